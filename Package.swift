@@ -1,0 +1,96 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One set of strict settings for every target (STYLE.md idiom 1).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Jiliang",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "jiliang", targets: ["jiliang"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "JiliangCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JiliangStore",
+            dependencies: [
+                "JiliangCore",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/seed")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JiliangAPI",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+            ],
+            exclude: ["openapi.yaml", "openapi-generator-config.yaml"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JiliangServer",
+            dependencies: [
+                "JiliangCore", "JiliangStore", "JiliangAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "jiliang",
+            dependencies: [
+                "JiliangCore", "JiliangStore", "JiliangServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JiliangTestSupport",
+            dependencies: [
+                "JiliangCore", "JiliangStore", "JiliangServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/JiliangTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "JiliangCoreTests", dependencies: ["JiliangCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "JiliangStoreTests", dependencies: ["JiliangStore", "JiliangTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "JiliangServerTests",
+            dependencies: [
+                "JiliangServer", "JiliangTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings),
+    ]
+)

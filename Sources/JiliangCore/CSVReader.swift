@@ -1,0 +1,109 @@
+import Foundation
+
+/// An RFC 4180 CSV reader over UTF-8 bytes: quoted fields, doubled quotes, CRLF or LF, and line
+/// breaks inside quotes. It works on bytes and slices (no per-character `String` work) because the
+/// import path must keep up with `sqlite3 .import` on a million rows (BENCHMARKS.md); fields are
+/// turned into `String` only when asked for.
+public struct CSVReader: Sequence, IteratorProtocol {
+    public struct Row: Sendable {
+        /// 1-based line number where the record starts (the header is line 1).
+        public var line: Int
+        public var fields: [String]
+    }
+
+    public enum Problem: Error, Equatable, Sendable, CustomStringConvertible {
+        case unterminatedQuote(line: Int)
+        case characterAfterQuote(line: Int)
+        public var description: String {
+            switch self {
+            case .unterminatedQuote(let l): "line \(l): a quoted field is never closed"
+            case .characterAfterQuote(let l): "line \(l): unexpected character after a closing quote"
+            }
+        }
+    }
+
+    private let bytes: [UInt8]
+    private var position = 0
+    private var line = 1
+    public private(set) var problem: Problem?
+
+    public init(utf8 bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Byte offset reached, for progress reporting.
+    public var offset: Int { position }
+    public var totalBytes: Int { bytes.count }
+
+    public mutating func next() -> Row? {
+        guard problem == nil else { return nil }
+        // Skip blank lines between records.
+        while position < bytes.count, bytes[position] == 0x0A || bytes[position] == 0x0D {
+            if bytes[position] == 0x0A { line += 1 }
+            position += 1
+        }
+        guard position < bytes.count else { return nil }
+        let startLine = line
+        var fields: [String] = []
+        fields.reserveCapacity(24)
+        var field: [UInt8] = []
+        while true {
+            // Start of a field.
+            if position < bytes.count, bytes[position] == 0x22 {
+                position += 1
+                field.removeAll(keepingCapacity: true)
+                while true {
+                    guard position < bytes.count else {
+                        problem = .unterminatedQuote(line: startLine)
+                        return nil
+                    }
+                    let b = bytes[position]
+                    if b == 0x22 {
+                        if position + 1 < bytes.count, bytes[position + 1] == 0x22 {
+                            field.append(0x22)
+                            position += 2
+                            continue
+                        }
+                        position += 1
+                        break
+                    }
+                    if b == 0x0A { line += 1 }
+                    field.append(b)
+                    position += 1
+                }
+                fields.append(String(decoding: field, as: UTF8.self))
+                if position < bytes.count, bytes[position] != 0x2C, bytes[position] != 0x0A, bytes[position] != 0x0D {
+                    problem = .characterAfterQuote(line: line)
+                    return nil
+                }
+            } else {
+                let start = position
+                while position < bytes.count {
+                    let b = bytes[position]
+                    if b == 0x2C || b == 0x0A || b == 0x0D { break }
+                    position += 1
+                }
+                fields.append(String(decoding: bytes[start..<position], as: UTF8.self))
+            }
+            // After a field: comma → next field; newline or end → record done.
+            if position < bytes.count, bytes[position] == 0x2C {
+                position += 1
+                continue
+            }
+            if position < bytes.count, bytes[position] == 0x0D { position += 1 }
+            if position < bytes.count, bytes[position] == 0x0A {
+                position += 1
+                line += 1
+            }
+            return Row(line: startLine, fields: fields)
+        }
+    }
+}
+
+extension String {
+    /// Quotes a value for CSV output when it needs it.
+    public var csvEscaped: String {
+        if contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return self
+    }
+}

@@ -1,0 +1,5 @@
+import Hummingbird
+import OpenAPIHummingbird
+import FluentKit
+import FluentSQLiteDriver
+import FluentPostgresDriver

@@ -1,0 +1,75 @@
+import FluentKit
+import SQLKit
+
+/// 004: instruments, manual schedules and the append-only verification records.
+struct M004_CreateInstruments: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("instruments")
+            .field("id", .int, .identifier(auto: true))
+            .field("code", .string, .required)
+            .field("sub_no", .int, .required, .references("catalogue_entries", "sub_no"))
+            .field("name", .string, .required)
+            .field("model", .string)
+            .field("serial_no", .string, .required)
+            .field("manufacturer", .string)
+            .field("type_approval_no", .string)
+            .field("accuracy_class", .string)
+            .field("measuring_range", .string)
+            .field("purpose", .string, .required)
+            .field("region_code", .string, .required, .references("regions", "code"))
+            .field("address", .string, .required)
+            .field("latitude", .double)
+            .field("longitude", .double)
+            .field("owner_id", .int, .required, .references("owners", "id"))
+            .field("in_service_date", .string)
+            .field("lifecycle", .string, .required)
+            .field("meter_type", .string)
+            .field("dn", .int)
+            .field("q3", .double)
+            .field("medium", .string)
+            .field("batch", .string)
+            .field("compliance_base", .string, .required)
+            .field("next_due", .string)
+            .field("due_kind", .string)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .unique(on: "code")
+            // The natural key that makes re-importing a file idempotent.
+            .unique(on: "owner_id", "sub_no", "serial_no")
+            .create()
+        try await db.schema("schedules")
+            .field("id", .int, .identifier(auto: true))
+            .field("instrument_id", .int, .required, .references("instruments", "id"))
+            .field("name", .string, .required)
+            .field("due_date", .string, .required)
+            .field("interval_months", .int)
+            .create()
+        try await db.schema("verification_records")
+            .field("id", .int, .identifier(auto: true))
+            .field("instrument_id", .int, .required, .references("instruments", "id"))
+            .field("institution_id", .int, .required, .references("institutions", "id"))
+            .field("verified_on", .string, .required)
+            .field("kind", .string, .required)
+            .field("result", .string, .required)
+            .field("certificate_no", .string)
+            .field("result_notice_no", .string)
+            .field("readings", .string)
+            .field("valid_until", .string)
+            .field("rule_id", .int, .references("verification_rules", "id"))
+            .field("corrects_id", .int, .references("verification_records", "id"))
+            .field("correction_reason", .string)
+            .field("recorded_by", .string, .required)
+            .field("recorded_at", .datetime)
+            .create()
+        let sql = db as! any SQLDatabase
+        // Region-subtree lists, status filters and due-date scans are the hot reads.
+        try await sql.create(index: "instruments_region_due").on("instruments").column("region_code").column("next_due").run()
+        try await sql.create(index: "instruments_owner").on("instruments").column("owner_id").run()
+        try await sql.create(index: "instruments_due").on("instruments").column("next_due").run()
+        try await sql.create(index: "records_instrument").on("verification_records").column("instrument_id").run()
+        try await sql.create(index: "schedules_instrument").on("schedules").column("instrument_id").run()
+    }
+    func revert(on db: any Database) async throws {
+        for t in ["verification_records", "schedules", "instruments"] { try await db.schema(t).delete() }
+    }
+}

@@ -1,0 +1,196 @@
+import FluentKit
+import Foundation
+import JiliangCore
+
+extension Registry {
+    public struct InstrumentFilter: Sendable {
+        public var region: RegionCode?
+        public var subNo: Int?
+        public var itemNo: Int?
+        public var status: ComplianceStatus?
+        public var ownerID: Int?
+        public var dueBefore: CalendarDay?
+        public init(
+            region: RegionCode? = nil, subNo: Int? = nil, itemNo: Int? = nil, status: ComplianceStatus? = nil,
+            ownerID: Int? = nil, dueBefore: CalendarDay? = nil
+        ) {
+            self.region = region
+            self.subNo = subNo
+            self.itemNo = itemNo
+            self.status = status
+            self.ownerID = ownerID
+            self.dueBefore = dueBefore
+        }
+    }
+
+    /// Files a new instrument. The owner is found by credit code; the lifelong code is issued here
+    /// unless the instrument already carries one.
+    public static func createInstrument(
+        _ d: InstrumentDraft, scope: AccessScope, on db: any Database, generator: inout some RandomNumberGenerator
+    ) async throws -> InstrumentModel {
+        guard let owner = try await OwnerModel.query(on: db).filter(\.$creditCode == d.ownerCreditCode.value).first() else {
+            throw RegistryError.invalid("owner_credit_code", "no owner with credit code \(d.ownerCreditCode) is registered")
+        }
+        guard scope.allows(region: d.region, ownerID: owner.id!) else {
+            throw RegistryError.invalid("region_code", "is outside what you may file")
+        }
+        if try await InstrumentModel.query(on: db).filter(\.$ownerID == owner.id!).filter(\.$subNo == d.subNo)
+            .filter(\.$serialNo == d.serialNo).first() != nil
+        {
+            throw RegistryError.conflict(
+                field: "serial_no", message: "this owner already filed sub-item \(d.subNo) with serial number \(d.serialNo)")
+        }
+        let code = d.code ?? InstrumentCode.issue(region: d.region, using: &generator)
+        if try await InstrumentModel.query(on: db).filter(\.$code == code.value).first() != nil {
+            throw RegistryError.conflict(field: "code", message: "instrument code \(code) is already in use")
+        }
+        let m = InstrumentModel()
+        m.code = code.value
+        m.ownerID = owner.id!
+        apply(d, to: m)
+        let ctx = try await context(on: db)
+        let eval = evaluate(m, entry: ctx.catalogue[d.subNo], records: [], schedules: [])
+        store(eval, in: m)
+        try await m.create(on: db)
+        return m
+    }
+
+    /// Updates the descriptive fields and the lifecycle status (only along allowed transitions).
+    public static func updateInstrument(
+        _ id: Int, _ d: InstrumentDraft, scope: AccessScope, on db: any Database
+    ) async throws -> InstrumentModel {
+        try await db.transaction { tx in
+            let m = try await instrument(id, scope: scope, on: tx)
+            let from = LifecycleStatus(rawValue: m.lifecycle)!
+            if d.status != from, !from.canMove(to: d.status) {
+                throw RegistryError.conflict(field: "status", message: "cannot move from \(from.rawValue) to \(d.status.rawValue)")
+            }
+            if let c = d.code, c.value != m.code {
+                throw RegistryError.invalid("code", "the lifelong code cannot be changed")
+            }
+            guard let owner = try await OwnerModel.query(on: tx).filter(\.$creditCode == d.ownerCreditCode.value).first() else {
+                throw RegistryError.invalid("owner_credit_code", "no owner with credit code \(d.ownerCreditCode) is registered")
+            }
+            if (owner.id!, d.subNo, d.serialNo) != (m.ownerID, m.subNo, m.serialNo),
+                try await InstrumentModel.query(on: tx).filter(\.$ownerID == owner.id!).filter(\.$subNo == d.subNo)
+                    .filter(\.$serialNo == d.serialNo).first() != nil
+            {
+                throw RegistryError.conflict(field: "serial_no", message: "another instrument of this owner has this serial number")
+            }
+            m.ownerID = owner.id!
+            apply(d, to: m)
+            try await m.update(on: tx)
+            try await recomputeCompliance(of: m, on: tx)
+            return m
+        }
+    }
+
+    static func apply(_ d: InstrumentDraft, to m: InstrumentModel) {
+        m.subNo = d.subNo
+        m.name = d.name
+        m.model = d.model
+        m.serialNo = d.serialNo
+        m.manufacturer = d.manufacturer
+        m.typeApprovalNo = d.typeApprovalNo
+        m.accuracyClass = d.accuracyClass
+        m.measuringRange = d.measuringRange
+        m.purpose = d.purpose.rawValue
+        m.regionCode = d.region.value
+        m.address = d.address
+        m.latitude = d.latitude
+        m.longitude = d.longitude
+        m.inServiceDate = d.inServiceDate?.description
+        m.lifecycle = d.status.rawValue
+        m.meterType = d.meter.meterType?.rawValue
+        m.dn = d.meter.dn
+        m.q3 = d.meter.q3
+        m.medium = d.meter.medium?.rawValue
+        m.batch = d.batch
+    }
+
+    public static func instrument(_ id: Int, scope: AccessScope, on db: any Database) async throws -> InstrumentModel {
+        guard let m = try await scoped(InstrumentModel.query(on: db), scope).filter(\.$id == id).first() else {
+            throw RegistryError.notFound(entity: "instrument", key: String(id))
+        }
+        return m
+    }
+
+    /// Lookup by lifelong code (hyphens and case ignored).
+    public static func instrument(code raw: String, scope: AccessScope, on db: any Database) async throws -> InstrumentModel {
+        let code: InstrumentCode
+        do { code = try InstrumentCode(validating: raw) } catch { throw RegistryError.invalid("code", "\(error)") }
+        guard let m = try await scoped(InstrumentModel.query(on: db), scope).filter(\.$code == code.value).first() else {
+            throw RegistryError.notFound(entity: "instrument", key: code.value)
+        }
+        return m
+    }
+
+    public static func instruments(
+        _ f: InstrumentFilter, today: CalendarDay, window: Int, cursor: String?, limit: Int?, scope: AccessScope,
+        on db: any Database
+    ) async throws -> Page<InstrumentModel> {
+        let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
+        let q = scoped(InstrumentModel.query(on: db), scope).sort(\.$id).limit(n + 1)
+        if let after { q.filter(\.$id > after) }
+        if let r = f.region {
+            q.filter(\.$regionCode >= r.subtreeRange.lowerBound).filter(\.$regionCode <= r.subtreeRange.upperBound)
+        }
+        if let s = f.subNo { q.filter(\.$subNo == s) }
+        if let item = f.itemNo {
+            let subs = try await CatalogueEntryModel.query(on: db).filter(\.$itemNo == item).all().compactMap(\.id)
+            q.filter(\.$subNo ~~ subs)
+        }
+        if let o = f.ownerID { q.filter(\.$ownerID == o) }
+        if let d = f.dueBefore { q.filter(\.$nextDue < d.description) }
+        if let s = f.status { filter(q, status: s, today: today, window: window) }
+        return page(try await q.all(), n, id: { $0.id! })
+    }
+
+    /// The SQL form of `ComplianceEngine.status`: the same cases over the stored columns. Dates are
+    /// `YYYY-MM-DD` text, so string order is date order on both databases.
+    static func filter(_ q: QueryBuilder<InstrumentModel>, status: ComplianceStatus, today: CalendarDay, window: Int) {
+        let t = today.description, soon = today.adding(days: window).description
+        let active = ComplianceBase.active.rawValue
+        switch status {
+        case .notFiled: q.filter(\.$complianceBase == ComplianceBase.notFiled.rawValue)
+        case .failed: q.filter(\.$complianceBase == ComplianceBase.failed.rawValue)
+        case .suspended: q.filter(\.$complianceBase == ComplianceBase.suspended.rawValue)
+        case .scrapped: q.filter(\.$complianceBase == ComplianceBase.retired.rawValue)
+        case .valid:
+            q.filter(\.$complianceBase == active).group(.or) { $0.filter(\.$nextDue == nil).filter(\.$nextDue > soon) }
+        case .dueSoon:
+            q.filter(\.$complianceBase == active).filter(\.$nextDue >= t).filter(\.$nextDue <= soon)
+        case .overdue:
+            q.filter(\.$complianceBase == active).filter(\.$nextDue < t).filter(\.$dueKind != DueKind.rotation.rawValue)
+        case .lifeExpired:
+            q.filter(\.$complianceBase == active).filter(\.$nextDue < t).filter(\.$dueKind == DueKind.rotation.rawValue)
+        }
+    }
+
+    // MARK: Schedules
+
+    public static func addSchedule(
+        instrumentID: Int, name: String?, dueDate: String?, intervalMonths: Int?, scope: AccessScope, on db: any Database
+    ) async throws -> ScheduleModel {
+        var c = FieldChecker()
+        let n = c.text("name", name, max: 50)
+        let d = c.day("due_date", dueDate)
+        if let i = intervalMonths, !(1...240).contains(i) { c.fail("interval_months", "must be from 1 to 240") }
+        try c.finish()
+        return try await db.transaction { tx in
+            let inst = try await instrument(instrumentID, scope: scope, on: tx)
+            let s = ScheduleModel()
+            s.instrumentID = instrumentID
+            s.name = n!
+            s.dueDate = d!.description
+            s.intervalMonths = intervalMonths
+            try await s.create(on: tx)
+            try await recomputeCompliance(of: inst, on: tx)
+            return s
+        }
+    }
+
+    public static func schedules(of instrumentID: Int, on db: any Database) async throws -> [ScheduleModel] {
+        try await ScheduleModel.query(on: db).filter(\.$instrumentID == instrumentID).sort(\.$id).all()
+    }
+}

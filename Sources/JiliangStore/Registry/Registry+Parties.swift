@@ -1,0 +1,163 @@
+import FluentKit
+import Foundation
+import JiliangCore
+
+extension Registry {
+    // MARK: Owners
+
+    public struct OwnerFilter: Sendable {
+        public var region: RegionCode?
+        public var industry: String?
+        public var search: String?
+        public var parentID: Int?
+        public init(region: RegionCode? = nil, industry: String? = nil, search: String? = nil, parentID: Int? = nil) {
+            self.region = region
+            self.industry = industry
+            self.search = search
+            self.parentID = parentID
+        }
+    }
+
+    public static func createOwner(_ d: OwnerDraft, on db: any Database) async throws -> OwnerModel {
+        if try await OwnerModel.query(on: db).filter(\.$creditCode == d.creditCode.value).first() != nil {
+            throw RegistryError.conflict(field: "credit_code", message: "an owner with credit code \(d.creditCode) already exists")
+        }
+        if let p = d.parentID, try await OwnerModel.find(p, on: db) == nil { throw RegistryError.invalid("parent_id", "owner \(p) does not exist") }
+        let m = OwnerModel()
+        apply(d, to: m)
+        try await m.create(on: db)
+        return m
+    }
+
+    public static func updateOwner(_ id: Int, _ d: OwnerDraft, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
+        let m = try await owner(id, scope: scope, on: db)
+        if d.creditCode.value != m.creditCode,
+            try await OwnerModel.query(on: db).filter(\.$creditCode == d.creditCode.value).first() != nil
+        {
+            throw RegistryError.conflict(field: "credit_code", message: "an owner with credit code \(d.creditCode) already exists")
+        }
+        if let p = d.parentID {
+            let parent = try await OwnerModel.find(p, on: db)
+            if p == id || parent == nil { throw RegistryError.invalid("parent_id", "must name another existing owner") }
+        }
+        apply(d, to: m)
+        try await m.update(on: db)
+        return m
+    }
+
+    static func apply(_ d: OwnerDraft, to m: OwnerModel) {
+        m.name = d.name
+        m.creditCode = d.creditCode.value
+        m.address = d.address
+        m.regionCode = d.region.value
+        m.industry = d.industry.rawValue
+        m.contactName = d.contactName
+        m.contactPhone = d.contactPhone
+        m.parentID = d.parentID
+    }
+
+    public static func owner(_ id: Int, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
+        guard let m = try await scoped(OwnerModel.query(on: db), scope).filter(\.$id == id).first() else {
+            throw RegistryError.notFound(entity: "owner", key: String(id))
+        }
+        return m
+    }
+
+    public static func owners(
+        _ f: OwnerFilter, cursor: String?, limit: Int?, scope: AccessScope, on db: any Database
+    ) async throws -> Page<OwnerModel> {
+        let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
+        let q = scoped(OwnerModel.query(on: db), scope).sort(\.$id).limit(n + 1)
+        if let after { q.filter(\.$id > after) }
+        if let r = f.region {
+            q.filter(\.$regionCode >= r.subtreeRange.lowerBound).filter(\.$regionCode <= r.subtreeRange.upperBound)
+        }
+        if let i = f.industry { q.filter(\.$industry == i) }
+        if let p = f.parentID { q.filter(\.$parentID == p) }
+        if let s = f.search?.trimmingCharactersInWhitespace(), !s.isEmpty {
+            q.group(.or) { $0.filter(\.$name, .contains(inverse: false, .anywhere), s).filter(\.$creditCode == s.uppercased()) }
+        }
+        return page(try await q.all(), n, id: { $0.id! })
+    }
+
+    static func page<T>(_ rows: [T], _ n: Int, id: (T) -> Int) -> Page<T> {
+        let items = Array(rows.prefix(n))
+        return Page(items: items, nextCursor: rows.count > n ? items.last.map { Cursor.encode(id($0)) } : nil)
+    }
+
+    // MARK: Institutions
+
+    public static func createInstitution(_ d: InstitutionDraft, on db: any Database) async throws -> InstitutionModel {
+        try await db.transaction { tx in
+            if try await InstitutionModel.query(on: tx).filter(\.$name == d.name).first() != nil {
+                throw RegistryError.conflict(field: "name", message: "an institution named \(d.name) already exists")
+            }
+            let m = InstitutionModel()
+            apply(d, to: m)
+            try await m.create(on: tx)
+            try await replaceScopes(of: m.id!, with: d.scopes, on: tx)
+            return m
+        }
+    }
+
+    public static func updateInstitution(_ id: Int, _ d: InstitutionDraft, on db: any Database) async throws -> InstitutionModel {
+        try await db.transaction { tx in
+            let m = try await institution(id, on: tx)
+            if d.name != m.name, try await InstitutionModel.query(on: tx).filter(\.$name == d.name).first() != nil {
+                throw RegistryError.conflict(field: "name", message: "an institution named \(d.name) already exists")
+            }
+            apply(d, to: m)
+            try await m.update(on: tx)
+            try await replaceScopes(of: id, with: d.scopes, on: tx)
+            return m
+        }
+    }
+
+    static func apply(_ d: InstitutionDraft, to m: InstitutionModel) {
+        m.name = d.name
+        m.kind = d.kind.rawValue
+        m.creditCode = d.creditCode?.value
+        m.regionCode = d.region.value
+        m.address = d.address
+    }
+
+    static func replaceScopes(of id: Int, with scopes: [InstitutionDraft.Scope], on db: any Database) async throws {
+        try await InstitutionScopeModel.query(on: db).filter(\.$institutionID == id).delete()
+        for s in scopes {
+            let m = InstitutionScopeModel()
+            m.institutionID = id
+            m.subNo = s.subNo
+            m.regionCode = s.region.value
+            m.validFrom = s.validFrom.description
+            m.validUntil = s.validUntil.description
+            try await m.create(on: db)
+        }
+    }
+
+    public static func institution(_ id: Int, on db: any Database) async throws -> InstitutionModel {
+        guard let m = try await InstitutionModel.find(id, on: db) else { throw RegistryError.notFound(entity: "institution", key: String(id)) }
+        return m
+    }
+
+    public static func scopes(of id: Int, on db: any Database) async throws -> [InstitutionDraft.Scope] {
+        try await InstitutionScopeModel.query(on: db).filter(\.$institutionID == id).sort(\.$id).all().map {
+            .init(subNo: $0.subNo, region: RegionCode($0.regionCode)!, validFrom: CalendarDay($0.validFrom)!, validUntil: CalendarDay($0.validUntil)!)
+        }
+    }
+
+    public static func institutions(
+        region: RegionCode?, subNo: Int?, cursor: String?, limit: Int?, on db: any Database
+    ) async throws -> Page<InstitutionModel> {
+        let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
+        let q = InstitutionModel.query(on: db).sort(\.$id).limit(n + 1)
+        if let after { q.filter(\.$id > after) }
+        if let r = region {
+            q.filter(\.$regionCode >= r.subtreeRange.lowerBound).filter(\.$regionCode <= r.subtreeRange.upperBound)
+        }
+        if let subNo {
+            let ids = try await InstitutionScopeModel.query(on: db).filter(\.$subNo == subNo).all().map(\.institutionID)
+            q.filter(\.$id ~~ Set(ids))
+        }
+        return page(try await q.all(), n, id: { $0.id! })
+    }
+}

@@ -1,0 +1,124 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import SQLKit
+
+/// The registry's queries. Functions take the database explicitly (STYLE.md idiom 4) and the
+/// caller's `AccessScope`, applied by `scoped` and nowhere else.
+public enum Registry {
+    public static func context(on db: any Database) async throws -> RegistryContext {
+        let regions = try await RegionModel.query(on: db).all().compactMap(\.id)
+        let catalogue = try await CatalogueEntryModel.query(on: db).all()
+        return RegistryContext(
+            knownRegions: Set(regions), catalogue: Dictionary(uniqueKeysWithValues: catalogue.map { ($0.id!, $0.entry) }))
+    }
+
+    public static func ruleBook(on db: any Database) async throws -> RuleBook {
+        RuleBook(try await RuleModel.query(on: db).all().map(\.rule))
+    }
+
+    /// Restricts an instrument query to what the scope may see.
+    static func scoped(_ q: QueryBuilder<InstrumentModel>, _ scope: AccessScope) -> QueryBuilder<InstrumentModel> {
+        switch scope {
+        case .everything: return q
+        case .region(let r):
+            let range = r.subtreeRange
+            return q.filter(\.$regionCode >= range.lowerBound).filter(\.$regionCode <= range.upperBound)
+        case .owners(let ids): return q.filter(\.$ownerID ~~ ids)
+        }
+    }
+
+    static func scoped(_ q: QueryBuilder<OwnerModel>, _ scope: AccessScope) -> QueryBuilder<OwnerModel> {
+        switch scope {
+        case .everything: return q
+        case .region(let r):
+            let range = r.subtreeRange
+            return q.filter(\.$regionCode >= range.lowerBound).filter(\.$regionCode <= range.upperBound)
+        case .owners(let ids): return q.filter(\.$id ~~ ids)
+        }
+    }
+
+    // MARK: Regions and catalogue
+
+    public static func regions(parent: String?, on db: any Database) async throws -> [RegionModel] {
+        let q = RegionModel.query(on: db).sort(\.$id)
+        if let parent {
+            guard try await RegionModel.find(parent, on: db) != nil else { throw RegistryError.notFound(entity: "region", key: parent) }
+            q.filter(\.$parentCode == parent)
+        }
+        return try await q.all()
+    }
+
+    public static func region(_ code: String, on db: any Database) async throws -> RegionModel {
+        guard let r = try await RegionModel.find(code, on: db) else { throw RegistryError.notFound(entity: "region", key: code) }
+        return r
+    }
+
+    /// Creates or renames a region. The code must fit under its parent (GB/T 2260 digits).
+    public static func saveRegion(code: String, name: String?, operational: Bool?, on db: any Database) async throws -> RegionModel {
+        var c = FieldChecker()
+        let n = c.text("name", name, max: 50)
+        guard let rc = RegionCode(code) else { throw RegistryError.invalid("code", "must be a 6-digit GB/T 2260 code") }
+        try c.finish()
+        if let parent = rc.parent, try await RegionModel.find(parent.value, on: db) == nil {
+            throw RegistryError.invalid("code", "parent region \(parent.value) does not exist")
+        }
+        let m = try await RegionModel.find(code, on: db) ?? RegionModel(code: code, name: n!, level: rc.level.rawValue, parentCode: rc.parent?.value)
+        m.name = n!
+        if let operational { m.operational = operational }
+        try await m.save(on: db)
+        return m
+    }
+
+    public static func catalogue(on db: any Database) async throws -> [CatalogueEntryModel] {
+        try await CatalogueEntryModel.query(on: db).sort(\.$id).all()
+    }
+
+    public static func catalogueEntry(_ subNo: Int, on db: any Database) async throws -> CatalogueEntryModel {
+        guard let e = try await CatalogueEntryModel.find(subNo, on: db) else {
+            throw RegistryError.notFound(entity: "catalogue entry", key: String(subNo))
+        }
+        return e
+    }
+
+    public static func saveCatalogueEntry(_ e: CatalogueEntry, on db: any Database) async throws -> CatalogueEntryModel {
+        var c = FieldChecker()
+        _ = c.text("item_name", e.itemName, max: 100)
+        _ = c.text("sub_name", e.subName, max: 200)
+        if !(1...999).contains(e.subNo) { c.fail("sub_no", "must be from 1 to 999") }
+        if !(1...999).contains(e.itemNo) { c.fail("item_no", "must be from 1 to 999") }
+        try c.finish()
+        let m = try await CatalogueEntryModel.find(e.subNo, on: db) ?? CatalogueEntryModel()
+        m.apply(e)
+        try await m.save(on: db)
+        return m
+    }
+
+    public static func rules(subNo: Int, on db: any Database) async throws -> [RuleModel] {
+        _ = try await catalogueEntry(subNo, on: db)
+        return try await RuleModel.query(on: db).filter(\.$subNo == subNo).sort(\.$effectiveFrom).sort(\.$version).all()
+    }
+
+    /// Adds a new version of a rule. Earlier versions stay, and records keep the version they used.
+    public static func addRule(_ r: VerificationRule, on db: any Database) async throws -> RuleModel {
+        _ = try await catalogueEntry(r.subNo, on: db)
+        var c = FieldChecker()
+        switch r.form {
+        case .periodic:
+            if r.cycleMonths.map({ !(1...240).contains($0) }) ?? true { c.fail("cycle_months", "periodic rules need a cycle of 1 to 240 months") }
+        case .firstOnlyRotation:
+            if r.serviceLifeMonths.map({ !(1...600).contains($0) }) ?? true {
+                c.fail("service_life_months", "rotation rules need a service life of 1 to 600 months")
+            }
+        case .firstOnlyScrap: break
+        }
+        try c.finish()
+        let latest = try await RuleModel.query(on: db).filter(\.$subNo == r.subNo).max(\.$version) ?? 0
+        let m = RuleModel()
+        var rule = r
+        rule.version = latest + 1
+        m.apply(rule)
+        try await m.create(on: db)
+        return m
+    }
+}

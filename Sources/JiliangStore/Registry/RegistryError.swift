@@ -1,0 +1,43 @@
+import JiliangCore
+
+/// What the registry can refuse, with enough context for an RFC 9457 answer that names the field.
+public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalid(ValidationFailure)
+    case notFound(entity: String, key: String)
+    /// A uniqueness or state conflict (409), naming the field.
+    case conflict(field: String, message: String)
+
+    public static func invalid(_ field: String, _ message: String) -> RegistryError {
+        .invalid(ValidationFailure([FieldError(field, message)]))
+    }
+
+    public var description: String {
+        switch self {
+        case .invalid(let v): v.description
+        case .notFound(let e, let k): "\(e) \(k) not found"
+        case .conflict(let f, let m): "\(f): \(m)"
+        }
+    }
+}
+
+/// One page of a cursor-paginated list. The cursor is opaque to clients (the last id, encoded).
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var nextCursor: String?
+}
+
+public enum Cursor {
+    public static func encode(_ id: Int) -> String { "c" + String(id, radix: 36) }
+    public static func decode(_ s: String?) throws(RegistryError) -> Int? {
+        guard let s, !s.isEmpty else { return nil }
+        guard s.first == "c", let v = Int(s.dropFirst(), radix: 36), v >= 0 else {
+            throw .invalid("cursor", "is not a cursor returned by this API")
+        }
+        return v
+    }
+    public static func limit(_ n: Int?) throws(RegistryError) -> Int {
+        let l = n ?? 50
+        guard (1...500).contains(l) else { throw .invalid("limit", "must be from 1 to 500") }
+        return l
+    }
+}

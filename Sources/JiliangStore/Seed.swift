@@ -1,0 +1,75 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import SQLKit
+
+/// Loads the reference data shipped with the app (Fujian regions, the catalogue and its rules).
+/// Idempotent: rows already present are left as they are, so the administrator's later edits and
+/// new rule versions survive a restart.
+public enum Seed {
+    public static func resourceText(_ name: String) throws -> String {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "csv", subdirectory: "seed") else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "seed/\(name).csv"])
+        }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    static func rows(_ name: String) throws -> [[String: String]] {
+        var reader = CSVReader(utf8: Array(try resourceText(name).utf8))
+        guard let header = reader.next()?.fields else { return [] }
+        return reader.map { row in
+            Dictionary(uniqueKeysWithValues: zip(header, row.fields + Array(repeating: "", count: max(0, header.count - row.fields.count))))
+        }
+    }
+
+    public static func referenceData(on db: any Database) async throws {
+        try await regions(on: db)
+        try await catalogue(on: db)
+        try await rules(on: db)
+    }
+
+    static func regions(on db: any Database) async throws {
+        guard try await RegionModel.query(on: db).count() == 0 else { return }
+        for r in try rows("regions-fujian") {
+            // 金门县 is listed by the statistics bureau but administered by the Taiwan authorities.
+            try await RegionModel(
+                code: r["code"]!, name: r["name"]!, level: r["level"]!,
+                parentCode: r["parent_code"]!.isEmpty ? nil : r["parent_code"], operational: r["code"] != "350527"
+            ).create(on: db)
+        }
+    }
+
+    static func catalogue(on db: any Database) async throws {
+        let existing = Set(try await CatalogueEntryModel.query(on: db).all().compactMap(\.id))
+        for file in ["catalogue", "catalogue-unconfirmed"] {
+            for r in try rows(file) {
+                guard let sub = Int(r["sub_no"]!), !existing.contains(sub) else { continue }
+                let m = CatalogueEntryModel()
+                m.apply(
+                    CatalogueEntry(
+                        itemNo: Int(r["item_no"]!)!, itemName: r["item_name"]!, subNo: sub, subName: r["sub_name"]!,
+                        mode: SupervisionMode(rawValue: r["mode"]!), form: VerificationForm(rawValue: r["verification_form"]!),
+                        scopeNote: r["scope_note"]!, regulation: [r["jjg"]!, r["cycle_or_life"]!].filter { !$0.isEmpty }.joined(separator: "；"),
+                        source: r["source"]!, confidence: Confidence(rawValue: r["confidence"]!) ?? .unconfirmed))
+                try await m.create(on: db)
+            }
+        }
+    }
+
+    static func rules(on db: any Database) async throws {
+        guard try await RuleModel.query(on: db).count() == 0 else { return }
+        for r in try rows("rules") {
+            let m = RuleModel()
+            m.apply(
+                VerificationRule(
+                    id: 0, subNo: Int(r["sub_no"]!)!, version: 1, effectiveFrom: CalendarDay(r["effective_from"]!)!,
+                    condition: MeterCondition(
+                        meterType: MeterType(rawValue: r["meter_type"]!), dnAbove: Int(r["dn_above"]!),
+                        dnMax: Int(r["dn_max"]!), q3Max: Double(r["q3_max"]!), medium: GasMedium(rawValue: r["medium"]!)),
+                    form: VerificationForm(rawValue: r["form"]!)!, cycleMonths: Int(r["cycle_months"]!),
+                    serviceLifeMonths: Int(r["service_life_months"]!), source: r["source"]!,
+                    confidence: Confidence(rawValue: r["confidence"]!) ?? .unconfirmed))
+            try await m.create(on: db)
+        }
+    }
+}

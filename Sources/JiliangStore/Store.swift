@@ -1,0 +1,87 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+
+/// Where the data lives: an SQLite file by default, PostgreSQL when `DATABASE_URL` is set.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqliteFile(String)
+    case sqliteMemory(String)
+    case postgres(url: String)
+
+    /// `DATABASE_URL=postgres://…` selects PostgreSQL; otherwise the SQLite file at `defaultPath`.
+    public static func fromEnvironment(_ env: [String: String], defaultPath: String = "data/jiliang.sqlite") -> DatabaseLocation {
+        if let url = env["DATABASE_URL"], !url.isEmpty { return .postgres(url: url) }
+        return .sqliteFile(env["JILIANG_SQLITE"] ?? defaultPath)
+    }
+
+    public var description: String {
+        switch self {
+        case .sqliteFile(let p): "SQLite file \(p)"
+        case .sqliteMemory(let n): "SQLite in memory (\(n))"
+        case .postgres(let url):
+            // Never log the password.
+            "PostgreSQL " + url.replacingOccurrences(of: #":[^:@/]+@"#, with: ":***@", options: .regularExpression)
+        }
+    }
+}
+
+/// The persistence layer: FluentKit's `Databases` plus the migrations, with SQLKit reachable for
+/// bulk and analytic paths. `Databases` is itself a swift-service-lifecycle `Service`, which the
+/// server puts into its `ServiceGroup` so that connections close on graceful shutdown.
+public final class Store: Sendable {
+    public let databases: Databases
+    public let logger: Logger
+    public let location: DatabaseLocation
+    let eventLoopGroup: any EventLoopGroup
+
+    public var isPostgres: Bool { if case .postgres = location { true } else { false } }
+
+    public init(location: DatabaseLocation, logger: Logger = Logger(label: "jiliang.store")) throws {
+        self.location = location
+        self.logger = logger
+        self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        databases = Databases(threadPool: NIOThreadPool.singleton, on: eventLoopGroup)
+        switch location {
+        case .sqliteFile(let path):
+            let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            databases.use(.sqlite(.init(storage: .file(path: path)), sqlLogLevel: .trace), as: .sqlite)
+        case .sqliteMemory(let name):
+            databases.use(.sqlite(.init(storage: .memory(identifier: name)), sqlLogLevel: .trace), as: .sqlite)
+        case .postgres(let url):
+            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+        }
+    }
+
+    /// A database handle. Cheap: a new context over the shared connection pool.
+    public var db: any Database { databases.database(logger: logger, on: eventLoopGroup.any())! }
+    public var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    public static let migrations: [any Migration] = [
+        M001_CreateRegions(),  // regions keyed by GB/T 2260 code
+        M002_CreateCatalogue(),  // catalogue entries and versioned rules
+        M003_CreateParties(),  // owners, institutions, scopes
+        M004_CreateInstruments(),  // instruments, schedules, verification records
+        M005_CreateWork(),  // jobs, warnings, inbox, outbox
+    ]
+
+    /// Applies the migrations not yet applied; safe to call on every start.
+    public func migrate() async throws {
+        if case .sqliteFile = location {
+            // WAL lets the HTTP readers proceed while the job worker or an import writes.
+            _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+        }
+        let m = Migrations()
+        m.add(Store.migrations)
+        let migrator = Migrator(databases: databases, migrations: m, logger: logger, on: eventLoopGroup.any())
+        try await migrator.setupIfNeeded().get()
+        try await migrator.prepareBatch().get()
+    }
+
+    public func shutdown() async { await databases.shutdownAsync() }
+}

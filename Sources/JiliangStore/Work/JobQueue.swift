@@ -1,0 +1,59 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// The database is the queue (STYLE.md idiom 10): a job is a row; a worker claims one atomically.
+/// PostgreSQL claims with `FOR UPDATE SKIP LOCKED` so several workers never take the same job;
+/// SQLite has one writer, so the claiming UPDATE is atomic by itself.
+public enum JobQueue {
+    public enum State: String, Sendable { case queued, running, done, failed }
+
+    @discardableResult
+    public static func enqueue(kind: String, payload: String, runAfter: Date = Date(), on db: any Database) async throws -> JobModel {
+        let j = JobModel()
+        j.kind = kind
+        j.payload = payload
+        j.state = State.queued.rawValue
+        j.runAfter = runAfter
+        j.attempts = 0
+        try await j.create(on: db)
+        return j
+    }
+
+    /// Claims the oldest runnable job (queued and due, or running with an expired lock after a crash).
+    public static func claim(now: Date = Date(), lease: TimeInterval = 600, on db: any Database) async throws -> JobModel? {
+        struct Row: Decodable { var id: Int }
+        return try await db.transaction { tx -> JobModel? in
+            let sql = tx as! any SQLDatabase
+            let query = sql.select().column("id").from("jobs")
+                .where { w in
+                    w.where("state", .equal, State.queued.rawValue).where("run_after", .lessThanOrEqual, now)
+                }
+                .orWhere { w in
+                    w.where("state", .equal, State.running.rawValue).where("locked_until", .lessThan, now)
+                }
+                .orderBy("id").limit(1)
+            if sql.dialect.name == "postgresql" { query.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED")) }
+            guard let row = try await query.first(decoding: Row.self), let job = try await JobModel.find(row.id, on: tx) else { return nil }
+            job.state = State.running.rawValue
+            job.attempts += 1
+            job.lockedUntil = now.addingTimeInterval(lease)
+            try await job.update(on: tx)
+            return job
+        }
+    }
+
+    public static func progress(_ id: Int, done: Int, total: Int, on db: any Database) async throws {
+        try await (db as! any SQLDatabase).update("jobs").set("progress_done", to: done).set("progress_total", to: total)
+            .where("id", .equal, id).run()
+    }
+
+    public static func finish(_ job: JobModel, result: String?, error: String?, on db: any Database) async throws {
+        job.state = (error == nil ? State.done : State.failed).rawValue
+        job.result = result
+        job.error = error
+        job.lockedUntil = nil
+        job.finishedAt = Date()
+        try await job.update(on: db)
+    }
+}

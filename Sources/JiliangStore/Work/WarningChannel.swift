@@ -1,0 +1,75 @@
+import FluentKit
+import Foundation
+
+/// A raised warning on its way to people.
+public struct WarningNotice: Sendable {
+    public var warningID: Int
+    public var ownerID: Int
+    public var ownerPhone: String?
+    public var regionCode: String
+    public var kind: String
+    public var message: String
+}
+
+/// Where warnings go. The first channels write to the database; SMS and e-mail gateways drain the
+/// outbox later, so a slow gateway never holds up a warning run.
+public protocol WarningChannel: Sendable {
+    var name: String { get }
+    func deliver(_ notices: [WarningNotice], on db: any Database, now: Date) async throws
+}
+
+/// The in-app inbox of the owner and of the responsible bureau (the instrument's county).
+public struct InboxChannel: WarningChannel {
+    public init() {}
+    public var name: String { "inbox" }
+    public func deliver(_ notices: [WarningNotice], on db: any Database, now: Date) async throws {
+        for n in notices {
+            for recipient in ["owner:\(n.ownerID)", "region:\(n.regionCode)"] {
+                let m = InboxMessageModel()
+                m.recipient = recipient
+                m.subject = WarningKind(rawValue: n.kind)?.subject ?? n.kind
+                m.body = n.message
+                m.warningID = n.warningID
+                m.createdAt = now
+                try await m.create(on: db)
+            }
+        }
+    }
+}
+
+/// Queues an SMS to the owner's contact phone, for a gateway to send.
+public struct SMSOutboxChannel: WarningChannel {
+    public init() {}
+    public var name: String { "sms-outbox" }
+    public func deliver(_ notices: [WarningNotice], on db: any Database, now: Date) async throws {
+        for n in notices {
+            guard let phone = n.ownerPhone, !phone.isEmpty else { continue }
+            let m = OutboxMessageModel()
+            m.channel = "sms"
+            m.address = phone
+            m.body = n.message
+            m.warningID = n.warningID
+            m.state = "pending"
+            m.createdAt = now
+            try await m.create(on: db)
+        }
+    }
+}
+
+public enum WarningKind: String, Sendable, CaseIterable {
+    case dueSoon = "due_soon"
+    case overdue
+    case lifeExpired = "life_expired"
+    case failedInUse = "failed_in_use"
+    case notFiled = "not_filed"
+
+    public var subject: String {
+        switch self {
+        case .dueSoon: "检定即将到期 Verification due soon"
+        case .overdue: "检定已超期 Verification overdue"
+        case .lifeExpired: "使用期限已到，应轮换 Service life expired: rotate"
+        case .failedInUse: "检定不合格仍在使用 Failed instrument still in use"
+        case .notFiled: "计量器具未备案 Instrument not filed"
+        }
+    }
+}

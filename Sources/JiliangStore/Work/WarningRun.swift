@@ -1,0 +1,163 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import SQLKit
+
+/// The early-warning run: finds every instrument that needs a warning as of a day, raises each
+/// warning once (the unique key (instrument, kind, due date) makes re-runs idempotent), delivers new
+/// ones through the channels, and records what it found.
+public struct WarningRunner: Sendable {
+    public var channels: [any WarningChannel]
+    public var dueSoonWindow: Int
+    /// A run that finds nothing where the last one found at least this many raises an alarm.
+    public var silenceThreshold: Int
+
+    public init(channels: [any WarningChannel] = [InboxChannel(), SMSOutboxChannel()], dueSoonWindow: Int = 30, silenceThreshold: Int = 100) {
+        self.channels = channels
+        self.dueSoonWindow = dueSoonWindow
+        self.silenceThreshold = silenceThreshold
+    }
+
+    public struct Outcome: Sendable, Equatable {
+        public var runID: Int
+        public var found: Int
+        public var raised: Int
+        public var counts: [String: Int]
+        public var alarm: String?
+    }
+
+    struct Candidate: Decodable {
+        var id: Int
+        var owner_id: Int
+        var region_code: String
+        var code: String
+        var name: String
+        var next_due: String?
+        var due_key: String?
+    }
+
+    public func run(asOf today: CalendarDay, on db: any Database, now: Date = Date()) async throws -> Outcome {
+        let sql = db as! any SQLDatabase
+        let run = WarningRunModel()
+        run.asOf = today.description
+        run.startedAt = now
+        run.found = 0
+        run.raised = 0
+        run.counts = "{}"
+        try await run.create(on: db)
+        let runID = run.id!
+        let t = today.description, soon = today.adding(days: dueSoonWindow).description
+        var counts: [String: Int] = [:]
+        var raised = 0
+        for kind in WarningKind.allCases {
+            let q = sql.select().column("i.id").column("i.owner_id").column("i.region_code").column("i.code")
+                .column("i.name").column("i.next_due").from(SQLAlias(SQLIdentifier("instruments"), as: SQLIdentifier("i")))
+            switch kind {
+            case .dueSoon:
+                q.column(SQLAlias(SQLColumn("next_due", table: "i"), as: SQLIdentifier("due_key")))
+                    .where("i.compliance_base", .equal, ComplianceBase.active.rawValue)
+                    .where("i.next_due", .greaterThanOrEqual, t).where("i.next_due", .lessThanOrEqual, soon)
+            case .overdue, .lifeExpired:
+                q.column(SQLAlias(SQLColumn("next_due", table: "i"), as: SQLIdentifier("due_key")))
+                    .where("i.compliance_base", .equal, ComplianceBase.active.rawValue)
+                    .where("i.next_due", .lessThan, t)
+                    .where("i.due_kind", kind == .lifeExpired ? .equal : .notEqual, DueKind.rotation.rawValue)
+            case .failedInUse:
+                // Keyed by the failing record, so a second failure after a repair warns again.
+                q.column(
+                    SQLAlias(
+                        SQLSubquery.select { $0.column(SQLFunction("max", args: SQLColumn("id"))).from("verification_records")
+                            .where(SQLColumn("instrument_id"), .equal, SQLColumn("id", table: "i")).where("result", .equal, "fail") },
+                        as: SQLIdentifier("due_key")))
+                    .where("i.compliance_base", .equal, ComplianceBase.failed.rawValue)
+                    .where("i.lifecycle", .equal, LifecycleStatus.inService.rawValue)
+            case .notFiled:
+                q.column(SQLAlias(SQLLiteral.string("draft"), as: SQLIdentifier("due_key")))
+                    .where("i.lifecycle", .equal, LifecycleStatus.draft.rawValue)
+            }
+            let found = try await q.all(decoding: Candidate.self)
+            counts[kind.rawValue] = found.count
+            raised += try await raise(found, kind: kind, runID: runID, on: db, now: now)
+        }
+        let total = counts.values.reduce(0, +)
+        let previous = try await WarningRunModel.query(on: db).filter(\.$id < runID).filter(\.$finishedAt != nil)
+            .sort(\.$id, .descending).first()
+        var alarm: String?
+        if let p = previous, p.found >= silenceThreshold, total == 0 {
+            alarm = "预警运行未发现任何问题，而上次运行发现 \(p.found) 条：请检查数据和任务是否正常。The warning run found nothing where the previous run (#\(p.id!)) found \(p.found)."
+            let m = InboxMessageModel()
+            m.recipient = "admin"
+            m.subject = "预警任务异常 Warning run found nothing"
+            m.body = alarm!
+            m.createdAt = now
+            try await m.create(on: db)
+        }
+        run.found = total
+        run.raised = raised
+        run.counts = String(decoding: try JSONEncoder.sorted.encode(counts), as: UTF8.self)
+        run.alarm = alarm
+        run.finishedAt = Date()
+        try await run.update(on: db)
+        return Outcome(runID: runID, found: total, raised: raised, counts: counts, alarm: alarm)
+    }
+
+    /// Inserts the warnings not raised before and delivers them. Batches keep the statements small.
+    func raise(_ found: [Candidate], kind: WarningKind, runID: Int, on db: any Database, now: Date) async throws -> Int {
+        var raised = 0
+        for batch in found.chunked(500) {
+            raised += try await db.transaction { tx -> Int in
+                let tsql = tx as! any SQLDatabase
+                let rows: [[any SQLExpression]] = batch.map { c in
+                    [
+                        SQLBind(c.id), SQLBind(c.owner_id), SQLBind(c.region_code), SQLBind(kind.rawValue),
+                        SQLBind(c.due_key ?? ""), SQLBind(message(kind, c)), SQLBind(runID), SQLBind(now),
+                    ]
+                }
+                let insert = tsql.insert(into: "warnings")
+                    .columns("instrument_id", "owner_id", "region_code", "kind", "due_key", "message", "run_id", "raised_at")
+                    .ignoringConflicts(with: ["instrument_id", "kind", "due_key"])
+                for r in rows { insert.values(r) }
+                try await insert.run()
+                let new = try await WarningModel.query(on: tx).filter(\.$runID == runID).filter(\.$kind == kind.rawValue)
+                    .filter(\.$instrumentID ~~ batch.map(\.id)).all()
+                guard !new.isEmpty else { return 0 }
+                let phones = Dictionary(
+                    try await OwnerModel.query(on: tx).filter(\.$id ~~ Set(new.map(\.ownerID))).all().map { ($0.id!, $0.contactPhone) },
+                    uniquingKeysWith: { a, _ in a })
+                let notices = new.map {
+                    WarningNotice(
+                        warningID: $0.id!, ownerID: $0.ownerID, ownerPhone: phones[$0.ownerID] ?? nil, regionCode: $0.regionCode,
+                        kind: $0.kind, message: $0.message)
+                }
+                for ch in channels { try await ch.deliver(notices, on: tx, now: now) }
+                return new.count
+            }
+        }
+        return raised
+    }
+
+    func message(_ kind: WarningKind, _ c: Candidate) -> String {
+        let due = c.next_due ?? ""
+        switch kind {
+        case .dueSoon: return "\(c.name)（\(c.code)）检定将于 \(due) 到期，请及时申请检定。Verification of \(c.name) (\(c.code)) is due on \(due)."
+        case .overdue: return "\(c.name)（\(c.code)）检定已于 \(due) 到期，未检定不得使用。Verification of \(c.name) (\(c.code)) was due on \(due); it must not be used until verified."
+        case .lifeExpired: return "\(c.name)（\(c.code)）使用期限已于 \(due) 届满，应予轮换。Service life of \(c.name) (\(c.code)) ended on \(due): rotate it."
+        case .failedInUse: return "\(c.name)（\(c.code)）检定不合格，仍登记为在用，应停止使用。\(c.name) (\(c.code)) failed verification but is still in service: stop using it."
+        case .notFiled: return "\(c.name)（\(c.code)）尚未备案。\(c.name) (\(c.code)) has not been filed."
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys
+        return e
+    }
+}
+
+extension Array {
+    func chunked(_ n: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: n).map { self[$0..<Swift.min($0 + n, count)] }
+    }
+}
