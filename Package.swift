@@ -49,7 +49,8 @@ let package = Package(
             dependencies: [
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
             ],
-            exclude: ["openapi.yaml", "openapi-generator-config.yaml"],
+            exclude: ["openapi-generator-config.yaml"],
+            resources: [.copy("openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -57,11 +58,12 @@ let package = Package(
             dependencies: [
                 "JiliangCore", "JiliangStore", "JiliangAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

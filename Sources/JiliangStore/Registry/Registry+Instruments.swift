@@ -142,13 +142,13 @@ extension Registry {
         }
         if let o = f.ownerID { q.filter(\.$ownerID == o) }
         if let d = f.dueBefore { q.filter(\.$nextDue < d.description) }
-        if let s = f.status { filter(q, status: s, today: today, window: window) }
+        if let s = f.status { applyStatusFilter(q, status: s, today: today, window: window) }
         return page(try await q.all(), n, id: { $0.id! })
     }
 
     /// The SQL form of `ComplianceEngine.status`: the same cases over the stored columns. Dates are
     /// `YYYY-MM-DD` text, so string order is date order on both databases.
-    static func filter(_ q: QueryBuilder<InstrumentModel>, status: ComplianceStatus, today: CalendarDay, window: Int) {
+    public static func applyStatusFilter(_ q: QueryBuilder<InstrumentModel>, status: ComplianceStatus, today: CalendarDay, window: Int) {
         let t = today.description, soon = today.adding(days: window).description
         let active = ComplianceBase.active.rawValue
         switch status {

@@ -50,30 +50,32 @@ public struct WarningRunner: Sendable {
         var counts: [String: Int] = [:]
         var raised = 0
         for kind in WarningKind.allCases {
-            let q = sql.select().column("i.id").column("i.owner_id").column("i.region_code").column("i.code")
-                .column("i.name").column("i.next_due").from(SQLAlias(SQLIdentifier("instruments"), as: SQLIdentifier("i")))
+            let q = sql.select().columns("id", "owner_id", "region_code", "code", "name", "next_due").from("instruments")
             switch kind {
             case .dueSoon:
-                q.column(SQLAlias(SQLColumn("next_due", table: "i"), as: SQLIdentifier("due_key")))
-                    .where("i.compliance_base", .equal, ComplianceBase.active.rawValue)
-                    .where("i.next_due", .greaterThanOrEqual, t).where("i.next_due", .lessThanOrEqual, soon)
+                q.column(SQLAlias(SQLColumn("next_due"), as: SQLIdentifier("due_key")))
+                    .where("compliance_base", .equal, ComplianceBase.active.rawValue)
+                    .where("next_due", .greaterThanOrEqual, t).where("next_due", .lessThanOrEqual, soon)
             case .overdue, .lifeExpired:
-                q.column(SQLAlias(SQLColumn("next_due", table: "i"), as: SQLIdentifier("due_key")))
-                    .where("i.compliance_base", .equal, ComplianceBase.active.rawValue)
-                    .where("i.next_due", .lessThan, t)
-                    .where("i.due_kind", kind == .lifeExpired ? .equal : .notEqual, DueKind.rotation.rawValue)
+                q.column(SQLAlias(SQLColumn("next_due"), as: SQLIdentifier("due_key")))
+                    .where("compliance_base", .equal, ComplianceBase.active.rawValue)
+                    .where("next_due", .lessThan, t)
+                    .where("due_kind", kind == .lifeExpired ? .equal : .notEqual, DueKind.rotation.rawValue)
             case .failedInUse:
                 // Keyed by the failing record, so a second failure after a repair warns again.
                 q.column(
                     SQLAlias(
-                        SQLSubquery.select { $0.column(SQLFunction("max", args: SQLColumn("id"))).from("verification_records")
-                            .where(SQLColumn("instrument_id"), .equal, SQLColumn("id", table: "i")).where("result", .equal, "fail") },
+                        SQLSubquery.select {
+                            $0.column(SQLFunction("max", args: SQLColumn("id", table: "verification_records"))).from("verification_records")
+                                .where(SQLColumn("instrument_id", table: "verification_records"), .equal, SQLColumn("id", table: "instruments"))
+                                .where(SQLColumn("result", table: "verification_records"), .equal, SQLBind("fail"))
+                        },
                         as: SQLIdentifier("due_key")))
-                    .where("i.compliance_base", .equal, ComplianceBase.failed.rawValue)
-                    .where("i.lifecycle", .equal, LifecycleStatus.inService.rawValue)
+                    .where("compliance_base", .equal, ComplianceBase.failed.rawValue)
+                    .where("lifecycle", .equal, LifecycleStatus.inService.rawValue)
             case .notFiled:
                 q.column(SQLAlias(SQLLiteral.string("draft"), as: SQLIdentifier("due_key")))
-                    .where("i.lifecycle", .equal, LifecycleStatus.draft.rawValue)
+                    .where("lifecycle", .equal, LifecycleStatus.draft.rawValue)
             }
             let found = try await q.all(decoding: Candidate.self)
             counts[kind.rawValue] = found.count

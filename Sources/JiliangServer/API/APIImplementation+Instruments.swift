@@ -1,0 +1,101 @@
+import FluentKit
+import Foundation
+import JiliangAPI
+import JiliangCore
+import JiliangStore
+import OpenAPIRuntime
+
+extension APIImplementation {
+    func listInstruments(_ input: Operations.ListInstruments.Input) async throws -> Operations.ListInstruments.Output {
+        let q = input.query
+        let filter = Registry.InstrumentFilter(
+            region: try parseRegion(q.region), subNo: q.subNo, itemNo: q.itemNo,
+            status: q.status.flatMap { ComplianceStatus(rawValue: $0.rawValue) }, ownerID: q.ownerId,
+            dueBefore: try parseDay(q.dueBefore, field: "due_before"))
+        let page = try await Registry.instruments(
+            filter, today: today, window: config.dueSoonWindow, cursor: q.cursor, limit: q.limit, scope: scope, on: db)
+        return .ok(.init(body: .json(.init(items: page.items.map { dto($0, schedules: nil) }, nextCursor: page.nextCursor))))
+    }
+
+    func instrumentDraft(_ b: Components.Schemas.InstrumentInput) async throws -> InstrumentDraft {
+        var raw = RawInstrument()
+        raw.code = b.code
+        raw.subNo = b.subNo.map(String.init)
+        raw.name = b.name
+        raw.model = b.model
+        raw.serialNo = b.serialNo
+        raw.manufacturer = b.manufacturer
+        raw.typeApprovalNo = b.typeApprovalNo
+        raw.accuracyClass = b.accuracyClass
+        raw.measuringRange = b.measuringRange
+        raw.purpose = b.purpose
+        raw.regionCode = b.regionCode
+        raw.address = b.address
+        raw.latitude = b.latitude.map { String($0) }
+        raw.longitude = b.longitude.map { String($0) }
+        raw.ownerCreditCode = b.ownerCreditCode
+        raw.inServiceDate = b.inServiceDate
+        raw.status = b.status
+        raw.meterType = b.meterType
+        raw.dn = b.dn.map(String.init)
+        raw.q3 = b.q3.map { String($0) }
+        raw.medium = b.medium
+        raw.batch = b.batch
+        return try InstrumentDraft.parse(raw, context: try await Registry.context(on: db))
+    }
+
+    func createInstrument(_ input: Operations.CreateInstrument.Input) async throws -> Operations.CreateInstrument.Output {
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        var rng = SystemRandomNumberGenerator()
+        let m = try await Registry.createInstrument(try await instrumentDraft(b), scope: scope, on: db, generator: &rng)
+        return .created(.init(body: .json(try await detailed(m))))
+    }
+
+    func getInstrument(_ input: Operations.GetInstrument.Input) async throws -> Operations.GetInstrument.Output {
+        .ok(.init(body: .json(try await detailed(try await Registry.instrument(input.path.id, scope: scope, on: db)))))
+    }
+
+    func getInstrumentByCode(_ input: Operations.GetInstrumentByCode.Input) async throws -> Operations.GetInstrumentByCode.Output {
+        .ok(.init(body: .json(try await detailed(try await Registry.instrument(code: input.path.code, scope: scope, on: db)))))
+    }
+
+    func updateInstrument(_ input: Operations.UpdateInstrument.Input) async throws -> Operations.UpdateInstrument.Output {
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        let m = try await Registry.updateInstrument(input.path.id, try await instrumentDraft(b), scope: scope, on: db)
+        return .ok(.init(body: .json(try await detailed(m))))
+    }
+
+    func addSchedule(_ input: Operations.AddSchedule.Input) async throws -> Operations.AddSchedule.Output {
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        _ = try await Registry.addSchedule(
+            instrumentID: input.path.id, name: b.name, dueDate: b.dueDate, intervalMonths: b.intervalMonths, scope: scope, on: db)
+        return .created(.init(body: .json(try await detailed(try await Registry.instrument(input.path.id, scope: scope, on: db)))))
+    }
+
+    /// The instrument with every schedule, as the detail endpoints return it.
+    func detailed(_ m: InstrumentModel) async throws -> Components.Schemas.Instrument {
+        dto(m, schedules: try await Registry.evaluation(of: m, on: db).schedules)
+    }
+
+    // MARK: Verification records
+
+    func listRecords(_ input: Operations.ListRecords.Input) async throws -> Operations.ListRecords.Output {
+        let q = input.query
+        let page = try await Registry.records(
+            instrumentID: q.instrumentId, institutionID: q.institutionId, cursor: q.cursor, limit: q.limit, scope: scope, on: db)
+        return .ok(.init(body: .json(.init(items: page.items.map(dto), nextCursor: page.nextCursor))))
+    }
+
+    func createRecord(_ input: Operations.CreateRecord.Input) async throws -> Operations.CreateRecord.Output {
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        let d = try RecordDraft.parse(
+            instrumentID: b.instrumentId, institutionID: b.institutionId, date: b.date, kind: b.kind?.rawValue,
+            result: b.result?.rawValue, certificateNo: b.certificateNo, resultNoticeNo: b.resultNoticeNo, readings: b.readings,
+            recordedBy: b.recordedBy, corrects: b.corrects, correctionReason: b.correctionReason, today: today)
+        return .created(.init(body: .json(dto(try await Registry.addRecord(d, scope: scope, on: db)))))
+    }
+
+    func getRecord(_ input: Operations.GetRecord.Input) async throws -> Operations.GetRecord.Output {
+        .ok(.init(body: .json(dto(try await Registry.record(input.path.id, scope: scope, on: db)))))
+    }
+}

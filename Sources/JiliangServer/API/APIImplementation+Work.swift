@@ -1,0 +1,64 @@
+import FluentKit
+import Foundation
+import JiliangAPI
+import JiliangCore
+import JiliangStore
+import OpenAPIRuntime
+
+extension APIImplementation {
+    /// The largest upload accepted (a million-row CSV is about 200 MB).
+    static let maxUploadBytes = 512 * 1024 * 1024
+
+    func importInstruments(_ input: Operations.ImportInstruments.Input) async throws -> Operations.ImportInstruments.Output {
+        guard case .csv(let body) = input.body else { throw RegistryError.invalid("body", "must be text/csv") }
+        let bytes: [UInt8]
+        do { bytes = Array(try await Data(collecting: body, upTo: Self.maxUploadBytes)) } catch {
+            throw RegistryError.invalid("body", "the file is larger than \(Self.maxUploadBytes / 1024 / 1024) MB")
+        }
+        guard !bytes.isEmpty else { throw RegistryError.invalid("body", "the file is empty") }
+        let mode = InstrumentImport.Mode(rawValue: input.query.mode?.rawValue ?? "all_or_nothing")!
+        let job = try await ImportJobs.enqueue(bytes: bytes, mode: mode, uploadDirectory: config.uploadDirectory, on: db)
+        return .accepted(.init(body: .json(dto(job))))
+    }
+
+    func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
+        guard let j = try await JobModel.find(input.path.id, on: db) else { throw RegistryError.notFound(entity: "job", key: String(input.path.id)) }
+        return .ok(.init(body: .json(dto(j))))
+    }
+
+    func getJobErrors(_ input: Operations.GetJobErrors.Input) async throws -> Operations.GetJobErrors.Output {
+        guard let j = try await JobModel.find(input.path.id, on: db) else { throw RegistryError.notFound(entity: "job", key: String(input.path.id)) }
+        guard let result = j.result, let report = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) else {
+            throw RegistryError.conflict(field: "id", message: "job \(j.id!) has no import report yet (state: \(j.state))")
+        }
+        return .ok(.init(body: .csv(HTTPBody(report.errorsCSV))))
+    }
+
+    // MARK: Warnings
+
+    func listWarnings(_ input: Operations.ListWarnings.Input) async throws -> Operations.ListWarnings.Output {
+        let q = input.query
+        let page = try await Warnings.list(
+            region: try parseRegion(q.region), kind: q.kind?.rawValue, ownerID: q.ownerId, cursor: q.cursor, limit: q.limit,
+            scope: scope, on: db)
+        return .ok(.init(body: .json(.init(items: page.items.map(dto), nextCursor: page.nextCursor))))
+    }
+
+    func listWarningRuns(_ input: Operations.ListWarningRuns.Input) async throws -> Operations.ListWarningRuns.Output {
+        let runs = try await Warnings.runs(limit: try Cursor.limit(input.query.limit), on: db)
+        return .ok(.init(body: .json(runs.map(dto))))
+    }
+
+    func runWarnings(_ input: Operations.RunWarnings.Input) async throws -> Operations.RunWarnings.Output {
+        let day = try parseDay(input.query.asOf, field: "as_of") ?? today
+        let outcome = try await WarningRunner(dueSoonWindow: config.dueSoonWindow).run(asOf: day, on: db)
+        guard let run = try await WarningRunModel.find(outcome.runID, on: db) else { throw RegistryError.notFound(entity: "warning run", key: "\(outcome.runID)") }
+        return .ok(.init(body: .json(dto(run))))
+    }
+
+    func listInbox(_ input: Operations.ListInbox.Input) async throws -> Operations.ListInbox.Output {
+        let q = input.query
+        let page = try await Warnings.inbox(recipient: q.recipient, cursor: q.cursor, limit: q.limit, on: db)
+        return .ok(.init(body: .json(.init(items: page.items.map(dto), nextCursor: page.nextCursor))))
+    }
+}

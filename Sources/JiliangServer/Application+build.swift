@@ -1,0 +1,59 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import JiliangAPI
+import JiliangCore
+import JiliangStore
+import Logging
+import OpenAPIHummingbird
+import ServiceLifecycle
+
+/// Builds the whole application: opens and migrates the database, seeds the reference data (and a
+/// demo province when asked), mounts every route, and adds the long-running services (database
+/// pool, job worker) to the application's `ServiceGroup`. Tests call it with their own configuration.
+public func buildApplication(_ config: AppConfiguration) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "jiliang")
+    logger.logLevel = config.logLevel
+    let store = try Store(location: config.database, logger: logger)
+    try await prepare(store, config: config)
+    let router = try buildRouter(store: store, config: config)
+    var app = Application(
+        router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Jiliang"),
+        logger: logger)
+    app.addServices(store.databases)
+    if config.runWorker {
+        app.addServices(JobWorker(store: store, today: config.today, warnings: WarningRunner(dueSoonWindow: config.dueSoonWindow)))
+    }
+    return app
+}
+
+/// Migrates, seeds reference data, and loads the demo province into an empty registry if configured.
+public func prepare(_ store: Store, config: AppConfiguration) async throws {
+    try await store.migrate()
+    try await Seed.referenceData(on: store.db)
+    if let n = config.demoInstrumentsIfEmpty, try await InstrumentModel.query(on: store.db).count() == 0 {
+        store.logger.info("loading a demo province with \(n) instruments (seed \(config.demoSeed))…")
+        let summary = try await DemoProvince(instruments: n, seed: config.demoSeed, today: config.today()).load(into: store)
+        store.logger.info("demo loaded: \(summary)")
+    }
+}
+
+/// Every route of the application, in one place (STYLE.md idiom 3).
+public func buildRouter(store: Store, config: AppConfiguration) throws -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: ProblemMiddleware())
+
+    // Public landing page (the full web application arrives with issue #3).
+    LandingPage(store: store, config: config).addRoutes(to: router)
+
+    // The API contract, served verbatim.
+    let spec = try APISpec.yaml()
+    router.get("/api/v1/openapi.yaml") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: .init(string: spec)))
+    }
+
+    // /api/v1: every operation of openapi.yaml, generated server stubs → APIImplementation.
+    try APIImplementation(store: store, config: config).registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
+    return router
+}

@@ -1,0 +1,118 @@
+import FluentKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JiliangCore
+import JiliangStore
+import Logging
+import NIOCore
+import OpenAPIRuntime
+
+/// An RFC 9457 problem document.
+struct Problem: Codable, Sendable {
+    struct Field: Codable, Sendable {
+        var field: String
+        var message: String
+    }
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String?
+    var errors: [Field]?
+}
+
+/// Maps every error to an RFC 9457 `application/problem+json` answer that names the field, in one
+/// place (STYLE.md idiom 9). Bad input is never a 500: validation, decoding and lookup errors
+/// become 400/404/409; only a genuine fault is a 500, and its details go to the log, not the client.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let p = Self.problem(for: error, logger: context.logger)
+            return Self.response(p)
+        }
+    }
+
+    static func response(_ p: Problem) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(p)) ?? Data("{}".utf8)
+        return Response(
+            status: .init(code: p.status), headers: [.contentType: "application/problem+json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func problem(for error: any Error, logger: Logger) -> Problem {
+        switch error {
+        case let e as ServerError:
+            // The generated server wraps both our handler errors and its own decoding errors.
+            if e.operationInput == nil, !(e.underlyingError is RegistryError), !(e.underlyingError is ValidationFailure) {
+                return badRequest(decoding: e.underlyingError, cause: e.causeDescription)
+            }
+            return problem(for: e.underlyingError, logger: logger)
+        case let e as RegistryError:
+            switch e {
+            case .invalid(let v): return invalid(v)
+            case .notFound(let entity, let key):
+                return Problem(type: "/problems/not-found", title: "Not found", status: 404, detail: "\(entity) \(key) was not found")
+            case .conflict(let field, let message):
+                return Problem(
+                    type: "/problems/conflict", title: "Conflict", status: 409, detail: message, errors: [.init(field: field, message: message)])
+            }
+        case let v as ValidationFailure:
+            return invalid(v)
+        case let e as InstrumentImport.FileError:
+            return Problem(type: "/problems/bad-file", title: "Unusable file", status: 400, detail: e.description, errors: [.init(field: "file", message: e.description)])
+        case let e as any HTTPResponseError:
+            let status = e.status
+            return Problem(type: "/problems/http", title: status.reasonPhrase, status: status.code, detail: status.code < 500 ? "\(error)" : nil)
+        case let e as DecodingError:
+            return badRequest(decoding: e, cause: "invalid request body")
+        default:
+            logger.error("unhandled error: \(String(reflecting: error))")
+            return Problem(type: "/problems/internal", title: "Internal Server Error", status: 500, detail: "an unexpected error was logged")
+        }
+    }
+
+    static func invalid(_ v: ValidationFailure) -> Problem {
+        Problem(
+            type: "/problems/invalid-input", title: "Invalid input", status: 400,
+            detail: v.errors.map(\.description).joined(separator: "; "),
+            errors: v.errors.map { .init(field: $0.field, message: $0.message) })
+    }
+
+    /// A request the generated code could not decode: wrong JSON type, missing body, bad query value.
+    static func badRequest(decoding error: any Error, cause: String) -> Problem {
+        var field = "body"
+        var message = "\(error)"
+        if let d = error as? DecodingError {
+            let path: [any CodingKey]
+            switch d {
+            case .typeMismatch(let t, let c):
+                path = c.codingPath
+                message = "must be of type \(t)"
+            case .valueNotFound(_, let c):
+                path = c.codingPath
+                message = "is required"
+            case .keyNotFound(let k, let c):
+                path = c.codingPath + [k]
+                message = "is required"
+            case .dataCorrupted(let c):
+                path = c.codingPath
+                message = c.debugDescription
+            @unknown default:
+                path = []
+            }
+            if !path.isEmpty {
+                field = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+                    .replacingOccurrences(of: ".[", with: "[")
+            }
+        } else if let text = Optional("\(error)"), let r = text.range(of: "name: \"") ?? text.range(of: "key: ") {
+            field = String(text[r.upperBound...].prefix { $0 != "\"" && $0 != "," && $0 != ")" })
+        }
+        return Problem(
+            type: "/problems/bad-request", title: "Bad request", status: 400, detail: "\(cause): \(message)",
+            errors: [.init(field: field, message: message)])
+    }
+}

@@ -1,5 +1,0 @@
-import Hummingbird
-import OpenAPIHummingbird
-import FluentKit
-import FluentSQLiteDriver
-import FluentPostgresDriver

@@ -1,0 +1,60 @@
+import FluentKit
+import Foundation
+import JiliangCore
+
+/// Import uploads run as jobs: the upload is written to a file, the worker imports it and keeps
+/// the job's progress up to date for the client to poll.
+public enum ImportJobs {
+    public static let kind = "import_instruments"
+
+    struct Payload: Codable {
+        var path: String
+        var mode: InstrumentImport.Mode
+    }
+
+    public static func enqueue(bytes: [UInt8], mode: InstrumentImport.Mode, uploadDirectory: String, on db: any Database) async throws -> JobModel {
+        try FileManager.default.createDirectory(atPath: uploadDirectory, withIntermediateDirectories: true)
+        let path = (uploadDirectory as NSString).appendingPathComponent("import-\(UUID().uuidString).csv")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let payload = String(decoding: try JSONEncoder().encode(Payload(path: path, mode: mode)), as: UTF8.self)
+        return try await JobQueue.enqueue(kind: kind, payload: payload, on: db)
+    }
+
+    /// Runs one claimed import job to its end, recording the report (or the file-level error).
+    public static func run(_ job: JobModel, today: CalendarDay, on db: any Database) async throws {
+        let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
+        defer { try? FileManager.default.removeItem(atPath: payload.path) }
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: payload.path)))
+        let jobID = job.id!
+        let reporter = ProgressThrottle { done, total in
+            Task { try? await JobQueue.progress(jobID, done: done, total: total, on: db) }
+        }
+        var rng = SystemRandomNumberGenerator()
+        do {
+            let report = try await InstrumentImport(mode: payload.mode).run(
+                bytes: bytes, on: db, today: today, progress: { reporter.report($0, $1) }, generator: &rng)
+            job.progressDone = report.rows * 2
+            job.progressTotal = report.rows * 2
+            try await JobQueue.finish(job, result: String(decoding: try JSONEncoder().encode(report), as: UTF8.self), error: nil, on: db)
+        } catch let e as InstrumentImport.FileError {
+            try await JobQueue.finish(job, result: nil, error: e.description, on: db)
+        }
+    }
+}
+
+/// Passes on at most one progress report per 1% of the work, so progress never floods the database.
+final class ProgressThrottle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lastPercent = -1
+    private let sink: @Sendable (Int, Int) -> Void
+    init(_ sink: @escaping @Sendable (Int, Int) -> Void) { self.sink = sink }
+    func report(_ done: Int, _ total: Int) {
+        let pct = total > 0 ? done * 100 / total : 0
+        let send: Bool = lock.withLock {
+            guard pct > lastPercent else { return false }
+            lastPercent = pct
+            return true
+        }
+        if send { sink(done, total) }
+    }
+}

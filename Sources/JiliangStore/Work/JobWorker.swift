@@ -1,0 +1,62 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import Logging
+import ServiceLifecycle
+
+/// The background worker: claims jobs from the job table and runs them; once a day (and at start)
+/// it runs the early warnings. One `Service` in the application's `ServiceGroup`; it stops at
+/// graceful shutdown after the job in hand.
+public struct JobWorker: Service {
+    public let store: Store
+    public let today: @Sendable () -> CalendarDay
+    public let warnings: WarningRunner
+    public let idleSleep: Duration
+
+    public init(store: Store, today: @escaping @Sendable () -> CalendarDay, warnings: WarningRunner, idleSleep: Duration = .seconds(1)) {
+        self.store = store
+        self.today = today
+        self.warnings = warnings
+        self.idleSleep = idleSleep
+    }
+
+    public func run() async throws {
+        let logger = store.logger
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let worked = try await runOnce()
+                    if !worked { try await Task.sleep(for: idleSleep) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("job worker: \(error)")
+                    try? await Task.sleep(for: .seconds(5))
+                }
+            }
+        }
+    }
+
+    /// Runs the daily warnings if due, then at most one job. Returns whether anything was done.
+    @discardableResult
+    public func runOnce() async throws -> Bool {
+        let db = store.db
+        let day = today()
+        // A run that failed half-way (no finished_at) does not count: the next pass tries again.
+        if try await WarningRunModel.query(on: db).filter(\.$asOf == day.description).filter(\.$finishedAt != nil).first() == nil {
+            let o = try await warnings.run(asOf: day, on: db)
+            store.logger.info("early warnings for \(day): found \(o.found), raised \(o.raised)\(o.alarm.map { " — ALARM: \($0)" } ?? "")")
+            return true
+        }
+        guard let job = try await JobQueue.claim(on: db) else { return false }
+        do {
+            switch job.kind {
+            case ImportJobs.kind: try await ImportJobs.run(job, today: day, on: db)
+            default: try await JobQueue.finish(job, result: nil, error: "unknown job kind \(job.kind)", on: db)
+            }
+        } catch {
+            try await JobQueue.finish(job, result: nil, error: "\(error)", on: db)
+        }
+        return true
+    }
+}

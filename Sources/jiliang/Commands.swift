@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import JiliangCore
+import JiliangServer
+import JiliangStore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web server and the job worker")
+
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Address to listen on") var host = "127.0.0.1"
+    @Option(help: "Port to listen on") var port = 8080
+    @Option(help: "Load a demo province of this many instruments when the registry is empty (0: none)") var demoIfEmpty = 0
+    @Option(help: "Seed of the demo province") var seed: UInt64 = 2022
+    @Option(help: "Days before a due date that count as due soon") var dueSoonDays = 30
+
+    func run() async throws {
+        guard (0...365).contains(dueSoonDays) else { throw ValidationError("--due-soon-days must be from 0 to 365") }
+        let config = AppConfiguration(
+            host: host, port: port, database: db.location, today: try db.todayProvider(), dueSoonWindow: dueSoonDays,
+            demoInstrumentsIfEmpty: demoIfEmpty > 0 ? demoIfEmpty : nil, demoSeed: seed)
+        print("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
+        let app = try await buildApplication(config)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database and load the reference data")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let store = try await db.openStore()
+        print("migrated: \(store.location)")
+        await store.shutdown()
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Generate a realistic, deterministic demo province")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Number of instruments") var instruments = 20_000
+    @Option(help: "Random seed (same seed, same province)") var seed: UInt64 = 2022
+
+    func run() async throws {
+        guard instruments > 0, instruments <= 50_000_000 else { throw ValidationError("--instruments must be from 1 to 50000000") }
+        let store = try await db.openStore()
+        let start = Date()
+        let summary = try await DemoProvince(instruments: instruments, seed: seed, today: try db.todayProvider()()).load(into: store)
+        print("demo province: \(summary) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        await store.shutdown()
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Import registry data", subcommands: [ImportInstruments.self])
+}
+
+struct ImportInstruments: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "instruments",
+        abstract: "Import instruments from CSV (UTF-8 or GB18030; Chinese or English headers)")
+    @OptionGroup var db: DatabaseOptions
+    @Argument(help: "The CSV file") var file: String
+    @Option(help: "all-or-nothing: store nothing if any row is bad; valid-rows-only: store the good rows")
+    var mode: String = "all-or-nothing"
+    @Option(help: "Write the error report (row, column, message) to this CSV file") var errors: String?
+
+    func run() async throws {
+        guard let m = InstrumentImport.Mode(rawValue: mode.replacingOccurrences(of: "-", with: "_")) else {
+            throw ValidationError("--mode must be all-or-nothing or valid-rows-only")
+        }
+        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        let store = try await db.openStore()
+        defer { Task { await store.shutdown() } }
+        let bar = ProgressBar(label: "导入 import")
+        var rng = SystemRandomNumberGenerator()
+        let report: InstrumentImport.Report
+        do {
+            report = try await InstrumentImport(mode: m).run(
+                bytes: Array(data), on: store.db, today: try db.todayProvider()(), progress: { bar.update($0, $1) }, generator: &rng)
+        } catch let e as InstrumentImport.FileError {
+            bar.finish()
+            await store.shutdown()
+            throw ValidationError("\(file): \(e.description)")
+        }
+        bar.finish()
+        print("""
+            file: \(file) (\(report.encoding))
+            rows: \(report.rows), valid: \(report.valid), errors: \(report.errors.count)
+            stored: \(report.stored ? "yes" : "no") — new: \(report.inserted), already present: \(report.alreadyPresent), owners created: \(report.ownersCreated)
+            """)
+        if !report.ignoredColumns.isEmpty { print("ignored columns: \(report.ignoredColumns.joined(separator: ", "))") }
+        for e in report.errors.prefix(20) { print("  row \(e.row), \(e.column): \(e.message)") }
+        if report.errors.count > 20 { print("  … \(report.errors.count - 20) more") }
+        if let path = errors {
+            try Data(report.errorsCSV.utf8).write(to: URL(fileURLWithPath: path))
+            print("error report: \(path)")
+        }
+        await store.shutdown()
+        if !report.errors.isEmpty { throw ExitCode(report.stored ? 3 : 2) }
+    }
+}
+
+struct Warnings: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the early warnings once (the server's worker runs them daily)")
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Days before a due date that count as due soon") var dueSoonDays = 30
+
+    func run() async throws {
+        let store = try await db.openStore()
+        let day = try db.todayProvider()()
+        let o = try await WarningRunner(dueSoonWindow: dueSoonDays).run(asOf: day, on: store.db)
+        print("warning run #\(o.runID) as of \(day): found \(o.found), newly raised \(o.raised)")
+        for (k, v) in o.counts.sorted(by: { $0.key < $1.key }) { print("  \(k): \(v)") }
+        if let a = o.alarm { print("ALARM: \(a)") }
+        await store.shutdown()
+    }
+}

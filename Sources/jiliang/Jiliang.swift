@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import JiliangCore
+import JiliangServer
+import JiliangStore
+import Logging
+
+/// The `jiliang` command. `main` only parses arguments; the work is in the modules.
+@main
+struct Jiliang: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jiliang",
+        abstract: "计量 Jiliang — legal-metrology supervision platform",
+        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Warnings.self])
+}
+
+/// Options shared by every command that opens the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "SQLite file (ignored when DATABASE_URL is set)")
+    var sqlite: String = "data/jiliang.sqlite"
+
+    @Option(help: "Pretend today is this date (YYYY-MM-DD, China time); for demos and rehearsals")
+    var today: String?
+
+    var location: DatabaseLocation {
+        DatabaseLocation.fromEnvironment(ProcessInfo.processInfo.environment, defaultPath: sqlite)
+    }
+
+    func todayProvider() throws -> @Sendable () -> CalendarDay {
+        guard let today else { return { CalendarDay(instant: Date()) } }
+        guard let d = CalendarDay(today) else { throw ValidationError("--today must be a date written YYYY-MM-DD, got '\(today)'") }
+        return { d }
+    }
+
+    func openStore() async throws -> Store {
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = .notice
+            return h
+        }
+        let store = try Store(location: location)
+        try await prepare(store, config: AppConfiguration(database: location))
+        return store
+    }
+}
