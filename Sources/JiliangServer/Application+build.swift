@@ -16,11 +16,19 @@ public func buildApplication(_ config: AppConfiguration) async throws -> some Ap
     logger.logLevel = config.logLevel
     let store = try Store(location: config.database, logger: logger)
     try await prepare(store, config: config)
+    var app = try buildApplication(config, store: store)
+    // The application owns this store: its pool closes at graceful shutdown.
+    app.addServices(store.databases)
+    return app
+}
+
+/// The application over a store that the caller owns and closes (tests use this with a throwaway
+/// database already migrated).
+public func buildApplication(_ config: AppConfiguration, store: Store) throws -> Application<RouterResponder<BasicRequestContext>> {
     let router = try buildRouter(store: store, config: config)
     var app = Application(
         router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Jiliang"),
-        logger: logger)
-    app.addServices(store.databases)
+        logger: store.logger)
     if config.runWorker {
         app.addServices(JobWorker(store: store, today: config.today, warnings: WarningRunner(dueSoonWindow: config.dueSoonWindow)))
     }

@@ -33,6 +33,12 @@ extension Registry {
             }
             let book = try await ruleBook(on: tx)
             let rule = book.rule(subNo: inst.subNo, attributes: attributes(of: inst), on: d.date)
+            let form = try await CatalogueEntryModel.find(inst.subNo, on: tx)?.entry.form
+            if rule == nil, form == .periodic || form == .firstOnlyRotation, d.result == .pass, d.kind != .spotCheck {
+                // Without a rule there is no due date; storing the record would make the instrument look valid forever.
+                throw RegistryError.invalid(
+                    "date", "no verification rule for catalogue sub-item \(inst.subNo) is in force on \(d.date); the administrator must add one first")
+            }
             let facts = existing.map(fact).filter { $0.id != Int64(d.corrects ?? -1) }
             let firstPass = ComplianceEngine.effectiveRecords(facts).first { $0.result == .pass && $0.kind != .spotCheck }?.date
             let m = VerificationRecordModel()

@@ -34,6 +34,24 @@ public struct WarningRunner: Sendable {
         var name: String
         var next_due: String?
         var due_key: String?
+
+        enum CodingKeys: String, CodingKey { case id, owner_id, region_code, code, name, next_due, due_key }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = try c.decode(Int.self, forKey: .id)
+            owner_id = try c.decode(Int.self, forKey: .owner_id)
+            region_code = try c.decode(String.self, forKey: .region_code)
+            code = try c.decode(String.self, forKey: .code)
+            name = try c.decode(String.self, forKey: .name)
+            next_due = try c.decodeIfPresent(String.self, forKey: .next_due)
+            // The failing record's id arrives as an integer on PostgreSQL and SQLite alike.
+            // Integer first: PostgresNIO would read an int8 cell as a String of its raw bytes.
+            if let number = try? c.decodeIfPresent(Int.self, forKey: .due_key) {
+                due_key = String(number)
+            } else {
+                due_key = try c.decodeIfPresent(String.self, forKey: .due_key)
+            }
+        }
     }
 
     public func run(asOf today: CalendarDay, on db: any Database, now: Date = Date()) async throws -> Outcome {

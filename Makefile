@@ -1,0 +1,58 @@
+# Jiliang (计量) — the single entry point. `make run` and `make test` work on a fresh machine of
+# this kind: they install what they need (scripts/deps.sh) and start what they use.
+SWIFT ?= swift
+PORT ?= 8080
+DEMO_INSTRUMENTS ?= 20000
+PG_PORT ?= 54329
+PG_DIR ?= /tmp/jiliang-pg-$(shell id -u)-$(PG_PORT)
+
+.PHONY: run build test test-sqlite test-postgres openapi openapi-validate bench migrate demo clean
+
+## Build, create ./data/jiliang.sqlite, migrate, load a demo province on first start, serve on :$(PORT).
+run: build
+	@bash scripts/deps.sh run
+	.build/debug/jiliang serve --port $(PORT) --demo-if-empty $(DEMO_INSTRUMENTS)
+
+build:
+	$(SWIFT) build --product jiliang
+
+## The whole suite on SQLite, then the database-backed suites again on a throwaway PostgreSQL.
+test:
+	@bash scripts/deps.sh test
+	$(MAKE) openapi-validate
+	$(SWIFT) build --build-tests
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	$(SWIFT) test --skip-build
+
+test-postgres:
+	@url=$$(bash scripts/pg.sh start $(PG_DIR) $(PG_PORT)) && \
+	  echo "PostgreSQL test cluster: $$url" && \
+	  JILIANG_TEST_POSTGRES=$$url $(SWIFT) test --skip-build --filter 'JiliangStoreTests|JiliangServerTests'; \
+	  status=$$?; bash scripts/pg.sh stop $(PG_DIR); exit $$status
+
+## Validates the OpenAPI 3.1 document (the API contract).
+openapi-validate:
+	python3 -m openapi_spec_validator Sources/JiliangAPI/openapi.yaml
+
+## Regenerates Sources/JiliangAPI/Generated from openapi.yaml (generated code is committed).
+openapi:
+	cd Tools/openapi-gen && $(SWIFT) build --product swift-openapi-generator --scratch-path ../../.build-openapi
+	.build-openapi/debug/swift-openapi-generator generate --config Sources/JiliangAPI/openapi-generator-config.yaml \
+	  --output-directory Sources/JiliangAPI/Generated Sources/JiliangAPI/openapi.yaml
+
+migrate: build
+	.build/debug/jiliang migrate
+
+demo: build
+	.build/debug/jiliang demo --instruments $(DEMO_INSTRUMENTS)
+
+## Benchmarks (release build); results go to BENCHMARKS.md by hand with the machine and date.
+bench:
+	@bash scripts/deps.sh bench
+	bash scripts/bench.sh
+
+clean:
+	rm -rf .build .build-openapi data

@@ -1,0 +1,107 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import JiliangStore
+import JiliangTestSupport
+import Testing
+
+@Suite struct ImportTests {
+    static let today = CalendarDay("2026-11-26")!
+
+    /// A file as a Chinese bureau's Excel template writes it.
+    static func chineseCSV(owner: CreditCode, rows: [String]) -> String {
+        "种别序号,器具名称,出厂编号,用途,行政区划代码,安装地点,统一社会信用代码,启用日期,口径(DN),备注\n"
+            + rows.map { $0.replacingOccurrences(of: "OWNER", with: owner.value) }.joined(separator: "\n") + "\n"
+    }
+
+    func run(_ text: String, mode: InstrumentImport.Mode, encoding: String.Encoding = .utf8, on db: any Database) async throws -> InstrumentImport.Report {
+        var rng = SystemRandomNumberGenerator()
+        let bytes: [UInt8] = encoding == .utf8 ? Array(text.utf8) : try gb18030(text)
+        return try await InstrumentImport(mode: mode).run(bytes: bytes, on: db, today: Self.today, generator: &rng)
+    }
+
+    /// Encodes with the system's iconv through the `iconv` command, as a spreadsheet export would.
+    func gb18030(_ text: String) throws -> [UInt8] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
+        p.arguments = ["-f", "UTF-8", "-t", "GB18030"]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Array(data)
+    }
+
+    @Test(arguments: [String.Encoding.utf8, .init(rawValue: 0x8000_0632)])
+    func importsChineseHeadersInUTF8AndGB18030(encoding: String.Encoding) async throws {
+        try await TestDatabase.withStore { store in
+            let owner = try await Fixtures.owner(on: store.db)
+            let code = try CreditCode(validating: owner.creditCode)
+            let csv = Self.chineseCSV(owner: code, rows: [
+                "2,电子计价秤,SN-001,贸易结算,350102,鼓楼区农贸市场A1,OWNER,2024-03-01,,左侧第一摊",
+                "14,冷水水表,WM-001,贸易结算,350102,\"鼓楼区某小区1栋,101\",OWNER,2024/3/1,15,",
+            ])
+            let report = try await run(csv, mode: .allOrNothing, encoding: encoding, on: store.db)
+            #expect(report.errors.isEmpty)
+            #expect(report.encoding == (encoding == .utf8 ? "utf8" : "gb18030"))
+            #expect(report.inserted == 2 && report.stored)
+            #expect(report.ignoredColumns == ["备注"])
+            let meter = try await InstrumentModel.query(on: store.db).filter(\.$serialNo == "WM-001").first()
+            #expect(meter?.dn == 15 && meter?.address == "鼓楼区某小区1栋,101" && meter?.inServiceDate == "2024-03-01")
+        }
+    }
+
+    @Test func allOrNothingStoresNothingAndNamesRowAndColumn() async throws {
+        try await TestDatabase.withStore { store in
+            let owner = try await Fixtures.owner(on: store.db)
+            let csv = Self.chineseCSV(owner: try CreditCode(validating: owner.creditCode), rows: [
+                "2,电子计价秤,SN-001,贸易结算,350102,A1,OWNER,2024-03-01,,",
+                "2,电子计价秤,SN-002,贸易结算,359999,A2,OWNER,2024-02-30,,",
+                "77,电子计价秤,SN-003,赠送,350102,A3,91350100M000100Y4X,2024-03-01,,",
+                "2,电子计价秤,SN-001,贸易结算,350102,A1,OWNER,2024-03-01,,",
+            ])
+            let report = try await run(csv, mode: .allOrNothing, on: store.db)
+            #expect(!report.stored && report.inserted == 0)
+            #expect(try await InstrumentModel.query(on: store.db).count() == 0)
+            let found = Set(report.errors.map { "\($0.row):\($0.column)" })
+            #expect(found == ["3:行政区划代码", "3:启用日期", "4:种别序号", "4:用途", "4:统一社会信用代码", "5:出厂编号"])
+            #expect(report.errorsCSV.hasPrefix("\u{FEFF}row,column,message\n"))
+        }
+    }
+
+    @Test func validRowsOnlyStoresTheGoodRowsAndReimportIsANoOp() async throws {
+        try await TestDatabase.withStore { store in
+            let owner = try await Fixtures.owner(on: store.db)
+            let csv = Self.chineseCSV(owner: try CreditCode(validating: owner.creditCode), rows: [
+                "2,电子计价秤,SN-001,贸易结算,350102,A1,OWNER,2024-03-01,,",
+                "2,电子计价秤,SN-002,贸易结算,350102,A2,OWNER,not a date,,",
+                "10,燃油加油机,FD-001,贸易结算,350102,一号岛,OWNER,2023-05-01,,",
+            ])
+            let first = try await run(csv, mode: .validRowsOnly, on: store.db)
+            #expect(first.stored && first.inserted == 2 && first.errors.count == 1 && first.errors[0].row == 3)
+            let second = try await run(csv, mode: .validRowsOnly, on: store.db)
+            #expect(second.inserted == 0 && second.alreadyPresent == 2)
+            #expect(try await InstrumentModel.query(on: store.db).count() == 2)
+        }
+    }
+
+    @Test func createsMissingOwnersWhenNamedAndRefusesUnusableFiles() async throws {
+        try await TestDatabase.withStore { store in
+            let code = Fixtures.creditCode(555)
+            let csv = "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,owner_name,in_service_date\n"
+                + "2,Price scale,X1,trade_settlement,350102,Stall 9,\(code),新开超市,2025-01-01\n"
+            let report = try await run(csv, mode: .allOrNothing, on: store.db)
+            #expect(report.ownersCreated == 1 && report.inserted == 1)
+            #expect(try await OwnerModel.query(on: store.db).filter(\.$creditCode == code.value).first()?.name == "新开超市")
+            await #expect(throws: InstrumentImport.FileError.self) { try await run("", mode: .allOrNothing, on: store.db) }
+            await #expect(throws: InstrumentImport.FileError.self) { try await run("name,serial_no\nA,1\n", mode: .allOrNothing, on: store.db) }
+            await #expect(throws: InstrumentImport.FileError.self) {
+                try await run("sub_no,name,serial_no,purpose,region_code,address,owner_credit_code\n2,\"oops,1,2,3,4,5\n", mode: .allOrNothing, on: store.db)
+            }
+        }
+    }
+}

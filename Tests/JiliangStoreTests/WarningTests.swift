@@ -1,0 +1,94 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import JiliangStore
+import JiliangTestSupport
+import SQLKit
+import Testing
+
+@Suite struct WarningTests {
+    @Test func raisesEachWarningOnceAndDeliversIt() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            let lab = try await Fixtures.institution(on: db)
+            let dueSoon = try await Fixtures.instrument(serial: "due-soon", owner: owner, on: db)
+            _ = try await Fixtures.record(dueSoon, institution: lab, date: "2025-12-10", on: db)  // valid until 2026-12-09
+            let overdue = try await Fixtures.instrument(serial: "overdue", owner: owner, on: db)
+            _ = try await Fixtures.record(overdue, institution: lab, date: "2025-10-01", on: db)  // valid until 2026-09-30
+            let failed = try await Fixtures.instrument(serial: "failed", owner: owner, on: db)
+            _ = try await Fixtures.record(failed, institution: lab, date: "2026-01-05", on: db)
+            _ = try await Fixtures.record(failed, institution: lab, date: "2026-06-05", result: .fail, on: db)
+            let valid = try await Fixtures.instrument(serial: "valid", owner: owner, on: db)
+            _ = try await Fixtures.record(valid, institution: lab, date: "2026-10-01", on: db)
+            let runner = WarningRunner(dueSoonWindow: 30, silenceThreshold: 2)
+            // MUT
+            let first = try await runner.run(asOf: CalendarDay("2026-11-26")!, on: db)
+            let second = try await runner.run(asOf: CalendarDay("2026-11-26")!, on: db)
+            // validate
+            #expect(first.counts == ["due_soon": 1, "overdue": 1, "failed_in_use": 1, "life_expired": 0, "not_filed": 0])
+            #expect(first.raised == 3 && first.alarm == nil)
+            #expect(second.found == 3 && second.raised == 0)
+            #expect(try await WarningModel.query(on: db).count() == 3)
+            let ownerInbox = try await Warnings.inbox(recipient: "owner:\(owner.id!)", cursor: nil, limit: 50, on: db)
+            let bureauInbox = try await Warnings.inbox(recipient: "region:350102", cursor: nil, limit: 50, on: db)
+            #expect(ownerInbox.items.count == 3 && bureauInbox.items.count == 3)
+            #expect(try await OutboxMessageModel.query(on: db).filter(\.$address == "13800000000").count() == 3)
+            // a later due date of the same instrument is a new warning
+            _ = try await Fixtures.record(overdue, institution: lab, date: "2025-12-20", today: "2026-11-27", on: db)  // due 2026-12-19
+            let third = try await runner.run(asOf: CalendarDay("2026-11-27")!, on: db)
+            #expect(third.raised == 1 && third.counts["due_soon"] == 2)
+        }
+    }
+
+    @Test func alarmsWhenARunSuddenlyFindsNothing() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            for i in 0..<3 { _ = try await Fixtures.instrument(serial: "never-\(i)", owner: owner, inService: "2026-01-01", on: db) }
+            let runner = WarningRunner(silenceThreshold: 3)
+            let first = try await runner.run(asOf: CalendarDay("2026-11-26")!, on: db)
+            #expect(first.found == 3 && first.alarm == nil)
+            // Something breaks upstream: every instrument looks retired.
+            try await store.sql.update("instruments").set("compliance_base", to: "retired").run()
+            let second = try await runner.run(asOf: CalendarDay("2026-11-27")!, on: db)
+            #expect(second.found == 0)
+            #expect(second.alarm?.contains("found 3") == true)
+            #expect(try await Warnings.inbox(recipient: "admin", cursor: nil, limit: 5, on: db).items.count == 1)
+        }
+    }
+
+    @Test func importJobsRunThroughTheQueueWithProgress() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            var csv = "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date\n"
+            for i in 0..<250 { csv += "2,秤,Q\(i),trade_settlement,350102,摊\(i),\(owner.creditCode),2025-01-01\n" }
+            csv += "2,秤,BAD,trade_settlement,350102,摊,\(owner.creditCode),someday\n"
+            let dir = NSTemporaryDirectory() + "jiliang-upload-\(UUID().uuidString)"
+            let job = try await ImportJobs.enqueue(bytes: Array(csv.utf8), mode: .validRowsOnly, uploadDirectory: dir, on: db)
+            let worker = JobWorker(store: store, today: { CalendarDay("2026-11-26")! }, warnings: WarningRunner())
+            // first pass runs the daily warnings, the second the import
+            #expect(try await worker.runOnce())
+            #expect(try await worker.runOnce())
+            #expect(try await worker.runOnce() == false)
+            let done = try await JobModel.find(job.id!, on: db)!
+            #expect(done.state == "done" && done.progressDone == done.progressTotal && done.progressTotal == 502)
+            let report = try JSONDecoder().decode(InstrumentImport.Report.self, from: Data(done.result!.utf8))
+            #expect(report.inserted == 250 && report.errors.count == 1 && report.errors[0].column == "in_service_date")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)  // the upload is removed
+        }
+    }
+
+    @Test func aJobIsClaimedOnce() async throws {
+        try await TestDatabase.withStore { store in
+            let job = try await JobQueue.enqueue(kind: "noop", payload: "{}", on: store.db)
+            let a = try await JobQueue.claim(on: store.db)
+            let b = try await JobQueue.claim(on: store.db)
+            #expect(a?.id == job.id && b == nil)
+            // a crashed worker's lease expires and the job is claimed again
+            let c = try await JobQueue.claim(now: Date().addingTimeInterval(3600), on: store.db)
+            #expect(c?.id == job.id && c?.attempts == 2)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import JiliangServer
+import JiliangStore
+import Logging
+import SQLKit
+
+/// A fresh, migrated and seeded database for each test, on the database the run is for:
+/// SQLite by default; PostgreSQL when `JILIANG_TEST_POSTGRES` holds an admin URL of a (throwaway)
+/// server, as `make test` sets for its second pass. Templates make this cheap: SQLite copies a
+/// migrated file; PostgreSQL runs `CREATE DATABASE … TEMPLATE` (SPI's DatabasePool idea).
+public enum TestDatabase {
+    public static var postgresAdminURL: String? {
+        ProcessInfo.processInfo.environment["JILIANG_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public static var kind: String { postgresAdminURL == nil ? "sqlite" : "postgresql" }
+
+    static var logger: Logger {
+        var l = Logger(label: "jiliang.test")
+        l.logLevel = ProcessInfo.processInfo.environment["JILIANG_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        return l
+    }
+
+    /// Runs `body` with a store on a new database and closes the store afterwards.
+    public static func withStore<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {
+        let location = try await Templates.shared.freshDatabase()
+        let store = try Store(location: location, logger: logger)
+        do {
+            let value = try await body(store)
+            await store.shutdown()
+            await Templates.shared.discard(location)
+            return value
+        } catch {
+            await store.shutdown()
+            await Templates.shared.discard(location)
+            throw error
+        }
+    }
+}
+
+/// Builds each template once per test process (a memoised task, because actor methods re-enter at
+/// every `await`) and hands out copies.
+actor Templates {
+    static let shared = Templates()
+    private var sqliteTemplate: Task<String, any Error>?
+    private var postgresTemplate: Task<String, any Error>?
+    private let directory = NSTemporaryDirectory() + "jiliang-tests-\(ProcessInfo.processInfo.processIdentifier)"
+
+    func freshDatabase() async throws -> DatabaseLocation {
+        if let admin = TestDatabase.postgresAdminURL { return try await freshPostgres(admin: admin) }
+        return try await freshSQLite()
+    }
+
+    /// Migrates and seeds a database, closing the store whatever happens.
+    private static func prepared(_ location: DatabaseLocation, finally: @Sendable (Store) async throws -> Void = { _ in }) async throws {
+        let store = try Store(location: location, logger: TestDatabase.logger)
+        do {
+            try await prepare(store, config: AppConfiguration(database: location, runWorker: false))
+            try await finally(store)
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+    }
+
+    private func freshSQLite() async throws -> DatabaseLocation {
+        let dir = directory
+        if sqliteTemplate == nil {
+            sqliteTemplate = Task {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                let path = dir + "/template.sqlite"
+                try? FileManager.default.removeItem(atPath: path)
+                // Closing the last connection checkpoints the WAL, so the file alone is the database.
+                try await Self.prepared(.sqliteFile(path))
+                return path
+            }
+        }
+        let template = try await sqliteTemplate!.value
+        let path = dir + "/\(UUID().uuidString).sqlite"
+        try FileManager.default.copyItem(atPath: template, toPath: path)
+        return .sqliteFile(path)
+    }
+
+    private func freshPostgres(admin: String) async throws -> DatabaseLocation {
+        if postgresTemplate == nil {
+            postgresTemplate = Task {
+                let template = "jiliang_template_\(ProcessInfo.processInfo.processIdentifier)"
+                try await Self.admin(admin) { sql in
+                    _ = try await sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: template)").all()
+                    _ = try await sql.raw("CREATE DATABASE \(unsafeRaw: template)").all()
+                }
+                try await Self.prepared(.postgres(url: Self.url(admin, database: template)))
+                return template
+            }
+        }
+        let template = try await postgresTemplate!.value
+        let name = "jiliang_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        // Serialised by the actor (no await between here and the end of the statement's task):
+        // PostgreSQL refuses concurrent copies of one template.
+        try await Self.admin(admin) { sql in
+            _ = try await sql.raw("CREATE DATABASE \(unsafeRaw: name) TEMPLATE \(unsafeRaw: template)").all()
+        }
+        return .postgres(url: Self.url(admin, database: name))
+    }
+
+    /// Runs statements on the admin database with a short-lived store.
+    static func admin(_ url: String, _ body: @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        let store = try Store(location: .postgres(url: url), logger: TestDatabase.logger)
+        do { try await body(store.sql) } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+    }
+
+    func discard(_ location: DatabaseLocation) async {
+        switch location {
+        case .sqliteFile(let p):
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: p + suffix) }
+        case .postgres(let url):
+            guard let admin = TestDatabase.postgresAdminURL, let name = url.split(separator: "/").last.map(String.init) else { return }
+            try? await Self.admin(admin) { sql in _ = try await sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name)").all() }
+        case .sqliteMemory: break
+        }
+    }
+
+    /// The admin URL with its database name replaced.
+    static func url(_ admin: String, database: String) -> String {
+        var parts = admin.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let last = parts.removeLast()
+        let query = last.firstIndex(of: "?").map { String(last[$0...]) } ?? ""
+        return (parts + [database + query]).joined(separator: "/")
+    }
+}
