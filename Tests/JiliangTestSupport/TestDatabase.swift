@@ -135,3 +135,11 @@ actor Templates {
         return (parts + [database + query]).joined(separator: "/")
     }
 }
+
+extension Store {
+    /// Rows in a table, for "nothing was written" assertions.
+    public func count(_ table: String) async throws -> Int {
+        struct Row: Decodable { var n: Int }
+        return try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(table).first(decoding: Row.self)?.n ?? 0
+    }
+}

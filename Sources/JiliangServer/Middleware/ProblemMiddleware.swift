@@ -48,7 +48,19 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let e as ServerError:
             // The generated server wraps both our handler errors and its own decoding errors.
             if e.operationInput == nil, !(e.underlyingError is RegistryError), !(e.underlyingError is ValidationFailure) {
-                return badRequest(decoding: e.underlyingError, cause: e.causeDescription)
+                var p = badRequest(decoding: e.underlyingError, cause: e.causeDescription)
+                // Query values are decoded without a coding path: name the parameter that holds the rejected value.
+                if p.errors?.first?.field == "body", let query = e.request.path?.split(separator: "?", maxSplits: 1).dropFirst().first {
+                    let message = p.errors?.first?.message ?? ""
+                    for pair in query.split(separator: "&") {
+                        let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                        if kv.count == 2, !kv[1].isEmpty, message.hasSuffix(" \(kv[1])") || message.contains("'\(kv[1])'") || message.contains("\"\(kv[1])\"") {
+                            p.errors = [.init(field: kv[0], message: message)]
+                            break
+                        }
+                    }
+                }
+                return p
             }
             return problem(for: e.underlyingError, logger: logger)
         case let e as RegistryError:
