@@ -21,6 +21,7 @@ test:
 	@bash scripts/deps.sh test
 	$(MAKE) openapi-validate
 	$(SWIFT) build --build-tests
+	$(SWIFT) build --product jiliang
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

@@ -71,6 +71,9 @@ let package = Package(
             dependencies: [
                 "JiliangCore", "JiliangStore", "JiliangServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

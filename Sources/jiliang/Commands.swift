@@ -31,9 +31,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let store = try await db.openStore()
-        print("migrated: \(store.location)")
-        await store.shutdown()
+        try await db.withStore { store in print("migrated: \(store.location)") }
     }
 }
 
@@ -45,11 +43,12 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         guard instruments > 0, instruments <= 50_000_000 else { throw ValidationError("--instruments must be from 1 to 50000000") }
-        let store = try await db.openStore()
-        let start = Date()
-        let summary = try await DemoProvince(instruments: instruments, seed: seed, today: try db.todayProvider()()).load(into: store)
-        print("demo province: \(summary) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
-        await store.shutdown()
+        let today = try db.todayProvider()()
+        try await db.withStore { store in
+            let start = Date()
+            let summary = try await DemoProvince(instruments: instruments, seed: seed, today: today).load(into: store)
+            print("demo province: \(summary) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        }
     }
 }
 
@@ -72,18 +71,17 @@ struct ImportInstruments: AsyncParsableCommand {
             throw ValidationError("--mode must be all-or-nothing or valid-rows-only")
         }
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-        let store = try await db.openStore()
-        defer { Task { await store.shutdown() } }
+        let today = try db.todayProvider()()
         let bar = ProgressBar(label: "导入 import")
-        var rng = SystemRandomNumberGenerator()
-        let report: InstrumentImport.Report
-        do {
-            report = try await InstrumentImport(mode: m).run(
-                bytes: Array(data), on: store.db, today: try db.todayProvider()(), progress: { bar.update($0, $1) }, generator: &rng)
-        } catch let e as InstrumentImport.FileError {
-            bar.finish()
-            await store.shutdown()
-            throw ValidationError("\(file): \(e.description)")
+        let report: InstrumentImport.Report = try await db.withStore { store in
+            var rng = SystemRandomNumberGenerator()
+            do {
+                return try await InstrumentImport(mode: m).run(
+                    bytes: Array(data), on: store.db, today: today, progress: { bar.update($0, $1) }, generator: &rng)
+            } catch let e as InstrumentImport.FileError {
+                bar.finish()
+                throw ValidationError("\(file): \(e.description)")
+            }
         }
         bar.finish()
         print("""
@@ -98,7 +96,6 @@ struct ImportInstruments: AsyncParsableCommand {
             try Data(report.errorsCSV.utf8).write(to: URL(fileURLWithPath: path))
             print("error report: \(path)")
         }
-        await store.shutdown()
         if !report.errors.isEmpty { throw ExitCode(report.stored ? 3 : 2) }
     }
 }
@@ -109,12 +106,11 @@ struct Warnings: AsyncParsableCommand {
     @Option(help: "Days before a due date that count as due soon") var dueSoonDays = 30
 
     func run() async throws {
-        let store = try await db.openStore()
+        guard (0...365).contains(dueSoonDays) else { throw ValidationError("--due-soon-days must be from 0 to 365") }
         let day = try db.todayProvider()()
-        let o = try await WarningRunner(dueSoonWindow: dueSoonDays).run(asOf: day, on: store.db)
+        let o = try await db.withStore { store in try await WarningRunner(dueSoonWindow: dueSoonDays).run(asOf: day, on: store.db) }
         print("warning run #\(o.runID) as of \(day): found \(o.found), newly raised \(o.raised)")
         for (k, v) in o.counts.sorted(by: { $0.key < $1.key }) { print("  \(k): \(v)") }
         if let a = o.alarm { print("ALARM: \(a)") }
-        await store.shutdown()
     }
 }

@@ -11,7 +11,7 @@ struct Jiliang: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jiliang",
         abstract: "计量 Jiliang — legal-metrology supervision platform",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Warnings.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Warnings.self, Bench.self])
 }
 
 /// Options shared by every command that opens the database.
@@ -32,6 +32,19 @@ struct DatabaseOptions: ParsableArguments {
         return { d }
     }
 
+    /// Opens (migrating and seeding) the store, runs `body`, and always closes the store, also on error.
+    func withStore<T>(_ body: (Store) async throws -> T) async throws -> T {
+        let store = try await openStore()
+        do {
+            let value = try await body(store)
+            await store.shutdown()
+            return value
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+    }
+
     func openStore() async throws -> Store {
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
@@ -39,7 +52,12 @@ struct DatabaseOptions: ParsableArguments {
             return h
         }
         let store = try Store(location: location)
-        try await prepare(store, config: AppConfiguration(database: location))
+        do {
+            try await prepare(store, config: AppConfiguration(database: location))
+        } catch {
+            await store.shutdown()
+            throw error
+        }
         return store
     }
 }

@@ -1,0 +1,152 @@
+import ArgumentParser
+import FluentKit
+import Foundation
+import JiliangCore
+import JiliangServer
+import JiliangStore
+import SQLKit
+
+/// `jiliang bench …`: the measurements behind BENCHMARKS.md, each beside its baseline measured in
+/// the same run (`make bench` drives them; see scripts/bench.sh). Not a test: numbers, not verdicts.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks (run by make bench)", shouldDisplay: false, subcommands: [BenchImport.self, BenchLookup.self])
+}
+
+/// Import of a generated instrument CSV with validation on, then the same file through the database's
+/// own bulk loader (`sqlite3 .import` / `psql \copy`) into a table of the file's shape.
+struct BenchImport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import")
+    @OptionGroup var db: DatabaseOptions
+    @Option var rows = 1_000_000
+    @Option var file = "bench-data/instruments.csv"
+    @Option(help: "Shell command that bulk-loads FILE into table bench_staging; FILE is substituted") var baseline: String
+
+    func run() async throws {
+        let file = self.file, rows = self.rows
+        let ours = try await db.withStore { store -> TimeInterval in
+            let owners = try await BenchData.owners(2000, into: store)
+            if !FileManager.default.fileExists(atPath: file) { try BenchData.writeCSV(rows: rows, owners: owners, to: file) }
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+            var rng = SystemRandomNumberGenerator()
+            let start = Date()
+            let report = try await InstrumentImport(mode: .allOrNothing, batchSize: 1000).run(
+                bytes: bytes, on: store.db, today: CalendarDay("2026-11-26")!, generator: &rng)
+            let elapsed = Date().timeIntervalSince(start)
+            guard report.errors.isEmpty, report.inserted == rows else { throw ValidationError("import failed: \(report.errors.prefix(3))") }
+            // Baseline: the same file into a plain table of its shape, by the database's own loader.
+            _ = try await store.sql.raw("DROP TABLE IF EXISTS bench_staging").all()
+            let create = store.sql.create(table: "bench_staging")
+            for c in BenchData.header.split(separator: ",") { create.column(String(c), type: .text) }
+            try await create.run()
+            return elapsed
+        }
+        let t0 = Date()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", baseline.replacingOccurrences(of: "FILE", with: file)]
+        try p.run()
+        p.waitUntilExit()
+        let base = Date().timeIntervalSince(t0)
+        guard p.terminationStatus == 0 else { throw ValidationError("baseline failed: \(baseline)") }
+        let oursRate = Double(rows) / ours, baseRate = Double(rows) / base
+        print(String(format: "import rows=%d ours=%.1fs (%.0f rows/s) baseline=%.1fs (%.0f rows/s) ratio=%.2f maxrss=%d MB",
+                     rows, ours, oursRate, base, baseRate, oursRate / baseRate, BenchData.maxRSSMB()))
+    }
+}
+
+/// Lookup by lifelong code and the status list of one county, in process, as latency distributions.
+struct BenchLookup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "lookup")
+    @OptionGroup var db: DatabaseOptions
+    @Option var samples = 10_000
+
+    func run() async throws {
+        let samples = self.samples
+        try await db.withStore { store in try await Self.measure(store, samples: samples) }
+    }
+
+    static func measure(_ store: Store, samples: Int) async throws {
+        struct Row: Decodable { var code: String; var region_code: String }
+        let total = try await InstrumentModel.query(on: store.db).count()
+        let step = max(1, total / samples)
+        let rows = try await store.sql.select().columns("code", "region_code").from("instruments")
+            .where(SQLBinaryExpression(SQLFunction("mod", args: SQLColumn("id"), SQLLiteral.numeric("\(step)")), .equal, SQLLiteral.numeric("0")))
+            .limit(samples).all(decoding: Row.self)
+        var lookups: [Double] = []
+        for r in rows {
+            let t = DispatchTime.now().uptimeNanoseconds
+            _ = try await Registry.instrument(code: r.code, scope: .everything, on: store.db)
+            lookups.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
+        }
+        print("lookup-by-code instruments=\(total) " + BenchData.percentiles(lookups))
+        let today = CalendarDay("2026-11-26")!
+        let counties = Array(Set(rows.map(\.region_code))).sorted().prefix(20)
+        var lists: [Double] = []
+        for county in counties {
+            for status in [ComplianceStatus.overdue, .dueSoon, .valid, .failed, .lifeExpired] {
+                let t = DispatchTime.now().uptimeNanoseconds
+                _ = try await Registry.instruments(.init(region: RegionCode(county)!, status: status), today: today, window: 30, cursor: nil, limit: 50, scope: .everything, on: store.db)
+                lists.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
+            }
+        }
+        print("county-status-list-page50 " + BenchData.percentiles(lists))
+    }
+}
+
+enum BenchData {
+    static let header = "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date,meter_type,dn,q3,medium"
+
+    /// Registers `n` owners with valid credit codes (once) and returns their codes.
+    static func owners(_ n: Int, into store: Store) async throws -> [String] {
+        let existing = try await OwnerModel.query(on: store.db).all().map(\.creditCode)
+        if existing.count >= n { return Array(existing.prefix(n)) }
+        let now = Date()
+        var codes: [String] = []
+        let insert = store.sql.insert(into: "owners").columns("name", "credit_code", "address", "region_code", "industry", "created_at", "updated_at")
+        for i in 0..<n {
+            let code = CreditCode.withCheckCharacter(body: "91350102" + String(format: "%09d", 500_000 + i)).value
+            codes.append(code)
+            insert.values(SQLBind("基准单位\(i)"), SQLBind(code), SQLBind("地址\(i)"), SQLBind("350102"), SQLBind("other"), SQLBind(now), SQLBind(now))
+        }
+        try await insert.run()
+        return codes
+    }
+
+    static func writeCSV(rows: Int, owners: [String], to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? h.close() }
+        let counties = ["350102", "350103", "350104", "350111", "350203", "350205", "350302", "350402", "350502", "350602", "350702", "350802", "350902"]
+        var rng = SeededGenerator(seed: 1)
+        var buffer = header + "\n"
+        for i in 0..<rows {
+            let county = counties[i % counties.count]
+            let owner = owners[Int.random(in: 0..<owners.count, using: &rng)]
+            switch i % 10 {
+            case 0..<4: buffer += "14,冷水水表,W\(i),贸易结算,\(county),\(county)某小区\(i % 500)栋,\(owner),2023-0\(i % 9 + 1)-1\(i % 9),水表,\(i % 3 == 0 ? 20 : 15),2.5,\n"
+            case 4..<6: buffer += "15,膜式燃气表,G\(i),贸易结算,\(county),\(county)某小区\(i % 500)栋,\(owner),2022-1\(i % 3)-0\(i % 9 + 1),燃气表,,2.5,天然气\n"
+            case 6..<8: buffer += "2,电子计价秤,S\(i),贸易结算,\(county),\(county)农贸市场\(i % 90)号摊,\(owner),2025-0\(i % 9 + 1)-2\(i % 9),,,,\n"
+            default: buffer += "10,燃油加油机,F\(i),贸易结算,\(county),\(county)加油站\(i % 40),\(owner),2024-1\(i % 3)-1\(i % 9),,,,\n"
+            }
+            if buffer.utf8.count > 1 << 20 {
+                h.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        h.write(Data(buffer.utf8))
+    }
+
+    static func percentiles(_ ms: [Double]) -> String {
+        let s = ms.sorted()
+        func p(_ q: Double) -> Double { s[min(s.count - 1, Int(Double(s.count) * q))] }
+        return String(format: "n=%d p50=%.3fms p90=%.3fms p99=%.3fms max=%.3fms", s.count, p(0.5), p(0.9), p(0.99), s.last ?? 0)
+    }
+
+    static func maxRSSMB() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss / 1024
+    }
+}

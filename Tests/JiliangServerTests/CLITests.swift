@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// The `jiliang` command answers bad input with a message naming what is wrong and a non-zero exit,
+/// and stores nothing. Runs the built binary on a throwaway SQLite file.
+@Suite struct CLITests {
+    static let binary: String = {
+        // Tests/JiliangServerTests/CLITests.swift → package root → .build/debug/jiliang
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/jiliang").path
+    }()
+
+    struct Result {
+        var status: Int32
+        var output: String
+    }
+
+    static func run(_ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "DATABASE_URL")
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    static func temp(_ name: String) -> String { NSTemporaryDirectory() + "jiliang-cli-\(UUID().uuidString)-\(name)" }
+
+    @Test func importReportsBadRowsAndStoresNothing() throws {
+        let db = Self.temp("db.sqlite"), csv = Self.temp("in.csv"), report = Self.temp("errors.csv")
+        try "种别序号,器具名称,出厂编号,用途,行政区划代码,安装地点,统一社会信用代码,启用日期\n2,秤,A1,贸易结算,350102,摊,91330100716105852G,2026-01-01\n"
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let r = try Self.run(["import", "instruments", csv, "--sqlite", db, "--errors", report])
+        #expect(r.status == 2, "\(r.output)")
+        #expect(r.output.contains("row 2, 统一社会信用代码"))
+        #expect(r.output.contains("stored: no"))
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("2,统一社会信用代码,"))
+        // a valid file, twice: the second time nothing new
+        try "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,owner_name,in_service_date\n2,秤,A1,trade_settlement,350102,摊,91330100716105852F,阿里,2026-01-01\n"
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let ok = try Self.run(["import", "instruments", csv, "--sqlite", db])
+        #expect(ok.status == 0 && ok.output.contains("new: 1"), "\(ok.output)")
+        let again = try Self.run(["import", "instruments", csv, "--sqlite", db])
+        #expect(again.status == 0 && again.output.contains("new: 0, already present: 1"), "\(again.output)")
+    }
+
+    @Test(arguments: [
+        (["import", "instruments", "/nonexistent.csv"], "cannot read /nonexistent.csv"),
+        (["import", "instruments", "x.csv", "--mode", "some"], "--mode must be all-or-nothing or valid-rows-only"),
+        (["demo", "--instruments", "0"], "--instruments must be from 1"),
+        (["warnings", "--today", "2026-02-30"], "--today must be a date written YYYY-MM-DD"),
+        (["serve", "--due-soon-days", "999"], "--due-soon-days must be from 0 to 365"),
+    ])
+    func refusesBadArguments(args: [String], message: String) throws {
+        let r = try Self.run(args + ["--sqlite", Self.temp("db.sqlite")])
+        #expect(r.status != 0)
+        #expect(r.output.contains(message), "\(r.output)")
+    }
+
+    @Test func importRejectsAnUnreadableFileClearly() throws {
+        let db = Self.temp("db.sqlite"), csv = Self.temp("bin.csv")
+        try Data([0x41, 0xFF, 0xFE, 0xFF, 0x0A]).write(to: URL(fileURLWithPath: csv))
+        let r = try Self.run(["import", "instruments", csv, "--sqlite", db])
+        #expect(r.status != 0)
+        #expect(r.output.contains("neither UTF-8 nor GB18030"), "\(r.output)")
+    }
+}

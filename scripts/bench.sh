@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make bench: release build, then each measurement beside its baseline in the same run, on SQLite
+# and on a throwaway PostgreSQL. Prints lines to copy into BENCHMARKS.md.
+set -euo pipefail
+ROWS=${BENCH_ROWS:-1000000}
+PG_DIR=/tmp/jiliang-bench-pg-$(id -u)
+PG_PORT=${BENCH_PG_PORT:-54331}
+swift build -c release --product jiliang
+BIN=$PWD/.build/release/jiliang
+mkdir -p bench-data
+CSV=$PWD/bench-data/instruments-$ROWS.csv
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m), rows=$ROWS"
+
+echo "## SQLite"
+rm -f bench-data/bench.sqlite*
+$BIN bench import --sqlite bench-data/bench.sqlite --rows "$ROWS" --file "$CSV" \
+  --baseline "sqlite3 $PWD/bench-data/bench.sqlite '.import --csv --skip 1 FILE bench_staging'"
+$BIN bench lookup --sqlite bench-data/bench.sqlite
+
+echo "## PostgreSQL"
+url=$(bash scripts/pg.sh start "$PG_DIR" "$PG_PORT")
+trap 'bash scripts/pg.sh stop "$PG_DIR"' EXIT
+chmod o+r "$CSV"
+DATABASE_URL=$url $BIN bench import --rows "$ROWS" --file "$CSV" \
+  --baseline "psql -q '$url' -c \"\\\\copy bench_staging FROM 'FILE' WITH (FORMAT csv, HEADER true)\""
+DATABASE_URL=$url $BIN bench lookup
