@@ -30,7 +30,7 @@ struct BenchImport: AsyncParsableCommand {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
             var rng = SystemRandomNumberGenerator()
             let start = Date()
-            let report = try await InstrumentImport(mode: .allOrNothing, batchSize: 1000).run(
+            let report = try await InstrumentImport(mode: .allOrNothing).run(
                 bytes: bytes, on: store.db, today: CalendarDay("2026-11-26")!, generator: &rng)
             let elapsed = Date().timeIntervalSince(start)
             guard report.errors.isEmpty, report.inserted == rows else { throw ValidationError("import failed: \(report.errors.prefix(3))") }

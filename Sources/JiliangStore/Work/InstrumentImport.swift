@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import JiliangCore
+import Logging
 import SQLKit
 
 /// Imports instruments from a CSV file (UTF-8 with or without BOM, or GB18030; Chinese or
@@ -47,12 +48,8 @@ public struct InstrumentImport: Sendable {
     public typealias Progress = @Sendable (_ done: Int, _ total: Int) -> Void
 
     public var mode: Mode
-    public var batchSize: Int
 
-    public init(mode: Mode, batchSize: Int = 1000) {
-        self.mode = mode
-        self.batchSize = batchSize
-    }
+    public init(mode: Mode) { self.mode = mode }
 
     struct ValidRow: Sendable {
         var line: Int
@@ -131,44 +128,40 @@ public struct InstrumentImport: Sendable {
         if mode == .allOrNothing, !errors.isEmpty { return report }
         guard !valid.isEmpty else { return report }
 
-        // Pass 2: write, in one transaction.
-        let before = try await InstrumentModel.query(on: db).count()
+        // Pass 2: leave out rows already registered (a re-import), then write in one transaction.
+        let existing = try await Self.existingKeys(for: valid, owners: owners, on: db)
+        let toWrite = valid.filter { v in
+            guard let owner = owners[v.draft.ownerCreditCode.value] else { return true }  // a new owner has nothing yet
+            return !existing.keys.contains("\(owner)|\(v.draft.subNo)|\(v.draft.serialNo)")
+                && !(v.draft.code.map { existing.codes.contains($0.value) } ?? false)
+        }
         var codes: [InstrumentCode] = []
-        codes.reserveCapacity(valid.count)
-        for v in valid { codes.append(v.draft.code ?? InstrumentCode.issue(region: v.draft.region, using: &generator)) }
-        let validRows = valid, rowCount = rows, issuedCodes = codes, knownOwners = owners
+        codes.reserveCapacity(toWrite.count)
+        for v in toWrite { codes.append(v.draft.code ?? InstrumentCode.issue(region: v.draft.region, using: &generator)) }
+        let before = try await InstrumentModel.query(on: db).count()
+        let validRows = toWrite, rowCount = rows, issuedCodes = codes, knownOwners = owners, logger = Logger(label: "jiliang.import")
         let ownersToCreate = newOwners.sorted(by: { $0.key < $1.key }).map { (code: $0.key, name: $0.value.name, row: $0.value.row) }
         let createdOwners = try await db.transaction { tx -> Int in
             var owners = knownOwners
-            let tsql = tx as! any SQLDatabase
             for o in ownersToCreate {
-                let code = o.code
                 let m = OwnerModel()
                 m.name = o.name
-                m.creditCode = code
+                m.creditCode = o.code
                 m.address = o.row.address
                 m.regionCode = o.row.region.value
                 m.industry = Industry.other.rawValue
                 try await m.create(on: tx)
-                owners[code] = m.id!
+                owners[o.code] = m.id!
             }
-            let columns = InstrumentImport.columns
-            let perBatch = max(1, min(batchSize, 30_000 / columns.count))
             let now = Date()
-            var done = 0
-            for start in stride(from: 0, to: validRows.count, by: perBatch) {
-                let end = min(start + perBatch, validRows.count)
-                var values: [[any SQLExpression]] = []
-                values.reserveCapacity(end - start)
-                for i in start..<end {
-                    values.append(InstrumentImport.values(validRows[i].draft, code: issuedCodes[i], ownerID: owners[validRows[i].draft.ownerCreditCode.value]!,
-                        entry: context.catalogue[validRows[i].draft.subNo], now: now))
-                }
-                let insert = tsql.insert(into: "instruments").columns(columns).ignoringConflicts()
-                for v in values { insert.values(v) }
-                try await insert.run()
-                done = end
-                progress(rowCount + done * rowCount / validRows.count, rowCount * 2)
+            var cells: [[InstrumentBulkWriter.Cell]] = []
+            cells.reserveCapacity(validRows.count)
+            for (i, v) in validRows.enumerated() {
+                cells.append(InstrumentBulkWriter.row(
+                    v.draft, code: issuedCodes[i], ownerID: owners[v.draft.ownerCreditCode.value]!, entry: context.catalogue[v.draft.subNo], now: now))
+            }
+            try await InstrumentBulkWriter.write(cells, columns: Self.columns, table: "instruments", on: tx, logger: logger) { done in
+                progress(rowCount + done * rowCount / max(1, validRows.count), rowCount * 2)
             }
             return ownersToCreate.count
         }
@@ -181,25 +174,34 @@ public struct InstrumentImport: Sendable {
         return report
     }
 
+    /// Natural keys (`owner|sub|serial`) and codes already in the registry for the owners in the file.
+    static func existingKeys(for rows: [ValidRow], owners: [String: Int], on db: any Database) async throws -> (keys: Set<String>, codes: Set<String>) {
+        let ownerIDs = Array(Set(rows.compactMap { owners[$0.draft.ownerCreditCode.value] }))
+        let sql = db as! any SQLDatabase
+        struct Key: Decodable { var owner_id: Int; var sub_no: Int; var serial_no: String }
+        struct Code: Decodable { var code: String }
+        var keys = Set<String>()
+        for chunk in ownerIDs.chunked(500) {
+            for k in try await sql.select().columns("owner_id", "sub_no", "serial_no").from("instruments")
+                .where("owner_id", .in, Array(chunk)).all(decoding: Key.self)
+            {
+                keys.insert("\(k.owner_id)|\(k.sub_no)|\(k.serial_no)")
+            }
+        }
+        var codes = Set<String>()
+        let given = rows.compactMap { $0.draft.code?.value }
+        for chunk in given.chunked(500) {
+            for c in try await sql.select().column("code").from("instruments").where("code", .in, Array(chunk)).all(decoding: Code.self) {
+                codes.insert(c.code)
+            }
+        }
+        return (keys, codes)
+    }
+
     static let columns = [
         "code", "sub_no", "name", "model", "serial_no", "manufacturer", "type_approval_no", "accuracy_class",
         "measuring_range", "purpose", "region_code", "address", "latitude", "longitude", "owner_id", "in_service_date",
         "lifecycle", "meter_type", "dn", "q3", "medium", "batch", "compliance_base", "next_due", "due_kind", "created_at",
         "updated_at",
     ]
-
-    static func values(_ d: InstrumentDraft, code: InstrumentCode, ownerID: Int, entry: CatalogueEntry?, now: Date) -> [any SQLExpression] {
-        let eval = ComplianceEngine.evaluate(
-            .init(lifecycle: d.status, form: entry?.form, mode: entry?.mode, inServiceDate: d.inServiceDate, records: []))
-        return [
-            SQLBind(code.value), SQLBind(d.subNo), SQLBind(d.name), SQLBind(d.model), SQLBind(d.serialNo), SQLBind(d.manufacturer),
-            SQLBind(d.typeApprovalNo), SQLBind(d.accuracyClass), SQLBind(d.measuringRange), SQLBind(d.purpose.rawValue),
-            SQLBind(d.region.value), SQLBind(d.address), SQLBind(d.latitude), SQLBind(d.longitude), SQLBind(ownerID),
-            SQLBind(d.inServiceDate?.description), SQLBind(d.status.rawValue), SQLBind(d.meter.meterType?.rawValue),
-            SQLBind(d.meter.dn), SQLBind(d.meter.q3), SQLBind(d.meter.medium?.rawValue), SQLBind(d.batch),
-            SQLBind(eval.base.rawValue), SQLBind(eval.nextDue?.dueDate.description), SQLBind(eval.nextDue?.kind.rawValue),
-            SQLBind(now), SQLBind(now),
-        ]
-    }
 }
-

@@ -1,0 +1,136 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import JiliangCore
+import Logging
+import NIOCore
+import SQLKit
+
+/// Writes many instrument rows in the fastest way each database offers, inside the caller's
+/// transaction: PostgreSQL `COPY … FROM STDIN` (text format), SQLite multi-row `INSERT OR IGNORE`
+/// statements through sqlite-nio with native binds. Both skip SQLKit's per-value `Encodable` path,
+/// which dominated the import's time (BENCHMARKS.md). Rows must already be validated and free of
+/// natural-key duplicates; the caller checks that against the registry first.
+enum InstrumentBulkWriter {
+    /// One cell of a row.
+    enum Cell {
+        case text(String?)
+        case int(Int?)
+        case double(Double?)
+        case date(Date)
+    }
+
+    static func row(_ d: InstrumentDraft, code: InstrumentCode, ownerID: Int, entry: CatalogueEntry?, now: Date) -> [Cell] {
+        let eval = ComplianceEngine.evaluate(
+            .init(lifecycle: d.status, form: entry?.form, mode: entry?.mode, inServiceDate: d.inServiceDate, records: []))
+        return [
+            .text(code.value), .int(d.subNo), .text(d.name), .text(d.model), .text(d.serialNo), .text(d.manufacturer),
+            .text(d.typeApprovalNo), .text(d.accuracyClass), .text(d.measuringRange), .text(d.purpose.rawValue), .text(d.region.value),
+            .text(d.address), .double(d.latitude), .double(d.longitude), .int(ownerID), .text(d.inServiceDate?.description),
+            .text(d.status.rawValue), .text(d.meter.meterType?.rawValue), .int(d.meter.dn), .double(d.meter.q3),
+            .text(d.meter.medium?.rawValue), .text(d.batch), .text(eval.base.rawValue), .text(eval.nextDue?.dueDate.description),
+            .text(eval.nextDue?.kind.rawValue), .date(now), .date(now),
+        ]
+    }
+
+    static func write(
+        _ rows: [[Cell]], columns: [String], table: String, on db: any Database, logger: Logger,
+        progress: (Int) -> Void
+    ) async throws {
+        if let pg = db as? any PostgresDatabase {
+            try await copy(rows, columns: columns, table: table, into: pg, logger: logger, progress: progress)
+        } else if let sqlite = db as? any SQLiteDatabase {
+            try await insert(rows, columns: columns, table: table, into: sqlite, progress: progress)
+        } else {
+            throw RegistryError.conflict(field: "database", message: "bulk writes need SQLite or PostgreSQL")
+        }
+    }
+
+    // MARK: SQLite
+
+    static func insert(_ rows: [[Cell]], columns: [String], table: String, into db: any SQLiteDatabase, progress: (Int) -> Void) async throws {
+        let perStatement = max(1, 32_000 / columns.count)  // SQLite allows 32 766 variables per statement
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        let head = "INSERT OR IGNORE INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+        var fullSQL: String?
+        for start in stride(from: 0, to: rows.count, by: perStatement) {
+            let slice = rows[start..<min(start + perStatement, rows.count)]
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(slice.count * columns.count)
+            for r in slice {
+                for c in r {
+                    switch c {
+                    case .text(let s): binds.append(s.map(SQLiteData.text) ?? .null)
+                    case .int(let i): binds.append(i.map(SQLiteData.integer) ?? .null)
+                    case .double(let d): binds.append(d.map(SQLiteData.float) ?? .null)
+                    case .date(let d): binds.append(.float(d.timeIntervalSince1970))
+                    }
+                }
+            }
+            let sql: String
+            if slice.count == perStatement, let f = fullSQL {
+                sql = f
+            } else {
+                sql = head + Array(repeating: tuple, count: slice.count).joined(separator: ",")
+                if slice.count == perStatement { fullSQL = sql }
+            }
+            _ = try await db.query(sql, binds)
+            progress(start + slice.count)
+        }
+    }
+
+    // MARK: PostgreSQL
+
+    static func copy(
+        _ rows: [[Cell]], columns: [String], table: String, into db: any PostgresDatabase, logger: Logger, progress: (Int) -> Void
+    ) async throws {
+        let formatter = ISO8601DateFormatter()
+        var chunks: [ByteBuffer] = []
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(1 << 20)
+        var done = 0
+        for r in rows {
+            for (i, c) in r.enumerated() {
+                if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                switch c {
+                case .text(let s): if let s { writeEscaped(s, to: &buffer) } else { buffer.writeStaticString("\\N") }
+                case .int(let v): if let v { buffer.writeString(String(v)) } else { buffer.writeStaticString("\\N") }
+                case .double(let v): if let v { buffer.writeString(String(v)) } else { buffer.writeStaticString("\\N") }
+                case .date(let d): buffer.writeString(formatter.string(from: d))
+                }
+            }
+            buffer.writeInteger(UInt8(ascii: "\n"))
+            done += 1
+            if buffer.readableBytes >= 1 << 20 {
+                chunks.append(buffer)
+                buffer = ByteBuffer()
+                buffer.reserveCapacity(1 << 20)
+            }
+        }
+        if buffer.readableBytes > 0 { chunks.append(buffer) }
+        let all = chunks
+        let total = rows.count
+        try await db.withConnection { conn in
+            conn.eventLoop.makeFutureWithTask {
+                try await conn.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    for chunk in all { try await writer.write(chunk) }
+                }
+            }
+        }.get()
+        progress(total)
+    }
+
+    /// COPY text format: backslash, tab, newline and carriage return are escaped.
+    static func writeEscaped(_ s: String, to buffer: inout ByteBuffer) {
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+            default: buffer.writeInteger(b)
+            }
+        }
+    }
+}
