@@ -47,21 +47,34 @@ import Testing
     @Test func detectsEverySingleSubstitutionAndAdjacentSwap() {
         var rng = SystemRandomNumberGenerator()
         let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-        for _ in 0..<30 {
+        for _ in 0..<300 {
             let code = Array(InstrumentCode.issue(region: RegionCode("350203")!, using: &rng).value)
-            for i in 6..<18 {
-                for c in alphabet where c != code[i] {
+            for i in 0..<18 {
+                for c in (i < 6 ? Array("0123456789") : alphabet) where c != code[i] {
                     var typo = code
                     typo[i] = c
-                    #expect(throws: InstrumentCode.Problem.wrongCheckCharacter) { try InstrumentCode(validating: String(typo)) }
+                    #expect(throws: InstrumentCode.Problem.self) { try InstrumentCode(validating: String(typo)) }
                 }
                 if i < 17, code[i] != code[i + 1] {
                     var swapped = code
                     swapped.swapAt(i, i + 1)
-                    #expect(throws: InstrumentCode.Problem.wrongCheckCharacter) { try InstrumentCode(validating: String(swapped)) }
+                    #expect(throws: InstrumentCode.Problem.self) { try InstrumentCode(validating: String(swapped)) }
                 }
             }
         }
+    }
+
+    @Test func codesEndingInTheStarCheckSymbolValidate() throws {
+        var rng = SystemRandomNumberGenerator()
+        var found = 0
+        for _ in 0..<5000 {
+            let c = InstrumentCode.issue(region: RegionCode("350102")!, using: &rng)
+            if c.value.hasSuffix("*") {
+                found += 1
+                #expect(try InstrumentCode(validating: c.grouped.lowercased()) == c)
+            }
+        }
+        #expect(found > 50)  // about one in 37, so 135 expected
     }
 
     @Test(arguments: [

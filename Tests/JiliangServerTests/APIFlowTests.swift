@@ -93,6 +93,24 @@ import Testing
         }
     }
 
+    @Test func looksUpACodeEndingInTheStarCheckSymbol() async throws {
+        try await withApp { _, client in
+            _ = try await Self.seed(client)
+            var rng = SystemRandomNumberGenerator()
+            var code = InstrumentCode.issue(region: RegionCode("350102")!, using: &rng)
+            while !code.value.hasSuffix("*") { code = InstrumentCode.issue(region: RegionCode("350102")!, using: &rng) }
+            let m = try await client.send(.post, "/api/v1/instruments", json: [
+                "code": code.grouped, "sub_no": 2, "name": "秤", "serial_no": "STAR", "purpose": "trade_settlement", "region_code": "350102",
+                "address": "A", "owner_credit_code": Self.ownerCode, "in_service_date": "2026-01-05",
+            ])
+            #expect(m.status == .created && m.json["code"] as? String == code.value, "\(m.text)")
+            for form in [code.grouped, code.value, code.value.replacingOccurrences(of: "*", with: "%2A")] {
+                let r = try await client.send(.get, "/api/v1/instruments/by-code/\(form)")
+                #expect(r.json["code"] as? String == code.value, "\(form): \(r.text)")
+            }
+        }
+    }
+
     @Test func servesTheContractAndALandingPage() async throws {
         try await withApp { _, client in
             let spec = try await client.send(.get, "/api/v1/openapi.yaml")
