@@ -89,6 +89,24 @@ import Testing
         }
     }
 
+    @Test func refusesCodesThatAreRepeatedOrTaken() async throws {
+        try await TestDatabase.withStore { store in
+            let owner = try await Fixtures.owner(on: store.db)
+            let taken = try await Fixtures.instrument(serial: "OLD", owner: owner, on: store.db)
+            var rng = SystemRandomNumberGenerator()
+            let fresh = InstrumentCode.issue(region: Fixtures.county, using: &rng)
+            let csv = "code,sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date\n"
+                + "\(fresh.grouped),2,秤,N1,trade_settlement,350102,A,\(owner.creditCode),2025-01-01\n"
+                + "\(fresh.value),2,秤,N2,trade_settlement,350102,A,\(owner.creditCode),2025-01-01\n"
+                + "\(taken.code),2,秤,N3,trade_settlement,350102,A,\(owner.creditCode),2025-01-01\n"
+                + ",2,秤,OLD,trade_settlement,350102,A,\(owner.creditCode),2024-01-10\n"
+            let report = try await run(csv, mode: .validRowsOnly, on: store.db)
+            #expect(report.errors.map { "\($0.row):\($0.column)" } == ["3:code", "4:code"])
+            #expect(report.inserted == 1 && report.alreadyPresent == 1)
+            #expect(try await InstrumentModel.query(on: store.db).count() == 2)
+        }
+    }
+
     @Test func createsMissingOwnersWhenNamedAndRefusesUnusableFiles() async throws {
         try await TestDatabase.withStore { store in
             let code = Fixtures.creditCode(555)

@@ -50,7 +50,7 @@ enum InstrumentBulkWriter {
     // MARK: SQLite
 
     static func insert(_ rows: [[Cell]], columns: [String], table: String, into db: any SQLiteDatabase, progress: (Int) -> Void) async throws {
-        let perStatement = max(1, 32_000 / columns.count)  // SQLite allows 32 766 variables per statement
+        let perStatement = max(1, min(500, 32_000 / columns.count))  // under SQLite's 32 766 variables
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
         let head = "INSERT OR IGNORE INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
         var fullSQL: String?

@@ -88,6 +88,7 @@ public struct InstrumentImport: Sendable {
         var valid: [ValidRow] = []
         var errors: [RowError] = []
         var seen = Set<String>()
+        var seenCodes = Set<String>()
         var rows = 0
         while let row = reader.next() {
             rows += 1
@@ -115,12 +116,28 @@ public struct InstrumentImport: Sendable {
                         message: "repeats an earlier row (same owner, catalogue sub-item and serial number \(d.serialNo))"))
                     continue
                 }
+                if let code = d.code, !seenCodes.insert(code.value).inserted {
+                    errors.append(RowError(row: row.line, column: columnName["code"] ?? "code", message: "instrument code \(code) appears on an earlier row"))
+                    continue
+                }
                 valid.append(ValidRow(line: row.line, draft: d))
             } catch {
                 for e in error.errors { errors.append(RowError(row: row.line, column: columnName[e.field] ?? e.field, message: e.message)) }
             }
         }
         if let p = reader.problem { throw FileError(description: p.description) }
+        // Rows already registered (a re-import) are skipped; a code that belongs to another instrument is an error.
+        let existing = try await Self.existingKeys(for: valid, owners: owners, on: db)
+        func registered(_ v: ValidRow) -> Bool {
+            guard let owner = owners[v.draft.ownerCreditCode.value] else { return false }  // a new owner has nothing yet
+            return existing.keys.contains("\(owner)|\(v.draft.subNo)|\(v.draft.serialNo)")
+        }
+        valid.removeAll { v in
+            guard let code = v.draft.code, existing.codes.contains(code.value), !registered(v) else { return false }
+            errors.append(RowError(row: v.line, column: columnName["code"] ?? "code", message: "instrument code \(code) already belongs to another instrument"))
+            return true
+        }
+        errors.sort { ($0.row, $0.column) < ($1.row, $1.column) }
         var report = Report(
             encoding: decoded.encoding.rawValue, rows: rows, valid: valid.count, inserted: 0, alreadyPresent: 0, ownersCreated: 0,
             errors: errors, ignoredColumns: ignored, stored: false)
@@ -128,13 +145,8 @@ public struct InstrumentImport: Sendable {
         if mode == .allOrNothing, !errors.isEmpty { return report }
         guard !valid.isEmpty else { return report }
 
-        // Pass 2: leave out rows already registered (a re-import), then write in one transaction.
-        let existing = try await Self.existingKeys(for: valid, owners: owners, on: db)
-        let toWrite = valid.filter { v in
-            guard let owner = owners[v.draft.ownerCreditCode.value] else { return true }  // a new owner has nothing yet
-            return !existing.keys.contains("\(owner)|\(v.draft.subNo)|\(v.draft.serialNo)")
-                && !(v.draft.code.map { existing.codes.contains($0.value) } ?? false)
-        }
+        // Pass 2: write what is not registered yet, in one transaction.
+        let toWrite = valid.filter { !registered($0) }
         var codes: [InstrumentCode] = []
         codes.reserveCapacity(toWrite.count)
         for v in toWrite { codes.append(v.draft.code ?? InstrumentCode.issue(region: v.draft.region, using: &generator)) }
