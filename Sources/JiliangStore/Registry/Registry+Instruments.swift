@@ -132,9 +132,7 @@ extension Registry {
         let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
         let q = scoped(InstrumentModel.query(on: db), scope).sort(\.$id).limit(n + 1)
         if let after { q.filter(\.$id > after) }
-        if let r = f.region {
-            q.filter(\.$regionCode >= r.subtreeRange.lowerBound).filter(\.$regionCode <= r.subtreeRange.upperBound)
-        }
+        if let r = f.region { q.inSubtree(of: r, \.$regionCode) }
         if let s = f.subNo { q.filter(\.$subNo == s) }
         if let item = f.itemNo {
             let subs = try await CatalogueEntryModel.query(on: db).filter(\.$itemNo == item).all().compactMap(\.id)

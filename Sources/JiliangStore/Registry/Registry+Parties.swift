@@ -69,9 +69,7 @@ extension Registry {
         let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
         let q = scoped(OwnerModel.query(on: db), scope).sort(\.$id).limit(n + 1)
         if let after { q.filter(\.$id > after) }
-        if let r = f.region {
-            q.filter(\.$regionCode >= r.subtreeRange.lowerBound).filter(\.$regionCode <= r.subtreeRange.upperBound)
-        }
+        if let r = f.region { q.inSubtree(of: r, \.$regionCode) }
         if let i = f.industry { q.filter(\.$industry == i) }
         if let p = f.parentID { q.filter(\.$parentID == p) }
         if let s = f.search?.trimmingCharactersInWhitespace(), !s.isEmpty {
@@ -151,9 +149,7 @@ extension Registry {
         let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
         let q = InstitutionModel.query(on: db).sort(\.$id).limit(n + 1)
         if let after { q.filter(\.$id > after) }
-        if let r = region {
-            q.filter(\.$regionCode >= r.subtreeRange.lowerBound).filter(\.$regionCode <= r.subtreeRange.upperBound)
-        }
+        if let r = region { q.inSubtree(of: r, \.$regionCode) }
         if let subNo {
             let ids = try await InstitutionScopeModel.query(on: db).filter(\.$subNo == subNo).all().map(\.institutionID)
             q.filter(\.$id ~~ Set(ids))

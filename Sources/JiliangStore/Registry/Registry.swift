@@ -21,9 +21,7 @@ public enum Registry {
     static func scoped(_ q: QueryBuilder<InstrumentModel>, _ scope: AccessScope) -> QueryBuilder<InstrumentModel> {
         switch scope {
         case .everything: return q
-        case .region(let r):
-            let range = r.subtreeRange
-            return q.filter(\.$regionCode >= range.lowerBound).filter(\.$regionCode <= range.upperBound)
+        case .region(let r): return q.inSubtree(of: r, \.$regionCode)
         case .owners(let ids): return q.filter(\.$ownerID ~~ ids)
         }
     }
@@ -31,9 +29,7 @@ public enum Registry {
     static func scoped(_ q: QueryBuilder<OwnerModel>, _ scope: AccessScope) -> QueryBuilder<OwnerModel> {
         switch scope {
         case .everything: return q
-        case .region(let r):
-            let range = r.subtreeRange
-            return q.filter(\.$regionCode >= range.lowerBound).filter(\.$regionCode <= range.upperBound)
+        case .region(let r): return q.inSubtree(of: r, \.$regionCode)
         case .owners(let ids): return q.filter(\.$id ~~ ids)
         }
     }

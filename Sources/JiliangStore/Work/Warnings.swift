@@ -10,9 +10,7 @@ public enum Warnings {
         let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
         let q = WarningModel.query(on: db).sort(\.$id).limit(n + 1)
         if let after { q.filter(\.$id > after) }
-        for r in [region, scope.regionBound].compactMap({ $0 }) {
-            q.filter(\.$regionCode >= r.subtreeRange.lowerBound).filter(\.$regionCode <= r.subtreeRange.upperBound)
-        }
+        for r in [region, scope.regionBound].compactMap({ $0 }) { q.inSubtree(of: r, \.$regionCode) }
         if case .owners(let ids) = scope { q.filter(\.$ownerID ~~ ids) }
         if let kind { q.filter(\.$kind == kind) }
         if let ownerID { q.filter(\.$ownerID == ownerID) }
