@@ -89,6 +89,14 @@ import Testing
             // a crashed worker's lease expires and the job is claimed again
             let c = try await JobQueue.claim(now: Date().addingTimeInterval(3600), on: store.db)
             #expect(c?.id == job.id && c?.attempts == 2)
+            // progress never goes backwards, and a report arriving after the end changes nothing
+            try await JobQueue.progress(job.id!, done: 50, total: 100, on: store.db)
+            try await JobQueue.progress(job.id!, done: 20, total: 100, on: store.db)
+            #expect(try await JobModel.find(job.id!, on: store.db)?.progressDone == 50)
+            c!.progressDone = 100
+            try await JobQueue.finish(c!, result: "{}", error: nil, on: store.db)
+            try await JobQueue.progress(job.id!, done: 70, total: 100, on: store.db)
+            #expect(try await JobModel.find(job.id!, on: store.db)?.progressDone == 100)
         }
     }
 }

@@ -43,9 +43,13 @@ public enum JobQueue {
         }
     }
 
+    /// Records progress of a running job. Reports may arrive out of order (they are sent without
+    /// waiting), so one that arrives after the job finished, or behind a later one, changes nothing.
     public static func progress(_ id: Int, done: Int, total: Int, on db: any Database) async throws {
         try await (db as! any SQLDatabase).update("jobs").set("progress_done", to: done).set("progress_total", to: total)
-            .where("id", .equal, id).run()
+            .where("id", .equal, id).where("state", .equal, State.running.rawValue)
+            .where { $0.where("progress_done", .is, SQLLiteral.null).orWhere("progress_done", .lessThan, done) }
+            .run()
     }
 
     public static func finish(_ job: JobModel, result: String?, error: String?, on db: any Database) async throws {
