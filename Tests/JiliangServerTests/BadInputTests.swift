@@ -56,6 +56,10 @@ import Testing
         Case(name: "rule without a cycle", method: .post, uri: "/api/v1/catalogue/2/rules",
              body: #"{"effective_from":"2027-01-01","form":"periodic","confidence":"partial"}"#, status: .badRequest, field: "cycle_months"),
         Case(name: "inbox of nobody", method: .get, uri: "/api/v1/inbox?recipient=everyone", body: nil, status: .badRequest, field: "recipient"),
+        Case(name: "schedule with a bad date", method: .post, uri: "/api/v1/instruments/1/schedules",
+             body: #"{"name":"seal check","due_date":"2026-02-30"}"#, status: .badRequest, field: "due_date"),
+        Case(name: "region under a missing parent", method: .put, uri: "/api/v1/regions/351201",
+             body: #"{"name":"无此区"}"#, status: .badRequest, field: "code"),
         Case(name: "empty import", method: .post, uri: "/api/v1/imports/instruments", body: "", status: .badRequest, field: "body"),
     ]
 
