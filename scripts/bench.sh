@@ -18,7 +18,8 @@ $BIN bench import --sqlite bench-data/bench.sqlite --rows "$ROWS" --file "$CSV" 
 $BIN bench lookup --sqlite bench-data/bench.sqlite
 
 echo "## PostgreSQL"
-url=$(bash scripts/pg.sh start "$PG_DIR" "$PG_PORT")
+# Sized for bulk loads (baseline and ours run on the same server).
+url=$(PG_EXTRA_OPTS="-c shared_buffers=1GB -c max_wal_size=8GB" bash scripts/pg.sh start "$PG_DIR" "$PG_PORT")
 trap 'bash scripts/pg.sh stop "$PG_DIR"' EXIT
 chmod o+r "$CSV"
 DATABASE_URL=$url $BIN bench import --rows "$ROWS" --file "$CSV" \

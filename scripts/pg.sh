@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL cluster on loopback for tests and benchmarks.
 #   scripts/pg.sh start DIR PORT   — initdb + start (as the postgres user: PostgreSQL refuses root)
 #   scripts/pg.sh stop DIR         — stop and delete
+# PG_EXTRA_OPTS adds server settings (make bench sizes shared_buffers and the WAL for bulk loads).
 # Prints nothing on success but the admin URL (start).
 set -euo pipefail
 cmd=$1 dir=$2
@@ -16,7 +17,7 @@ case $cmd in
       || { cat "$dir/initdb.log"; exit 1; }
     # Durability off: this cluster is thrown away after the run.
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${PG_EXTRA_OPTS:-}" \
       >/dev/null || { cat "$dir/server.log"; exit 1; }
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;

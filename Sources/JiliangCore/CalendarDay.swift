@@ -41,6 +41,13 @@ public struct CalendarDay: Hashable, Comparable, Sendable, Codable, CustomString
         self.day = c.day!
     }
 
+    /// Midnight at the start of this day in China.
+    public var startInstant: Date {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = CalendarDay.chinaTimeZone
+        return c.date(from: DateComponents(year: year, month: month, day: day))!
+    }
+
     public var description: String {
         let y = String(year), m = month < 10 ? "0\(month)" : String(month), d = day < 10 ? "0\(day)" : String(day)
         return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + m + "-" + d

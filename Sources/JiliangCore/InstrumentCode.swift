@@ -33,37 +33,58 @@ public struct InstrumentCode: Hashable, Sendable, Codable, CustomStringConvertib
 
     /// Accepts the code with or without group hyphens and spaces, in any letter case.
     public init(validating raw: some StringProtocol) throws(Problem) {
-        let chars = Array(raw.uppercased().filter { $0 != "-" && $0 != " " })
-        guard chars.count == 19 else { throw .wrongLength(chars.count) }
-        for i in 0..<6 where !chars[i].isASCIIDigit { throw .invalidCharacter(position: i + 1, character: chars[i]) }
-        for i in 6..<18 where !InstrumentCode.randomAlphabet.contains(chars[i]) {
-            throw .invalidCharacter(position: i + 1, character: chars[i])
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(19)
+        for b in raw.utf8 where b != UInt8(ascii: "-") && b != UInt8(ascii: " ") {
+            bytes.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b)  // ASCII upper-case
         }
-        guard InstrumentCode.checkAlphabet.contains(chars[18]) else {
-            throw .invalidCharacter(position: 19, character: chars[18])
+        guard bytes.count == 19, bytes.allSatisfy({ $0 < 0x80 }) else {
+            let chars = Array(raw.uppercased().filter { $0 != "-" && $0 != " " })
+            guard chars.count == 19 else { throw .wrongLength(chars.count) }
+            guard let bad = chars.firstIndex(where: { $0.asciiValue == nil }) else { throw .wrongLength(bytes.count) }
+            throw .invalidCharacter(position: bad + 1, character: chars[bad])
         }
-        guard InstrumentCode.checkCharacter(for: chars[0..<18]) == chars[18] else { throw .wrongCheckCharacter }
-        value = String(chars)
+        for i in 0..<6 where !(bytes[i] >= 0x30 && bytes[i] <= 0x39) {
+            throw .invalidCharacter(position: i + 1, character: Character(Unicode.Scalar(bytes[i])))
+        }
+        for i in 6..<18 where !InstrumentCode.randomAlphabetBytes.contains(bytes[i]) {
+            throw .invalidCharacter(position: i + 1, character: Character(Unicode.Scalar(bytes[i])))
+        }
+        guard InstrumentCode.checkAlphabetBytes.contains(bytes[18]) else {
+            throw .invalidCharacter(position: 19, character: Character(Unicode.Scalar(bytes[18])))
+        }
+        guard InstrumentCode.checkByte(for: bytes[0..<18]) == bytes[18] else { throw .wrongCheckCharacter }
+        value = String(decoding: bytes, as: UTF8.self)
     }
 
     /// Issues a new code for a region with randomness from `generator` (system CSPRNG in production;
-    /// a seeded generator only for the deterministic demo province).
+    /// a seeded generator only for the deterministic demo province). One 64-bit draw gives the 60
+    /// random bits, so issuing a million codes costs a million draws, not twelve million.
     public static func issue(region: RegionCode, using generator: inout some RandomNumberGenerator) -> InstrumentCode {
-        var chars = Array(region.value)
-        for _ in 0..<12 { chars.append(randomAlphabet[Int(generator.next(upperBound: UInt8(32)))]) }
-        chars.append(checkCharacter(for: chars[...]))
-        return try! InstrumentCode(validating: String(chars))
+        var bytes = Array(region.value.utf8)
+        var bits = generator.next()
+        for _ in 0..<12 {
+            bytes.append(randomAlphabetBytes[Int(bits & 31)])
+            bits >>= 5
+        }
+        bytes.append(checkByte(for: bytes[...]))
+        return InstrumentCode(checked: String(decoding: bytes, as: UTF8.self))
     }
+
+    private init(checked value: String) { self.value = value }
+
+    static let randomAlphabetBytes: [UInt8] = randomAlphabet.map { $0.asciiValue! }
+    static let checkAlphabetBytes: [UInt8] = checkAlphabet.map { $0.asciiValue! }
 
     /// ISO/IEC 7064 MOD 37-2: the weighted sum of all 19 characters (weights 2^k mod 37) is 1 mod 37.
     /// (The hybrid MOD 37,36 system, tried first, misses some adjacent swaps; the tests found it.)
-    static func checkCharacter(for chars: ArraySlice<Character>) -> Character {
+    static func checkByte(for bytes: ArraySlice<UInt8>) -> UInt8 {
         var p = 0
-        for c in chars {
-            let v = c.isASCIIDigit ? Int(c.asciiValue! - 48) : Int(c.asciiValue! - 55)
+        for b in bytes {
+            let v = b <= 0x39 ? Int(b - 48) : Int(b - 55)
             p = ((p + v) * 2) % 37
         }
-        return checkAlphabet[(38 - p) % 37]
+        return checkAlphabetBytes[(38 - p) % 37]
     }
 
     /// The grouped form printed on labels.

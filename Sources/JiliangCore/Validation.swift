@@ -31,7 +31,7 @@ public struct FieldChecker {
             if required { fail(field, "is required") }
             return nil
         }
-        if t.count > max {
+        if t.utf8.count > max, t.count > max {  // utf8 count bounds the character count, and is O(1)
             fail(field, "must be at most \(max) characters")
             return nil
         }

@@ -22,13 +22,16 @@ public struct AppConfiguration: Sendable {
     /// Run the job worker (imports, daily early warnings) inside the server process.
     public var runWorker: Bool
     public var logLevel: Logger.Level
+    /// Mark the session cookie `Secure` (serve behind TLS in production; off for http://127.0.0.1).
+    public var secureCookies: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqliteFile("data/jiliang.sqlite"),
         today: @escaping @Sendable () -> CalendarDay = { CalendarDay(instant: Date()) }, dueSoonWindow: Int = 30,
         uploadDirectory: String = "data/uploads", demoInstrumentsIfEmpty: Int? = nil, demoSeed: UInt64 = 2022,
-        runWorker: Bool = true, logLevel: Logger.Level = .info
+        runWorker: Bool = true, logLevel: Logger.Level = .info, secureCookies: Bool = false
     ) {
+        self.secureCookies = secureCookies
         self.host = host
         self.port = port
         self.database = database

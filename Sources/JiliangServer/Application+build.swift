@@ -37,12 +37,19 @@ public func buildApplication(_ config: AppConfiguration, store: Store) throws ->
 
 /// Migrates, seeds reference data, and loads the demo province into an empty registry if configured.
 public func prepare(_ store: Store, config: AppConfiguration) async throws {
-    try await store.migrate()
-    try await Seed.referenceData(on: store.db)
-    if let n = config.demoInstrumentsIfEmpty, try await InstrumentModel.query(on: store.db).count() == 0 {
-        store.logger.info("loading a demo province with \(n) instruments (seed \(config.demoSeed))…")
-        let summary = try await DemoProvince(instruments: n, seed: config.demoSeed, today: config.today()).load(into: store)
-        store.logger.info("demo loaded: \(summary)")
+    try await Audit.$actor.withValue(.system("start-up")) {
+        try await store.migrate()
+        try await Seed.referenceData(on: store.db)
+        if let n = config.demoInstrumentsIfEmpty {
+            if try await InstrumentModel.query(on: store.db).count() == 0 {
+                store.logger.info("loading a demo province with \(n) instruments (seed \(config.demoSeed))…")
+                let summary = try await DemoProvince(instruments: n, seed: config.demoSeed, today: config.today()).load(into: store)
+                store.logger.info("demo loaded: \(summary)")
+            }
+            let accounts = try await DemoAccounts.ensure(on: store.db)
+            let list = accounts.map { "  \($0)" }.joined(separator: "\n")
+            store.logger.notice("demo accounts (login / password):\n\(list)")
+        }
     }
 }
 
@@ -51,6 +58,7 @@ public func buildRouter(store: Store, config: AppConfiguration) throws -> Router
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AuthMiddleware(store: store))
 
     // Public landing page (the full web application arrives with issue #3).
     LandingPage(store: store, config: config).addRoutes(to: router)

@@ -56,6 +56,7 @@ public final class Store: Sendable {
         case .postgres(let url):
             databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
         }
+        Store.registerAuditing(on: databases)
     }
 
     /// A database handle. Cheap: a new context over the shared connection pool.
@@ -68,6 +69,8 @@ public final class Store: Sendable {
         M003_CreateParties(),  // owners, institutions, scopes
         M004_CreateInstruments(),  // instruments, schedules, verification records
         M005_CreateWork(),  // jobs, warnings, inbox, outbox
+        M006_ReshapeInstrumentIndexes(),  // indexes for imports and county status lists
+        M007_CreateAccounts(),  // users, sessions, API tokens, audit log
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

@@ -14,12 +14,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Load a demo province of this many instruments when the registry is empty (0: none)") var demoIfEmpty = 0
     @Option(help: "Seed of the demo province") var seed: UInt64 = 2022
     @Option(help: "Days before a due date that count as due soon") var dueSoonDays = 30
+    @Flag(help: "Mark the session cookie Secure (when served behind TLS)") var secureCookies = false
 
     func run() async throws {
         guard (0...365).contains(dueSoonDays) else { throw ValidationError("--due-soon-days must be from 0 to 365") }
         let config = AppConfiguration(
             host: host, port: port, database: db.location, today: try db.todayProvider(), dueSoonWindow: dueSoonDays,
-            demoInstrumentsIfEmpty: demoIfEmpty > 0 ? demoIfEmpty : nil, demoSeed: seed)
+            demoInstrumentsIfEmpty: demoIfEmpty > 0 ? demoIfEmpty : nil, demoSeed: seed, secureCookies: secureCookies)
         print("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
         let app = try await buildApplication(config)
         try await app.runService()
@@ -104,6 +105,7 @@ struct Warnings: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the early warnings once (the server's worker runs them daily)")
     @OptionGroup var db: DatabaseOptions
     @Option(help: "Days before a due date that count as due soon") var dueSoonDays = 30
+    @Flag(help: "Mark the session cookie Secure (when served behind TLS)") var secureCookies = false
 
     func run() async throws {
         guard (0...365).contains(dueSoonDays) else { throw ValidationError("--due-soon-days must be from 0 to 365") }

@@ -11,7 +11,7 @@ struct Jiliang: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jiliang",
         abstract: "计量 Jiliang — legal-metrology supervision platform",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Warnings.self, Bench.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Warnings.self, User.self, Bench.self])
 }
 
 /// Options shared by every command that opens the database.
@@ -36,7 +36,9 @@ struct DatabaseOptions: ParsableArguments {
     func withStore<T>(_ body: (Store) async throws -> T) async throws -> T {
         let store = try await openStore()
         do {
-            let value = try await body(store)
+            // Whoever runs the command on the server machine acts as the system; the audit log says which command.
+            let command = "command line: jiliang " + CommandLine.arguments.dropFirst().prefix(2).joined(separator: " ")
+            let value = try await Audit.$actor.withValue(.system(command)) { try await body(store) }
             await store.shutdown()
             return value
         } catch {

@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import JiliangAPI
+import JiliangCore
+import JiliangStore
 import JiliangTestSupport
 import Testing
 
@@ -35,14 +37,21 @@ import Testing
         "PUT /instruments/{id}": ["sub_no": 2, "name": "秤(改)", "serial_no": "SC-0001", "purpose": "trade_settlement", "region_code": "350102",
                                   "address": "A", "owner_credit_code": APIFlowTests.ownerCode, "in_service_date": "2026-01-05", "status": "in_service"],
         "POST /instruments/{id}/schedules": ["name": "seal", "due_date": "2027-01-01"],
+        "POST /auth/sign-in": ["login": "coverage", "password": "coverage-password"],
+        "POST /users": ["login": "cov.user", "display_name": "覆盖", "password": "another-long-password", "role": "province_admin"],
+        "PUT /users/{id}/password": ["password": "a-brand-new-password"],
+        "POST /api-tokens": ["name": "LIMS", "role": "owner", "owner_id": 1, "permissions": ["registry:read"]],
         "POST /verification-records": ["instrument_id": 1, "institution_id": 1, "date": "2026-11-01", "kind": "periodic", "result": "pass",
                                        "certificate_no": "C1", "recorded_by": "t"],
     ]
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 33)
-        try await withApp { _, client in
+        #expect(ops.count == 43)
+        try await withApp { store, client in
+            let user = try await Accounts.createUser(
+                .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
+            var session = "", createdToken = 0
             let ids = try await APIFlowTests.seed(client)
             let record = try await client.send(.post, "/api/v1/verification-records", json: [
                 "instrument_id": ids.instrument, "institution_id": ids.institution, "date": "2026-11-20", "kind": "first", "result": "pass",
@@ -56,15 +65,20 @@ import Testing
                     .replacingOccurrences(of: "{sub_no}", with: "2")
                     .replacingOccurrences(of: "{id}", with: String(
                         template.hasPrefix("/owners") ? ids.owner : template.hasPrefix("/institutions") ? ids.institution
-                            : template.hasPrefix("/verification") ? record.json["id"] as! Int : template.hasPrefix("/jobs") ? job.json["id"] as! Int : ids.instrument))
+                            : template.hasPrefix("/verification") ? record.json["id"] as! Int : template.hasPrefix("/jobs") ? job.json["id"] as! Int
+                            : template.hasPrefix("/users") ? user.id! : template.hasPrefix("/api-tokens") ? createdToken : ids.instrument))
                     + (template == "/inbox" ? "?recipient=admin" : "")
                 let key = "\(method) \(template)"
                 let r: TestResponse
                 if template == "/imports/instruments" {
                     r = try await client.sendRaw(.post, uri, contentType: "text/csv", body: "sub_no,name\n")
+                } else if key == "POST /auth/sign-out" {
+                    r = try await client.send(.post, uri, as: .bearer(session))  // a session, not the admin's API token
                 } else {
                     r = try await client.send(HTTPRequest.Method(method)!, uri, json: Self.bodies[key])
                 }
+                if key == "POST /auth/sign-in" { session = r.json["token"] as? String ?? "" }
+                if key == "POST /api-tokens" { createdToken = (r.json["details"] as? [String: Any])?["id"] as? Int ?? 0 }
                 #expect(r.status.code < 500, "\(key): \(r.status) \(r.text)")
                 #expect(r.json["type"] as? String != "/problems/http" || r.status != .notFound, "\(key) has no route")
                 // with good input, every operation succeeds (the job's error report waits for the job)

@@ -66,7 +66,7 @@ import Testing
             for i in 0..<250 { csv += "2,秤,Q\(i),trade_settlement,350102,摊\(i),\(owner.creditCode),2025-01-01\n" }
             csv += "2,秤,BAD,trade_settlement,350102,摊,\(owner.creditCode),someday\n"
             let dir = NSTemporaryDirectory() + "jiliang-upload-\(UUID().uuidString)"
-            let job = try await ImportJobs.enqueue(bytes: Array(csv.utf8), mode: .validRowsOnly, uploadDirectory: dir, on: db)
+            let job = try await ImportJobs.enqueue(bytes: Array(csv.utf8), mode: .validRowsOnly, by: .system("tests"), uploadDirectory: dir, on: db)
             let worker = JobWorker(store: store, today: { CalendarDay("2026-11-26")! }, warnings: WarningRunner())
             // first pass runs the daily warnings, the second the import
             #expect(try await worker.runOnce())

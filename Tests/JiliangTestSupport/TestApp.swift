@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import JiliangCore
 import JiliangServer
@@ -18,7 +19,11 @@ public func withApp<T: Sendable>(
             host: "127.0.0.1", port: 0, database: store.location, today: { day },
             uploadDirectory: NSTemporaryDirectory() + "jiliang-uploads-\(UUID().uuidString)", runWorker: false)
         let app = try buildApplication(config, store: store)
-        return try await app.test(setup) { client in try await body(store, client) }
+        // Requests go out as the province administrator unless a test says otherwise (`auth:`).
+        let admin = try await Accounts.createToken(.init(name: "tests", role: Role.provinceAdmin.rawValue), by: .system("tests"), on: store.db)
+        return try await TestAuth.$adminToken.withValue(admin.token) {
+            try await app.test(setup) { client in try await body(store, client) }
+        }
     }
 }
 
@@ -35,14 +40,43 @@ extension TestResponse {
     public var problemFields: [String] { (json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? [] }
 }
 
+/// Who a test request is sent as.
+public enum TestAuth: Sendable {
+    /// The province administrator's API token that `withApp` creates.
+    case admin
+    case anonymous
+    case bearer(String)
+    /// The session cookie, with the CSRF token a page would send (nil: leave it out).
+    case cookie(String, csrf: String?)
+
+    @TaskLocal static var adminToken: String?
+
+    var headers: HTTPFields {
+        var h = HTTPFields()
+        switch self {
+        case .admin: if let t = TestAuth.adminToken { h[.authorization] = "Bearer \(t)" }
+        case .anonymous: break
+        case .bearer(let t): h[.authorization] = "Bearer \(t)"
+        case .cookie(let value, let csrf):
+            h[.cookie] = "jiliang_session=\(value)"
+            if let csrf { h[HTTPField.Name("X-CSRF-Token")!] = csrf }
+        }
+        return h
+    }
+}
+
 extension TestClientProtocol {
     @discardableResult
-    public func send(_ method: HTTPRequest.Method, _ uri: String, json: [String: Any]? = nil) async throws -> TestResponse {
+    public func send(_ method: HTTPRequest.Method, _ uri: String, json: [String: Any]? = nil, as auth: TestAuth = .admin) async throws -> TestResponse {
         let body = try json.map { ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: $0)) }
-        return try await execute(uri: uri, method: method, headers: body == nil ? [:] : [.contentType: "application/json"], body: body)
+        var headers = auth.headers
+        if body != nil { headers[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: headers, body: body)
     }
 
-    public func sendRaw(_ method: HTTPRequest.Method, _ uri: String, contentType: String, body: String) async throws -> TestResponse {
-        try await execute(uri: uri, method: method, headers: [.contentType: contentType], body: ByteBuffer(string: body))
+    public func sendRaw(_ method: HTTPRequest.Method, _ uri: String, contentType: String, body: String, as auth: TestAuth = .admin) async throws -> TestResponse {
+        var headers = auth.headers
+        headers[.contentType] = contentType
+        return try await execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: body))
     }
 }

@@ -18,6 +18,466 @@ public import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     public enum Schemas {
+        /// - Remark: Generated from `#/components/schemas/Session`.
+        public struct Session: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Session/token`.
+            public var token: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Session/csrf_token`.
+            public var csrfToken: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Session/expires_at`.
+            public var expiresAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Session/me`.
+            public var me: Components.Schemas.Me
+            /// Creates a new `Session`.
+            ///
+            /// - Parameters:
+            ///   - token:
+            ///   - csrfToken:
+            ///   - expiresAt:
+            ///   - me:
+            public init(
+                token: Swift.String,
+                csrfToken: Swift.String,
+                expiresAt: Foundation.Date,
+                me: Components.Schemas.Me
+            ) {
+                self.token = token
+                self.csrfToken = csrfToken
+                self.expiresAt = expiresAt
+                self.me = me
+            }
+            public enum CodingKeys: String, CodingKey {
+                case token
+                case csrfToken = "csrf_token"
+                case expiresAt = "expires_at"
+                case me
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Me`.
+        public struct Me: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Me/kind`.
+            @frozen public enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case user = "user"
+                case token = "token"
+                case system = "system"
+            }
+            /// - Remark: Generated from `#/components/schemas/Me/kind`.
+            public var kind: Components.Schemas.Me.KindPayload
+            /// - Remark: Generated from `#/components/schemas/Me/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Me/label`.
+            public var label: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Me/role`.
+            public var role: Components.Schemas.Role
+            /// - Remark: Generated from `#/components/schemas/Me/region_code`.
+            public var regionCode: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Me/institution_id`.
+            public var institutionId: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Me/owner_ids`.
+            public var ownerIds: [Swift.Int]
+            /// - Remark: Generated from `#/components/schemas/Me/permissions`.
+            public var permissions: [Swift.String]
+            /// Creates a new `Me`.
+            ///
+            /// - Parameters:
+            ///   - kind:
+            ///   - id:
+            ///   - label:
+            ///   - role:
+            ///   - regionCode:
+            ///   - institutionId:
+            ///   - ownerIds:
+            ///   - permissions:
+            public init(
+                kind: Components.Schemas.Me.KindPayload,
+                id: Swift.Int,
+                label: Swift.String,
+                role: Components.Schemas.Role,
+                regionCode: Swift.String? = nil,
+                institutionId: Swift.Int? = nil,
+                ownerIds: [Swift.Int],
+                permissions: [Swift.String]
+            ) {
+                self.kind = kind
+                self.id = id
+                self.label = label
+                self.role = role
+                self.regionCode = regionCode
+                self.institutionId = institutionId
+                self.ownerIds = ownerIds
+                self.permissions = permissions
+            }
+            public enum CodingKeys: String, CodingKey {
+                case kind
+                case id
+                case label
+                case role
+                case regionCode = "region_code"
+                case institutionId = "institution_id"
+                case ownerIds = "owner_ids"
+                case permissions
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Role`.
+        @frozen public enum Role: String, Codable, Hashable, Sendable, CaseIterable {
+            case provinceAdmin = "province_admin"
+            case bureauStaff = "bureau_staff"
+            case instituteStaff = "institute_staff"
+            case owner = "owner"
+        }
+        /// - Remark: Generated from `#/components/schemas/User`.
+        public struct User: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/User/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/User/login`.
+            public var login: Swift.String
+            /// - Remark: Generated from `#/components/schemas/User/display_name`.
+            public var displayName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/User/role`.
+            public var role: Components.Schemas.Role
+            /// - Remark: Generated from `#/components/schemas/User/region_code`.
+            public var regionCode: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/User/institution_id`.
+            public var institutionId: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/User/owner_id`.
+            public var ownerId: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/User/locked`.
+            public var locked: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/User/disabled`.
+            public var disabled: Swift.Bool
+            /// Creates a new `User`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - login:
+            ///   - displayName:
+            ///   - role:
+            ///   - regionCode:
+            ///   - institutionId:
+            ///   - ownerId:
+            ///   - locked:
+            ///   - disabled:
+            public init(
+                id: Swift.Int,
+                login: Swift.String,
+                displayName: Swift.String,
+                role: Components.Schemas.Role,
+                regionCode: Swift.String? = nil,
+                institutionId: Swift.Int? = nil,
+                ownerId: Swift.Int? = nil,
+                locked: Swift.Bool,
+                disabled: Swift.Bool
+            ) {
+                self.id = id
+                self.login = login
+                self.displayName = displayName
+                self.role = role
+                self.regionCode = regionCode
+                self.institutionId = institutionId
+                self.ownerId = ownerId
+                self.locked = locked
+                self.disabled = disabled
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case login
+                case displayName = "display_name"
+                case role
+                case regionCode = "region_code"
+                case institutionId = "institution_id"
+                case ownerId = "owner_id"
+                case locked
+                case disabled
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UserInput`.
+        public struct UserInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UserInput/login`.
+            public var login: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserInput/display_name`.
+            public var displayName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserInput/password`.
+            public var password: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserInput/role`.
+            public var role: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserInput/region_code`.
+            public var regionCode: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserInput/institution_id`.
+            public var institutionId: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/UserInput/owner_id`.
+            public var ownerId: Swift.Int?
+            /// Creates a new `UserInput`.
+            ///
+            /// - Parameters:
+            ///   - login:
+            ///   - displayName:
+            ///   - password:
+            ///   - role:
+            ///   - regionCode:
+            ///   - institutionId:
+            ///   - ownerId:
+            public init(
+                login: Swift.String? = nil,
+                displayName: Swift.String? = nil,
+                password: Swift.String? = nil,
+                role: Swift.String? = nil,
+                regionCode: Swift.String? = nil,
+                institutionId: Swift.Int? = nil,
+                ownerId: Swift.Int? = nil
+            ) {
+                self.login = login
+                self.displayName = displayName
+                self.password = password
+                self.role = role
+                self.regionCode = regionCode
+                self.institutionId = institutionId
+                self.ownerId = ownerId
+            }
+            public enum CodingKeys: String, CodingKey {
+                case login
+                case displayName = "display_name"
+                case password
+                case role
+                case regionCode = "region_code"
+                case institutionId = "institution_id"
+                case ownerId = "owner_id"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/APIToken`.
+        public struct APIToken: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/APIToken/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/APIToken/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/APIToken/role`.
+            public var role: Components.Schemas.Role
+            /// - Remark: Generated from `#/components/schemas/APIToken/region_code`.
+            public var regionCode: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/APIToken/institution_id`.
+            public var institutionId: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/APIToken/owner_id`.
+            public var ownerId: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/APIToken/permissions`.
+            public var permissions: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/APIToken/created_by`.
+            public var createdBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/APIToken/created_at`.
+            public var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/APIToken/last_used_at`.
+            public var lastUsedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/APIToken/revoked`.
+            public var revoked: Swift.Bool
+            /// Creates a new `APIToken`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - role:
+            ///   - regionCode:
+            ///   - institutionId:
+            ///   - ownerId:
+            ///   - permissions:
+            ///   - createdBy:
+            ///   - createdAt:
+            ///   - lastUsedAt:
+            ///   - revoked:
+            public init(
+                id: Swift.Int,
+                name: Swift.String,
+                role: Components.Schemas.Role,
+                regionCode: Swift.String? = nil,
+                institutionId: Swift.Int? = nil,
+                ownerId: Swift.Int? = nil,
+                permissions: [Swift.String],
+                createdBy: Swift.String,
+                createdAt: Foundation.Date,
+                lastUsedAt: Foundation.Date? = nil,
+                revoked: Swift.Bool
+            ) {
+                self.id = id
+                self.name = name
+                self.role = role
+                self.regionCode = regionCode
+                self.institutionId = institutionId
+                self.ownerId = ownerId
+                self.permissions = permissions
+                self.createdBy = createdBy
+                self.createdAt = createdAt
+                self.lastUsedAt = lastUsedAt
+                self.revoked = revoked
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case role
+                case regionCode = "region_code"
+                case institutionId = "institution_id"
+                case ownerId = "owner_id"
+                case permissions
+                case createdBy = "created_by"
+                case createdAt = "created_at"
+                case lastUsedAt = "last_used_at"
+                case revoked
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/APITokenInput`.
+        public struct APITokenInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/APITokenInput/name`.
+            public var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/APITokenInput/role`.
+            public var role: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/APITokenInput/region_code`.
+            public var regionCode: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/APITokenInput/institution_id`.
+            public var institutionId: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/APITokenInput/owner_id`.
+            public var ownerId: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/APITokenInput/permissions`.
+            public var permissions: [Swift.String]?
+            /// Creates a new `APITokenInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - role:
+            ///   - regionCode:
+            ///   - institutionId:
+            ///   - ownerId:
+            ///   - permissions:
+            public init(
+                name: Swift.String? = nil,
+                role: Swift.String? = nil,
+                regionCode: Swift.String? = nil,
+                institutionId: Swift.Int? = nil,
+                ownerId: Swift.Int? = nil,
+                permissions: [Swift.String]? = nil
+            ) {
+                self.name = name
+                self.role = role
+                self.regionCode = regionCode
+                self.institutionId = institutionId
+                self.ownerId = ownerId
+                self.permissions = permissions
+            }
+            public enum CodingKeys: String, CodingKey {
+                case name
+                case role
+                case regionCode = "region_code"
+                case institutionId = "institution_id"
+                case ownerId = "owner_id"
+                case permissions
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewAPIToken`.
+        public struct NewAPIToken: Codable, Hashable, Sendable {
+            /// Shown once; store it in the client's secret store
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewAPIToken/token`.
+            public var token: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewAPIToken/details`.
+            public var details: Components.Schemas.APIToken
+            /// Creates a new `NewAPIToken`.
+            ///
+            /// - Parameters:
+            ///   - token: Shown once; store it in the client's secret store
+            ///   - details:
+            public init(
+                token: Swift.String,
+                details: Components.Schemas.APIToken
+            ) {
+                self.token = token
+                self.details = details
+            }
+            public enum CodingKeys: String, CodingKey {
+                case token
+                case details
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AuditEntry`.
+        public struct AuditEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/at`.
+            public var at: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/actor`.
+            public var actor: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/action`.
+            public var action: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/entity`.
+            public var entity: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/entity_id`.
+            public var entityId: Swift.String?
+            /// JSON of the record before the change
+            ///
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/before`.
+            public var before: Swift.String?
+            /// JSON of the record after the change
+            ///
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/after`.
+            public var after: Swift.String?
+            /// Creates a new `AuditEntry`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - at:
+            ///   - actor:
+            ///   - action:
+            ///   - entity:
+            ///   - entityId:
+            ///   - before: JSON of the record before the change
+            ///   - after: JSON of the record after the change
+            public init(
+                id: Swift.Int,
+                at: Foundation.Date,
+                actor: Swift.String,
+                action: Swift.String,
+                entity: Swift.String,
+                entityId: Swift.String? = nil,
+                before: Swift.String? = nil,
+                after: Swift.String? = nil
+            ) {
+                self.id = id
+                self.at = at
+                self.actor = actor
+                self.action = action
+                self.entity = entity
+                self.entityId = entityId
+                self.before = before
+                self.after = after
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case at
+                case actor
+                case action
+                case entity
+                case entityId = "entity_id"
+                case before
+                case after
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AuditPage`.
+        public struct AuditPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AuditPage/items`.
+            public var items: [Components.Schemas.AuditEntry]
+            /// - Remark: Generated from `#/components/schemas/AuditPage/next_cursor`.
+            public var nextCursor: Swift.String?
+            /// Creates a new `AuditPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor:
+            public init(
+                items: [Components.Schemas.AuditEntry],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor = "next_cursor"
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Problem`.
         public struct Problem: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Problem/type`.

@@ -144,6 +144,54 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /inbox`.
     /// - Remark: Generated from `#/paths//inbox/get(listInbox)`.
     func listInbox(_ input: Operations.ListInbox.Input) async throws -> Operations.ListInbox.Output
+    /// Signs in with a password; sets the session cookie and returns the session token
+    ///
+    /// - Remark: HTTP `POST /auth/sign-in`.
+    /// - Remark: Generated from `#/paths//auth/sign-in/post(signIn)`.
+    func signIn(_ input: Operations.SignIn.Input) async throws -> Operations.SignIn.Output
+    /// Ends this session, or every session of the account
+    ///
+    /// - Remark: HTTP `POST /auth/sign-out`.
+    /// - Remark: Generated from `#/paths//auth/sign-out/post(signOut)`.
+    func signOut(_ input: Operations.SignOut.Input) async throws -> Operations.SignOut.Output
+    /// The caller, its role, scope and permissions
+    ///
+    /// - Remark: HTTP `GET /auth/me`.
+    /// - Remark: Generated from `#/paths//auth/me/get(getMe)`.
+    func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output
+    /// Accounts (administrators)
+    ///
+    /// - Remark: HTTP `GET /users`.
+    /// - Remark: Generated from `#/paths//users/get(listUsers)`.
+    func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output
+    /// Creates an account (administrators; bureau staff may invite owners of their region)
+    ///
+    /// - Remark: HTTP `POST /users`.
+    /// - Remark: Generated from `#/paths//users/post(createUser)`.
+    func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output
+    /// Sets a new password, unlocks the account and ends its sessions (administrators)
+    ///
+    /// - Remark: HTTP `PUT /users/{id}/password`.
+    /// - Remark: Generated from `#/paths//users/{id}/password/put(resetPassword)`.
+    func resetPassword(_ input: Operations.ResetPassword.Input) async throws -> Operations.ResetPassword.Output
+    /// API tokens for machine clients (administrators); never the tokens themselves
+    ///
+    /// - Remark: HTTP `GET /api-tokens`.
+    /// - Remark: Generated from `#/paths//api-tokens/get(listTokens)`.
+    func listTokens(_ input: Operations.ListTokens.Input) async throws -> Operations.ListTokens.Output
+    /// Creates an API token; the response is the only time the token is shown
+    ///
+    /// - Remark: HTTP `POST /api-tokens`.
+    /// - Remark: Generated from `#/paths//api-tokens/post(createToken)`.
+    func createToken(_ input: Operations.CreateToken.Input) async throws -> Operations.CreateToken.Output
+    /// - Remark: HTTP `DELETE /api-tokens/{id}`.
+    /// - Remark: Generated from `#/paths//api-tokens/{id}/delete(revokeToken)`.
+    func revokeToken(_ input: Operations.RevokeToken.Input) async throws -> Operations.RevokeToken.Output
+    /// The audit log, newest first (administrators)
+    ///
+    /// - Remark: HTTP `GET /audit`.
+    /// - Remark: Generated from `#/paths//audit/get(listAudit)`.
+    func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -539,6 +587,118 @@ extension APIProtocol {
         headers: Operations.ListInbox.Input.Headers = .init()
     ) async throws -> Operations.ListInbox.Output {
         try await listInbox(Operations.ListInbox.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Signs in with a password; sets the session cookie and returns the session token
+    ///
+    /// - Remark: HTTP `POST /auth/sign-in`.
+    /// - Remark: Generated from `#/paths//auth/sign-in/post(signIn)`.
+    public func signIn(
+        headers: Operations.SignIn.Input.Headers = .init(),
+        body: Operations.SignIn.Input.Body
+    ) async throws -> Operations.SignIn.Output {
+        try await signIn(Operations.SignIn.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Ends this session, or every session of the account
+    ///
+    /// - Remark: HTTP `POST /auth/sign-out`.
+    /// - Remark: Generated from `#/paths//auth/sign-out/post(signOut)`.
+    public func signOut(
+        query: Operations.SignOut.Input.Query = .init(),
+        headers: Operations.SignOut.Input.Headers = .init()
+    ) async throws -> Operations.SignOut.Output {
+        try await signOut(Operations.SignOut.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The caller, its role, scope and permissions
+    ///
+    /// - Remark: HTTP `GET /auth/me`.
+    /// - Remark: Generated from `#/paths//auth/me/get(getMe)`.
+    public func getMe(headers: Operations.GetMe.Input.Headers = .init()) async throws -> Operations.GetMe.Output {
+        try await getMe(Operations.GetMe.Input(headers: headers))
+    }
+    /// Accounts (administrators)
+    ///
+    /// - Remark: HTTP `GET /users`.
+    /// - Remark: Generated from `#/paths//users/get(listUsers)`.
+    public func listUsers(headers: Operations.ListUsers.Input.Headers = .init()) async throws -> Operations.ListUsers.Output {
+        try await listUsers(Operations.ListUsers.Input(headers: headers))
+    }
+    /// Creates an account (administrators; bureau staff may invite owners of their region)
+    ///
+    /// - Remark: HTTP `POST /users`.
+    /// - Remark: Generated from `#/paths//users/post(createUser)`.
+    public func createUser(
+        headers: Operations.CreateUser.Input.Headers = .init(),
+        body: Operations.CreateUser.Input.Body
+    ) async throws -> Operations.CreateUser.Output {
+        try await createUser(Operations.CreateUser.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Sets a new password, unlocks the account and ends its sessions (administrators)
+    ///
+    /// - Remark: HTTP `PUT /users/{id}/password`.
+    /// - Remark: Generated from `#/paths//users/{id}/password/put(resetPassword)`.
+    public func resetPassword(
+        path: Operations.ResetPassword.Input.Path,
+        headers: Operations.ResetPassword.Input.Headers = .init(),
+        body: Operations.ResetPassword.Input.Body
+    ) async throws -> Operations.ResetPassword.Output {
+        try await resetPassword(Operations.ResetPassword.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// API tokens for machine clients (administrators); never the tokens themselves
+    ///
+    /// - Remark: HTTP `GET /api-tokens`.
+    /// - Remark: Generated from `#/paths//api-tokens/get(listTokens)`.
+    public func listTokens(headers: Operations.ListTokens.Input.Headers = .init()) async throws -> Operations.ListTokens.Output {
+        try await listTokens(Operations.ListTokens.Input(headers: headers))
+    }
+    /// Creates an API token; the response is the only time the token is shown
+    ///
+    /// - Remark: HTTP `POST /api-tokens`.
+    /// - Remark: Generated from `#/paths//api-tokens/post(createToken)`.
+    public func createToken(
+        headers: Operations.CreateToken.Input.Headers = .init(),
+        body: Operations.CreateToken.Input.Body
+    ) async throws -> Operations.CreateToken.Output {
+        try await createToken(Operations.CreateToken.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `DELETE /api-tokens/{id}`.
+    /// - Remark: Generated from `#/paths//api-tokens/{id}/delete(revokeToken)`.
+    public func revokeToken(
+        path: Operations.RevokeToken.Input.Path,
+        headers: Operations.RevokeToken.Input.Headers = .init()
+    ) async throws -> Operations.RevokeToken.Output {
+        try await revokeToken(Operations.RevokeToken.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The audit log, newest first (administrators)
+    ///
+    /// - Remark: HTTP `GET /audit`.
+    /// - Remark: Generated from `#/paths//audit/get(listAudit)`.
+    public func listAudit(
+        query: Operations.ListAudit.Input.Query = .init(),
+        headers: Operations.ListAudit.Input.Headers = .init()
+    ) async throws -> Operations.ListAudit.Output {
+        try await listAudit(Operations.ListAudit.Input(
             query: query,
             headers: headers
         ))

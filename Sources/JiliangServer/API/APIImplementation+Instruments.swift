@@ -45,6 +45,7 @@ extension APIImplementation {
     }
 
     func createInstrument(_ input: Operations.CreateInstrument.Input) async throws -> Operations.CreateInstrument.Output {
+        _ = try caller(may: .fileInstruments, "filing or changing instruments")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         var rng = SystemRandomNumberGenerator()
         let m = try await Registry.createInstrument(try await instrumentDraft(b), scope: scope, on: db, generator: &rng)
@@ -60,12 +61,14 @@ extension APIImplementation {
     }
 
     func updateInstrument(_ input: Operations.UpdateInstrument.Input) async throws -> Operations.UpdateInstrument.Output {
+        _ = try caller(may: .fileInstruments, "filing or changing instruments")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         let m = try await Registry.updateInstrument(input.path.id, try await instrumentDraft(b), scope: scope, on: db)
         return .ok(.init(body: .json(try await detailed(m))))
     }
 
     func addSchedule(_ input: Operations.AddSchedule.Input) async throws -> Operations.AddSchedule.Output {
+        _ = try caller(may: .fileInstruments, "filing or changing instruments")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         _ = try await Registry.addSchedule(
             instrumentID: input.path.id, name: b.name, dueDate: b.dueDate, intervalMonths: b.intervalMonths, scope: scope, on: db)
@@ -87,11 +90,15 @@ extension APIImplementation {
     }
 
     func createRecord(_ input: Operations.CreateRecord.Input) async throws -> Operations.CreateRecord.Output {
+        let p = try caller(may: .recordVerifications, "recording verification results")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         let d = try RecordDraft.parse(
             instrumentID: b.instrumentId, institutionID: b.institutionId, date: b.date, kind: b.kind?.rawValue,
             result: b.result?.rawValue, certificateNo: b.certificateNo, resultNoticeNo: b.resultNoticeNo, readings: b.readings,
             recordedBy: b.recordedBy, corrects: b.corrects, correctionReason: b.correctionReason, today: today)
+        if let own = p.institutionID, d.institutionID != own {
+            throw RegistryError.forbidden("recording results in the name of another institution")
+        }
         return .created(.init(body: .json(dto(try await Registry.addRecord(d, scope: scope, on: db)))))
     }
 

@@ -9,14 +9,17 @@ extension APIImplementation {
     // MARK: Regions
 
     func listRegions(_ input: Operations.ListRegions.Input) async throws -> Operations.ListRegions.Output {
-        .ok(.init(body: .json(try await Registry.regions(parent: input.query.parent, on: db).map(dto))))
+        _ = try scope  // signed-in callers only
+        return .ok(.init(body: .json(try await Registry.regions(parent: input.query.parent, on: db).map(dto))))
     }
 
     func getRegion(_ input: Operations.GetRegion.Input) async throws -> Operations.GetRegion.Output {
-        .ok(.init(body: .json(dto(try await Registry.region(input.path.code, on: db)))))
+        _ = try scope  // signed-in callers only
+        return .ok(.init(body: .json(dto(try await Registry.region(input.path.code, on: db)))))
     }
 
     func putRegion(_ input: Operations.PutRegion.Input) async throws -> Operations.PutRegion.Output {
+        _ = try caller(may: .manageReference, "changing reference data (regions, catalogue, rules, institutions)")
         guard case .json(let body) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         let r = try await Registry.saveRegion(code: input.path.code, name: body.name, operational: body.operational, on: db)
         return .ok(.init(body: .json(dto(r))))
@@ -25,14 +28,17 @@ extension APIImplementation {
     // MARK: Catalogue
 
     func listCatalogue(_ input: Operations.ListCatalogue.Input) async throws -> Operations.ListCatalogue.Output {
-        .ok(.init(body: .json(try await Registry.catalogue(on: db).map(dto))))
+        _ = try scope  // signed-in callers only
+        return .ok(.init(body: .json(try await Registry.catalogue(on: db).map(dto))))
     }
 
     func getCatalogueEntry(_ input: Operations.GetCatalogueEntry.Input) async throws -> Operations.GetCatalogueEntry.Output {
-        .ok(.init(body: .json(dto(try await Registry.catalogueEntry(input.path.subNo, on: db)))))
+        _ = try scope  // signed-in callers only
+        return .ok(.init(body: .json(dto(try await Registry.catalogueEntry(input.path.subNo, on: db)))))
     }
 
     func putCatalogueEntry(_ input: Operations.PutCatalogueEntry.Input) async throws -> Operations.PutCatalogueEntry.Output {
+        _ = try caller(may: .manageReference, "changing reference data (regions, catalogue, rules, institutions)")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         let e = CatalogueEntry(
             itemNo: b.itemNo, itemName: b.itemName, subNo: input.path.subNo, subName: b.subName,
@@ -43,10 +49,12 @@ extension APIImplementation {
     }
 
     func listRules(_ input: Operations.ListRules.Input) async throws -> Operations.ListRules.Output {
-        .ok(.init(body: .json(try await Registry.rules(subNo: input.path.subNo, on: db).map(dto))))
+        _ = try scope  // signed-in callers only
+        return .ok(.init(body: .json(try await Registry.rules(subNo: input.path.subNo, on: db).map(dto))))
     }
 
     func createRule(_ input: Operations.CreateRule.Input) async throws -> Operations.CreateRule.Output {
+        _ = try caller(may: .manageReference, "changing reference data (regions, catalogue, rules, institutions)")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         guard let from = CalendarDay(b.effectiveFrom) else { throw RegistryError.invalid("effective_from", "must be a date YYYY-MM-DD") }
         var meterType: MeterType?
@@ -83,8 +91,13 @@ extension APIImplementation {
     }
 
     func createOwner(_ input: Operations.CreateOwner.Input) async throws -> Operations.CreateOwner.Output {
+        let p = try caller(may: .manageOwners, "registering owners")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
-        return .created(.init(body: .json(dto(try await Registry.createOwner(try await ownerDraft(b), on: db)))))
+        let d = try await ownerDraft(b)
+        if case .region(let r) = p.scope, !r.contains(d.region) {
+            throw RegistryError.forbidden("registering owners outside \(r.value)")
+        }
+        return .created(.init(body: .json(dto(try await Registry.createOwner(d, on: db)))))
     }
 
     func getOwner(_ input: Operations.GetOwner.Input) async throws -> Operations.GetOwner.Output {
@@ -92,6 +105,7 @@ extension APIImplementation {
     }
 
     func updateOwner(_ input: Operations.UpdateOwner.Input) async throws -> Operations.UpdateOwner.Output {
+        _ = try caller(may: .manageOwners, "changing owners")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         let m = try await Registry.updateOwner(input.path.id, try await ownerDraft(b), scope: scope, on: db)
         return .ok(.init(body: .json(dto(m))))
@@ -100,6 +114,7 @@ extension APIImplementation {
     // MARK: Institutions
 
     func listInstitutions(_ input: Operations.ListInstitutions.Input) async throws -> Operations.ListInstitutions.Output {
+        _ = try scope  // signed-in callers only
         let q = input.query
         let page = try await Registry.institutions(
             region: try parseRegion(q.region), subNo: q.subNo, cursor: q.cursor, limit: q.limit, on: db)
@@ -116,6 +131,7 @@ extension APIImplementation {
     }
 
     func createInstitution(_ input: Operations.CreateInstitution.Input) async throws -> Operations.CreateInstitution.Output {
+        _ = try caller(may: .manageReference, "changing reference data (regions, catalogue, rules, institutions)")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         let d = try await institutionDraft(b)
         let m = try await Registry.createInstitution(d, on: db)
@@ -123,11 +139,13 @@ extension APIImplementation {
     }
 
     func getInstitution(_ input: Operations.GetInstitution.Input) async throws -> Operations.GetInstitution.Output {
+        _ = try scope  // signed-in callers only
         let m = try await Registry.institution(input.path.id, on: db)
         return .ok(.init(body: .json(dto(m, scopes: try await Registry.scopes(of: m.id!, on: db)))))
     }
 
     func updateInstitution(_ input: Operations.UpdateInstitution.Input) async throws -> Operations.UpdateInstitution.Output {
+        _ = try caller(may: .manageReference, "changing reference data (regions, catalogue, rules, institutions)")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         let d = try await institutionDraft(b)
         let m = try await Registry.updateInstitution(input.path.id, d, on: db)

@@ -10,6 +10,7 @@ extension APIImplementation {
     static let maxUploadBytes = 512 * 1024 * 1024
 
     func importInstruments(_ input: Operations.ImportInstruments.Input) async throws -> Operations.ImportInstruments.Output {
+        let p = try caller(may: .importInstruments, "importing instruments")
         guard case .csv(let body) = input.body else { throw RegistryError.invalid("body", "must be text/csv") }
         let bytes: [UInt8]
         do { bytes = Array(try await Data(collecting: body, upTo: Self.maxUploadBytes)) } catch {
@@ -17,17 +18,25 @@ extension APIImplementation {
         }
         guard !bytes.isEmpty else { throw RegistryError.invalid("body", "the file is empty") }
         let mode = InstrumentImport.Mode(rawValue: input.query.mode?.rawValue ?? "all_or_nothing")!
-        let job = try await ImportJobs.enqueue(bytes: bytes, mode: mode, uploadDirectory: config.uploadDirectory, on: db)
+        let job = try await ImportJobs.enqueue(bytes: bytes, mode: mode, by: p, uploadDirectory: config.uploadDirectory, on: db)
         return .accepted(.init(body: .json(dto(job))))
     }
 
+    /// A job the caller queued (administrators see every job); anyone else's answers 404.
+    func visibleJob(_ id: Int) async throws -> JobModel {
+        let p = try caller()
+        guard let j = try await JobModel.find(id, on: db), p.role == .provinceAdmin || j.createdBy == p.actor else {
+            throw RegistryError.notFound(entity: "job", key: String(id))
+        }
+        return j
+    }
+
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
-        guard let j = try await JobModel.find(input.path.id, on: db) else { throw RegistryError.notFound(entity: "job", key: String(input.path.id)) }
-        return .ok(.init(body: .json(dto(j))))
+        .ok(.init(body: .json(dto(try await visibleJob(input.path.id)))))
     }
 
     func getJobErrors(_ input: Operations.GetJobErrors.Input) async throws -> Operations.GetJobErrors.Output {
-        guard let j = try await JobModel.find(input.path.id, on: db) else { throw RegistryError.notFound(entity: "job", key: String(input.path.id)) }
+        let j = try await visibleJob(input.path.id)
         guard let result = j.result, let report = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) else {
             throw RegistryError.conflict(field: "id", message: "job \(j.id!) has no import report yet (state: \(j.state))")
         }
@@ -45,11 +54,13 @@ extension APIImplementation {
     }
 
     func listWarningRuns(_ input: Operations.ListWarningRuns.Input) async throws -> Operations.ListWarningRuns.Output {
+        _ = try caller(may: .runWarnings, "reading early-warning runs")
         let runs = try await Warnings.runs(limit: try Cursor.limit(input.query.limit), on: db)
         return .ok(.init(body: .json(runs.map(dto))))
     }
 
     func runWarnings(_ input: Operations.RunWarnings.Input) async throws -> Operations.RunWarnings.Output {
+        _ = try caller(may: .runWarnings, "running early warnings")
         let day = try parseDay(input.query.asOf, field: "as_of") ?? today
         let outcome = try await WarningRunner(dueSoonWindow: config.dueSoonWindow).run(asOf: day, on: db)
         guard let run = try await WarningRunModel.find(outcome.runID, on: db) else { throw RegistryError.notFound(entity: "warning run", key: "\(outcome.runID)") }
@@ -58,6 +69,7 @@ extension APIImplementation {
 
     func listInbox(_ input: Operations.ListInbox.Input) async throws -> Operations.ListInbox.Output {
         let q = input.query
+        guard try caller().mayRead(inbox: q.recipient) else { throw RegistryError.notFound(entity: "inbox", key: q.recipient) }
         let page = try await Warnings.inbox(recipient: q.recipient, cursor: q.cursor, limit: q.limit, on: db)
         return .ok(.init(body: .json(.init(items: page.items.map(dto), nextCursor: page.nextCursor))))
     }

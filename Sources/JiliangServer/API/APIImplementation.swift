@@ -13,21 +13,29 @@ struct APIImplementation: APIProtocol {
 
     var db: any Database { store.db }
     var today: CalendarDay { config.today() }
-    /// The caller's scope. Every caller sees everything until accounts and roles land (issue #3);
-    /// all queries already take the scope, so that change is made here and nowhere else.
-    var scope: AccessScope { RequestScope.current }
+    /// The caller; a request without one is refused (401).
+    func caller() throws -> Principal {
+        guard let p = RequestCaller.principal else { throw RegistryError.unauthenticated }
+        return p
+    }
+
+    /// The caller, who must hold `permission` (otherwise 403).
+    func caller(may permission: Permission, _ what: String) throws -> Principal {
+        let p = try caller()
+        guard p.may(permission) else { throw RegistryError.forbidden(what) }
+        return p
+    }
+
+    /// What the caller may see; every registry query takes it.
+    var scope: AccessScope {
+        get throws { try caller(may: .readRegistry, "reading the registry").scope }
+    }
 
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
         _ = try await RegionModel.query(on: db).count()
         return .ok(.init(body: .json(.init(status: "ok", database: store.isPostgres ? "postgresql" : "sqlite"))))
     }
 }
-
-/// The scope of the request being handled, set by the middleware that authenticates it.
-enum RequestScope {
-    @TaskLocal static var current: AccessScope = .everything
-}
-
 
 /// Parses a `YYYY-MM-DD` query value, naming the parameter when it is not a date.
 func parseDay(_ text: String?, field: String) throws -> CalendarDay? {

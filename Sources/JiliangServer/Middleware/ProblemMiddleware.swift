@@ -71,7 +71,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .conflict(let field, let message):
                 return Problem(
                     type: "/problems/conflict", title: "Conflict", status: 409, detail: message, errors: [.init(field: field, message: message)])
+            case .unauthenticated:
+                return Problem(type: "/problems/unauthenticated", title: "Unauthorized", status: 401, detail: "sign in, or send an API token as 'Authorization: Bearer …'")
+            case .forbidden:
+                return Problem(type: "/problems/forbidden", title: "Forbidden", status: 403, detail: e.description)
             }
+        case let e as Accounts.SignInError:
+            return Problem(type: "/problems/sign-in", title: "Unauthorized", status: 401, detail: e.description)
         case let v as ValidationFailure:
             return invalid(v)
         case let e as InstrumentImport.FileError:

@@ -17,6 +17,8 @@ public final class JobModel: Model, @unchecked Sendable {
     @OptionalField(key: "error") public var error: String?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @OptionalField(key: "finished_at") public var finishedAt: Date?
+    /// The actor who queued it (`Principal.actor`); only they and administrators may read it.
+    @OptionalField(key: "created_by") public var createdBy: String?
     public init() {}
 }
 

@@ -7,6 +7,9 @@ extension QueryBuilder {
     @discardableResult
     func inSubtree(of region: RegionCode, _ field: KeyPath<Model, FieldProperty<Model, String>>) -> Self {
         let range = region.subtreeRange
+        // A county is its own subtree: an equality lets the database use the rest of a composite
+        // index (status, then id order) instead of stopping at a range.
+        if range.lowerBound == range.upperBound { return filter(field == range.lowerBound) }
         return filter(field >= range.lowerBound).filter(field <= range.upperBound)
     }
 }

@@ -59,7 +59,7 @@ extension Registry {
     public static func updateInstrument(
         _ id: Int, _ d: InstrumentDraft, scope: AccessScope, on db: any Database
     ) async throws -> InstrumentModel {
-        try await db.transaction { tx in
+        try await db.auditedTransaction { tx in
             let m = try await instrument(id, scope: scope, on: tx)
             let from = LifecycleStatus(rawValue: m.lifecycle)!
             if d.status != from, !from.canMove(to: d.status) {
@@ -175,7 +175,7 @@ extension Registry {
         let d = c.day("due_date", dueDate)
         if let i = intervalMonths, !(1...240).contains(i) { c.fail("interval_months", "must be from 1 to 240") }
         try c.finish()
-        return try await db.transaction { tx in
+        return try await db.auditedTransaction { tx in
             let inst = try await instrument(instrumentID, scope: scope, on: tx)
             let s = ScheduleModel()
             s.instrumentID = instrumentID

@@ -86,7 +86,7 @@ extension Registry {
     // MARK: Institutions
 
     public static func createInstitution(_ d: InstitutionDraft, on db: any Database) async throws -> InstitutionModel {
-        try await db.transaction { tx in
+        try await db.auditedTransaction { tx in
             if try await InstitutionModel.query(on: tx).filter(\.$name == d.name).first() != nil {
                 throw RegistryError.conflict(field: "name", message: "an institution named \(d.name) already exists")
             }
@@ -99,7 +99,7 @@ extension Registry {
     }
 
     public static func updateInstitution(_ id: Int, _ d: InstitutionDraft, on db: any Database) async throws -> InstitutionModel {
-        try await db.transaction { tx in
+        try await db.auditedTransaction { tx in
             let m = try await institution(id, on: tx)
             if d.name != m.name, try await InstitutionModel.query(on: tx).filter(\.$name == d.name).first() != nil {
                 throw RegistryError.conflict(field: "name", message: "an institution named \(d.name) already exists")

@@ -7,7 +7,7 @@ extension Registry {
     /// the rule in force on the verification date, and updates the instrument's compliance in the
     /// same transaction.
     public static func addRecord(_ d: RecordDraft, scope: AccessScope, on db: any Database) async throws -> VerificationRecordModel {
-        try await db.transaction { tx in
+        try await db.auditedTransaction { tx in
             let inst = try await instrument(d.instrumentID, scope: scope, on: tx)
             guard try await InstitutionModel.find(d.institutionID, on: tx) != nil else {
                 throw RegistryError.invalid("institution_id", "institution \(d.institutionID) does not exist")

@@ -1,4 +1,5 @@
 import FluentKit
+import FluentSQL
 import Foundation
 import JiliangCore
 import SQLKit
@@ -23,6 +24,8 @@ public enum Registry {
         case .everything: return q
         case .region(let r): return q.inSubtree(of: r, \.$regionCode)
         case .owners(let ids): return q.filter(\.$ownerID ~~ ids)
+        case .institution(let id): return q.filter(.sql(embed: institutionSees(id)))
+        case .nothing: return q.filter(\.$id == -1)
         }
     }
 
@@ -31,7 +34,23 @@ public enum Registry {
         case .everything: return q
         case .region(let r): return q.inSubtree(of: r, \.$regionCode)
         case .owners(let ids): return q.filter(\.$id ~~ ids)
+        case .institution(let id):
+            return q.filter(.sql(embed: "\(ident: "owners").\(ident: "id") IN (SELECT \(ident: "owner_id") FROM \(ident: "instruments") WHERE \(institutionSees(id)))"))
+        case .nothing: return q.filter(\.$id == -1)
         }
+    }
+
+    /// The instruments an institution may see: those it has verified, and those its authorisation
+    /// covers (a scope row's sub-item, in the subtree of the scope row's region — a province
+    /// `35xxxx` ends in 0000, a city in 00). Plain SQL that SQLite and PostgreSQL both run.
+    static func institutionSees(_ id: Int) -> SQLQueryString {
+        """
+        ("instruments"."id" IN (SELECT "instrument_id" FROM "verification_records" WHERE "institution_id" = \(bind: id))
+         OR EXISTS (SELECT 1 FROM "institution_scopes" s WHERE s."institution_id" = \(bind: id) AND s."sub_no" = "instruments"."sub_no"
+           AND (s."region_code" = "instruments"."region_code"
+             OR (substr(s."region_code", 3, 4) = '0000' AND substr(s."region_code", 1, 2) = substr("instruments"."region_code", 1, 2))
+             OR (substr(s."region_code", 5, 2) = '00' AND substr(s."region_code", 1, 4) = substr("instruments"."region_code", 1, 4)))))
+        """
     }
 
     // MARK: Regions and catalogue

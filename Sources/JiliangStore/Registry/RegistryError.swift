@@ -6,6 +6,11 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(entity: String, key: String)
     /// A uniqueness or state conflict (409), naming the field.
     case conflict(field: String, message: String)
+    /// No credentials, or ones that are no longer valid (401).
+    case unauthenticated
+    /// Signed in, but the role does not allow this (403). Never used to hide what is outside the
+    /// caller's scope: that is answered as not found, so nothing about it leaks.
+    case forbidden(String)
 
     public static func invalid(_ field: String, _ message: String) -> RegistryError {
         .invalid(ValidationFailure([FieldError(field, message)]))
@@ -16,6 +21,8 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalid(let v): v.description
         case .notFound(let e, let k): "\(e) \(k) not found"
         case .conflict(let f, let m): "\(f): \(m)"
+        case .unauthenticated: "sign in first"
+        case .forbidden(let what): "your role does not allow \(what)"
         }
     }
 }

@@ -10,14 +10,22 @@ public enum ImportJobs {
     struct Payload: Codable {
         var path: String
         var mode: InstrumentImport.Mode
+        /// The importer's scope and name, kept for the worker that runs the job later.
+        var scope: AccessScope?
+        var actor: String?
     }
 
-    public static func enqueue(bytes: [UInt8], mode: InstrumentImport.Mode, uploadDirectory: String, on db: any Database) async throws -> JobModel {
+    public static func enqueue(
+        bytes: [UInt8], mode: InstrumentImport.Mode, by principal: Principal, uploadDirectory: String, on db: any Database
+    ) async throws -> JobModel {
         try FileManager.default.createDirectory(atPath: uploadDirectory, withIntermediateDirectories: true)
         let path = (uploadDirectory as NSString).appendingPathComponent("import-\(UUID().uuidString).csv")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let payload = String(decoding: try JSONEncoder().encode(Payload(path: path, mode: mode)), as: UTF8.self)
-        return try await JobQueue.enqueue(kind: kind, payload: payload, on: db)
+        let payload = String(decoding: try JSONEncoder().encode(Payload(path: path, mode: mode, scope: principal.scope, actor: principal.actor)), as: UTF8.self)
+        let job = try await JobQueue.enqueue(kind: kind, payload: payload, on: db)
+        job.createdBy = principal.actor
+        try await job.save(on: db)
+        return job
     }
 
     /// Runs one claimed import job to its end, recording the report (or the file-level error).
@@ -31,8 +39,11 @@ public enum ImportJobs {
         }
         var rng = SystemRandomNumberGenerator()
         do {
-            let report = try await InstrumentImport(mode: payload.mode).run(
-                bytes: bytes, on: db, today: today, progress: { reporter.report($0, $1) }, generator: &rng)
+            let importer = Principal.system("job \(jobID) for \(payload.actor ?? "unknown")")
+            let report = try await Audit.$actor.withValue(importer) {
+                try await InstrumentImport(mode: payload.mode, scope: payload.scope ?? .nothing).run(
+                    bytes: bytes, on: db, today: today, progress: { reporter.report($0, $1) }, generator: &rng)
+            }
             job.progressDone = report.rows * 2
             job.progressTotal = report.rows * 2
             try await JobQueue.finish(job, result: String(decoding: try JSONEncoder().encode(report), as: UTF8.self), error: nil, on: db)

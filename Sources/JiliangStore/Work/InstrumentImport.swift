@@ -48,13 +48,27 @@ public struct InstrumentImport: Sendable {
     public typealias Progress = @Sendable (_ done: Int, _ total: Int) -> Void
 
     public var mode: Mode
+    /// Rows outside the importer's scope are refused row by row (a bureau imports for its region).
+    public var scope: AccessScope
 
-    public init(mode: Mode) { self.mode = mode }
+    public init(mode: Mode, scope: AccessScope = .everything) {
+        self.mode = mode
+        self.scope = scope
+    }
 
     struct ValidRow: Sendable {
         var line: Int
         var draft: InstrumentDraft
+        /// The code given in the file, or one issued now.
+        var code: InstrumentCode
+        var codeGiven: Bool
     }
+
+    /// Rows are validated and written in slices: while the database writes one slice (on SQLite's
+    /// thread, or in the PostgreSQL server), the next slice is validated on another core. All the
+    /// writes happen in one transaction, so a failed import (a bad row in all-or-nothing mode, a
+    /// broken file, a database error) is rolled back whole and nothing is half-written.
+    static let sliceRows = 20_000
 
     /// Runs the import. `progress` is called with work units done of total (rows × 2: check, then write).
     public func run(
@@ -78,136 +92,91 @@ public struct InstrumentImport: Sendable {
         where columnName[required] == nil {
             throw FileError(description: "the header has no column for \(required) (accepted: \(RawInstrument.aliases(of: required)))")
         }
-        let estimatedRows = max(1, decoded.bytes.count / max(1, header.fields.joined(separator: ",").utf8.count + 40))
 
-        // Pass 1: validate.
         let context = try await Registry.context(on: db)
-        var owners = Dictionary(
+        let registeredOwners = Dictionary(
             try await OwnerModel.query(on: db).all().map { ($0.creditCode, $0.id!) }, uniquingKeysWith: { a, _ in a })
-        var newOwners: [String: (name: String, row: InstrumentDraft)] = [:]
-        var valid: [ValidRow] = []
-        var errors: [RowError] = []
-        var seen = Set<String>()
-        var seenCodes = Set<String>()
-        var rows = 0
-        while let row = reader.next() {
-            rows += 1
-            if rows % 5000 == 0 { progress(rows, max(estimatedRows, rows) * 2) }
-            if row.fields.count != header.fields.count {
-                errors.append(RowError(row: row.line, column: "", message: "has \(row.fields.count) fields, the header has \(header.fields.count)"))
-                continue
-            }
-            var raw = RawInstrument()
-            for (i, p) in paths.enumerated() { if let p { raw[keyPath: p] = row.fields[i] } }
-            do {
-                let d = try InstrumentDraft.parse(raw, context: context)
-                if owners[d.ownerCreditCode.value] == nil {
-                    if let name = d.ownerName {
-                        if newOwners[d.ownerCreditCode.value] == nil { newOwners[d.ownerCreditCode.value] = (name, d) }
-                    } else {
-                        errors.append(RowError(row: row.line, column: columnName["owner_credit_code"]!,
-                            message: "no owner with credit code \(d.ownerCreditCode) is registered; add a 使用单位/owner_name column to create it"))
-                        continue
-                    }
-                }
-                let key = "\(d.ownerCreditCode.value)|\(d.subNo)|\(d.serialNo)"
-                guard seen.insert(key).inserted else {
-                    errors.append(RowError(row: row.line, column: columnName["serial_no"]!,
-                        message: "repeats an earlier row (same owner, catalogue sub-item and serial number \(d.serialNo))"))
-                    continue
-                }
-                if let code = d.code, !seenCodes.insert(code.value).inserted {
-                    errors.append(RowError(row: row.line, column: columnName["code"] ?? "code", message: "instrument code \(code) appears on an earlier row"))
-                    continue
-                }
-                valid.append(ValidRow(line: row.line, draft: d))
-            } catch {
-                for e in error.errors { errors.append(RowError(row: row.line, column: columnName[e.field] ?? e.field, message: e.message)) }
-            }
-        }
-        if let p = reader.problem { throw FileError(description: p.description) }
-        // Rows already registered (a re-import) are skipped; a code that belongs to another instrument is an error.
-        let existing = try await Self.existingKeys(for: valid, owners: owners, on: db)
-        func registered(_ v: ValidRow) -> Bool {
-            guard let owner = owners[v.draft.ownerCreditCode.value] else { return false }  // a new owner has nothing yet
-            return existing.keys.contains("\(owner)|\(v.draft.subNo)|\(v.draft.serialNo)")
-        }
-        valid.removeAll { v in
-            guard let code = v.draft.code, existing.codes.contains(code.value), !registered(v) else { return false }
-            errors.append(RowError(row: v.line, column: columnName["code"] ?? "code", message: "instrument code \(code) already belongs to another instrument"))
-            return true
-        }
-        errors.sort { ($0.row, $0.column) < ($1.row, $1.column) }
-        var report = Report(
-            encoding: decoded.encoding.rawValue, rows: rows, valid: valid.count, inserted: 0, alreadyPresent: 0, ownersCreated: 0,
-            errors: errors, ignoredColumns: ignored, stored: false)
-        progress(rows, rows * 2)
-        if mode == .allOrNothing, !errors.isEmpty { return report }
-        guard !valid.isEmpty else { return report }
-
-        // Pass 2: write what is not registered yet, in one transaction.
-        let toWrite = valid.filter { !registered($0) }
-        var codes: [InstrumentCode] = []
-        codes.reserveCapacity(toWrite.count)
-        for v in toWrite { codes.append(v.draft.code ?? InstrumentCode.issue(region: v.draft.region, using: &generator)) }
         let before = try await InstrumentModel.query(on: db).count()
-        let validRows = toWrite, rowCount = rows, issuedCodes = codes, knownOwners = owners, logger = Logger(label: "jiliang.import")
-        let ownersToCreate = newOwners.sorted(by: { $0.key < $1.key }).map { (code: $0.key, name: $0.value.name, row: $0.value.row) }
-        let createdOwners = try await db.transaction { tx -> Int in
-            var owners = knownOwners
-            for o in ownersToCreate {
-                let m = OwnerModel()
-                m.name = o.name
-                m.creditCode = o.code
-                m.address = o.row.address
-                m.regionCode = o.row.region.value
-                m.industry = Industry.other.rawValue
-                try await m.create(on: tx)
-                owners[o.code] = m.id!
-            }
-            let now = Date()
-            var cells: [[InstrumentBulkWriter.Cell]] = []
-            cells.reserveCapacity(validRows.count)
-            for (i, v) in validRows.enumerated() {
-                cells.append(InstrumentBulkWriter.row(
-                    v.draft, code: issuedCodes[i], ownerID: owners[v.draft.ownerCreditCode.value]!, entry: context.catalogue[v.draft.subNo], now: now))
-            }
-            try await InstrumentBulkWriter.write(cells, columns: Self.columns, table: "instruments", on: tx, logger: logger) { done in
-                progress(rowCount + done * rowCount / max(1, validRows.count), rowCount * 2)
-            }
-            return ownersToCreate.count
-        }
-        let after = try await InstrumentModel.query(on: db).count()
-        report.inserted = after - before
-        report.alreadyPresent = valid.count - report.inserted
-        report.ownersCreated = createdOwners
-        report.stored = true
-        progress(rows * 2, rows * 2)
-        return report
-    }
+        var check = RowChecker(
+            paths: paths, fieldCount: header.fields.count, columnName: columnName, context: context, owners: registeredOwners,
+            scope: scope)
 
-    /// Natural keys (`owner|sub|serial`) and codes already in the registry for the owners in the file.
-    static func existingKeys(for rows: [ValidRow], owners: [String: Int], on db: any Database) async throws -> (keys: Set<String>, codes: Set<String>) {
-        let ownerIDs = Array(Set(rows.compactMap { owners[$0.draft.ownerCreditCode.value] }))
-        let sql = db as! any SQLDatabase
-        struct Key: Decodable { var owner_id: Int; var sub_no: Int; var serial_no: String }
-        struct Code: Decodable { var code: String }
-        var keys = Set<String>()
-        for chunk in ownerIDs.chunked(500) {
-            for k in try await sql.select().columns("owner_id", "sub_no", "serial_no").from("instruments")
-                .where("owner_id", .in, Array(chunk)).all(decoding: Key.self)
-            {
-                keys.insert("\(k.owner_id)|\(k.sub_no)|\(k.serial_no)")
+        // The writer owns the transaction; slices go to it through a stream and its answers come
+        // back through another. At most two slices are in flight, which bounds memory.
+        let names = columnName
+        let (slices, sliceSink) = AsyncStream.makeStream(of: SliceWriter.Message.self)
+        let (answers, answerSink) = AsyncStream.makeStream(of: SliceWriter.Result.self)
+        let writer = Task {
+            defer { answerSink.finish() }
+            return try await db.auditedTransaction { tx in
+                try await InstrumentBulkWriter.withBulkSettings(on: tx) {
+                    var w = SliceWriter(owners: registeredOwners, context: context, columnName: names)
+                    for await message in slices {
+                        switch message {
+                        case .slice(let rows, let newOwners): answerSink.yield(try await w.write(rows, newOwners: newOwners, on: tx))
+                        case .finish(let commit, let summary):
+                            guard commit else { throw SliceWriter.RolledBack() }
+                            // One entry for the whole import: its rows bypass the models (bulk path).
+                            try await Audit.record(Audit.actor, action: "import", entity: "instruments", id: nil, after: summary, on: tx)
+                            return w.ownersCreated
+                        }
+                    }
+                    throw SliceWriter.RolledBack()  // the producer went away
+                }
             }
         }
-        var codes = Set<String>()
-        let given = rows.compactMap { $0.draft.code?.value }
-        for chunk in given.chunked(500) {
-            for c in try await sql.select().column("code").from("instruments").where("code", .in, Array(chunk)).all(decoding: Code.self) {
-                codes.insert(c.code)
-            }
+        var answerIterator = answers.makeAsyncIterator()
+        var inFlight = 0, written = 0, alreadyPresent = 0, lateErrors = 0
+        let totalBytes = max(1, reader.totalBytes)
+        func report(_ r: SliceWriter.Result) {
+            inFlight -= 1
+            written += r.inserted
+            alreadyPresent += r.alreadyPresent
+            lateErrors += r.errors.count
+            check.errors += r.errors
         }
-        return (keys, codes)
+        func tellProgress() {
+            let estimate = max(check.rows, Int(Double(check.rows) * Double(totalBytes) / Double(max(1, reader.offset))))
+            progress(check.rows + written + alreadyPresent, estimate * 2)
+        }
+        var writerFailed = false
+        while true {
+            let slice = check.validate(from: &reader, rows: Self.sliceRows, generator: &generator)
+            tellProgress()
+            if slice.isEmpty { break }
+            // All-or-nothing: once a row is bad nothing will be stored, so only checking goes on.
+            guard mode == .validRowsOnly || check.errors.isEmpty else { continue }
+            if inFlight == 2 {
+                guard let r = await answerIterator.next() else { writerFailed = true; break }
+                report(r)
+            }
+            sliceSink.yield(.slice(slice, newOwners: check.takeNewOwners()))
+            inFlight += 1
+        }
+        while inFlight > 0, !writerFailed {
+            guard let r = await answerIterator.next() else { writerFailed = true; break }
+            report(r)
+            tellProgress()
+        }
+        let fileProblem = reader.problem
+        let commit = !writerFailed && fileProblem == nil && (mode == .validRowsOnly || check.errors.isEmpty)
+        sliceSink.yield(.finish(commit: commit, summary: [
+            "rows": "\(check.rows)", "inserted": "\(written)", "already_present": "\(alreadyPresent)",
+            "errors": "\(check.errors.count)", "mode": mode.rawValue,
+        ]))
+        sliceSink.finish()
+        var ownersCreated = 0
+        do { ownersCreated = try await writer.value } catch is SliceWriter.RolledBack {}
+        if let fileProblem { throw FileError(description: fileProblem.description) }
+
+        let stored = commit && check.valid - lateErrors > 0
+        var result = Report(
+            encoding: decoded.encoding.rawValue, rows: check.rows, valid: check.valid - lateErrors, inserted: 0,
+            alreadyPresent: stored ? alreadyPresent : 0, ownersCreated: stored ? ownersCreated : 0,
+            errors: check.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }, ignoredColumns: ignored, stored: stored)
+        if stored { result.inserted = try await InstrumentModel.query(on: db).count() - before }
+        progress(check.rows * 2, check.rows * 2)
+        return result
     }
 
     static let columns = [

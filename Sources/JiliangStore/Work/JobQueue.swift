@@ -23,7 +23,7 @@ public enum JobQueue {
     /// Claims the oldest runnable job (queued and due, or running with an expired lock after a crash).
     public static func claim(now: Date = Date(), lease: TimeInterval = 600, on db: any Database) async throws -> JobModel? {
         struct Row: Decodable { var id: Int }
-        return try await db.transaction { tx -> JobModel? in
+        return try await db.auditedTransaction { tx -> JobModel? in
             let sql = tx as! any SQLDatabase
             let query = sql.select().column("id").from("jobs")
                 .where { w in

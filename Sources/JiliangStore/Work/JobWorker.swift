@@ -25,7 +25,7 @@ public struct JobWorker: Service {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let worked = try await runOnce()
+                    let worked = try await Audit.$actor.withValue(.system("job worker")) { try await runOnce() }
                     if !worked { try await Task.sleep(for: idleSleep) }
                 } catch is CancellationError {
                     return

@@ -118,6 +118,9 @@ public struct WarningRunner: Sendable {
         run.alarm = alarm
         run.finishedAt = Date()
         try await run.update(on: db)
+        try await Audit.record(
+            Audit.actor, action: "warning_run", entity: "warning_runs", id: "\(runID)",
+            after: ["as_of": today.description, "found": "\(total)", "raised": "\(raised)"], on: db)
         return Outcome(runID: runID, found: total, raised: raised, counts: counts, alarm: alarm)
     }
 
@@ -125,7 +128,7 @@ public struct WarningRunner: Sendable {
     func raise(_ found: [Candidate], kind: WarningKind, runID: Int, on db: any Database, now: Date) async throws -> Int {
         var raised = 0
         for batch in found.chunked(500) {
-            raised += try await db.transaction { tx -> Int in
+            raised += try await db.auditedTransaction { tx -> Int in
                 let tsql = tx as! any SQLDatabase
                 let rows: [[any SQLExpression]] = batch.map { c in
                     [

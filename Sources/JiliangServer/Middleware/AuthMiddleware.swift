@@ -1,0 +1,72 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JiliangCore
+import JiliangStore
+
+/// Finds out who is calling — an API token or session token in `Authorization: Bearer …`, or the
+/// session cookie — and runs the rest of the request with that caller in `RequestCaller` (what it
+/// may see and do) and `Audit.actor` (whom its writes are attributed to). A request without
+/// credentials goes on as anonymous; the handlers refuse it where a caller is needed. Credentials
+/// that are present but wrong or expired are refused here.
+struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let store: Store
+    static var cookieName: String { "jiliang_session" }
+    static var publicPaths: Set<String> { ["/api/v1/health", "/api/v1/auth/sign-in", "/api/v1/openapi.yaml"] }
+    static var csrfHeader: HTTPField.Name { HTTPField.Name("X-CSRF-Token")! }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var caller: Principal?
+        var session: String?
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw RegistryError.unauthenticated }
+            let token = parts[1].trimmingCharacters(in: .whitespaces)
+            if token.hasPrefix("jls_") {
+                caller = try await Accounts.session(token: token, on: store.db)?.0
+                session = token
+            } else {
+                caller = try await Accounts.principal(apiToken: token, on: store.db)
+            }
+            guard caller != nil else { throw RegistryError.unauthenticated }
+        } else if let cookie = request.cookies[Self.cookieName]?.value, let (p, csrf) = try await Accounts.session(token: cookie, on: store.db) {
+            // A cookie rides along with cross-site requests; a header the page must add cannot.
+            if ![.get, .head, .options].contains(request.method), request.headers[Self.csrfHeader] != csrf {
+                throw RegistryError.forbidden("a state-changing request with the session cookie but without its CSRF token (X-CSRF-Token)")
+            }
+            caller = p
+            session = cookie
+        }
+        // The API needs a caller everywhere but these, checked before any input is decoded.
+        if caller == nil, request.uri.path.hasPrefix("/api/v1/"), !Self.publicPaths.contains(request.uri.path) {
+            throw RegistryError.unauthenticated
+        }
+        let jar = CookieJar()
+        var response = try await RequestCaller.$principal.withValue(caller) {
+            try await RequestCaller.$sessionToken.withValue(session) {
+                try await RequestCaller.$cookies.withValue(jar) {
+                    try await Audit.$actor.withValue(caller ?? .anonymous) { try await next(request, context) }
+                }
+            }
+        }
+        // Set here rather than through the generated response headers, which percent-encode values.
+        for cookie in jar.all { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return response
+    }
+}
+
+/// The caller of the request being handled (set by `AuthMiddleware`).
+enum RequestCaller {
+    @TaskLocal static var principal: Principal?
+    /// The session token when the caller came with one (sign-out needs it).
+    @TaskLocal static var sessionToken: String?
+    /// `Set-Cookie` values a handler wants on its response.
+    @TaskLocal static var cookies: CookieJar?
+}
+
+final class CookieJar: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String] = []
+    func set(_ cookie: String) { lock.withLock { values.append(cookie) } }
+    var all: [String] { lock.withLock { values } }
+}

@@ -1,0 +1,333 @@
+import Crypto
+import FluentKit
+import Foundation
+import HummingbirdBcrypt
+import JiliangCore
+
+/// Accounts, sign-in, sessions and API tokens. Passwords are bcrypt-hashed; session and API
+/// tokens are 256 random bits shown once and stored as SHA-256, so a leaked database holds no
+/// usable credential. Every sign-in (good or bad) and every account change goes to the audit log.
+public enum Accounts {
+    /// Failed sign-ins in a row that lock an account, and for how long.
+    public static let lockAfterFailures = 5
+    public static let lockDuration: TimeInterval = 15 * 60
+    public static let sessionLifetime: TimeInterval = 12 * 3600
+    /// bcrypt work factor (2^cost rounds): about 0.1 s per hash on this machine kind.
+    public static var bcryptCost: UInt8 { 10 }
+
+    public struct SignIn: Sendable {
+        public var token: String
+        public var csrfToken: String
+        public var expiresAt: Date
+        public var principal: Principal
+    }
+
+    public enum SignInError: Error, Equatable, Sendable, CustomStringConvertible {
+        case wrongCredentials
+        case locked(until: Date)
+        public var description: String {
+            switch self {
+            case .wrongCredentials: "wrong login or password"
+            case .locked: "too many failed sign-ins; the account is locked for \(Int(Accounts.lockDuration / 60)) minutes"
+            }
+        }
+    }
+
+    // MARK: Users
+
+    public struct NewUser: Sendable {
+        public var login: String?
+        public var displayName: String?
+        public var password: String?
+        public var role: String?
+        public var regionCode: String?
+        public var institutionID: Int?
+        public var ownerID: Int?
+        public init(
+            login: String?, displayName: String?, password: String?, role: String?, regionCode: String? = nil,
+            institutionID: Int? = nil, ownerID: Int? = nil
+        ) {
+            self.login = login
+            self.displayName = displayName
+            self.password = password
+            self.role = role
+            self.regionCode = regionCode
+            self.institutionID = institutionID
+            self.ownerID = ownerID
+        }
+    }
+
+    /// Creates an account. A bureau may only create owner accounts for owners in its region
+    /// (inviting owners); everything else needs `manageAccounts`.
+    public static func createUser(_ u: NewUser, by actor: Principal, on db: any Database) async throws -> UserModel {
+        var c = FieldChecker()
+        let login = c.text("login", u.login, max: 64)
+        if let login, !login.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@".contains($0)) }) {
+            c.fail("login", "may contain only letters, digits and . _ - @")
+        }
+        let name = c.text("display_name", u.displayName, max: 100)
+        let password = u.password ?? ""
+        if password.count < 10 { c.fail("password", "must be at least 10 characters") }
+        let role: Role? = c.choice("role", u.role)
+        try c.finish()
+        let m = UserModel()
+        m.login = login!.lowercased()
+        m.displayName = name!
+        m.role = role!.rawValue
+        try await attach(role!, region: u.regionCode, institutionID: u.institutionID, ownerID: u.ownerID, on: db) { r, i, o in
+            m.regionCode = r
+            m.institutionID = i
+            m.ownerID = o
+        }
+        guard actor.may(.manageAccounts) || (role == .owner && actor.may(.manageOwners)) else {
+            throw RegistryError.forbidden("creating \(role!.rawValue) accounts")
+        }
+        if role == .owner, !actor.may(.manageAccounts), let ownerID = m.ownerID {
+            _ = try await Registry.owner(ownerID, scope: actor.scope, on: db)  // only owners the bureau can see
+        }
+        if try await UserModel.query(on: db).filter(\.$login == m.login).count() > 0 {
+            throw RegistryError.conflict(field: "login", message: "login \(m.login) is taken")
+        }
+        m.passwordHash = Bcrypt.hash(password, cost: bcryptCost)
+        m.failedLogins = 0
+        m.disabled = false
+        try await Audit.$actor.withValue(actor) { try await m.create(on: db) }  // audited by AuditMiddleware
+        return m
+    }
+
+    /// Checks the role's attachment: bureau staff need a region, institute staff an institution,
+    /// an owner account an owner.
+    static func attach(
+        _ role: Role, region: String?, institutionID: Int?, ownerID: Int?, on db: any Database,
+        _ set: (String?, Int?, Int?) -> Void
+    ) async throws {
+        switch role {
+        case .provinceAdmin: set(nil, nil, nil)
+        case .bureauStaff:
+            guard let region, RegionCode(region) != nil, try await RegionModel.find(region, on: db) != nil else {
+                throw RegistryError.invalid("region_code", "bureau staff need the code of an existing region")
+            }
+            set(region, nil, nil)
+        case .instituteStaff:
+            guard let institutionID, try await InstitutionModel.find(institutionID, on: db) != nil else {
+                throw RegistryError.invalid("institution_id", "institute staff need an existing institution")
+            }
+            set(nil, institutionID, nil)
+        case .owner:
+            guard let ownerID, try await OwnerModel.find(ownerID, on: db) != nil else {
+                throw RegistryError.invalid("owner_id", "an owner account needs an existing owner")
+            }
+            set(nil, nil, ownerID)
+        }
+    }
+
+    /// Sets a new password (an administrator resetting it), unlocks the account and ends its sessions.
+    public static func resetPassword(userID: Int, to password: String?, by actor: Principal, on db: any Database) async throws {
+        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden("resetting passwords") }
+        guard let password, password.count >= 10 else { throw RegistryError.invalid("password", "must be at least 10 characters") }
+        guard let u = try await UserModel.find(userID, on: db) else { throw RegistryError.notFound(entity: "user", key: "\(userID)") }
+        let hash = Bcrypt.hash(password, cost: bcryptCost)
+        try await Audit.$actor.withValue(actor) {
+            try await db.auditedTransaction { tx in
+                u.passwordHash = hash
+                u.failedLogins = 0
+                u.lockedUntil = nil
+                try await u.save(on: tx)
+                try await endSessions(of: userID, on: tx)
+                try await Audit.record(actor, action: "reset_password", entity: "user", id: "\(userID)", on: tx)
+            }
+        }
+    }
+
+    public static func users(on db: any Database) async throws -> [UserModel] {
+        try await UserModel.query(on: db).sort(\.$id).all()
+    }
+
+    // MARK: Sign-in and sessions
+
+    /// Signs in with a password. Failures count towards a lock-out; both are audited.
+    public static func signIn(login: String, password: String, now: Date = Date(), on db: any Database) async throws -> SignIn {
+        let name = login.trimmingCharactersInWhitespace().lowercased()
+        guard let u = try await UserModel.query(on: db).filter(\.$login == name).first(), !u.disabled else {
+            _ = Bcrypt.verify(password, hash: dummyHash)  // same time as a real check: logins cannot be probed
+            try await Audit.record(.anonymous, action: "sign_in_failed", entity: "user", id: name, on: db)
+            throw SignInError.wrongCredentials
+        }
+        if let until = u.lockedUntil, until > now {
+            try await Audit.record(.anonymous, action: "sign_in_locked", entity: "user", id: "\(u.id!)", on: db)
+            throw SignInError.locked(until: until)
+        }
+        guard Bcrypt.verify(password, hash: u.passwordHash) else {
+            u.failedLogins += 1
+            if u.failedLogins >= lockAfterFailures {
+                u.lockedUntil = now.addingTimeInterval(lockDuration)
+                u.failedLogins = 0
+            }
+            try await u.save(on: db)
+            try await Audit.record(.anonymous, action: "sign_in_failed", entity: "user", id: "\(u.id!)", on: db)
+            throw SignInError.wrongCredentials
+        }
+        let token = newToken(prefix: "jls_"), csrf = newToken(prefix: "")
+        let s = SessionModel()
+        s.tokenHash = digest(token)
+        s.userID = u.id!
+        s.csrfToken = csrf
+        s.createdAt = now
+        s.expiresAt = now.addingTimeInterval(sessionLifetime)
+        let principal = try await self.principal(for: u, on: db)
+        try await db.auditedTransaction { tx in
+            u.failedLogins = 0
+            u.lockedUntil = nil
+            try await u.save(on: tx)
+            try await s.create(on: tx)
+            try await Audit.record(principal, action: "sign_in", entity: "user", id: "\(u.id!)", on: tx)
+        }
+        return SignIn(token: token, csrfToken: csrf, expiresAt: s.expiresAt, principal: principal)
+    }
+
+    /// The caller behind a session token, if the session is live; with the session's CSRF token.
+    public static func session(token: String, now: Date = Date(), on db: any Database) async throws -> (Principal, csrf: String)? {
+        guard let s = try await SessionModel.query(on: db).filter(\.$tokenHash == digest(token)).first(),
+            s.revokedAt == nil, s.expiresAt > now,
+            let u = try await UserModel.find(s.userID, on: db), !u.disabled
+        else { return nil }
+        return (try await principal(for: u, on: db), s.csrfToken)
+    }
+
+    public static func signOut(token: String, everywhere: Bool, on db: any Database) async throws {
+        guard let s = try await SessionModel.query(on: db).filter(\.$tokenHash == digest(token)).first() else { return }
+        guard let u = try await UserModel.find(s.userID, on: db) else { return }
+        let actor = try await principal(for: u, on: db)
+        try await db.auditedTransaction { tx in
+            if everywhere {
+                try await endSessions(of: s.userID, on: tx)
+            } else {
+                s.revokedAt = Date()
+                try await s.save(on: tx)
+            }
+            try await Audit.record(actor, action: everywhere ? "sign_out_everywhere" : "sign_out", entity: "user", id: "\(s.userID)", on: tx)
+        }
+    }
+
+    static func endSessions(of userID: Int, on db: any Database) async throws {
+        try await SessionModel.query(on: db).filter(\.$userID == userID).filter(\.$revokedAt == nil).set(\.$revokedAt, to: Date()).update()
+    }
+
+    /// The principal of a user: its role, region, institution or owners (a market organiser's
+    /// traders included).
+    public static func principal(for u: UserModel, on db: any Database) async throws -> Principal {
+        let role = Role(rawValue: u.role) ?? .owner
+        var owners: [Int] = []
+        if let o = u.ownerID {
+            owners = [o] + (try await OwnerModel.query(on: db).filter(\.$parentID == o).all(\.$id))
+        }
+        return Principal(
+            kind: .user, id: u.id!, label: u.login, role: role, region: u.regionCode.flatMap(RegionCode.init),
+            institutionID: u.institutionID, ownerIDs: owners)
+    }
+
+    // MARK: API tokens
+
+    public struct NewToken: Sendable {
+        public var name: String?
+        public var role: String?
+        public var regionCode: String?
+        public var institutionID: Int?
+        public var ownerID: Int?
+        public var permissions: [String]?
+        public init(name: String?, role: String?, regionCode: String? = nil, institutionID: Int? = nil, ownerID: Int? = nil, permissions: [String]? = nil) {
+            self.name = name
+            self.role = role
+            self.regionCode = regionCode
+            self.institutionID = institutionID
+            self.ownerID = ownerID
+            self.permissions = permissions
+        }
+    }
+
+    /// Creates an API token; the plain token is returned once and never stored.
+    public static func createToken(_ t: NewToken, by actor: Principal, now: Date = Date(), on db: any Database) async throws -> (token: String, model: APITokenModel) {
+        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden("creating API tokens") }
+        var c = FieldChecker()
+        let name = c.text("name", t.name, max: 100)
+        let role: Role? = c.choice("role", t.role)
+        var permissions = Set<Permission>()
+        for p in t.permissions ?? [] {
+            guard let perm = Permission(rawValue: p) else {
+                c.fail("permissions", "'\(p)' is not one of: \(Permission.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            permissions.insert(perm)
+        }
+        if let role, !permissions.isSubset(of: role.permissions) {
+            c.fail("permissions", "a \(role.rawValue) token may hold only: \(role.permissions.sorted().map(\.rawValue).joined(separator: ", "))")
+        }
+        try c.finish()
+        let m = APITokenModel()
+        m.name = name!
+        m.role = role!.rawValue
+        try await attach(role!, region: t.regionCode, institutionID: t.institutionID, ownerID: t.ownerID, on: db) { r, i, o in
+            m.regionCode = r
+            m.institutionID = i
+            m.ownerID = o
+        }
+        let token = newToken(prefix: "jlt_")
+        m.tokenHash = digest(token)
+        m.permissions = (permissions.isEmpty ? role!.permissions : permissions).sorted().map(\.rawValue).joined(separator: " ")
+        m.createdBy = actor.actor
+        m.createdAt = now
+        try await db.auditedTransaction { tx in
+            try await m.create(on: tx)
+            try await Audit.record(actor, action: "create", entity: "api_token", id: "\(m.id!)", after: ["name": m.name, "role": m.role, "permissions": m.permissions], on: tx)
+        }
+        return (token, m)
+    }
+
+    public static func principal(apiToken: String, now: Date = Date(), on db: any Database) async throws -> Principal? {
+        guard let m = try await APITokenModel.query(on: db).filter(\.$tokenHash == digest(apiToken)).first(), m.revokedAt == nil,
+            let role = Role(rawValue: m.role)
+        else { return nil }
+        if m.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {  // at most one write a minute per token
+            m.lastUsedAt = now
+            try await m.save(on: db)
+        }
+        var owners: [Int] = []
+        if let o = m.ownerID { owners = [o] + (try await OwnerModel.query(on: db).filter(\.$parentID == o).all(\.$id)) }
+        return Principal(
+            kind: .token, id: m.id!, label: m.name, role: role, region: m.regionCode.flatMap(RegionCode.init), institutionID: m.institutionID,
+            ownerIDs: owners, permissions: Set(m.permissions.split(separator: " ").compactMap { Permission(rawValue: String($0)) }))
+    }
+
+    public static func revokeToken(_ id: Int, by actor: Principal, on db: any Database) async throws {
+        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden("revoking API tokens") }
+        guard let m = try await APITokenModel.find(id, on: db) else { throw RegistryError.notFound(entity: "API token", key: "\(id)") }
+        guard m.revokedAt == nil else { return }
+        try await db.auditedTransaction { tx in
+            m.revokedAt = Date()
+            try await m.save(on: tx)
+            try await Audit.record(actor, action: "revoke", entity: "api_token", id: "\(id)", on: tx)
+        }
+    }
+
+    public static func tokens(on db: any Database) async throws -> [APITokenModel] {
+        try await APITokenModel.query(on: db).sort(\.$id).all()
+    }
+
+    // MARK: Helpers
+
+    /// 256 random bits, base64url, with a prefix that tells a session token from an API token
+    /// (and lets secret scanners recognise leaked ones).
+    static func newToken(prefix: String) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return prefix + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A bcrypt hash of nothing useful, verified against when the login does not exist.
+    static let dummyHash = Bcrypt.hash("jiliang-no-such-user", cost: bcryptCost)
+}

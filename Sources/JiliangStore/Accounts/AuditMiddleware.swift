@@ -1,0 +1,61 @@
+import FluentKit
+import Foundation
+import JiliangCore
+
+/// Writes an audit entry for every create, update and delete of an audited model, in the same
+/// database (and so the same transaction) as the change itself. Registered once per model in
+/// `Store` (`auditedModels`): no handler or registry function can forget to audit. Bulk paths that
+/// bypass models (the import, the warning run) write one summary entry each themselves.
+struct AuditMiddleware<M: Model>: AsyncModelMiddleware {
+    func create(model: M, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        try await next.create(model, on: db)
+        try await Audit.log(Audit.actor, "create", model, before: nil, on: db)
+    }
+
+    func update(model: M, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        var before: String?
+        if let id = model.id, let stored = try await M.find(id, on: db) { before = Audit.json(stored) }
+        try await next.update(model, on: db)
+        try await Audit.log(Audit.actor, "update", model, before: before, on: db)
+    }
+
+    func delete(model: M, force: Bool, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        let before = Audit.json(model)
+        try await next.delete(model, force: force, on: db)
+        try await Audit.write(Audit.actor, action: "delete", entity: M.schema, id: model.id.map { "\($0)" }, before: before, after: nil, on: db)
+    }
+}
+
+extension Audit {
+    /// Who is acting in the current task: set by the server per request, by the command line and
+    /// by the job worker. Left unset, writes are attributed to "unattributed", which the tests forbid.
+    @TaskLocal public static var actor: Principal = .system("unattributed")
+
+    /// Fields never copied into the log (models encode under their Swift property names).
+    static let redacted: Set<String> = ["passwordHash", "tokenHash", "csrfToken", "password_hash", "token_hash", "csrf_token"]
+}
+
+extension Store {
+    /// Every model whose changes are audited.
+    static func registerAuditing(on databases: Databases) {
+        databases.middleware.use(AuditMiddleware<RegionModel>())
+        databases.middleware.use(AuditMiddleware<CatalogueEntryModel>())
+        databases.middleware.use(AuditMiddleware<RuleModel>())
+        databases.middleware.use(AuditMiddleware<OwnerModel>())
+        databases.middleware.use(AuditMiddleware<InstitutionModel>())
+        databases.middleware.use(AuditMiddleware<InstitutionScopeModel>())
+        databases.middleware.use(AuditMiddleware<InstrumentModel>())
+        databases.middleware.use(AuditMiddleware<ScheduleModel>())
+        databases.middleware.use(AuditMiddleware<VerificationRecordModel>())
+        databases.middleware.use(AuditMiddleware<UserModel>())
+    }
+}
+
+extension Database {
+    /// `transaction`, keeping the acting `Audit.actor`: Fluent runs the closure from an event-loop
+    /// callback, outside the caller's task, where task-local values are gone.
+    public func auditedTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        let actor = Audit.actor
+        return try await transaction { tx in try await Audit.$actor.withValue(actor) { try await body(tx) } }
+    }
+}

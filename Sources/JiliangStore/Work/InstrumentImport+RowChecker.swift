@@ -1,0 +1,107 @@
+import JiliangCore
+
+extension InstrumentImport {
+    /// An owner the file names by credit code and name that is not registered yet; the writer
+    /// creates it before the first instrument that refers to it.
+    struct NewOwner: Sendable {
+        var creditCode: String
+        var name: String
+        var address: String
+        var region: String
+    }
+
+    /// Pass one of the import, slice by slice: turns CSV rows into validated drafts and collects
+    /// every problem by row and column. It also catches what only the whole file shows — a repeated
+    /// row, a repeated code — and issues the codes of rows that bring none.
+    struct RowChecker {
+        let paths: [WritableKeyPath<RawInstrument, String?>?]
+        let fieldCount: Int
+        let columnName: [String: String]
+        let context: RegistryContext
+        /// Owners registered before the import, by credit code.
+        let owners: [String: Int]
+        let scope: AccessScope
+        private var newOwners: Set<String> = []
+        private var newOwnersToCreate: [NewOwner] = []
+        private var seenKeys = Set<String>()
+        private var seenCodes = Set<String>()
+        var errors: [RowError] = []
+        private(set) var rows = 0
+        private(set) var valid = 0
+
+        init(
+            paths: [WritableKeyPath<RawInstrument, String?>?], fieldCount: Int, columnName: [String: String],
+            context: RegistryContext, owners: [String: Int], scope: AccessScope
+        ) {
+            self.scope = scope
+            self.paths = paths
+            self.fieldCount = fieldCount
+            self.columnName = columnName
+            self.context = context
+            self.owners = owners
+        }
+
+        /// The owners first seen since the last call.
+        mutating func takeNewOwners() -> [NewOwner] {
+            defer { newOwnersToCreate = [] }
+            return newOwnersToCreate
+        }
+
+        /// Checks up to `limit` more rows; an empty answer means the file is done (or broken: see
+        /// `reader.problem`).
+        mutating func validate(
+            from reader: inout CSVReader, rows limit: Int, generator: inout some RandomNumberGenerator
+        ) -> [ValidRow] {
+            var slice: [ValidRow] = []
+            slice.reserveCapacity(limit)
+            while slice.count < limit, let row = reader.next() {
+                rows += 1
+                if let v = check(row, generator: &generator) {
+                    slice.append(v)
+                    valid += 1
+                }
+            }
+            return slice
+        }
+
+        private mutating func check(_ row: CSVReader.Row, generator: inout some RandomNumberGenerator) -> ValidRow? {
+            if row.fields.count != fieldCount {
+                errors.append(RowError(row: row.line, column: "", message: "has \(row.fields.count) fields, the header has \(fieldCount)"))
+                return nil
+            }
+            var raw = RawInstrument()
+            for (i, p) in paths.enumerated() { if let p { raw[keyPath: p] = row.fields[i] } }
+            let d: InstrumentDraft
+            do { d = try InstrumentDraft.parse(raw, context: context) } catch {
+                for e in error.errors { errors.append(RowError(row: row.line, column: columnName[e.field] ?? e.field, message: e.message)) }
+                return nil
+            }
+            let credit = d.ownerCreditCode.value
+            guard scope.allowsImport(region: d.region, ownerID: owners[credit]) else {
+                errors.append(RowError(row: row.line, column: columnName["region_code"]!,
+                    message: "instrument in \(d.region.value) of owner \(credit) is outside what you may file"))
+                return nil
+            }
+            if owners[credit] == nil, !newOwners.contains(credit) {
+                guard let name = d.ownerName else {
+                    errors.append(RowError(row: row.line, column: columnName["owner_credit_code"]!,
+                        message: "no owner with credit code \(d.ownerCreditCode) is registered; add a 使用单位/owner_name column to create it"))
+                    return nil
+                }
+                newOwners.insert(credit)
+                newOwnersToCreate.append(NewOwner(creditCode: credit, name: name, address: d.address, region: d.region.value))
+            }
+            guard seenKeys.insert("\(credit)|\(d.subNo)|\(d.serialNo)").inserted else {
+                errors.append(RowError(row: row.line, column: columnName["serial_no"]!,
+                    message: "repeats an earlier row (same owner, catalogue sub-item and serial number \(d.serialNo))"))
+                return nil
+            }
+            if let code = d.code, !seenCodes.insert(code.value).inserted {
+                errors.append(RowError(row: row.line, column: columnName["code"] ?? "code", message: "instrument code \(code) appears on an earlier row"))
+                return nil
+            }
+            let code = d.code ?? InstrumentCode.issue(region: d.region, using: &generator)
+            return ValidRow(line: row.line, draft: d, code: code, codeGiven: d.code != nil)
+        }
+    }
+}
