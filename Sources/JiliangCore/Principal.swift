@@ -77,7 +77,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     public var permissions: Set<Permission> {
         switch self {
         case .provinceAdmin: Set(Permission.allCases)
-        case .bureauStaff: [.readRegistry, .manageOwners, .fileInstruments, .importInstruments]
+        case .bureauStaff: [.readRegistry, .manageOwners, .fileInstruments, .importInstruments, .reviewFilings]
         case .instituteStaff: [.readRegistry, .recordVerifications]
         case .owner: [.readRegistry, .fileInstruments]
         }
@@ -102,6 +102,8 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case fileInstruments = "instruments:write"
     case importInstruments = "instruments:import"
     case recordVerifications = "records:write"
+    /// Approve or return an owner's filing (备案审核).
+    case reviewFilings = "filings:review"
     case runWarnings = "warnings:run"
     case manageAccounts = "accounts:write"
     case readAudit = "audit:read"

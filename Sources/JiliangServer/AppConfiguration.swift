@@ -22,6 +22,9 @@ public struct AppConfiguration: Sendable {
     /// Run the job worker (imports, daily early warnings) inside the server process.
     public var runWorker: Bool
     public var logLevel: Logger.Level
+    /// Working days an institution has to record a result after accepting an application
+    /// (on site 10, laboratory 7: the figures of issue #3, to be confirmed by the province).
+    public var verificationDeadlines = VerificationRequests.Deadlines()
     /// Mark the session cookie `Secure` (serve behind TLS in production; off for http://127.0.0.1).
     public var secureCookies: Bool
 

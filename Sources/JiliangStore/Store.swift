@@ -71,6 +71,7 @@ public final class Store: Sendable {
         M005_CreateWork(),  // jobs, warnings, inbox, outbox
         M006_ReshapeInstrumentIndexes(),  // indexes for imports and county status lists
         M007_CreateAccounts(),  // users, sessions, API tokens, audit log
+        M008_CreateWorkflows(),  // filings, verification requests, working-day calendar
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

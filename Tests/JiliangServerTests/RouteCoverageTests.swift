@@ -41,13 +41,19 @@ import Testing
         "POST /users": ["login": "cov.user", "display_name": "覆盖", "password": "another-long-password", "role": "province_admin"],
         "PUT /users/{id}/password": ["password": "a-brand-new-password"],
         "POST /api-tokens": ["name": "LIMS", "role": "owner", "owner_id": 1, "permissions": ["registry:read"]],
+        "POST /filings/{id}/return": ["reason": "资料不全"],
+        "POST /verification-requests": ["instrument_id": 1, "institution_id": 1, "mode": "laboratory"],
+        "POST /verification-requests/{id}/accept": [:],
+        "POST /verification-requests/{id}/decline": ["reason": "无法安排"],
+        "POST /verification-requests/{id}/result": ["date": "2026-11-26", "kind": "first", "result": "pass", "certificate_no": "C9"],
+        "PUT /calendar-days/{date}": ["kind": "holiday", "name": "元旦"],
         "POST /verification-records": ["instrument_id": 1, "institution_id": 1, "date": "2026-11-01", "kind": "periodic", "result": "pass",
                                        "certificate_no": "C1", "recorded_by": "t"],
     ]
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 43)
+        #expect(ops.count == 57)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
@@ -59,14 +65,35 @@ import Testing
             ])
             let job = try await client.sendRaw(.post, "/api/v1/imports/instruments", contentType: "text/csv", body: "sub_no,name\n")
             let code = try await client.send(.get, "/api/v1/instruments/\(ids.instrument)").json["code"] as! String
+            // Workflow steps need objects in the right state: two drafts (one already submitted) and a
+            // second filed instrument with an open application (to decline).
+            func instrument(_ serial: String, status: String) async throws -> Int {
+                try await client.send(.post, "/api/v1/instruments", json: [
+                    "sub_no": 2, "name": "秤", "serial_no": serial, "purpose": "trade_settlement", "region_code": "350102", "address": "A",
+                    "owner_credit_code": APIFlowTests.ownerCode, "in_service_date": "2026-01-01", "status": status,
+                ]).json["id"] as! Int
+            }
+            let draft = try await instrument("D-1", status: "draft"), draft2 = try await instrument("D-2", status: "draft")
+            let second = try await instrument("F-2", status: "filed")
+            var idFor: [String: Int] = [
+                "/instruments/{id}/filing": draft,
+                "/filings/{id}/return": try await client.send(.post, "/api/v1/instruments/\(draft2)/filing").json["id"] as! Int,
+                "/verification-requests/{id}/decline": try await client.send(.post, "/api/v1/verification-requests", json: [
+                    "instrument_id": second, "institution_id": ids.institution, "mode": "on_site",
+                ]).json["id"] as! Int,
+            ]
             for (method, template) in ops {
+                let fallback =
+                    template.hasPrefix("/owners") ? ids.owner : template.hasPrefix("/institutions") ? ids.institution
+                    : template.hasPrefix("/verification-records") ? record.json["id"] as! Int : template.hasPrefix("/jobs") ? job.json["id"] as! Int
+                    : template.hasPrefix("/users") ? user.id! : template.hasPrefix("/api-tokens") ? createdToken
+                    : template.hasPrefix("/filings") ? idFor["filing"] ?? 0 : template.hasPrefix("/verification-requests") ? idFor["request"] ?? 0
+                    : ids.instrument
                 let uri = "/api/v1" + template
                     .replacingOccurrences(of: "{code}", with: template.hasPrefix("/regions") ? "350102" : code)
                     .replacingOccurrences(of: "{sub_no}", with: "2")
-                    .replacingOccurrences(of: "{id}", with: String(
-                        template.hasPrefix("/owners") ? ids.owner : template.hasPrefix("/institutions") ? ids.institution
-                            : template.hasPrefix("/verification") ? record.json["id"] as! Int : template.hasPrefix("/jobs") ? job.json["id"] as! Int
-                            : template.hasPrefix("/users") ? user.id! : template.hasPrefix("/api-tokens") ? createdToken : ids.instrument))
+                    .replacingOccurrences(of: "{date}", with: "2027-01-01")
+                    .replacingOccurrences(of: "{id}", with: String(idFor[template] ?? fallback))
                     + (template == "/inbox" ? "?recipient=admin" : "")
                 let key = "\(method) \(template)"
                 let r: TestResponse
@@ -78,6 +105,8 @@ import Testing
                     r = try await client.send(HTTPRequest.Method(method)!, uri, json: Self.bodies[key])
                 }
                 if key == "POST /auth/sign-in" { session = r.json["token"] as? String ?? "" }
+                if key == "POST /instruments/{id}/filing" { idFor["filing"] = r.json["id"] as? Int }
+                if key == "POST /verification-requests" { idFor["request"] = r.json["id"] as? Int }
                 if key == "POST /api-tokens" { createdToken = (r.json["details"] as? [String: Any])?["id"] as? Int ?? 0 }
                 #expect(r.status.code < 500, "\(key): \(r.status) \(r.text)")
                 #expect(r.json["type"] as? String != "/problems/http" || r.status != .notFound, "\(key) has no route")

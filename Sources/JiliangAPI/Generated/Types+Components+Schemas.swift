@@ -18,6 +18,325 @@ public import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     public enum Schemas {
+        /// - Remark: Generated from `#/components/schemas/Filing`.
+        public struct Filing: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Filing/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Filing/instrument_id`.
+            public var instrumentId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Filing/owner_id`.
+            public var ownerId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Filing/region_code`.
+            public var regionCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Filing/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case submitted = "submitted"
+                case approved = "approved"
+                case returned = "returned"
+            }
+            /// - Remark: Generated from `#/components/schemas/Filing/state`.
+            public var state: Components.Schemas.Filing.StatePayload
+            /// - Remark: Generated from `#/components/schemas/Filing/submitted_by`.
+            public var submittedBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Filing/submitted_at`.
+            public var submittedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Filing/decided_by`.
+            public var decidedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Filing/decided_at`.
+            public var decidedAt: Foundation.Date?
+            /// why it was returned
+            ///
+            /// - Remark: Generated from `#/components/schemas/Filing/reason`.
+            public var reason: Swift.String?
+            /// Creates a new `Filing`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - instrumentId:
+            ///   - ownerId:
+            ///   - regionCode:
+            ///   - state:
+            ///   - submittedBy:
+            ///   - submittedAt:
+            ///   - decidedBy:
+            ///   - decidedAt:
+            ///   - reason: why it was returned
+            public init(
+                id: Swift.Int,
+                instrumentId: Swift.Int,
+                ownerId: Swift.Int,
+                regionCode: Swift.String,
+                state: Components.Schemas.Filing.StatePayload,
+                submittedBy: Swift.String,
+                submittedAt: Foundation.Date,
+                decidedBy: Swift.String? = nil,
+                decidedAt: Foundation.Date? = nil,
+                reason: Swift.String? = nil
+            ) {
+                self.id = id
+                self.instrumentId = instrumentId
+                self.ownerId = ownerId
+                self.regionCode = regionCode
+                self.state = state
+                self.submittedBy = submittedBy
+                self.submittedAt = submittedAt
+                self.decidedBy = decidedBy
+                self.decidedAt = decidedAt
+                self.reason = reason
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case instrumentId = "instrument_id"
+                case ownerId = "owner_id"
+                case regionCode = "region_code"
+                case state
+                case submittedBy = "submitted_by"
+                case submittedAt = "submitted_at"
+                case decidedBy = "decided_by"
+                case decidedAt = "decided_at"
+                case reason
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FilingPage`.
+        public struct FilingPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FilingPage/items`.
+            public var items: [Components.Schemas.Filing]
+            /// - Remark: Generated from `#/components/schemas/FilingPage/next_cursor`.
+            public var nextCursor: Swift.String?
+            /// Creates a new `FilingPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor:
+            public init(
+                items: [Components.Schemas.Filing],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor = "next_cursor"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/VerificationRequest`.
+        public struct VerificationRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/instrument_id`.
+            public var instrumentId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/owner_id`.
+            public var ownerId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/institution_id`.
+            public var institutionId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/mode`.
+            @frozen public enum ModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case onSite = "on_site"
+                case laboratory = "laboratory"
+            }
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/mode`.
+            public var mode: Components.Schemas.VerificationRequest.ModePayload
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case applied = "applied"
+                case accepted = "accepted"
+                case declined = "declined"
+                case completed = "completed"
+            }
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/state`.
+            public var state: Components.Schemas.VerificationRequest.StatePayload
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/note`.
+            public var note: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/applied_by`.
+            public var appliedBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/applied_on`.
+            public var appliedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/accepted_on`.
+            public var acceptedOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/scheduled_for`.
+            public var scheduledFor: Swift.String?
+            /// last working day to record the result
+            ///
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/deadline`.
+            public var deadline: Swift.String?
+            /// negative when overdue
+            ///
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/working_days_left`.
+            public var workingDaysLeft: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/overdue`.
+            public var overdue: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/completed_on`.
+            public var completedOn: Swift.String?
+            /// completed after the deadline
+            ///
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/late`.
+            public var late: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/record_id`.
+            public var recordId: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/VerificationRequest/reason`.
+            public var reason: Swift.String?
+            /// Creates a new `VerificationRequest`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - instrumentId:
+            ///   - ownerId:
+            ///   - institutionId:
+            ///   - mode:
+            ///   - state:
+            ///   - note:
+            ///   - appliedBy:
+            ///   - appliedOn:
+            ///   - acceptedOn:
+            ///   - scheduledFor:
+            ///   - deadline: last working day to record the result
+            ///   - workingDaysLeft: negative when overdue
+            ///   - overdue:
+            ///   - completedOn:
+            ///   - late: completed after the deadline
+            ///   - recordId:
+            ///   - reason:
+            public init(
+                id: Swift.Int,
+                instrumentId: Swift.Int,
+                ownerId: Swift.Int,
+                institutionId: Swift.Int,
+                mode: Components.Schemas.VerificationRequest.ModePayload,
+                state: Components.Schemas.VerificationRequest.StatePayload,
+                note: Swift.String? = nil,
+                appliedBy: Swift.String,
+                appliedOn: Swift.String,
+                acceptedOn: Swift.String? = nil,
+                scheduledFor: Swift.String? = nil,
+                deadline: Swift.String? = nil,
+                workingDaysLeft: Swift.Int? = nil,
+                overdue: Swift.Bool,
+                completedOn: Swift.String? = nil,
+                late: Swift.Bool? = nil,
+                recordId: Swift.Int? = nil,
+                reason: Swift.String? = nil
+            ) {
+                self.id = id
+                self.instrumentId = instrumentId
+                self.ownerId = ownerId
+                self.institutionId = institutionId
+                self.mode = mode
+                self.state = state
+                self.note = note
+                self.appliedBy = appliedBy
+                self.appliedOn = appliedOn
+                self.acceptedOn = acceptedOn
+                self.scheduledFor = scheduledFor
+                self.deadline = deadline
+                self.workingDaysLeft = workingDaysLeft
+                self.overdue = overdue
+                self.completedOn = completedOn
+                self.late = late
+                self.recordId = recordId
+                self.reason = reason
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case instrumentId = "instrument_id"
+                case ownerId = "owner_id"
+                case institutionId = "institution_id"
+                case mode
+                case state
+                case note
+                case appliedBy = "applied_by"
+                case appliedOn = "applied_on"
+                case acceptedOn = "accepted_on"
+                case scheduledFor = "scheduled_for"
+                case deadline
+                case workingDaysLeft = "working_days_left"
+                case overdue
+                case completedOn = "completed_on"
+                case late
+                case recordId = "record_id"
+                case reason
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/VerificationRequestPage`.
+        public struct VerificationRequestPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VerificationRequestPage/items`.
+            public var items: [Components.Schemas.VerificationRequest]
+            /// - Remark: Generated from `#/components/schemas/VerificationRequestPage/next_cursor`.
+            public var nextCursor: Swift.String?
+            /// Creates a new `VerificationRequestPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor:
+            public init(
+                items: [Components.Schemas.VerificationRequest],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor = "next_cursor"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/VerificationOutcome`.
+        public struct VerificationOutcome: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VerificationOutcome/request`.
+            public var request: Components.Schemas.VerificationRequest
+            /// - Remark: Generated from `#/components/schemas/VerificationOutcome/record`.
+            public var record: Components.Schemas.Record
+            /// Creates a new `VerificationOutcome`.
+            ///
+            /// - Parameters:
+            ///   - request:
+            ///   - record:
+            public init(
+                request: Components.Schemas.VerificationRequest,
+                record: Components.Schemas.Record
+            ) {
+                self.request = request
+                self.record = record
+            }
+            public enum CodingKeys: String, CodingKey {
+                case request
+                case record
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CalendarDay`.
+        public struct CalendarDay: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CalendarDay/date`.
+            public var date: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CalendarDay/kind`.
+            @frozen public enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case holiday = "holiday"
+                case workday = "workday"
+            }
+            /// - Remark: Generated from `#/components/schemas/CalendarDay/kind`.
+            public var kind: Components.Schemas.CalendarDay.KindPayload
+            /// - Remark: Generated from `#/components/schemas/CalendarDay/name`.
+            public var name: Swift.String
+            /// Creates a new `CalendarDay`.
+            ///
+            /// - Parameters:
+            ///   - date:
+            ///   - kind:
+            ///   - name:
+            public init(
+                date: Swift.String,
+                kind: Components.Schemas.CalendarDay.KindPayload,
+                name: Swift.String
+            ) {
+                self.date = date
+                self.kind = kind
+                self.name = name
+            }
+            public enum CodingKeys: String, CodingKey {
+                case date
+                case kind
+                case name
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Session`.
         public struct Session: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Session/token`.

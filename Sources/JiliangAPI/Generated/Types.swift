@@ -192,6 +192,68 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /audit`.
     /// - Remark: Generated from `#/paths//audit/get(listAudit)`.
     func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output
+    /// Submits a draft instrument for filing (强检备案); the bureau approves or returns it
+    ///
+    /// - Remark: HTTP `POST /instruments/{id}/filing`.
+    /// - Remark: Generated from `#/paths//instruments/{id}/filing/post(submitFiling)`.
+    func submitFiling(_ input: Operations.SubmitFiling.Input) async throws -> Operations.SubmitFiling.Output
+    /// Filings in the caller's scope, newest first (a bureau's review queue with state=submitted)
+    ///
+    /// - Remark: HTTP `GET /filings`.
+    /// - Remark: Generated from `#/paths//filings/get(listFilings)`.
+    func listFilings(_ input: Operations.ListFilings.Input) async throws -> Operations.ListFilings.Output
+    /// - Remark: HTTP `GET /filings/{id}`.
+    /// - Remark: Generated from `#/paths//filings/{id}/get(getFiling)`.
+    func getFiling(_ input: Operations.GetFiling.Input) async throws -> Operations.GetFiling.Output
+    /// The bureau approves; the instrument becomes filed
+    ///
+    /// - Remark: HTTP `POST /filings/{id}/approve`.
+    /// - Remark: Generated from `#/paths//filings/{id}/approve/post(approveFiling)`.
+    func approveFiling(_ input: Operations.ApproveFiling.Input) async throws -> Operations.ApproveFiling.Output
+    /// The bureau returns the filing with what the owner must fix
+    ///
+    /// - Remark: HTTP `POST /filings/{id}/return`.
+    /// - Remark: Generated from `#/paths//filings/{id}/return/post(returnFiling)`.
+    func returnFiling(_ input: Operations.ReturnFiling.Input) async throws -> Operations.ReturnFiling.Output
+    /// Verification applications in the caller's scope, newest first
+    ///
+    /// - Remark: HTTP `GET /verification-requests`.
+    /// - Remark: Generated from `#/paths//verification-requests/get(listVerificationRequests)`.
+    func listVerificationRequests(_ input: Operations.ListVerificationRequests.Input) async throws -> Operations.ListVerificationRequests.Output
+    /// The owner applies to an authorised institution for verification (检定申请)
+    ///
+    /// - Remark: HTTP `POST /verification-requests`.
+    /// - Remark: Generated from `#/paths//verification-requests/post(applyForVerification)`.
+    func applyForVerification(_ input: Operations.ApplyForVerification.Input) async throws -> Operations.ApplyForVerification.Output
+    /// - Remark: HTTP `GET /verification-requests/{id}`.
+    /// - Remark: Generated from `#/paths//verification-requests/{id}/get(getVerificationRequest)`.
+    func getVerificationRequest(_ input: Operations.GetVerificationRequest.Input) async throws -> Operations.GetVerificationRequest.Output
+    /// The institution accepts and schedules; the working-day deadline starts today
+    ///
+    /// - Remark: HTTP `POST /verification-requests/{id}/accept`.
+    /// - Remark: Generated from `#/paths//verification-requests/{id}/accept/post(acceptVerificationRequest)`.
+    func acceptVerificationRequest(_ input: Operations.AcceptVerificationRequest.Input) async throws -> Operations.AcceptVerificationRequest.Output
+    /// - Remark: HTTP `POST /verification-requests/{id}/decline`.
+    /// - Remark: Generated from `#/paths//verification-requests/{id}/decline/post(declineVerificationRequest)`.
+    func declineVerificationRequest(_ input: Operations.DeclineVerificationRequest.Input) async throws -> Operations.DeclineVerificationRequest.Output
+    /// The institution records the result; it becomes a verification record at once
+    ///
+    /// - Remark: HTTP `POST /verification-requests/{id}/result`.
+    /// - Remark: Generated from `#/paths//verification-requests/{id}/result/post(recordVerificationResult)`.
+    func recordVerificationResult(_ input: Operations.RecordVerificationResult.Input) async throws -> Operations.RecordVerificationResult.Output
+    /// Holidays and make-up working days of the working-day calendar (工作日历)
+    ///
+    /// - Remark: HTTP `GET /calendar-days`.
+    /// - Remark: Generated from `#/paths//calendar-days/get(listCalendarDays)`.
+    func listCalendarDays(_ input: Operations.ListCalendarDays.Input) async throws -> Operations.ListCalendarDays.Output
+    /// Marks a day as a public holiday or a make-up working day (administrators)
+    ///
+    /// - Remark: HTTP `PUT /calendar-days/{date}`.
+    /// - Remark: Generated from `#/paths//calendar-days/{date}/put(putCalendarDay)`.
+    func putCalendarDay(_ input: Operations.PutCalendarDay.Input) async throws -> Operations.PutCalendarDay.Output
+    /// - Remark: HTTP `DELETE /calendar-days/{date}`.
+    /// - Remark: Generated from `#/paths//calendar-days/{date}/delete(deleteCalendarDay)`.
+    func deleteCalendarDay(_ input: Operations.DeleteCalendarDay.Input) async throws -> Operations.DeleteCalendarDay.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -700,6 +762,190 @@ extension APIProtocol {
     ) async throws -> Operations.ListAudit.Output {
         try await listAudit(Operations.ListAudit.Input(
             query: query,
+            headers: headers
+        ))
+    }
+    /// Submits a draft instrument for filing (强检备案); the bureau approves or returns it
+    ///
+    /// - Remark: HTTP `POST /instruments/{id}/filing`.
+    /// - Remark: Generated from `#/paths//instruments/{id}/filing/post(submitFiling)`.
+    public func submitFiling(
+        path: Operations.SubmitFiling.Input.Path,
+        headers: Operations.SubmitFiling.Input.Headers = .init()
+    ) async throws -> Operations.SubmitFiling.Output {
+        try await submitFiling(Operations.SubmitFiling.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Filings in the caller's scope, newest first (a bureau's review queue with state=submitted)
+    ///
+    /// - Remark: HTTP `GET /filings`.
+    /// - Remark: Generated from `#/paths//filings/get(listFilings)`.
+    public func listFilings(
+        query: Operations.ListFilings.Input.Query = .init(),
+        headers: Operations.ListFilings.Input.Headers = .init()
+    ) async throws -> Operations.ListFilings.Output {
+        try await listFilings(Operations.ListFilings.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// - Remark: HTTP `GET /filings/{id}`.
+    /// - Remark: Generated from `#/paths//filings/{id}/get(getFiling)`.
+    public func getFiling(
+        path: Operations.GetFiling.Input.Path,
+        headers: Operations.GetFiling.Input.Headers = .init()
+    ) async throws -> Operations.GetFiling.Output {
+        try await getFiling(Operations.GetFiling.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The bureau approves; the instrument becomes filed
+    ///
+    /// - Remark: HTTP `POST /filings/{id}/approve`.
+    /// - Remark: Generated from `#/paths//filings/{id}/approve/post(approveFiling)`.
+    public func approveFiling(
+        path: Operations.ApproveFiling.Input.Path,
+        headers: Operations.ApproveFiling.Input.Headers = .init()
+    ) async throws -> Operations.ApproveFiling.Output {
+        try await approveFiling(Operations.ApproveFiling.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The bureau returns the filing with what the owner must fix
+    ///
+    /// - Remark: HTTP `POST /filings/{id}/return`.
+    /// - Remark: Generated from `#/paths//filings/{id}/return/post(returnFiling)`.
+    public func returnFiling(
+        path: Operations.ReturnFiling.Input.Path,
+        headers: Operations.ReturnFiling.Input.Headers = .init(),
+        body: Operations.ReturnFiling.Input.Body
+    ) async throws -> Operations.ReturnFiling.Output {
+        try await returnFiling(Operations.ReturnFiling.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Verification applications in the caller's scope, newest first
+    ///
+    /// - Remark: HTTP `GET /verification-requests`.
+    /// - Remark: Generated from `#/paths//verification-requests/get(listVerificationRequests)`.
+    public func listVerificationRequests(
+        query: Operations.ListVerificationRequests.Input.Query = .init(),
+        headers: Operations.ListVerificationRequests.Input.Headers = .init()
+    ) async throws -> Operations.ListVerificationRequests.Output {
+        try await listVerificationRequests(Operations.ListVerificationRequests.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The owner applies to an authorised institution for verification (检定申请)
+    ///
+    /// - Remark: HTTP `POST /verification-requests`.
+    /// - Remark: Generated from `#/paths//verification-requests/post(applyForVerification)`.
+    public func applyForVerification(
+        headers: Operations.ApplyForVerification.Input.Headers = .init(),
+        body: Operations.ApplyForVerification.Input.Body
+    ) async throws -> Operations.ApplyForVerification.Output {
+        try await applyForVerification(Operations.ApplyForVerification.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `GET /verification-requests/{id}`.
+    /// - Remark: Generated from `#/paths//verification-requests/{id}/get(getVerificationRequest)`.
+    public func getVerificationRequest(
+        path: Operations.GetVerificationRequest.Input.Path,
+        headers: Operations.GetVerificationRequest.Input.Headers = .init()
+    ) async throws -> Operations.GetVerificationRequest.Output {
+        try await getVerificationRequest(Operations.GetVerificationRequest.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The institution accepts and schedules; the working-day deadline starts today
+    ///
+    /// - Remark: HTTP `POST /verification-requests/{id}/accept`.
+    /// - Remark: Generated from `#/paths//verification-requests/{id}/accept/post(acceptVerificationRequest)`.
+    public func acceptVerificationRequest(
+        path: Operations.AcceptVerificationRequest.Input.Path,
+        headers: Operations.AcceptVerificationRequest.Input.Headers = .init(),
+        body: Operations.AcceptVerificationRequest.Input.Body
+    ) async throws -> Operations.AcceptVerificationRequest.Output {
+        try await acceptVerificationRequest(Operations.AcceptVerificationRequest.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `POST /verification-requests/{id}/decline`.
+    /// - Remark: Generated from `#/paths//verification-requests/{id}/decline/post(declineVerificationRequest)`.
+    public func declineVerificationRequest(
+        path: Operations.DeclineVerificationRequest.Input.Path,
+        headers: Operations.DeclineVerificationRequest.Input.Headers = .init(),
+        body: Operations.DeclineVerificationRequest.Input.Body
+    ) async throws -> Operations.DeclineVerificationRequest.Output {
+        try await declineVerificationRequest(Operations.DeclineVerificationRequest.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The institution records the result; it becomes a verification record at once
+    ///
+    /// - Remark: HTTP `POST /verification-requests/{id}/result`.
+    /// - Remark: Generated from `#/paths//verification-requests/{id}/result/post(recordVerificationResult)`.
+    public func recordVerificationResult(
+        path: Operations.RecordVerificationResult.Input.Path,
+        headers: Operations.RecordVerificationResult.Input.Headers = .init(),
+        body: Operations.RecordVerificationResult.Input.Body
+    ) async throws -> Operations.RecordVerificationResult.Output {
+        try await recordVerificationResult(Operations.RecordVerificationResult.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Holidays and make-up working days of the working-day calendar (工作日历)
+    ///
+    /// - Remark: HTTP `GET /calendar-days`.
+    /// - Remark: Generated from `#/paths//calendar-days/get(listCalendarDays)`.
+    public func listCalendarDays(
+        query: Operations.ListCalendarDays.Input.Query = .init(),
+        headers: Operations.ListCalendarDays.Input.Headers = .init()
+    ) async throws -> Operations.ListCalendarDays.Output {
+        try await listCalendarDays(Operations.ListCalendarDays.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Marks a day as a public holiday or a make-up working day (administrators)
+    ///
+    /// - Remark: HTTP `PUT /calendar-days/{date}`.
+    /// - Remark: Generated from `#/paths//calendar-days/{date}/put(putCalendarDay)`.
+    public func putCalendarDay(
+        path: Operations.PutCalendarDay.Input.Path,
+        headers: Operations.PutCalendarDay.Input.Headers = .init(),
+        body: Operations.PutCalendarDay.Input.Body
+    ) async throws -> Operations.PutCalendarDay.Output {
+        try await putCalendarDay(Operations.PutCalendarDay.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `DELETE /calendar-days/{date}`.
+    /// - Remark: Generated from `#/paths//calendar-days/{date}/delete(deleteCalendarDay)`.
+    public func deleteCalendarDay(
+        path: Operations.DeleteCalendarDay.Input.Path,
+        headers: Operations.DeleteCalendarDay.Input.Headers = .init()
+    ) async throws -> Operations.DeleteCalendarDay.Output {
+        try await deleteCalendarDay(Operations.DeleteCalendarDay.Input(
+            path: path,
             headers: headers
         ))
     }

@@ -45,10 +45,13 @@ extension APIImplementation {
     }
 
     func createInstrument(_ input: Operations.CreateInstrument.Input) async throws -> Operations.CreateInstrument.Output {
-        _ = try caller(may: .fileInstruments, "filing or changing instruments")
+        let p = try caller(may: .fileInstruments, "filing or changing instruments")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         var rng = SystemRandomNumberGenerator()
-        let m = try await Registry.createInstrument(try await instrumentDraft(b), scope: scope, on: db, generator: &rng)
+        var d = try await instrumentDraft(b)
+        // An owner registers a draft; it is filed when the bureau approves the filing (POST /instruments/{id}/filing).
+        if p.role == .owner { d.status = .draft }
+        let m = try await Registry.createInstrument(d, scope: scope, on: db, generator: &rng)
         return .created(.init(body: .json(try await detailed(m))))
     }
 
@@ -61,9 +64,15 @@ extension APIImplementation {
     }
 
     func updateInstrument(_ input: Operations.UpdateInstrument.Input) async throws -> Operations.UpdateInstrument.Output {
-        _ = try caller(may: .fileInstruments, "filing or changing instruments")
+        let p = try caller(may: .fileInstruments, "filing or changing instruments")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
-        let m = try await Registry.updateInstrument(input.path.id, try await instrumentDraft(b), scope: scope, on: db)
+        let d = try await instrumentDraft(b)
+        if p.role == .owner, d.status != .draft,
+            try await Registry.instrument(input.path.id, scope: scope, on: db).lifecycle == LifecycleStatus.draft.rawValue
+        {
+            throw RegistryError.forbidden("filing an instrument yourself: submit it for the bureau's approval (POST /instruments/{id}/filing)")
+        }
+        let m = try await Registry.updateInstrument(input.path.id, d, scope: scope, on: db)
         return .ok(.init(body: .json(try await detailed(m))))
     }
 

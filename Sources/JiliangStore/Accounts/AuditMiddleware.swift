@@ -48,6 +48,9 @@ extension Store {
         databases.middleware.use(AuditMiddleware<ScheduleModel>())
         databases.middleware.use(AuditMiddleware<VerificationRecordModel>())
         databases.middleware.use(AuditMiddleware<UserModel>())
+        databases.middleware.use(AuditMiddleware<FilingModel>())
+        databases.middleware.use(AuditMiddleware<VerificationRequestModel>())
+        databases.middleware.use(AuditMiddleware<CalendarDayModel>())
     }
 }
 
