@@ -6,7 +6,7 @@ DEMO_INSTRUMENTS ?= 20000
 PG_PORT ?= 54329
 PG_DIR ?= /tmp/jiliang-pg-$(shell id -u)-$(PG_PORT)
 
-.PHONY: run build test test-sqlite test-postgres openapi openapi-validate bench migrate demo clean
+.PHONY: run build test test-sqlite test-postgres test-browser screenshots openapi openapi-validate bench migrate demo clean
 
 ## Build, create ./data/jiliang.sqlite, migrate, load a demo province on first start, serve on :$(PORT).
 run: build
@@ -24,6 +24,7 @@ test:
 	$(SWIFT) build --product jiliang
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+	$(MAKE) test-browser
 
 test-sqlite:
 	$(SWIFT) test --skip-build
@@ -33,6 +34,15 @@ test-postgres:
 	  echo "PostgreSQL test cluster: $$url" && \
 	  JILIANG_TEST_POSTGRES=$$url $(SWIFT) test --skip-build --filter 'JiliangStoreTests|JiliangServerTests'; \
 	  status=$$?; bash scripts/pg.sh stop $(PG_DIR); exit $$status
+
+## The workflows end to end in headless Chromium (Selenium), against a server it starts itself.
+test-browser:
+	bash scripts/browser-test.sh
+
+## PNGs of the main pages at desktop and phone width, in ./screenshots.
+screenshots: build
+	@bash scripts/deps.sh screenshots
+	bash scripts/browser-test.sh --screenshots $(CURDIR)/screenshots
 
 ## Validates the OpenAPI 3.1 document (the API contract).
 openapi-validate:

@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
 # Installs what Jiliang's commands need on a fresh Debian machine of this kind, only when missing.
 #   scripts/deps.sh run    — nothing beyond the Swift toolchain (SQLite is bundled by sqlite-nio)
-#   scripts/deps.sh test   — PostgreSQL server, Python test tools (openapi-spec-validator)
+#   scripts/deps.sh test   — PostgreSQL server, headless Chromium and its driver, Python test tools
+#                            (openapi-spec-validator, selenium)
 #   scripts/deps.sh bench  — sqlite3 CLI and PostgreSQL (baselines)
+#   scripts/deps.sh screenshots — the test tools plus CJK fonts, so that Chromium draws the Chinese
 set -euo pipefail
 want=()
 need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || want+=("$1"); }
 case "${1:-run}" in
   run) ;;
-  test) need_pkg postgresql ;;
+  test) need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl ;;
   bench) need_pkg postgresql; need_pkg sqlite3 ;;
+  screenshots) need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg fonts-noto-cjk ;;
 esac
 if [ ${#want[@]} -gt 0 ]; then
   echo "installing Debian packages: ${want[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${want[@]}" >/dev/null
 fi
-if [ "${1:-run}" = test ]; then
+if [ "${1:-run}" = test ] || [ "${1:-run}" = screenshots ]; then
   if ! python3 -c "import openapi_spec_validator" 2>/dev/null; then
     python3 -m pip install -q "openapi-spec-validator>=0.7"
+  fi
+  if ! python3 -c "import selenium" 2>/dev/null; then
+    python3 -m pip install -q "selenium>=4.10"
   fi
 fi

@@ -15,8 +15,14 @@ public func buildApplication(_ config: AppConfiguration) async throws -> some Ap
     var logger = Logger(label: "jiliang")
     logger.logLevel = config.logLevel
     let store = try Store(location: config.database, logger: logger)
-    try await prepare(store, config: config)
-    var app = try buildApplication(config, store: store)
+    var app: Application<RouterResponder<BasicRequestContext>>
+    do {
+        try await prepare(store, config: config)
+        app = try buildApplication(config, store: store)
+    } catch {
+        await store.shutdown()  // a pool that was never started must still be closed
+        throw error
+    }
     // The application owns this store: its pool closes at graceful shutdown.
     app.addServices(store.databases)
     return app
@@ -62,6 +68,8 @@ public func buildRouter(store: Store, config: AppConfiguration) throws -> Router
 
     // Public landing page (the full web application arrives with issue #3).
     LandingPage(store: store, config: config).addRoutes(to: router)
+    // The web application for signed-in users (server-rendered, zh-CN with an English switch).
+    try WebApp(store: store, config: config).addRoutes(to: router)
 
     // The API contract, served verbatim.
     let spec = try APISpec.yaml()

@@ -18,6 +18,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var caller: Principal?
         var session: String?
+        var sessionCSRF: String?
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw RegistryError.unauthenticated }
@@ -31,11 +32,13 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             guard caller != nil else { throw RegistryError.unauthenticated }
         } else if let cookie = request.cookies[Self.cookieName]?.value, let (p, csrf) = try await Accounts.session(token: cookie, on: store.db) {
             // A cookie rides along with cross-site requests; a header the page must add cannot.
-            if ![.get, .head, .options].contains(request.method), request.headers[Self.csrfHeader] != csrf {
+            // (Pages post forms: they check the session's token in a hidden field instead, `WebApp.checkCSRF`.)
+            if request.uri.path.hasPrefix("/api/"), ![.get, .head, .options].contains(request.method), request.headers[Self.csrfHeader] != csrf {
                 throw RegistryError.forbidden("a state-changing request with the session cookie but without its CSRF token (X-CSRF-Token)")
             }
             caller = p
             session = cookie
+            sessionCSRF = csrf
         }
         // The API needs a caller everywhere but these, checked before any input is decoded.
         if caller == nil, request.uri.path.hasPrefix("/api/v1/"), !Self.publicPaths.contains(request.uri.path) {
@@ -44,8 +47,10 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         let jar = CookieJar()
         var response = try await RequestCaller.$principal.withValue(caller) {
             try await RequestCaller.$sessionToken.withValue(session) {
+                try await RequestCaller.$csrf.withValue(sessionCSRF) {
                 try await RequestCaller.$cookies.withValue(jar) {
                     try await Audit.$actor.withValue(caller ?? .anonymous) { try await next(request, context) }
+                }
                 }
             }
         }
@@ -60,6 +65,8 @@ enum RequestCaller {
     @TaskLocal static var principal: Principal?
     /// The session token when the caller came with one (sign-out needs it).
     @TaskLocal static var sessionToken: String?
+    /// The session's CSRF token when the caller came with the session cookie (pages put it in forms).
+    @TaskLocal static var csrf: String?
     /// `Set-Cookie` values a handler wants on its response.
     @TaskLocal static var cookies: CookieJar?
 }

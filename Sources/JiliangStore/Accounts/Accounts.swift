@@ -317,6 +317,9 @@ public enum Accounts {
 
     /// 256 random bits, base64url, with a prefix that tells a session token from an API token
     /// (and lets secret scanners recognise leaked ones).
+    /// A random token for other uses (the sign-in form's CSRF value).
+    public static func randomToken() -> String { newToken(prefix: "") }
+
     static func newToken(prefix: String) -> String {
         var rng = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }

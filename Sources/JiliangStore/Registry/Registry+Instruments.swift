@@ -144,6 +144,19 @@ extension Registry {
         return page(try await q.all(), n, id: { $0.id! })
     }
 
+    /// How many instruments the scope holds in each status today (dashboards).
+    public static func countsByStatus(
+        today: CalendarDay, window: Int, scope: AccessScope, on db: any Database
+    ) async throws -> [(ComplianceStatus, Int)] {
+        var out: [(ComplianceStatus, Int)] = []
+        for status in [ComplianceStatus.overdue, .dueSoon, .failed, .lifeExpired, .notFiled, .valid] {
+            let q = scoped(InstrumentModel.query(on: db), scope)
+            applyStatusFilter(q, status: status, today: today, window: window)
+            out.append((status, try await q.count()))
+        }
+        return out
+    }
+
     /// The SQL form of `ComplianceEngine.status`: the same cases over the stored columns. Dates are
     /// `YYYY-MM-DD` text, so string order is date order on both databases.
     public static func applyStatusFilter(_ q: QueryBuilder<InstrumentModel>, status: ComplianceStatus, today: CalendarDay, window: Int) {

@@ -140,13 +140,15 @@ public enum VerificationRequests {
 
     /// Applications in the caller's scope, newest first. `overdueOn` keeps accepted ones past their deadline.
     public static func list(
-        state: State?, institutionID: Int?, overdueOn: CalendarDay?, cursor: String?, limit: Int?, scope: AccessScope, on db: any Database
+        state: State?, institutionID: Int?, overdueOn: CalendarDay?, instrumentID: Int? = nil, cursor: String?, limit: Int?,
+        scope: AccessScope, on db: any Database
     ) async throws -> Page<VerificationRequestModel> {
         let before = try Cursor.decode(cursor), n = try Cursor.limit(limit)
         let q = scoped(VerificationRequestModel.query(on: db), scope).sort(\.$id, .descending).limit(n + 1)
         if let before { q.filter(\.$id < before) }
         if let state { q.filter(\.$state == state.rawValue) }
         if let institutionID { q.filter(\.$institutionID == institutionID) }
+        if let instrumentID { q.filter(\.$instrumentID == instrumentID) }
         if let overdueOn { q.filter(\.$state == State.accepted.rawValue).filter(\.$deadline < overdueOn.description) }
         return Registry.page(try await q.all(), n, id: { $0.id! })
     }

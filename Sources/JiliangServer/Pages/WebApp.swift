@@ -1,0 +1,405 @@
+import FluentKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JiliangCore
+import JiliangStore
+import Mustache
+
+/// The server-rendered web application (issue #3): sign-in, a dashboard per role, the instrument
+/// list and page, and the filing and verification workflows as forms. Pages call the same
+/// `Registry`, `Filings` and `VerificationRequests` functions as the API, with the signed-in
+/// caller's scope, so what a page shows is exactly what the API would.
+struct WebApp {
+    let store: Store
+    let config: AppConfiguration
+    let templates: MustacheLibrary
+
+    init(store: Store, config: AppConfiguration) throws {
+        self.store = store
+        self.config = config
+        guard let dir = Bundle.module.url(forResource: "templates", withExtension: nil) else {
+            throw RegistryError.conflict(field: "templates", message: "the page templates are missing from the build")
+        }
+        var library = MustacheLibrary()
+        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            try library.register(text, named: String(file.dropLast(".mustache".count)))
+        }
+        templates = library
+    }
+
+    var db: any Database { store.db }
+    var today: CalendarDay { config.today() }
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/assets/app.css") { _, _ in try Self.asset("app.css", type: "text/css; charset=utf-8") }
+        router.get("/login") { request, _ in try await loginPage(request, error: nil, login: "") }
+        router.post("/login") { request, _ in try await signIn(request) }
+        router.post("/logout") { request, _ in try await signOut(request) }
+        router.get("/app") { request, _ in try await page(request) { p in try await dashboard(request, p) } }
+        router.get("/app/instruments") { request, _ in try await page(request) { p in try await instrumentList(request, p) } }
+        router.get("/app/instruments/new") { request, _ in try await page(request) { p in try await newInstrument(request, p, error: nil) } }
+        router.post("/app/instruments") { request, _ in try await page(request) { p in try await createInstrument(request, p) } }
+        router.get("/app/instruments/{id}") { request, context in
+            try await page(request) { p in try await instrumentPage(request, p, id: try context.parameters.require("id", as: Int.self)) }
+        }
+        router.post("/app/instruments/{id}/filing") { request, context in
+            try await page(request) { p in
+                let id = try context.parameters.require("id", as: Int.self)
+                _ = try await form(request)
+                _ = try await Filings.submit(instrumentID: id, by: p, on: db)
+                return redirect("/app/instruments/\(id)?flash=filedNotice")
+            }
+        }
+        router.post("/app/instruments/{id}/apply") { request, context in
+            try await page(request) { p in
+                let id = try context.parameters.require("id", as: Int.self)
+                let f = try await form(request)
+                _ = try await VerificationRequests.apply(
+                    instrumentID: id, institutionID: f["institution_id"].flatMap(Int.init), mode: f["mode"], note: nil, today: today, by: p, on: db)
+                return redirect("/app/instruments/\(id)?flash=appliedNotice")
+            }
+        }
+        router.get("/app/filings") { request, _ in try await page(request) { p in try await filingQueue(request, p) } }
+        router.post("/app/filings/{id}/{decision}") { request, context in
+            try await page(request) { p in
+                let id = try context.parameters.require("id", as: Int.self)
+                let f = try await form(request)
+                let approve = context.parameters.get("decision") == "approve"
+                _ = try await Filings.decide(id, approve: approve, reason: f["reason"], by: p, on: db)
+                return redirect("/app/filings?flash=done")
+            }
+        }
+        router.get("/app/requests") { request, _ in try await page(request) { p in try await requestQueue(request, p) } }
+        router.post("/app/requests/{id}/{step}") { request, context in
+            try await page(request) { p in
+                let id = try context.parameters.require("id", as: Int.self)
+                let f = try await form(request)
+                switch context.parameters.get("step") {
+                case "accept":
+                    _ = try await VerificationRequests.accept(
+                        id, mode: nil, scheduledFor: nil, today: today, deadlines: config.verificationDeadlines, by: p, on: db)
+                case "result":
+                    let today = self.today
+                    let pass = f["result"] == "pass"
+                    // First verification unless the instrument has been verified before.
+                    let application = try await VerificationRequests.request(id, scope: p.scope, on: db)
+                    let verifiedBefore = try await Registry.records(
+                        instrumentID: application.instrumentID, institutionID: nil, cursor: nil, limit: 1, scope: .everything, on: db).items.isEmpty == false
+                    let kind = verifiedBefore ? VerificationKind.periodic.rawValue : VerificationKind.first.rawValue
+                    _ = try await VerificationRequests.complete(
+                        id,
+                        record: { instrumentID, institutionID in
+                            try RecordDraft.parse(
+                                instrumentID: instrumentID, institutionID: institutionID, date: today.description, kind: kind,
+                                result: f["result"], certificateNo: pass ? f["number"] : nil, resultNoticeNo: pass ? nil : f["number"],
+                                readings: nil, recordedBy: p.label, corrects: nil, correctionReason: nil, today: today)
+                        }, today: today, by: p, on: db)
+                default: throw RegistryError.notFound(entity: "step", key: context.parameters.get("step") ?? "")
+                }
+                return redirect("/app/requests?flash=done")
+            }
+        }
+    }
+
+    // MARK: Sign-in
+
+    static let loginCSRFCookie = "jiliang_login_csrf"
+
+    func loginPage(_ request: Request, error: String?, login: String, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let lang = language(request)
+        // Login forms need CSRF protection too (against signing a victim into the attacker's account):
+        // a random value in a cookie and in the form, which a cross-site page cannot read.
+        let token = request.cookies[Self.loginCSRFCookie]?.value ?? Accounts.randomToken()
+        let t = PageStrings.strings(lang)
+        var response = render("login", ["t": t, "csrf": token, "error": error as Any, "login": login], title: t["signIn"]!, request: request, caller: nil, status: status)
+        response.headers.append(HTTPField(name: .setCookie, value: Cookie(
+            name: Self.loginCSRFCookie, value: token, path: "/login", secure: config.secureCookies, httpOnly: true, sameSite: .strict).description))
+        return response
+    }
+
+    func signIn(_ request: Request) async throws -> Response {
+        let f = try await form(request)
+        let t = PageStrings.strings(language(request))
+        guard let sent = f["csrf"], sent == request.cookies[Self.loginCSRFCookie]?.value else {
+            return try await loginPage(request, error: t["forbidden"], login: f["login"] ?? "", status: .forbidden)
+        }
+        do {
+            let s = try await Accounts.signIn(login: f["login"] ?? "", password: f["password"] ?? "", on: db)
+            var r = redirect("/app")
+            r.headers.append(HTTPField(name: .setCookie, value: Cookie(
+                name: AuthMiddleware<BasicRequestContext>.cookieName, value: s.token, maxAge: Int(Accounts.sessionLifetime), path: "/",
+                secure: config.secureCookies, httpOnly: true, sameSite: .lax).description))
+            return r
+        } catch let e as Accounts.SignInError {
+            let message = if case .locked = e { t["locked"] } else { t["wrongLogin"] }
+            return try await loginPage(request, error: message, login: f["login"] ?? "", status: .unauthorized)
+        }
+    }
+
+    func signOut(_ request: Request) async throws -> Response {
+        if let token = RequestCaller.sessionToken {
+            try checkCSRF(try await form(request))
+            try await Accounts.signOut(token: token, everywhere: false, on: db)
+        }
+        var r = redirect("/login")
+        r.headers.append(HTTPField(name: .setCookie, value: Cookie(
+            name: AuthMiddleware<BasicRequestContext>.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax).description))
+        return r
+    }
+
+    // MARK: Pages
+
+    func dashboard(_ request: Request, _ p: Principal) async throws -> Response {
+        let lang = language(request)
+        let t = PageStrings.strings(lang)
+        let counts = try await Registry.countsByStatus(today: today, window: config.dueSoonWindow, scope: p.scope, on: db).map {
+            ["status": $0.0.rawValue, "label": PageStrings.statusLabel($0.0.rawValue, lang), "count": "\($0.1)"]
+        }
+        var waiting: [[String: String]] = []
+        if p.may(.reviewFilings) {
+            let n = try await Filings.list(state: .submitted, instrumentID: nil, cursor: nil, limit: 500, scope: p.scope, on: db).items.count
+            if n > 0 { waiting.append(["link": "/app/filings", "text": "\(t["filings"]!): \(n)"]) }
+        }
+        if p.may(.recordVerifications) {
+            let open = try await VerificationRequests.list(state: nil, institutionID: nil, overdueOn: nil, cursor: nil, limit: 500, scope: p.scope, on: db)
+                .items.filter { $0.state == "applied" || $0.state == "accepted" }.count
+            if open > 0 { waiting.append(["link": "/app/requests", "text": "\(t["requests"]!): \(open)"]) }
+        }
+        if p.role == .owner {
+            let returned = try await Filings.list(state: .returned, instrumentID: nil, cursor: nil, limit: 50, scope: p.scope, on: db).items
+            for f in returned { waiting.append(["link": "/app/instruments/\(f.instrumentID)", "text": "\(t["returnIt"]!): \(f.reason ?? "")"]) }
+        }
+        var inbox: [[String: String]] = []
+        for box in mailboxes(p) {
+            for m in try await Warnings.inbox(recipient: box, cursor: nil, limit: 10, on: db).items {
+                inbox.append(["text": m.body, "at": CalendarDay(instant: m.createdAt).description])
+            }
+        }
+        let scopeLabel = p.region.map { "\($0.value)" } ?? p.role.chineseName
+        return render("dashboard", ["t": t, "counts": counts, "waiting": waiting, "inbox": Array(inbox.prefix(10)), "scopeLabel": scopeLabel],
+                      title: t["dashboard"]!, request: request, caller: p)
+    }
+
+    func mailboxes(_ p: Principal) -> [String] {
+        switch p.role {
+        case .provinceAdmin: ["admin"]
+        case .bureauStaff: p.region.map { ["region:\($0.value)"] } ?? []
+        case .owner: p.ownerIDs.map { "owner:\($0)" }
+        case .instituteStaff: []
+        }
+    }
+
+    func instrumentList(_ request: Request, _ p: Principal) async throws -> Response {
+        let lang = language(request)
+        let t = PageStrings.strings(lang)
+        let q = request.uri.queryParameters
+        let status = q["status"].flatMap { ComplianceStatus(rawValue: String($0)) }
+        let page = try await Registry.instruments(
+            .init(status: status), today: today, window: config.dueSoonWindow, cursor: q["cursor"].map(String.init), limit: 50, scope: p.scope, on: db)
+        let items = page.items.map { m -> [String: String] in
+            let s = statusOf(m)
+            return ["id": "\(m.id!)", "code": m.code, "name": m.name, "serial": m.serialNo, "status": s, "statusLabel": PageStrings.statusLabel(s, lang),
+                    "nextDue": m.nextDue ?? ""]
+        }
+        let statuses = ComplianceStatus.allCases.map {
+            ["value": $0.rawValue, "label": PageStrings.statusLabel($0.rawValue, lang), "selected": $0 == status ? "1" : ""]
+        }.map { $0.filter { !$0.value.isEmpty } }
+        let next = page.nextCursor.map { "/app/instruments?cursor=\($0)" + (status.map { "&status=\($0.rawValue)" } ?? "") }
+        return render("instruments", ["t": t, "items": items, "statuses": statuses, "next": next as Any, "canFile": p.may(.fileInstruments)],
+                      title: t["instruments"]!, request: request, caller: p)
+    }
+
+    func statusOf(_ m: InstrumentModel) -> String {
+        ComplianceEngine.status(
+            base: ComplianceBase(rawValue: m.complianceBase) ?? .notFiled, nextDue: m.nextDue.flatMap(CalendarDay.init),
+            dueKind: m.dueKind.flatMap(DueKind.init), on: today, window: config.dueSoonWindow).rawValue
+    }
+
+    func newInstrument(_ request: Request, _ p: Principal, error: String?) async throws -> Response {
+        guard p.may(.fileInstruments) else { throw RegistryError.forbidden("registering instruments") }
+        let t = PageStrings.strings(language(request))
+        let catalogue = try await Registry.catalogue(on: db).map { ["subNo": "\($0.id!)", "name": $0.subName] }
+        return render("instrument-new", ["t": t, "catalogue": catalogue, "error": error as Any], title: t["newInstrument"]!, request: request, caller: p)
+    }
+
+    /// An owner's draft (the bureau files instruments through the API or an import).
+    func createInstrument(_ request: Request, _ p: Principal) async throws -> Response {
+        let f = try await form(request)
+        guard p.role == .owner, let ownerID = p.ownerIDs.first, let owner = try await OwnerModel.find(ownerID, on: db) else {
+            throw RegistryError.forbidden("registering instruments from this page (owners only)")
+        }
+        var raw = RawInstrument()
+        raw.subNo = f["sub_no"]
+        raw.name = f["name"]
+        raw.serialNo = f["serial_no"]
+        raw.address = f["address"]
+        raw.inServiceDate = f["in_service_date"]
+        raw.purpose = UsePurpose.tradeSettlement.rawValue
+        raw.regionCode = owner.regionCode
+        raw.ownerCreditCode = owner.creditCode
+        raw.status = LifecycleStatus.draft.rawValue
+        do {
+            let d = try InstrumentDraft.parse(raw, context: try await Registry.context(on: db))
+            var rng = SystemRandomNumberGenerator()
+            let m = try await Registry.createInstrument(d, scope: p.scope, on: db, generator: &rng)
+            return redirect("/app/instruments/\(m.id!)")
+        } catch let e as ValidationFailure {
+            return try await newInstrument(request, p, error: e.description)
+        }
+    }
+
+    func instrumentPage(_ request: Request, _ p: Principal, id: Int) async throws -> Response {
+        let lang = language(request)
+        let t = PageStrings.strings(lang)
+        let m = try await Registry.instrument(id, scope: p.scope, on: db)
+        let owner = try await OwnerModel.find(m.ownerID, on: db)
+        let records = try await Registry.records(instrumentID: id, institutionID: nil, cursor: nil, limit: 100, scope: p.scope, on: db).items.map {
+            ["date": $0.verifiedOn, "kind": $0.kind, "result": $0.result, "certificate": $0.certificateNo ?? $0.resultNoticeNo ?? "", "validUntil": $0.validUntil ?? ""]
+        }
+        let filings = try await Filings.list(state: nil, instrumentID: id, cursor: nil, limit: 20, scope: p.scope, on: db).items.map {
+            ["submittedAt": CalendarDay(instant: $0.submittedAt).description, "state": $0.state, "reason": $0.reason ?? ""]
+        }
+        var names: [Int: String] = [:]
+        let requestModels = try await VerificationRequests.list(
+            state: nil, institutionID: nil, overdueOn: nil, instrumentID: id, cursor: nil, limit: 20, scope: p.scope, on: db).items
+        for r in requestModels where names[r.institutionID] == nil { names[r.institutionID] = try await InstitutionModel.find(r.institutionID, on: db)?.name }
+        let requests = requestModels.map {
+            ["appliedOn": $0.appliedOn, "institution": names[$0.institutionID] ?? "", "state": $0.state, "deadline": $0.deadline ?? "",
+             "overdue": $0.state == "accepted" && ($0.deadline.flatMap(CalendarDay.init).map { today > $0 } ?? false) ? "1" : ""]
+        }.map { $0.filter { !$0.value.isEmpty } }
+        let open = requestModels.contains { $0.state == "applied" || $0.state == "accepted" }
+        var institutions: [[String: String]] = []
+        let canApply = p.may(.fileInstruments) && m.lifecycle != LifecycleStatus.draft.rawValue && !open
+        if canApply {
+            for i in try await Registry.institutions(region: nil, subNo: m.subNo, cursor: nil, limit: 100, on: db).items {
+                let scopes = try await Registry.scopes(of: i.id!, on: db)
+                if InstitutionDraft.covers(scopes, subNo: m.subNo, region: RegionCode(m.regionCode)!, on: today) {
+                    institutions.append(["id": "\(i.id!)", "name": i.name])
+                }
+            }
+        }
+        let s = statusOf(m)
+        let model: [String: Any] = [
+            "t": t, "id": "\(id)", "name": m.name, "codeGrouped": (try? InstrumentCode(validating: m.code).grouped) ?? m.code, "status": s,
+            "statusLabel": PageStrings.statusLabel(s, lang), "lifecycle": m.lifecycle, "serial": m.serialNo, "owner": owner?.name ?? "",
+            "address": m.address, "nextDue": m.nextDue ?? "", "records": records, "filings": filings, "requests": requests,
+            "canSubmit": p.may(.fileInstruments) && m.lifecycle == LifecycleStatus.draft.rawValue
+                && !filings.contains { $0["state"] == Filings.State.submitted.rawValue },
+            "canApply": canApply && !institutions.isEmpty, "institutions": institutions,
+        ]
+        return render("instrument", model, title: m.name, request: request, caller: p)
+    }
+
+    func filingQueue(_ request: Request, _ p: Principal) async throws -> Response {
+        guard p.may(.reviewFilings) else { throw RegistryError.forbidden("reviewing filings") }
+        let t = PageStrings.strings(language(request))
+        var items: [[String: String]] = []
+        for f in try await Filings.list(state: .submitted, instrumentID: nil, cursor: nil, limit: 200, scope: p.scope, on: db).items {
+            let inst = try await Registry.instrument(f.instrumentID, scope: p.scope, on: db)
+            items.append(["id": "\(f.id!)", "instrumentID": "\(f.instrumentID)", "instrument": "\(inst.name) \(inst.serialNo)",
+                          "submittedAt": CalendarDay(instant: f.submittedAt).description, "submittedBy": f.submittedBy])
+        }
+        return render("filings", ["t": t, "items": items], title: t["filings"]!, request: request, caller: p)
+    }
+
+    func requestQueue(_ request: Request, _ p: Principal) async throws -> Response {
+        guard p.may(.recordVerifications) else { throw RegistryError.forbidden("handling verification applications") }
+        let t = PageStrings.strings(language(request))
+        var items: [[String: String]] = []
+        for r in try await VerificationRequests.list(state: nil, institutionID: nil, overdueOn: nil, cursor: nil, limit: 200, scope: p.scope, on: db).items
+        where r.state == "applied" || r.state == "accepted" {
+            let inst = try await InstrumentModel.find(r.instrumentID, on: db)
+            items.append([
+                "id": "\(r.id!)", "instrumentID": "\(r.instrumentID)", "instrument": "\(inst?.name ?? "") \(inst?.serialNo ?? "")", "mode": r.mode,
+                "state": r.state, "deadline": r.deadline ?? "", "canAccept": r.state == "applied" ? "1" : "", "canRecord": r.state == "accepted" ? "1" : "",
+                "overdue": r.state == "accepted" && (r.deadline.flatMap(CalendarDay.init).map { today > $0 } ?? false) ? "1" : "",
+            ].filter { !$0.value.isEmpty })
+        }
+        return render("requests", ["t": t, "items": items], title: t["requests"]!, request: request, caller: p)
+    }
+
+    // MARK: Plumbing
+
+    /// Runs a page for a signed-in caller: anonymous → the sign-in page; a refused or missing
+    /// record → an HTML error page with the right status (never the record itself).
+    func page(_ request: Request, _ body: (Principal) async throws -> Response) async throws -> Response {
+        guard let p = RequestCaller.principal else { return redirect("/login") }
+        let t = PageStrings.strings(language(request))
+        do {
+            return try await body(p)
+        } catch let e as RegistryError {
+            switch e {
+            case .notFound: return render("error", ["t": t, "heading": t["notFound"]!, "message": t["notFoundText"]!], title: t["notFound"]!, request: request, caller: p, status: .notFound)
+            case .forbidden: return render("error", ["t": t, "heading": t["forbidden"]!, "message": e.description], title: t["forbidden"]!, request: request, caller: p, status: .forbidden)
+            case .unauthenticated: return redirect("/login")
+            case .invalid, .conflict: return render("error", ["t": t, "heading": t["badInput"]!, "message": e.description], title: t["badInput"]!, request: request, caller: p, status: .badRequest)
+            }
+        } catch let e as ValidationFailure {
+            return render("error", ["t": t, "heading": t["badInput"]!, "message": e.description], title: t["badInput"]!, request: request, caller: p, status: .badRequest)
+        }
+    }
+
+    /// A posted form (application/x-www-form-urlencoded), checked against the session's CSRF token.
+    func form(_ request: Request) async throws -> [String: String] {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        var out: [String: String] = [:]
+        for pair in String(buffer: body).split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            if kv.count == 2 { out[kv[0]] = kv[1] } else if kv.count == 1 { out[kv[0]] = "" }
+        }
+        if request.uri.path != "/login" { try checkCSRF(out) }
+        return out
+    }
+
+    func checkCSRF(_ form: [String: String]) throws {
+        guard let expected = RequestCaller.csrf, form["csrf"] == expected else {
+            throw RegistryError.forbidden("a form without this session's CSRF token")
+        }
+    }
+
+    func language(_ request: Request) -> PageStrings.Language {
+        if let q = request.uri.queryParameters["lang"], let l = PageStrings.Language(rawValue: String(q)) { return l }
+        return request.cookies["lang"].flatMap { PageStrings.Language(rawValue: $0.value) } ?? .zh
+    }
+
+    func render(
+        _ template: String, _ model: [String: Any], title: String, request: Request, caller: Principal?, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let lang = language(request)
+        // Mustache would print an absent optional as "nil": leave such keys out instead.
+        func isNil(_ v: Any) -> Bool { let m = Mirror(reflecting: v); return m.displayStyle == .optional && m.children.isEmpty }
+        var m = model.filter { !isNil($0.value) }
+        m["csrf"] = m["csrf"] ?? RequestCaller.csrf ?? ""
+        let body = templates.render(m, withTemplate: template) ?? ""
+        let other: PageStrings.Language = lang == .zh ? .en : .zh
+        var path = request.uri.path
+        if let flash = request.uri.queryParameters["flash"] { path += "?flash=\(flash)" }
+        var layout: [String: Any] = [
+            "lang": lang == .zh ? "zh-CN" : "en", "t": PageStrings.strings(lang), "title": title, "body": body, "signedIn": caller != nil,
+            "who": caller.map { "\($0.label) · \($0.role.chineseName)" } ?? "", "csrf": RequestCaller.csrf ?? "",
+            "canReview": caller?.may(.reviewFilings) == true, "canRecord": caller?.may(.recordVerifications) == true,
+            "otherLangLink": path + (path.contains("?") ? "&" : "?") + "lang=\(other.rawValue)",
+        ]
+        if let flash = request.uri.queryParameters["flash"].flatMap({ PageStrings.strings(lang)[String($0)] }) { layout["flash"] = flash }
+        var response = Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: templates.render(layout, withTemplate: "layout") ?? body)))
+        if let q = request.uri.queryParameters["lang"], PageStrings.Language(rawValue: String(q)) != nil {
+            response.headers.append(HTTPField(name: .setCookie, value: Cookie(name: "lang", value: String(q), path: "/", httpOnly: true, sameSite: .lax).description))
+        }
+        return response
+    }
+
+    func redirect(_ to: String) -> Response {
+        Response(status: .seeOther, headers: [.location: to])
+    }
+
+    static func asset(_ name: String, type: String) throws -> Response {
+        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "assets"), let data = FileManager.default.contents(atPath: url.path) else {
+            throw HTTPError(.notFound)
+        }
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=3600"], body: .init(byteBuffer: .init(bytes: data)))
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import JiliangCore
+import JiliangStore
+import JiliangTestSupport
+import NIOCore
+import Testing
+
+/// The server-rendered pages over real HTTP: sign-in with its CSRF cookie, the workflows as forms
+/// by each role, the language switch, and refusals as HTML pages that leak nothing.
+@Suite struct PageTests {
+    /// A browser stand-in: keeps cookies, posts forms, reads the CSRF token from the page.
+    final class Browser: @unchecked Sendable {
+        let client: any TestClientProtocol
+        var cookies: [String: String] = [:]
+        init(_ client: any TestClientProtocol) { self.client = client }
+
+        @discardableResult
+        func get(_ uri: String) async throws -> TestResponse { try await send(.get, uri, form: nil) }
+
+        @discardableResult
+        func post(_ uri: String, _ form: [String: String]) async throws -> TestResponse { try await send(.post, uri, form: form) }
+
+        func send(_ method: HTTPRequest.Method, _ uri: String, form: [String: String]?) async throws -> TestResponse {
+            var headers = HTTPFields()
+            if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+            var body: ByteBuffer?
+            if let form {
+                headers[.contentType] = "application/x-www-form-urlencoded"
+                let allowed = CharacterSet.alphanumerics.union(.init(charactersIn: "-._~"))
+                body = ByteBuffer(string: form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&"))
+            }
+            let r = try await client.execute(uri: uri, method: method, headers: headers, body: body)
+            for field in r.headers where field.name == .setCookie {
+                let pair = field.value.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
+                if pair.count == 2 { cookies[pair[0]] = pair[1].isEmpty ? nil : pair[1] }
+            }
+            return r
+        }
+
+        func csrf(from page: TestResponse) -> String {
+            let html = page.text
+            guard let r = html.range(of: "name=\"csrf\" value=\"") else { return "" }
+            return String(html[r.upperBound...].prefix { $0 != "\"" })
+        }
+
+        func signIn(_ login: String, _ password: String = DemoAccounts.password) async throws -> TestResponse {
+            cookies = [:]
+            let page = try await get("/login")
+            return try await post("/login", ["csrf": csrf(from: page), "login": login, "password": password])
+        }
+    }
+
+    static func demoAccounts(_ store: Store) async throws -> (owner: Int, institution: Int) {
+        let owner = try await Fixtures.owner(on: store.db)
+        let institution = try await Fixtures.institution("福州市计量所", on: store.db)
+        for (login, role, o, i, r) in [
+            ("owner", Role.owner, owner.id, nil, nil), ("gulou", .bureauStaff, nil, nil, "350102"), ("xiamen", .bureauStaff, nil, nil, "350200"),
+            ("institute", .instituteStaff, nil, institution.id, nil),
+        ] as [(String, Role, Int?, Int?, String?)] {
+            _ = try await Accounts.createUser(
+                .init(login: login, displayName: login, password: DemoAccounts.password, role: role.rawValue, regionCode: r, institutionID: i, ownerID: o),
+                by: .system("tests"), on: store.db)
+        }
+        return (owner.id!, institution.id!)
+    }
+
+    @Test func signInNeedsTheFormsCSRFValueAndTheRightPassword() async throws {
+        try await withApp { store, client in
+            _ = try await Self.demoAccounts(store)
+            let b = Browser(client)
+            let anonymous = try await b.get("/app")
+            #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/login")
+            let page = try await b.get("/login")
+            #expect(page.text.contains("<html lang=\"zh-CN\">") && page.text.contains("登录"))
+            let forged = try await b.post("/login", ["csrf": "forged", "login": "gulou", "password": DemoAccounts.password])
+            #expect(forged.status == .forbidden && b.cookies["jiliang_session"] == nil)
+            let wrong = try await b.post("/login", ["csrf": b.csrf(from: page), "login": "gulou", "password": "wrong-password"])
+            #expect(wrong.status == .unauthorized && wrong.text.contains("账号或密码错误"))
+            let ok = try await b.signIn("gulou")
+            #expect(ok.status == .seeOther && ok.headers[.location] == "/app" && b.cookies["jiliang_session"] != nil)
+            let dashboard = try await b.get("/app")
+            #expect(dashboard.status == .ok && dashboard.text.contains("工作台") && dashboard.text.contains("gulou"))
+            let english = try await b.get("/app?lang=en")
+            #expect(english.text.contains("<html lang=\"en\">") && english.text.contains("Dashboard"))
+            #expect(try await b.get("/app").text.contains("Dashboard"))  // the choice is remembered
+            let css = try await b.get("/assets/app.css")
+            #expect(css.status == .ok && css.headers[.contentType]?.hasPrefix("text/css") == true)
+            // Signing out needs the form's token, then ends the session.
+            #expect(try await b.post("/logout", ["csrf": "forged"]).status == .forbidden)
+            let out = try await b.post("/logout", ["csrf": b.csrf(from: dashboard)])
+            #expect(out.headers[.location] == "/login")
+            #expect(try await b.get("/app").headers[.location] == "/login")
+        }
+    }
+
+    @Test func filingAndVerificationThroughTheForms() async throws {
+        try await withApp(today: "2026-11-26") { store, client in
+            let ids = try await Self.demoAccounts(store)
+            let owner = Browser(client)
+            _ = try await owner.signIn("owner")
+            let form = try await owner.get("/app/instruments/new")
+            #expect(form.status == .ok && form.text.contains("name=\"serial_no\""))
+            let bad = try await owner.post("/app/instruments", ["csrf": owner.csrf(from: form), "sub_no": "2", "name": "秤", "serial_no": "", "address": "A", "in_service_date": "2026-11-01"])
+            #expect(bad.text.contains("serial_no"), "\(bad.text)")
+            let made = try await owner.post("/app/instruments", [
+                "csrf": owner.csrf(from: form), "sub_no": "2", "name": "电子计价秤", "serial_no": "PAGE-1", "address": "A区1号", "in_service_date": "2026-11-01",
+            ])
+            let instrumentPath = made.headers[.location] ?? ""
+            #expect(made.status == .seeOther && instrumentPath.hasPrefix("/app/instruments/"), "\(made.status) \(made.text)")
+            let draft = try await owner.get(instrumentPath)
+            #expect(draft.text.contains("id=\"lifecycle\">draft") && draft.text.contains("id=\"submit-filing\""))
+            // Without the session's token a form does nothing.
+            #expect(try await owner.post(instrumentPath + "/filing", ["csrf": "x"]).status == .forbidden)
+            #expect(try await owner.post(instrumentPath + "/filing", ["csrf": owner.csrf(from: draft)]).status == .seeOther)
+
+            let bureau = Browser(client)
+            _ = try await bureau.signIn("gulou")
+            let queue = try await bureau.get("/app/filings")
+            #expect(queue.text.contains("PAGE-1"))
+            let filingID = try #require(queue.text.firstMatch(of: /\/app\/filings\/(\d+)\/approve/)?.1)
+            // Another city's bureau is refused with a page that shows nothing of it.
+            let other = Browser(client)
+            _ = try await other.signIn("xiamen")
+            let foreign = try await other.get(instrumentPath)
+            #expect(foreign.status == .notFound && !foreign.text.contains("PAGE-1") && !foreign.text.contains("电子计价秤"))
+            #expect(try await other.post("/app/filings/\(filingID)/approve", ["csrf": other.csrf(from: try await other.get("/app"))]).status == .notFound)
+            #expect(try await bureau.post("/app/filings/\(filingID)/approve", ["csrf": bureau.csrf(from: queue)]).status == .seeOther)
+
+            let filed = try await owner.get(instrumentPath)
+            #expect(filed.text.contains("id=\"lifecycle\">filed") && filed.text.contains("福州市计量所"))
+            #expect(try await owner.post(instrumentPath + "/apply", ["csrf": owner.csrf(from: filed), "institution_id": "\(ids.institution)", "mode": "laboratory"]).status == .seeOther)
+
+            let lab = Browser(client)
+            _ = try await lab.signIn("institute")
+            let requests = try await lab.get("/app/requests")
+            let requestID = try #require(requests.text.firstMatch(of: /\/app\/requests\/(\d+)\/accept/)?.1)
+            #expect(try await lab.post("/app/requests/\(requestID)/accept", ["csrf": lab.csrf(from: requests)]).status == .seeOther)
+            let accepted = try await lab.get("/app/requests")
+            #expect(accepted.text.contains("2026-12-07"))  // 7 working days after Thursday 26 November
+            #expect(try await lab.post("/app/requests/\(requestID)/result", ["csrf": lab.csrf(from: accepted), "result": "pass", "number": "JD-PAGE-1"]).status == .seeOther)
+
+            let valid = try await owner.get(instrumentPath)
+            #expect(valid.text.contains("id=\"instrument-status\">有效") && valid.text.contains("JD-PAGE-1"), "\(valid.text)")
+            // The owner may not reach the bureau's queue.
+            #expect(try await owner.get("/app/filings").status == .forbidden)
+        }
+    }
+}

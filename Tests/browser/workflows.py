@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""End-to-end test of issue #3's workflows in a real headless Chromium (Selenium).
+
+Run by `make test` through scripts/browser-test.sh, which starts Jiliang with a demo province on a
+throwaway SQLite file and passes its address. With --screenshots DIR it also saves PNGs of the main
+pages at desktop and phone width (`make screenshots`).
+"""
+import argparse
+import json
+import os
+import sys
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+PASSWORD = "jiliang-demo-2026"
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=zh-CN"]:
+        options.add_argument(a)
+    options.binary_location = "/usr/bin/chromium"
+    service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
+    return webdriver.Chrome(options=options, service=service)
+
+
+class Flow:
+    def __init__(self, base, driver):
+        self.base, self.d = base, driver
+
+    def go(self, path):
+        self.d.get(self.base + path)
+
+    def text(self, css):
+        return self.d.find_element(By.CSS_SELECTOR, css).text
+
+    def click(self, css):
+        self.d.find_element(By.CSS_SELECTOR, css).click()
+
+    def sign_in(self, login):
+        self.d.delete_all_cookies()
+        self.go("/login")
+        self.d.find_element(By.ID, "login").send_keys(login)
+        self.d.find_element(By.ID, "password").send_keys(PASSWORD)
+        self.click("#sign-in")
+        WebDriverWait(self.d, 10).until(lambda d: d.current_url.endswith("/app"))
+        assert login in self.text("#who"), self.d.page_source
+
+    def sign_out(self):
+        self.click("#sign-out")
+        WebDriverWait(self.d, 10).until(lambda d: "/login" in d.current_url)
+
+
+def api_instrument_outside(base, region):
+    """An instrument of another region, found through the API as the administrator."""
+    req = urllib.request.Request(base + "/api/v1/auth/sign-in", data=json.dumps({"login": "admin", "password": PASSWORD}).encode(),
+                                 headers={"content-type": "application/json"}, method="POST")
+    token = json.load(urllib.request.urlopen(req))["token"]
+    req = urllib.request.Request(base + f"/api/v1/instruments?region={region}&limit=1", headers={"authorization": f"Bearer {token}"})
+    item = json.load(urllib.request.urlopen(req))["items"][0]
+    return item["id"], item["name"], item["serial_no"]
+
+
+def workflow(base, d):
+    f = Flow(base, d)
+    # The owner registers a draft and submits it for filing.
+    f.sign_in("owner")
+    f.go("/app/instruments/new")
+    Select(d.find_element(By.ID, "sub_no")).select_by_value("2")
+    d.find_element(By.ID, "name").send_keys("电子计价秤")
+    d.find_element(By.ID, "serial_no").send_keys("BROWSER-1")
+    d.find_element(By.ID, "address").send_keys("鼓楼区农贸市场 B12")
+    d.execute_script("document.getElementById('in_service_date').value = '2026-11-01'")
+    f.click("#save-draft")
+    WebDriverWait(d, 10).until(lambda d: "/app/instruments/" in d.current_url and "new" not in d.current_url)
+    instrument = d.current_url.split("/app/instruments/")[1].split("?")[0]
+    assert f.text("#lifecycle") == "draft"
+    f.click("#submit-filing")
+    WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
+    f.sign_out()
+
+    # The bureau approves it.
+    f.sign_in("gulou")
+    f.go("/app/filings")
+    row = [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "BROWSER-1" in r.text][0]
+    row.find_element(By.CSS_SELECTOR, "button.approve").click()
+    WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
+    # Another region's instrument is refused, and nothing of it shows.
+    other_id, other_name, other_serial = api_instrument_outside(base, "350203")
+    f.go(f"/app/instruments/{other_id}")
+    assert f.text("#error-title") in ("未找到", "Not found"), d.page_source
+    assert other_serial not in d.page_source and other_name not in d.page_source
+    f.sign_out()
+
+    # The owner applies to the city institute for a laboratory verification.
+    f.sign_in("owner")
+    f.go(f"/app/instruments/{instrument}")
+    assert f.text("#lifecycle") == "filed"
+    Select(d.find_element(By.ID, "institution")).select_by_visible_text("福州市计量所")
+    Select(d.find_element(By.ID, "mode")).select_by_value("laboratory")
+    f.click("#apply")
+    WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
+    f.sign_out()
+
+    # The institute accepts and records a pass.
+    f.sign_in("institute")
+    f.go("/app/requests")
+    row = [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "BROWSER-1" in r.text][0]
+    row.find_element(By.CSS_SELECTOR, "button.accept").click()
+    WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
+    row = [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "BROWSER-1" in r.text][0]
+    row.find_element(By.NAME, "number").send_keys("JD2026-BROWSER")
+    row.find_element(By.CSS_SELECTOR, "button.record").click()
+    WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
+    f.sign_out()
+
+    # The owner sees the status change at once.
+    f.sign_in("owner")
+    f.go(f"/app/instruments/{instrument}")
+    assert f.text("#instrument-status") == "有效", f.text("#instrument-status")
+    assert "JD2026-BROWSER" in f.text("#history")
+    # The English switch, and the page at phone width.
+    f.click("#lang-switch")
+    WebDriverWait(d, 10).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+    assert f.text("#instrument-status") == "Valid"
+    d.set_window_size(390, 844)
+    f.go("/app")
+    assert d.find_element(By.ID, "sign-out").is_displayed()
+    assert d.execute_script("return document.documentElement.scrollWidth") <= 390 + 1, "the dashboard scrolls sideways on a phone"
+    return instrument
+
+
+def screenshots(base, d, out):
+    os.makedirs(out, exist_ok=True)
+    f = Flow(base, d)
+    pages = [("login", "/login", None), ("dashboard-bureau", "/app", "gulou"), ("instruments", "/app/instruments", "gulou"),
+             ("filings", "/app/filings", "gulou"), ("requests", "/app/requests", "institute"), ("dashboard-owner", "/app", "owner")]
+    for width, height, tag in [(1280, 900, "desktop"), (390, 844, "phone")]:
+        d.set_window_size(width, height)
+        for name, path, login in pages:
+            if login:
+                f.sign_in(login)
+            else:
+                d.delete_all_cookies()
+            f.go(path)
+            d.save_screenshot(os.path.join(out, f"{name}-{tag}.png"))
+    print(f"screenshots in {out}")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("base")
+    p.add_argument("--screenshots")
+    a = p.parse_args()
+    d = browser()
+    try:
+        if a.screenshots:
+            screenshots(a.base, d, a.screenshots)
+        else:
+            instrument = workflow(a.base, d)
+            print(f"browser workflow passed (instrument {instrument})")
+    except Exception:
+        print(d.current_url, file=sys.stderr)
+        print(d.page_source[:3000], file=sys.stderr)
+        raise
+    finally:
+        d.quit()
+
+
+if __name__ == "__main__":
+    main()
