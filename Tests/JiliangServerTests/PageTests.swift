@@ -147,4 +147,53 @@ import Testing
             #expect(try await owner.get("/app/filings").status == .forbidden)
         }
     }
+
+    @Test func searchExportAndDrillDownStayInsideTheScope() async throws {
+        try await withApp { store, client in
+            let ids = try await APIFlowTests.seed(client)  // a scale SC-0001 in 鼓楼区 350102
+            for (login, role, region, owner) in [("gulou", "bureau_staff", "350102", nil), ("owner", "owner", nil, ids.owner)] as [(String, String, String?, Int?)] {
+                _ = try await Accounts.createUser(
+                    .init(login: login, displayName: login, password: DemoAccounts.password, role: role, regionCode: region, ownerID: owner),
+                    by: .system("tests"), on: store.db)
+            }
+            let xiamenOwner = try await Fixtures.owner(77, region: Fixtures.otherCounty, on: store.db)
+            let xiamen = try await Fixtures.instrument(serial: "XM-1", owner: xiamenOwner, region: Fixtures.otherCounty, on: store.db)
+            let b = Browser(client)
+            _ = try await b.signIn("gulou")
+            let found = try await b.get("/app/instruments?q=SC-0001")
+            #expect(found.text.contains("SC-0001") || found.text.contains("电子计价秤"))
+            let byOwner = try await b.get("/app/instruments?q=%E9%91%AB%E7%9B%9B")  // 鑫盛, part of the owner's name
+            #expect(byOwner.text.contains("/app/instruments/\(ids.instrument)\""))
+            let foreign = try await b.get("/app/instruments?q=XM-1")
+            #expect(!foreign.text.contains("/app/instruments/\(xiamen.id!)\"") && !foreign.text.contains(xiamen.code))
+            let csv = try await b.get("/app/instruments.csv")
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true && csv.text.hasPrefix("\u{FEFF}code,"))
+            #expect(csv.text.contains("SC-0001") && !csv.text.contains("XM-1"))
+            let badRegion = try await b.get("/app/instruments?region=35")
+            #expect(badRegion.status == .badRequest)
+            // Drill-down: the county's own page; another county's is not found.
+            let county = try await b.get("/app/regions")
+            #expect(county.headers[.location] == "/app/regions/350102")
+            let drill = try await b.get("/app/regions/350102")
+            #expect(drill.status == .ok && drill.text.contains("鼓楼区") && drill.text.contains("id=\"drill\""))
+            #expect(try await b.get("/app/regions/350203").status == .notFound)
+            #expect(try await b.get("/app/owners/\(xiamenOwner.id!)").status == .notFound)
+            let owner = try await b.get("/app/owners/\(ids.owner)")
+            #expect(owner.status == .ok && owner.text.contains("鑫盛"))
+            let institution = try await b.get("/app/institutions/\(ids.institution)")
+            #expect(institution.status == .ok && institution.text.contains("2030-12-31"))
+            // The province administrator drills from the province into the cities.
+            _ = try await Accounts.createUser(
+                .init(login: "boss", displayName: "省局", password: DemoAccounts.password, role: "province_admin"), by: .system("tests"), on: store.db)
+            let admin = Browser(client)
+            _ = try await admin.signIn("boss")
+            let province = try await admin.get("/app/regions/350000")
+            #expect(province.text.contains("href=\"/app/regions/350100\"") && province.text.contains("厦门市"))
+            // The owner has no regional statistics.
+            let owner2 = Browser(client)
+            _ = try await owner2.signIn("owner")
+            let refused = try await owner2.get("/app/regions/350102").status
+            #expect(refused == .notFound || refused == .forbidden)
+        }
+    }
 }

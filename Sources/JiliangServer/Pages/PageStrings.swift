@@ -67,6 +67,20 @@ enum PageStrings {
         "filedNotice": ("已提交备案，等待审核。", "Submitted for filing; the bureau will review it."),
         "appliedNotice": ("检定申请已提交。", "Application sent."),
         "done": ("已办理。", "Done."),
+        "search": ("查询", "Search"),
+        "searchHint": ("器具编码、出厂编号、使用单位或信用代码", "Code, serial no., owner or credit code"),
+        "exportCSV": ("导出 CSV", "Export CSV"),
+        "regions": ("区域统计", "Regions"),
+        "region": ("区域", "Region"),
+        "up": ("上一级", "Up"),
+        "instrumentsHere": ("本区域的计量器具", "Instruments in this region"),
+        "byItem": ("按目录种别", "By catalogue sub-item"),
+        "count": ("数量", "Count"),
+        "industry": ("行业", "Industry"),
+        "contact": ("联系人", "Contact"),
+        "allInstruments": ("全部器具", "All its instruments"),
+        "authorisation": ("授权范围", "Authorisation"),
+        "validity": ("有效期", "Valid"),
     ]
 
     static func strings(_ lang: Language) -> [String: String] {

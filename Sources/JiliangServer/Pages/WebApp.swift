@@ -39,6 +39,19 @@ struct WebApp {
         router.post("/logout") { request, _ in try await signOut(request) }
         router.get("/app") { request, _ in try await page(request) { p in try await dashboard(request, p) } }
         router.get("/app/instruments") { request, _ in try await page(request) { p in try await instrumentList(request, p) } }
+        router.get("/app/instruments.csv") { request, _ in try await page(request) { p in try await instrumentCSV(request, p) } }
+        router.get("/app/regions") { request, _ in
+            try await page(request) { p in redirect("/app/regions/\(p.region?.value ?? "350000")") }
+        }
+        router.get("/app/regions/{code}") { request, context in
+            try await page(request) { p in try await regionPage(request, p, code: context.parameters.get("code") ?? "") }
+        }
+        router.get("/app/owners/{id}") { request, context in
+            try await page(request) { p in try await ownerPage(request, p, id: try context.parameters.require("id", as: Int.self)) }
+        }
+        router.get("/app/institutions/{id}") { request, context in
+            try await page(request) { p in try await institutionPage(request, p, id: try context.parameters.require("id", as: Int.self)) }
+        }
         router.get("/app/instruments/new") { request, _ in try await page(request) { p in try await newInstrument(request, p, error: nil) } }
         router.post("/app/instruments") { request, _ in try await page(request) { p in try await createInstrument(request, p) } }
         router.get("/app/instruments/{id}") { request, context in
@@ -191,24 +204,139 @@ struct WebApp {
         }
     }
 
+    /// The list's filters from the query: status, region subtree, search text.
+    func listFilter(_ request: Request) throws -> Registry.InstrumentFilter {
+        let q = request.uri.queryParameters
+        var region: RegionCode?
+        if let r = q["region"].map(String.init), !r.isEmpty {
+            guard let code = RegionCode(r) else { throw RegistryError.invalid("region", "must be a 6-digit region code, got '\(r)'") }
+            region = code
+        }
+        return .init(
+            region: region, status: q["status"].flatMap { ComplianceStatus(rawValue: String($0)) },
+            search: q["q"].map(String.init).flatMap { $0.isEmpty ? nil : $0 })
+    }
+
     func instrumentList(_ request: Request, _ p: Principal) async throws -> Response {
         let lang = language(request)
         let t = PageStrings.strings(lang)
-        let q = request.uri.queryParameters
-        let status = q["status"].flatMap { ComplianceStatus(rawValue: String($0)) }
+        let filter = try listFilter(request)
         let page = try await Registry.instruments(
-            .init(status: status), today: today, window: config.dueSoonWindow, cursor: q["cursor"].map(String.init), limit: 50, scope: p.scope, on: db)
+            filter, today: today, window: config.dueSoonWindow, cursor: request.uri.queryParameters["cursor"].map(String.init), limit: 50,
+            scope: p.scope, on: db)
         let items = page.items.map { m -> [String: String] in
             let s = statusOf(m)
             return ["id": "\(m.id!)", "code": m.code, "name": m.name, "serial": m.serialNo, "status": s, "statusLabel": PageStrings.statusLabel(s, lang),
                     "nextDue": m.nextDue ?? ""]
         }
         let statuses = ComplianceStatus.allCases.map {
-            ["value": $0.rawValue, "label": PageStrings.statusLabel($0.rawValue, lang), "selected": $0 == status ? "1" : ""]
+            ["value": $0.rawValue, "label": PageStrings.statusLabel($0.rawValue, lang), "selected": $0 == filter.status ? "1" : ""]
         }.map { $0.filter { !$0.value.isEmpty } }
-        let next = page.nextCursor.map { "/app/instruments?cursor=\($0)" + (status.map { "&status=\($0.rawValue)" } ?? "") }
-        return render("instruments", ["t": t, "items": items, "statuses": statuses, "next": next as Any, "canFile": p.may(.fileInstruments)],
-                      title: t["instruments"]!, request: request, caller: p)
+        let query = "status=\(filter.status?.rawValue ?? "")&region=\(filter.region?.value ?? "")&q=\(formEncoded(filter.search ?? ""))"
+        var model: [String: Any] = [
+            "t": t, "items": items, "statuses": statuses, "canFile": p.may(.fileInstruments), "q": filter.search ?? "",
+            "region": filter.region?.value ?? "", "csvLink": "/app/instruments.csv?" + query,
+        ]
+        if let c = page.nextCursor { model["next"] = "/app/instruments?cursor=\(c)&" + query }
+        if let r = filter.region, let region = try await RegionModel.find(r.value, on: db) { model["regionName"] = region.name }
+        return render("instruments", model, title: t["instruments"]!, request: request, caller: p)
+    }
+
+    /// The filtered list as CSV (UTF-8 with BOM, so that Excel shows the Chinese), every page of it.
+    func instrumentCSV(_ request: Request, _ p: Principal) async throws -> Response {
+        let filter = try listFilter(request)
+        var csv = "\u{FEFF}code,name,serial_no,sub_no,region_code,owner_id,lifecycle,status,next_due\n"
+        var cursor: String?
+        repeat {
+            let page = try await Registry.instruments(filter, today: today, window: config.dueSoonWindow, cursor: cursor, limit: 500, scope: p.scope, on: db)
+            for m in page.items {
+                csv += [m.code, m.name, m.serialNo, "\(m.subNo)", m.regionCode, "\(m.ownerID)", m.lifecycle, statusOf(m), m.nextDue ?? ""]
+                    .map(\.csvEscaped).joined(separator: ",") + "\n"
+            }
+            cursor = page.nextCursor
+        } while cursor != nil
+        return Response(
+            status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"instruments-\(today).csv\""],
+            body: .init(byteBuffer: .init(string: csv)))
+    }
+
+    func formEncoded(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(.init(charactersIn: "-._~"))) ?? ""
+    }
+
+    /// Province → city → county: each child region's counts by status, and the region's counts by
+    /// catalogue sub-item; every number links to the list behind it.
+    func regionPage(_ request: Request, _ p: Principal, code: String) async throws -> Response {
+        let lang = language(request)
+        let t = PageStrings.strings(lang)
+        guard let rc = RegionCode(code), let region = try await RegionModel.find(rc.value, on: db) else {
+            throw RegistryError.notFound(entity: "region", key: code)
+        }
+        // A bureau drills down inside its own region only.
+        if case .region(let own) = p.scope, !own.contains(rc) { throw RegistryError.notFound(entity: "region", key: code) }
+        guard p.role == .provinceAdmin || p.role == .bureauStaff else { throw RegistryError.forbidden("regional statistics") }
+        let children = try await Registry.regions(parent: rc.value, on: db)
+        let statuses: [ComplianceStatus] = [.overdue, .dueSoon, .failed, .lifeExpired, .notFiled, .valid]
+        var rows: [[String: Any]] = []
+        for child in children.isEmpty ? [region] : children {
+            let childCode = RegionCode(child.id!)!
+            let counts = try await Registry.countsByStatus(
+                today: today, window: config.dueSoonWindow, scope: narrowed(p.scope, to: childCode), on: db)
+            rows.append([
+                "code": child.id!, "name": child.name, "drill": !children.isEmpty && childCode.level != .county,
+                "cells": counts.map { ["code": child.id!, "status": $0.0.rawValue, "count": "\($0.1)"] },
+            ])
+        }
+        var names: [Int: String] = [:]
+        for e in try await Registry.catalogue(on: db) { names[e.id!] = e.subName }
+        let items = try await Registry.countsBySubItem(region: rc, scope: p.scope, on: db).map {
+            ["subNo": "\($0.subNo)", "name": names[$0.subNo] ?? "", "count": "\($0.count)"]
+        }
+        var model: [String: Any] = [
+            "t": t, "code": rc.value, "name": region.name, "rows": rows, "items": items,
+            "columns": statuses.map { ["status": $0.rawValue, "label": PageStrings.statusLabel($0.rawValue, lang)] },
+        ]
+        if let parent = rc.parent, p.scope == .everything || p.region.map({ $0.contains(parent) }) == true { model["parent"] = parent.value }
+        return render("regions", model, title: region.name, request: request, caller: p)
+    }
+
+    /// The caller's scope restricted to one region subtree.
+    func narrowed(_ scope: AccessScope, to region: RegionCode) -> AccessScope {
+        switch scope {
+        case .everything: .region(region)
+        case .region(let own): own.contains(region) ? .region(region) : (region.contains(own) ? .region(own) : .nothing)
+        default: scope
+        }
+    }
+
+    func ownerPage(_ request: Request, _ p: Principal, id: Int) async throws -> Response {
+        let lang = language(request)
+        let t = PageStrings.strings(lang)
+        let o = try await Registry.owner(id, scope: p.scope, on: db)
+        let page = try await Registry.instruments(.init(ownerID: id), today: today, window: config.dueSoonWindow, cursor: nil, limit: 50, scope: p.scope, on: db)
+        let items = page.items.map { m -> [String: String] in
+            let s = statusOf(m)
+            return ["id": "\(m.id!)", "code": m.code, "name": m.name, "status": s, "statusLabel": PageStrings.statusLabel(s, lang)]
+        }
+        var model: [String: Any] = [
+            "t": t, "name": o.name, "creditCode": o.creditCode, "address": o.address, "region": o.regionCode, "industry": o.industry, "items": items,
+            "more": page.nextCursor != nil,
+        ]
+        if let c = [o.contactName, o.contactPhone].compactMap({ $0 }).joined(separator: " ") as String?, !c.isEmpty { model["contact"] = c }
+        return render("owner", model, title: o.name, request: request, caller: p)
+    }
+
+    /// Institutions and their authorisation are public information.
+    func institutionPage(_ request: Request, _ p: Principal, id: Int) async throws -> Response {
+        let t = PageStrings.strings(language(request))
+        let i = try await Registry.institution(id, on: db)
+        var names: [Int: String] = [:]
+        for e in try await Registry.catalogue(on: db) { names[e.id!] = e.subName }
+        let scopes = try await Registry.scopes(of: id, on: db).map {
+            ["subNo": "\($0.subNo)", "subName": names[$0.subNo] ?? "", "region": $0.region.value, "from": $0.validFrom.description, "until": $0.validUntil.description]
+        }
+        return render("institution", ["t": t, "name": i.name, "kind": i.kind, "address": i.address, "region": i.regionCode, "scopes": scopes],
+                      title: i.name, request: request, caller: p)
     }
 
     func statusOf(_ m: InstrumentModel) -> String {
@@ -266,7 +394,7 @@ struct WebApp {
             state: nil, institutionID: nil, overdueOn: nil, instrumentID: id, cursor: nil, limit: 20, scope: p.scope, on: db).items
         for r in requestModels where names[r.institutionID] == nil { names[r.institutionID] = try await InstitutionModel.find(r.institutionID, on: db)?.name }
         let requests = requestModels.map {
-            ["appliedOn": $0.appliedOn, "institution": names[$0.institutionID] ?? "", "state": $0.state, "deadline": $0.deadline ?? "",
+            ["appliedOn": $0.appliedOn, "institution": names[$0.institutionID] ?? "", "institutionID": "\($0.institutionID)", "state": $0.state, "deadline": $0.deadline ?? "",
              "overdue": $0.state == "accepted" && ($0.deadline.flatMap(CalendarDay.init).map { today > $0 } ?? false) ? "1" : ""]
         }.map { $0.filter { !$0.value.isEmpty } }
         let open = requestModels.contains { $0.state == "applied" || $0.state == "accepted" }
@@ -283,7 +411,7 @@ struct WebApp {
         let s = statusOf(m)
         let model: [String: Any] = [
             "t": t, "id": "\(id)", "name": m.name, "codeGrouped": (try? InstrumentCode(validating: m.code).grouped) ?? m.code, "status": s,
-            "statusLabel": PageStrings.statusLabel(s, lang), "lifecycle": m.lifecycle, "serial": m.serialNo, "owner": owner?.name ?? "",
+            "statusLabel": PageStrings.statusLabel(s, lang), "lifecycle": m.lifecycle, "serial": m.serialNo, "owner": owner?.name ?? "", "ownerID": "\(m.ownerID)",
             "address": m.address, "nextDue": m.nextDue ?? "", "records": records, "filings": filings, "requests": requests,
             "canSubmit": p.may(.fileInstruments) && m.lifecycle == LifecycleStatus.draft.rawValue
                 && !filings.contains { $0["state"] == Filings.State.submitted.rawValue },
@@ -379,7 +507,7 @@ struct WebApp {
         var layout: [String: Any] = [
             "lang": lang == .zh ? "zh-CN" : "en", "t": PageStrings.strings(lang), "title": title, "body": body, "signedIn": caller != nil,
             "who": caller.map { "\($0.label) · \($0.role.chineseName)" } ?? "", "csrf": RequestCaller.csrf ?? "",
-            "canReview": caller?.may(.reviewFilings) == true, "canRecord": caller?.may(.recordVerifications) == true,
+            "canReview": caller?.may(.reviewFilings) == true, "canDrill": caller.map { $0.role == .provinceAdmin || $0.role == .bureauStaff } == true, "canRecord": caller?.may(.recordVerifications) == true,
             "otherLangLink": path + (path.contains("?") ? "&" : "?") + "lang=\(other.rawValue)",
         ]
         if let flash = request.uri.queryParameters["flash"].flatMap({ PageStrings.strings(lang)[String($0)] }) { layout["flash"] = flash }

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import JiliangCore
+import SQLKit
 
 extension Registry {
     public struct InstrumentFilter: Sendable {
@@ -10,10 +11,13 @@ extension Registry {
         public var status: ComplianceStatus?
         public var ownerID: Int?
         public var dueBefore: CalendarDay?
+        /// An instrument code, a serial number, or an owner's credit code or name.
+        public var search: String?
         public init(
             region: RegionCode? = nil, subNo: Int? = nil, itemNo: Int? = nil, status: ComplianceStatus? = nil,
-            ownerID: Int? = nil, dueBefore: CalendarDay? = nil
+            ownerID: Int? = nil, dueBefore: CalendarDay? = nil, search: String? = nil
         ) {
+            self.search = search
             self.region = region
             self.subNo = subNo
             self.itemNo = itemNo
@@ -141,7 +145,46 @@ extension Registry {
         if let o = f.ownerID { q.filter(\.$ownerID == o) }
         if let d = f.dueBefore { q.filter(\.$nextDue < d.description) }
         if let s = f.status { applyStatusFilter(q, status: s, today: today, window: window) }
+        if let text = f.search?.trimmingCharactersInWhitespace(), !text.isEmpty {
+            if let code = try? InstrumentCode(validating: text) {
+                q.filter(\.$code == code.value)
+            } else {
+                // Owners matching by credit code or name, within the caller's scope (at most 500).
+                let owners = try await scoped(OwnerModel.query(on: db), scope).group(.or) {
+                    $0.filter(\.$creditCode == text.uppercased()).filter(\.$name, .contains(inverse: false, .anywhere), text)
+                }.limit(500).all(\.$id)
+                q.group(.or) { g in
+                    g.filter(\.$serialNo == text)
+                    if !owners.isEmpty { g.filter(\.$ownerID ~~ owners) }
+                }
+            }
+        }
         return page(try await q.all(), n, id: { $0.id! })
+    }
+
+    /// How many instruments of a region subtree, within the scope, use each catalogue sub-item.
+    public static func countsBySubItem(region: RegionCode, scope: AccessScope, on db: any Database) async throws -> [(subNo: Int, count: Int)] {
+        // Regulators' scopes are region ranges: one GROUP BY over the region index. Other scopes
+        // (an owner, an institute) are small: count their sub-items in memory.
+        var range = region.subtreeRange
+        switch scope {
+        case .everything: break
+        case .region(let r):
+            let own = r.subtreeRange
+            guard own.overlaps(range) else { return [] }
+            range = max(own.lowerBound, range.lowerBound)...min(own.upperBound, range.upperBound)
+        default:
+            var counts: [Int: Int] = [:]
+            for sub in try await scoped(InstrumentModel.query(on: db), scope).inSubtree(of: region, \.$regionCode).all(\.$subNo) {
+                counts[sub, default: 0] += 1
+            }
+            return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        struct Row: Decodable { var sub_no: Int; var n: Int }
+        let rows = try await (db as! any SQLDatabase).select().column("sub_no").column(SQLFunction("count", args: SQLLiteral.all), as: "n")
+            .from("instruments").where("region_code", .greaterThanOrEqual, range.lowerBound).where("region_code", .lessThanOrEqual, range.upperBound)
+            .groupBy("sub_no").orderBy("sub_no").all(decoding: Row.self)
+        return rows.map { ($0.sub_no, $0.n) }
     }
 
     /// How many instruments the scope holds in each status today (dashboards).
