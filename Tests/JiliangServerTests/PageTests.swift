@@ -196,4 +196,46 @@ import Testing
             #expect(refused == .notFound || refused == .forbidden)
         }
     }
+
+    @Test func theImportPageUploadsWithTheCSRFHeaderAndReportsProgress() async throws {
+        try await withApp { store, client in
+            let ids = try await APIFlowTests.seed(client)
+            for (login, role, region, owner) in [("gulou", "bureau_staff", "350102", nil), ("owner", "owner", nil, ids.owner)] as [(String, String, String?, Int?)] {
+                _ = try await Accounts.createUser(
+                    .init(login: login, displayName: login, password: DemoAccounts.password, role: role, regionCode: region, ownerID: owner),
+                    by: .system("tests"), on: store.db)
+            }
+            let b = Browser(client)
+            _ = try await b.signIn("gulou")
+            let page = try await b.get("/app/import")
+            #expect(page.status == .ok && page.text.contains("/assets/import.js"))
+            let csrf = b.csrf(from: try await b.get("/app"))
+            let csv = "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date\n"
+                + "2,秤,UP-1,trade_settlement,350102,A,\(APIFlowTests.ownerCode),2026-01-01\n"
+                + "2,秤,UP-2,trade_settlement,350102,A,\(APIFlowTests.ownerCode),never\n"
+            func upload(_ token: String?, as browser: Browser) async throws -> TestResponse {
+                var headers = HTTPFields()
+                headers[.cookie] = browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+                headers[.contentType] = "text/csv"
+                if let token { headers[HTTPField.Name("X-CSRF-Token")!] = token }
+                return try await client.execute(uri: "/app/import?mode=valid_rows_only", method: .post, headers: headers, body: ByteBuffer(string: csv))
+            }
+            #expect(try await upload(nil, as: b).status == .forbidden)
+            let started = try await upload(csrf, as: b)
+            #expect(started.status == .ok, "\(started.text)")
+            let id = started.json["id"] as! Int
+            let worker = JobWorker(store: store, today: { CalendarDay("2026-11-26")! }, warnings: WarningRunner())
+            while try await worker.runOnce() {}
+            let progress = try await b.get("/app/jobs/\(id).json")
+            #expect(progress.json["state"] as? String == "done" && progress.json["inserted"] as? Int == 1 && progress.json["errors"] as? Int == 1, "\(progress.text)")
+            #expect(progress.json["done"] as? Int == progress.json["total"] as? Int)
+            let report = try await b.get("/app/jobs/\(id)/errors.csv")
+            #expect(report.text.contains("3,in_service_date,"))
+            // Someone else's job is not there; an owner may not import.
+            let owner = Browser(client)
+            _ = try await owner.signIn("owner")
+            #expect(try await owner.get("/app/jobs/\(id).json").status == .notFound)
+            #expect(try await upload(owner.csrf(from: try await owner.get("/app")), as: owner).status == .forbidden)
+        }
+    }
 }

@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import urllib.request
 
 from selenium import webdriver
@@ -54,6 +55,35 @@ class Flow:
         WebDriverWait(self.d, 10).until(lambda d: "/login" in d.current_url)
 
 
+def api_admin(base, path):
+    req = urllib.request.Request(base + "/api/v1/auth/sign-in", data=json.dumps({"login": "admin", "password": PASSWORD}).encode(),
+                                 headers={"content-type": "application/json"}, method="POST")
+    token = json.load(urllib.request.urlopen(req))["token"]
+    return json.load(urllib.request.urlopen(urllib.request.Request(base + path, headers={"authorization": f"Bearer {token}"})))
+
+
+def import_csv(f, d, base):
+    """The bureau imports a file with one good and one bad row, watching the progress bar."""
+    owner = api_admin(base, "/api/v1/owners?region=350102&limit=1")["items"][0]
+    path = os.path.join(tempfile.mkdtemp(), "import.csv")
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("种别序号,器具名称,出厂编号,用途,行政区划代码,安装地点,统一社会信用代码,启用日期\n")
+        out.write(f"2,电子计价秤,IMPORT-OK,贸易结算,350102,农贸市场C3,{owner['credit_code']},2026-10-01\n")
+        out.write(f"2,电子计价秤,IMPORT-BAD,贸易结算,350102,农贸市场C4,{owner['credit_code']},someday\n")
+    f.go("/app/import")
+    d.find_element(By.ID, "file").send_keys(path)
+    Select(d.find_element(By.ID, "mode")).select_by_value("valid_rows_only")
+    f.click("#start-import")
+    WebDriverWait(d, 60).until(lambda d: d.find_element(By.ID, "import-status").text != "")
+    status = f.text("#import-status")
+    assert ": 1" in status and d.find_element(By.ID, "bar").get_attribute("value") == "100", status
+    assert d.find_element(By.ID, "error-report").is_displayed()
+    report = d.find_element(By.ID, "error-report").get_attribute("href")
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in d.get_cookies())
+    text = urllib.request.urlopen(urllib.request.Request(report, headers={"cookie": cookies})).read().decode("utf-8-sig")
+    assert "3,启用日期," in text, text
+
+
 def api_instrument_outside(base, region):
     """An instrument of another region, found through the API as the administrator."""
     req = urllib.request.Request(base + "/api/v1/auth/sign-in", data=json.dumps({"login": "admin", "password": PASSWORD}).encode(),
@@ -88,6 +118,7 @@ def workflow(base, d):
     row = [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "BROWSER-1" in r.text][0]
     row.find_element(By.CSS_SELECTOR, "button.approve").click()
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
+    import_csv(f, d, base)
     # Another region's instrument is refused, and nothing of it shows.
     other_id, other_name, other_serial = api_instrument_outside(base, "350203")
     f.go(f"/app/instruments/{other_id}")

@@ -81,6 +81,20 @@ enum PageStrings {
         "allInstruments": ("全部器具", "All its instruments"),
         "authorisation": ("授权范围", "Authorisation"),
         "validity": ("有效期", "Valid"),
+        "importTitle": ("批量导入计量器具", "Import instruments"),
+        "importHelp": ("CSV 文件（UTF-8 或 GB18030），中文或英文表头。", "A CSV file (UTF-8 or GB18030) with Chinese or English headers."),
+        "importTemplate": ("下载模板", "Download the template"),
+        "importFile": ("文件", "File"),
+        "importMode": ("方式", "Mode"),
+        "allOrNothing": ("有错误则全部不导入", "Store nothing if any row is bad"),
+        "validRowsOnly": ("只导入正确的行", "Store the valid rows only"),
+        "importStart": ("开始导入", "Import"),
+        "progress": ("进度", "Progress"),
+        "importDone": ("导入完成。", "Import finished."),
+        "importFailed": ("导入失败：", "Import failed:"),
+        "inserted": ("新增", "added"),
+        "errorsFound": ("错误", "errors"),
+        "errorReport": ("下载错误报告", "Download the error report"),
     ]
 
     static func strings(_ lang: Language) -> [String: String] {

@@ -34,6 +34,35 @@ struct WebApp {
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/assets/app.css") { _, _ in try Self.asset("app.css", type: "text/css; charset=utf-8") }
+        router.get("/assets/import.js") { _, _ in try Self.asset("import.js", type: "text/javascript; charset=utf-8") }
+        router.get("/app/import") { request, _ in
+            try await page(request) { p in
+                guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
+                let t = PageStrings.strings(language(request))
+                return render("import", ["t": t], title: t["importTitle"]!, request: request, caller: p)
+            }
+        }
+        router.get("/app/import/template.csv") { _, _ in
+            let csv = "\u{FEFF}种别序号,器具名称,出厂编号,用途,行政区划代码,安装地点,统一社会信用代码,使用单位,启用日期,表类型,口径,常用流量,介质\n"
+                + "2,电子计价秤,SN-0001,贸易结算,350102,鼓楼区某农贸市场A1,91350102MA00000000,某农贸市场,2026-01-05,,,,\n"
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"jiliang-import-template.csv\""],
+                            body: .init(byteBuffer: .init(string: csv)))
+        }
+        router.post("/app/import") { request, _ in try await json(request) { p in try await startImport(request, p) } }
+        router.get("/app/jobs/{id}.json") { request, context in
+            try await json(request) { p in try await jobProgress(p, id: try context.parameters.require("id", as: Int.self)) }
+        }
+        router.get("/app/jobs/{id}/errors.csv") { request, context in
+            try await page(request) { p in
+                let job = try await visibleJob(p, id: try context.parameters.require("id", as: Int.self))
+                guard let result = job.result, let report = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) else {
+                    throw RegistryError.conflict(field: "id", message: "the import has not finished")
+                }
+                return Response(
+                    status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"import-\(job.id!)-errors.csv\""],
+                    body: .init(byteBuffer: .init(string: report.errorsCSV)))
+            }
+        }
         router.get("/login") { request, _ in try await loginPage(request, error: nil, login: "") }
         router.post("/login") { request, _ in try await signIn(request) }
         router.post("/logout") { request, _ in try await signOut(request) }
@@ -448,6 +477,62 @@ struct WebApp {
         return render("requests", ["t": t, "items": items], title: t["requests"]!, request: request, caller: p)
     }
 
+    // MARK: Import
+
+    /// The upload: the file is the request body (sent by import.js with the CSRF header).
+    func startImport(_ request: Request, _ p: Principal) async throws -> [String: Any] {
+        guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
+        guard let expected = RequestCaller.csrf, request.headers[AuthMiddleware<BasicRequestContext>.csrfHeader] == expected else {
+            throw RegistryError.forbidden("an upload without this session's CSRF token")
+        }
+        let modeText = request.uri.queryParameters["mode"].map(String.init) ?? InstrumentImport.Mode.allOrNothing.rawValue
+        guard let mode = InstrumentImport.Mode(rawValue: modeText) else { throw RegistryError.invalid("mode", "must be all_or_nothing or valid_rows_only") }
+        let limit = 512 * 1024 * 1024
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: limit) } catch { throw RegistryError.invalid("file", "the file is larger than 512 MB") }
+        guard body.readableBytes > 0 else { throw RegistryError.invalid("file", "the file is empty") }
+        let job = try await ImportJobs.enqueue(bytes: Array(body.readableBytesView), mode: mode, by: p, uploadDirectory: config.uploadDirectory, on: db)
+        return ["id": job.id!]
+    }
+
+    func visibleJob(_ p: Principal, id: Int) async throws -> JobModel {
+        guard let j = try await JobModel.find(id, on: db), p.role == .provinceAdmin || j.createdBy == p.actor else {
+            throw RegistryError.notFound(entity: "job", key: "\(id)")
+        }
+        return j
+    }
+
+    func jobProgress(_ p: Principal, id: Int) async throws -> [String: Any] {
+        let j = try await visibleJob(p, id: id)
+        var out: [String: Any] = ["id": id, "state": j.state, "done": j.progressDone ?? 0, "total": j.progressTotal ?? 0]
+        if let result = j.result, let report = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) {
+            out["inserted"] = report.inserted
+            out["errors"] = report.errors.count
+            out["stored"] = report.stored
+        }
+        if let e = j.error { out["message"] = e }
+        return out
+    }
+
+    /// Runs a JSON endpoint of the pages (for their scripts): errors as `{"message": …}` with the status.
+    func json(_ request: Request, _ body: (Principal) async throws -> [String: Any]) async throws -> Response {
+        func answer(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
+            let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data("{}".utf8)
+            return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: .init(bytes: data)))
+        }
+        guard let p = RequestCaller.principal else { return answer(.unauthorized, ["message": "sign in first"]) }
+        do {
+            return answer(.ok, try await body(p))
+        } catch let e as RegistryError {
+            switch e {
+            case .notFound: return answer(.notFound, ["message": e.description])
+            case .forbidden: return answer(.forbidden, ["message": e.description])
+            case .unauthenticated: return answer(.unauthorized, ["message": e.description])
+            case .invalid, .conflict: return answer(.badRequest, ["message": e.description])
+            }
+        }
+    }
+
     // MARK: Plumbing
 
     /// Runs a page for a signed-in caller: anonymous → the sign-in page; a refused or missing
@@ -507,7 +592,8 @@ struct WebApp {
         var layout: [String: Any] = [
             "lang": lang == .zh ? "zh-CN" : "en", "t": PageStrings.strings(lang), "title": title, "body": body, "signedIn": caller != nil,
             "who": caller.map { "\($0.label) · \($0.role.chineseName)" } ?? "", "csrf": RequestCaller.csrf ?? "",
-            "canReview": caller?.may(.reviewFilings) == true, "canDrill": caller.map { $0.role == .provinceAdmin || $0.role == .bureauStaff } == true, "canRecord": caller?.may(.recordVerifications) == true,
+            "canReview": caller?.may(.reviewFilings) == true, "canDrill": caller.map { $0.role == .provinceAdmin || $0.role == .bureauStaff } == true,
+            "canImport": caller?.may(.importInstruments) == true, "canRecord": caller?.may(.recordVerifications) == true,
             "otherLangLink": path + (path.contains("?") ? "&" : "?") + "lang=\(other.rawValue)",
         ]
         if let flash = request.uri.queryParameters["flash"].flatMap({ PageStrings.strings(lang)[String($0)] }) { layout["flash"] = flash }
