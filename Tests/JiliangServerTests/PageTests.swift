@@ -238,4 +238,51 @@ import Testing
             #expect(try await upload(owner.csrf(from: try await owner.get("/app")), as: owner).status == .forbidden)
         }
     }
+
+    @Test func administratorsManageAccountsTheCalendarAndReadTheAudit() async throws {
+        try await withApp { store, client in
+            let ids = try await APIFlowTests.seed(client)
+            _ = try await Accounts.createUser(
+                .init(login: "boss", displayName: "省局", password: DemoAccounts.password, role: "province_admin"), by: .system("tests"), on: store.db)
+            let admin = Browser(client)
+            _ = try await admin.signIn("boss")
+            let users = try await admin.get("/app/admin/users")
+            #expect(users.status == .ok && users.text.contains("boss"))
+            let csrf = admin.csrf(from: users)
+            let short = try await admin.post("/app/admin/users", ["csrf": csrf, "login": "li.si", "display_name": "李四", "password": "short", "role": "bureau_staff", "region_code": "350102"])
+            #expect(short.status == .badRequest && short.text.contains("password"))
+            let made = try await admin.post("/app/admin/users", [
+                "csrf": csrf, "login": "li.si", "display_name": "李四", "password": "long enough password", "role": "bureau_staff", "region_code": "350102",
+            ])
+            #expect(made.status == .seeOther, "\(made.text)")
+            // The new bureau account invites an owner account of its region, but no administrator.
+            let bureau = Browser(client)
+            #expect(try await bureau.signIn("li.si", "long enough password").status == .seeOther)
+            let page = try await bureau.get("/app/admin/users")
+            #expect(page.status == .ok && !page.text.contains("boss") && !page.text.contains("province_admin\""))
+            let b = bureau.csrf(from: page)
+            let invite = try await bureau.post("/app/admin/users", [
+                "csrf": b, "login": "shop", "display_name": "鑫盛", "password": "another long one", "role": "owner", "owner_id": "\(ids.owner)",
+            ])
+            #expect(invite.status == .seeOther, "\(invite.text)")
+            #expect(try await bureau.get("/app/admin/users").text.contains("shop"))
+            let escalate = try await bureau.post("/app/admin/users", [
+                "csrf": b, "login": "evil", "display_name": "x", "password": "another long one", "role": "province_admin",
+            ])
+            #expect(escalate.status == .forbidden)
+            #expect(try await bureau.get("/app/admin/audit").status == .forbidden)
+            #expect(try await bureau.get("/app/admin/calendar").status == .forbidden)
+            // The calendar, and the audit log with its filters.
+            #expect(try await admin.post("/app/admin/calendar", ["csrf": csrf, "date": "2027-01-01", "kind": "holiday", "name": "元旦"]).status == .seeOther)
+            #expect(try await admin.get("/app/admin/calendar?year=2027").text.contains("元旦"))
+            #expect(try await admin.post("/app/admin/calendar/2027-01-01/delete", ["csrf": csrf]).status == .seeOther)
+            #expect(!(try await admin.get("/app/admin/calendar?year=2027")).text.contains("元旦"))
+            let audit = try await admin.get("/app/admin/audit?entity=users")
+            #expect(audit.text.contains("li.si") && audit.text.contains("shop") && !audit.text.contains("passwordHash"))
+            #expect(try await admin.get("/app/admin/audit?since=yesterday").status == .badRequest)
+            // The instrument page lists its schedules.
+            let inst = try await admin.get("/app/instruments/\(ids.instrument)")
+            #expect(inst.text.contains("id=\"schedules\"") && inst.text.contains("id=\"warnings\""))
+        }
+    }
 }

@@ -103,6 +103,48 @@ struct WebApp {
                 return redirect("/app/instruments/\(id)?flash=appliedNotice")
             }
         }
+        router.get("/app/admin/users") { request, _ in try await page(request) { p in try await usersPage(request, p, error: nil) } }
+        router.post("/app/admin/users") { request, _ in
+            try await page(request) { p in
+                let f = try await form(request)
+                do {
+                    _ = try await Accounts.createUser(
+                        .init(login: f["login"], displayName: f["display_name"], password: f["password"], role: f["role"],
+                              regionCode: f["region_code"].flatMap { $0.isEmpty ? nil : $0 }, institutionID: f["institution_id"].flatMap { Int($0) },
+                              ownerID: f["owner_id"].flatMap { Int($0) }),
+                        by: p, on: db)
+                } catch let e as ValidationFailure {
+                    return try await usersPage(request, p, error: e.description)
+                } catch let e as RegistryError {
+                    if case .forbidden = e { throw e }
+                    return try await usersPage(request, p, error: e.description)
+                }
+                return redirect("/app/admin/users?flash=done")
+            }
+        }
+        router.post("/app/admin/users/{id}/password") { request, context in
+            try await page(request) { p in
+                let f = try await form(request)
+                try await Accounts.resetPassword(userID: try context.parameters.require("id", as: Int.self), to: f["password"], by: p, on: db)
+                return redirect("/app/admin/users?flash=done")
+            }
+        }
+        router.get("/app/admin/audit") { request, _ in try await page(request) { p in try await auditPage(request, p) } }
+        router.get("/app/admin/calendar") { request, _ in try await page(request) { p in try await calendarPage(request, p) } }
+        router.post("/app/admin/calendar") { request, _ in
+            try await page(request) { p in
+                let f = try await form(request)
+                _ = try await VerificationRequests.setCalendarDay(f["date"] ?? "", kind: f["kind"], name: f["name"], by: p, on: db)
+                return redirect("/app/admin/calendar?flash=done")
+            }
+        }
+        router.post("/app/admin/calendar/{date}/delete") { request, context in
+            try await page(request) { p in
+                _ = try await form(request)
+                try await VerificationRequests.removeCalendarDay(context.parameters.get("date") ?? "", by: p, on: db)
+                return redirect("/app/admin/calendar?flash=done")
+            }
+        }
         router.get("/app/filings") { request, _ in try await page(request) { p in try await filingQueue(request, p) } }
         router.post("/app/filings/{id}/{decision}") { request, context in
             try await page(request) { p in
@@ -437,9 +479,13 @@ struct WebApp {
                 }
             }
         }
+        let schedules = try await Registry.evaluation(of: m, on: db).schedules.map { ["name": $0.name, "dueDate": $0.dueDate.description] }
+        let warnings = try await WarningModel.query(on: db).filter(\.$instrumentID == id).sort(\.$id, .descending).limit(10).all().map {
+            ["message": $0.message, "raised": CalendarDay(instant: $0.raisedAt).description]
+        }
         let s = statusOf(m)
         let model: [String: Any] = [
-            "t": t, "id": "\(id)", "name": m.name, "codeGrouped": (try? InstrumentCode(validating: m.code).grouped) ?? m.code, "status": s,
+            "t": t, "id": "\(id)", "schedules": schedules, "warnings": warnings, "name": m.name, "codeGrouped": (try? InstrumentCode(validating: m.code).grouped) ?? m.code, "status": s,
             "statusLabel": PageStrings.statusLabel(s, lang), "lifecycle": m.lifecycle, "serial": m.serialNo, "owner": owner?.name ?? "", "ownerID": "\(m.ownerID)",
             "address": m.address, "nextDue": m.nextDue ?? "", "records": records, "filings": filings, "requests": requests,
             "canSubmit": p.may(.fileInstruments) && m.lifecycle == LifecycleStatus.draft.rawValue
@@ -475,6 +521,69 @@ struct WebApp {
             ].filter { !$0.value.isEmpty })
         }
         return render("requests", ["t": t, "items": items], title: t["requests"]!, request: request, caller: p)
+    }
+
+    // MARK: Administration
+
+    /// Accounts: administrators see and manage all; bureau staff see and invite the owner accounts
+    /// of owners in their region.
+    func usersPage(_ request: Request, _ p: Principal, error: String?) async throws -> Response {
+        guard p.may(.manageAccounts) || p.may(.manageOwners) else { throw RegistryError.forbidden("managing accounts") }
+        let t = PageStrings.strings(language(request))
+        var users = try await Accounts.users(on: db)
+        if !p.may(.manageAccounts) {
+            let visible = Set(try await Registry.owners(.init(), cursor: nil, limit: 500, scope: p.scope, on: db).items.compactMap(\.id))
+            users = users.filter { $0.role == Role.owner.rawValue && $0.ownerID.map(visible.contains) == true }
+        }
+        let items = users.map { u -> [String: String] in
+            [
+                "id": "\(u.id!)", "login": u.login, "name": u.displayName, "role": Role(rawValue: u.role)?.chineseName ?? u.role,
+                "attached": u.regionCode ?? u.institutionID.map { "institution \($0)" } ?? u.ownerID.map { "owner \($0)" } ?? "",
+                "locked": (u.lockedUntil ?? .distantPast) > Date() ? "1" : "", "canReset": p.may(.manageAccounts) ? "1" : "",
+            ].filter { !$0.value.isEmpty }
+        }
+        let roles = (p.may(.manageAccounts) ? Role.allCases : [.owner]).map { ["value": $0.rawValue, "label": $0.chineseName] }
+        var model: [String: Any] = ["t": t, "items": items, "roles": roles]
+        if let error { model["error"] = error }
+        return render("users", model, title: t["users"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+    }
+
+    func auditPage(_ request: Request, _ p: Principal) async throws -> Response {
+        guard p.may(.readAudit) else { throw RegistryError.forbidden("reading the audit log") }
+        let t = PageStrings.strings(language(request))
+        let q = request.uri.queryParameters
+        func text(_ k: String) -> String? { q[Substring(k)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let since = try text("since").map { s -> CalendarDay in
+            guard let d = CalendarDay(s) else { throw RegistryError.invalid("since", "must be a date written YYYY-MM-DD") }
+            return d
+        }
+        let page = try await Audit.list(
+            actor: text("actor"), entity: text("entity"), entityID: text("entity_id"), since: since?.startInstant, cursor: text("cursor"), limit: 100, on: db)
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = CalendarDay.chinaTimeZone
+        let items = page.items.map {
+            ["at": formatter.string(from: $0.at), "actor": $0.actor, "action": $0.action, "entity": $0.entity, "entityID": $0.entityID ?? "",
+             "after": String(($0.after ?? "").prefix(300))]
+        }
+        var model: [String: Any] = [
+            "t": t, "items": items, "actor": text("actor") ?? "", "entity": text("entity") ?? "", "entityID": text("entity_id") ?? "",
+            "since": since?.description ?? "",
+        ]
+        if let c = page.nextCursor {
+            model["next"] = "/app/admin/audit?cursor=\(c)&actor=\(formEncoded(text("actor") ?? ""))&entity=\(formEncoded(text("entity") ?? ""))"
+                + "&entity_id=\(formEncoded(text("entity_id") ?? ""))&since=\(since?.description ?? "")"
+        }
+        return render("audit", model, title: t["auditLog"]!, request: request, caller: p)
+    }
+
+    func calendarPage(_ request: Request, _ p: Principal) async throws -> Response {
+        guard p.may(.manageReference) else { throw RegistryError.forbidden("maintaining the working-day calendar") }
+        let t = PageStrings.strings(language(request))
+        let year = request.uri.queryParameters["year"].flatMap { Int(String($0)) } ?? today.year
+        let items = try await VerificationRequests.calendarDays(year: year, on: db).map {
+            ["date": $0.id!, "kind": $0.kind == "holiday" ? t["holiday"]! : t["workday"]!, "name": $0.name]
+        }
+        return render("calendar", ["t": t, "items": items, "year": "\(year)"], title: t["calendar"]!, request: request, caller: p)
     }
 
     // MARK: Import
@@ -593,7 +702,9 @@ struct WebApp {
             "lang": lang == .zh ? "zh-CN" : "en", "t": PageStrings.strings(lang), "title": title, "body": body, "signedIn": caller != nil,
             "who": caller.map { "\($0.label) · \($0.role.chineseName)" } ?? "", "csrf": RequestCaller.csrf ?? "",
             "canReview": caller?.may(.reviewFilings) == true, "canDrill": caller.map { $0.role == .provinceAdmin || $0.role == .bureauStaff } == true,
-            "canImport": caller?.may(.importInstruments) == true, "canRecord": caller?.may(.recordVerifications) == true,
+            "canImport": caller?.may(.importInstruments) == true,
+            "canManageUsers": caller.map { $0.may(.manageAccounts) || $0.may(.manageOwners) } == true,
+            "isAdmin": caller?.may(.readAudit) == true, "canRecord": caller?.may(.recordVerifications) == true,
             "otherLangLink": path + (path.contains("?") ? "&" : "?") + "lang=\(other.rawValue)",
         ]
         if let flash = request.uri.queryParameters["flash"].flatMap({ PageStrings.strings(lang)[String($0)] }) { layout["flash"] = flash }
