@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -280,6 +281,26 @@ import Testing
             let audit = try await admin.get("/app/admin/audit?entity=users")
             #expect(audit.text.contains("li.si") && audit.text.contains("shop") && !audit.text.contains("passwordHash"))
             #expect(try await admin.get("/app/admin/audit?since=yesterday").status == .badRequest)
+            // Disabling an account ends its session and its sign-ins; enabling restores them.
+            let liSi = try await UserModel.query(on: store.db).filter(\.$login == "li.si").first()!
+            #expect(try await admin.post("/app/admin/users/\(liSi.id!)/disable", ["csrf": csrf]).status == .seeOther)
+            #expect(try await bureau.get("/app").headers[.location] == "/login")
+            #expect(try await bureau.signIn("li.si", "long enough password").status == .unauthorized)
+            #expect(try await admin.post("/app/admin/users/\(liSi.id!)/enable", ["csrf": csrf]).status == .seeOther)
+            #expect(try await bureau.signIn("li.si", "long enough password").status == .seeOther)
+            // API tokens: shown once on creation, then only listed; revocable.
+            let created = try await admin.post("/app/admin/tokens", [
+                "csrf": csrf, "name": "水务LIMS", "role": "institute_staff", "institution_id": "\(ids.institution)", "permission": "registry:read",
+            ])
+            let token = try #require(created.text.firstMatch(of: /id="new-token">(jlt_[A-Za-z0-9_-]+)</)?.1)
+            #expect(try await client.send(.get, "/api/v1/auth/me", as: .bearer(String(token))).json["permissions"] as? [String] == ["registry:read"])
+            let listed = try await admin.get("/app/admin/tokens")
+            #expect(listed.text.contains("水务LIMS") && !listed.text.contains(String(token)))
+            let row = try #require(listed.text.components(separatedBy: "<tr>").first { $0.contains("水务LIMS") })
+            let tokenID = try #require(row.firstMatch(of: /\/app\/admin\/tokens\/(\d+)\/revoke/)?.1)
+            #expect(try await admin.post("/app/admin/tokens/\(tokenID)/revoke", ["csrf": csrf]).status == .seeOther)
+            #expect(try await client.send(.get, "/api/v1/auth/me", as: .bearer(String(token))).status == .unauthorized)
+            #expect(try await bureau.get("/app/admin/tokens").status == .forbidden)
             // The instrument page lists its schedules.
             let inst = try await admin.get("/app/instruments/\(ids.instrument)")
             #expect(inst.text.contains("id=\"schedules\"") && inst.text.contains("id=\"warnings\""))

@@ -40,6 +40,7 @@ import Testing
         "POST /auth/sign-in": ["login": "coverage", "password": "coverage-password"],
         "POST /users": ["login": "cov.user", "display_name": "覆盖", "password": "another-long-password", "role": "province_admin"],
         "PUT /users/{id}/password": ["password": "a-brand-new-password"],
+        "PUT /users/{id}/disabled": ["disabled": false],
         "POST /api-tokens": ["name": "LIMS", "role": "owner", "owner_id": 1, "permissions": ["registry:read"]],
         "POST /filings/{id}/return": ["reason": "资料不全"],
         "POST /verification-requests": ["instrument_id": 1, "institution_id": 1, "mode": "laboratory"],
@@ -53,7 +54,7 @@ import Testing
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 57)
+        #expect(ops.count == 58)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)

@@ -6112,6 +6112,183 @@ public enum Operations {
             }
         }
     }
+    /// Disables an account (its sessions end at once) or enables it again (administrators)
+    ///
+    /// - Remark: HTTP `PUT /users/{id}/disabled`.
+    /// - Remark: Generated from `#/paths//users/{id}/disabled/put(setUserDisabled)`.
+    public enum SetUserDisabled {
+        public static let id: Swift.String = "setUserDisabled"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/users/{id}/disabled/PUT/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/users/{id}/disabled/PUT/path/id`.
+                public var id: Swift.Int
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                public init(id: Swift.Int) {
+                    self.id = id
+                }
+            }
+            public var path: Operations.SetUserDisabled.Input.Path
+            /// - Remark: Generated from `#/paths/users/{id}/disabled/PUT/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SetUserDisabled.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SetUserDisabled.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.SetUserDisabled.Input.Headers
+            /// - Remark: Generated from `#/paths/users/{id}/disabled/PUT/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/users/{id}/disabled/PUT/requestBody/json`.
+                public struct JsonPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/paths/users/{id}/disabled/PUT/requestBody/json/disabled`.
+                    public var disabled: Swift.Bool
+                    /// Creates a new `JsonPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - disabled:
+                    public init(disabled: Swift.Bool) {
+                        self.disabled = disabled
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case disabled
+                    }
+                }
+                /// - Remark: Generated from `#/paths/users/{id}/disabled/PUT/requestBody/content/application\/json`.
+                case json(Operations.SetUserDisabled.Input.Body.JsonPayload)
+            }
+            public var body: Operations.SetUserDisabled.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.SetUserDisabled.Input.Path,
+                headers: Operations.SetUserDisabled.Input.Headers = .init(),
+                body: Operations.SetUserDisabled.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/users/{id}/disabled/PUT/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/users/{id}/disabled/PUT/responses/200/content/application\/json`.
+                    case json(Components.Schemas.User)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.User {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.SetUserDisabled.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.SetUserDisabled.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The account
+            ///
+            /// - Remark: Generated from `#/paths//users/{id}/disabled/put(setUserDisabled)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.SetUserDisabled.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.SetUserDisabled.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//users/{id}/disabled/put(setUserDisabled)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// API tokens for machine clients (administrators); never the tokens themselves
     ///
     /// - Remark: HTTP `GET /api-tokens`.

@@ -174,6 +174,11 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PUT /users/{id}/password`.
     /// - Remark: Generated from `#/paths//users/{id}/password/put(resetPassword)`.
     func resetPassword(_ input: Operations.ResetPassword.Input) async throws -> Operations.ResetPassword.Output
+    /// Disables an account (its sessions end at once) or enables it again (administrators)
+    ///
+    /// - Remark: HTTP `PUT /users/{id}/disabled`.
+    /// - Remark: Generated from `#/paths//users/{id}/disabled/put(setUserDisabled)`.
+    func setUserDisabled(_ input: Operations.SetUserDisabled.Input) async throws -> Operations.SetUserDisabled.Output
     /// API tokens for machine clients (administrators); never the tokens themselves
     ///
     /// - Remark: HTTP `GET /api-tokens`.
@@ -716,6 +721,21 @@ extension APIProtocol {
         body: Operations.ResetPassword.Input.Body
     ) async throws -> Operations.ResetPassword.Output {
         try await resetPassword(Operations.ResetPassword.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Disables an account (its sessions end at once) or enables it again (administrators)
+    ///
+    /// - Remark: HTTP `PUT /users/{id}/disabled`.
+    /// - Remark: Generated from `#/paths//users/{id}/disabled/put(setUserDisabled)`.
+    public func setUserDisabled(
+        path: Operations.SetUserDisabled.Input.Path,
+        headers: Operations.SetUserDisabled.Input.Headers = .init(),
+        body: Operations.SetUserDisabled.Input.Body
+    ) async throws -> Operations.SetUserDisabled.Output {
+        try await setUserDisabled(Operations.SetUserDisabled.Input(
             path: path,
             headers: headers,
             body: body

@@ -49,6 +49,11 @@ extension APIImplementation {
         return .noContent(.init())
     }
 
+    func setUserDisabled(_ input: Operations.SetUserDisabled.Input) async throws -> Operations.SetUserDisabled.Output {
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        return .ok(.init(body: .json(dto(try await Accounts.setDisabled(userID: input.path.id, b.disabled, by: try caller(), on: db)))))
+    }
+
     func listTokens(_ input: Operations.ListTokens.Input) async throws -> Operations.ListTokens.Output {
         _ = try caller(may: .manageAccounts, "listing API tokens")
         return .ok(.init(body: .json(try await Accounts.tokens(on: db).map(dto))))

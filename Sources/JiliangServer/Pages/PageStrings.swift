@@ -123,6 +123,17 @@ enum PageStrings {
         "workday": ("调休上班", "Make-up working day"),
         "remove": ("删除", "Remove"),
         "addDay": ("添加", "Add a day"),
+        "disabledShort": ("已停用", "disabled"),
+        "disable": ("停用", "Disable"),
+        "enable": ("启用", "Enable"),
+        "tokens": ("接口令牌", "API tokens"),
+        "tokensHelp": ("供机构 LIMS、设备网关等系统调用接口；令牌只显示一次，库中只存其摘要。", "For machine clients (an institute's LIMS, a device gateway). A token is shown once; only its hash is stored."),
+        "tokenOnce": ("请立即复制，此后不再显示：", "Copy it now, it is not shown again:"),
+        "permissions": ("权限", "Permissions"),
+        "lastUsed": ("最近使用", "Last used"),
+        "revoked": ("已吊销", "Revoked"),
+        "revoke": ("吊销", "Revoke"),
+        "newToken": ("新建令牌", "New token"),
     ]
 
     static func strings(_ lang: Language) -> [String: String] {

@@ -129,6 +129,50 @@ struct WebApp {
                 return redirect("/app/admin/users?flash=done")
             }
         }
+        router.post("/app/admin/users/{id}/{toggle}") { request, context in
+            try await page(request) { p in
+                _ = try await form(request)
+                let toggle = context.parameters.get("toggle")
+                guard toggle == "disable" || toggle == "enable" else { throw RegistryError.notFound(entity: "page", key: toggle ?? "") }
+                _ = try await Accounts.setDisabled(userID: try context.parameters.require("id", as: Int.self), toggle == "disable", by: p, on: db)
+                return redirect("/app/admin/users?flash=done")
+            }
+        }
+        router.get("/app/admin/tokens") { request, _ in try await page(request) { p in try await tokensPage(request, p, newToken: nil, error: nil) } }
+        router.post("/app/admin/tokens") { request, _ in
+            try await page(request) { p in
+                let body = try await request.body.collect(upTo: 1 << 16)
+                // Checkboxes repeat the same name: read every "permission" value.
+                var permissions: [String] = []
+                var f: [String: String] = [:]
+                for pair in String(buffer: body).split(separator: "&") {
+                    let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+                    guard kv.count == 2 else { continue }
+                    if kv[0] == "permission" { permissions.append(kv[1]) } else { f[kv[0]] = kv[1] }
+                }
+                try checkCSRF(f)
+                do {
+                    let made = try await Accounts.createToken(
+                        .init(name: f["name"], role: f["role"], regionCode: f["region_code"].flatMap { $0.isEmpty ? nil : $0 },
+                              institutionID: f["institution_id"].flatMap { Int($0) }, ownerID: f["owner_id"].flatMap { Int($0) },
+                              permissions: permissions.isEmpty ? nil : permissions),
+                        by: p, on: db)
+                    return try await tokensPage(request, p, newToken: made.token, error: nil)
+                } catch let e as ValidationFailure {
+                    return try await tokensPage(request, p, newToken: nil, error: e.description)
+                } catch let e as RegistryError {
+                    if case .forbidden = e { throw e }
+                    return try await tokensPage(request, p, newToken: nil, error: e.description)
+                }
+            }
+        }
+        router.post("/app/admin/tokens/{id}/revoke") { request, context in
+            try await page(request) { p in
+                _ = try await form(request)
+                try await Accounts.revokeToken(try context.parameters.require("id", as: Int.self), by: p, on: db)
+                return redirect("/app/admin/tokens?flash=done")
+            }
+        }
         router.get("/app/admin/audit") { request, _ in try await page(request) { p in try await auditPage(request, p) } }
         router.get("/app/admin/calendar") { request, _ in try await page(request) { p in try await calendarPage(request, p) } }
         router.post("/app/admin/calendar") { request, _ in
@@ -540,12 +584,31 @@ struct WebApp {
                 "id": "\(u.id!)", "login": u.login, "name": u.displayName, "role": Role(rawValue: u.role)?.chineseName ?? u.role,
                 "attached": u.regionCode ?? u.institutionID.map { "institution \($0)" } ?? u.ownerID.map { "owner \($0)" } ?? "",
                 "locked": (u.lockedUntil ?? .distantPast) > Date() ? "1" : "", "canReset": p.may(.manageAccounts) ? "1" : "",
+                "disabled": u.disabled ? "1" : "", "toggle": u.disabled ? "enable" : "disable", "toggleLabel": u.disabled ? t["enable"]! : t["disable"]!,
             ].filter { !$0.value.isEmpty }
         }
         let roles = (p.may(.manageAccounts) ? Role.allCases : [.owner]).map { ["value": $0.rawValue, "label": $0.chineseName] }
         var model: [String: Any] = ["t": t, "items": items, "roles": roles]
         if let error { model["error"] = error }
         return render("users", model, title: t["users"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+    }
+
+    func tokensPage(_ request: Request, _ p: Principal, newToken: String?, error: String?) async throws -> Response {
+        guard p.may(.manageAccounts) else { throw RegistryError.forbidden("managing API tokens") }
+        let t = PageStrings.strings(language(request))
+        let items = try await Accounts.tokens(on: db).map { m -> [String: String] in
+            [
+                "id": "\(m.id!)", "name": m.name, "role": Role(rawValue: m.role)?.chineseName ?? m.role, "permissions": m.permissions,
+                "lastUsed": m.lastUsedAt.map { CalendarDay(instant: $0).description } ?? "", "revoked": m.revokedAt != nil ? "1" : "",
+            ].filter { !$0.value.isEmpty }
+        }
+        var model: [String: Any] = [
+            "t": t, "items": items, "roles": Role.allCases.map { ["value": $0.rawValue, "label": $0.chineseName] },
+            "permissions": Permission.allCases.map(\.rawValue),
+        ]
+        if let newToken { model["newToken"] = newToken }
+        if let error { model["error"] = error }
+        return render("tokens", model, title: t["tokens"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func auditPage(_ request: Request, _ p: Principal) async throws -> Response {

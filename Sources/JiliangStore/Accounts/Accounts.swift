@@ -139,6 +139,23 @@ public enum Accounts {
         }
     }
 
+    /// Disables or enables an account; disabling ends its sessions. Nobody disables themselves.
+    public static func setDisabled(userID: Int, _ disabled: Bool, by actor: Principal, on db: any Database) async throws -> UserModel {
+        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden("disabling accounts") }
+        guard let u = try await UserModel.find(userID, on: db) else { throw RegistryError.notFound(entity: "user", key: "\(userID)") }
+        if actor.kind == .user, actor.id == userID, disabled {
+            throw RegistryError.conflict(field: "id", message: "you cannot disable your own account")
+        }
+        try await Audit.$actor.withValue(actor) {
+            try await db.auditedTransaction { tx in
+                u.disabled = disabled
+                try await u.save(on: tx)
+                if disabled { try await endSessions(of: userID, on: tx) }
+            }
+        }
+        return u
+    }
+
     public static func users(on db: any Database) async throws -> [UserModel] {
         try await UserModel.query(on: db).sort(\.$id).all()
     }
