@@ -22,13 +22,8 @@ extension APIImplementation {
         return .accepted(.init(body: .json(dto(job))))
     }
 
-    /// A job the caller queued (administrators see every job); anyone else's answers 404.
     func visibleJob(_ id: Int) async throws -> JobModel {
-        let p = try caller()
-        guard let j = try await JobModel.find(id, on: db), p.role == .provinceAdmin || j.createdBy == p.actor else {
-            throw RegistryError.notFound(entity: "job", key: String(id))
-        }
-        return j
+        try await ImportJobs.job(id, visibleTo: try caller(), on: db)
     }
 
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {

@@ -28,6 +28,15 @@ public enum ImportJobs {
         return job
     }
 
+    /// A job its creator or an administrator may read; anyone else gets "not found", as if it did
+    /// not exist (the report holds rows of the creator's registry).
+    public static func job(_ id: Int, visibleTo p: Principal, on db: any Database) async throws -> JobModel {
+        guard let j = try await JobModel.find(id, on: db), p.role == .provinceAdmin || j.createdBy == p.actor else {
+            throw RegistryError.notFound(entity: "job", key: String(id))
+        }
+        return j
+    }
+
     /// Runs one claimed import job to its end, recording the report (or the file-level error).
     public static func run(_ job: JobModel, today: CalendarDay, on db: any Database) async throws {
         let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))

@@ -1,0 +1,54 @@
+import FluentKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JiliangCore
+import JiliangStore
+
+extension WebApp {
+    // MARK: Sign-in
+
+    static let loginCSRFCookie = "jiliang_login_csrf"
+
+    func loginPage(_ request: Request, error: String?, login: String, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let lang = language(request)
+        // Login forms need CSRF protection too (against signing a victim into the attacker's account):
+        // a random value in a cookie and in the form, which a cross-site page cannot read.
+        let token = request.cookies[Self.loginCSRFCookie]?.value ?? Accounts.randomToken()
+        let t = PageStrings.strings(lang)
+        var response = render("login", ["t": t, "csrf": token, "error": error as Any, "login": login], title: t["signIn"]!, request: request, caller: nil, status: status)
+        response.headers.append(HTTPField(name: .setCookie, value: Cookie(
+            name: Self.loginCSRFCookie, value: token, path: "/login", secure: config.secureCookies, httpOnly: true, sameSite: .strict).description))
+        return response
+    }
+
+    func signIn(_ request: Request) async throws -> Response {
+        let f = try await form(request)
+        let t = PageStrings.strings(language(request))
+        guard let sent = f["csrf"], sent == request.cookies[Self.loginCSRFCookie]?.value else {
+            return try await loginPage(request, error: t["forbidden"], login: f["login"] ?? "", status: .forbidden)
+        }
+        do {
+            let s = try await Accounts.signIn(login: f["login"] ?? "", password: f["password"] ?? "", on: db)
+            var r = redirect("/app")
+            r.headers.append(HTTPField(name: .setCookie, value: Cookie(
+                name: AuthMiddleware<BasicRequestContext>.cookieName, value: s.token, maxAge: Int(Accounts.sessionLifetime), path: "/",
+                secure: config.secureCookies, httpOnly: true, sameSite: .lax).description))
+            return r
+        } catch let e as Accounts.SignInError {
+            let message = if case .locked = e { t["locked"] } else { t["wrongLogin"] }
+            return try await loginPage(request, error: message, login: f["login"] ?? "", status: .unauthorized)
+        }
+    }
+
+    func signOut(_ request: Request) async throws -> Response {
+        if let token = RequestCaller.sessionToken {
+            try checkCSRF(try await form(request))
+            try await Accounts.signOut(token: token, everywhere: false, on: db)
+        }
+        var r = redirect("/login")
+        r.headers.append(HTTPField(name: .setCookie, value: Cookie(
+            name: AuthMiddleware<BasicRequestContext>.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax).description))
+        return r
+    }
+}
