@@ -33,10 +33,17 @@ let package = Package(
             name: "JiliangCore",
             swiftSettings: swiftSettings
         ),
+        // The tamper-evident ledger: RFC 6962 Merkle log, C2SP tiles, notes, witnesses.
+        // Foundation and swift-crypto only, so anyone can audit and reuse it.
+        .target(
+            name: "JiliangLedger",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "JiliangStore",
             dependencies: [
-                "JiliangCore",
+                "JiliangCore", "JiliangLedger",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQL", package: "fluent-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -95,6 +102,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "JiliangCoreTests", dependencies: ["JiliangCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "JiliangLedgerTests", dependencies: ["JiliangLedger"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JiliangStoreTests", dependencies: ["JiliangStore", "JiliangTestSupport"],
             swiftSettings: swiftSettings),
