@@ -165,3 +165,18 @@ public enum Tiles {
         return level[0]
     }
 }
+
+extension LogAppender {
+    /// The tiles and bundle that `init(size:tile:)` reads: the right edge of a tree of `size`.
+    public static func edgePaths(size: Int64) -> [String] {
+        var paths: [String] = []
+        var level = 0
+        while size >> (8 * level) > 0 {
+            let w = Int((size >> (8 * level)) & 255)
+            if w > 0 { paths.append(TilePath.hashTile(level: level, index: size >> (8 * (level + 1)), width: w)) }
+            level += 1
+        }
+        if size & 255 > 0 { paths.append(TilePath.entryBundle(index: size >> 8, width: Int(size & 255))) }
+        return paths
+    }
+}

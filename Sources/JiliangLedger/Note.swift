@@ -207,3 +207,11 @@ public enum Cosignature {
         sig.body.count == 72 ? sig.body[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } : nil
     }
 }
+
+extension SignerKey {
+    /// A secret derived from this key for another purpose (HMAC-SHA256 keyed by the seed over
+    /// `label`), so that one key file is all a log operator must guard.
+    public func derivedSecret(label: String) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Array(label.utf8), using: SymmetricKey(data: seed)))
+    }
+}

@@ -72,6 +72,7 @@ public final class Store: Sendable {
         M006_ReshapeInstrumentIndexes(),  // indexes for imports and county status lists
         M007_CreateAccounts(),  // users, sessions, API tokens, audit log
         M008_CreateWorkflows(),  // filings, verification requests, working-day calendar
+        M009_CreateLedger(),  // ledger tiles, checkpoints, status changes, leaf indexes
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

@@ -82,6 +82,7 @@ extension Registry {
                 throw RegistryError.conflict(field: "serial_no", message: "another instrument of this owner has this serial number")
             }
             m.ownerID = owner.id!
+            try await StatusChanges.record(instrumentID: id, from: from.rawValue, to: d.status.rawValue, on: tx)
             apply(d, to: m)
             try await m.update(on: tx)
             try await recomputeCompliance(of: m, on: tx)

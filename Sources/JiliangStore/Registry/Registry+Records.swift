@@ -60,6 +60,9 @@ extension Registry {
             try await m.create(on: tx)
             // A passed verification puts a filed instrument into service.
             if inst.lifecycle == LifecycleStatus.filed.rawValue, d.result == .pass, d.kind != .spotCheck {
+                try await StatusChanges.record(
+                    instrumentID: d.instrumentID, from: inst.lifecycle, to: LifecycleStatus.inService.rawValue,
+                    day: d.date.description, reason: "verification record \(m.id!)", on: tx)
                 inst.lifecycle = LifecycleStatus.inService.rawValue
                 if inst.inServiceDate == nil { inst.inServiceDate = d.date.description }
             }

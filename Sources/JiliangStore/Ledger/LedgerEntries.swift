@@ -1,0 +1,138 @@
+import Crypto
+import Foundation
+import JiliangLedger
+import SQLKit
+
+/// The regulated facts that go into the ledger, each with a canonical, versioned encoding.
+///
+/// An entry is UTF-8 text: a header line `jiliang/ledger/v1 <kind>`, then `key value` lines in a
+/// fixed order (`-` for no value; backslash and newline escaped). Personal data (who recorded or
+/// decided, free-text reasons) is never in the entry: only an HMAC of it, keyed by a secret derived
+/// from the log key, so the public cannot guess names from the hash but `jiliang audit` can
+/// recompute it. Changing an encoding means a new version header, never a silent change.
+public enum LedgerKind: String, Sendable, CaseIterable {
+    case verificationRecord = "verification-record"
+    case filingApproved = "filing-approved"
+    case statusChange = "instrument-status"
+
+    public static let header = "jiliang/ledger/v1"
+
+    var table: String {
+        switch self {
+        case .verificationRecord: "verification_records"
+        case .filingApproved: "filings"
+        case .statusChange: "status_changes"
+        }
+    }
+
+    /// Which rows of the table are ledgered.
+    var ledgered: String {
+        switch self {
+        case .filingApproved: "x.state = 'approved'"
+        default: "1 = 1"
+        }
+    }
+
+    var select: String {
+        switch self {
+        case .verificationRecord:
+            """
+            SELECT x.id, x.ledger_index, x.instrument_id, i.code, x.institution_id, x.verified_on, x.kind, x.result,
+                   x.certificate_no, x.result_notice_no, x.readings, x.valid_until, x.rule_id, x.corrects_id,
+                   x.correction_reason, x.recorded_by
+            FROM verification_records x JOIN instruments i ON i.id = x.instrument_id
+            """
+        case .filingApproved:
+            """
+            SELECT x.id, x.ledger_index, x.instrument_id, i.code, x.owner_id, x.region_code, x.state, x.decided_by, x.decided_at
+            FROM filings x JOIN instruments i ON i.id = x.instrument_id
+            """
+        case .statusChange:
+            """
+            SELECT x.id, x.ledger_index, x.instrument_id, i.code, x.from_status, x.to_status, x.changed_on, x.changed_by, x.reason
+            FROM status_changes x JOIN instruments i ON i.id = x.instrument_id
+            """
+        }
+    }
+}
+
+/// One row read for the ledger: its id, the leaf index it claims and its canonical entry.
+struct LedgerRow {
+    var kind: LedgerKind
+    var id: Int
+    var ledgerIndex: Int64?
+    var entry: [UInt8]
+}
+
+/// Builds canonical entries from database rows.
+struct EntryEncoder {
+    let pepper: [UInt8]
+
+    func personal(_ field: String, _ value: String?) -> String? {
+        guard let value else { return nil }
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(field)\n\(value)".utf8), using: SymmetricKey(data: pepper))
+        return "hmac:" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func digest(_ value: String?) -> String? {
+        value.map { "sha256:" + SHA256.hash(data: Array($0.utf8)).map { String(format: "%02x", $0) }.joined() }
+    }
+
+    static func escape(_ v: String) -> String {
+        v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\r", with: "\\r")
+    }
+
+    func encode(kind: LedgerKind, id: Int, _ fields: [(String, String?)]) -> [UInt8] {
+        var s = "\(LedgerKind.header) \(kind.rawValue)\nid \(id)\n"
+        for (k, v) in fields { s += "\(k) \(v.map(EntryEncoder.escape) ?? "-")\n" }
+        return Array(s.utf8)
+    }
+
+    func row(_ kind: LedgerKind, _ r: any SQLRow) throws -> LedgerRow {
+        let id = try r.decode(column: "id", as: Int.self)
+        let index = try r.decode(column: "ledger_index", as: Int64?.self)
+        func s(_ c: String) throws -> String? { try r.decode(column: c, as: String?.self) }
+        func i(_ c: String) throws -> String? { try r.decode(column: c, as: Int?.self).map(String.init) }
+        let fields: [(String, String?)]
+        switch kind {
+        case .verificationRecord:
+            fields = [
+                ("instrument-id", try i("instrument_id")), ("instrument", try s("code")),
+                ("institution", try i("institution_id")), ("verified-on", try s("verified_on")),
+                ("kind", try s("kind")), ("result", try s("result")), ("certificate-no", try s("certificate_no")),
+                ("result-notice-no", try s("result_notice_no")), ("readings", EntryEncoder.digest(try s("readings"))),
+                ("valid-until", try s("valid_until")), ("rule", try i("rule_id")), ("corrects", try i("corrects_id")),
+                ("correction-reason", personal("correction_reason", try s("correction_reason"))),
+                ("recorded-by", personal("recorded_by", try s("recorded_by"))),
+            ]
+        case .filingApproved:
+            let decidedAt = try r.decode(column: "decided_at", as: Date?.self)
+            fields = [
+                ("instrument-id", try i("instrument_id")), ("instrument", try s("code")), ("owner", try i("owner_id")),
+                ("region", try s("region_code")), ("state", try s("state")),
+                ("decided-at", decidedAt.map { String(Int64($0.timeIntervalSince1970.rounded(.down))) }),
+                ("decided-by", personal("decided_by", try s("decided_by"))),
+            ]
+        case .statusChange:
+            fields = [
+                ("instrument-id", try i("instrument_id")), ("instrument", try s("code")), ("from", try s("from_status")),
+                ("to", try s("to_status")), ("changed-on", try s("changed_on")),
+                ("changed-by", personal("changed_by", try s("changed_by"))),
+                ("reason", personal("reason", try s("reason"))),
+            ]
+        }
+        return LedgerRow(kind: kind, id: id, ledgerIndex: index, entry: encode(kind: kind, id: id, fields))
+    }
+
+    /// The kind and row id an entry names (its first two lines).
+    static func identify(_ entry: ArraySlice<UInt8>) -> (LedgerKind, Int)? {
+        let text = String(decoding: entry, as: UTF8.self)
+        let lines = text.split(separator: "\n", maxSplits: 2)
+        guard lines.count >= 2, lines[0].hasPrefix(LedgerKind.header + " "),
+              let kind = LedgerKind(rawValue: String(lines[0].dropFirst(LedgerKind.header.count + 1))),
+              lines[1].hasPrefix("id "), let id = Int(lines[1].dropFirst(3))
+        else { return nil }
+        return (kind, id)
+    }
+}

@@ -1,0 +1,125 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import JiliangLedger
+import JiliangStore
+import JiliangTestSupport
+import SQLKit
+import Testing
+
+/// The ledger against a real database (SQLite, and PostgreSQL when `make test` runs it):
+/// rows are sequenced into tiles, certificates verify, and tampering is caught.
+@Suite struct LedgerTests {
+    static func ledger(_ store: Store, batch: Int = 20_000) throws -> Ledger {
+        let key = try SignerKey(name: "ledger.test/jiliang", type: .ed25519)
+        return Ledger(store: store, configuration: try LedgerConfiguration(signer: key, batchSize: batch))
+    }
+
+    /// An owner, an institution and `n` instruments each with one passed verification.
+    static func records(_ n: Int, on db: any Database) async throws -> [VerificationRecordModel] {
+        let owner = try await Fixtures.owner(on: db)
+        let lab = try await Fixtures.institution(on: db)
+        var out: [VerificationRecordModel] = []
+        for i in 0..<n {
+            let inst = try await Fixtures.instrument(serial: "L\(i)", owner: owner, inService: "2025-01-10", on: db)
+            out.append(try await Fixtures.record(inst, institution: lab, date: "2025-01-10", on: db))
+        }
+        return out
+    }
+
+    @Test func recordsAreLedgeredAndCertificatesVerifyOffline() async throws {
+        try await TestDatabase.withStore { store in
+            let recs = try await Self.records(5, on: store.db)
+            let ledger = try Self.ledger(store, batch: 3)
+            let pending = try await ledger.pendingCount()
+            #expect(pending >= 5)  // records, plus the filed → in service status changes
+            // Before sequencing there is no certificate.
+            await #expect(throws: Ledger.CertificateError.notLedgered) { try await ledger.certificate(of: .verificationRecord, id: recs[0].id!) }
+            let n = try await ledger.sequenceAll()
+            #expect(n == pending)
+            #expect(try await ledger.pendingCount() == 0)
+            #expect(try await ledger.state().size == Int64(n))
+            await #expect(throws: Ledger.CertificateError.notPublished) { try await ledger.certificate(of: .verificationRecord, id: recs[0].id!) }
+            let publication = try await ledger.publish()
+            #expect(publication?.published == true)
+            #expect(try await ledger.publish() == nil)  // nothing new
+
+            for r in recs {
+                let cert = try await ledger.certificate(of: .verificationRecord, id: r.id!)
+                let text = cert.serialized
+                let verified = try LedgerCertificate(parsing: text).verify(policy: ledger.configuration.policy)
+                #expect(verified.entryText.contains("id \(r.id!)\n"))
+                #expect(verified.entryText.contains("result pass\n"))
+                #expect(!verified.entryText.contains("tester"))  // personal data only as an HMAC
+            }
+            #expect(try await ledger.audit().findings.isEmpty)
+            #expect(try await ledger.verifyLog().isEmpty)
+        }
+    }
+
+    @Test func aDirectDatabaseEditIsCaughtByTheAudit() async throws {
+        try await TestDatabase.withStore { store in
+            let recs = try await Self.records(3, on: store.db)
+            let ledger = try Self.ledger(store)
+            try await ledger.sequenceAll()
+            #expect(try await ledger.audit().findings.isEmpty)
+            // Someone with database access forges one record's certificate number and back-dates another.
+            try await store.sql.raw("UPDATE verification_records SET certificate_no = 'FORGED-1' WHERE id = \(bind: recs[1].id!)").run()
+            try await store.sql.raw("UPDATE verification_records SET verified_on = '2025-01-09' WHERE id = \(bind: recs[2].id!)").run()
+            let findings = try await ledger.audit().findings
+            #expect(findings.count == 2)
+            #expect(findings.contains { $0.record == "verification-record/\(recs[1].id!)" && $0.problem.contains("FORGED-1") })
+            #expect(findings.contains { $0.record == "verification-record/\(recs[2].id!)" && $0.problem.contains("verified-on") })
+            // Moving a leaf index is caught too.
+            try await store.sql.raw("UPDATE verification_records SET ledger_index = 999 WHERE id = \(bind: recs[0].id!)").run()
+            let again = try await ledger.audit().findings
+            #expect(again.contains { $0.record == "verification-record/\(recs[0].id!)" && $0.problem.contains("leaf") })
+        }
+    }
+
+    @Test func aSwappedTileByteIsCaughtByTheLogCheck() async throws {
+        try await TestDatabase.withStore { store in
+            _ = try await Self.records(4, on: store.db)
+            let ledger = try Self.ledger(store)
+            try await ledger.sequenceAll()
+            _ = try await ledger.publish()
+            #expect(try await ledger.verifyLog().isEmpty)
+            let size = try await ledger.state().size
+            let path = TilePath.hashTile(level: 0, index: 0, width: Int(size))
+            var bytes = try #require(try await ledger.tile(path))
+            bytes[40] ^= 0x01
+            try await store.sql.raw("UPDATE ledger_tiles SET data = \(bind: Data(bytes)) WHERE path = \(bind: path)").run()
+            let problems = try await ledger.verifyLog()
+            #expect(problems.contains { $0.contains(path) && $0.contains("byte 40") })
+            // An edited entry bundle is caught as well: its entries no longer hash to the tiles.
+            bytes[40] ^= 0x01
+            try await store.sql.raw("UPDATE ledger_tiles SET data = \(bind: Data(bytes)) WHERE path = \(bind: path)").run()
+            #expect(try await ledger.verifyLog().isEmpty)
+            let bundlePath = TilePath.entryBundle(index: 0, width: Int(size))
+            var bundle = try #require(try await ledger.tile(bundlePath))
+            bundle[bundle.count - 3] ^= 0x20
+            try await store.sql.raw("UPDATE ledger_tiles SET data = \(bind: Data(bundle)) WHERE path = \(bind: bundlePath)").run()
+            #expect(try await ledger.verifyLog().contains { $0.contains(path) })
+        }
+    }
+
+    @Test func statusChangesAreLedgered() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            let inst = try await Fixtures.instrument(serial: "F1", owner: owner, on: db)
+            // A status change made through the registry.
+            var draft = try InstrumentDraft.parse(
+                Fixtures.raw(serial: "F1", owner: try CreditCode(validating: owner.creditCode)), context: try await Registry.context(on: db))
+            draft.status = .suspended
+            try #require(LifecycleStatus(rawValue: inst.lifecycle)!.canMove(to: .suspended))
+            _ = try await Registry.updateInstrument(inst.id!, draft, scope: .everything, on: db)
+            let ledger = try Self.ledger(store)
+            try await ledger.sequenceAll()
+            let size = try await ledger.state().size
+            let entries = try await ledger.entries(0..<size, treeSize: size).map { String(decoding: $0, as: UTF8.self) }
+            #expect(entries.contains { $0.hasPrefix("jiliang/ledger/v1 instrument-status\n") && $0.contains("to suspended\n") })
+            #expect(try await ledger.audit().findings.isEmpty)
+        }
+    }
+}
