@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "JiliangServer",
             dependencies: [
-                "JiliangCore", "JiliangStore", "JiliangAPI",
+                "JiliangCore", "JiliangStore", "JiliangAPI", "JiliangLedger",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "jiliang",
             dependencies: [
-                "JiliangCore", "JiliangStore", "JiliangServer",
+                "JiliangCore", "JiliangStore", "JiliangServer", "JiliangLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "JiliangTestSupport",
             dependencies: [
-                "JiliangCore", "JiliangStore", "JiliangServer",
+                "JiliangCore", "JiliangStore", "JiliangServer", "JiliangLedger",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/JiliangTestSupport",

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import JiliangCore
+import JiliangLedger
 import JiliangStore
 import Logging
 
@@ -27,6 +28,25 @@ public struct AppConfiguration: Sendable {
     public var verificationDeadlines = VerificationRequests.Deadlines()
     /// Mark the session cookie `Secure` (serve behind TLS in production; off for http://127.0.0.1).
     public var secureCookies: Bool
+
+    // The tamper-evident ledger (docs/ledger.md).
+    /// The log's signer key file, created on first start (keep it secret and backed up).
+    public var ledgerKeyPath = "data/ledger.key"
+    /// The checkpoint origin (and key name) used when the key file is created.
+    public var ledgerOrigin = "jiliang.local/ledger"
+    /// A key given directly (tests); otherwise read from `ledgerKeyPath`.
+    public var ledgerKey: SignerKey?
+    /// Witnesses asked to cosign each checkpoint (`<vkey> <url>`), and how many must.
+    public var witnesses: [LedgerConfiguration.WitnessEndpoint] = []
+    public var witnessQuorum: Int?
+    /// How often the sequencer looks for new facts and publishes a checkpoint.
+    public var ledgerInterval: Duration = .seconds(1)
+
+    /// The ledger configuration: the key from the file (created if missing) unless one is given.
+    public func ledgerConfiguration() throws -> LedgerConfiguration {
+        let key = try ledgerKey ?? LedgerConfiguration.loadOrCreateKey(at: ledgerKeyPath, origin: ledgerOrigin)
+        return try LedgerConfiguration(signer: key, witnesses: witnesses, quorum: witnessQuorum)
+    }
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqliteFile("data/jiliang.sqlite"),

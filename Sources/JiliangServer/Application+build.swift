@@ -31,12 +31,14 @@ public func buildApplication(_ config: AppConfiguration) async throws -> some Ap
 /// The application over a store that the caller owns and closes (tests use this with a throwaway
 /// database already migrated).
 public func buildApplication(_ config: AppConfiguration, store: Store) throws -> Application<RouterResponder<BasicRequestContext>> {
-    let router = try buildRouter(store: store, config: config)
+    let ledger = Ledger(store: store, configuration: try config.ledgerConfiguration())
+    let router = try buildRouter(store: store, config: config, ledger: ledger)
     var app = Application(
         router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Jiliang"),
         logger: store.logger)
     if config.runWorker {
         app.addServices(JobWorker(store: store, today: config.today, warnings: WarningRunner(dueSoonWindow: config.dueSoonWindow)))
+        app.addServices(LedgerService(ledger: ledger, interval: config.ledgerInterval))
     }
     return app
 }
@@ -60,7 +62,7 @@ public func prepare(_ store: Store, config: AppConfiguration) async throws {
 }
 
 /// Every route of the application, in one place (STYLE.md idiom 3).
-public func buildRouter(store: Store, config: AppConfiguration) throws -> Router<BasicRequestContext> {
+public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) throws -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ProblemMiddleware())
@@ -71,6 +73,9 @@ public func buildRouter(store: Store, config: AppConfiguration) throws -> Router
     // The web application for signed-in users (server-rendered, zh-CN with an English switch).
     try WebApp(store: store, config: config).addRoutes(to: router)
 
+    // The tamper-evident ledger, public and read-only (C2SP tlog-tiles).
+    LedgerRoutes(ledger: ledger).addRoutes(to: router)
+
     // The API contract, served verbatim.
     let spec = try APISpec.yaml()
     router.get("/api/v1/openapi.yaml") { _, _ in
@@ -78,6 +83,6 @@ public func buildRouter(store: Store, config: AppConfiguration) throws -> Router
     }
 
     // /api/v1: every operation of openapi.yaml, generated server stubs → APIImplementation.
-    try APIImplementation(store: store, config: config).registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
+    try APIImplementation(store: store, config: config, ledger: ledger).registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
     return router
 }

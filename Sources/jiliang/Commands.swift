@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import JiliangCore
+import JiliangLedger
 import JiliangServer
 import JiliangStore
 
@@ -15,12 +16,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seed of the demo province") var seed: UInt64 = 2022
     @Option(help: "Days before a due date that count as due soon") var dueSoonDays = 30
     @Flag(help: "Mark the session cookie Secure (when served behind TLS)") var secureCookies = false
+    @OptionGroup var ledger: LedgerOptions
 
     func run() async throws {
         guard (0...365).contains(dueSoonDays) else { throw ValidationError("--due-soon-days must be from 0 to 365") }
-        let config = AppConfiguration(
+        var config = AppConfiguration(
             host: host, port: port, database: db.location, today: try db.todayProvider(), dueSoonWindow: dueSoonDays,
             demoInstrumentsIfEmpty: demoIfEmpty > 0 ? demoIfEmpty : nil, demoSeed: seed, secureCookies: secureCookies)
+        try ledger.apply(to: &config)
+        print("ledger log key: \(try config.ledgerConfiguration().signer.verifier)")
         print("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
         let app = try await buildApplication(config)
         try await app.runService()

@@ -11,7 +11,10 @@ struct Jiliang: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jiliang",
         abstract: "计量 Jiliang — legal-metrology supervision platform",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Import.self, Warnings.self, User.self, Bench.self])
+        subcommands: [
+            Serve.self, Migrate.self, Demo.self, Import.self, Warnings.self, User.self, LedgerCommand.self, AuditCommand.self,
+            Verify.self, WitnessCommand.self, Bench.self,
+        ])
 }
 
 /// Options shared by every command that opens the database.

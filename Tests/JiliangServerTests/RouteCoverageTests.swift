@@ -54,7 +54,7 @@ import Testing
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 58)
+        #expect(ops.count == 60)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
@@ -64,6 +64,11 @@ import Testing
                 "instrument_id": ids.instrument, "institution_id": ids.institution, "date": "2026-11-20", "kind": "first", "result": "pass",
                 "certificate_no": "JD-1", "recorded_by": "t",
             ])
+            // The record's certificate needs it ledgered and a checkpoint published (the server's
+            // ledger service does this every second; `.router` tests drive it).
+            let ledger = try TestLedger.ledger(store)
+            try await ledger.sequenceAll()
+            _ = try await ledger.publish()
             let job = try await client.sendRaw(.post, "/api/v1/imports/instruments", contentType: "text/csv", body: "sub_no,name\n")
             let code = try await client.send(.get, "/api/v1/instruments/\(ids.instrument)").json["code"] as! String
             // Workflow steps need objects in the right state: two drafts (one already submitted) and a

@@ -3,6 +3,7 @@ import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
 import JiliangCore
+import JiliangLedger
 import JiliangServer
 import JiliangStore
 import NIOCore
@@ -15,9 +16,10 @@ public func withApp<T: Sendable>(
 ) async throws -> T {
     try await TestDatabase.withStore { store in
         let day = CalendarDay(today)!
-        let config = AppConfiguration(
+        var config = AppConfiguration(
             host: "127.0.0.1", port: 0, database: store.location, today: { day },
             uploadDirectory: NSTemporaryDirectory() + "jiliang-uploads-\(UUID().uuidString)", runWorker: false)
+        config.ledgerKey = TestLedger.key
         let app = try buildApplication(config, store: store)
         // Requests go out as the province administrator unless a test says otherwise (`auth:`).
         let admin = try await Accounts.createToken(.init(name: "tests", role: Role.provinceAdmin.rawValue), by: .system("tests"), on: store.db)
@@ -78,5 +80,15 @@ extension TestClientProtocol {
         var headers = auth.headers
         headers[.contentType] = contentType
         return try await execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: body))
+    }
+}
+
+/// The ledger key every test application signs with, and a `Ledger` over a test's store with it
+/// (the server in `.router` mode runs no background services, so tests drive the ledger).
+public enum TestLedger {
+    public static let key = try! SignerKey(name: "ledger.test/jiliang", type: .ed25519)
+
+    public static func ledger(_ store: Store, witnesses: [LedgerConfiguration.WitnessEndpoint] = [], quorum: Int? = nil) throws -> Ledger {
+        Ledger(store: store, configuration: try LedgerConfiguration(signer: key, witnesses: witnesses, quorum: quorum))
     }
 }

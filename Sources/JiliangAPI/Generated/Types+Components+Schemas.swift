@@ -2157,6 +2157,10 @@ extension Components {
             public var recordedBy: Swift.String
             /// - Remark: Generated from `#/components/schemas/Record/recorded_at`.
             public var recordedAt: Foundation.Date?
+            /// Leaf index in the ledger (absent while pending)
+            ///
+            /// - Remark: Generated from `#/components/schemas/Record/ledger_index`.
+            public var ledgerIndex: Swift.Int64?
             /// Creates a new `Record`.
             ///
             /// - Parameters:
@@ -2175,6 +2179,7 @@ extension Components {
             ///   - correctionReason:
             ///   - recordedBy:
             ///   - recordedAt:
+            ///   - ledgerIndex: Leaf index in the ledger (absent while pending)
             public init(
                 id: Swift.Int,
                 instrumentId: Swift.Int,
@@ -2190,7 +2195,8 @@ extension Components {
                 corrects: Swift.Int? = nil,
                 correctionReason: Swift.String? = nil,
                 recordedBy: Swift.String,
-                recordedAt: Foundation.Date? = nil
+                recordedAt: Foundation.Date? = nil,
+                ledgerIndex: Swift.Int64? = nil
             ) {
                 self.id = id
                 self.instrumentId = instrumentId
@@ -2207,6 +2213,7 @@ extension Components {
                 self.correctionReason = correctionReason
                 self.recordedBy = recordedBy
                 self.recordedAt = recordedAt
+                self.ledgerIndex = ledgerIndex
             }
             public enum CodingKeys: String, CodingKey {
                 case id
@@ -2224,6 +2231,107 @@ extension Components {
                 case correctionReason = "correction_reason"
                 case recordedBy = "recorded_by"
                 case recordedAt = "recorded_at"
+                case ledgerIndex = "ledger_index"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LedgerStatus`.
+        public struct LedgerStatus: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LedgerStatus/origin`.
+            public var origin: Swift.String
+            /// - Remark: Generated from `#/components/schemas/LedgerStatus/size`.
+            public var size: Swift.Int64
+            /// base64 SHA-256 root of the tree
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerStatus/root`.
+            public var root: Swift.String
+            /// Rows waiting to be ledgered
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerStatus/pending`.
+            public var pending: Swift.Int
+            /// Size of the latest published checkpoint
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerStatus/checkpoint_size`.
+            public var checkpointSize: Swift.Int64?
+            /// The latest published checkpoint note
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerStatus/checkpoint`.
+            public var checkpoint: Swift.String?
+            /// The log's verifier key (C2SP signed-note vkey)
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerStatus/log_key`.
+            public var logKey: Swift.String
+            /// - Remark: Generated from `#/components/schemas/LedgerStatus/WitnessesPayload`.
+            public struct WitnessesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/LedgerStatus/WitnessesPayload/key`.
+                public var key: Swift.String
+                /// - Remark: Generated from `#/components/schemas/LedgerStatus/WitnessesPayload/url`.
+                public var url: Swift.String
+                /// Creates a new `WitnessesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - key:
+                ///   - url:
+                public init(
+                    key: Swift.String,
+                    url: Swift.String
+                ) {
+                    self.key = key
+                    self.url = url
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case key
+                    case url
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/LedgerStatus/witnesses`.
+            public typealias WitnessesPayload = [Components.Schemas.LedgerStatus.WitnessesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/LedgerStatus/witnesses`.
+            public var witnesses: Components.Schemas.LedgerStatus.WitnessesPayload
+            /// - Remark: Generated from `#/components/schemas/LedgerStatus/quorum`.
+            public var quorum: Swift.Int
+            /// Creates a new `LedgerStatus`.
+            ///
+            /// - Parameters:
+            ///   - origin:
+            ///   - size:
+            ///   - root: base64 SHA-256 root of the tree
+            ///   - pending: Rows waiting to be ledgered
+            ///   - checkpointSize: Size of the latest published checkpoint
+            ///   - checkpoint: The latest published checkpoint note
+            ///   - logKey: The log's verifier key (C2SP signed-note vkey)
+            ///   - witnesses:
+            ///   - quorum:
+            public init(
+                origin: Swift.String,
+                size: Swift.Int64,
+                root: Swift.String,
+                pending: Swift.Int,
+                checkpointSize: Swift.Int64? = nil,
+                checkpoint: Swift.String? = nil,
+                logKey: Swift.String,
+                witnesses: Components.Schemas.LedgerStatus.WitnessesPayload,
+                quorum: Swift.Int
+            ) {
+                self.origin = origin
+                self.size = size
+                self.root = root
+                self.pending = pending
+                self.checkpointSize = checkpointSize
+                self.checkpoint = checkpoint
+                self.logKey = logKey
+                self.witnesses = witnesses
+                self.quorum = quorum
+            }
+            public enum CodingKeys: String, CodingKey {
+                case origin
+                case size
+                case root
+                case pending
+                case checkpointSize = "checkpoint_size"
+                case checkpoint
+                case logKey = "log_key"
+                case witnesses
+                case quorum
             }
         }
         /// - Remark: Generated from `#/components/schemas/RecordPage`.

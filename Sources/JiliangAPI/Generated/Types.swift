@@ -115,6 +115,19 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /verification-records/{id}`.
     /// - Remark: Generated from `#/paths//verification-records/{id}/get(getRecord)`.
     func getRecord(_ input: Operations.GetRecord.Input) async throws -> Operations.GetRecord.Output
+    /// The record's ledger certificate, verifiable offline with `jiliang verify certificate`
+    ///
+    /// The canonical ledger entry of the record, its leaf index, the inclusion proof and the latest published checkpoint (signed by the log, cosigned by the witness quorum). 409 while the record waits to be ledgered or for a checkpoint that covers it (normally a few seconds).
+    ///
+    ///
+    /// - Remark: HTTP `GET /verification-records/{id}/certificate`.
+    /// - Remark: Generated from `#/paths//verification-records/{id}/certificate/get(getRecordCertificate)`.
+    func getRecordCertificate(_ input: Operations.GetRecordCertificate.Input) async throws -> Operations.GetRecordCertificate.Output
+    /// The tamper-evident ledger's size, pending rows, latest checkpoint, keys and witnesses
+    ///
+    /// - Remark: HTTP `GET /ledger`.
+    /// - Remark: Generated from `#/paths//ledger/get(getLedgerStatus)`.
+    func getLedgerStatus(_ input: Operations.GetLedgerStatus.Input) async throws -> Operations.GetLedgerStatus.Output
     /// Upload a CSV of instruments (UTF-8 or GB18030, Chinese or English headers); runs as a job
     ///
     /// - Remark: HTTP `POST /imports/instruments`.
@@ -570,6 +583,29 @@ extension APIProtocol {
             path: path,
             headers: headers
         ))
+    }
+    /// The record's ledger certificate, verifiable offline with `jiliang verify certificate`
+    ///
+    /// The canonical ledger entry of the record, its leaf index, the inclusion proof and the latest published checkpoint (signed by the log, cosigned by the witness quorum). 409 while the record waits to be ledgered or for a checkpoint that covers it (normally a few seconds).
+    ///
+    ///
+    /// - Remark: HTTP `GET /verification-records/{id}/certificate`.
+    /// - Remark: Generated from `#/paths//verification-records/{id}/certificate/get(getRecordCertificate)`.
+    public func getRecordCertificate(
+        path: Operations.GetRecordCertificate.Input.Path,
+        headers: Operations.GetRecordCertificate.Input.Headers = .init()
+    ) async throws -> Operations.GetRecordCertificate.Output {
+        try await getRecordCertificate(Operations.GetRecordCertificate.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The tamper-evident ledger's size, pending rows, latest checkpoint, keys and witnesses
+    ///
+    /// - Remark: HTTP `GET /ledger`.
+    /// - Remark: Generated from `#/paths//ledger/get(getLedgerStatus)`.
+    public func getLedgerStatus(headers: Operations.GetLedgerStatus.Input.Headers = .init()) async throws -> Operations.GetLedgerStatus.Output {
+        try await getLedgerStatus(Operations.GetLedgerStatus.Input(headers: headers))
     }
     /// Upload a CSV of instruments (UTF-8 or GB18030, Chinese or English headers); runs as a job
     ///

@@ -59,7 +59,7 @@ extension APIImplementation {
             id: r.id!, instrumentId: r.instrumentID, institutionId: r.institutionID, date: r.verifiedOn, kind: r.kind, result: r.result,
             certificateNo: r.certificateNo, resultNoticeNo: r.resultNoticeNo, readings: r.readings, validUntil: r.validUntil,
             ruleId: r.ruleID, corrects: r.correctsID, correctionReason: r.correctionReason, recordedBy: r.recordedBy,
-            recordedAt: r.recordedAt)
+            recordedAt: r.recordedAt, ledgerIndex: r.ledgerIndex)
     }
 
     func dto(_ j: JobModel) -> Components.Schemas.Job {

@@ -10,6 +10,7 @@ import OpenAPIRuntime
 struct APIImplementation: APIProtocol {
     let store: Store
     let config: AppConfiguration
+    let ledger: Ledger
 
     var db: any Database { store.db }
     var today: CalendarDay { config.today() }

@@ -64,6 +64,8 @@ public final class VerificationRecordModel: Model, @unchecked Sendable {
     @OptionalField(key: "rule_id") public var ruleID: Int?
     @OptionalField(key: "corrects_id") public var correctsID: Int?
     @OptionalField(key: "correction_reason") public var correctionReason: String?
+    /// The record's leaf in the tamper-evident ledger; set by the sequencer, never by the API.
+    @OptionalField(key: "ledger_index") public var ledgerIndex: Int64?
     @Field(key: "recorded_by") public var recordedBy: String
     @Timestamp(key: "recorded_at", on: .create) public var recordedAt: Date?
     public init() {}
