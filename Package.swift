@@ -86,6 +86,7 @@ let package = Package(
             dependencies: [
                 "JiliangCore", "JiliangStore", "JiliangServer", "JiliangLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),

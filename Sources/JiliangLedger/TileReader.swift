@@ -4,8 +4,9 @@
 public final class TileReader {
     public let size: Int64
     private let fetch: (String) throws -> [UInt8]?
-    private var expanded: [String: [[Hash]]] = [:]
-    private var order: [String] = []
+    private struct Key: Hashable { var level: Int; var index: Int64; var width: Int }
+    private var expanded: [Key: [[Hash]]] = [:]
+    private var order: [Key] = []
     private let capacity: Int
 
     /// `fetch` returns a tile's bytes by path. `capacity` bounds the expanded tiles kept.
@@ -17,12 +18,17 @@ public final class TileReader {
 
     /// The tile that holds node `id` in a tree of `size`, and the node's position in it.
     public static func location(of id: NodeID, size: Int64) -> (path: String, sub: Int, offset: Int) {
+        let (key, sub, offset) = locate(id, size: size)
+        return (TilePath.hashTile(level: key.level, index: key.index, width: key.width), sub, offset)
+    }
+
+    private static func locate(_ id: NodeID, size: Int64) -> (Key, sub: Int, offset: Int) {
         let tileLevel = id.level / 8, sub = id.level % 8
         let first = id.index << sub
         let n = first >> 8
         let fullEnd = (n + 1) << (8 * (tileLevel + 1))
         let width = fullEnd <= size ? TilePath.width : Int((size >> (8 * tileLevel)) & 255)
-        return (TilePath.hashTile(level: tileLevel, index: n, width: width), sub, Int(first & 255))
+        return (Key(level: tileLevel, index: n, width: width), sub, Int(first & 255))
     }
 
     /// Every tile path that `compute` reads, found by a dry run that reads nothing.
@@ -36,16 +42,19 @@ public final class TileReader {
     }
 
     public func node(_ id: NodeID) throws -> Hash {
-        let (path, sub, offset) = TileReader.location(of: id, size: size)
-        let levels = try tile(path)
+        let (key, sub, offset) = TileReader.locate(id, size: size)
+        let levels = try tile(key)
         let i = offset >> sub
-        guard sub < levels.count, i < levels[sub].count else { throw LedgerError.missingTile(path) }
+        guard sub < levels.count, i < levels[sub].count else {
+            throw LedgerError.missingTile(TilePath.hashTile(level: key.level, index: key.index, width: key.width))
+        }
         return levels[sub][i]
     }
 
-    private func tile(_ path: String) throws -> [[Hash]] {
-        if let t = expanded[path] { return t }
-        guard let bytes = try fetch(path), bytes.count % Hash.size == 0, !bytes.isEmpty else {
+    private func tile(_ key: Key) throws -> [[Hash]] {
+        if let t = expanded[key] { return t }
+        let path = TilePath.hashTile(level: key.level, index: key.index, width: key.width)
+        guard let bytes = try fetch(path), bytes.count == key.width * Hash.size else {
             throw LedgerError.missingTile(path)
         }
         var levels = [Tiles.hashes(bytes)]
@@ -60,12 +69,13 @@ public final class TileReader {
             }
             levels.append(next)
         }
-        if expanded.count >= capacity, let oldest = order.first {
-            expanded[oldest] = nil
-            order.removeFirst()
+        if expanded.count >= capacity {
+            // Drop the older half at once: amortised O(1), no per-access bookkeeping.
+            for k in order.prefix(capacity / 2) { expanded[k] = nil }
+            order.removeFirst(capacity / 2)
         }
-        expanded[path] = levels
-        order.append(path)
+        expanded[key] = levels
+        order.append(key)
         return levels
     }
 

@@ -149,13 +149,14 @@ struct VerifyCertificate: AsyncParsableCommand {
     @OptionGroup var trust: TrustOptions
 
     func run() async throws {
+        let policy = try trust.policy()
         let text: String
         do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
             throw ValidationError("cannot read \(file): \(error.localizedDescription)")
         }
         do {
             let cert = try LedgerCertificate(parsing: text)
-            let v = try cert.verify(policy: try trust.policy())
+            let v = try cert.verify(policy: policy)
             print("VERIFIED  \(cert.record) is leaf \(cert.leafIndex) of \(v.checkpoint.origin) at size \(v.checkpoint.size)")
             print("cosigned by \(v.cosigners.isEmpty ? "no witness (quorum 0)" : v.cosigners.joined(separator: ", "))")
             print(v.entryText, terminator: "")

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JiliangCore
 import JiliangLedger
 import JiliangServer
 import JiliangStore

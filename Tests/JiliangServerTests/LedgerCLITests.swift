@@ -1,0 +1,93 @@
+import Foundation
+import JiliangLedger
+import JiliangStore
+import SQLKit
+import Testing
+
+/// The ledger commands as an operator and an outside verifier use them, on the built binary:
+/// `ledger sync`, `audit`, `verify ledger`, `verify certificate` and a `witness` process.
+@Suite(.serialized) struct LedgerCLITests {
+    @Test func syncAuditTamperAndVerifyFromTheCommandLine() async throws {
+        let db = CLITests.temp("ledger.sqlite"), key = CLITests.temp("ledger.key")
+        let wkey = CLITests.temp("witness.key"), wstate = CLITests.temp("witness-state.json")
+        let demo = try CLITests.run(["demo", "--instruments", "40", "--sqlite", db])
+        #expect(demo.status == 0, "\(demo.output)")
+
+        // A witness process with its own key, trusting the log key.
+        let ledgerKey = try LedgerConfiguration.loadOrCreateKey(at: key, origin: "cli.test/ledger")
+        let port = Int.random(in: 20_000..<40_000)
+        let witness = Process()
+        witness.executableURL = URL(fileURLWithPath: CLITests.binary)
+        witness.arguments = ["witness", "--key", wkey, "--name", "cli.test/witness", "--log", ledgerKey.verifier.description,
+                             "--state", wstate, "--port", String(port)]
+        witness.standardOutput = FileHandle.nullDevice
+        witness.standardError = FileHandle.nullDevice
+        try witness.run()
+        defer { witness.terminate(); witness.waitUntilExit() }
+        var witnessKey: SignerKey?
+        for _ in 0..<100 where witnessKey == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            witnessKey = try? SignerKey(parsing: String(contentsOfFile: wkey, encoding: .utf8))
+        }
+        let wv = try #require(witnessKey).verifier
+        try await Task.sleep(for: .milliseconds(500))  // let it bind
+
+        let sync = try CLITests.run(["ledger", "sync", "--sqlite", db, "--ledger-key", key,
+                                     "--witness", "\(wv) http://127.0.0.1:\(port)", "--witness-quorum", "1"])
+        #expect(sync.status == 0, "\(sync.output)")
+        #expect(sync.output.contains("published checkpoint"), "\(sync.output)")
+        #expect(sync.output.contains("cli.test/witness"), "\(sync.output)")
+
+        let clean = try CLITests.run(["audit", "--sqlite", db, "--ledger-key", key])
+        #expect(clean.status == 0 && clean.output.contains("every ledgered row matches"), "\(clean.output)")
+
+        // A certificate, checked offline with the public keys only; then a forged copy.
+        let store = try Store(location: .sqliteFile(db))
+        let ledger = Ledger(store: store, configuration: try LedgerConfiguration(signer: ledgerKey))
+        let recordID = try await store.sql.raw("SELECT id FROM verification_records ORDER BY id LIMIT 1").first()!
+            .decode(column: "id", as: Int.self)
+        let cert = try await ledger.certificate(of: .verificationRecord, id: recordID)
+        let certFile = CLITests.temp("record.cert")
+        try cert.serialized.write(toFile: certFile, atomically: true, encoding: .utf8)
+        let keysFile = CLITests.temp("keys.txt")
+        try "log \(ledgerKey.verifier)\nwitness \(wv) http://127.0.0.1:\(port)\nquorum 1\n".write(toFile: keysFile, atomically: true, encoding: .utf8)
+        let ok = try CLITests.run(["verify", "certificate", certFile, "--keys", keysFile])
+        #expect(ok.status == 0 && ok.output.contains("VERIFIED") && ok.output.contains("cosigned by cli.test/witness"), "\(ok.output)")
+        var forged = cert
+        forged.entry = Array(String(decoding: cert.entry, as: UTF8.self).replacingOccurrences(of: "result pass", with: "result fail").utf8)
+        try forged.serialized.write(toFile: certFile, atomically: true, encoding: .utf8)
+        let bad = try CLITests.run(["verify", "certificate", certFile, "--keys", keysFile])
+        #expect(bad.status == 1 && bad.output.contains("NOT VERIFIED"), "\(bad.output)")
+
+        // Someone edits the database behind the application's back.
+        try await store.sql.raw("UPDATE verification_records SET result = 'fail' WHERE id = \(bind: recordID)").run()
+        await store.shutdown()
+        let caught = try CLITests.run(["audit", "--sqlite", db, "--ledger-key", key])
+        #expect(caught.status == 1, "\(caught.output)")
+        #expect(caught.output.contains("TAMPERED") && caught.output.contains("verification-record/\(recordID)"), "\(caught.output)")
+        #expect(caught.output.contains("logged `result pass`, now `result fail`"), "\(caught.output)")
+
+        // The log itself is intact; the whole-log check passes with the witness in the policy.
+        let verified = try CLITests.run(["verify", "ledger", "--sqlite", db, "--ledger-key", key,
+                                         "--witness", "\(wv) http://127.0.0.1:\(port)", "--witness-quorum", "1"])
+        #expect(verified.status == 0 && verified.output.contains("the ledger is consistent"), "\(verified.output)")
+    }
+
+    @Test(arguments: [
+        (["verify", "certificate", "/nonexistent.cert", "--log-key", "a+00000000+AQ=="], "malformed: verifier key a+00000000+AQ=="),
+        (["verify", "certificate", "/nonexistent.cert", "--log-key", TestKeys.vkey], "cannot read /nonexistent.cert"),
+        (["verify", "certificate", "/etc/passwd", "--log-key", TestKeys.vkey], "NOT VERIFIED  malformed: certificate has no checkpoint"),
+        (["verify", "certificate", "/etc/passwd"], "give the log's key with --log-key or --keys"),
+        (["witness", "--log", "not-a-key", "--state", "/tmp/x.json", "--key", "/tmp/jiliang-cli-unused.key"], "malformed: verifier key not-a-key"),
+        (["serve", "--witness", "only-one-part"], "witness must be `<verifier key> <http(s) URL>`"),
+    ])
+    func badLedgerArgumentsAreNamed(args: [String], message: String) throws {
+        let r = try CLITests.run(args)
+        #expect(r.status != 0)
+        #expect(r.output.contains(message), "\(r.output)")
+    }
+}
+
+enum TestKeys {
+    static let vkey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+}
