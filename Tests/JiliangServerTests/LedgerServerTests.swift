@@ -27,10 +27,24 @@ import Testing
             #expect(early.status == .conflict)
             #expect(early.text.contains("not in the ledger yet"))
 
+            // The instrument page says the record is not in the ledger yet ...
+            _ = try await Accounts.createUser(
+                .init(login: "ledger-admin", displayName: "账本", password: "ledger-password-1", role: "province_admin"),
+                by: .system("tests"), on: store.db)
+            let browser = PageTests.Browser(client)
+            try await browser.signIn("ledger-admin", "ledger-password-1")
+            let before = try await browser.get("/app/instruments/\(ids.instrument)")
+            #expect(before.text.contains("待入账本"), "\(before.status) \(before.text.prefix(600))")
+
             let ledger = try TestLedger.ledger(store)
             try await ledger.sequenceAll()
             _ = try await ledger.publish()
-            #expect(try await client.send(.get, "/api/v1/verification-records/\(id)").json["ledger_index"] as? Int != nil)
+            let leaf = try #require(try await client.send(.get, "/api/v1/verification-records/\(id)").json["ledger_index"] as? Int)
+            // ... and then links its certificate, which the signed-in browser can download.
+            let page = try await browser.get("/app/instruments/\(ids.instrument)").text
+            #expect(page.contains("href=\"/api/v1/verification-records/\(id)/certificate\""))
+            #expect(page.contains("账本证书 #\(leaf)"))
+            #expect(try await browser.get("/api/v1/verification-records/\(id)/certificate").text.hasPrefix("jiliang-certificate/v1\n"))
             let status = try await client.send(.get, "/api/v1/ledger").json
             #expect(status["pending"] as? Int == 0)
             #expect(status["log_key"] as? String == TestLedger.key.verifier.description)

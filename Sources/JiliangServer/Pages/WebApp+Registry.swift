@@ -228,7 +228,12 @@ extension WebApp {
         let m = try await Registry.instrument(id, scope: p.scope, on: db)
         let owner = try await OwnerModel.find(m.ownerID, on: db)
         let records = try await Registry.records(instrumentID: id, institutionID: nil, cursor: nil, limit: 100, scope: p.scope, on: db).items.map {
-            ["date": $0.verifiedOn, "kind": $0.kind, "result": $0.result, "certificate": $0.certificateNo ?? $0.resultNoticeNo ?? "", "validUntil": $0.validUntil ?? ""]
+            var row = ["id": String($0.id!), "date": $0.verifiedOn, "kind": $0.kind, "result": $0.result]
+            // Absent, not empty: Mustache treats an empty string as present.
+            if let c = $0.certificateNo ?? $0.resultNoticeNo { row["certificate"] = c }
+            if let v = $0.validUntil { row["validUntil"] = v }
+            if let leaf = $0.ledgerIndex { row["leaf"] = String(leaf) }
+            return row
         }
         let filings = try await Filings.list(state: nil, instrumentID: id, cursor: nil, limit: 20, scope: p.scope, on: db).items.map {
             ["submittedAt": CalendarDay(instant: $0.submittedAt).description, "state": $0.state, "reason": $0.reason ?? ""]
