@@ -243,7 +243,8 @@ struct WitnessCommand: AsyncParsableCommand {
         let logs = try log.map { try VerifierKey(parsing: $0) }
         guard !logs.isEmpty else { throw ValidationError("give at least one --log key") }
         let witness = try Witness(key: signer, logs: logs, stateFile: URL(fileURLWithPath: state))
-        print("witness \(signer.verifier) — http://\(host):\(port)/add-checkpoint")
+        // Written unbuffered: scripts read this line while the witness runs.
+        FileHandle.standardOutput.write(Data("witness \(signer.verifier) — http://\(host):\(port)/add-checkpoint\n".utf8))
         try await buildWitnessApplication(witness: witness, host: host, port: port).runService()
     }
 }

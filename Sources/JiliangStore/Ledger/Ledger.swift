@@ -99,7 +99,10 @@ public final class Ledger: Sendable {
             }
             let update = try appender.append(rows.map(\.entry))
             for prefix in update.obsoletePrefixes {
-                try await sql.raw("DELETE FROM ledger_tiles WHERE path LIKE \(bind: prefix + "%")").run()
+                // The exact names (widths 1…255), not LIKE or a string range: LIKE cannot use the
+                // primary key (it scanned every tile), and a range depends on the collation.
+                let names = (1..<TilePath.width).map { SQLBind(prefix + String($0)) }
+                try await sql.raw("DELETE FROM ledger_tiles WHERE path IN (\(SQLList(names)))").run()
             }
             for chunk in update.writes.chunked(200) {
                 var insert = sql.insert(into: "ledger_tiles").columns("path", "data")
