@@ -25,3 +25,10 @@ chmod o+r "$CSV"
 DATABASE_URL=$url $BIN bench import --rows "$ROWS" --file "$CSV" \
   --baseline "psql -q '$url' -c \"\\\\copy bench_staging FROM 'FILE' WITH (FORMAT csv, HEADER true)\""
 DATABASE_URL=$url $BIN bench lookup
+
+echo "## Ledger (issue #5)"
+# The module alone, beside the raw SHA-256 rate of the same run.
+$BIN bench ledger --entries "$ROWS"
+# The database sequencer on the registry the import bench left behind.
+$BIN bench ledger-db --sqlite bench-data/bench.sqlite --records 200000
+DATABASE_URL=$url $BIN bench ledger-db --records 200000
