@@ -10,10 +10,10 @@ PG_DIR ?= /tmp/jiliang-pg-$(shell id -u)-$(PG_PORT)
 
 ## Build, create ./data/jiliang.sqlite, migrate, load a demo province on first start, serve on :$(PORT).
 run: build
-	@bash scripts/deps.sh run
 	.build/debug/jiliang serve --port $(PORT) --demo-if-empty $(DEMO_INSTRUMENTS)
 
 build:
+	@bash scripts/deps.sh run
 	$(SWIFT) build --product jiliang
 
 ## The whole suite on SQLite, then the database-backed suites again on a throwaway PostgreSQL.

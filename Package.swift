@@ -40,6 +40,9 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // QR codes: Debian's libqrencode through a system-library target (scripts/deps.sh installs it).
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .target(name: "JiliangQR", dependencies: ["CQRencode"], swiftSettings: swiftSettings),
         .target(
             name: "JiliangStore",
             dependencies: [
@@ -69,7 +72,7 @@ let package = Package(
         .target(
             name: "JiliangServer",
             dependencies: [
-                "JiliangCore", "JiliangStore", "JiliangAPI", "JiliangLedger",
+                "JiliangCore", "JiliangStore", "JiliangAPI", "JiliangLedger", "JiliangQR",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -104,6 +107,7 @@ let package = Package(
         ),
         .testTarget(name: "JiliangCoreTests", dependencies: ["JiliangCore"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangLedgerTests", dependencies: ["JiliangLedger"], swiftSettings: swiftSettings),
+        .testTarget(name: "JiliangQRTests", dependencies: ["JiliangQR"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JiliangStoreTests", dependencies: ["JiliangStore", "JiliangTestSupport"],
             swiftSettings: swiftSettings),

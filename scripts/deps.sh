@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Jiliang's commands need on a fresh Debian machine of this kind, only when missing.
-#   scripts/deps.sh run    — nothing beyond the Swift toolchain (SQLite is bundled by sqlite-nio)
+#   scripts/deps.sh run    — libqrencode-dev (QR codes); SQLite is bundled by sqlite-nio
 #   scripts/deps.sh test   — PostgreSQL server, headless Chromium and its driver, Python test tools
 #                            (openapi-spec-validator, selenium)
 #   scripts/deps.sh bench  — sqlite3 CLI and PostgreSQL (baselines)
@@ -9,10 +9,10 @@ set -euo pipefail
 want=()
 need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || want+=("$1"); }
 case "${1:-run}" in
-  run) ;;
-  test) need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl ;;
-  bench) need_pkg postgresql; need_pkg sqlite3 ;;
-  screenshots) need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg fonts-noto-cjk ;;
+  run) need_pkg libqrencode-dev ;;
+  test) need_pkg libqrencode-dev; need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl ;;
+  bench) need_pkg libqrencode-dev; need_pkg postgresql; need_pkg sqlite3 ;;
+  screenshots) need_pkg libqrencode-dev; need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg fonts-noto-cjk ;;
 esac
 if [ ${#want[@]} -gt 0 ]; then
   echo "installing Debian packages: ${want[*]}"

@@ -58,6 +58,18 @@ public struct LedgerCertificate: Sendable, Equatable {
         self.init(record: record, leafIndex: leaf, entry: entry, proof: proof, checkpoint: String(text[split.upperBound...]))
     }
 
+    /// The compact reference a certificate's QR code carries: the record, its leaf index and the
+    /// signed checkpoint (the proof itself comes from the public tiles).
+    ///
+    ///     jiliang-certificate-ref/v1
+    ///     record verification-record/123
+    ///     leaf 456
+    ///
+    ///     <checkpoint note>
+    public static func reference(record: String, leafIndex: Int64, checkpoint: String) -> String {
+        "jiliang-certificate-ref/v1\nrecord \(record)\nleaf \(leafIndex)\n\n" + checkpoint
+    }
+
     /// What a successful check establishes.
     public struct Verified: Sendable {
         public var checkpoint: Checkpoint

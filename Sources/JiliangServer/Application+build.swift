@@ -71,7 +71,7 @@ public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) 
     // Public landing page (the full web application arrives with issue #3).
     LandingPage(store: store, config: config).addRoutes(to: router)
     // The web application for signed-in users (server-rendered, zh-CN with an English switch).
-    try WebApp(store: store, config: config).addRoutes(to: router)
+    try WebApp(store: store, config: config, ledger: ledger).addRoutes(to: router)
 
     // The tamper-evident ledger, public and read-only (C2SP tlog-tiles).
     LedgerRoutes(ledger: ledger).addRoutes(to: router)

@@ -35,6 +35,8 @@ import Testing
             try await browser.signIn("ledger-admin", "ledger-password-1")
             let before = try await browser.get("/app/instruments/\(ids.instrument)")
             #expect(before.text.contains("待入账本"), "\(before.status) \(before.text.prefix(600))")
+            #expect(before.text.contains("<figure class=\"qr-figure\" id=\"instrument-qr\"><svg"))
+            #expect(try await browser.get("/app/records/\(id)/certificate").text.contains("id=\"ledger-pending\""))
 
             let ledger = try TestLedger.ledger(store)
             try await ledger.sequenceAll()
@@ -42,8 +44,13 @@ import Testing
             let leaf = try #require(try await client.send(.get, "/api/v1/verification-records/\(id)").json["ledger_index"] as? Int)
             // ... and then links its certificate, which the signed-in browser can download.
             let page = try await browser.get("/app/instruments/\(ids.instrument)").text
-            #expect(page.contains("href=\"/api/v1/verification-records/\(id)/certificate\""))
+            #expect(page.contains("href=\"/app/records/\(id)/certificate\""))
             #expect(page.contains("账本证书 #\(leaf)"))
+            let certPage = try await browser.get("/app/records/\(id)/certificate").text
+            #expect(certPage.contains("id=\"certificate-qr\"><svg"))
+            #expect(certPage.contains("#\(leaf) / "))
+            #expect(certPage.contains("certificate-no JD-77"))
+            #expect(certPage.contains("href=\"/api/v1/verification-records/\(id)/certificate\""))
             #expect(try await browser.get("/api/v1/verification-records/\(id)/certificate").text.hasPrefix("jiliang-certificate/v1\n"))
             let status = try await client.send(.get, "/api/v1/ledger").json
             #expect(status["pending"] as? Int == 0)

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import JiliangCore
+import JiliangQR
 import JiliangStore
 
 extension WebApp {
@@ -269,6 +270,8 @@ extension WebApp {
             "canSubmit": p.may(.fileInstruments) && m.lifecycle == LifecycleStatus.draft.rawValue
                 && !filings.contains { $0["state"] == Filings.State.submitted.rawValue },
             "canApply": canApply && !institutions.isEmpty, "institutions": institutions,
+            // One instrument, one lifelong code (一物一码): the QR code carries the code itself.
+            "qr": (try? QRCode(m.code).svg(size: 132, title: m.code)) ?? "",
         ]
         return render("instrument", model, title: m.name, request: request, caller: p)
     }

@@ -3,6 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import JiliangCore
+import JiliangLedger
+import JiliangQR
 import JiliangStore
 import Mustache
 
@@ -13,11 +15,13 @@ import Mustache
 struct WebApp {
     let store: Store
     let config: AppConfiguration
+    let ledger: Ledger
     let templates: MustacheLibrary
 
-    init(store: Store, config: AppConfiguration) throws {
+    init(store: Store, config: AppConfiguration, ledger: Ledger) throws {
         self.store = store
         self.config = config
+        self.ledger = ledger
         guard let dir = Bundle.module.url(forResource: "templates", withExtension: nil) else {
             throw RegistryError.conflict(field: "templates", message: "the page templates are missing from the build")
         }
@@ -85,6 +89,9 @@ struct WebApp {
         router.post("/app/instruments") { request, _ in try await page(request) { p in try await createInstrument(request, p) } }
         router.get("/app/instruments/{id}") { request, context in
             try await page(request) { p in try await instrumentPage(request, p, id: try context.parameters.require("id", as: Int.self)) }
+        }
+        router.get("/app/records/{id}/certificate") { request, context in
+            try await page(request) { p in try await certificatePage(request, p, id: try context.parameters.require("id", as: Int.self)) }
         }
         router.post("/app/instruments/{id}/filing") { request, context in
             try await page(request) { p in

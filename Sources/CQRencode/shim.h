@@ -1,0 +1,2 @@
+// Debian's libqrencode (libqrencode-dev), installed by scripts/deps.sh.
+#include <qrencode.h>
