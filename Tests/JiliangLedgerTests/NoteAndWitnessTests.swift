@@ -22,6 +22,7 @@ import Testing
         let vkey = try VerifierKey(parsing: Self.peterVKey)
         let note = try Note(parsing: Self.signed)
         #expect(note.text == Self.text)
+        #expect(note.serialized == Self.signed)
         #expect(try note.verified(by: [vkey]).count == 1)
         let forged = try Note(parsing: Self.signed.replacingOccurrences(of: "cryptography", with: "cryptographY"))
         #expect(throws: LedgerError.self) { try forged.verified(by: [vkey]) }
@@ -56,6 +57,9 @@ import Testing
         let log = try VerifierKey(parsing: "arche2025h1.staging.ct.transparency.dev+ba2f06c0+AU0vHmlGCS/PdN8b2OaGmKprLI8HKM+dJ472xgFYh15f")
         let remora = try VerifierKey(parsing: "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2")
         #expect(remora.type == .cosignatureV1)
+        // Parsing and writing back is byte-for-byte (signature lines of unknown types included).
+        #expect(try Note(parsing: checkpoint).serialized == checkpoint)
+        #expect(try Checkpoint(text: Note(parsing: checkpoint).text).text == Note(parsing: checkpoint).text)
         let opened = try TrustPolicy(logKey: log, witnesses: [remora], quorum: 1).open(checkpoint)
         #expect(opened.checkpoint.size == 1_432_088_532)
         #expect(opened.cosigners == ["remora.n621.de"])
