@@ -2129,6 +2129,13 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         name: "due_before",
                         as: Swift.String.self
                     ),
+                    sort: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "sort",
+                        as: Operations.ListInstruments.Input.Query.SortPayload.self
+                    ),
                     cursor: try converter.getOptionalQueryItemAsURI(
                         in: request.soar_query,
                         style: .form,

@@ -2674,6 +2674,16 @@ public enum Operations {
                 ///
                 /// - Remark: Generated from `#/paths/instruments/GET/query/due_before`.
                 public var dueBefore: Swift.String?
+                /// - Remark: Generated from `#/paths/instruments/GET/query/sort`.
+                @frozen public enum SortPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case registration = "registration"
+                    case nextDue = "next_due"
+                    case code = "code"
+                }
+                /// Order of the list (keyset-paged in every order; a cursor belongs to the order it came from)
+                ///
+                /// - Remark: Generated from `#/paths/instruments/GET/query/sort`.
+                public var sort: Operations.ListInstruments.Input.Query.SortPayload?
                 /// The `next_cursor` of the previous page
                 ///
                 /// - Remark: Generated from `#/paths/instruments/GET/query/cursor`.
@@ -2689,6 +2699,7 @@ public enum Operations {
                 ///   - status:
                 ///   - ownerId:
                 ///   - dueBefore: Next due date strictly before
+                ///   - sort: Order of the list (keyset-paged in every order; a cursor belongs to the order it came from)
                 ///   - cursor: The `next_cursor` of the previous page
                 ///   - limit:
                 public init(
@@ -2698,6 +2709,7 @@ public enum Operations {
                     status: Components.Schemas.ComplianceStatus? = nil,
                     ownerId: Swift.Int? = nil,
                     dueBefore: Swift.String? = nil,
+                    sort: Operations.ListInstruments.Input.Query.SortPayload? = nil,
                     cursor: Components.Parameters.Cursor? = nil,
                     limit: Components.Parameters.Limit? = nil
                 ) {
@@ -2707,6 +2719,7 @@ public enum Operations {
                     self.status = status
                     self.ownerId = ownerId
                     self.dueBefore = dueBefore
+                    self.sort = sort
                     self.cursor = cursor
                     self.limit = limit
                 }

@@ -11,7 +11,8 @@ extension APIImplementation {
         let filter = Registry.InstrumentFilter(
             region: try parseRegion(q.region), subNo: q.subNo, itemNo: q.itemNo,
             status: q.status.flatMap { ComplianceStatus(rawValue: $0.rawValue) }, ownerID: q.ownerId,
-            dueBefore: try parseDay(q.dueBefore, field: "due_before"))
+            dueBefore: try parseDay(q.dueBefore, field: "due_before"),
+            sort: q.sort.flatMap { InstrumentSort(rawValue: $0.rawValue) } ?? .registration)
         let page = try await Registry.instruments(
             filter, today: today, window: config.dueSoonWindow, cursor: q.cursor, limit: q.limit, scope: scope, on: db)
         return .ok(.init(body: .json(.init(items: page.items.map { dto($0, schedules: nil) }, nextCursor: page.nextCursor))))

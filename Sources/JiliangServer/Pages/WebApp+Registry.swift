@@ -57,9 +57,16 @@ extension WebApp {
             guard let code = RegionCode(r) else { throw RegistryError.invalid("region", "must be a 6-digit region code, got '\(r)'") }
             region = code
         }
+        var sort = InstrumentSort.registration
+        if let raw = q["sort"].map(String.init), !raw.isEmpty {
+            guard let s = InstrumentSort(rawValue: raw) else {
+                throw RegistryError.invalid("sort", "must be one of \(InstrumentSort.allCases.map(\.rawValue).joined(separator: ", ")), got '\(raw)'")
+            }
+            sort = s
+        }
         return .init(
             region: region, status: q["status"].flatMap { ComplianceStatus(rawValue: String($0)) },
-            search: q["q"].map(String.init).flatMap { $0.isEmpty ? nil : $0 })
+            search: q["q"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }, sort: sort)
     }
 
     func instrumentList(_ request: Request, _ p: Principal) async throws -> Response {
@@ -77,9 +84,12 @@ extension WebApp {
         let statuses = ComplianceStatus.allCases.map {
             ["value": $0.rawValue, "label": PageStrings.statusLabel($0.rawValue, lang), "selected": $0 == filter.status ? "1" : ""]
         }.map { $0.filter { !$0.value.isEmpty } }
-        let query = "status=\(filter.status?.rawValue ?? "")&region=\(filter.region?.value ?? "")&q=\(formEncoded(filter.search ?? ""))"
+        let query = "status=\(filter.status?.rawValue ?? "")&region=\(filter.region?.value ?? "")&q=\(formEncoded(filter.search ?? ""))&sort=\(filter.sort.rawValue)"
+        let sorts = InstrumentSort.allCases.map {
+            ["value": $0.rawValue, "label": t["sort_" + $0.rawValue]!, "selected": $0 == filter.sort ? "1" : ""]
+        }.map { $0.filter { !$0.value.isEmpty } }
         var model: [String: Any] = [
-            "t": t, "items": items, "statuses": statuses, "canFile": p.may(.fileInstruments), "q": filter.search ?? "",
+            "t": t, "items": items, "statuses": statuses, "sorts": sorts, "canFile": p.may(.fileInstruments), "q": filter.search ?? "",
             "region": filter.region?.value ?? "", "csvLink": "/app/instruments.csv?" + query,
         ]
         if let c = page.nextCursor { model["next"] = "/app/instruments?cursor=\(c)&" + query }

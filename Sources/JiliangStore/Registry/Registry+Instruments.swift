@@ -1,7 +1,20 @@
 import FluentKit
+import FluentSQL
 import Foundation
 import JiliangCore
 import SQLKit
+
+/// The orders an instrument list can be read in.
+public enum InstrumentSort: String, Sendable, CaseIterable {
+    /// Registration order (the default).
+    case registration
+    /// Next due date first; instruments without one last.
+    case nextDue = "next_due"
+    /// By lifelong code.
+    case code
+
+    static let noDueDate = "9999-12-31"
+}
 
 extension Registry {
     public struct InstrumentFilter: Sendable {
@@ -13,10 +26,12 @@ extension Registry {
         public var dueBefore: CalendarDay?
         /// An instrument code, a serial number, or an owner's credit code or name.
         public var search: String?
+        public var sort: InstrumentSort
         public init(
             region: RegionCode? = nil, subNo: Int? = nil, itemNo: Int? = nil, status: ComplianceStatus? = nil,
-            ownerID: Int? = nil, dueBefore: CalendarDay? = nil, search: String? = nil
+            ownerID: Int? = nil, dueBefore: CalendarDay? = nil, search: String? = nil, sort: InstrumentSort = .registration
         ) {
+            self.sort = sort
             self.search = search
             self.region = region
             self.subNo = subNo
@@ -134,9 +149,25 @@ extension Registry {
         _ f: InstrumentFilter, today: CalendarDay, window: Int, cursor: String?, limit: Int?, scope: AccessScope,
         on db: any Database
     ) async throws -> Page<InstrumentModel> {
-        let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
-        let q = scoped(InstrumentModel.query(on: db), scope).sort(\.$id).limit(n + 1)
-        if let after { q.filter(\.$id > after) }
+        let n = try Cursor.limit(limit)
+        let q = scoped(InstrumentModel.query(on: db), scope).limit(n + 1)
+        // Keyset paging for every order: the cursor holds the last row's sort key and id, so a
+        // page costs the same at the millionth row as at the first, and rows never repeat.
+        switch f.sort {
+        case .registration:
+            q.sort(\.$id)
+            if let after = try Cursor.decode(cursor) { q.filter(\.$id > after) }
+        case .code:
+            q.sort(\.$code)
+            if let (key, _) = try Cursor.decodeKeyed(cursor) { q.filter(\.$code > key) }
+        case .nextDue:
+            // Without a due date (retired, scrapped, not yet filed) sorts last on both databases.
+            let due = "COALESCE(instruments.next_due, '\(InstrumentSort.noDueDate)')"
+            q.sort(.sql(unsafeRaw: due + " ASC")).sort(\.$id)
+            if let (key, id) = try Cursor.decodeKeyed(cursor) {
+                q.filter(.sql(embed: "(\(unsafeRaw: due) > \(bind: key) OR (\(unsafeRaw: due) = \(bind: key) AND instruments.id > \(bind: id)))"))
+            }
+        }
         if let r = f.region { q.inSubtree(of: r, \.$regionCode) }
         if let s = f.subNo { q.filter(\.$subNo == s) }
         if let item = f.itemNo {
@@ -160,7 +191,15 @@ extension Registry {
                 }
             }
         }
-        return page(try await q.all(), n, id: { $0.id! })
+        let rows = try await q.all()
+        let items = Array(rows.prefix(n))
+        guard rows.count > n, let last = items.last else { return Page(items: items, nextCursor: nil) }
+        let next: String = switch f.sort {
+        case .registration: Cursor.encode(last.id!)
+        case .code: Cursor.encodeKeyed(last.code, id: last.id!)
+        case .nextDue: Cursor.encodeKeyed(last.nextDue ?? InstrumentSort.noDueDate, id: last.id!)
+        }
+        return Page(items: items, nextCursor: next)
     }
 
     /// How many instruments of a region subtree, within the scope, use each catalogue sub-item.

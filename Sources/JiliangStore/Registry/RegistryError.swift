@@ -1,3 +1,4 @@
+import Foundation
 import JiliangCore
 
 /// What the registry can refuse, with enough context for an RFC 9457 answer that names the field.
@@ -42,6 +43,26 @@ public enum Cursor {
         }
         return v
     }
+    /// A cursor of a sort key and an id (lists in another order than registration).
+    public static func encodeKeyed(_ key: String, id: Int) -> String {
+        "k" + Data("\(key)\u{1}\(id)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func decodeKeyed(_ s: String?) throws(RegistryError) -> (key: String, id: Int)? {
+        guard let s, !s.isEmpty else { return nil }
+        var b64 = s.dropFirst().replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard s.first == "k", let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8) else {
+            throw .invalid("cursor", "is not a cursor returned by this API for this order")
+        }
+        let parts = text.split(separator: "\u{1}", omittingEmptySubsequences: false)
+        guard parts.count == 2, let id = Int(parts[1]), id >= 0 else {
+            throw .invalid("cursor", "is not a cursor returned by this API for this order")
+        }
+        return (String(parts[0]), id)
+    }
+
     public static func limit(_ n: Int?) throws(RegistryError) -> Int {
         let l = n ?? 50
         guard (1...500).contains(l) else { throw .invalid("limit", "must be from 1 to 500") }
