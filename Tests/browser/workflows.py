@@ -7,6 +7,7 @@ pages at desktop and phone width (`make screenshots`).
 """
 import argparse
 import json
+import time
 import os
 import sys
 import tempfile
@@ -153,6 +154,26 @@ def workflow(base, d):
     f.go(f"/app/instruments/{instrument}")
     assert f.text("#instrument-status") == "有效", f.text("#instrument-status")
     assert "JD2026-BROWSER" in f.text("#history")
+    # Within seconds the record is in the tamper-evident ledger: its certificate page shows the
+    # QR code of (record, leaf, checkpoint) and the logged entry.
+    assert d.find_element(By.CSS_SELECTOR, "#instrument-qr svg").is_displayed()
+    for _ in range(30):
+        links = d.find_elements(By.CSS_SELECTOR, "#history a.ledger")
+        if links:
+            break
+        time.sleep(0.5)
+        f.go(f"/app/instruments/{instrument}")
+    assert links, "the record never reached the ledger: " + f.text("#history")
+    links[-1].click()
+    WebDriverWait(d, 10).until(lambda d: "/certificate" in d.current_url)
+    for _ in range(30):
+        if d.find_elements(By.CSS_SELECTOR, "#certificate-qr svg"):
+            break
+        time.sleep(0.5)
+        d.refresh()
+    assert d.find_element(By.CSS_SELECTOR, "#certificate-qr svg").is_displayed(), d.page_source
+    assert "certificate-no JD2026-BROWSER" in f.text("#ledger-entry")
+    f.go(f"/app/instruments/{instrument}")
     # The English switch, and the page at phone width.
     f.click("#lang-switch")
     WebDriverWait(d, 10).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
