@@ -177,6 +177,13 @@ import Testing
             #expect(county.headers[.location] == "/app/regions/350102")
             let drill = try await b.get("/app/regions/350102")
             #expect(drill.status == .ok && drill.text.contains("鼓楼区") && drill.text.contains("id=\"drill\""))
+            // The catalogue item × status table: each count links to the list behind it.
+            #expect(drill.text.contains("id=\"by-item\""))
+            let itemLink = "/app/instruments?region=350102&amp;sub_no=2"
+            #expect(drill.text.contains("href=\"\(itemLink)\">1</a>"), "\(drill.text)")
+            let behind = try await b.get(itemLink.replacingOccurrences(of: "&amp;", with: "&"))
+            #expect(behind.text.contains("/app/instruments/\(ids.instrument)\"") && behind.text.contains("name=\"sub_no\" value=\"2\""))
+            #expect(try await b.get("/app/instruments?sub_no=abc").status == .badRequest)
             #expect(try await b.get("/app/regions/350203").status == .notFound)
             #expect(try await b.get("/app/owners/\(xiamenOwner.id!)").status == .notFound)
             let owner = try await b.get("/app/owners/\(ids.owner)")

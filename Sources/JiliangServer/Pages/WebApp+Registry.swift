@@ -57,6 +57,11 @@ extension WebApp {
             guard let code = RegionCode(r) else { throw RegistryError.invalid("region", "must be a 6-digit region code, got '\(r)'") }
             region = code
         }
+        var subNo: Int?
+        if let raw = q["sub_no"].map(String.init), !raw.isEmpty {
+            guard let n = Int(raw), n > 0 else { throw RegistryError.invalid("sub_no", "must be a catalogue sub-item number, got '\(raw)'") }
+            subNo = n
+        }
         var sort = InstrumentSort.registration
         if let raw = q["sort"].map(String.init), !raw.isEmpty {
             guard let s = InstrumentSort(rawValue: raw) else {
@@ -65,7 +70,7 @@ extension WebApp {
             sort = s
         }
         return .init(
-            region: region, status: q["status"].flatMap { ComplianceStatus(rawValue: String($0)) },
+            region: region, subNo: subNo, status: q["status"].flatMap { ComplianceStatus(rawValue: String($0)) },
             search: q["q"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }, sort: sort)
     }
 
@@ -85,12 +90,13 @@ extension WebApp {
             ["value": $0.rawValue, "label": PageStrings.statusLabel($0.rawValue, lang), "selected": $0 == filter.status ? "1" : ""]
         }.map { $0.filter { !$0.value.isEmpty } }
         let query = "status=\(filter.status?.rawValue ?? "")&region=\(filter.region?.value ?? "")&q=\(formEncoded(filter.search ?? ""))&sort=\(filter.sort.rawValue)"
+            + (filter.subNo.map { "&sub_no=\($0)" } ?? "")
         let sorts = InstrumentSort.allCases.map {
             ["value": $0.rawValue, "label": t["sort_" + $0.rawValue]!, "selected": $0 == filter.sort ? "1" : ""]
         }.map { $0.filter { !$0.value.isEmpty } }
         var model: [String: Any] = [
             "t": t, "items": items, "statuses": statuses, "sorts": sorts, "canFile": p.may(.fileInstruments), "q": filter.search ?? "",
-            "region": filter.region?.value ?? "", "csvLink": "/app/instruments.csv?" + query,
+            "region": filter.region?.value ?? "", "csvLink": "/app/instruments.csv?" + query, "subNo": filter.subNo.map(String.init) as Any,
         ]
         if let c = page.nextCursor { model["next"] = "/app/instruments?cursor=\(c)&" + query }
         if let r = filter.region, let region = try await RegionModel.find(r.value, on: db) { model["regionName"] = region.name }
@@ -144,8 +150,15 @@ extension WebApp {
         }
         var names: [Int: String] = [:]
         for e in try await Registry.catalogue(on: db) { names[e.id!] = e.subName }
-        let items = try await Registry.countsBySubItem(region: rc, scope: p.scope, on: db).map {
-            ["subNo": "\($0.subNo)", "name": names[$0.subNo] ?? "", "count": "\($0.count)"]
+        let byStatus = try await Registry.countsBySubItemAndStatus(
+            region: rc, today: today, window: config.dueSoonWindow, scope: p.scope, on: db)
+        let items: [[String: Any]] = try await Registry.countsBySubItem(region: rc, scope: p.scope, on: db).map { item in
+            [
+                "subNo": "\(item.subNo)", "name": names[item.subNo] ?? "", "count": "\(item.count)",
+                "cells": statuses.map { s in
+                    ["code": rc.value, "status": s.rawValue, "subNo": "\(item.subNo)", "count": "\(byStatus[item.subNo]?[s] ?? 0)"]
+                },
+            ]
         }
         var model: [String: Any] = [
             "t": t, "code": rc.value, "name": region.name, "rows": rows, "items": items,

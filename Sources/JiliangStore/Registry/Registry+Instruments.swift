@@ -227,6 +227,56 @@ extension Registry {
         return rows.map { ($0.sub_no, $0.n) }
     }
 
+    /// How many instruments of a region subtree, within the scope, are in each status today, by
+    /// catalogue sub-item (the drill-down's item × status table).
+    public static func countsBySubItemAndStatus(
+        region: RegionCode, today: CalendarDay, window: Int, scope: AccessScope, on db: any Database
+    ) async throws -> [Int: [ComplianceStatus: Int]] {
+        var range = region.subtreeRange
+        switch scope {
+        case .everything: break
+        case .region(let r):
+            let own = r.subtreeRange
+            guard own.overlaps(range) else { return [:] }
+            range = max(own.lowerBound, range.lowerBound)...min(own.upperBound, range.upperBound)
+        default:
+            // Small scopes (an owner, an institute): one filtered query per status.
+            var out: [Int: [ComplianceStatus: Int]] = [:]
+            for status in ComplianceStatus.allCases {
+                let q = scoped(InstrumentModel.query(on: db), scope).inSubtree(of: region, \.$regionCode)
+                applyStatusFilter(q, status: status, today: today, window: window)
+                for sub in try await q.all(\.$subNo) { out[sub, default: [:]][status, default: 0] += 1 }
+            }
+            return out
+        }
+        // One GROUP BY over the region range; the CASE is `applyStatusFilter` written as one
+        // expression (StatusAgreementTests holds the two to the engine).
+        let t = today.description, soon = today.adding(days: window).description
+        let status: SQLQueryString = """
+            CASE
+              WHEN compliance_base = 'not_filed' THEN 'not_filed'
+              WHEN compliance_base = 'failed' THEN 'failed'
+              WHEN compliance_base = 'suspended' THEN 'suspended'
+              WHEN compliance_base = 'retired' THEN 'scrapped'
+              WHEN compliance_base = 'active' AND (next_due IS NULL OR next_due > \(bind: soon)) THEN 'valid'
+              WHEN compliance_base = 'active' AND next_due >= \(bind: t) AND next_due <= \(bind: soon) THEN 'due_soon'
+              WHEN compliance_base = 'active' AND next_due < \(bind: t) AND due_kind <> 'rotation' THEN 'overdue'
+              WHEN compliance_base = 'active' AND next_due < \(bind: t) AND due_kind = 'rotation' THEN 'life_expired'
+            END
+            """
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT sub_no, \(status) AS status, COUNT(*) AS n FROM instruments
+            WHERE region_code >= \(bind: range.lowerBound) AND region_code <= \(bind: range.upperBound)
+            GROUP BY sub_no, status
+            """).all()
+        var out: [Int: [ComplianceStatus: Int]] = [:]
+        for r in rows {
+            guard let s = try r.decode(column: "status", as: String?.self).flatMap(ComplianceStatus.init(rawValue:)) else { continue }
+            out[try r.decode(column: "sub_no", as: Int.self), default: [:]][s, default: 0] += try r.decode(column: "n", as: Int.self)
+        }
+        return out
+    }
+
     /// How many instruments the scope holds in each status today (dashboards).
     public static func countsByStatus(
         today: CalendarDay, window: Int, scope: AccessScope, on db: any Database
