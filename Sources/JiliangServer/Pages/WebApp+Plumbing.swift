@@ -74,7 +74,7 @@ extension WebApp {
             "canReview": caller?.may(.reviewFilings) == true, "canDrill": caller.map { $0.role == .provinceAdmin || $0.role == .bureauStaff } == true,
             "canImport": caller?.may(.importInstruments) == true,
             "canManageUsers": caller.map { $0.may(.manageAccounts) || $0.may(.manageOwners) } == true,
-            "isAdmin": caller?.may(.readAudit) == true, "canRecord": caller?.may(.recordVerifications) == true,
+            "isAdmin": caller?.may(.readAudit) == true, "canManageReference": caller?.may(.manageReference) == true, "canRecord": caller?.may(.recordVerifications) == true,
             "otherLangLink": path + (path.contains("?") ? "&" : "?") + "lang=\(other.rawValue)",
         ]
         if let flash = request.uri.queryParameters["flash"].flatMap({ PageStrings.strings(lang)[String($0)] }) { layout["flash"] = flash }

@@ -195,7 +195,7 @@ extension WebApp {
     }
 
     /// Institutions and their authorisation are public information.
-    func institutionPage(_ request: Request, _ p: Principal, id: Int) async throws -> Response {
+    func institutionPage(_ request: Request, _ p: Principal, id: Int, error: String? = nil) async throws -> Response {
         let t = PageStrings.strings(language(request))
         let i = try await Registry.institution(id, on: db)
         var names: [Int: String] = [:]
@@ -203,8 +203,13 @@ extension WebApp {
         let scopes = try await Registry.scopes(of: id, on: db).map {
             ["subNo": "\($0.subNo)", "subName": names[$0.subNo] ?? "", "region": $0.region.value, "from": $0.validFrom.description, "until": $0.validUntil.description]
         }
-        return render("institution", ["t": t, "name": i.name, "kind": i.kind, "address": i.address, "region": i.regionCode, "scopes": scopes],
-                      title: i.name, request: request, caller: p)
+        var model: [String: Any] = [
+            "t": t, "id": "\(id)", "name": i.name, "kind": t["inst_" + i.kind] ?? i.kind, "address": i.address, "region": i.regionCode,
+            "scopes": scopes, "canManage": p.may(.manageReference),
+        ]
+        if p.may(.manageReference) { model["catalogue"] = try await catalogueOptions() }
+        if let error { model["error"] = error }
+        return render("institution", model, title: i.name, request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func statusOf(_ m: InstrumentModel) -> String {

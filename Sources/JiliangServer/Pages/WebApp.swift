@@ -174,6 +174,11 @@ struct WebApp {
                 return redirect("/app/admin/tokens?flash=done")
             }
         }
+        router.get("/app/admin/institutions") { request, _ in try await page(request) { p in try await institutionsPage(request, p, error: nil) } }
+        router.post("/app/admin/institutions") { request, _ in try await page(request) { p in try await createInstitution(request, p) } }
+        router.post("/app/institutions/{id}/authorisations") { request, context in
+            try await page(request) { p in try await addAuthorisation(request, p, id: try context.parameters.require("id", as: Int.self)) }
+        }
         router.get("/app/admin/audit") { request, _ in try await page(request) { p in try await auditPage(request, p) } }
         router.get("/app/admin/calendar") { request, _ in try await page(request) { p in try await calendarPage(request, p) } }
         router.post("/app/admin/calendar") { request, _ in
