@@ -232,14 +232,7 @@ struct WitnessCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on") var port = 8090
 
     func run() async throws {
-        let signer: SignerKey
-        if let text = try? String(contentsOfFile: key, encoding: .utf8) {
-            signer = try SignerKey(parsing: text)
-            guard signer.type == .cosignatureV1 else { throw ValidationError("\(key) is not a witness (cosignature) key") }
-        } else {
-            signer = try SignerKey(name: name, type: .cosignatureV1)
-            try Witness.writeAtomically(Data((signer.description + "\n").utf8), to: URL(fileURLWithPath: key))
-        }
+        let signer = try LedgerConfiguration.loadOrCreateKey(at: key, origin: name, type: .cosignatureV1)
         let logs = try log.map { try VerifierKey(parsing: $0) }
         guard !logs.isEmpty else { throw ValidationError("give at least one --log key") }
         let witness = try Witness(key: signer, logs: logs, stateFile: URL(fileURLWithPath: state))

@@ -11,8 +11,7 @@ import Testing
 /// rows are sequenced into tiles, certificates verify, and tampering is caught.
 @Suite struct LedgerTests {
     static func ledger(_ store: Store, batch: Int = 20_000) throws -> Ledger {
-        let key = try SignerKey(name: "ledger.test/jiliang", type: .ed25519)
-        return Ledger(store: store, configuration: try LedgerConfiguration(signer: key, batchSize: batch))
+        Ledger(store: store, configuration: try LedgerConfiguration(signer: TestLedger.key, batchSize: batch))
     }
 
     /// An owner, an institution and `n` instruments each with one passed verification.

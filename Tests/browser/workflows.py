@@ -51,6 +51,17 @@ class Flow:
         WebDriverWait(self.d, 10).until(lambda d: d.current_url.endswith("/app"))
         assert login in self.text("#who"), self.d.page_source
 
+    def reload_until(self, css, tries=30):
+        """The elements matching css, reloading the page until there are some (background work
+        such as the ledger lands within seconds)."""
+        for _ in range(tries):
+            found = self.d.find_elements(By.CSS_SELECTOR, css)
+            if found:
+                return found
+            time.sleep(0.5)
+            self.d.refresh()
+        raise AssertionError(f"{css} never appeared on {self.d.current_url}")
+
     def sign_out(self):
         self.click("#sign-out")
         WebDriverWait(self.d, 10).until(lambda d: "/login" in d.current_url)
@@ -157,24 +168,42 @@ def workflow(base, d):
     # Within seconds the record is in the tamper-evident ledger: its certificate page shows the
     # QR code of (record, leaf, checkpoint) and the logged entry.
     assert d.find_element(By.CSS_SELECTOR, "#instrument-qr svg").is_displayed()
-    for _ in range(30):
-        links = d.find_elements(By.CSS_SELECTOR, "#history a.ledger")
-        if links:
-            break
-        time.sleep(0.5)
-        f.go(f"/app/instruments/{instrument}")
-    assert links, "the record never reached the ledger: " + f.text("#history")
-    links[-1].click()
+    f.reload_until("#history a.ledger")[-1].click()
     WebDriverWait(d, 10).until(lambda d: "/certificate" in d.current_url)
-    for _ in range(30):
-        if d.find_elements(By.CSS_SELECTOR, "#certificate-qr svg"):
-            break
-        time.sleep(0.5)
-        d.refresh()
-    assert d.find_element(By.CSS_SELECTOR, "#certificate-qr svg").is_displayed(), d.page_source
+    assert f.reload_until("#certificate-qr svg")[0].is_displayed(), d.page_source
     assert "certificate-no JD2026-BROWSER" in f.text("#ledger-entry")
     f.go(f"/app/instruments/{instrument}")
+    f.sign_out()
+
+    # The province administrator: the list sorted by next due date, the drill-down's catalogue
+    # item × status table leading to its list, and registering an institution.
+    f.sign_in("admin")
+    f.go("/app/instruments")
+    Select(d.find_element(By.ID, "sort")).select_by_value("next_due")
+    f.click("#filter")
+    WebDriverWait(d, 10).until(lambda d: "sort=next_due" in d.current_url)
+    dues = [c.text for c in d.find_elements(By.CSS_SELECTOR, "tbody tr td:last-child") if c.text]
+    assert dues == sorted(dues), dues
+    f.go("/app/regions/350000")
+    d.find_element(By.CSS_SELECTOR, "#by-item a[href*='sub_no=']").click()
+    WebDriverWait(d, 10).until(lambda d: "sub_no=" in d.current_url)
+    assert d.find_elements(By.CSS_SELECTOR, "tbody tr a[href^='/app/instruments/']"), d.page_source
+    f.go("/app/admin/institutions")
+    d.find_element(By.ID, "inst-name").send_keys("福清市计量检定所")
+    d.find_element(By.ID, "inst-region").send_keys("350181")
+    d.find_element(By.ID, "inst-address").send_keys("福清市音西街道1号")
+    Select(d.find_element(By.ID, "scope-sub")).select_by_value("2")
+    d.find_element(By.ID, "scope-region").send_keys("350181")
+    d.execute_script("document.getElementById('scope-from').value = '2026-01-01';"
+                     "document.getElementById('scope-until').value = '2030-12-31'")
+    f.click("#create-institution")
+    WebDriverWait(d, 10).until(lambda d: "/app/institutions/" in d.current_url)
+    assert "福清市计量检定所" in f.text("h1") and "350181" in d.page_source
+    f.sign_out()
+
     # The English switch, and the page at phone width.
+    f.sign_in("owner")
+    f.go(f"/app/instruments/{instrument}")
     f.click("#lang-switch")
     WebDriverWait(d, 10).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
     assert f.text("#instrument-status") == "Valid"

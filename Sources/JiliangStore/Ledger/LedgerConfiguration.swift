@@ -36,12 +36,15 @@ public struct LedgerConfiguration: Sendable {
         self.signer = signer; self.witnesses = witnesses; self.quorum = q; self.batchSize = batchSize
     }
 
-    /// Reads the log's signer key from `path`, creating one named `origin` (mode 0600) on first use.
-    public static func loadOrCreateKey(at path: String, origin: String) throws -> SignerKey {
+    /// Reads a signer key from `path`, creating one named `name` (mode 0600) on first use: the
+    /// log's key (Ed25519, named after the origin) or a witness's (cosignature type).
+    public static func loadOrCreateKey(at path: String, origin name: String, type: NoteKeyType = .ed25519) throws -> SignerKey {
         if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            return try SignerKey(parsing: text)
+            let key = try SignerKey(parsing: text)
+            guard key.type == type else { throw LedgerError.malformed("\(path) holds a key of another type than \(type)") }
+            return key
         }
-        let key = try SignerKey(name: origin, type: .ed25519)
+        let key = try SignerKey(name: name, type: type)
         try Witness.writeAtomically(Data((key.description + "\n").utf8), to: URL(fileURLWithPath: path))
         return key
     }

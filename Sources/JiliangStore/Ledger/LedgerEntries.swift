@@ -71,20 +71,11 @@ struct EntryEncoder {
     func personal(_ field: String, _ value: String?) -> String? {
         guard let value else { return nil }
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(field)\n\(value)".utf8), using: SymmetricKey(data: pepper))
-        return "hmac:" + EntryEncoder.hex(mac)
+        return "hmac:" + Hex.string(mac)
     }
 
     static func digest(_ value: String?) -> String? {
-        value.map { "sha256:" + hex(SHA256.hash(data: Array($0.utf8))) }
-    }
-
-    /// Lower-case hex without Foundation's formatter (which costs a microsecond per byte here).
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
+        value.map { "sha256:" + Hex.string(SHA256.hash(data: Array($0.utf8))) }
     }
 
     static func escape(_ v: String) -> String {
