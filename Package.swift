@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         .target(
@@ -43,6 +44,10 @@ let package = Package(
         // QR codes: Debian's libqrencode through a system-library target (scripts/deps.sh installs it).
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .target(name: "JiliangQR", dependencies: ["CQRencode"], swiftSettings: swiftSettings),
+        // PDF documents (label sheets, printable reports): Debian's cairo and Pango through a
+        // system-library target, with the CJK fonts from fonts-noto-cjk (scripts/deps.sh).
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
+        .target(name: "JiliangPDF", dependencies: ["CPangoCairo", "JiliangQR"], swiftSettings: swiftSettings),
         .target(
             name: "JiliangStore",
             dependencies: [
@@ -72,8 +77,9 @@ let package = Package(
         .target(
             name: "JiliangServer",
             dependencies: [
-                "JiliangCore", "JiliangStore", "JiliangAPI", "JiliangLedger", "JiliangQR",
+                "JiliangCore", "JiliangStore", "JiliangAPI", "JiliangLedger", "JiliangQR", "JiliangPDF",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -108,6 +114,7 @@ let package = Package(
         .testTarget(name: "JiliangCoreTests", dependencies: ["JiliangCore"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangLedgerTests", dependencies: ["JiliangLedger"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangQRTests", dependencies: ["JiliangQR"], swiftSettings: swiftSettings),
+        .testTarget(name: "JiliangPDFTests", dependencies: ["JiliangPDF"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JiliangStoreTests", dependencies: ["JiliangStore", "JiliangTestSupport"],
             swiftSettings: swiftSettings),

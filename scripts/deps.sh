@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Installs what Jiliang's commands need on a fresh Debian machine of this kind, only when missing.
-#   scripts/deps.sh run    — libqrencode-dev (QR codes); SQLite is bundled by sqlite-nio
-#   scripts/deps.sh test   — PostgreSQL server, headless Chromium and its driver, Python test tools
-#                            (openapi-spec-validator, selenium)
+#   scripts/deps.sh run    — libqrencode-dev (QR codes), libcairo2-dev + libpango1.0-dev + fonts-noto-cjk
+#                            (PDF label sheets with Chinese text); SQLite is bundled by sqlite-nio
+#   scripts/deps.sh test   — PostgreSQL server, headless Chromium and its driver, poppler-utils (the
+#                            tests read PDFs back), Python test tools (openapi-spec-validator, selenium)
 #   scripts/deps.sh bench  — sqlite3 CLI and PostgreSQL (baselines)
 #   scripts/deps.sh screenshots — the test tools plus CJK fonts, so that Chromium draws the Chinese
 set -euo pipefail
 want=()
 need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || want+=("$1"); }
+app_pkgs() { need_pkg libqrencode-dev; need_pkg libcairo2-dev; need_pkg libpango1.0-dev; need_pkg fonts-noto-cjk; }
 case "${1:-run}" in
-  run) need_pkg libqrencode-dev ;;
-  test) need_pkg libqrencode-dev; need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl ;;
-  bench) need_pkg libqrencode-dev; need_pkg postgresql; need_pkg sqlite3 ;;
-  screenshots) need_pkg libqrencode-dev; need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg fonts-noto-cjk ;;
+  run) app_pkgs ;;
+  test) app_pkgs; need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg poppler-utils ;;
+  bench) app_pkgs; need_pkg postgresql; need_pkg sqlite3 ;;
+  screenshots) app_pkgs; need_pkg chromium; need_pkg chromium-driver; need_pkg curl ;;
 esac
 if [ ${#want[@]} -gt 0 ]; then
   echo "installing Debian packages: ${want[*]}"

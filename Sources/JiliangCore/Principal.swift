@@ -77,8 +77,8 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     public var permissions: Set<Permission> {
         switch self {
         case .provinceAdmin: Set(Permission.allCases)
-        case .bureauStaff: [.readRegistry, .manageOwners, .fileInstruments, .importInstruments, .reviewFilings]
-        case .instituteStaff: [.readRegistry, .recordVerifications]
+        case .bureauStaff: [.readRegistry, .manageOwners, .fileInstruments, .importInstruments, .reviewFilings, .handleComplaints]
+        case .instituteStaff: [.readRegistry, .recordVerifications, .runFreeChecks]
         case .owner: [.readRegistry, .fileInstruments]
         }
     }
@@ -107,6 +107,12 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case runWarnings = "warnings:run"
     case manageAccounts = "accounts:write"
     case readAudit = "audit:read"
+    /// Assign, answer and close citizens' complaints (投诉举报) in the caller's region.
+    case handleComplaints = "complaints:write"
+    /// Open free-check slots and record their results (免费检定, 你送我检, 你点我检).
+    case runFreeChecks = "checks:write"
+    /// Publish campaign pages and quizzes (3.15, 5.20, quality month).
+    case manageCampaigns = "campaigns:write"
 
     public static func < (a: Permission, b: Permission) -> Bool { a.rawValue < b.rawValue }
 }

@@ -42,6 +42,16 @@ public struct AppConfiguration: Sendable {
     /// How often the sequencer looks for new facts and publishes a checkpoint.
     public var ledgerInterval: Duration = .seconds(1)
 
+    // The public site (docs/public-service.md).
+    /// The address printed in label QR codes: `<publicBaseURL>/p/i/<code>` opens the public page.
+    public var publicBaseURL = "http://127.0.0.1:8080"
+    /// Per-client limits on the public site; `perMinute: 0` turns them off.
+    public var publicRateLimit = RateLimiter.Limits(perMinute: 120, burst: 60)
+    /// Take the client from `X-Forwarded-For` (only behind a proxy that sets it).
+    public var trustForwardedFor = false
+    /// Complaint deadline (working days) and the repeated-complaint warning.
+    public var complaintRules = Complaints.Rules()
+
     /// The ledger configuration: the key from the file (created if missing) unless one is given.
     public func ledgerConfiguration() throws -> LedgerConfiguration {
         let key = try ledgerKey ?? LedgerConfiguration.loadOrCreateKey(at: ledgerKeyPath, origin: ledgerOrigin)

@@ -15,7 +15,7 @@ public func buildApplication(_ config: AppConfiguration) async throws -> some Ap
     var logger = Logger(label: "jiliang")
     logger.logLevel = config.logLevel
     let store = try Store(location: config.database, logger: logger)
-    var app: Application<RouterResponder<BasicRequestContext>>
+    var app: Application<RouterResponder<AppRequestContext>>
     do {
         try await prepare(store, config: config)
         app = try buildApplication(config, store: store)
@@ -30,7 +30,7 @@ public func buildApplication(_ config: AppConfiguration) async throws -> some Ap
 
 /// The application over a store that the caller owns and closes (tests use this with a throwaway
 /// database already migrated).
-public func buildApplication(_ config: AppConfiguration, store: Store) throws -> Application<RouterResponder<BasicRequestContext>> {
+public func buildApplication(_ config: AppConfiguration, store: Store) throws -> Application<RouterResponder<AppRequestContext>> {
     let ledger = Ledger(store: store, configuration: try config.ledgerConfiguration())
     let router = try buildRouter(store: store, config: config, ledger: ledger)
     var app = Application(
@@ -62,8 +62,8 @@ public func prepare(_ store: Store, config: AppConfiguration) async throws {
 }
 
 /// Every route of the application, in one place (STYLE.md idiom 3).
-public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) throws -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) throws -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: AuthMiddleware(store: store))
@@ -72,6 +72,9 @@ public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) 
     LandingPage(store: store, config: config).addRoutes(to: router)
     // The web application for signed-in users (server-rendered, zh-CN with an English switch).
     try WebApp(store: store, config: config, ledger: ledger).addRoutes(to: router)
+
+    // The public site for citizens (no sign-in, rate-limited): lookup, complaints, free checks, campaigns.
+    try PublicSite(store: store, config: config, ledger: ledger).addRoutes(to: router)
 
     // The tamper-evident ledger, public and read-only (C2SP tlog-tiles).
     LedgerRoutes(ledger: ledger).addRoutes(to: router)

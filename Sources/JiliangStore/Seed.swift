@@ -26,6 +26,49 @@ public enum Seed {
         try await regions(on: db)
         try await catalogue(on: db)
         try await rules(on: db)
+        try await campaigns(on: db)
+    }
+
+    struct SeedCampaign: Decodable {
+        struct Question: Decodable {
+            var q: String
+            var options: [String]
+            var answer: Int
+            var why: String
+        }
+        var slug, event, title, title_en, body, body_en, starts_on, ends_on: String
+        var quiz: [Question]
+    }
+
+    /// The first campaign pages and quizzes (3.15, 5.20, quality month), only into an empty table.
+    static func campaigns(on db: any Database) async throws {
+        guard try await CampaignModel.query(on: db).count() == 0 else { return }
+        guard let url = Bundle.module.url(forResource: "campaigns", withExtension: "json", subdirectory: "seed") else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "seed/campaigns.json"])
+        }
+        for c in try JSONDecoder().decode([SeedCampaign].self, from: Data(contentsOf: url)) {
+            let m = CampaignModel()
+            m.slug = c.slug
+            m.event = c.event
+            m.title = c.title
+            m.titleEn = c.title_en
+            m.body = c.body
+            m.bodyEn = c.body_en
+            m.startsOn = c.starts_on
+            m.endsOn = c.ends_on
+            m.published = true
+            try await m.create(on: db)
+            for (i, q) in c.quiz.enumerated() {
+                let qm = QuizQuestionModel()
+                qm.campaignID = m.id!
+                qm.position = i + 1
+                qm.question = q.q
+                qm.options = String(decoding: try JSONEncoder().encode(q.options), as: UTF8.self)
+                qm.answer = q.answer
+                qm.explanation = q.why
+                try await qm.create(on: db)
+            }
+        }
     }
 
     static func regions(on db: any Database) async throws {

@@ -73,6 +73,7 @@ public final class Store: Sendable {
         M007_CreateAccounts(),  // users, sessions, API tokens, audit log
         M008_CreateWorkflows(),  // filings, verification requests, working-day calendar
         M009_CreateLedger(),  // ledger tiles, checkpoints, status changes, leaf indexes
+        M010_CreatePublicService(),  // complaints, free checks, campaigns and quizzes
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

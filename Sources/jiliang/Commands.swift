@@ -17,13 +17,26 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days before a due date that count as due soon") var dueSoonDays = 30
     @Flag(help: "Mark the session cookie Secure (when served behind TLS)") var secureCookies = false
     @OptionGroup var ledger: LedgerOptions
+    @Option(help: "The public address printed in label QR codes (default: http://HOST:PORT)") var publicUrl: String?
+    @Option(help: "Requests per minute per client on the public site (0: no limit, e.g. behind a limiting proxy)") var publicRateLimit = 120.0
+    @Flag(help: "Take the client address from X-Forwarded-For (only behind a proxy that sets it)") var trustForwardedFor = false
+    @Option(help: "Working days the bureau has to answer a complaint") var complaintDays = 15
 
     func run() async throws {
         guard (0...365).contains(dueSoonDays) else { throw ValidationError("--due-soon-days must be from 0 to 365") }
+        guard publicRateLimit >= 0 else { throw ValidationError("--public-rate-limit must be 0 or more") }
+        guard (1...60).contains(complaintDays) else { throw ValidationError("--complaint-days must be from 1 to 60") }
+        if let publicUrl, URL(string: publicUrl)?.scheme.map({ $0 == "http" || $0 == "https" }) != true {
+            throw ValidationError("--public-url must be an http:// or https:// address, got '\(publicUrl)'")
+        }
         var config = AppConfiguration(
             host: host, port: port, database: db.location, today: try db.todayProvider(), dueSoonWindow: dueSoonDays,
             demoInstrumentsIfEmpty: demoIfEmpty > 0 ? demoIfEmpty : nil, demoSeed: seed, secureCookies: secureCookies)
         try ledger.apply(to: &config)
+        config.publicBaseURL = (publicUrl ?? "http://\(host):\(port)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        config.publicRateLimit = .init(perMinute: publicRateLimit, burst: max(publicRateLimit / 2, 10))
+        config.trustForwardedFor = trustForwardedFor
+        config.complaintRules.deadlineWorkingDays = complaintDays
         print("ledger log key: \(try config.ledgerConfiguration().signer.verifier)")
         print("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
         let app = try await buildApplication(config)

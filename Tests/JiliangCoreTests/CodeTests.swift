@@ -108,3 +108,33 @@ import Testing
         #expect(RegionCode("00AB01") == nil)
     }
 }
+
+/// Citizens' tracking and booking codes: 80 random bits, typed loosely, never a near miss.
+@Suite struct TrackingCodeTests {
+    @Test func issuedCodesAreSixteenCharactersOfCrockfordBase32AndDistinct() {
+        var rng = SystemRandomNumberGenerator()
+        let codes = (0..<2000).map { _ in TrackingCode.issue(using: &rng).value }
+        #expect(Set(codes).count == codes.count)
+        #expect(codes.allSatisfy { $0.count == 16 && $0.allSatisfy { "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains($0) } })
+    }
+
+    @Test(arguments: [
+        ("7K3M-9QXT-R2AB-4WZC", "7K3M9QXTR2AB4WZC"),
+        ("7k3m 9qxt r2ab 4wzc", "7K3M9QXTR2AB4WZC"),
+        ("7K3M-9QXT-R2AB-4WZO", "7K3M9QXTR2AB4WZ0"),  // O is read as zero
+        ("IK3M-9QXT-R2AB-4WZC", "1K3M9QXTR2AB4WZC"),  // I and L as one
+        ("LK3M9QXTR2AB4WZC", "1K3M9QXTR2AB4WZC"),
+    ])
+    func typedCodesAreNormalised(typed: String, expected: String) {
+        #expect(TrackingCode(typed: typed)?.value == expected)
+    }
+
+    @Test(arguments: ["", "7K3M-9QXT-R2AB-4WZ", "7K3M-9QXT-R2AB-4WZCC", "7K3M-9QXT-R2AB-4WZU", "7K3M-9QXT-R2AB-4WZ#", "七K3M-9QXT-R2AB-4WZC"])
+    func malformedCodesAreRefused(typed: String) {
+        #expect(TrackingCode(typed: typed) == nil)
+    }
+
+    @Test func groupedShowsFourByFour() {
+        #expect(TrackingCode(typed: "7K3M9QXTR2AB4WZC")?.grouped == "7K3M-9QXT-R2AB-4WZC")
+    }
+}

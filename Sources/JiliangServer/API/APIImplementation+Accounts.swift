@@ -85,7 +85,7 @@ extension APIImplementation {
     // MARK: Mapping
 
     func sessionCookie(value: String, maxAge: Int) -> String {
-        Cookie(name: AuthMiddleware<BasicRequestContext>.cookieName, value: value, maxAge: maxAge, path: "/",
+        Cookie(name: AuthMiddleware<AppRequestContext>.cookieName, value: value, maxAge: maxAge, path: "/",
                secure: config.secureCookies, httpOnly: true, sameSite: .lax).description
     }
 

@@ -8,7 +8,7 @@ import JiliangStore
 struct LedgerRoutes {
     let ledger: Ledger
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/ledger/checkpoint") { _, _ in
             guard let note = try await ledger.latestCheckpoint() else {
                 return Self.text(.notFound, "no checkpoint has been published yet\n", cache: "no-store")

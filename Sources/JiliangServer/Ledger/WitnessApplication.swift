@@ -8,7 +8,7 @@ import Logging
 public func buildWitnessApplication(
     witness: Witness, host: String, port: Int, logger: Logger = Logger(label: "jiliang.witness")
 ) -> some ApplicationProtocol {
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: AppRequestContext.self)
     router.get("/") { _, _ in
         let key = await witness.key.verifier
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],

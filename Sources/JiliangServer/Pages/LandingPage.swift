@@ -11,7 +11,7 @@ struct LandingPage {
     let store: Store
     let config: AppConfiguration
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/") { _, _ in try await render() }
     }
 

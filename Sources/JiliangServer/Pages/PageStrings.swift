@@ -163,10 +163,56 @@ enum PageStrings {
         "revoked": ("已吊销", "Revoked"),
         "revoke": ("吊销", "Revoke"),
         "newToken": ("新建令牌", "New token"),
+        "labels": ("二维码标签", "QR labels"),
+        "complaintHistory": ("处理记录", "History"),
+        "labelsPDF": ("标签 PDF", "Labels as PDF"),
+        "print": ("打印", "Print"),
+        "publicPage": ("公众查询页", "Public page"),
+        "complaints": ("投诉举报", "Complaints"),
+        "freeChecks": ("免费检定", "Free checks"),
+        "received": ("已受理", "Received"),
+        "assigned": ("已分派", "Assigned"),
+        "replied": ("已答复", "Replied"),
+        "closed": ("已办结", "Closed"),
+        "overdueShort": ("已超时", "overdue"),
+        "assignee": ("承办人账号", "Handler (login)"),
+        "assign": ("分派", "Assign"),
+        "reply": ("答复", "Reply"),
+        "sendReply": ("答复投诉人", "Send the reply"),
+        "outcome": ("处理结果", "Outcome"),
+        "upheld": ("属实", "Upheld"),
+        "not_upheld": ("不属实", "Not upheld"),
+        "closeComplaint": ("办结", "Close"),
+        "complaintText": ("投诉内容", "Complaint"),
+        "citizenContact": ("投诉人联系方式", "Complainant's contact"),
+        "photo": ("照片", "Photo"),
+        "subject": ("投诉对象", "About"),
+        "slots": ("免费检定场次", "Free-check sessions"),
+        "openSlot": ("开放场次", "Open a session"),
+        "day": ("日期", "Day"),
+        "time": ("时间", "Time"),
+        "place": ("地点", "Place"),
+        "items": ("检定项目", "What is checked"),
+        "capacity": ("名额", "Places"),
+        "bookedCount": ("已预约", "Booked"),
+        "bookings": ("预约与申请", "Bookings and requests"),
+        "item": ("器具", "Instrument"),
+        "note": ("说明", "Note"),
+        "nothing": ("暂无", "None"),
     ]
 
     static func strings(_ lang: Language) -> [String: String] {
         table.mapValues { lang == .zh ? $0.zh : $0.en }
+    }
+
+    static func industryLabel(_ industry: String, _ lang: Language) -> String {
+        let labels: [String: (String, String)] = [
+            "market": ("集贸市场", "Market"), "trader": ("经营户", "Trader"), "supermarket": ("超市", "Supermarket"),
+            "fuel_station": ("加油站", "Fuel station"), "hospital": ("医疗机构", "Hospital"), "optician": ("眼镜店", "Optician"),
+            "water_utility": ("供水企业", "Water utility"), "gas_utility": ("供气企业", "Gas utility"), "power_utility": ("供电企业", "Power utility"),
+            "taxi_firm": ("出租车公司", "Taxi firm"), "prepackager": ("定量包装生产企业", "Prepackager"), "other": ("其他", "Other"),
+        ]
+        return labels[industry].map { lang == .zh ? $0.0 : $0.1 } ?? industry
     }
 
     static func statusLabel(_ status: String, _ lang: Language) -> String {

@@ -11,7 +11,7 @@ extension WebApp {
     /// The upload: the file is the request body (sent by import.js with the CSRF header).
     func startImport(_ request: Request, _ p: Principal) async throws -> [String: Any] {
         guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
-        guard let expected = RequestCaller.csrf, request.headers[AuthMiddleware<BasicRequestContext>.csrfHeader] == expected else {
+        guard let expected = RequestCaller.csrf, request.headers[AuthMiddleware<AppRequestContext>.csrfHeader] == expected else {
             throw RegistryError.forbidden("an upload without this session's CSRF token")
         }
         let modeText = request.uri.queryParameters["mode"].map(String.init) ?? InstrumentImport.Mode.allOrNothing.rawValue

@@ -73,6 +73,7 @@ extension WebApp {
             "who": caller.map { "\($0.label) · \($0.role.chineseName)" } ?? "", "csrf": RequestCaller.csrf ?? "",
             "canReview": caller?.may(.reviewFilings) == true, "canDrill": caller.map { $0.role == .provinceAdmin || $0.role == .bureauStaff } == true,
             "canImport": caller?.may(.importInstruments) == true,
+            "canHandleComplaints": caller?.may(.handleComplaints) == true, "canRunChecks": caller?.may(.runFreeChecks) == true,
             "canManageUsers": caller.map { $0.may(.manageAccounts) || $0.may(.manageOwners) } == true,
             "isAdmin": caller?.may(.readAudit) == true, "canManageReference": caller?.may(.manageReference) == true, "canRecord": caller?.may(.recordVerifications) == true,
             "otherLangLink": path + (path.contains("?") ? "&" : "?") + "lang=\(other.rawValue)",

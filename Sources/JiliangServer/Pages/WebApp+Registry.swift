@@ -96,7 +96,8 @@ extension WebApp {
         }.map { $0.filter { !$0.value.isEmpty } }
         var model: [String: Any] = [
             "t": t, "items": items, "statuses": statuses, "sorts": sorts, "canFile": p.may(.fileInstruments), "q": filter.search ?? "",
-            "region": filter.region?.value ?? "", "csvLink": "/app/instruments.csv?" + query, "subNo": filter.subNo.map(String.init) as Any,
+            "region": filter.region?.value ?? "", "csvLink": "/app/instruments.csv?" + query,
+            "labelsLink": "/app/labels?" + query, "labelsPDFLink": "/app/labels.pdf?" + query, "subNo": filter.subNo.map(String.init) as Any,
         ]
         if let c = page.nextCursor { model["next"] = "/app/instruments?cursor=\(c)&" + query }
         if let r = filter.region, let region = try await RegionModel.find(r.value, on: db) { model["regionName"] = region.name }
@@ -298,8 +299,8 @@ extension WebApp {
             "canSubmit": p.may(.fileInstruments) && m.lifecycle == LifecycleStatus.draft.rawValue
                 && !filings.contains { $0["state"] == Filings.State.submitted.rawValue },
             "canApply": canApply && !institutions.isEmpty, "institutions": institutions,
-            // One instrument, one lifelong code (一物一码): the QR code carries the code itself.
-            "qr": (try? QRCode(m.code).svg(size: 132, title: m.code)) ?? "",
+            // One instrument, one lifelong code (一物一码): the QR code opens the public page of the code.
+            "qr": (try? QRCode(publicURL(m.code)).svg(size: 132, title: m.code)) ?? "", "publicLink": "/p/i/\(m.code)",
         ]
         return render("instrument", model, title: m.name, request: request, caller: p)
     }

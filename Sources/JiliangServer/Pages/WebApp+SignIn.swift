@@ -32,7 +32,7 @@ extension WebApp {
             let s = try await Accounts.signIn(login: f["login"] ?? "", password: f["password"] ?? "", on: db)
             var r = redirect("/app")
             r.headers.append(HTTPField(name: .setCookie, value: Cookie(
-                name: AuthMiddleware<BasicRequestContext>.cookieName, value: s.token, maxAge: Int(Accounts.sessionLifetime), path: "/",
+                name: AuthMiddleware<AppRequestContext>.cookieName, value: s.token, maxAge: Int(Accounts.sessionLifetime), path: "/",
                 secure: config.secureCookies, httpOnly: true, sameSite: .lax).description))
             return r
         } catch let e as Accounts.SignInError {
@@ -48,7 +48,7 @@ extension WebApp {
         }
         var r = redirect("/login")
         r.headers.append(HTTPField(name: .setCookie, value: Cookie(
-            name: AuthMiddleware<BasicRequestContext>.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax).description))
+            name: AuthMiddleware<AppRequestContext>.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax).description))
         return r
     }
 }

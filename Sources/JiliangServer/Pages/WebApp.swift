@@ -22,6 +22,11 @@ struct WebApp {
         self.store = store
         self.config = config
         self.ledger = ledger
+        templates = try Self.loadTemplates()
+    }
+
+    /// Every page template of the bundle (the staff pages' and the public site's).
+    static func loadTemplates() throws -> MustacheLibrary {
         guard let dir = Bundle.module.url(forResource: "templates", withExtension: nil) else {
             throw RegistryError.conflict(field: "templates", message: "the page templates are missing from the build")
         }
@@ -30,13 +35,13 @@ struct WebApp {
             let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
             try library.register(text, named: String(file.dropLast(".mustache".count)))
         }
-        templates = library
+        return library
     }
 
     var db: any Database { store.db }
     var today: CalendarDay { config.today() }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/assets/app.css") { _, _ in try Self.asset("app.css", type: "text/css; charset=utf-8") }
         router.get("/assets/import.js") { _, _ in try Self.asset("import.js", type: "text/javascript; charset=utf-8") }
         router.get("/app/import") { request, _ in
@@ -67,6 +72,7 @@ struct WebApp {
                     body: .init(byteBuffer: .init(string: report.errorsCSV)))
             }
         }
+        addPublicServiceRoutes(to: router)
         router.get("/login") { request, _ in try await loginPage(request, error: nil, login: "") }
         router.post("/login") { request, _ in try await signIn(request) }
         router.post("/logout") { request, _ in try await signOut(request) }

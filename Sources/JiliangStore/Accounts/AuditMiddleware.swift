@@ -33,7 +33,9 @@ extension Audit {
     @TaskLocal public static var actor: Principal = .system("unattributed")
 
     /// Fields never copied into the log (models encode under their Swift property names).
-    static let redacted: Set<String> = ["passwordHash", "tokenHash", "csrfToken", "password_hash", "token_hash", "csrf_token"]
+    static let redacted: Set<String> = ["passwordHash", "tokenHash", "csrfToken", "password_hash", "token_hash", "csrf_token",
+                                            // citizens' personal data stays in its own row, not in the log
+                                            "citizenContact", "contactName", "contactPhone"]
 }
 
 extension Store {
@@ -52,6 +54,11 @@ extension Store {
         databases.middleware.use(AuditMiddleware<FilingModel>())
         databases.middleware.use(AuditMiddleware<VerificationRequestModel>())
         databases.middleware.use(AuditMiddleware<CalendarDayModel>())
+        databases.middleware.use(AuditMiddleware<ComplaintModel>())
+        databases.middleware.use(AuditMiddleware<CheckSlotModel>())
+        databases.middleware.use(AuditMiddleware<FreeCheckModel>())
+        databases.middleware.use(AuditMiddleware<CampaignModel>())
+        databases.middleware.use(AuditMiddleware<QuizQuestionModel>())
     }
 }
 

@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Token buckets per client, in memory: each client may spend `burst` tokens at once and gets
+/// `perMinute` back each minute. Reads cost 1; a lookup that finds nothing costs more (so that
+/// guessing codes is slower still than their 60–80 random bits already make it); a write (a
+/// complaint, a booking) costs more again. One process, one map: behind several processes, put the
+/// same limit in the proxy in front.
+public final class RateLimiter: Sendable {
+    public struct Limits: Sendable, Equatable {
+        public var perMinute: Double
+        public var burst: Double
+        public init(perMinute: Double, burst: Double) {
+            self.perMinute = perMinute
+            self.burst = burst
+        }
+        /// 0 turns limiting off (benchmarks, or a proxy that limits instead).
+        public var isOff: Bool { perMinute <= 0 }
+    }
+
+    struct Bucket {
+        var tokens: Double
+        var updated: Double
+    }
+
+    let limits: Limits
+    let buckets = NIOLockedValueBox<[String: Bucket]>([:])
+    let clock: @Sendable () -> Double
+
+    public init(limits: Limits, clock: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }) {
+        self.limits = limits
+        self.clock = clock
+    }
+
+    /// Takes `cost` tokens from `client`'s bucket; false (and nothing taken) when too few are left.
+    /// Returns the seconds to wait in `retryAfter` when refused.
+    public func take(_ cost: Double, client: String) -> (allowed: Bool, retryAfter: Int) {
+        if limits.isOff { return (true, 0) }
+        let now = clock()
+        return buckets.withLockedValue { map in
+            if map.count > 100_000 { map = map.filter { now - $0.value.updated < 600 } }  // forget idle clients
+            var b = map[client] ?? Bucket(tokens: limits.burst, updated: now)
+            b.tokens = min(limits.burst, b.tokens + (now - b.updated) * limits.perMinute / 60)
+            b.updated = now
+            defer { map[client] = b }
+            guard b.tokens >= cost else { return (false, Int(((cost - b.tokens) * 60 / limits.perMinute).rounded(.up))) }
+            b.tokens -= cost
+            return (true, 0)
+        }
+    }
+}
+
+/// Applies a `RateLimiter` to the routes it is added to (the public site). The client is the
+/// connection's address, or the first `X-Forwarded-For` address when the server is configured to
+/// sit behind a proxy it trusts (otherwise that header is the client's to forge).
+struct RateLimitMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let limiter: RateLimiter
+    let trustForwardedFor: Bool
+
+    static let costHeader = HTTPField.Name("X-Jiliang-Extra-Cost")!
+
+    func client(_ request: Request, _ context: AppRequestContext) -> String {
+        if trustForwardedFor, let forwarded = request.headers[.init("X-Forwarded-For")!] {
+            return String(forwarded.split(separator: ",").first ?? "").trimmingCharacters(in: .whitespaces)
+        }
+        return context.remoteAddress?.ipAddress ?? "local"
+    }
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        let who = client(request, context)
+        let cost: Double = request.method == .post ? 10 : 1
+        let (allowed, wait) = limiter.take(cost, client: who)
+        guard allowed else { return Self.tooMany(wait) }
+        var response = try await next(request, context)
+        // A handler marks a miss (an unknown code): it costs extra, charged after the fact.
+        if let extra = response.headers[Self.costHeader].flatMap(Double.init) {
+            response.headers[Self.costHeader] = nil
+            _ = limiter.take(min(extra, limiter.limits.burst), client: who)
+        }
+        return response
+    }
+
+    static func tooMany(_ wait: Int) -> Response {
+        let html = """
+            <!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+            <title>请求过于频繁 Too many requests</title><body style="font-family:system-ui,sans-serif;padding:1rem">
+            <h1>请求过于频繁</h1><p>请 \(wait) 秒后再试。Too many requests: try again in \(wait) s.</p></body></html>
+            """
+        return Response(
+            status: .tooManyRequests, headers: [.contentType: "text/html; charset=utf-8", .retryAfter: "\(max(wait, 1))"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

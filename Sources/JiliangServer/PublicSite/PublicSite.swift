@@ -1,0 +1,131 @@
+import FluentKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JiliangCore
+import JiliangLedger
+import JiliangStore
+import Mustache
+
+/// The public site under `/p` (issue #6): no sign-in, phone first, small pages with their style
+/// inline and no script, so that a scan on a slow network shows the answer in one round trip.
+/// Instrument lookup, a business's instruments, complaints, free checks, campaigns and quizzes,
+/// the list of institutes. Every route sits behind the per-client rate limit.
+struct PublicSite {
+    let store: Store
+    let config: AppConfiguration
+    let ledger: Ledger
+    let templates: MustacheLibrary
+    let limiter: RateLimiter
+
+    init(store: Store, config: AppConfiguration, ledger: Ledger) throws {
+        self.store = store
+        self.config = config
+        self.ledger = ledger
+        templates = try WebApp.loadTemplates()
+        limiter = RateLimiter(limits: config.publicRateLimit)
+    }
+
+    var db: any Database { store.db }
+    var today: CalendarDay { config.today() }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let site = router.group("p").add(middleware: RateLimitMiddleware(limiter: limiter, trustForwardedFor: config.trustForwardedFor))
+        site.get { request, _ in try await guarded(request) { try await home(request, error: nil, code: "") } }
+        site.get("lookup") { request, _ in try await guarded(request) { try await lookup(request) } }
+        site.get("i/{code}") { request, context in
+            try await guarded(request) { try await instrumentPage(request, code: context.parameters.get("code") ?? "") }
+        }
+        site.get("i/{code}/certificate") { request, context in
+            try await guarded(request) { try await certificateFile(request, code: context.parameters.get("code") ?? "") }
+        }
+        site.get("b/{credit}") { request, context in
+            try await guarded(request) { try await businessPage(request, credit: context.parameters.get("credit") ?? "") }
+        }
+        site.get("complaints/new") { request, _ in try await guarded(request) { try await complaintForm(request, values: [:], error: nil) } }
+        site.post("complaints") { request, _ in try await guarded(request) { try await fileComplaint(request) } }
+        site.get("complaints/track") { request, _ in try await guarded(request) { try await trackComplaint(request) } }
+        site.get("complaints/{code}") { request, context in
+            try await guarded(request) { try await complaintPage(request, code: context.parameters.get("code") ?? "") }
+        }
+        site.get("checks") { request, _ in try await guarded(request) { try await checksPage(request, error: nil, status: .ok) } }
+        site.post("checks/book") { request, _ in try await guarded(request) { try await bookCheck(request) } }
+        site.post("checks/meter") { request, _ in try await guarded(request) { try await requestMeterCheck(request) } }
+        site.get("checks/track") { request, _ in try await guarded(request) { try await trackCheck(request) } }
+        site.get("checks/{code}") { request, context in
+            try await guarded(request) { try await checkPage(request, code: context.parameters.get("code") ?? "") }
+        }
+        site.get("campaigns") { request, _ in try await guarded(request) { try await campaignsPage(request) } }
+        site.get("campaigns/{slug}") { request, context in
+            try await guarded(request) { try await campaignPage(request, slug: context.parameters.get("slug") ?? "", score: nil) }
+        }
+        site.post("campaigns/{slug}/quiz") { request, context in
+            try await guarded(request) { try await answerQuiz(request, slug: context.parameters.get("slug") ?? "") }
+        }
+        site.get("institutions") { request, _ in try await guarded(request) { try await institutionsPage(request) } }
+    }
+
+    // MARK: Plumbing
+
+    /// Bad input → 400 and not found → 404, each as a page in the citizen's language (never a 500).
+    func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        let t = PublicStrings.strings(language(request))
+        do {
+            return try await body()
+        } catch let e as RegistryError {
+            switch e {
+            case .notFound: return render("public-message", ["t": t, "heading": t["notFound"]!, "message": e.description], title: t["notFound"]!, request: request, status: .notFound)
+            default: return render("public-message", ["t": t, "heading": t["badInput"]!, "message": e.description], title: t["badInput"]!, request: request, status: .badRequest)
+            }
+        } catch let e as ValidationFailure {
+            return render("public-message", ["t": t, "heading": t["badInput"]!, "message": e.description], title: t["badInput"]!, request: request, status: .badRequest)
+        }
+    }
+
+    func language(_ request: Request) -> PageStrings.Language {
+        if let q = request.uri.queryParameters["lang"], let l = PageStrings.Language(rawValue: String(q)) { return l }
+        return request.cookies["lang"].flatMap { PageStrings.Language(rawValue: $0.value) } ?? .zh
+    }
+
+    func render(_ template: String, _ model: [String: Any], title: String, request: Request, status: HTTPResponse.Status = .ok, cache: Int? = nil) -> Response {
+        let lang = language(request)
+        let body = templates.render(model, withTemplate: template) ?? ""
+        let other: PageStrings.Language = lang == .zh ? .en : .zh
+        let path = request.uri.path
+        let layout: [String: Any] = [
+            "lang": lang == .zh ? "zh-CN" : "en", "t": PublicStrings.strings(lang), "title": title, "body": body,
+            "otherLangLink": path + "?lang=\(other.rawValue)",
+        ]
+        var response = Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: templates.render(layout, withTemplate: "public-layout") ?? body)))
+        // Shared caches may keep a lookup for a minute; anything with a citizen's code stays private.
+        response.headers[.cacheControl] = cache.map { "public, max-age=\($0)" } ?? "no-store"
+        if let q = request.uri.queryParameters["lang"], PageStrings.Language(rawValue: String(q)) != nil {
+            response.headers.append(HTTPField(name: .setCookie, value: Cookie(name: "lang", value: String(q), path: "/", httpOnly: true, sameSite: .lax).description))
+        }
+        return response
+    }
+
+    /// A miss (an unknown code) costs the client extra tokens (see `RateLimitMiddleware`).
+    func miss(_ response: Response) -> Response {
+        var r = response
+        r.headers[RateLimitMiddleware.costHeader] = "10"
+        return r
+    }
+
+    func redirect(_ to: String) -> Response { Response(status: .seeOther, headers: [.location: to]) }
+
+    /// An application/x-www-form-urlencoded body (public forms carry no session, so no CSRF token).
+    func urlencoded(_ request: Request) async throws -> [String: String] {
+        let body = try await request.body.collect(upTo: 64 << 10)
+        var out: [String: String] = [:]
+        for pair in String(buffer: body).split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            out[kv[0]] = kv.count == 2 ? kv[1] : ""
+        }
+        return out
+    }
+
+    static func escapePath(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+}

@@ -1,0 +1,117 @@
+import FluentKit
+import SQLKit
+
+/// 010: the public service (issue #6) — citizens' complaints with their history and photos, free
+/// checks (slots and bookings), campaigns with their quizzes.
+struct M010_CreatePublicService: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("complaints")
+            .field("id", .int, .identifier(auto: true))
+            .field("tracking_code", .string, .required)
+            .field("subject", .string, .required)  // instrument, business
+            .field("instrument_id", .int, .references("instruments", "id"))
+            .field("owner_id", .int, .required, .references("owners", "id"))
+            .field("region_code", .string, .required)
+            .field("category", .string, .required)
+            .field("text", .string, .required)
+            .field("citizen_contact", .string)
+            .field("has_photo", .bool, .required)
+            .field("state", .string, .required)  // received, assigned, replied, closed
+            .field("assigned_to", .string)
+            .field("reply", .string)
+            .field("outcome", .string)  // upheld, not_upheld
+            .field("received_on", .string, .required)
+            .field("deadline", .string, .required)
+            .field("closed_on", .string)
+            .field("created_at", .datetime, .required)
+            .unique(on: "tracking_code")
+            .create()
+        try await db.schema("complaint_events")
+            .field("id", .int, .identifier(auto: true))
+            .field("complaint_id", .int, .required, .references("complaints", "id"))
+            .field("at", .datetime, .required)
+            .field("actor", .string, .required)
+            .field("action", .string, .required)
+            .field("note", .string)
+            .create()
+        try await db.schema("complaint_photos")
+            .field("id", .int, .identifier(auto: true))
+            .field("complaint_id", .int, .required, .references("complaints", "id"))
+            .field("content_type", .string, .required)
+            .field("bytes", .data, .required)
+            .create()
+        try await db.schema("check_slots")
+            .field("id", .int, .identifier(auto: true))
+            .field("institution_id", .int, .required, .references("institutions", "id"))
+            .field("day", .string, .required)
+            .field("time", .string, .required)
+            .field("place", .string, .required)
+            .field("items", .string, .required)
+            .field("capacity", .int, .required)
+            .field("booked", .int, .required)
+            .field("created_by", .string, .required)
+            .create()
+        try await db.schema("free_checks")
+            .field("id", .int, .identifier(auto: true))
+            .field("code", .string, .required)
+            .field("kind", .string, .required)  // household, meter
+            .field("slot_id", .int, .references("check_slots", "id"))
+            .field("institution_id", .int, .required, .references("institutions", "id"))
+            .field("item", .string, .required)
+            .field("utility_id", .int, .references("owners", "id"))
+            .field("meter_no", .string)
+            .field("address", .string)
+            .field("contact_name", .string)
+            .field("contact_phone", .string)
+            .field("state", .string, .required)  // booked, done, cancelled
+            .field("result", .string)  // pass, fail
+            .field("result_note", .string)
+            .field("done_on", .string)
+            .field("recorded_by", .string)
+            .field("created_on", .string, .required)
+            .unique(on: "code")
+            .create()
+        try await db.schema("campaigns")
+            .field("id", .int, .identifier(auto: true))
+            .field("slug", .string, .required)
+            .field("event", .string, .required)
+            .field("title", .string, .required)
+            .field("title_en", .string, .required)
+            .field("body", .string, .required)
+            .field("body_en", .string, .required)
+            .field("starts_on", .string, .required)
+            .field("ends_on", .string, .required)
+            .field("published", .bool, .required)
+            .unique(on: "slug")
+            .create()
+        try await db.schema("quiz_questions")
+            .field("id", .int, .identifier(auto: true))
+            .field("campaign_id", .int, .required, .references("campaigns", "id"))
+            .field("position", .int, .required)
+            .field("question", .string, .required)
+            .field("options", .string, .required)  // JSON array of strings
+            .field("answer", .int, .required)
+            .field("explanation", .string, .required)
+            .create()
+        try await db.schema("quiz_attempts")
+            .field("id", .int, .identifier(auto: true))
+            .field("campaign_id", .int, .required, .references("campaigns", "id"))
+            .field("score", .int, .required)
+            .field("total", .int, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "complaints_region_state").on("complaints").column("region_code").column("state").run()
+        try await sql.create(index: "complaints_owner").on("complaints").column("owner_id").column("received_on").run()
+        try await sql.create(index: "complaint_events_complaint").on("complaint_events").column("complaint_id").run()
+        try await sql.create(index: "check_slots_day").on("check_slots").column("day").run()
+        try await sql.create(index: "free_checks_institution_state").on("free_checks").column("institution_id").column("state").run()
+        try await sql.create(index: "quiz_questions_campaign").on("quiz_questions").column("campaign_id").column("position").run()
+    }
+
+    func revert(on db: any Database) async throws {
+        for t in ["quiz_attempts", "quiz_questions", "campaigns", "free_checks", "check_slots", "complaint_photos", "complaint_events", "complaints"] {
+            try await db.schema(t).delete()
+        }
+    }
+}
