@@ -3,7 +3,7 @@
 #   scripts/deps.sh run    — libqrencode-dev (QR codes), libcairo2-dev + libpango1.0-dev + fonts-noto-cjk
 #                            (PDF label sheets with Chinese text); SQLite is bundled by sqlite-nio
 #   scripts/deps.sh test   — PostgreSQL server, headless Chromium and its driver, poppler-utils (the
-#                            tests read PDFs back), Python test tools (openapi-spec-validator, selenium)
+#                            tests read PDFs back), zbar-tools (the browser test scans a printed QR code), Python test tools (openapi-spec-validator, selenium)
 #   scripts/deps.sh bench  — sqlite3 CLI and PostgreSQL (baselines)
 #   scripts/deps.sh screenshots — the test tools plus CJK fonts, so that Chromium draws the Chinese
 set -euo pipefail
@@ -12,7 +12,7 @@ need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || want+=("$1"); }
 app_pkgs() { need_pkg libqrencode-dev; need_pkg libcairo2-dev; need_pkg libpango1.0-dev; need_pkg fonts-noto-cjk; }
 case "${1:-run}" in
   run) app_pkgs ;;
-  test) app_pkgs; need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg poppler-utils ;;
+  test) app_pkgs; need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg poppler-utils; need_pkg zbar-tools ;;
   bench) app_pkgs; need_pkg postgresql; need_pkg sqlite3 ;;
   screenshots) app_pkgs; need_pkg chromium; need_pkg chromium-driver; need_pkg curl ;;
 esac

@@ -11,7 +11,7 @@ import NIOCore
 /// Boots the real application on a fresh database with a pinned clock, and hands the test a client
 /// (HummingbirdTesting's `.router` mode by default; `.live` for a real socket).
 public func withApp<T: Sendable>(
-    today: String = "2026-11-26", setup: TestingSetup = .router,
+    today: String = "2026-11-26", setup: TestingSetup = .router, configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (Store, any TestClientProtocol) async throws -> T
 ) async throws -> T {
     try await TestDatabase.withStore { store in
@@ -20,6 +20,9 @@ public func withApp<T: Sendable>(
             host: "127.0.0.1", port: 0, database: store.location, today: { day },
             uploadDirectory: NSTemporaryDirectory() + "jiliang-uploads-\(UUID().uuidString)", runWorker: false)
         config.ledgerKey = TestLedger.key
+        // Every test request comes from one client; the rate-limit tests set their own limits.
+        config.publicRateLimit = .init(perMinute: 0, burst: 0)
+        configure(&config)
         let app = try buildApplication(config, store: store)
         // Requests go out as the province administrator unless a test says otherwise (`auth:`).
         let admin = try await Accounts.createToken(.init(name: "tests", role: Role.provinceAdmin.rawValue), by: .system("tests"), on: store.db)

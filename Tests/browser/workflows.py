@@ -7,6 +7,7 @@ pages at desktop and phone width (`make screenshots`).
 """
 import argparse
 import json
+import subprocess
 import time
 import os
 import sys
@@ -214,11 +215,127 @@ def workflow(base, d):
     return instrument
 
 
+def scan(element):
+    """Reads a QR code the way a phone camera would: a picture of it, decoded by zbar (Debian's
+    zbar-tools), not the text the page put into it."""
+    path = os.path.join(tempfile.mkdtemp(), "label.png")
+    with open(path, "wb") as out:
+        out.write(element.screenshot_as_png)
+    return subprocess.run(["zbarimg", "--raw", "-q", path], capture_output=True, text=True, check=True).stdout.strip(), path
+
+
+def public_service(base, d):
+    """Issue #6: print a label sheet, scan a label at phone width, see the status; file a complaint
+    and follow it to its close; book a free check and read its result."""
+    f = Flow(base, d)
+    d.set_window_size(1280, 900)
+    f.sign_in("gulou")
+    f.go("/app/instruments?region=350102&status=valid")
+    f.click("#print-labels")
+    WebDriverWait(d, 10).until(lambda d: "/app/labels" in d.current_url)
+    assert int(f.text("#label-count")) > 0
+    pdf_type = d.execute_async_script(
+        "const done = arguments[0]; fetch(document.getElementById('labels-pdf').href)"
+        ".then(r => r.arrayBuffer().then(b => done(r.headers.get('content-type') + ' ' + String.fromCharCode(...new Uint8Array(b.slice(0, 5))))))")
+    assert pdf_type == "application/pdf %PDF-", pdf_type
+    # Make the first label's QR code large enough for a clean picture, then scan it.
+    # (The label is 37 mm high and clips overflow: draw the page's own SVG alone, larger.)
+    svg = d.find_element(By.CSS_SELECTOR, ".label svg").get_attribute("outerHTML")
+    d.execute_script("document.body.innerHTML = arguments[0]; const s = document.querySelector('svg');"
+                     "s.setAttribute('width', 300); s.setAttribute('height', 300)", svg)
+    url, picture = scan(d.find_element(By.TAG_NAME, "svg"))
+    assert url.startswith(base + "/p/i/"), url
+
+    # A citizen's phone opens the scanned address: the status in words and colour, no sign-in.
+    d.delete_all_cookies()
+    d.set_window_size(390, 844)
+    d.get(url)
+    status = d.find_element(By.ID, "status")
+    assert status.text == "检定有效" and status.get_attribute("data-status") == "valid", status.text
+    assert status.value_of_css_property("background-color") == "rgba(27, 127, 59, 1)"
+    assert d.execute_script("return document.documentElement.scrollWidth") <= 390 + 1, "the public page scrolls sideways on a phone"
+    owner = f.text("#owner")
+    # The citizen complains about it, with a photo.
+    f.click("#complain")
+    WebDriverWait(d, 10).until(lambda d: "/p/complaints/new" in d.current_url)
+    Select(d.find_element(By.ID, "category")).select_by_value("short_weight")
+    d.find_element(By.ID, "text").send_keys("称了一斤苹果，回家复称少了二两。")
+    d.find_element(By.ID, "photo").send_keys(picture)
+    d.find_element(By.ID, "contact").send_keys("13912345678")
+    f.click("#submit")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "tracking-code"))
+    code = f.text("#tracking-code")
+    follow = d.find_element(By.ID, "follow").get_attribute("href")
+    d.get(follow)
+    assert d.find_element(By.ID, "state").get_attribute("data-state") == "received"
+
+    # The bureau of that county assigns, answers and closes it.
+    d.set_window_size(1280, 900)
+    f.sign_in("gulou")
+    f.go("/app/complaints?state=received")
+    row = [r for r in d.find_elements(By.CSS_SELECTOR, "#complaints tbody tr") if owner in r.text][0]
+    row.find_element(By.CSS_SELECTOR, "a").click()
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "assignee-input"))
+    assert "13912345678" in d.page_source and d.find_element(By.ID, "photo")
+    d.find_element(By.ID, "assignee-input").send_keys("gulou")
+    f.click("#assign")
+    WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
+    d.find_element(By.ID, "reply-text").send_keys("经现场核查，该摊位电子秤已送检并责令整改。")
+    f.click("#send-reply")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "close"))
+    Select(d.find_element(By.ID, "outcome-select")).select_by_value("upheld")
+    f.click("#close")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "outcome"))
+    f.sign_out()
+
+    # The citizen follows it to its close with the tracking code typed by hand.
+    d.delete_all_cookies()
+    d.set_window_size(390, 844)
+    f.go("/p/complaints/track")
+    d.find_element(By.ID, "code").send_keys(code.lower())
+    f.click("#track")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "state"))
+    assert d.find_element(By.ID, "state").get_attribute("data-state") == "closed"
+    assert "责令整改" in f.text("#reply") and "13912345678" not in d.page_source
+
+    # The institute opens a free-check session; a citizen books it; the institute records the result.
+    d.set_window_size(1280, 900)
+    f.sign_in("institute")
+    f.go("/app/checks")
+    d.execute_script("document.getElementById('slot-day').value = '2026-12-20'")
+    d.find_element(By.ID, "slot-place").send_keys("福州市计量所一楼大厅")
+    f.click("#open-slot")
+    WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
+    f.sign_out()
+    d.delete_all_cookies()
+    d.set_window_size(390, 844)
+    f.go("/p/checks")
+    slot = [l for l in d.find_elements(By.CSS_SELECTOR, "#book-form .radio label") if "福州市计量所一楼大厅" in l.text][0]
+    slot.find_element(By.TAG_NAME, "input").click()
+    d.find_element(By.ID, "item").send_keys("电子血压计")
+    f.click("#book")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "tracking-code"))
+    booking = d.find_element(By.ID, "follow").get_attribute("href")
+    d.set_window_size(1280, 900)
+    f.sign_in("institute")
+    f.go("/app/checks")
+    row = [r for r in d.find_elements(By.CSS_SELECTOR, "#checks tbody tr") if "电子血压计" in r.text][0]
+    row.find_element(By.NAME, "result_note").send_keys("示值误差 +2 mmHg，合格")
+    row.find_element(By.CSS_SELECTOR, "button.record-check").click()
+    WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
+    f.sign_out()
+    d.delete_all_cookies()
+    d.get(booking)
+    assert "合格" in f.text("#result") and "示值误差" in f.text("#note"), d.page_source
+    return code
+
+
 def screenshots(base, d, out):
     os.makedirs(out, exist_ok=True)
     f = Flow(base, d)
     pages = [("login", "/login", None), ("dashboard-bureau", "/app", "gulou"), ("instruments", "/app/instruments", "gulou"),
-             ("filings", "/app/filings", "gulou"), ("requests", "/app/requests", "institute"), ("dashboard-owner", "/app", "owner")]
+             ("filings", "/app/filings", "gulou"), ("requests", "/app/requests", "institute"), ("dashboard-owner", "/app", "owner"),
+             ("public-home", "/p", None), ("public-checks", "/p/checks", None), ("public-campaign", "/p/campaigns/world-metrology-day-2027", None)]
     for width, height, tag in [(1280, 900, "desktop"), (390, 844, "phone")]:
         d.set_window_size(width, height)
         for name, path, login in pages:
@@ -243,6 +360,8 @@ def main():
         else:
             instrument = workflow(a.base, d)
             print(f"browser workflow passed (instrument {instrument})")
+            complaint = public_service(a.base, d)
+            print(f"public-service workflow passed (complaint {complaint})")
     except Exception:
         print(d.current_url, file=sys.stderr)
         print(d.page_source[:3000], file=sys.stderr)
