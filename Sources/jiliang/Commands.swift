@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests per minute per client on the public site (0: no limit, e.g. behind a limiting proxy)") var publicRateLimit = 120.0
     @Flag(help: "Take the client address from X-Forwarded-For (only behind a proxy that sets it)") var trustForwardedFor = false
     @Option(help: "Working days the bureau has to answer a complaint") var complaintDays = 15
+    @Flag(help: "Run no background services (job worker, ledger sequencer): benchmarks of the request path only") var noBackground = false
 
     func run() async throws {
         guard (0...365).contains(dueSoonDays) else { throw ValidationError("--due-soon-days must be from 0 to 365") }
@@ -37,6 +38,7 @@ struct Serve: AsyncParsableCommand {
         config.publicRateLimit = .init(perMinute: publicRateLimit, burst: max(publicRateLimit / 2, 10))
         config.trustForwardedFor = trustForwardedFor
         config.complaintRules.deadlineWorkingDays = complaintDays
+        config.runWorker = !noBackground
         print("ledger log key: \(try config.ledgerConfiguration().signer.verifier)")
         print("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
         let app = try await buildApplication(config)
