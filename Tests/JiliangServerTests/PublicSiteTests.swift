@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import JiliangCore
-import JiliangServer
+@testable import JiliangServer
 import JiliangStore
 import JiliangTestSupport
 import NIOCore
@@ -64,6 +64,20 @@ import Testing
             #expect(business.status == .ok && business.text.contains("/p/i/\(scale.code)") && !business.text.contains("13800000000"))
             let typed = try await client.send(.get, "/p/lookup?code=\(InstrumentCode(validating: scale.code).grouped.lowercased())", as: .anonymous)
             #expect(typed.status == .seeOther && typed.headers[.location] == "/p/i/\(scale.code)")
+        }
+    }
+
+    @Test func namesAreEscapedOnThePublicPages() async throws {
+        try await withApp { store, client in
+            let owner = try await Fixtures.owner(on: store.db)
+            owner.name = "<script>alert('x')</script>&\"水果\"摊"
+            try await owner.save(on: store.db)
+            let scale = try await Fixtures.instrument(owner: owner, on: store.db)
+            for uri in ["/p/i/\(scale.code)", "/p/b/\(owner.creditCode)"] {
+                let page = try await client.send(.get, uri, as: .anonymous).text
+                #expect(!page.contains("<script>") && page.contains("&lt;script&gt;alert("), "\(uri)")
+            }
+            #expect(PublicHTML.escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
         }
     }
 

@@ -201,9 +201,10 @@ enum PageStrings {
         "nothing": ("暂无", "None"),
     ]
 
-    static func strings(_ lang: Language) -> [String: String] {
-        table.mapValues { lang == .zh ? $0.zh : $0.en }
-    }
+    static let zh = table.mapValues(\.zh)
+    static let en = table.mapValues(\.en)
+
+    static func strings(_ lang: Language) -> [String: String] { lang == .zh ? zh : en }
 
     static func industryLabel(_ industry: String, _ lang: Language) -> String {
         let labels: [String: (String, String)] = [

@@ -58,38 +58,39 @@ extension PublicSite {
         }
         let s = status(base: i.complianceBase, nextDue: i.nextDue, dueKind: i.dueKind)
         let view = Self.statusView(s, t)
-        var model: [String: Any] = [
-            "t": t, "code": i.code, "codeGrouped": (try? InstrumentCode(validating: i.code).grouped) ?? i.code, "name": i.name, "item": i.subName,
-            "place": [i.regionName, PublicLookup.privateAddressIndustries.contains(i.ownerIndustry) ? nil : i.address].compactMap { $0 }.joined(separator: " "), "owner": i.ownerName, "credit": i.ownerCreditCode,
-            "statusLabel": view.label, "tone": view.tone, "statusCode": s.rawValue,
-        ]
+        var page = PublicHTML.Instrument(
+            statusLabel: view.label, tone: view.tone, statusCode: s.rawValue, name: i.name, code: i.code,
+            codeGrouped: (try? InstrumentCode(validating: i.code).grouped) ?? i.code, item: i.subName, owner: i.ownerName, credit: i.ownerCreditCode,
+            place: [i.regionName, PublicLookup.privateAddressIndustries.contains(i.ownerIndustry) ? nil : i.address].compactMap { $0 }.joined(separator: " "),
+            cert: .none)
         if let d = i.nextDue, s != .scrapped, s != .suspended {
-            model["nextDue"] = d
-            model["dueLabel"] = i.dueKind == DueKind.rotation.rawValue ? t["rotationDue"]! : t["nextDue"]!
+            page.nextDue = d
+            page.dueLabel = i.dueKind == DueKind.rotation.rawValue ? t["rotationDue"]! : t["nextDue"]!
         }
         if let v = i.lastVerifiedOn {
-            model["lastVerified"] = v
-            model["lastResult"] = i.lastResult == "pass" ? t["resultPass"]! : t["resultFail"]!
-            if let n = i.institutionName { model["institution"] = n }
-            if let c = i.certificateNo { model["certificateNo"] = c }
-            if let id = i.recordID { model.merge(try await certificateState(recordID: id, ledgered: i.ledgered, t: t)) { a, _ in a } }
+            page.lastVerified = "\(v) · \(i.lastResult == "pass" ? t["resultPass"]! : t["resultFail"]!)"
+            page.institution = i.institutionName
+            page.certificateNo = i.certificateNo
+            if let id = i.recordID { page.cert = try await certificateState(recordID: id, ledgered: i.ledgered) }
         }
-        return render("public-instrument", model, title: "\(i.name) · \(view.label)", request: request, cache: 60)
+        return self.page(body: PublicHTML.instrumentBody(page, t), title: "\(i.name) · \(view.label)", request: request, cache: 60)
     }
 
     /// "Certificate verified" only when the record's inclusion proof checks against the latest
     /// published checkpoint under the log's trust policy (signature and witness quorum).
-    func certificateState(recordID: Int, ledgered: Bool, t: [String: String]) async throws -> [String: Any] {
-        guard ledgered else { return ["certPending": t["certPending"]!] }
+    func certificateState(recordID: Int, ledgered: Bool) async throws -> PublicHTML.Instrument.Certificate {
+        guard ledgered else { return .pending }
+        if let size = certificateChecks.verified(record: recordID) { return .verified(size: size) }
         do {
             let cert = try await ledger.certificate(of: .verificationRecord, id: recordID)
             let verified = try cert.verify(policy: ledger.configuration.policy)
-            return ["certVerified": t["certVerified"]!, "checkpointSize": "\(verified.checkpoint.size)"]
+            certificateChecks.remember(record: recordID, checkpointSize: verified.checkpoint.size)
+            return .verified(size: verified.checkpoint.size)
         } catch is Ledger.CertificateError {
-            return ["certPending": t["certPending"]!]
+            return .pending
         } catch {
             store.logger.error("public certificate check failed for record \(recordID): \(error)")
-            return ["certFailed": t["certFailed"]!]
+            return .failed
         }
     }
 

@@ -17,6 +17,7 @@ struct PublicSite {
     let ledger: Ledger
     let templates: MustacheLibrary
     let limiter: RateLimiter
+    let certificateChecks = CertificateChecks()
 
     init(store: Store, config: AppConfiguration, ledger: Ledger) throws {
         self.store = store
@@ -88,17 +89,15 @@ struct PublicSite {
     }
 
     func render(_ template: String, _ model: [String: Any], title: String, request: Request, status: HTTPResponse.Status = .ok, cache: Int? = nil) -> Response {
+        page(body: templates.render(model, withTemplate: template) ?? "", title: title, request: request, status: status, cache: cache)
+    }
+
+    /// A body (HTML) in the public frame, with its caching and the language cookie.
+    func page(body: String, title: String, request: Request, status: HTTPResponse.Status = .ok, cache: Int? = nil) -> Response {
         let lang = language(request)
-        let body = templates.render(model, withTemplate: template) ?? ""
         let other: PageStrings.Language = lang == .zh ? .en : .zh
-        let path = request.uri.path
-        let layout: [String: Any] = [
-            "lang": lang == .zh ? "zh-CN" : "en", "t": PublicStrings.strings(lang), "title": title, "body": body,
-            "otherLangLink": path + "?lang=\(other.rawValue)",
-        ]
-        var response = Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8"],
-            body: .init(byteBuffer: .init(string: templates.render(layout, withTemplate: "public-layout") ?? body)))
+        let html = PublicHTML.layout(lang: lang, title: title, otherLangLink: request.uri.path + "?lang=\(other.rawValue)", body: body)
+        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: html)))
         // Shared caches may keep a lookup for a minute; anything with a citizen's code stays private.
         response.headers[.cacheControl] = cache.map { "public, max-age=\($0)" } ?? "no-store"
         if let q = request.uri.queryParameters["lang"], PageStrings.Language(rawValue: String(q)) != nil {

@@ -123,7 +123,9 @@ enum PublicStrings {
         "hotline": ("投诉举报电话 12315", "Complaint hotline 12315"),
     ]
 
-    static func strings(_ lang: PageStrings.Language) -> [String: String] {
-        table.mapValues { lang == .zh ? $0.zh : $0.en }
-    }
+    /// Built once per language: the public pages are the hot path.
+    static let zh = table.mapValues(\.zh)
+    static let en = table.mapValues(\.en)
+
+    static func strings(_ lang: PageStrings.Language) -> [String: String] { lang == .zh ? zh : en }
 }
