@@ -32,3 +32,7 @@ $BIN bench ledger --entries "$ROWS"
 # The database sequencer on the registry the import bench left behind.
 $BIN bench ledger-db --sqlite bench-data/bench.sqlite --records 200000
 DATABASE_URL=$url $BIN bench ledger-db --records 200000
+
+echo "## Public lookup (issue #6)"
+# wrk against Jiliang, nginx (static copy of the same page) and Datasette (same SQL, same file).
+bash scripts/bench-public.sh

@@ -4,7 +4,8 @@
 #                            (PDF label sheets with Chinese text); SQLite is bundled by sqlite-nio
 #   scripts/deps.sh test   — PostgreSQL server, headless Chromium and its driver, poppler-utils (the
 #                            tests read PDFs back), zbar-tools (the browser test scans a printed QR code), Python test tools (openapi-spec-validator, selenium)
-#   scripts/deps.sh bench  — sqlite3 CLI and PostgreSQL (baselines)
+#   scripts/deps.sh bench  — sqlite3 CLI and PostgreSQL (baselines), wrk and nginx (the public lookup
+#                            load test; Datasette comes from PyPI in scripts/bench-public.sh)
 #   scripts/deps.sh screenshots — the test tools plus CJK fonts, so that Chromium draws the Chinese
 set -euo pipefail
 want=()
@@ -13,7 +14,7 @@ app_pkgs() { need_pkg libqrencode-dev; need_pkg libcairo2-dev; need_pkg libpango
 case "${1:-run}" in
   run) app_pkgs ;;
   test) app_pkgs; need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg poppler-utils; need_pkg zbar-tools ;;
-  bench) app_pkgs; need_pkg postgresql; need_pkg sqlite3 ;;
+  bench) app_pkgs; need_pkg postgresql; need_pkg sqlite3; need_pkg wrk; need_pkg nginx-light; need_pkg curl ;;
   screenshots) app_pkgs; need_pkg chromium; need_pkg chromium-driver; need_pkg curl ;;
 esac
 if [ ${#want[@]} -gt 0 ]; then

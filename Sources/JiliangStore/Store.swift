@@ -38,6 +38,8 @@ public final class Store: Sendable {
     public let logger: Logger
     public let location: DatabaseLocation
     let eventLoopGroup: any EventLoopGroup
+    /// Prepared-statement reads for the public lookup (SQLite files only; see `SQLiteLookupReader`).
+    let lookupReader: SQLiteLookupReader?
 
     public var isPostgres: Bool { if case .postgres = location { true } else { false } }
 
@@ -45,6 +47,7 @@ public final class Store: Sendable {
         self.location = location
         self.logger = logger
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        if case .sqliteFile(let path) = location { lookupReader = SQLiteLookupReader(path: path) } else { lookupReader = nil }
         databases = Databases(threadPool: NIOThreadPool.singleton, on: eventLoopGroup)
         switch location {
         case .sqliteFile(let path):

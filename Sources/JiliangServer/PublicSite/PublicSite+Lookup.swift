@@ -52,7 +52,7 @@ extension PublicSite {
     func instrumentPage(_ request: Request, code: String) async throws -> Response {
         let lang = language(request)
         let t = PublicStrings.strings(lang)
-        guard let i = try await PublicLookup.instrument(code: code, on: store.sql) else {
+        guard let i = try await PublicLookup.instrument(code: code, store: store) else {
             let valid = (try? InstrumentCode(validating: code)) != nil
             return miss(try await home(request, error: valid ? t["notFoundCode"]! : t["badCode"]!, code: code, status: valid ? .notFound : .badRequest))
         }
@@ -96,7 +96,7 @@ extension PublicSite {
 
     /// The latest record's certificate file, for `jiliang verify certificate` or any RFC 6962 tool.
     func certificateFile(_ request: Request, code: String) async throws -> Response {
-        guard let i = try await PublicLookup.instrument(code: code, on: store.sql), let id = i.recordID else {
+        guard let i = try await PublicLookup.instrument(code: code, store: store), let id = i.recordID else {
             throw RegistryError.notFound(entity: "certificate", key: code)
         }
         do {

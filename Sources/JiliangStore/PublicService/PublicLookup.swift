@@ -33,20 +33,38 @@ public enum PublicLookup {
     /// Utilities' meters sit in customers' homes: their address is personal data and is not shown.
     public static let privateAddressIndustries: Set<String> = ["water_utility", "gas_utility", "power_utility"]
 
-    public static func instrument(code raw: String, on sql: any SQLDatabase) async throws -> Instrument? {
+    static let instrumentSQL = """
+        SELECT i.code, i.name, c.sub_name, i.address, g.name AS region_name, i.lifecycle, i.compliance_base, i.next_due, i.due_kind,
+               o.name AS owner_name, o.credit_code, o.industry, r.id AS record_id, r.verified_on, r.result, r.certificate_no, r.ledger_index,
+               s.name AS institution_name
+        FROM instruments i
+        JOIN owners o ON o.id = i.owner_id
+        JOIN catalogue_entries c ON c.sub_no = i.sub_no
+        LEFT JOIN regions g ON g.code = i.region_code
+        LEFT JOIN verification_records r ON r.id = (
+            SELECT v.id FROM verification_records v WHERE v.instrument_id = i.id ORDER BY v.verified_on DESC, v.id DESC LIMIT 1)
+        LEFT JOIN institutions s ON s.id = r.institution_id
+        WHERE i.code = ?
+        """
+
+    /// The instrument with this code, or nil. On an SQLite file through the prepared-statement
+    /// reader; on PostgreSQL through SQLKit (`$1` for `?`).
+    public static func instrument(code raw: String, store: Store) async throws -> Instrument? {
         guard let code = try? InstrumentCode(validating: raw) else { return nil }
-        let row = try await sql.raw("""
-            SELECT i.code, i.name, c.sub_name, i.address, g.name AS region_name, i.lifecycle, i.compliance_base, i.next_due, i.due_kind,
-                   o.name AS owner_name, o.credit_code, o.industry, r.id AS record_id, r.verified_on, r.result, r.certificate_no, r.ledger_index, s.name AS institution_name
-            FROM instruments i
-            JOIN owners o ON o.id = i.owner_id
-            JOIN catalogue_entries c ON c.sub_no = i.sub_no
-            LEFT JOIN regions g ON g.code = i.region_code
-            LEFT JOIN verification_records r ON r.id = (
-                SELECT v.id FROM verification_records v WHERE v.instrument_id = i.id ORDER BY v.verified_on DESC, v.id DESC LIMIT 1)
-            LEFT JOIN institutions s ON s.id = r.institution_id
-            WHERE i.code = \(bind: code.value)
-            """).first()
+        if let reader = store.lookupReader {
+            return try await reader.read { c in
+                var found: Instrument?
+                try c.query(instrumentSQL, [code.value]) { r in
+                    found = Instrument(
+                        code: r.text(0) ?? "", name: r.text(1) ?? "", subName: r.text(2) ?? "", address: r.text(3) ?? "", regionName: r.text(4),
+                        lifecycle: r.text(5) ?? "", complianceBase: r.text(6) ?? "", nextDue: r.text(7), dueKind: r.text(8), ownerName: r.text(9) ?? "",
+                        ownerCreditCode: r.text(10) ?? "", ownerIndustry: r.text(11) ?? "", recordID: r.int(12).map(Int.init), lastVerifiedOn: r.text(13),
+                        lastResult: r.text(14), certificateNo: r.text(15), institutionName: r.text(17), ledgered: r.int(16) != nil)
+                }
+                return found
+            }
+        }
+        let row = try await store.sql.raw(SQLQueryString(instrumentSQL.replacingOccurrences(of: "WHERE i.code = ?", with: "WHERE i.code = ")) + "\(bind: code.value)").first()
         guard let row else { return nil }
         return Instrument(
             code: try row.decode(column: "code", as: String.self), name: try row.decode(column: "name", as: String.self),
