@@ -114,3 +114,31 @@ import Testing
         }
     }
 }
+
+@Suite struct CampaignAdminPageTests {
+    @Test func theAdministratorPublishesACampaignAndBadInputIsNamed() async throws {
+        try await withApp { store, client in
+            _ = try await PageTests.demoAccounts(store)
+            _ = try await Accounts.createUser(
+                .init(login: "admin", displayName: "admin", password: DemoAccounts.password, role: "province_admin"), by: .system("tests"), on: store.db)
+            let b = PageTests.Browser(client)
+            _ = try await b.signIn("gulou")
+            #expect(try await b.get("/app/admin/campaigns").status == .forbidden)
+            _ = try await b.signIn("admin")
+            let page = try await b.get("/app/admin/campaigns")
+            #expect(page.status == .ok && page.text.contains("world-metrology-day-2027"))
+            let csrf = b.csrf(from: page)
+            var form = ["csrf": csrf, "slug": "World Day", "event": "5.20", "title": "2028 世界计量日", "title_en": "World Metrology Day 2028",
+                        "body": "5月20日免费检定。", "body_en": "", "starts_on": "2028-05-20", "ends_on": "2028-05-19"]
+            let bad = try await b.post("/app/admin/campaigns", form)
+            #expect(bad.status == .badRequest && bad.text.contains("slug") && bad.text.contains("ends_on"))
+            form["slug"] = "world-metrology-day-2028"
+            form["ends_on"] = "2028-05-20"
+            #expect(try await b.post("/app/admin/campaigns", form).status == .seeOther)
+            let again = try await b.post("/app/admin/campaigns", form)
+            #expect(again.status == .badRequest && again.text.contains("exists"))
+            let published = try await client.send(.get, "/p/campaigns/world-metrology-day-2028", as: .anonymous)
+            #expect(published.status == .ok && published.text.contains("2028 世界计量日"))
+        }
+    }
+}

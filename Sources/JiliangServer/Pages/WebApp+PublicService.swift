@@ -44,6 +44,23 @@ extension WebApp {
                 return redirect("/app/complaints/\(id)?flash=done")
             }
         }
+        router.get("/app/admin/campaigns") { request, _ in try await page(request) { p in try await campaignsAdmin(request, p, error: nil, values: [:]) } }
+        router.post("/app/admin/campaigns") { request, _ in
+            try await page(request) { p in
+                let f = try await form(request)
+                do {
+                    _ = try await Campaigns.create(
+                        slug: f["slug"], event: f["event"], title: f["title"], titleEn: f["title_en"], body: f["body"], bodyEn: f["body_en"],
+                        startsOn: f["starts_on"], endsOn: f["ends_on"], by: p, on: db)
+                } catch let e as ValidationFailure {
+                    return try await campaignsAdmin(request, p, error: e.description, values: f)
+                } catch let e as RegistryError {
+                    if case .forbidden = e { throw e }
+                    return try await campaignsAdmin(request, p, error: e.description, values: f)
+                }
+                return redirect("/app/admin/campaigns?flash=done")
+            }
+        }
         router.get("/app/checks") { request, _ in try await page(request) { p in try await checksPage(request, p, error: nil) } }
         router.post("/app/checks/slots") { request, _ in
             try await page(request) { p in
@@ -112,6 +129,21 @@ extension WebApp {
         if c.state != Complaints.State.closed.rawValue, let d = CalendarDay(c.deadline), d < today { model["overdue"] = true }
         if let error { model["error"] = error }
         return render("complaint", model, title: "\(t["complaints"]!) #\(id)", request: request, caller: p, status: error == nil ? .ok : .badRequest)
+    }
+
+    func campaignsAdmin(_ request: Request, _ p: Principal, error: String?, values: [String: String]) async throws -> Response {
+        guard p.may(.manageCampaigns) else { throw RegistryError.forbidden("publishing campaigns") }
+        let t = PageStrings.strings(language(request))
+        var rows: [[String: String]] = []
+        for c in try await CampaignModel.query(on: db).sort(\.$startsOn, .descending).all() {
+            let (attempts, mean) = try await Campaigns.participation(campaignID: c.id!, on: db)
+            var row = ["slug": c.slug, "title": c.title, "event": c.event, "dates": "\(c.startsOn) – \(c.endsOn)", "attempts": "\(attempts)"]
+            if let mean { row["mean"] = String(format: "%.1f", mean) }
+            rows.append(row)
+        }
+        var model: [String: Any] = ["t": t, "campaigns": rows, "events": Campaigns.Event.allCases.map { ["value": $0.rawValue] }, "v": values]
+        if let error { model["error"] = error }
+        return render("campaigns-admin", model, title: t["campaignsAdmin"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func checksPage(_ request: Request, _ p: Principal, error: String?) async throws -> Response {
