@@ -37,18 +37,21 @@ public enum PublicLookup {
         SELECT i.code, i.name, c.sub_name, i.address, g.name AS region_name, i.lifecycle, i.compliance_base, i.next_due, i.due_kind,
                o.name AS owner_name, o.credit_code, o.industry, r.id AS record_id, r.verified_on, r.result, r.certificate_no, r.ledger_index,
                s.name AS institution_name
-        FROM instruments i
+        FROM (SELECT id, code, name, sub_no, address, region_code, lifecycle, compliance_base, next_due, due_kind, owner_id
+              FROM instruments WHERE code = ? LIMIT 1) i
         JOIN owners o ON o.id = i.owner_id
         JOIN catalogue_entries c ON c.sub_no = i.sub_no
         LEFT JOIN regions g ON g.code = i.region_code
         LEFT JOIN verification_records r ON r.id = (
             SELECT v.id FROM verification_records v WHERE v.instrument_id = i.id ORDER BY v.verified_on DESC, v.id DESC LIMIT 1)
         LEFT JOIN institutions s ON s.id = r.institution_id
-        WHERE i.code = ?
         """
 
     /// The instrument with this code, or nil. On an SQLite file through the prepared-statement
-    /// reader; on PostgreSQL through SQLKit (`$1` for `?`).
+    /// reader; on PostgreSQL through SQLKit. The instrument is picked in a subquery that SQLite does
+    /// not flatten: with the code compared in the join's own WHERE, this SQLite re-prepares the
+    /// statement on every new binding (its plan may depend on the value), which would undo the point
+    /// of keeping it prepared.
     public static func instrument(code raw: String, store: Store) async throws -> Instrument? {
         guard let code = try? InstrumentCode(validating: raw) else { return nil }
         if let reader = store.lookupReader {
@@ -64,7 +67,8 @@ public enum PublicLookup {
                 return found
             }
         }
-        let row = try await store.sql.raw(SQLQueryString(instrumentSQL.replacingOccurrences(of: "WHERE i.code = ?", with: "WHERE i.code = ")) + "\(bind: code.value)").first()
+        let parts = instrumentSQL.components(separatedBy: "?")
+        let row = try await store.sql.raw(SQLQueryString(parts[0]) + "\(bind: code.value)" + SQLQueryString(parts[1])).first()
         guard let row else { return nil }
         return Instrument(
             code: try row.decode(column: "code", as: String.self), name: try row.decode(column: "name", as: String.self),

@@ -50,6 +50,11 @@ final class SQLiteLookupReader: @unchecked Sendable {
             return s
         }
 
+        /// How often SQLite had to prepare `sql` again since it was first prepared here (0 is the point).
+        func reprepares(_ sql: String) -> Int32 {
+            statements[sql].map { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) } ?? 0
+        }
+
         /// Runs `sql` with text parameters and hands each row to `row` (columns read by index).
         func query(_ sql: String, _ parameters: [String], row: (Row) throws -> Void) throws {
             let s = try statement(sql)
