@@ -94,16 +94,8 @@ public enum FreeChecks {
                     "UPDATE check_slots SET booked = booked + 1 WHERE id = \(bind: slot.id!) AND booked < capacity RETURNING id"
                 ).all()
                 guard !taken.isEmpty else { throw RegistryError.conflict(field: "slot_id", message: "the session is fully booked; choose another") }
-                let m = FreeCheckModel()
-                m.code = issueCode()
-                m.kind = Kind.household.rawValue
+                let m = newCheck(.household, institutionID: slot.institutionID, item: it!, contactName: name, contactPhone: phone, today: today)
                 m.slotID = slot.id
-                m.institutionID = slot.institutionID
-                m.item = it!
-                m.contactName = name
-                m.contactPhone = phone
-                m.state = State.booked.rawValue
-                m.createdOn = today.description
                 try await m.create(on: tx)
                 return m
             }
@@ -136,27 +128,29 @@ public enum FreeChecks {
                 guard try await InstitutionModel.find(institutionID!, on: tx) != nil else {
                     throw RegistryError.invalid("institution_id", "institution \(institutionID!) does not exist")
                 }
-                let m = FreeCheckModel()
-                m.code = issueCode()
-                m.kind = Kind.meter.rawValue
-                m.institutionID = institutionID!
-                m.item = kind!.rawValue
+                let m = newCheck(.meter, institutionID: institutionID!, item: kind!.rawValue, contactName: name, contactPhone: phone, today: today)
                 m.utilityID = utility.id
                 m.meterNo = no
                 m.address = addr
-                m.contactName = name
-                m.contactPhone = phone
-                m.state = State.booked.rawValue
-                m.createdOn = today.description
                 try await m.create(on: tx)
                 return m
             }
         }
     }
 
-    static func issueCode() -> String {
+    /// A booked check with a fresh booking code (80 random bits from the system CSPRNG).
+    static func newCheck(_ kind: Kind, institutionID: Int, item: String, contactName: String?, contactPhone: String?, today: CalendarDay) -> FreeCheckModel {
         var rng = SystemRandomNumberGenerator()
-        return TrackingCode.issue(using: &rng).value
+        let m = FreeCheckModel()
+        m.code = TrackingCode.issue(using: &rng).value
+        m.kind = kind.rawValue
+        m.institutionID = institutionID
+        m.item = item
+        m.contactName = contactName
+        m.contactPhone = contactPhone
+        m.state = State.booked.rawValue
+        m.createdOn = today.description
+        return m
     }
 
     /// What the citizen with the booking code sees (same answer for a malformed and an unknown code).
