@@ -71,10 +71,12 @@ public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) 
     // Public landing page (the full web application arrives with issue #3).
     LandingPage(store: store, config: config).addRoutes(to: router)
     // The web application for signed-in users (server-rendered, zh-CN with an English switch).
-    try WebApp(store: store, config: config, ledger: ledger).addRoutes(to: router)
+    // The page templates are read from the bundle once, for both the staff pages and the public site.
+    let templates = try WebApp.loadTemplates()
+    WebApp(store: store, config: config, ledger: ledger, templates: templates).addRoutes(to: router)
 
     // The public site for citizens (no sign-in, rate-limited): lookup, complaints, free checks, campaigns.
-    try PublicSite(store: store, config: config, ledger: ledger).addRoutes(to: router)
+    PublicSite(store: store, config: config, ledger: ledger, templates: templates).addRoutes(to: router)
 
     // The tamper-evident ledger, public and read-only (C2SP tlog-tiles).
     LedgerRoutes(ledger: ledger).addRoutes(to: router)

@@ -33,13 +33,18 @@ extension WebApp {
                 throw RegistryError.invalid("filter", "more than \(Self.maxLabels) instruments match; narrow the list (region, catalogue item, status) to print at most \(Self.maxLabels / 24) sheets at a time")
             }
         } while cursor != nil
-        var owners: [Int: String] = [:]
-        for id in Set(models.map(\.ownerID)) { owners[id] = try await OwnerModel.find(id, on: db)?.name }
+        let owners = try await ownerNames(Set(models.map(\.ownerID)))
         let items = Dictionary(uniqueKeysWithValues: try await Registry.catalogue(on: db).map { ($0.id!, $0.subName) })
         return models.map {
             LabelRow(code: $0.code, grouped: (try? InstrumentCode(validating: $0.code).grouped) ?? $0.code, owner: owners[$0.ownerID] ?? "",
                      item: items[$0.subNo] ?? "\($0.subNo)", nextDue: $0.nextDue ?? "—")
         }
+    }
+
+    /// Owners' names by id, in one query (a sheet run may name hundreds of owners).
+    func ownerNames(_ ids: Set<Int>) async throws -> [Int: String] {
+        guard !ids.isEmpty else { return [:] }
+        return Dictionary(uniqueKeysWithValues: try await OwnerModel.query(on: db).filter(\.$id ~~ Array(ids)).all().map { ($0.id!, $0.name) })
     }
 
     func publicURL(_ code: String) -> String { PublicSite.instrumentURL(base: config.publicBaseURL, code: code) }

@@ -96,8 +96,7 @@ extension WebApp {
         let t = PageStrings.strings(lang)
         let state = request.uri.queryParameters["state"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let page = try await Complaints.list(state: state, overdueOn: nil, cursor: request.uri.queryParameters["cursor"].map(String.init), limit: 50, by: p, on: db)
-        var owners: [Int: String] = [:]
-        for id in Set(page.items.map(\.ownerID)) { owners[id] = try await OwnerModel.find(id, on: db)?.name }
+        let owners = try await ownerNames(Set(page.items.map(\.ownerID)))
         let rows = page.items.map { c -> [String: String] in
             var row = ["id": "\(c.id!)", "received": c.receivedOn, "deadline": c.deadline, "state": t[c.state] ?? c.state, "owner": owners[c.ownerID] ?? "",
                        "text": String(c.text.prefix(60)), "assignee": c.assignedTo ?? "—"]

@@ -18,11 +18,11 @@ struct WebApp {
     let ledger: Ledger
     let templates: MustacheLibrary
 
-    init(store: Store, config: AppConfiguration, ledger: Ledger) throws {
+    init(store: Store, config: AppConfiguration, ledger: Ledger, templates: MustacheLibrary) {
         self.store = store
         self.config = config
         self.ledger = ledger
-        templates = try Self.loadTemplates()
+        self.templates = templates
     }
 
     /// Every page template of the bundle (the staff pages' and the public site's).

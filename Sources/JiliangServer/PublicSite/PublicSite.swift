@@ -19,11 +19,11 @@ struct PublicSite {
     let limiter: RateLimiter
     let certificateChecks = CertificateChecks()
 
-    init(store: Store, config: AppConfiguration, ledger: Ledger) throws {
+    init(store: Store, config: AppConfiguration, ledger: Ledger, templates: MustacheLibrary) {
         self.store = store
         self.config = config
         self.ledger = ledger
-        templates = try WebApp.loadTemplates()
+        self.templates = templates
         limiter = RateLimiter(limits: config.publicRateLimit)
     }
 

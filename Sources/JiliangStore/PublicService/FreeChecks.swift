@@ -1,4 +1,5 @@
 import FluentKit
+import FluentSQL
 import Foundation
 import JiliangCore
 import SQLKit
@@ -64,11 +65,12 @@ public enum FreeChecks {
 
     /// Sessions from `today` on with places left, soonest first (public).
     public static func openSlots(from today: CalendarDay, limit: Int = 50, on db: any Database) async throws -> [(CheckSlotModel, InstitutionModel)] {
-        let slots = try await CheckSlotModel.query(on: db).filter(\.$day >= today.description).sort(\.$day).sort(\.$id).limit(500).all()
-            .filter { $0.booked < $0.capacity }.prefix(limit)
-        var out: [(CheckSlotModel, InstitutionModel)] = []
-        for s in slots { if let i = try await InstitutionModel.find(s.institutionID, on: db) { out.append((s, i)) } }
-        return out
+        let slots = try await CheckSlotModel.query(on: db).filter(\.$day >= today.description).filter(.sql(unsafeRaw: "booked < capacity"))
+            .sort(\.$day).sort(\.$id).limit(limit).all()
+        guard !slots.isEmpty else { return [] }
+        let institutions = Dictionary(
+            uniqueKeysWithValues: try await InstitutionModel.query(on: db).filter(\.$id ~~ Array(Set(slots.map(\.institutionID)))).all().map { ($0.id!, $0) })
+        return slots.compactMap { s in institutions[s.institutionID].map { (s, $0) } }
     }
 
     // MARK: Citizens
