@@ -327,6 +327,18 @@ def public_service(base, d):
     d.delete_all_cookies()
     d.get(booking)
     assert "合格" in f.text("#result") and "示值误差" in f.text("#note"), d.page_source
+
+    # A campaign page and its quiz, and the public list of institutes with their authorisations.
+    f.go("/p/campaigns")
+    d.find_element(By.CSS_SELECTOR, "a[href='/p/campaigns/world-metrology-day-2027']").click()
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "quiz"))
+    for fieldset in d.find_elements(By.CSS_SELECTOR, "#quiz fieldset"):
+        fieldset.find_element(By.CSS_SELECTOR, "input[type=radio]").click()
+    f.click("#answer")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "score"))
+    assert "/ 4" in f.text("#score"), f.text("#score")
+    f.go("/p/institutions")
+    assert "福州市计量所" in d.page_source and d.find_elements(By.CSS_SELECTOR, ".card table tr td")
     return code
 
 
