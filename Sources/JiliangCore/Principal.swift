@@ -77,9 +77,9 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     public var permissions: Set<Permission> {
         switch self {
         case .provinceAdmin: Set(Permission.allCases)
-        case .bureauStaff: [.readRegistry, .manageOwners, .fileInstruments, .importInstruments, .reviewFilings, .handleComplaints]
+        case .bureauStaff: [.readRegistry, .manageOwners, .fileInstruments, .importInstruments, .reviewFilings, .handleComplaints, .manageCredit]
         case .instituteStaff: [.readRegistry, .recordVerifications, .runFreeChecks]
-        case .owner: [.readRegistry, .fileInstruments]
+        case .owner: [.readRegistry, .fileInstruments, .applyForCredit]
         }
     }
 
@@ -113,6 +113,12 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case runFreeChecks = "checks:write"
     /// Publish campaign pages and quizzes (3.15, 5.20, quality month).
     case manageCampaigns = "campaigns:write"
+    /// Record penalties, run the serious-dishonesty list's steps, demonstration rounds and scoring,
+    /// record commitment breaches, read credit-risk classes (issue #7).
+    case manageCredit = "credit:write"
+    /// An owner's side of honest metrology: sign or withdraw a commitment, apply for a
+    /// demonstration title, object to a listing, apply for credit repair.
+    case applyForCredit = "credit:apply"
 
     public static func < (a: Permission, b: Permission) -> Bool { a.rawValue < b.rawValue }
 }

@@ -27,6 +27,34 @@ public enum Seed {
         try await catalogue(on: db)
         try await rules(on: db)
         try await campaigns(on: db)
+        try await commitmentTemplates(on: db)
+    }
+
+    struct SeedCredit: Decodable {
+        struct Template: Decodable { var sector, title, body: String }
+        var templates: [Template]
+        var criteria: [String: [Demonstration.Criterion]]
+    }
+
+    static func creditSeed() throws -> SeedCredit {
+        guard let url = Bundle.module.url(forResource: "credit", withExtension: "json", subdirectory: "seed") else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "seed/credit.json"])
+        }
+        return try JSONDecoder().decode(SeedCredit.self, from: Data(contentsOf: url))
+    }
+
+    /// The commitment letters per sector (the administrator edits them later), only into an empty table.
+    static func commitmentTemplates(on db: any Database) async throws {
+        guard try await CommitmentTemplateModel.query(on: db).count() == 0 else { return }
+        for t in try creditSeed().templates {
+            let m = CommitmentTemplateModel()
+            m.id = t.sector
+            m.title = t.title
+            m.body = t.body
+            m.updatedAt = Date()
+            m.updatedBy = "seed"
+            try await m.create(on: db)
+        }
     }
 
     struct SeedCampaign: Decodable {

@@ -77,6 +77,7 @@ public final class Store: Sendable {
         M008_CreateWorkflows(),  // filings, verification requests, working-day calendar
         M009_CreateLedger(),  // ledger tiles, checkpoints, status changes, leaf indexes
         M010_CreatePublicService(),  // complaints, free checks, campaigns and quizzes
+        M011_CreateCredit(),  // commitments, demonstration units, penalties, the dishonesty list, credit classes
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

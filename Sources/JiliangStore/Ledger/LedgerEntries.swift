@@ -14,6 +14,9 @@ public enum LedgerKind: String, Sendable, CaseIterable {
     case verificationRecord = "verification-record"
     case filingApproved = "filing-approved"
     case statusChange = "instrument-status"
+    /// A change of a public credit list: a penalty published, withdrawn or expired; a party listed
+    /// on the serious-dishonesty list, repaired or removed (issue #7).
+    case creditList = "credit-list"
 
     public static let header = "jiliang/ledger/v1"
 
@@ -22,6 +25,7 @@ public enum LedgerKind: String, Sendable, CaseIterable {
         case .verificationRecord: "verification_records"
         case .filingApproved: "filings"
         case .statusChange: "status_changes"
+        case .creditList: "credit_list_changes"
         }
     }
 
@@ -52,6 +56,8 @@ public enum LedgerKind: String, Sendable, CaseIterable {
             SELECT x.id, x.ledger_index, x.instrument_id, i.code, x.from_status, x.to_status, x.changed_on, x.changed_by, x.reason
             FROM status_changes x JOIN instruments i ON i.id = x.instrument_id
             """
+        case .creditList:
+            "SELECT x.id, x.ledger_index, x.owner_id, x.credit_code, x.list, x.ref_id, x.change, x.day, x.actor FROM credit_list_changes x"
         }
     }
 }
@@ -122,6 +128,11 @@ struct EntryEncoder {
                 ("to", try s("to_status")), ("changed-on", try s("changed_on")),
                 ("changed-by", personal("changed_by", try s("changed_by"))),
                 ("reason", personal("reason", try s("reason"))),
+            ]
+        case .creditList:
+            fields = [
+                ("owner-id", try i("owner_id")), ("credit-code", try s("credit_code")), ("list", try s("list")), ("ref", try i("ref_id")),
+                ("change", try s("change")), ("day", try s("day")), ("actor", personal("actor", try s("actor"))),
             ]
         }
         return LedgerRow(kind: kind, id: id, ledgerIndex: index, entry: encode(kind: kind, id: id, fields))

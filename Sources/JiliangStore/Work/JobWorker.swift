@@ -12,9 +12,13 @@ public struct JobWorker: Service {
     public let today: @Sendable () -> CalendarDay
     public let warnings: WarningRunner
     public let idleSleep: Duration
+    public let credit: CreditConfiguration
 
-    public init(store: Store, today: @escaping @Sendable () -> CalendarDay, warnings: WarningRunner, idleSleep: Duration = .seconds(1)) {
+    public init(
+        store: Store, today: @escaping @Sendable () -> CalendarDay, warnings: WarningRunner, idleSleep: Duration = .seconds(1), credit: CreditConfiguration = .init()
+    ) {
         self.store = store
+        self.credit = credit
         self.today = today
         self.warnings = warnings
         self.idleSleep = idleSleep
@@ -48,6 +52,11 @@ public struct JobWorker: Service {
             store.logger.info("early warnings for \(day): found \(o.found), raised \(o.raised)\(o.alarm.map { " — ALARM: \($0)" } ?? "")")
             return true
         }
+        if let o = try await CreditDaily.runIfDue(rules: credit, today: day, on: db) {
+            store.logger.info("credit run for \(day): \(o.expiredPenalties) penalties taken down, \(o.removedListings) listings removed, \(o.reminders) reminders, \(o.scores) classes")
+            return true
+        }
+        if try await CreditScores.recomputeStale(rules: credit, today: day, on: db) > 0 { return true }
         guard let job = try await JobQueue.claim(on: db) else { return false }
         do {
             switch job.kind {

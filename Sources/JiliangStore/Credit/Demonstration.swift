@@ -1,0 +1,272 @@
+import FluentKit
+import Foundation
+import JiliangCore
+
+/// Demonstration units (诚信计量示范单位): a bureau opens an evaluation round for one sector with a
+/// weighted checklist (the province's default per sector, editable per round); owners of its region
+/// apply; staff score each criterion with the evidence they relied on; publishing the round awards
+/// the title, valid for a set period, to applications at or above the pass score. A later penalty
+/// takes the title away with a recorded reason.
+public enum Demonstration {
+    public enum RoundState: String, Sendable, CaseIterable { case open, published }
+    public enum ApplicationState: String, Sendable, CaseIterable {
+        case applied, awarded
+        case notAwarded = "not_awarded"
+        case revoked
+    }
+
+    public struct Criterion: Codable, Sendable, Equatable {
+        public var label: String
+        public var weight: Int
+        public init(label: String, weight: Int) {
+            self.label = label
+            self.weight = weight
+        }
+    }
+
+    /// The province's default checklist for a sector (seed/credit.json).
+    public static func defaultCriteria(_ sector: CommitmentSector) throws -> [Criterion] {
+        try Seed.creditSeed().criteria[sector.rawValue] ?? []
+    }
+
+    /// Criteria written one per line as `label | weight`; the weights must add up to 100.
+    public static func parseCriteria(_ text: String?, field: String = "criteria") throws -> [Criterion] {
+        var c = FieldChecker()
+        var out: [Criterion] = []
+        let lines = (text ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharactersInWhitespace() }.filter { !$0.isEmpty }
+        for (n, line) in lines.enumerated() {
+            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingCharactersInWhitespace() }
+            guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 100, let w = Int(parts[1]), (1...100).contains(w) else {
+                c.fail(field, "line \(n + 1) must read 'criterion | weight' with a weight from 1 to 100, got '\(line)'")
+                continue
+            }
+            out.append(Criterion(label: parts[0], weight: w))
+        }
+        if lines.isEmpty { c.fail(field, "give at least one criterion") }
+        if c.errors.isEmpty, out.reduce(0, { $0 + $1.weight }) != 100 {
+            c.fail(field, "the weights add up to \(out.reduce(0) { $0 + $1.weight }); they must add up to 100")
+        }
+        try c.finish()
+        return out
+    }
+
+    public static func criteria(of round: DemoRoundModel) -> [Criterion] {
+        (try? JSONDecoder().decode([Criterion].self, from: Data(round.criteria.utf8))) ?? []
+    }
+
+    public static func openRound(
+        regionCode: String?, sector: String?, title: String?, criteria: String?, passScore: String?, validMonths: String?, opensOn: String?,
+        closesOn: String?, by p: Principal, on db: any Database
+    ) async throws -> DemoRoundModel {
+        try CreditLog.requireStaff(p, "opening a demonstration-unit round")
+        var c = FieldChecker()
+        let region = c.text("region_code", regionCode ?? p.region?.description, max: 6).flatMap { RegionCode($0) }
+        if regionCode != nil, region == nil { c.fail("region_code", "must be a 6-digit region code") }
+        let s: CommitmentSector? = c.choice("sector", sector)
+        let t = c.text("title", title, max: 120)
+        let pass = c.int("pass_score", passScore ?? "80", range: 1...100, required: true)
+        let months = c.int("valid_months", validMonths ?? "36", range: 1...120, required: true)
+        let opens = c.day("opens_on", opensOn), closes = c.day("closes_on", closesOn)
+        if let opens, let closes, closes < opens { c.fail("closes_on", "must not be before opens_on") }
+        try c.finish()
+        guard let region, p.scope == .everything || (p.region.map { $0.contains(region) } ?? false) else {
+            throw RegistryError.invalid("region_code", "you may open rounds only in your own region")
+        }
+        let list = (criteria?.trimmingCharactersInWhitespace().isEmpty ?? true) ? try defaultCriteria(s!) : try parseCriteria(criteria)
+        return try await db.auditedTransaction { tx in
+            let m = DemoRoundModel()
+            m.regionCode = region.description
+            m.sector = s!.rawValue
+            m.title = t!
+            m.criteria = String(decoding: try JSONEncoder().encode(list), as: UTF8.self)
+            m.passScore = pass!
+            m.validMonths = months!
+            m.opensOn = opens!.description
+            m.closesOn = closes!.description
+            m.state = RoundState.open.rawValue
+            m.createdBy = p.label
+            try await m.create(on: tx)
+            return m
+        }
+    }
+
+    /// Rounds the caller may see: staff those of their region subtree; owners those open to them.
+    public static func rounds(by p: Principal, on db: any Database) async throws -> [DemoRoundModel] {
+        let all = try await DemoRoundModel.query(on: db).sort(\.$id, .descending).limit(200).all()
+        switch p.scope {
+        case .everything: return all
+        case .region(let r): return all.filter { RegionCode($0.regionCode).map { r.contains($0) || $0.contains(r) } ?? false }
+        case .owners(let ids):
+            let owners = try await OwnerModel.query(on: db).filter(\.$id ~~ ids).all()
+            return all.filter { round in owners.contains { eligible($0, for: round) } }
+        default: return []
+        }
+    }
+
+    static func eligible(_ owner: OwnerModel, for round: DemoRoundModel) -> Bool {
+        CommitmentSector(industry: Industry(rawValue: owner.industry) ?? .other).rawValue == round.sector
+            && (RegionCode(round.regionCode).map { r in RegionCode(owner.regionCode).map(r.contains) ?? false } ?? false)
+    }
+
+    public static func round(_ id: Int, by p: Principal, on db: any Database) async throws -> DemoRoundModel {
+        guard let m = try await DemoRoundModel.find(id, on: db), try await rounds(by: p, on: db).contains(where: { $0.id == id }) else {
+            throw RegistryError.notFound(entity: "demonstration round", key: "\(id)")
+        }
+        return m
+    }
+
+    /// Applications of a round the caller may see (an owner: its own).
+    public static func applications(roundID: Int, by p: Principal, on db: any Database) async throws -> [DemoApplicationModel] {
+        _ = try await round(roundID, by: p, on: db)
+        let q = DemoApplicationModel.query(on: db).filter(\.$roundID == roundID).sort(\.$id)
+        if case .owners(let ids) = p.scope { q.filter(\.$ownerID ~~ ids) }
+        return try await q.all()
+    }
+
+    public static func apply(roundID: Int, ownerID: Int?, statement: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> DemoApplicationModel {
+        guard p.may(.applyForCredit) else { throw RegistryError.forbidden("applying for a demonstration title (only the owner's own account applies)") }
+        var c = FieldChecker()
+        let text = c.text("statement", statement, max: 4000)
+        try c.finish()
+        let owner = try await CreditLog.owner(ownerID, by: p, on: db)
+        let r = try await round(roundID, by: p, on: db)
+        guard r.state == RoundState.open.rawValue, let opens = CalendarDay(r.opensOn), let closes = CalendarDay(r.closesOn), opens <= today, today <= closes else {
+            throw RegistryError.conflict(field: "round_id", message: "round \(roundID) takes applications from \(r.opensOn) to \(r.closesOn)")
+        }
+        guard eligible(owner, for: r) else {
+            throw RegistryError.invalid("owner_id", "\(owner.name) is not of the round's sector and region")
+        }
+        if try await Listings.isListed(ownerID: owner.id!, today: today, on: db) {
+            throw RegistryError.conflict(field: "owner_id", message: "a party on the serious-dishonesty list cannot apply")
+        }
+        return try await db.auditedTransaction { tx in
+            if try await DemoApplicationModel.query(on: tx).filter(\.$roundID == roundID).filter(\.$ownerID == owner.id!).first() != nil {
+                throw RegistryError.conflict(field: "round_id", message: "\(owner.name) has already applied in this round")
+            }
+            let m = DemoApplicationModel()
+            m.roundID = roundID
+            m.ownerID = owner.id!
+            m.statement = text!
+            m.appliedOn = today.description
+            m.state = ApplicationState.applied.rawValue
+            try await m.create(on: tx)
+            try await CreditLog.event(owner: owner.id!, "demonstration", m.id!, "applied", day: today, by: p, on: tx)
+            return m
+        }
+    }
+
+    /// Staff score every criterion (0 … its weight) with evidence; a later scoring replaces an earlier one.
+    public static func score(
+        _ applicationID: Int, points: [String?], evidence: [String?], today: CalendarDay, by p: Principal, on db: any Database
+    ) async throws -> DemoApplicationModel {
+        try CreditLog.requireStaff(p, "scoring demonstration applications")
+        guard let a = try await DemoApplicationModel.find(applicationID, on: db) else { throw RegistryError.notFound(entity: "application", key: "\(applicationID)") }
+        let r = try await round(a.roundID, by: p, on: db)
+        _ = try await CreditLog.owner(a.ownerID, by: p, on: db)
+        guard r.state == RoundState.open.rawValue else { throw RegistryError.conflict(field: "id", message: "the round is already published") }
+        let list = criteria(of: r)
+        var c = FieldChecker()
+        var values: [(Int, String)] = []
+        for (i, k) in list.enumerated() {
+            let v = c.int("points[\(i + 1)]", i < points.count ? points[i] : nil, range: 0...k.weight, required: true)
+            let e = c.text("evidence[\(i + 1)]", i < evidence.count ? evidence[i] : nil, max: 1000)
+            if let v, let e { values.append((v, e)) }
+        }
+        try c.finish()
+        let scored = values
+        return try await db.auditedTransaction { tx in
+            for (i, (v, e)) in scored.enumerated() {
+                let s = DemoScoreModel()
+                s.applicationID = applicationID
+                s.criterion = i
+                s.points = v
+                s.evidence = e
+                s.scoredBy = p.label
+                s.scoredAt = Date()
+                try await s.create(on: tx)
+            }
+            a.total = scored.reduce(0) { $0 + $1.0 }
+            try await a.save(on: tx)
+            try await CreditLog.event(owner: a.ownerID, "demonstration", applicationID, "scored", day: today, note: "\(a.total!)", by: p, on: tx)
+            return a
+        }
+    }
+
+    /// The latest score of each criterion.
+    public static func scores(_ applicationID: Int, on db: any Database) async throws -> [Int: DemoScoreModel] {
+        var out: [Int: DemoScoreModel] = [:]
+        for s in try await DemoScoreModel.query(on: db).filter(\.$applicationID == applicationID).sort(\.$id).all() { out[s.criterion] = s }
+        return out
+    }
+
+    /// Publishes the results: every application must be scored; those at or above the pass score
+    /// (and not listed meanwhile) get the title until the end of the validity period.
+    public static func publish(_ roundID: Int, today: CalendarDay, by p: Principal, on db: any Database) async throws -> DemoRoundModel {
+        try CreditLog.requireStaff(p, "publishing demonstration results")
+        let r = try await round(roundID, by: p, on: db)
+        guard r.state == RoundState.open.rawValue else { throw RegistryError.conflict(field: "id", message: "round \(roundID) is already published") }
+        let apps = try await DemoApplicationModel.query(on: db).filter(\.$roundID == roundID).all()
+        if let unscored = apps.first(where: { $0.total == nil }) {
+            throw RegistryError.conflict(field: "id", message: "application \(unscored.id!) is not scored yet")
+        }
+        return try await db.auditedTransaction { tx in
+            for a in apps {
+                let listed = try await Listings.isListed(ownerID: a.ownerID, today: today, on: tx)
+                if a.total! >= r.passScore && !listed {
+                    a.state = ApplicationState.awarded.rawValue
+                    a.awardedOn = today.description
+                    a.validUntil = today.lastDayOfPeriod(months: r.validMonths).description
+                } else {
+                    a.state = ApplicationState.notAwarded.rawValue
+                }
+                try await a.save(on: tx)
+                try await CreditLog.event(owner: a.ownerID, "demonstration", a.id!, a.state, day: today, note: "\(a.total!) / \(r.passScore)", by: p, on: tx)
+            }
+            r.state = RoundState.published.rawValue
+            r.publishedOn = today.description
+            try await r.save(on: tx)
+            return r
+        }
+    }
+
+    /// Takes a title away with the reason (a later violation).
+    public static func revoke(_ applicationID: Int, reason: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> DemoApplicationModel {
+        try CreditLog.requireStaff(p, "revoking a demonstration title")
+        var c = FieldChecker()
+        let why = c.text("reason", reason, max: 1000)
+        try c.finish()
+        guard let a = try await DemoApplicationModel.find(applicationID, on: db) else { throw RegistryError.notFound(entity: "application", key: "\(applicationID)") }
+        _ = try await CreditLog.owner(a.ownerID, by: p, on: db)
+        return try await db.auditedTransaction { tx in try await revoke(a, reason: why!, today: today, on: tx) }
+    }
+
+    static func revoke(_ a: DemoApplicationModel, reason: String, today: CalendarDay, on db: any Database) async throws -> DemoApplicationModel {
+        guard a.state == ApplicationState.awarded.rawValue else { throw RegistryError.conflict(field: "id", message: "application \(a.id!) holds no title") }
+        a.state = ApplicationState.revoked.rawValue
+        a.revokedOn = today.description
+        a.revokeReason = reason
+        try await a.save(on: db)
+        try await CreditLog.event(owner: a.ownerID, "demonstration", a.id!, "revoked", day: today, note: reason, on: db)
+        return a
+    }
+
+    /// The title an owner holds on `day`, if any.
+    public static func title(ownerID: Int, today: CalendarDay, on db: any Database) async throws -> DemoApplicationModel? {
+        try await DemoApplicationModel.query(on: db).filter(\.$ownerID == ownerID).filter(\.$state == ApplicationState.awarded.rawValue)
+            .filter(\.$validUntil >= today.description).first()
+    }
+
+    /// The public list of current demonstration units, searchable by name, credit code or region.
+    public static func units(search: String?, today: CalendarDay, limit: Int = 100, on db: any Database) async throws -> [(DemoApplicationModel, OwnerModel, DemoRoundModel)] {
+        let apps = try await DemoApplicationModel.query(on: db).filter(\.$state == ApplicationState.awarded.rawValue)
+            .filter(\.$validUntil >= today.description).sort(\.$id, .descending).limit(2000).all()
+        let owners = Dictionary(uniqueKeysWithValues: try await OwnerModel.query(on: db).filter(\.$id ~~ Set(apps.map(\.ownerID))).all().map { ($0.id!, $0) })
+        let rounds = Dictionary(uniqueKeysWithValues: try await DemoRoundModel.query(on: db).filter(\.$id ~~ Set(apps.map(\.roundID))).all().map { ($0.id!, $0) })
+        let q = search?.trimmingCharactersInWhitespace() ?? ""
+        return apps.compactMap { a in
+            guard let o = owners[a.ownerID], let r = rounds[a.roundID] else { return nil }
+            if !q.isEmpty, !(o.name.contains(q) || o.creditCode.contains(q.uppercased()) || o.regionCode.hasPrefix(q)) { return nil }
+            return (a, o, r)
+        }.prefix(limit).map { $0 }
+    }
+}

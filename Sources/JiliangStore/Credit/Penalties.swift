@@ -1,0 +1,220 @@
+import FluentKit
+import Foundation
+import JiliangCore
+
+/// Administrative penalties (行政处罚) recorded by bureau staff with their evidence, and their
+/// publication on the public site after SAMR Order 45: within 20 working days of the decision,
+/// shown for 3 months (a circulated criticism or a low fine) or 3 years (otherwise, or a longer
+/// restriction), taken down when the display period ends or the decision is revoked. A warning
+/// alone is never published. Every publication and take-down is a ledgered list change.
+public enum Penalties {
+    public enum State: String, Sendable, CaseIterable { case recorded, published, withdrawn, expired }
+
+    public struct Attachment: Sendable {
+        public var filename: String
+        public var bytes: [UInt8]
+        public init(filename: String, bytes: [UInt8]) {
+            self.filename = filename
+            self.bytes = bytes
+        }
+    }
+
+    public static let maxAttachmentBytes = 5 << 20
+    public static let maxAttachments = 5
+
+    /// PDF, JPEG or PNG, told by the first bytes (never by the name).
+    public static func attachmentType(_ b: [UInt8]) -> String? {
+        if b.starts(with: Array("%PDF-".utf8)) { return "application/pdf" }
+        return Complaints.photoType(b)
+    }
+
+    public struct Input: Sendable {
+        public var ownerID: Int?
+        public var decisionNo, kind, legalBasis, facts, amountYuan, decidedOn, restrictionUntil: String?
+        public var heavy: Bool
+        public var attachments: [Attachment]
+        public init(ownerID: Int?, decisionNo: String?, kind: String?, legalBasis: String?, facts: String?, amountYuan: String?, heavy: Bool,
+                    decidedOn: String?, restrictionUntil: String? = nil, attachments: [Attachment] = []) {
+            self.ownerID = ownerID
+            self.decisionNo = decisionNo
+            self.kind = kind
+            self.legalBasis = legalBasis
+            self.facts = facts
+            self.amountYuan = amountYuan
+            self.heavy = heavy
+            self.decidedOn = decidedOn
+            self.restrictionUntil = restrictionUntil
+            self.attachments = attachments
+        }
+    }
+
+    public static func record(_ input: Input, rules: CreditConfiguration = .init(), today: CalendarDay, by p: Principal, on db: any Database) async throws -> PenaltyModel {
+        try CreditLog.requireStaff(p, "recording administrative penalties")
+        var c = FieldChecker()
+        let no = c.text("decision_no", input.decisionNo, max: 60)
+        let kind: PenaltyKind? = c.choice("kind", input.kind)
+        let basis = c.text("legal_basis", input.legalBasis, max: 500)
+        let facts = c.text("facts", input.facts, max: 4000)
+        let amount = c.int("amount_yuan", input.amountYuan, range: 1...100_000_000, required: kind == .fine)
+        let decided = c.day("decided_on", input.decidedOn)
+        let restriction = c.day("restriction_until", input.restrictionUntil, required: false)
+        if let decided, decided > today { c.fail("decided_on", "must not be in the future") }
+        if let decided, let restriction, restriction < decided { c.fail("restriction_until", "must not be before decided_on") }
+        if input.attachments.count > maxAttachments { c.fail("evidence", "at most \(maxAttachments) files") }
+        var typed: [(Attachment, String)] = []
+        for (i, a) in input.attachments.enumerated() where !a.bytes.isEmpty {
+            if a.bytes.count > maxAttachmentBytes {
+                c.fail("evidence[\(i + 1)]", "'\(a.filename)' is \(a.bytes.count / 1024) KB; at most \(maxAttachmentBytes >> 20) MB")
+            } else if let t = attachmentType(a.bytes) {
+                typed.append((a, t))
+            } else {
+                c.fail("evidence[\(i + 1)]", "'\(a.filename)' must be a PDF, JPEG or PNG file")
+            }
+        }
+        try c.finish()
+        let owner = try await CreditLog.owner(input.ownerID, by: p, on: db)
+        let calendar = try await VerificationRequests.workingCalendar(on: db)
+        let files = typed
+        return try await db.auditedTransaction { tx in
+            if try await PenaltyModel.query(on: tx).filter(\.$decisionNo == no!).first() != nil {
+                throw RegistryError.conflict(field: "decision_no", message: "a penalty with decision number \(no!) is already recorded")
+            }
+            let m = PenaltyModel()
+            m.ownerID = owner.id!
+            m.regionCode = owner.regionCode
+            m.decisionNo = no!
+            m.kind = kind!.rawValue
+            m.legalBasis = basis!
+            m.facts = facts!
+            m.amountYuan = amount
+            m.heavy = input.heavy || kind!.heavyByNature
+            m.decidedOn = decided!.description
+            m.restrictionUntil = restriction?.description
+            m.publishBy = rules.publication.isPublished(kind!) ? rules.publication.publishBy(decidedOn: decided!, calendar: calendar).description : nil
+            m.state = State.recorded.rawValue
+            m.recordedBy = p.label
+            m.createdAt = Date()
+            try await m.create(on: tx)
+            for (a, t) in files {
+                let f = PenaltyAttachmentModel()
+                f.penaltyID = m.id!
+                f.filename = String(a.filename.prefix(120))
+                f.contentType = t
+                f.bytes = Data(a.bytes)
+                try await f.create(on: tx)
+            }
+            try await CreditLog.event(owner: owner.id!, "penalty", m.id!, "recorded", day: today, note: m.decisionNo, by: p, on: tx)
+            // A demonstration unit with a later violation loses its title (a warning is a violation too).
+            if let title = try await Demonstration.title(ownerID: owner.id!, today: today, on: tx) {
+                _ = try await Demonstration.revoke(title, reason: "行政处罚 \(m.decisionNo) (\(decided!))", today: today, on: tx)
+            }
+            return m
+        }
+    }
+
+    /// Puts a recorded penalty on the public site from today.
+    public static func publish(_ id: Int, rules: CreditConfiguration = .init(), today: CalendarDay, by p: Principal, on db: any Database) async throws -> PenaltyModel {
+        try CreditLog.requireStaff(p, "publishing penalties")
+        return try await db.auditedTransaction { tx in
+            let m = try await penalty(id, by: p, on: tx)
+            let kind = PenaltyKind(rawValue: m.kind) ?? .fine
+            guard rules.publication.isPublished(kind) else { throw RegistryError.conflict(field: "kind", message: "a warning alone is not published (SAMR Order 45 Art. 2)") }
+            guard m.state == State.recorded.rawValue else { throw RegistryError.conflict(field: "id", message: "penalty \(id) is \(m.state), not waiting for publication") }
+            m.state = State.published.rawValue
+            m.publishedOn = today.description
+            m.displayUntil = rules.publication.displayUntil(
+                publishedOn: today, kind: kind, amountYuan: m.amountYuan, restrictionUntil: m.restrictionUntil.flatMap { CalendarDay($0) }).description
+            try await m.save(on: tx)
+            try await CreditLog.event(owner: m.ownerID, "penalty", id, "published", day: today, note: "until \(m.displayUntil!)", by: p, on: tx)
+            try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "penalty", ref: id, change: "published", day: today, by: p, on: tx)
+            return m
+        }
+    }
+
+    /// Takes a penalty down because the decision was changed or revoked (Order 45 Art. 11).
+    public static func withdraw(_ id: Int, reason: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> PenaltyModel {
+        try CreditLog.requireStaff(p, "withdrawing penalties")
+        var c = FieldChecker()
+        let why = c.text("reason", reason, max: 1000)
+        try c.finish()
+        return try await db.auditedTransaction { tx in
+            let m = try await penalty(id, by: p, on: tx)
+            guard m.state == State.recorded.rawValue || m.state == State.published.rawValue else {
+                throw RegistryError.conflict(field: "id", message: "penalty \(id) is already \(m.state)")
+            }
+            let wasShown = m.state == State.published.rawValue
+            m.state = State.withdrawn.rawValue
+            m.withdrawnOn = today.description
+            m.withdrawReason = why
+            try await m.save(on: tx)
+            try await CreditLog.event(owner: m.ownerID, "penalty", id, "withdrawn", day: today, note: why, by: p, on: tx)
+            if wasShown { try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "penalty", ref: id, change: "withdrawn", day: today, on: tx) }
+            return m
+        }
+    }
+
+    /// Ends the display of every penalty whose last display day is before `today` (the daily run).
+    /// The public pages already hide them from the day after; this records the take-down.
+    static func expire(today: CalendarDay, on db: any Database) async throws -> Int {
+        let due = try await PenaltyModel.query(on: db).filter(\.$state == State.published.rawValue).filter(\.$displayUntil < today.description).all()
+        for m in due {
+            try await db.auditedTransaction { tx in
+                m.state = State.expired.rawValue
+                try await m.save(on: tx)
+                try await CreditLog.event(owner: m.ownerID, "penalty", m.id!, "expired", day: today, on: tx)
+                try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "penalty", ref: m.id!, change: "expired", day: today, on: tx)
+            }
+        }
+        return due.count
+    }
+
+    /// A penalty the caller may read: staff of its region, or the owner it concerns.
+    public static func penalty(_ id: Int, by p: Principal, on db: any Database) async throws -> PenaltyModel {
+        guard let m = try await PenaltyModel.find(id, on: db), let owner = try await OwnerModel.find(m.ownerID, on: db), CreditLog.mayRead(owner: owner, p) else {
+            throw RegistryError.notFound(entity: "penalty", key: "\(id)")
+        }
+        return m
+    }
+
+    public static func list(ownerID: Int?, state: String?, cursor: String?, limit: Int?, by p: Principal, on db: any Database) async throws -> Page<PenaltyModel> {
+        guard p.may(.manageCredit) || p.may(.applyForCredit) else { throw RegistryError.forbidden("reading penalties") }
+        var c = FieldChecker()
+        let s: State? = c.choice("state", state, required: false)
+        try c.finish()
+        let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
+        let q = PenaltyModel.query(on: db).sort(\.$id, .descending).limit(n + 1)
+        switch p.scope {
+        case .everything: break
+        case .region(let r): _ = q.inSubtree(of: r, \.$regionCode)
+        case .owners(let ids): q.filter(\.$ownerID ~~ ids)
+        default: q.filter(\.$id == -1)
+        }
+        if let ownerID { q.filter(\.$ownerID == ownerID) }
+        if let s { q.filter(\.$state == s.rawValue) }
+        if let after { q.filter(\.$id < after) }
+        let rows = try await q.all()
+        return Page(items: Array(rows.prefix(n)), nextCursor: rows.count > n ? Cursor.encode(rows[n - 1].id!) : nil)
+    }
+
+    public static func attachments(of id: Int, by p: Principal, on db: any Database) async throws -> [(id: Int, filename: String, type: String)] {
+        _ = try await penalty(id, by: p, on: db)
+        return try await PenaltyAttachmentModel.query(on: db).filter(\.$penaltyID == id).field(\.$id).field(\.$penaltyID).field(\.$filename).field(\.$contentType)
+            .all().map { ($0.id!, $0.filename, $0.contentType) }
+    }
+
+    public static func attachment(_ attachmentID: Int, of id: Int, by p: Principal, on db: any Database) async throws -> PenaltyAttachmentModel {
+        _ = try await penalty(id, by: p, on: db)
+        guard let f = try await PenaltyAttachmentModel.find(attachmentID, on: db), f.penaltyID == id else {
+            throw RegistryError.notFound(entity: "attachment", key: "\(attachmentID)")
+        }
+        return f
+    }
+
+    /// What the public sees of an owner on `today`: published penalties within their display period.
+    public static func shown(ownerID: Int?, today: CalendarDay, limit: Int = 100, on db: any Database) async throws -> [PenaltyModel] {
+        let q = PenaltyModel.query(on: db).filter(\.$state == State.published.rawValue)
+            .filter(\.$publishedOn <= today.description).filter(\.$displayUntil >= today.description).sort(\.$id, .descending).limit(limit)
+        if let ownerID { q.filter(\.$ownerID == ownerID) }
+        return try await q.all()
+    }
+}
