@@ -51,6 +51,9 @@ public struct AppConfiguration: Sendable {
     public var trustForwardedFor = false
     /// Complaint deadline (working days) and the repeated-complaint warning.
     public var complaintRules = Complaints.Rules()
+    /// Penalty publication periods, the dishonesty list's windows and the credit score's weights
+    /// (issue #7; figures marked unconfirmed in docs/credit.md are configurable here).
+    public var credit = CreditConfiguration()
 
     /// The ledger configuration: the key from the file (created if missing) unless one is given.
     public func ledgerConfiguration() throws -> LedgerConfiguration {

@@ -342,6 +342,140 @@ def public_service(base, d):
     return code
 
 
+SECTORS = {"market": "market", "trader": "market", "supermarket": "supermarket", "fuel_station": "fuel_station", "hospital": "hospital",
+           "optician": "optician", "prepackager": "prepackager", "water_utility": "utility", "gas_utility": "utility", "power_utility": "utility"}
+
+
+def credit(base, d):
+    """Issue #7: the owner signs a commitment (shown on its public page); a bureau runs a
+    demonstration round that awards it; a penalty with evidence is recorded and published, the
+    party is proposed for the serious-dishonesty list, objects, a second person decides, the listing
+    is published; repair is refused before a year; staff see the class and why."""
+    f = Flow(base, d)
+    d.set_window_size(1280, 900)
+    # the administrator maintains the letters
+    f.sign_in("admin")
+    f.go("/app/admin/commitment-templates")
+    assert len(d.find_elements(By.CSS_SELECTOR, "form.stacked textarea")) >= 8
+    # the owner signs its sector's letter
+    f.sign_in("owner")
+    f.click("#nav-credit")
+    owner_id = Select(d.find_element(By.ID, "sign-owner")).first_selected_option.get_attribute("value")
+    f.click("#sign")  # empty names: the browser's own check stops it; send bad input past it
+    d.execute_script("document.getElementById('signer-name').removeAttribute('required'); document.getElementById('signer-title').removeAttribute('required')")
+    f.click("#sign")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "error"))
+    assert "signer_name" in f.text("#error"), f.text("#error")
+    d.find_element(By.ID, "signer-name").send_keys("张经理")
+    d.find_element(By.ID, "signer-title").send_keys("负责人")
+    f.click("#sign")
+    WebDriverWait(d, 10).until(lambda d: "/app/commitments/" in d.current_url)
+    assert "12315" in f.text("#letter-phone")
+    f.click("#public-letter")
+    assert "张经理" in d.page_source and "/p/commitments/" in d.current_url
+    owner = api_admin(base, f"/api/v1/owners/{owner_id}")
+    f.go(f"/p/b/{owner['credit_code']}")
+    assert f.text("#honesty-commitment"), d.page_source
+    # a bureau opens a demonstration round for the owner's sector; the owner applies
+    f.sign_in("gulou")
+    f.go("/app/demo-rounds")
+    d.find_element(By.ID, "round-title").send_keys("2026年度诚信计量示范单位（浏览器测试）")
+    Select(d.find_element(By.ID, "round-sector")).select_by_value(SECTORS.get(owner["industry"], "general"))
+    d.execute_script("document.getElementById('round-criteria').value = ''")
+    d.execute_script("document.getElementById('round-opens').value = '2026-11-01'; document.getElementById('round-closes').value = '2026-12-31'")
+    f.click("#open-round")
+    WebDriverWait(d, 10).until(lambda d: "/app/demo-rounds/" in d.current_url)
+    round_url = d.current_url.split("?")[0]
+    assert len(d.find_elements(By.CSS_SELECTOR, "#criteria tr")) >= 3
+    f.sign_in("owner")
+    d.get(round_url)
+    d.find_element(By.ID, "apply-statement").send_keys("全部器具按期检定，设公平秤")
+    f.click("#apply")
+    WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
+    # staff score with evidence (full marks) and publish; the public list shows the unit
+    f.sign_in("gulou")
+    d.get(round_url)
+    form = d.find_element(By.CSS_SELECTOR, "form.score-form")
+    for row in form.find_elements(By.CSS_SELECTOR, "tr"):
+        weight = row.find_element(By.CSS_SELECTOR, "td").text.split("≤")[1].strip(" )")
+        row.find_element(By.NAME, "points").send_keys(weight)
+        row.find_element(By.NAME, "evidence").send_keys("现场核查")
+    form.find_element(By.CSS_SELECTOR, "button.score").click()
+    WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
+    assert f.text(".app-total") == "100"
+    f.click("#publish-round")
+    WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
+    f.go(f"/p/honest?q={owner['credit_code']}")
+    assert owner["name"] in f.text("#demo-units"), d.page_source
+    # a heavy penalty with a PDF of the decision; published; proposed for the list
+    f.go(f"/app/penalties?owner={owner_id}")
+    evidence = os.path.join(tempfile.mkdtemp(), "决定书.pdf")
+    with open(evidence, "wb") as out:
+        out.write(b"%PDF-1.4\n% decision\n")
+    d.find_element(By.ID, "penalty-no").send_keys("榕鼓市监罚〔2026〕88号")
+    Select(d.find_element(By.ID, "penalty-kind")).select_by_value("fine")
+    d.find_element(By.ID, "penalty-amount").send_keys("200000")
+    f.click("#penalty-heavy")
+    d.find_element(By.ID, "penalty-basis").send_keys("《计量法》第二十七条")
+    d.find_element(By.ID, "penalty-facts").send_keys("使用作弊电子秤")
+    d.execute_script("document.getElementById('penalty-decided').value = '2026-11-20'")
+    d.find_element(By.ID, "penalty-evidence").send_keys(evidence)
+    f.click("#record-penalty")
+    WebDriverWait(d, 10).until(lambda d: "/app/penalties/" in d.current_url and "flash=done" in d.current_url)
+    assert "决定书.pdf" in f.text("#evidence") and f.text("#heavy")
+    f.click("#publish")
+    WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
+    assert f.text("#display-until") == "2029-11-25", f.text("#display-until")
+    d.find_element(By.ID, "propose-reason").send_keys("多次使用作弊电子秤，社会影响恶劣")
+    f.click("#propose")
+    WebDriverWait(d, 10).until(lambda d: "/app/listings/" in d.current_url)
+    listing_url = d.current_url.split("?")[0]
+    f.click("#notify")
+    WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
+    assert f.text("#objection-until") == "2026-12-10", f.text("#objection-until")
+    assert f.text("#second-person")  # the proposer may not decide
+    assert not d.find_elements(By.ID, "decide")
+    # the party objects within the window
+    f.sign_in("owner")
+    d.get(listing_url)
+    d.find_element(By.ID, "objection-text").send_keys("已整改，请求从轻")
+    f.click("#object")
+    WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
+    assert "已整改" in f.text("#objection")
+    # a second person decides; the listing is published
+    f.sign_in("fuzhou")
+    d.get(listing_url)
+    Select(d.find_element(By.ID, "decision")).select_by_value("list")
+    f.click("#decide")
+    WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
+    f.click("#publish-listing")
+    WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
+    assert d.find_element(By.ID, "listing-state").get_attribute("data-state") == "listed"
+    assert f.text("#repair-eligible") == "2027-11-26"
+    f.go(f"/p/dishonest?q={owner['name']}")
+    assert owner["credit_code"] in f.text("#listed-parties"), d.page_source
+    f.go(f"/p/b/{owner['credit_code']}?after=listing")  # the page is cacheable for 60 s: ask for a fresh copy
+    assert f.text("#honesty-listed") and "榕鼓市监罚〔2026〕88号" in f.text("#penalties")
+    assert not d.find_elements(By.ID, "honesty-demo")  # the penalty took the title away
+    # repair is refused before a year on the list
+    f.sign_in("owner")
+    d.get(listing_url)
+    f.click("#fulfilled")
+    f.click("#remedied")
+    d.find_element(By.ID, "repair-text").send_keys("罚款已缴清")
+    f.click("#apply-repair")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "error"))
+    assert "2027-11-26" in f.text("#error"), f.text("#error")
+    # the class is for staff only, with each fact's contribution
+    f.go(f"/app/credit/owners/{owner_id}")
+    assert f.text("#error-title") == "无权操作", d.page_source[:500]
+    f.sign_in("gulou")
+    f.go(f"/app/credit/owners/{owner_id}")
+    assert f.text("#credit-class") == "D" and f.text("#internal-note")
+    assert len(d.find_elements(By.CSS_SELECTOR, "#contributions tr")) >= 4
+    return listing_url
+
+
 def screenshots(base, d, out):
     os.makedirs(out, exist_ok=True)
     f = Flow(base, d)
@@ -374,6 +508,8 @@ def main():
             print(f"browser workflow passed (instrument {instrument})")
             complaint = public_service(a.base, d)
             print(f"public-service workflow passed (complaint {complaint})")
+            listing = credit(a.base, d)
+            print(f"credit workflow passed ({listing})")
     except Exception:
         print(d.current_url, file=sys.stderr)
         print(d.page_source[:3000], file=sys.stderr)

@@ -18,6 +18,1002 @@ public import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     public enum Schemas {
+        /// - Remark: Generated from `#/components/schemas/CreditContribution`.
+        public struct CreditContribution: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CreditContribution/fact`.
+            public var fact: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CreditContribution/detail`.
+            public var detail: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CreditContribution/points`.
+            public var points: Swift.Double
+            /// Creates a new `CreditContribution`.
+            ///
+            /// - Parameters:
+            ///   - fact:
+            ///   - detail:
+            ///   - points:
+            public init(
+                fact: Swift.String,
+                detail: Swift.String,
+                points: Swift.Double
+            ) {
+                self.fact = fact
+                self.detail = detail
+                self.points = points
+            }
+            public enum CodingKeys: String, CodingKey {
+                case fact
+                case detail
+                case points
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CreditAssessment`.
+        public struct CreditAssessment: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CreditAssessment/owner_id`.
+            public var ownerId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CreditAssessment/score`.
+            public var score: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/CreditAssessment/class`.
+            @frozen public enum ClassPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case a = "A"
+                case b = "B"
+                case c = "C"
+                case d = "D"
+            }
+            /// - Remark: Generated from `#/components/schemas/CreditAssessment/class`.
+            public var _class: Components.Schemas.CreditAssessment.ClassPayload
+            /// multiplier of the base random-inspection frequency
+            ///
+            /// - Remark: Generated from `#/components/schemas/CreditAssessment/inspection_factor`.
+            public var inspectionFactor: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/CreditAssessment/contributions`.
+            public var contributions: [Components.Schemas.CreditContribution]
+            /// - Remark: Generated from `#/components/schemas/CreditAssessment/facts`.
+            public var facts: Components.Schemas.CreditFacts
+            /// - Remark: Generated from `#/components/schemas/CreditAssessment/note`.
+            public var note: Swift.String
+            /// Creates a new `CreditAssessment`.
+            ///
+            /// - Parameters:
+            ///   - ownerId:
+            ///   - score:
+            ///   - _class:
+            ///   - inspectionFactor: multiplier of the base random-inspection frequency
+            ///   - contributions:
+            ///   - facts:
+            ///   - note:
+            public init(
+                ownerId: Swift.Int,
+                score: Swift.Double,
+                _class: Components.Schemas.CreditAssessment.ClassPayload,
+                inspectionFactor: Swift.Double,
+                contributions: [Components.Schemas.CreditContribution],
+                facts: Components.Schemas.CreditFacts,
+                note: Swift.String
+            ) {
+                self.ownerId = ownerId
+                self.score = score
+                self._class = _class
+                self.inspectionFactor = inspectionFactor
+                self.contributions = contributions
+                self.facts = facts
+                self.note = note
+            }
+            public enum CodingKeys: String, CodingKey {
+                case ownerId = "owner_id"
+                case score
+                case _class = "class"
+                case inspectionFactor = "inspection_factor"
+                case contributions
+                case facts
+                case note
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CreditFacts`.
+        public struct CreditFacts: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/instrumentsInUse`.
+            public var instrumentsInUse: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/overdueOrUnfiled`.
+            public var overdueOrUnfiled: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/failedInUse`.
+            public var failedInUse: Swift.Int
+            /// of the last two years
+            ///
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/verifications`.
+            public var verifications: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/verificationFailures`.
+            public var verificationFailures: Swift.Int
+            /// closed as upheld in the last two years
+            ///
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/complaintsUpheld`.
+            public var complaintsUpheld: Swift.Int
+            /// decided in the last three years
+            ///
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/penalties`.
+            public var penalties: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/heavyPenalties`.
+            public var heavyPenalties: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/commitmentActive`.
+            public var commitmentActive: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/commitmentBreached`.
+            public var commitmentBreached: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/demonstrationUnit`.
+            public var demonstrationUnit: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/listed`.
+            public var listed: Swift.Bool
+            /// Creates a new `CreditFacts`.
+            ///
+            /// - Parameters:
+            ///   - instrumentsInUse:
+            ///   - overdueOrUnfiled:
+            ///   - failedInUse:
+            ///   - verifications: of the last two years
+            ///   - verificationFailures:
+            ///   - complaintsUpheld: closed as upheld in the last two years
+            ///   - penalties: decided in the last three years
+            ///   - heavyPenalties:
+            ///   - commitmentActive:
+            ///   - commitmentBreached:
+            ///   - demonstrationUnit:
+            ///   - listed:
+            public init(
+                instrumentsInUse: Swift.Int,
+                overdueOrUnfiled: Swift.Int,
+                failedInUse: Swift.Int,
+                verifications: Swift.Int,
+                verificationFailures: Swift.Int,
+                complaintsUpheld: Swift.Int,
+                penalties: Swift.Int,
+                heavyPenalties: Swift.Int,
+                commitmentActive: Swift.Bool,
+                commitmentBreached: Swift.Bool,
+                demonstrationUnit: Swift.Bool,
+                listed: Swift.Bool
+            ) {
+                self.instrumentsInUse = instrumentsInUse
+                self.overdueOrUnfiled = overdueOrUnfiled
+                self.failedInUse = failedInUse
+                self.verifications = verifications
+                self.verificationFailures = verificationFailures
+                self.complaintsUpheld = complaintsUpheld
+                self.penalties = penalties
+                self.heavyPenalties = heavyPenalties
+                self.commitmentActive = commitmentActive
+                self.commitmentBreached = commitmentBreached
+                self.demonstrationUnit = demonstrationUnit
+                self.listed = listed
+            }
+            public enum CodingKeys: String, CodingKey {
+                case instrumentsInUse
+                case overdueOrUnfiled
+                case failedInUse
+                case verifications
+                case verificationFailures
+                case complaintsUpheld
+                case penalties
+                case heavyPenalties
+                case commitmentActive
+                case commitmentBreached
+                case demonstrationUnit
+                case listed
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CreditClassRow`.
+        public struct CreditClassRow: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CreditClassRow/owner_id`.
+            public var ownerId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CreditClassRow/owner_name`.
+            public var ownerName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CreditClassRow/score`.
+            public var score: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/CreditClassRow/class`.
+            @frozen public enum ClassPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case a = "A"
+                case b = "B"
+                case c = "C"
+                case d = "D"
+            }
+            /// - Remark: Generated from `#/components/schemas/CreditClassRow/class`.
+            public var _class: Components.Schemas.CreditClassRow.ClassPayload
+            /// - Remark: Generated from `#/components/schemas/CreditClassRow/computed_on`.
+            public var computedOn: Swift.String
+            /// Creates a new `CreditClassRow`.
+            ///
+            /// - Parameters:
+            ///   - ownerId:
+            ///   - ownerName:
+            ///   - score:
+            ///   - _class:
+            ///   - computedOn:
+            public init(
+                ownerId: Swift.Int,
+                ownerName: Swift.String,
+                score: Swift.Double,
+                _class: Components.Schemas.CreditClassRow.ClassPayload,
+                computedOn: Swift.String
+            ) {
+                self.ownerId = ownerId
+                self.ownerName = ownerName
+                self.score = score
+                self._class = _class
+                self.computedOn = computedOn
+            }
+            public enum CodingKeys: String, CodingKey {
+                case ownerId = "owner_id"
+                case ownerName = "owner_name"
+                case score
+                case _class = "class"
+                case computedOn = "computed_on"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CreditClassPage`.
+        public struct CreditClassPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CreditClassPage/items`.
+            public var items: [Components.Schemas.CreditClassRow]
+            /// - Remark: Generated from `#/components/schemas/CreditClassPage/next_cursor`.
+            public var nextCursor: Swift.String?
+            /// Creates a new `CreditClassPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor:
+            public init(
+                items: [Components.Schemas.CreditClassRow],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor = "next_cursor"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CommitmentTemplate`.
+        public struct CommitmentTemplate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CommitmentTemplate/sector`.
+            public var sector: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CommitmentTemplate/title`.
+            public var title: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CommitmentTemplate/body`.
+            public var body: Swift.String
+            /// Creates a new `CommitmentTemplate`.
+            ///
+            /// - Parameters:
+            ///   - sector:
+            ///   - title:
+            ///   - body:
+            public init(
+                sector: Swift.String,
+                title: Swift.String,
+                body: Swift.String
+            ) {
+                self.sector = sector
+                self.title = title
+                self.body = body
+            }
+            public enum CodingKeys: String, CodingKey {
+                case sector
+                case title
+                case body
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Commitment`.
+        public struct Commitment: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Commitment/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Commitment/owner_id`.
+            public var ownerId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Commitment/sector`.
+            public var sector: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Commitment/title`.
+            public var title: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Commitment/body`.
+            public var body: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Commitment/signer_name`.
+            public var signerName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Commitment/signer_title`.
+            public var signerTitle: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Commitment/complaint_phone`.
+            public var complaintPhone: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Commitment/signed_on`.
+            public var signedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Commitment/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case active = "active"
+                case withdrawn = "withdrawn"
+                case breached = "breached"
+            }
+            /// - Remark: Generated from `#/components/schemas/Commitment/state`.
+            public var state: Components.Schemas.Commitment.StatePayload
+            /// - Remark: Generated from `#/components/schemas/Commitment/ended_on`.
+            public var endedOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Commitment/end_reason`.
+            public var endReason: Swift.String?
+            /// Creates a new `Commitment`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - ownerId:
+            ///   - sector:
+            ///   - title:
+            ///   - body:
+            ///   - signerName:
+            ///   - signerTitle:
+            ///   - complaintPhone:
+            ///   - signedOn:
+            ///   - state:
+            ///   - endedOn:
+            ///   - endReason:
+            public init(
+                id: Swift.Int,
+                ownerId: Swift.Int,
+                sector: Swift.String,
+                title: Swift.String,
+                body: Swift.String,
+                signerName: Swift.String,
+                signerTitle: Swift.String,
+                complaintPhone: Swift.String,
+                signedOn: Swift.String,
+                state: Components.Schemas.Commitment.StatePayload,
+                endedOn: Swift.String? = nil,
+                endReason: Swift.String? = nil
+            ) {
+                self.id = id
+                self.ownerId = ownerId
+                self.sector = sector
+                self.title = title
+                self.body = body
+                self.signerName = signerName
+                self.signerTitle = signerTitle
+                self.complaintPhone = complaintPhone
+                self.signedOn = signedOn
+                self.state = state
+                self.endedOn = endedOn
+                self.endReason = endReason
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case ownerId = "owner_id"
+                case sector
+                case title
+                case body
+                case signerName = "signer_name"
+                case signerTitle = "signer_title"
+                case complaintPhone = "complaint_phone"
+                case signedOn = "signed_on"
+                case state
+                case endedOn = "ended_on"
+                case endReason = "end_reason"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DemoCriterion`.
+        public struct DemoCriterion: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DemoCriterion/label`.
+            public var label: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DemoCriterion/weight`.
+            public var weight: Swift.Int
+            /// Creates a new `DemoCriterion`.
+            ///
+            /// - Parameters:
+            ///   - label:
+            ///   - weight:
+            public init(
+                label: Swift.String,
+                weight: Swift.Int
+            ) {
+                self.label = label
+                self.weight = weight
+            }
+            public enum CodingKeys: String, CodingKey {
+                case label
+                case weight
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DemoRound`.
+        public struct DemoRound: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DemoRound/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DemoRound/region_code`.
+            public var regionCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DemoRound/sector`.
+            public var sector: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DemoRound/title`.
+            public var title: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DemoRound/criteria`.
+            public var criteria: [Components.Schemas.DemoCriterion]
+            /// - Remark: Generated from `#/components/schemas/DemoRound/pass_score`.
+            public var passScore: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DemoRound/valid_months`.
+            public var validMonths: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DemoRound/opens_on`.
+            public var opensOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DemoRound/closes_on`.
+            public var closesOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DemoRound/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case published = "published"
+            }
+            /// - Remark: Generated from `#/components/schemas/DemoRound/state`.
+            public var state: Components.Schemas.DemoRound.StatePayload
+            /// - Remark: Generated from `#/components/schemas/DemoRound/published_on`.
+            public var publishedOn: Swift.String?
+            /// Creates a new `DemoRound`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - regionCode:
+            ///   - sector:
+            ///   - title:
+            ///   - criteria:
+            ///   - passScore:
+            ///   - validMonths:
+            ///   - opensOn:
+            ///   - closesOn:
+            ///   - state:
+            ///   - publishedOn:
+            public init(
+                id: Swift.Int,
+                regionCode: Swift.String,
+                sector: Swift.String,
+                title: Swift.String,
+                criteria: [Components.Schemas.DemoCriterion],
+                passScore: Swift.Int,
+                validMonths: Swift.Int,
+                opensOn: Swift.String,
+                closesOn: Swift.String,
+                state: Components.Schemas.DemoRound.StatePayload,
+                publishedOn: Swift.String? = nil
+            ) {
+                self.id = id
+                self.regionCode = regionCode
+                self.sector = sector
+                self.title = title
+                self.criteria = criteria
+                self.passScore = passScore
+                self.validMonths = validMonths
+                self.opensOn = opensOn
+                self.closesOn = closesOn
+                self.state = state
+                self.publishedOn = publishedOn
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case regionCode = "region_code"
+                case sector
+                case title
+                case criteria
+                case passScore = "pass_score"
+                case validMonths = "valid_months"
+                case opensOn = "opens_on"
+                case closesOn = "closes_on"
+                case state
+                case publishedOn = "published_on"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DemoApplication`.
+        public struct DemoApplication: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/round_id`.
+            public var roundId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/owner_id`.
+            public var ownerId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/statement`.
+            public var statement: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/applied_on`.
+            public var appliedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case applied = "applied"
+                case awarded = "awarded"
+                case notAwarded = "not_awarded"
+                case revoked = "revoked"
+            }
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/state`.
+            public var state: Components.Schemas.DemoApplication.StatePayload
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/total`.
+            public var total: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/awarded_on`.
+            public var awardedOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/valid_until`.
+            public var validUntil: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/revoked_on`.
+            public var revokedOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DemoApplication/revoke_reason`.
+            public var revokeReason: Swift.String?
+            /// Creates a new `DemoApplication`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - roundId:
+            ///   - ownerId:
+            ///   - statement:
+            ///   - appliedOn:
+            ///   - state:
+            ///   - total:
+            ///   - awardedOn:
+            ///   - validUntil:
+            ///   - revokedOn:
+            ///   - revokeReason:
+            public init(
+                id: Swift.Int,
+                roundId: Swift.Int,
+                ownerId: Swift.Int,
+                statement: Swift.String,
+                appliedOn: Swift.String,
+                state: Components.Schemas.DemoApplication.StatePayload,
+                total: Swift.Int? = nil,
+                awardedOn: Swift.String? = nil,
+                validUntil: Swift.String? = nil,
+                revokedOn: Swift.String? = nil,
+                revokeReason: Swift.String? = nil
+            ) {
+                self.id = id
+                self.roundId = roundId
+                self.ownerId = ownerId
+                self.statement = statement
+                self.appliedOn = appliedOn
+                self.state = state
+                self.total = total
+                self.awardedOn = awardedOn
+                self.validUntil = validUntil
+                self.revokedOn = revokedOn
+                self.revokeReason = revokeReason
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case roundId = "round_id"
+                case ownerId = "owner_id"
+                case statement
+                case appliedOn = "applied_on"
+                case state
+                case total
+                case awardedOn = "awarded_on"
+                case validUntil = "valid_until"
+                case revokedOn = "revoked_on"
+                case revokeReason = "revoke_reason"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Penalty`.
+        public struct Penalty: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Penalty/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Penalty/owner_id`.
+            public var ownerId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Penalty/region_code`.
+            public var regionCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Penalty/decision_no`.
+            public var decisionNo: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Penalty/kind`.
+            public var kind: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Penalty/legal_basis`.
+            public var legalBasis: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Penalty/facts`.
+            public var facts: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Penalty/amount_yuan`.
+            public var amountYuan: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Penalty/heavy`.
+            public var heavy: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Penalty/decided_on`.
+            public var decidedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Penalty/restriction_until`.
+            public var restrictionUntil: Swift.String?
+            /// last day to publish (20 working days after the decision)
+            ///
+            /// - Remark: Generated from `#/components/schemas/Penalty/publish_by`.
+            public var publishBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Penalty/published_on`.
+            public var publishedOn: Swift.String?
+            /// last day shown on the public site
+            ///
+            /// - Remark: Generated from `#/components/schemas/Penalty/display_until`.
+            public var displayUntil: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Penalty/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case recorded = "recorded"
+                case published = "published"
+                case withdrawn = "withdrawn"
+                case expired = "expired"
+            }
+            /// - Remark: Generated from `#/components/schemas/Penalty/state`.
+            public var state: Components.Schemas.Penalty.StatePayload
+            /// - Remark: Generated from `#/components/schemas/Penalty/withdrawn_on`.
+            public var withdrawnOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Penalty/withdraw_reason`.
+            public var withdrawReason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Penalty/EvidencePayload`.
+            public struct EvidencePayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Penalty/EvidencePayload/id`.
+                public var id: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/Penalty/EvidencePayload/filename`.
+                public var filename: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Penalty/EvidencePayload/content_type`.
+                public var contentType: Swift.String
+                /// Creates a new `EvidencePayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - filename:
+                ///   - contentType:
+                public init(
+                    id: Swift.Int,
+                    filename: Swift.String,
+                    contentType: Swift.String
+                ) {
+                    self.id = id
+                    self.filename = filename
+                    self.contentType = contentType
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case id
+                    case filename
+                    case contentType = "content_type"
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Penalty/evidence`.
+            public typealias EvidencePayload = [Components.Schemas.Penalty.EvidencePayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/Penalty/evidence`.
+            public var evidence: Components.Schemas.Penalty.EvidencePayload
+            /// Creates a new `Penalty`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - ownerId:
+            ///   - regionCode:
+            ///   - decisionNo:
+            ///   - kind:
+            ///   - legalBasis:
+            ///   - facts:
+            ///   - amountYuan:
+            ///   - heavy:
+            ///   - decidedOn:
+            ///   - restrictionUntil:
+            ///   - publishBy: last day to publish (20 working days after the decision)
+            ///   - publishedOn:
+            ///   - displayUntil: last day shown on the public site
+            ///   - state:
+            ///   - withdrawnOn:
+            ///   - withdrawReason:
+            ///   - evidence:
+            public init(
+                id: Swift.Int,
+                ownerId: Swift.Int,
+                regionCode: Swift.String,
+                decisionNo: Swift.String,
+                kind: Swift.String,
+                legalBasis: Swift.String,
+                facts: Swift.String,
+                amountYuan: Swift.Int? = nil,
+                heavy: Swift.Bool,
+                decidedOn: Swift.String,
+                restrictionUntil: Swift.String? = nil,
+                publishBy: Swift.String? = nil,
+                publishedOn: Swift.String? = nil,
+                displayUntil: Swift.String? = nil,
+                state: Components.Schemas.Penalty.StatePayload,
+                withdrawnOn: Swift.String? = nil,
+                withdrawReason: Swift.String? = nil,
+                evidence: Components.Schemas.Penalty.EvidencePayload
+            ) {
+                self.id = id
+                self.ownerId = ownerId
+                self.regionCode = regionCode
+                self.decisionNo = decisionNo
+                self.kind = kind
+                self.legalBasis = legalBasis
+                self.facts = facts
+                self.amountYuan = amountYuan
+                self.heavy = heavy
+                self.decidedOn = decidedOn
+                self.restrictionUntil = restrictionUntil
+                self.publishBy = publishBy
+                self.publishedOn = publishedOn
+                self.displayUntil = displayUntil
+                self.state = state
+                self.withdrawnOn = withdrawnOn
+                self.withdrawReason = withdrawReason
+                self.evidence = evidence
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case ownerId = "owner_id"
+                case regionCode = "region_code"
+                case decisionNo = "decision_no"
+                case kind
+                case legalBasis = "legal_basis"
+                case facts
+                case amountYuan = "amount_yuan"
+                case heavy
+                case decidedOn = "decided_on"
+                case restrictionUntil = "restriction_until"
+                case publishBy = "publish_by"
+                case publishedOn = "published_on"
+                case displayUntil = "display_until"
+                case state
+                case withdrawnOn = "withdrawn_on"
+                case withdrawReason = "withdraw_reason"
+                case evidence
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PenaltyPage`.
+        public struct PenaltyPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PenaltyPage/items`.
+            public var items: [Components.Schemas.Penalty]
+            /// - Remark: Generated from `#/components/schemas/PenaltyPage/next_cursor`.
+            public var nextCursor: Swift.String?
+            /// Creates a new `PenaltyPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor:
+            public init(
+                items: [Components.Schemas.Penalty],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor = "next_cursor"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CreditEvent`.
+        public struct CreditEvent: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CreditEvent/action`.
+            public var action: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CreditEvent/day`.
+            public var day: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CreditEvent/actor`.
+            public var actor: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CreditEvent/note`.
+            public var note: Swift.String?
+            /// Creates a new `CreditEvent`.
+            ///
+            /// - Parameters:
+            ///   - action:
+            ///   - day:
+            ///   - actor:
+            ///   - note:
+            public init(
+                action: Swift.String,
+                day: Swift.String,
+                actor: Swift.String,
+                note: Swift.String? = nil
+            ) {
+                self.action = action
+                self.day = day
+                self.actor = actor
+                self.note = note
+            }
+            public enum CodingKeys: String, CodingKey {
+                case action
+                case day
+                case actor
+                case note
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Listing`.
+        public struct Listing: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Listing/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Listing/owner_id`.
+            public var ownerId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Listing/region_code`.
+            public var regionCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Listing/penalty_id`.
+            public var penaltyId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Listing/reason`.
+            public var reason: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Listing/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case proposed = "proposed"
+                case notified = "notified"
+                case decided = "decided"
+                case listed = "listed"
+                case notListed = "not_listed"
+                case repaired = "repaired"
+                case removed = "removed"
+            }
+            /// - Remark: Generated from `#/components/schemas/Listing/state`.
+            public var state: Components.Schemas.Listing.StatePayload
+            /// - Remark: Generated from `#/components/schemas/Listing/proposed_by`.
+            public var proposedBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Listing/proposed_on`.
+            public var proposedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Listing/notified_on`.
+            public var notifiedOn: Swift.String?
+            /// last day the party may object
+            ///
+            /// - Remark: Generated from `#/components/schemas/Listing/objection_until`.
+            public var objectionUntil: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Listing/objection`.
+            public var objection: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Listing/decided_by`.
+            public var decidedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Listing/decided_on`.
+            public var decidedOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Listing/published_on`.
+            public var publishedOn: Swift.String?
+            /// first day the party may apply for credit repair
+            ///
+            /// - Remark: Generated from `#/components/schemas/Listing/repair_eligible_on`.
+            public var repairEligibleOn: Swift.String?
+            /// the day the party leaves the list without repair
+            ///
+            /// - Remark: Generated from `#/components/schemas/Listing/removal_on`.
+            public var removalOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Listing/repair_applied_on`.
+            public var repairAppliedOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Listing/ended_on`.
+            public var endedOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Listing/end_reason`.
+            public var endReason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Listing/history`.
+            public var history: [Components.Schemas.CreditEvent]
+            /// Creates a new `Listing`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - ownerId:
+            ///   - regionCode:
+            ///   - penaltyId:
+            ///   - reason:
+            ///   - state:
+            ///   - proposedBy:
+            ///   - proposedOn:
+            ///   - notifiedOn:
+            ///   - objectionUntil: last day the party may object
+            ///   - objection:
+            ///   - decidedBy:
+            ///   - decidedOn:
+            ///   - publishedOn:
+            ///   - repairEligibleOn: first day the party may apply for credit repair
+            ///   - removalOn: the day the party leaves the list without repair
+            ///   - repairAppliedOn:
+            ///   - endedOn:
+            ///   - endReason:
+            ///   - history:
+            public init(
+                id: Swift.Int,
+                ownerId: Swift.Int,
+                regionCode: Swift.String,
+                penaltyId: Swift.Int,
+                reason: Swift.String,
+                state: Components.Schemas.Listing.StatePayload,
+                proposedBy: Swift.String,
+                proposedOn: Swift.String,
+                notifiedOn: Swift.String? = nil,
+                objectionUntil: Swift.String? = nil,
+                objection: Swift.String? = nil,
+                decidedBy: Swift.String? = nil,
+                decidedOn: Swift.String? = nil,
+                publishedOn: Swift.String? = nil,
+                repairEligibleOn: Swift.String? = nil,
+                removalOn: Swift.String? = nil,
+                repairAppliedOn: Swift.String? = nil,
+                endedOn: Swift.String? = nil,
+                endReason: Swift.String? = nil,
+                history: [Components.Schemas.CreditEvent]
+            ) {
+                self.id = id
+                self.ownerId = ownerId
+                self.regionCode = regionCode
+                self.penaltyId = penaltyId
+                self.reason = reason
+                self.state = state
+                self.proposedBy = proposedBy
+                self.proposedOn = proposedOn
+                self.notifiedOn = notifiedOn
+                self.objectionUntil = objectionUntil
+                self.objection = objection
+                self.decidedBy = decidedBy
+                self.decidedOn = decidedOn
+                self.publishedOn = publishedOn
+                self.repairEligibleOn = repairEligibleOn
+                self.removalOn = removalOn
+                self.repairAppliedOn = repairAppliedOn
+                self.endedOn = endedOn
+                self.endReason = endReason
+                self.history = history
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case ownerId = "owner_id"
+                case regionCode = "region_code"
+                case penaltyId = "penalty_id"
+                case reason
+                case state
+                case proposedBy = "proposed_by"
+                case proposedOn = "proposed_on"
+                case notifiedOn = "notified_on"
+                case objectionUntil = "objection_until"
+                case objection
+                case decidedBy = "decided_by"
+                case decidedOn = "decided_on"
+                case publishedOn = "published_on"
+                case repairEligibleOn = "repair_eligible_on"
+                case removalOn = "removal_on"
+                case repairAppliedOn = "repair_applied_on"
+                case endedOn = "ended_on"
+                case endReason = "end_reason"
+                case history
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ListingPage`.
+        public struct ListingPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ListingPage/items`.
+            public var items: [Components.Schemas.Listing]
+            /// - Remark: Generated from `#/components/schemas/ListingPage/next_cursor`.
+            public var nextCursor: Swift.String?
+            /// Creates a new `ListingPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor:
+            public init(
+                items: [Components.Schemas.Listing],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor = "next_cursor"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PublicCreditEntry`.
+        public struct PublicCreditEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PublicCreditEntry/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PublicCreditEntry/credit_code`.
+            public var creditCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PublicCreditEntry/region_code`.
+            public var regionCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PublicCreditEntry/since`.
+            public var since: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PublicCreditEntry/until`.
+            public var until: Swift.String?
+            /// the round's title
+            ///
+            /// - Remark: Generated from `#/components/schemas/PublicCreditEntry/title`.
+            public var title: Swift.String?
+            /// Creates a new `PublicCreditEntry`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - creditCode:
+            ///   - regionCode:
+            ///   - since:
+            ///   - until:
+            ///   - title: the round's title
+            public init(
+                name: Swift.String,
+                creditCode: Swift.String,
+                regionCode: Swift.String,
+                since: Swift.String,
+                until: Swift.String? = nil,
+                title: Swift.String? = nil
+            ) {
+                self.name = name
+                self.creditCode = creditCode
+                self.regionCode = regionCode
+                self.since = since
+                self.until = until
+                self.title = title
+            }
+            public enum CodingKeys: String, CodingKey {
+                case name
+                case creditCode = "credit_code"
+                case regionCode = "region_code"
+                case since
+                case until
+                case title
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Filing`.
         public struct Filing: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Filing/id`.

@@ -272,6 +272,125 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /calendar-days/{date}`.
     /// - Remark: Generated from `#/paths//calendar-days/{date}/delete(deleteCalendarDay)`.
     func deleteCalendarDay(_ input: Operations.DeleteCalendarDay.Input) async throws -> Operations.DeleteCalendarDay.Output
+    /// Stored credit-risk classes (信用风险分类) of the owners the caller oversees — staff only, an internal reference for inspection frequency, not a public rating
+    ///
+    /// - Remark: HTTP `GET /credit/classes`.
+    /// - Remark: Generated from `#/paths//credit/classes/get(listCreditClasses)`.
+    func listCreditClasses(_ input: Operations.ListCreditClasses.Input) async throws -> Operations.ListCreditClasses.Output
+    /// An owner's credit-risk class computed now, with each fact's contribution (staff of its region)
+    ///
+    /// - Remark: HTTP `GET /credit/owners/{id}`.
+    /// - Remark: Generated from `#/paths//credit/owners/{id}/get(getCreditAssessment)`.
+    func getCreditAssessment(_ input: Operations.GetCreditAssessment.Input) async throws -> Operations.GetCreditAssessment.Output
+    /// The commitment letters (诚信计量承诺书) per sector
+    ///
+    /// - Remark: HTTP `GET /commitment-templates`.
+    /// - Remark: Generated from `#/paths//commitment-templates/get(listCommitmentTemplates)`.
+    func listCommitmentTemplates(_ input: Operations.ListCommitmentTemplates.Input) async throws -> Operations.ListCommitmentTemplates.Output
+    /// The province administrator sets a sector's letter; letters already signed keep their text
+    ///
+    /// - Remark: HTTP `PUT /commitment-templates/{sector}`.
+    /// - Remark: Generated from `#/paths//commitment-templates/{sector}/put(putCommitmentTemplate)`.
+    func putCommitmentTemplate(_ input: Operations.PutCommitmentTemplate.Input) async throws -> Operations.PutCommitmentTemplate.Output
+    /// An owner's commitments (its own account, or staff of its region)
+    ///
+    /// - Remark: HTTP `GET /commitments`.
+    /// - Remark: Generated from `#/paths//commitments/get(listCommitments)`.
+    func listCommitments(_ input: Operations.ListCommitments.Input) async throws -> Operations.ListCommitments.Output
+    /// The owner signs its sector's commitment letter (owner accounts only)
+    ///
+    /// - Remark: HTTP `POST /commitments`.
+    /// - Remark: Generated from `#/paths//commitments/post(signCommitment)`.
+    func signCommitment(_ input: Operations.SignCommitment.Input) async throws -> Operations.SignCommitment.Output
+    /// The owner withdraws its commitment, or the bureau records a breach with the reason
+    ///
+    /// - Remark: HTTP `POST /commitments/{id}/end`.
+    /// - Remark: Generated from `#/paths//commitments/{id}/end/post(endCommitment)`.
+    func endCommitment(_ input: Operations.EndCommitment.Input) async throws -> Operations.EndCommitment.Output
+    /// Demonstration-unit rounds (诚信计量示范单位) the caller may see (an owner — those open to it)
+    ///
+    /// - Remark: HTTP `GET /demo-rounds`.
+    /// - Remark: Generated from `#/paths//demo-rounds/get(listDemoRounds)`.
+    func listDemoRounds(_ input: Operations.ListDemoRounds.Input) async throws -> Operations.ListDemoRounds.Output
+    /// A bureau opens a round for one sector with a weighted checklist (the sector's default when none is given)
+    ///
+    /// - Remark: HTTP `POST /demo-rounds`.
+    /// - Remark: Generated from `#/paths//demo-rounds/post(openDemoRound)`.
+    func openDemoRound(_ input: Operations.OpenDemoRound.Input) async throws -> Operations.OpenDemoRound.Output
+    /// - Remark: HTTP `GET /demo-rounds/{id}/applications`.
+    /// - Remark: Generated from `#/paths//demo-rounds/{id}/applications/get(listDemoApplications)`.
+    func listDemoApplications(_ input: Operations.ListDemoApplications.Input) async throws -> Operations.ListDemoApplications.Output
+    /// An owner of the round's sector and region applies (owner accounts only)
+    ///
+    /// - Remark: HTTP `POST /demo-rounds/{id}/applications`.
+    /// - Remark: Generated from `#/paths//demo-rounds/{id}/applications/post(applyForDemoTitle)`.
+    func applyForDemoTitle(_ input: Operations.ApplyForDemoTitle.Input) async throws -> Operations.ApplyForDemoTitle.Output
+    /// Staff score each criterion (0 … its weight) with the evidence relied on
+    ///
+    /// - Remark: HTTP `POST /demo-applications/{id}/score`.
+    /// - Remark: Generated from `#/paths//demo-applications/{id}/score/post(scoreDemoApplication)`.
+    func scoreDemoApplication(_ input: Operations.ScoreDemoApplication.Input) async throws -> Operations.ScoreDemoApplication.Output
+    /// Publishes the results; applications at or above the pass score get the title for the validity period
+    ///
+    /// - Remark: HTTP `POST /demo-rounds/{id}/publish`.
+    /// - Remark: Generated from `#/paths//demo-rounds/{id}/publish/post(publishDemoRound)`.
+    func publishDemoRound(_ input: Operations.PublishDemoRound.Input) async throws -> Operations.PublishDemoRound.Output
+    /// Takes a title away with the recorded reason (a later violation)
+    ///
+    /// - Remark: HTTP `POST /demo-applications/{id}/revoke`.
+    /// - Remark: Generated from `#/paths//demo-applications/{id}/revoke/post(revokeDemoTitle)`.
+    func revokeDemoTitle(_ input: Operations.RevokeDemoTitle.Input) async throws -> Operations.RevokeDemoTitle.Output
+    /// Administrative penalties in the caller's scope (an owner — its own), newest first
+    ///
+    /// - Remark: HTTP `GET /penalties`.
+    /// - Remark: Generated from `#/paths//penalties/get(listPenalties)`.
+    func listPenalties(_ input: Operations.ListPenalties.Input) async throws -> Operations.ListPenalties.Output
+    /// Staff record a penalty decision (行政处罚决定) with its evidence (PDF, JPEG or PNG, base64, at most 5 × 5 MB)
+    ///
+    /// - Remark: HTTP `POST /penalties`.
+    /// - Remark: Generated from `#/paths//penalties/post(recordPenalty)`.
+    func recordPenalty(_ input: Operations.RecordPenalty.Input) async throws -> Operations.RecordPenalty.Output
+    /// - Remark: HTTP `GET /penalties/{id}`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/get(getPenalty)`.
+    func getPenalty(_ input: Operations.GetPenalty.Input) async throws -> Operations.GetPenalty.Output
+    /// Shows the penalty on the public site from today for its display period (SAMR Order 45; a warning alone is never published)
+    ///
+    /// - Remark: HTTP `POST /penalties/{id}/publish`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/publish/post(publishPenalty)`.
+    func publishPenalty(_ input: Operations.PublishPenalty.Input) async throws -> Operations.PublishPenalty.Output
+    /// Serious-dishonesty list cases (严重违法失信名单) in the caller's scope (an owner — its own)
+    ///
+    /// - Remark: HTTP `GET /listings`.
+    /// - Remark: Generated from `#/paths//listings/get(listListings)`.
+    func listListings(_ input: Operations.ListListings.Input) async throws -> Operations.ListListings.Output
+    /// Staff propose listing a party on the ground of a heavy penalty, with the reason
+    ///
+    /// - Remark: HTTP `POST /listings`.
+    /// - Remark: Generated from `#/paths//listings/post(proposeListing)`.
+    func proposeListing(_ input: Operations.ProposeListing.Input) async throws -> Operations.ProposeListing.Output
+    /// - Remark: HTTP `GET /listings/{id}`.
+    /// - Remark: Generated from `#/paths//listings/{id}/get(getListing)`.
+    func getListing(_ input: Operations.GetListing.Input) async throws -> Operations.GetListing.Output
+    /// The next due-process step: notify (staff), object (the party, within the window), decide (a second person: decision list or not_list), publish (staff), apply_repair (the party, from one year after publication, attesting fulfilled and remedied), decide_repair (staff: approve true or false)
+    ///
+    /// - Remark: HTTP `POST /listings/{id}/steps`.
+    /// - Remark: Generated from `#/paths//listings/{id}/steps/post(takeListingStep)`.
+    func takeListingStep(_ input: Operations.TakeListingStep.Input) async throws -> Operations.TakeListingStep.Output
+    /// Takes a penalty down because the decision was changed or revoked (Order 45 Art. 11)
+    ///
+    /// - Remark: HTTP `POST /penalties/{id}/withdraw`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/withdraw/post(withdrawPenalty)`.
+    func withdrawPenalty(_ input: Operations.WithdrawPenalty.Input) async throws -> Operations.WithdrawPenalty.Output
+    /// Current demonstration units, searchable by name, credit code or region (no sign-in)
+    ///
+    /// - Remark: HTTP `GET /public/demonstration-units`.
+    /// - Remark: Generated from `#/paths//public/demonstration-units/get(listDemonstrationUnits)`.
+    func listDemonstrationUnits(_ input: Operations.ListDemonstrationUnits.Input) async throws -> Operations.ListDemonstrationUnits.Output
+    /// Parties on the published serious-dishonesty list today, searchable by name or credit code (no sign-in)
+    ///
+    /// - Remark: HTTP `GET /public/dishonesty-list`.
+    /// - Remark: Generated from `#/paths//public/dishonesty-list/get(listListedParties)`.
+    func listListedParties(_ input: Operations.ListListedParties.Input) async throws -> Operations.ListListedParties.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1002,6 +1121,327 @@ extension APIProtocol {
     ) async throws -> Operations.DeleteCalendarDay.Output {
         try await deleteCalendarDay(Operations.DeleteCalendarDay.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// Stored credit-risk classes (信用风险分类) of the owners the caller oversees — staff only, an internal reference for inspection frequency, not a public rating
+    ///
+    /// - Remark: HTTP `GET /credit/classes`.
+    /// - Remark: Generated from `#/paths//credit/classes/get(listCreditClasses)`.
+    public func listCreditClasses(
+        query: Operations.ListCreditClasses.Input.Query = .init(),
+        headers: Operations.ListCreditClasses.Input.Headers = .init()
+    ) async throws -> Operations.ListCreditClasses.Output {
+        try await listCreditClasses(Operations.ListCreditClasses.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// An owner's credit-risk class computed now, with each fact's contribution (staff of its region)
+    ///
+    /// - Remark: HTTP `GET /credit/owners/{id}`.
+    /// - Remark: Generated from `#/paths//credit/owners/{id}/get(getCreditAssessment)`.
+    public func getCreditAssessment(
+        path: Operations.GetCreditAssessment.Input.Path,
+        headers: Operations.GetCreditAssessment.Input.Headers = .init()
+    ) async throws -> Operations.GetCreditAssessment.Output {
+        try await getCreditAssessment(Operations.GetCreditAssessment.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The commitment letters (诚信计量承诺书) per sector
+    ///
+    /// - Remark: HTTP `GET /commitment-templates`.
+    /// - Remark: Generated from `#/paths//commitment-templates/get(listCommitmentTemplates)`.
+    public func listCommitmentTemplates(headers: Operations.ListCommitmentTemplates.Input.Headers = .init()) async throws -> Operations.ListCommitmentTemplates.Output {
+        try await listCommitmentTemplates(Operations.ListCommitmentTemplates.Input(headers: headers))
+    }
+    /// The province administrator sets a sector's letter; letters already signed keep their text
+    ///
+    /// - Remark: HTTP `PUT /commitment-templates/{sector}`.
+    /// - Remark: Generated from `#/paths//commitment-templates/{sector}/put(putCommitmentTemplate)`.
+    public func putCommitmentTemplate(
+        path: Operations.PutCommitmentTemplate.Input.Path,
+        headers: Operations.PutCommitmentTemplate.Input.Headers = .init(),
+        body: Operations.PutCommitmentTemplate.Input.Body
+    ) async throws -> Operations.PutCommitmentTemplate.Output {
+        try await putCommitmentTemplate(Operations.PutCommitmentTemplate.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// An owner's commitments (its own account, or staff of its region)
+    ///
+    /// - Remark: HTTP `GET /commitments`.
+    /// - Remark: Generated from `#/paths//commitments/get(listCommitments)`.
+    public func listCommitments(
+        query: Operations.ListCommitments.Input.Query,
+        headers: Operations.ListCommitments.Input.Headers = .init()
+    ) async throws -> Operations.ListCommitments.Output {
+        try await listCommitments(Operations.ListCommitments.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The owner signs its sector's commitment letter (owner accounts only)
+    ///
+    /// - Remark: HTTP `POST /commitments`.
+    /// - Remark: Generated from `#/paths//commitments/post(signCommitment)`.
+    public func signCommitment(
+        headers: Operations.SignCommitment.Input.Headers = .init(),
+        body: Operations.SignCommitment.Input.Body
+    ) async throws -> Operations.SignCommitment.Output {
+        try await signCommitment(Operations.SignCommitment.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The owner withdraws its commitment, or the bureau records a breach with the reason
+    ///
+    /// - Remark: HTTP `POST /commitments/{id}/end`.
+    /// - Remark: Generated from `#/paths//commitments/{id}/end/post(endCommitment)`.
+    public func endCommitment(
+        path: Operations.EndCommitment.Input.Path,
+        headers: Operations.EndCommitment.Input.Headers = .init(),
+        body: Operations.EndCommitment.Input.Body
+    ) async throws -> Operations.EndCommitment.Output {
+        try await endCommitment(Operations.EndCommitment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Demonstration-unit rounds (诚信计量示范单位) the caller may see (an owner — those open to it)
+    ///
+    /// - Remark: HTTP `GET /demo-rounds`.
+    /// - Remark: Generated from `#/paths//demo-rounds/get(listDemoRounds)`.
+    public func listDemoRounds(headers: Operations.ListDemoRounds.Input.Headers = .init()) async throws -> Operations.ListDemoRounds.Output {
+        try await listDemoRounds(Operations.ListDemoRounds.Input(headers: headers))
+    }
+    /// A bureau opens a round for one sector with a weighted checklist (the sector's default when none is given)
+    ///
+    /// - Remark: HTTP `POST /demo-rounds`.
+    /// - Remark: Generated from `#/paths//demo-rounds/post(openDemoRound)`.
+    public func openDemoRound(
+        headers: Operations.OpenDemoRound.Input.Headers = .init(),
+        body: Operations.OpenDemoRound.Input.Body
+    ) async throws -> Operations.OpenDemoRound.Output {
+        try await openDemoRound(Operations.OpenDemoRound.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `GET /demo-rounds/{id}/applications`.
+    /// - Remark: Generated from `#/paths//demo-rounds/{id}/applications/get(listDemoApplications)`.
+    public func listDemoApplications(
+        path: Operations.ListDemoApplications.Input.Path,
+        headers: Operations.ListDemoApplications.Input.Headers = .init()
+    ) async throws -> Operations.ListDemoApplications.Output {
+        try await listDemoApplications(Operations.ListDemoApplications.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// An owner of the round's sector and region applies (owner accounts only)
+    ///
+    /// - Remark: HTTP `POST /demo-rounds/{id}/applications`.
+    /// - Remark: Generated from `#/paths//demo-rounds/{id}/applications/post(applyForDemoTitle)`.
+    public func applyForDemoTitle(
+        path: Operations.ApplyForDemoTitle.Input.Path,
+        headers: Operations.ApplyForDemoTitle.Input.Headers = .init(),
+        body: Operations.ApplyForDemoTitle.Input.Body
+    ) async throws -> Operations.ApplyForDemoTitle.Output {
+        try await applyForDemoTitle(Operations.ApplyForDemoTitle.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Staff score each criterion (0 … its weight) with the evidence relied on
+    ///
+    /// - Remark: HTTP `POST /demo-applications/{id}/score`.
+    /// - Remark: Generated from `#/paths//demo-applications/{id}/score/post(scoreDemoApplication)`.
+    public func scoreDemoApplication(
+        path: Operations.ScoreDemoApplication.Input.Path,
+        headers: Operations.ScoreDemoApplication.Input.Headers = .init(),
+        body: Operations.ScoreDemoApplication.Input.Body
+    ) async throws -> Operations.ScoreDemoApplication.Output {
+        try await scoreDemoApplication(Operations.ScoreDemoApplication.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Publishes the results; applications at or above the pass score get the title for the validity period
+    ///
+    /// - Remark: HTTP `POST /demo-rounds/{id}/publish`.
+    /// - Remark: Generated from `#/paths//demo-rounds/{id}/publish/post(publishDemoRound)`.
+    public func publishDemoRound(
+        path: Operations.PublishDemoRound.Input.Path,
+        headers: Operations.PublishDemoRound.Input.Headers = .init()
+    ) async throws -> Operations.PublishDemoRound.Output {
+        try await publishDemoRound(Operations.PublishDemoRound.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Takes a title away with the recorded reason (a later violation)
+    ///
+    /// - Remark: HTTP `POST /demo-applications/{id}/revoke`.
+    /// - Remark: Generated from `#/paths//demo-applications/{id}/revoke/post(revokeDemoTitle)`.
+    public func revokeDemoTitle(
+        path: Operations.RevokeDemoTitle.Input.Path,
+        headers: Operations.RevokeDemoTitle.Input.Headers = .init(),
+        body: Operations.RevokeDemoTitle.Input.Body
+    ) async throws -> Operations.RevokeDemoTitle.Output {
+        try await revokeDemoTitle(Operations.RevokeDemoTitle.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Administrative penalties in the caller's scope (an owner — its own), newest first
+    ///
+    /// - Remark: HTTP `GET /penalties`.
+    /// - Remark: Generated from `#/paths//penalties/get(listPenalties)`.
+    public func listPenalties(
+        query: Operations.ListPenalties.Input.Query = .init(),
+        headers: Operations.ListPenalties.Input.Headers = .init()
+    ) async throws -> Operations.ListPenalties.Output {
+        try await listPenalties(Operations.ListPenalties.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Staff record a penalty decision (行政处罚决定) with its evidence (PDF, JPEG or PNG, base64, at most 5 × 5 MB)
+    ///
+    /// - Remark: HTTP `POST /penalties`.
+    /// - Remark: Generated from `#/paths//penalties/post(recordPenalty)`.
+    public func recordPenalty(
+        headers: Operations.RecordPenalty.Input.Headers = .init(),
+        body: Operations.RecordPenalty.Input.Body
+    ) async throws -> Operations.RecordPenalty.Output {
+        try await recordPenalty(Operations.RecordPenalty.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `GET /penalties/{id}`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/get(getPenalty)`.
+    public func getPenalty(
+        path: Operations.GetPenalty.Input.Path,
+        headers: Operations.GetPenalty.Input.Headers = .init()
+    ) async throws -> Operations.GetPenalty.Output {
+        try await getPenalty(Operations.GetPenalty.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Shows the penalty on the public site from today for its display period (SAMR Order 45; a warning alone is never published)
+    ///
+    /// - Remark: HTTP `POST /penalties/{id}/publish`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/publish/post(publishPenalty)`.
+    public func publishPenalty(
+        path: Operations.PublishPenalty.Input.Path,
+        headers: Operations.PublishPenalty.Input.Headers = .init()
+    ) async throws -> Operations.PublishPenalty.Output {
+        try await publishPenalty(Operations.PublishPenalty.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Serious-dishonesty list cases (严重违法失信名单) in the caller's scope (an owner — its own)
+    ///
+    /// - Remark: HTTP `GET /listings`.
+    /// - Remark: Generated from `#/paths//listings/get(listListings)`.
+    public func listListings(
+        query: Operations.ListListings.Input.Query = .init(),
+        headers: Operations.ListListings.Input.Headers = .init()
+    ) async throws -> Operations.ListListings.Output {
+        try await listListings(Operations.ListListings.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Staff propose listing a party on the ground of a heavy penalty, with the reason
+    ///
+    /// - Remark: HTTP `POST /listings`.
+    /// - Remark: Generated from `#/paths//listings/post(proposeListing)`.
+    public func proposeListing(
+        headers: Operations.ProposeListing.Input.Headers = .init(),
+        body: Operations.ProposeListing.Input.Body
+    ) async throws -> Operations.ProposeListing.Output {
+        try await proposeListing(Operations.ProposeListing.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `GET /listings/{id}`.
+    /// - Remark: Generated from `#/paths//listings/{id}/get(getListing)`.
+    public func getListing(
+        path: Operations.GetListing.Input.Path,
+        headers: Operations.GetListing.Input.Headers = .init()
+    ) async throws -> Operations.GetListing.Output {
+        try await getListing(Operations.GetListing.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The next due-process step: notify (staff), object (the party, within the window), decide (a second person: decision list or not_list), publish (staff), apply_repair (the party, from one year after publication, attesting fulfilled and remedied), decide_repair (staff: approve true or false)
+    ///
+    /// - Remark: HTTP `POST /listings/{id}/steps`.
+    /// - Remark: Generated from `#/paths//listings/{id}/steps/post(takeListingStep)`.
+    public func takeListingStep(
+        path: Operations.TakeListingStep.Input.Path,
+        headers: Operations.TakeListingStep.Input.Headers = .init(),
+        body: Operations.TakeListingStep.Input.Body
+    ) async throws -> Operations.TakeListingStep.Output {
+        try await takeListingStep(Operations.TakeListingStep.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Takes a penalty down because the decision was changed or revoked (Order 45 Art. 11)
+    ///
+    /// - Remark: HTTP `POST /penalties/{id}/withdraw`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/withdraw/post(withdrawPenalty)`.
+    public func withdrawPenalty(
+        path: Operations.WithdrawPenalty.Input.Path,
+        headers: Operations.WithdrawPenalty.Input.Headers = .init(),
+        body: Operations.WithdrawPenalty.Input.Body
+    ) async throws -> Operations.WithdrawPenalty.Output {
+        try await withdrawPenalty(Operations.WithdrawPenalty.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Current demonstration units, searchable by name, credit code or region (no sign-in)
+    ///
+    /// - Remark: HTTP `GET /public/demonstration-units`.
+    /// - Remark: Generated from `#/paths//public/demonstration-units/get(listDemonstrationUnits)`.
+    public func listDemonstrationUnits(
+        query: Operations.ListDemonstrationUnits.Input.Query = .init(),
+        headers: Operations.ListDemonstrationUnits.Input.Headers = .init()
+    ) async throws -> Operations.ListDemonstrationUnits.Output {
+        try await listDemonstrationUnits(Operations.ListDemonstrationUnits.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Parties on the published serious-dishonesty list today, searchable by name or credit code (no sign-in)
+    ///
+    /// - Remark: HTTP `GET /public/dishonesty-list`.
+    /// - Remark: Generated from `#/paths//public/dishonesty-list/get(listListedParties)`.
+    public func listListedParties(
+        query: Operations.ListListedParties.Input.Query = .init(),
+        headers: Operations.ListListedParties.Input.Headers = .init()
+    ) async throws -> Operations.ListListedParties.Output {
+        try await listListedParties(Operations.ListListedParties.Input(
+            query: query,
             headers: headers
         ))
     }

@@ -41,7 +41,9 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             sessionCSRF = csrf
         }
         // The API needs a caller everywhere but these, checked before any input is decoded.
-        if caller == nil, request.uri.path.hasPrefix("/api/v1/"), !Self.publicPaths.contains(request.uri.path) {
+        if caller == nil, request.uri.path.hasPrefix("/api/v1/"), !Self.publicPaths.contains(request.uri.path),
+            !request.uri.path.hasPrefix("/api/v1/public/")
+        {
             throw RegistryError.unauthenticated
         }
         let jar = CookieJar()

@@ -1,3 +1,4 @@
+import JiliangStore
 import Foundation
 
 /// The public site's page frame and its instrument page, written as Swift string building rather
@@ -66,6 +67,7 @@ enum PublicHTML {
         var dueLabel: String?
         var nextDue: String?
         var cert: Certificate
+        var honesty: HonestySummary?
         enum Certificate { case none, verified(size: Int64), pending, failed }
     }
 
@@ -80,7 +82,7 @@ enum PublicHTML {
         if let v = i.institution { h += "<dt>\(t["institution"]!)</dt><dd id=\"institution\">\(escape(v))</dd>\n" }
         if let v = i.certificateNo { h += "<dt>\(t["certificateNo"]!)</dt><dd>\(escape(v))</dd>\n" }
         if let v = i.nextDue, let label = i.dueLabel { h += "<dt>\(label)</dt><dd id=\"next-due\">\(escape(v))</dd>\n" }
-        h += "<dt>\(t["honesty"]!)</dt><dd id=\"honesty\">\(t["honestyNone"]!)</dd>\n</dl>\n</div>\n"
+        h += "<dt>\(t["honesty"]!)</dt><dd id=\"honesty\">\(honestyHTML(i.honesty, t))</dd>\n</dl>\n</div>\n"
         switch i.cert {
         case .verified(let size):
             h += "<p class=\"card\" id=\"cert-verified\">✔ \(t["certVerified"]!) <small>(#\(size))</small><br><a href=\"/p/i/\(escape(i.code))/certificate\">\(t["certDownload"]!)</a></p>\n"
@@ -91,5 +93,21 @@ enum PublicHTML {
         h += "<p><a href=\"/p/complaints/new?instrument=\(escape(i.code))\" id=\"complain\">\(t["complainInstrument"]!)</a> · "
         h += "<a href=\"/p/b/\(escape(i.credit))\">\(t["allInstruments"]!)</a></p>\n"
         return h
+    }
+
+    /// The public honesty line: listing and penalties first (what a citizen must know), then the
+    /// commitment and a demonstration title. Everything in it is public by law or by the owner's choice.
+    static func honestyHTML(_ h: HonestySummary?, _ t: [String: String]) -> String {
+        guard let h, h.listed || h.penaltiesShown > 0 || h.commitmentID != nil || h.demonstrationTitle != nil else { return t["honestyNone"]! }
+        var parts: [String] = []
+        if h.listed { parts.append("<span class=\"bad\" id=\"honesty-listed\">\(t["honestyListed"]!)</span>") }
+        if h.penaltiesShown > 0 { parts.append("<span class=\"warn\" id=\"honesty-penalties\">\(t["honestyPenalties"]!.replacingOccurrences(of: "%d", with: "\(h.penaltiesShown)"))</span>") }
+        if let title = h.demonstrationTitle {
+            parts.append("<span class=\"ok\" id=\"honesty-demo\">\(t["honestyDemo"]!)（\(escape(title))\(h.demonstrationUntil.map { ", \(t["until"]!) \(escape($0))" } ?? "")）</span>")
+        }
+        if let id = h.commitmentID {
+            parts.append("<a href=\"/p/commitments/\(id)\" id=\"honesty-commitment\">\(t["honestyCommitment"]!)\(h.commitmentSignedOn.map { "（\(escape($0))）" } ?? "")</a>")
+        }
+        return parts.joined(separator: "<br>")
     }
 }

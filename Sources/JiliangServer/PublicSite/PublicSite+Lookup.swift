@@ -63,6 +63,7 @@ extension PublicSite {
             codeGrouped: (try? InstrumentCode(validating: i.code).grouped) ?? i.code, item: i.subName, owner: i.ownerName, credit: i.ownerCreditCode,
             place: [i.regionName, PublicLookup.privateAddressIndustries.contains(i.ownerIndustry) ? nil : i.address].compactMap { $0 }.joined(separator: " "),
             cert: .none)
+        page.honesty = await honesty.summary(creditCode: i.ownerCreditCode, today: today, store: store)
         if let d = i.nextDue, s != .scrapped, s != .suspended {
             page.nextDue = d
             page.dueLabel = i.dueKind == DueKind.rotation.rawValue ? t["rotationDue"]! : t["nextDue"]!
@@ -126,7 +127,44 @@ extension PublicSite {
             "industry": PageStrings.industryLabel(b.industry, lang),
         ]
         if let next = page.nextCursor { model["next"] = "/p/b/\(b.creditCode)?cursor=\(next)" }
+        // The honesty record is read live here (the business page is opened far less than an instrument's).
+        let summary = (try await PublicCredit.snapshotFor(creditCode: b.creditCode, today: today, on: db))
+        model["honesty"] = PublicHTML.honestyHTML(summary, t)
+        let shown = try await Penalties.shown(ownerID: b.id, today: today, on: db)
+        model["hasPenalties"] = !shown.isEmpty
+        model["penalties"] = shown.map {
+            ["decision": $0.decisionNo, "kind": PageStrings.penaltyKindLabel($0.kind, lang), "decided": $0.decidedOn, "basis": $0.legalBasis,
+             "facts": $0.facts, "amount": $0.amountYuan.map { "\($0) 元" } ?? "", "until": $0.displayUntil ?? ""]
+        }
         return render("public-business", model, title: b.name, request: request, cache: 60)
+    }
+
+    func demonstrationUnitsPage(_ request: Request) async throws -> Response {
+        let t = PublicStrings.strings(language(request))
+        let q = String((request.uri.queryParameters["q"].map(String.init) ?? "").prefix(40))
+        let rows = try await Demonstration.units(search: q, today: today, on: db).map { a, o, r in
+            ["name": o.name, "credit": o.creditCode, "region": o.regionCode, "since": a.awardedOn ?? "", "until": a.validUntil ?? "", "title": r.title]
+        }
+        return render("public-credit-list", ["t": t, "heading": t["demoUnits"]!, "intro": t["demoUnitsIntro"]!, "action": "/p/honest", "q": q,
+                                             "rows": rows, "empty": rows.isEmpty, "listId": "demo-units"], title: t["demoUnits"]!, request: request, cache: 60)
+    }
+
+    func listedPartiesPage(_ request: Request) async throws -> Response {
+        let t = PublicStrings.strings(language(request))
+        let q = String((request.uri.queryParameters["q"].map(String.init) ?? "").prefix(40))
+        let rows = try await Listings.shown(ownerID: nil, search: q, today: today, on: db).map { m, o in
+            ["name": o.name, "credit": o.creditCode, "region": o.regionCode, "since": m.publishedOn ?? "", "until": m.removalOn ?? "", "title": m.reason]
+        }
+        return render("public-credit-list", ["t": t, "heading": t["listedParties"]!, "intro": t["listedIntro"]!, "action": "/p/dishonest", "q": q,
+                                             "rows": rows, "empty": rows.isEmpty, "listId": "listed-parties"], title: t["listedParties"]!, request: request, cache: 60)
+    }
+
+    func commitmentLetter(_ request: Request, id: Int) async throws -> Response {
+        let t = PublicStrings.strings(language(request))
+        let (c, o) = try await PublicCredit.commitment(id, on: db)
+        return render("commitment-letter", ["t": t, "title": c.title, "body": c.body.split(separator: "\n").map { ["line": String($0)] }, "owner": o.name,
+                                            "credit": o.creditCode, "signer": "\(c.signerTitle) \(c.signerName)", "signed": c.signedOn, "phone": c.complaintPhone],
+                      title: c.title, request: request, cache: 60)
     }
 
     func institutionsPage(_ request: Request) async throws -> Response {

@@ -18,6 +18,7 @@ struct PublicSite {
     let templates: MustacheLibrary
     let limiter: RateLimiter
     let certificateChecks = CertificateChecks()
+    let honesty = HonestyIndex()
 
     init(store: Store, config: AppConfiguration, ledger: Ledger, templates: MustacheLibrary) {
         self.store = store
@@ -64,6 +65,11 @@ struct PublicSite {
             try await guarded(request) { try await answerQuiz(request, slug: context.parameters.get("slug") ?? "") }
         }
         site.get("institutions") { request, _ in try await guarded(request) { try await institutionsPage(request) } }
+        site.get("honest") { request, _ in try await guarded(request) { try await demonstrationUnitsPage(request) } }
+        site.get("dishonest") { request, _ in try await guarded(request) { try await listedPartiesPage(request) } }
+        site.get("commitments/{id}") { request, context in
+            try await guarded(request) { try await commitmentLetter(request, id: Int(context.parameters.get("id") ?? "") ?? -1) }
+        }
     }
 
     // MARK: Plumbing

@@ -42,7 +42,7 @@ public enum Commitments {
     public static func sign(
         ownerID: Int?, signerName: String?, signerTitle: String?, complaintPhone: String? = nil, today: CalendarDay, by p: Principal, on db: any Database
     ) async throws -> CommitmentModel {
-        guard p.may(.applyForCredit) else { throw RegistryError.forbidden("signing a commitment (only the owner's own account signs)") }
+        try CreditLog.requireParty(p, "signing a commitment (only the owner's own account signs)")
         var c = FieldChecker()
         let name = c.text("signer_name", signerName, max: 50)
         let title = c.text("signer_title", signerTitle, max: 50)
@@ -82,7 +82,7 @@ public enum Commitments {
         if s == .active { c.fail("outcome", "must be withdrawn or breached") }
         try c.finish()
         if s == .breached { try CreditLog.requireStaff(p, "recording a breach of a commitment") }
-        if s == .withdrawn, !p.may(.applyForCredit) { throw RegistryError.forbidden("withdrawing a commitment (only the owner withdraws its own)") }
+        if s == .withdrawn { try CreditLog.requireParty(p, "withdrawing a commitment (only the owner withdraws its own)") }
         return try await db.auditedTransaction { tx in
             let m = try await commitment(id, by: p, on: tx)
             guard m.state == State.active.rawValue else { throw RegistryError.conflict(field: "id", message: "commitment \(id) has already ended (\(m.state))") }

@@ -53,6 +53,11 @@ enum CreditLog {
         guard p.may(.manageCredit), p.role == .provinceAdmin || p.role == .bureauStaff else { throw RegistryError.forbidden(what) }
     }
 
+    /// The party's own account (an owner account, or its API token): administrators do not act for it.
+    static func requireParty(_ p: Principal, _ what: String) throws {
+        guard p.may(.applyForCredit), p.role == .owner else { throw RegistryError.forbidden(what) }
+    }
+
     /// Whether the caller may read the owner's credit record: its own owner account or staff of its region.
     static func mayRead(owner: OwnerModel, _ p: Principal) -> Bool {
         switch p.scope {

@@ -124,7 +124,7 @@ public enum Demonstration {
     }
 
     public static func apply(roundID: Int, ownerID: Int?, statement: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> DemoApplicationModel {
-        guard p.may(.applyForCredit) else { throw RegistryError.forbidden("applying for a demonstration title (only the owner's own account applies)") }
+        try CreditLog.requireParty(p, "applying for a demonstration title (only the owner's own account applies)")
         var c = FieldChecker()
         let text = c.text("statement", statement, max: 4000)
         try c.finish()

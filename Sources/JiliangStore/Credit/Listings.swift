@@ -72,7 +72,7 @@ public enum Listings {
 
     /// The party's objection, within the window.
     public static func object(_ id: Int, text: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> ListingModel {
-        guard p.may(.applyForCredit) else { throw RegistryError.forbidden("objecting (only the party's own account objects)") }
+        try CreditLog.requireParty(p, "objecting (only the party's own account objects)")
         var c = FieldChecker()
         let t = c.text("objection", text, max: 4000)
         try c.finish()
@@ -148,7 +148,7 @@ public enum Listings {
     public static func applyForRepair(
         _ id: Int, statement: String?, fulfilled: Bool, remedied: Bool, today: CalendarDay, by p: Principal, on db: any Database
     ) async throws -> ListingModel {
-        guard p.may(.applyForCredit) else { throw RegistryError.forbidden("applying for credit repair (only the party's own account applies)") }
+        try CreditLog.requireParty(p, "applying for credit repair (only the party's own account applies)")
         var c = FieldChecker()
         let s = c.text("statement", statement, max: 4000)
         if !fulfilled { c.fail("fulfilled", "confirm that the penalty's obligations are fulfilled") }
