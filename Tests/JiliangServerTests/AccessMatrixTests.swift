@@ -47,13 +47,19 @@ import Testing
     @Test func everyOperationButHealthAndSignInNeedsACaller() async throws {
         try await withApp { store, client in
             let w = try await Self.world(store, client)
-            for (method, template) in try RouteCoverageTests.operations() where !["/health", "/auth/sign-in"].contains(template) {
+            let ops = try RouteCoverageTests.operations()
+            for (method, template) in ops where !["/health", "/auth/sign-in"].contains(template) && !template.hasPrefix("/public/") {
                 let uri = "/api/v1" + template.replacingOccurrences(of: "{code}", with: template.hasPrefix("/regions") ? "350102" : w.otherCode)
                     .replacingOccurrences(of: "{sub_no}", with: "2").replacingOccurrences(of: "{id}", with: "\(w.mine.instrument)")
                     + (template == "/inbox" ? "?recipient=admin" : "")
                 let r = try await client.send(HTTPRequest.Method(method)!, uri, json: [:], as: .anonymous)
                 #expect(r.status == .unauthorized, "\(method) \(template): \(r.status) \(r.text)")
                 #expect(!r.text.contains("思明区") && !r.text.contains("SC-0001"), "\(method) \(template) leaks data")
+            }
+            // the public lists answer anyone, and hold only what is published (nothing yet)
+            for (_, template) in ops where template.hasPrefix("/public/") {
+                let r = try await client.send(.get, "/api/v1" + template, as: .anonymous)
+                #expect(r.status == .ok && r.jsonArray.isEmpty, "\(template): \(r.status) \(r.text)")
             }
             let health = try await client.send(.get, "/api/v1/health", as: .anonymous)
             #expect(health.status == .ok)

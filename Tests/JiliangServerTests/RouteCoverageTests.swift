@@ -50,11 +50,26 @@ import Testing
         "PUT /calendar-days/{date}": ["kind": "holiday", "name": "元旦"],
         "POST /verification-records": ["instrument_id": 1, "institution_id": 1, "date": "2026-11-01", "kind": "periodic", "result": "pass",
                                        "certificate_no": "C1", "recorded_by": "t"],
+        "PUT /commitment-templates/{sector}": ["title": "诚信计量承诺书", "body": "本单位承诺……"],
+        "POST /commitments": ["owner_id": 1, "signer_name": "张三", "signer_title": "负责人"],
+        "POST /commitments/{id}/end": ["outcome": "breached", "reason": "使用作弊秤"],
+        "POST /demo-rounds": ["region_code": "350102", "sector": "market", "title": "示范单位评价", "opens_on": "2020-01-01", "closes_on": "2099-12-31"],
+        "POST /demo-rounds/{id}/applications": ["owner_id": 1, "statement": "申请"],
+        "POST /demo-applications/{id}/score": ["points": ["30", "20", "20", "20", "10"], "evidence": ["a", "b", "c", "d", "e"]],
+        "POST /demo-applications/{id}/revoke": ["reason": "后续违法"],
+        "POST /penalties": ["owner_id": 1, "decision_no": "罚-1", "kind": "fine", "amount_yuan": "200000", "heavy": true, "legal_basis": "计量法",
+                            "facts": "作弊", "decided_on": "2026-11-01", "evidence": [["filename": "d.pdf", "content_base64": "JVBERi0xLjQ="]]],
+        "POST /listings": ["reason": "情节严重"],
+        "POST /listings/{id}/steps": ["step": "notify"],
+        "POST /penalties/{id}/withdraw": ["reason": "复议撤销"],
     ]
+
+    /// Operations only the party's own account may take.
+    static let ownerOnly: Set<String> = ["POST /commitments", "POST /demo-rounds/{id}/applications"]
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 60)
+        #expect(ops.count == 85)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
@@ -79,6 +94,10 @@ import Testing
                     "owner_credit_code": APIFlowTests.ownerCode, "in_service_date": "2026-01-01", "status": status,
                 ]).json["id"] as! Int
             }
+            // The owner's own account, for the steps only the party takes.
+            _ = try await Accounts.createUser(
+                .init(login: "cov.owner", displayName: "业主", password: "coverage-password", role: "owner", ownerID: ids.owner), by: .system("tests"), on: store.db)
+            let ownerToken = try await client.send(.post, "/api/v1/auth/sign-in", json: ["login": "cov.owner", "password": "coverage-password"]).json["token"] as! String
             let draft = try await instrument("D-1", status: "draft"), draft2 = try await instrument("D-2", status: "draft")
             let second = try await instrument("F-2", status: "filed")
             var idFor: [String: Int] = [
@@ -94,13 +113,17 @@ import Testing
                     : template.hasPrefix("/verification-records") ? record.json["id"] as! Int : template.hasPrefix("/jobs") ? job.json["id"] as! Int
                     : template.hasPrefix("/users") ? user.id! : template.hasPrefix("/api-tokens") ? createdToken
                     : template.hasPrefix("/filings") ? idFor["filing"] ?? 0 : template.hasPrefix("/verification-requests") ? idFor["request"] ?? 0
+                    : template.hasPrefix("/commitments") ? idFor["commitment"] ?? 0 : template.hasPrefix("/demo-rounds") ? idFor["round"] ?? 0
+                    : template.hasPrefix("/demo-applications") ? idFor["application"] ?? 0 : template.hasPrefix("/penalties") ? idFor["penalty"] ?? 0
+                    : template.hasPrefix("/listings") ? idFor["listing"] ?? 0 : template.hasPrefix("/credit/owners") ? ids.owner
                     : ids.instrument
                 let uri = "/api/v1" + template
                     .replacingOccurrences(of: "{code}", with: template.hasPrefix("/regions") ? "350102" : code)
                     .replacingOccurrences(of: "{sub_no}", with: "2")
                     .replacingOccurrences(of: "{date}", with: "2027-01-01")
+                    .replacingOccurrences(of: "{sector}", with: "market")
                     .replacingOccurrences(of: "{id}", with: String(idFor[template] ?? fallback))
-                    + (template == "/inbox" ? "?recipient=admin" : "")
+                    + (template == "/inbox" ? "?recipient=admin" : "") + (template == "/commitments" && method == "GET" ? "?owner_id=\(ids.owner)" : "")
                 let key = "\(method) \(template)"
                 let r: TestResponse
                 if template == "/imports/instruments" {
@@ -108,11 +131,19 @@ import Testing
                 } else if key == "POST /auth/sign-out" {
                     r = try await client.send(.post, uri, as: .bearer(session))  // a session, not the admin's API token
                 } else {
-                    r = try await client.send(HTTPRequest.Method(method)!, uri, json: Self.bodies[key])
+                    var body = Self.bodies[key]
+                    if body?["owner_id"] != nil { body?["owner_id"] = ids.owner }
+                    if key == "POST /listings" { body?["penalty_id"] = idFor["penalty"] }
+                    r = try await client.send(HTTPRequest.Method(method)!, uri, json: body, as: Self.ownerOnly.contains(key) ? .bearer(ownerToken) : .admin)
                 }
                 if key == "POST /auth/sign-in" { session = r.json["token"] as? String ?? "" }
                 if key == "POST /instruments/{id}/filing" { idFor["filing"] = r.json["id"] as? Int }
                 if key == "POST /verification-requests" { idFor["request"] = r.json["id"] as? Int }
+                if key == "POST /commitments" { idFor["commitment"] = r.json["id"] as? Int }
+                if key == "POST /demo-rounds" { idFor["round"] = r.json["id"] as? Int }
+                if key == "POST /demo-rounds/{id}/applications" { idFor["application"] = r.json["id"] as? Int }
+                if key == "POST /penalties" { idFor["penalty"] = r.json["id"] as? Int }
+                if key == "POST /listings" { idFor["listing"] = r.json["id"] as? Int }
                 if key == "POST /api-tokens" { createdToken = (r.json["details"] as? [String: Any])?["id"] as? Int ?? 0 }
                 #expect(r.status.code < 500, "\(key): \(r.status) \(r.text)")
                 #expect(r.json["type"] as? String != "/problems/http" || r.status != .notFound, "\(key) has no route")
