@@ -52,7 +52,8 @@ public func prepare(_ store: Store, config: AppConfiguration) async throws {
             if try await InstrumentModel.query(on: store.db).count() == 0 {
                 store.logger.info("loading a demo province with \(n) instruments (seed \(config.demoSeed))…")
                 let summary = try await DemoProvince(instruments: n, seed: config.demoSeed, today: config.today()).load(into: store)
-                store.logger.info("demo loaded: \(summary)")
+                try await DemoCredit.load(today: config.today(), on: store.db)
+                store.logger.info("demo loaded: \(summary), with commitments, a demonstration round, penalties and a listing")
             }
             let accounts = try await DemoAccounts.ensure(on: store.db)
             let list = accounts.map { "  \($0)" }.joined(separator: "\n")

@@ -146,7 +146,8 @@ extension PublicSite {
             ["name": o.name, "credit": o.creditCode, "region": o.regionCode, "since": a.awardedOn ?? "", "until": a.validUntil ?? "", "title": r.title]
         }
         return render("public-credit-list", ["t": t, "heading": t["demoUnits"]!, "intro": t["demoUnitsIntro"]!, "action": "/p/honest", "q": q,
-                                             "rows": rows, "empty": rows.isEmpty, "listId": "demo-units"], title: t["demoUnits"]!, request: request, cache: 60)
+                                             "rows": rows, "empty": rows.isEmpty, "listId": "demo-units",
+                                             "groundLabel": t["round"]!, "untilLabel": t["until"]!], title: t["demoUnits"]!, request: request, cache: 60)
     }
 
     func listedPartiesPage(_ request: Request) async throws -> Response {
@@ -156,7 +157,8 @@ extension PublicSite {
             ["name": o.name, "credit": o.creditCode, "region": o.regionCode, "since": m.publishedOn ?? "", "until": m.removalOn ?? "", "title": m.reason]
         }
         return render("public-credit-list", ["t": t, "heading": t["listedParties"]!, "intro": t["listedIntro"]!, "action": "/p/dishonest", "q": q,
-                                             "rows": rows, "empty": rows.isEmpty, "listId": "listed-parties"], title: t["listedParties"]!, request: request, cache: 60)
+                                             "rows": rows, "empty": rows.isEmpty, "listId": "listed-parties",
+                                             "groundLabel": t["ground"]!, "untilLabel": t["listedUntil"]!], title: t["listedParties"]!, request: request, cache: 60)
     }
 
     func commitmentLetter(_ request: Request, id: Int) async throws -> Response {

@@ -49,6 +49,8 @@ enum PublicStrings {
         "searchNameOrCode": ("按名称或统一社会信用代码搜索", "Search by name or credit code"),
         "since": ("起", "Since"),
         "ground": ("事由", "Ground"),
+        "round": ("评价活动", "Round"),
+        "listedUntil": ("期满移出日期", "Leaves the list on"),
         "nothingListed": ("没有符合条件的记录。", "Nothing matches."),
         "publishedPenalties": ("公示中的行政处罚", "Published administrative penalties"),
         "decisionNo": ("决定书文号", "Decision no."),
