@@ -67,4 +67,24 @@ enum CreditLog {
         case .institution, .nothing: return false
         }
     }
+
+    /// A newest-first page of a credit table in the caller's scope (staff: their region subtree;
+    /// an owner: its own rows), optionally for one owner.
+    static func page<M: Model>(
+        _ q: QueryBuilder<M>, region: KeyPath<M, FieldProperty<M, String>>, owner: KeyPath<M, FieldProperty<M, Int>>, ownerID: Int?,
+        cursor: String?, limit: Int?, by p: Principal
+    ) async throws -> Page<M> where M.IDValue == Int {
+        let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
+        q.sort(.id, .descending).limit(n + 1)
+        switch p.scope {
+        case .everything: break
+        case .region(let r): _ = q.inSubtree(of: r, region)
+        case .owners(let ids): q.filter(owner ~~ ids)
+        default: q.filter(.id, .equal, -1)
+        }
+        if let ownerID { q.filter(owner == ownerID) }
+        if let after { q.filter(.id, .lessThan, after) }
+        let rows = try await q.all()
+        return Page(items: Array(rows.prefix(n)), nextCursor: rows.count > n ? Cursor.encode(rows[n - 1].id!) : nil)
+    }
 }

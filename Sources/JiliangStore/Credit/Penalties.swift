@@ -181,19 +181,9 @@ public enum Penalties {
         var c = FieldChecker()
         let s: State? = c.choice("state", state, required: false)
         try c.finish()
-        let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
-        let q = PenaltyModel.query(on: db).sort(\.$id, .descending).limit(n + 1)
-        switch p.scope {
-        case .everything: break
-        case .region(let r): _ = q.inSubtree(of: r, \.$regionCode)
-        case .owners(let ids): q.filter(\.$ownerID ~~ ids)
-        default: q.filter(\.$id == -1)
-        }
-        if let ownerID { q.filter(\.$ownerID == ownerID) }
+        let q = PenaltyModel.query(on: db)
         if let s { q.filter(\.$state == s.rawValue) }
-        if let after { q.filter(\.$id < after) }
-        let rows = try await q.all()
-        return Page(items: Array(rows.prefix(n)), nextCursor: rows.count > n ? Cursor.encode(rows[n - 1].id!) : nil)
+        return try await CreditLog.page(q, region: \.$regionCode, owner: \.$ownerID, ownerID: ownerID, cursor: cursor, limit: limit, by: p)
     }
 
     public static func attachments(of id: Int, by p: Principal, on db: any Database) async throws -> [(id: Int, filename: String, type: String)] {
