@@ -129,4 +129,30 @@ import Testing
             #expect(lists.allSatisfy { $0.status == .ok && $0.text.contains("id=\"empty\"") && !$0.text.contains("credit-class") })
         }
     }
+
+    @Test func aRoundPageShowsTitlesWithoutEmptyRevocations() async throws {
+        try await withApp { store, client in
+            let ids = try await PageTests.demoAccounts(store)
+            let db = store.db
+            let staff = Principal(kind: .user, id: 1, label: "gulou", role: .bureauStaff, region: Fixtures.county)
+            let me = Principal(kind: .user, id: 2, label: "owner", role: .owner, ownerIDs: [ids.owner])
+            let r = try await Demonstration.openRound(regionCode: "350102", sector: "market", title: "示范", criteria: "器具 | 60\n公平秤 | 40", passScore: "80",
+                                                      validMonths: "36", opensOn: "2026-11-01", closesOn: "2026-12-31", by: staff, on: db)
+            let a = try await Demonstration.apply(roundID: r.id!, ownerID: ids.owner, statement: "申请", today: CalendarDay("2026-11-26")!, by: me, on: db)
+            _ = try await Demonstration.score(a.id!, points: ["60", "40"], evidence: ["证书", "现场"], today: CalendarDay("2026-11-26")!, by: staff, on: db)
+            _ = try await Demonstration.publish(r.id!, today: CalendarDay("2026-11-26")!, by: staff, on: db)
+            let b = Browser(client)
+            _ = try await b.signIn("gulou")
+            let page = try await b.get("/app/demo-rounds/\(r.id!)")
+            #expect(page.status == .ok && page.text.contains("授予称号") && page.text.contains("2029-11-25"))
+            #expect(!page.text.contains("已撤销称号"))
+            // the penalty form preselects one kind, not all of them
+            let form = try await b.get("/app/penalties?owner=\(ids.owner)")
+            #expect(form.text.components(separatedBy: "selected>").count - 1 <= 1)
+            // the owner's round page offers no scoring, the bureau's does not offer applying
+            _ = try await b.signIn("owner")
+            let own = try await b.get("/app/demo-rounds/\(r.id!)")
+            #expect(own.status == .ok && !own.text.contains("score-form") && !own.text.contains("id=\"apply-form\""))
+        }
+    }
 }

@@ -481,7 +481,9 @@ def screenshots(base, d, out):
     f = Flow(base, d)
     pages = [("login", "/login", None), ("dashboard-bureau", "/app", "gulou"), ("instruments", "/app/instruments", "gulou"),
              ("filings", "/app/filings", "gulou"), ("requests", "/app/requests", "institute"), ("dashboard-owner", "/app", "owner"),
-             ("public-home", "/p", None), ("public-checks", "/p/checks", None), ("public-campaign", "/p/campaigns/world-metrology-day-2027", None)]
+             ("public-home", "/p", None), ("public-checks", "/p/checks", None), ("public-campaign", "/p/campaigns/world-metrology-day-2027", None),
+             ("credit-classes", "/app/credit", "gulou"), ("listings", "/app/listings", "gulou"), ("public-honest", "/p/honest", None),
+             ("public-dishonest", "/p/dishonest", None)]
     for width, height, tag in [(1280, 900, "desktop"), (390, 844, "phone")]:
         d.set_window_size(width, height)
         for name, path, login in pages:

@@ -115,13 +115,22 @@ extension WebApp {
             "t": t, "id": "\(id)", "name": owner.name, "credit": owner.creditCode, "score": String(format: "%.1f", a.score), "class": a.creditClass.rawValue,
             "className": a.creditClass.chineseName, "factor": String(format: "%g", a.inspectionFactor),
             "tone": ["A": "ok", "B": "ok", "C": "warn", "D": "bad"][a.creditClass.rawValue]!,
-            "contributions": a.contributions.map { ["fact": t["cr_fact_" + $0.fact] ?? $0.fact, "detail": $0.detail, "points": String(format: "%+.1f", $0.points)] },
+            "contributions": a.contributions.map { ["fact": t["cr_fact_" + $0.fact] ?? $0.fact, "detail": detail($0, f, t), "points": String(format: "%+.1f", $0.points)] },
             "facts": "\(f.instrumentsInUse)",
             "commitments": try await Commitments.commitments(ownerID: id, by: p, on: db).map { ["id": "\($0.id!)", "signed": $0.signedOn, "state": t["cr_" + $0.state] ?? $0.state] },
             "penalties": try await Penalties.list(ownerID: id, state: nil, cursor: nil, limit: 50, by: p, on: db).items.map { penaltyRow($0, t, lang) },
             "listings": try await Listings.list(state: nil, ownerID: id, cursor: nil, limit: 50, by: p, on: db).items.map { listingRow($0, t, names: [id: owner.name]) },
         ]
         return render("credit-owner", model, title: "\(t["cr_title"]!) · \(owner.name)", request: request, caller: p)
+    }
+
+    /// A contribution's count in the page's language (the core gives counts; yes/no facts get a tick).
+    func detail(_ c: CreditContribution, _ f: CreditFacts, _ t: [String: String]) -> String {
+        switch c.fact {
+        case "penalties": return "\(f.penalties)（\(t["cr_heavyShort"]!) \(f.heavyPenalties)）"
+        case "commitment", "commitment_breached", "demonstration_unit", "listed": return "✓"
+        default: return c.detail
+        }
     }
 
     func commitmentPage(_ request: Request, _ p: Principal, id: Int, error: String?) async throws -> Response {

@@ -67,7 +67,7 @@ extension WebApp {
         let sector = values["sector"] ?? "market"
         let model: [String: Any] = [
             "t": t, "error": error, "v": values, "isStaff": staff, "rounds": rounds.map { roundRow($0, lang) }, "empty": rounds.isEmpty,
-            "sectors": CommitmentSector.allCases.map { ["value": $0.rawValue, "label": PageStrings.sectorLabel($0.rawValue, lang), "selected": $0.rawValue == sector ? "1" : ""] },
+            "sectors": CommitmentSector.allCases.map { ["value": $0.rawValue, "label": PageStrings.sectorLabel($0.rawValue, lang), "selected": $0.rawValue == sector ? "1" : ""].filter { !$0.value.isEmpty } },
             "region": values["region_code"] ?? p.region?.description ?? "",
             "criteria": values["criteria"] ?? ((try? Demonstration.defaultCriteria(CommitmentSector(rawValue: sector) ?? .market)) ?? []).map { "\($0.label) | \($0.weight)" }.joined(separator: "\n"),
         ]
@@ -86,14 +86,18 @@ extension WebApp {
         var rows: [[String: Any]] = []
         for a in apps {
             let scores = try await Demonstration.scores(a.id!, on: db)
-            rows.append([
+            var row: [String: Any] = [
                 "id": "\(a.id!)", "owner": names[a.ownerID] ?? "", "statement": a.statement, "applied": a.appliedOn, "state": t["cr_" + a.state] ?? a.state,
-                "total": a.total.map { "\($0)" } ?? "—", "validUntil": a.validUntil ?? "", "revoked": a.revokeReason ?? "",
+                "total": a.total.map { "\($0)" } ?? "—",
                 "canScore": staff && open, "canRevoke": staff && a.state == Demonstration.ApplicationState.awarded.rawValue,
                 "criteria": criteria.enumerated().map { i, c in
                     ["label": c.label, "weight": "\(c.weight)", "points": scores[i].map { "\($0.points)" } ?? "", "evidence": scores[i]?.evidence ?? "", "n": "\(i + 1)"]
                 },
-            ])
+            ]
+            // Absent, not empty: an empty string would still open a Mustache section.
+            if let v = a.validUntil, a.state == Demonstration.ApplicationState.awarded.rawValue { row["validUntil"] = v }
+            if let r = a.revokeReason { row["revoked"] = r }
+            rows.append(row)
         }
         var ownApply: [[String: String]] = []
         if p.role == .owner, open {

@@ -72,7 +72,7 @@ extension WebApp {
         var model: [String: Any] = [
             "t": t, "error": error, "v": values, "isStaff": p.may(.manageCredit) && p.role != .owner,
             "penalties": page.items.map { m in penaltyRow(m, t, lang).merging(["owner": names[m.ownerID] ?? ""]) { a, _ in a } },
-            "kinds": PenaltyKind.allCases.map { ["value": $0.rawValue, "label": PageStrings.penaltyKindLabel($0.rawValue, lang), "selected": values["kind"] == $0.rawValue ? "1" : ""] },
+            "kinds": PenaltyKind.allCases.map { ["value": $0.rawValue, "label": PageStrings.penaltyKindLabel($0.rawValue, lang), "selected": values["kind"] == $0.rawValue ? "1" : ""].filter { !$0.value.isEmpty } },
             "empty": page.items.isEmpty, "ownerID": values["owner_id"] ?? request.uri.queryParameters["owner"].map(String.init) ?? "",
         ]
         if let c = page.nextCursor { model["next"] = "/app/penalties?cursor=\(c)" }
