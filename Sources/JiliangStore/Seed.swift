@@ -43,8 +43,19 @@ public enum Seed {
         return try JSONDecoder().decode(SeedCredit.self, from: Data(contentsOf: url))
     }
 
-    /// The commitment letters per sector (the administrator edits them later), only into an empty table.
+    /// The commitment letters and demonstration checklists per sector (the administrator edits them
+    /// later), each only into an empty table.
     static func commitmentTemplates(on db: any Database) async throws {
+        if try await DemoChecklistModel.query(on: db).count() == 0 {
+            for (sector, criteria) in try creditSeed().criteria {
+                let m = DemoChecklistModel()
+                m.id = sector
+                m.criteria = String(decoding: try JSONEncoder().encode(criteria), as: UTF8.self)
+                m.updatedAt = Date()
+                m.updatedBy = "seed"
+                try await m.create(on: db)
+            }
+        }
         guard try await CommitmentTemplateModel.query(on: db).count() == 0 else { return }
         for t in try creditSeed().templates {
             let m = CommitmentTemplateModel()

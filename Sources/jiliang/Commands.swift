@@ -136,3 +136,20 @@ struct Warnings: AsyncParsableCommand {
         if let a = o.alarm { print("ALARM: \(a)") }
     }
 }
+
+struct Credit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daily credit run once: penalty take-downs, listing removals, reminders, every owner's credit-risk class")
+
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let day = try db.todayProvider()()
+        let start = Date()
+        let o = try await db.withStore { store in
+            try await CreditDaily.run(today: day, on: store.db)
+        }
+        print("credit run as of \(day): \(o.expiredPenalties) penalties taken down, \(o.removedListings) listings removed, \(o.reminders) reminders, "
+              + "\(o.scores) classes in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+    }
+}

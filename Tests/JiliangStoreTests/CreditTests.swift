@@ -318,3 +318,46 @@ import Testing
         }
     }
 }
+
+extension CreditTests {
+    /// The administrator's checklist per sector is what a round starts from; rounds keep theirs.
+    @Test func theProvinceChecklistIsTheRoundsDefault() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            #expect(try await Demonstration.defaultCriteria(.optician, on: db).reduce(0) { $0 + $1.weight } == 100)  // seeded
+            await #expect(throws: RegistryError.self) { try await Demonstration.saveChecklist(sector: "optician", criteria: "a | 100", by: Self.bureau, on: db) }
+            await #expect(throws: ValidationFailure.self) { try await Demonstration.saveChecklist(sector: "optician", criteria: "a | 50", by: .system("tests"), on: db) }
+            await #expect(throws: ValidationFailure.self) { try await Demonstration.saveChecklist(sector: "barbers", criteria: "a | 100", by: .system("tests"), on: db) }
+            _ = try await Demonstration.saveChecklist(sector: "optician", criteria: "验配数据准确 | 70\n持证上岗 | 30", by: .system("tests"), on: db)
+            let r = try await Demonstration.openRound(regionCode: "350102", sector: "optician", title: "眼镜", criteria: nil, passScore: nil, validMonths: nil,
+                                                      opensOn: "2026-11-01", closesOn: "2026-12-31", by: Self.bureau, on: db)
+            #expect(Demonstration.criteria(of: r).map(\.label) == ["验配数据准确", "持证上岗"])
+            _ = try await Demonstration.saveChecklist(sector: "optician", criteria: "新细则 | 100", by: .system("tests"), on: db)
+            #expect(Demonstration.criteria(of: try await DemoRoundModel.find(r.id!, on: db)!).count == 2)  // the open round keeps its own
+        }
+    }
+
+    /// A verification record or an upheld complaint marks the owner's stored class for recomputation.
+    @Test func registryFactsMarkTheClassStale() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let shop = try await Fixtures.owner(1, on: db)
+            let lab = try await Fixtures.institution(on: db)
+            let scale = try await Fixtures.instrument(owner: shop, on: db)
+            try await (db as! any SQLDatabase).raw("UPDATE instruments SET lifecycle = 'in_service' WHERE id = \(bind: scale.id!)").run()
+            _ = try await CreditScores.recomputeAll(today: Self.day, on: db)
+            #expect(try await CreditScoreModel.find(shop.id!, on: db)?.stale == false)
+            _ = try await Fixtures.record(scale, institution: lab, date: "2026-11-01", result: .fail, on: db)
+            #expect(try await CreditScoreModel.find(shop.id!, on: db)?.stale == true)
+            _ = try await CreditScores.recomputeStale(today: Self.day, on: db)
+            #expect(try await CreditScoreModel.find(shop.id!, on: db)?.contributions.contains("failed_in_use") == true)
+            let c = try await Complaints.submit(.init(businessCreditCode: shop.creditCode, category: "short_weight", text: "少秤"), today: Self.day, on: db)
+            _ = try await Complaints.reply(c.id!, text: "已查实", by: Self.bureau, on: db)
+            _ = try await Complaints.close(c.id!, outcome: "upheld", today: Self.day, by: Self.bureau, on: db)
+            #expect(try await CreditScoreModel.find(shop.id!, on: db)?.stale == true)
+            _ = try await CreditScores.recomputeStale(today: Self.day, on: db)
+            let facts = try JSONDecoder().decode(CreditFacts.self, from: Data(try await CreditScoreModel.find(shop.id!, on: db)!.facts.utf8))
+            #expect(facts.complaintsUpheld == 1 && facts.failedInUse == 1)
+        }
+    }
+}

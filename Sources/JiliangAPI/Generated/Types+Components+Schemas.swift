@@ -410,6 +410,29 @@ extension Components {
                 case weight
             }
         }
+        /// - Remark: Generated from `#/components/schemas/DemoChecklist`.
+        public struct DemoChecklist: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DemoChecklist/sector`.
+            public var sector: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DemoChecklist/criteria`.
+            public var criteria: [Components.Schemas.DemoCriterion]
+            /// Creates a new `DemoChecklist`.
+            ///
+            /// - Parameters:
+            ///   - sector:
+            ///   - criteria:
+            public init(
+                sector: Swift.String,
+                criteria: [Components.Schemas.DemoCriterion]
+            ) {
+                self.sector = sector
+                self.criteria = criteria
+            }
+            public enum CodingKeys: String, CodingKey {
+                case sector
+                case criteria
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/DemoRound`.
         public struct DemoRound: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/DemoRound/id`.

@@ -307,6 +307,16 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /commitments/{id}/end`.
     /// - Remark: Generated from `#/paths//commitments/{id}/end/post(endCommitment)`.
     func endCommitment(_ input: Operations.EndCommitment.Input) async throws -> Operations.EndCommitment.Output
+    /// Each sector's default checklist for demonstration rounds
+    ///
+    /// - Remark: HTTP `GET /demo-checklists`.
+    /// - Remark: Generated from `#/paths//demo-checklists/get(listDemoChecklists)`.
+    func listDemoChecklists(_ input: Operations.ListDemoChecklists.Input) async throws -> Operations.ListDemoChecklists.Output
+    /// The province administrator sets a sector's default checklist (weights add up to 100)
+    ///
+    /// - Remark: HTTP `PUT /demo-checklists/{sector}`.
+    /// - Remark: Generated from `#/paths//demo-checklists/{sector}/put(putDemoChecklist)`.
+    func putDemoChecklist(_ input: Operations.PutDemoChecklist.Input) async throws -> Operations.PutDemoChecklist.Output
     /// Demonstration-unit rounds (诚信计量示范单位) the caller may see (an owner — those open to it)
     ///
     /// - Remark: HTTP `GET /demo-rounds`.
@@ -1208,6 +1218,28 @@ extension APIProtocol {
         body: Operations.EndCommitment.Input.Body
     ) async throws -> Operations.EndCommitment.Output {
         try await endCommitment(Operations.EndCommitment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Each sector's default checklist for demonstration rounds
+    ///
+    /// - Remark: HTTP `GET /demo-checklists`.
+    /// - Remark: Generated from `#/paths//demo-checklists/get(listDemoChecklists)`.
+    public func listDemoChecklists(headers: Operations.ListDemoChecklists.Input.Headers = .init()) async throws -> Operations.ListDemoChecklists.Output {
+        try await listDemoChecklists(Operations.ListDemoChecklists.Input(headers: headers))
+    }
+    /// The province administrator sets a sector's default checklist (weights add up to 100)
+    ///
+    /// - Remark: HTTP `PUT /demo-checklists/{sector}`.
+    /// - Remark: Generated from `#/paths//demo-checklists/{sector}/put(putDemoChecklist)`.
+    public func putDemoChecklist(
+        path: Operations.PutDemoChecklist.Input.Path,
+        headers: Operations.PutDemoChecklist.Input.Headers = .init(),
+        body: Operations.PutDemoChecklist.Input.Body
+    ) async throws -> Operations.PutDemoChecklist.Output {
+        try await putDemoChecklist(Operations.PutDemoChecklist.Input(
             path: path,
             headers: headers,
             body: body

@@ -84,6 +84,21 @@ extension APIImplementation {
             awardedOn: a.awardedOn, validUntil: a.validUntil, revokedOn: a.revokedOn, revokeReason: a.revokeReason)
     }
 
+    func listDemoChecklists(_ input: Operations.ListDemoChecklists.Input) async throws -> Operations.ListDemoChecklists.Output {
+        _ = try caller()
+        var out: [Components.Schemas.DemoChecklist] = []
+        for s in CommitmentSector.allCases {
+            out.append(.init(sector: s.rawValue, criteria: try await Demonstration.defaultCriteria(s, on: db).map { .init(label: $0.label, weight: $0.weight) }))
+        }
+        return .ok(.init(body: .json(out)))
+    }
+
+    func putDemoChecklist(_ input: Operations.PutDemoChecklist.Input) async throws -> Operations.PutDemoChecklist.Output {
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        let list = try await Demonstration.saveChecklist(sector: input.path.sector, criteria: b.criteria, by: try caller(), on: db)
+        return .ok(.init(body: .json(.init(sector: input.path.sector, criteria: list.map { .init(label: $0.label, weight: $0.weight) }))))
+    }
+
     func listDemoRounds(_ input: Operations.ListDemoRounds.Input) async throws -> Operations.ListDemoRounds.Output {
         .ok(.init(body: .json(try await Demonstration.rounds(by: try caller(), on: db).map(dto))))
     }

@@ -46,6 +46,8 @@ enum PageStrings {
         "cr_letterTitle": ("标题", "Title"),
         "cr_letterBody": ("正文", "Text"),
         "cr_save": ("保存", "Save"),
+        "cr_checklists": ("示范单位评价细则", "Demonstration checklists"),
+        "cr_checklistsHelp": ("各行业诚信计量示范单位评价的默认细则（每行“项目 | 分值”，合计 100）；市县局发起评价时可按本细则或另行设定。", "Each sector's default checklist for demonstration rounds (one 'criterion | weight' per line, adding up to 100); a bureau opening a round starts from it or sets its own."),
         "cr_penalties": ("行政处罚", "Penalties"),
         "cr_penalty": ("行政处罚", "Penalty"),
         "cr_recordPenalty": ("登记行政处罚", "Record a penalty"),

@@ -48,6 +48,15 @@ extension WebApp {
                 }
             }
         }
+        router.post("/app/admin/demo-checklists") { request, _ in
+            try await page(request) { p in
+                let f = try await form(request)
+                return try await attempt({ try await commitmentTemplates(request, p, error: $0) }) {
+                    _ = try await Demonstration.saveChecklist(sector: f["sector"], criteria: f["criteria"]?.replacingOccurrences(of: "\r\n", with: "\n"), by: p, on: db)
+                    return redirect("/app/admin/commitment-templates?flash=done")
+                }
+            }
+        }
         addPenaltyRoutes(to: router)
         addDemonstrationRoutes(to: router)
     }
@@ -154,7 +163,13 @@ extension WebApp {
         let rows = try await Commitments.templates(on: db).map {
             ["sector": $0.id!, "label": PageStrings.sectorLabel($0.id!, lang), "title": $0.title, "body": $0.body, "updated": "\(CalendarDay(instant: $0.updatedAt)) · \($0.updatedBy)"]
         }
-        return render("commitment-templates", ["t": t, "templates": rows, "error": error], title: t["cr_templates"]!, request: request, caller: p,
+        var checklists: [[String: String]] = []
+        for sector in CommitmentSector.allCases {
+            let list = try await Demonstration.defaultCriteria(sector, on: db)
+            checklists.append(["sector": sector.rawValue, "label": PageStrings.sectorLabel(sector.rawValue, lang),
+                               "criteria": list.map { "\($0.label) | \($0.weight)" }.joined(separator: "\n")])
+        }
+        return render("commitment-templates", ["t": t, "templates": rows, "checklists": checklists, "error": error], title: t["cr_templates"]!, request: request, caller: p,
                       status: error == nil ? .ok : .badRequest)
     }
 

@@ -65,11 +65,15 @@ extension WebApp {
         let rounds = try await Demonstration.rounds(by: p, on: db)
         let staff = p.may(.manageCredit) && p.role != .owner
         let sector = values["sector"] ?? "market"
+        var defaults = values["criteria"] ?? ""
+        if values["criteria"] == nil {
+            defaults = try await Demonstration.defaultCriteria(CommitmentSector(rawValue: sector) ?? .market, on: db).map { "\($0.label) | \($0.weight)" }.joined(separator: "\n")
+        }
         let model: [String: Any] = [
             "t": t, "error": error, "v": values, "isStaff": staff, "rounds": rounds.map { roundRow($0, lang) }, "empty": rounds.isEmpty,
             "sectors": CommitmentSector.allCases.map { ["value": $0.rawValue, "label": PageStrings.sectorLabel($0.rawValue, lang), "selected": $0.rawValue == sector ? "1" : ""].filter { !$0.value.isEmpty } },
             "region": values["region_code"] ?? p.region?.description ?? "",
-            "criteria": values["criteria"] ?? ((try? Demonstration.defaultCriteria(CommitmentSector(rawValue: sector) ?? .market)) ?? []).map { "\($0.label) | \($0.weight)" }.joined(separator: "\n"),
+            "criteria": defaults,
         ]
         return render("demo-rounds", model, title: t["cr_rounds"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }

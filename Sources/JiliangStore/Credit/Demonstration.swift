@@ -24,9 +24,28 @@ public enum Demonstration {
         }
     }
 
-    /// The province's default checklist for a sector (seed/credit.json).
-    public static func defaultCriteria(_ sector: CommitmentSector) throws -> [Criterion] {
-        try Seed.creditSeed().criteria[sector.rawValue] ?? []
+    /// The province's default checklist for a sector (seeded from seed/credit.json, then the administrator's).
+    public static func defaultCriteria(_ sector: CommitmentSector, on db: any Database) async throws -> [Criterion] {
+        guard let m = try await DemoChecklistModel.find(sector.rawValue, on: db) else { return [] }
+        return (try? JSONDecoder().decode([Criterion].self, from: Data(m.criteria.utf8))) ?? []
+    }
+
+    /// The province administrator sets a sector's default checklist (`label | weight` lines adding up to 100).
+    public static func saveChecklist(sector: String?, criteria: String?, by p: Principal, on db: any Database) async throws -> [Criterion] {
+        guard p.may(.manageReference) else { throw RegistryError.forbidden("editing demonstration checklists") }
+        var c = FieldChecker()
+        let s: CommitmentSector? = c.choice("sector", sector)
+        try c.finish()
+        let list = try parseCriteria(criteria)
+        try await db.auditedTransaction { tx in
+            let m = try await DemoChecklistModel.find(s!.rawValue, on: tx) ?? DemoChecklistModel()
+            m.id = s!.rawValue
+            m.criteria = String(decoding: try JSONEncoder().encode(list), as: UTF8.self)
+            m.updatedAt = Date()
+            m.updatedBy = p.label
+            try await m.save(on: tx)
+        }
+        return list
     }
 
     /// Criteria written one per line as `label | weight`; the weights must add up to 100.
@@ -72,7 +91,8 @@ public enum Demonstration {
         guard let region, p.scope == .everything || (p.region.map { $0.contains(region) } ?? false) else {
             throw RegistryError.invalid("region_code", "you may open rounds only in your own region")
         }
-        let list = (criteria?.trimmingCharactersInWhitespace().isEmpty ?? true) ? try defaultCriteria(s!) : try parseCriteria(criteria)
+        let list = (criteria?.trimmingCharactersInWhitespace().isEmpty ?? true) ? try await defaultCriteria(s!, on: db) : try parseCriteria(criteria)
+        if list.isEmpty { throw RegistryError.invalid("criteria", "no default checklist is set for the sector \(s!.rawValue); give the criteria") }
         return try await db.auditedTransaction { tx in
             let m = DemoRoundModel()
             m.regionCode = region.description

@@ -14,6 +14,12 @@ struct M011_CreateCredit: AsyncMigration {
             .field("updated_at", .datetime, .required)
             .field("updated_by", .string, .required)
             .create()
+        try await db.schema("demo_checklists")
+            .field("sector", .string, .identifier(auto: false))
+            .field("criteria", .string, .required)  // JSON [{label, weight}]
+            .field("updated_at", .datetime, .required)
+            .field("updated_by", .string, .required)
+            .create()
         try await db.schema("commitments")
             .field("id", .int, .identifier(auto: true))
             .field("owner_id", .int, .required, .references("owners", "id"))
@@ -169,7 +175,7 @@ struct M011_CreateCredit: AsyncMigration {
     func revert(on db: any Database) async throws {
         try await (db as! any SQLDatabase).drop(index: "records_corrects").ifExists().run()
         for t in ["credit_reminders", "credit_scores", "credit_list_changes", "credit_events", "listings", "penalty_attachments", "penalties",
-                  "demo_scores", "demo_applications", "demo_rounds", "commitments", "commitment_templates"] {
+                  "demo_scores", "demo_applications", "demo_rounds", "commitments", "demo_checklists", "commitment_templates"] {
             try await db.schema(t).delete()
         }
     }

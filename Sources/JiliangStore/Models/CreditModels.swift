@@ -12,6 +12,16 @@ public final class CommitmentTemplateModel: Model, @unchecked Sendable {
     public init() {}
 }
 
+/// The province's default checklist for demonstration rounds of one sector.
+public final class DemoChecklistModel: Model, @unchecked Sendable {
+    public static let schema = "demo_checklists"
+    @ID(custom: "sector", generatedBy: .user) public var id: String?
+    @Field(key: "criteria") public var criteria: String
+    @Field(key: "updated_at") public var updatedAt: Date
+    @Field(key: "updated_by") public var updatedBy: String
+    public init() {}
+}
+
 /// A signed honest-metrology commitment (诚信计量承诺书), with the text as it was signed.
 public final class CommitmentModel: Model, @unchecked Sendable {
     public static let schema = "commitments"

@@ -278,6 +278,7 @@ public enum Complaints {
             m.closedOn = today.description
             try await m.save(on: tx)
             try await event(id, "closed", note: o!.rawValue, on: tx)
+            if o == .upheld { try await CreditLog.markStale(m.ownerID, on: tx) }  // upheld complaints count in the credit class
             return m
         }
     }

@@ -133,6 +133,8 @@ extension Registry {
         let schedules = try await schedules(of: m.id!, on: db)
         store(evaluate(m, entry: entry, records: records, schedules: schedules), in: m)
         try await m.save(on: db)
+        // The owner's credit class counts overdue and failed instruments: recompute it soon.
+        try await CreditLog.markStale(m.ownerID, on: db)
     }
 
     /// The full evaluation (all schedules) for display.
