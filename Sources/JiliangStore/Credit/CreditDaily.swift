@@ -17,8 +17,23 @@ public enum CreditDaily {
 
     public static func run(rules: CreditConfiguration = .init(), today: CalendarDay, on db: any Database) async throws -> Outcome {
         var o = Outcome()
-        o.expiredPenalties = try await Penalties.expire(today: today, on: db)
-        o.removedListings = try await Listings.removeExpired(today: today, on: db)
+        let expired = try await Penalties.expire(today: today, on: db)
+        let removed = try await Listings.removeExpired(today: today, on: db)
+        o.expiredPenalties = expired.count
+        o.removedListings = removed.count
+        // Tell the bureau (and a removed party) what left the public site today.
+        for m in expired {
+            o.reminders += try await remind(
+                key: "penalty-expired:\(m.id!)", to: "region:\(m.regionCode)", subject: "处罚信息公示期满已撤下 Penalty display ended",
+                body: "行政处罚 \(m.decisionNo) 公示期至 \(m.displayUntil ?? "-") 届满，已从公示页面撤下。Decision \(m.decisionNo) is no longer shown.", on: db)
+        }
+        for m in removed {
+            for recipient in ["region:\(m.regionCode)", "owner:\(m.ownerID)"] {
+                o.reminders += try await remind(
+                    key: "listing-removed:\(m.id!):\(recipient)", to: recipient, subject: "严重违法失信名单期满移出 Listing period ended",
+                    body: "严重违法失信名单案件 #\(m.id!) 已于 \(today) 期满移出。Listing #\(m.id!) ended on \(today).", on: db)
+            }
+        }
         let lead = today.adding(days: rules.reminderLeadDays).description
         for m in try await PenaltyModel.query(on: db).filter(\.$state == Penalties.State.recorded.rawValue).filter(\.$publishBy <= lead).all() {
             let late = (m.publishBy ?? "") < today.description

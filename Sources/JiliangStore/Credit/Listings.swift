@@ -203,7 +203,7 @@ public enum Listings {
 
     /// Removes every listing whose period has ended (the daily run). Public pages already stop
     /// showing it on the removal day; this records the removal.
-    static func removeExpired(today: CalendarDay, on db: any Database) async throws -> Int {
+    static func removeExpired(today: CalendarDay, on db: any Database) async throws -> [ListingModel] {
         let due = try await ListingModel.query(on: db).filter(\.$state == State.listed.rawValue).filter(\.$removalOn <= today.description).all()
         for m in due {
             try await db.auditedTransaction { tx in
@@ -215,7 +215,7 @@ public enum Listings {
                 try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "dishonesty", ref: m.id!, change: "removed", day: today, on: tx)
             }
         }
-        return due.count
+        return due
     }
 
     static func expect(_ m: ListingModel, _ s: State) throws {

@@ -155,7 +155,7 @@ public enum Penalties {
 
     /// Ends the display of every penalty whose last display day is before `today` (the daily run).
     /// The public pages already hide them from the day after; this records the take-down.
-    static func expire(today: CalendarDay, on db: any Database) async throws -> Int {
+    static func expire(today: CalendarDay, on db: any Database) async throws -> [PenaltyModel] {
         let due = try await PenaltyModel.query(on: db).filter(\.$state == State.published.rawValue).filter(\.$displayUntil < today.description).all()
         for m in due {
             try await db.auditedTransaction { tx in
@@ -165,7 +165,7 @@ public enum Penalties {
                 try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "penalty", ref: m.id!, change: "expired", day: today, on: tx)
             }
         }
-        return due.count
+        return due
     }
 
     /// A penalty the caller may read: staff of its region, or the owner it concerns.
