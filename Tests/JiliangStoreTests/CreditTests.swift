@@ -263,6 +263,17 @@ import Testing
                 Issue.record("points above the weight accepted")
             } catch let e as ValidationFailure { #expect(Set(e.errors.map(\.field)) == ["points[2]", "evidence[2]"]) }
             await #expect(throws: RegistryError.self) { try await Demonstration.score(a.id!, points: ["50", "30", "20"], evidence: ["a", "b", "c"], today: Self.day, by: Self.ownerCaller(market), on: db) }
+            // a city's round is run by the city: the county sees it but neither scores nor publishes it
+            let city = Principal(kind: .user, id: 905, label: "fuzhou", role: .bureauStaff, region: RegionCode("350100")!)
+            let cityRound = try await Demonstration.openRound(regionCode: "350100", sector: "market", title: "市级", criteria: nil, passScore: nil, validMonths: nil,
+                                                              opensOn: "2026-11-01", closesOn: "2026-12-31", by: city, on: db)
+            let ca = try await Demonstration.apply(roundID: cityRound.id!, ownerID: market.id, statement: "市级申请", today: Self.day, by: Self.ownerCaller(market), on: db)
+            #expect(try await Demonstration.rounds(by: Self.bureau, on: db).contains { $0.id == cityRound.id })
+            let full = Demonstration.criteria(of: cityRound).map { "\($0.weight)" }
+            await #expect(throws: RegistryError.forbidden("running the round of region 350100")) {
+                try await Demonstration.score(ca.id!, points: full, evidence: full.map { _ in "e" }, today: Self.day, by: Self.bureau, on: db)
+            }
+            await #expect(throws: RegistryError.self) { try await Demonstration.publish(cityRound.id!, today: Self.day, by: Self.bureau, on: db) }
             _ = try await Demonstration.score(a.id!, points: ["40", "30", "20"], evidence: ["检定证书齐全", "公平秤在用", "无投诉记录"], today: Self.day, by: Self.bureau, on: db)
             let rescored = try await Demonstration.score(a.id!, points: ["45", "30", "20"], evidence: ["补充证书", "公平秤在用", "无投诉记录"], today: Self.day, by: Self.secondPerson, on: db)
             #expect(rescored.total == 95)

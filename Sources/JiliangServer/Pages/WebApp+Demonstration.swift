@@ -85,7 +85,8 @@ extension WebApp {
         let criteria = Demonstration.criteria(of: r)
         let apps = try await Demonstration.applications(roundID: id, by: p, on: db)
         let names = try await ownerNames(Set(apps.map(\.ownerID)))
-        let staff = p.may(.manageCredit) && p.role != .owner
+        // Only the bureau that runs the round (or one above it) scores, publishes and revokes.
+        let staff = p.may(.manageCredit) && p.role != .owner && (p.region.map { reg in RegionCode(r.regionCode).map { reg.contains($0) } ?? false } ?? true)
         let open = r.state == Demonstration.RoundState.open.rawValue
         var rows: [[String: Any]] = []
         for a in apps {

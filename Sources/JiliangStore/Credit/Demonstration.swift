@@ -123,6 +123,15 @@ public enum Demonstration {
         }
     }
 
+    /// Scoring, publishing and revoking belong to the bureau that runs the round (or above it); a
+    /// county sees its city's rounds but does not run them.
+    static func requireRunning(_ round: DemoRoundModel, _ p: Principal) throws {
+        guard case .region(let r) = p.scope else { return }
+        guard let roundRegion = RegionCode(round.regionCode), r.contains(roundRegion) else {
+            throw RegistryError.forbidden("running the round of region \(round.regionCode)")
+        }
+    }
+
     static func eligible(_ owner: OwnerModel, for round: DemoRoundModel) -> Bool {
         CommitmentSector(industry: Industry(rawValue: owner.industry) ?? .other).rawValue == round.sector
             && (RegionCode(round.regionCode).map { r in RegionCode(owner.regionCode).map(r.contains) ?? false } ?? false)
@@ -182,6 +191,7 @@ public enum Demonstration {
         try CreditLog.requireStaff(p, "scoring demonstration applications")
         guard let a = try await DemoApplicationModel.find(applicationID, on: db) else { throw RegistryError.notFound(entity: "application", key: "\(applicationID)") }
         let r = try await round(a.roundID, by: p, on: db)
+        try requireRunning(r, p)
         _ = try await CreditLog.owner(a.ownerID, by: p, on: db)
         guard r.state == RoundState.open.rawValue else { throw RegistryError.conflict(field: "id", message: "the round is already published") }
         let list = criteria(of: r)
@@ -224,6 +234,7 @@ public enum Demonstration {
     public static func publish(_ roundID: Int, today: CalendarDay, by p: Principal, on db: any Database) async throws -> DemoRoundModel {
         try CreditLog.requireStaff(p, "publishing demonstration results")
         let r = try await round(roundID, by: p, on: db)
+        try requireRunning(r, p)
         guard r.state == RoundState.open.rawValue else { throw RegistryError.conflict(field: "id", message: "round \(roundID) is already published") }
         let apps = try await DemoApplicationModel.query(on: db).filter(\.$roundID == roundID).all()
         if let unscored = apps.first(where: { $0.total == nil }) {
@@ -256,6 +267,7 @@ public enum Demonstration {
         let why = c.text("reason", reason, max: 1000)
         try c.finish()
         guard let a = try await DemoApplicationModel.find(applicationID, on: db) else { throw RegistryError.notFound(entity: "application", key: "\(applicationID)") }
+        try requireRunning(try await round(a.roundID, by: p, on: db), p)
         _ = try await CreditLog.owner(a.ownerID, by: p, on: db)
         return try await db.auditedTransaction { tx in try await revoke(a, reason: why!, today: today, on: tx) }
     }
