@@ -1,0 +1,205 @@
+/// The supervision rates of issue #4 as pure functions over facts already in the registry, defined
+/// in docs/metrics.md. No official formula exists (reference.md §3); these definitions are ours,
+/// follow the proposals there, and are what every view, report and fast path must agree with.
+
+/// A closed range of calendar days (a month, a quarter, a year).
+public struct MetricPeriod: Sendable, Equatable, Codable {
+    public var start: CalendarDay
+    public var end: CalendarDay
+    public init(start: CalendarDay, end: CalendarDay) {
+        self.start = start
+        self.end = end
+    }
+
+    public func contains(_ d: CalendarDay) -> Bool { start <= d && d <= end }
+
+    /// The calendar month, quarter or year containing `day`.
+    public static func month(of day: CalendarDay) -> MetricPeriod {
+        let first = CalendarDay(year: day.year, month: day.month, day: 1)!
+        return .init(start: first, end: first.lastDayOfPeriod(months: 1))
+    }
+
+    public static func quarter(of day: CalendarDay) -> MetricPeriod {
+        let first = CalendarDay(year: day.year, month: (day.month - 1) / 3 * 3 + 1, day: 1)!
+        return .init(start: first, end: first.lastDayOfPeriod(months: 3))
+    }
+
+    public static func year(of day: CalendarDay) -> MetricPeriod {
+        let first = CalendarDay(year: day.year, month: 1, day: 1)!
+        return .init(start: first, end: first.lastDayOfPeriod(months: 12))
+    }
+}
+
+/// A rate as its two counts; the percentage is derived (nil when nothing was due).
+public struct Rate: Sendable, Equatable, Codable {
+    public var numerator: Int
+    public var denominator: Int
+    public init(_ numerator: Int, _ denominator: Int) {
+        self.numerator = numerator
+        self.denominator = denominator
+    }
+
+    public var percent: Double? { denominator == 0 ? nil : Double(numerator) * 100 / Double(denominator) }
+
+    public static func + (a: Rate, b: Rate) -> Rate { Rate(a.numerator + b.numerator, a.denominator + b.denominator) }
+}
+
+/// What the rates need to know of one instrument.
+public struct MetricInstrument: Sendable, Equatable {
+    public var id: Int
+    public var subNo: Int
+    public var form: VerificationForm?
+    public var lifecycle: LifecycleStatus
+    /// When it was put into use (启用日期), if known.
+    public var inServiceOn: CalendarDay?
+    /// When it was scrapped or rotated out (the status change's day), if it was.
+    public var retiredOn: CalendarDay?
+    /// A utility's water, gas or electricity meter (三表).
+    public var isUtilityMeter: Bool
+    /// The end of its service life (the rotation due date), for meters with a limited life.
+    public var lifeEnds: CalendarDay?
+    public var records: [VerificationFact]
+
+    public init(
+        id: Int, subNo: Int, form: VerificationForm?, lifecycle: LifecycleStatus, inServiceOn: CalendarDay? = nil, retiredOn: CalendarDay? = nil,
+        isUtilityMeter: Bool = false, lifeEnds: CalendarDay? = nil, records: [VerificationFact] = []
+    ) {
+        self.id = id
+        self.subNo = subNo
+        self.form = form
+        self.lifecycle = lifecycle
+        self.inServiceOn = inServiceOn
+        self.retiredOn = retiredOn
+        self.isUtilityMeter = isUtilityMeter
+        self.lifeEnds = lifeEnds
+        self.records = records
+    }
+
+    /// Filed with the bureau (filed, in service, suspended — or retired after having been filed).
+    var isFiled: Bool { lifecycle != .draft }
+    /// Records that renew or start a cycle (a spot check does neither).
+    var verifications: [VerificationFact] { ComplianceEngine.effectiveRecords(records).filter { $0.kind != .spotCheck } }
+}
+
+public enum Metrics {
+    /// 受检率, on-time verification rate. Each *due event* in the period counts once in the
+    /// denominator: a periodic instrument's cycle ending (a record's `validUntil`, its last valid
+    /// day) or a new instrument put into use (its in-service day). It counts in the numerator when a
+    /// verification (not a spot check; corrections replace what they correct) is dated on or before
+    /// that day — after the record that opened the cycle, or for a new instrument at any time before
+    /// use. Drafts (not filed) and instruments retired on or before the due day are not counted. A
+    /// record entered late but dated in time is on time: the verification date counts, not the entry.
+    public static func onTimeRate(_ instruments: [MetricInstrument], in period: MetricPeriod) -> Rate {
+        var r = Rate(0, 0)
+        for i in instruments where i.isFiled {
+            let v = i.verifications
+            func retiredBy(_ d: CalendarDay) -> Bool { i.retiredOn.map { $0 <= d } ?? false }
+            if let start = i.inServiceOn, period.contains(start), !retiredBy(start) {
+                r.denominator += 1
+                if v.contains(where: { $0.date <= start }) { r.numerator += 1 }
+            }
+            guard i.form == .periodic else { continue }
+            for (n, rec) in v.enumerated() {
+                guard let due = rec.validUntil, period.contains(due), !retiredBy(due) else { continue }
+                r.denominator += 1
+                if v.dropFirst(n + 1).contains(where: { $0.date <= due }) { r.numerator += 1 }
+            }
+        }
+        return r
+    }
+
+    public struct PassRates: Sendable, Equatable {
+        /// Instruments whose first verification in the period (not after repair) passed.
+        public var firstPass: Rate
+        /// Instruments that passed by the last verification in the period, repairs included.
+        public var afterAdjustment: Rate
+        /// Spot checks (监督抽检) in the period that passed, counted per check.
+        public var spotChecks: Rate
+    }
+
+    /// 检定合格率, kept apart as first-pass and after-adjustment (fuel dispensers are adjusted on
+    /// site). Denominator: instruments with at least one verification (first, periodic or after
+    /// repair) dated in the period; corrections replace what they correct.
+    public static func passRates(_ instruments: [MetricInstrument], in period: MetricPeriod) -> PassRates {
+        var first = Rate(0, 0), after = Rate(0, 0), spot = Rate(0, 0)
+        for i in instruments {
+            let effective = ComplianceEngine.effectiveRecords(i.records).filter { period.contains($0.date) }
+            for s in effective where s.kind == .spotCheck {
+                spot.denominator += 1
+                if s.result == .pass { spot.numerator += 1 }
+            }
+            let v = effective.filter { $0.kind != .spotCheck }
+            guard let last = v.last else { continue }
+            after.denominator += 1
+            if last.result == .pass { after.numerator += 1 }
+            if let firstCheck = v.first(where: { $0.kind != .afterRepair }) {
+                first.denominator += 1
+                if firstCheck.result == .pass { first.numerator += 1 }
+            }
+        }
+        return PassRates(firstPass: first, afterAdjustment: after, spotChecks: spot)
+    }
+
+    /// 备案率, filing rate = instruments filed ÷ instruments surveyed (found in use, drafts
+    /// included), both counted on `day` and leaving out those retired by then.
+    public static func filingRate(_ instruments: [MetricInstrument], on day: CalendarDay) -> Rate {
+        var r = Rate(0, 0)
+        for i in instruments where !(i.retiredOn.map { $0 <= day } ?? false) && i.lifecycle != .scrapped && i.lifecycle != .rotatedOut {
+            r.denominator += 1
+            if i.isFiled { r.numerator += 1 }
+        }
+        return r
+    }
+
+    public struct Coverage: Sendable, Equatable {
+        /// Catalogue sub-items in use that are covered ÷ sub-items in use.
+        public var items: Rate
+        /// Instruments of covered sub-items ÷ instruments in use.
+        public var instruments: Rate
+        /// Sub-items in use that nobody covers, with their instrument counts (the gap list).
+        public var gaps: [Int: Int]
+    }
+
+    /// 检定能力覆盖率: `inUse` maps each catalogue sub-item in use in the jurisdiction to its number
+    /// of instruments; `covered` holds the sub-items for which an authorised institution's scope or a
+    /// valid social public measurement standard covers the jurisdiction on the day.
+    public static func coverage(inUse: [Int: Int], covered: Set<Int>) -> Coverage {
+        var items = Rate(0, 0), count = Rate(0, 0), gaps: [Int: Int] = [:]
+        for (sub, n) in inUse where n > 0 {
+            items.denominator += 1
+            count.denominator += n
+            if covered.contains(sub) {
+                items.numerator += 1
+                count.numerator += n
+            } else {
+                gaps[sub] = n
+            }
+        }
+        return Coverage(items: items, instruments: count, gaps: gaps)
+    }
+
+    /// 三表首次检定执行率: utility meters put into use in the period with a passed first
+    /// verification dated on or before that day ÷ utility meters put into use in the period.
+    public static func firstVerificationRate(_ meters: [MetricInstrument], in period: MetricPeriod) -> Rate {
+        var r = Rate(0, 0)
+        for m in meters where m.isUtilityMeter && m.isFiled {
+            guard let start = m.inServiceOn, period.contains(start) else { continue }
+            r.denominator += 1
+            if m.verifications.contains(where: { $0.date <= start && $0.result == .pass }) { r.numerator += 1 }
+        }
+        return r
+    }
+
+    /// 到期轮换执行率: utility meters whose service life ended in the period (`lifeEnds`, the last day
+    /// of use) and that were rotated out or scrapped on or before that day ÷ meters whose life ended.
+    public static func rotationOnTimeRate(_ meters: [MetricInstrument], in period: MetricPeriod) -> Rate {
+        var r = Rate(0, 0)
+        for m in meters where m.isUtilityMeter && m.isFiled {
+            guard let end = m.lifeEnds, period.contains(end) else { continue }
+            if let retired = m.retiredOn, retired < period.start { continue }  // left service before the period
+            r.denominator += 1
+            if let retired = m.retiredOn, retired <= end { r.numerator += 1 }
+        }
+        return r
+    }
+}

@@ -1,0 +1,128 @@
+import JiliangCore
+import Testing
+
+/// Every rate of docs/metrics.md on hand-built cases with known answers, with the boundaries: the
+/// due day itself, a late entry dated in time, a correction, a retirement before the due day, the
+/// period's first and last days, and 29 February.
+private func d(_ s: String) -> CalendarDay { CalendarDay(s)! }
+private func rec(_ id: Int64, _ date: String, _ kind: VerificationKind = .periodic, _ result: VerificationResult = .pass, until: String? = nil, corrects: Int64? = nil)
+    -> VerificationFact
+{
+    VerificationFact(id: id, date: d(date), kind: kind, result: result, validUntil: until.map(d), corrects: corrects)
+}
+
+@Suite struct MetricsTests {
+    static let year2026 = MetricPeriod.year(of: d("2026-06-01"))
+
+    @Test func periodsAreCalendarMonthsQuartersAndYears() {
+        #expect(MetricPeriod.month(of: d("2028-02-10")) == .init(start: d("2028-02-01"), end: d("2028-02-29")))
+        #expect(MetricPeriod.quarter(of: d("2026-11-27")) == .init(start: d("2026-10-01"), end: d("2026-12-31")))
+        #expect(MetricPeriod.year(of: d("2026-11-27")) == .init(start: d("2026-01-01"), end: d("2026-12-31")))
+        #expect(Rate(0, 0).percent == nil && Rate(1, 4).percent == 25)
+    }
+
+    /// (records, retired, expected numerator/denominator) for one periodic instrument in 2026.
+    @Test(arguments: [
+        // cycle ends 2026-05-19; re-verified on the last valid day: on time
+        ([rec(1, "2025-05-20", until: "2026-05-19"), rec(2, "2026-05-19", until: "2027-05-18")], nil as String?, 1, 1),
+        // re-verified the day after: late (and its own cycle ends in 2027: not due in 2026)
+        ([rec(1, "2025-05-20", until: "2026-05-19"), rec(2, "2026-05-20", until: "2027-05-19")], nil, 0, 1),
+        // never re-verified
+        ([rec(1, "2025-05-20", until: "2026-05-19")], nil, 0, 1),
+        // scrapped on the due day: not due
+        ([rec(1, "2025-05-20", until: "2026-05-19")], "2026-05-19", 0, 0),
+        // scrapped the day after: it was due and missed
+        ([rec(1, "2025-05-20", until: "2026-05-19")], "2026-05-20", 0, 1),
+        // two cycles end in the year (a 6-month cycle), the second missed
+        ([rec(1, "2025-08-01", until: "2026-01-31"), rec(2, "2026-01-20", until: "2026-07-19")], nil, 1, 2),
+        // a cycle ending on 31 December 2025 belongs to 2025; one ending on 31 December 2026 to 2026
+        ([rec(1, "2025-01-01", until: "2025-12-31"), rec(2, "2026-01-01", until: "2026-12-31")], nil, 0, 1),
+        // verified on 29 Feb 2024 with a 2-year cycle: due 28 Feb 2026, re-verified that day
+        ([rec(1, "2024-02-29", until: "2026-02-28"), rec(2, "2026-02-28", until: "2028-02-27")], nil, 1, 1),
+        // a correction moves the re-verification's date into time (the corrected late record no longer counts)
+        ([rec(1, "2025-05-20", until: "2026-05-19"), rec(2, "2026-06-01", until: "2027-05-31"), rec(3, "2026-05-18", until: "2027-05-17", corrects: 2)], nil, 1, 1),
+        // a spot check does not renew the cycle
+        ([rec(1, "2025-05-20", until: "2026-05-19"), rec(2, "2026-05-01", .spotCheck)], nil, 0, 1),
+    ] as [([VerificationFact], String?, Int, Int)])
+    func onTimeRateForOneInstrument(records: [VerificationFact], retired: String?, numerator: Int, denominator: Int) {
+        let i = MetricInstrument(id: 1, subNo: 2, form: .periodic, lifecycle: retired == nil ? .inService : .scrapped, retiredOn: retired.map(d), records: records)
+        #expect(Metrics.onTimeRate([i], in: Self.year2026) == Rate(numerator, denominator))
+    }
+
+    @Test func onTimeRateCountsNewInstrumentsAndLeavesOutDrafts() {
+        let year = Self.year2026
+        let newOnTime = MetricInstrument(id: 1, subNo: 2, form: .periodic, lifecycle: .inService, inServiceOn: d("2026-03-01"),
+                                         records: [rec(1, "2026-03-01", .first, until: "2027-02-28")])
+        let newLate = MetricInstrument(id: 2, subNo: 2, form: .periodic, lifecycle: .inService, inServiceOn: d("2026-03-01"),
+                                       records: [rec(2, "2026-03-02", .first, until: "2027-03-01")])
+        let draft = MetricInstrument(id: 3, subNo: 2, form: .periodic, lifecycle: .draft, inServiceOn: d("2026-03-01"))
+        let rotationMeter = MetricInstrument(id: 4, subNo: 14, form: .firstOnlyRotation, lifecycle: .inService, inServiceOn: d("2020-01-01"),
+                                             records: [rec(4, "2019-12-01", .first, until: "2026-11-30")])  // life end is not a verification due
+        #expect(Metrics.onTimeRate([newOnTime, newLate, draft, rotationMeter], in: year) == Rate(1, 2))
+        #expect(Metrics.onTimeRate([newOnTime, newLate], in: .init(start: d("2026-03-02"), end: d("2026-12-31"))) == Rate(0, 0))
+    }
+
+    @Test func passRatesKeepFirstPassAndAfterAdjustmentApart() {
+        let year = Self.year2026
+        let dispenser = MetricInstrument(id: 1, subNo: 10, form: .periodic, lifecycle: .inService,
+                                         records: [rec(1, "2026-04-01", .periodic, .fail), rec(2, "2026-04-01", .afterRepair, .pass)])
+        let scale = MetricInstrument(id: 2, subNo: 2, form: .periodic, lifecycle: .inService, records: [rec(3, "2026-05-01")])
+        let failed = MetricInstrument(id: 3, subNo: 2, form: .periodic, lifecycle: .inService, records: [rec(4, "2026-06-01", .periodic, .fail)])
+        // a record wrongly entered as a failure, corrected to a pass
+        let corrected = MetricInstrument(id: 4, subNo: 2, form: .periodic, lifecycle: .inService,
+                                         records: [rec(5, "2026-07-01", .periodic, .fail), rec(6, "2026-07-01", .periodic, .pass, corrects: 5)])
+        let spotted = MetricInstrument(id: 5, subNo: 2, form: .periodic, lifecycle: .inService,
+                                       records: [rec(7, "2026-08-01", .spotCheck, .pass), rec(8, "2026-09-01", .spotCheck, .fail)])
+        let lastYear = MetricInstrument(id: 6, subNo: 2, form: .periodic, lifecycle: .inService, records: [rec(9, "2025-12-31", .periodic, .fail)])
+        let rates = Metrics.passRates([dispenser, scale, failed, corrected, spotted, lastYear], in: year)
+        #expect(rates.firstPass == Rate(2, 4))  // scale, corrected
+        #expect(rates.afterAdjustment == Rate(3, 4))  // + the adjusted dispenser
+        #expect(rates.spotChecks == Rate(1, 2))
+    }
+
+    @Test func filingRateCountsSurveyedInstrumentsInUse() {
+        let day = d("2026-11-27")
+        let rows = [
+            MetricInstrument(id: 1, subNo: 2, form: .periodic, lifecycle: .inService),
+            MetricInstrument(id: 2, subNo: 2, form: .periodic, lifecycle: .filed),
+            MetricInstrument(id: 3, subNo: 2, form: .periodic, lifecycle: .suspended),
+            MetricInstrument(id: 4, subNo: 2, form: .periodic, lifecycle: .draft),
+            MetricInstrument(id: 5, subNo: 2, form: .periodic, lifecycle: .scrapped, retiredOn: d("2026-01-01")),
+        ]
+        #expect(Metrics.filingRate(rows, on: day) == Rate(3, 4))
+    }
+
+    @Test func coverageIsCountAndInstrumentWeighted() {
+        let c = Metrics.coverage(inUse: [2: 900, 10: 90, 14: 9, 901: 1, 15: 0], covered: [2, 14, 15])
+        #expect(c.items == Rate(2, 4))
+        #expect(c.instruments == Rate(909, 1000))
+        #expect(c.gaps == [10: 90, 901: 1])
+    }
+
+    @Test func utilityMetersFirstVerificationAndRotation() {
+        let year = Self.year2026
+        func meter(_ id: Int, start: String?, first: String?, result: VerificationResult = .pass, lifeEnds: String? = nil, retired: String? = nil) -> MetricInstrument {
+            MetricInstrument(id: id, subNo: 14, form: .firstOnlyRotation, lifecycle: retired == nil ? .inService : .rotatedOut, inServiceOn: start.map(d),
+                             retiredOn: retired.map(d), isUtilityMeter: true, lifeEnds: lifeEnds.map(d),
+                             records: first.map { [rec(Int64(id), $0, .first, result)] } ?? [])
+        }
+        let installed = [
+            meter(1, start: "2026-02-01", first: "2026-01-15"),  // verified before installation
+            meter(2, start: "2026-02-01", first: "2026-02-01"),  // on the day itself
+            meter(3, start: "2026-02-01", first: "2026-02-02"),  // after
+            meter(4, start: "2026-02-01", first: "2026-01-15", result: .fail),  // failed first verification
+            meter(5, start: "2026-02-01", first: nil),  // none
+            meter(6, start: "2025-12-31", first: nil),  // installed last year
+        ]
+        #expect(Metrics.firstVerificationRate(installed, in: year) == Rate(2, 5))
+        let expiring = [
+            meter(11, start: "2020-03-01", first: "2020-02-01", lifeEnds: "2026-02-28", retired: "2026-02-28"),  // rotated on the last day
+            meter(12, start: "2020-03-01", first: "2020-02-01", lifeEnds: "2026-02-28", retired: "2026-03-01"),  // a day late
+            meter(13, start: "2020-03-01", first: "2020-02-01", lifeEnds: "2026-02-28"),  // still in use
+            meter(14, start: "2020-03-01", first: "2020-02-01", lifeEnds: "2027-02-28"),  // not due this year
+            meter(15, start: "2019-03-01", first: "2019-02-01", lifeEnds: "2026-01-31", retired: "2025-06-01"),  // left service early
+        ]
+        #expect(Metrics.rotationOnTimeRate(expiring, in: year) == Rate(1, 3))
+        #expect(Metrics.firstVerificationRate([MetricInstrument(id: 9, subNo: 2, form: .periodic, lifecycle: .inService, inServiceOn: d("2026-02-01"))], in: year) == Rate(0, 0))
+    }
+}
