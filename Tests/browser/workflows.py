@@ -473,6 +473,11 @@ def credit(base, d):
     f.go(f"/app/credit/owners/{owner_id}")
     assert f.text("#credit-class") == "D" and f.text("#internal-note")
     assert len(d.find_elements(By.CSS_SELECTOR, "#contributions tr")) >= 4
+    # issue #4's first view: the rates of the county with their definitions
+    f.click("#nav-statistics")
+    WebDriverWait(d, 10).until(lambda d: "/app/statistics" in d.current_url)
+    assert "/" in d.find_element(By.CSS_SELECTOR, "#rate-onTime td:nth-child(2)").text
+    assert len(d.find_elements(By.CSS_SELECTOR, "#rates tbody tr")) == 9
     return listing_url
 
 

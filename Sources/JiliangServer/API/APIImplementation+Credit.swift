@@ -222,29 +222,10 @@ extension APIImplementation {
 
     func takeListingStep(_ input: Operations.TakeListingStep.Input) async throws -> Operations.TakeListingStep.Output {
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
-        let m = try await Self.listingStep(
+        let m = try await Listings.step(
             input.path.id, step: b.step, text: b.text, decision: b.decision, approve: b.approve, fulfilled: b.fulfilled ?? false, remedied: b.remedied ?? false,
             rules: credit, today: today, by: try caller(), on: db)
         return .ok(.init(body: .json(try await dto(m))))
-    }
-
-    /// One due-process step by name; the pages post the same names.
-    static func listingStep(
-        _ id: Int, step: String?, text: String?, decision: String?, approve: Bool?, fulfilled: Bool, remedied: Bool, rules: CreditConfiguration,
-        today: CalendarDay, by p: Principal, on db: any Database
-    ) async throws -> ListingModel {
-        switch step {
-        case "notify": return try await Listings.notify(id, rules: rules, today: today, by: p, on: db)
-        case "object": return try await Listings.object(id, text: text, today: today, by: p, on: db)
-        case "decide":
-            let list: Bool? = decision == "list" ? true : decision == "not_list" ? false : nil
-            return try await Listings.decide(id, list: list, note: text, rules: rules, today: today, by: p, on: db)
-        case "publish": return try await Listings.publish(id, rules: rules, today: today, by: p, on: db)
-        case "apply_repair": return try await Listings.applyForRepair(id, statement: text, fulfilled: fulfilled, remedied: remedied, today: today, by: p, on: db)
-        case "decide_repair": return try await Listings.decideRepair(id, approve: approve, note: text, today: today, by: p, on: db)
-        default:
-            throw RegistryError.invalid("step", "'\(step ?? "")' is not one of: notify, object, decide, publish, apply_repair, decide_repair")
-        }
     }
 
     // MARK: Public lists

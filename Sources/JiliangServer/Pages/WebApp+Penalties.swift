@@ -53,7 +53,7 @@ extension WebApp {
                 let id = try context.parameters.require("id", as: Int.self)
                 let f = try await form(request)
                 return try await attempt({ try await listingPage(request, p, id: id, error: $0) }) {
-                    _ = try await APIImplementation.listingStep(
+                    _ = try await Listings.step(
                         id, step: f["step"], text: f["text"], decision: f["decision"], approve: f["approve"].map { $0 == "yes" },
                         fulfilled: f["fulfilled"] == "yes", remedied: f["remedied"] == "yes", rules: config.credit, today: today, by: p, on: db)
                     return redirect("/app/listings/\(id)?flash=done")

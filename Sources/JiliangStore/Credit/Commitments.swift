@@ -12,10 +12,8 @@ public enum Commitments {
     public static let defaultComplaintPhone = "12315"
 
     public static func templates(on db: any Database) async throws -> [CommitmentTemplateModel] {
-        try await CommitmentTemplateModel.query(on: db).all().sorted {
-            (CommitmentSector.allCases.firstIndex(of: CommitmentSector(rawValue: $0.id!) ?? .general) ?? 0)
-                < (CommitmentSector.allCases.firstIndex(of: CommitmentSector(rawValue: $1.id!) ?? .general) ?? 0)
-        }
+        let order = Dictionary(uniqueKeysWithValues: CommitmentSector.allCases.enumerated().map { ($1.rawValue, $0) })
+        return try await CommitmentTemplateModel.query(on: db).all().sorted { order[$0.id!, default: .max] < order[$1.id!, default: .max] }
     }
 
     /// The province administrator maintains the letters' text; letters already signed keep theirs.
@@ -96,10 +94,7 @@ public enum Commitments {
     }
 
     public static func commitment(_ id: Int, by p: Principal, on db: any Database) async throws -> CommitmentModel {
-        guard let m = try await CommitmentModel.find(id, on: db), let owner = try await OwnerModel.find(m.ownerID, on: db), CreditLog.mayRead(owner: owner, p) else {
-            throw RegistryError.notFound(entity: "commitment", key: "\(id)")
-        }
-        return m
+        try await CreditLog.visible(CommitmentModel.self, id, owner: \.ownerID, entity: "commitment", by: p, on: db)
     }
 
     public static func commitments(ownerID: Int, by p: Principal, on db: any Database) async throws -> [CommitmentModel] {

@@ -68,6 +68,16 @@ enum CreditLog {
         }
     }
 
+    /// One credit record the caller may read (staff of its owner's region, or that owner); anything
+    /// else is "not found", as if it did not exist.
+    static func visible<M: Model>(_ type: M.Type, _ id: Int, owner: (M) -> Int, entity: String, by p: Principal, on db: any Database) async throws -> M
+    where M.IDValue == Int {
+        guard let m = try await M.find(id, on: db), let o = try await OwnerModel.find(owner(m), on: db), mayRead(owner: o, p) else {
+            throw RegistryError.notFound(entity: entity, key: "\(id)")
+        }
+        return m
+    }
+
     /// A newest-first page of a credit table in the caller's scope (staff: their region subtree;
     /// an owner: its own rows), optionally for one owner.
     static func page<M: Model>(

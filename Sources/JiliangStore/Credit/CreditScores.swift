@@ -140,7 +140,7 @@ public enum CreditScores {
         public var computedOn: String
     }
 
-    /// The stored classes of the owners the caller oversees, riskiest first, paged.
+    /// The stored classes of the owners the caller oversees (optionally one class), by owner, paged.
     public static func list(creditClass: String?, cursor: String?, limit: Int?, by p: Principal, on db: any Database) async throws -> Page<Row> {
         try CreditLog.requireStaff(p, "reading credit-risk classes")
         var c = FieldChecker()

@@ -218,15 +218,32 @@ public enum Listings {
         return due
     }
 
+    /// One due-process step by its name, as the API (`POST /listings/{id}/steps`) and the page's
+    /// forms send it.
+    public static func step(
+        _ id: Int, step: String?, text: String?, decision: String?, approve: Bool?, fulfilled: Bool, remedied: Bool, rules: CreditConfiguration,
+        today: CalendarDay, by p: Principal, on db: any Database
+    ) async throws -> ListingModel {
+        switch step {
+        case "notify": return try await notify(id, rules: rules, today: today, by: p, on: db)
+        case "object": return try await object(id, text: text, today: today, by: p, on: db)
+        case "decide":
+            let list: Bool? = decision == "list" ? true : decision == "not_list" ? false : nil
+            return try await decide(id, list: list, note: text, rules: rules, today: today, by: p, on: db)
+        case "publish": return try await publish(id, rules: rules, today: today, by: p, on: db)
+        case "apply_repair": return try await applyForRepair(id, statement: text, fulfilled: fulfilled, remedied: remedied, today: today, by: p, on: db)
+        case "decide_repair": return try await decideRepair(id, approve: approve, note: text, today: today, by: p, on: db)
+        default:
+            throw RegistryError.invalid("step", "'\(step ?? "")' is not one of: notify, object, decide, publish, apply_repair, decide_repair")
+        }
+    }
+
     static func expect(_ m: ListingModel, _ s: State) throws {
         guard m.state == s.rawValue else { throw RegistryError.conflict(field: "id", message: "listing \(m.id!) is \(m.state), not \(s.rawValue)") }
     }
 
     public static func listing(_ id: Int, by p: Principal, on db: any Database) async throws -> ListingModel {
-        guard let m = try await ListingModel.find(id, on: db), let owner = try await OwnerModel.find(m.ownerID, on: db), CreditLog.mayRead(owner: owner, p) else {
-            throw RegistryError.notFound(entity: "listing", key: "\(id)")
-        }
-        return m
+        try await CreditLog.visible(ListingModel.self, id, owner: \.ownerID, entity: "listing", by: p, on: db)
     }
 
     public static func list(state: String?, ownerID: Int?, cursor: String?, limit: Int?, by p: Principal, on db: any Database) async throws -> Page<ListingModel> {
@@ -241,7 +258,8 @@ public enum Listings {
 
     /// Whether the owner is on the published list on `day` (from publication until removal or repair).
     public static func isListed(ownerID: Int, today: CalendarDay, on db: any Database) async throws -> Bool {
-        try await shown(ownerID: ownerID, search: nil, today: today, on: db).isEmpty == false
+        try await ListingModel.query(on: db).filter(\.$ownerID == ownerID).filter(\.$state == State.listed.rawValue)
+            .filter(\.$publishedOn <= today.description).filter(\.$removalOn > today.description).first() != nil
     }
 
     /// The public list on `today`, optionally for one owner or searched by name or credit code.

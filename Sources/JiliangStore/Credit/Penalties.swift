@@ -170,10 +170,7 @@ public enum Penalties {
 
     /// A penalty the caller may read: staff of its region, or the owner it concerns.
     public static func penalty(_ id: Int, by p: Principal, on db: any Database) async throws -> PenaltyModel {
-        guard let m = try await PenaltyModel.find(id, on: db), let owner = try await OwnerModel.find(m.ownerID, on: db), CreditLog.mayRead(owner: owner, p) else {
-            throw RegistryError.notFound(entity: "penalty", key: "\(id)")
-        }
-        return m
+        try await CreditLog.visible(PenaltyModel.self, id, owner: \.ownerID, entity: "penalty", by: p, on: db)
     }
 
     public static func list(ownerID: Int?, state: String?, cursor: String?, limit: Int?, by p: Principal, on db: any Database) async throws -> Page<PenaltyModel> {
