@@ -47,7 +47,10 @@ let package = Package(
         // PDF documents (label sheets, printable reports): Debian's cairo and Pango through a
         // system-library target, with the CJK fonts from fonts-noto-cjk (scripts/deps.sh).
         .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
-        .target(name: "JiliangPDF", dependencies: ["CPangoCairo", "JiliangQR"], swiftSettings: swiftSettings),
+        .target(name: "JiliangPDF", dependencies: ["CPangoCairo", "JiliangQR", "JiliangCore"], swiftSettings: swiftSettings),
+        // Spreadsheet reports (XLSX): Debian's libxlsxwriter through a system-library target (scripts/deps.sh).
+        .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+        .target(name: "JiliangXLSX", dependencies: ["CXLSXWriter", "JiliangCore"], swiftSettings: swiftSettings),
         .target(
             name: "JiliangStore",
             dependencies: [
@@ -77,7 +80,7 @@ let package = Package(
         .target(
             name: "JiliangServer",
             dependencies: [
-                "JiliangCore", "JiliangStore", "JiliangAPI", "JiliangLedger", "JiliangQR", "JiliangPDF",
+                "JiliangCore", "JiliangStore", "JiliangAPI", "JiliangLedger", "JiliangQR", "JiliangPDF", "JiliangXLSX",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "FluentKit", package: "fluent-kit"),
@@ -115,6 +118,7 @@ let package = Package(
         .testTarget(name: "JiliangLedgerTests", dependencies: ["JiliangLedger"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangQRTests", dependencies: ["JiliangQR"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangPDFTests", dependencies: ["JiliangPDF"], swiftSettings: swiftSettings),
+        .testTarget(name: "JiliangXLSXTests", dependencies: ["JiliangXLSX"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JiliangStoreTests", dependencies: ["JiliangStore", "JiliangTestSupport"],
             swiftSettings: swiftSettings),

@@ -99,6 +99,15 @@ public final class PDFCanvas {
         cairo_stroke(cr)
     }
 
+    /// A straight line (a table rule), `width` mm thick, in grey `shade` (0 black … 1 white).
+    public func line(x1: Double, y1: Double, x2: Double, y2: Double, width: Double = 0.2, shade: Double = 0.4) {
+        cairo_set_source_rgb(cr, shade, shade, shade)
+        cairo_set_line_width(cr, width)
+        cairo_move_to(cr, x1, y1)
+        cairo_line_to(cr, x2, y2)
+        cairo_stroke(cr)
+    }
+
     /// Ends the document and returns its bytes.
     public func finish() throws -> [UInt8] {
         if !finished {

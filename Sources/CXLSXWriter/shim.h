@@ -1,0 +1,2 @@
+// Debian's libxlsxwriter (libxlsxwriter-dev), installed by scripts/deps.sh.
+#include <xlsxwriter.h>

@@ -1,0 +1,56 @@
+import Foundation
+import JiliangCore
+@testable import JiliangXLSX
+import Testing
+
+/// The workbook is a real XLSX: Python's zipfile opens it and its parts hold the sheets, the
+/// Chinese strings and the numbers as numbers.
+@Suite struct XLSXReportTests {
+    func part(_ name: String, of xlsx: [UInt8]) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).xlsx")
+        try Data(xlsx).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())", file.path, name]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "no part \(name)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    let doc = ReportDocument(
+        title: "三表通报", lines: ["福州市"],
+        tables: [
+            .init(title: "单位 companies", columns: ["单位", "应检", "执行率"], rows: [["福州水务集团", .number(12), .percent(87.5)], ["=cmd", .number(0), .percent(nil)]]),
+            .init(title: "单位 companies", columns: ["编码"], rows: [["350102-A"]]),
+        ])
+
+    @Test func sheetsStringsAndNumbers() throws {
+        let xlsx = try XLSXReport.data(doc)
+        #expect(xlsx.starts(with: [0x50, 0x4B]))
+        let workbook = try part("xl/workbook.xml", of: xlsx)
+        #expect(workbook.contains("name=\"三表通报\""))
+        #expect(workbook.contains("name=\"单位 companies\"") && workbook.contains("name=\"单位 companies-2\""))
+        #expect(try part("xl/sharedStrings.xml", of: xlsx).contains("福州水务集团"))
+        let sheet = try part("xl/worksheets/sheet2.xml", of: xlsx)
+        #expect(sheet.contains("<v>12</v>"))
+        #expect(sheet.contains("<v>0.875</v>"))
+    }
+
+    @Test(arguments: [("a/b:c", "a_b_c"), ("", "Sheet"), (String(repeating: "长", count: 40), String(repeating: "长", count: 28))])
+    func sheetNamesAreValid(input: String, expected: String) {
+        #expect(XLSXReport.sheetName(input, used: []) == expected)
+    }
+
+    @Test func csvQuotesAndDefusesFormulas() {
+        let csv = doc.csv()
+        #expect(csv.hasPrefix("\u{FEFF}三表通报\r\n"))
+        #expect(csv.contains("福州水务集团,12,87.5%\r\n"))
+        #expect(csv.contains("'=cmd,0,—\r\n"))
+        #expect(ReportDocument(title: "a,\"b\"").csv().contains("\"a,\"\"b\"\"\""))
+    }
+}
