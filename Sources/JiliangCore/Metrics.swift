@@ -13,6 +13,12 @@ public struct MetricPeriod: Sendable, Equatable, Codable {
 
     public func contains(_ d: CalendarDay) -> Bool { start <= d && d <= end }
 
+    /// The part of the period up to and including `day` (nil when the period starts after it):
+    /// events not yet due are not yet decided, so a current year is counted to date.
+    public func through(_ day: CalendarDay) -> MetricPeriod? {
+        start > day ? nil : .init(start: start, end: Swift.min(end, day))
+    }
+
     /// The calendar month, quarter or year containing `day`.
     public static func month(of day: CalendarDay) -> MetricPeriod {
         let first = CalendarDay(year: day.year, month: day.month, day: 1)!
@@ -59,11 +65,16 @@ public struct MetricInstrument: Sendable, Equatable {
     /// The end of its service life (the rotation due date), for meters with a limited life.
     public var lifeEnds: CalendarDay?
     public var records: [VerificationFact]
+    /// Its owner and region, for breakdowns (per utility company, per child region).
+    public var ownerID: Int?
+    public var region: RegionCode?
 
     public init(
         id: Int, subNo: Int, form: VerificationForm?, lifecycle: LifecycleStatus, inServiceOn: CalendarDay? = nil, retiredOn: CalendarDay? = nil,
-        isUtilityMeter: Bool = false, lifeEnds: CalendarDay? = nil, records: [VerificationFact] = []
+        isUtilityMeter: Bool = false, lifeEnds: CalendarDay? = nil, records: [VerificationFact] = [], ownerID: Int? = nil, region: RegionCode? = nil
     ) {
+        self.ownerID = ownerID
+        self.region = region
         self.id = id
         self.subNo = subNo
         self.form = form
@@ -81,7 +92,49 @@ public struct MetricInstrument: Sendable, Equatable {
     var verifications: [VerificationFact] { ComplianceEngine.effectiveRecords(records).filter { $0.kind != .spotCheck } }
 }
 
+/// One counted event behind a rate: an instrument, the day that decided it and whether it met the
+/// rule. A rate is its events counted; the events are "the records behind the number" that every
+/// figure in the statistics views links to.
+public struct MetricEvent: Sendable, Equatable {
+    public var instrumentID: Int
+    public var day: CalendarDay
+    public var met: Bool
+    public init(instrumentID: Int, day: CalendarDay, met: Bool) {
+        self.instrumentID = instrumentID
+        self.day = day
+        self.met = met
+    }
+}
+
+extension Rate {
+    public init(_ events: [MetricEvent]) { self.init(events.lazy.filter(\.met).count, events.count) }
+
+    /// Adds one event to the rate.
+    public mutating func count(_ e: MetricEvent) {
+        denominator += 1
+        if e.met { numerator += 1 }
+    }
+}
+
+/// The rates by name, as the views, reports and links name them.
+public enum MetricKind: String, Sendable, CaseIterable, Codable {
+    case onTime, firstPass, afterAdjustment, spotChecks, filing, firstVerification, rotation
+}
+
 public enum Metrics {
+    /// The events behind rate `kind` (coverage is per sub-item, not per instrument, and has its own function).
+    public static func events(_ kind: MetricKind, _ instruments: [MetricInstrument], in period: MetricPeriod) -> [MetricEvent] {
+        switch kind {
+        case .onTime: onTimeEvents(instruments, in: period)
+        case .firstPass: passEvents(instruments, in: period).firstPass
+        case .afterAdjustment: passEvents(instruments, in: period).afterAdjustment
+        case .spotChecks: passEvents(instruments, in: period).spotChecks
+        case .filing: filingEvents(instruments, on: period.end)
+        case .firstVerification: firstVerificationEvents(instruments, in: period)
+        case .rotation: rotationEvents(instruments, in: period)
+        }
+    }
+
     /// 受检率, on-time verification rate. Each *due event* in the period counts once in the
     /// denominator: a periodic instrument's cycle ending (a record's `validUntil`, its last valid
     /// day) or a new instrument put into use (its in-service day). It counts in the numerator when a
@@ -89,23 +142,23 @@ public enum Metrics {
     /// that day — after the record that opened the cycle, or for a new instrument at any time before
     /// use. Drafts (not filed) and instruments retired on or before the due day are not counted. A
     /// record entered late but dated in time is on time: the verification date counts, not the entry.
-    public static func onTimeRate(_ instruments: [MetricInstrument], in period: MetricPeriod) -> Rate {
-        var r = Rate(0, 0)
+    public static func onTimeRate(_ instruments: [MetricInstrument], in period: MetricPeriod) -> Rate { Rate(onTimeEvents(instruments, in: period)) }
+
+    public static func onTimeEvents(_ instruments: [MetricInstrument], in period: MetricPeriod) -> [MetricEvent] {
+        var out: [MetricEvent] = []
         for i in instruments where i.isFiled {
             let v = i.verifications
             func retiredBy(_ d: CalendarDay) -> Bool { i.retiredOn.map { $0 <= d } ?? false }
             if let start = i.inServiceOn, period.contains(start), !retiredBy(start) {
-                r.denominator += 1
-                if v.contains(where: { $0.date <= start }) { r.numerator += 1 }
+                out.append(MetricEvent(instrumentID: i.id, day: start, met: v.contains(where: { $0.date <= start })))
             }
             guard i.form == .periodic else { continue }
             for (n, rec) in v.enumerated() {
                 guard let due = rec.validUntil, period.contains(due), !retiredBy(due) else { continue }
-                r.denominator += 1
-                if v.dropFirst(n + 1).contains(where: { $0.date <= due }) { r.numerator += 1 }
+                out.append(MetricEvent(instrumentID: i.id, day: due, met: v.dropFirst(n + 1).contains(where: { $0.date <= due })))
             }
         }
-        return r
+        return out
     }
 
     public struct PassRates: Sendable, Equatable {
@@ -121,34 +174,36 @@ public enum Metrics {
     /// site). Denominator: instruments with at least one verification (first, periodic or after
     /// repair) dated in the period; corrections replace what they correct.
     public static func passRates(_ instruments: [MetricInstrument], in period: MetricPeriod) -> PassRates {
-        var first = Rate(0, 0), after = Rate(0, 0), spot = Rate(0, 0)
+        let e = passEvents(instruments, in: period)
+        return PassRates(firstPass: Rate(e.firstPass), afterAdjustment: Rate(e.afterAdjustment), spotChecks: Rate(e.spotChecks))
+    }
+
+    public static func passEvents(
+        _ instruments: [MetricInstrument], in period: MetricPeriod
+    ) -> (firstPass: [MetricEvent], afterAdjustment: [MetricEvent], spotChecks: [MetricEvent]) {
+        var first: [MetricEvent] = [], after: [MetricEvent] = [], spot: [MetricEvent] = []
         for i in instruments {
             let effective = ComplianceEngine.effectiveRecords(i.records).filter { period.contains($0.date) }
             for s in effective where s.kind == .spotCheck {
-                spot.denominator += 1
-                if s.result == .pass { spot.numerator += 1 }
+                spot.append(MetricEvent(instrumentID: i.id, day: s.date, met: s.result == .pass))
             }
             let v = effective.filter { $0.kind != .spotCheck }
             guard let last = v.last else { continue }
-            after.denominator += 1
-            if last.result == .pass { after.numerator += 1 }
+            after.append(MetricEvent(instrumentID: i.id, day: last.date, met: last.result == .pass))
             if let firstCheck = v.first(where: { $0.kind != .afterRepair }) {
-                first.denominator += 1
-                if firstCheck.result == .pass { first.numerator += 1 }
+                first.append(MetricEvent(instrumentID: i.id, day: firstCheck.date, met: firstCheck.result == .pass))
             }
         }
-        return PassRates(firstPass: first, afterAdjustment: after, spotChecks: spot)
+        return (first, after, spot)
     }
 
     /// 备案率, filing rate = instruments filed ÷ instruments surveyed (found in use, drafts
     /// included), both counted on `day` and leaving out those retired by then.
-    public static func filingRate(_ instruments: [MetricInstrument], on day: CalendarDay) -> Rate {
-        var r = Rate(0, 0)
-        for i in instruments where !(i.retiredOn.map { $0 <= day } ?? false) && i.lifecycle != .scrapped && i.lifecycle != .rotatedOut {
-            r.denominator += 1
-            if i.isFiled { r.numerator += 1 }
-        }
-        return r
+    public static func filingRate(_ instruments: [MetricInstrument], on day: CalendarDay) -> Rate { Rate(filingEvents(instruments, on: day)) }
+
+    public static func filingEvents(_ instruments: [MetricInstrument], on day: CalendarDay) -> [MetricEvent] {
+        instruments.filter { i in !(i.retiredOn.map { $0 <= day } ?? false) && i.lifecycle != .scrapped && i.lifecycle != .rotatedOut }
+            .map { MetricEvent(instrumentID: $0.id, day: day, met: $0.isFiled) }
     }
 
     public struct Coverage: Sendable, Equatable {
@@ -178,28 +233,49 @@ public enum Metrics {
         return Coverage(items: items, instruments: count, gaps: gaps)
     }
 
+    /// Coverage where sub-items are in use in several places (counties): `inUse` maps each sub-item
+    /// to its instruments per place, and `served(sub, place)` says whether a valid provider serves
+    /// the place. A sub-item counts as covered only when every place using it is served; the
+    /// instrument-weighted rate counts the instruments in served places; gaps count the unserved ones.
+    public static func coverage(inUse: [Int: [RegionCode: Int]], served: (Int, RegionCode) -> Bool) -> Coverage {
+        var items = Rate(0, 0), count = Rate(0, 0), gaps: [Int: Int] = [:]
+        for (sub, places) in inUse {
+            var unserved = 0, total = 0
+            for (place, n) in places where n > 0 {
+                total += n
+                if !served(sub, place) { unserved += n }
+            }
+            guard total > 0 else { continue }
+            items.denominator += 1
+            count.denominator += total
+            count.numerator += total - unserved
+            if unserved == 0 { items.numerator += 1 } else { gaps[sub] = unserved }
+        }
+        return Coverage(items: items, instruments: count, gaps: gaps)
+    }
+
     /// 三表首次检定执行率: utility meters put into use in the period with a passed first
     /// verification dated on or before that day ÷ utility meters put into use in the period.
     public static func firstVerificationRate(_ meters: [MetricInstrument], in period: MetricPeriod) -> Rate {
-        var r = Rate(0, 0)
-        for m in meters where m.isUtilityMeter && m.isFiled {
-            guard let start = m.inServiceOn, period.contains(start) else { continue }
-            r.denominator += 1
-            if m.verifications.contains(where: { $0.date <= start && $0.result == .pass }) { r.numerator += 1 }
+        Rate(firstVerificationEvents(meters, in: period))
+    }
+
+    public static func firstVerificationEvents(_ meters: [MetricInstrument], in period: MetricPeriod) -> [MetricEvent] {
+        meters.compactMap { m in
+            guard m.isUtilityMeter, m.isFiled, let start = m.inServiceOn, period.contains(start) else { return nil }
+            return MetricEvent(instrumentID: m.id, day: start, met: m.verifications.contains { $0.date <= start && $0.result == .pass })
         }
-        return r
     }
 
     /// 到期轮换执行率: utility meters whose service life ended in the period (`lifeEnds`, the last day
     /// of use) and that were rotated out or scrapped on or before that day ÷ meters whose life ended.
-    public static func rotationOnTimeRate(_ meters: [MetricInstrument], in period: MetricPeriod) -> Rate {
-        var r = Rate(0, 0)
-        for m in meters where m.isUtilityMeter && m.isFiled {
-            guard let end = m.lifeEnds, period.contains(end) else { continue }
-            if let retired = m.retiredOn, retired < period.start { continue }  // left service before the period
-            r.denominator += 1
-            if let retired = m.retiredOn, retired <= end { r.numerator += 1 }
+    public static func rotationOnTimeRate(_ meters: [MetricInstrument], in period: MetricPeriod) -> Rate { Rate(rotationEvents(meters, in: period)) }
+
+    public static func rotationEvents(_ meters: [MetricInstrument], in period: MetricPeriod) -> [MetricEvent] {
+        meters.compactMap { m in
+            guard m.isUtilityMeter, m.isFiled, let end = m.lifeEnds, period.contains(end) else { return nil }
+            if let retired = m.retiredOn, retired < period.start { return nil }  // left service before the period
+            return MetricEvent(instrumentID: m.id, day: end, met: m.retiredOn.map { $0 <= end } ?? false)
         }
-        return r
     }
 }

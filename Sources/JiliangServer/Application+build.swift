@@ -53,7 +53,8 @@ public func prepare(_ store: Store, config: AppConfiguration) async throws {
                 store.logger.info("loading a demo province with \(n) instruments (seed \(config.demoSeed))…")
                 let summary = try await DemoProvince(instruments: n, seed: config.demoSeed, today: config.today()).load(into: store)
                 try await DemoCredit.load(today: config.today(), on: store.db)
-                store.logger.info("demo loaded: \(summary), with commitments, a demonstration round, penalties and a listing")
+                try await DemoStandards.load(today: config.today(), on: store.db)
+                store.logger.info("demo loaded: \(summary), with commitments, a demonstration round, penalties, a listing and social public measurement standards")
             }
             let accounts = try await DemoAccounts.ensure(on: store.db)
             let list = accounts.map { "  \($0)" }.joined(separator: "\n")

@@ -78,6 +78,7 @@ public final class Store: Sendable {
         M009_CreateLedger(),  // ledger tiles, checkpoints, status changes, leaf indexes
         M010_CreatePublicService(),  // complaints, free checks, campaigns and quizzes
         M011_CreateCredit(),  // commitments, demonstration units, penalties, the dishonesty list, credit classes
+        M012_CreateStandards(),  // social public measurement standards, construction targets, monthly report runs
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

@@ -67,7 +67,10 @@ struct Demo: AsyncParsableCommand {
         try await db.withStore { store in
             let start = Date()
             let summary = try await DemoProvince(instruments: instruments, seed: seed, today: today).load(into: store)
-            try await Audit.$actor.withValue(.system("demo")) { try await DemoCredit.load(today: today, on: store.db) }
+            try await Audit.$actor.withValue(.system("demo")) {
+                try await DemoCredit.load(today: today, on: store.db)
+                try await DemoStandards.load(today: today, on: store.db)
+            }
             print("demo province: \(summary) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
         }
     }

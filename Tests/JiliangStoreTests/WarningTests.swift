@@ -68,7 +68,8 @@ import Testing
             let dir = NSTemporaryDirectory() + "jiliang-upload-\(UUID().uuidString)"
             let job = try await ImportJobs.enqueue(bytes: Array(csv.utf8), mode: .validRowsOnly, by: .system("tests"), uploadDirectory: dir, on: db)
             let worker = JobWorker(store: store, today: { CalendarDay("2026-11-26")! }, warnings: WarningRunner())
-            // first pass runs the daily warnings, the second the daily credit run, the third the import
+            // first pass runs the daily warnings, the second the daily credit run, the third the monthly reports, the fourth the import
+            #expect(try await worker.runOnce())
             #expect(try await worker.runOnce())
             #expect(try await worker.runOnce())
             #expect(try await worker.runOnce())

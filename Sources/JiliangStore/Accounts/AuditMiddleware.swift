@@ -59,6 +59,10 @@ extension Store {
         databases.middleware.use(AuditMiddleware<FreeCheckModel>())
         databases.middleware.use(AuditMiddleware<CampaignModel>())
         databases.middleware.use(AuditMiddleware<QuizQuestionModel>())
+        databases.middleware.use(AuditMiddleware<StandardModel>())
+        databases.middleware.use(AuditMiddleware<StandardItemModel>())
+        databases.middleware.use(AuditMiddleware<StandardRegionModel>())
+        databases.middleware.use(AuditMiddleware<StandardTargetModel>())
     }
 }
 

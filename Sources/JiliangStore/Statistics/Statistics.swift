@@ -4,9 +4,9 @@ import JiliangCore
 import SQLKit
 
 /// The supervision rates of docs/metrics.md for a region subtree and a period, computed the plain
-/// way: the facts of every instrument in the region are read and `Metrics` is applied. This is the
-/// reference every faster path (issue #4's incremental aggregates, not built yet) must agree with;
-/// it suits a county or a city, not a whole province at 10M instruments.
+/// way: the facts of every instrument in the region are read (`facts`) and `Metrics` is applied.
+/// This is the reference every faster path must agree with; it suits a county or a city, not a
+/// whole province at 10M instruments (issue #4's incremental aggregates are still to come).
 public enum Statistics {
     public struct Report: Sendable {
         public var region: RegionCode
@@ -18,14 +18,106 @@ public enum Statistics {
         public var coverage: Metrics.Coverage
         public var firstVerification: Rate
         public var rotationOnTime: Rate
+
+        public func rate(_ kind: MetricKind) -> Rate {
+            switch kind {
+            case .onTime: onTime
+            case .firstPass: passRates.firstPass
+            case .afterAdjustment: passRates.afterAdjustment
+            case .spotChecks: passRates.spotChecks
+            case .filing: filing
+            case .firstVerification: firstVerification
+            case .rotation: rotationOnTime
+            }
+        }
     }
 
     /// At most this many instruments are read on the plain path (a county or a city of the demo).
     public static let plainPathLimit = 200_000
 
-    public static func report(region: RegionCode, period: MetricPeriod, by p: Principal, on db: any Database) async throws -> Report {
+    /// Statistics are for regulators: the province administrator, or bureau staff for their own region.
+    public static func authorize(_ region: RegionCode, _ p: Principal) throws {
         guard p.role == .provinceAdmin || p.role == .bureauStaff, p.may(.readRegistry) else { throw RegistryError.forbidden("statistics") }
         if case .region(let own) = p.scope, !own.contains(region) { throw RegistryError.notFound(entity: "region", key: region.description) }
+    }
+
+    public static func report(region: RegionCode, period: MetricPeriod, by p: Principal, on db: any Database) async throws -> Report {
+        let f = try await facts(region: region, by: p, on: db)
+        return compute(f, region: region, period: period, providers: try await Standards.providers(on: db))
+    }
+
+    /// The rates of `instruments` (already limited to `region`) for `period`.
+    public static func compute(_ instruments: [MetricInstrument], region: RegionCode, period: MetricPeriod, providers: [CapabilityProvider]) -> Report {
+        Report(
+            region: region, period: period, instruments: instruments.count, onTime: Metrics.onTimeRate(instruments, in: period),
+            passRates: Metrics.passRates(instruments, in: period), filing: Metrics.filingRate(instruments, on: period.end),
+            coverage: coverage(instruments, providers: providers, on: period.end),
+            firstVerification: Metrics.firstVerificationRate(instruments, in: period), rotationOnTime: Metrics.rotationOnTimeRate(instruments, in: period))
+    }
+
+    /// Capability coverage on `day`: each sub-item in use, per place (the instrument's region),
+    /// served by a valid authorisation scope or social public measurement standard.
+    public static func coverage(_ instruments: [MetricInstrument], providers: [CapabilityProvider], on day: CalendarDay) -> Metrics.Coverage {
+        let bySub = Dictionary(grouping: providers.filter { $0.isValid(on: day) }, by: \.subNo)
+        return Metrics.coverage(inUse: inUse(instruments, on: day)) { sub, place in bySub[sub]?.contains { $0.serves.contains(place) } ?? false }
+    }
+
+    /// Instruments in use on `day` per sub-item and place (drafts and retired ones left out).
+    public static func inUse(_ instruments: [MetricInstrument], on day: CalendarDay) -> [Int: [RegionCode: Int]] {
+        var out: [Int: [RegionCode: Int]] = [:]
+        for i in instruments where i.lifecycle != .draft && i.lifecycle != .scrapped && i.lifecycle != .rotatedOut && !(i.retiredOn.map { $0 <= day } ?? false) {
+            guard let place = i.region else { continue }
+            out[i.subNo, default: [:]][place, default: 0] += 1
+        }
+        return out
+    }
+
+    /// The child regions' reports (cities of a province, counties of a city), in code order.
+    public static func breakdown(_ instruments: [MetricInstrument], region: RegionCode, period: MetricPeriod, providers: [CapabilityProvider]) -> [Report] {
+        let prefix: Int
+        switch region.level {
+        case .province: prefix = 4
+        case .city: prefix = 6
+        case .county: return []
+        }
+        let groups = Dictionary(grouping: instruments) { i -> String in
+            guard let r = i.region else { return "" }
+            let head = String(r.value.prefix(prefix))
+            return head + String(repeating: "0", count: 6 - head.count)
+        }
+        return groups.compactMap { code, list in RegionCode(code).map { compute(list, region: $0, period: period, providers: providers) } }
+            .filter { $0.region != region }
+            .sorted { $0.region < $1.region }
+    }
+
+    /// The monthly trend of a year up to `asOf`: each month's rate of every kind (months not yet
+    /// begun have no rates).
+    public static func trend(_ instruments: [MetricInstrument], year: Int, asOf: CalendarDay) -> [(month: MetricPeriod, rates: [MetricKind: Rate])] {
+        (1...12).map { m in
+            let whole = MetricPeriod.month(of: CalendarDay(year: year, month: m, day: 1)!)
+            guard let period = whole.through(asOf) else { return (whole, [:]) }
+            let pass = Metrics.passRates(instruments, in: period)
+            return (period, [
+                .onTime: Metrics.onTimeRate(instruments, in: period), .firstPass: pass.firstPass, .afterAdjustment: pass.afterAdjustment,
+                .spotChecks: pass.spotChecks, .filing: Metrics.filingRate(instruments, on: period.end),
+                .firstVerification: Metrics.firstVerificationRate(instruments, in: period), .rotation: Metrics.rotationOnTimeRate(instruments, in: period),
+            ])
+        }
+    }
+
+    /// The capability gaps of every county in `region` on `day`, with the nearest institution.
+    public static func gaps(region: RegionCode, on day: CalendarDay, by p: Principal, on db: any Database) async throws -> [Capability.Gap] {
+        let f = try await facts(region: region, by: p, on: db)
+        var byCounty: [RegionCode: [Int: Int]] = [:]
+        for (sub, places) in inUse(f, on: day) {
+            for (place, n) in places { byCounty[place, default: [:]][sub, default: 0] += n }
+        }
+        return Capability.gaps(inUse: byCounty, providers: try await Standards.providers(on: db), on: day)
+    }
+
+    /// The facts of every instrument in `region`'s subtree: what `Metrics` needs, with owner and region.
+    public static func facts(region: RegionCode, by p: Principal, on db: any Database) async throws -> [MetricInstrument] {
+        try authorize(region, p)
         let sql = db as! any SQLDatabase
         let range = region.subtreeRange
         let count = try await sql.raw("SELECT COUNT(*) AS n FROM instruments WHERE region_code BETWEEN \(bind: range.lowerBound) AND \(bind: range.upperBound)")
@@ -36,7 +128,7 @@ public enum Statistics {
         let forms = Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.entry.form) })
         var instruments: [Int: MetricInstrument] = [:]
         for r in try await sql.raw("""
-            SELECT i.id, i.sub_no, i.lifecycle, i.in_service_date, i.meter_type FROM instruments i
+            SELECT i.id, i.sub_no, i.lifecycle, i.in_service_date, i.meter_type, i.owner_id, i.region_code FROM instruments i
             WHERE i.region_code BETWEEN \(bind: range.lowerBound) AND \(bind: range.upperBound)
             """).all() {
             let id = try r.decode(column: "id", as: Int.self), sub = try r.decode(column: "sub_no", as: Int.self)
@@ -44,11 +136,13 @@ public enum Statistics {
             instruments[id] = MetricInstrument(
                 id: id, subNo: sub, form: forms[sub] ?? nil, lifecycle: LifecycleStatus(rawValue: try r.decode(column: "lifecycle", as: String.self)) ?? .draft,
                 inServiceOn: try r.decode(column: "in_service_date", as: String?.self).flatMap { CalendarDay($0) },
-                isUtilityMeter: meter != nil && meter != .heat)
+                isUtilityMeter: meter != nil && meter != .heat, ownerID: try r.decode(column: "owner_id", as: Int?.self),
+                region: RegionCode(try r.decode(column: "region_code", as: String.self)))
         }
         for r in try await sql.raw("""
             SELECT v.id, v.instrument_id, v.verified_on, v.kind, v.result, v.valid_until, v.corrects_id FROM verification_records v
             JOIN instruments i ON i.id = v.instrument_id WHERE i.region_code BETWEEN \(bind: range.lowerBound) AND \(bind: range.upperBound)
+            ORDER BY v.id
             """).all() {
             let id = try r.decode(column: "instrument_id", as: Int.self)
             guard let day = CalendarDay(try r.decode(column: "verified_on", as: String.self)),
@@ -71,21 +165,6 @@ public enum Statistics {
         for (id, i) in instruments where i.form == .firstOnlyRotation {
             instruments[id]?.lifeEnds = ComplianceEngine.effectiveRecords(i.records).last { $0.kind != .spotCheck && $0.result == .pass }?.validUntil
         }
-        let all = Array(instruments.values)
-        // Capability: a sub-item is covered when an authorisation scope on the period's last day
-        // covers the whole region (the scope's region is the region or one above it).
-        let day = period.end.description
-        var covered = Set<Int>()
-        for s in try await InstitutionScopeModel.query(on: db).filter(\.$validFrom <= day).filter(\.$validUntil >= day).all()
-        where RegionCode(s.regionCode).map({ $0.contains(region) }) ?? false {
-            covered.insert(s.subNo)
-        }
-        var inUse: [Int: Int] = [:]
-        for i in all where i.lifecycle != .draft && i.lifecycle != .scrapped && i.lifecycle != .rotatedOut { inUse[i.subNo, default: 0] += 1 }
-        return Report(
-            region: region, period: period, instruments: all.count, onTime: Metrics.onTimeRate(all, in: period),
-            passRates: Metrics.passRates(all, in: period), filing: Metrics.filingRate(all, on: period.end),
-            coverage: Metrics.coverage(inUse: inUse, covered: covered), firstVerification: Metrics.firstVerificationRate(all, in: period),
-            rotationOnTime: Metrics.rotationOnTimeRate(all, in: period))
+        return instruments.values.sorted { $0.id < $1.id }
     }
 }

@@ -41,7 +41,7 @@ public struct JobWorker: Service {
         }
     }
 
-    /// Runs the daily warnings if due, then at most one job. Returns whether anything was done.
+    /// Runs the daily warnings, the daily credit run and the monthly reports if due, then at most one job. Returns whether anything was done.
     @discardableResult
     public func runOnce() async throws -> Bool {
         let db = store.db
@@ -54,6 +54,10 @@ public struct JobWorker: Service {
         }
         if let o = try await CreditDaily.runIfDue(rules: credit, today: day, on: db) {
             store.logger.info("credit run for \(day): \(o.expiredPenalties) penalties taken down, \(o.removedListings) listings removed, \(o.reminders) reminders, \(o.scores) classes")
+            return true
+        }
+        if let o = try await MonthlyReports.runIfDue(today: day, on: db) {
+            store.logger.info("monthly reports for \(day): \(o.reports) reports, \(o.messages) messages\(o.skipped.isEmpty ? "" : ", too large for the plain path: \(o.skipped.joined(separator: " "))")")
             return true
         }
         if try await CreditScores.recomputeStale(rules: credit, today: day, on: db) > 0 { return true }
