@@ -10,6 +10,7 @@ import json
 import subprocess
 import time
 import os
+import re
 import sys
 import tempfile
 import urllib.request
@@ -481,6 +482,67 @@ def credit(base, d):
     return listing_url
 
 
+def fetch_with_session(base, d, href):
+    """Downloads a link with the browser's session cookie (Chromium headless does not hand over files)."""
+    import urllib.request
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in d.get_cookies())
+    url = href if href.startswith("http") else base + href
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie})) as r:
+        return r.headers.get("Content-Type"), r.read()
+
+
+def statistics(base, d):
+    """Issue #4: drill down from the province to a city through the chart, open the 三表 通报 and
+    download it as XLSX and PDF, open the records behind a figure, register a social public
+    measurement standard."""
+    f = Flow(base, d)
+    f.sign_in("admin")
+    f.go("/app/statistics?region=350000&period=year&day=2026-11-26")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "chart-regions"))
+    assert len(d.find_elements(By.CSS_SELECTOR, "#chart-regions rect.bar")) >= 9, d.page_source[:2000]
+    assert d.find_elements(By.CSS_SELECTOR, "#chart-trend polyline.series")
+    # drill down through the first city's row
+    d.find_element(By.CSS_SELECTOR, "#children a.drill").click()
+    WebDriverWait(d, 10).until(lambda d: "region=3501" in d.current_url)
+    assert len(d.find_elements(By.CSS_SELECTOR, "#children tbody tr")) >= 2
+    # the records behind the on-time figure, the missed ones
+    d.find_element(By.CSS_SELECTOR, "#rate-onTime a.missed").click()
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "behind-total"))
+    missed = int(f.text("#behind-total"))
+    assert missed == len(d.find_elements(By.CSS_SELECTOR, "#behind tbody tr")) or missed > 200, missed
+    d.back()
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "link-utilities"))
+    f.click("#link-utilities")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "utility-report"))
+    assert "三表首次检定与到期轮换通报" in f.text("#utility-report h1")
+    assert len(d.find_elements(By.CSS_SELECTOR, "#utility-report-table-0 tbody tr")) >= 1
+    kind, body = fetch_with_session(base, d, d.find_element(By.ID, "download-xlsx").get_attribute("href"))
+    assert kind.startswith("application/vnd.openxmlformats") and body[:2] == b"PK", kind
+    kind, body = fetch_with_session(base, d, d.find_element(By.ID, "download-pdf").get_attribute("href"))
+    assert kind == "application/pdf" and body[:5] == b"%PDF-", kind
+    # the annual report opens as a page too
+    f.go("/app/statistics/annual?region=350100&year=2026")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "annual-report"))
+    assert "年度计量监管统计报告" in f.text("#annual-report h1")
+    # register a standard; the targets note says the list is unconfirmed
+    f.go("/app/standards")
+    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "standard-form"))
+    assert "未确认" in d.page_source
+    form = d.find_element(By.ID, "standard-form")
+    for name, value in [("name", "出租汽车计价器检定装置"), ("certificate_no", "[2026]闽社标证字第9001号"), ("valid_from", "2026-01-01"),
+                        ("valid_until", "2030-12-31"), ("measuring_range", "(0~999.9)km"), ("uncertainty", "MPE ±0.2%"),
+                        ("sub_nos", "18"), ("region_codes", "350102")]:
+        field = form.find_element(By.NAME, name)
+        if field.get_attribute("type") == "date":
+            d.execute_script("arguments[0].value = arguments[1]", field, value)
+        else:
+            field.send_keys(value)
+    f.click("#create-standard")
+    WebDriverWait(d, 10).until(lambda d: re.search(r"/app/standards/\d+", d.current_url))
+    assert "[2026]闽社标证字第9001号" in f.text("#standard")
+    return d.current_url
+
+
 def screenshots(base, d, out):
     os.makedirs(out, exist_ok=True)
     f = Flow(base, d)
@@ -488,7 +550,8 @@ def screenshots(base, d, out):
              ("filings", "/app/filings", "gulou"), ("requests", "/app/requests", "institute"), ("dashboard-owner", "/app", "owner"),
              ("public-home", "/p", None), ("public-checks", "/p/checks", None), ("public-campaign", "/p/campaigns/world-metrology-day-2027", None),
              ("credit-classes", "/app/credit", "gulou"), ("listings", "/app/listings", "gulou"), ("public-honest", "/p/honest", None),
-             ("public-dishonest", "/p/dishonest", None)]
+             ("public-dishonest", "/p/dishonest", None), ("statistics", "/app/statistics?region=350100", "admin"),
+             ("utility-report", "/app/statistics/utilities?region=350100", "admin"), ("standards", "/app/standards", "admin")]
     for width, height, tag in [(1280, 900, "desktop"), (390, 844, "phone")]:
         d.set_window_size(width, height)
         for name, path, login in pages:
@@ -517,6 +580,8 @@ def main():
             print(f"public-service workflow passed (complaint {complaint})")
             listing = credit(a.base, d)
             print(f"credit workflow passed ({listing})")
+            standard = statistics(a.base, d)
+            print(f"statistics workflow passed ({standard})")
     except Exception:
         print(d.current_url, file=sys.stderr)
         print(d.page_source[:3000], file=sys.stderr)
