@@ -53,7 +53,7 @@ import Testing
             #expect(page.status == .ok && page.text.contains("三表首次检定与到期轮换通报") && page.text.contains(meter.code) && page.text.contains("投用前未经首次检定合格"))
             #expect(page.text.contains("format=xlsx") && page.text.contains("format=pdf") && page.text.contains("format=csv"))
             let csv = try await b.get("/app/statistics/utilities?region=350102&period=year&day=2026-06-01&format=csv")
-            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8" && csv.text.contains("\(meter.code),\(water.name),water,350102,投用前未经首次检定合格,2026-04-01"))
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8" && csv.text.contains("\(meter.code),\(water.name),水表,350102,投用前未经首次检定合格,2026-04-01"))
             #expect(csv.text.contains("\(water.name),\(water.creditCode),350102,0,0,1,0.0%"))  // filed, not yet in service
             let xlsx = try await b.get("/app/statistics/utilities?region=350102&period=year&day=2026-06-01&format=xlsx")
             #expect(xlsx.status == .ok && xlsx.headers[.contentDisposition]?.hasPrefix("attachment;") == true && Array(xlsx.body.readableBytesView.prefix(2)) == [0x50, 0x4B])

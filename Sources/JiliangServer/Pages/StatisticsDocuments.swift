@@ -38,7 +38,7 @@ enum StatisticsDocuments {
                 .init(
                     title: "\(t["st_offenders"]!) (\(r.offenders.count))",
                     columns: [t["code"]!, t["st_company"]!, t["st_meter_type"]!, t["region"]!, t["st_problem"]!, t["st_decisive_day"]!],
-                    rows: r.offenders.map { o in [.text(o.code), .text(o.ownerName), .text(o.meterType), .text(o.region), .text(problem[o.problem]!), .text(o.day.description)] },
+                    rows: r.offenders.map { o in [.text(o.code), .text(o.ownerName), .text(t["mt_\(o.meterType)"] ?? o.meterType), .text(o.region), .text(problem[o.problem]!), .text(o.day.description)] },
                     note: r.offenders.isEmpty ? t["nothing"] : nil),
             ])
     }

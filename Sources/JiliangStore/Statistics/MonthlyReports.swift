@@ -29,14 +29,20 @@ public enum MonthlyReports {
             for region in cities {
                 if try await sql.raw("SELECT id FROM report_runs WHERE kind = \(bind: kind) AND region_code = \(bind: region.value) AND period_start = \(bind: period.start.description)").first() != nil { continue }
                 any = true
-                do {
-                    o.messages += try await produce(kind: kind, region: region, period: period, on: db)
+                // The messages and the run's row commit together: a crash half-way sends nothing twice.
+                let sent = try await db.auditedTransaction { tx -> Int? in
+                    var sent: Int?
+                    do { sent = try await produce(kind: kind, region: region, period: period, on: tx) } catch RegistryError.invalid {}
+                    try await (tx as! any SQLDatabase).insert(into: "report_runs").columns("kind", "region_code", "period_start", "period_end", "created_at")
+                        .values(SQLBind(kind), SQLBind(region.value), SQLBind(period.start.description), SQLBind(period.end.description), SQLBind(Date())).run()
+                    return sent
+                }
+                if let sent {
+                    o.messages += sent
                     o.reports += 1
-                } catch RegistryError.invalid {
+                } else {
                     o.skipped.append(region.value)
                 }
-                try await sql.insert(into: "report_runs").columns("kind", "region_code", "period_start", "period_end", "created_at")
-                    .values(SQLBind(kind), SQLBind(region.value), SQLBind(period.start.description), SQLBind(period.end.description), SQLBind(Date())).run()
             }
         }
         return any ? o : nil
