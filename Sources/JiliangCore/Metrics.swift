@@ -168,6 +168,12 @@ public enum Metrics {
         public var afterAdjustment: Rate
         /// Spot checks (监督抽检) in the period that passed, counted per check.
         public var spotChecks: Rate
+
+        public init(firstPass: Rate, afterAdjustment: Rate, spotChecks: Rate) {
+            self.firstPass = firstPass
+            self.afterAdjustment = afterAdjustment
+            self.spotChecks = spotChecks
+        }
     }
 
     /// 检定合格率, kept apart as first-pass and after-adjustment (fuel dispensers are adjusted on

@@ -79,6 +79,7 @@ public final class Store: Sendable {
         M010_CreatePublicService(),  // complaints, free checks, campaigns and quizzes
         M011_CreateCredit(),  // commitments, demonstration units, penalties, the dishonesty list, credit classes
         M012_CreateStandards(),  // social public measurement standards, construction targets, monthly report runs
+        M013_CreateMetricCounts(),  // the statistics' incrementally kept counts
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

@@ -285,6 +285,8 @@ public struct DemoProvince: Sendable {
                 _ = try await sql.raw("SELECT setval(pg_get_serial_sequence('\(unsafeRaw: t)', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \(unsafeRaw: t)))").all()
             }
         }
+        // The rows went in without the models: count the statistics' events from scratch.
+        try await MetricCounts.rebuild(on: store.db)
         return summary
     }
 

@@ -71,6 +71,7 @@ extension Registry {
         let eval = evaluate(m, entry: ctx.catalogue[d.subNo], records: [], schedules: [])
         store(eval, in: m)
         try await m.create(on: db)
+        try await MetricCounts.applyChange([m.id!], before: [:], on: db)
         return m
     }
 
@@ -80,6 +81,7 @@ extension Registry {
     ) async throws -> InstrumentModel {
         try await db.auditedTransaction { tx in
             let m = try await instrument(id, scope: scope, on: tx)
+            let counted = try await MetricCounts.snapshot([id], on: tx)
             let from = LifecycleStatus(rawValue: m.lifecycle)!
             if d.status != from, !from.canMove(to: d.status) {
                 throw RegistryError.conflict(field: "status", message: "cannot move from \(from.rawValue) to \(d.status.rawValue)")
@@ -101,6 +103,7 @@ extension Registry {
             apply(d, to: m)
             try await m.update(on: tx)
             try await recomputeCompliance(of: m, on: tx)
+            try await MetricCounts.applyChange([id], before: counted, on: tx)
             return m
         }
     }

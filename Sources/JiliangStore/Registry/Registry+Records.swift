@@ -9,6 +9,7 @@ extension Registry {
     public static func addRecord(_ d: RecordDraft, scope: AccessScope, on db: any Database) async throws -> VerificationRecordModel {
         try await db.auditedTransaction { tx in
             let inst = try await instrument(d.instrumentID, scope: scope, on: tx)
+            let counted = try await MetricCounts.snapshot([d.instrumentID], on: tx)
             guard try await InstitutionModel.find(d.institutionID, on: tx) != nil else {
                 throw RegistryError.invalid("institution_id", "institution \(d.institutionID) does not exist")
             }
@@ -67,6 +68,7 @@ extension Registry {
                 if inst.inServiceDate == nil { inst.inServiceDate = d.date.description }
             }
             try await recomputeCompliance(of: inst, on: tx)
+            try await MetricCounts.applyChange([d.instrumentID], before: counted, on: tx)
             return m
         }
     }

@@ -52,7 +52,7 @@ public enum MonthlyReports {
         let system = Principal.system("monthly reports")
         let periodText = kind == "annual" ? "\(period.start.year)" : String(period.start.description.prefix(7))
         if kind == "annual" {
-            let r = try await Statistics.report(region: region, period: period, by: system, on: db)
+            let r = try await MetricCounts.report(region: region, period: period, providers: try await Standards.providers(on: db), by: system, on: db)
             let body = """
                 \(periodText) 年度计量监管统计报告已生成 The annual statistics report for \(periodText) is ready.
                 受检率 on-time \(pct(r.onTime)) · 一次检定合格率 first-pass \(pct(r.passRates.firstPass)) · 备案率 filing \(pct(r.filing)) · 检定能力覆盖率 coverage \(pct(r.coverage.items))

@@ -125,11 +125,21 @@ public enum Statistics {
         guard count <= plainPathLimit else {
             throw RegistryError.invalid("region", "\(count) instruments in \(region): more than the \(plainPathLimit) the plain computation reads; choose a smaller region")
         }
-        let forms = Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.entry.form) })
+        return try await loadFacts(
+            where: SQLRaw("i.region_code BETWEEN '\(range.lowerBound)' AND '\(range.upperBound)'"), forms: try await forms(on: db), on: db)
+    }
+
+    static func forms(on db: any Database) async throws -> [Int: VerificationForm?] {
+        Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.entry.form) })
+    }
+
+    /// The facts of the instruments `i` matching `filter` (an SQL condition on `instruments i`, built
+    /// from codes and numbers only), sorted by id.
+    static func loadFacts(where filter: SQLRaw, forms: [Int: VerificationForm?], on db: any Database) async throws -> [MetricInstrument] {
+        let sql = db as! any SQLDatabase
         var instruments: [Int: MetricInstrument] = [:]
         for r in try await sql.raw("""
-            SELECT i.id, i.sub_no, i.lifecycle, i.in_service_date, i.meter_type, i.owner_id, i.region_code FROM instruments i
-            WHERE i.region_code BETWEEN \(bind: range.lowerBound) AND \(bind: range.upperBound)
+            SELECT i.id, i.sub_no, i.lifecycle, i.in_service_date, i.meter_type, i.owner_id, i.region_code FROM instruments i WHERE \(filter)
             """).all() {
             let id = try r.decode(column: "id", as: Int.self), sub = try r.decode(column: "sub_no", as: Int.self)
             let meter = try r.decode(column: "meter_type", as: String?.self).flatMap(MeterType.init(rawValue:))
@@ -139,10 +149,10 @@ public enum Statistics {
                 isUtilityMeter: meter != nil && meter != .heat, ownerID: try r.decode(column: "owner_id", as: Int?.self),
                 region: RegionCode(try r.decode(column: "region_code", as: String.self)))
         }
+        guard !instruments.isEmpty else { return [] }
         for r in try await sql.raw("""
             SELECT v.id, v.instrument_id, v.verified_on, v.kind, v.result, v.valid_until, v.corrects_id FROM verification_records v
-            JOIN instruments i ON i.id = v.instrument_id WHERE i.region_code BETWEEN \(bind: range.lowerBound) AND \(bind: range.upperBound)
-            ORDER BY v.id
+            JOIN instruments i ON i.id = v.instrument_id WHERE \(filter) ORDER BY v.id
             """).all() {
             let id = try r.decode(column: "instrument_id", as: Int.self)
             guard let day = CalendarDay(try r.decode(column: "verified_on", as: String.self)),
@@ -156,7 +166,7 @@ public enum Statistics {
         }
         for r in try await sql.raw("""
             SELECT s.instrument_id, MIN(s.changed_on) AS day FROM status_changes s JOIN instruments i ON i.id = s.instrument_id
-            WHERE s.to_status IN ('scrapped', 'rotated_out') AND i.region_code BETWEEN \(bind: range.lowerBound) AND \(bind: range.upperBound)
+            WHERE s.to_status IN ('scrapped', 'rotated_out') AND \(filter)
             GROUP BY s.instrument_id
             """).all() {
             instruments[try r.decode(column: "instrument_id", as: Int.self)]?.retiredOn = CalendarDay(try r.decode(column: "day", as: String.self))

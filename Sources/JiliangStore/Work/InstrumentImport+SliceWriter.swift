@@ -58,6 +58,7 @@ extension InstrumentImport {
             var result = Result()
             var cells: [[InstrumentBulkWriter.Cell]] = []
             cells.reserveCapacity(rows.count)
+            var insertedCodes: [String] = []
             for v in rows {
                 let owner = owners[v.draft.ownerCreditCode.value]!
                 if registered.contains(Key(owner_id: owner, sub_no: v.draft.subNo, serial_no: v.draft.serialNo)) {
@@ -67,9 +68,12 @@ extension InstrumentImport {
                         row: v.line, column: columnName["code"] ?? "code", message: "instrument code \(v.code) already belongs to another instrument"))
                 } else {
                     cells.append(InstrumentBulkWriter.row(v.draft, code: v.code, ownerID: owner, entry: context.catalogue[v.draft.subNo], now: now))
+                    insertedCodes.append(v.code.value)
                 }
             }
             try await InstrumentBulkWriter.write(cells, columns: InstrumentImport.columns, table: "instruments", on: tx, logger: logger) { _ in }
+            // The new instruments' events join the statistics' counts in the same transaction.
+            try await MetricCounts.addNew(codes: insertedCodes, on: tx)
             result.inserted = cells.count
             return result
         }

@@ -49,11 +49,13 @@ public enum Filings {
             try await f.save(on: tx)
             if approve {
                 let inst = try await Registry.instrument(f.instrumentID, scope: p.scope, on: tx)
+                let counted = try await MetricCounts.snapshot([f.instrumentID], on: tx)
                 try await StatusChanges.record(
                     instrumentID: f.instrumentID, from: inst.lifecycle, to: LifecycleStatus.filed.rawValue,
                     reason: "filing \(id) approved", on: tx)
                 inst.lifecycle = LifecycleStatus.filed.rawValue
                 try await Registry.recomputeCompliance(of: inst, on: tx)
+                try await MetricCounts.applyChange([f.instrumentID], before: counted, on: tx)
             }
             return f
         }
