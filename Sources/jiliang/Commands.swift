@@ -41,6 +41,8 @@ struct Serve: AsyncParsableCommand {
         config.runWorker = !noBackground
         print("ledger log key: \(try config.ledgerConfiguration().signer.verifier)")
         print("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
+        // Day rows of the statistics' counts from this month on (see MetricCounts.dayRowsFrom).
+        MetricCounts.dayRowsFrom = MetricPeriod.month(of: config.today()).start
         let app = try await buildApplication(config)
         try await app.runService()
     }

@@ -56,6 +56,8 @@ struct DatabaseOptions: ParsableArguments {
             h.logLevel = .notice
             return h
         }
+        // Day rows of the statistics' counts from this month on (see MetricCounts.dayRowsFrom).
+        MetricCounts.dayRowsFrom = MetricPeriod.month(of: try todayProvider()()).start
         let store = try Store(location: location)
         do {
             try await prepare(store, config: AppConfiguration(database: location))

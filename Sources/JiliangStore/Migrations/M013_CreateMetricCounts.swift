@@ -17,6 +17,8 @@ struct M013_CreateMetricCounts: AsyncMigration {
             .column("total_n", type: .bigint, .notNull)
             .primaryKey("level", "metric", "grain", "region_code", "bucket", "sub_no")
             .run()
+        // An existing registry gets its counts now, so that no view ever reads an empty table.
+        try await MetricCounts.rebuild(on: db)
     }
 
     func revert(on db: any Database) async throws {

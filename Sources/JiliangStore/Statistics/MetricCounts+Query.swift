@@ -50,21 +50,21 @@ extension MetricCounts {
         let sql = db as! any SQLDatabase
         let suffix = passSuffix(period)
         let metrics = additive + ["firstPass.\(suffix)", "afterAdjustment.\(suffix)"]
-        let buckets = ranges(period).map { r in
-            SQLQueryString("(grain = \(bind: r.grain) AND bucket BETWEEN \(bind: r.lo) AND \(bind: r.hi))")
-        }
-        guard !buckets.isEmpty else { return [:] }
-        let q: SQLQueryString = """
-            SELECT region_code, metric, SUM(met_n) AS met, SUM(total_n) AS total FROM metric_counts
-            WHERE level = \(bind: level) AND metric IN (\(binds: metrics)) AND region_code BETWEEN \(bind: regions.lowerBound) AND \(bind: regions.upperBound)
-            AND (\(SQLList(buckets, separator: SQLRaw(" OR "))))
-            GROUP BY region_code, metric
-            """
         var out: [String: [String: Rate]] = [:]
-        for r in try await sql.raw(q).all() {
-            let metric = try r.decode(column: "metric", as: String.self)
-            out[try r.decode(column: "region_code", as: String.self), default: [:]][metric.split(separator: ".").first.map(String.init) ?? metric] =
-                Rate(try r.decode(column: "met", as: Int.self), try r.decode(column: "total", as: Int.self))
+        // One query per bucket range, so that each walks the key (level, metric, grain, region, bucket).
+        for range in ranges(period) {
+            for r in try await sql.raw("""
+                SELECT region_code, metric, CAST(SUM(met_n) AS BIGINT) AS met, CAST(SUM(total_n) AS BIGINT) AS total FROM metric_counts
+                WHERE level = \(bind: level) AND metric IN (\(binds: metrics)) AND grain = \(bind: range.grain)
+                AND region_code BETWEEN \(bind: regions.lowerBound) AND \(bind: regions.upperBound) AND bucket BETWEEN \(bind: range.lo) AND \(bind: range.hi)
+                GROUP BY region_code, metric
+                """).all() {
+                let metric = try r.decode(column: "metric", as: String.self)
+                let name = metric.split(separator: ".").first.map(String.init) ?? metric
+                let region = try r.decode(column: "region_code", as: String.self)
+                let rate = Rate(try r.decode(column: "met", as: Int.self), try r.decode(column: "total", as: Int.self))
+                out[region, default: [:]][name] = (out[region]?[name] ?? Rate(0, 0)) + rate
+            }
         }
         return out
     }
@@ -73,7 +73,7 @@ extension MetricCounts {
     static func snapshot(level: String, regions: ClosedRange<String>, on day: CalendarDay, on db: any Database) async throws -> [String: [String: Rate]] {
         var out: [String: [String: Rate]] = [:]
         for r in try await (db as! any SQLDatabase).raw("""
-            SELECT region_code, metric, SUM(met_n) AS met, SUM(total_n) AS total FROM metric_counts
+            SELECT region_code, metric, CAST(SUM(met_n) AS BIGINT) AS met, CAST(SUM(total_n) AS BIGINT) AS total FROM metric_counts
             WHERE level = \(bind: level) AND metric IN ('count', 'filing') AND grain = 's' AND region_code BETWEEN \(bind: regions.lowerBound) AND \(bind: regions.upperBound)
             AND bucket > \(bind: day.description)
             GROUP BY region_code, metric
@@ -88,7 +88,7 @@ extension MetricCounts {
     static func inUse(regions: ClosedRange<String>, on day: CalendarDay, on db: any Database) async throws -> [Int: [RegionCode: Int]] {
         var out: [Int: [RegionCode: Int]] = [:]
         for r in try await (db as! any SQLDatabase).raw("""
-            SELECT region_code, sub_no, SUM(total_n) AS n FROM metric_counts
+            SELECT region_code, sub_no, CAST(SUM(total_n) AS BIGINT) AS n FROM metric_counts
             WHERE level = 'place' AND metric = 'inUse' AND grain = 's' AND region_code BETWEEN \(bind: regions.lowerBound) AND \(bind: regions.upperBound)
             AND bucket > \(bind: day.description)
             GROUP BY region_code, sub_no

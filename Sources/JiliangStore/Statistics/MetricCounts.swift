@@ -13,19 +13,39 @@ import SQLKit
 /// A view then sums at most a few thousand rows instead of reading millions of instruments; the
 /// result equals the plain path's (`Statistics.compute`), which a test checks on random data.
 public enum MetricCounts {
+    /// A counted cell, kept in integers while counting (millions of them in a rebuild).
     public struct Key: Hashable, Sendable {
-        var level: String, region: String, sub: Int, metric: String, grain: String, bucket: String
+        var level: UInt8  // 0 place, 1 city, 2 province
+        var metric: UInt8  // index into `metrics`
+        var grain: UInt8  // 0 day, 1 month, 2 snapshot
+        var region: Int32
+        var bucket: Int32  // day number, year × 12 + month − 1, or the retirement day (`never`)
+        var sub: Int32
     }
     public struct Count: Sendable, Equatable {
         var met = 0, total = 0
     }
     public typealias Counts = [Key: Count]
 
+    static let levels = ["place", "city", "province"]
+    static let grains = ["d", "m", "s"]
+    static let metrics = [
+        "count", "filing", "inUse", "onTime", "firstVerification", "rotation", "spotChecks",
+        "firstPass.m", "firstPass.q", "firstPass.y", "afterAdjustment.m", "afterAdjustment.q", "afterAdjustment.y",
+    ]
+    static let metricIndex = Dictionary(uniqueKeysWithValues: metrics.enumerated().map { ($1, UInt8($0)) })
+
     /// Bucket of the snapshot metrics for an instrument never retired.
     static let never = "9999-12-31"
+    static let neverNumber = Int32(CalendarDay(never)!.dayNumber)
     static let forever = MetricPeriod(start: CalendarDay(year: 1900, month: 1, day: 1)!, end: CalendarDay(year: 2999, month: 12, day: 31)!)
     /// The period kinds pass rates are kept for: the first check *in the period* depends on it.
     static let passKinds = ["m", "q", "y"]
+
+    /// Day rows are kept for events on or after this day only (nil: all). Views need day rows only
+    /// for the month still running (whole months come from month rows), so the server sets this to
+    /// the first day of its current month at start-up; past days would only multiply the rows.
+    nonisolated(unsafe) public static var dayRowsFrom: CalendarDay?
 
     static func period(_ suffix: String, of day: CalendarDay) -> MetricPeriod {
         switch suffix {
@@ -35,42 +55,55 @@ public enum MetricCounts {
         }
     }
 
+    static func monthNumber(_ d: CalendarDay) -> Int32 { Int32(d.year * 12 + d.month - 1) }
+
+    static func bucketText(grain: UInt8, _ b: Int32) -> String {
+        switch grain {
+        case 0: CalendarDay(dayNumber: Int(b)).description
+        case 1: String(format: "%04d-%02d", Int(b) / 12, Int(b) % 12 + 1)
+        default: b == neverNumber ? never : CalendarDay(dayNumber: Int(b)).description
+        }
+    }
+
     /// Adds `sign` × the contribution of `instruments` to `counts`.
     static func add(_ instruments: [MetricInstrument], sign: Int, to counts: inout Counts) {
+        let dayFrom = dayRowsFrom?.dayNumber ?? Int.min
         for i in instruments {
-            guard let place = i.region else { continue }
-            var levels = [("place", place.value)]
+            guard let place = i.region, let code = Int32(place.value) else { continue }
+            var regions: [(UInt8, Int32)] = [(0, code)]
             switch place.level {
-            case .county: levels += [("city", place.value.prefix(4) + "00"), ("province", place.value.prefix(2) + "0000")]
-            case .city: levels += [("city", place.value), ("province", place.value.prefix(2) + "0000")]
+            case .county: regions += [(1, code / 100 * 100), (2, code / 10_000 * 10_000)]
+            case .city: regions += [(1, code), (2, code / 10_000 * 10_000)]
             case .province: break
             }
-            func put(_ metric: String, _ grain: String, _ bucket: String, met: Bool, placeOnly: Bool = false) {
-                for (level, region) in levels where !placeOnly || level == "place" {
-                    let k = Key(level: level, region: region, sub: i.subNo, metric: metric, grain: grain, bucket: bucket)
+            let sub = Int32(i.subNo)
+            func put(_ metric: UInt8, _ grain: UInt8, _ bucket: Int32, met: Bool, placeOnly: Bool = false) {
+                for (level, region) in regions where !placeOnly || level == 0 {
+                    let k = Key(level: level, metric: metric, grain: grain, region: region, bucket: bucket, sub: sub)
                     counts[k, default: Count()].total += sign
                     if met { counts[k, default: Count()].met += sign }
                 }
             }
-            func event(_ metric: String, _ e: MetricEvent) {
-                put(metric, "d", e.day.description, met: e.met)
-                put(metric, "m", String(e.day.description.prefix(7)), met: e.met)
+            func event(_ metric: UInt8, _ e: MetricEvent) {
+                if e.day.dayNumber >= dayFrom { put(metric, 0, Int32(e.day.dayNumber), met: e.met) }
+                put(metric, 1, monthNumber(e.day), met: e.met)
             }
-            let retired = i.retiredOn?.description ?? never
-            put("count", "s", never, met: true)
+            let retired = i.retiredOn.map { Int32($0.dayNumber) } ?? neverNumber
+            put(0, 2, neverNumber, met: true)
             if i.lifecycle != .scrapped && i.lifecycle != .rotatedOut {
-                put("filing", "s", retired, met: i.lifecycle != .draft)
-                if i.lifecycle != .draft { put("inUse", "s", retired, met: true, placeOnly: true) }
+                put(1, 2, retired, met: i.lifecycle != .draft)
+                if i.lifecycle != .draft { put(2, 2, retired, met: true, placeOnly: true) }
             }
-            for e in Metrics.onTimeEvents([i], in: forever) { event("onTime", e) }
-            for e in Metrics.firstVerificationEvents([i], in: forever) { event("firstVerification", e) }
-            for e in Metrics.rotationEvents([i], in: forever) { event("rotation", e) }
-            for e in Metrics.passEvents([i], in: forever).spotChecks { event("spotChecks", e) }
-            for suffix in passKinds {
+            for e in Metrics.onTimeEvents([i], in: forever) { event(3, e) }
+            for e in Metrics.firstVerificationEvents([i], in: forever) { event(4, e) }
+            for e in Metrics.rotationEvents([i], in: forever) { event(5, e) }
+            guard !i.records.isEmpty else { continue }
+            for e in Metrics.passEvents([i], in: forever).spotChecks { event(6, e) }
+            for (n, suffix) in passKinds.enumerated() {
                 for p in Set(i.records.map { period(suffix, of: $0.date).start }).map({ period(suffix, of: $0) }) {
                     let e = Metrics.passEvents([i], in: p)
-                    for x in e.firstPass { event("firstPass.\(suffix)", x) }
-                    for x in e.afterAdjustment { event("afterAdjustment.\(suffix)", x) }
+                    for x in e.firstPass { event(UInt8(7 + n), x) }
+                    for x in e.afterAdjustment { event(UInt8(10 + n), x) }
                 }
             }
         }
@@ -122,7 +155,9 @@ public enum MetricCounts {
         for start in stride(from: 0, to: list.count, by: 500) {
             let insert = sql.insert(into: "metric_counts").columns("level", "metric", "grain", "region_code", "bucket", "sub_no", "met_n", "total_n")
             for (k, v) in list[start..<min(start + 500, list.count)] {
-                insert.values(SQLBind(k.level), SQLBind(k.metric), SQLBind(k.grain), SQLBind(k.region), SQLBind(k.bucket), SQLBind(k.sub), SQLBind(v.met), SQLBind(v.total))
+                insert.values(
+                    SQLBind(levels[Int(k.level)]), SQLBind(metrics[Int(k.metric)]), SQLBind(grains[Int(k.grain)]), SQLBind(String(k.region)),
+                    SQLBind(bucketText(grain: k.grain, k.bucket)), SQLBind(Int(k.sub)), SQLBind(v.met), SQLBind(v.total))
             }
             try await insert.onConflict(with: ["level", "metric", "grain", "region_code", "bucket", "sub_no"]) {
                 $0.set("met_n", to: SQLRaw("metric_counts.met_n + excluded.met_n")).set("total_n", to: SQLRaw("metric_counts.total_n + excluded.total_n"))
@@ -154,14 +189,13 @@ public enum MetricCounts {
     }
 
     /// Every row, for comparing the incremental state with a rebuild (tests).
-    public static func all(on db: any Database) async throws -> Counts {
-        var out = Counts()
+    public static func all(on db: any Database) async throws -> [String: Count] {
+        var out: [String: Count] = [:]
         for r in try await (db as! any SQLDatabase).raw("SELECT level, metric, grain, region_code, bucket, sub_no, met_n, total_n FROM metric_counts").all() {
             let c = Count(met: try r.decode(column: "met_n", as: Int.self), total: try r.decode(column: "total_n", as: Int.self))
             guard c != Count() else { continue }
-            out[Key(level: try r.decode(column: "level", as: String.self), region: try r.decode(column: "region_code", as: String.self),
-                    sub: try r.decode(column: "sub_no", as: Int.self), metric: try r.decode(column: "metric", as: String.self),
-                    grain: try r.decode(column: "grain", as: String.self), bucket: try r.decode(column: "bucket", as: String.self))] = c
+            let key = try ["level", "metric", "grain", "region_code", "bucket"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "|")
+            out[key + "|\(try r.decode(column: "sub_no", as: Int.self))"] = c
         }
         return out
     }
