@@ -45,8 +45,10 @@ extension MetricCounts {
 
     static let additive = ["onTime", "firstVerification", "rotation", "spotChecks"]
 
-    /// Sums of the additive metrics over `period` per region of `level` in `regions`.
-    static func sums(level: String, regions: ClosedRange<String>, period: MetricPeriod, on db: any Database) async throws -> [String: [String: Rate]] {
+    /// Sums of the additive metrics over `period` per region of `level` among `regions` (named
+    /// one by one, so that each walks the key down to the bucket range).
+    static func sums(level: String, regions: [String], period: MetricPeriod, on db: any Database) async throws -> [String: [String: Rate]] {
+        guard !regions.isEmpty else { return [:] }
         let sql = db as! any SQLDatabase
         let suffix = passSuffix(period)
         let metrics = additive + ["firstPass.\(suffix)", "afterAdjustment.\(suffix)"]
@@ -56,7 +58,7 @@ extension MetricCounts {
             for r in try await sql.raw("""
                 SELECT region_code, metric, CAST(SUM(met_n) AS BIGINT) AS met, CAST(SUM(total_n) AS BIGINT) AS total FROM metric_counts
                 WHERE level = \(bind: level) AND metric IN (\(binds: metrics)) AND grain = \(bind: range.grain)
-                AND region_code BETWEEN \(bind: regions.lowerBound) AND \(bind: regions.upperBound) AND bucket BETWEEN \(bind: range.lo) AND \(bind: range.hi)
+                AND region_code IN (\(binds: regions)) AND bucket BETWEEN \(bind: range.lo) AND \(bind: range.hi)
                 GROUP BY region_code, metric
                 """).all() {
                 let metric = try r.decode(column: "metric", as: String.self)
@@ -119,7 +121,7 @@ extension MetricCounts {
         let range = region.value...region.value
         let level = level(of: region)
         return report(
-            region, period: period, sums: try await sums(level: level, regions: range, period: period, on: db)[region.value] ?? [:],
+            region, period: period, sums: try await sums(level: level, regions: [region.value], period: period, on: db)[region.value] ?? [:],
             snapshot: try await snapshot(level: level, regions: range, on: period.end, on: db)[region.value] ?? [:],
             inUse: try await inUse(regions: region.subtreeRange, on: period.end, on: db), providers: providers)
     }
@@ -134,8 +136,8 @@ extension MetricCounts {
         case .county: return []
         }
         let range = region.subtreeRange
-        let sums = try await sums(level: level, regions: range, period: period, on: db)
         let snapshots = try await snapshot(level: level, regions: range, on: period.end, on: db)
+        let sums = try await sums(level: level, regions: snapshots.keys.filter { $0 != region.value }.sorted(), period: period, on: db)
         let places = try await inUse(regions: range, on: period.end, on: db)
         return snapshots.keys.sorted().compactMap { code -> Statistics.Report? in
             guard code != region.value, let child = RegionCode(code), (snapshots[code]?["count"]?.denominator ?? 0) > 0 else { return nil }
@@ -145,23 +147,48 @@ extension MetricCounts {
         }
     }
 
-    /// The monthly trend of a year up to `asOf`, from the counts.
+    /// The monthly trend of a year up to `asOf`, from the counts: the month rows grouped by month,
+    /// the running month from its day rows, and the snapshot rows read once.
     public static func trend(region: RegionCode, year: Int, asOf: CalendarDay, by p: Principal, on db: any Database) async throws -> [(month: MetricPeriod, rates: [MetricKind: Rate])] {
         try Statistics.authorize(region, p)
-        let level = level(of: region), range = region.value...region.value
+        let level = level(of: region), sql = db as! any SQLDatabase
+        var byMonth: [String: [String: Rate]] = [:]
+        let months = (1...12).map { MetricPeriod.month(of: CalendarDay(year: year, month: $0, day: 1)!) }
+        let full = months.filter { $0.end <= asOf }
+        if let first = full.first, let last = full.last {
+            for r in try await sql.raw("""
+                SELECT bucket, metric, CAST(SUM(met_n) AS BIGINT) AS met, CAST(SUM(total_n) AS BIGINT) AS total FROM metric_counts
+                WHERE level = \(bind: level) AND metric IN (\(binds: additive + ["firstPass.m", "afterAdjustment.m"])) AND grain = 'm' AND region_code = \(bind: region.value)
+                AND bucket BETWEEN \(bind: String(first.start.description.prefix(7))) AND \(bind: String(last.start.description.prefix(7)))
+                GROUP BY bucket, metric
+                """).all() {
+                let metric = try r.decode(column: "metric", as: String.self)
+                byMonth[try r.decode(column: "bucket", as: String.self), default: [:]][metric.split(separator: ".").first.map(String.init) ?? metric] =
+                    Rate(try r.decode(column: "met", as: Int.self), try r.decode(column: "total", as: Int.self))
+            }
+        }
+        // Filing on each month's last counted day: the snapshot rows whose bucket (retirement day) is later.
+        var snapshot: [(bucket: String, met: Int, total: Int)] = []
+        for r in try await sql.raw("""
+            SELECT bucket, CAST(SUM(met_n) AS BIGINT) AS met, CAST(SUM(total_n) AS BIGINT) AS total FROM metric_counts
+            WHERE level = \(bind: level) AND metric = 'filing' AND grain = 's' AND region_code = \(bind: region.value) GROUP BY bucket
+            """).all() {
+            snapshot.append((try r.decode(column: "bucket", as: String.self), try r.decode(column: "met", as: Int.self), try r.decode(column: "total", as: Int.self)))
+        }
         var out: [(MetricPeriod, [MetricKind: Rate])] = []
-        for m in 1...12 {
-            let whole = MetricPeriod.month(of: CalendarDay(year: year, month: m, day: 1)!)
+        let zero = Rate(0, 0)
+        for whole in months {
             guard let period = whole.through(asOf) else {
                 out.append((whole, [:]))
                 continue
             }
-            let s = try await sums(level: level, regions: range, period: period, on: db)[region.value] ?? [:]
-            let snap = try await snapshot(level: level, regions: range, on: period.end, on: db)[region.value] ?? [:]
-            let zero = Rate(0, 0)
+            let s = period.end == whole.end ? byMonth[String(whole.start.description.prefix(7))] ?? [:]
+                : try await sums(level: level, regions: [region.value], period: period, on: db)[region.value] ?? [:]
+            let day = period.end.description
+            let filing = snapshot.filter { $0.bucket > day }.reduce(zero) { $0 + Rate($1.met, $1.total) }
             out.append((period, [
                 .onTime: s["onTime"] ?? zero, .firstPass: s["firstPass"] ?? zero, .afterAdjustment: s["afterAdjustment"] ?? zero,
-                .spotChecks: s["spotChecks"] ?? zero, .filing: snap["filing"] ?? zero, .firstVerification: s["firstVerification"] ?? zero,
+                .spotChecks: s["spotChecks"] ?? zero, .filing: filing, .firstVerification: s["firstVerification"] ?? zero,
                 .rotation: s["rotation"] ?? zero,
             ]))
         }
