@@ -16,6 +16,11 @@ rm -f bench-data/bench.sqlite*
 $BIN bench import --sqlite bench-data/bench.sqlite --rows "$ROWS" --file "$CSV" \
   --baseline "sqlite3 $PWD/bench-data/bench.sqlite '.import --csv --skip 1 FILE bench_staging'"
 $BIN bench lookup --sqlite bench-data/bench.sqlite
+# Issue #4: statistics from the kept counts beside the plain GROUP BY, on a demo province.
+STAT_ROWS=${BENCH_STAT_ROWS:-1000000}
+rm -f bench-data/stats.sqlite*
+$BIN demo --sqlite bench-data/stats.sqlite --instruments "$STAT_ROWS" --today 2026-11-26
+$BIN bench statistics --sqlite bench-data/stats.sqlite --today 2026-11-26
 
 echo "## PostgreSQL"
 # Sized for bulk loads (baseline and ours run on the same server).
@@ -25,6 +30,8 @@ chmod o+r "$CSV"
 DATABASE_URL=$url $BIN bench import --rows "$ROWS" --file "$CSV" \
   --baseline "psql -q '$url' -c \"\\\\copy bench_staging FROM 'FILE' WITH (FORMAT csv, HEADER true)\""
 DATABASE_URL=$url $BIN bench lookup
+DATABASE_URL=$url $BIN demo --instruments "$STAT_ROWS" --today 2026-11-26
+DATABASE_URL=$url $BIN bench statistics --today 2026-11-26
 
 echo "## Ledger (issue #5)"
 # The module alone, beside the raw SHA-256 rate of the same run.
