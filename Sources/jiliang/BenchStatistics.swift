@@ -28,11 +28,12 @@ struct BenchStatistics: AsyncParsableCommand {
             if rebuild || rows == 0 {
                 let t = Date()
                 var shown = 0
-                try await MetricCounts.rebuild(on: db) { done, total in
+                let times = try await MetricCounts.rebuild(on: db) { done, total in
                     if done * 20 / max(1, total) > shown { shown = done * 20 / max(1, total); print("  rebuild \(done)/\(total)") }
                 }
                 let after = try await sql.raw("SELECT COUNT(*) AS n FROM metric_counts").first()!.decode(column: "n", as: Int.self)
-                print(String(format: "rebuild %.1f s, %d rows, max RSS %d MB", Date().timeIntervalSince(t), after, BenchData.maxRSSMB()))
+                print(String(format: "rebuild %.1f s (read %.1f s, count %.1f s, write %.1f s), %d rows, max RSS %d MB",
+                             Date().timeIntervalSince(t), times.read, times.count, times.write, after, BenchData.maxRSSMB()))
             }
             let providers = try await Standards.providers(on: db)
             let cities = try await RegionModel.query(on: db).filter(\.$level == "city").all().compactMap { RegionCode($0.id!) }.sorted()

@@ -6,17 +6,21 @@ import SQLKit
 struct M013_CreateMetricCounts: AsyncMigration {
     func prepare(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        try await sql.create(table: "metric_counts")
-            .column("level", type: .text, .notNull)  // place, city, province
-            .column("metric", type: .text, .notNull)
-            .column("grain", type: .text, .notNull)  // d (day), m (month), s (snapshot)
-            .column("region_code", type: .text, .notNull)
-            .column("bucket", type: .text, .notNull)  // YYYY-MM-DD, YYYY-MM, or the retirement day for snapshots
-            .column("sub_no", type: .int, .notNull)
-            .column("met_n", type: .bigint, .notNull)
-            .column("total_n", type: .bigint, .notNull)
-            .primaryKey("level", "metric", "grain", "region_code", "bucket", "sub_no")
-            .run()
+        // The key is the table: SQLite stores the rows in key order (WITHOUT ROWID) and PostgreSQL
+        // carries the counts in the key's index, so a view's range scan reads no other page.
+        let suffix = sql.dialect.name == "postgresql" ? " INCLUDE (met_n, total_n))" : ") WITHOUT ROWID"
+        try await sql.raw("""
+            CREATE TABLE metric_counts (
+              level TEXT NOT NULL,        -- place, city, province
+              metric TEXT NOT NULL,
+              grain TEXT NOT NULL,        -- d (day), m (month), s (snapshot)
+              region_code TEXT NOT NULL,
+              bucket TEXT NOT NULL,       -- YYYY-MM-DD, YYYY-MM, or the retirement day for snapshots
+              sub_no INTEGER NOT NULL,
+              met_n BIGINT NOT NULL,
+              total_n BIGINT NOT NULL,
+              PRIMARY KEY (level, metric, grain, region_code, bucket, sub_no)\(unsafeRaw: suffix)
+            """).run()
         // An existing registry gets its counts now, so that no view ever reads an empty table.
         try await MetricCounts.rebuild(on: db)
     }

@@ -165,27 +165,42 @@ public enum MetricCounts {
         }
     }
 
+    /// Where a rebuild's time went, in seconds.
+    public struct RebuildTimes: Sendable {
+        public var read = 0.0, count = 0.0, write = 0.0
+    }
+
     /// Recounts everything from the registry (after a bulk load, or to repair): instruments in id
     /// order, `batch` at a time, each batch's counts added in one transaction. `progress(done, total)`.
-    public static func rebuild(batch: Int = 20_000, on db: any Database, progress: (Int, Int) -> Void = { _, _ in }) async throws {
+    @discardableResult
+    public static func rebuild(batch: Int = 20_000, on db: any Database, progress: (Int, Int) -> Void = { _, _ in }) async throws -> RebuildTimes {
         let sql = db as! any SQLDatabase
         try await sql.raw("DELETE FROM metric_counts").run()
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM instruments").first()?.decode(column: "n", as: Int.self) ?? 0
         let forms = try await Statistics.forms(on: db)
         var last = 0, done = 0
+        var times = RebuildTimes()
+        func since(_ t: Date) -> Double { Date().timeIntervalSince(t) }
         while true {
+            var t = Date()
             let ids = try await sql.raw("SELECT id FROM instruments WHERE id > \(bind: last) ORDER BY id LIMIT \(unsafeRaw: String(batch))").all()
                 .map { try $0.decode(column: "id", as: Int.self) }
             guard let hi = ids.last else { break }
             let facts = try await Statistics.loadFacts(where: SQLRaw("i.id > \(last) AND i.id <= \(hi)"), forms: forms, on: db)
+            times.read += since(t)
+            t = Date()
             var c = Counts()
             add(facts, sign: 1, to: &c)
             let counts = c
+            times.count += since(t)
+            t = Date()
             try await db.transaction { tx in try await apply(counts, on: tx) }
+            times.write += since(t)
             last = hi
             done += ids.count
             progress(done, total)
         }
+        return times
     }
 
     /// Every row, for comparing the incremental state with a rebuild (tests).
