@@ -148,16 +148,17 @@ public enum MetricCounts {
     }
 
     static func apply(_ delta: Counts, on db: any Database) async throws {
-        let rows = delta.filter { $0.value != Count() }
+        // In key order: the upserts then walk the table's B-tree from left to right instead of
+        // jumping about it (a rebuild's batch touches a large part of it).
+        let rows = delta.filter { $0.value != Count() }.map { k, v in
+            (levels[Int(k.level)], metrics[Int(k.metric)], grains[Int(k.grain)], String(k.region), bucketText(grain: k.grain, k.bucket), Int(k.sub), v)
+        }.sorted { ($0.0, $0.1, $0.2, $0.3, $0.4, $0.5) < ($1.0, $1.1, $1.2, $1.3, $1.4, $1.5) }
         guard !rows.isEmpty else { return }
         let sql = db as! any SQLDatabase
-        let list = Array(rows)
-        for start in stride(from: 0, to: list.count, by: 500) {
+        for start in stride(from: 0, to: rows.count, by: 500) {
             let insert = sql.insert(into: "metric_counts").columns("level", "metric", "grain", "region_code", "bucket", "sub_no", "met_n", "total_n")
-            for (k, v) in list[start..<min(start + 500, list.count)] {
-                insert.values(
-                    SQLBind(levels[Int(k.level)]), SQLBind(metrics[Int(k.metric)]), SQLBind(grains[Int(k.grain)]), SQLBind(String(k.region)),
-                    SQLBind(bucketText(grain: k.grain, k.bucket)), SQLBind(Int(k.sub)), SQLBind(v.met), SQLBind(v.total))
+            for r in rows[start..<min(start + 500, rows.count)] {
+                insert.values(SQLBind(r.0), SQLBind(r.1), SQLBind(r.2), SQLBind(r.3), SQLBind(r.4), SQLBind(r.5), SQLBind(r.6.met), SQLBind(r.6.total))
             }
             try await insert.onConflict(with: ["level", "metric", "grain", "region_code", "bucket", "sub_no"]) {
                 $0.set("met_n", to: SQLRaw("metric_counts.met_n + excluded.met_n")).set("total_n", to: SQLRaw("metric_counts.total_n + excluded.total_n"))
@@ -170,36 +171,45 @@ public enum MetricCounts {
         public var read = 0.0, count = 0.0, write = 0.0
     }
 
-    /// Recounts everything from the registry (after a bulk load, or to repair): instruments in id
-    /// order, `batch` at a time, each batch's counts added in one transaction. `progress(done, total)`.
+    /// Recounts everything from the registry (after a bulk load, or to repair), one place (county)
+    /// at a time: a place's own rows are complete once its instruments are counted and go in at
+    /// once, in key order; the city and province rows add up in memory and go in at the end. So
+    /// every row is written once. `progress(done, total)` counts instruments.
     @discardableResult
-    public static func rebuild(batch: Int = 20_000, on db: any Database, progress: (Int, Int) -> Void = { _, _ in }) async throws -> RebuildTimes {
+    public static func rebuild(on db: any Database, progress: (Int, Int) -> Void = { _, _ in }) async throws -> RebuildTimes {
         let sql = db as! any SQLDatabase
         try await sql.raw("DELETE FROM metric_counts").run()
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM instruments").first()?.decode(column: "n", as: Int.self) ?? 0
         let forms = try await Statistics.forms(on: db)
-        var last = 0, done = 0
+        let places = try await sql.raw("SELECT DISTINCT region_code FROM instruments ORDER BY region_code").all()
+            .compactMap { RegionCode(try $0.decode(column: "region_code", as: String.self)) }
+        var done = 0
         var times = RebuildTimes()
+        var upper = Counts()
         func since(_ t: Date) -> Double { Date().timeIntervalSince(t) }
-        while true {
+        for place in places {
             var t = Date()
-            let ids = try await sql.raw("SELECT id FROM instruments WHERE id > \(bind: last) ORDER BY id LIMIT \(unsafeRaw: String(batch))").all()
-                .map { try $0.decode(column: "id", as: Int.self) }
-            guard let hi = ids.last else { break }
-            let facts = try await Statistics.loadFacts(where: SQLRaw("i.id > \(last) AND i.id <= \(hi)"), forms: forms, on: db)
+            let facts = try await Statistics.loadFacts(where: SQLRaw("i.region_code = '\(place.value)'"), forms: forms, on: db)
             times.read += since(t)
             t = Date()
             var c = Counts()
             add(facts, sign: 1, to: &c)
-            let counts = c
+            var own = Counts()
+            for (k, v) in c {
+                if k.level == 0 { own[k] = v } else { upper[k, default: Count()].met += v.met; upper[k, default: Count()].total += v.total }
+            }
+            let counts = own
             times.count += since(t)
             t = Date()
-            try await db.transaction { tx in try await apply(counts, on: tx) }
+            try await db.transaction { tx in try await InstrumentBulkWriter.withBulkSettings(on: tx) { try await apply(counts, on: tx) } }
             times.write += since(t)
-            last = hi
-            done += ids.count
+            done += facts.count
             progress(done, total)
         }
+        let t = Date()
+        let counts = upper
+        try await db.transaction { tx in try await InstrumentBulkWriter.withBulkSettings(on: tx) { try await apply(counts, on: tx) } }
+        times.write += since(t)
         return times
     }
 
