@@ -209,6 +209,8 @@ public enum MetricCounts {
         let t = Date()
         let counts = upper
         try await db.transaction { tx in try await InstrumentBulkWriter.withBulkSettings(on: tx) { try await apply(counts, on: tx) } }
+        // Fresh statistics for the planner: without them PostgreSQL scans the new table (3× slower views).
+        if sql.dialect.name == "postgresql" { try await sql.raw("ANALYZE metric_counts").run() }
         times.write += since(t)
         return times
     }
