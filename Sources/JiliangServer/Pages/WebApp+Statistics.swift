@@ -49,9 +49,7 @@ extension WebApp {
         }
     }
 
-    func regionNames() async throws -> [String: String] {
-        Dictionary(uniqueKeysWithValues: try await RegionModel.query(on: db).all().map { ($0.id!, $0.name) })
-    }
+    func regionNames() async throws -> [String: String] { try await Registry.regionNames(on: db) }
 
     func statisticsPage(_ request: Request, _ p: Principal) async throws -> Response {
         let t = PageStrings.strings(language(request))

@@ -55,6 +55,11 @@ public enum Registry {
 
     // MARK: Regions and catalogue
 
+    /// Every region's name by code (reports and statistics label regions with it).
+    public static func regionNames(on db: any Database) async throws -> [String: String] {
+        Dictionary(uniqueKeysWithValues: try await RegionModel.query(on: db).all().map { ($0.id!, $0.name) })
+    }
+
     public static func regions(parent: String?, on db: any Database) async throws -> [RegionModel] {
         let q = RegionModel.query(on: db).sort(\.$id)
         if let parent {

@@ -50,7 +50,7 @@ public struct UtilityReport: Sendable {
         let meters = try await Statistics.facts(region: region, by: p, on: db).filter(\.isUtilityMeter)
         let first = Metrics.firstVerificationEvents(meters, in: period), rotation = Metrics.rotationEvents(meters, in: period)
         let byID = Dictionary(uniqueKeysWithValues: meters.map { ($0.id, $0) })
-        let names = try await regionNames(on: db)
+        let names = try await Registry.regionNames(on: db)
 
         var companies: [Int: Company] = [:]
         let ownerIDs = Set(meters.compactMap(\.ownerID))
@@ -92,9 +92,5 @@ public struct UtilityReport: Sendable {
             companies: companies.values.filter { $0.metersInUse > 0 || $0.firstVerification.denominator > 0 || $0.rotation.denominator > 0 }
                 .sorted { ($0.region, $0.name) < ($1.region, $1.name) },
             areas: areas, offenders: offenders)
-    }
-
-    static func regionNames(on db: any Database) async throws -> [String: String] {
-        Dictionary(uniqueKeysWithValues: try await RegionModel.query(on: db).all().map { ($0.id!, $0.name) })
     }
 }
