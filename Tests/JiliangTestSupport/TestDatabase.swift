@@ -24,7 +24,26 @@ public enum TestDatabase {
     }
 
     /// Runs `body` with a store on a new database and closes the store afterwards.
+    ///
+    /// On PostgreSQL at most `PostgresGate.permits` test databases are open at once: Swift Testing
+    /// starts every test together, and each store's pool opens up to 4 connections per event loop,
+    /// so on a slow machine many parked tests exhausted the server's `max_connections` ("sorry,
+    /// too many clients already") and requests failed with a 500. A test already holding a permit
+    /// (a nested `withStore`) does not wait for a second one, so nesting cannot deadlock.
     public static func withStore<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {
+        guard postgresAdminURL != nil, !PostgresGate.held else { return try await openStore(body) }
+        await PostgresGate.shared.acquire()
+        do {
+            let value = try await PostgresGate.$held.withValue(true) { try await openStore(body) }
+            await PostgresGate.shared.release()
+            return value
+        } catch {
+            await PostgresGate.shared.release()
+            throw error
+        }
+    }
+
+    private static func openStore<T: Sendable>(_ body: (Store) async throws -> T) async throws -> T {
         let location = try await Templates.shared.freshDatabase()
         let store = try Store(location: location, logger: logger)
         do {
@@ -37,6 +56,30 @@ public enum TestDatabase {
             await Templates.shared.discard(location)
             throw error
         }
+    }
+}
+
+/// A counting semaphore for the PostgreSQL test databases open at once (see `withStore`).
+actor PostgresGate {
+    static let shared = PostgresGate()
+    /// 12 stores × (2 event loops × 4) connections + the admin connections stay well under the
+    /// test cluster's `max_connections=200` (scripts/pg.sh).
+    static let permits = 12
+    @TaskLocal static var held = false
+    private var inUse = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if inUse < Self.permits {
+            inUse += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the permit straight to the next waiter, if any.
+    func release() {
+        if waiting.isEmpty { inUse -= 1 } else { waiting.removeFirst().resume() }
     }
 }
 
