@@ -41,13 +41,11 @@ struct BenchStatistics: AsyncParsableCommand {
             let province = RegionCode("350000")!
             let year = MetricPeriod.year(of: today).through(today)!, month = MetricPeriod.month(of: today).through(today)!
 
-            // The dashboard of a region: its rates, its children's rates (the drill-down table and
-            // chart), the monthly trend and the in-use counts behind the gap analysis.
+            // The dashboard of a region, as `/app/statistics` reads it: its rates, its children's
+            // rates (the drill-down table and chart), the monthly trend and the in-use counts
+            // behind the gap analysis.
             func dashboard(_ r: RegionCode, _ p: MetricPeriod) async throws {
-                _ = try await MetricCounts.report(region: r, period: p, providers: providers, by: admin, on: db)
-                _ = try await MetricCounts.breakdown(region: r, period: p, providers: providers, by: admin, on: db)
-                _ = try await MetricCounts.trend(region: r, year: today.year, asOf: today, by: admin, on: db)
-                _ = try await MetricCounts.inUseByPlace(region: r, on: p.end, on: db)
+                _ = try await MetricCounts.dashboard(region: r, period: p, asOf: today, providers: providers, by: admin, on: db)
             }
             for (label, regions) in [("province", [province]), ("city", cities), ("county", counties)] {
                 var ms: [Double] = []

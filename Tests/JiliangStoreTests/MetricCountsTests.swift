@@ -84,6 +84,16 @@ import Testing
                     let plain = Statistics.breakdown(facts, region: region, period: period, providers: providers)
                     #expect(fast.map(\.region) == plain.map(\.region), "\(context): children")
                     for (a, b) in zip(fast, plain) { same(a, b, "\(context) child \(a.region)") }
+                    // the dashboard (what the page reads) with its trend up to today
+                    let board = try await MetricCounts.dashboard(region: region, period: period, asOf: today, providers: providers, by: admin, on: db)
+                    same(board.report, Statistics.compute(facts, region: region, period: period, providers: providers), "\(context) dashboard")
+                    #expect(board.children.map(\.region) == plain.map(\.region), "\(context): dashboard children")
+                    for (a, b) in zip(board.children, plain) { same(a, b, "\(context) dashboard child \(a.region)") }
+                    let boardTrend = Statistics.trend(facts, year: period.start.year, asOf: today)
+                    #expect(board.trend.map(\.month) == boardTrend.map(\.month), "\(context): dashboard trend months")
+                    for (a, b) in zip(board.trend, boardTrend) { #expect(a.rates == b.rates, "\(context) dashboard trend \(a.month.start)") }
+                    let places = Statistics.inUse(facts, on: period.end)
+                    #expect(board.inUseByPlace == MetricCounts.byPlace(places), "\(context): in use by place")
                 }
                 let fastTrend = try await MetricCounts.trend(region: region, year: 2026, asOf: today, by: admin, on: db)
                 let plainTrend = Statistics.trend(facts, year: 2026, asOf: today)

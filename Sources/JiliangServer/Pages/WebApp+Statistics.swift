@@ -56,7 +56,8 @@ extension WebApp {
         let s = try StatisticsQuery(request, p, today: today)
         // The fast path (MetricCounts): sums of incrementally kept counts, equal to the plain computation.
         let providers = try await Standards.providers(on: db)
-        let r = try await MetricCounts.report(region: s.region, period: s.period, providers: providers, by: p, on: db)
+        let board = try await MetricCounts.dashboard(region: s.region, period: s.period, asOf: today, providers: providers, by: p, on: db)
+        let r = board.report
         let names = try await regionNames()
         func behind(_ kind: MetricKind, met: String) -> String { "/app/statistics/behind?metric=\(kind.rawValue)&\(s.query)&met=\(met)" }
         func row(_ key: String, _ rate: Rate, kind: MetricKind?) -> [String: String] {
@@ -71,7 +72,7 @@ extension WebApp {
             row("filing", r.filing, kind: .filing), row("coverageItems", r.coverage.items, kind: nil), row("coverageInstruments", r.coverage.instruments, kind: nil),
             row("firstVerification", r.firstVerification, kind: .firstVerification), row("rotation", r.rotationOnTime, kind: .rotation),
         ]
-        let children = try await MetricCounts.breakdown(region: s.region, period: s.period, providers: providers, by: p, on: db)
+        let children = board.children
         func pct(_ r: Rate) -> String { r.percent.map { String(format: "%.1f%%", $0) } ?? "—" }
         let childRows = children.map { c -> [String: String] in
             ["name": names[c.region.value] ?? c.region.value, "code": c.region.value, "instruments": "\(c.instruments)", "onTime": pct(c.onTime),
@@ -82,13 +83,13 @@ extension WebApp {
         let barChart = children.isEmpty ? "" : SVGChart.bars(
             children.map { .init(label: names[$0.region.value] ?? $0.region.value, value: $0.onTime.percent, link: "/app/statistics?region=\($0.region)&period=\(s.kind)&day=\(s.day)") },
             title: t["st_chart_onTime"]!, id: "chart-regions")
-        let trend = try await MetricCounts.trend(region: s.region, year: s.day.year, asOf: today, by: p, on: db)
+        let trend = board.trend
         let lineChart = SVGChart.lines(
             [.init(name: t["st_onTime"]!, color: "#1565c0", values: trend.map { $0.rates[.onTime]?.percent }),
              .init(name: t["st_firstPass"]!, color: "#2e7d32", values: trend.map { $0.rates[.firstPass]?.percent })],
             labels: (1...12).map { "\($0)" }, title: "\(s.day.year) \(t["st_chart_trend"]!)", id: "chart-trend")
         let items = Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.subName) })
-        let gaps = Capability.gaps(inUse: try await MetricCounts.inUseByPlace(region: s.region, on: s.period.end, on: db), providers: providers, on: s.period.end).prefix(200).map { g -> [String: String] in
+        let gaps = Capability.gaps(inUse: board.inUseByPlace, providers: providers, on: s.period.end).prefix(200).map { g -> [String: String] in
             ["county": "\(names[g.county.value] ?? "") \(g.county)", "item": items[g.subNo] ?? "#\(g.subNo)", "count": "\(g.instruments)",
              "nearest": g.nearest.map { "\($0.name)" } ?? t["st_none_nearby"]!, "link": "/app/instruments?region=\(g.county)&sub_no=\(g.subNo)"]
         }
@@ -164,12 +165,11 @@ extension WebApp {
         // plain path, which a region beyond its size leaves out (said in the report).
         var utility: UtilityReport?
         do { utility = try await UtilityReport.build(region: s.region, period: s.period, by: p, on: db) } catch RegistryError.invalid {}
+        let board = try await MetricCounts.dashboard(region: s.region, period: s.period, asOf: today, providers: providers, by: p, on: db)
         let annual = StatisticsDocuments.Annual(
-            regionName: names[s.region.value] ?? s.region.value,
-            report: try await MetricCounts.report(region: s.region, period: s.period, providers: providers, by: p, on: db),
-            children: try await MetricCounts.breakdown(region: s.region, period: s.period, providers: providers, by: p, on: db).map { (names[$0.region.value] ?? $0.region.value, $0) },
-            trend: try await MetricCounts.trend(region: s.region, year: s.day.year, asOf: today, by: p, on: db),
-            gaps: Capability.gaps(inUse: try await MetricCounts.inUseByPlace(region: s.region, on: s.period.end, on: db), providers: providers, on: s.period.end).map {
+            regionName: names[s.region.value] ?? s.region.value, report: board.report,
+            children: board.children.map { (names[$0.region.value] ?? $0.region.value, $0) }, trend: board.trend,
+            gaps: Capability.gaps(inUse: board.inUseByPlace, providers: providers, on: s.period.end).map {
                 ("\(names[$0.county.value] ?? "") \($0.county)", items[$0.subNo] ?? "#\($0.subNo)", $0.instruments, $0.nearest?.name ?? t["st_none_nearby"]!)
             },
             utility: utility)

@@ -1,0 +1,136 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import SQLKit
+
+/// Everything `/app/statistics` shows for a region, read together: the region's rates, its
+/// children's rates, the year's monthly trend and the in-use counts behind the gap analysis. Read
+/// one by one (`report`, `breakdown`, `trend`, `inUseByPlace`) these took 10–12 queries, three of
+/// them the same in-use read over the whole subtree; here they take five, and the period's sums and
+/// the trend come from the same month and day rows (BENCHMARKS.md, issue #4).
+extension MetricCounts {
+    public struct Dashboard: Sendable {
+        public var report: Statistics.Report
+        /// The child regions (cities of a province, counties of a city) that hold instruments.
+        public var children: [Statistics.Report]
+        public var trend: [(month: MetricPeriod, rates: [MetricKind: Rate])]
+        public var inUseByPlace: [RegionCode: [Int: Int]]
+    }
+
+    /// The level of a region's children and how many leading digits name a child.
+    static func childLevel(of r: RegionCode) -> (level: String, prefix: Int)? {
+        switch r.level {
+        case .province: ("city", 4)
+        case .city: ("place", 6)
+        case .county: nil
+        }
+    }
+
+    /// The dashboard of `region` for `period`, with the monthly trend of the period's year up to `asOf`.
+    /// Equal to the separate reads (a test checks it), which equal the plain path.
+    public static func dashboard(
+        region: RegionCode, period: MetricPeriod, asOf: CalendarDay, providers: [CapabilityProvider], by p: Principal, on db: any Database
+    ) async throws -> Dashboard {
+        try Statistics.authorize(region, p)
+        let own = level(of: region), child = childLevel(of: region)
+        let levels = [own] + (child.map { [$0.level] } ?? [])
+        let places = try await inUse(regions: region.subtreeRange, on: period.end, on: db)
+        let snapshots = try await snapshot(levels: levels, regions: region.subtreeRange, on: period.end, on: db)
+        let childCodes = child.map { c in (snapshots[c.level] ?? [:]).keys.filter { $0 != region.value }.sorted() } ?? []
+
+        // The month and day rows that both the period's sums and the trend need, in one read per grain.
+        let months = (1...12).map { MetricPeriod.month(of: CalendarDay(year: period.start.year, month: $0, day: 1)!) }
+        let trendPeriods = months.map { (whole: $0, counted: $0.through(asOf)) }
+        var wanted = ranges(period)
+        for t in trendPeriods { if let c = t.counted { wanted += ranges(c) } }
+        let suffix = passSuffix(period)
+        let metrics = Array(Set(additive + ["firstPass.m", "afterAdjustment.m", "firstPass.\(suffix)", "afterAdjustment.\(suffix)"])).sorted()
+        var cells: [Cell] = []
+        for grain in ["m", "d"] {
+            let mine = wanted.filter { $0.grain == grain }
+            guard let lo = mine.map(\.lo).min(), let hi = mine.map(\.hi).max() else { continue }
+            cells += try await self.cells(levels: levels, regions: [region.value] + childCodes, metrics: metrics, grain: grain, lo: lo, hi: hi, on: db)
+        }
+        func sums(_ level: String, _ code: String, _ p: MetricPeriod) -> [String: Rate] {
+            let metrics = Set(additive + ["firstPass.\(passSuffix(p))", "afterAdjustment.\(passSuffix(p))"])
+            var out: [String: Rate] = [:]
+            for r in ranges(p) {
+                for c in cells where c.level == level && c.region == code && c.grain == r.grain && c.bucket >= r.lo && c.bucket <= r.hi && metrics.contains(c.metric) {
+                    out[c.name] = (out[c.name] ?? Rate(0, 0)) + c.rate
+                }
+            }
+            return out
+        }
+
+        let report = report(region, period: period, sums: sums(own, region.value, period), snapshot: snapshots[own]?[region.value] ?? [:], inUse: places, providers: providers)
+        let children = child.map { c in
+            childReports(of: region, prefix: c.prefix, period: period, snapshots: snapshots[c.level] ?? [:], sums: { sums(c.level, $0, period) }, places: places, providers: providers)
+        } ?? []
+        let filing = try await filingByBucket(level: own, region: region.value, after: trendPeriods.compactMap { $0.counted?.end }.min(), on: db)
+        let trend = trendPeriods.map { t -> (month: MetricPeriod, rates: [MetricKind: Rate]) in
+            guard let counted = t.counted else { return (t.whole, [:]) }
+            return (counted, trendRates(sums(own, region.value, counted), filing: filing, on: counted.end))
+        }
+        return Dashboard(report: report, children: children, trend: trend, inUseByPlace: byPlace(places))
+    }
+
+    /// One summed row of `metric_counts`.
+    struct Cell {
+        var level, region, metric, grain, bucket: String
+        var rate: Rate
+        /// The metric without its pass-rate period suffix ("firstPass.y" → "firstPass").
+        var name: String { metric.split(separator: ".").first.map(String.init) ?? metric }
+    }
+
+    /// The sums of `metrics` per level, region, metric and bucket over one bucket range of one grain.
+    static func cells(
+        levels: [String], regions: [String], metrics: [String], grain: String, lo: String, hi: String, on db: any Database
+    ) async throws -> [Cell] {
+        try await (db as! any SQLDatabase).raw("""
+            SELECT level, region_code, metric, bucket, CAST(SUM(met_n) AS BIGINT) AS met, CAST(SUM(total_n) AS BIGINT) AS total FROM metric_counts
+            WHERE level IN (\(binds: levels)) AND metric IN (\(binds: metrics)) AND grain = \(bind: grain)
+            AND region_code IN (\(binds: regions)) AND bucket BETWEEN \(bind: lo) AND \(bind: hi)
+            GROUP BY level, region_code, metric, bucket
+            """).all().map { r in
+            Cell(level: try r.decode(column: "level", as: String.self), region: try r.decode(column: "region_code", as: String.self),
+                 metric: try r.decode(column: "metric", as: String.self), grain: grain, bucket: try r.decode(column: "bucket", as: String.self),
+                 rate: Rate(try r.decode(column: "met", as: Int.self), try r.decode(column: "total", as: Int.self)))
+        }
+    }
+
+    /// The filing counts of one region per retirement day later than `after` (all when nil): the
+    /// filing rate on a day sums the buckets after it.
+    static func filingByBucket(level: String, region: String, after: CalendarDay?, on db: any Database) async throws -> [(bucket: String, rate: Rate)] {
+        let from = after.map { $0.description } ?? ""
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT bucket, CAST(SUM(met_n) AS BIGINT) AS met, CAST(SUM(total_n) AS BIGINT) AS total FROM metric_counts
+            WHERE level = \(bind: level) AND metric = 'filing' AND grain = 's' AND region_code = \(bind: region) AND bucket > \(bind: from) GROUP BY bucket
+            """).all().map { r in
+            (try r.decode(column: "bucket", as: String.self), Rate(try r.decode(column: "met", as: Int.self), try r.decode(column: "total", as: Int.self)))
+        }
+    }
+
+    /// A trend point: the month's sums, and filing on its last counted day.
+    static func trendRates(_ s: [String: Rate], filing: [(bucket: String, rate: Rate)], on day: CalendarDay) -> [MetricKind: Rate] {
+        let zero = Rate(0, 0), d = day.description
+        return [
+            .onTime: s["onTime"] ?? zero, .firstPass: s["firstPass"] ?? zero, .afterAdjustment: s["afterAdjustment"] ?? zero,
+            .spotChecks: s["spotChecks"] ?? zero, .filing: filing.filter { $0.bucket > d }.reduce(zero) { $0 + $1.rate },
+            .firstVerification: s["firstVerification"] ?? zero, .rotation: s["rotation"] ?? zero,
+        ]
+    }
+
+    /// The children's reports from their snapshot rows (those that hold instruments), their sums and
+    /// the in-use counts of their places.
+    static func childReports(
+        of region: RegionCode, prefix: Int, period: MetricPeriod, snapshots: [String: [String: Rate]], sums: (String) -> [String: Rate],
+        places: [Int: [RegionCode: Int]], providers: [CapabilityProvider]
+    ) -> [Statistics.Report] {
+        snapshots.keys.sorted().compactMap { code -> Statistics.Report? in
+            guard code != region.value, let child = RegionCode(code), (snapshots[code]?["count"]?.denominator ?? 0) > 0 else { return nil }
+            let head = code.prefix(prefix)
+            let mine = places.mapValues { $0.filter { $0.key.value.hasPrefix(head) } }.filter { !$0.value.isEmpty }
+            return report(child, period: period, sums: sums(code), snapshot: snapshots[code] ?? [:], inUse: mine, providers: providers)
+        }
+    }
+}
