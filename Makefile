@@ -6,7 +6,7 @@ DEMO_INSTRUMENTS ?= 20000
 PG_PORT ?= 54329
 PG_DIR ?= /tmp/jiliang-pg-$(shell id -u)-$(PG_PORT)
 
-.PHONY: run build test test-sqlite test-postgres test-browser screenshots openapi openapi-validate bench migrate demo clean
+.PHONY: run build test test-sqlite test-postgres test-browser screenshots openapi openapi-validate bench bench-province migrate demo clean
 
 ## Build, create ./data/jiliang.sqlite, migrate, load a demo province on first start, serve on :$(PORT).
 run: build
@@ -64,6 +64,11 @@ demo: build
 bench:
 	@bash scripts/deps.sh bench
 	bash scripts/bench.sh
+
+## Issue #4 at province scale: the statistics bench on a 10M-instrument demo, SQLite and PostgreSQL (hours).
+bench-province:
+	@bash scripts/deps.sh bench
+	bash scripts/bench-province.sh
 
 clean:
 	rm -rf .build .build-openapi data

@@ -45,11 +45,11 @@ def main():
                 selects.append(f'"{name}"')
         start = time.time()
         reader = subprocess.Popen(
-            ["sqlite3", "-readonly", "-csv", "-cmd", ".nullvalue \\N", sqlite_file, f"SELECT {', '.join(selects)} FROM {table}"],
+            ["sqlite3", "-readonly", "-csv", "-cmd", ".nullvalue @@NULL@@", sqlite_file, f"SELECT {', '.join(selects)} FROM {table}"],
             stdout=subprocess.PIPE)
         subprocess.run(
             ["psql", "-qX", url, "-v", "ON_ERROR_STOP=1", "-c", "SET session_replication_role = replica",
-             "-c", f"\\copy {table} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"],
+             "-c", f"\\copy {table} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv, NULL '@@NULL@@')"],
             stdin=reader.stdout, check=True)
         reader.stdout.close()
         if reader.wait() != 0:

@@ -182,7 +182,7 @@ enum BenchData {
     static func percentiles(_ ms: [Double]) -> String {
         let s = ms.sorted()
         func p(_ q: Double) -> Double { s[min(s.count - 1, Int(Double(s.count) * q))] }
-        return String(format: "n=%d p50=%.3fms p90=%.3fms p99=%.3fms max=%.3fms", s.count, p(0.5), p(0.9), p(0.99), s.last ?? 0)
+        return String(format: "n=%d p50=%.3fms p90=%.3fms p95=%.3fms p99=%.3fms max=%.3fms", s.count, p(0.5), p(0.9), p(0.95), p(0.99), s.last ?? 0)
     }
 
     static func maxRSSMB() -> Int {

@@ -34,63 +34,86 @@ extension MetricCounts {
         try Statistics.authorize(region, p)
         let own = level(of: region), child = childLevel(of: region)
         let levels = [own] + (child.map { [$0.level] } ?? [])
-        let places = try await inUse(regions: region.subtreeRange, on: period.end, on: db)
+        // The reads that do not depend on each other go out together, each on its own pooled
+        // connection: the dashboard then waits for the slowest read, not for their sum.
+        let months = (1...12).map { MetricPeriod.month(of: CalendarDay(year: period.start.year, month: $0, day: 1)!) }
+        let trendPeriods = months.map { (whole: $0, counted: $0.through(asOf)) }
+        async let placesRead = inUse(regions: region.subtreeRange, on: period.end, on: db)
+        async let trendRead = trendCells(of: region, level: own, periods: trendPeriods.compactMap(\.counted), on: db)
+        async let filingRead = filingByBucket(level: own, region: region.value, after: trendPeriods.compactMap { $0.counted?.end }.min(), on: db)
         let snapshots = try await snapshot(levels: levels, regions: region.subtreeRange, on: period.end, on: db)
         let childCodes = child.map { c in (snapshots[c.level] ?? [:]).keys.filter { $0 != region.value }.sorted() } ?? []
 
-        // The month and day rows that both the period's sums and the trend need, in one read per grain.
-        let months = (1...12).map { MetricPeriod.month(of: CalendarDay(year: period.start.year, month: $0, day: 1)!) }
-        let trendPeriods = months.map { (whole: $0, counted: $0.through(asOf)) }
-        var wanted = ranges(period)
-        for t in trendPeriods { if let c = t.counted { wanted += ranges(c) } }
+        // The period's sums of the region and its children: one read per bucket range, summed over
+        // its buckets in the database (a row per region and metric: decoding rows is what costs).
         let suffix = passSuffix(period)
-        let metrics = Array(Set(additive + ["firstPass.m", "afterAdjustment.m", "firstPass.\(suffix)", "afterAdjustment.\(suffix)"])).sorted()
-        var cells: [Cell] = []
-        for grain in ["m", "d"] {
-            let mine = wanted.filter { $0.grain == grain }
-            guard let lo = mine.map(\.lo).min(), let hi = mine.map(\.hi).max() else { continue }
-            cells += try await self.cells(levels: levels, regions: [region.value] + childCodes, metrics: metrics, grain: grain, lo: lo, hi: hi, on: db)
+        let periodCells = try await withThrowingTaskGroup(of: [Cell].self) { group in
+            for r in ranges(period) {
+                group.addTask {
+                    try await cells(
+                        levels: levels, regions: [region.value] + childCodes, metrics: additive + ["firstPass.\(suffix)", "afterAdjustment.\(suffix)"],
+                        grain: r.grain, lo: r.lo, hi: r.hi, byBucket: false, on: db)
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
         }
-        func sums(_ level: String, _ code: String, _ p: MetricPeriod) -> [String: Rate] {
-            let metrics = Set(additive + ["firstPass.\(passSuffix(p))", "afterAdjustment.\(passSuffix(p))"])
+        func periodSums(_ level: String, _ code: String) -> [String: Rate] {
+            periodCells.filter { $0.level == level && $0.region == code }.reduce(into: [:]) { $0[$1.name] = ($0[$1.name] ?? Rate(0, 0)) + $1.rate }
+        }
+
+        let (places, trendCells, filing) = try await (placesRead, trendRead, filingRead)
+        func trendSums(_ p: MetricPeriod) -> [String: Rate] {
             var out: [String: Rate] = [:]
             for r in ranges(p) {
-                for c in cells where c.level == level && c.region == code && c.grain == r.grain && c.bucket >= r.lo && c.bucket <= r.hi && metrics.contains(c.metric) {
-                    out[c.name] = (out[c.name] ?? Rate(0, 0)) + c.rate
-                }
+                for c in trendCells where c.grain == r.grain && c.bucket >= r.lo && c.bucket <= r.hi { out[c.name] = (out[c.name] ?? Rate(0, 0)) + c.rate }
             }
             return out
         }
 
-        let report = report(region, period: period, sums: sums(own, region.value, period), snapshot: snapshots[own]?[region.value] ?? [:], inUse: places, providers: providers)
+        let report = report(region, period: period, sums: periodSums(own, region.value), snapshot: snapshots[own]?[region.value] ?? [:], inUse: places, providers: providers)
         let children = child.map { c in
-            childReports(of: region, prefix: c.prefix, period: period, snapshots: snapshots[c.level] ?? [:], sums: { sums(c.level, $0, period) }, places: places, providers: providers)
+            childReports(of: region, prefix: c.prefix, period: period, snapshots: snapshots[c.level] ?? [:], sums: { periodSums(c.level, $0) }, places: places, providers: providers)
         } ?? []
-        let filing = try await filingByBucket(level: own, region: region.value, after: trendPeriods.compactMap { $0.counted?.end }.min(), on: db)
         let trend = trendPeriods.map { t -> (month: MetricPeriod, rates: [MetricKind: Rate]) in
             guard let counted = t.counted else { return (t.whole, [:]) }
-            return (counted, trendRates(sums(own, region.value, counted), filing: filing, on: counted.end))
+            return (counted, trendRates(trendSums(counted), filing: filing, on: counted.end))
         }
         return Dashboard(report: report, children: children, trend: trend, inUseByPlace: byPlace(places))
     }
 
     /// One summed row of `metric_counts`.
-    struct Cell {
+    struct Cell: Sendable {
         var level, region, metric, grain, bucket: String
         var rate: Rate
         /// The metric without its pass-rate period suffix ("firstPass.y" → "firstPass").
         var name: String { metric.split(separator: ".").first.map(String.init) ?? metric }
     }
 
-    /// The sums of `metrics` per level, region, metric and bucket over one bucket range of one grain.
+    /// The trend's rows: the region's own month rows of the year and day rows of the running month, per bucket.
+    static func trendCells(of region: RegionCode, level: String, periods: [MetricPeriod], on db: any Database) async throws -> [Cell] {
+        let wanted = periods.flatMap { ranges($0) }
+        var out: [Cell] = []
+        for grain in ["m", "d"] {
+            let mine = wanted.filter { $0.grain == grain }
+            guard let lo = mine.map(\.lo).min(), let hi = mine.map(\.hi).max() else { continue }
+            out += try await cells(
+                levels: [level], regions: [region.value], metrics: additive + ["firstPass.m", "afterAdjustment.m"], grain: grain, lo: lo, hi: hi, byBucket: true, on: db)
+        }
+        return out
+    }
+
+    /// The sums of `metrics` per level, region and metric (and bucket, when `byBucket`) over one
+    /// bucket range of one grain.
     static func cells(
-        levels: [String], regions: [String], metrics: [String], grain: String, lo: String, hi: String, on db: any Database
+        levels: [String], regions: [String], metrics: [String], grain: String, lo: String, hi: String, byBucket: Bool, on db: any Database
     ) async throws -> [Cell] {
-        try await (db as! any SQLDatabase).raw("""
-            SELECT level, region_code, metric, bucket, CAST(SUM(met_n) AS BIGINT) AS met, CAST(SUM(total_n) AS BIGINT) AS total FROM metric_counts
+        let bucket = byBucket ? "bucket" : "''"
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT level, region_code, metric, \(unsafeRaw: bucket) AS bucket, CAST(SUM(met_n) AS BIGINT) AS met, CAST(SUM(total_n) AS BIGINT) AS total
+            FROM metric_counts
             WHERE level IN (\(binds: levels)) AND metric IN (\(binds: metrics)) AND grain = \(bind: grain)
             AND region_code IN (\(binds: regions)) AND bucket BETWEEN \(bind: lo) AND \(bind: hi)
-            GROUP BY level, region_code, metric, bucket
+            GROUP BY level, region_code, metric\(unsafeRaw: byBucket ? ", bucket" : "")
             """).all().map { r in
             Cell(level: try r.decode(column: "level", as: String.self), region: try r.decode(column: "region_code", as: String.self),
                  metric: try r.decode(column: "metric", as: String.self), grain: grain, bucket: try r.decode(column: "bucket", as: String.self),

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Issue #4 at province scale: `jiliang bench statistics` on the 10,000,000-instrument demo province,
+# on SQLite and on PostgreSQL holding the same rows (copied by scripts/sqlite-to-pg.py: generating
+# the demo a second time inside PostgreSQL would take another hour). Long — `make bench-province`,
+# not part of `make bench`. Prints the lines for BENCHMARKS.md.
+#   - the demo is built once (shared with scripts/bench-public.sh) and copied, never changed;
+#   - migrating the copy counts the registry into metric_counts (migration 013; timed);
+#   - PostgreSQL: a throwaway cluster, migrated, the registry copied in, then recounted (timed).
+set -euo pipefail
+N=${BENCH_PROVINCE_INSTRUMENTS:-10000000}
+TODAY=2026-11-26
+ROOT=$PWD
+BIN=$ROOT/.build/release/jiliang
+DATA=$ROOT/bench-data
+SRC=$DATA/public-$N.sqlite
+DB=$DATA/province-$N.sqlite
+PG_DIR=/tmp/jiliang-bench-province-pg-$(id -u)
+PG_PORT=${BENCH_PG_PORT:-54332}
+mkdir -p "$DATA"
+swift build -c release --product jiliang
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m), instruments=$N"
+
+if [ ! -f "$SRC.done" ]; then
+  rm -f "$SRC" "$SRC-wal" "$SRC-shm"
+  echo "building a demo province of $N instruments in $SRC (once)…"
+  /usr/bin/time -f "demo: %e s, max RSS %M KiB" $BIN demo --sqlite "$SRC" --instruments "$N" --today $TODAY
+  touch "$SRC.done"
+fi
+
+echo "## SQLite"
+if [ ! -f "$DB.done" ]; then
+  rm -f "$DB" "$DB-wal" "$DB-shm"
+  cp "$SRC" "$DB"
+  /usr/bin/time -f "migrate (counts the registry into metric_counts): %e s, max RSS %M KiB" $BIN migrate --sqlite "$DB" --today $TODAY
+  touch "$DB.done"
+fi
+$BIN bench statistics --sqlite "$DB" --today $TODAY
+
+echo "## PostgreSQL (the same rows)"
+url=$(PG_EXTRA_OPTS="-c shared_buffers=2GB -c max_wal_size=8GB -c work_mem=64MB" bash scripts/pg.sh start "$PG_DIR" "$PG_PORT")
+trap 'bash scripts/pg.sh stop "$PG_DIR"' EXIT
+DATABASE_URL=$url $BIN migrate --today $TODAY
+/usr/bin/time -f "copy from SQLite: %e s" python3 scripts/sqlite-to-pg.py "$DB" "$url"
+DATABASE_URL=$url $BIN bench statistics --rebuild --today $TODAY
+# Measured again, quietly: the first run's samples followed the rebuild straight away.
+DATABASE_URL=$url $BIN bench statistics --today $TODAY
