@@ -54,6 +54,9 @@ public struct AppConfiguration: Sendable {
     /// Penalty publication periods, the dishonesty list's windows and the credit score's weights
     /// (issue #7; figures marked unconfirmed in docs/credit.md are configurable here).
     public var credit = CreditConfiguration()
+    /// The most instruments a page computes "the records behind a figure" for from the instruments
+    /// themselves; a larger region shows the figure split by its sub-regions (from the kept counts).
+    public var plainPathLimit = Statistics.plainPathLimit
 
     /// The ledger configuration: the key from the file (created if missing) unless one is given.
     public func ledgerConfiguration() throws -> LedgerConfiguration {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import JiliangCore
+import JiliangServer
 import JiliangStore
 import JiliangTestSupport
 import Testing
@@ -77,6 +78,35 @@ import Testing
             _ = try await b.signIn("xiamen")
             #expect(try await b.get("/app/statistics/utilities?region=350102").status == .notFound)
             #expect(try await b.get("/app/statistics/behind?metric=onTime&region=350102").status == .notFound)
+        }
+    }
+
+    /// A region with more instruments than a page lists: the figure split by sub-region, each
+    /// number opening the sub-region's own records; a county (no sub-regions) lists its records.
+    @Test func aRegionTooLargeToListSplitsItsFigureBySubRegion() async throws {
+        try await withApp(configure: { $0.plainPathLimit = 1 }) { store, client in
+            _ = try await PageTests.demoAccounts(store)
+            try await Self.admin(store)
+            let water = try await Fixtures.owner(7, industry: .waterUtility, on: store.db)
+            var meters: [InstrumentModel] = []
+            for n in 0..<2 {
+                meters.append(try await Fixtures.instrument(subNo: 14, serial: "W-SPLIT-\(n)", owner: water, inService: "2026-04-01", meter: (.water, 15, nil), on: store.db))
+            }
+            let b = Browser(client)
+            _ = try await b.signIn("admin")
+            let city = try await b.get("/app/statistics/behind?metric=firstVerification&region=350100&period=year&day=2026-06-01&met=0")
+            #expect(city.status == .ok && city.text.contains("id=\"behind-split\"") && !city.text.contains("/app/instruments/\(meters[0].id!)"))
+            #expect(city.text.contains("id=\"behind-total\">0 / 2<"))
+            #expect(city.text.contains("href=\"/app/statistics/behind?metric=firstVerification&amp;region=350102&amp;period=year&amp;day=2026-06-01&amp;met=0\""))
+            let county = try await b.get("/app/statistics/behind?metric=firstVerification&region=350102&period=year&day=2026-06-01&met=0")
+            #expect(county.status == .ok && !county.text.contains("id=\"behind-split\""))
+            #expect(county.text.contains("/app/instruments/\(meters[0].id!)") && county.text.contains("/app/instruments/\(meters[1].id!)"))
+            // the split is scoped like every statistics read
+            _ = try await b.signIn("xiamen")
+            #expect(try await b.get("/app/statistics/behind?metric=firstVerification&region=350100").status == .notFound)
+            // bad input on the records page is named
+            let badPage = try await b.get("/app/statistics/behind?metric=onTime&region=350200&page=0")
+            #expect(badPage.status == .badRequest && badPage.text.contains("page"))
         }
     }
 

@@ -114,6 +114,9 @@ extension WebApp {
         if !["0", "1", "all"].contains(met) { c.fail("met", "must be 0, 1 or all") }
         let pageNo = c.int("page", q["page"].map(String.init), range: 1...100_000) ?? 1
         try c.finish()
+        if let split = try await behindSplit(s, kind: kind!, met: met, t: t, p) {
+            return render("statistics-behind", split, title: t["st_behind"]!, request: request, caller: p)
+        }
         let facts = try await Statistics.facts(region: s.region, by: p, on: db)
         var events = Metrics.events(kind!, facts, in: s.period)
         if met != "all" { events = events.filter { $0.met == (met == "1") } }
@@ -140,6 +143,28 @@ extension WebApp {
             "noRows": rows.isEmpty,
         ]
         return render("statistics-behind", model.filter { !(($0.value as? String)?.isEmpty ?? false) }, title: t["st_behind"]!, request: request, caller: p)
+    }
+
+    /// A region with more instruments than a page should list: the figure split by its sub-regions
+    /// (from the kept counts), each number opening that sub-region's own records. Nil when the
+    /// region is small enough to list (or has no sub-regions to split into).
+    func behindSplit(_ s: StatisticsQuery, kind: MetricKind, met: String, t: [String: String], _ p: Principal) async throws -> [String: Any]? {
+        try Statistics.authorize(s.region, p)
+        guard try await Statistics.instrumentCount(region: s.region, on: db) > config.plainPathLimit else { return nil }
+        let children = try await MetricCounts.breakdown(region: s.region, period: s.period, providers: try await Standards.providers(on: db), by: p, on: db)
+        guard !children.isEmpty else { return nil }
+        let names = try await regionNames()
+        let whole = try await MetricCounts.report(region: s.region, period: s.period, providers: [], by: p, on: db).rate(kind)
+        return [
+            "t": t, "metric": t["st_\(kind.rawValue)"]!, "definition": t["st_\(kind.rawValue)_def"]!, "region": s.region.description,
+            "period": "\(s.period.start) – \(s.period.end)", "total": "\(whole.numerator) / \(whole.denominator)", "back": "/app/statistics?\(s.query)",
+            "isSplit": true, "split": children.map { c -> [String: String] in
+                let r = c.rate(kind)
+                return ["name": names[c.region.value] ?? c.region.value, "code": c.region.value, "met": "\(r.numerator)", "due": "\(r.denominator)",
+                        "missed": "\(r.denominator - r.numerator)",
+                        "link": "/app/statistics/behind?metric=\(kind.rawValue)&region=\(c.region)&period=\(s.kind)&day=\(s.day)&met=\(met)"]
+            },
+        ]
     }
 
     func utilitiesPage(_ request: Request, _ p: Principal) async throws -> Response {

@@ -118,15 +118,21 @@ public enum Statistics {
     /// The facts of every instrument in `region`'s subtree: what `Metrics` needs, with owner and region.
     public static func facts(region: RegionCode, by p: Principal, on db: any Database) async throws -> [MetricInstrument] {
         try authorize(region, p)
-        let sql = db as! any SQLDatabase
         let range = region.subtreeRange
-        let count = try await sql.raw("SELECT COUNT(*) AS n FROM instruments WHERE region_code BETWEEN \(bind: range.lowerBound) AND \(bind: range.upperBound)")
-            .first()?.decode(column: "n", as: Int.self) ?? 0
+        let count = try await instrumentCount(region: region, on: db)
         guard count <= plainPathLimit else {
             throw RegistryError.invalid("region", "\(count) instruments in \(region): more than the \(plainPathLimit) the plain computation reads; choose a smaller region")
         }
         return try await loadFacts(
             where: SQLRaw("i.region_code BETWEEN '\(range.lowerBound)' AND '\(range.upperBound)'"), forms: try await forms(on: db), on: db)
+    }
+
+    /// The instruments registered in `region`'s subtree (whether the plain path may read them).
+    public static func instrumentCount(region: RegionCode, on db: any Database) async throws -> Int {
+        let range = region.subtreeRange
+        return try await (db as! any SQLDatabase).raw(
+            "SELECT COUNT(*) AS n FROM instruments WHERE region_code BETWEEN \(bind: range.lowerBound) AND \(bind: range.upperBound)"
+        ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     static func forms(on db: any Database) async throws -> [Int: VerificationForm?] {
