@@ -277,10 +277,16 @@ public enum Metrics {
     /// of use) and that were rotated out or scrapped on or before that day ÷ meters whose life ended.
     public static func rotationOnTimeRate(_ meters: [MetricInstrument], in period: MetricPeriod) -> Rate { Rate(rotationEvents(meters, in: period)) }
 
+    /// A meter taken out of service more than this many days before its life ended was not rotated
+    /// at expiry (it failed, broke or was replaced early) and has no rotation event. A fixed window,
+    /// not "before the period": whether a meter counts must not depend on the period asked, or a
+    /// year's rate would differ from the sum of its months (docs/metrics.md).
+    public static let rotationWindowDays = 90
+
     public static func rotationEvents(_ meters: [MetricInstrument], in period: MetricPeriod) -> [MetricEvent] {
         meters.compactMap { m in
             guard m.isUtilityMeter, m.isFiled, let end = m.lifeEnds, period.contains(end) else { return nil }
-            if let retired = m.retiredOn, retired < period.start { return nil }  // left service before the period
+            if let retired = m.retiredOn, retired < end.adding(days: -rotationWindowDays) { return nil }  // left service long before its life end
             return MetricEvent(instrumentID: m.id, day: end, met: m.retiredOn.map { $0 <= end } ?? false)
         }
     }

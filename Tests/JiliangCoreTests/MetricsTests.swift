@@ -123,6 +123,16 @@ private func rec(_ id: Int64, _ date: String, _ kind: VerificationKind = .period
             meter(15, start: "2019-03-01", first: "2019-02-01", lifeEnds: "2026-01-31", retired: "2025-06-01"),  // left service early
         ]
         #expect(Metrics.rotationOnTimeRate(expiring, in: year) == Rate(1, 3))
+        // the rotation window: rotated up to 90 days before the life end (2025-11-30) is on time;
+        // earlier, the meter left service for another reason and is not counted — in any period
+        for (retired, expected) in [("2025-11-30", Rate(1, 1)), ("2025-11-29", Rate(0, 0)), ("2026-02-28", Rate(1, 1)), ("2026-03-01", Rate(0, 1))] {
+            let m = [meter(20, start: "2020-03-01", first: "2020-02-01", lifeEnds: "2026-02-28", retired: retired)]
+            #expect(Metrics.rotationOnTimeRate(m, in: year) == expected, "retired \(retired)")
+            #expect(Metrics.rotationOnTimeRate(m, in: MetricPeriod.month(of: d("2026-02-01"))) == expected, "retired \(retired), the month")
+        }
+        // a year's rate is the sum of its months'
+        let months = (1...12).map { MetricPeriod.month(of: CalendarDay(year: 2026, month: $0, day: 1)!) }
+        #expect(months.map { Metrics.rotationOnTimeRate(expiring, in: $0) }.reduce(Rate(0, 0), +) == Metrics.rotationOnTimeRate(expiring, in: year))
         #expect(Metrics.firstVerificationRate([MetricInstrument(id: 9, subNo: 2, form: .periodic, lifecycle: .inService, inServiceOn: d("2026-02-01"))], in: year) == Rate(0, 0))
     }
 }

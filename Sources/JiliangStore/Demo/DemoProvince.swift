@@ -20,9 +20,9 @@ public struct DemoProvince: Sendable {
     }
 
     public struct Summary: Sendable, CustomStringConvertible {
-        public var owners = 0, institutions = 0, instruments = 0, records = 0
+        public var owners = 0, institutions = 0, instruments = 0, records = 0, rotated = 0
         public var description: String {
-            "\(owners) owners, \(institutions) institutions, \(instruments) instruments, \(records) verification records"
+            "\(owners) owners, \(institutions) institutions, \(instruments) instruments (\(rotated) meters rotated out), \(records) verification records"
         }
     }
 
@@ -186,6 +186,7 @@ public struct DemoProvince: Sendable {
         while made < instruments {
             var instrumentRows: [[any SQLExpression]] = []
             var recordRows: [[any SQLExpression]] = []
+            var statusRows: [[any SQLExpression]] = []
             for _ in 0..<min(slice, instruments - made) {
                 made += 1
                 instrumentID += 1
@@ -249,6 +250,19 @@ public struct DemoProvince: Sendable {
                         }
                     }
                 }
+                // Most meters whose service life has ended were rotated out, nearly all on time; the
+                // rest are still in use past their life (the "life expired" warnings).
+                if form == .firstOnlyRotation, lifecycle == .inService, let end = facts.first(where: { $0.result == .pass })?.validUntil, end < today,
+                   rng.chance(0.85) {
+                    let day = rng.chance(0.9) ? end.adding(days: -Int.random(in: 0...60, using: &rng)) : end.adding(days: Int.random(in: 1...120, using: &rng))
+                    if day <= today {
+                        lifecycle = .rotatedOut
+                        statusRows.append([
+                            SQLBind(instrumentID), SQLBind(LifecycleStatus.inService.rawValue), SQLBind(LifecycleStatus.rotatedOut.rawValue),
+                            SQLBind(day.description), SQLBind("demo"), SQLBind("到期轮换"),
+                        ])
+                    }
+                }
                 let eval = ComplianceEngine.evaluate(
                     .init(lifecycle: lifecycle, form: entry?.form, mode: entry?.mode, inServiceDate: installed, records: facts))
                 let code = InstrumentCode.issue(region: RegionCode(county)!, using: &rng)
@@ -264,7 +278,7 @@ public struct DemoProvince: Sendable {
                 ])
             }
             try await writing?.value
-            let (slice, history) = (instrumentRows, recordRows)
+            let (slice, history, changes) = (instrumentRows, recordRows, statusRows)
             writing = Task {
                 // One transaction per slice (one commit, not one per statement), with a page cache
                 // big enough for the random inserts into the code index of a large registry.
@@ -273,10 +287,12 @@ public struct DemoProvince: Sendable {
                     if !store.isPostgres { _ = try await sql.raw("PRAGMA cache_size = -262144").all() }
                     try await insertRows(sql, "instruments", ["id"] + InstrumentImport.columns, slice)
                     try await insertRows(sql, "verification_records", DemoProvince.recordColumns, history)
+                    try await insertRows(sql, "status_changes", ["instrument_id", "from_status", "to_status", "changed_on", "changed_by", "reason"], changes)
                 }
             }
             summary.instruments += instrumentRows.count
             summary.records += recordRows.count
+            summary.rotated += statusRows.count
         }
         try await writing?.value
         if store.isPostgres {
