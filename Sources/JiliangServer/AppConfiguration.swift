@@ -47,6 +47,9 @@ public struct AppConfiguration: Sendable {
     public var publicBaseURL = "http://127.0.0.1:8080"
     /// Per-client limits on the public site; `perMinute: 0` turns them off.
     public var publicRateLimit = RateLimiter.Limits(perMinute: 120, burst: 60)
+    /// The clock (seconds) the public rate limit refills by; tests freeze it, so that a slow machine
+    /// cannot refill a bucket in the middle of a test.
+    public var publicRateLimitClock: @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }
     /// Take the client from `X-Forwarded-For` (only behind a proxy that sets it).
     public var trustForwardedFor = false
     /// Complaint deadline (working days) and the repeated-complaint warning.

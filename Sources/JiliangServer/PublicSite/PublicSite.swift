@@ -25,7 +25,7 @@ struct PublicSite {
         self.config = config
         self.ledger = ledger
         self.templates = templates
-        limiter = RateLimiter(limits: config.publicRateLimit)
+        limiter = RateLimiter(limits: config.publicRateLimit, clock: config.publicRateLimitClock)
     }
 
     var db: any Database { store.db }
