@@ -30,7 +30,8 @@ import Testing
             witnessKey = try? SignerKey(parsing: String(contentsOfFile: wkey, encoding: .utf8))
         }
         let wv = try #require(witnessKey).verifier
-        try await Task.sleep(for: .milliseconds(500))  // let it bind
+        // Wait until it listens (a fixed pause was too short on a busy machine).
+        for _ in 0..<100 where !LocalPort.listening(on: port) { try await Task.sleep(for: .milliseconds(100)) }
 
         let sync = try CLITests.run(["ledger", "sync", "--sqlite", db, "--ledger-key", key,
                                      "--witness", "\(wv) http://127.0.0.1:\(port)", "--witness-quorum", "1"])
@@ -90,4 +91,21 @@ import Testing
 
 enum TestKeys {
     static let vkey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+}
+
+/// A server started by a test is ready once its port accepts connections.
+enum LocalPort {
+    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
+    static func listening(on port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
 }
