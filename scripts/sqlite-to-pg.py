@@ -14,7 +14,11 @@ import subprocess
 import sys
 import time
 
-TABLES = ["owners", "institutions", "institution_scopes", "instruments", "schedules", "verification_records"]
+import os
+
+# SQLITE_TO_PG_TABLES adds tables (e.g. metric_counts, to skip the recount when the counts are known good).
+TABLES = ["owners", "institutions", "institution_scopes", "instruments", "schedules", "verification_records"] + \
+    [t for t in os.environ.get("SQLITE_TO_PG_TABLES", "").split(",") if t]
 
 
 def psql(url, sql):
@@ -55,7 +59,8 @@ def main():
         if reader.wait() != 0:
             sys.exit(f"{table}: sqlite3 failed")
         n = psql(url, f"SELECT count(*) FROM {table}").strip()
-        psql(url, f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(1, (SELECT max(id) FROM {table})))")
+        if '"id"' in names:
+            psql(url, f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(1, (SELECT max(id) FROM {table})))")
         print(f"{table}: {n} rows in {time.time() - start:.0f} s", flush=True)
     psql(url, "ANALYZE")
 
