@@ -149,12 +149,13 @@ extension WebApp {
     /// (from the kept counts), each number opening that sub-region's own records. Nil when the
     /// region is small enough to list (or has no sub-regions to split into).
     func behindSplit(_ s: StatisticsQuery, kind: MetricKind, met: String, t: [String: String], _ p: Principal) async throws -> [String: Any]? {
-        try Statistics.authorize(s.region, p)
-        guard try await Statistics.instrumentCount(region: s.region, on: db) > config.plainPathLimit else { return nil }
-        let children = try await MetricCounts.breakdown(region: s.region, period: s.period, providers: try await Standards.providers(on: db), by: p, on: db)
-        guard !children.isEmpty else { return nil }
+        // One read of the counts gives the region's size (every instrument ever registered in it,
+        // what the plain path would load) and the split; no COUNT(*) over millions of rows.
+        let board = try await MetricCounts.dashboard(region: s.region, period: s.period, asOf: s.period.end, providers: [], by: p, on: db)
+        guard board.report.instruments > config.plainPathLimit, !board.children.isEmpty else { return nil }
+        let children = board.children
         let names = try await regionNames()
-        let whole = try await MetricCounts.report(region: s.region, period: s.period, providers: [], by: p, on: db).rate(kind)
+        let whole = board.report.rate(kind)
         return [
             "t": t, "metric": t["st_\(kind.rawValue)"]!, "definition": t["st_\(kind.rawValue)_def"]!, "region": s.region.description,
             "period": "\(s.period.start) – \(s.period.end)", "total": "\(whole.numerator) / \(whole.denominator)", "back": "/app/statistics?\(s.query)",

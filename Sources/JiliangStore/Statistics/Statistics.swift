@@ -128,7 +128,7 @@ public enum Statistics {
     }
 
     /// The instruments registered in `region`'s subtree (whether the plain path may read them).
-    public static func instrumentCount(region: RegionCode, on db: any Database) async throws -> Int {
+    static func instrumentCount(region: RegionCode, on db: any Database) async throws -> Int {
         let range = region.subtreeRange
         return try await (db as! any SQLDatabase).raw(
             "SELECT COUNT(*) AS n FROM instruments WHERE region_code BETWEEN \(bind: range.lowerBound) AND \(bind: range.upperBound)"
