@@ -80,6 +80,7 @@ public final class Store: Sendable {
         M011_CreateCredit(),  // commitments, demonstration units, penalties, the dishonesty list, credit classes
         M012_CreateStandards(),  // social public measurement standards, construction targets, monthly report runs
         M013_CreateMetricCounts(),  // the statistics' incrementally kept counts
+        M014_CreateUtilityCounts(),  // the 三表 通报's kept counts and offending meters
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

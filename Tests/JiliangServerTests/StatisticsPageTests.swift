@@ -101,6 +101,10 @@ import Testing
             let county = try await b.get("/app/statistics/behind?metric=firstVerification&region=350102&period=year&day=2026-06-01&met=0")
             #expect(county.status == .ok && !county.text.contains("id=\"behind-split\""))
             #expect(county.text.contains("/app/instruments/\(meters[0].id!)") && county.text.contains("/app/instruments/\(meters[1].id!)"))
+            // the 三表 通报 of the whole province (from the kept counts) lists the company and both meters
+            let province = try await b.get("/app/statistics/utilities?region=350000&period=year&day=2026-06-01")
+            #expect(province.status == .ok && province.text.contains(water.name) && province.text.contains("(2)"))
+            #expect(province.text.contains(meters[0].code) && province.text.contains(meters[1].code))
             // the split is scoped like every statistics read
             _ = try await b.signIn("xiamen")
             #expect(try await b.get("/app/statistics/behind?metric=firstVerification&region=350100").status == .notFound)

@@ -9,7 +9,8 @@ import Testing
 /// The fast path equals the plain path: on a random demo province with random writes made through
 /// the registry's own functions (records, corrections, spot checks, new instruments, filings), the
 /// incrementally kept counts give the same report, breakdown and trend as the plain computation
-/// for every level and period kind, and equal a recount from scratch. On SQLite and PostgreSQL.
+/// for every level and period kind — and the same 三表 通报 — and equal a recount from scratch. On
+/// SQLite and PostgreSQL.
 @Suite struct MetricCountsTests {
     let today = CalendarDay("2026-11-26")!
     let admin = Principal.system("tests")
@@ -94,6 +95,13 @@ import Testing
                     for (a, b) in zip(board.trend, boardTrend) { #expect(a.rates == b.rates, "\(context) dashboard trend \(a.month.start)") }
                     let places = Statistics.inUse(facts, on: period.end)
                     #expect(board.inUseByPlace == MetricCounts.byPlace(places), "\(context): in use by place")
+                    // the 三表 通报 from the counts equals the plain one, company by company and meter by meter
+                    let fastUtility = try await UtilityReport.counted(region: region, period: period, by: admin, on: db)
+                    let plainUtility = try await UtilityReport.build(region: region, period: period, by: admin, on: db)
+                    #expect(fastUtility.firstVerification == plainUtility.firstVerification && fastUtility.rotation == plainUtility.rotation, "\(context): 三表 rates")
+                    #expect(fastUtility.companies == plainUtility.companies, "\(context): 三表 companies")
+                    #expect(fastUtility.areas == plainUtility.areas, "\(context): 三表 areas")
+                    #expect(fastUtility.offenders == plainUtility.offenders, "\(context): 三表 offenders")
                 }
                 let fastTrend = try await MetricCounts.trend(region: region, year: 2026, asOf: today, by: admin, on: db)
                 let plainTrend = Statistics.trend(facts, year: 2026, asOf: today)
@@ -103,6 +111,10 @@ import Testing
             // the comparison had something to compare
             let province = try await MetricCounts.report(region: RegionCode("350000")!, period: periods[0], providers: providers, by: admin, on: db)
             #expect(province.instruments == 403 && province.onTime.denominator > 50 && province.passRates.firstPass.denominator > 50 && province.filing.denominator > 300)
+            let utilities = try await UtilityReport.counted(region: RegionCode("350000")!, period: periods[0], by: admin, on: db)
+            #expect(!utilities.companies.isEmpty && utilities.areas.count > 1 && utilities.firstVerification.denominator + utilities.rotation.denominator > 0)
+            let everOffending = try await UtilityReport.counted(region: RegionCode("350000")!, period: MetricPeriod(start: CalendarDay("2000-01-01")!, end: today), by: admin, on: db)
+            #expect(!everOffending.offenders.isEmpty, "seed \(seed): some meter offends")
             // the incremental state equals a recount from scratch
             try await MetricCounts.rebuild(on: db)
             #expect(try await MetricCounts.all(on: db) == incremental, "seed \(seed)")

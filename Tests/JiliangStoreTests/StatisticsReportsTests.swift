@@ -12,6 +12,7 @@ import Testing
 @Suite struct StatisticsReportsTests {
     let admin = Principal.system("tests")
     let fuzhou = Principal(kind: .user, id: 2, label: "fuzhou", role: .bureauStaff, region: RegionCode("350100")!)
+    let xiamenStaff = Principal(kind: .user, id: 3, label: "xiamen", role: .bureauStaff, region: RegionCode("350200")!)
 
     func setLifecycle(_ i: InstrumentModel, _ status: String, on db: any Database) async throws {
         try await (db as! any SQLDatabase).raw("UPDATE instruments SET lifecycle = \(bind: status) WHERE id = \(bind: i.id!)").run()
@@ -61,6 +62,16 @@ import Testing
             #expect(r.offenders.first { $0.instrumentID == missed.id }?.problem == .noFirstVerification)
             #expect(r.offenders.first { $0.instrumentID == old.id }.map { ($0.problem, $0.day) } ?? (.noFirstVerification, lifeEnd) == (.notRotated, lifeEnd))
             #expect(r.offenders.allSatisfy { $0.code.hasPrefix("350102") && $0.ownerName == water.name })
+            // the report from the kept counts (recounted: the fixture set statuses in raw SQL) is the same,
+            // for the city and for the whole province, which the plain path may be too small to read
+            try await MetricCounts.rebuild(on: db)
+            let counted = try await UtilityReport.counted(region: RegionCode("350100")!, period: year, by: fuzhou, on: db)
+            #expect(counted.companies == r.companies && counted.areas == r.areas && counted.offenders == r.offenders)
+            #expect(counted.firstVerification == Rate(1, 2) && counted.rotation == Rate(1, 2))
+            let province = try await UtilityReport.counted(region: RegionCode("350000")!, period: year, by: admin, on: db)
+            #expect(province.areas.map(\.region) == [RegionCode("350100")!] && province.areas[0].rotation == Rate(1, 2))
+            #expect(province.offenders == r.offenders && province.companies == r.companies)
+            await #expect(throws: RegistryError.self) { try await UtilityReport.counted(region: RegionCode("350100")!, period: year, by: xiamenStaff, on: db) }
             // a period before the meters were used has nothing due
             let empty = try await UtilityReport.build(region: RegionCode("350100")!, period: MetricPeriod.year(of: CalendarDay("2019-06-01")!), by: fuzhou, on: db)
             #expect(empty.firstVerification == Rate(0, 0) && empty.offenders.isEmpty)

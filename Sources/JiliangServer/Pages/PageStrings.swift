@@ -40,7 +40,6 @@ enum PageStrings {
         "st_problem_rotation": ("使用期满未轮换", "Still in use after its service life"),
         "st_decisive_day": ("投用日/期满日", "Day of use / life end"),
         "st_rates": ("主要指标", "Rates"),
-        "st_too_large": ("区域过大，请按市、县查看三表通报。", "The region is too large for this table; open the 三表 report per city or county."),
         "st_numerator": ("分子", "Numerator"),
         "st_denominator": ("分母", "Denominator"),
         "st_trend": ("月度趋势", "Monthly trend"),

@@ -49,7 +49,7 @@ enum StatisticsDocuments {
         var children: [(name: String, report: Statistics.Report)]
         var trend: [(month: MetricPeriod, rates: [MetricKind: Rate])]
         var gaps: [(county: String, item: String, instruments: Int, nearest: String)]
-        var utility: UtilityReport?
+        var utility: UtilityReport
     }
 
     static func annual(_ a: Annual, _ t: [String: String]) -> ReportDocument {
@@ -79,8 +79,8 @@ enum StatisticsDocuments {
                 .init(
                     title: t["st_utility_title"]!,
                     columns: [t["st_company"]!, t["st_firstVerification"]!, t["st_rotation"]!, t["st_meters_in_use"]!],
-                    rows: (a.utility?.companies ?? []).map { [.text($0.name), .percent($0.firstVerification.percent), .percent($0.rotation.percent), .number(Double($0.metersInUse))] },
-                    note: a.utility == nil ? t["st_too_large"] : a.utility!.companies.isEmpty ? t["nothing"] : nil),
+                    rows: a.utility.companies.map { [.text($0.name), .percent($0.firstVerification.percent), .percent($0.rotation.percent), .number(Double($0.metersInUse))] },
+                    note: a.utility.companies.isEmpty ? t["nothing"] : nil),
             ])
     }
 

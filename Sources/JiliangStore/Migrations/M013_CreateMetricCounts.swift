@@ -22,7 +22,7 @@ struct M013_CreateMetricCounts: AsyncMigration {
               PRIMARY KEY (level, metric, grain, region_code, bucket, sub_no)\(unsafeRaw: suffix)
             """).run()
         // An existing registry gets its counts now, so that no view ever reads an empty table.
-        try await MetricCounts.rebuild(on: db)
+        try await MetricCounts.rebuild(.statistics, on: db)
     }
 
     func revert(on db: any Database) async throws {

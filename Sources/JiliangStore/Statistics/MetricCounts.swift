@@ -13,21 +13,24 @@ import SQLKit
 /// A view then sums at most a few thousand rows instead of reading millions of instruments; the
 /// result equals the plain path's (`Statistics.compute`), which a test checks on random data.
 public enum MetricCounts {
-    /// A counted cell, kept in integers while counting (millions of them in a rebuild).
+    /// A counted cell, kept in integers while counting (millions of them in a rebuild). Level 3
+    /// cells are a utility company's counts at one place (`owner`) and go to `utility_counts`.
     public struct Key: Hashable, Sendable {
-        var level: UInt8  // 0 place, 1 city, 2 province
+        var level: UInt8  // 0 place, 1 city, 2 province, 3 company (at a place)
         var metric: UInt8  // index into `metrics`
         var grain: UInt8  // 0 day, 1 month, 2 snapshot
         var region: Int32
         var bucket: Int32  // day number, year × 12 + month − 1, or the retirement day (`never`)
         var sub: Int32
+        var owner: Int32 = 0
     }
     public struct Count: Sendable, Equatable {
         var met = 0, total = 0
     }
     public typealias Counts = [Key: Count]
 
-    static let levels = ["place", "city", "province"]
+    static let levels = ["place", "city", "province", "company"]
+    static let companyLevel: UInt8 = 3
     static let grains = ["d", "m", "s"]
     static let metrics = [
         "count", "filing", "inUse", "onTime", "firstVerification", "rotation", "spotChecks",
@@ -95,8 +98,26 @@ public enum MetricCounts {
                 if i.lifecycle != .draft { put(2, 2, retired, met: true, placeOnly: true) }
             }
             for e in Metrics.onTimeEvents([i], in: forever) { event(3, e) }
-            for e in Metrics.firstVerificationEvents([i], in: forever) { event(4, e) }
-            for e in Metrics.rotationEvents([i], in: forever) { event(5, e) }
+            let first = Metrics.firstVerificationEvents([i], in: forever), rotation = Metrics.rotationEvents([i], in: forever)
+            for e in first { event(4, e) }
+            for e in rotation { event(5, e) }
+            if i.isUtilityMeter {
+                // The 三表 通报's company cells: the meter (and whether it is in service now) and its
+                // first-verification and rotation events, under its owner at its place.
+                let owner = Int32(i.ownerID ?? 0)
+                func company(_ metric: UInt8, _ grain: UInt8, _ bucket: Int32, met: Bool) {
+                    let k = Key(level: companyLevel, metric: metric, grain: grain, region: code, bucket: bucket, sub: 0, owner: owner)
+                    counts[k, default: Count()].total += sign
+                    if met { counts[k, default: Count()].met += sign }
+                }
+                company(0, 2, neverNumber, met: i.lifecycle == .inService)
+                for (metric, events) in [(UInt8(4), first), (5, rotation)] {
+                    for e in events {
+                        if e.day.dayNumber >= dayFrom { company(metric, 0, Int32(e.day.dayNumber), met: e.met) }
+                        company(metric, 1, monthNumber(e.day), met: e.met)
+                    }
+                }
+            }
             guard !i.records.isEmpty else { continue }
             for e in Metrics.passEvents([i], in: forever).spotChecks { event(6, e) }
             for (n, suffix) in passKinds.enumerated() {
@@ -126,15 +147,20 @@ public enum MetricCounts {
         return c
     }
 
-    /// Adds (the instruments' contribution now − `before`) to the table. Call in the write's transaction.
-    public static func applyChange(_ ids: [Int], before: Counts, on db: any Database) async throws {
+    /// Adds (the instruments' contribution now − `before`) to the tables, and puts their offences
+    /// (utility meters) as they are now. Call in the write's transaction. `fresh`: the instruments
+    /// were just created, so they have no offences to take back.
+    public static func applyChange(_ ids: [Int], before: Counts, fresh: Bool = false, on db: any Database) async throws {
+        let now = try await facts(ids: ids, on: db)
         var delta = Counts()
-        add(try await facts(ids: ids, on: db), sign: 1, to: &delta)
+        add(now, sign: 1, to: &delta)
         for (k, v) in before {
             delta[k, default: Count()].met -= v.met
             delta[k, default: Count()].total -= v.total
         }
         try await apply(delta, on: db)
+        if !fresh { try await removeOffences(of: ids, on: db) }
+        try await insert(offences(now), on: db)
     }
 
     /// Adds the contribution of instruments just created (by code: what the bulk import knows).
@@ -144,26 +170,79 @@ public enum MetricCounts {
         for chunk in stride(from: 0, to: codes.count, by: 500).map({ Array(codes[$0..<min($0 + 500, codes.count)]) }) {
             ids += try await sql.select().column("id").from("instruments").where("code", .in, chunk).all().map { try $0.decode(column: "id", as: Int.self) }
         }
-        try await applyChange(ids, before: [:], on: db)
+        try await applyChange(ids, before: [:], fresh: true, on: db)
     }
 
     static func apply(_ delta: Counts, on db: any Database) async throws {
         // In key order: the upserts then walk the table's B-tree from left to right instead of
         // jumping about it (a rebuild's batch touches a large part of it).
-        let rows = delta.filter { $0.value != Count() }.map { k, v in
+        let changed = delta.filter { $0.value != Count() }
+        let rows = changed.filter { $0.key.level != companyLevel }.map { k, v in
             (levels[Int(k.level)], metrics[Int(k.metric)], grains[Int(k.grain)], String(k.region), bucketText(grain: k.grain, k.bucket), Int(k.sub), v)
         }.sorted { ($0.0, $0.1, $0.2, $0.3, $0.4, $0.5) < ($1.0, $1.1, $1.2, $1.3, $1.4, $1.5) }
-        guard !rows.isEmpty else { return }
+        let companyRows = changed.filter { $0.key.level == companyLevel }.map { k, v in
+            (metrics[Int(k.metric)], grains[Int(k.grain)], String(k.region), bucketText(grain: k.grain, k.bucket), Int(k.owner), v)
+        }.sorted { ($0.0, $0.1, $0.2, $0.3, $0.4) < ($1.0, $1.1, $1.2, $1.3, $1.4) }
+        try await upsert(
+            rows.map { [SQLBind($0.0), SQLBind($0.1), SQLBind($0.2), SQLBind($0.3), SQLBind($0.4), SQLBind($0.5), SQLBind($0.6.met), SQLBind($0.6.total)] },
+            into: "metric_counts", key: ["level", "metric", "grain", "region_code", "bucket", "sub_no"], on: db)
+        try await upsert(
+            companyRows.map { [SQLBind($0.0), SQLBind($0.1), SQLBind($0.2), SQLBind($0.3), SQLBind($0.4), SQLBind($0.5.met), SQLBind($0.5.total)] },
+            into: "utility_counts", key: ["metric", "grain", "region_code", "bucket", "owner_id"], on: db)
+    }
+
+    /// Adds rows of (key…, met, total), already in key order, to a counts table, 500 to a statement.
+    static func upsert(_ rows: [[SQLBind]], into table: String, key: [String], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         for start in stride(from: 0, to: rows.count, by: 500) {
-            let insert = sql.insert(into: "metric_counts").columns("level", "metric", "grain", "region_code", "bucket", "sub_no", "met_n", "total_n")
-            for r in rows[start..<min(start + 500, rows.count)] {
-                insert.values(SQLBind(r.0), SQLBind(r.1), SQLBind(r.2), SQLBind(r.3), SQLBind(r.4), SQLBind(r.5), SQLBind(r.6.met), SQLBind(r.6.total))
-            }
-            try await insert.onConflict(with: ["level", "metric", "grain", "region_code", "bucket", "sub_no"]) {
-                $0.set("met_n", to: SQLRaw("metric_counts.met_n + excluded.met_n")).set("total_n", to: SQLRaw("metric_counts.total_n + excluded.total_n"))
+            let insert = sql.insert(into: table).columns(key + ["met_n", "total_n"])
+            for r in rows[start..<min(start + 500, rows.count)] { insert.values(r) }
+            try await insert.onConflict(with: key) {
+                $0.set("met_n", to: SQLRaw("\(table).met_n + excluded.met_n")).set("total_n", to: SQLRaw("\(table).total_n + excluded.total_n"))
             }.run()
         }
+    }
+
+    /// A utility meter's missed first verification or rotation, as the 通报 lists it.
+    struct Offence: Sendable {
+        var region: String, day: String, instrumentID: Int, problem: String, ownerID: Int?
+    }
+
+    /// The offences of some instruments as they stand (events not met, ever).
+    static func offences(_ instruments: [MetricInstrument]) -> [Offence] {
+        instruments.filter(\.isUtilityMeter).flatMap { i -> [Offence] in
+            guard let region = i.region?.value else { return [] }
+            let first = Metrics.firstVerificationEvents([i], in: forever).filter { !$0.met }.map { ($0, UtilityReport.Offender.Problem.noFirstVerification) }
+            let rotation = Metrics.rotationEvents([i], in: forever).filter { !$0.met }.map { ($0, UtilityReport.Offender.Problem.notRotated) }
+            return (first + rotation).map { Offence(region: region, day: $0.0.day.description, instrumentID: i.id, problem: $0.1.rawValue, ownerID: i.ownerID) }
+        }
+    }
+
+    static func insert(_ offences: [Offence], on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        for start in stride(from: 0, to: offences.count, by: 500) {
+            let insert = sql.insert(into: "utility_offences").columns("region_code", "day", "instrument_id", "problem", "owner_id")
+            for o in offences[start..<min(start + 500, offences.count)] {
+                insert.values(SQLBind(o.region), SQLBind(o.day), SQLBind(o.instrumentID), SQLBind(o.problem), SQLBind(o.ownerID))
+            }
+            try await insert.run()
+        }
+    }
+
+    static func removeOffences(of ids: [Int], on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            try await sql.delete(from: "utility_offences").where("instrument_id", .in, chunk).run()
+        }
+    }
+
+    /// The tables a rebuild recounts: the statistics' `metric_counts`, the 三表 通报's two tables.
+    public struct Tables: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let statistics = Tables(rawValue: 1)
+        public static let utilities = Tables(rawValue: 2)
+        public static let all: Tables = [.statistics, .utilities]
     }
 
     /// Where a rebuild's time went, in seconds.
@@ -172,14 +251,22 @@ public enum MetricCounts {
     }
 
     /// Recounts everything from the registry (after a bulk load, or to repair), one place (county)
-    /// at a time: a place's own rows are complete once its instruments are counted and go in at
-    /// once, in key order; the city and province rows add up in memory and go in at the end. So
-    /// every row is written once. `progress(done, total)` counts instruments.
+    /// at a time: a place's own rows (and its companies' rows and offences) are complete once its
+    /// instruments are counted and go in at once, in key order; the city and province rows add up in
+    /// memory and go in at the end. So every row is written once. `tables` says which to recount:
+    /// each migration fills the tables it creates (014's from the utility meters only). `progress(done,
+    /// total)` counts instruments.
     @discardableResult
-    public static func rebuild(on db: any Database, progress: (Int, Int) -> Void = { _, _ in }) async throws -> RebuildTimes {
+    public static func rebuild(_ tables: Tables = .all, on db: any Database, progress: (Int, Int) -> Void = { _, _ in }) async throws -> RebuildTimes {
         let sql = db as! any SQLDatabase
-        try await sql.raw("DELETE FROM metric_counts").run()
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM instruments").first()?.decode(column: "n", as: Int.self) ?? 0
+        let utilitiesOnly = !tables.contains(.statistics), withUtilities = tables.contains(.utilities)
+        if !utilitiesOnly { try await sql.raw("DELETE FROM metric_counts").run() }
+        if withUtilities {
+            try await sql.raw("DELETE FROM utility_counts").run()
+            try await sql.raw("DELETE FROM utility_offences").run()
+        }
+        let meters = utilitiesOnly ? " AND i.meter_type IS NOT NULL AND i.meter_type <> '\(MeterType.heat.rawValue)'" : ""
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM instruments i WHERE 1 = 1\(unsafeRaw: meters)").first()?.decode(column: "n", as: Int.self) ?? 0
         let forms = try await Statistics.forms(on: db)
         let places = try await sql.raw("SELECT DISTINCT region_code FROM instruments ORDER BY region_code").all()
             .compactMap { RegionCode(try $0.decode(column: "region_code", as: String.self)) }
@@ -189,19 +276,31 @@ public enum MetricCounts {
         func since(_ t: Date) -> Double { Date().timeIntervalSince(t) }
         for place in places {
             var t = Date()
-            let facts = try await Statistics.loadFacts(where: SQLRaw("i.region_code = '\(place.value)'"), forms: forms, on: db)
+            let facts = try await Statistics.loadFacts(where: SQLRaw("i.region_code = '\(place.value)'\(meters)"), forms: forms, on: db)
             times.read += since(t)
             t = Date()
             var c = Counts()
             add(facts, sign: 1, to: &c)
             var own = Counts()
             for (k, v) in c {
-                if k.level == 0 { own[k] = v } else { upper[k, default: Count()].met += v.met; upper[k, default: Count()].total += v.total }
+                if k.level == companyLevel {
+                    if withUtilities { own[k] = v }
+                } else if k.level == 0 && !utilitiesOnly {
+                    own[k] = v
+                } else if !utilitiesOnly {
+                    upper[k, default: Count()].met += v.met
+                    upper[k, default: Count()].total += v.total
+                }
             }
-            let counts = own
+            let counts = own, found = withUtilities ? offences(facts) : []
             times.count += since(t)
             t = Date()
-            try await db.transaction { tx in try await InstrumentBulkWriter.withBulkSettings(on: tx) { try await apply(counts, on: tx) } }
+            try await db.transaction { tx in
+                try await InstrumentBulkWriter.withBulkSettings(on: tx) {
+                    try await apply(counts, on: tx)
+                    try await insert(found, on: tx)
+                }
+            }
             times.write += since(t)
             done += facts.count
             progress(done, total)
@@ -209,20 +308,34 @@ public enum MetricCounts {
         let t = Date()
         let counts = upper
         try await db.transaction { tx in try await InstrumentBulkWriter.withBulkSettings(on: tx) { try await apply(counts, on: tx) } }
-        // Fresh statistics for the planner: without them PostgreSQL scans the new table (3× slower views).
-        if sql.dialect.name == "postgresql" { try await sql.raw("ANALYZE metric_counts").run() }
+        // Fresh statistics for the planner: without them PostgreSQL scans the new tables (3× slower views).
+        if sql.dialect.name == "postgresql" {
+            for table in (utilitiesOnly ? [] : ["metric_counts"]) + (withUtilities ? ["utility_counts", "utility_offences"] : []) { try await sql.raw("ANALYZE \(unsafeRaw: table)").run() }
+        }
         times.write += since(t)
         return times
     }
 
-    /// Every row, for comparing the incremental state with a rebuild (tests).
+    /// Every row of the kept tables, for comparing the incremental state with a rebuild (tests).
     public static func all(on db: any Database) async throws -> [String: Count] {
         var out: [String: Count] = [:]
-        for r in try await (db as! any SQLDatabase).raw("SELECT level, metric, grain, region_code, bucket, sub_no, met_n, total_n FROM metric_counts").all() {
-            let c = Count(met: try r.decode(column: "met_n", as: Int.self), total: try r.decode(column: "total_n", as: Int.self))
+        let sql = db as! any SQLDatabase
+        func count(_ r: any SQLRow) throws -> Count { Count(met: try r.decode(column: "met_n", as: Int.self), total: try r.decode(column: "total_n", as: Int.self)) }
+        for r in try await sql.raw("SELECT level, metric, grain, region_code, bucket, sub_no, met_n, total_n FROM metric_counts").all() {
+            let c = try count(r)
             guard c != Count() else { continue }
             let key = try ["level", "metric", "grain", "region_code", "bucket"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "|")
             out[key + "|\(try r.decode(column: "sub_no", as: Int.self))"] = c
+        }
+        for r in try await sql.raw("SELECT metric, grain, region_code, bucket, owner_id, met_n, total_n FROM utility_counts").all() {
+            let c = try count(r)
+            guard c != Count() else { continue }
+            let key = try ["metric", "grain", "region_code", "bucket"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "|")
+            out["company|" + key + "|\(try r.decode(column: "owner_id", as: Int.self))"] = c
+        }
+        for r in try await sql.raw("SELECT region_code, day, instrument_id, problem, owner_id FROM utility_offences").all() {
+            let key = try ["region_code", "day", "problem"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "|")
+            out["offence|" + key + "|\(try r.decode(column: "instrument_id", as: Int.self))|\(try r.decode(column: "owner_id", as: Int?.self) ?? 0)", default: Count()].total += 1
         }
         return out
     }

@@ -61,7 +61,7 @@ public enum MonthlyReports {
             try await send(to: "region:\(region)", subject: "\(periodText) 年度统计报告 Annual statistics report", body: body, on: db)
             return 1
         }
-        let r = try await UtilityReport.build(region: region, period: period, by: system, on: db)
+        let r = try await UtilityReport.counted(region: region, period: period, by: system, on: db)
         let link = "/app/statistics/utilities?region=\(region)&period=month&day=\(period.start)"
         let body = """
             \(periodText) 三表首次检定与到期轮换通报 The 三表 report for \(periodText).

@@ -7,8 +7,12 @@ import SQLKit
 /// first-verification and rotation-on-time rates of docs/metrics.md for a period, with every
 /// offending meter listed — put into use without a passed first verification, or still in use
 /// after its service life ended.
+///
+/// `build` computes it the plain way, from every meter's facts (the reference, limited to
+/// `Statistics.plainPathLimit` instruments); `counted` reads it from the kept counts at any size and
+/// is what the pages, files and the monthly run use.
 public struct UtilityReport: Sendable {
-    public struct Company: Sendable {
+    public struct Company: Sendable, Equatable {
         public var ownerID: Int
         public var name: String
         public var creditCode: String
@@ -18,14 +22,14 @@ public struct UtilityReport: Sendable {
         public var rotation: Rate
     }
 
-    public struct Area: Sendable {
+    public struct Area: Sendable, Equatable {
         public var region: RegionCode
         public var name: String
         public var firstVerification: Rate
         public var rotation: Rate
     }
 
-    public struct Offender: Sendable {
+    public struct Offender: Sendable, Equatable {
         public enum Problem: String, Sendable { case noFirstVerification = "first_verification", notRotated = "rotation" }
         public var instrumentID: Int
         public var code: String
@@ -85,7 +89,7 @@ public struct UtilityReport: Sendable {
                 instrumentID: e.instrumentID, code: details[e.instrumentID]?.code ?? "#\(e.instrumentID)",
                 ownerName: byID[e.instrumentID]?.ownerID.flatMap { companies[$0]?.name } ?? "", meterType: details[e.instrumentID]?.meter ?? "",
                 region: details[e.instrumentID]?.region ?? "", problem: problem, day: e.day)
-        }.sorted { ($0.ownerName, $0.problem.rawValue, $0.day, $0.code) < ($1.ownerName, $1.problem.rawValue, $1.day, $1.code) }
+        }.sorted(by: inReportOrder)
 
         return UtilityReport(
             region: region, regionName: names[region.value] ?? region.value, period: period, firstVerification: Rate(first), rotation: Rate(rotation),

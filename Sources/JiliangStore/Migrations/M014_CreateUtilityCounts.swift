@@ -1,0 +1,44 @@
+import FluentKit
+import SQLKit
+
+/// 014: the 三表 通报 (utility meter report) from kept counts, so that it answers for a city or the
+/// whole province as fast as the dashboard (before, it read every meter and refused regions beyond
+/// `Statistics.plainPathLimit`). Two tables kept by the same writes as `metric_counts`:
+/// - `utility_counts`: per utility company (owner) and place, the first-verification and rotation
+///   events by day and month, and a snapshot of its meters (total) and those in service (met);
+/// - `utility_offences`: every meter with a missed first verification or rotation, with the day
+///   that decided it, so the offenders of a region and period are a range read.
+struct M014_CreateUtilityCounts: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        let postgres = sql.dialect.name == "postgresql"
+        try await sql.raw("""
+            CREATE TABLE utility_counts (
+              metric TEXT NOT NULL,       -- meters (snapshot), firstVerification, rotation
+              grain TEXT NOT NULL,        -- d (day), m (month), s (snapshot)
+              region_code TEXT NOT NULL,  -- the meters' place
+              bucket TEXT NOT NULL,
+              owner_id INTEGER NOT NULL,  -- 0: meters without an owner
+              met_n BIGINT NOT NULL,
+              total_n BIGINT NOT NULL,
+              PRIMARY KEY (metric, grain, region_code, bucket, owner_id)\(unsafeRaw: postgres ? " INCLUDE (met_n, total_n))" : ") WITHOUT ROWID")
+            """).run()
+        try await sql.raw("""
+            CREATE TABLE utility_offences (
+              region_code TEXT NOT NULL,
+              day TEXT NOT NULL,          -- the first day of use, or the service life's end
+              instrument_id INTEGER NOT NULL,
+              problem TEXT NOT NULL,      -- first_verification, rotation
+              owner_id INTEGER,
+              PRIMARY KEY (region_code, day, instrument_id, problem))\(unsafeRaw: postgres ? "" : " WITHOUT ROWID")
+            """).run()
+        try await sql.raw("CREATE INDEX utility_offences_instrument ON utility_offences (instrument_id)").run()
+        // An existing registry gets its utility counts now (its other counts are already kept).
+        try await MetricCounts.rebuild(.utilities, on: db)
+    }
+
+    func revert(on db: any Database) async throws {
+        try await db.schema("utility_offences").delete()
+        try await db.schema("utility_counts").delete()
+    }
+}
