@@ -31,7 +31,7 @@ echo "## SQLite"
 if [ ! -f "$DB.done" ]; then
   rm -f "$DB" "$DB-wal" "$DB-shm"
   cp "$SRC" "$DB"
-  /usr/bin/time -f "migrate (counts the registry into metric_counts): %e s, max RSS %M KiB" $BIN migrate --sqlite "$DB" --today $TODAY
+  /usr/bin/time -f "migrate (counts the registry into metric_counts and the utility tables): %e s, max RSS %M KiB" $BIN migrate --sqlite "$DB" --today $TODAY
   touch "$DB.done"
 fi
 $BIN bench statistics --sqlite "$DB" --today $TODAY

@@ -2,6 +2,8 @@
 # The public lookup under load (issue #6), on one machine, in one run:
 #   - Jiliang serving /p/i/<code> for random codes of a 10,000,000-instrument demo province (SQLite);
 #   - nginx serving a static file of the same response (what this machine can do at best);
+#   - Hummingbird serving those bytes from memory with no middleware or database (`jiliang bench
+#     http-floor`: the framework's own ceiling, which no lookup built on it can pass);
 #   - Datasette serving the same lookup (the same SQL) from the same SQLite file.
 # Each is loaded by wrk at 64 connections for BENCH_PUBLIC_SECONDS; prints the lines for BENCHMARKS.md.
 # The demo province is built once and kept in bench-data/ (it takes a while at 10M).
@@ -12,7 +14,7 @@ CONNS=${BENCH_PUBLIC_CONNECTIONS:-64}
 ROOT=$PWD
 BIN=$ROOT/.build/release/jiliang
 DATA=$ROOT/bench-data
-DB=$DATA/public-$N.sqlite
+DB=${BENCH_PUBLIC_DB:-$DATA/public-$N.sqlite}
 WORK=$(mktemp -d /tmp/jiliang-bench-public.XXXX)
 chmod 755 "$WORK"
 mkdir -p "$DATA"
@@ -90,6 +92,11 @@ NGINX
 nginx -c "$WORK/nginx.conf"
 wait_for "http://127.0.0.1:18302/p/i/$first"
 
+# Hummingbird alone: the same bytes from memory, no middleware, no database (the framework's ceiling).
+$BIN bench http-floor --file "$WORK/www/p/i/$first" --port 18304 > "$WORK/floor.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:18304/p/i/$first"
+
 # Datasette: a canned query with the same SQL as PublicLookup, on the same file, immutable mode.
 name=$(basename "$DB" .sqlite)
 cat > "$WORK/metadata.json" <<JSON
@@ -103,5 +110,6 @@ echo "# public lookup, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $N instrumen
 echo "# name requests/s p50 p99 non-2xx"
 CODES=$WORK/codes.txt PREFIX="/p/i/" load jiliang "http://127.0.0.1:18301" "$WORK/random.lua"
 load nginx "http://127.0.0.1:18302/p/i/$first"
+load hummingbird-floor "http://127.0.0.1:18304/p/i/$first"
 CODES=$WORK/codes.txt PREFIX="/$name/lookup.json?code=" SUFFIX="&_shape=objects" load datasette "http://127.0.0.1:18303" "$WORK/random.lua"
 echo "# wrk outputs in $WORK"

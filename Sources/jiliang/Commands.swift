@@ -62,13 +62,15 @@ struct Demo: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
     @Option(help: "Number of instruments") var instruments = 20_000
     @Option(help: "Random seed (same seed, same province)") var seed: UInt64 = 2022
+    @Option(help: "Years of periodic verification history (10M instruments: 3 → ~16M records, 20 → ~30M+)") var historyYears = 3
 
     func run() async throws {
         guard instruments > 0, instruments <= 50_000_000 else { throw ValidationError("--instruments must be from 1 to 50000000") }
+        guard (1...30).contains(historyYears) else { throw ValidationError("--history-years must be from 1 to 30") }
         let today = try db.todayProvider()()
         try await db.withStore { store in
             let start = Date()
-            let summary = try await DemoProvince(instruments: instruments, seed: seed, today: today).load(into: store)
+            let summary = try await DemoProvince(instruments: instruments, seed: seed, today: today, historyYears: historyYears).load(into: store)
             try await Audit.$actor.withValue(.system("demo")) {
                 try await DemoCredit.load(today: today, on: store.db)
                 try await DemoStandards.load(today: today, on: store.db)

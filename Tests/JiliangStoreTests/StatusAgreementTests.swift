@@ -3,6 +3,7 @@ import Foundation
 import JiliangCore
 import JiliangStore
 import JiliangTestSupport
+import SQLKit
 import Testing
 
 /// The SQL status filter must say exactly what the engine says, instrument by instrument, on random
@@ -58,5 +59,24 @@ import Testing
             return try await InstrumentModel.query(on: store.db).sort(\.$id).all().map(\.code)
         }
         #expect(first == second)
+    }
+
+    /// A longer history (`jiliang demo --history-years`) means more periodic records reaching further
+    /// back; first verifications are kept whatever their age, periodic ones only within the history.
+    @Test func aLongerHistoryGivesMoreRecordsWithinIt() async throws {
+        let today = CalendarDay("2026-11-26")!
+        var counts: [Int: Int] = [:]
+        for years in [3, 12] {
+            try await TestDatabase.withStore { store in
+                let s = try await DemoProvince(instruments: 300, seed: 5, today: today, historyYears: years).load(into: store)
+                counts[years] = s.records
+                let oldest = try await (store.db as! any SQLDatabase).raw(
+                    "SELECT MIN(verified_on) AS d FROM verification_records WHERE kind <> 'first'").first()?.decode(column: "d", as: String?.self)
+                let limit = today.adding(days: -years * 365)
+                #expect(oldest.flatMap { CalendarDay($0) }.map { $0 >= limit } ?? false, "\(years) years: oldest periodic record \(oldest ?? "none")")
+                #expect(oldest.flatMap { CalendarDay($0) }.map { $0 < today.adding(days: -(years - 2) * 365) } ?? false, "\(years) years: history reaches back")
+            }
+        }
+        #expect(counts[12]! > counts[3]! * 3 / 2, "\(counts)")
     }
 }

@@ -12,11 +12,15 @@ public struct DemoProvince: Sendable {
     public var instruments: Int
     public var seed: UInt64
     public var today: CalendarDay
+    /// Years of periodic verification history kept (first verifications are always kept).
+    /// Periodic instruments are installed over the last ten years, or over the history if longer.
+    public var historyYears: Int
 
-    public init(instruments: Int, seed: UInt64, today: CalendarDay) {
+    public init(instruments: Int, seed: UInt64, today: CalendarDay, historyYears: Int = 3) {
         self.instruments = instruments
         self.seed = seed
         self.today = today
+        self.historyYears = historyYears
     }
 
     public struct Summary: Sendable, CustomStringConvertible {
@@ -205,9 +209,9 @@ public struct DemoProvince: Sendable {
                 let entry = catalogue[kind.subNo]
                 let form = entry?.form ?? .periodic
                 // Rotation meters were installed over their whole life and beyond (some expired);
-                // periodic instruments over the last ten years.
+                // periodic instruments over the last ten years (or the whole history, if longer).
                 let lifeDays = (book.rule(subNo: kind.subNo, attributes: meter, on: today)?.serviceLifeMonths ?? 96) * 31
-                let ageDays = form == .firstOnlyRotation ? Int.random(in: 30...(lifeDays + 300), using: &rng) : Int.random(in: 20...3650, using: &rng)
+                let ageDays = form == .firstOnlyRotation ? Int.random(in: 30...(lifeDays + 300), using: &rng) : Int.random(in: 20...(max(10, historyYears) * 365), using: &rng)
                 let installed = today.adding(days: -ageDays)
                 var lifecycle = LifecycleStatus.inService
                 if rng.chance(0.01) { lifecycle = .draft }
@@ -217,7 +221,7 @@ public struct DemoProvince: Sendable {
                 if lifecycle != .draft, !neverVerified {
                     var day = installed
                     var first = true
-                    let historyStart = today.adding(days: -3 * 365)
+                    let historyStart = today.adding(days: -historyYears * 365)
                     while day <= today {
                         let pass = rng.chance(kind.passRate)
                         let rule = book.rule(subNo: kind.subNo, attributes: meter, on: day)
@@ -237,9 +241,12 @@ public struct DemoProvince: Sendable {
                             if day > today { break }
                             let r2 = book.rule(subNo: kind.subNo, attributes: meter, on: day)
                             let u2 = ComplianceEngine.validUntil(date: day, result: .pass, kind: .afterRepair, rule: r2, firstPassDate: nil)
-                            recordID += 1
-                            facts.append(VerificationFact(id: Int64(recordID), date: day, kind: .afterRepair, result: .pass, validUntil: u2))
-                            recordRows.append(recordValues(recordID, instrumentID, verifier(kind.subNo, county, &rng), day, .afterRepair, true, u2, r2?.id, now))
+                            let lab = verifier(kind.subNo, county, &rng)
+                            if day >= historyStart {  // like the failure it repairs, kept within the history only
+                                recordID += 1
+                                facts.append(VerificationFact(id: Int64(recordID), date: day, kind: .afterRepair, result: .pass, validUntil: u2))
+                                recordRows.append(recordValues(recordID, instrumentID, lab, day, .afterRepair, true, u2, r2?.id, now))
+                            }
                             guard let next = u2 else { break }
                             day = next.adding(days: -Int.random(in: 0...25, using: &rng))
                         } else {
