@@ -60,6 +60,8 @@ public struct AppConfiguration: Sendable {
     /// The most instruments a page computes "the records behind a figure" for from the instruments
     /// themselves; a larger region shows the figure split by its sub-regions (from the kept counts).
     public var plainPathLimit = Statistics.plainPathLimit
+    /// The offending meters the 三表 page and its PDF list (the CSV and XLSX files list all).
+    public var offenderPageLimit = 2_000
 
     /// The ledger configuration: the key from the file (created if missing) unless one is given.
     public func ledgerConfiguration() throws -> LedgerConfiguration {

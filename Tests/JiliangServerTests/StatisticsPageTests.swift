@@ -84,7 +84,7 @@ import Testing
     /// A region with more instruments than a page lists: the figure split by sub-region, each
     /// number opening the sub-region's own records; a county (no sub-regions) lists its records.
     @Test func aRegionTooLargeToListSplitsItsFigureBySubRegion() async throws {
-        try await withApp(configure: { $0.plainPathLimit = 1 }) { store, client in
+        try await withApp(configure: { $0.plainPathLimit = 1; $0.offenderPageLimit = 1 }) { store, client in
             _ = try await PageTests.demoAccounts(store)
             try await Self.admin(store)
             let water = try await Fixtures.owner(7, industry: .waterUtility, on: store.db)
@@ -104,7 +104,11 @@ import Testing
             // the 三表 通报 of the whole province (from the kept counts) lists the company and both meters
             let province = try await b.get("/app/statistics/utilities?region=350000&period=year&day=2026-06-01")
             #expect(province.status == .ok && province.text.contains(water.name) && province.text.contains("(2)"))
-            #expect(province.text.contains(meters[0].code) && province.text.contains(meters[1].code))
+            // the page lists the first offending meter only (the limit is 1 here) and says so; the CSV lists both
+            #expect(province.text.contains(meters[0].code) != province.text.contains(meters[1].code))
+            #expect(province.text.contains("列出前 1 个，共 2 个"))
+            let csv = try await b.get("/app/statistics/utilities?region=350000&period=year&day=2026-06-01&format=csv")
+            #expect(csv.status == .ok && csv.text.contains(meters[0].code) && csv.text.contains(meters[1].code))
             // the split is scoped like every statistics read
             _ = try await b.signIn("xiamen")
             #expect(try await b.get("/app/statistics/behind?metric=firstVerification&region=350100").status == .notFound)

@@ -102,6 +102,9 @@ import Testing
                     #expect(fastUtility.companies == plainUtility.companies, "\(context): 三表 companies")
                     #expect(fastUtility.areas == plainUtility.areas, "\(context): 三表 areas")
                     #expect(fastUtility.offenders == plainUtility.offenders, "\(context): 三表 offenders")
+                    // the page's list: the first offenders only, picked company by company from the index
+                    let firstFew = try await UtilityReport.counted(region: region, period: period, offenderLimit: 7, by: admin, on: db)
+                    #expect(firstFew.offenders == Array(plainUtility.offenders.prefix(7)) && firstFew.misses == plainUtility.offenders.count, "\(context): 三表 first offenders")
                 }
                 let fastTrend = try await MetricCounts.trend(region: region, year: 2026, asOf: today, by: admin, on: db)
                 let plainTrend = Statistics.trend(facts, year: 2026, asOf: today)

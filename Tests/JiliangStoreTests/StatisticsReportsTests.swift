@@ -71,6 +71,9 @@ import Testing
             let province = try await UtilityReport.counted(region: RegionCode("350000")!, period: year, by: admin, on: db)
             #expect(province.areas.map(\.region) == [RegionCode("350100")!] && province.areas[0].rotation == Rate(1, 2))
             #expect(province.offenders == r.offenders && province.companies == r.companies)
+            // a limited list keeps the first offender in the report's order and still counts both
+            let first = try await UtilityReport.counted(region: RegionCode("350000")!, period: year, offenderLimit: 1, by: admin, on: db)
+            #expect(first.offenders == Array(r.offenders.prefix(1)) && first.misses == 2 && r.misses == 2)
             await #expect(throws: RegistryError.self) { try await UtilityReport.counted(region: RegionCode("350100")!, period: year, by: xiamenStaff, on: db) }
             // a period before the meters were used has nothing due
             let empty = try await UtilityReport.build(region: RegionCode("350100")!, period: MetricPeriod.year(of: CalendarDay("2019-06-01")!), by: fuzhou, on: db)

@@ -27,6 +27,7 @@ enum PageStrings {
         "st_rot_met": ("按期轮换", "Rotated on time"),
         "st_rot_due": ("使用期满", "Life ended"),
         "st_offenders": ("问题表计", "Offending meters"),
+        "st_offenders_first": ("列出前 %d 个，共 %d 个；CSV 和 XLSX 文件列出全部。", "The first %d of %d are listed; the CSV and XLSX files list them all."),
         "st_meter_type": ("表型", "Meter type"),
         "mt_water": ("水表", "Water meter"),
         "mt_gas": ("燃气表", "Gas meter"),

@@ -36,10 +36,11 @@ enum StatisticsDocuments {
                     columns: [t["region"]!, t["st_fv_met"]!, t["st_fv_due"]!, t["st_firstVerification"]!, t["st_rot_met"]!, t["st_rot_due"]!, t["st_rotation"]!],
                     rows: r.areas.map { a in [.text("\(a.name) \(a.region)")] + cell(a.firstVerification) + cell(a.rotation) }, note: r.areas.isEmpty ? t["nothing"] : nil),
                 .init(
-                    title: "\(t["st_offenders"]!) (\(r.offenders.count))",
+                    title: "\(t["st_offenders"]!) (\(r.misses))",
                     columns: [t["code"]!, t["st_company"]!, t["st_meter_type"]!, t["region"]!, t["st_problem"]!, t["st_decisive_day"]!],
                     rows: r.offenders.map { o in [.text(o.code), .text(o.ownerName), .text(t["mt_\(o.meterType)"] ?? o.meterType), .text(o.region), .text(problem[o.problem]!), .text(o.day.description)] },
-                    note: r.offenders.isEmpty ? t["nothing"] : nil),
+                    note: r.offenders.isEmpty && r.misses == 0 ? t["nothing"]
+                        : r.offenders.count < r.misses ? String(format: t["st_offenders_first"]!, r.offenders.count, r.misses) : nil),
             ])
     }
 

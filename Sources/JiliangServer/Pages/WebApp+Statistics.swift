@@ -171,7 +171,10 @@ extension WebApp {
     func utilitiesPage(_ request: Request, _ p: Principal) async throws -> Response {
         let t = PageStrings.strings(language(request))
         let s = try StatisticsQuery(request, p, today: today)
-        let report = try await UtilityReport.counted(region: s.region, period: s.period, by: p, on: db)
+        // The page and the PDF list the first offending meters (a province's year can hold hundreds
+        // of thousands); the CSV and XLSX files list every one.
+        let all = s.format == "csv" || s.format == "xlsx"
+        let report = try await UtilityReport.counted(region: s.region, period: s.period, offenderLimit: all ? nil : config.offenderPageLimit, by: p, on: db)
         let doc = StatisticsDocuments.utility(report, t)
         if let file = try StatisticsDocuments.file(doc, format: s.format, name: "utility-report-\(s.region)-\(s.period.start)") { return file }
         return render("report", reportModel(doc, t, base: "/app/statistics/utilities?\(s.query)", back: "/app/statistics?\(s.query)", id: "utility-report"),
@@ -188,7 +191,7 @@ extension WebApp {
         let names = try await regionNames()
         let items = Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.subName) })
         // Rates, regions, trend, gaps and the utility companies' rates, all from the kept counts.
-        let utility = try await UtilityReport.counted(region: s.region, period: s.period, by: p, on: db)
+        let utility = try await UtilityReport.counted(region: s.region, period: s.period, offenderLimit: 0, by: p, on: db)
         let board = try await MetricCounts.dashboard(region: s.region, period: s.period, asOf: today, providers: providers, by: p, on: db)
         let annual = StatisticsDocuments.Annual(
             regionName: names[s.region.value] ?? s.region.value, report: board.report,

@@ -29,10 +29,12 @@ struct M014_CreateUtilityCounts: AsyncMigration {
               day TEXT NOT NULL,          -- the first day of use, or the service life's end
               instrument_id INTEGER NOT NULL,
               problem TEXT NOT NULL,      -- first_verification, rotation
-              owner_id INTEGER,
+              owner_id INTEGER NOT NULL,  -- 0: a meter without an owner
               PRIMARY KEY (region_code, day, instrument_id, problem))\(unsafeRaw: postgres ? "" : " WITHOUT ROWID")
             """).run()
         try await sql.raw("CREATE INDEX utility_offences_instrument ON utility_offences (instrument_id)").run()
+        // A company's offences in the report's order: the first page of a province's list walks it.
+        try await sql.raw("CREATE INDEX utility_offences_owner ON utility_offences (owner_id, problem, day, instrument_id)").run()
         // An existing registry gets its utility counts now (its other counts are already kept).
         try await MetricCounts.rebuild(.utilities, on: db)
     }

@@ -205,7 +205,7 @@ public enum MetricCounts {
 
     /// A utility meter's missed first verification or rotation, as the 通报 lists it.
     struct Offence: Sendable {
-        var region: String, day: String, instrumentID: Int, problem: String, ownerID: Int?
+        var region: String, day: String, instrumentID: Int, problem: String, ownerID: Int
     }
 
     /// The offences of some instruments as they stand (events not met, ever).
@@ -214,7 +214,7 @@ public enum MetricCounts {
             guard let region = i.region?.value else { return [] }
             let first = Metrics.firstVerificationEvents([i], in: forever).filter { !$0.met }.map { ($0, UtilityReport.Offender.Problem.noFirstVerification) }
             let rotation = Metrics.rotationEvents([i], in: forever).filter { !$0.met }.map { ($0, UtilityReport.Offender.Problem.notRotated) }
-            return (first + rotation).map { Offence(region: region, day: $0.0.day.description, instrumentID: i.id, problem: $0.1.rawValue, ownerID: i.ownerID) }
+            return (first + rotation).map { Offence(region: region, day: $0.0.day.description, instrumentID: i.id, problem: $0.1.rawValue, ownerID: i.ownerID ?? 0) }
         }
     }
 

@@ -61,18 +61,18 @@ public enum MonthlyReports {
             try await send(to: "region:\(region)", subject: "\(periodText) 年度统计报告 Annual statistics report", body: body, on: db)
             return 1
         }
-        let r = try await UtilityReport.counted(region: region, period: period, by: system, on: db)
+        let r = try await UtilityReport.counted(region: region, period: period, offenderLimit: 0, by: system, on: db)
         let link = "/app/statistics/utilities?region=\(region)&period=month&day=\(period.start)"
         let body = """
             \(periodText) 三表首次检定与到期轮换通报 The 三表 report for \(periodText).
-            首次检定执行率 first verification \(pct(r.firstVerification)) · 到期轮换执行率 rotation on time \(pct(r.rotation)) · 问题表计 offending meters \(r.offenders.count)
+            首次检定执行率 first verification \(pct(r.firstVerification)) · 到期轮换执行率 rotation on time \(pct(r.rotation)) · 问题表计 offending meters \(r.misses)
             \(link)
             """
         try await send(to: "region:\(region)", subject: "\(periodText) 三表通报 Utility meter report", body: body, on: db)
         var n = 1
         if region.level == .city {
             for a in r.areas where a.region.level == .county {
-                let offenders = r.offenders.filter { $0.region == a.region.value }.count
+                let offenders = a.firstVerification.denominator - a.firstVerification.numerator + a.rotation.denominator - a.rotation.numerator
                 try await send(
                     to: "region:\(a.region)", subject: "\(periodText) 三表通报 Utility meter report",
                     body: """

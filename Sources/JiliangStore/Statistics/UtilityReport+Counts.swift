@@ -7,7 +7,11 @@ import SQLKit
 /// (a test checks it on random data), for a county, a city or the whole province, from sums over
 /// `utility_counts` and a range read of `utility_offences` instead of every meter's history.
 extension UtilityReport {
-    public static func counted(region: RegionCode, period: MetricPeriod, by p: Principal, on db: any Database) async throws -> UtilityReport {
+    /// `offenderLimit`: list only the first offending meters in the report's order (a province's
+    /// year can have hundreds of thousands; `misses` still counts them all); nil lists every one.
+    public static func counted(
+        region: RegionCode, period: MetricPeriod, offenderLimit: Int? = nil, by p: Principal, on db: any Database
+    ) async throws -> UtilityReport {
         try Statistics.authorize(region, p)
         let range = region.subtreeRange
         // The period's events and the meters' snapshot, per place and company: independent reads.
@@ -18,7 +22,6 @@ extension UtilityReport {
             group.addTask { try await companyCells(metrics: ["count"], grain: "s", lo: MetricCounts.never, hi: MetricCounts.never, regions: range, on: db) }
             return try await group.reduce(into: []) { $0 += $1 }
         }
-        async let offenceRows = offences(regions: range, period: period, on: db)
         let names = try await Registry.regionNames(on: db)
 
         let ownerIDs = Set(cells.map(\.owner).filter { $0 != 0 })
@@ -27,9 +30,11 @@ extension UtilityReport {
             companies[o.id!] = Company(ownerID: o.id!, name: o.name, creditCode: o.creditCode, region: o.regionCode, metersInUse: 0, firstVerification: Rate(0, 0), rotation: Rate(0, 0))
         }
         var first = Rate(0, 0), rotation = Rate(0, 0)
+        var missesByOwner: [Int: Int] = [:]
         var areaCells: [String: [CompanyCell]] = [:]
         let prefix = MetricCounts.childLevel(of: region)?.prefix
         for c in cells {
+            if c.metric != "count" { missesByOwner[c.owner, default: 0] += c.rate.denominator - c.rate.numerator }
             switch c.metric {
             case "count": companies[c.owner]?.metersInUse += c.rate.numerator
             case "firstVerification":
@@ -51,11 +56,18 @@ extension UtilityReport {
             func sum(_ metric: String) -> Rate { mine.filter { $0.metric == metric }.reduce(Rate(0, 0)) { $0 + $1.rate } }
             return Area(region: child, name: names[code] ?? code, firstVerification: sum("firstVerification"), rotation: sum("rotation"))
         }
+        let name = { (owner: Int) in companies[owner]?.name ?? "" }
+        let offenders: [Offender]
+        if let limit = offenderLimit {
+            offenders = try await firstOffences(limit, misses: missesByOwner, name: name, regions: range, period: period, on: db)
+        } else {
+            offenders = try await offences(owners: nil, regions: range, period: period, limit: nil, name: name, on: db).sorted(by: inReportOrder)
+        }
         return UtilityReport(
             region: region, regionName: names[region.value] ?? region.value, period: period, firstVerification: first, rotation: rotation,
             companies: companies.values.filter { $0.metersInUse > 0 || $0.firstVerification.denominator > 0 || $0.rotation.denominator > 0 }
                 .sorted { ($0.region, $0.name) < ($1.region, $1.name) },
-            areas: areas, offenders: try await offenceRows)
+            areas: areas, offenders: offenders)
     }
 
     /// One summed cell of `utility_counts`: a company's metric at one place.
@@ -78,26 +90,46 @@ extension UtilityReport {
         }
     }
 
-    /// The offending meters of a region whose deciding day lies in the period, in the report's order.
-    static func offences(regions: ClosedRange<String>, period: MetricPeriod, on db: any Database) async throws -> [Offender] {
-        try await (db as! any SQLDatabase).raw("""
-            SELECT o.instrument_id, o.problem, o.day, o.region_code, i.code, i.meter_type, w.name FROM utility_offences o
-            JOIN instruments i ON i.id = o.instrument_id LEFT JOIN owners w ON w.id = o.owner_id
+    /// The offending meters of a region whose deciding day lies in the period (of some companies
+    /// only, and the first `limit` in the report's order within them, when given).
+    static func offences(
+        owners: [Int]?, regions: ClosedRange<String>, period: MetricPeriod, limit: Int?, name: (Int) -> String, on db: any Database
+    ) async throws -> [Offender] {
+        let ofOwners = owners.map { SQLRaw(" AND o.owner_id IN (\($0.map(String.init).joined(separator: ",")))") } ?? SQLRaw("")
+        let top = limit.map { SQLRaw(" ORDER BY o.problem, o.day, o.instrument_id LIMIT \($0)") } ?? SQLRaw("")
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT o.instrument_id, o.problem, o.day, o.region_code, o.owner_id, i.code, i.meter_type FROM utility_offences o
+            JOIN instruments i ON i.id = o.instrument_id
             WHERE o.region_code BETWEEN \(bind: regions.lowerBound) AND \(bind: regions.upperBound)
-            AND o.day BETWEEN \(bind: period.start.description) AND \(bind: period.end.description)
+            AND o.day BETWEEN \(bind: period.start.description) AND \(bind: period.end.description)\(ofOwners)\(top)
             """).all().compactMap { r -> Offender? in
             guard let problem = Offender.Problem(rawValue: try r.decode(column: "problem", as: String.self)),
                   let day = CalendarDay(try r.decode(column: "day", as: String.self)) else { return nil }
             return Offender(
                 instrumentID: try r.decode(column: "instrument_id", as: Int.self), code: try r.decode(column: "code", as: String.self),
-                ownerName: try r.decode(column: "name", as: String?.self) ?? "", meterType: try r.decode(column: "meter_type", as: String?.self) ?? "",
+                ownerName: name(try r.decode(column: "owner_id", as: Int.self)), meterType: try r.decode(column: "meter_type", as: String?.self) ?? "",
                 region: try r.decode(column: "region_code", as: String.self), problem: problem, day: day)
-        }.sorted(by: inReportOrder)
+        }
     }
 
-    /// The offenders' order: by company, problem, day and code.
+    /// The first `limit` offending meters in the report's order without reading them all: the
+    /// companies' misses (from the counts) say whose offences come first, and each company's are
+    /// read in order from its index, stopping at the limit.
+    static func firstOffences(
+        _ limit: Int, misses: [Int: Int], name: (Int) -> String, regions: ClosedRange<String>, period: MetricPeriod, on db: any Database
+    ) async throws -> [Offender] {
+        let byName = Dictionary(grouping: misses.filter { $0.value > 0 }.keys, by: name)
+        var out: [Offender] = []
+        for n in byName.keys.sorted() where out.count < limit {
+            let owners = byName[n]!.sorted()
+            out += try await offences(owners: owners, regions: regions, period: period, limit: limit - out.count, name: name, on: db).sorted(by: inReportOrder)
+        }
+        return out
+    }
+
+    /// The offenders' order: by company, problem, day, and the order the meters were registered in.
     static func inReportOrder(_ a: Offender, _ b: Offender) -> Bool {
-        (a.ownerName, a.problem.rawValue, a.day, a.code) < (b.ownerName, b.problem.rawValue, b.day, b.code)
+        (a.ownerName, a.problem.rawValue, a.day, a.instrumentID) < (b.ownerName, b.problem.rawValue, b.day, b.instrumentID)
     }
 }
 

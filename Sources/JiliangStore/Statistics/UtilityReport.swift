@@ -50,6 +50,12 @@ public struct UtilityReport: Sendable {
     public var areas: [Area]
     public var offenders: [Offender]
 
+    /// Every offending meter of the region and period: a missed first verification or rotation is
+    /// exactly an unmet event of the two rates (`offenders` may list only the first of them).
+    public var misses: Int {
+        firstVerification.denominator - firstVerification.numerator + rotation.denominator - rotation.numerator
+    }
+
     public static func build(region: RegionCode, period: MetricPeriod, by p: Principal, on db: any Database) async throws -> UtilityReport {
         let meters = try await Statistics.facts(region: region, by: p, on: db).filter(\.isUtilityMeter)
         let first = Metrics.firstVerificationEvents(meters, in: period), rotation = Metrics.rotationEvents(meters, in: period)
