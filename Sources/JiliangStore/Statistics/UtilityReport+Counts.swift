@@ -93,9 +93,13 @@ extension UtilityReport {
     /// The offending meters of a region whose deciding day lies in the period (of some companies
     /// only, and the first `limit` in the report's order within them, when given).
     static func offences(
-        owners: [Int]?, regions: ClosedRange<String>, period: MetricPeriod, limit: Int?, name: (Int) -> String, on db: any Database
+        owners: [Int]?, problem: Offender.Problem? = nil, regions: ClosedRange<String>, period: MetricPeriod, limit: Int?, name: (Int) -> String,
+        on db: any Database
     ) async throws -> [Offender] {
-        let ofOwners = owners.map { SQLRaw(" AND o.owner_id IN (\($0.map(String.init).joined(separator: ",")))") } ?? SQLRaw("")
+        var only = ""
+        if let owners { only += owners.count == 1 ? " AND o.owner_id = \(owners[0])" : " AND o.owner_id IN (\(owners.map(String.init).joined(separator: ",")))" }
+        if let problem { only += " AND o.problem = '\(problem.rawValue)'" }
+        let ofOwners = SQLRaw(only)
         let top = limit.map { SQLRaw(" ORDER BY o.problem, o.day, o.instrument_id LIMIT \($0)") } ?? SQLRaw("")
         return try await (db as! any SQLDatabase).raw("""
             SELECT o.instrument_id, o.problem, o.day, o.region_code, o.owner_id, i.code, i.meter_type FROM utility_offences o
@@ -114,7 +118,8 @@ extension UtilityReport {
 
     /// The first `limit` offending meters in the report's order without reading them all: the
     /// companies' misses (from the counts) say whose offences come first, and each company's are
-    /// read in order from its index, stopping at the limit.
+    /// read problem by problem in the order of its index (owner, problem, day, meter), stopping at
+    /// the limit. Companies sharing a name are read together and sorted.
     static func firstOffences(
         _ limit: Int, misses: [Int: Int], name: (Int) -> String, regions: ClosedRange<String>, period: MetricPeriod, on db: any Database
     ) async throws -> [Offender] {
@@ -122,7 +127,14 @@ extension UtilityReport {
         var out: [Offender] = []
         for n in byName.keys.sorted() where out.count < limit {
             let owners = byName[n]!.sorted()
-            out += try await offences(owners: owners, regions: regions, period: period, limit: limit - out.count, name: name, on: db).sorted(by: inReportOrder)
+            guard owners.count == 1 else {
+                out += try await offences(owners: owners, regions: regions, period: period, limit: limit - out.count, name: name, on: db).sorted(by: inReportOrder)
+                continue
+            }
+            for problem in [Offender.Problem.noFirstVerification, .notRotated].sorted(by: { $0.rawValue < $1.rawValue }) where out.count < limit {
+                out += try await offences(owners: owners, problem: problem, regions: regions, period: period, limit: limit - out.count, name: name, on: db)
+                    .sorted(by: inReportOrder)
+            }
         }
         return out
     }
