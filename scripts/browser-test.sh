@@ -17,7 +17,7 @@ $BIN witness --log "$LOGKEY" --key "$DIR/witness.key" --state "$DIR/witness.json
 pids+=($!)
 for _ in $(seq 1 60); do [ -s "$DIR/witness.key" ] && grep -q "^witness " "$DIR/witness.log" && break; sleep 0.5; done
 WKEY=$(awk '/^witness /{print $2; exit}' "$DIR/witness.log")
-$BIN serve --sqlite "$DIR/jiliang.sqlite" --port "$PORT" --demo-if-empty 300 --today 2026-11-26 \
+$BIN serve --sqlite "$DIR/jiliang.sqlite" --port "$PORT" --demo-if-empty 300 --today 2026-11-26 --plain-path-limit 150 \
   --ledger-key "$DIR/ledger.key" --witness "$WKEY http://127.0.0.1:$WPORT" --witness-quorum 1 >"$DIR/server.log" 2>&1 &
 pid=$!
 pids+=($pid)

@@ -22,11 +22,17 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Take the client address from X-Forwarded-For (only behind a proxy that sets it)") var trustForwardedFor = false
     @Option(help: "Working days the bureau has to answer a complaint") var complaintDays = 15
     @Flag(help: "Run no background services (job worker, ledger sequencer): benchmarks of the request path only") var noBackground = false
+    @Option(help: "Largest region whose records behind a figure are listed directly; larger ones split by sub-region") var plainPathLimit = Statistics.plainPathLimit
+    @Option(help: "Offending meters listed on the 三表 report page and PDF (the CSV and XLSX list all)") var offenderPageLimit = 2_000
 
     func run() async throws {
         guard (0...365).contains(dueSoonDays) else { throw ValidationError("--due-soon-days must be from 0 to 365") }
         guard publicRateLimit >= 0 else { throw ValidationError("--public-rate-limit must be 0 or more") }
         guard (1...60).contains(complaintDays) else { throw ValidationError("--complaint-days must be from 1 to 60") }
+        guard (1...Statistics.plainPathLimit).contains(plainPathLimit) else {
+            throw ValidationError("--plain-path-limit must be from 1 to \(Statistics.plainPathLimit) (the plain computation reads no more)")
+        }
+        guard (1...100_000).contains(offenderPageLimit) else { throw ValidationError("--offender-page-limit must be from 1 to 100000") }
         if let publicUrl, URL(string: publicUrl)?.scheme.map({ $0 == "http" || $0 == "https" }) != true {
             throw ValidationError("--public-url must be an http:// or https:// address, got '\(publicUrl)'")
         }
@@ -39,6 +45,8 @@ struct Serve: AsyncParsableCommand {
         config.trustForwardedFor = trustForwardedFor
         config.complaintRules.deadlineWorkingDays = complaintDays
         config.runWorker = !noBackground
+        config.plainPathLimit = plainPathLimit
+        config.offenderPageLimit = offenderPageLimit
         print("ledger log key: \(try config.ledgerConfiguration().signer.verifier)")
         print("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
         // Day rows of the statistics' counts from this month on (see MetricCounts.dayRowsFrom).

@@ -57,6 +57,9 @@ import Testing
         (["demo", "--instruments", "0"], "--instruments must be from 1"),
         (["warnings", "--today", "2026-02-30"], "--today must be a date written YYYY-MM-DD"),
         (["serve", "--due-soon-days", "999"], "--due-soon-days must be from 0 to 365"),
+        (["serve", "--plain-path-limit", "0"], "--plain-path-limit must be from 1 to 200000"),
+        (["serve", "--offender-page-limit", "0"], "--offender-page-limit must be from 1 to 100000"),
+        (["demo", "--history-years", "0"], "--history-years must be from 1 to 30"),
     ])
     func refusesBadArguments(args: [String], message: String) throws {
         let r = try Self.run(args + ["--sqlite", Self.temp("db.sqlite")])
