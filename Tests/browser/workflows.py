@@ -18,6 +18,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support import expected_conditions as EC
 
 PASSWORD = "jiliang-demo-2026"
 
@@ -43,6 +44,13 @@ class Flow:
 
     def click(self, css):
         self.d.find_element(By.CSS_SELECTOR, css).click()
+
+    def submit(self, css):
+        """Clicks a form's button and waits for the next page to replace this one: a wait on the
+        address alone passes at once when this page's address already says flash=done."""
+        old = self.d.find_element(By.TAG_NAME, "html")
+        self.click(css)
+        WebDriverWait(self.d, 10).until(EC.staleness_of(old))
 
     def sign_in(self, login):
         self.d.delete_all_cookies()
@@ -391,7 +399,7 @@ def credit(base, d):
     f.sign_in("owner")
     d.get(round_url)
     d.find_element(By.ID, "apply-statement").send_keys("全部器具按期检定，设公平秤")
-    f.click("#apply")
+    f.submit("#apply")
     WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
     # staff score with evidence (full marks) and publish; the public list shows the unit
     f.sign_in("gulou")
@@ -404,7 +412,7 @@ def credit(base, d):
     form.find_element(By.CSS_SELECTOR, "button.score").click()
     WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
     assert f.text(".app-total") == "100"
-    f.click("#publish-round")
+    f.submit("#publish-round")
     WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
     f.go(f"/p/honest?q={owner['credit_code']}")
     assert owner["name"] in f.text("#demo-units"), d.page_source
@@ -424,14 +432,14 @@ def credit(base, d):
     f.click("#record-penalty")
     WebDriverWait(d, 10).until(lambda d: "/app/penalties/" in d.current_url and "flash=done" in d.current_url)
     assert "决定书.pdf" in f.text("#evidence") and f.text("#heavy")
-    f.click("#publish")
+    f.submit("#publish")
     WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
     assert f.text("#display-until") == "2029-11-25", f.text("#display-until")
     d.find_element(By.ID, "propose-reason").send_keys("多次使用作弊电子秤，社会影响恶劣")
     f.click("#propose")
     WebDriverWait(d, 10).until(lambda d: "/app/listings/" in d.current_url)
     listing_url = d.current_url.split("?")[0]
-    f.click("#notify")
+    f.submit("#notify")
     WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
     assert f.text("#objection-until") == "2026-12-10", f.text("#objection-until")
     assert f.text("#second-person")  # the proposer may not decide
@@ -440,16 +448,16 @@ def credit(base, d):
     f.sign_in("owner")
     d.get(listing_url)
     d.find_element(By.ID, "objection-text").send_keys("已整改，请求从轻")
-    f.click("#object")
+    f.submit("#object")
     WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
     assert "已整改" in f.text("#objection")
     # a second person decides; the listing is published
     f.sign_in("fuzhou")
     d.get(listing_url)
     Select(d.find_element(By.ID, "decision")).select_by_value("list")
-    f.click("#decide")
+    f.submit("#decide")
     WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
-    f.click("#publish-listing")
+    f.submit("#publish-listing")
     WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
     assert d.find_element(By.ID, "listing-state").get_attribute("data-state") == "listed"
     assert f.text("#repair-eligible") == "2027-11-26"
