@@ -47,7 +47,11 @@ public struct Rate: Sendable, Equatable, Codable {
 
     public var percent: Double? { denominator == 0 ? nil : Double(numerator) * 100 / Double(denominator) }
 
+    /// What was due and not met (the 三表 通报's offending meters are exactly these events).
+    public var unmet: Int { denominator - numerator }
+
     public static func + (a: Rate, b: Rate) -> Rate { Rate(a.numerator + b.numerator, a.denominator + b.denominator) }
+    public mutating func add(_ other: Rate) { self = self + other }
 }
 
 /// What the rates need to know of one instrument.
@@ -68,13 +72,19 @@ public struct MetricInstrument: Sendable, Equatable {
     /// Its owner and region, for breakdowns (per utility company, per child region).
     public var ownerID: Int?
     public var region: RegionCode?
+    /// Its registration code and meter type, as the 三表 通报 lists an offending meter.
+    public var code: String
+    public var meterType: String?
 
     public init(
         id: Int, subNo: Int, form: VerificationForm?, lifecycle: LifecycleStatus, inServiceOn: CalendarDay? = nil, retiredOn: CalendarDay? = nil,
-        isUtilityMeter: Bool = false, lifeEnds: CalendarDay? = nil, records: [VerificationFact] = [], ownerID: Int? = nil, region: RegionCode? = nil
+        isUtilityMeter: Bool = false, lifeEnds: CalendarDay? = nil, records: [VerificationFact] = [], ownerID: Int? = nil, region: RegionCode? = nil,
+        code: String = "", meterType: String? = nil
     ) {
         self.ownerID = ownerID
         self.region = region
+        self.code = code
+        self.meterType = meterType
         self.id = id
         self.subNo = subNo
         self.form = form

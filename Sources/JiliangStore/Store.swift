@@ -81,6 +81,7 @@ public final class Store: Sendable {
         M012_CreateStandards(),  // social public measurement standards, construction targets, monthly report runs
         M013_CreateMetricCounts(),  // the statistics' incrementally kept counts
         M014_CreateUtilityCounts(),  // the 三表 通报's kept counts and offending meters
+        M015_KeepOffenceCodes(),  // offending meters' codes and types beside them (counts an existing registry's meters)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

@@ -14,7 +14,7 @@ struct M014_CreateUtilityCounts: AsyncMigration {
         let postgres = sql.dialect.name == "postgresql"
         try await sql.raw("""
             CREATE TABLE utility_counts (
-              metric TEXT NOT NULL,       -- meters (snapshot), firstVerification, rotation
+              metric TEXT NOT NULL,       -- count (snapshot: meters, met = in service), firstVerification, rotation
               grain TEXT NOT NULL,        -- d (day), m (month), s (snapshot)
               region_code TEXT NOT NULL,  -- the meters' place
               bucket TEXT NOT NULL,
@@ -35,8 +35,8 @@ struct M014_CreateUtilityCounts: AsyncMigration {
         try await sql.raw("CREATE INDEX utility_offences_instrument ON utility_offences (instrument_id)").run()
         // A company's offences in the report's order: the first page of a province's list walks it.
         try await sql.raw("CREATE INDEX utility_offences_owner ON utility_offences (owner_id, problem, day, instrument_id)").run()
-        // An existing registry gets its utility counts now (its other counts are already kept).
-        try await MetricCounts.rebuild(.utilities, on: db)
+        // An existing registry's utility meters are counted by 015, once `utility_offences` has all its
+        // columns (014 first shipped counting them here; 015 fills the new columns of such a database).
     }
 
     func revert(on db: any Database) async throws {

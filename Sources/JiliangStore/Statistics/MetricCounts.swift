@@ -68,9 +68,13 @@ public enum MetricCounts {
         }
     }
 
-    /// Adds `sign` × the contribution of `instruments` to `counts`.
-    static func add(_ instruments: [MetricInstrument], sign: Int, to counts: inout Counts) {
+    /// Adds `sign` × the contribution of `instruments` to `counts`, and returns the utility meters'
+    /// offences as they stand (events not met, ever), found on the way: the same events the company
+    /// cells count, so they are computed once.
+    @discardableResult
+    static func add(_ instruments: [MetricInstrument], sign: Int, to counts: inout Counts) -> [Offence] {
         let dayFrom = dayRowsFrom?.dayNumber ?? Int.min
+        var found: [Offence] = []
         for i in instruments {
             guard let place = i.region, let code = Int32(place.value) else { continue }
             var regions: [(UInt8, Int32)] = [(0, code)]
@@ -111,10 +115,17 @@ public enum MetricCounts {
                     if met { counts[k, default: Count()].met += sign }
                 }
                 company(0, 2, neverNumber, met: i.lifecycle == .inService)
-                for (metric, events) in [(UInt8(4), first), (5, rotation)] {
+                for (metric, events, problem) in [
+                    (UInt8(4), first, UtilityReport.Offender.Problem.noFirstVerification), (5, rotation, .notRotated),
+                ] {
                     for e in events {
                         if e.day.dayNumber >= dayFrom { company(metric, 0, Int32(e.day.dayNumber), met: e.met) }
                         company(metric, 1, monthNumber(e.day), met: e.met)
+                        if !e.met {
+                            found.append(Offence(
+                                region: place.value, day: e.day.description, instrumentID: i.id, problem: problem.rawValue, ownerID: Int(owner),
+                                code: i.code, meterType: i.meterType))
+                        }
                     }
                 }
             }
@@ -128,6 +139,7 @@ public enum MetricCounts {
                 }
             }
         }
+        return found
     }
 
     static func facts(ids: [Int], on db: any Database) async throws -> [MetricInstrument] {
@@ -153,14 +165,14 @@ public enum MetricCounts {
     public static func applyChange(_ ids: [Int], before: Counts, fresh: Bool = false, on db: any Database) async throws {
         let now = try await facts(ids: ids, on: db)
         var delta = Counts()
-        add(now, sign: 1, to: &delta)
+        let found = add(now, sign: 1, to: &delta)
         for (k, v) in before {
             delta[k, default: Count()].met -= v.met
             delta[k, default: Count()].total -= v.total
         }
         try await apply(delta, on: db)
         if !fresh { try await removeOffences(of: ids, on: db) }
-        try await insert(offences(now), on: db)
+        try await insert(found, on: db)
     }
 
     /// Adds the contribution of instruments just created (by code: what the bulk import knows).
@@ -203,27 +215,19 @@ public enum MetricCounts {
         }
     }
 
-    /// A utility meter's missed first verification or rotation, as the 通报 lists it.
+    /// A utility meter's missed first verification or rotation, as the 通报 lists it (the meter's
+    /// code and type kept beside it: they never change, and the list then needs no registry read).
     struct Offence: Sendable {
-        var region: String, day: String, instrumentID: Int, problem: String, ownerID: Int
-    }
-
-    /// The offences of some instruments as they stand (events not met, ever).
-    static func offences(_ instruments: [MetricInstrument]) -> [Offence] {
-        instruments.filter(\.isUtilityMeter).flatMap { i -> [Offence] in
-            guard let region = i.region?.value else { return [] }
-            let first = Metrics.firstVerificationEvents([i], in: forever).filter { !$0.met }.map { ($0, UtilityReport.Offender.Problem.noFirstVerification) }
-            let rotation = Metrics.rotationEvents([i], in: forever).filter { !$0.met }.map { ($0, UtilityReport.Offender.Problem.notRotated) }
-            return (first + rotation).map { Offence(region: region, day: $0.0.day.description, instrumentID: i.id, problem: $0.1.rawValue, ownerID: i.ownerID ?? 0) }
-        }
+        var region: String, day: String, instrumentID: Int, problem: String, ownerID: Int, code: String, meterType: String?
     }
 
     static func insert(_ offences: [Offence], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         for start in stride(from: 0, to: offences.count, by: 500) {
-            let insert = sql.insert(into: "utility_offences").columns("region_code", "day", "instrument_id", "problem", "owner_id")
+            let insert = sql.insert(into: "utility_offences").columns("region_code", "day", "instrument_id", "problem", "owner_id", "code", "meter_type")
             for o in offences[start..<min(start + 500, offences.count)] {
-                insert.values(SQLBind(o.region), SQLBind(o.day), SQLBind(o.instrumentID), SQLBind(o.problem), SQLBind(o.ownerID))
+                insert.values(
+                    SQLBind(o.region), SQLBind(o.day), SQLBind(o.instrumentID), SQLBind(o.problem), SQLBind(o.ownerID), SQLBind(o.code), SQLBind(o.meterType))
             }
             try await insert.run()
         }
@@ -280,7 +284,7 @@ public enum MetricCounts {
             times.read += since(t)
             t = Date()
             var c = Counts()
-            add(facts, sign: 1, to: &c)
+            let offences = add(facts, sign: 1, to: &c)
             var own = Counts()
             for (k, v) in c {
                 if k.level == companyLevel {
@@ -292,7 +296,7 @@ public enum MetricCounts {
                     upper[k, default: Count()].total += v.total
                 }
             }
-            let counts = own, found = withUtilities ? offences(facts) : []
+            let counts = own, found = withUtilities ? offences : []
             times.count += since(t)
             t = Date()
             try await db.transaction { tx in
@@ -335,7 +339,7 @@ public enum MetricCounts {
         }
         for r in try await sql.raw("SELECT region_code, day, instrument_id, problem, owner_id FROM utility_offences").all() {
             let key = try ["region_code", "day", "problem"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "|")
-            out["offence|" + key + "|\(try r.decode(column: "instrument_id", as: Int.self))|\(try r.decode(column: "owner_id", as: Int?.self) ?? 0)", default: Count()].total += 1
+            out["offence|" + key + "|\(try r.decode(column: "instrument_id", as: Int.self))|\(try r.decode(column: "owner_id", as: Int.self))", default: Count()].total += 1
         }
         return out
     }

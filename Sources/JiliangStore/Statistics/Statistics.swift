@@ -145,15 +145,15 @@ public enum Statistics {
         let sql = db as! any SQLDatabase
         var instruments: [Int: MetricInstrument] = [:]
         for r in try await sql.raw("""
-            SELECT i.id, i.sub_no, i.lifecycle, i.in_service_date, i.meter_type, i.owner_id, i.region_code FROM instruments i WHERE \(filter)
+            SELECT i.id, i.code, i.sub_no, i.lifecycle, i.in_service_date, i.meter_type, i.owner_id, i.region_code FROM instruments i WHERE \(filter)
             """).all() {
             let id = try r.decode(column: "id", as: Int.self), sub = try r.decode(column: "sub_no", as: Int.self)
-            let meter = try r.decode(column: "meter_type", as: String?.self).flatMap(MeterType.init(rawValue:))
+            let meterType = try r.decode(column: "meter_type", as: String?.self), meter = meterType.flatMap(MeterType.init(rawValue:))
             instruments[id] = MetricInstrument(
                 id: id, subNo: sub, form: forms[sub] ?? nil, lifecycle: LifecycleStatus(rawValue: try r.decode(column: "lifecycle", as: String.self)) ?? .draft,
                 inServiceOn: try r.decode(column: "in_service_date", as: String?.self).flatMap { CalendarDay($0) },
                 isUtilityMeter: meter != nil && meter != .heat, ownerID: try r.decode(column: "owner_id", as: Int?.self),
-                region: RegionCode(try r.decode(column: "region_code", as: String.self)))
+                region: RegionCode(try r.decode(column: "region_code", as: String.self)), code: try r.decode(column: "code", as: String.self), meterType: meterType)
         }
         guard !instruments.isEmpty else { return [] }
         for r in try await sql.raw("""

@@ -34,14 +34,14 @@ extension UtilityReport {
         var areaCells: [String: [CompanyCell]] = [:]
         let prefix = MetricCounts.childLevel(of: region)?.prefix
         for c in cells {
-            if c.metric != "count" { missesByOwner[c.owner, default: 0] += c.rate.denominator - c.rate.numerator }
+            if c.metric != "count" { missesByOwner[c.owner, default: 0] += c.rate.unmet }
             switch c.metric {
             case "count": companies[c.owner]?.metersInUse += c.rate.numerator
             case "firstVerification":
-                first = first + c.rate
+                first.add(c.rate)
                 companies[c.owner]?.firstVerification.add(c.rate)
             default:
-                rotation = rotation + c.rate
+                rotation.add(c.rate)
                 companies[c.owner]?.rotation.add(c.rate)
             }
             if let prefix {
@@ -102,8 +102,7 @@ extension UtilityReport {
         let ofOwners = SQLRaw(only)
         let top = limit.map { SQLRaw(" ORDER BY o.problem, o.day, o.instrument_id LIMIT \($0)") } ?? SQLRaw("")
         return try await (db as! any SQLDatabase).raw("""
-            SELECT o.instrument_id, o.problem, o.day, o.region_code, o.owner_id, i.code, i.meter_type FROM utility_offences o
-            JOIN instruments i ON i.id = o.instrument_id
+            SELECT o.instrument_id, o.problem, o.day, o.region_code, o.owner_id, o.code, o.meter_type FROM utility_offences o
             WHERE o.region_code BETWEEN \(bind: regions.lowerBound) AND \(bind: regions.upperBound)
             AND o.day BETWEEN \(bind: period.start.description) AND \(bind: period.end.description)\(ofOwners)\(top)
             """).all().compactMap { r -> Offender? in
@@ -143,8 +142,4 @@ extension UtilityReport {
     static func inReportOrder(_ a: Offender, _ b: Offender) -> Bool {
         (a.ownerName, a.problem.rawValue, a.day, a.instrumentID) < (b.ownerName, b.problem.rawValue, b.day, b.instrumentID)
     }
-}
-
-extension Rate {
-    mutating func add(_ other: Rate) { self = self + other }
 }

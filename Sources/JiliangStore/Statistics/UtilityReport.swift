@@ -27,6 +27,8 @@ public struct UtilityReport: Sendable {
         public var name: String
         public var firstVerification: Rate
         public var rotation: Rate
+        /// The area's offending meters (as `UtilityReport.misses`).
+        public var misses: Int { firstVerification.unmet + rotation.unmet }
     }
 
     public struct Offender: Sendable, Equatable {
@@ -52,9 +54,7 @@ public struct UtilityReport: Sendable {
 
     /// Every offending meter of the region and period: a missed first verification or rotation is
     /// exactly an unmet event of the two rates (`offenders` may list only the first of them).
-    public var misses: Int {
-        firstVerification.denominator - firstVerification.numerator + rotation.denominator - rotation.numerator
-    }
+    public var misses: Int { firstVerification.unmet + rotation.unmet }
 
     public static func build(region: RegionCode, period: MetricPeriod, by p: Principal, on db: any Database) async throws -> UtilityReport {
         let meters = try await Statistics.facts(region: region, by: p, on: db).filter(\.isUtilityMeter)

@@ -57,7 +57,7 @@ public struct JobWorker: Service {
             return true
         }
         if let o = try await MonthlyReports.runIfDue(today: day, on: db) {
-            store.logger.info("monthly reports for \(day): \(o.reports) reports, \(o.messages) messages\(o.skipped.isEmpty ? "" : ", too large for the plain path: \(o.skipped.joined(separator: " "))")")
+            store.logger.info("monthly reports for \(day): \(o.reports) reports, \(o.messages) messages")
             return true
         }
         if try await CreditScores.recomputeStale(rules: credit, today: day, on: db) > 0 { return true }
