@@ -54,7 +54,7 @@ public enum TestAuth: Sendable {
     /// The session cookie, with the CSRF token a page would send (nil: leave it out).
     case cookie(String, csrf: String?)
 
-    @TaskLocal static var adminToken: String?
+    @TaskLocal public static var adminToken: String?
 
     var headers: HTTPFields {
         var h = HTTPFields()

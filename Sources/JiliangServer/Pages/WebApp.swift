@@ -165,7 +165,7 @@ struct WebApp {
                     let made = try await Accounts.createToken(
                         .init(name: f["name"], role: f["role"], regionCode: f["region_code"].flatMap { $0.isEmpty ? nil : $0 },
                               institutionID: f["institution_id"].flatMap { Int($0) }, ownerID: f["owner_id"].flatMap { Int($0) },
-                              permissions: permissions.isEmpty ? nil : permissions),
+                              permissions: permissions),
                         by: p, on: db)
                     return try await tokensPage(request, p, newToken: made.token, error: nil)
                 } catch let e as ValidationFailure {

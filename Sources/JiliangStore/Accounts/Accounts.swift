@@ -276,6 +276,10 @@ public enum Accounts {
             }
             permissions.insert(perm)
         }
+        // A list that names nothing grants nothing: a token must be given at least one permission
+        // (an empty form used to yield every permission of the role — issue #17, item 9). Leaving
+        // the list out altogether (API clients) asks for the role's permissions, as documented.
+        if let given = t.permissions, given.isEmpty { c.fail("permissions", "choose at least one permission") }
         if let role, !permissions.isSubset(of: role.permissions) {
             c.fail("permissions", "a \(role.rawValue) token may hold only: \(role.permissions.sorted().map(\.rawValue).joined(separator: ", "))")
         }

@@ -1,5 +1,4 @@
 import FluentKit
-import SQLiteNIO
 import Foundation
 import JiliangCore
 
@@ -63,33 +62,5 @@ extension Store {
         databases.middleware.use(AuditMiddleware<StandardItemModel>())
         databases.middleware.use(AuditMiddleware<StandardRegionModel>())
         databases.middleware.use(AuditMiddleware<StandardTargetModel>())
-    }
-}
-
-extension Database {
-    /// `transaction`, keeping the acting `Audit.actor`: Fluent runs the closure from an event-loop
-    /// callback, outside the caller's task, where task-local values are gone.
-    public func auditedTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        let actor = Audit.actor
-        return try await retryingWhenBusy {
-            try await transaction { tx in try await Audit.$actor.withValue(actor) { try await body(tx) } }
-        }
-    }
-
-    /// Runs a whole transaction again when SQLite refuses it as busy. In WAL mode a transaction that
-    /// has read and then writes after another connection committed gets SQLITE_BUSY at once (the
-    /// busy handler is not consulted, to avoid deadlock); the transaction was rolled back, so
-    /// running it again from the start is safe (it fails at its first write, before any model in
-    /// memory changed state). PostgreSQL never takes this path.
-    public func retryingWhenBusy<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        var attempt = 0
-        while true {
-            do {
-                return try await body()
-            } catch let e as SQLiteError where e.reason == .busy && attempt < 10 {
-                attempt += 1
-                try await Task.sleep(for: .milliseconds(10 * attempt))
-            }
-        }
     }
 }

@@ -60,7 +60,7 @@ public enum CreditDaily {
 
     /// Sends a message once per key (a repeated run sends nothing new).
     static func remind(key: String, to recipient: String, subject: String, body: String, on db: any Database) async throws -> Int {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             if try await (tx as! any SQLDatabase).raw("SELECT key FROM credit_reminders WHERE key = \(bind: key)").first() != nil { return 0 }
             try await (tx as! any SQLDatabase).insert(into: "credit_reminders").columns("key", "created_at").values(SQLBind(key), SQLBind(Date())).run()
             let m = InboxMessageModel()

@@ -91,7 +91,7 @@ public enum CreditScores {
         // 500 rows per statement, 10,000 per transaction: a province's owners without one long
         // write lock (SQLite) and without a commit per statement.
         for batch in stride(from: 0, to: rows.count, by: 10_000).map({ rows[$0..<min($0 + 10_000, rows.count)] }) {
-            try await db.transaction { tx in
+            try await db.writeTransaction { tx in
                 let sql = tx as! any SQLDatabase
                 for chunk in stride(from: batch.startIndex, to: batch.endIndex, by: 500).map({ batch[$0..<min($0 + 500, batch.endIndex)] }) {
                     var q = sql.insert(into: "credit_scores").columns("owner_id", "score", "class", "facts", "contributions", "computed_on", "stale")

@@ -144,12 +144,14 @@ public enum Demonstration {
         return m
     }
 
-    /// Applications of a round the caller may see (an owner: its own).
+    /// Applications of a round from owners the caller may see: an owner its own, a county bureau
+    /// those of its county even in its city's round (issue #17, item 2) — the owners' scope is
+    /// `Registry.scoped`'s, so an application is listed exactly when its owner can be opened.
     public static func applications(roundID: Int, by p: Principal, on db: any Database) async throws -> [DemoApplicationModel] {
         _ = try await round(roundID, by: p, on: db)
-        let q = DemoApplicationModel.query(on: db).filter(\.$roundID == roundID).sort(\.$id)
-        if case .owners(let ids) = p.scope { q.filter(\.$ownerID ~~ ids) }
-        return try await q.all()
+        let all = try await DemoApplicationModel.query(on: db).filter(\.$roundID == roundID).sort(\.$id).all()
+        let visible = Set(try await Registry.visibleOwnerIDs(among: all.map(\.ownerID), scope: p.scope, on: db))
+        return all.filter { visible.contains($0.ownerID) }
     }
 
     public static func apply(roundID: Int, ownerID: Int?, statement: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> DemoApplicationModel {

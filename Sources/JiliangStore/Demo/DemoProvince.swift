@@ -289,7 +289,7 @@ public struct DemoProvince: Sendable {
             writing = Task {
                 // One transaction per slice (one commit, not one per statement), with a page cache
                 // big enough for the random inserts into the code index of a large registry.
-                try await store.db.transaction { tx in
+                try await store.db.writeTransaction { tx in
                     let sql = tx as! any SQLDatabase
                     if !store.isPostgres { _ = try await sql.raw("PRAGMA cache_size = -262144").all() }
                     try await insertRows(sql, "instruments", ["id"] + InstrumentImport.columns, slice)

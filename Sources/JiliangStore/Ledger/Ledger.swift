@@ -77,7 +77,7 @@ public final class Ledger: Sendable {
         let encoder = self.encoder
         let start = cached.withLockedValue { $0 }
         let db = store.db
-        let result: (Int, LogAppender?) = try await db.retryingWhenBusy { try await db.transaction { tx in
+        let result: (Int, LogAppender?) = try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             let lock = isPostgres ? " FOR UPDATE" : ""
             let size = try await sql.raw("SELECT size FROM ledger_state WHERE id = 1\(unsafeRaw: lock)").first()?
@@ -128,7 +128,7 @@ public final class Ledger: Sendable {
             }
             try await sql.raw("UPDATE ledger_state SET size = \(bind: update.size), root = \(bind: update.root.base64) WHERE id = 1").run()
             return (rows.count, appender)
-        } }
+        }
         cached.withLockedValue { $0 = result.1 }
         if result.0 > 0 { logger.debug("ledgered \(result.0) entries") }
         return result.0

@@ -47,32 +47,43 @@ extension Registry {
     public static func createInstrument(
         _ d: InstrumentDraft, scope: AccessScope, on db: any Database, generator: inout some RandomNumberGenerator
     ) async throws -> InstrumentModel {
-        guard let owner = try await OwnerModel.query(on: db).filter(\.$creditCode == d.ownerCreditCode.value).first() else {
-            throw RegistryError.invalid("owner_credit_code", "no owner with credit code \(d.ownerCreditCode) is registered")
+        let issued = d.code ?? InstrumentCode.issue(region: d.region, using: &generator)
+        return try await db.auditedTransaction { tx in
+            let owner = try await owner(creditCode: d.ownerCreditCode, scope: scope, on: tx)
+            guard scope.allows(region: d.region, ownerID: owner.id!) else {
+                throw RegistryError.invalid("region_code", "is outside what you may file")
+            }
+            if try await InstrumentModel.query(on: tx).filter(\.$ownerID == owner.id!).filter(\.$subNo == d.subNo)
+                .filter(\.$serialNo == d.serialNo).first() != nil
+            {
+                throw RegistryError.conflict(
+                    field: "serial_no", message: "this owner already filed sub-item \(d.subNo) with serial number \(d.serialNo)")
+            }
+            if try await InstrumentModel.query(on: tx).filter(\.$code == issued.value).first() != nil {
+                throw RegistryError.conflict(field: "code", message: "instrument code \(issued) is already in use")
+            }
+            let m = InstrumentModel()
+            m.code = issued.value
+            m.ownerID = owner.id!
+            apply(d, to: m)
+            let ctx = try await context(on: tx)
+            let eval = evaluate(m, entry: ctx.catalogue[d.subNo], records: [], schedules: [])
+            store(eval, in: m)
+            try await m.create(on: tx)
+            try await MetricCounts.applyChange([m.id!], before: [:], on: tx)
+            return m
         }
-        guard scope.allows(region: d.region, ownerID: owner.id!) else {
-            throw RegistryError.invalid("region_code", "is outside what you may file")
+    }
+
+    /// The owner an instrument is filed for, found by credit code among the owners the caller may
+    /// see: an owner outside the caller's scope answers exactly like one that is not registered,
+    /// so a bureau can neither attach instruments to another region's owner nor probe which credit
+    /// codes exist elsewhere (issue #17, item 3).
+    static func owner(creditCode: CreditCode, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
+        guard let owner = try await scoped(OwnerModel.query(on: db), scope).filter(\.$creditCode == creditCode.value).first() else {
+            throw RegistryError.invalid("owner_credit_code", "no owner with credit code \(creditCode) is registered in your area")
         }
-        if try await InstrumentModel.query(on: db).filter(\.$ownerID == owner.id!).filter(\.$subNo == d.subNo)
-            .filter(\.$serialNo == d.serialNo).first() != nil
-        {
-            throw RegistryError.conflict(
-                field: "serial_no", message: "this owner already filed sub-item \(d.subNo) with serial number \(d.serialNo)")
-        }
-        let code = d.code ?? InstrumentCode.issue(region: d.region, using: &generator)
-        if try await InstrumentModel.query(on: db).filter(\.$code == code.value).first() != nil {
-            throw RegistryError.conflict(field: "code", message: "instrument code \(code) is already in use")
-        }
-        let m = InstrumentModel()
-        m.code = code.value
-        m.ownerID = owner.id!
-        apply(d, to: m)
-        let ctx = try await context(on: db)
-        let eval = evaluate(m, entry: ctx.catalogue[d.subNo], records: [], schedules: [])
-        store(eval, in: m)
-        try await m.create(on: db)
-        try await MetricCounts.applyChange([m.id!], before: [:], on: db)
-        return m
+        return owner
     }
 
     /// Updates the descriptive fields and the lifecycle status (only along allowed transitions).
@@ -89,8 +100,9 @@ extension Registry {
             if let c = d.code, c.value != m.code {
                 throw RegistryError.invalid("code", "the lifelong code cannot be changed")
             }
-            guard let owner = try await OwnerModel.query(on: tx).filter(\.$creditCode == d.ownerCreditCode.value).first() else {
-                throw RegistryError.invalid("owner_credit_code", "no owner with credit code \(d.ownerCreditCode) is registered")
+            let owner = try await owner(creditCode: d.ownerCreditCode, scope: scope, on: tx)
+            guard scope.allows(region: d.region, ownerID: owner.id!) else {
+                throw RegistryError.invalid("region_code", "is outside what you may file")
             }
             if (owner.id!, d.subNo, d.serialNo) != (m.ownerID, m.subNo, m.serialNo),
                 try await InstrumentModel.query(on: tx).filter(\.$ownerID == owner.id!).filter(\.$subNo == d.subNo)

@@ -40,6 +40,28 @@ public enum Registry {
         }
     }
 
+    /// Which of these owners the scope may see.
+    static func visibleOwnerIDs(among ids: [Int], scope: AccessScope, on db: any Database) async throws -> [Int] {
+        var found: [Int] = []
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            found += try await scoped(OwnerModel.query(on: db), scope).filter(\.$id ~~ chunk).all(\.$id)
+        }
+        return found
+    }
+
+    /// Restricts a warning query to warnings on instruments the scope may see (an institution:
+    /// the instruments `institutionSees`, never the whole province — issue #17, item 1).
+    static func scoped(_ q: QueryBuilder<WarningModel>, _ scope: AccessScope) -> QueryBuilder<WarningModel> {
+        switch scope {
+        case .everything: return q
+        case .region(let r): return q.inSubtree(of: r, \.$regionCode)
+        case .owners(let ids): return q.filter(\.$ownerID ~~ ids)
+        case .institution(let id):
+            return q.filter(.sql(embed: "\(ident: "warnings").\(ident: "instrument_id") IN (SELECT \(ident: "instruments").\(ident: "id") FROM \(ident: "instruments") WHERE \(institutionSees(id)))"))
+        case .nothing: return q.filter(\.$id == -1)
+        }
+    }
+
     /// The instruments an institution may see: those it has verified, and those its authorisation
     /// covers (a scope row's sub-item, in the subtree of the scope row's region — a province
     /// `35xxxx` ends in 0000, a city in 00). Plain SQL that SQLite and PostgreSQL both run.

@@ -299,7 +299,7 @@ public enum MetricCounts {
             let counts = own, found = withUtilities ? offences : []
             times.count += since(t)
             t = Date()
-            try await db.transaction { tx in
+            try await db.writeTransaction { tx in
                 try await InstrumentBulkWriter.withBulkSettings(on: tx) {
                     try await apply(counts, on: tx)
                     try await insert(found, on: tx)
@@ -311,7 +311,7 @@ public enum MetricCounts {
         }
         let t = Date()
         let counts = upper
-        try await db.transaction { tx in try await InstrumentBulkWriter.withBulkSettings(on: tx) { try await apply(counts, on: tx) } }
+        try await db.writeTransaction { tx in try await InstrumentBulkWriter.withBulkSettings(on: tx) { try await apply(counts, on: tx) } }
         // Fresh statistics for the planner: without them PostgreSQL scans the new tables (3× slower views).
         if sql.dialect.name == "postgresql" {
             for table in (utilitiesOnly ? [] : ["metric_counts"]) + (withUtilities ? ["utility_counts", "utility_offences"] : []) { try await sql.raw("ANALYZE \(unsafeRaw: table)").run() }

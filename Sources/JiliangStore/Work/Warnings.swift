@@ -10,8 +10,8 @@ public enum Warnings {
         let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
         let q = WarningModel.query(on: db).sort(\.$id).limit(n + 1)
         if let after { q.filter(\.$id > after) }
-        for r in [region, scope.regionBound].compactMap({ $0 }) { q.inSubtree(of: r, \.$regionCode) }
-        if case .owners(let ids) = scope { q.filter(\.$ownerID ~~ ids) }
+        _ = Registry.scoped(q, scope)
+        if let region { q.inSubtree(of: region, \.$regionCode) }
         if let kind { q.filter(\.$kind == kind) }
         if let ownerID { q.filter(\.$ownerID == ownerID) }
         return Registry.page(try await q.all(), n, id: { $0.id! })
@@ -30,8 +30,4 @@ public enum Warnings {
         if let before { q.filter(\.$id < before) }
         return Registry.page(try await q.all(), n, id: { $0.id! })
     }
-}
-
-extension AccessScope {
-    var regionBound: RegionCode? { if case .region(let r) = self { r } else { nil } }
 }

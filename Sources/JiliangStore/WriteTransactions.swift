@@ -1,0 +1,76 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+import SQLiteNIO
+
+/// The one way the store opens a write transaction (issue #17, item 12). Every write path — API,
+/// pages, jobs, the ledger, the import — goes through `writeTransaction` (directly or through
+/// `auditedTransaction`), so concurrency is handled here and nowhere else:
+///
+/// - **SQLite** (WAL): Fluent starts `BEGIN DEFERRED`. A transaction that has read and then
+///   writes after another connection committed gets SQLITE_BUSY_SNAPSHOT at once — the busy
+///   handler is not consulted, since waiting cannot help a stale snapshot — and the caller saw a
+///   500. So the first statement of every write transaction takes the write lock (a `DELETE` that
+///   matches nothing, which SQLite compiles as a write): from then on the transaction holds the
+///   one writer slot, exactly as `BEGIN IMMEDIATE` would, and other writers wait in the busy
+///   handler instead of failing. Fluent's driver offers no way to choose the `BEGIN` kind.
+/// - **PostgreSQL** (READ COMMITTED): two transactions that update the same kept-count rows in a
+///   different order can deadlock (40P01); the loser is retried whole.
+///
+/// A transaction refused for one of these reasons was rolled back before any of its writes took
+/// effect, so running it again from the start is safe.
+extension Database {
+    public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        // Inside a transaction already: the outermost one holds the lock and owns the retry.
+        if inTransaction { return try await body(self) }
+        return try await retryingWhenBusy {
+            try await transaction { tx in
+                if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                    try await sql.raw(#"DELETE FROM "_fluent_migrations" WHERE 0"#).run()
+                }
+                return try await body(tx)
+            }
+        }
+    }
+
+    /// `writeTransaction`, keeping the acting `Audit.actor`: Fluent runs the closure from an
+    /// event-loop callback, outside the caller's task, where task-local values are gone.
+    public func auditedTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        let actor = Audit.actor
+        return try await writeTransaction { tx in try await Audit.$actor.withValue(actor) { try await body(tx) } }
+    }
+
+    /// Runs `body` again when the database refused it for contention alone (see above); gives up
+    /// after `attempts` with the database's own error.
+    public func retryingWhenBusy<T: Sendable>(attempts: Int = 20, _ body: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await body()
+            } catch where attempt < attempts && WriteContention.isContention(error) {
+                attempt += 1
+                // Jittered back-off, so that the same two writers do not collide again in step.
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * min(attempt, 10)))))
+            }
+        }
+    }
+}
+
+/// Which database errors mean "another writer was in the way", not "this write is wrong".
+public enum WriteContention {
+    public static func isContention(_ error: any Error) -> Bool {
+        if let e = error as? SQLiteError {
+            switch e.reason {
+            case .busy, .busyInSnapshot, .busyTimeout, .busyInRecovery, .locked, .lockedBySharedCache: return true
+            default: return false
+            }
+        }
+        if let e = error as? PSQLError, let state = e.serverInfo?[.sqlState] {
+            // serialization_failure, deadlock_detected
+            return state == "40001" || state == "40P01"
+        }
+        return false
+    }
+}
