@@ -68,14 +68,16 @@ public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: AuthMiddleware(store: store))
+    router.add(middleware: AuthMiddleware(store: store, trustForwardedFor: config.trustForwardedFor))
 
     // Public landing page (the full web application arrives with issue #3).
     LandingPage(store: store, config: config).addRoutes(to: router)
     // The web application for signed-in users (server-rendered, zh-CN with an English switch).
     // The page templates are read from the bundle once, for both the staff pages and the public site.
     let templates = try WebApp.loadTemplates()
-    WebApp(store: store, config: config, ledger: ledger, templates: templates).addRoutes(to: router)
+    // Failed sign-ins are counted once for the pages and the API.
+    let signInThrottle = SignInThrottle(policy: config.signInThrottle)
+    WebApp(store: store, config: config, ledger: ledger, templates: templates, signInThrottle: signInThrottle).addRoutes(to: router)
 
     // The public site for citizens (no sign-in, rate-limited): lookup, complaints, free checks, campaigns.
     PublicSite(store: store, config: config, ledger: ledger, templates: templates).addRoutes(to: router)
@@ -90,6 +92,6 @@ public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) 
     }
 
     // /api/v1: every operation of openapi.yaml, generated server stubs → APIImplementation.
-    try APIImplementation(store: store, config: config, ledger: ledger).registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
+    try APIImplementation(store: store, config: config, ledger: ledger, signInThrottle: signInThrottle).registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
     return router
 }

@@ -127,7 +127,25 @@ import Testing
             #expect(try await get("/p/i/\(unknown)", from: "192.0.2.1").status == .notFound)
             #expect(try await get("/p", from: "192.0.2.1").status == .ok)
             #expect(try await get("/p", from: "192.0.2.1").status == .tooManyRequests)
+            // A miss with fewer tokens left than it costs takes what is left: no free guesses
+            // (issue #17, item 5 — before, a miss then cost nothing and guessing ran on).
+            for _ in 0..<5 { #expect(try await get("/p", from: "192.0.2.2").status == .ok) }  // 7 left
+            var misses = 0
+            while try await get("/p/i/\(InstrumentCode.issue(region: Fixtures.county, using: &rng).value)", from: "192.0.2.2").status == .notFound {
+                misses += 1
+                if misses > 12 { break }
+            }
+            #expect(misses == 1, "a client with 7 tokens made \(misses) guesses")
         }
+    }
+
+    @Test func aMissChargesWhatIsLeft() {
+        let limiter = RateLimiter(limits: .init(perMinute: 60, burst: 12), clock: { 0 })
+        #expect(limiter.take(5, client: "a").allowed)  // 7 left
+        limiter.charge(10, client: "a")  // a miss costing more than is left empties the bucket
+        #expect(limiter.take(1, client: "a") == (false, 1))
+        limiter.charge(10, client: "b")  // a new client starts full: 2 left
+        #expect(limiter.take(2, client: "b").allowed && !limiter.take(1, client: "b").allowed)
     }
 
     @Test func rateLimiterRefillsOverTime() {

@@ -9,7 +9,8 @@ import OpenAPIRuntime
 extension APIImplementation {
     func signIn(_ input: Operations.SignIn.Input) async throws -> Operations.SignIn.Output {
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
-        let s = try await Accounts.signIn(login: b.login, password: b.password, on: db)
+        let s = try await Accounts.signIn(
+            login: b.login, password: b.password, client: RequestCaller.client ?? "local", throttle: signInThrottle, on: db)
         RequestCaller.cookies?.set(sessionCookie(value: s.token, maxAge: Int(Accounts.sessionLifetime)))
         return .ok(.init(
             body: .json(.init(token: s.token, csrfToken: s.csrfToken, expiresAt: s.expiresAt, me: me(s.principal)))))

@@ -11,6 +11,7 @@ struct APIImplementation: APIProtocol {
     let store: Store
     let config: AppConfiguration
     let ledger: Ledger
+    let signInThrottle: SignInThrottle
 
     var db: any Database { store.db }
     var today: CalendarDay { config.today() }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import JiliangCore
 import JiliangStore
+import NIOCore
 
 /// Finds out who is calling — an API token or session token in `Authorization: Bearer …`, or the
 /// session cookie — and runs the rest of the request with that caller in `RequestCaller` (what it
@@ -11,6 +12,8 @@ import JiliangStore
 /// that are present but wrong or expired are refused here.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: Store
+    /// Take the client's address from `X-Forwarded-For` (behind a trusted proxy only).
+    let trustForwardedFor: Bool
     static var cookieName: String { "jiliang_session" }
     static var publicPaths: Set<String> { ["/api/v1/health", "/api/v1/auth/sign-in", "/api/v1/openapi.yaml"] }
     static var csrfHeader: HTTPField.Name { HTTPField.Name("X-CSRF-Token")! }
@@ -47,7 +50,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw RegistryError.unauthenticated
         }
         let jar = CookieJar()
-        var response = try await RequestCaller.$principal.withValue(caller) {
+        let client = ClientAddress.of(request, (context as? any RemoteAddressRequestContext)?.remoteAddress, trustForwardedFor: trustForwardedFor)
+        var response = try await RequestCaller.$client.withValue(client) { try await RequestCaller.$principal.withValue(caller) {
             try await RequestCaller.$sessionToken.withValue(session) {
                 try await RequestCaller.$csrf.withValue(sessionCSRF) {
                 try await RequestCaller.$cookies.withValue(jar) {
@@ -55,7 +59,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
                 }
                 }
             }
-        }
+        } }
         // Set here rather than through the generated response headers, which percent-encode values.
         for cookie in jar.all { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
         return response
@@ -71,6 +75,19 @@ enum RequestCaller {
     @TaskLocal static var csrf: String?
     /// `Set-Cookie` values a handler wants on its response.
     @TaskLocal static var cookies: CookieJar?
+    /// The client's address (sign-in throttling keys on it).
+    @TaskLocal static var client: String?
+}
+
+/// Who is at the other end: the connection's address, or the first `X-Forwarded-For` address
+/// when the server sits behind a proxy it trusts (otherwise that header is the client's to forge).
+enum ClientAddress {
+    static func of(_ request: Request, _ remote: SocketAddress?, trustForwardedFor: Bool) -> String {
+        if trustForwardedFor, let forwarded = request.headers[.init("X-Forwarded-For")!] {
+            return String(forwarded.split(separator: ",").first ?? "").trimmingCharacters(in: .whitespaces)
+        }
+        return remote?.ipAddress ?? "local"
+    }
 }
 
 final class CookieJar: @unchecked Sendable {

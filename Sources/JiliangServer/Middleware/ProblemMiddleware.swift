@@ -19,6 +19,10 @@ struct Problem: Codable, Sendable {
     var status: Int
     var detail: String?
     var errors: [Field]?
+    /// Seconds for a `Retry-After` header (a 429); not part of the document.
+    var retryAfter: Int? = nil
+
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
 }
 
 /// Maps every error to an RFC 9457 `application/problem+json` answer that names the field, in one
@@ -38,9 +42,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(p)) ?? Data("{}".utf8)
-        return Response(
-            status: .init(code: p.status), headers: [.contentType: "application/problem+json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var headers: HTTPFields = [.contentType: "application/problem+json; charset=utf-8"]
+        if let wait = p.retryAfter { headers[.retryAfter] = "\(wait)" }
+        return Response(status: .init(code: p.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func problem(for error: any Error, logger: Logger) -> Problem {
@@ -77,6 +81,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Problem(type: "/problems/forbidden", title: "Forbidden", status: 403, detail: e.description)
             }
         case let e as Accounts.SignInError:
+            if case .throttled(let wait) = e {
+                return Problem(type: "/problems/sign-in-throttled", title: "Too Many Requests", status: 429, detail: e.description, retryAfter: wait)
+            }
             return Problem(type: "/problems/sign-in", title: "Unauthorized", status: 401, detail: e.description)
         case let v as ValidationFailure:
             return invalid(v)

@@ -256,7 +256,7 @@ enum PageStrings {
         "login": ("账号", "Login"),
         "password": ("密码", "Password"),
         "wrongLogin": ("账号或密码错误", "Wrong login or password"),
-        "locked": ("连续输错次数过多，账号已锁定 15 分钟", "Too many failed sign-ins: the account is locked for 15 minutes"),
+        "throttled": ("登录失败次数过多，请 {s} 秒后再试", "Too many failed sign-ins: try again in {s} seconds"),
         "waiting": ("待办", "Waiting for me"),
         "nothingWaiting": ("暂无待办", "Nothing waiting"),
         "inbox": ("预警消息", "Warnings inbox"),

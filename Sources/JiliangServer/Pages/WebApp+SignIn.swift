@@ -29,15 +29,21 @@ extension WebApp {
             return try await loginPage(request, error: t["forbidden"], login: f["login"] ?? "", status: .forbidden)
         }
         do {
-            let s = try await Accounts.signIn(login: f["login"] ?? "", password: f["password"] ?? "", on: db)
+            let s = try await Accounts.signIn(
+                login: f["login"] ?? "", password: f["password"] ?? "", client: RequestCaller.client ?? "local", throttle: signInThrottle, on: db)
             var r = redirect("/app")
             r.headers.append(HTTPField(name: .setCookie, value: Cookie(
                 name: AuthMiddleware<AppRequestContext>.cookieName, value: s.token, maxAge: Int(Accounts.sessionLifetime), path: "/",
                 secure: config.secureCookies, httpOnly: true, sameSite: .lax).description))
             return r
         } catch let e as Accounts.SignInError {
-            let message = if case .locked = e { t["locked"] } else { t["wrongLogin"] }
-            return try await loginPage(request, error: message, login: f["login"] ?? "", status: .unauthorized)
+            guard case .throttled(let wait) = e else {
+                return try await loginPage(request, error: t["wrongLogin"], login: f["login"] ?? "", status: .unauthorized)
+            }
+            var r = try await loginPage(
+                request, error: t["throttled"]!.replacingOccurrences(of: "{s}", with: "\(wait)"), login: f["login"] ?? "", status: .tooManyRequests)
+            r.headers[.retryAfter] = "\(wait)"
+            return r
         }
     }
 

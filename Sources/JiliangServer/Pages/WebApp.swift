@@ -17,12 +17,14 @@ struct WebApp {
     let config: AppConfiguration
     let ledger: Ledger
     let templates: MustacheLibrary
+    let signInThrottle: SignInThrottle
 
-    init(store: Store, config: AppConfiguration, ledger: Ledger, templates: MustacheLibrary) {
+    init(store: Store, config: AppConfiguration, ledger: Ledger, templates: MustacheLibrary, signInThrottle: SignInThrottle) {
         self.store = store
         self.config = config
         self.ledger = ledger
         self.templates = templates
+        self.signInThrottle = signInThrottle
     }
 
     /// Every page template of the bundle (the staff pages' and the public site's).

@@ -8,9 +8,9 @@ import JiliangCore
 /// tokens are 256 random bits shown once and stored as SHA-256, so a leaked database holds no
 /// usable credential. Every sign-in (good or bad) and every account change goes to the audit log.
 public enum Accounts {
-    /// Failed sign-ins in a row that lock an account, and for how long.
-    public static let lockAfterFailures = 5
-    public static let lockDuration: TimeInterval = 15 * 60
+    /// Failed sign-ins in a row after which the account's organisation is told (and again after
+    /// every further 20); see `SignInThrottle` for how guessing is slowed.
+    public static let warnAfterFailures = 5
     public static let sessionLifetime: TimeInterval = 12 * 3600
     /// bcrypt work factor (2^cost rounds): about 0.1 s per hash on this machine kind.
     public static var bcryptCost: UInt8 { 10 }
@@ -24,11 +24,12 @@ public enum Accounts {
 
     public enum SignInError: Error, Equatable, Sendable, CustomStringConvertible {
         case wrongCredentials
-        case locked(until: Date)
+        /// Too many failed tries from this client or for this login: try again after that many seconds.
+        case throttled(retryAfter: Int)
         public var description: String {
             switch self {
             case .wrongCredentials: "wrong login or password"
-            case .locked: "too many failed sign-ins; the account is locked for \(Int(Accounts.lockDuration / 60)) minutes"
+            case .throttled(let s): "too many failed sign-ins; try again in \(s) seconds"
             }
         }
     }
@@ -162,28 +163,37 @@ public enum Accounts {
 
     // MARK: Sign-in and sessions
 
-    /// Signs in with a password. Failures count towards a lock-out; both are audited.
-    public static func signIn(login: String, password: String, now: Date = Date(), on db: any Database) async throws -> SignIn {
+    /// Signs in with a password. Failures are counted by `throttle` (per client and login, per
+    /// login, per client) and both are audited. An unknown login, a disabled account and a wrong
+    /// password get the same answer after the same bcrypt work; a throttled try is answered before
+    /// any account is looked up, so it too is the same for every login.
+    public static func signIn(
+        login: String, password: String, client: String = "local", throttle: SignInThrottle, now: Date = Date(), on db: any Database
+    ) async throws -> SignIn {
         let name = login.trimmingCharactersInWhitespace().lowercased()
+        if let wait = throttle.wait(client: client, login: name, now: now) {
+            try await Audit.record(.anonymous, action: "sign_in_throttled", entity: "user", id: String(name.prefix(100)), on: db)
+            throw SignInError.throttled(retryAfter: wait)
+        }
         guard let u = try await UserModel.query(on: db).filter(\.$login == name).first(), !u.disabled else {
             _ = Bcrypt.verify(password, hash: dummyHash)  // same time as a real check: logins cannot be probed
-            try await Audit.record(.anonymous, action: "sign_in_failed", entity: "user", id: name, on: db)
+            throttle.failed(client: client, login: name, now: now)
+            try await Audit.record(.anonymous, action: "sign_in_failed", entity: "user", id: String(name.prefix(100)), on: db)
             throw SignInError.wrongCredentials
-        }
-        if let until = u.lockedUntil, until > now {
-            try await Audit.record(.anonymous, action: "sign_in_locked", entity: "user", id: "\(u.id!)", on: db)
-            throw SignInError.locked(until: until)
         }
         guard Bcrypt.verify(password, hash: u.passwordHash) else {
-            u.failedLogins += 1
-            if u.failedLogins >= lockAfterFailures {
-                u.lockedUntil = now.addingTimeInterval(lockDuration)
-                u.failedLogins = 0
+            throttle.failed(client: client, login: name, now: now)
+            try await db.auditedTransaction { tx in
+                u.failedLogins += 1
+                try await u.save(on: tx)
+                try await Audit.record(.anonymous, action: "sign_in_failed", entity: "user", id: "\(u.id!)", on: tx)
+                if u.failedLogins == warnAfterFailures || u.failedLogins > warnAfterFailures && (u.failedLogins - warnAfterFailures) % 20 == 0 {
+                    try await warnOfFailedSignIns(u, client: client, now: now, on: tx)
+                }
             }
-            try await u.save(on: db)
-            try await Audit.record(.anonymous, action: "sign_in_failed", entity: "user", id: "\(u.id!)", on: db)
             throw SignInError.wrongCredentials
         }
+        throttle.succeeded(client: client, login: name)
         let token = newToken(prefix: "jls_"), csrf = newToken(prefix: "")
         let s = SessionModel()
         s.tokenHash = digest(token)
@@ -354,4 +364,27 @@ public enum Accounts {
 
     /// A bcrypt hash of nothing useful, verified against when the login does not exist.
     static let dummyHash = Bcrypt.hash("jiliang-no-such-user", cost: bcryptCost)
+}
+
+extension Accounts {
+    /// Tells the account's organisation that someone keeps failing to sign in as it: an owner
+    /// account's owner inbox, a bureau account's region inbox, otherwise the administrators'.
+    /// (The account itself has no inbox; the person sees it where their organisation's mail goes.)
+    static func warnOfFailedSignIns(_ u: UserModel, client: String, now: Date, on db: any Database) async throws {
+        let m = InboxMessageModel()
+        if let owner = u.ownerID {
+            m.recipient = "owner:\(owner)"
+        } else if let region = u.regionCode {
+            m.recipient = "region:\(region)"
+        } else {
+            m.recipient = "admin"
+        }
+        m.subject = "账号 \(u.login) 连续 \(u.failedLogins) 次登录失败 · \(u.failedLogins) failed sign-ins for \(u.login)"
+        m.body = """
+            账号 \(u.login) 已连续 \(u.failedLogins) 次密码错误（最近一次来自 \(client)）。如非本人操作，请联系管理员修改密码；登录尝试已被逐次延缓，账号未被锁定。
+            The account \(u.login) has had \(u.failedLogins) wrong passwords in a row (the last from \(client)). If this was not you, ask an administrator for a new password; further tries are slowed down, the account is not locked.
+            """
+        m.createdAt = now
+        try await m.create(on: db)
+    }
 }
