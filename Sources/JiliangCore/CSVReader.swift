@@ -99,11 +99,23 @@ public struct CSVReader: Sequence, IteratorProtocol {
 }
 
 extension String {
-    /// Quotes a value for CSV output when it needs it.
+    /// A value for a CSV file: defused (`spreadsheetSafe`), then quoted when it needs it. Every CSV
+    /// the project writes goes through here.
     public var csvEscaped: String {
-        if contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let v = spreadsheetSafe
+        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
-        return self
+        return v
+    }
+
+    /// Text that a spreadsheet shows as text and never runs as a formula (CSV / formula injection,
+    /// OWASP "CSV Injection"; issue #17, item 6): a value starting with = + - @, a tab or a carriage
+    /// return — or their full-width forms, which some Excel locales read the same way — gets a
+    /// leading apostrophe. Numbers ("-12.5", "+3") are left alone. Owners type instrument names
+    /// and staff open these files in Excel, so every CSV and XLSX text cell goes through here.
+    public var spreadsheetSafe: String {
+        guard let f = first, "=+-@\t\r＝＋－＠".contains(f), Double(self) == nil else { return self }
+        return "'" + self
     }
 }

@@ -66,10 +66,5 @@ public struct ReportDocument: Sendable, Equatable {
         return out
     }
 
-    static func csvField(_ s: String) -> String {
-        var v = s
-        if let f = v.first, "=+-@".contains(f), Double(v) == nil { v = "'" + v }
-        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
-        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func csvField(_ s: String) -> String { s.csvEscaped }
 }

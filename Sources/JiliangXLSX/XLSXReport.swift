@@ -51,7 +51,9 @@ public enum XLSXReport {
             for r in t.rows.prefix(maxRows - 4) {
                 for (c, cell) in r.enumerated() {
                     switch cell {
-                    case .text(let s): worksheet_write_string(ws, row, lxw_col_t(c), s, nil)
+                    // String cells are not formulas, but one edited in Excel is parsed again: defused
+                    // like the CSV (libxlsxwriter 1.1 has no quote-prefix format).
+                    case .text(let s): worksheet_write_string(ws, row, lxw_col_t(c), s.spreadsheetSafe, nil)
                     case .number(let n): worksheet_write_number(ws, row, lxw_col_t(c), n, nil)
                     case .percent(let p?): worksheet_write_number(ws, row, lxw_col_t(c), p / 100, percent)
                     case .percent(nil): worksheet_write_string(ws, row, lxw_col_t(c), "—", nil)

@@ -159,6 +159,12 @@ import Testing
             }
             let xiamenOwner = try await Fixtures.owner(77, region: Fixtures.otherCounty, on: store.db)
             let xiamen = try await Fixtures.instrument(serial: "XM-1", owner: xiamenOwner, region: Fixtures.otherCounty, on: store.db)
+            // An owner-typed name that a spreadsheet would run as a formula (issue #17, item 6).
+            let evil = try await client.send(.post, "/api/v1/instruments", json: [
+                "sub_no": 10, "name": "=cmd|'/c calc'!A1", "serial_no": "EV-1", "purpose": "trade_settlement", "region_code": "350102",
+                "address": "A区2号摊", "owner_credit_code": APIFlowTests.ownerCode, "in_service_date": "2026-01-05",
+            ])
+            #expect(evil.status == .created, "\(evil.text)")
             let b = Browser(client)
             _ = try await b.signIn("gulou")
             let found = try await b.get("/app/instruments?q=SC-0001")
@@ -170,6 +176,7 @@ import Testing
             let csv = try await b.get("/app/instruments.csv")
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true && csv.text.hasPrefix("\u{FEFF}code,"))
             #expect(csv.text.contains("SC-0001") && !csv.text.contains("XM-1"))
+            #expect(csv.text.contains(",'=cmd|'/c calc'!A1,EV-1,") && !csv.text.contains(",=cmd"), "\(csv.text)")
             let badRegion = try await b.get("/app/instruments?region=35")
             #expect(badRegion.status == .badRequest)
             // Drill-down: the county's own page; another county's is not found.

@@ -39,6 +39,20 @@ import Testing
         let sheet = try part("xl/worksheets/sheet2.xml", of: xlsx)
         #expect(sheet.contains("<v>12</v>"))
         #expect(sheet.contains("<v>0.875</v>"))
+        // A text cell that would be a formula once edited in Excel is defused like the CSV (#17 item 6).
+        #expect(try part("xl/sharedStrings.xml", of: xlsx).contains("<t>'=cmd</t>"))
+    }
+
+    /// One function defuses every spreadsheet cell the project writes (OWASP "CSV Injection":
+    /// = + - @ tab CR start a formula; full-width forms too; numbers stay numbers).
+    @Test(arguments: [
+        ("=cmd|'/c calc'!A1", "'=cmd|'/c calc'!A1"), ("+SUM(A1)", "'+SUM(A1)"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("＝HYPERLINK()", "'＝HYPERLINK()"), ("-12.5", "-12.5"), ("+3", "+3"),
+        ("电子秤", "电子秤"), ("a=b", "a=b"), ("", ""),
+    ])
+    func spreadsheetCellsAreDefused(value: String, written: String) {
+        #expect(value.spreadsheetSafe == written)
+        #expect(value.csvEscaped == (written.contains(where: { $0 == "\r" }) ? "\"" + written + "\"" : written))
     }
 
     @Test(arguments: [("a/b:c", "a_b_c"), ("", "Sheet"), (String(repeating: "长", count: 40), String(repeating: "长", count: 28))])
