@@ -50,6 +50,8 @@ public struct AppConfiguration: Sendable {
     /// The clock (seconds) the public rate limit refills by; tests freeze it, so that a slow machine
     /// cannot refill a bucket in the middle of a test.
     public var publicRateLimitClock: @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }
+    /// The most a request body may hold, by kind of route (413 beyond).
+    public var bodyLimits = BodyLimits()
     /// How failed sign-ins slow the next tries (per client and login, per login, per client).
     public var signInThrottle = SignInThrottle.Policy.standard
     /// Take the client from `X-Forwarded-For` (only behind a proxy that sets it).

@@ -67,7 +67,9 @@ public func prepare(_ store: Store, config: AppConfiguration) async throws {
 public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: BodyLimitMiddleware(limits: config.bodyLimits))
     router.add(middleware: AuthMiddleware(store: store, trustForwardedFor: config.trustForwardedFor))
 
     // Public landing page (the full web application arrives with issue #3).

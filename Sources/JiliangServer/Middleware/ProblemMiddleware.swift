@@ -34,6 +34,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let p = Self.problem(for: error, logger: context.logger)
+            // A body refused before any page could render: a plain page for browsers.
+            if p.status == 413, !request.uri.path.hasPrefix("/api/") {
+                return PlainErrorPage.response(.contentTooLarge, title: "文件过大 Too large", heading: "提交的内容过大", text: p.detail ?? "")
+            }
             return Self.response(p)
         }
     }
@@ -51,6 +55,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let e as ServerError:
             // The generated server wraps both our handler errors and its own decoding errors.
+            if e.underlyingError is BodyTooLarge { return problem(for: e.underlyingError, logger: logger) }
             if e.operationInput == nil, !(e.underlyingError is RegistryError), !(e.underlyingError is ValidationFailure) {
                 var p = badRequest(decoding: e.underlyingError, cause: e.causeDescription)
                 // Query values are decoded without a coding path: name the parameter that holds the rejected value.
@@ -80,6 +85,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .forbidden:
                 return Problem(type: "/problems/forbidden", title: "Forbidden", status: 403, detail: e.description)
             }
+        case let e as BodyTooLarge:
+            return Problem(type: "/problems/too-large", title: "Content Too Large", status: 413, detail: e.description, errors: [.init(field: "body", message: e.description)])
         case let e as Accounts.SignInError:
             if case .throttled(let wait) = e {
                 return Problem(type: "/problems/sign-in-throttled", title: "Too Many Requests", status: 429, detail: e.description, retryAfter: wait)

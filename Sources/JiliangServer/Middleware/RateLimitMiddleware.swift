@@ -96,13 +96,23 @@ struct RateLimitMiddleware: RouterMiddleware {
     }
 
     static func tooMany(_ wait: Int) -> Response {
+        PlainErrorPage.response(
+            .tooManyRequests, title: "请求过于频繁 Too many requests", heading: "请求过于频繁",
+            text: "请 \(wait) 秒后再试。Too many requests: try again in \(wait) s.", headers: [.retryAfter: "\(max(wait, 1))"])
+    }
+}
+
+/// The bare page for answers given before any page frame can be rendered (a rate limit, a body
+/// over its limit): no template, no database, nothing that could fail or cost much.
+enum PlainErrorPage {
+    static func response(_ status: HTTPResponse.Status, title: String, heading: String, text: String, headers: HTTPFields = [:]) -> Response {
         let html = """
             <!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-            <title>请求过于频繁 Too many requests</title><body style="font-family:system-ui,sans-serif;padding:1rem">
-            <h1>请求过于频繁</h1><p>请 \(wait) 秒后再试。Too many requests: try again in \(wait) s.</p></body></html>
+            <title>\(title)</title><body style="font-family:system-ui,sans-serif;padding:1rem">
+            <h1>\(heading)</h1><p>\(text)</p></body></html>
             """
-        return Response(
-            status: .tooManyRequests, headers: [.contentType: "text/html; charset=utf-8", .retryAfter: "\(max(wait, 1))"],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
+        var all = headers
+        all[.contentType] = "text/html; charset=utf-8"
+        return Response(status: status, headers: all, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }

@@ -1,0 +1,82 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import JiliangCore
+import JiliangServer
+import JiliangStore
+import JiliangTestSupport
+import NIOCore
+import Testing
+
+/// Request-size caps and security headers (issue #17, items 7 and 8).
+@Suite struct HTTPHardeningTests {
+    static let small = BodyLimits(json: 4_096, upload: 65_536, import: 131_072)
+
+    static func jsonBody(bytes: Int) -> ByteBuffer {
+        ByteBuffer(string: #"{"name":""# + String(repeating: "a", count: bytes) + #""}"#)
+    }
+
+    /// Over a real socket (the client sends Content-Length): refused with 413 before anything
+    /// reads it — the unauthenticated sign-in too, which answered 401 after reading 32 MB.
+    @Test(arguments: ["/api/v1/owners", "/api/v1/auth/sign-in", "/api/v1/regions/350102"])
+    func aDeclaredBodyOverTheCapIs413(path: String) async throws {
+        try await withApp(setup: .live, configure: { $0.bodyLimits = Self.small }) { _, client in
+            let r = try await client.execute(
+                uri: path, method: path.hasSuffix("350102") ? .put : .post, headers: [.contentType: "application/json"], body: Self.jsonBody(bytes: 5_000))
+            #expect(r.status == .contentTooLarge, "\(path): \(r.status) \(String(buffer: r.body))")
+            #expect(r.headers[.contentType]?.hasPrefix("application/problem+json") == true)
+            #expect(String(buffer: r.body).contains("larger than 4 KB"))
+        }
+    }
+
+    /// Without Content-Length (streamed): the read stops at the cap and the answer is 413; a body
+    /// under the cap is read as before; uploads and imports have their own, larger caps.
+    @Test func aStreamedBodyOverTheCapIs413AndSmallerOnesPass() async throws {
+        try await withApp(configure: { $0.bodyLimits = Self.small }) { store, client in
+            let big = try await client.execute(
+                uri: "/api/v1/owners", method: .post, headers: [.contentType: "application/json", .authorization: "Bearer \(TestAuth.adminToken!)"],
+                body: Self.jsonBody(bytes: 5_000))
+            #expect(big.status == .contentTooLarge, "\(big.text)")
+            #expect(try await store.count("owners") == 0)
+            let ok = try await client.send(.post, "/api/v1/owners", json: [
+                "name": "鼓楼区市场", "credit_code": Fixtures.creditCode(5).value, "address": "五四路", "region_code": "350102", "industry": "market",
+            ])
+            #expect(ok.status == .created, "\(ok.text)")
+            // An import may be larger than a JSON post (here 5 KB of CSV passes the import cap).
+            let csv = "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date\n"
+                + String(repeating: "2,秤,X,trade_settlement,350102,A,\(Fixtures.creditCode(5).value),2025-01-01\n", count: 60)
+            let job = try await client.sendRaw(.post, "/api/v1/imports/instruments", contentType: "text/csv", body: csv)
+            #expect(job.status == .accepted, "\(job.text)")
+            // A page form over its cap: a plain page, not JSON.
+            let form = try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "login=" + String(repeating: "x", count: 5_000)))
+            #expect(form.status == .contentTooLarge && form.headers[.contentType]?.hasPrefix("text/html") == true)
+        }
+    }
+
+    /// Pages carry a strict Content-Security-Policy, no framing and a same-origin Referrer-Policy;
+    /// every answer says nosniff.
+    @Test(arguments: ["/login", "/p", "/", "/app"])
+    func pagesCarrySecurityHeaders(path: String) async throws {
+        try await withApp { _, client in
+            let r = try await client.send(.get, path, as: .anonymous)
+            #expect(r.headers[.xContentTypeOptions] == "nosniff")
+            #expect(r.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin")
+            if r.headers[.contentType]?.hasPrefix("text/html") == true {
+                let csp = r.headers[.contentSecurityPolicy] ?? ""
+                #expect(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && csp.contains("object-src 'none'"), "\(path): \(csp)")
+                #expect(r.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            } else {
+                #expect(r.status == .seeOther, "\(path) is neither a page nor a redirect")
+            }
+        }
+    }
+
+    @Test func apiAnswersAreNotFramedAsPages() async throws {
+        try await withApp { _, client in
+            let r = try await client.send(.get, "/api/v1/health", as: .anonymous)
+            #expect(r.headers[.xContentTypeOptions] == "nosniff" && r.headers[.contentSecurityPolicy] == nil)
+        }
+    }
+}
