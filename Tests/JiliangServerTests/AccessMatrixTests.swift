@@ -155,6 +155,8 @@ import Testing
             let csv = "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date\n"
                 + "2,秤,IMP-1,trade_settlement,350102,A,\(APIFlowTests.ownerCode),2025-01-01\n"
                 + "10,加油机,IMP-2,trade_settlement,350203,B,\(Fixtures.creditCode(77, region: Fixtures.otherCounty).value),2025-01-01\n"
+                // in its region, but for Xiamen's owner (issue #17: rows stored under an owner the bureau cannot see)
+                + "10,加油机,IMP-3,trade_settlement,350102,C,\(Fixtures.creditCode(77, region: Fixtures.otherCounty).value),2025-01-01\n"
             let job = try await client.sendRaw(.post, "/api/v1/imports/instruments?mode=valid_rows_only", contentType: "text/csv", body: csv,
                                                as: .bearer(w.tokens["gulou"]!))
             #expect(job.status == .accepted, "\(job.text)")
@@ -166,7 +168,8 @@ import Testing
             let errors = try await client.send(.get, "/api/v1/jobs/\(id)/errors", as: .bearer(w.tokens["gulou"]!))
             #expect(errors.text.contains("3,region_code,") && errors.text.contains("outside what you may file"), "\(errors.text)")
             let listed = try await client.send(.get, "/api/v1/instruments?limit=500").text
-            #expect(listed.contains("IMP-1") && !listed.contains("IMP-2"))
+            #expect(listed.contains("IMP-1") && !listed.contains("IMP-2") && !listed.contains("IMP-3"))
+            #expect(errors.text.contains("4,owner_credit_code,") && errors.text.contains("registered outside what you may file"), "\(errors.text)")
             let peek = try await client.send(.get, "/api/v1/jobs/\(id)", as: .bearer(w.tokens["xiamen"]!))
             #expect(peek.status == .notFound)
         }

@@ -105,6 +105,61 @@ import Testing
             #expect(try await Demonstration.applications(roundID: round.id!, by: city, on: db).map(\.id) == [a.id, b.id])
             #expect(try await Demonstration.applications(roundID: round.id!, by: owner(inMawei), on: db).map(\.id) == [b.id])
             await #expect(throws: RegistryError.self) { try await Registry.owner(inMawei.id!, scope: gulou.scope, on: db) }
+            // Scoring or revoking a hidden application is "not found", like a missing one (it
+            // answered 403 naming the round before, which told the county it exists).
+            let full = Demonstration.criteria(of: round).map { "\($0.weight)" }
+            for id in [b.id!, 99_999] {
+                await #expect(throws: RegistryError.notFound(entity: "application", key: "\(id)")) {
+                    try await Demonstration.score(id, points: full, evidence: full.map { _ in "e" }, today: day, by: gulou, on: db)
+                }
+                await #expect(throws: RegistryError.notFound(entity: "application", key: "\(id)")) {
+                    try await Demonstration.revoke(id, reason: "r", today: day, by: gulou, on: db)
+                }
+            }
+        }
+    }
+
+    /// Found while listing every query path: a bureau could move its owner out of its region,
+    /// put it under another region's owner (whose account would then see the child's
+    /// instruments), and learn which owners exist from the account form. Now refused, with
+    /// out-of-scope answered like unknown.
+    @Test func ownersStayInTheBureausRegionAndAccountsNameOnlyVisibleOwners() async throws {
+        try await withApp { store, client in
+            let w = try await AccessMatrixTests.world(store, client)
+            let gulou = TestAuth.bearer(w.tokens["gulou"]!)
+            var body: [String: Any] = [
+                "name": "鼓楼区鑫盛农贸市场", "credit_code": APIFlowTests.ownerCode, "address": "鼓楼区五四路1号", "region_code": "350203", "industry": "market",
+            ]
+            let moved = try await client.send(.put, "/api/v1/owners/\(w.mine.owner)", json: body, as: gulou)
+            #expect(moved.status == .forbidden, "\(moved.text)")
+            body["region_code"] = "350102"
+            body["parent_id"] = w.otherOwner
+            let foreignParent = try await client.send(.put, "/api/v1/owners/\(w.mine.owner)", json: body, as: gulou)
+            body["parent_id"] = 99_999_999
+            let noParent = try await client.send(.put, "/api/v1/owners/\(w.mine.owner)", json: body, as: gulou)
+            #expect(foreignParent.status == .badRequest && foreignParent.problemFields == ["parent_id"], "\(foreignParent.text)")
+            #expect(foreignParent.text == noParent.text)
+            let stored = try await client.send(.get, "/api/v1/owners/\(w.mine.owner)").json
+            #expect(stored["region_code"] as? String == "350102" && stored["parent_id"] == nil)
+            // Creating one elsewhere is refused too.
+            body["parent_id"] = nil
+            body["credit_code"] = Fixtures.creditCode(88, region: Fixtures.otherCounty).value
+            body["region_code"] = "350203"
+            #expect(try await client.send(.post, "/api/v1/owners", json: body, as: gulou).status == .forbidden)
+            // Inviting an owner account: another region's owner answers like a missing one.
+            func invite(_ owner: Int, as auth: TestAuth) async throws -> TestResponse {
+                try await client.send(.post, "/api/v1/users", json: [
+                    "login": "owner-\(owner)", "display_name": "x", "password": "a long password", "role": "owner", "owner_id": owner,
+                ], as: auth)
+            }
+            let foreign = try await invite(w.otherOwner, as: gulou), missing = try await invite(99_999_999, as: gulou)
+            #expect(foreign.status == .badRequest && foreign.problemFields == ["owner_id"], "\(foreign.text)")
+            #expect(foreign.text == missing.text)
+            #expect(try await invite(w.mine.owner, as: gulou).status == .created)
+            // A caller who may not invite at all gets 403 whatever the owner.
+            let ownerToken = TestAuth.bearer(w.tokens["owner"]!)
+            #expect(try await invite(w.otherOwner, as: ownerToken).status == .forbidden)
+            #expect(try await invite(99_999_999, as: ownerToken).status == .forbidden)
         }
     }
 }

@@ -62,7 +62,8 @@ import Testing
     /// login (429 with Retry-After) without locking the account — its owner signs in from elsewhere
     /// — and an unknown login is answered exactly alike; the account's organisation is told.
     @Test func wrongPasswordsAreSlowedNotLockedAndUnknownLoginsAnswerAlike() async throws {
-        try await withApp(configure: { $0.trustForwardedFor = true }) { store, client in
+        // Waits of ten minutes, so that a slow machine cannot outlast them mid-test.
+        try await withApp(configure: { $0.trustForwardedFor = true; $0.signInThrottle.firstDelay = 600 }) { store, client in
             let u = try await Self.user(store, role: .bureauStaff)
             let free = SignInThrottle.Policy.standard.freePerClientAndLogin
             for _ in 0..<free {
@@ -74,8 +75,9 @@ import Testing
             // The guesser now waits — even with the right password — for a real and an unknown login alike.
             let slowed = try await Self.signIn(client, from: "198.51.100.7")
             let slowedUnknown = try await Self.signIn(client, login: "nobody", from: "198.51.100.7")
-            #expect(slowed.status == .tooManyRequests && slowed.headers[.retryAfter] == "1", "\(slowed.text)")
-            #expect(slowedUnknown.status == slowed.status && slowedUnknown.text == slowed.text && slowedUnknown.headers[.retryAfter] == "1")
+            #expect(slowed.status == .tooManyRequests && Int(slowed.headers[.retryAfter] ?? "") ?? 0 > 500, "\(slowed.text)")
+            #expect(slowedUnknown.status == slowed.status && slowedUnknown.headers[.retryAfter] != nil)
+            #expect(slowedUnknown.text.filter { !$0.isNumber } == slowed.text.filter { !$0.isNumber })
             // The account is not locked: its owner, elsewhere, signs in.
             let owner = try await Self.signIn(client, from: "203.0.113.9")
             #expect(owner.status == .ok, "\(owner.text)")

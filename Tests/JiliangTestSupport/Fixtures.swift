@@ -20,7 +20,7 @@ public enum Fixtures {
             name: "测试市场\(n)", creditCode: creditCode(n, region: region).value, address: "测试路\(n)号", regionCode: region.value,
             industry: industry.rawValue, contactName: "王五", contactPhone: "13800000000", parentID: nil,
             context: try await Registry.context(on: db))
-        return try await Registry.createOwner(d, on: db)
+        return try await Registry.createOwner(d, scope: .everything, on: db)
     }
 
     /// An institution authorised for `subNos` in the whole province from 2015 to 2035.

@@ -93,11 +93,7 @@ extension APIImplementation {
     func createOwner(_ input: Operations.CreateOwner.Input) async throws -> Operations.CreateOwner.Output {
         let p = try caller(may: .manageOwners, "registering owners")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
-        let d = try await ownerDraft(b)
-        if case .region(let r) = p.scope, !r.contains(d.region) {
-            throw RegistryError.forbidden("registering owners outside \(r.value)")
-        }
-        return .created(.init(body: .json(dto(try await Registry.createOwner(d, on: db)))))
+        return .created(.init(body: .json(dto(try await Registry.createOwner(try await ownerDraft(b), scope: p.scope, on: db)))))
     }
 
     func getOwner(_ input: Operations.GetOwner.Input) async throws -> Operations.GetOwner.Output {

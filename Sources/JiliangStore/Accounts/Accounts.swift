@@ -71,20 +71,22 @@ public enum Accounts {
         if password.count < 10 { c.fail("password", "must be at least 10 characters") }
         let role: Role? = c.choice("role", u.role)
         try c.finish()
+        // Who may create this role comes first, then the attachment: a caller who may not create
+        // the account learns nothing about which owners exist (issue #17).
+        guard actor.may(.manageAccounts) || (role == .owner && actor.may(.manageOwners)) else {
+            throw RegistryError.forbidden("creating \(role!.rawValue) accounts")
+        }
         let m = UserModel()
         m.login = login!.lowercased()
         m.displayName = name!
         m.role = role!.rawValue
-        try await attach(role!, region: u.regionCode, institutionID: u.institutionID, ownerID: u.ownerID, on: db) { r, i, o in
+        // A bureau inviting an owner attaches it to an owner it can see; one outside its region
+        // answers like one that does not exist.
+        let attachScope: AccessScope = actor.may(.manageAccounts) ? .everything : actor.scope
+        try await attach(role!, region: u.regionCode, institutionID: u.institutionID, ownerID: u.ownerID, ownerScope: attachScope, on: db) { r, i, o in
             m.regionCode = r
             m.institutionID = i
             m.ownerID = o
-        }
-        guard actor.may(.manageAccounts) || (role == .owner && actor.may(.manageOwners)) else {
-            throw RegistryError.forbidden("creating \(role!.rawValue) accounts")
-        }
-        if role == .owner, !actor.may(.manageAccounts), let ownerID = m.ownerID {
-            _ = try await Registry.owner(ownerID, scope: actor.scope, on: db)  // only owners the bureau can see
         }
         if try await UserModel.query(on: db).filter(\.$login == m.login).count() > 0 {
             throw RegistryError.conflict(field: "login", message: "login \(m.login) is taken")
@@ -99,7 +101,7 @@ public enum Accounts {
     /// Checks the role's attachment: bureau staff need a region, institute staff an institution,
     /// an owner account an owner.
     static func attach(
-        _ role: Role, region: String?, institutionID: Int?, ownerID: Int?, on db: any Database,
+        _ role: Role, region: String?, institutionID: Int?, ownerID: Int?, ownerScope: AccessScope = .everything, on db: any Database,
         _ set: (String?, Int?, Int?) -> Void
     ) async throws {
         switch role {
@@ -115,8 +117,8 @@ public enum Accounts {
             }
             set(nil, institutionID, nil)
         case .owner:
-            guard let ownerID, try await OwnerModel.find(ownerID, on: db) != nil else {
-                throw RegistryError.invalid("owner_id", "an owner account needs an existing owner")
+            guard let ownerID, (try? await Registry.owner(ownerID, scope: ownerScope, on: db)) != nil else {
+                throw RegistryError.invalid("owner_id", "an owner account needs an existing owner in your area")
             }
             set(nil, nil, ownerID)
         }

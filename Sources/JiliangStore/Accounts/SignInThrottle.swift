@@ -20,6 +20,8 @@ import NIOConcurrencyHelpers
 public final class SignInThrottle: Sendable {
     public struct Policy: Sendable, Equatable {
         public var freePerClientAndLogin = 5
+        /// The first wait; each further failure doubles it.
+        public var firstDelay: TimeInterval = 1
         public var maxClientAndLoginDelay: TimeInterval = 15 * 60
         public var freePerLogin = 20
         public var maxLoginDelay: TimeInterval = 60
@@ -32,9 +34,9 @@ public final class SignInThrottle: Sendable {
     struct Streak {
         var failures = 0
         var last = Date.distantPast
-        func wait(free: Int, max: TimeInterval, now: Date) -> TimeInterval {
+        func wait(free: Int, first: TimeInterval, max: TimeInterval, now: Date) -> TimeInterval {
             guard failures >= free else { return 0 }
-            let delay = Swift.min(max, pow(2, Double(Swift.min(failures - free, 30))))
+            let delay = Swift.min(max, first * pow(2, Double(Swift.min(failures - free, 30))))
             return Swift.max(0, last.addingTimeInterval(delay).timeIntervalSince(now))
         }
     }
@@ -61,8 +63,8 @@ public final class SignInThrottle: Sendable {
     public func wait(client: String, login: String, now: Date) -> Int? {
         let login = Self.key(login), p = policy
         return state.withLockedValue { s in
-            var wait = s.pairs[client + "\u{0}" + login]?.wait(free: p.freePerClientAndLogin, max: p.maxClientAndLoginDelay, now: now) ?? 0
-            wait = max(wait, s.logins[login]?.wait(free: p.freePerLogin, max: p.maxLoginDelay, now: now) ?? 0)
+            var wait = s.pairs[client + "\u{0}" + login]?.wait(free: p.freePerClientAndLogin, first: p.firstDelay, max: p.maxClientAndLoginDelay, now: now) ?? 0
+            wait = max(wait, s.logins[login]?.wait(free: p.freePerLogin, first: p.firstDelay, max: p.maxLoginDelay, now: now) ?? 0)
             if let b = s.clients[client] {
                 let tokens = min(p.clientBurst, b.tokens + now.timeIntervalSince(b.updated) * p.clientRefillPerMinute / 60)
                 if tokens < 1 { wait = max(wait, (1 - tokens) * 60 / p.clientRefillPerMinute) }

@@ -149,6 +149,11 @@ public enum CreditScores {
         let after = try Cursor.decode(cursor), n = try Cursor.limit(limit)
         let sql = db as! any SQLDatabase
         var q = SQLQueryString("SELECT s.owner_id, s.score, s.class, s.computed_on FROM credit_scores s JOIN owners o ON o.id = s.owner_id WHERE 1 = 1")
+        switch p.scope {
+        case .everything: break
+        case .region: break
+        default: return Page(items: [], nextCursor: nil)  // staff without a region see no owner
+        }
         if case .region(let r) = p.scope {
             q.appendInterpolation(unsafeRaw: " AND o.region_code BETWEEN ")
             q.appendInterpolation(bind: r.subtreeRange.lowerBound)

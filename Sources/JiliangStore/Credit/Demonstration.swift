@@ -154,6 +154,16 @@ public enum Demonstration {
         return all.filter { visible.contains($0.ownerID) }
     }
 
+    /// One application the caller may see (its round visible, its owner in scope); any other —
+    /// hidden or missing — is not found alike, naming neither its round nor its owner.
+    static func application(_ id: Int, by p: Principal, on db: any Database) async throws -> DemoApplicationModel {
+        guard let a = try await DemoApplicationModel.find(id, on: db),
+            try await rounds(by: p, on: db).contains(where: { $0.id == a.roundID }),
+            !(try await Registry.visibleOwnerIDs(among: [a.ownerID], scope: p.scope, on: db)).isEmpty
+        else { throw RegistryError.notFound(entity: "application", key: "\(id)") }
+        return a
+    }
+
     public static func apply(roundID: Int, ownerID: Int?, statement: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> DemoApplicationModel {
         try CreditLog.requireParty(p, "applying for a demonstration title (only the owner's own account applies)")
         var c = FieldChecker()
@@ -191,10 +201,9 @@ public enum Demonstration {
         _ applicationID: Int, points: [String?], evidence: [String?], today: CalendarDay, by p: Principal, on db: any Database
     ) async throws -> DemoApplicationModel {
         try CreditLog.requireStaff(p, "scoring demonstration applications")
-        guard let a = try await DemoApplicationModel.find(applicationID, on: db) else { throw RegistryError.notFound(entity: "application", key: "\(applicationID)") }
+        let a = try await application(applicationID, by: p, on: db)
         let r = try await round(a.roundID, by: p, on: db)
         try requireRunning(r, p)
-        _ = try await CreditLog.owner(a.ownerID, by: p, on: db)
         guard r.state == RoundState.open.rawValue else { throw RegistryError.conflict(field: "id", message: "the round is already published") }
         let list = criteria(of: r)
         var c = FieldChecker()
@@ -268,9 +277,8 @@ public enum Demonstration {
         var c = FieldChecker()
         let why = c.text("reason", reason, max: 1000)
         try c.finish()
-        guard let a = try await DemoApplicationModel.find(applicationID, on: db) else { throw RegistryError.notFound(entity: "application", key: "\(applicationID)") }
+        let a = try await application(applicationID, by: p, on: db)
         try requireRunning(try await round(a.roundID, by: p, on: db), p)
-        _ = try await CreditLog.owner(a.ownerID, by: p, on: db)
         return try await db.auditedTransaction { tx in try await revoke(a, reason: why!, today: today, on: tx) }
     }
 

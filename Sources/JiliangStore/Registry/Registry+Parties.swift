@@ -18,11 +18,14 @@ extension Registry {
         }
     }
 
-    public static func createOwner(_ d: OwnerDraft, on db: any Database) async throws -> OwnerModel {
+    /// Registers an owner in a region the caller may register owners in, under a parent (a
+    /// market organiser) the caller may see.
+    public static func createOwner(_ d: OwnerDraft, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
+        try checkOwnerPlacement(d, scope: scope)
         if try await OwnerModel.query(on: db).filter(\.$creditCode == d.creditCode.value).first() != nil {
             throw RegistryError.conflict(field: "credit_code", message: "an owner with credit code \(d.creditCode) already exists")
         }
-        if let p = d.parentID, try await OwnerModel.find(p, on: db) == nil { throw RegistryError.invalid("parent_id", "owner \(p) does not exist") }
+        if let p = d.parentID { _ = try await parent(p, of: nil, scope: scope, on: db) }
         let m = OwnerModel()
         apply(d, to: m)
         try await m.create(on: db)
@@ -31,18 +34,37 @@ extension Registry {
 
     public static func updateOwner(_ id: Int, _ d: OwnerDraft, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
         let m = try await owner(id, scope: scope, on: db)
+        try checkOwnerPlacement(d, scope: scope)
         if d.creditCode.value != m.creditCode,
             try await OwnerModel.query(on: db).filter(\.$creditCode == d.creditCode.value).first() != nil
         {
             throw RegistryError.conflict(field: "credit_code", message: "an owner with credit code \(d.creditCode) already exists")
         }
-        if let p = d.parentID {
-            let parent = try await OwnerModel.find(p, on: db)
-            if p == id || parent == nil { throw RegistryError.invalid("parent_id", "must name another existing owner") }
-        }
+        if let p = d.parentID { _ = try await parent(p, of: id, scope: scope, on: db) }
         apply(d, to: m)
         try await m.update(on: db)
         return m
+    }
+
+    /// An owner stays in the caller's region: a bureau can neither register one elsewhere nor
+    /// move one of its own out of its reach (issue #17).
+    static func checkOwnerPlacement(_ d: OwnerDraft, scope: AccessScope) throws {
+        switch scope {
+        case .everything: return
+        case .region(let r) where r.contains(d.region): return
+        case .region(let r): throw RegistryError.forbidden("registering owners outside \(r.value)")
+        case .owners, .institution, .nothing: throw RegistryError.forbidden("registering owners")
+        }
+    }
+
+    /// A market organiser an owner may be put under: another owner the caller may see. One it may
+    /// not see answers like one that does not exist (its account would otherwise see the child's
+    /// instruments).
+    static func parent(_ p: Int, of child: Int?, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
+        guard p != child, let parent = try await scoped(OwnerModel.query(on: db), scope).filter(\.$id == p).first() else {
+            throw RegistryError.invalid("parent_id", "must name another owner registered in your area")
+        }
+        return parent
     }
 
     static func apply(_ d: OwnerDraft, to m: OwnerModel) {

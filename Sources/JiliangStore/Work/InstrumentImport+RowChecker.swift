@@ -20,6 +20,9 @@ extension InstrumentImport {
         let context: RegistryContext
         /// Owners registered before the import, by credit code.
         let owners: [String: Int]
+        /// The registered owners (by id) the caller may see, when it may not see them all: a row
+        /// may not attach an instrument to anyone else's owner (issue #17).
+        let visibleOwners: Set<Int>?
         let scope: AccessScope
         private var newOwners: Set<String> = []
         private var newOwnersToCreate: [NewOwner] = []
@@ -31,9 +34,10 @@ extension InstrumentImport {
 
         init(
             paths: [WritableKeyPath<RawInstrument, String?>?], fieldCount: Int, columnName: [String: String],
-            context: RegistryContext, owners: [String: Int], scope: AccessScope
+            context: RegistryContext, owners: [String: Int], visibleOwners: Set<Int>?, scope: AccessScope
         ) {
             self.scope = scope
+            self.visibleOwners = visibleOwners
             self.paths = paths
             self.fieldCount = fieldCount
             self.columnName = columnName
@@ -80,6 +84,11 @@ extension InstrumentImport {
             guard scope.allowsImport(region: d.region, ownerID: owners[credit]) else {
                 errors.append(RowError(row: row.line, column: columnName["region_code"]!,
                     message: "instrument in \(d.region.value) of owner \(credit) is outside what you may file"))
+                return nil
+            }
+            if let id = owners[credit], let visible = visibleOwners, !visible.contains(id) {
+                errors.append(RowError(row: row.line, column: columnName["owner_credit_code"]!,
+                    message: "the owner with credit code \(credit) is registered outside what you may file"))
                 return nil
             }
             if owners[credit] == nil, !newOwners.contains(credit) {

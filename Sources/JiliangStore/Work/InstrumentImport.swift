@@ -97,9 +97,10 @@ public struct InstrumentImport: Sendable {
         let registeredOwners = Dictionary(
             try await OwnerModel.query(on: db).all().map { ($0.creditCode, $0.id!) }, uniquingKeysWith: { a, _ in a })
         let before = try await InstrumentModel.query(on: db).count()
+        let visibleOwners: Set<Int>? = scope == .everything ? nil : Set(try await Registry.scoped(OwnerModel.query(on: db), scope).all(\.$id))
         var check = RowChecker(
             paths: paths, fieldCount: header.fields.count, columnName: columnName, context: context, owners: registeredOwners,
-            scope: scope)
+            visibleOwners: visibleOwners, scope: scope)
 
         // The writer owns the transaction; slices go to it through a stream and its answers come
         // back through another. At most two slices are in flight, which bounds memory.
