@@ -84,14 +84,14 @@ struct BenchLedger: AsyncParsableCommand {
                      entries, first, warm, verifyOnly))
     }
 
-    /// A ledger entry of realistic size (a verification record is ~420 bytes).
+    /// A ledger entry of realistic size (a v2 verification record is ~470 bytes).
     static func entry(_ i: Int) -> [UInt8] {
         let hmac = String(repeating: "5a", count: 32)
         return Array("""
-            jiliang/ledger/v1 verification-record
+            jiliang/ledger/v2 verification-record
             id \(i)
             instrument-id \(i)
-            instrument JL350102\(String(format: "%010d", i))
+            instrument sha256:\(hmac)
             institution 7
             verified-on 2026-11-20
             kind periodic

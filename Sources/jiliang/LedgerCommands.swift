@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import JiliangCore
 import JiliangLedger
 import JiliangServer
 import JiliangStore
@@ -147,6 +148,8 @@ struct VerifyCertificate: AsyncParsableCommand {
         commandName: "certificate", abstract: "Check a ledger certificate offline against the log's and the witnesses' keys")
     @Argument(help: "The certificate file (from /api/v1/verification-records/{id}/certificate or the record page)") var file: String
     @OptionGroup var trust: TrustOptions
+    @Option(help: "An instrument code (from its label): also check that the entry is about this instrument (entries name it by a commitment)")
+    var instrument: String?
 
     func run() async throws {
         let policy = try trust.policy()
@@ -160,6 +163,16 @@ struct VerifyCertificate: AsyncParsableCommand {
             print("VERIFIED  \(cert.record) is leaf \(cert.leafIndex) of \(v.checkpoint.origin) at size \(v.checkpoint.size)")
             print("cosigned by \(v.cosigners.isEmpty ? "no witness (quorum 0)" : v.cosigners.joined(separator: ", "))")
             print(v.entryText, terminator: "")
+            if let instrument {
+                let code: String
+                do { code = try InstrumentCode(validating: instrument).value } catch { throw ValidationError("--instrument: \(error)") }
+                let commitment = LedgerKind.instrumentCommitment(code)
+                guard v.entryText.split(separator: "\n").contains(Substring("instrument \(commitment)")) else {
+                    print("NOT THIS INSTRUMENT  the entry does not name \(code) (its commitment is \(commitment))")
+                    throw ExitCode(1)
+                }
+                print("instrument \(code) is the one the entry names")
+            }
         } catch let e as LedgerError {
             print("NOT VERIFIED  \(e)")
             throw ExitCode(1)

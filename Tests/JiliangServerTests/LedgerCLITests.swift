@@ -54,6 +54,15 @@ import Testing
         try "log \(ledgerKey.verifier)\nwitness \(wv) http://127.0.0.1:\(port)\nquorum 1\n".write(toFile: keysFile, atomically: true, encoding: .utf8)
         let ok = try CLITests.run(["verify", "certificate", certFile, "--keys", keysFile])
         #expect(ok.status == 0 && ok.output.contains("VERIFIED") && ok.output.contains("cosigned by cli.test/witness"), "\(ok.output)")
+        // The entry names its instrument by a commitment: the right code opens it, another does not.
+        let code = try await store.sql.raw("SELECT i.code FROM instruments i JOIN verification_records r ON r.instrument_id = i.id WHERE r.id = \(bind: recordID)")
+            .first()!.decode(column: "code", as: String.self)
+        let other = try await store.sql.raw("SELECT code FROM instruments WHERE code <> \(bind: code) LIMIT 1").first()!.decode(column: "code", as: String.self)
+        #expect(!ok.output.contains(code))
+        let mine = try CLITests.run(["verify", "certificate", certFile, "--keys", keysFile, "--instrument", code])
+        #expect(mine.status == 0 && mine.output.contains("instrument \(code) is the one the entry names"), "\(mine.output)")
+        let notMine = try CLITests.run(["verify", "certificate", certFile, "--keys", keysFile, "--instrument", other])
+        #expect(notMine.status == 1 && notMine.output.contains("NOT THIS INSTRUMENT"), "\(notMine.output)")
         var forged = cert
         forged.entry = Array(String(decoding: cert.entry, as: UTF8.self).replacingOccurrences(of: "result pass", with: "result fail").utf8)
         try forged.serialized.write(toFile: certFile, atomically: true, encoding: .utf8)

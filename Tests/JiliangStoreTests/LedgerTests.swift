@@ -15,13 +15,15 @@ import Testing
     }
 
     /// An owner, an institution and `n` instruments each with one passed verification.
-    static func records(_ n: Int, on db: any Database) async throws -> [VerificationRecordModel] {
-        let owner = try await Fixtures.owner(on: db)
-        let lab = try await Fixtures.institution(on: db)
+    static func records(_ n: Int, on db: any Database, serial: String = "L") async throws -> [VerificationRecordModel] {
+        var owner = try await OwnerModel.query(on: db).first()
+        if owner == nil { owner = try await Fixtures.owner(on: db) }
+        var lab = try await InstitutionModel.query(on: db).first()
+        if lab == nil { lab = try await Fixtures.institution(on: db) }
         var out: [VerificationRecordModel] = []
         for i in 0..<n {
-            let inst = try await Fixtures.instrument(serial: "L\(i)", owner: owner, inService: "2025-01-10", on: db)
-            out.append(try await Fixtures.record(inst, institution: lab, date: "2025-01-10", on: db))
+            let inst = try await Fixtures.instrument(serial: "\(serial)\(i)", owner: owner!, inService: "2025-01-10", on: db)
+            out.append(try await Fixtures.record(inst, institution: lab!, date: "2025-01-10", on: db))
         }
         return out
     }
@@ -53,6 +55,42 @@ import Testing
             }
             #expect(try await ledger.audit().findings.isEmpty)
             #expect(try await ledger.verifyLog().isEmpty)
+        }
+    }
+
+    /// Issue #17, item 11: the public log names an instrument by a commitment to its code, never
+    /// the code (its entry bundles listed every code in the province); whoever holds the code
+    /// finds its entries. A log begun with v1 entries (the codes in clear) still audits.
+    @Test func entriesNameInstrumentsByACommitmentToTheirCode() async throws {
+        try await TestDatabase.withStore { store in
+            let recs = try await Self.records(2, on: store.db)
+            var old = try LedgerConfiguration(signer: TestLedger.key)
+            old.entryVersion = 1
+            try await Ledger(store: store, configuration: old).sequenceAll()  // an older deployment's entries
+            let v1Size = try await Self.ledger(store).state().size
+            let more = try await Self.records(1, on: store.db, serial: "M")
+            let ledger = try Self.ledger(store)
+            try await ledger.sequenceAll()
+            _ = try await ledger.publish()
+            let codes = try await InstrumentModel.query(on: store.db).all().map(\.code)
+            // v2 bundles hold no code; v1 entries did.
+            let tiles = try await store.sql.raw("SELECT path, data FROM ledger_tiles WHERE path LIKE 'tile/entries/%'").all()
+            let bytes = try tiles.flatMap { [UInt8](try $0.decode(column: "data", as: Data.self)) }
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.contains("jiliang/ledger/v1 ") && text.contains("jiliang/ledger/v2 "))
+            let cert = try await ledger.certificate(of: .verificationRecord, id: more[0].id!)
+            let entry = try cert.verify(policy: ledger.configuration.policy).entryText
+            let code = try await InstrumentModel.find(more[0].instrumentID, on: store.db)!.code
+            #expect(entry.hasPrefix("jiliang/ledger/v2 verification-record\n"))
+            #expect(entry.contains("instrument \(LedgerKind.instrumentCommitment(code))\n") && !entry.contains(code), "\(entry)")
+            #expect(!text.contains(code))
+            let v1Codes = try await recs.asyncMap { try await InstrumentModel.find($0.instrumentID, on: store.db)!.code }
+            #expect(v1Codes.allSatisfy { text.contains($0) } && v1Size > 0)
+            #expect(codes.count == 3)
+            // Both versions audit clean, and an edit of a v1 row is still caught.
+            #expect(try await ledger.audit().findings.isEmpty)
+            try await store.sql.raw("UPDATE verification_records SET certificate_no = 'FORGED-9' WHERE id = \(bind: recs[0].id!)").run()
+            #expect(try await ledger.audit().findings.map(\.record) == ["verification-record/\(recs[0].id!)"])
         }
     }
 
@@ -117,8 +155,16 @@ import Testing
             try await ledger.sequenceAll()
             let size = try await ledger.state().size
             let entries = try await ledger.entries(0..<size, treeSize: size).map { String(decoding: $0, as: UTF8.self) }
-            #expect(entries.contains { $0.hasPrefix("jiliang/ledger/v1 instrument-status\n") && $0.contains("to suspended\n") })
+            #expect(entries.contains { $0.hasPrefix("jiliang/ledger/v2 instrument-status\n") && $0.contains("to suspended\n") })
             #expect(try await ledger.audit().findings.isEmpty)
         }
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ f: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for e in self { out.append(try await f(e)) }
+        return out
     }
 }

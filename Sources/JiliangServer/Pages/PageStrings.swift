@@ -313,6 +313,8 @@ enum PageStrings {
         "cosignedBy": ("见证方联署", "Cosigned by"),
         "downloadCertificate": ("下载证书文件（可离线验证）", "Download the certificate file (verifiable offline)"),
         "ledgerEntry": ("账本条目", "Ledger entry"),
+        "codeCommitment": ("公开账本不列出器具编码，只记录编码的承诺值（SHA-256）；持有本器具编码者可自行计算核对：",
+                           "The public ledger does not list instrument codes, only a commitment (SHA-256) to the code; whoever holds this instrument's code can recompute it:"),
         "checkpoint": ("检查点", "Checkpoint"),
         "verifyHow": ("离线验证：", "Verify offline:"),
         "ledgerPending": ("待入账本", "Not yet in the ledger"),

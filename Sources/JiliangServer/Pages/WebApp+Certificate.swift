@@ -18,6 +18,7 @@ extension WebApp {
             "code": (try? InstrumentCode(validating: instrument.code).grouped) ?? instrument.code,
             "date": record.verifiedOn, "result": record.result, "certificateNo": record.certificateNo ?? record.resultNoticeNo ?? "—",
             "logKey": ledger.configuration.signer.verifier.description,
+            "rawCode": instrument.code, "commitment": LedgerKind.instrumentCommitment(instrument.code),
         ]
         do {
             let cert = try await ledger.certificate(of: .verificationRecord, id: id)

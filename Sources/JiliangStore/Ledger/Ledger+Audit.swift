@@ -24,31 +24,30 @@ extension Ledger {
         while at < size {
             let end = min(size, at + step)
             let logged = try await entries(at..<end, treeSize: size)
-            var wanted: [LedgerKind: [(Int64, Int, [UInt8])]] = [:]
+            var wanted: [LedgerKind: [(Int64, Int, [UInt8], Int)]] = [:]
             for (offset, entry) in logged.enumerated() {
                 let index = at + Int64(offset)
-                guard let (kind, id) = EntryEncoder.identify(entry[...]) else {
+                guard let (kind, id, version) = EntryEncoder.identify(entry[...]) else {
                     findings.append(Finding(leafIndex: index, record: "?", problem: "the entry is not a Jiliang ledger entry"))
                     continue
                 }
-                wanted[kind, default: []].append((index, id, entry))
+                wanted[kind, default: []].append((index, id, entry, version))
             }
             for (kind, items) in wanted {
-                var rows: [Int: LedgerRow] = [:]
+                var rows: [Int: any SQLRow] = [:]
                 for chunk in items.chunked(500) {
                     let found = try await store.sql.raw(
                         "\(unsafeRaw: kind.select) WHERE x.id IN (\(SQLList(chunk.map { SQLBind($0.1) })))").all()
-                    for r in found {
-                        let row = try encoder.row(kind, r)
-                        rows[row.id] = row
-                    }
+                    for r in found { rows[try r.decode(column: "id", as: Int.self)] = r }
                 }
-                for (index, id, entry) in items {
+                for (index, id, entry, version) in items {
                     let name = "\(kind.rawValue)/\(id)"
-                    guard let row = rows[id] else {
+                    // Re-encoded in the version the entry was written in (v1 entries named the code).
+                    guard let found = rows[id] else {
                         findings.append(Finding(leafIndex: index, record: name, problem: "the row was deleted"))
                         continue
                     }
+                    let row = try encoder.row(kind, found, version: version)
                     if row.ledgerIndex != index {
                         findings.append(Finding(leafIndex: index, record: name,
                                                 problem: "the row claims leaf \(row.ledgerIndex.map(String.init) ?? "none")"))

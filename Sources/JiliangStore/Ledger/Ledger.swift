@@ -74,7 +74,7 @@ public final class Ledger: Sendable {
     private func sequenceBatch() async throws -> Int {
         let limit = configuration.batchSize
         let isPostgres = store.isPostgres
-        let encoder = self.encoder
+        let encoder = self.encoder, version = configuration.entryVersion
         let start = cached.withLockedValue { $0 }
         let db = store.db
         let result: (Int, LogAppender?) = try await db.writeTransaction { tx in
@@ -88,7 +88,7 @@ public final class Ledger: Sendable {
                     \(unsafeRaw: kind.select) WHERE x.ledger_index IS NULL AND \(unsafeRaw: kind.ledgered)
                     ORDER BY x.id LIMIT \(unsafeRaw: String(limit - rows.count))
                     """).all()
-                rows += try found.map { try encoder.row(kind, $0) }
+                rows += try found.map { try encoder.row(kind, $0, version: version) }
             }
             if rows.isEmpty { return (0, start?.size == size ? start : nil) }
             var appender: LogAppender

@@ -24,6 +24,9 @@ public struct LedgerConfiguration: Sendable {
     public var witnesses: [WitnessEndpoint]
     public var quorum: Int
     public var batchSize: Int
+    /// The encoding new entries are written in (`jiliang/ledger/v2`). Only a test that builds a log
+    /// as an older version wrote it sets another.
+    public var entryVersion = 2
 
     public var origin: String { signer.name }
     public var policy: TrustPolicy { TrustPolicy(logKey: signer.verifier, witnesses: witnesses.map(\.key), quorum: quorum) }

@@ -5,11 +5,18 @@ import SQLKit
 
 /// The regulated facts that go into the ledger, each with a canonical, versioned encoding.
 ///
-/// An entry is UTF-8 text: a header line `jiliang/ledger/v1 <kind>`, then `key value` lines in a
+/// An entry is UTF-8 text: a header line `jiliang/ledger/v2 <kind>`, then `key value` lines in a
 /// fixed order (`-` for no value; backslash and newline escaped). Personal data (who recorded or
 /// decided, free-text reasons) is never in the entry: only an HMAC of it, keyed by a secret derived
 /// from the log key, so the public cannot guess names from the hash but `jiliang audit` can
 /// recompute it. Changing an encoding means a new version header, never a silent change.
+///
+/// v2 (issue #17, item 11) names an instrument by a commitment to its code,
+/// `sha256:` of `jiliang/instrument-code\n<code>`, instead of the code itself: the public log no
+/// longer lists every code (which let anyone walk `/p/i/<code>` for a whole province), yet whoever
+/// holds a code — from the QR label — computes the commitment and finds its entries. The code's 60
+/// random bits make the hash impossible to reverse by trying codes. v1 entries stay in the log as
+/// they were written and are audited as v1.
 public enum LedgerKind: String, Sendable, CaseIterable {
     case verificationRecord = "verification-record"
     case filingApproved = "filing-approved"
@@ -18,7 +25,14 @@ public enum LedgerKind: String, Sendable, CaseIterable {
     /// on the serious-dishonesty list, repaired or removed (issue #7).
     case creditList = "credit-list"
 
-    public static let header = "jiliang/ledger/v1"
+    /// What a v2 entry says in place of an instrument code (anyone holding the code can compute it).
+    public static func instrumentCommitment(_ code: String) -> String {
+        "sha256:" + Hex.string(SHA256.hash(data: Array("jiliang/instrument-code\n\(code)".utf8)))
+    }
+
+    /// The header new entries are written with; `versions` are those that can be read.
+    public static let header = "jiliang/ledger/v2"
+    static let versions = ["jiliang/ledger/v1": 1, "jiliang/ledger/v2": 2]
 
     var table: String {
         switch self {
@@ -91,22 +105,24 @@ struct EntryEncoder {
             .replacingOccurrences(of: "\r", with: "\\r")
     }
 
-    func encode(kind: LedgerKind, id: Int, _ fields: [(String, String?)]) -> [UInt8] {
-        var s = "\(LedgerKind.header) \(kind.rawValue)\nid \(id)\n"
+    func encode(kind: LedgerKind, id: Int, version: Int, _ fields: [(String, String?)]) -> [UInt8] {
+        var s = "jiliang/ledger/v\(version) \(kind.rawValue)\nid \(id)\n"
         for (k, v) in fields { s += "\(k) \(v.map(EntryEncoder.escape) ?? "-")\n" }
         return Array(s.utf8)
     }
 
-    func row(_ kind: LedgerKind, _ r: any SQLRow) throws -> LedgerRow {
+    /// The row's entry in `version` (new entries: the current one; the audit: the one in the log).
+    func row(_ kind: LedgerKind, _ r: any SQLRow, version: Int = 2) throws -> LedgerRow {
         let id = try r.decode(column: "id", as: Int.self)
         let index = try r.decode(column: "ledger_index", as: Int64?.self)
         func s(_ c: String) throws -> String? { try r.decode(column: c, as: String?.self) }
         func i(_ c: String) throws -> String? { try r.decode(column: c, as: Int?.self).map(String.init) }
+        func code() throws -> String? { version >= 2 ? try s("code").map(LedgerKind.instrumentCommitment) : try s("code") }
         let fields: [(String, String?)]
         switch kind {
         case .verificationRecord:
             fields = [
-                ("instrument-id", try i("instrument_id")), ("instrument", try s("code")),
+                ("instrument-id", try i("instrument_id")), ("instrument", try code()),
                 ("institution", try i("institution_id")), ("verified-on", try s("verified_on")),
                 ("kind", try s("kind")), ("result", try s("result")), ("certificate-no", try s("certificate_no")),
                 ("result-notice-no", try s("result_notice_no")), ("readings", EntryEncoder.digest(try s("readings"))),
@@ -117,14 +133,14 @@ struct EntryEncoder {
         case .filingApproved:
             let decidedAt = try r.decode(column: "decided_at", as: Date?.self)
             fields = [
-                ("instrument-id", try i("instrument_id")), ("instrument", try s("code")), ("owner", try i("owner_id")),
+                ("instrument-id", try i("instrument_id")), ("instrument", try code()), ("owner", try i("owner_id")),
                 ("region", try s("region_code")), ("state", try s("state")),
                 ("decided-at", decidedAt.map { String(Int64($0.timeIntervalSince1970.rounded(.down))) }),
                 ("decided-by", personal("decided_by", try s("decided_by"))),
             ]
         case .statusChange:
             fields = [
-                ("instrument-id", try i("instrument_id")), ("instrument", try s("code")), ("from", try s("from_status")),
+                ("instrument-id", try i("instrument_id")), ("instrument", try code()), ("from", try s("from_status")),
                 ("to", try s("to_status")), ("changed-on", try s("changed_on")),
                 ("changed-by", personal("changed_by", try s("changed_by"))),
                 ("reason", personal("reason", try s("reason"))),
@@ -135,17 +151,18 @@ struct EntryEncoder {
                 ("change", try s("change")), ("day", try s("day")), ("actor", personal("actor", try s("actor"))),
             ]
         }
-        return LedgerRow(kind: kind, id: id, ledgerIndex: index, entry: encode(kind: kind, id: id, fields))
+        return LedgerRow(kind: kind, id: id, ledgerIndex: index, entry: encode(kind: kind, id: id, version: version, fields))
     }
 
-    /// The kind and row id an entry names (its first two lines).
-    static func identify(_ entry: ArraySlice<UInt8>) -> (LedgerKind, Int)? {
+    /// The kind, row id and encoding version an entry names (its first two lines).
+    static func identify(_ entry: ArraySlice<UInt8>) -> (LedgerKind, Int, version: Int)? {
         let text = String(decoding: entry, as: UTF8.self)
         let lines = text.split(separator: "\n", maxSplits: 2)
-        guard lines.count >= 2, lines[0].hasPrefix(LedgerKind.header + " "),
-              let kind = LedgerKind(rawValue: String(lines[0].dropFirst(LedgerKind.header.count + 1))),
+        guard lines.count >= 2, let space = lines[0].firstIndex(of: " "),
+              let version = LedgerKind.versions[String(lines[0][..<space])],
+              let kind = LedgerKind(rawValue: String(lines[0][lines[0].index(after: space)...])),
               lines[1].hasPrefix("id "), let id = Int(lines[1].dropFirst(3))
         else { return nil }
-        return (kind, id)
+        return (kind, id, version)
     }
 }

@@ -198,7 +198,7 @@ extension Registry {
             } else {
                 // Owners matching by credit code or name, within the caller's scope (at most 500).
                 let owners = try await scoped(OwnerModel.query(on: db), scope).group(.or) {
-                    $0.filter(\.$creditCode == text.uppercased()).filter(\.$name, .contains(inverse: false, .anywhere), text)
+                    $0.filter(\.$creditCode == text.uppercased()).filter(\.$name, containsLiterally: text)
                 }.limit(500).all(\.$id)
                 q.group(.or) { g in
                     g.filter(\.$serialNo == text)

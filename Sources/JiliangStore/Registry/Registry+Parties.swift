@@ -95,7 +95,7 @@ extension Registry {
         if let i = f.industry { q.filter(\.$industry == i) }
         if let p = f.parentID { q.filter(\.$parentID == p) }
         if let s = f.search?.trimmingCharactersInWhitespace(), !s.isEmpty {
-            q.group(.or) { $0.filter(\.$name, .contains(inverse: false, .anywhere), s).filter(\.$creditCode == s.uppercased()) }
+            q.group(.or) { $0.filter(\.$name, containsLiterally: s).filter(\.$creditCode == s.uppercased()) }
         }
         return page(try await q.all(), n, id: { $0.id! })
     }
