@@ -17,6 +17,9 @@ import Testing
         var testDescription: String { name }
     }
 
+    /// Words of Swift's decoders and the generated code that a client should never read.
+    static let internals = ["Swift.", "Operations.", "Components.", "Payload", "CodingKeys", "DecodingError", "Int64", "Int32", "codingPath", "debugDescription", "Optional("]
+
     static let owner = #"{"name":"X","credit_code":"91330100716105852F","address":"A","region_code":"350102","industry":"market"}"#
 
     static let cases: [Case] = [
@@ -61,6 +64,13 @@ import Testing
         Case(name: "region under a missing parent", method: .put, uri: "/api/v1/regions/351201",
              body: #"{"name":"无此区"}"#, status: .badRequest, field: "code"),
         Case(name: "empty import", method: .post, uri: "/api/v1/imports/instruments", body: "", status: .badRequest, field: "body"),
+        Case(name: "a number where text belongs", method: .post, uri: "/api/v1/owners",
+             body: #"{"name":5,"credit_code":"91330100716105852F","address":"A","region_code":"350102","industry":"market"}"#, status: .badRequest, field: "name"),
+        Case(name: "an id beyond 64 bits", method: .get, uri: "/api/v1/owners/99999999999999999999", body: nil, status: .badRequest, field: "id"),
+        Case(name: "a text limit", method: .get, uri: "/api/v1/owners?limit=many", body: nil, status: .badRequest, field: "limit"),
+        Case(name: "a year out of range", method: .get, uri: "/api/v1/calendar-days?year=-661036394", body: nil, status: .badRequest, field: "year"),
+        Case(name: "an over-long search", method: .get, uri: "/api/v1/owners?q=" + String(repeating: "a", count: 201), body: nil, status: .badRequest, field: "q"),
+        Case(name: "a body that is not an object", method: .post, uri: "/api/v1/owners", body: "[1,2]", status: .badRequest, field: "body"),
     ]
 
     @Test(arguments: cases)
@@ -81,6 +91,8 @@ import Testing
             #expect(r.headers[.contentType]?.hasPrefix("application/problem+json") == true)
             #expect(r.json["status"] as? Int == Int(c.status.code))
             if let f = c.field { #expect(r.problemFields.contains(f), "fields \(r.problemFields) in \(r.text)") }
+            // In the client's terms, never the decoder's (issue #17, item 10).
+            #expect(!Self.internals.contains { r.text.contains($0) }, "\(r.text)")
             let after = try await store.count("instruments")
             #expect(before == after)
         }

@@ -79,4 +79,37 @@ import Testing
             #expect(r.headers[.xContentTypeOptions] == "nosniff" && r.headers[.contentSecurityPolicy] == nil)
         }
     }
+
+    /// Issue #17, item 10: a method a path does not have is 405 with Allow (TRACE was 404); an
+    /// unknown path stays 404.
+    @Test(arguments: [("TRACE", "/api/v1/owners", "GET, POST"), ("DELETE", "/api/v1/owners", "GET, POST"), ("PATCH", "/api/v1/owners/1", "GET, PUT"),
+                      ("POST", "/api/v1/instruments/by-code/350102-7K3M-9QXT-R2AB-4", "GET")])
+    func aMethodThePathDoesNotHaveIs405(method: String, path: String, allow: String) async throws {
+        try await withApp { _, client in
+            let r = try await client.send(HTTPRequest.Method(method)!, path)
+            #expect(r.status == .methodNotAllowed && r.headers[.allow] == allow, "\(r.status) \(r.text)")
+            #expect(r.headers[.contentType]?.hasPrefix("application/problem+json") == true)
+            #expect(try await client.send(HTTPRequest.Method(method)!, "/api/v1/no-such-thing").status == .notFound)
+        }
+    }
+
+    /// Issue #17, item 10: `%` and `_` in a search match themselves (`q=%` listed everything).
+    @Test func searchWildcardsMatchThemselves() async throws {
+        try await withApp { store, client in
+            let plain = try await Fixtures.owner(1, on: store.db)
+            let db = store.db
+            let d = try OwnerDraft.parse(
+                name: "百分_之百%市场", creditCode: Fixtures.creditCode(2).value, address: "路", regionCode: "350102", industry: "market",
+                contactName: nil, contactPhone: nil, parentID: nil, context: try await Registry.context(on: db))
+            _ = try await Registry.createOwner(d, scope: .everything, on: db)
+            func names(_ q: String) async throws -> [String] {
+                let r = try await client.send(.get, "/api/v1/owners?q=" + q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+                return ((r.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+            }
+            #expect(try await names("%") == ["百分_之百%市场"])
+            #expect(try await names("_") == ["百分_之百%市场"])
+            #expect(try await names("测试%").isEmpty)
+            #expect(try await names("测试") == [plain.name])
+        }
+    }
 }

@@ -57,14 +57,25 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             // The generated server wraps both our handler errors and its own decoding errors.
             if e.underlyingError is BodyTooLarge { return problem(for: e.underlyingError, logger: logger) }
             if e.operationInput == nil, !(e.underlyingError is RegistryError), !(e.underlyingError is ValidationFailure) {
-                var p = badRequest(decoding: e.underlyingError, cause: e.causeDescription)
-                // Query values are decoded without a coding path: name the parameter that holds the rejected value.
-                if p.errors?.first?.field == "body", let query = e.request.path?.split(separator: "?", maxSplits: 1).dropFirst().first {
+                let target = e.request.path ?? ""
+                var p = badRequest(decoding: e.underlyingError, cause: e.causeDescription, path: String(target.prefix { $0 != "?" }))
+                // Query values are decoded without a coding path: name the parameter whose value the
+                // decoder's own words quote (they are not shown to the client).
+                if p.errors?.first?.field == "body", let query = target.split(separator: "?", maxSplits: 1).dropFirst().first {
+                    let raw = "\(e.underlyingError)"
                     let message = p.errors?.first?.message ?? ""
                     for pair in query.split(separator: "&") {
                         let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
-                        if kv.count == 2, !kv[1].isEmpty, message.hasSuffix(" \(kv[1])") || message.contains("'\(kv[1])'") || message.contains("\"\(kv[1])\"") {
-                            p.errors = [.init(field: kv[0], message: message)]
+                        // An integer the decoder could not read quotes no value: the integer
+                        // parameter whose value is not one.
+                        let notAnInteger = message == "must be an integer" && kv.count == 2 && Int64(kv[1]) == nil
+                            && (kv[0].hasSuffix("_id") || ["limit", "sub_no", "item_no", "year", "month", "as_of_year"].contains(kv[0]))
+                        if notAnInteger || kv.count == 2 && !kv[1].isEmpty && (raw.contains(" \(kv[1]) ") || raw.hasSuffix(" \(kv[1])")
+                            || raw.contains("'\(kv[1])'") || raw.contains("\"\(kv[1])\"") || raw.contains("value \(kv[1])"))
+                        {
+                            let said = message == "could not be read" ? "is not a valid value" : message
+                            p.errors = [.init(field: kv[0], message: said)]
+                            p.detail = "\(kv[0]): \(said)"
                             break
                         }
                     }
@@ -115,36 +126,60 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// A request the generated code could not decode: wrong JSON type, missing body, bad query value.
-    static func badRequest(decoding error: any Error, cause: String) -> Problem {
+    /// A value the generated code could not decode, told in the client's terms: the field or
+    /// parameter, and what it must be — never the decoder's types or coding paths (issue #17).
+    static func badRequest(decoding error: any Error, cause: String, path: String? = nil) -> Problem {
         var field = "body"
-        var message = "\(error)"
+        var message = "could not be read"
         if let d = error as? DecodingError {
-            let path: [any CodingKey]
+            let codingPath: [any CodingKey]
             switch d {
             case .typeMismatch(let t, let c):
-                path = c.codingPath
-                message = "must be of type \(t)"
+                codingPath = c.codingPath
+                message = "must be \(jsonKind(of: t))"
             case .valueNotFound(_, let c):
-                path = c.codingPath
+                codingPath = c.codingPath
                 message = "is required"
             case .keyNotFound(let k, let c):
-                path = c.codingPath + [k]
+                codingPath = c.codingPath + [k]
                 message = "is required"
             case .dataCorrupted(let c):
-                path = c.codingPath
-                message = c.debugDescription
+                codingPath = c.codingPath
+                message = if c.debugDescription.contains("not valid JSON") { "is not valid JSON" }
+                    else if c.debugDescription.hasPrefix("Cannot initialize") { "is not one of the allowed values" }
+                    else if c.debugDescription.lowercased().contains("date") { "must be a date (YYYY-MM-DD) or date-time (RFC 3339)" }
+                    else { "is malformed" }
             @unknown default:
-                path = []
+                codingPath = []
             }
-            if !path.isEmpty {
-                field = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            if !codingPath.isEmpty {
+                field = codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
                     .replacingOccurrences(of: ".[", with: "[")
             }
         } else if let text = Optional("\(error)"), let r = text.range(of: "name: \"") ?? text.range(of: "key: ") {
             field = String(text[r.upperBound...].prefix { $0 != "\"" && $0 != "," && $0 != ")" })
         }
-        return Problem(
-            type: "/problems/bad-request", title: "Bad request", status: 400, detail: "\(cause): \(message)",
-            errors: [.init(field: field, message: message)])
+        // A path parameter that does not decode (`/owners/abc`): name it from the API document.
+        if field == "body", let path, let (_, parameters) = APIRoutes.shared.match(path),
+            let (name, _) = parameters.first(where: { Int64($0.value) == nil && $0.key.hasSuffix("id") || $0.key == "sub_no" && Int($0.value) == nil })
+        {
+            field = name
+            message = "must be an integer id"
+        }
+        let what = field == "body" && message == "could not be read" ? "the request could not be read (\(cause.prefix { $0 != ":" }))" : "\(field): \(message)"
+        return Problem(type: "/problems/bad-request", title: "Bad request", status: 400, detail: what, errors: [.init(field: field, message: message)])
+    }
+
+    /// A Swift type a JSON value failed to decode into, said as a JSON kind.
+    static func jsonKind(of type: Any.Type) -> String {
+        let name = String(describing: type)
+        if ["Int", "Int64", "Int32", "Int16", "Int8", "UInt", "UInt64", "UInt32"].contains(name) { return "an integer" }
+        if ["Double", "Float", "Decimal"].contains(name) { return "a number" }
+        if name == "String" || name == "Substring" { return "text (a JSON string)" }
+        if name == "Bool" { return "true or false" }
+        if name == "Date" { return "a date-time (RFC 3339)" }
+        if name.hasPrefix("Array") || name.hasPrefix("[") { return "a list (a JSON array)" }
+        if name.hasPrefix("Dictionary") || name.contains("Object") || name.hasPrefix("[String") { return "an object (a JSON object)" }
+        return "one of the allowed values"
     }
 }

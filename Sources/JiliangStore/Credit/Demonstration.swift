@@ -304,7 +304,7 @@ public enum Demonstration {
             .filter(\.$validUntil >= today.description).sort(\.$id, .descending).limit(2000).all()
         let owners = Dictionary(uniqueKeysWithValues: try await OwnerModel.query(on: db).filter(\.$id ~~ Set(apps.map(\.ownerID))).all().map { ($0.id!, $0) })
         let rounds = Dictionary(uniqueKeysWithValues: try await DemoRoundModel.query(on: db).filter(\.$id ~~ Set(apps.map(\.roundID))).all().map { ($0.id!, $0) })
-        let q = search?.trimmingCharactersInWhitespace() ?? ""
+        let q = try SearchText.checked(search) ?? ""
         return apps.compactMap { a in
             guard let o = owners[a.ownerID], let r = rounds[a.roundID] else { return nil }
             if !q.isEmpty, !(o.name.contains(q) || o.creditCode.contains(q.uppercased()) || o.regionCode.hasPrefix(q)) { return nil }

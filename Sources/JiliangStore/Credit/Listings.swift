@@ -269,7 +269,7 @@ public enum Listings {
         if let ownerID { q.filter(\.$ownerID == ownerID) }
         let rows = try await q.all()
         let owners = Dictionary(uniqueKeysWithValues: try await OwnerModel.query(on: db).filter(\.$id ~~ Set(rows.map(\.ownerID))).all().map { ($0.id!, $0) })
-        let s = search?.trimmingCharactersInWhitespace() ?? ""
+        let s = try SearchText.checked(search) ?? ""
         return rows.compactMap { m in
             guard let o = owners[m.ownerID] else { return nil }
             if !s.isEmpty, !(o.name.contains(s) || o.creditCode.contains(s.uppercased())) { return nil }

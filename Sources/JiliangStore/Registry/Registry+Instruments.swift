@@ -192,7 +192,7 @@ extension Registry {
         if let o = f.ownerID { q.filter(\.$ownerID == o) }
         if let d = f.dueBefore { q.filter(\.$nextDue < d.description) }
         if let s = f.status { applyStatusFilter(q, status: s, today: today, window: window) }
-        if let text = f.search?.trimmingCharactersInWhitespace(), !text.isEmpty {
+        if let text = try SearchText.checked(f.search) {
             if let code = try? InstrumentCode(validating: text) {
                 q.filter(\.$code == code.value)
             } else {

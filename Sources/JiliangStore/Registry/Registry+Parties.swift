@@ -94,7 +94,7 @@ extension Registry {
         if let r = f.region { q.inSubtree(of: r, \.$regionCode) }
         if let i = f.industry { q.filter(\.$industry == i) }
         if let p = f.parentID { q.filter(\.$parentID == p) }
-        if let s = f.search?.trimmingCharactersInWhitespace(), !s.isEmpty {
+        if let s = try SearchText.checked(f.search) {
             q.group(.or) { $0.filter(\.$name, containsLiterally: s).filter(\.$creditCode == s.uppercased()) }
         }
         return page(try await q.all(), n, id: { $0.id! })

@@ -34,6 +34,17 @@ public struct Page<Item: Sendable>: Sendable {
     public var nextCursor: String?
 }
 
+/// What a caller types into a search box: trimmed, at most 200 characters (a longer one is refused
+/// naming `q`, not silently cut), nil when empty.
+public enum SearchText {
+    public static let maxLength = 200
+    public static func checked(_ text: String?, field: String = "q") throws -> String? {
+        guard let t = text?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        guard t.count <= maxLength else { throw RegistryError.invalid(field, "at most \(maxLength) characters") }
+        return t
+    }
+}
+
 public enum Cursor {
     public static func encode(_ id: Int) -> String { "c" + String(id, radix: 36) }
     public static func decode(_ s: String?) throws(RegistryError) -> Int? {
