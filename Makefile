@@ -6,7 +6,7 @@ DEMO_INSTRUMENTS ?= 20000
 PG_PORT ?= 54329
 PG_DIR ?= /tmp/jiliang-pg-$(shell id -u)-$(PG_PORT)
 
-.PHONY: run build test test-sqlite test-postgres test-browser screenshots openapi openapi-validate bench bench-province migrate demo clean
+.PHONY: run build test test-sqlite test-postgres test-browser test-schemathesis screenshots openapi openapi-validate bench bench-province migrate demo clean
 
 ## Build, create ./data/jiliang.sqlite, migrate, load a demo province on first start, serve on :$(PORT).
 run: build
@@ -25,6 +25,7 @@ test:
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 	$(MAKE) test-browser
+	$(MAKE) test-schemathesis
 
 test-sqlite:
 	$(SWIFT) test --skip-build
@@ -38,6 +39,10 @@ test-postgres:
 ## The workflows end to end in headless Chromium (Selenium), against a server it starts itself.
 test-browser:
 	bash scripts/browser-test.sh
+
+## Schemathesis against the served /api/v1/openapi.yaml as each demo role: no 5xx, every answer as documented (issue #17).
+test-schemathesis:
+	bash scripts/schemathesis.sh
 
 ## PNGs of the main pages at desktop and phone width, in ./screenshots.
 screenshots: build

@@ -3,11 +3,13 @@
 #   scripts/deps.sh run    — libqrencode-dev (QR codes), libxlsxwriter-dev (XLSX reports), libcairo2-dev + libpango1.0-dev + fonts-noto-cjk
 #                            (PDF label sheets with Chinese text); SQLite is bundled by sqlite-nio
 #   scripts/deps.sh test   — PostgreSQL server, headless Chromium and its driver, poppler-utils (the
-#                            tests read PDFs back), zbar-tools (the browser test scans a printed QR code), Python test tools (openapi-spec-validator, selenium)
+#                            tests read PDFs back), zbar-tools (the browser test scans a printed QR code), Python test tools (openapi-spec-validator, selenium,
+#                            schemathesis — pinned: scripts/schemathesis.sh depends on its checks and options)
 #   scripts/deps.sh bench  — sqlite3 CLI and PostgreSQL (baselines), wrk and nginx (the public lookup
 #                            load test; Datasette comes from PyPI in scripts/bench-public.sh)
 #   scripts/deps.sh screenshots — the test tools plus CJK fonts, so that Chromium draws the Chinese
 set -euo pipefail
+SCHEMATHESIS_VERSION=4.32.5  # scripts/schemathesis.sh checks for the same
 want=()
 need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || want+=("$1"); }
 app_pkgs() { need_pkg libqrencode-dev; need_pkg libxlsxwriter-dev; need_pkg libcairo2-dev; need_pkg libpango1.0-dev; need_pkg fonts-noto-cjk; }
@@ -28,5 +30,8 @@ if [ "${1:-run}" = test ] || [ "${1:-run}" = screenshots ]; then
   fi
   if ! python3 -c "import selenium" 2>/dev/null; then
     python3 -m pip install -q "selenium>=4.10"
+  fi
+  if [ "${1:-run}" = test ] && ! python3 -c "import sys, schemathesis; sys.exit(schemathesis.__version__ != '$SCHEMATHESIS_VERSION')" 2>/dev/null; then
+    python3 -m pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 fi

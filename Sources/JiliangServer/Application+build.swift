@@ -70,7 +70,7 @@ public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) 
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: BodyLimitMiddleware(limits: config.bodyLimits))
-    router.add(middleware: MethodNotAllowedMiddleware())
+    router.add(middleware: APIContractMiddleware())
     router.add(middleware: AuthMiddleware(store: store, trustForwardedFor: config.trustForwardedFor))
 
     // Public landing page (the full web application arrives with issue #3).

@@ -54,7 +54,12 @@ extension APIImplementation {
     }
 
     func listCommitments(_ input: Operations.ListCommitments.Input) async throws -> Operations.ListCommitments.Output {
-        .ok(.init(body: .json(try await Commitments.commitments(ownerID: input.query.ownerId, by: try caller(), on: db).map(dto))))
+        do {
+            return .ok(.init(body: .json(try await Commitments.commitments(ownerID: input.query.ownerId, by: try caller(), on: db).map(dto))))
+        } catch RegistryError.invalid(let v) where v.errors.map(\.field) == ["owner_id"] {
+            // A filter naming an owner outside the caller's scope: not found, like any other read.
+            throw RegistryError.notFound(entity: "owner", key: "\(input.query.ownerId)")
+        }
     }
 
     func signCommitment(_ input: Operations.SignCommitment.Input) async throws -> Operations.SignCommitment.Output {

@@ -17,6 +17,7 @@ extension APIImplementation {
             throw RegistryError.invalid("body", "the file is larger than \(Self.maxUploadBytes / 1024 / 1024) MB")
         }
         guard !bytes.isEmpty else { throw RegistryError.invalid("body", "the file is empty") }
+        try InstrumentImport.checkHeader(of: bytes)
         let mode = InstrumentImport.Mode(rawValue: input.query.mode?.rawValue ?? "all_or_nothing")!
         let job = try await ImportJobs.enqueue(bytes: bytes, mode: mode, by: p, uploadDirectory: config.uploadDirectory, on: db)
         return .accepted(.init(body: .json(dto(job))))

@@ -59,6 +59,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             if e.operationInput == nil, !(e.underlyingError is RegistryError), !(e.underlyingError is ValidationFailure) {
                 let target = e.request.path ?? ""
                 var p = badRequest(decoding: e.underlyingError, cause: e.causeDescription, path: String(target.prefix { $0 != "?" }))
+                let length = e.request.headerFields[.contentLength], chunked = e.request.headerFields[.transferEncoding] != nil
+                if p.errors?.first?.field == "body", length == "0" || length == nil && !chunked, e.request.method != .get {
+                    p.errors = [.init(field: "body", message: "is required")]
+                    p.detail = "body: is required"
+                }
                 // Query values are decoded without a coding path: name the parameter whose value the
                 // decoder's own words quote (they are not shown to the client).
                 if p.errors?.first?.field == "body", let query = target.split(separator: "?", maxSplits: 1).dropFirst().first {
@@ -145,7 +150,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 message = "is required"
             case .dataCorrupted(let c):
                 codingPath = c.codingPath
-                message = if c.debugDescription.contains("not valid JSON") { "is not valid JSON" }
+                message = if c.debugDescription.contains("does not fit") || c.debugDescription.contains("out of range") { "is out of range" }
+                    // Foundation on Linux says so for a number too large for its type as well.
+                    else if c.debugDescription.contains("not valid JSON") { "is not valid JSON (or holds a number out of range)" }
                     else if c.debugDescription.hasPrefix("Cannot initialize") { "is not one of the allowed values" }
                     else if c.debugDescription.lowercased().contains("date") { "must be a date (YYYY-MM-DD) or date-time (RFC 3339)" }
                     else { "is malformed" }

@@ -70,19 +70,13 @@ public struct InstrumentImport: Sendable {
     /// broken file, a database error) is rolled back whole and nothing is half-written.
     static let sliceRows = 20_000
 
-    /// Runs the import. `progress` is called with work units done of total (rows × 2: check, then write).
-    public func run(
-        bytes: [UInt8], on db: any Database, today: CalendarDay, progress: @escaping Progress = { _, _ in },
-        generator: inout some RandomNumberGenerator
-    ) async throws -> Report {
-        let decoded: (bytes: [UInt8], encoding: TextDecoding.Encoding)
-        do { decoded = try TextDecoding.toUTF8(bytes) } catch { throw FileError(description: error.description) }
-        var reader = CSVReader(utf8: decoded.bytes)
-        guard let header = reader.next() else { throw FileError(description: "the file is empty") }
+    /// The header's columns: the field each one fills (nil: ignored), the header as written for each
+    /// canonical field, and the ignored headers. A header without a required column is refused.
+    static func columns(_ header: [String]) throws(FileError) -> ([WritableKeyPath<RawInstrument, String?>?], [String: String], [String]) {
         var paths: [WritableKeyPath<RawInstrument, String?>?] = []
         var ignored: [String] = []
         var columnName: [String: String] = [:]  // canonical field → header as written
-        for h in header.fields {
+        for h in header {
             let p = RawInstrument.column(forHeader: h)
             paths.append(p)
             if p == nil, !h.trimmingCharactersInWhitespace().isEmpty { ignored.append(h) }
@@ -92,6 +86,30 @@ public struct InstrumentImport: Sendable {
         where columnName[required] == nil {
             throw FileError(description: "the header has no column for \(required) (accepted: \(RawInstrument.aliases(of: required)))")
         }
+        return (paths, columnName, ignored)
+    }
+
+    /// Checks a file's encoding and header line before it is queued, so that a file that cannot be
+    /// an import at all is refused at once (400) instead of by a failed job later.
+    public static func checkHeader(of bytes: [UInt8]) throws(FileError) {
+        let firstLine = Array(bytes.prefix(1 << 16).prefix { $0 != UInt8(ascii: "\n") })
+        let decoded: (bytes: [UInt8], encoding: TextDecoding.Encoding)
+        do { decoded = try TextDecoding.toUTF8(firstLine) } catch { throw FileError(description: error.description) }
+        var reader = CSVReader(utf8: decoded.bytes)
+        guard let header = reader.next() else { throw FileError(description: "the file is empty") }
+        _ = try columns(header.fields)
+    }
+
+    /// Runs the import. `progress` is called with work units done of total (rows × 2: check, then write).
+    public func run(
+        bytes: [UInt8], on db: any Database, today: CalendarDay, progress: @escaping Progress = { _, _ in },
+        generator: inout some RandomNumberGenerator
+    ) async throws -> Report {
+        let decoded: (bytes: [UInt8], encoding: TextDecoding.Encoding)
+        do { decoded = try TextDecoding.toUTF8(bytes) } catch { throw FileError(description: error.description) }
+        var reader = CSVReader(utf8: decoded.bytes)
+        guard let header = reader.next() else { throw FileError(description: "the file is empty") }
+        let (paths, columnName, ignored) = try Self.columns(header.fields)
 
         let context = try await Registry.context(on: db)
         let registeredOwners = Dictionary(

@@ -174,7 +174,7 @@ public enum VerificationRequests {
     }
 
     public static func calendarDays(year: Int?, on db: any Database) async throws -> [CalendarDayModel] {
-        if let year, !(1949...2200).contains(year) { throw RegistryError.invalid("year", "must be a year from 1949 to 2200") }
+        if let year, !(2000...2100).contains(year) { throw RegistryError.invalid("year", "must be from 2000 to 2100") }
         let q = CalendarDayModel.query(on: db).sort(\.$id)
         if let year { q.filter(\.$id >= String(format: "%04d-01-01", year)).filter(\.$id <= String(format: "%04d-12-31", year)) }
         return try await q.all()
