@@ -28,18 +28,17 @@ EXAMPLES=${SCHEMATHESIS_EXAMPLES:-20}
 SEED=${SCHEMATHESIS_SEED:-17}
 PASSWORD=jiliang-demo-2026
 # The checks: the answers' contract (no 5xx; only documented status codes, content types, headers and
-# bodies), methods a path does not have answer 405 with Allow, and operations that need a caller answer
-# 401 without one. Not in the default:
+# bodies), methods a path does not have answer 405 with Allow, operations that need a caller answer
+# 401 without one, and requests the document forbids are refused (negative_data_rejection: the server
+# checks every parameter against the document's bounds, APIContractMiddleware). Not in the default:
 #   positive_data_acceptance  request bodies carry rules no schema states here — a referenced owner must
 #     exist and be in the caller's scope, a credit code has a check digit, a passed verification gets a
 #     certificate and no result notice, which fields must be there (most bodies list none: the server
 #     names every missing one) — and a cursor is valid only when this API issued it: such schema-valid
 #     requests are rightly refused with 400.
-#   negative_data_rejection   open server defects (#17): parameter bounds the document states and the
-#     server does not enforce yet. Run with SCHEMATHESIS_CHECKS=all to see them.
 #   use_after_free, ensure_resource_availability, object_level_authorization  stateful; they depend on
 #     the sequences a run happens to draw.
-CHECKS=${SCHEMATHESIS_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,missing_required_header,unsupported_method,allow_header_conformance,ignored_auth}
+CHECKS=${SCHEMATHESIS_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,missing_required_header,unsupported_method,allow_header_conformance,ignored_auth,negative_data_rejection}
 
 want=$(sed -n 's/^SCHEMATHESIS_VERSION=\([^ ]*\).*/\1/p' scripts/deps.sh)
 python3 -c "import sys, schemathesis; sys.exit(schemathesis.__version__ != '$want')" 2>/dev/null \
