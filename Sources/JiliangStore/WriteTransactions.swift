@@ -19,27 +19,36 @@ import SQLiteNIO
 /// - **PostgreSQL** (READ COMMITTED): two transactions that update the same kept-count rows in a
 ///   different order can deadlock (40P01); the loser is retried whole.
 ///
-/// A transaction refused for one of these reasons was rolled back before any of its writes took
-/// effect, so running it again from the start is safe.
+/// A transaction refused for one of these reasons was rolled back whole, so running it again from
+/// the start is safe — provided the body builds what it writes inside itself (a model created
+/// outside and saved inside would be "already created" on the second run).
 extension Database {
-    public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    /// `replayable: false` for a body that cannot run twice (the import reads its rows from a
+    /// stream): contention then fails it instead of running it again on what is left.
+    public func writeTransaction<T: Sendable>(replayable: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         // Inside a transaction already: the outermost one holds the lock and owns the retry.
         if inTransaction { return try await body(self) }
-        return try await retryingWhenBusy {
-            try await transaction { tx in
+        let attempt = {
+            try await self.transaction { tx in
                 if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                    // SQLiteNIO's busy handler retries at once and for ever, holding a core and a
+                    // pool connection while another writer works; SQLite's own sleeps between tries
+                    // and gives up after 30 s with SQLITE_BUSY (answered 503). Set per connection, on
+                    // every write: cheap, and the pool's connections are opened out of our sight.
+                    try await sql.raw("PRAGMA busy_timeout = 30000").run()
                     try await sql.raw(#"DELETE FROM "_fluent_migrations" WHERE 0"#).run()
                 }
                 return try await body(tx)
             }
         }
+        return replayable ? try await retryingWhenBusy(attempt) : try await attempt()
     }
 
     /// `writeTransaction`, keeping the acting `Audit.actor`: Fluent runs the closure from an
     /// event-loop callback, outside the caller's task, where task-local values are gone.
-    public func auditedTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    public func auditedTransaction<T: Sendable>(replayable: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let actor = Audit.actor
-        return try await writeTransaction { tx in try await Audit.$actor.withValue(actor) { try await body(tx) } }
+        return try await writeTransaction(replayable: replayable) { tx in try await Audit.$actor.withValue(actor) { try await body(tx) } }
     }
 
     /// Runs `body` again when the database refused it for contention alone (see above); gives up

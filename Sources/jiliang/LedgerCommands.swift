@@ -166,9 +166,8 @@ struct VerifyCertificate: AsyncParsableCommand {
             if let instrument {
                 let code: String
                 do { code = try InstrumentCode(validating: instrument).value } catch { throw ValidationError("--instrument: \(error)") }
-                let commitment = LedgerKind.instrumentCommitment(code)
-                guard v.entryText.split(separator: "\n").contains(Substring("instrument \(commitment)")) else {
-                    print("NOT THIS INSTRUMENT  the entry does not name \(code) (its commitment is \(commitment))")
+                guard LedgerKind.entry(v.entryText, names: code) else {
+                    print("NOT THIS INSTRUMENT  the entry does not name \(code)")
                     throw ExitCode(1)
                 }
                 print("instrument \(code) is the one the entry names")

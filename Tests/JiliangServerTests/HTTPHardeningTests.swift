@@ -112,4 +112,43 @@ import Testing
             #expect(try await names("测试") == [plain.name])
         }
     }
+
+    /// No template carries an inline script or event handler: the CSP (script-src 'self') would
+    /// block it (the review found two print buttons with onclick).
+    @Test func noTemplateHasInlineScript() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/JiliangServer/Resources/templates")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".mustache") }
+        #expect(files.count > 20)
+        let handler = try NSRegularExpression(pattern: #"\son[a-z]+\s*="#), inline = try NSRegularExpression(pattern: #"<script(?![^>]*\bsrc=)[^>]*>"#)
+        for f in files {
+            let text = try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)
+            let range = NSRange(text.startIndex..., in: text)
+            #expect(handler.firstMatch(in: text, range: range) == nil, "\(f) has an inline event handler")
+            #expect(inline.firstMatch(in: text, range: range) == nil, "\(f) has an inline script")
+        }
+    }
+
+    /// The client behind a trusted proxy is the last X-Forwarded-For address (the one the proxy
+    /// saw; earlier ones are the client's to write), and an IPv6 client is its /64.
+    @Test func theClientIsTheAddressTheProxySaw() async throws {
+        try await withApp(configure: {
+            $0.publicRateLimit = .init(perMinute: 6, burst: 3)
+            $0.publicRateLimitClock = { 0 }
+            $0.trustForwardedFor = true
+        }) { _, client in
+            func get(_ forwarded: String) async throws -> TestResponse {
+                try await client.execute(uri: "/p", method: .get, headers: [.init("X-Forwarded-For")!: forwarded], body: nil)
+            }
+            // Three reads from 203.0.113.7, each claiming another origin first: one bucket.
+            var answers: [HTTPResponse.Status] = []
+            for n in 0..<4 { answers.append(try await get("10.0.0.\(n), 203.0.113.7").status) }
+            #expect(answers == [.ok, .ok, .ok, .tooManyRequests])
+            // One /64 is one client.
+            answers = []
+            for forwarded in ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2::3", "2001:db8:1:2:ffff::1", "2001:db8:1:3::1"] {
+                answers.append(try await get(forwarded).status)
+            }
+            #expect(answers == [.ok, .ok, .ok, .tooManyRequests, .ok])
+        }
+    }
 }

@@ -139,13 +139,32 @@ import Testing
         }
     }
 
-    @Test func aMissChargesWhatIsLeft() {
-        let limiter = RateLimiter(limits: .init(perMinute: 60, burst: 12), clock: { 0 })
+    @Test func aMissAlwaysCostsItsFullPrice() {
+        final class Clock: @unchecked Sendable { var now = 0.0 }
+        let clock = Clock()
+        let limiter = RateLimiter(limits: .init(perMinute: 60, burst: 12), clock: { clock.now })
         #expect(limiter.take(5, client: "a").allowed)  // 7 left
-        limiter.charge(10, client: "a")  // a miss costing more than is left empties the bucket
-        #expect(limiter.take(1, client: "a") == (false, 1))
-        limiter.charge(10, client: "b")  // a new client starts full: 2 left
-        #expect(limiter.take(2, client: "b").allowed && !limiter.take(1, client: "b").allowed)
+        limiter.charge(10, client: "a")  // a miss costing more than is left: 3 in debt
+        #expect(limiter.take(1, client: "a") == (false, 4))
+        clock.now = 3
+        #expect(!limiter.take(1, client: "a").allowed)  // the debt is paid, nothing yet to spend
+        clock.now = 4
+        #expect(limiter.take(1, client: "a").allowed)
+        // Steady guessing at the default price (1 + 10 a miss) runs at the refill rate: one guess every
+        // 11 s at 60 a minute, however the guesses are spread.
+        var guesses = 0
+        for second in stride(from: 10.0, to: 70, by: 0.5) {
+            clock.now = second
+            if limiter.take(1, client: "g").allowed { guesses += 1; limiter.charge(10, client: "g") }
+        }
+        #expect(guesses <= 12 / 11 + 1 + 60 / 11 + 1, "\(guesses) guesses in a minute")
+        // The debt is bounded (one burst): after ten misses in a row, 13 s of refill pay it off.
+        clock.now = 100
+        for _ in 0..<10 { limiter.charge(10, client: "d") }
+        clock.now = 112
+        #expect(!limiter.take(1, client: "d").allowed)
+        clock.now = 113
+        #expect(limiter.take(1, client: "d").allowed)
     }
 
     @Test func rateLimiterRefillsOverTime() {

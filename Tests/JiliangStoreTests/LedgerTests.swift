@@ -82,10 +82,14 @@ import Testing
             let entry = try cert.verify(policy: ledger.configuration.policy).entryText
             let code = try await InstrumentModel.find(more[0].instrumentID, on: store.db)!.code
             #expect(entry.hasPrefix("jiliang/ledger/v2 verification-record\n"))
-            #expect(entry.contains("instrument \(LedgerKind.instrumentCommitment(code))\n") && !entry.contains(code), "\(entry)")
+            #expect(entry.contains("instrument \(LedgerKind.instrumentCommitment(code, instrumentID: "\(more[0].instrumentID)"))\n") && !entry.contains(code), "\(entry)")
+            #expect(LedgerKind.entry(entry, names: code) && !LedgerKind.entry(entry, names: codes.first { $0 != code }!))
             #expect(!text.contains(code))
             let v1Codes = try await recs.asyncMap { try await InstrumentModel.find($0.instrumentID, on: store.db)!.code }
             #expect(v1Codes.allSatisfy { text.contains($0) } && v1Size > 0)
+            // A v1 certificate still opens with its code (the code is in it).
+            let old1 = try await ledger.certificate(of: .verificationRecord, id: recs[0].id!).verify(policy: ledger.configuration.policy).entryText
+            #expect(old1.hasPrefix("jiliang/ledger/v1 ") && LedgerKind.entry(old1, names: v1Codes[0]) && !LedgerKind.entry(old1, names: code))
             #expect(codes.count == 3)
             // Both versions audit clean, and an edit of a v1 row is still caught.
             #expect(try await ledger.audit().findings.isEmpty)

@@ -4,6 +4,9 @@ import Hummingbird
 import JiliangCore
 import JiliangStore
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Finds out who is calling — an API token or session token in `Authorization: Bearer …`, or the
 /// session cookie — and runs the rest of the request with that caller in `RequestCaller` (what it
@@ -79,14 +82,28 @@ enum RequestCaller {
     @TaskLocal static var client: String?
 }
 
-/// Who is at the other end: the connection's address, or the first `X-Forwarded-For` address
-/// when the server sits behind a proxy it trusts (otherwise that header is the client's to forge).
+/// Who is at the other end, as the rate limits and the sign-in throttle key it: the connection's
+/// address, or — behind one proxy the server trusts (`--trust-forwarded-for`) — the last
+/// `X-Forwarded-For` address, the one that proxy saw. Earlier entries are whatever the client
+/// wrote and are never used (a client choosing its own key would walk past every limit). An IPv6
+/// client is keyed by its /64, which one subscriber usually holds whole.
 enum ClientAddress {
     static func of(_ request: Request, _ remote: SocketAddress?, trustForwardedFor: Bool) -> String {
-        if trustForwardedFor, let forwarded = request.headers[.init("X-Forwarded-For")!] {
-            return String(forwarded.split(separator: ",").first ?? "").trimmingCharacters(in: .whitespaces)
+        if trustForwardedFor, let forwarded = request.headers[values: .init("X-Forwarded-For")!].last,
+            let last = forwarded.split(separator: ",").last
+        {
+            return key(last.trimmingCharacters(in: .whitespaces))
         }
-        return remote?.ipAddress ?? "local"
+        return remote?.ipAddress.map(key) ?? "local"
+    }
+
+    /// An IPv4 address as it is; an IPv6 address as its first 64 bits.
+    static func key(_ address: String) -> String {
+        guard address.contains(":") else { return address }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
+        if bytes[0..<12] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] { return bytes[12...].map(String.init).joined(separator: ".") }  // v4-mapped
+        return stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }.joined(separator: ":") + "::/64"
     }
 }
 

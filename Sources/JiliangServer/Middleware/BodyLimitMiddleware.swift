@@ -23,10 +23,10 @@ public struct BodyLimits: Sendable, Equatable {
 
     enum Kind: String { case json, upload, `import` }
 
+    /// The routes that take files, by path — never by the client's own `Content-Type`.
     static func kind(method: HTTPRequest.Method, path: String, contentType: String?) -> Kind {
         if path.hasPrefix("/api/v1/imports/") || path == "/app/import" { return .import }
-        if contentType?.lowercased().hasPrefix("multipart/form-data") == true { return .upload }
-        if method == .post, path == "/api/v1/penalties" { return .upload }
+        if method == .post, ["/api/v1/penalties", "/app/penalties", "/p/complaints"].contains(path) { return .upload }
         return .json
     }
 
@@ -49,7 +49,10 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         let kind = BodyLimits.kind(method: request.method, path: request.uri.path, contentType: request.headers[.contentType])
         let limit = limits.limit(kind)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw BodyTooLarge(limit: limit, kind: kind.rawValue)
+            // Refused before reading; the connection closes so that the rest is not read either.
+            var r = ProblemMiddleware<Context>.tooLarge(BodyTooLarge(limit: limit, kind: kind.rawValue), path: request.uri.path)
+            r.headers[.connection] = "close"
+            return r
         }
         var request = request
         request.body = RequestBody(asyncSequence: LimitedBody(base: request.body, limit: limit, kind: kind.rawValue))

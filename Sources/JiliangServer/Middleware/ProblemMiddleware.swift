@@ -33,13 +33,19 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let p = Self.problem(for: error, logger: context.logger)
-            // A body refused before any page could render: a plain page for browsers.
-            if p.status == 413, !request.uri.path.hasPrefix("/api/") {
-                return PlainErrorPage.response(.contentTooLarge, title: "文件过大 Too large", heading: "提交的内容过大", text: p.detail ?? "")
+            if let e = error as? BodyTooLarge ?? (error as? ServerError)?.underlyingError as? BodyTooLarge {
+                return Self.tooLarge(e, path: request.uri.path)
             }
-            return Self.response(p)
+            return Self.response(Self.problem(for: error, logger: context.logger))
         }
+    }
+
+    /// A body over its cap: a problem for the API and for the import page's script (which reads
+    /// JSON), a plain page for the other pages.
+    static func tooLarge(_ e: BodyTooLarge, path: String) -> Response {
+        let p = Problem(type: "/problems/too-large", title: "Content Too Large", status: 413, detail: e.description, errors: [.init(field: "body", message: e.description)])
+        if path.hasPrefix("/api/") || path == "/app/import" { return response(p) }
+        return PlainErrorPage.response(.contentTooLarge, title: "文件过大 Too large", heading: "提交的内容过大", text: e.description)
     }
 
     static func response(_ p: Problem) -> Response {
@@ -101,6 +107,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .forbidden:
                 return Problem(type: "/problems/forbidden", title: "Forbidden", status: 403, detail: e.description)
             }
+        case let e where WriteContention.isContention(e):
+            // Another writer held the database for longer than the store waits (SQLite's busy
+            // timeout, or retries exhausted): nothing was written; the client may try again.
+            logger.warning("write contention: \(String(reflecting: e))")
+            return Problem(type: "/problems/busy", title: "Service Unavailable", status: 503, detail: "the database is busy; nothing was stored, try again", retryAfter: 1)
         case let e as BodyTooLarge:
             return Problem(type: "/problems/too-large", title: "Content Too Large", status: 413, detail: e.description, errors: [.init(field: "body", message: e.description)])
         case let e as Accounts.SignInError:

@@ -35,15 +35,17 @@ public final class RateLimiter: Sendable {
         self.clock = clock
     }
 
-    /// Charges `cost` after the fact (a miss found by the handler): takes what is left, down to
-    /// empty, so that the next request waits. (`take` would charge nothing when fewer than `cost`
-    /// tokens remain — the probe made 69 code guesses in 30 s instead of about 11; issue #17, item 5.)
+    /// Charges `cost` after the fact (a miss found by the handler), whatever is left: the bucket
+    /// may go into debt (down to minus a burst), and the client waits until the debt is paid off,
+    /// so that a miss always costs its full price. (`take` charged nothing when fewer than `cost`
+    /// tokens remained, and flooring at empty still let a client guess once per refill — the probe
+    /// made 69 code guesses in 30 s instead of about 11; issue #17, item 5.)
     public func charge(_ cost: Double, client: String) {
         if limits.isOff { return }
         let now = clock()
         buckets.withLockedValue { map in
             var b = map[client] ?? Bucket(tokens: limits.burst, updated: now)
-            b.tokens = max(0, min(limits.burst, b.tokens + (now - b.updated) * limits.perMinute / 60) - cost)
+            b.tokens = max(-limits.burst, min(limits.burst, b.tokens + (now - b.updated) * limits.perMinute / 60) - cost)
             b.updated = now
             map[client] = b
         }

@@ -18,7 +18,7 @@ extension WebApp {
             "code": (try? InstrumentCode(validating: instrument.code).grouped) ?? instrument.code,
             "date": record.verifiedOn, "result": record.result, "certificateNo": record.certificateNo ?? record.resultNoticeNo ?? "—",
             "logKey": ledger.configuration.signer.verifier.description,
-            "rawCode": instrument.code, "commitment": LedgerKind.instrumentCommitment(instrument.code),
+            "rawCode": instrument.code,
         ]
         do {
             let cert = try await ledger.certificate(of: .verificationRecord, id: id)
@@ -30,6 +30,10 @@ extension WebApp {
             model["origin"] = verified.checkpoint.origin
             model["cosigners"] = verified.cosigners.isEmpty ? t["noWitness"]! : verified.cosigners.joined(separator: ", ")
             model["entry"] = verified.entryText
+            // A v2 entry names the instrument by a commitment; show how this code opens it.
+            if verified.entryText.hasPrefix("jiliang/ledger/v2 ") {
+                model["commitment"] = LedgerKind.instrumentCommitment(instrument.code, instrumentID: "\(instrument.id!)")
+            }
             model["checkpoint"] = cert.checkpoint
             model["qr"] = try QRCode(reference, level: .low).svg(size: 240, title: cert.record)
         } catch let e as Ledger.CertificateError {

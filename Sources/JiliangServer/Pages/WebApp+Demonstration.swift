@@ -43,7 +43,7 @@ extension WebApp {
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 let fields = try await formFields(request)
-                guard let a = try await DemoApplicationModel.find(id, on: db) else { throw RegistryError.notFound(entity: "application", key: "\(id)") }
+                let a = try await Demonstration.application(id, by: p, on: db)  // hidden and missing alike: 404
                 return try await attempt({ try await roundPage(request, p, id: a.roundID, error: $0) }) {
                     switch context.parameters.get("action") {
                     case "score":

@@ -46,6 +46,7 @@ struct WebApp {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/assets/app.css") { _, _ in try Self.asset("app.css", type: "text/css; charset=utf-8") }
         router.get("/assets/import.js") { _, _ in try Self.asset("import.js", type: "text/javascript; charset=utf-8") }
+        router.get("/assets/print.js") { _, _ in try Self.asset("print.js", type: "text/javascript; charset=utf-8") }
         router.get("/app/import") { request, _ in
             try await page(request) { p in
                 guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }

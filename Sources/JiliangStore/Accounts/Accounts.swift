@@ -3,6 +3,7 @@ import FluentKit
 import Foundation
 import HummingbirdBcrypt
 import JiliangCore
+import SQLKit
 
 /// Accounts, sign-in, sessions and API tokens. Passwords are bcrypt-hashed; session and API
 /// tokens are 256 random bits shown once and stored as SHA-256, so a leaked database holds no
@@ -172,24 +173,31 @@ public enum Accounts {
     public static func signIn(
         login: String, password: String, client: String = "local", throttle: SignInThrottle, now: Date = Date(), on db: any Database
     ) async throws -> SignIn {
-        let name = login.trimmingCharactersInWhitespace().lowercased()
-        if let wait = throttle.wait(client: client, login: name, now: now) {
-            try await Audit.record(.anonymous, action: "sign_in_throttled", entity: "user", id: String(name.prefix(100)), on: db)
-            throw SignInError.throttled(retryAfter: wait)
+        // No login is longer than 64 characters: a longer one is kept to that (bounded throttle keys).
+        let name = String(login.trimmingCharactersInWhitespace().lowercased().prefix(64))
+        if case .wait(let seconds, let first) = throttle.admit(client: client, login: name, now: now) {
+            // One audit entry per wait, not one per refused try (a flood would be a flood of rows).
+            if first { try await Audit.record(.anonymous, action: "sign_in_throttled", entity: "user", id: name, on: db) }
+            throw SignInError.throttled(retryAfter: seconds)
         }
         guard let u = try await UserModel.query(on: db).filter(\.$login == name).first(), !u.disabled else {
             _ = Bcrypt.verify(password, hash: dummyHash)  // same time as a real check: logins cannot be probed
             throttle.failed(client: client, login: name, now: now)
-            try await Audit.record(.anonymous, action: "sign_in_failed", entity: "user", id: String(name.prefix(100)), on: db)
+            // The same kind of write as a real account's failure, so that the two take alike.
+            try await db.auditedTransaction { tx in
+                try await (tx as! any SQLDatabase).raw("UPDATE users SET failed_logins = failed_logins WHERE id = -1").run()
+                try await Audit.record(.anonymous, action: "sign_in_failed", entity: "user", id: name, on: tx)
+            }
             throw SignInError.wrongCredentials
         }
         guard Bcrypt.verify(password, hash: u.passwordHash) else {
             throttle.failed(client: client, login: name, now: now)
+            let failures = u.failedLogins + 1  // set, not added, inside: the transaction may run twice
             try await db.auditedTransaction { tx in
-                u.failedLogins += 1
+                u.failedLogins = failures
                 try await u.save(on: tx)
                 try await Audit.record(.anonymous, action: "sign_in_failed", entity: "user", id: "\(u.id!)", on: tx)
-                if u.failedLogins == warnAfterFailures || u.failedLogins > warnAfterFailures && (u.failedLogins - warnAfterFailures) % 20 == 0 {
+                if failures == warnAfterFailures || failures > warnAfterFailures && (failures - warnAfterFailures) % 20 == 0 {
                     try await warnOfFailedSignIns(u, client: client, now: now, on: tx)
                 }
             }
@@ -197,21 +205,23 @@ public enum Accounts {
         }
         throttle.succeeded(client: client, login: name)
         let token = newToken(prefix: "jls_"), csrf = newToken(prefix: "")
-        let s = SessionModel()
-        s.tokenHash = digest(token)
-        s.userID = u.id!
-        s.csrfToken = csrf
-        s.createdAt = now
-        s.expiresAt = now.addingTimeInterval(sessionLifetime)
+        let expires = now.addingTimeInterval(sessionLifetime)
         let principal = try await self.principal(for: u, on: db)
         try await db.auditedTransaction { tx in
             u.failedLogins = 0
             u.lockedUntil = nil
             try await u.save(on: tx)
+            // Built inside: a transaction run again must not meet a model it already created.
+            let s = SessionModel()
+            s.tokenHash = digest(token)
+            s.userID = u.id!
+            s.csrfToken = csrf
+            s.createdAt = now
+            s.expiresAt = expires
             try await s.create(on: tx)
             try await Audit.record(principal, action: "sign_in", entity: "user", id: "\(u.id!)", on: tx)
         }
-        return SignIn(token: token, csrfToken: csrf, expiresAt: s.expiresAt, principal: principal)
+        return SignIn(token: token, csrfToken: csrf, expiresAt: expires, principal: principal)
     }
 
     /// The caller behind a session token, if the session is live; with the session's CSRF token.
@@ -296,22 +306,24 @@ public enum Accounts {
             c.fail("permissions", "a \(role.rawValue) token may hold only: \(role.permissions.sorted().map(\.rawValue).joined(separator: ", "))")
         }
         try c.finish()
-        let m = APITokenModel()
-        m.name = name!
-        m.role = role!.rawValue
-        try await attach(role!, region: t.regionCode, institutionID: t.institutionID, ownerID: t.ownerID, on: db) { r, i, o in
-            m.regionCode = r
-            m.institutionID = i
-            m.ownerID = o
-        }
+        var attachment: (String?, Int?, Int?) = (nil, nil, nil)
+        try await attach(role!, region: t.regionCode, institutionID: t.institutionID, ownerID: t.ownerID, on: db) { attachment = ($0, $1, $2) }
         let token = newToken(prefix: "jlt_")
-        m.tokenHash = digest(token)
-        m.permissions = (permissions.isEmpty ? role!.permissions : permissions).sorted().map(\.rawValue).joined(separator: " ")
-        m.createdBy = actor.actor
-        m.createdAt = now
-        try await db.auditedTransaction { tx in
+        let granted = (permissions.isEmpty ? role!.permissions : permissions).sorted().map(\.rawValue).joined(separator: " ")
+        let fixed = attachment
+        let m = try await db.auditedTransaction { tx in
+            // Built inside: a transaction run again must not meet a model it already created.
+            let m = APITokenModel()
+            m.name = name!
+            m.role = role!.rawValue
+            (m.regionCode, m.institutionID, m.ownerID) = fixed
+            m.tokenHash = digest(token)
+            m.permissions = granted
+            m.createdBy = actor.actor
+            m.createdAt = now
             try await m.create(on: tx)
             try await Audit.record(actor, action: "create", entity: "api_token", id: "\(m.id!)", after: ["name": m.name, "role": m.role, "permissions": m.permissions], on: tx)
+            return m
         }
         return (token, m)
     }

@@ -156,7 +156,7 @@ public enum Demonstration {
 
     /// One application the caller may see (its round visible, its owner in scope); any other —
     /// hidden or missing — is not found alike, naming neither its round nor its owner.
-    static func application(_ id: Int, by p: Principal, on db: any Database) async throws -> DemoApplicationModel {
+    public static func application(_ id: Int, by p: Principal, on db: any Database) async throws -> DemoApplicationModel {
         guard let a = try await DemoApplicationModel.find(id, on: db),
             try await rounds(by: p, on: db).contains(where: { $0.id == a.roundID }),
             !(try await Registry.visibleOwnerIDs(among: [a.ownerID], scope: p.scope, on: db)).isEmpty

@@ -12,11 +12,12 @@ import SQLKit
 /// recompute it. Changing an encoding means a new version header, never a silent change.
 ///
 /// v2 (issue #17, item 11) names an instrument by a commitment to its code,
-/// `sha256:` of `jiliang/instrument-code\n<code>`, instead of the code itself: the public log no
-/// longer lists every code (which let anyone walk `/p/i/<code>` for a whole province), yet whoever
-/// holds a code — from the QR label — computes the commitment and finds its entries. The code's 60
-/// random bits make the hash impossible to reverse by trying codes. v1 entries stay in the log as
-/// they were written and are audited as v1.
+/// `sha256:` of `jiliang/instrument-code\n<instrument-id>\n<code>`, instead of the code itself: the
+/// public log no longer lists every code (which let anyone walk `/p/i/<code>` for a whole
+/// province), yet whoever holds a code — from the QR label — computes the commitment for an entry
+/// (its `instrument-id` is beside it) and finds its entries. The code's 60 random bits make the
+/// hash impossible to reverse by trying codes, and the id in it makes each guess test one entry
+/// only, not every entry of the log at once. v1 entries stay as they were written, audited as v1.
 public enum LedgerKind: String, Sendable, CaseIterable {
     case verificationRecord = "verification-record"
     case filingApproved = "filing-approved"
@@ -25,9 +26,18 @@ public enum LedgerKind: String, Sendable, CaseIterable {
     /// on the serious-dishonesty list, repaired or removed (issue #7).
     case creditList = "credit-list"
 
-    /// What a v2 entry says in place of an instrument code (anyone holding the code can compute it).
-    public static func instrumentCommitment(_ code: String) -> String {
-        "sha256:" + Hex.string(SHA256.hash(data: Array("jiliang/instrument-code\n\(code)".utf8)))
+    /// What a v2 entry says in place of an instrument code (anyone holding the code can compute it,
+    /// with the entry's `instrument-id`).
+    public static func instrumentCommitment(_ code: String, instrumentID: String) -> String {
+        "sha256:" + Hex.string(SHA256.hash(data: Array("jiliang/instrument-code\n\(instrumentID)\n\(code)".utf8)))
+    }
+
+    /// Whether an entry's text names the instrument with this code (v1: the code; v2: its commitment).
+    public static func entry(_ text: String, names code: String) -> Bool {
+        let lines = text.split(separator: "\n")
+        if lines.first?.hasPrefix("jiliang/ledger/v1 ") == true { return lines.contains(Substring("instrument \(code)")) }
+        guard let id = lines.first(where: { $0.hasPrefix("instrument-id ") })?.dropFirst("instrument-id ".count) else { return false }
+        return lines.contains(Substring("instrument \(instrumentCommitment(code, instrumentID: String(id)))"))
     }
 
     /// The header new entries are written with; `versions` are those that can be read.
@@ -117,7 +127,11 @@ struct EntryEncoder {
         let index = try r.decode(column: "ledger_index", as: Int64?.self)
         func s(_ c: String) throws -> String? { try r.decode(column: c, as: String?.self) }
         func i(_ c: String) throws -> String? { try r.decode(column: c, as: Int?.self).map(String.init) }
-        func code() throws -> String? { version >= 2 ? try s("code").map(LedgerKind.instrumentCommitment) : try s("code") }
+        func code() throws -> String? {
+            guard version >= 2 else { return try s("code") }
+            guard let code = try s("code"), let id = try i("instrument_id") else { return nil }
+            return LedgerKind.instrumentCommitment(code, instrumentID: id)
+        }
         let fields: [(String, String?)]
         switch kind {
         case .verificationRecord:

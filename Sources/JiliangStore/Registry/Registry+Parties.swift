@@ -40,7 +40,9 @@ extension Registry {
         {
             throw RegistryError.conflict(field: "credit_code", message: "an owner with credit code \(d.creditCode) already exists")
         }
-        if let p = d.parentID { _ = try await parent(p, of: id, scope: scope, on: db) }
+        // A parent the owner already has stays, even one outside the caller's area (an administrator
+        // may have set it); a new one must be visible.
+        if let p = d.parentID, p != m.parentID { _ = try await parent(p, of: id, scope: scope, on: db) }
         apply(d, to: m)
         try await m.update(on: db)
         return m

@@ -127,7 +127,8 @@ public struct InstrumentImport: Sendable {
         let (answers, answerSink) = AsyncStream.makeStream(of: SliceWriter.Result.self)
         let writer = Task {
             defer { answerSink.finish() }
-            return try await db.auditedTransaction { tx in
+            // Not replayable: its slices come from a stream that a second run would find half read.
+            return try await db.auditedTransaction(replayable: false) { tx in
                 try await InstrumentBulkWriter.withBulkSettings(on: tx) {
                     var w = SliceWriter(owners: registeredOwners, context: context, columnName: names)
                     for await message in slices {

@@ -39,7 +39,7 @@
       headers: { "Content-Type": "text/csv", "X-CSRF-Token": form.dataset.csrf },
     });
     const answer = await r.json();
-    if (!r.ok) { status.textContent = status.dataset.failed + " " + (answer.message || ""); return; }
+    if (!r.ok) { status.textContent = status.dataset.failed + " " + (answer.message || answer.detail || ""); return; }
     poll(answer.id);
   });
 })();
