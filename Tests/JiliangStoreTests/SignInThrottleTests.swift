@@ -63,7 +63,7 @@ import Testing
     }
 
     /// A try counts the moment it is admitted: tries sent together cannot all pass while the first
-    /// are still checking their passwords (the review found 100 concurrent tries all admitted).
+    /// are still checking their passwords (before, a check and a later count let a burst all through).
     @Test func concurrentTriesAreCountedAsTheyAreAdmitted() {
         var policy = SignInThrottle.Policy()
         policy.clientBurst = 1_000

@@ -4226,7 +4226,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
-    /// Sets a new password, unlocks the account and ends its sessions (administrators)
+    /// Sets a new password and ends the account's sessions (administrators)
     ///
     /// - Remark: HTTP `PUT /users/{id}/password`.
     /// - Remark: Generated from `#/paths//users/{id}/password/put(resetPassword)`.

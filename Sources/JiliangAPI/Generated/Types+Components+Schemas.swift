@@ -1479,6 +1479,8 @@ extension Components {
             public var institutionId: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/User/owner_id`.
             public var ownerId: Swift.Int?
+            /// Always false since sign-ins are slowed instead of locked (kept for clients that read it)
+            ///
             /// - Remark: Generated from `#/components/schemas/User/locked`.
             public var locked: Swift.Bool
             /// - Remark: Generated from `#/components/schemas/User/disabled`.
@@ -1493,7 +1495,7 @@ extension Components {
             ///   - regionCode:
             ///   - institutionId:
             ///   - ownerId:
-            ///   - locked:
+            ///   - locked: Always false since sign-ins are slowed instead of locked (kept for clients that read it)
             ///   - disabled:
             public init(
                 id: Swift.Int,

@@ -5624,7 +5624,7 @@ public enum Operations {
                     self.body = body
                 }
             }
-            /// Signed in. Five wrong passwords in a row lock the account for 15 minutes.
+            /// Signed in. Failed sign-ins slow the next tries (429 with Retry-After) per client and login, per login and per client; no account is ever locked.
             ///
             /// - Remark: Generated from `#/paths//auth/sign-in/post(signIn)/responses/200`.
             ///
@@ -6261,7 +6261,7 @@ public enum Operations {
             }
         }
     }
-    /// Sets a new password, unlocks the account and ends its sessions (administrators)
+    /// Sets a new password and ends the account's sessions (administrators)
     ///
     /// - Remark: HTTP `PUT /users/{id}/password`.
     /// - Remark: Generated from `#/paths//users/{id}/password/put(resetPassword)`.

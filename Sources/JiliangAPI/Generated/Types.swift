@@ -182,7 +182,7 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /users`.
     /// - Remark: Generated from `#/paths//users/post(createUser)`.
     func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output
-    /// Sets a new password, unlocks the account and ends its sessions (administrators)
+    /// Sets a new password and ends the account's sessions (administrators)
     ///
     /// - Remark: HTTP `PUT /users/{id}/password`.
     /// - Remark: Generated from `#/paths//users/{id}/password/put(resetPassword)`.
@@ -876,7 +876,7 @@ extension APIProtocol {
             body: body
         ))
     }
-    /// Sets a new password, unlocks the account and ends its sessions (administrators)
+    /// Sets a new password and ends the account's sessions (administrators)
     ///
     /// - Remark: HTTP `PUT /users/{id}/password`.
     /// - Remark: Generated from `#/paths//users/{id}/password/put(resetPassword)`.
