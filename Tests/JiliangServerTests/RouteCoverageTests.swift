@@ -85,7 +85,7 @@ import Testing
             let ledger = try TestLedger.ledger(store)
             try await ledger.sequenceAll()
             _ = try await ledger.publish()
-            let job = try await client.sendRaw(.post, "/api/v1/imports/instruments", contentType: "text/csv", body: "sub_no,name\n")
+            let job = try await client.sendRaw(.post, "/api/v1/imports/instruments", contentType: "text/csv", body: "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date\n")
             let code = try await client.send(.get, "/api/v1/instruments/\(ids.instrument)").json["code"] as! String
             // Workflow steps need objects in the right state: two drafts (one already submitted) and a
             // second filed instrument with an open application (to decline).
@@ -128,7 +128,7 @@ import Testing
                 let key = "\(method) \(template)"
                 let r: TestResponse
                 if template == "/imports/instruments" {
-                    r = try await client.sendRaw(.post, uri, contentType: "text/csv", body: "sub_no,name\n")
+                    r = try await client.sendRaw(.post, uri, contentType: "text/csv", body: "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date\n")
                 } else if key == "POST /auth/sign-out" {
                     r = try await client.send(.post, uri, as: .bearer(session))  // a session, not the admin's API token
                 } else {
