@@ -73,6 +73,8 @@ class Flow:
         raise AssertionError(f"{css} never appeared on {self.d.current_url}")
 
     def sign_out(self):
+        # Waits for the page to be whole first: a button found on a page being replaced goes stale.
+        WebDriverWait(self.d, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
         self.click("#sign-out")
         WebDriverWait(self.d, 10).until(lambda d: "/login" in d.current_url)
 
@@ -130,7 +132,9 @@ def workflow(base, d):
     WebDriverWait(d, 10).until(lambda d: "/app/instruments/" in d.current_url and "new" not in d.current_url)
     instrument = d.current_url.split("/app/instruments/")[1].split("?")[0]
     assert f.text("#lifecycle") == "draft"
+    old = d.find_element(By.TAG_NAME, "html")
     f.click("#submit-filing")
+    WebDriverWait(d, 10).until(EC.staleness_of(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     f.sign_out()
 
@@ -138,7 +142,9 @@ def workflow(base, d):
     f.sign_in("gulou")
     f.go("/app/filings")
     row = [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "BROWSER-1" in r.text][0]
+    old = d.find_element(By.TAG_NAME, "html")
     row.find_element(By.CSS_SELECTOR, "button.approve").click()
+    WebDriverWait(d, 10).until(EC.staleness_of(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     import_csv(f, d, base)
     # Another region's instrument is refused, and nothing of it shows.
@@ -154,7 +160,9 @@ def workflow(base, d):
     assert f.text("#lifecycle") == "filed"
     Select(d.find_element(By.ID, "institution")).select_by_visible_text("福州市计量所")
     Select(d.find_element(By.ID, "mode")).select_by_value("laboratory")
+    old = d.find_element(By.TAG_NAME, "html")
     f.click("#apply")
+    WebDriverWait(d, 10).until(EC.staleness_of(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     f.sign_out()
 
@@ -162,11 +170,15 @@ def workflow(base, d):
     f.sign_in("institute")
     f.go("/app/requests")
     row = [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "BROWSER-1" in r.text][0]
+    old = d.find_element(By.TAG_NAME, "html")
     row.find_element(By.CSS_SELECTOR, "button.accept").click()
+    WebDriverWait(d, 10).until(EC.staleness_of(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     row = [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "BROWSER-1" in r.text][0]
     row.find_element(By.NAME, "number").send_keys("JD2026-BROWSER")
+    old = d.find_element(By.TAG_NAME, "html")
     row.find_element(By.CSS_SELECTOR, "button.record").click()
+    WebDriverWait(d, 10).until(EC.staleness_of(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     f.sign_out()
 
@@ -287,7 +299,9 @@ def public_service(base, d):
     WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "assignee-input"))
     assert "13912345678" in d.page_source and d.find_element(By.ID, "photo")
     d.find_element(By.ID, "assignee-input").send_keys("gulou")
+    old = d.find_element(By.TAG_NAME, "html")
     f.click("#assign")
+    WebDriverWait(d, 10).until(EC.staleness_of(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     d.find_element(By.ID, "reply-text").send_keys("经现场核查，该摊位电子秤已送检并责令整改。")
     f.click("#send-reply")
@@ -313,7 +327,9 @@ def public_service(base, d):
     f.go("/app/checks")
     d.execute_script("document.getElementById('slot-day').value = '2026-12-20'")
     d.find_element(By.ID, "slot-place").send_keys("福州市计量所一楼大厅")
+    old = d.find_element(By.TAG_NAME, "html")
     f.click("#open-slot")
+    WebDriverWait(d, 10).until(EC.staleness_of(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     f.sign_out()
     d.delete_all_cookies()
@@ -330,7 +346,9 @@ def public_service(base, d):
     f.go("/app/checks")
     row = [r for r in d.find_elements(By.CSS_SELECTOR, "#checks tbody tr") if "电子血压计" in r.text][0]
     row.find_element(By.NAME, "result_note").send_keys("示值误差 +2 mmHg，合格")
+    old = d.find_element(By.TAG_NAME, "html")
     row.find_element(By.CSS_SELECTOR, "button.record-check").click()
+    WebDriverWait(d, 10).until(EC.staleness_of(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     f.sign_out()
     d.delete_all_cookies()

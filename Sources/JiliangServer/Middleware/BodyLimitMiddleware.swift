@@ -46,6 +46,11 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let limits: BodyLimits
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // Reads carry no body worth a cap; they include the public lookup's hot path, which should
+        // not pay for a wrapped body stream on every request.
+        if request.method == .get || request.method == .head, request.headers[.contentLength] == nil, request.headers[.transferEncoding] == nil {
+            return try await next(request, context)
+        }
         let kind = BodyLimits.kind(method: request.method, path: request.uri.path, contentType: request.headers[.contentType])
         let limit = limits.limit(kind)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
