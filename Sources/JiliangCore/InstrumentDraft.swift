@@ -51,7 +51,11 @@ public struct RawInstrument: Sendable, Equatable {
         ("status", \.status, ["状态"]),
         ("meter_type", \.meterType, ["表类型"]),
         ("dn", \.dn, ["口径", "公称口径"]),
-        ("q3", \.q3, ["qmax", "常用流量", "最大流量"]),
+        // Q3 is the permanent flow (常用流量), not the maximum: a water meter's overload flow Q4 is
+        // 1.25·Q3 (JJG 162-2019 §3, GB/T 778.1-2018) and gas meters are rated by Qmax (JJG 577-2012).
+        // The DN/Q3 rotation thresholds read Q3 only, so a Qmax column is never taken for it (it is
+        // reported as an ignored column; issue #18, item 13).
+        ("q3", \.q3, ["常用流量", "常用流量q3"]),
         ("medium", \.medium, ["介质"]),
         ("batch", \.batch, ["批次号", "批次"]),
     ]

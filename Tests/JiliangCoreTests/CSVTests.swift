@@ -45,4 +45,12 @@ import Testing
         let p = RawInstrument.column(forHeader: header)
         #expect(p != nil && RawInstrument.canonicalName(of: p!) == canonical)
     }
+
+    /// Q3 (permanent flow, 常用流量) is not Qmax (最大流量): water Q4 = 1.25·Q3 (JJG 162-2019, GB/T
+    /// 778.1-2018), gas meters are rated by Qmax (JJG 577-2012); the rotation thresholds read Q3 only
+    /// (issue #18, item 13 — "qmax" and "最大流量" used to fill Q3).
+    @Test(arguments: [("Q3", "q3"), ("q3", "q3"), ("常用流量", "q3"), ("常用流量(Q3)", "q3"), ("Qmax", nil), ("最大流量", nil), ("最大流量(m³/h)", nil)] as [(String, String?)])
+    func q3IsNeverTakenFromQmax(header: String, canonical: String?) {
+        #expect(RawInstrument.column(forHeader: header).flatMap(RawInstrument.canonicalName(of:)) == canonical)
+    }
 }

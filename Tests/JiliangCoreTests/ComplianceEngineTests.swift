@@ -43,8 +43,10 @@ import Testing
         // Rotation at exactly N years (water meter DN15, 6 years from first verification on 2020-03-01).
         Case(name: "rotation: last day of life", form: .firstOnlyRotation, records: rotationWater, today: "2026-02-28", status: .dueSoon, due: "2026-02-28"),
         Case(name: "rotation: the day after the life", form: .firstOnlyRotation, records: rotationWater, today: "2026-03-01", status: .lifeExpired),
+        // A later *verification* pass (not a spot check, which the engine ignores anyway) does not
+        // extend the life: it runs from the first verification (JJG 162-2019; issue #18, item 16).
         Case(name: "rotation: a later pass does not extend the life", form: .firstOnlyRotation,
-             records: rotationWater + [pass(2, "2025-12-01", until: "2031-11-30", kind: .spotCheck)], today: "2026-03-01", status: .lifeExpired),
+             records: rotationWater + [pass(2, "2025-12-01", until: "2031-11-30", kind: .periodic)], today: "2026-03-01", status: .lifeExpired),
         Case(name: "rotation: mid-life", form: .firstOnlyRotation, records: rotationWater, today: "2023-01-01", status: .valid, due: "2026-02-28"),
         // A record entered late: the newest by verification date wins, not the last entered.
         Case(name: "late entry of an older record", records: [pass(1, "2025-06-01", until: "2026-05-31"), pass(2, "2024-06-01", until: "2025-05-31")],
