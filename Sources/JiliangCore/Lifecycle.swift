@@ -166,6 +166,12 @@ public enum ComplianceEngine {
         guard let form = input.form, input.mode?.requiresVerification ?? true else {
             return .init(base: .active, schedules: manual, effectiveRecordIDs: ids)
         }
+        // 失准报废 (first verification only, scrapped once inaccurate): a failure is final, and a
+        // pass after repair does not make the instrument usable again (实施强制管理的计量器具目录,
+        // 市场监管总局公告2020年第42号, 说明: 失准报废; issue #18, item 11).
+        if form == .firstOnlyScrap, effective.contains(where: { $0.result == .fail }) {
+            return .init(base: .failed, schedules: manual, effectiveRecordIDs: ids)
+        }
         // The latest verdict decides whether the instrument may be used; a later pass (after repair)
         // lifts an earlier failure. Spot checks count for failures only.
         if let last = effective.last(where: { $0.result == .fail || $0.kind != .spotCheck }), last.result == .fail {

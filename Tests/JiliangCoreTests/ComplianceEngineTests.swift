@@ -73,6 +73,14 @@ import Testing
         // Scrap on failure: valid until it fails.
         Case(name: "first-only-scrap stays valid", form: .firstOnlyScrap, records: [pass(1, "2015-01-01", until: nil, kind: .first)], today: "2026-01-01", status: .valid),
         Case(name: "first-only-scrap failed", form: .firstOnlyScrap, records: [fail(1, "2015-01-01", kind: .first)], today: "2026-01-01", status: .failed),
+        // 失准报废: a failure is final; a pass after repair does not make it valid again (2020 catalogue,
+        // 说明; issue #18 item 11). A corrected failure no longer counts.
+        Case(name: "first-only-scrap: a pass after a failure stays failed", form: .firstOnlyScrap,
+             records: [pass(1, "2015-01-01", until: nil, kind: .first), fail(2, "2025-03-01"), pass(3, "2025-04-01", until: nil)], today: "2026-01-01", status: .failed),
+        Case(name: "first-only-scrap: a failed spot check is final too", form: .firstOnlyScrap,
+             records: [pass(1, "2015-01-01", until: nil, kind: .first), fail(2, "2025-03-01", kind: .spotCheck)], today: "2026-01-01", status: .failed),
+        Case(name: "first-only-scrap: a failure corrected to a pass", form: .firstOnlyScrap,
+             records: [fail(1, "2015-01-01", kind: .first), pass(2, "2015-01-01", until: nil, kind: .first, corrects: 1)], today: "2026-01-01", status: .valid),
         // Lifecycle states override dates.
         Case(name: "draft", lifecycle: .draft, records: periodic, today: "2030-01-01", status: .notFiled),
         Case(name: "suspended", lifecycle: .suspended, records: periodic, today: "2030-01-01", status: .suspended),
