@@ -93,5 +93,9 @@ import Testing
             _ = t.admit(client: "c\(i)", login: "l\(i)", now: now)
         }
         #expect(t.entries < 5 * policy.capacity, "\(t.entries) entries")
+        // A client whose budget is spent, spraying new logins, is refused every time: still bounded.
+        let start = Self.t0.addingTimeInterval(3_000)
+        for i in 0..<20_000 { _ = t.admit(client: "sprayer", login: "x\(i)", now: start.addingTimeInterval(Double(i) * 0.1)) }
+        #expect(t.entries < 5 * policy.capacity, "\(t.entries) entries after a refused spray")
     }
 }

@@ -77,6 +77,8 @@ public final class SignInThrottle: Sendable {
     public func admit(client: String, login: String, now: Date) -> Verdict {
         let login = Self.key(login), p = policy, pair = client + "\u{0}" + login
         return state.withLockedValue { s in
+            // Refused tries add entries too (the refusal's audit flag): prune on every try.
+            Self.forgetOld(&s, now: now, capacity: p.capacity)
             var wait = s.pairs[pair]?.wait(free: p.freePerClientAndLogin, first: p.firstDelay, max: p.maxClientAndLoginDelay, now: now) ?? 0
             wait = max(wait, s.logins[login]?.wait(free: p.freePerLogin, first: p.firstDelay, max: p.maxLoginDelay, now: now) ?? 0)
             var b = s.clients[client] ?? Bucket(tokens: p.clientBurst, updated: now)
@@ -88,7 +90,6 @@ public final class SignInThrottle: Sendable {
                 s.pairs[pair, default: Streak()].refusalLogged = true
                 return .wait(seconds: Int(wait.rounded(.up)), first: first)
             }
-            Self.forgetOld(&s, now: now, capacity: p.capacity)
             s.pairs[pair, default: Streak()].failures += 1
             s.pairs[pair]!.last = now
             s.pairs[pair]!.refusalLogged = false
