@@ -25,8 +25,8 @@ public struct BodyLimits: Sendable, Equatable {
 
     /// The routes that take files, by path — never by the client's own `Content-Type`.
     static func kind(method: HTTPRequest.Method, path: String, contentType: String?) -> Kind {
-        if path.hasPrefix("/api/v1/imports/") || path == "/app/import" { return .import }
-        if method == .post, ["/api/v1/penalties", "/app/penalties", "/p/complaints"].contains(path) { return .upload }
+        if path.hasPrefix(FileRoute.importAPIPrefix) || path == FileRoute.importPage { return .import }
+        if method == .post, FileRoute.uploads.contains(path) { return .upload }
         return .json
     }
 
@@ -37,6 +37,18 @@ public struct BodyLimits: Sendable, Equatable {
         case .import: self.import
         }
     }
+}
+
+/// The routes that take files, named once: the pages register theirs with these names, and the
+/// body caps read them (a route renamed in one place is renamed in both).
+enum FileRoute {
+    static let importPage = "/app/import"
+    static let penaltyForm = "/app/penalties"
+    static let complaintForm = "/p/complaints"
+    static let importAPIPrefix = "/api/v1/imports/"
+    /// `POST /penalties` of the API document: its JSON carries the evidence as base64.
+    static let penaltyAPI = "/api/v1/penalties"
+    static let uploads: Set<String> = [penaltyForm, complaintForm, penaltyAPI]
 }
 
 /// Refuses a body over its route's limit with 413 before reading it: at once when

@@ -79,8 +79,9 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     static let costHeader = HTTPField.Name("X-Jiliang-Extra-Cost")!
 
+    /// The client `AuthMiddleware` already found for this request (worked out once per request).
     func client(_ request: Request, _ context: AppRequestContext) -> String {
-        ClientAddress.of(request, context.remoteAddress, trustForwardedFor: trustForwardedFor)
+        RequestCaller.client ?? ClientAddress.of(request, context.remoteAddress, trustForwardedFor: trustForwardedFor)
     }
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {

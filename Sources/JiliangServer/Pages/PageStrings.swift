@@ -256,7 +256,6 @@ enum PageStrings {
         "login": ("账号", "Login"),
         "password": ("密码", "Password"),
         "wrongLogin": ("账号或密码错误", "Wrong login or password"),
-        "throttled": ("登录失败次数过多，请 {s} 秒后再试", "Too many failed sign-ins: try again in {s} seconds"),
         "waiting": ("待办", "Waiting for me"),
         "nothingWaiting": ("暂无待办", "Nothing waiting"),
         "inbox": ("预警消息", "Warnings inbox"),
@@ -458,6 +457,12 @@ enum PageStrings {
     static let en = table.mapValues(\.en)
 
     static func strings(_ lang: Language) -> [String: String] { lang == .zh ? zh : en }
+
+    /// The sign-in page's answer to a try that came too soon (a function, not a table key: it
+    /// takes the wait).
+    static func signInThrottled(_ lang: Language, seconds: Int) -> String {
+        lang == .zh ? "登录失败次数过多，请 \(seconds) 秒后再试" : "Too many failed sign-ins: try again in \(seconds) seconds"
+    }
 
     static func penaltyKindLabel(_ kind: String, _ lang: Language) -> String {
         let labels: [String: (String, String)] = [

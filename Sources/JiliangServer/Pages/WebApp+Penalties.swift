@@ -10,8 +10,8 @@ import NIOCore
 /// Penalties with their evidence and publication, and the serious-dishonesty list's steps, as pages.
 extension WebApp {
     func addPenaltyRoutes(to router: Router<AppRequestContext>) {
-        router.get("/app/penalties") { request, _ in try await page(request) { p in try await penaltiesPage(request, p, error: nil, values: [:]) } }
-        router.post("/app/penalties") { request, _ in try await page(request) { p in try await recordPenalty(request, p) } }
+        router.get(RouterPath(FileRoute.penaltyForm)) { request, _ in try await page(request) { p in try await penaltiesPage(request, p, error: nil, values: [:]) } }
+        router.post(RouterPath(FileRoute.penaltyForm)) { request, _ in try await page(request) { p in try await recordPenalty(request, p) } }
         router.get("/app/penalties/{id}") { request, context in
             try await page(request) { p in try await penaltyPage(request, p, id: try context.parameters.require("id", as: Int.self), error: nil) }
         }

@@ -41,7 +41,7 @@ extension WebApp {
                 return try await loginPage(request, error: t["wrongLogin"], login: f["login"] ?? "", status: .unauthorized)
             }
             var r = try await loginPage(
-                request, error: t["throttled"]!.replacingOccurrences(of: "{s}", with: "\(wait)"), login: f["login"] ?? "", status: .tooManyRequests)
+                request, error: PageStrings.signInThrottled(language(request), seconds: wait), login: f["login"] ?? "", status: .tooManyRequests)
             r.headers[.retryAfter] = "\(wait)"
             return r
         }

@@ -44,10 +44,10 @@ struct WebApp {
     var today: CalendarDay { config.today() }
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/assets/app.css") { _, _ in try Self.asset("app.css", type: "text/css; charset=utf-8") }
-        router.get("/assets/import.js") { _, _ in try Self.asset("import.js", type: "text/javascript; charset=utf-8") }
-        router.get("/assets/print.js") { _, _ in try Self.asset("print.js", type: "text/javascript; charset=utf-8") }
-        router.get("/app/import") { request, _ in
+        for (file, type) in [("app.css", "text/css; charset=utf-8"), ("import.js", "text/javascript; charset=utf-8"), ("print.js", "text/javascript; charset=utf-8")] {
+            router.get(RouterPath("/assets/" + file)) { _, _ in try Self.asset(file, type: type) }
+        }
+        router.get(RouterPath(FileRoute.importPage)) { request, _ in
             try await page(request) { p in
                 guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
                 let t = PageStrings.strings(language(request))
@@ -60,7 +60,7 @@ struct WebApp {
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"jiliang-import-template.csv\""],
                             body: .init(byteBuffer: .init(string: csv)))
         }
-        router.post("/app/import") { request, _ in try await json(request) { p in try await startImport(request, p) } }
+        router.post(RouterPath(FileRoute.importPage)) { request, _ in try await json(request) { p in try await startImport(request, p) } }
         router.get("/app/jobs/{id}.json") { request, context in
             try await json(request) { p in try await jobProgress(p, id: try context.parameters.require("id", as: Int.self)) }
         }
