@@ -92,9 +92,12 @@ public struct RawInstrument: Sendable, Equatable {
 public struct RegistryContext: Sendable {
     public var knownRegions: Set<String>
     public var catalogue: [Int: CatalogueEntry]
-    public init(knownRegions: Set<String>, catalogue: [Int: CatalogueEntry]) {
+    /// The verification rules: they, not the catalogue row, decide an instrument's form.
+    public var rules: RuleBook
+    public init(knownRegions: Set<String>, catalogue: [Int: CatalogueEntry], rules: RuleBook = RuleBook([])) {
         self.knownRegions = knownRegions
         self.catalogue = catalogue
+        self.rules = rules
     }
 }
 

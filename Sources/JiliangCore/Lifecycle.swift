@@ -38,6 +38,10 @@ public enum ComplianceStatus: String, Sendable, Codable, CaseIterable {
     case failed
     /// A first-verification-only meter is past its service life: rotation is due.
     case lifeExpired = "life_expired"
+    /// Mandatory verification applies but no verification rule (form with its cycle or service life)
+    /// is recorded for the instrument: nobody can say when it is due, so it is never shown as valid
+    /// (issue #18, item 2). The administrator adds the rule; staff see and are warned of these.
+    case ruleMissing = "rule_missing"
     case suspended
     case scrapped
 }
@@ -49,6 +53,8 @@ public enum ComplianceBase: String, Sendable, Codable, CaseIterable {
     case notFiled = "not_filed"
     case active
     case failed
+    /// Mandatory verification applies and no rule says when (see `ComplianceStatus.ruleMissing`).
+    case ruleMissing = "rule_missing"
     case suspended
     case retired
 }
@@ -73,10 +79,14 @@ public struct VerificationFact: Sendable, Equatable {
     public var validUntil: CalendarDay?
     /// The record this one corrects; the corrected record no longer counts.
     public var corrects: Int64?
+    /// The form of the rule `validUntil` was computed with (nil: recorded without a rule). The rule,
+    /// not the catalogue row, says whether a date is a cycle end or a life end: water meters of one
+    /// sub-item are rotated or verified periodically by size (JJG 162-2019; issue #18, item 1).
+    public var form: VerificationForm?
 
     public init(
         id: Int64, date: CalendarDay, kind: VerificationKind, result: VerificationResult,
-        validUntil: CalendarDay? = nil, corrects: Int64? = nil
+        validUntil: CalendarDay? = nil, corrects: Int64? = nil, form: VerificationForm? = nil
     ) {
         self.id = id
         self.date = date
@@ -84,6 +94,7 @@ public struct VerificationFact: Sendable, Equatable {
         self.result = result
         self.validUntil = validUntil
         self.corrects = corrects
+        self.form = form
     }
 }
 
@@ -126,6 +137,9 @@ public enum ComplianceEngine {
     /// The instrument as the engine needs it.
     public struct Input: Sendable {
         public var lifecycle: LifecycleStatus
+        /// The form of the rule that governs the instrument today (its sub-item and meter attributes),
+        /// or the catalogue row's form where no rule matches; nil where neither has one. A record's
+        /// own rule form, where it has one, takes precedence (`governingForm`).
         public var form: VerificationForm?
         public var mode: SupervisionMode?
         public var inServiceDate: CalendarDay?
@@ -152,6 +166,27 @@ public enum ComplianceEngine {
         return records.filter { !corrected.contains($0.id) }.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
     }
 
+    /// The form that decides an instrument's schedule: the form of the rule its last verification
+    /// was recorded under (that record's date is a cycle end or a life end by that rule), else the
+    /// form of the rule that governs it now (`current`). Issue #18, item 1.
+    public static func governingForm(passes: [VerificationFact], current: VerificationForm?) -> VerificationForm? {
+        passes.last?.form ?? current
+    }
+
+    /// The end of a limited-life meter's service life: the valid-until of its first verification
+    /// recorded under a rotation rule (or without a rule), which `validUntil` counts from the first
+    /// verification ever passed. The life counts from the first verification (JJG 162-2019 水表,
+    /// JJG 577-2012 / JJG 1190-2022 燃气表, JJG 596-2012 电能表): later passes never extend it.
+    /// The engine and the rotation rate both use this one definition (issue #18, item 3).
+    public static func lifeEnd(passes: [VerificationFact]) -> CalendarDay? {
+        passes.first { $0.form == nil || $0.form == .firstOnlyRotation }?.validUntil
+    }
+
+    /// The day a never-verified instrument's first verification is due: the day before it is put
+    /// into use. Mandatory verification comes before use (计量法 art. 9), so on its in-service day an
+    /// unverified instrument is already non-compliant, not "due soon" (issue #18, item 12).
+    public static func firstVerificationDue(inService: CalendarDay) -> CalendarDay { inService.adding(days: -1) }
+
     public static func evaluate(_ input: Input) -> ComplianceEvaluation {
         let effective = effectiveRecords(input.records)
         let ids = effective.map(\.id)
@@ -163,14 +198,8 @@ public enum ComplianceEngine {
         case .filed, .inService: break
         }
         // Instruments outside mandatory verification (P only) carry only their manual schedules.
-        guard let form = input.form, input.mode?.requiresVerification ?? true else {
+        guard input.mode?.requiresVerification ?? true else {
             return .init(base: .active, schedules: manual, effectiveRecordIDs: ids)
-        }
-        // 失准报废 (first verification only, scrapped once inaccurate): a failure is final, and a
-        // pass after repair does not make the instrument usable again (实施强制管理的计量器具目录,
-        // 市场监管总局公告2020年第42号, 说明: 失准报废; issue #18, item 11).
-        if form == .firstOnlyScrap, effective.contains(where: { $0.result == .fail }) {
-            return .init(base: .failed, schedules: manual, effectiveRecordIDs: ids)
         }
         // The latest verdict decides whether the instrument may be used; a later pass (after repair)
         // lifts an earlier failure. Spot checks count for failures only.
@@ -178,24 +207,31 @@ public enum ComplianceEngine {
             return .init(base: .failed, schedules: manual, effectiveRecordIDs: ids)
         }
         let passes = effective.filter { $0.result == .pass && $0.kind != .spotCheck }
+        // Without a form nobody can say when verification is due: never valid (issue #18, item 2).
+        guard let form = governingForm(passes: passes, current: input.form) else {
+            return .init(base: .ruleMissing, schedules: manual, effectiveRecordIDs: ids)
+        }
+        // 失准报废 (first verification only, scrapped once inaccurate): a failure is final, and a
+        // pass after repair does not make the instrument usable again (实施强制管理的计量器具目录,
+        // 市场监管总局公告2020年第42号, 说明: 失准报废; issue #18, item 11).
+        if form == .firstOnlyScrap, effective.contains(where: { $0.result == .fail }) {
+            return .init(base: .failed, schedules: manual, effectiveRecordIDs: ids)
+        }
         var schedules = manual
         if passes.isEmpty {
-            // Never verified: mandatory verification comes before use (计量法 art. 9).
             if let start = input.inServiceDate {
-                schedules.append(ScheduleDue(kind: .firstVerification, name: "first_verification", dueDate: start))
+                schedules.append(ScheduleDue(kind: .firstVerification, name: "first_verification", dueDate: firstVerificationDue(inService: start)))
             }
             return .init(base: .active, schedules: schedules, effectiveRecordIDs: ids)
         }
         switch form {
         case .periodic:
-            if let until = passes.last!.validUntil {
-                schedules.append(ScheduleDue(kind: .verification, name: "verification", dueDate: until))
-            }
+            // A pass stored without a cycle end (no rule in force then) leaves no due date.
+            guard let until = passes.last!.validUntil else { return .init(base: .ruleMissing, schedules: manual, effectiveRecordIDs: ids) }
+            schedules.append(ScheduleDue(kind: .verification, name: "verification", dueDate: until))
         case .firstOnlyRotation:
-            // The life runs from the first verification; later records do not extend it.
-            if let lifeEnd = passes.first!.validUntil {
-                schedules.append(ScheduleDue(kind: .rotation, name: "rotation", dueDate: lifeEnd))
-            }
+            guard let end = lifeEnd(passes: passes) else { return .init(base: .ruleMissing, schedules: manual, effectiveRecordIDs: ids) }
+            schedules.append(ScheduleDue(kind: .rotation, name: "rotation", dueDate: end))
         case .firstOnlyScrap:
             break  // valid until it fails
         }
@@ -212,6 +248,7 @@ public enum ComplianceEngine {
         case .retired: return .scrapped
         case .suspended: return .suspended
         case .failed: return .failed
+        case .ruleMissing: return .ruleMissing
         case .active:
             guard let due = nextDue else { return .valid }
             let left = today.days(until: due)

@@ -58,6 +58,8 @@ public struct Rate: Sendable, Equatable, Codable {
 public struct MetricInstrument: Sendable, Equatable {
     public var id: Int
     public var subNo: Int
+    /// The form of the rule that governs the instrument today, or the catalogue row's (nil: none).
+    /// A record's own rule form, where known, decides for that record (issue #18, item 1).
     public var form: VerificationForm?
     public var lifecycle: LifecycleStatus
     /// When it was put into use (启用日期), if known.
@@ -66,7 +68,8 @@ public struct MetricInstrument: Sendable, Equatable {
     public var retiredOn: CalendarDay?
     /// A utility's water, gas or electricity meter (三表).
     public var isUtilityMeter: Bool
-    /// The end of its service life (the rotation due date), for meters with a limited life.
+    /// The end of its service life (the rotation due date), for meters with a limited life:
+    /// `ComplianceEngine.lifeEnd`, the same definition the status uses (issue #18, item 3).
     public var lifeEnds: CalendarDay?
     public var records: [VerificationFact]
     /// Its owner and region, for breakdowns (per utility company, per child region).
@@ -162,9 +165,9 @@ public enum Metrics {
             if let start = i.inServiceOn, period.contains(start), !retiredBy(start) {
                 out.append(MetricEvent(instrumentID: i.id, day: start, met: v.contains(where: { $0.date <= start })))
             }
-            guard i.form == .periodic else { continue }
             for (n, rec) in v.enumerated() {
-                guard let due = rec.validUntil, period.contains(due), !retiredBy(due) else { continue }
+                // A cycle end is a due event; a life end (rotation) is counted by the rotation rate.
+                guard (rec.form ?? i.form) == .periodic, let due = rec.validUntil, period.contains(due), !retiredBy(due) else { continue }
                 out.append(MetricEvent(instrumentID: i.id, day: due, met: v.dropFirst(n + 1).contains(where: { $0.date <= due })))
             }
         }

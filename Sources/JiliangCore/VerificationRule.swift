@@ -92,8 +92,23 @@ public struct MeterCondition: Sendable, Equatable, Codable {
 /// Picks the rule that governs an instrument on a given day.
 public struct RuleBook: Sendable {
     public private(set) var rules: [VerificationRule]
+    private let formByID: [Int: VerificationForm]
 
-    public init(_ rules: [VerificationRule]) { self.rules = rules }
+    public init(_ rules: [VerificationRule]) {
+        self.rules = rules
+        formByID = Dictionary(rules.map { ($0.id, $0.form) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The form of the rule version a record was computed with (nil: none, or unknown).
+    public func form(ofRule id: Int?) -> VerificationForm? { id.flatMap { formByID[$0] } }
+
+    /// The form that governs an instrument from now on: its most specific matching rule among the
+    /// latest versions (whatever their date: the form matters for instruments not yet verified,
+    /// whose next verification falls under the newest rule), else the catalogue row's form.
+    /// Issue #18, items 1 and 2: the rule decides, not the catalogue row.
+    public func currentForm(subNo: Int, attributes: MeterAttributes, catalogueForm: VerificationForm?) -> VerificationForm? {
+        rule(subNo: subNo, attributes: attributes, on: CalendarDay(year: 9999, month: 12, day: 31)!)?.form ?? catalogueForm
+    }
 
     /// The most specific matching rule among the latest versions in force on `day`.
     /// Ties between equally specific conditions go to the later `effectiveFrom`, then the higher version.

@@ -83,6 +83,7 @@ public final class Store: Sendable {
         M014_CreateUtilityCounts(),  // the 三表 通报's kept counts and offending meters
         M015_KeepOffenceCodes(),  // offending meters' codes and types beside them (counts an existing registry's meters)
         M016_ScrapFailuresAreFinal(),  // 失准报废 instruments that failed once stay failed (#18 item 11)
+        M017_CreateDerivedVersions(),  // which engine version derived the stored compliance and counts
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

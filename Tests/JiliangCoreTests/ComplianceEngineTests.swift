@@ -4,8 +4,11 @@ import Testing
 /// The lifecycle engine, table-driven, with the boundaries: the due date itself, 29 February,
 /// rotation at exactly N years, a record entered late, a correction.
 @Suite struct ComplianceEngineTests {
-    static func pass(_ id: Int64, _ date: String, until: String?, kind: VerificationKind = .periodic, corrects: Int64? = nil) -> VerificationFact {
-        VerificationFact(id: id, date: CalendarDay(date)!, kind: kind, result: .pass, validUntil: until.map { CalendarDay($0)! }, corrects: corrects)
+    static func pass(
+        _ id: Int64, _ date: String, until: String?, kind: VerificationKind = .periodic, corrects: Int64? = nil, rule: VerificationForm? = nil
+    ) -> VerificationFact {
+        VerificationFact(
+            id: id, date: CalendarDay(date)!, kind: kind, result: .pass, validUntil: until.map { CalendarDay($0)! }, corrects: corrects, form: rule)
     }
     static func fail(_ id: Int64, _ date: String, kind: VerificationKind = .periodic, corrects: Int64? = nil) -> VerificationFact {
         VerificationFact(id: id, date: CalendarDay(date)!, kind: kind, result: .fail, corrects: corrects)
@@ -14,7 +17,8 @@ import Testing
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
         var lifecycle: LifecycleStatus = .inService
-        var form: VerificationForm = .periodic
+        /// The form of the rule that governs the instrument now (nil: no rule and no catalogue form).
+        var form: VerificationForm? = .periodic
         var mode: SupervisionMode = .pv
         var inService: String? = "2020-01-01"
         var records: [VerificationFact] = []
@@ -67,9 +71,41 @@ import Testing
         Case(name: "spot check failure stops use", records: periodic + [fail(2, "2025-09-01", kind: .spotCheck)], today: "2025-09-02", status: .failed),
         Case(name: "spot check pass does not renew the cycle", records: periodic + [pass(2, "2026-05-01", until: nil, kind: .spotCheck)],
              today: "2026-05-20", status: .overdue, due: "2026-05-19"),
-        // Never verified.
-        Case(name: "never verified, before use", inService: "2026-01-10", today: "2026-01-01", status: .dueSoon, due: "2026-01-10"),
-        Case(name: "never verified, in use", inService: "2026-01-10", today: "2026-01-11", status: .overdue, due: "2026-01-10"),
+        // Never verified: verification is due before use, so the due date is the day before the
+        // in-service day, and on the in-service day itself the instrument is already non-compliant
+        // (计量法 art. 9; issue #18, item 12).
+        Case(name: "never verified, before use", inService: "2026-01-10", today: "2026-01-01", status: .dueSoon, due: "2026-01-09"),
+        Case(name: "never verified, the day before use", inService: "2026-01-10", today: "2026-01-09", status: .dueSoon, due: "2026-01-09"),
+        Case(name: "never verified, on its in-service day", inService: "2026-01-10", today: "2026-01-10", status: .overdue, due: "2026-01-09"),
+        Case(name: "never verified, in use", inService: "2026-01-10", today: "2026-01-11", status: .overdue, due: "2026-01-09"),
+        Case(name: "never verified, in-service day 1 March of a leap year", inService: "2024-03-01", today: "2024-03-01", status: .overdue, due: "2024-02-29"),
+        // The rule's form decides, not the catalogue row's (issue #18, item 1; rules.csv sub 14: a
+        // water meter DN > 50 or Q3 > 16 is verified every 24 months, JJG 162-2019). Passes recorded
+        // under a periodic rule renew the cycle even where the current form says rotation.
+        Case(name: "bulk water meter: periodic passes renew the cycle", form: .periodic,
+             records: [pass(1, "2022-03-01", until: "2024-02-29", kind: .first, rule: .periodic), pass(2, "2024-02-20", until: "2026-02-28", rule: .periodic)],
+             today: "2025-06-01", status: .valid, due: "2026-02-28"),
+        Case(name: "the last pass's rule form decides over the current form", form: .firstOnlyRotation,
+             records: [pass(1, "2022-03-01", until: "2024-02-29", kind: .first, rule: .periodic), pass(2, "2024-02-20", until: "2026-02-28", rule: .periodic)],
+             today: "2025-06-01", status: .valid, due: "2026-02-28"),
+        Case(name: "a pass under a rotation rule after periodic ones: rotation", form: .periodic,
+             records: [pass(1, "2020-03-01", until: "2022-02-28", kind: .first, rule: .periodic), pass(2, "2022-02-20", until: "2026-02-28", rule: .firstOnlyRotation)],
+             today: "2026-03-01", status: .lifeExpired, due: "2026-02-28"),
+        // The life end is the first verification's (issue #18, item 3): an earlier first pass
+        // entered late sets it, whatever later records carry.
+        Case(name: "rotation: a first pass entered late sets the life end", form: .firstOnlyRotation,
+             records: [pass(1, "2020-03-01", until: "2026-02-28", kind: .first, rule: .firstOnlyRotation),
+                       pass(2, "2019-03-01", until: "2025-02-28", kind: .first, rule: .firstOnlyRotation)],
+             today: "2025-03-01", status: .lifeExpired, due: "2025-02-28"),
+        // No rule and no catalogue form: never valid, "rule missing" (issue #18, item 2).
+        Case(name: "no rule, never verified", form: nil, inService: "2026-01-10", today: "2025-01-01", status: .ruleMissing),
+        Case(name: "no rule, verified", form: nil, records: [pass(1, "2025-05-20", until: nil)], today: "2025-06-01", status: .ruleMissing),
+        Case(name: "periodic pass stored without a cycle end", records: [pass(1, "2025-05-20", until: nil)], today: "2025-06-01", status: .ruleMissing),
+        Case(name: "rotation pass stored without a life end", form: .firstOnlyRotation, records: [pass(1, "2025-05-20", until: nil, kind: .first)],
+             today: "2025-06-01", status: .ruleMissing),
+        Case(name: "no rule but failed: failed comes first", form: nil, records: [fail(1, "2025-05-20")], today: "2025-06-01", status: .failed),
+        Case(name: "no rule, pattern approval only: no verification due", form: nil, mode: .p, today: "2025-06-01", status: .valid),
+        Case(name: "no rule, draft: not filed", lifecycle: .draft, form: nil, today: "2025-06-01", status: .notFiled),
         // Scrap on failure: valid until it fails.
         Case(name: "first-only-scrap stays valid", form: .firstOnlyScrap, records: [pass(1, "2015-01-01", until: nil, kind: .first)], today: "2026-01-01", status: .valid),
         Case(name: "first-only-scrap failed", form: .firstOnlyScrap, records: [fail(1, "2015-01-01", kind: .first)], today: "2026-01-01", status: .failed),

@@ -49,6 +49,33 @@ private func rec(_ id: Int64, _ date: String, _ kind: VerificationKind = .period
         #expect(Metrics.onTimeRate([i], in: Self.year2026) == Rate(numerator, denominator))
     }
 
+    /// Issue #18, item 1: the record's rule form decides whether its valid-until is a cycle end.
+    /// A bulk water meter (sub 14, whose catalogue row says rotation) verified under the periodic
+    /// rule (JJG 162-2019: DN > 50 or Q3 > 16, 24 months) has cycle ends in 受检率; a household
+    /// meter's life end under the rotation rule has none (the rotation rate counts it).
+    @Test func theRecordsRuleFormDecidesWhatIsDue() {
+        func periodic(_ id: Int64, _ date: String, until: String) -> VerificationFact {
+            VerificationFact(id: id, date: d(date), kind: .periodic, result: .pass, validUntil: d(until), form: .periodic)
+        }
+        let bulk = MetricInstrument(id: 1, subNo: 14, form: .firstOnlyRotation, lifecycle: .inService,
+                                    records: [periodic(1, "2024-06-01", until: "2026-05-31"), periodic(2, "2026-05-20", until: "2028-05-31")])
+        #expect(Metrics.onTimeRate([bulk], in: Self.year2026) == Rate(1, 1))
+        let household = MetricInstrument(id: 2, subNo: 14, form: .periodic, lifecycle: .inService, records: [
+            VerificationFact(id: 3, date: d("2020-06-01"), kind: .first, result: .pass, validUntil: d("2026-05-31"), form: .firstOnlyRotation)
+        ])
+        #expect(Metrics.onTimeRate([household], in: Self.year2026) == Rate(0, 0))
+    }
+
+    /// Issue #18, item 3: one life end, the first verification's, for the status and the rates.
+    @Test func lifeEndIsTheFirstVerifications() {
+        let first = VerificationFact(id: 2, date: d("2019-03-01"), kind: .first, result: .pass, validUntil: d("2025-02-28"), form: .firstOnlyRotation)
+        let later = VerificationFact(id: 1, date: d("2020-03-01"), kind: .first, result: .pass, validUntil: d("2026-02-28"), form: .firstOnlyRotation)
+        let cycle = VerificationFact(id: 3, date: d("2018-03-01"), kind: .first, result: .pass, validUntil: d("2020-02-29"), form: .periodic)
+        let passes = ComplianceEngine.effectiveRecords([later, first, cycle])
+        #expect(ComplianceEngine.lifeEnd(passes: passes) == d("2025-02-28"))  // the periodic cycle end is not a life end
+        #expect(ComplianceEngine.lifeEnd(passes: [cycle]) == nil)
+    }
+
     @Test func onTimeRateCountsNewInstrumentsAndLeavesOutDrafts() {
         let year = Self.year2026
         let newOnTime = MetricInstrument(id: 1, subNo: 2, form: .periodic, lifecycle: .inService, inServiceOn: d("2026-03-01"),

@@ -36,7 +36,7 @@ import Testing
             let lab = try await Fixtures.institution(on: db)
             let inst = try await Fixtures.instrument(owner: owner, inService: "2025-01-10", on: db)
             #expect((try? InstrumentCode(validating: inst.code))?.issuingRegion == "350102")
-            #expect(inst.complianceBase == "active" && inst.nextDue == "2025-01-10" && inst.dueKind == "first_verification")
+            #expect(inst.complianceBase == "active" && inst.nextDue == "2025-01-09" && inst.dueKind == "first_verification")
             // MUT: a pass on 2025-01-10 with the 12-month rule of sub-item 2
             let r = try await Fixtures.record(inst, institution: lab, date: "2025-01-10", kind: .first, on: db)
             // validate

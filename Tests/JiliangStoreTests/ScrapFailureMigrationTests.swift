@@ -14,7 +14,9 @@ import Testing
         try await TestDatabase.withStore { store in
             let db = store.db
             let sql = store.sql
+            // The rule's form decides (issue #18, item 1); 016 read the catalogue row's, as it shipped.
             try await sql.raw("UPDATE catalogue_entries SET form = 'first_only_scrap' WHERE sub_no = 2").run()
+            try await sql.raw("UPDATE verification_rules SET form = 'first_only_scrap', cycle_months = NULL WHERE sub_no = 2").run()
             let owner = try await Fixtures.owner(on: db)
             let lab = try await Fixtures.institution(on: db)
             let repaired = try await Fixtures.instrument(serial: "SCRAP-1", owner: owner, inService: "2025-01-10", on: db)

@@ -26,7 +26,7 @@ import Testing
             let first = try await runner.run(asOf: CalendarDay("2026-11-26")!, on: db)
             let second = try await runner.run(asOf: CalendarDay("2026-11-26")!, on: db)
             // validate
-            #expect(first.counts == ["due_soon": 1, "overdue": 1, "failed_in_use": 1, "life_expired": 0, "not_filed": 0])
+            #expect(first.counts == ["due_soon": 1, "overdue": 1, "failed_in_use": 1, "life_expired": 0, "not_filed": 0, "rule_missing": 0])
             #expect(first.raised == 3 && first.alarm == nil)
             #expect(second.found == 3 && second.raised == 0)
             #expect(try await WarningModel.query(on: db).count() == 3)
@@ -38,6 +38,33 @@ import Testing
             _ = try await Fixtures.record(overdue, institution: lab, date: "2025-12-20", today: "2026-11-27", on: db)  // due 2026-12-19
             let third = try await runner.run(asOf: CalendarDay("2026-11-27")!, on: db)
             #expect(third.raised == 1 && third.counts["due_soon"] == 2)
+        }
+    }
+
+    /// Issue #18, item 2: a sub-item under mandatory verification with neither a rule nor a
+    /// catalogue form leaves its instruments "rule missing" — never valid, counted, and warned to
+    /// the bureau (the owner cannot act on it) — and a pass cannot be recorded until a rule exists.
+    @Test func aMissingRuleIsShownCountedAndWarnedToTheBureau() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let entry = CatalogueEntryModel()
+            entry.apply(CatalogueEntry(itemNo: 990, itemName: "测试器具", subNo: 990, subName: "测试器具（无规则）", mode: .pv, form: nil, confidence: .unconfirmed))
+            try await entry.create(on: db)
+            let owner = try await Fixtures.owner(on: db)
+            let lab = try await Fixtures.institution(subNos: [2, 990], on: db)
+            let m = try await Fixtures.instrument(subNo: 990, serial: "no-rule", owner: owner, inService: "2026-01-01", on: db)
+            #expect(m.complianceBase == "rule_missing")
+            let today = CalendarDay("2026-11-26")!
+            let counts = try await Registry.countsByStatus(today: today, window: 30, scope: .everything, on: db)
+            #expect(counts.first { $0.0 == .ruleMissing }?.1 == 1 && counts.first { $0.0 == .valid }?.1 == 0)
+            await #expect(throws: RegistryError.self) {
+                _ = try await Fixtures.record(m, institution: lab, date: "2026-02-01", kind: .first, on: db)
+            }
+            let run = try await WarningRunner().run(asOf: today, on: db)
+            #expect(run.counts["rule_missing"] == 1 && run.raised == 1)
+            #expect(try await Warnings.inbox(recipient: "owner:\(owner.id!)", cursor: nil, limit: 5, on: db).items.isEmpty)
+            #expect(try await Warnings.inbox(recipient: "region:350102", cursor: nil, limit: 5, on: db).items.count == 1)
+            #expect(try await OutboxMessageModel.query(on: db).count() == 0)
         }
     }
 

@@ -2634,6 +2634,7 @@ extension Components {
             case overdue = "overdue"
             case failed = "failed"
             case lifeExpired = "life_expired"
+            case ruleMissing = "rule_missing"
             case suspended = "suspended"
             case scrapped = "scrapped"
         }

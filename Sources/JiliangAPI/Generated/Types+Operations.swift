@@ -4875,6 +4875,7 @@ public enum Operations {
                     case lifeExpired = "life_expired"
                     case failedInUse = "failed_in_use"
                     case notFiled = "not_filed"
+                    case ruleMissing = "rule_missing"
                 }
                 /// - Remark: Generated from `#/paths/warnings/GET/query/kind`.
                 public var kind: Operations.ListWarnings.Input.Query.KindPayload?

@@ -17,7 +17,8 @@ struct LandingPage {
 
     static let labels: [(ComplianceStatus, String, String)] = [
         (.valid, "有效", "#1b7f3b"), (.dueSoon, "即将到期", "#a66300"), (.overdue, "超期未检", "#b3261e"),
-        (.failed, "不合格", "#b3261e"), (.lifeExpired, "到期应轮换", "#8a1c7c"), (.notFiled, "未备案", "#555"),
+        (.failed, "不合格", "#b3261e"), (.lifeExpired, "到期应轮换", "#8a1c7c"),
+        (.ruleMissing, "缺少检定规则", "#a66300"), (.notFiled, "未备案", "#555"),
         (.suspended, "停用", "#555"), (.scrapped, "报废/已轮换", "#555"),
     ]
 

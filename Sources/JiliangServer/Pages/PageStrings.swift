@@ -495,11 +495,11 @@ enum PageStrings {
     static func statusLabel(_ status: String, _ lang: Language) -> String {
         let zh: [String: String] = [
             "not_filed": "未备案", "valid": "有效", "due_soon": "即将到期", "overdue": "超期未检", "failed": "不合格",
-            "life_expired": "到期应轮换", "suspended": "停用", "scrapped": "报废/已轮换",
+            "life_expired": "到期应轮换", "rule_missing": "缺少检定规则", "suspended": "停用", "scrapped": "报废/已轮换",
         ]
         let en: [String: String] = [
             "not_filed": "Not filed", "valid": "Valid", "due_soon": "Due soon", "overdue": "Overdue", "failed": "Failed",
-            "life_expired": "Service life expired", "suspended": "Suspended", "scrapped": "Scrapped / rotated out",
+            "life_expired": "Service life expired", "rule_missing": "Rule missing", "suspended": "Suspended", "scrapped": "Scrapped / rotated out",
         ]
         return (lang == .zh ? zh : en)[status] ?? status
     }

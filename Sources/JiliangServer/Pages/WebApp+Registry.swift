@@ -138,7 +138,7 @@ extension WebApp {
         if case .region(let own) = p.scope, !own.contains(rc) { throw RegistryError.notFound(entity: "region", key: code) }
         guard p.role == .provinceAdmin || p.role == .bureauStaff else { throw RegistryError.forbidden("regional statistics") }
         let children = try await Registry.regions(parent: rc.value, on: db)
-        let statuses: [ComplianceStatus] = [.overdue, .dueSoon, .failed, .lifeExpired, .notFiled, .valid]
+        let statuses: [ComplianceStatus] = [.overdue, .dueSoon, .failed, .lifeExpired, .ruleMissing, .notFiled, .valid]
         var rows: [[String: Any]] = []
         for child in children.isEmpty ? [region] : children {
             let childCode = RegionCode(child.id!)!

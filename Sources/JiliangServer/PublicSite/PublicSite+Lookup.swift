@@ -17,6 +17,7 @@ extension PublicSite {
         case .overdue: (t["statusOverdue"]!, "bad")
         case .failed: (t["statusFailed"]!, "bad")
         case .lifeExpired: (t["statusLifeExpired"]!, "bad")
+        case .ruleMissing: (t["statusRuleMissing"]!, "warn")
         case .notFiled: (t["statusNotFiled"]!, "grey")
         case .suspended: (t["statusSuspended"]!, "grey")
         case .scrapped: (t["statusScrapped"]!, "grey")

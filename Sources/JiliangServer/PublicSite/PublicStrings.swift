@@ -16,6 +16,7 @@ enum PublicStrings {
         "statusOverdue": ("超期未检定", "Verification overdue"),
         "statusFailed": ("检定不合格，禁止使用", "Failed verification: must not be used"),
         "statusLifeExpired": ("使用期满，应当更换", "Service life ended: must be replaced"),
+        "statusRuleMissing": ("检定规则待补充，状态待核定", "Status not yet known: the verification rule is still to be recorded"),
         "statusNotFiled": ("未备案", "Not filed"),
         "statusSuspended": ("已停用", "Out of use"),
         "statusScrapped": ("已报废", "Scrapped"),

@@ -204,10 +204,15 @@ public struct DemoProvince: Sendable {
                         ?? owners[owners.count - 1 - Int.random(in: 0..<min(owners.count, 50), using: &rng)].id
                 }
                 var meter = MeterAttributes(meterType: kind.meter)
-                if kind.meter == .water { meter.dn = rng.weighted([(15, 60), (20, 30), (25, 4), (40, 4), (50, 2)]); meter.q3 = meter.dn! <= 25 ? 2.5 : 10 }
+                if kind.meter == .water {
+                    // Bulk meters (DN > 50, Q3 > 16) are verified every two years, not rotated (JJG 162-2019).
+                    meter.dn = rng.weighted([(15, 60), (20, 30), (25, 4), (40, 4), (50, 2), (80, 1), (100, 1)])
+                    meter.q3 = meter.dn! <= 25 ? 2.5 : meter.dn! <= 50 ? 10 : meter.dn! <= 80 ? 40 : 63
+                }
                 if kind.meter == .gas { meter.medium = rng.weighted([(GasMedium.naturalGas, 85), (.lpg, 10), (.manufacturedGas, 5)]); meter.q3 = 2.5 }
                 let entry = catalogue[kind.subNo]
-                let form = entry?.form ?? .periodic
+                // The rule decides the form, not the catalogue row (issue #18, item 1).
+                let form = book.currentForm(subNo: kind.subNo, attributes: meter, catalogueForm: entry?.form) ?? .periodic
                 // Rotation meters were installed over their whole life and beyond (some expired);
                 // periodic instruments over the last ten years (or the whole history, if longer).
                 let lifeDays = (book.rule(subNo: kind.subNo, attributes: meter, on: today)?.serviceLifeMonths ?? 96) * 31
@@ -230,7 +235,7 @@ public struct DemoProvince: Sendable {
                         let until = ComplianceEngine.validUntil(date: day, result: pass ? .pass : .fail, kind: vKind, rule: rule, firstPassDate: firstPass)
                         if first || day >= historyStart {
                             recordID += 1
-                            facts.append(VerificationFact(id: Int64(recordID), date: day, kind: vKind, result: pass ? .pass : .fail, validUntil: until))
+                            facts.append(VerificationFact(id: Int64(recordID), date: day, kind: vKind, result: pass ? .pass : .fail, validUntil: until, form: rule?.form))
                             recordRows.append(recordValues(recordID, instrumentID, verifier(kind.subNo, county, &rng), day, vKind, pass, until, rule?.id, now))
                         }
                         first = false
@@ -244,7 +249,7 @@ public struct DemoProvince: Sendable {
                             let lab = verifier(kind.subNo, county, &rng)
                             if day >= historyStart {  // like the failure it repairs, kept within the history only
                                 recordID += 1
-                                facts.append(VerificationFact(id: Int64(recordID), date: day, kind: .afterRepair, result: .pass, validUntil: u2))
+                                facts.append(VerificationFact(id: Int64(recordID), date: day, kind: .afterRepair, result: .pass, validUntil: u2, form: r2?.form))
                                 recordRows.append(recordValues(recordID, instrumentID, lab, day, .afterRepair, true, u2, r2?.id, now))
                             }
                             guard let next = u2 else { break }
@@ -259,7 +264,7 @@ public struct DemoProvince: Sendable {
                 }
                 // Most meters whose service life has ended were rotated out, nearly all on time; the
                 // rest are still in use past their life (the "life expired" warnings).
-                if form == .firstOnlyRotation, lifecycle == .inService, let end = facts.first(where: { $0.result == .pass })?.validUntil, end < today,
+                if form == .firstOnlyRotation, lifecycle == .inService, let end = ComplianceEngine.lifeEnd(passes: facts.filter { $0.result == .pass }), end < today,
                    rng.chance(0.85) {
                     let day = rng.chance(0.9) ? end.adding(days: -Int.random(in: 0...60, using: &rng)) : end.adding(days: Int.random(in: 1...120, using: &rng))
                     if day <= today {
@@ -271,7 +276,7 @@ public struct DemoProvince: Sendable {
                     }
                 }
                 let eval = ComplianceEngine.evaluate(
-                    .init(lifecycle: lifecycle, form: entry?.form, mode: entry?.mode, inServiceDate: installed, records: facts))
+                    .init(lifecycle: lifecycle, form: form, mode: entry?.mode, inServiceDate: installed, records: facts))
                 let code = InstrumentCode.issue(region: RegionCode(county)!, using: &rng)
                 instrumentRows.append([
                     SQLBind(instrumentID), SQLBind(code.value), SQLBind(kind.subNo), SQLBind(kind.name),

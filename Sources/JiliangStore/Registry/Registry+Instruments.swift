@@ -67,7 +67,7 @@ extension Registry {
             m.ownerID = owner.id!
             apply(d, to: m)
             let ctx = try await context(on: tx)
-            let eval = evaluate(m, entry: ctx.catalogue[d.subNo], records: [], schedules: [])
+            let eval = evaluate(m, entry: ctx.catalogue[d.subNo], book: ctx.rules, records: [], schedules: [])
             store(eval, in: m)
             try await m.create(on: tx)
             try await MetricCounts.applyChange([m.id!], before: [:], on: tx)
@@ -271,6 +271,7 @@ extension Registry {
             CASE
               WHEN compliance_base = 'not_filed' THEN 'not_filed'
               WHEN compliance_base = 'failed' THEN 'failed'
+              WHEN compliance_base = 'rule_missing' THEN 'rule_missing'
               WHEN compliance_base = 'suspended' THEN 'suspended'
               WHEN compliance_base = 'retired' THEN 'scrapped'
               WHEN compliance_base = 'active' AND (next_due IS NULL OR next_due > \(bind: soon)) THEN 'valid'
@@ -297,7 +298,7 @@ extension Registry {
         today: CalendarDay, window: Int, scope: AccessScope, on db: any Database
     ) async throws -> [(ComplianceStatus, Int)] {
         var out: [(ComplianceStatus, Int)] = []
-        for status in [ComplianceStatus.overdue, .dueSoon, .failed, .lifeExpired, .notFiled, .valid] {
+        for status in [ComplianceStatus.overdue, .dueSoon, .failed, .lifeExpired, .ruleMissing, .notFiled, .valid] {
             let q = scoped(InstrumentModel.query(on: db), scope)
             applyStatusFilter(q, status: status, today: today, window: window)
             out.append((status, try await q.count()))
@@ -313,6 +314,7 @@ extension Registry {
         switch status {
         case .notFiled: q.filter(\.$complianceBase == ComplianceBase.notFiled.rawValue)
         case .failed: q.filter(\.$complianceBase == ComplianceBase.failed.rawValue)
+        case .ruleMissing: q.filter(\.$complianceBase == ComplianceBase.ruleMissing.rawValue)
         case .suspended: q.filter(\.$complianceBase == ComplianceBase.suspended.rawValue)
         case .scrapped: q.filter(\.$complianceBase == ComplianceBase.retired.rawValue)
         case .valid:

@@ -34,13 +34,16 @@ extension Registry {
             }
             let book = try await ruleBook(on: tx)
             let rule = book.rule(subNo: inst.subNo, attributes: attributes(of: inst), on: d.date)
-            let form = try await CatalogueEntryModel.find(inst.subNo, on: tx)?.entry.form
-            if rule == nil, form == .periodic || form == .firstOnlyRotation, d.result == .pass, d.kind != .spotCheck {
-                // Without a rule there is no due date; storing the record would make the instrument look valid forever.
+            let entry = try await CatalogueEntryModel.find(inst.subNo, on: tx)?.entry
+            let verified = entry?.mode?.requiresVerification ?? true
+            if rule == nil, verified, entry?.form != .firstOnlyScrap, d.result == .pass, d.kind != .spotCheck {
+                // Without a rule there is no due date; storing the pass would leave the instrument
+                // without one (its status "rule missing", issue #18 item 2) and its record without a
+                // cycle: the administrator adds the rule first.
                 throw RegistryError.invalid(
                     "date", "no verification rule for catalogue sub-item \(inst.subNo) is in force on \(d.date); the administrator must add one first")
             }
-            let facts = existing.map(fact).filter { $0.id != Int64(d.corrects ?? -1) }
+            let facts = existing.map { fact($0, book: book) }.filter { $0.id != Int64(d.corrects ?? -1) }
             let firstPass = ComplianceEngine.effectiveRecords(facts).first { $0.result == .pass && $0.kind != .spotCheck }?.date
             let m = VerificationRecordModel()
             m.instrumentID = d.instrumentID
@@ -105,20 +108,21 @@ extension Registry {
             meterType: m.meterType.flatMap(MeterType.init), dn: m.dn, q3: m.q3, medium: m.medium.flatMap(GasMedium.init))
     }
 
-    static func fact(_ r: VerificationRecordModel) -> VerificationFact {
+    static func fact(_ r: VerificationRecordModel, book: RuleBook) -> VerificationFact {
         VerificationFact(
             id: Int64(r.id!), date: CalendarDay(r.verifiedOn)!, kind: VerificationKind(rawValue: r.kind)!,
             result: VerificationResult(rawValue: r.result)!, validUntil: r.validUntil.flatMap { CalendarDay($0) },
-            corrects: r.correctsID.map(Int64.init))
+            corrects: r.correctsID.map(Int64.init), form: book.form(ofRule: r.ruleID))
     }
 
     static func evaluate(
-        _ m: InstrumentModel, entry: CatalogueEntry?, records: [VerificationRecordModel], schedules: [ScheduleModel]
+        _ m: InstrumentModel, entry: CatalogueEntry?, book: RuleBook, records: [VerificationRecordModel], schedules: [ScheduleModel]
     ) -> ComplianceEvaluation {
         ComplianceEngine.evaluate(
             .init(
-                lifecycle: LifecycleStatus(rawValue: m.lifecycle) ?? .draft, form: entry?.form, mode: entry?.mode,
-                inServiceDate: m.inServiceDate.flatMap { CalendarDay($0) }, records: records.map(fact),
+                lifecycle: LifecycleStatus(rawValue: m.lifecycle) ?? .draft,
+                form: book.currentForm(subNo: m.subNo, attributes: attributes(of: m), catalogueForm: entry?.form), mode: entry?.mode,
+                inServiceDate: m.inServiceDate.flatMap { CalendarDay($0) }, records: records.map { fact($0, book: book) },
                 manualSchedules: schedules.map { ManualSchedule(name: $0.name, dueDate: CalendarDay($0.dueDate)!) }))
     }
 
@@ -133,7 +137,7 @@ extension Registry {
         let entry = try await CatalogueEntryModel.find(m.subNo, on: db)?.entry
         let records = try await VerificationRecordModel.query(on: db).filter(\.$instrumentID == m.id!).all()
         let schedules = try await schedules(of: m.id!, on: db)
-        store(evaluate(m, entry: entry, records: records, schedules: schedules), in: m)
+        store(evaluate(m, entry: entry, book: try await ruleBook(on: db), records: records, schedules: schedules), in: m)
         try await m.save(on: db)
         // The owner's credit class counts overdue and failed instruments: recompute it soon.
         try await CreditLog.markStale(m.ownerID, on: db)
@@ -143,6 +147,6 @@ extension Registry {
     public static func evaluation(of m: InstrumentModel, on db: any Database) async throws -> ComplianceEvaluation {
         let entry = try await CatalogueEntryModel.find(m.subNo, on: db)?.entry
         let records = try await VerificationRecordModel.query(on: db).filter(\.$instrumentID == m.id!).all()
-        return evaluate(m, entry: entry, records: records, schedules: try await schedules(of: m.id!, on: db))
+        return evaluate(m, entry: entry, book: try await ruleBook(on: db), records: records, schedules: try await schedules(of: m.id!, on: db))
     }
 }

@@ -11,7 +11,8 @@ public enum Registry {
         let regions = try await RegionModel.query(on: db).all().compactMap(\.id)
         let catalogue = try await CatalogueEntryModel.query(on: db).all()
         return RegistryContext(
-            knownRegions: Set(regions), catalogue: Dictionary(uniqueKeysWithValues: catalogue.map { ($0.id!, $0.entry) }))
+            knownRegions: Set(regions), catalogue: Dictionary(uniqueKeysWithValues: catalogue.map { ($0.id!, $0.entry) }),
+            rules: try await ruleBook(on: db))
     }
 
     public static func ruleBook(on db: any Database) async throws -> RuleBook {

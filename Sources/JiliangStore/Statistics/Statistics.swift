@@ -140,29 +140,41 @@ public enum Statistics {
         ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    static func forms(on db: any Database) async throws -> [Int: VerificationForm?] {
-        Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.entry.form) })
+    /// What decides each instrument's form: the rules, else the catalogue row (issue #18, item 1).
+    struct Forms: Sendable {
+        var catalogue: [Int: VerificationForm?]
+        var rules: RuleBook
+    }
+
+    static func forms(on db: any Database) async throws -> Forms {
+        Forms(
+            catalogue: Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.entry.form) }),
+            rules: try await Registry.ruleBook(on: db))
     }
 
     /// The facts of the instruments `i` matching `filter` (an SQL condition on `instruments i`, built
     /// from codes and numbers only), sorted by id.
-    static func loadFacts(where filter: SQLRaw, forms: [Int: VerificationForm?], on db: any Database) async throws -> [MetricInstrument] {
+    static func loadFacts(where filter: SQLRaw, forms: Forms, on db: any Database) async throws -> [MetricInstrument] {
         let sql = db as! any SQLDatabase
         var instruments: [Int: MetricInstrument] = [:]
         for r in try await sql.raw("""
-            SELECT i.id, i.code, i.sub_no, i.lifecycle, i.in_service_date, i.meter_type, i.owner_id, i.region_code FROM instruments i WHERE \(filter)
+            SELECT i.id, i.code, i.sub_no, i.lifecycle, i.in_service_date, i.meter_type, i.dn, i.q3, i.medium, i.owner_id, i.region_code
+            FROM instruments i WHERE \(filter)
             """).all() {
             let id = try r.decode(column: "id", as: Int.self), sub = try r.decode(column: "sub_no", as: Int.self)
             let meterType = try r.decode(column: "meter_type", as: String?.self), meter = meterType.flatMap(MeterType.init(rawValue:))
+            let attributes = MeterAttributes(
+                meterType: meter, dn: try r.decode(column: "dn", as: Int?.self), q3: try r.decode(column: "q3", as: Double?.self),
+                medium: try r.decode(column: "medium", as: String?.self).flatMap(GasMedium.init(rawValue:)))
             instruments[id] = MetricInstrument(
-                id: id, subNo: sub, form: forms[sub] ?? nil, lifecycle: LifecycleStatus(rawValue: try r.decode(column: "lifecycle", as: String.self)) ?? .draft,
+                id: id, subNo: sub, form: forms.rules.currentForm(subNo: sub, attributes: attributes, catalogueForm: forms.catalogue[sub] ?? nil), lifecycle: LifecycleStatus(rawValue: try r.decode(column: "lifecycle", as: String.self)) ?? .draft,
                 inServiceOn: try r.decode(column: "in_service_date", as: String?.self).flatMap { CalendarDay($0) },
                 isUtilityMeter: meter != nil && meter != .heat, ownerID: try r.decode(column: "owner_id", as: Int?.self),
                 region: RegionCode(try r.decode(column: "region_code", as: String.self)), code: try r.decode(column: "code", as: String.self), meterType: meterType)
         }
         guard !instruments.isEmpty else { return [] }
         for r in try await sql.raw("""
-            SELECT v.id, v.instrument_id, v.verified_on, v.kind, v.result, v.valid_until, v.corrects_id FROM verification_records v
+            SELECT v.id, v.instrument_id, v.verified_on, v.kind, v.result, v.valid_until, v.corrects_id, v.rule_id FROM verification_records v
             JOIN instruments i ON i.id = v.instrument_id WHERE \(filter) ORDER BY v.id
             """).all() {
             let id = try r.decode(column: "instrument_id", as: Int.self)
@@ -173,7 +185,8 @@ public enum Statistics {
             instruments[id]?.records.append(VerificationFact(
                 id: Int64(try r.decode(column: "id", as: Int.self)), date: day, kind: kind, result: result,
                 validUntil: try r.decode(column: "valid_until", as: String?.self).flatMap { CalendarDay($0) },
-                corrects: try r.decode(column: "corrects_id", as: Int?.self).map(Int64.init)))
+                corrects: try r.decode(column: "corrects_id", as: Int?.self).map(Int64.init),
+                form: forms.rules.form(ofRule: try r.decode(column: "rule_id", as: Int?.self))))
         }
         for r in try await sql.raw("""
             SELECT s.instrument_id, MIN(s.changed_on) AS day FROM status_changes s JOIN instruments i ON i.id = s.instrument_id
@@ -182,9 +195,12 @@ public enum Statistics {
             """).all() {
             instruments[try r.decode(column: "instrument_id", as: Int.self)]?.retiredOn = CalendarDay(try r.decode(column: "day", as: String.self))
         }
-        // A limited-life meter's life ends with its first verification's valid-until (the rule's service life).
-        for (id, i) in instruments where i.form == .firstOnlyRotation {
-            instruments[id]?.lifeEnds = ComplianceEngine.effectiveRecords(i.records).last { $0.kind != .spotCheck && $0.result == .pass }?.validUntil
+        // A limited-life meter's life ends where the status engine says (`ComplianceEngine.lifeEnd`,
+        // counted from the first verification), for meters whose governing form is rotation.
+        for (id, i) in instruments {
+            let passes = ComplianceEngine.effectiveRecords(i.records).filter { $0.kind != .spotCheck && $0.result == .pass }
+            guard ComplianceEngine.governingForm(passes: passes, current: i.form) == .firstOnlyRotation else { continue }
+            instruments[id]?.lifeEnds = ComplianceEngine.lifeEnd(passes: passes)
         }
         return instruments.values.sorted { $0.id < $1.id }
     }

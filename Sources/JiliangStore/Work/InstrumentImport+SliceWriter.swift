@@ -67,7 +67,7 @@ extension InstrumentImport {
                     result.errors.append(RowError(
                         row: v.line, column: columnName["code"] ?? "code", message: "instrument code \(v.code) already belongs to another instrument"))
                 } else {
-                    cells.append(InstrumentBulkWriter.row(v.draft, code: v.code, ownerID: owner, entry: context.catalogue[v.draft.subNo], now: now))
+                    cells.append(InstrumentBulkWriter.row(v.draft, code: v.code, ownerID: owner, entry: context.catalogue[v.draft.subNo], book: context.rules, now: now))
                     insertedCodes.append(v.code.value)
                 }
             }

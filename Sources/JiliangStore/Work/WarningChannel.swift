@@ -24,7 +24,8 @@ public struct InboxChannel: WarningChannel {
     public var name: String { "inbox" }
     public func deliver(_ notices: [WarningNotice], on db: any Database, now: Date) async throws {
         for n in notices {
-            for recipient in ["owner:\(n.ownerID)", "region:\(n.regionCode)"] {
+            let owner = WarningKind(rawValue: n.kind)?.concernsOwner ?? true
+            for recipient in (owner ? ["owner:\(n.ownerID)"] : []) + ["region:\(n.regionCode)"] {
                 let m = InboxMessageModel()
                 m.recipient = recipient
                 m.subject = WarningKind(rawValue: n.kind)?.subject ?? n.kind
@@ -43,7 +44,7 @@ public struct SMSOutboxChannel: WarningChannel {
     public var name: String { "sms-outbox" }
     public func deliver(_ notices: [WarningNotice], on db: any Database, now: Date) async throws {
         for n in notices {
-            guard let phone = n.ownerPhone, !phone.isEmpty else { continue }
+            guard let phone = n.ownerPhone, !phone.isEmpty, WarningKind(rawValue: n.kind)?.concernsOwner ?? true else { continue }
             let m = OutboxMessageModel()
             m.channel = "sms"
             m.address = phone
@@ -62,6 +63,12 @@ public enum WarningKind: String, Sendable, CaseIterable {
     case lifeExpired = "life_expired"
     case failedInUse = "failed_in_use"
     case notFiled = "not_filed"
+    /// No verification rule says when the instrument is due (issue #18, item 2): the bureau's
+    /// staff are told, not the owner, who cannot act on it.
+    case ruleMissing = "rule_missing"
+
+    /// Whether the owner is told (inbox and SMS) as well as the bureau.
+    public var concernsOwner: Bool { self != .ruleMissing }
 
     public var subject: String {
         switch self {
@@ -70,6 +77,7 @@ public enum WarningKind: String, Sendable, CaseIterable {
         case .lifeExpired: "使用期限已到，应轮换 Service life expired: rotate"
         case .failedInUse: "检定不合格仍在使用 Failed instrument still in use"
         case .notFiled: "计量器具未备案 Instrument not filed"
+        case .ruleMissing: "缺少检定规则 Verification rule missing"
         }
     }
 }

@@ -94,6 +94,9 @@ public struct WarningRunner: Sendable {
             case .notFiled:
                 q.column(SQLAlias(SQLLiteral.string("draft"), as: SQLIdentifier("due_key")))
                     .where("lifecycle", .equal, LifecycleStatus.draft.rawValue)
+            case .ruleMissing:
+                q.column(SQLAlias(SQLLiteral.string("rule_missing"), as: SQLIdentifier("due_key")))
+                    .where("compliance_base", .equal, ComplianceBase.ruleMissing.rawValue)
             }
             let found = try await q.all(decoding: Candidate.self)
             counts[kind.rawValue] = found.count
@@ -167,6 +170,7 @@ public struct WarningRunner: Sendable {
         case .lifeExpired: return "\(c.name)（\(c.code)）使用期限已于 \(due) 届满，应予轮换。Service life of \(c.name) (\(c.code)) ended on \(due): rotate it."
         case .failedInUse: return "\(c.name)（\(c.code)）检定不合格，仍登记为在用，应停止使用。\(c.name) (\(c.code)) failed verification but is still in service: stop using it."
         case .notFiled: return "\(c.name)（\(c.code)）尚未备案。\(c.name) (\(c.code)) has not been filed."
+        case .ruleMissing: return "\(c.name)（\(c.code)）所属目录种别没有检定规则（检定方式及周期或使用期限），无法确定检定日期：请管理员补充规则。No verification rule (form with its cycle or service life) covers \(c.name) (\(c.code)): its due date is unknown until the administrator adds one."
         }
     }
 }

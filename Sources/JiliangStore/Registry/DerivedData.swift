@@ -1,0 +1,146 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import Logging
+import SQLKit
+
+/// The stored columns that are a cache of the rules engine — each instrument's compliance base,
+/// next due date and due kind, and the statistics' kept counts — re-derived with the current code
+/// when the engine's answers change. A migration must not carry a copy of the engine (it would
+/// freeze today's rules into history); instead `version` is bumped with the change, and start-up
+/// re-derives what an older version stored (`refreshIfStale`), with progress in the log.
+public enum DerivedData {
+    /// Bump when `ComplianceEngine` or `Metrics` answer differently for data already stored.
+    /// 2: issue #18 — the rule's form decides (item 1), "rule missing" (2), one life end (3), the
+    /// first verification due before the in-service day (12).
+    public static let version = 2
+    static let name = "compliance"
+    static let batch = 2_000
+
+    public struct Outcome: Sendable, Equatable {
+        public var instruments = 0
+        public var changed = 0
+        public var recounted = false
+    }
+
+    /// Re-derives everything if the stored version is older than `version`; a no-op otherwise.
+    @discardableResult
+    public static func refreshIfStale(on db: any Database, logger: Logger, now: Date = Date()) async throws -> Outcome? {
+        let sql = db as! any SQLDatabase
+        let stored = try await sql.raw("SELECT version FROM derived_versions WHERE name = \(bind: name)").first()?
+            .decode(column: "version", as: Int.self)
+        guard (stored ?? 0) < version else { return nil }
+        let outcome = try await refresh(on: db, logger: logger)
+        try await sql.raw("DELETE FROM derived_versions WHERE name = \(bind: name)").run()
+        try await sql.raw("INSERT INTO derived_versions (name, version, derived_at) VALUES (\(bind: name), \(bind: version), \(bind: now))").run()
+        return outcome
+    }
+
+    /// Recomputes every instrument's stored compliance (writing only rows whose answer changed) and,
+    /// if any instrument exists, recounts the statistics. Batches of `batch` instruments, each in one
+    /// transaction, so a stop half-way leaves whole batches and the next start begins again.
+    public static func refresh(on db: any Database, logger: Logger) async throws -> Outcome {
+        let sql = db as! any SQLDatabase
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM instruments").first()?.decode(column: "n", as: Int.self) ?? 0
+        var outcome = Outcome()
+        guard total > 0 else { return outcome }
+        logger.notice("re-deriving the stored compliance of \(total) instruments with rules engine version \(version)…")
+        let book = try await Registry.ruleBook(on: db)
+        let catalogue = Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.entry) })
+        var after = 0, reported = 0
+        while true {
+            let start = after
+            let (n, last, changed) = try await db.transaction { tx in
+                try await refreshBatch(after: start, book: book, catalogue: catalogue, on: tx)
+            }
+            if n == 0 { break }
+            after = last
+            outcome.instruments += n
+            outcome.changed += changed
+            if outcome.instruments * 10 / total > reported {
+                reported = outcome.instruments * 10 / total
+                logger.notice("  … \(outcome.instruments) of \(total) instruments (\(outcome.changed) changed)")
+            }
+        }
+        try await MetricCounts.rebuild(.all, on: db)
+        outcome.recounted = true
+        logger.notice("re-derived: \(outcome.changed) of \(total) instruments changed status or due date; statistics recounted")
+        return outcome
+    }
+
+    struct Row: Decodable {
+        var id: Int
+        var sub_no: Int
+        var lifecycle: String
+        var in_service_date: String?
+        var meter_type: String?
+        var dn: Int?
+        var q3: Double?
+        var medium: String?
+        var owner_id: Int?
+        var compliance_base: String
+        var next_due: String?
+        var due_kind: String?
+    }
+
+    /// Re-derives the `batch` instruments after id `after`: (how many read, the last id, how many changed).
+    static func refreshBatch(
+        after: Int, book: RuleBook, catalogue: [Int: CatalogueEntry], on db: any Database
+    ) async throws -> (Int, Int, Int) {
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.raw("""
+            SELECT id, sub_no, lifecycle, in_service_date, meter_type, dn, q3, medium, owner_id, compliance_base, next_due, due_kind
+            FROM instruments WHERE id > \(bind: after) ORDER BY id LIMIT \(unsafeRaw: String(batch))
+            """).all(decoding: Row.self)
+        guard let last = rows.last else { return (0, after, 0) }
+        var changed = 0
+        let idList = SQLRaw(rows.map { String($0.id) }.joined(separator: ","))  // integers only
+        var records: [Int: [VerificationFact]] = [:]
+        for r in try await sql.raw("""
+            SELECT id, instrument_id, verified_on, kind, result, valid_until, corrects_id, rule_id FROM verification_records
+            WHERE instrument_id IN (\(idList))
+            """).all() {
+            guard let day = CalendarDay(try r.decode(column: "verified_on", as: String.self)),
+                let kind = VerificationKind(rawValue: try r.decode(column: "kind", as: String.self)),
+                let result = VerificationResult(rawValue: try r.decode(column: "result", as: String.self))
+            else { continue }
+            records[try r.decode(column: "instrument_id", as: Int.self), default: []].append(VerificationFact(
+                id: Int64(try r.decode(column: "id", as: Int.self)), date: day, kind: kind, result: result,
+                validUntil: try r.decode(column: "valid_until", as: String?.self).flatMap { CalendarDay($0) },
+                corrects: try r.decode(column: "corrects_id", as: Int?.self).map(Int64.init),
+                form: book.form(ofRule: try r.decode(column: "rule_id", as: Int?.self))))
+        }
+        var manual: [Int: [ManualSchedule]] = [:]
+        for r in try await sql.raw("SELECT instrument_id, name, due_date FROM schedules WHERE instrument_id IN (\(idList))").all() {
+            guard let due = CalendarDay(try r.decode(column: "due_date", as: String.self)) else { continue }
+            manual[try r.decode(column: "instrument_id", as: Int.self), default: []].append(
+                ManualSchedule(name: try r.decode(column: "name", as: String.self), dueDate: due))
+        }
+        for row in rows {
+            let entry = catalogue[row.sub_no]
+            let attributes = MeterAttributes(
+                meterType: row.meter_type.flatMap(MeterType.init), dn: row.dn, q3: row.q3, medium: row.medium.flatMap(GasMedium.init))
+            let e = ComplianceEngine.evaluate(
+                .init(
+                    lifecycle: LifecycleStatus(rawValue: row.lifecycle) ?? .draft,
+                    form: book.currentForm(subNo: row.sub_no, attributes: attributes, catalogueForm: entry?.form), mode: entry?.mode,
+                    inServiceDate: row.in_service_date.flatMap { CalendarDay($0) }, records: records[row.id] ?? [],
+                    manualSchedules: manual[row.id] ?? []))
+            let base = e.base.rawValue, due = e.nextDue?.dueDate.description, kind = e.nextDue?.kind.rawValue
+            guard base != row.compliance_base || due != row.next_due || kind != row.due_kind else { continue }
+            changed += 1
+            try await sql.raw("""
+                UPDATE instruments SET compliance_base = \(bind: base), next_due = \(bind: due), due_kind = \(bind: kind) WHERE id = \(bind: row.id)
+                """).run()
+            // The first verification is now due the day before use (item 12): a warning already
+            // raised for the old date is the same warning, not a new one to send again.
+            if kind == DueKind.firstVerification.rawValue, row.due_kind == kind, let old = row.next_due, let due {
+                try await sql.raw("""
+                    UPDATE warnings SET due_key = \(bind: due) WHERE instrument_id = \(bind: row.id) AND due_key = \(bind: old)
+                    """).run()
+            }
+            if let owner = row.owner_id { try await CreditLog.markStale(owner, on: db) }
+        }
+        return (rows.count, last.id, changed)
+    }
+}
