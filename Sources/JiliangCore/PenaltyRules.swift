@@ -29,24 +29,101 @@ public enum PenaltyKind: String, Sendable, Codable, CaseIterable {
     public var heavyByNature: Bool { self == .suspension || self == .revocation }
 }
 
+/// The procedure a penalty decision was made under (行政处罚法 2021, chapter 5).
+public enum PenaltyProcedure: String, Sendable, Codable, CaseIterable {
+    /// 普通程序: investigated and decided in writing; the decisions SAMR Order 45 publishes.
+    case ordinary
+    /// 简易程序 (当场处罚): a warning or a small fine on the spot (行政处罚法 art. 51); not published
+    /// (Order 45 art. 2 covers decisions made under the ordinary procedure only).
+    case summary
+
+    public var chineseName: String { self == .ordinary ? "普通程序" : "简易程序" }
+
+    /// The largest fine, in yuan, the summary procedure allows (行政处罚法 2021 art. 51: 对公民处以
+    /// 二百元以下、对法人或者其他组织处以三千元以下罚款或者警告).
+    public static func summaryFineLimitYuan(_ party: PartyKind) -> Int { party == .naturalPerson ? 200 : 3_000 }
+}
+
+/// Who was penalised, as the fine thresholds distinguish them.
+public enum PartyKind: String, Sendable, Codable, CaseIterable {
+    /// 自然人 (公民).
+    case naturalPerson = "natural_person"
+    /// 法人或者其他组织.
+    case organisation
+
+    public var chineseName: String { self == .naturalPerson ? "自然人" : "法人或其他组织" }
+}
+
+/// A province's "较低数额罚款" (a low fine, shown for the short period under Order 45 art. 13): a
+/// fine **below** these amounts (exclusive), from a dated, sourced provincial document.
+public struct LowFineThreshold: Sendable, Equatable, Codable {
+    public var effectiveFrom: CalendarDay
+    /// The last day the document is valid (nil: open-ended).
+    public var validUntil: CalendarDay?
+    public var naturalPersonBelowYuan: Int
+    public var organisationBelowYuan: Int
+    public var source: String
+
+    public init(effectiveFrom: CalendarDay, validUntil: CalendarDay?, naturalPersonBelowYuan: Int, organisationBelowYuan: Int, source: String) {
+        self.effectiveFrom = effectiveFrom
+        self.validUntil = validUntil
+        self.naturalPersonBelowYuan = naturalPersonBelowYuan
+        self.organisationBelowYuan = organisationBelowYuan
+        self.source = source
+    }
+
+    public func covers(_ day: CalendarDay) -> Bool { effectiveFrom <= day && validUntil.map { day <= $0 } ?? true }
+
+    public func belowYuan(_ party: PartyKind) -> Int { party == .naturalPerson ? naturalPersonBelowYuan : organisationBelowYuan }
+
+    /// Fujian: 福建省市场监督管理局《关于行政处罚信息公示中"较低数额罚款"标准的规定》, 闽市监规〔2024〕3号,
+    /// issued 2024-07-12, valid five years: natural persons below 5,000 yuan, legal persons and
+    /// other organisations below 50,000 yuan (issue #18, item 8).
+    public static let fujian2024 = LowFineThreshold(
+        effectiveFrom: CalendarDay(year: 2024, month: 7, day: 12)!, validUntil: CalendarDay(year: 2029, month: 7, day: 11)!,
+        naturalPersonBelowYuan: 5_000, organisationBelowYuan: 50_000, source: "闽市监规〔2024〕3号 (2024-07-12, 有效期5年)")
+}
+
 /// Publication of administrative penalties on the public site after SAMR Order 45 (Arts. 2, 9, 11,
-/// 13). The low-fine threshold is set by each province and was not found for Fujian: it is
-/// configurable and documented as unconfirmed.
+/// 13). The low-fine threshold is set by each province: dated, sourced entries, configurable.
 public struct PenaltyPublicationRules: Sendable, Equatable, Codable {
     /// Published within this many working days of the decision (Art. 9).
     public var publishWithinWorkingDays: Int = 20
     /// Withdrawn within this many working days of the decision being changed or revoked (Art. 11).
     public var withdrawWithinWorkingDays: Int = 3
-    /// A fine of at most this many yuan is a "较低数额罚款" (Art. 13; set by the province — UNCONFIRMED).
-    public var lowFineYuan: Int = 10_000
+    /// The province's low-fine thresholds by date (Art. 13 leaves the amount to the provinces).
+    public var lowFineThresholds: [LowFineThreshold] = [.fujian2024]
     /// Display periods in months (Art. 13): short (criticism, low fine) and normal.
     public var shortDisplayMonths: Int = 3
     public var normalDisplayMonths: Int = 36
 
     public init() {}
 
-    /// Whether the penalty is published at all (a warning alone is not).
-    public func isPublished(_ kind: PenaltyKind) -> Bool { kind != .warning }
+    /// Whether the penalty is published at all: decisions under the ordinary procedure only
+    /// (Order 45 art. 2), and never a warning alone.
+    public func isPublished(_ kind: PenaltyKind, procedure: PenaltyProcedure = .ordinary) -> Bool {
+        kind != .warning && procedure == .ordinary
+    }
+
+    /// The threshold in force on the decision day, and whether one is (`confirmed`). Outside every
+    /// dated entry the nearest one applies, and the answer says it is not confirmed for that day.
+    public func lowFineThreshold(on day: CalendarDay) -> (threshold: LowFineThreshold, confirmed: Bool)? {
+        if let t = lowFineThresholds.last(where: { $0.covers(day) }) { return (t, true) }
+        let nearest = lowFineThresholds.min { a, b in distance(a, day) < distance(b, day) }
+        return nearest.map { ($0, false) }
+    }
+
+    private func distance(_ t: LowFineThreshold, _ day: CalendarDay) -> Int {
+        if day < t.effectiveFrom { return day.days(until: t.effectiveFrom) }
+        return t.validUntil.map { $0.days(until: day) } ?? 0
+    }
+
+    /// Whether a fine is a low fine (较低数额罚款) for the party on the decision day: below the
+    /// province's threshold for its kind (exclusive).
+    public func isLowFine(amountYuan: Int?, party: PartyKind, decidedOn: CalendarDay) -> Bool {
+        guard let t = lowFineThreshold(on: decidedOn)?.threshold else { return false }
+        return (amountYuan ?? 0) < t.belowYuan(party)
+    }
 
     /// The last day the penalty may be published on, counted in working days from the decision.
     public func publishBy(decidedOn: CalendarDay, calendar: WorkingCalendar) -> CalendarDay {
@@ -54,18 +131,20 @@ public struct PenaltyPublicationRules: Sendable, Equatable, Codable {
     }
 
     /// The months the penalty stays on display: short for a circulated criticism or a low fine.
-    public func displayMonths(kind: PenaltyKind, amountYuan: Int?) -> Int {
+    public func displayMonths(kind: PenaltyKind, amountYuan: Int?, party: PartyKind, decidedOn: CalendarDay) -> Int {
         switch kind {
         case .criticism: return shortDisplayMonths
-        case .fine: return (amountYuan ?? 0) <= lowFineYuan ? shortDisplayMonths : normalDisplayMonths
+        case .fine: return isLowFine(amountYuan: amountYuan, party: party, decidedOn: decidedOn) ? shortDisplayMonths : normalDisplayMonths
         default: return normalDisplayMonths
         }
     }
 
     /// The last day the penalty is shown: the display period from its publication, or the end of
     /// a restriction that lasts longer (Art. 13).
-    public func displayUntil(publishedOn: CalendarDay, kind: PenaltyKind, amountYuan: Int?, restrictionUntil: CalendarDay?) -> CalendarDay {
-        let end = publishedOn.lastDayOfPeriod(months: displayMonths(kind: kind, amountYuan: amountYuan))
+    public func displayUntil(
+        publishedOn: CalendarDay, kind: PenaltyKind, amountYuan: Int?, party: PartyKind, decidedOn: CalendarDay, restrictionUntil: CalendarDay?
+    ) -> CalendarDay {
+        let end = publishedOn.lastDayOfPeriod(months: displayMonths(kind: kind, amountYuan: amountYuan, party: party, decidedOn: decidedOn))
         if let r = restrictionUntil, r > end { return r }
         return end
     }

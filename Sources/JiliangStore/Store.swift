@@ -84,6 +84,7 @@ public final class Store: Sendable {
         M015_KeepOffenceCodes(),  // offending meters' codes and types beside them (counts an existing registry's meters)
         M016_ScrapFailuresAreFinal(),  // 失准报废 instruments that failed once stay failed (#18 item 11)
         M017_CreateDerivedVersions(),  // which engine version derived the stored compliance and counts
+        M018_PenaltyProcedureAndParty(),  // penalties: procedure (only 普通程序 published) and party kind (Fujian's low-fine threshold)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

@@ -9,10 +9,10 @@ import Testing
 
     /// Display ends on the last day of the period: shown on that day, gone the day after.
     @Test(arguments: [
-        // kind, amount, published, restriction, last day shown
+        // kind, amount, published, restriction, last day shown (an organisation, decided on the publication day)
         (PenaltyKind.criticism, nil as Int?, "2026-01-15", nil as String?, "2026-04-14"),
-        (.fine, 10_000, "2026-01-15", nil, "2026-04-14"),  // exactly the low-fine threshold: short period
-        (.fine, 10_001, "2026-01-15", nil, "2029-01-14"),
+        (.fine, 49_999, "2026-01-15", nil, "2026-04-14"),  // below Fujian's organisation threshold: short period
+        (.fine, 50_000, "2026-01-15", nil, "2029-01-14"),  // the threshold itself is not "below"
         (.confiscation, nil, "2024-02-29", nil, "2027-02-28"),  // published on a leap day
         (.fine, 500, "2025-11-30", nil, "2026-02-28"),  // 30 Nov + 3 months: 28 Feb is the last day
         (.suspension, nil, "2026-03-01", "2030-06-30", "2030-06-30"),  // a longer restriction wins
@@ -20,7 +20,8 @@ import Testing
     ])
     func penaltyDisplayEndsOnTheExactDay(kind: PenaltyKind, amount: Int?, published: String, restriction: String?, lastDay: String) {
         let p = CalendarDay(published)!
-        let until = publication.displayUntil(publishedOn: p, kind: kind, amountYuan: amount, restrictionUntil: restriction.flatMap { CalendarDay($0) })
+        let until = publication.displayUntil(
+            publishedOn: p, kind: kind, amountYuan: amount, party: .organisation, decidedOn: p, restrictionUntil: restriction.flatMap { CalendarDay($0) })
         #expect(until.description == lastDay)
         #expect(publication.isShown(on: until, publishedOn: p, displayUntil: until, withdrawn: false))
         #expect(!publication.isShown(on: until.adding(days: 1), publishedOn: p, displayUntil: until, withdrawn: false))
@@ -28,9 +29,39 @@ import Testing
         #expect(!publication.isShown(on: p, publishedOn: p, displayUntil: until, withdrawn: true))
     }
 
+    /// Fujian's "较低数额罚款" (闽市监规〔2024〕3号, 2024-07-12, valid five years): natural persons below
+    /// 5,000 yuan, organisations below 50,000 yuan, both exclusive (issue #18, item 8). Outside the
+    /// document's dates the nearest entry applies and is reported as not confirmed for that day.
+    @Test(arguments: [
+        // amount, party, decided on, low fine?, threshold confirmed for the day?
+        (4_999, PartyKind.naturalPerson, "2026-01-15", true, true),
+        (5_000, .naturalPerson, "2026-01-15", false, true),
+        (10_000, .naturalPerson, "2026-01-15", false, true),  // low for everyone under the old, unconfirmed 10,000 — not any more
+        (49_999, .organisation, "2026-01-15", true, true),
+        (50_000, .organisation, "2026-01-15", false, true),
+        (4_999, .naturalPerson, "2024-07-12", true, true),  // the document's first day
+        (4_999, .naturalPerson, "2029-07-11", true, true),  // its last day
+        (4_999, .naturalPerson, "2029-07-12", true, false),  // expired: the nearest entry, flagged
+        (4_999, .naturalPerson, "2024-07-11", true, false),  // before it: likewise
+    ])
+    func lowFineThresholdsByPartyAndDate(amount: Int, party: PartyKind, decided: String, low: Bool, confirmed: Bool) {
+        let day = CalendarDay(decided)!
+        #expect(publication.isLowFine(amountYuan: amount, party: party, decidedOn: day) == low)
+        #expect(publication.lowFineThreshold(on: day)?.confirmed == confirmed)
+        #expect(publication.displayMonths(kind: .fine, amountYuan: amount, party: party, decidedOn: day) == (low ? 3 : 36))
+    }
+
     @Test func aWarningAloneIsNeverPublished() {
         #expect(!publication.isPublished(.warning))
         #expect(PenaltyKind.allCases.filter { publication.isPublished($0) }.count == PenaltyKind.allCases.count - 1)
+    }
+
+    /// Order 45 art. 2: only decisions under the ordinary procedure (普通程序) are published; a
+    /// summary-procedure (简易程序) decision never is, whatever its kind (issue #18, item 7).
+    @Test(arguments: PenaltyKind.allCases)
+    func summaryProcedureDecisionsAreNotPublished(kind: PenaltyKind) {
+        #expect(!publication.isPublished(kind, procedure: .summary))
+        #expect(publication.isPublished(kind, procedure: .ordinary) == (kind != .warning))
     }
 
     /// 20 working days from the decision, skipping weekends and holidays, counting make-up days.

@@ -1,7 +1,7 @@
 import FluentKit
 import Foundation
 import JiliangCore
-import JiliangStore
+@testable import JiliangStore
 import JiliangTestSupport
 import SQLKit
 import Testing
@@ -18,10 +18,10 @@ import Testing
     static let day = CalendarDay("2026-11-27")!
 
     static func penalty(_ owner: OwnerModel, _ no: String, kind: String = "fine", amount: String? = "5000", heavy: Bool = false, decided: String = "2026-11-20",
-                        files: [Penalties.Attachment] = [], on db: any Database) async throws -> PenaltyModel {
+                        procedure: String? = nil, party: String? = nil, files: [Penalties.Attachment] = [], on db: any Database) async throws -> PenaltyModel {
         try await Penalties.record(
             .init(ownerID: owner.id, decisionNo: no, kind: kind, legalBasis: "《计量法》第二十六条", facts: "使用未经检定的电子秤", amountYuan: amount, heavy: heavy,
-                  decidedOn: decided, attachments: files),
+                  decidedOn: decided, procedure: procedure, partyKind: party, attachments: files),
             today: day, by: bureau, on: db)
     }
 
@@ -87,7 +87,7 @@ import Testing
             }
             // MUT: a fine with a PDF of evidence, 20 working days to publish
             let pdf = Array("%PDF-1.4 decision".utf8)
-            let p = try await Self.penalty(shop, "榕鼓市监罚〔2026〕1号", amount: "20000", files: [.init(filename: "决定书.pdf", bytes: pdf)], on: db)
+            let p = try await Self.penalty(shop, "榕鼓市监罚〔2026〕1号", amount: "60000", files: [.init(filename: "决定书.pdf", bytes: pdf)], on: db)
             #expect(p.publishBy == "2026-12-18" && p.state == "recorded" && !p.heavy)
             await #expect(throws: RegistryError.self) { try await Self.penalty(shop, "榕鼓市监罚〔2026〕1号", on: db) }  // same decision number
             let files = try await Penalties.attachments(of: p.id!, by: Self.ownerCaller(shop), on: db)
@@ -97,7 +97,7 @@ import Testing
             // not public before publication
             #expect(try await Penalties.shown(ownerID: shop.id, today: Self.day, on: db).isEmpty)
             let published = try await Penalties.publish(p.id!, today: Self.day, by: Self.bureau, on: db)
-            #expect(published.displayUntil == "2029-11-26")  // above the low-fine threshold: three years
+            #expect(published.displayUntil == "2029-11-26")  // not below Fujian's organisation threshold (50,000): three years
             await #expect(throws: RegistryError.self) { try await Penalties.publish(p.id!, today: Self.day, by: Self.bureau, on: db) }
             #expect(try await Penalties.shown(ownerID: shop.id, today: CalendarDay("2029-11-26")!, on: db).count == 1)
             #expect(try await Penalties.shown(ownerID: shop.id, today: CalendarDay("2029-11-27")!, on: db).isEmpty)
@@ -124,6 +124,64 @@ import Testing
             #expect(try await ledger.audit().findings.isEmpty)
             try await (db as! any SQLDatabase).raw("UPDATE credit_list_changes SET change = 'repaired' WHERE change = 'withdrawn'").run()
             #expect(try await ledger.audit().findings.count == 1)
+        }
+    }
+
+    /// Issue #18, items 7 and 8: a summary-procedure decision (简易程序) is recorded but never
+    /// published (SAMR Order 45 art. 2), and the procedure is only for a warning or a small fine
+    /// (行政处罚法 art. 51); the low-fine period depends on the party's kind (闽市监规〔2024〕3号).
+    @Test func procedureAndPartyDecidePublication() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let shop = try await Fixtures.owner(1, on: db)
+            let onTheSpot = try await Self.penalty(shop, "当罚1", amount: "150", procedure: "summary", party: "natural_person", on: db)
+            #expect(onTheSpot.procedure == "summary" && onTheSpot.publishBy == nil)
+            do {
+                _ = try await Penalties.publish(onTheSpot.id!, today: Self.day, by: Self.bureau, on: db)
+                Issue.record("a summary-procedure decision was published")
+            } catch let RegistryError.conflict(field, _) {
+                #expect(field == "procedure")
+            }
+            // Too large for the summary procedure, a kind it does not allow, an unknown value: named fields, nothing stored.
+            for (amount, kind, procedure, party, field) in [
+                ("201", "fine", "summary", "natural_person", "procedure"), ("3001", "fine", "summary", "organisation", "procedure"),
+                (nil, "confiscation", "summary", "organisation", "procedure"), ("100", "fine", "on_the_spot", "organisation", "procedure"),
+                ("100", "fine", "ordinary", "company", "party_kind"),
+            ] as [(String?, String, String, String, String)] {
+                do {
+                    _ = try await Self.penalty(shop, "当罚-\(field)-\(amount ?? kind)-\(party)", kind: kind, amount: amount, procedure: procedure, party: party, on: db)
+                    Issue.record("accepted \(amount ?? "-") \(kind) \(procedure) \(party)")
+                } catch let e as ValidationFailure {
+                    #expect(e.errors.map(\.field) == [field])
+                }
+            }
+            #expect(try await PenaltyModel.query(on: db).count() == 1)
+            // The same 20,000-yuan fine: 36 months for a natural person, 3 for an organisation.
+            let person = try await Self.penalty(shop, "罚-自然人", amount: "20000", party: "natural_person", on: db)
+            let company = try await Self.penalty(shop, "罚-组织", amount: "20000", on: db)
+            #expect(try await Penalties.publish(person.id!, today: Self.day, by: Self.bureau, on: db).displayUntil == "2029-11-26")
+            #expect(try await Penalties.publish(company.id!, today: Self.day, by: Self.bureau, on: db).displayUntil == "2027-02-26")
+        }
+    }
+
+    /// Migration 018 on rows stored before it: a published 20,000-yuan fine shown for 36 months under
+    /// the old 10,000 threshold is a low fine for an organisation and ends 3 months after publication.
+    @Test func migration018ShortensLowFinesAlreadyPublished() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let shop = try await Fixtures.owner(1, on: db)
+            let fine = try await Self.penalty(shop, "罚-旧", amount: "20000", on: db)
+            _ = try await Penalties.publish(fine.id!, today: Self.day, by: Self.bureau, on: db)
+            let big = try await Self.penalty(shop, "罚-大", amount: "60000", on: db)
+            _ = try await Penalties.publish(big.id!, today: Self.day, by: Self.bureau, on: db)
+            let sql = db as! any SQLDatabase
+            try await sql.raw("UPDATE penalties SET display_until = '2029-11-26'").run()  // as stored under the old threshold
+            try await sql.raw("ALTER TABLE penalties DROP COLUMN party_kind").run()
+            try await sql.raw("ALTER TABLE penalties DROP COLUMN \"procedure\"").run()
+            try await M018_PenaltyProcedureAndParty().prepare(on: db)
+            #expect(try await PenaltyModel.find(fine.id!, on: db)?.displayUntil == "2027-02-26")
+            #expect(try await PenaltyModel.find(big.id!, on: db)?.displayUntil == "2029-11-26")
+            #expect(try await PenaltyModel.find(fine.id!, on: db)?.procedure == "ordinary")
         }
     }
 

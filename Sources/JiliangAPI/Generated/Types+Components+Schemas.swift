@@ -611,6 +611,20 @@ extension Components {
             public var decisionNo: Swift.String
             /// - Remark: Generated from `#/components/schemas/Penalty/kind`.
             public var kind: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Penalty/procedure`.
+            @frozen public enum ProcedurePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case ordinary = "ordinary"
+                case summary = "summary"
+            }
+            /// - Remark: Generated from `#/components/schemas/Penalty/procedure`.
+            public var procedure: Components.Schemas.Penalty.ProcedurePayload
+            /// - Remark: Generated from `#/components/schemas/Penalty/party_kind`.
+            @frozen public enum PartyKindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case naturalPerson = "natural_person"
+                case organisation = "organisation"
+            }
+            /// - Remark: Generated from `#/components/schemas/Penalty/party_kind`.
+            public var partyKind: Components.Schemas.Penalty.PartyKindPayload
             /// - Remark: Generated from `#/components/schemas/Penalty/legal_basis`.
             public var legalBasis: Swift.String
             /// - Remark: Generated from `#/components/schemas/Penalty/facts`.
@@ -687,6 +701,8 @@ extension Components {
             ///   - regionCode:
             ///   - decisionNo:
             ///   - kind:
+            ///   - procedure:
+            ///   - partyKind:
             ///   - legalBasis:
             ///   - facts:
             ///   - amountYuan:
@@ -706,6 +722,8 @@ extension Components {
                 regionCode: Swift.String,
                 decisionNo: Swift.String,
                 kind: Swift.String,
+                procedure: Components.Schemas.Penalty.ProcedurePayload,
+                partyKind: Components.Schemas.Penalty.PartyKindPayload,
                 legalBasis: Swift.String,
                 facts: Swift.String,
                 amountYuan: Swift.Int? = nil,
@@ -725,6 +743,8 @@ extension Components {
                 self.regionCode = regionCode
                 self.decisionNo = decisionNo
                 self.kind = kind
+                self.procedure = procedure
+                self.partyKind = partyKind
                 self.legalBasis = legalBasis
                 self.facts = facts
                 self.amountYuan = amountYuan
@@ -745,6 +765,8 @@ extension Components {
                 case regionCode = "region_code"
                 case decisionNo = "decision_no"
                 case kind
+                case procedure
+                case partyKind = "party_kind"
                 case legalBasis = "legal_basis"
                 case facts
                 case amountYuan = "amount_yuan"

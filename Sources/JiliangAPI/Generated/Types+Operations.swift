@@ -12453,6 +12453,28 @@ public enum Operations {
                     ///
                     /// - Remark: Generated from `#/paths/penalties/POST/requestBody/json/kind`.
                     public var kind: Swift.String?
+                    /// 普通程序 (ordinary, the default) or 简易程序 (summary: a warning or a fine of at most 200 yuan for a natural person, 3,000 for an organisation; never published, SAMR Order 45 art. 2)
+                    ///
+                    /// - Remark: Generated from `#/paths/penalties/POST/requestBody/json/procedure`.
+                    @frozen public enum ProcedurePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                        case ordinary = "ordinary"
+                        case summary = "summary"
+                    }
+                    /// 普通程序 (ordinary, the default) or 简易程序 (summary: a warning or a fine of at most 200 yuan for a natural person, 3,000 for an organisation; never published, SAMR Order 45 art. 2)
+                    ///
+                    /// - Remark: Generated from `#/paths/penalties/POST/requestBody/json/procedure`.
+                    public var procedure: Operations.RecordPenalty.Input.Body.JsonPayload.ProcedurePayload?
+                    /// the penalised party: 自然人 or 法人或其他组织 (the default); decides the low-fine threshold (Fujian 闽市监规〔2024〕3号: below 5,000 / 50,000 yuan)
+                    ///
+                    /// - Remark: Generated from `#/paths/penalties/POST/requestBody/json/party_kind`.
+                    @frozen public enum PartyKindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                        case naturalPerson = "natural_person"
+                        case organisation = "organisation"
+                    }
+                    /// the penalised party: 自然人 or 法人或其他组织 (the default); decides the low-fine threshold (Fujian 闽市监规〔2024〕3号: below 5,000 / 50,000 yuan)
+                    ///
+                    /// - Remark: Generated from `#/paths/penalties/POST/requestBody/json/party_kind`.
+                    public var partyKind: Operations.RecordPenalty.Input.Body.JsonPayload.PartyKindPayload?
                     /// - Remark: Generated from `#/paths/penalties/POST/requestBody/json/legal_basis`.
                     public var legalBasis: Swift.String?
                     /// - Remark: Generated from `#/paths/penalties/POST/requestBody/json/facts`.
@@ -12500,6 +12522,8 @@ public enum Operations {
                     ///   - ownerId:
                     ///   - decisionNo:
                     ///   - kind: warning, criticism, fine, confiscation, suspension or revocation
+                    ///   - procedure: 普通程序 (ordinary, the default) or 简易程序 (summary: a warning or a fine of at most 200 yuan for a natural person, 3,000 for an organisation; never published, SAMR Order 45 art. 2)
+                    ///   - partyKind: the penalised party: 自然人 or 法人或其他组织 (the default); decides the low-fine threshold (Fujian 闽市监规〔2024〕3号: below 5,000 / 50,000 yuan)
                     ///   - legalBasis:
                     ///   - facts:
                     ///   - amountYuan:
@@ -12511,6 +12535,8 @@ public enum Operations {
                         ownerId: Swift.Int? = nil,
                         decisionNo: Swift.String? = nil,
                         kind: Swift.String? = nil,
+                        procedure: Operations.RecordPenalty.Input.Body.JsonPayload.ProcedurePayload? = nil,
+                        partyKind: Operations.RecordPenalty.Input.Body.JsonPayload.PartyKindPayload? = nil,
                         legalBasis: Swift.String? = nil,
                         facts: Swift.String? = nil,
                         amountYuan: Swift.String? = nil,
@@ -12522,6 +12548,8 @@ public enum Operations {
                         self.ownerId = ownerId
                         self.decisionNo = decisionNo
                         self.kind = kind
+                        self.procedure = procedure
+                        self.partyKind = partyKind
                         self.legalBasis = legalBasis
                         self.facts = facts
                         self.amountYuan = amountYuan
@@ -12534,6 +12562,8 @@ public enum Operations {
                         case ownerId = "owner_id"
                         case decisionNo = "decision_no"
                         case kind
+                        case procedure
+                        case partyKind = "party_kind"
                         case legalBasis = "legal_basis"
                         case facts
                         case amountYuan = "amount_yuan"

@@ -145,7 +145,8 @@ extension APIImplementation {
 
     func dto(_ m: PenaltyModel, files: [(id: Int, filename: String, type: String)]) -> Components.Schemas.Penalty {
         .init(
-            id: m.id!, ownerId: m.ownerID, regionCode: m.regionCode, decisionNo: m.decisionNo, kind: m.kind, legalBasis: m.legalBasis, facts: m.facts,
+            id: m.id!, ownerId: m.ownerID, regionCode: m.regionCode, decisionNo: m.decisionNo, kind: m.kind,
+            procedure: .init(rawValue: m.procedure) ?? .ordinary, partyKind: .init(rawValue: m.partyKind) ?? .organisation, legalBasis: m.legalBasis, facts: m.facts,
             amountYuan: m.amountYuan, heavy: m.heavy, decidedOn: m.decidedOn, restrictionUntil: m.restrictionUntil, publishBy: m.publishBy,
             publishedOn: m.publishedOn, displayUntil: m.displayUntil, state: .init(rawValue: m.state)!, withdrawnOn: m.withdrawnOn,
             withdrawReason: m.withdrawReason, evidence: files.map { .init(id: $0.id, filename: $0.filename, contentType: $0.type) })
@@ -175,7 +176,8 @@ extension APIImplementation {
         let p = try caller()
         let m = try await Penalties.record(
             .init(ownerID: b.ownerId, decisionNo: b.decisionNo, kind: b.kind, legalBasis: b.legalBasis, facts: b.facts, amountYuan: b.amountYuan,
-                  heavy: b.heavy ?? false, decidedOn: b.decidedOn, restrictionUntil: b.restrictionUntil, attachments: files),
+                  heavy: b.heavy ?? false, decidedOn: b.decidedOn, restrictionUntil: b.restrictionUntil, procedure: b.procedure?.rawValue,
+                  partyKind: b.partyKind?.rawValue, attachments: files),
             rules: credit, today: today, by: p, on: db)
         return .created(.init(body: .json(try await dto(m, by: p))))
     }

@@ -73,6 +73,7 @@ extension WebApp {
             "t": t, "error": error, "v": values, "isStaff": p.may(.manageCredit) && p.role != .owner,
             "penalties": page.items.map { m in penaltyRow(m, t, lang).merging(["owner": names[m.ownerID] ?? ""]) { a, _ in a } },
             "kinds": PenaltyKind.allCases.map { ["value": $0.rawValue, "label": PageStrings.penaltyKindLabel($0.rawValue, lang), "selected": values["kind"] == $0.rawValue ? "1" : ""].filter { !$0.value.isEmpty } },
+            "summary": values["procedure"] == "summary", "naturalPerson": values["party_kind"] == "natural_person",
             "empty": page.items.isEmpty, "ownerID": values["owner_id"] ?? request.uri.queryParameters["owner"].map(String.init) ?? "",
         ]
         if let c = page.nextCursor { model["next"] = "/app/penalties?cursor=\(c)" }
@@ -106,7 +107,8 @@ extension WebApp {
                 .init(ownerID: fields["owner_id"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }, decisionNo: fields["decision_no"], kind: fields["kind"],
                       legalBasis: fields["legal_basis"], facts: fields["facts"], amountYuan: fields["amount_yuan"].flatMap { $0.isEmpty ? nil : $0 },
                       heavy: fields["heavy"] == "yes", decidedOn: fields["decided_on"],
-                      restrictionUntil: fields["restriction_until"].flatMap { $0.isEmpty ? nil : $0 }, attachments: files),
+                      restrictionUntil: fields["restriction_until"].flatMap { $0.isEmpty ? nil : $0 }, procedure: fields["procedure"],
+                      partyKind: fields["party_kind"], attachments: files),
                 rules: config.credit, today: today, by: p, on: db)
             return redirect("/app/penalties/\(m.id!)?flash=done")
         }
@@ -120,11 +122,13 @@ extension WebApp {
         let staff = p.may(.manageCredit) && p.role != .owner
         let model: [String: Any] = [
             "t": t, "id": "\(id)", "error": error, "decision": m.decisionNo, "kind": PageStrings.penaltyKindLabel(m.kind, lang), "basis": m.legalBasis, "facts": m.facts,
+            "procedure": t["cr_procedure_" + m.procedure] ?? m.procedure, "party": t["cr_party_" + m.partyKind] ?? m.partyKind,
             "amount": m.amountYuan.map { "\($0) 元" }, "heavy": m.heavy, "decided": m.decidedOn, "restriction": m.restrictionUntil, "publishBy": m.publishBy,
             "published": m.publishedOn, "until": m.displayUntil, "state": t["cr_" + m.state] ?? m.state, "withdrawn": m.withdrawnOn.map { "\($0) \(m.withdrawReason ?? "")" },
             "owner": owner.name, "ownerID": "\(owner.id!)", "credit": owner.creditCode,
             "files": try await Penalties.attachments(of: id, by: p, on: db).map { ["fid": "\($0.id)", "name": $0.filename, "type": $0.type] },
-            "canPublish": staff && m.state == Penalties.State.recorded.rawValue && m.kind != PenaltyKind.warning.rawValue,
+            "canPublish": staff && m.state == Penalties.State.recorded.rawValue && m.kind != PenaltyKind.warning.rawValue
+                && m.procedure == PenaltyProcedure.ordinary.rawValue,
             "canWithdraw": staff && (m.state == Penalties.State.recorded.rawValue || m.state == Penalties.State.published.rawValue),
             "canPropose": staff && m.heavy && m.state != Penalties.State.withdrawn.rawValue,
             "history": try await historyRows("penalty", id, t),

@@ -31,10 +31,14 @@ public enum Penalties {
     public struct Input: Sendable {
         public var ownerID: Int?
         public var decisionNo, kind, legalBasis, facts, amountYuan, decidedOn, restrictionUntil: String?
+        /// `PenaltyProcedure` and `PartyKind` raw values; omitted: ordinary, organisation.
+        public var procedure, partyKind: String?
         public var heavy: Bool
         public var attachments: [Attachment]
         public init(ownerID: Int?, decisionNo: String?, kind: String?, legalBasis: String?, facts: String?, amountYuan: String?, heavy: Bool,
-                    decidedOn: String?, restrictionUntil: String? = nil, attachments: [Attachment] = []) {
+                    decidedOn: String?, restrictionUntil: String? = nil, procedure: String? = nil, partyKind: String? = nil, attachments: [Attachment] = []) {
+            self.procedure = procedure
+            self.partyKind = partyKind
             self.ownerID = ownerID
             self.decisionNo = decisionNo
             self.kind = kind
@@ -58,6 +62,17 @@ public enum Penalties {
         let amount = c.int("amount_yuan", input.amountYuan, range: 1...100_000_000, required: kind == .fine)
         let decided = c.day("decided_on", input.decidedOn)
         let restriction = c.day("restriction_until", input.restrictionUntil, required: false)
+        let procedure: PenaltyProcedure = c.choice("procedure", input.procedure, required: false) ?? .ordinary
+        let party: PartyKind = c.choice("party_kind", input.partyKind, required: false) ?? .organisation
+        if procedure == .summary, let kind {
+            // 行政处罚法 2021 art. 51: on the spot only a warning or a small fine.
+            let limit = PenaltyProcedure.summaryFineLimitYuan(party)
+            if kind != .warning && kind != .fine {
+                c.fail("procedure", "the summary procedure (简易程序) allows only a warning or a fine, not \(kind.rawValue) (行政处罚法 art. 51)")
+            } else if kind == .fine, let amount, amount > limit {
+                c.fail("procedure", "the summary procedure (简易程序) allows a fine of at most \(limit) yuan for a \(party == .naturalPerson ? "natural person" : "legal person or other organisation") (行政处罚法 art. 51); use the ordinary procedure")
+            }
+        }
         if let decided, decided > today { c.fail("decided_on", "must not be in the future") }
         if let decided, let restriction, restriction < decided { c.fail("restriction_until", "must not be before decided_on") }
         if input.attachments.count > maxAttachments { c.fail("evidence", "at most \(maxAttachments) files") }
@@ -84,13 +99,16 @@ public enum Penalties {
             m.regionCode = owner.regionCode
             m.decisionNo = no!
             m.kind = kind!.rawValue
+            m.procedure = procedure.rawValue
+            m.partyKind = party.rawValue
             m.legalBasis = basis!
             m.facts = facts!
             m.amountYuan = amount
             m.heavy = input.heavy || kind!.heavyByNature
             m.decidedOn = decided!.description
             m.restrictionUntil = restriction?.description
-            m.publishBy = rules.publication.isPublished(kind!) ? rules.publication.publishBy(decidedOn: decided!, calendar: calendar).description : nil
+            m.publishBy = rules.publication.isPublished(kind!, procedure: procedure)
+                ? rules.publication.publishBy(decidedOn: decided!, calendar: calendar).description : nil
             m.state = State.recorded.rawValue
             m.recordedBy = p.label
             m.createdAt = Date()
@@ -118,12 +136,17 @@ public enum Penalties {
         return try await db.auditedTransaction { tx in
             let m = try await penalty(id, by: p, on: tx)
             let kind = PenaltyKind(rawValue: m.kind) ?? .fine
-            guard rules.publication.isPublished(kind) else { throw RegistryError.conflict(field: "kind", message: "a warning alone is not published (SAMR Order 45 Art. 2)") }
+            let procedure = PenaltyProcedure(rawValue: m.procedure) ?? .ordinary
+            guard kind != .warning else { throw RegistryError.conflict(field: "kind", message: "a warning alone is not published (SAMR Order 45 Art. 2)") }
+            guard rules.publication.isPublished(kind, procedure: procedure) else {
+                throw RegistryError.conflict(field: "procedure", message: "a decision under the summary procedure (简易程序) is not published (SAMR Order 45 Art. 2)")
+            }
             guard m.state == State.recorded.rawValue else { throw RegistryError.conflict(field: "id", message: "penalty \(id) is \(m.state), not waiting for publication") }
             m.state = State.published.rawValue
             m.publishedOn = today.description
             m.displayUntil = rules.publication.displayUntil(
-                publishedOn: today, kind: kind, amountYuan: m.amountYuan, restrictionUntil: m.restrictionUntil.flatMap { CalendarDay($0) }).description
+                publishedOn: today, kind: kind, amountYuan: m.amountYuan, party: PartyKind(rawValue: m.partyKind) ?? .organisation,
+                decidedOn: CalendarDay(m.decidedOn) ?? today, restrictionUntil: m.restrictionUntil.flatMap { CalendarDay($0) }).description
             try await m.save(on: tx)
             try await CreditLog.event(owner: m.ownerID, "penalty", id, "published", day: today, note: "until \(m.displayUntil!)", by: p, on: tx)
             try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "penalty", ref: id, change: "published", day: today, by: p, on: tx)

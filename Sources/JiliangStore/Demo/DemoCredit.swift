@@ -47,6 +47,12 @@ public enum DemoCredit {
                   facts: "电子计价秤加装作弊装置，多次短斤缺两", amountYuan: "300000", heavy: true, decidedOn: today.adding(days: -45).description),
             today: today.adding(days: -45), by: staff, on: db)
         _ = try await Penalties.publish(heavy.id!, today: today.adding(days: -44), by: staff, on: db)
+        // A fine on the spot (简易程序) to a stall holder: recorded, never published (Order 45 art. 2).
+        _ = try await Penalties.record(
+            .init(ownerID: fined.id, decisionNo: "榕市监计当罚〔\(today.year)〕1号", kind: "fine", legalBasis: "《中华人民共和国计量法》第二十六条",
+                  facts: "使用超过检定周期的电子计价秤（当场处罚）", amountYuan: "100", heavy: false, decidedOn: today.adding(days: -5).description, procedure: "summary",
+                  partyKind: "natural_person"),
+            today: today.adding(days: -5), by: staff, on: db)
         let l = try await Listings.propose(penaltyID: heavy.id, reason: "使用作弊计量器具短斤缺两，情节严重，社会影响恶劣", today: today.adding(days: -43), by: staff, on: db)
         _ = try await Listings.notify(l.id!, today: today.adding(days: -43), by: staff, on: db)
         _ = try await Listings.decide(l.id!, list: true, note: "当事人未在期限内提出异议", today: today.adding(days: -25), by: chief, on: db)

@@ -96,6 +96,10 @@ public final class PenaltyModel: Model, @unchecked Sendable {
     @Field(key: "region_code") public var regionCode: String
     @Field(key: "decision_no") public var decisionNo: String
     @Field(key: "kind") public var kind: String
+    /// `PenaltyProcedure`: only decisions under the ordinary procedure are published (Order 45 art. 2).
+    @Field(key: "procedure") public var procedure: String
+    /// `PartyKind`: natural person or organisation (the low-fine thresholds differ).
+    @Field(key: "party_kind") public var partyKind: String
     @Field(key: "legal_basis") public var legalBasis: String
     @Field(key: "facts") public var facts: String
     @OptionalField(key: "amount_yuan") public var amountYuan: Int?
