@@ -9,6 +9,11 @@ public struct VerificationRule: Sendable, Codable, Equatable, Identifiable {
     public var subNo: Int
     public var version: Int
     public var effectiveFrom: CalendarDay
+    /// The last day the rule is in force (nil: until replaced). A regulation that changes the
+    /// conditions themselves (JJG 162-2019 added "Q3 ≤ 16" to the water-meter rotation rules) ends
+    /// the earlier rules on the day before it takes effect; a later version with the same condition
+    /// needs no end date, since the later `effectiveFrom` wins (issue #18, item 14).
+    public var effectiveUntil: CalendarDay?
     public var condition: MeterCondition
     public var form: VerificationForm
     /// Periodic form: the verification cycle in months.
@@ -19,7 +24,7 @@ public struct VerificationRule: Sendable, Codable, Equatable, Identifiable {
     public var confidence: Confidence
 
     public init(
-        id: Int, subNo: Int, version: Int = 1, effectiveFrom: CalendarDay, condition: MeterCondition = .any,
+        id: Int, subNo: Int, version: Int = 1, effectiveFrom: CalendarDay, effectiveUntil: CalendarDay? = nil, condition: MeterCondition = .any,
         form: VerificationForm, cycleMonths: Int? = nil, serviceLifeMonths: Int? = nil, source: String = "",
         confidence: Confidence
     ) {
@@ -27,6 +32,7 @@ public struct VerificationRule: Sendable, Codable, Equatable, Identifiable {
         self.subNo = subNo
         self.version = version
         self.effectiveFrom = effectiveFrom
+        self.effectiveUntil = effectiveUntil
         self.condition = condition
         self.form = form
         self.cycleMonths = cycleMonths
@@ -110,11 +116,16 @@ public struct RuleBook: Sendable {
         rule(subNo: subNo, attributes: attributes, on: CalendarDay(year: 9999, month: 12, day: 31)!)?.form ?? catalogueForm
     }
 
+    /// Whether the rule is in force on `day` (from `effectiveFrom` through `effectiveUntil`).
+    public func inForce(_ r: VerificationRule, on day: CalendarDay) -> Bool {
+        r.effectiveFrom <= day && r.effectiveUntil.map { day <= $0 } ?? true
+    }
+
     /// The most specific matching rule among the latest versions in force on `day`.
     /// Ties between equally specific conditions go to the later `effectiveFrom`, then the higher version.
     public func rule(subNo: Int, attributes: MeterAttributes, on day: CalendarDay) -> VerificationRule? {
         rules.lazy
-            .filter { $0.subNo == subNo && $0.effectiveFrom <= day && $0.condition.matches(attributes) }
+            .filter { $0.subNo == subNo && inForce($0, on: day) && $0.condition.matches(attributes) }
             .max { a, b in
                 (a.condition.specificity, a.effectiveFrom, a.version) < (b.condition.specificity, b.effectiveFrom, b.version)
             }

@@ -48,8 +48,6 @@ public func prepare(_ store: Store, config: AppConfiguration) async throws {
     try await Audit.$actor.withValue(.system("start-up")) {
         try await store.migrate()
         try await Seed.referenceData(on: store.db)
-        // Stored compliance and counts derived by an older rules engine are re-derived first.
-        try await DerivedData.refreshIfStale(on: store.db, logger: store.logger)
         if let n = config.demoInstrumentsIfEmpty {
             if try await InstrumentModel.query(on: store.db).count() == 0 {
                 store.logger.info("loading a demo province with \(n) instruments (seed \(config.demoSeed))…")

@@ -142,16 +142,21 @@ public enum Seed {
         guard try await RuleModel.query(on: db).count() == 0 else { return }
         for r in try rows("rules") {
             let m = RuleModel()
-            m.apply(
-                VerificationRule(
-                    id: 0, subNo: Int(r["sub_no"]!)!, version: 1, effectiveFrom: CalendarDay(r["effective_from"]!)!,
-                    condition: MeterCondition(
-                        meterType: MeterType(rawValue: r["meter_type"]!), dnAbove: Int(r["dn_above"]!),
-                        dnMax: Int(r["dn_max"]!), q3Max: Double(r["q3_max"]!), medium: GasMedium(rawValue: r["medium"]!)),
-                    form: VerificationForm(rawValue: r["form"]!)!, cycleMonths: Int(r["cycle_months"]!),
-                    serviceLifeMonths: Int(r["service_life_months"]!), source: r["source"]!,
-                    confidence: Confidence(rawValue: r["confidence"]!) ?? .unconfirmed))
+            m.apply(rule(r))
             try await m.create(on: db)
         }
+    }
+
+    /// A row of the seeded rules (`rules.csv`).
+    static func rule(_ r: [String: String]) -> VerificationRule {
+        VerificationRule(
+            id: 0, subNo: Int(r["sub_no"]!)!, version: Int(r["version"]!) ?? 1, effectiveFrom: CalendarDay(r["effective_from"]!)!,
+            effectiveUntil: CalendarDay(r["effective_until"] ?? ""),
+            condition: MeterCondition(
+                meterType: MeterType(rawValue: r["meter_type"]!), dnAbove: Int(r["dn_above"]!),
+                dnMax: Int(r["dn_max"]!), q3Max: Double(r["q3_max"]!), medium: GasMedium(rawValue: r["medium"]!)),
+            form: VerificationForm(rawValue: r["form"]!)!, cycleMonths: Int(r["cycle_months"]!),
+            serviceLifeMonths: Int(r["service_life_months"]!), source: r["source"]!,
+            confidence: Confidence(rawValue: r["confidence"]!) ?? .unconfirmed)
     }
 }

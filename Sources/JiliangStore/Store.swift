@@ -85,6 +85,7 @@ public final class Store: Sendable {
         M016_ScrapFailuresAreFinal(),  // 失准报废 instruments that failed once stay failed (#18 item 11)
         M017_CreateDerivedVersions(),  // which engine version derived the stored compliance and counts
         M018_PenaltyProcedureAndParty(),  // penalties: procedure (only 普通程序 published) and party kind (Fujian's low-fine threshold)
+        M019_DatedRules(),  // rules in force from their regulation's date, with the earlier rules (#18 item 14)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.
@@ -98,6 +99,8 @@ public final class Store: Sendable {
         let migrator = Migrator(databases: databases, migrations: m, logger: logger, on: eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
+        // Stored compliance and counts derived by an older rules engine (or never) are re-derived.
+        try await DerivedData.refreshIfStale(on: db, logger: logger)
     }
 
     public func shutdown() async { await databases.shutdownAsync() }

@@ -51,4 +51,25 @@ import Testing
         let rule2 = Self.book.rule(subNo: 2, attributes: .init(), on: later)
         #expect(ComplianceEngine.validUntil(date: later, result: .pass, kind: .periodic, rule: rule2, firstPassDate: nil)?.description == "2027-07-31")
     }
+
+    /// A regulation that changes a rule's conditions ends the earlier rule the day before it takes
+    /// effect (JJG 162-2019, 2020-03-31, added "Q3 ≤ 16"): without the end date the earlier, more
+    /// specific DN-only rule would still win for a DN 15 meter with Q3 > 16 (issue #18, item 14).
+    @Test(arguments: [
+        ("2020-03-30", 25.0, 11),  // the day before: the DN-only rotation rule
+        ("2020-03-31", 25.0, 13),  // from the new regulation's first day: periodic, Q3 > 16
+        ("2020-03-31", 2.5, 12),  // Q3 ≤ 16: rotation under the new rule
+        ("2019-01-01", 2.5, 11),
+    ])
+    func anEndedRuleNoLongerApplies(day: String, q3: Double, expected: Int) {
+        let book = RuleBook([
+            VerificationRule(id: 11, subNo: 14, effectiveFrom: CalendarDay("1990-01-01")!, effectiveUntil: CalendarDay("2020-03-30")!,
+                             condition: .init(meterType: .water, dnMax: 25), form: .firstOnlyRotation, serviceLifeMonths: 72, confidence: .partial),
+            VerificationRule(id: 12, subNo: 14, version: 2, effectiveFrom: CalendarDay("2020-03-31")!,
+                             condition: .init(meterType: .water, dnMax: 25, q3Max: 16), form: .firstOnlyRotation, serviceLifeMonths: 72, confidence: .confirmed),
+            VerificationRule(id: 13, subNo: 14, version: 2, effectiveFrom: CalendarDay("2020-03-31")!, form: .periodic, cycleMonths: 24, confidence: .confirmed),
+        ])
+        #expect(book.rule(subNo: 14, attributes: .init(meterType: .water, dn: 15, q3: q3), on: CalendarDay(day)!)?.id == expected)
+        #expect(book.currentForm(subNo: 14, attributes: .init(meterType: .water, dn: 15, q3: q3), catalogueForm: nil) == (q3 > 16 ? .periodic : .firstOnlyRotation))
+    }
 }

@@ -22,7 +22,9 @@ import Testing
             #expect(catalogue.first { $0.id == 14 }?.entry.form == .firstOnlyRotation)
             #expect(catalogue.first { $0.id == 901 }?.confidence == "unconfirmed")
             let rules = try await Registry.rules(subNo: 14, on: store.db)
-            #expect(rules.map(\.serviceLifeMonths) == [72, 48, nil])
+            // JJG 162-2019 from 2020-03-31 (with Q3 ≤ 16), the 1991 规定 / JJG 162-2009 rules before it (issue #18, item 14).
+            #expect(rules.filter { $0.effectiveFrom == "2020-03-31" }.map(\.serviceLifeMonths).sorted { ($0 ?? 0) < ($1 ?? 0) } == [nil, 48, 72])
+            #expect(rules.filter { $0.effectiveUntil == "2020-03-30" }.map(\.serviceLifeMonths).sorted { ($0 ?? 0) < ($1 ?? 0) } == [nil, 48, 72])
         }
     }
 }
@@ -112,7 +114,7 @@ import Testing
             // MUT: the administrator shortens the cycle of sub-item 2 to 6 months from 2025-07-01
             let v2 = try await Registry.addRule(
                 VerificationRule(id: 0, subNo: 2, effectiveFrom: CalendarDay("2025-07-01")!, form: .periodic, cycleMonths: 6, confidence: .partial), on: db)
-            #expect(v2.version == 2)
+            #expect(v2.version == 3)  // after the seeded versions 1 (JJG 539-1997) and 2 (JJG 539-2016)
             // validate: the old record keeps its date and rule; a new one uses version 2
             let old = try await Registry.record(before.id!, scope: .everything, on: db)
             #expect(old.validUntil == "2026-02-28" && old.ruleID == before.ruleID)

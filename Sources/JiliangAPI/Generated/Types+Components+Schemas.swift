@@ -2218,6 +2218,10 @@ extension Components {
             public var version: Swift.Int
             /// - Remark: Generated from `#/components/schemas/Rule/effective_from`.
             public var effectiveFrom: Swift.String
+            /// the last day in force (absent until replaced)
+            ///
+            /// - Remark: Generated from `#/components/schemas/Rule/effective_until`.
+            public var effectiveUntil: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Rule/condition`.
             public var condition: Components.Schemas.RuleCondition
             /// - Remark: Generated from `#/components/schemas/Rule/form`.
@@ -2237,6 +2241,7 @@ extension Components {
             ///   - subNo:
             ///   - version:
             ///   - effectiveFrom:
+            ///   - effectiveUntil: the last day in force (absent until replaced)
             ///   - condition:
             ///   - form:
             ///   - cycleMonths:
@@ -2248,6 +2253,7 @@ extension Components {
                 subNo: Swift.Int,
                 version: Swift.Int,
                 effectiveFrom: Swift.String,
+                effectiveUntil: Swift.String? = nil,
                 condition: Components.Schemas.RuleCondition,
                 form: Components.Schemas.VerificationForm,
                 cycleMonths: Swift.Int? = nil,
@@ -2259,6 +2265,7 @@ extension Components {
                 self.subNo = subNo
                 self.version = version
                 self.effectiveFrom = effectiveFrom
+                self.effectiveUntil = effectiveUntil
                 self.condition = condition
                 self.form = form
                 self.cycleMonths = cycleMonths
@@ -2271,6 +2278,7 @@ extension Components {
                 case subNo = "sub_no"
                 case version
                 case effectiveFrom = "effective_from"
+                case effectiveUntil = "effective_until"
                 case condition
                 case form
                 case cycleMonths = "cycle_months"
@@ -2283,6 +2291,10 @@ extension Components {
         public struct RuleInput: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/RuleInput/effective_from`.
             public var effectiveFrom: Swift.String
+            /// the last day in force: end an earlier rule whose conditions the new regulation changed
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleInput/effective_until`.
+            public var effectiveUntil: Swift.String?
             /// - Remark: Generated from `#/components/schemas/RuleInput/condition`.
             public var condition: Components.Schemas.RuleCondition?
             /// - Remark: Generated from `#/components/schemas/RuleInput/form`.
@@ -2299,6 +2311,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - effectiveFrom:
+            ///   - effectiveUntil: the last day in force: end an earlier rule whose conditions the new regulation changed
             ///   - condition:
             ///   - form:
             ///   - cycleMonths:
@@ -2307,6 +2320,7 @@ extension Components {
             ///   - confidence:
             public init(
                 effectiveFrom: Swift.String,
+                effectiveUntil: Swift.String? = nil,
                 condition: Components.Schemas.RuleCondition? = nil,
                 form: Components.Schemas.VerificationForm,
                 cycleMonths: Swift.Int? = nil,
@@ -2315,6 +2329,7 @@ extension Components {
                 confidence: Components.Schemas.Confidence
             ) {
                 self.effectiveFrom = effectiveFrom
+                self.effectiveUntil = effectiveUntil
                 self.condition = condition
                 self.form = form
                 self.cycleMonths = cycleMonths
@@ -2324,6 +2339,7 @@ extension Components {
             }
             public enum CodingKeys: String, CodingKey {
                 case effectiveFrom = "effective_from"
+                case effectiveUntil = "effective_until"
                 case condition
                 case form
                 case cycleMonths = "cycle_months"

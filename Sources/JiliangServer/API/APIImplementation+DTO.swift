@@ -19,7 +19,7 @@ extension APIImplementation {
 
     func dto(_ m: RuleModel) -> Components.Schemas.Rule {
         .init(
-            id: m.id!, subNo: m.subNo, version: m.version, effectiveFrom: m.effectiveFrom,
+            id: m.id!, subNo: m.subNo, version: m.version, effectiveFrom: m.effectiveFrom, effectiveUntil: m.effectiveUntil,
             condition: .init(meterType: m.meterType, dnAbove: m.dnAbove, dnMax: m.dnMax, q3Max: m.q3Max, medium: m.medium.flatMap { .init(rawValue: $0) }),
             form: .init(rawValue: m.form)!, cycleMonths: m.cycleMonths, serviceLifeMonths: m.serviceLifeMonths, source: m.source,
             confidence: .init(rawValue: m.confidence) ?? .unconfirmed)

@@ -57,6 +57,11 @@ extension APIImplementation {
         _ = try caller(may: .manageReference, "changing reference data (regions, catalogue, rules, institutions)")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         guard let from = CalendarDay(b.effectiveFrom) else { throw RegistryError.invalid("effective_from", "must be a date YYYY-MM-DD") }
+        var until: CalendarDay?
+        if let u = b.effectiveUntil {
+            guard let day = CalendarDay(u) else { throw RegistryError.invalid("effective_until", "must be a date YYYY-MM-DD") }
+            until = day
+        }
         var meterType: MeterType?
         if let t = b.condition?.meterType {
             guard let m = MeterType(rawValue: t) else {
@@ -65,7 +70,7 @@ extension APIImplementation {
             meterType = m
         }
         let rule = VerificationRule(
-            id: 0, subNo: input.path.subNo, effectiveFrom: from,
+            id: 0, subNo: input.path.subNo, effectiveFrom: from, effectiveUntil: until,
             condition: MeterCondition(
                 meterType: meterType, dnAbove: b.condition?.dnAbove, dnMax: b.condition?.dnMax, q3Max: b.condition?.q3Max,
                 medium: b.condition?.medium.flatMap { GasMedium(rawValue: $0.rawValue) }),

@@ -21,8 +21,9 @@ struct M013_CreateMetricCounts: AsyncMigration {
               total_n BIGINT NOT NULL,
               PRIMARY KEY (level, metric, grain, region_code, bucket, sub_no)\(unsafeRaw: suffix)
             """).run()
-        // An existing registry gets its counts now, so that no view ever reads an empty table.
-        try await MetricCounts.rebuild(.statistics, on: db)
+        // An existing registry gets its counts before any view reads the table: at the end of
+        // `Store.migrate`, by `DerivedData`, with the current code. (A migration calling the statistics would read tables as later migrations shape them — 019's
+        // `effective_until` did not exist yet here.)
     }
 
     func revert(on db: any Database) async throws {

@@ -12,18 +12,16 @@ struct M015_KeepOffenceCodes: AsyncMigration {
         try await sql.raw("ALTER TABLE utility_offences ADD COLUMN code TEXT NOT NULL DEFAULT ''").run()
         try await sql.raw("ALTER TABLE utility_offences ADD COLUMN meter_type TEXT").run()
         let counted = try await sql.raw("SELECT 1 AS x FROM utility_counts LIMIT 1").first() != nil
-        let meters = try await sql.raw("SELECT 1 AS x FROM instruments WHERE meter_type IS NOT NULL LIMIT 1").first() != nil
         if counted {
             // Counted by 014 as it first shipped: fill the new columns from the registry.
             try await sql.raw("""
                 UPDATE utility_offences SET code = i.code, meter_type = i.meter_type
                 FROM instruments i WHERE i.id = utility_offences.instrument_id
                 """).run()
-        } else if meters {
-            // 014 now only creates the tables; an existing registry's utility meters are counted here,
-            // once the table has all its columns.
-            try await MetricCounts.rebuild(.utilities, on: db)
         }
+        // 014 only creates the tables; an existing registry's utility meters are counted at the end
+        // of `Store.migrate` by `DerivedData` (017), with the current code, once every table has its
+        // columns.
     }
 
     func revert(on db: any Database) async throws {

@@ -46,6 +46,7 @@ public final class RuleModel: Model, @unchecked Sendable {
     @Field(key: "sub_no") public var subNo: Int
     @Field(key: "version") public var version: Int
     @Field(key: "effective_from") public var effectiveFrom: String
+    @OptionalField(key: "effective_until") public var effectiveUntil: String?
     @OptionalField(key: "meter_type") public var meterType: String?
     @OptionalField(key: "dn_above") public var dnAbove: Int?
     @OptionalField(key: "dn_max") public var dnMax: Int?
@@ -62,7 +63,7 @@ public final class RuleModel: Model, @unchecked Sendable {
 
     public var rule: VerificationRule {
         VerificationRule(
-            id: id!, subNo: subNo, version: version, effectiveFrom: CalendarDay(effectiveFrom)!,
+            id: id!, subNo: subNo, version: version, effectiveFrom: CalendarDay(effectiveFrom)!, effectiveUntil: effectiveUntil.flatMap { CalendarDay($0) },
             condition: MeterCondition(
                 meterType: meterType.flatMap(MeterType.init), dnAbove: dnAbove, dnMax: dnMax, q3Max: q3Max,
                 medium: medium.flatMap(GasMedium.init)),
@@ -74,6 +75,7 @@ public final class RuleModel: Model, @unchecked Sendable {
         subNo = r.subNo
         version = r.version
         effectiveFrom = r.effectiveFrom.description
+        effectiveUntil = r.effectiveUntil?.description
         meterType = r.condition.meterType?.rawValue
         dnAbove = r.condition.dnMin
         dnMax = r.condition.dnMax

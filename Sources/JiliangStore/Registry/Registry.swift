@@ -155,6 +155,7 @@ public enum Registry {
             }
         case .firstOnlyScrap: break
         }
+        if let until = r.effectiveUntil, until < r.effectiveFrom { c.fail("effective_until", "must not be before effective_from (\(r.effectiveFrom))") }
         try c.finish()
         let latest = try await RuleModel.query(on: db).filter(\.$subNo == r.subNo).max(\.$version) ?? 0
         let m = RuleModel()
