@@ -138,12 +138,27 @@ public enum Seed {
         }
     }
 
+    /// Adds the seeded rules not yet present (a fresh registry gets them all; a running one the rules
+    /// of catalogue rows added since). A rule is present when one with the same sub-item, condition,
+    /// form, cycle or life and effective date exists. Rules are never changed here: a later change to
+    /// a seeded rule is a new version (or a migration, as 019 dated the first ones).
     static func rules(on db: any Database) async throws {
-        guard try await RuleModel.query(on: db).count() == 0 else { return }
-        for r in try rows("rules") {
+        let existing = Set(try await RuleModel.query(on: db).all().map { RuleKey($0.rule) })
+        let catalogue = Set(try await CatalogueEntryModel.query(on: db).all().compactMap(\.id))
+        for r in try rows("rules").map(rule) where catalogue.contains(r.subNo) && !existing.contains(RuleKey(r)) {
             let m = RuleModel()
-            m.apply(rule(r))
+            m.apply(r)
             try await m.create(on: db)
+        }
+    }
+
+    /// What makes two rule rows the same rule version, apart from its id, number and texts.
+    struct RuleKey: Hashable {
+        var rule: M019_DatedRules.Key
+        var effectiveFrom: CalendarDay
+        init(_ r: VerificationRule) {
+            rule = .init(r)
+            effectiveFrom = r.effectiveFrom
         }
     }
 

@@ -76,4 +76,26 @@ import Testing
             #expect(try await DerivedData.refreshIfStale(on: db, logger: Logger(label: "test")) == nil)
         }
     }
+
+    /// A rule added for a sub-item whose instruments had none: the change marks the derivation
+    /// stale and the job worker re-derives — "rule missing" becomes a due date.
+    @Test func theWorkerReDerivesAfterARuleChange() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let entry = CatalogueEntryModel()
+            entry.apply(CatalogueEntry(itemNo: 990, itemName: "测试器具", subNo: 990, subName: "测试器具", mode: .pv, form: nil, confidence: .unconfirmed))
+            try await entry.create(on: db)
+            let owner = try await Fixtures.owner(on: db)
+            let m = try await Fixtures.instrument(subNo: 990, serial: "later-rule", owner: owner, inService: "2026-01-01", on: db)
+            #expect(m.complianceBase == "rule_missing")
+            _ = try await Registry.addRule(
+                VerificationRule(id: 0, subNo: 990, effectiveFrom: CalendarDay("2020-01-01")!, form: .periodic, cycleMonths: 12, confidence: .partial), on: db)
+            try await DerivedData.markStale(on: db)
+            let worker = JobWorker(store: store, today: { Self.today }, warnings: WarningRunner())
+            #expect(try await worker.runOnce())
+            let after = try await InstrumentModel.find(m.id!, on: db)!
+            #expect(after.complianceBase == "active" && after.dueKind == "first_verification" && after.nextDue == "2025-12-31")
+            #expect(try await DerivedData.refreshIfStale(on: db, logger: Logger(label: "test")) == nil)
+        }
+    }
 }

@@ -23,6 +23,12 @@ public enum DerivedData {
         public var recounted = false
     }
 
+    /// Marks the stored derivation out of date (a catalogue row or a rule changed): the job worker
+    /// re-derives everything in the background, as at start-up. Call in the change's transaction.
+    public static func markStale(on db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw("DELETE FROM derived_versions WHERE name = \(bind: name)").run()
+    }
+
     /// Re-derives everything if the stored version is older than `version`; a no-op otherwise.
     @discardableResult
     public static func refreshIfStale(on db: any Database, logger: Logger, now: Date = Date()) async throws -> Outcome? {

@@ -46,6 +46,8 @@ public struct JobWorker: Service {
     public func runOnce() async throws -> Bool {
         let db = store.db
         let day = today()
+        // A catalogue row or a rule changed: the stored compliance and counts are re-derived first.
+        if try await DerivedData.refreshIfStale(on: db, logger: store.logger) != nil { return true }
         // A run that failed half-way (no finished_at) does not count: the next pass tries again.
         if try await WarningRunModel.query(on: db).filter(\.$asOf == day.description).filter(\.$finishedAt != nil).first() == nil {
             let o = try await warnings.run(asOf: day, on: db)
