@@ -33,6 +33,11 @@ import Testing
                 }
                 #expect(expected.values.map(\.count).reduce(0, +) == 600)
             }
+            // Every rule branch is in the data (issue #18): periodic, rotation and periodic within one
+            // sub-item (bulk water meters), 失准报废 aside, and "rule missing".
+            let kinds = Set(all.filter { $0.subNo == 14 }.compactMap(\.dueKind))
+            #expect(kinds.isSuperset(of: ["rotation", "verification"]), "water meters: \(kinds)")
+            #expect(all.contains { $0.complianceBase == ComplianceBase.ruleMissing.rawValue })
         }
     }
 

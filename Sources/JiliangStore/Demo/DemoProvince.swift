@@ -55,6 +55,8 @@ public struct DemoProvince: Sendable {
         Kind(subNo: 3, name: "动态汽车衡", share: 0.6, passRate: 0.93, industry: .other, purpose: .tradeSettlement),
         Kind(subNo: 931, name: "呼出气体酒精含量检测仪", share: 0.5, passRate: 0.96, industry: .other, purpose: .lawEnforcement),
         Kind(subNo: 951, name: "声级计", share: 0.5, passRate: 0.97, industry: .other, purpose: .environmentalMonitoring),
+        // Pressure gauges registered before anyone recorded their rule: "rule missing" (issue #18, item 2).
+        Kind(subNo: 982, name: "压力表", share: 0.4, passRate: 0.97, industry: .other, purpose: .safetyProtection),
     ]
 
     struct OwnerRow {
@@ -212,7 +214,8 @@ public struct DemoProvince: Sendable {
                 if kind.meter == .gas { meter.medium = rng.weighted([(GasMedium.naturalGas, 85), (.lpg, 10), (.manufacturedGas, 5)]); meter.q3 = 2.5 }
                 let entry = catalogue[kind.subNo]
                 // The rule decides the form, not the catalogue row (issue #18, item 1).
-                let form = book.currentForm(subNo: kind.subNo, attributes: meter, catalogueForm: entry?.form) ?? .periodic
+                let ruleForm = book.currentForm(subNo: kind.subNo, attributes: meter, catalogueForm: entry?.form)
+                let form = ruleForm ?? .periodic
                 // Rotation meters were installed over their whole life and beyond (some expired);
                 // periodic instruments over the last ten years (or the whole history, if longer).
                 let lifeDays = (book.rule(subNo: kind.subNo, attributes: meter, on: today)?.serviceLifeMonths ?? 96) * 31
@@ -222,7 +225,8 @@ public struct DemoProvince: Sendable {
                 if rng.chance(0.01) { lifecycle = .draft }
                 if rng.chance(0.005) { lifecycle = .suspended }
                 var facts: [VerificationFact] = []
-                let neverVerified = rng.chance(0.01)
+                // Without a rule no verification can be recorded (the registry refuses it).
+                let neverVerified = rng.chance(0.01) || book.rule(subNo: kind.subNo, attributes: meter, on: today) == nil
                 if lifecycle != .draft, !neverVerified {
                     var day = installed
                     var first = true
@@ -276,7 +280,7 @@ public struct DemoProvince: Sendable {
                     }
                 }
                 let eval = ComplianceEngine.evaluate(
-                    .init(lifecycle: lifecycle, form: form, mode: entry?.mode, inServiceDate: installed, records: facts))
+                    .init(lifecycle: lifecycle, form: ruleForm, mode: entry?.mode, inServiceDate: installed, records: facts))
                 let code = InstrumentCode.issue(region: RegionCode(county)!, using: &rng)
                 instrumentRows.append([
                     SQLBind(instrumentID), SQLBind(code.value), SQLBind(kind.subNo), SQLBind(kind.name),
