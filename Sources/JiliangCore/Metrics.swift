@@ -175,9 +175,9 @@ public enum Metrics {
     }
 
     public struct PassRates: Sendable, Equatable {
-        /// Instruments whose first verification in the period (not after repair) passed.
+        /// Verification events in the period whose opening verification (not after repair) passed.
         public var firstPass: Rate
-        /// Instruments that passed by the last verification in the period, repairs included.
+        /// The same events that passed by their last verification, repairs included.
         public var afterAdjustment: Rate
         /// Spot checks (监督抽检) in the period that passed, counted per check.
         public var spotChecks: Rate
@@ -190,8 +190,13 @@ public enum Metrics {
     }
 
     /// 检定合格率, kept apart as first-pass and after-adjustment (fuel dispensers are adjusted on
-    /// site). Denominator: instruments with at least one verification (first, periodic or after
-    /// repair) dated in the period; corrections replace what they correct.
+    /// site), **paired per verification event** (issue #18, item 5): an event is a first or periodic
+    /// verification with the after-repair verifications that follow it (up to the next first or
+    /// periodic one), counted in the period of its opening day. First-pass: the opening verification
+    /// passed; after adjustment: the event's last verification passed. Both rates have the same
+    /// events, so after adjustment is never below first-pass — also with two cycles in one period (a
+    /// 6-month dispenser). After-repair records with no opening verification before them repair
+    /// something not on record and open no event. Corrections replace what they correct.
     public static func passRates(_ instruments: [MetricInstrument], in period: MetricPeriod) -> PassRates {
         let e = passEvents(instruments, in: period)
         return PassRates(firstPass: Rate(e.firstPass), afterAdjustment: Rate(e.afterAdjustment), spotChecks: Rate(e.spotChecks))
@@ -202,18 +207,30 @@ public enum Metrics {
     ) -> (firstPass: [MetricEvent], afterAdjustment: [MetricEvent], spotChecks: [MetricEvent]) {
         var first: [MetricEvent] = [], after: [MetricEvent] = [], spot: [MetricEvent] = []
         for i in instruments {
-            let effective = ComplianceEngine.effectiveRecords(i.records).filter { period.contains($0.date) }
-            for s in effective where s.kind == .spotCheck {
+            let effective = ComplianceEngine.effectiveRecords(i.records)
+            for s in effective where s.kind == .spotCheck && period.contains(s.date) {
                 spot.append(MetricEvent(instrumentID: i.id, day: s.date, met: s.result == .pass))
             }
-            let v = effective.filter { $0.kind != .spotCheck }
-            guard let last = v.last else { continue }
-            after.append(MetricEvent(instrumentID: i.id, day: last.date, met: last.result == .pass))
-            if let firstCheck = v.first(where: { $0.kind != .afterRepair }) {
-                first.append(MetricEvent(instrumentID: i.id, day: firstCheck.date, met: firstCheck.result == .pass))
+            for e in verificationEvents(effective) where period.contains(e.opening.date) {
+                first.append(MetricEvent(instrumentID: i.id, day: e.opening.date, met: e.opening.result == .pass))
+                after.append(MetricEvent(instrumentID: i.id, day: e.opening.date, met: e.last.result == .pass))
             }
         }
         return (first, after, spot)
+    }
+
+    /// The verification events of effective records in date order: each first or periodic
+    /// verification with the after-repair verifications that follow it.
+    public static func verificationEvents(_ effective: [VerificationFact]) -> [(opening: VerificationFact, last: VerificationFact)] {
+        var out: [(opening: VerificationFact, last: VerificationFact)] = []
+        for r in effective where r.kind != .spotCheck {
+            if r.kind == .afterRepair {
+                if !out.isEmpty { out[out.count - 1].last = r }
+            } else {
+                out.append((r, r))
+            }
+        }
+        return out
     }
 
     /// 备案率, filing rate = instruments filed ÷ instruments surveyed (found in use, drafts

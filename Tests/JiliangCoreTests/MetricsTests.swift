@@ -107,6 +107,29 @@ private func rec(_ id: Int64, _ date: String, _ kind: VerificationKind = .period
         #expect(rates.spotChecks == Rate(1, 2))
     }
 
+    /// Issue #18, item 5: first-pass and after-adjustment pair per verification event, so after
+    /// adjustment is never below first-pass — also with two cycles in one period (a 6-month fuel
+    /// dispenser). (instrument's records, first-pass, after adjustment) in 2026.
+    @Test(arguments: [
+        // passed in January, failed in July and not repaired: before, first-pass 1/1 (January) but
+        // after adjustment 0/1 (July) — below it.
+        ([rec(1, "2026-01-10"), rec(2, "2026-07-10", .periodic, .fail)], Rate(1, 2), Rate(1, 2)),
+        // failed in January, repaired; failed in July, repaired the next January (the repair belongs
+        // to July's event, counted in 2026 where the event opened).
+        ([rec(1, "2026-01-10", .periodic, .fail), rec(2, "2026-01-12", .afterRepair), rec(3, "2026-07-10", .periodic, .fail),
+          rec(4, "2027-01-05", .afterRepair)], Rate(0, 2), Rate(2, 2)),
+        // a repair verification before any opening verification on record opens no event
+        ([rec(1, "2026-02-01", .afterRepair), rec(2, "2026-08-01")], Rate(1, 1), Rate(1, 1)),
+        // an event opened in December 2025 and repaired in January 2026 is 2025's
+        ([rec(1, "2025-12-30", .periodic, .fail), rec(2, "2026-01-04", .afterRepair), rec(3, "2026-06-30")], Rate(1, 1), Rate(1, 1)),
+    ] as [([VerificationFact], Rate, Rate)])
+    func passRatesPairPerVerificationEvent(records: [VerificationFact], firstPass: Rate, afterAdjustment: Rate) {
+        let dispenser = MetricInstrument(id: 1, subNo: 10, form: .periodic, lifecycle: .inService, records: records)
+        let rates = Metrics.passRates([dispenser], in: Self.year2026)
+        #expect(rates.firstPass == firstPass && rates.afterAdjustment == afterAdjustment)
+        #expect(rates.afterAdjustment.numerator >= rates.firstPass.numerator && rates.afterAdjustment.denominator == rates.firstPass.denominator)
+    }
+
     @Test func filingRateCountsSurveyedInstrumentsInUse() {
         let day = d("2026-11-27")
         let rows = [

@@ -46,12 +46,11 @@ extension MetricCounts {
 
         // The period's sums of the region and its children: one read per bucket range, summed over
         // its buckets in the database (a row per region and metric: decoding rows is what costs).
-        let suffix = passSuffix(period)
         let periodCells = try await withThrowingTaskGroup(of: [Cell].self) { group in
             for r in ranges(period) {
                 group.addTask {
                     try await cells(
-                        levels: levels, regions: [region.value] + childCodes, metrics: additive + ["firstPass.\(suffix)", "afterAdjustment.\(suffix)"],
+                        levels: levels, regions: [region.value] + childCodes, metrics: additive,
                         grain: r.grain, lo: r.lo, hi: r.hi, byBucket: false, on: db)
                 }
             }
@@ -85,8 +84,7 @@ extension MetricCounts {
     struct Cell: Sendable {
         var level, region, metric, grain, bucket: String
         var rate: Rate
-        /// The metric without its pass-rate period suffix ("firstPass.y" → "firstPass").
-        var name: String { metric.split(separator: ".").first.map(String.init) ?? metric }
+        var name: String { metric }
     }
 
     /// The trend's rows: the region's own month rows of the year and day rows of the running month, per bucket.
@@ -97,7 +95,7 @@ extension MetricCounts {
             let mine = wanted.filter { $0.grain == grain }
             guard let lo = mine.map(\.lo).min(), let hi = mine.map(\.hi).max() else { continue }
             out += try await cells(
-                levels: [level], regions: [region.value], metrics: additive + ["firstPass.m", "afterAdjustment.m"], grain: grain, lo: lo, hi: hi, byBucket: true, on: db)
+                levels: [level], regions: [region.value], metrics: additive, grain: grain, lo: lo, hi: hi, byBucket: true, on: db)
         }
         return out
     }

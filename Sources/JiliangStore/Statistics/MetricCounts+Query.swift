@@ -36,14 +36,7 @@ extension MetricCounts {
         return out
     }
 
-    /// Which pass-rate counts answer a period: those of the calendar month, quarter or year it lies in.
-    static func passSuffix(_ p: MetricPeriod) -> String {
-        if p.end <= MetricPeriod.month(of: p.start).end { return "m" }
-        if p.end <= MetricPeriod.quarter(of: p.start).end { return "q" }
-        return "y"
-    }
-
-    static let additive = ["onTime", "firstVerification", "rotation", "spotChecks"]
+    static let additive = ["onTime", "firstVerification", "rotation", "spotChecks", "firstPass", "afterAdjustment"]
 
     /// The snapshot metrics on `day` per level and region, for `levels` at once.
     static func snapshot(levels: [String], regions: ClosedRange<String>, on day: CalendarDay, on db: any Database) async throws -> [String: [String: [String: Rate]]] {

@@ -33,8 +33,7 @@ public enum MetricCounts {
     static let companyLevel: UInt8 = 3
     static let grains = ["d", "m", "s"]
     static let metrics = [
-        "count", "filing", "inUse", "onTime", "firstVerification", "rotation", "spotChecks",
-        "firstPass.m", "firstPass.q", "firstPass.y", "afterAdjustment.m", "afterAdjustment.q", "afterAdjustment.y",
+        "count", "filing", "inUse", "onTime", "firstVerification", "rotation", "spotChecks", "firstPass", "afterAdjustment",
     ]
     static let metricIndex = Dictionary(uniqueKeysWithValues: metrics.enumerated().map { ($1, UInt8($0)) })
 
@@ -42,21 +41,11 @@ public enum MetricCounts {
     static let never = "9999-12-31"
     static let neverNumber = Int32(CalendarDay(never)!.dayNumber)
     static let forever = MetricPeriod(start: CalendarDay(year: 1900, month: 1, day: 1)!, end: CalendarDay(year: 2999, month: 12, day: 31)!)
-    /// The period kinds pass rates are kept for: the first check *in the period* depends on it.
-    static let passKinds = ["m", "q", "y"]
 
     /// Day rows are kept for events on or after this day only (nil: all). Views need day rows only
     /// for the month still running (whole months come from month rows), so the server sets this to
     /// the first day of its current month at start-up; past days would only multiply the rows.
     nonisolated(unsafe) public static var dayRowsFrom: CalendarDay?
-
-    static func period(_ suffix: String, of day: CalendarDay) -> MetricPeriod {
-        switch suffix {
-        case "m": MetricPeriod.month(of: day)
-        case "q": MetricPeriod.quarter(of: day)
-        default: MetricPeriod.year(of: day)
-        }
-    }
 
     static func monthNumber(_ d: CalendarDay) -> Int32 { Int32(d.year * 12 + d.month - 1) }
 
@@ -130,14 +119,11 @@ public enum MetricCounts {
                 }
             }
             guard !i.records.isEmpty else { continue }
-            for e in Metrics.passEvents([i], in: forever).spotChecks { event(6, e) }
-            for (n, suffix) in passKinds.enumerated() {
-                for p in Set(i.records.map { period(suffix, of: $0.date).start }).map({ period(suffix, of: $0) }) {
-                    let e = Metrics.passEvents([i], in: p)
-                    for x in e.firstPass { event(UInt8(7 + n), x) }
-                    for x in e.afterAdjustment { event(UInt8(10 + n), x) }
-                }
-            }
+            // Pass rates are per verification event, counted on its opening day: additive like the others.
+            let pass = Metrics.passEvents([i], in: forever)
+            for e in pass.spotChecks { event(6, e) }
+            for e in pass.firstPass { event(7, e) }
+            for e in pass.afterAdjustment { event(8, e) }
         }
         return found
     }
