@@ -96,8 +96,19 @@ public struct PenaltyPublicationRules: Sendable, Equatable, Codable {
     /// Display periods in months (Art. 13): short (criticism, low fine) and normal.
     public var shortDisplayMonths: Int = 3
     public var normalDisplayMonths: Int = 36
+    /// Months on display before the party may apply to end the publication early (信用修复): 6, or
+    /// 12 for penalties in the food, drug and special-equipment fields (SAMR Order 45 art. 14;
+    /// 市场监督管理信用修复管理办法 art. 6; issue #18, item 9).
+    public var repairAfterMonths: Int = 6
+    public var repairAfterMonthsSpecialDomains: Int = 12
 
     public init() {}
+
+    /// The first day the party may apply to end the publication early: the publication day's
+    /// anniversary after the minimum period.
+    public func repairEligibleOn(publishedOn: CalendarDay, specialDomain: Bool) -> CalendarDay {
+        publishedOn.anniversary(months: specialDomain ? repairAfterMonthsSpecialDomains : repairAfterMonths)
+    }
 
     /// Whether the penalty is published at all: decisions under the ordinary procedure only
     /// (Order 45 art. 2), and never a warning alone.

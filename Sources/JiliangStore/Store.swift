@@ -87,6 +87,7 @@ public final class Store: Sendable {
         M018_PenaltyProcedureAndParty(),  // penalties: procedure (only 普通程序 published) and party kind (Fujian's low-fine threshold)
         M019_DatedRules(),  // rules in force from their regulation's date, with the earlier rules (#18 item 14)
         M020_CatalogueCorrections(),  // 血压计和血压表 under item 14; 焦度计 and 验光仪 P+V (#18 item 15)
+        M021_PenaltyRepair(),  // ending a penalty's publication early (信用修复, #18 item 9)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

@@ -98,6 +98,42 @@ import Testing
         }
     }
 
+    /// Ending a publication early on the page (issue #18, item 9): the owner applies once eligible;
+    /// the officer who recorded the penalty gets no decision form; a second person grants it and the
+    /// public business page no longer lists it.
+    @Test func thePartyAppliesToEndThePublicationAndASecondPersonDecides() async throws {
+        try await withApp { store, client in
+            let ids = try await PageTests.demoAccounts(store)
+            _ = try await Accounts.createUser(
+                .init(login: "gulou2", displayName: "gulou2", password: DemoAccounts.password, role: Role.bureauStaff.rawValue, regionCode: "350102"),
+                by: .system("tests"), on: store.db)
+            let owner = try #require(try await OwnerModel.find(ids.owner, on: store.db))
+            let gulou = Principal(kind: .user, id: 1, label: "gulou", role: .bureauStaff, region: Fixtures.county)
+            let p = try await Penalties.record(
+                .init(ownerID: owner.id, decisionNo: "罚-修复-1", kind: "fine", legalBasis: "计量法", facts: "作弊", amountYuan: "60000", heavy: false, decidedOn: "2026-04-20"),
+                today: CalendarDay("2026-04-25")!, by: gulou, on: store.db)
+            _ = try await Penalties.publish(p.id!, today: CalendarDay("2026-05-26")!, by: gulou, on: store.db)  // eligible from 2026-11-26, the app's today
+            let b = Browser(client)
+            _ = try await b.signIn("owner")
+            let page = try await b.get("/app/penalties/\(p.id!)")
+            #expect(page.text.contains("id=\"apply-repair\"") && page.text.contains("id=\"repair-eligible\">2026-11-26<"))
+            let missing = try await b.post("/app/penalties/\(p.id!)/apply_repair", ["csrf": b.csrf(from: page), "statement": "已整改", "fulfilled": "yes"])
+            #expect(missing.status == .badRequest && missing.text.contains("remedied"))
+            let applied = try await b.post("/app/penalties/\(p.id!)/apply_repair", ["csrf": b.csrf(from: page), "statement": "已整改", "fulfilled": "yes", "remedied": "yes"])
+            #expect(applied.status == .seeOther)
+            _ = try await b.signIn("gulou")
+            #expect(!(try await b.get("/app/penalties/\(p.id!)").text.contains("id=\"decide-repair\"")))  // the recorder does not decide
+            _ = try await b.signIn("gulou2")
+            let decide = try await b.get("/app/penalties/\(p.id!)")
+            #expect(decide.text.contains("id=\"decide-repair\"") && decide.text.contains("已整改"))
+            let granted = try await b.post("/app/penalties/\(p.id!)/decide_repair", ["csrf": b.csrf(from: decide), "approve": "yes"])
+            #expect(granted.status == .seeOther)
+            #expect(try await PenaltyModel.find(p.id!, on: store.db)?.state == "repaired")
+            let business = try await client.send(.get, "/p/b/\(owner.creditCode)", as: .anonymous)
+            #expect(!business.text.contains("罚-修复-1"))
+        }
+    }
+
     @Test func thePublicSiteShowsOnlyWhatIsPublished() async throws {
         try await withApp { store, client in
             let db = store.db

@@ -164,6 +164,65 @@ import Testing
         }
     }
 
+    /// Issue #18, item 9 (SAMR Order 45 art. 14; 市场监督管理信用修复管理办法 art. 6): after 6 months
+    /// on display (12 in the food, drug and special-equipment fields) the party applies to end the
+    /// publication early; a second person decides; granted, the page is taken down and ledgered.
+    @Test func publicationEndsEarlyOnThePartysApplication() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let shop = try await Fixtures.owner(1, on: db)
+            let party = Self.ownerCaller(shop)
+            let p = try await Self.penalty(shop, "罚-修复", amount: "60000", on: db)
+            _ = try await Penalties.publish(p.id!, today: Self.day, by: Self.bureau, on: db)  // 2026-11-27
+            var special = Penalties.Input(
+                ownerID: shop.id, decisionNo: "罚-特种设备", kind: "fine", legalBasis: "x", facts: "y", amountYuan: "60000", heavy: false, decidedOn: "2026-11-20")
+            special.specialDomain = true
+            let s = try await Penalties.record(special, today: Self.day, by: Self.bureau, on: db)
+            _ = try await Penalties.publish(s.id!, today: Self.day, by: Self.bureau, on: db)
+            func apply(_ id: Int, on day: String, by who: Principal = party) async throws -> PenaltyModel {
+                try await Penalties.applyForRepair(id, statement: "已缴纳罚款并整改", fulfilled: true, remedied: true, today: CalendarDay(day)!, by: who, on: db)
+            }
+            // The day before eligibility, 6 and 12 months from publication (2026-11-27): refused.
+            for (id, day) in [(p.id!, "2027-05-26"), (s.id!, "2027-11-26"), (s.id!, "2027-05-27")] {
+                do {
+                    _ = try await apply(id, on: day)
+                    Issue.record("applied on \(day) for \(id)")
+                } catch let RegistryError.conflict(_, message) {
+                    #expect(message.contains("may be applied for from"), "\(message)")
+                }
+            }
+            // Staff do not apply for the party; the party attests both conditions.
+            await #expect(throws: RegistryError.self) { _ = try await apply(p.id!, on: "2027-05-27", by: Self.bureau) }
+            do {
+                _ = try await Penalties.applyForRepair(p.id!, statement: "x", fulfilled: false, remedied: true, today: CalendarDay("2027-05-27")!, by: party, on: db)
+                Issue.record("accepted without fulfilment")
+            } catch let e as ValidationFailure {
+                #expect(e.errors.map(\.field) == ["fulfilled"])
+            }
+            _ = try await apply(p.id!, on: "2027-05-27")
+            _ = try await apply(s.id!, on: "2027-11-27")
+            await #expect(throws: RegistryError.self) { _ = try await apply(p.id!, on: "2027-05-28") }  // one application at a time
+            // Whoever recorded the penalty does not decide; a refusal needs reasons and allows a new application.
+            await #expect(throws: RegistryError.self) {
+                _ = try await Penalties.decideRepair(p.id!, approve: true, note: nil, today: CalendarDay("2027-06-01")!, by: Self.bureau, on: db)
+            }
+            await #expect(throws: ValidationFailure.self) {
+                _ = try await Penalties.decideRepair(s.id!, approve: false, note: nil, today: CalendarDay("2027-12-01")!, by: Self.secondPerson, on: db)
+            }
+            let refused = try await Penalties.decideRepair(s.id!, approve: false, note: "整改未完成", today: CalendarDay("2027-12-01")!, by: Self.secondPerson, on: db)
+            #expect(refused.state == "published" && refused.repairAppliedOn == nil)
+            let granted = try await Penalties.decideRepair(p.id!, approve: true, note: "符合条件", today: CalendarDay("2027-06-01")!, by: Self.secondPerson, on: db)
+            #expect(granted.state == "repaired" && granted.repairedOn == "2027-06-01")
+            let shown = try await Penalties.shown(ownerID: shop.id, today: CalendarDay("2027-06-01")!, on: db)
+            #expect(shown.map(\.id) == [s.id])
+            let changes = try await (db as! any SQLDatabase).raw("SELECT change, actor FROM credit_list_changes WHERE ref_id = \(bind: p.id!) ORDER BY id").all()
+                .map { "\(try $0.decode(column: "change", as: String.self)) \(try $0.decode(column: "actor", as: String.self))" }
+            #expect(changes.count == 2 && changes[1].hasPrefix("repaired") && changes[1].contains("gulou.chief"))
+            let steps = try await CreditEventModel.query(on: db).filter(\.$entity == "penalty").filter(\.$entityID == p.id!).sort(\.$id).all().map(\.action)
+            #expect(steps == ["recorded", "published", "repair_applied", "repaired"])
+        }
+    }
+
     /// Migration 018 on rows stored before it: a published 20,000-yuan fine shown for 36 months under
     /// the old 10,000 threshold is a low fine for an organisation and ends 3 months after publication.
     @Test func migration018ShortensLowFinesAlreadyPublished() async throws {

@@ -653,6 +653,7 @@ extension Components {
                 case published = "published"
                 case withdrawn = "withdrawn"
                 case expired = "expired"
+                case repaired = "repaired"
             }
             /// - Remark: Generated from `#/components/schemas/Penalty/state`.
             public var state: Components.Schemas.Penalty.StatePayload
@@ -660,6 +661,18 @@ extension Components {
             public var withdrawnOn: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Penalty/withdraw_reason`.
             public var withdrawReason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Penalty/special_domain`.
+            public var specialDomain: Swift.Bool?
+            /// the party's application to end the publication early
+            ///
+            /// - Remark: Generated from `#/components/schemas/Penalty/repair_applied_on`.
+            public var repairAppliedOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Penalty/repair_statement`.
+            public var repairStatement: Swift.String?
+            /// the day the publication was ended early (信用修复)
+            ///
+            /// - Remark: Generated from `#/components/schemas/Penalty/repaired_on`.
+            public var repairedOn: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Penalty/EvidencePayload`.
             public struct EvidencePayloadPayload: Codable, Hashable, Sendable {
                 /// - Remark: Generated from `#/components/schemas/Penalty/EvidencePayload/id`.
@@ -715,6 +728,10 @@ extension Components {
             ///   - state:
             ///   - withdrawnOn:
             ///   - withdrawReason:
+            ///   - specialDomain:
+            ///   - repairAppliedOn: the party's application to end the publication early
+            ///   - repairStatement:
+            ///   - repairedOn: the day the publication was ended early (信用修复)
             ///   - evidence:
             public init(
                 id: Swift.Int,
@@ -736,6 +753,10 @@ extension Components {
                 state: Components.Schemas.Penalty.StatePayload,
                 withdrawnOn: Swift.String? = nil,
                 withdrawReason: Swift.String? = nil,
+                specialDomain: Swift.Bool? = nil,
+                repairAppliedOn: Swift.String? = nil,
+                repairStatement: Swift.String? = nil,
+                repairedOn: Swift.String? = nil,
                 evidence: Components.Schemas.Penalty.EvidencePayload
             ) {
                 self.id = id
@@ -757,6 +778,10 @@ extension Components {
                 self.state = state
                 self.withdrawnOn = withdrawnOn
                 self.withdrawReason = withdrawReason
+                self.specialDomain = specialDomain
+                self.repairAppliedOn = repairAppliedOn
+                self.repairStatement = repairStatement
+                self.repairedOn = repairedOn
                 self.evidence = evidence
             }
             public enum CodingKeys: String, CodingKey {
@@ -779,6 +804,10 @@ extension Components {
                 case state
                 case withdrawnOn = "withdrawn_on"
                 case withdrawReason = "withdraw_reason"
+                case specialDomain = "special_domain"
+                case repairAppliedOn = "repair_applied_on"
+                case repairStatement = "repair_statement"
+                case repairedOn = "repaired_on"
                 case evidence
             }
         }

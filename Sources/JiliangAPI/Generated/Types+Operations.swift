@@ -12260,6 +12260,7 @@ public enum Operations {
                     case published = "published"
                     case withdrawn = "withdrawn"
                     case expired = "expired"
+                    case repaired = "repaired"
                 }
                 /// - Remark: Generated from `#/paths/penalties/GET/query/state`.
                 public var state: Operations.ListPenalties.Input.Query.StatePayload?
@@ -12485,6 +12486,10 @@ public enum Operations {
                     ///
                     /// - Remark: Generated from `#/paths/penalties/POST/requestBody/json/heavy`.
                     public var heavy: Swift.Bool?
+                    /// in the food, drug or special-equipment fields: the party may apply to end the publication early after 12 months on display instead of 6 (SAMR Order 45 art. 14)
+                    ///
+                    /// - Remark: Generated from `#/paths/penalties/POST/requestBody/json/special_domain`.
+                    public var specialDomain: Swift.Bool?
                     /// - Remark: Generated from `#/paths/penalties/POST/requestBody/json/decided_on`.
                     public var decidedOn: Swift.String?
                     /// - Remark: Generated from `#/paths/penalties/POST/requestBody/json/restriction_until`.
@@ -12528,6 +12533,7 @@ public enum Operations {
                     ///   - facts:
                     ///   - amountYuan:
                     ///   - heavy: a heavy penalty (较重行政处罚)
+                    ///   - specialDomain: in the food, drug or special-equipment fields: the party may apply to end the publication early after 12 months on display instead of 6 (SAMR Order 45 art. 14)
                     ///   - decidedOn:
                     ///   - restrictionUntil:
                     ///   - evidence:
@@ -12541,6 +12547,7 @@ public enum Operations {
                         facts: Swift.String? = nil,
                         amountYuan: Swift.String? = nil,
                         heavy: Swift.Bool? = nil,
+                        specialDomain: Swift.Bool? = nil,
                         decidedOn: Swift.String? = nil,
                         restrictionUntil: Swift.String? = nil,
                         evidence: Operations.RecordPenalty.Input.Body.JsonPayload.EvidencePayload? = nil
@@ -12554,6 +12561,7 @@ public enum Operations {
                         self.facts = facts
                         self.amountYuan = amountYuan
                         self.heavy = heavy
+                        self.specialDomain = specialDomain
                         self.decidedOn = decidedOn
                         self.restrictionUntil = restrictionUntil
                         self.evidence = evidence
@@ -12568,6 +12576,7 @@ public enum Operations {
                         case facts
                         case amountYuan = "amount_yuan"
                         case heavy
+                        case specialDomain = "special_domain"
                         case decidedOn = "decided_on"
                         case restrictionUntil = "restriction_until"
                         case evidence
@@ -12949,6 +12958,388 @@ public enum Operations {
             /// An RFC 9457 problem
             ///
             /// - Remark: Generated from `#/paths//penalties/{id}/publish/post(publishPenalty)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The party applies to end the publication early (信用修复) after 6 months on display, 12 in the food, drug and special-equipment fields (SAMR Order 45 art. 14); the party's own account only
+    ///
+    /// - Remark: HTTP `POST /penalties/{id}/repair-application`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/repair-application/post(applyToEndPenaltyPublication)`.
+    public enum ApplyToEndPenaltyPublication {
+        public static let id: Swift.String = "applyToEndPenaltyPublication"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/penalties/{id}/repair-application/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/penalties/{id}/repair-application/POST/path/id`.
+                public var id: Swift.Int
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                public init(id: Swift.Int) {
+                    self.id = id
+                }
+            }
+            public var path: Operations.ApplyToEndPenaltyPublication.Input.Path
+            /// - Remark: Generated from `#/paths/penalties/{id}/repair-application/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ApplyToEndPenaltyPublication.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ApplyToEndPenaltyPublication.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ApplyToEndPenaltyPublication.Input.Headers
+            /// - Remark: Generated from `#/paths/penalties/{id}/repair-application/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/penalties/{id}/repair-application/POST/requestBody/json`.
+                public struct JsonPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/paths/penalties/{id}/repair-application/POST/requestBody/json/statement`.
+                    public var statement: Swift.String
+                    /// the penalty's obligations are fulfilled
+                    ///
+                    /// - Remark: Generated from `#/paths/penalties/{id}/repair-application/POST/requestBody/json/fulfilled`.
+                    public var fulfilled: Swift.Bool
+                    /// the harmful consequences have been removed
+                    ///
+                    /// - Remark: Generated from `#/paths/penalties/{id}/repair-application/POST/requestBody/json/remedied`.
+                    public var remedied: Swift.Bool
+                    /// Creates a new `JsonPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - statement:
+                    ///   - fulfilled: the penalty's obligations are fulfilled
+                    ///   - remedied: the harmful consequences have been removed
+                    public init(
+                        statement: Swift.String,
+                        fulfilled: Swift.Bool,
+                        remedied: Swift.Bool
+                    ) {
+                        self.statement = statement
+                        self.fulfilled = fulfilled
+                        self.remedied = remedied
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case statement
+                        case fulfilled
+                        case remedied
+                    }
+                }
+                /// - Remark: Generated from `#/paths/penalties/{id}/repair-application/POST/requestBody/content/application\/json`.
+                case json(Operations.ApplyToEndPenaltyPublication.Input.Body.JsonPayload)
+            }
+            public var body: Operations.ApplyToEndPenaltyPublication.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.ApplyToEndPenaltyPublication.Input.Path,
+                headers: Operations.ApplyToEndPenaltyPublication.Input.Headers = .init(),
+                body: Operations.ApplyToEndPenaltyPublication.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/penalties/{id}/repair-application/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/penalties/{id}/repair-application/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Penalty)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Penalty {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ApplyToEndPenaltyPublication.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ApplyToEndPenaltyPublication.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Applied
+            ///
+            /// - Remark: Generated from `#/paths//penalties/{id}/repair-application/post(applyToEndPenaltyPublication)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ApplyToEndPenaltyPublication.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ApplyToEndPenaltyPublication.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//penalties/{id}/repair-application/post(applyToEndPenaltyPublication)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A second person (not who recorded the penalty) grants the early end — the publication ends today, ledgered — or refuses it with reasons
+    ///
+    /// - Remark: HTTP `POST /penalties/{id}/repair-decision`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/repair-decision/post(decidePenaltyRepair)`.
+    public enum DecidePenaltyRepair {
+        public static let id: Swift.String = "decidePenaltyRepair"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/penalties/{id}/repair-decision/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/penalties/{id}/repair-decision/POST/path/id`.
+                public var id: Swift.Int
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                public init(id: Swift.Int) {
+                    self.id = id
+                }
+            }
+            public var path: Operations.DecidePenaltyRepair.Input.Path
+            /// - Remark: Generated from `#/paths/penalties/{id}/repair-decision/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DecidePenaltyRepair.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DecidePenaltyRepair.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.DecidePenaltyRepair.Input.Headers
+            /// - Remark: Generated from `#/paths/penalties/{id}/repair-decision/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/penalties/{id}/repair-decision/POST/requestBody/json`.
+                public struct JsonPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/paths/penalties/{id}/repair-decision/POST/requestBody/json/approve`.
+                    public var approve: Swift.Bool
+                    /// required when refusing
+                    ///
+                    /// - Remark: Generated from `#/paths/penalties/{id}/repair-decision/POST/requestBody/json/note`.
+                    public var note: Swift.String?
+                    /// Creates a new `JsonPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - approve:
+                    ///   - note: required when refusing
+                    public init(
+                        approve: Swift.Bool,
+                        note: Swift.String? = nil
+                    ) {
+                        self.approve = approve
+                        self.note = note
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case approve
+                        case note
+                    }
+                }
+                /// - Remark: Generated from `#/paths/penalties/{id}/repair-decision/POST/requestBody/content/application\/json`.
+                case json(Operations.DecidePenaltyRepair.Input.Body.JsonPayload)
+            }
+            public var body: Operations.DecidePenaltyRepair.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.DecidePenaltyRepair.Input.Path,
+                headers: Operations.DecidePenaltyRepair.Input.Headers = .init(),
+                body: Operations.DecidePenaltyRepair.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/penalties/{id}/repair-decision/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/penalties/{id}/repair-decision/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Penalty)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Penalty {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.DecidePenaltyRepair.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.DecidePenaltyRepair.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Decided
+            ///
+            /// - Remark: Generated from `#/paths//penalties/{id}/repair-decision/post(decidePenaltyRepair)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.DecidePenaltyRepair.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.DecidePenaltyRepair.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//penalties/{id}/repair-decision/post(decidePenaltyRepair)/responses/default`.
             ///
             /// HTTP response code: `default`.
             case `default`(statusCode: Swift.Int, Components.Responses.Problem)

@@ -368,6 +368,16 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /penalties/{id}/publish`.
     /// - Remark: Generated from `#/paths//penalties/{id}/publish/post(publishPenalty)`.
     func publishPenalty(_ input: Operations.PublishPenalty.Input) async throws -> Operations.PublishPenalty.Output
+    /// The party applies to end the publication early (信用修复) after 6 months on display, 12 in the food, drug and special-equipment fields (SAMR Order 45 art. 14); the party's own account only
+    ///
+    /// - Remark: HTTP `POST /penalties/{id}/repair-application`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/repair-application/post(applyToEndPenaltyPublication)`.
+    func applyToEndPenaltyPublication(_ input: Operations.ApplyToEndPenaltyPublication.Input) async throws -> Operations.ApplyToEndPenaltyPublication.Output
+    /// A second person (not who recorded the penalty) grants the early end — the publication ends today, ledgered — or refuses it with reasons
+    ///
+    /// - Remark: HTTP `POST /penalties/{id}/repair-decision`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/repair-decision/post(decidePenaltyRepair)`.
+    func decidePenaltyRepair(_ input: Operations.DecidePenaltyRepair.Input) async throws -> Operations.DecidePenaltyRepair.Output
     /// Serious-dishonesty list cases (严重违法失信名单) in the caller's scope (an owner — its own)
     ///
     /// - Remark: HTTP `GET /listings`.
@@ -1382,6 +1392,36 @@ extension APIProtocol {
         try await publishPenalty(Operations.PublishPenalty.Input(
             path: path,
             headers: headers
+        ))
+    }
+    /// The party applies to end the publication early (信用修复) after 6 months on display, 12 in the food, drug and special-equipment fields (SAMR Order 45 art. 14); the party's own account only
+    ///
+    /// - Remark: HTTP `POST /penalties/{id}/repair-application`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/repair-application/post(applyToEndPenaltyPublication)`.
+    public func applyToEndPenaltyPublication(
+        path: Operations.ApplyToEndPenaltyPublication.Input.Path,
+        headers: Operations.ApplyToEndPenaltyPublication.Input.Headers = .init(),
+        body: Operations.ApplyToEndPenaltyPublication.Input.Body
+    ) async throws -> Operations.ApplyToEndPenaltyPublication.Output {
+        try await applyToEndPenaltyPublication(Operations.ApplyToEndPenaltyPublication.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A second person (not who recorded the penalty) grants the early end — the publication ends today, ledgered — or refuses it with reasons
+    ///
+    /// - Remark: HTTP `POST /penalties/{id}/repair-decision`.
+    /// - Remark: Generated from `#/paths//penalties/{id}/repair-decision/post(decidePenaltyRepair)`.
+    public func decidePenaltyRepair(
+        path: Operations.DecidePenaltyRepair.Input.Path,
+        headers: Operations.DecidePenaltyRepair.Input.Headers = .init(),
+        body: Operations.DecidePenaltyRepair.Input.Body
+    ) async throws -> Operations.DecidePenaltyRepair.Output {
+        try await decidePenaltyRepair(Operations.DecidePenaltyRepair.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
     /// Serious-dishonesty list cases (严重违法失信名单) in the caller's scope (an owner — its own)

@@ -149,7 +149,8 @@ extension APIImplementation {
             procedure: .init(rawValue: m.procedure) ?? .ordinary, partyKind: .init(rawValue: m.partyKind) ?? .organisation, legalBasis: m.legalBasis, facts: m.facts,
             amountYuan: m.amountYuan, heavy: m.heavy, decidedOn: m.decidedOn, restrictionUntil: m.restrictionUntil, publishBy: m.publishBy,
             publishedOn: m.publishedOn, displayUntil: m.displayUntil, state: .init(rawValue: m.state)!, withdrawnOn: m.withdrawnOn,
-            withdrawReason: m.withdrawReason, evidence: files.map { .init(id: $0.id, filename: $0.filename, contentType: $0.type) })
+            withdrawReason: m.withdrawReason, specialDomain: m.specialDomain, repairAppliedOn: m.repairAppliedOn, repairStatement: m.repairStatement,
+            repairedOn: m.repairedOn, evidence: files.map { .init(id: $0.id, filename: $0.filename, contentType: $0.type) })
     }
 
     func dto(_ m: PenaltyModel, by p: Principal) async throws -> Components.Schemas.Penalty {
@@ -174,11 +175,12 @@ extension APIImplementation {
             files.append(.init(filename: e.filename, bytes: Array(data)))
         }
         let p = try caller()
-        let m = try await Penalties.record(
-            .init(ownerID: b.ownerId, decisionNo: b.decisionNo, kind: b.kind, legalBasis: b.legalBasis, facts: b.facts, amountYuan: b.amountYuan,
-                  heavy: b.heavy ?? false, decidedOn: b.decidedOn, restrictionUntil: b.restrictionUntil, procedure: b.procedure?.rawValue,
-                  partyKind: b.partyKind?.rawValue, attachments: files),
-            rules: credit, today: today, by: p, on: db)
+        var draft = Penalties.Input(
+            ownerID: b.ownerId, decisionNo: b.decisionNo, kind: b.kind, legalBasis: b.legalBasis, facts: b.facts, amountYuan: b.amountYuan,
+            heavy: b.heavy ?? false, decidedOn: b.decidedOn, restrictionUntil: b.restrictionUntil, procedure: b.procedure?.rawValue,
+            partyKind: b.partyKind?.rawValue, attachments: files)
+        draft.specialDomain = b.specialDomain ?? false
+        let m = try await Penalties.record(draft, rules: credit, today: today, by: p, on: db)
         return .created(.init(body: .json(try await dto(m, by: p))))
     }
 
@@ -190,6 +192,20 @@ extension APIImplementation {
     func publishPenalty(_ input: Operations.PublishPenalty.Input) async throws -> Operations.PublishPenalty.Output {
         let p = try caller()
         return .ok(.init(body: .json(try await dto(try await Penalties.publish(input.path.id, rules: credit, today: today, by: p, on: db), by: p))))
+    }
+
+    func applyToEndPenaltyPublication(_ input: Operations.ApplyToEndPenaltyPublication.Input) async throws -> Operations.ApplyToEndPenaltyPublication.Output {
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        let p = try caller()
+        let m = try await Penalties.applyForRepair(
+            input.path.id, statement: b.statement, fulfilled: b.fulfilled, remedied: b.remedied, rules: credit, today: today, by: p, on: db)
+        return .ok(.init(body: .json(try await dto(m, by: p))))
+    }
+
+    func decidePenaltyRepair(_ input: Operations.DecidePenaltyRepair.Input) async throws -> Operations.DecidePenaltyRepair.Output {
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        let p = try caller()
+        return .ok(.init(body: .json(try await dto(try await Penalties.decideRepair(input.path.id, approve: b.approve, note: b.note, today: today, by: p, on: db), by: p))))
     }
 
     func withdrawPenalty(_ input: Operations.WithdrawPenalty.Input) async throws -> Operations.WithdrawPenalty.Output {

@@ -35,6 +35,13 @@ extension WebApp {
                     switch context.parameters.get("action") {
                     case "publish": _ = try await Penalties.publish(id, rules: config.credit, today: today, by: p, on: db)
                     case "withdraw": _ = try await Penalties.withdraw(id, reason: f["reason"], today: today, by: p, on: db)
+                    case "apply_repair":
+                        _ = try await Penalties.applyForRepair(
+                            id, statement: f["statement"], fulfilled: f["fulfilled"] == "yes", remedied: f["remedied"] == "yes", rules: config.credit,
+                            today: today, by: p, on: db)
+                    case "decide_repair":
+                        _ = try await Penalties.decideRepair(
+                            id, approve: f["approve"].map { $0 == "yes" }, note: f["note"].flatMap { $0.isEmpty ? nil : $0 }, today: today, by: p, on: db)
                     case "propose":
                         let l = try await Listings.propose(penaltyID: id, reason: f["reason"], today: today, by: p, on: db)
                         return redirect("/app/listings/\(l.id!)?flash=done")
@@ -103,13 +110,14 @@ extension WebApp {
         }
         try checkCSRF(fields)
         return try await attempt({ try await penaltiesPage(request, p, error: $0, values: fields) }) {
-            let m = try await Penalties.record(
-                .init(ownerID: fields["owner_id"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }, decisionNo: fields["decision_no"], kind: fields["kind"],
-                      legalBasis: fields["legal_basis"], facts: fields["facts"], amountYuan: fields["amount_yuan"].flatMap { $0.isEmpty ? nil : $0 },
-                      heavy: fields["heavy"] == "yes", decidedOn: fields["decided_on"],
-                      restrictionUntil: fields["restriction_until"].flatMap { $0.isEmpty ? nil : $0 }, procedure: fields["procedure"],
-                      partyKind: fields["party_kind"], attachments: files),
-                rules: config.credit, today: today, by: p, on: db)
+            var draft = Penalties.Input(
+                ownerID: fields["owner_id"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }, decisionNo: fields["decision_no"], kind: fields["kind"],
+                legalBasis: fields["legal_basis"], facts: fields["facts"], amountYuan: fields["amount_yuan"].flatMap { $0.isEmpty ? nil : $0 },
+                heavy: fields["heavy"] == "yes", decidedOn: fields["decided_on"],
+                restrictionUntil: fields["restriction_until"].flatMap { $0.isEmpty ? nil : $0 }, procedure: fields["procedure"],
+                partyKind: fields["party_kind"], attachments: files)
+            draft.specialDomain = fields["special_domain"] == "yes"
+            let m = try await Penalties.record(draft, rules: config.credit, today: today, by: p, on: db)
             return redirect("/app/penalties/\(m.id!)?flash=done")
         }
     }
@@ -119,6 +127,7 @@ extension WebApp {
         let t = PageStrings.strings(lang)
         let m = try await Penalties.penalty(id, by: p, on: db)
         let owner = try await OwnerModel.find(m.ownerID, on: db)!
+        let published = m.state == Penalties.State.published.rawValue ? m.publishedOn.flatMap { CalendarDay($0) } : nil
         let staff = p.may(.manageCredit) && p.role != .owner
         let model: [String: Any] = [
             "t": t, "id": "\(id)", "error": error, "decision": m.decisionNo, "kind": PageStrings.penaltyKindLabel(m.kind, lang), "basis": m.legalBasis, "facts": m.facts,
@@ -131,6 +140,11 @@ extension WebApp {
                 && m.procedure == PenaltyProcedure.ordinary.rawValue,
             "canWithdraw": staff && (m.state == Penalties.State.recorded.rawValue || m.state == Penalties.State.published.rawValue),
             "canPropose": staff && m.heavy && m.state != Penalties.State.withdrawn.rawValue,
+            "specialDomain": m.specialDomain, "repairApplied": m.repairAppliedOn as Any, "repairStatement": m.repairStatement ?? "", "repairedOn": m.repairedOn as Any,
+            "repairEligible": published.map { config.credit.publication.repairEligibleOn(publishedOn: $0, specialDomain: m.specialDomain).description } as Any,
+            "canApplyRepair": p.role == .owner && m.state == Penalties.State.published.rawValue && m.repairAppliedOn == nil
+                && published.map { today >= config.credit.publication.repairEligibleOn(publishedOn: $0, specialDomain: m.specialDomain) } == true,
+            "canDecideRepair": staff && m.state == Penalties.State.published.rawValue && m.repairAppliedOn != nil && p.label != m.recordedBy,
             "history": try await historyRows("penalty", id, t),
         ]
         return render("penalty", model, title: m.decisionNo, request: request, caller: p, status: error == nil ? .ok : .badRequest)

@@ -8,7 +8,8 @@ import JiliangCore
 /// restriction), taken down when the display period ends or the decision is revoked. A warning
 /// alone is never published. Every publication and take-down is a ledgered list change.
 public enum Penalties {
-    public enum State: String, Sendable, CaseIterable { case recorded, published, withdrawn, expired }
+    /// `repaired`: the publication ended early on the party's application (信用修复, Order 45 art. 14).
+    public enum State: String, Sendable, CaseIterable { case recorded, published, withdrawn, expired, repaired }
 
     public struct Attachment: Sendable {
         public var filename: String
@@ -34,6 +35,8 @@ public enum Penalties {
         /// `PenaltyProcedure` and `PartyKind` raw values; omitted: ordinary, organisation.
         public var procedure, partyKind: String?
         public var heavy: Bool
+        /// In the food, drug or special-equipment fields (the early-ending wait is a year).
+        public var specialDomain = false
         public var attachments: [Attachment]
         public init(ownerID: Int?, decisionNo: String?, kind: String?, legalBasis: String?, facts: String?, amountYuan: String?, heavy: Bool,
                     decidedOn: String?, restrictionUntil: String? = nil, procedure: String? = nil, partyKind: String? = nil, attachments: [Attachment] = []) {
@@ -101,6 +104,7 @@ public enum Penalties {
             m.kind = kind!.rawValue
             m.procedure = procedure.rawValue
             m.partyKind = party.rawValue
+            m.specialDomain = input.specialDomain
             m.legalBasis = basis!
             m.facts = facts!
             m.amountYuan = amount
@@ -172,6 +176,69 @@ public enum Penalties {
             try await m.save(on: tx)
             try await CreditLog.event(owner: m.ownerID, "penalty", id, "withdrawn", day: today, note: why, by: p, on: tx)
             if wasShown { try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "penalty", ref: id, change: "withdrawn", day: today, on: tx) }
+            return m
+        }
+    }
+
+    /// The party applies to end the publication early (信用修复): a published penalty, on display at
+    /// least 6 months (12 in the food, drug and special-equipment fields), its obligations fulfilled
+    /// and its consequences removed (the party attests both), no application already waiting.
+    public static func applyForRepair(
+        _ id: Int, statement: String?, fulfilled: Bool, remedied: Bool, rules: CreditConfiguration = .init(), today: CalendarDay,
+        by p: Principal, on db: any Database
+    ) async throws -> PenaltyModel {
+        try CreditLog.requireParty(p, "applying to end a penalty's publication early (only the party's own account applies)")
+        var c = FieldChecker()
+        let s = c.text("statement", statement, max: 4000)
+        if !fulfilled { c.fail("fulfilled", "confirm that the penalty's obligations are fulfilled") }
+        if !remedied { c.fail("remedied", "confirm that the harmful consequences have been removed") }
+        try c.finish()
+        return try await db.auditedTransaction { tx in
+            let m = try await penalty(id, by: p, on: tx)
+            guard m.state == State.published.rawValue, let published = m.publishedOn.flatMap({ CalendarDay($0) }) else {
+                throw RegistryError.conflict(field: "id", message: "penalty \(id) is \(m.state), not on display")
+            }
+            guard m.repairAppliedOn == nil else { throw RegistryError.conflict(field: "id", message: "an application is already waiting for a decision") }
+            let eligible = rules.publication.repairEligibleOn(publishedOn: published, specialDomain: m.specialDomain)
+            guard today >= eligible else {
+                throw RegistryError.conflict(
+                    field: "id", message: "an early end may be applied for from \(eligible) (\(m.specialDomain ? "12" : "6") months on display, SAMR Order 45 art. 14)")
+            }
+            m.repairStatement = s
+            m.repairAppliedOn = today.description
+            try await m.save(on: tx)
+            try await CreditLog.event(owner: m.ownerID, "penalty", id, "repair_applied", day: today, note: s, by: p, on: tx)
+            return m
+        }
+    }
+
+    /// A second person decides the application: not whoever recorded the penalty. Granted, the
+    /// publication ends today (a ledgered take-down); refused, with reasons, the party may apply again.
+    public static func decideRepair(_ id: Int, approve: Bool?, note: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> PenaltyModel {
+        try CreditLog.requireStaff(p, "deciding on ending a penalty's publication early")
+        var c = FieldChecker()
+        if approve == nil { c.fail("decision", "must be approve or refuse") }
+        let n = c.text("note", note, max: 4000, required: approve == false)
+        try c.finish()
+        return try await db.auditedTransaction { tx in
+            let m = try await penalty(id, by: p, on: tx)
+            guard m.state == State.published.rawValue, m.repairAppliedOn != nil else {
+                throw RegistryError.conflict(field: "id", message: "no application to end penalty \(id)'s publication is waiting")
+            }
+            guard p.label != m.recordedBy else {
+                throw RegistryError.conflict(field: "id", message: "a second person decides: \(p.label) recorded this penalty")
+            }
+            if approve! {
+                m.state = State.repaired.rawValue
+                m.repairedOn = today.description
+                try await m.save(on: tx)
+                try await CreditLog.event(owner: m.ownerID, "penalty", id, "repaired", day: today, note: n, by: p, on: tx)
+                try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "penalty", ref: id, change: "repaired", day: today, by: p, on: tx)
+            } else {
+                m.repairAppliedOn = nil
+                try await m.save(on: tx)
+                try await CreditLog.event(owner: m.ownerID, "penalty", id, "repair_refused", day: today, note: n, by: p, on: tx)
+            }
             return m
         }
     }

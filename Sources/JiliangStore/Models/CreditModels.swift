@@ -114,6 +114,11 @@ public final class PenaltyModel: Model, @unchecked Sendable {
     @OptionalField(key: "withdraw_reason") public var withdrawReason: String?
     @Field(key: "recorded_by") public var recordedBy: String
     @Field(key: "created_at") public var createdAt: Date
+    /// Food, drug or special-equipment field: a year on display before early ending (else 6 months).
+    @Field(key: "special_domain") public var specialDomain: Bool
+    @OptionalField(key: "repair_statement") public var repairStatement: String?
+    @OptionalField(key: "repair_applied_on") public var repairAppliedOn: String?
+    @OptionalField(key: "repaired_on") public var repairedOn: String?
     public init() {}
 }
 
