@@ -88,6 +88,7 @@ public final class Store: Sendable {
         M019_DatedRules(),  // rules in force from their regulation's date, with the earlier rules (#18 item 14)
         M020_CatalogueCorrections(),  // 血压计和血压表 under item 14; 焦度计 and 验光仪 P+V (#18 item 15)
         M021_PenaltyRepair(),  // ending a penalty's publication early (信用修复, #18 item 9)
+        M022_ListingConsent(),  // the upper-level bureau's consent to a listing decided below the province (#18 item 10)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

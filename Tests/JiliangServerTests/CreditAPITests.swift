@@ -75,11 +75,17 @@ import Testing
             // before publication the public sees nothing; after, the list and the penalty
             #expect(try await client.send(.get, "/api/v1/public/dishonesty-list", as: .anonymous).jsonArray.isEmpty)
             #expect(try await client.send(.post, "/api/v1/penalties/\(pid)/publish", as: gulou).status == .ok)
+            // decided by the city bureau: the province consents before publication (issue #18, item 10)
+            let unconsented = try await client.send(.post, "/api/v1/listings/\(lid)/steps", json: ["step": "publish"], as: chief)
+            #expect(unconsented.status == .conflict && unconsented.text.contains("consent"))
+            #expect(try await client.send(.post, "/api/v1/listings/\(lid)/steps", json: ["step": "consent", "approve": true], as: chief).status == .conflict)
+            let consented = try await client.send(.post, "/api/v1/listings/\(lid)/steps", json: ["step": "consent", "approve": true, "text": "同意"], as: .admin)
+            #expect(consented.status == .ok && consented.json["consent_on"] as? String == "2026-11-26" && consented.json["decided_region"] as? String == "350100")
             let published = try await client.send(.post, "/api/v1/listings/\(lid)/steps", json: ["step": "publish"], as: chief)
             #expect(published.json["repair_eligible_on"] as? String == "2027-11-26" && published.json["removal_on"] as? String == "2029-11-26")
             let list = try await client.send(.get, "/api/v1/public/dishonesty-list?q=\(APIFlowTests.ownerCode)", as: .anonymous)
             #expect(list.status == .ok && list.jsonArray.count == 1, "\(list.text)")
-            #expect((try await client.send(.get, "/api/v1/listings/\(lid)", as: shop).json["history"] as? [Any])?.count == 5)
+            #expect((try await client.send(.get, "/api/v1/listings/\(lid)", as: shop).json["history"] as? [Any])?.count == 6)  // with the consent
             // repair is not before a year
             let early = try await client.send(.post, "/api/v1/listings/\(lid)/steps", json: ["step": "apply_repair", "text": "已缴", "fulfilled": true, "remedied": true], as: shop)
             #expect(early.status == .conflict && early.text.contains("2027-11-26"))

@@ -14,6 +14,8 @@ import Testing
     static let secondPerson = Principal(kind: .user, id: 903, label: "gulou.chief", role: .bureauStaff, region: Fixtures.county)
     static let otherBureau = Principal(kind: .user, id: 902, label: "siming", role: .bureauStaff, region: Fixtures.otherCounty)
     static let institute = Principal(kind: .user, id: 904, label: "lab", role: .instituteStaff, institutionID: 1)
+    /// The city bureau above 鼓楼区: consents to listings the county decides (issue #18, item 10).
+    static let city = Principal(kind: .user, id: 905, label: "fuzhou", role: .bureauStaff, region: RegionCode("350100")!)
     static func ownerCaller(_ o: OwnerModel) -> Principal { Principal(kind: .user, id: 800 + o.id!, label: "owner\(o.id!)", role: .owner, ownerIDs: [o.id!]) }
     static let day = CalendarDay("2026-11-27")!
 
@@ -244,6 +246,31 @@ import Testing
         }
     }
 
+    /// Issue #18, item 10: the bureau above may refuse a listing decided below it (with reasons): the
+    /// party is then not listed. A listing decided at the provincial level needs no consent.
+    @Test func theUpperLevelMayRefuseAListing() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let shop = try await Fixtures.owner(1, on: db)
+            let afterWindow = CalendarDay("2026-12-12")!
+            func decided(_ no: String, by decider: Principal) async throws -> ListingModel {
+                let heavy = try await Self.penalty(shop, no, kind: "suspension", amount: nil, on: db)
+                let l = try await Listings.propose(penaltyID: heavy.id, reason: "停业整顿", today: Self.day, by: Self.bureau, on: db)
+                _ = try await Listings.notify(l.id!, today: Self.day, by: Self.bureau, on: db)
+                return try await Listings.decide(l.id!, list: true, note: nil, today: afterWindow, by: decider, on: db)
+            }
+            let county = try await decided("罚-拒", by: Self.secondPerson)
+            await #expect(throws: ValidationFailure.self) { try await Listings.consent(county.id!, agree: false, note: nil, today: afterWindow, by: Self.city, on: db) }
+            let refused = try await Listings.consent(county.id!, agree: false, note: "证据不足", today: afterWindow, by: Self.city, on: db)
+            #expect(refused.state == "not_listed" && refused.consentNote == "证据不足")
+            await #expect(throws: RegistryError.self) { try await Listings.publish(county.id!, today: afterWindow, by: Self.bureau, on: db) }
+            let admin = Principal(kind: .user, id: 906, label: "fujian", role: .provinceAdmin)
+            let provincial = try await decided("罚-省", by: admin)
+            #expect(provincial.decidedRegion == nil && !Listings.needsConsent(provincial))
+            #expect(try await Listings.publish(provincial.id!, today: afterWindow, by: admin, on: db).state == "listed")
+        }
+    }
+
     @Test func listingFollowsDueProcessToRepair() async throws {
         try await TestDatabase.withStore { store in
             let db = store.db
@@ -274,6 +301,17 @@ import Testing
             await #expect(throws: RegistryError.self) { try await Listings.decide(l.id!, list: true, note: nil, today: CalendarDay("2026-12-11")!, by: Self.bureau, on: db) }
             _ = try await Listings.decide(l.id!, list: true, note: "异议不成立", today: CalendarDay("2026-12-11")!, by: Self.secondPerson, on: db)
             #expect(try await !Listings.isListed(ownerID: shop.id!, today: CalendarDay("2026-12-14")!, on: db))  // decided, not yet published
+            // Decided by the county: the bureau above consents first (issue #18, item 10) — not the
+            // county itself, nor another city's bureau.
+            await #expect(throws: RegistryError.self) { try await Listings.publish(l.id!, today: CalendarDay("2026-12-14")!, by: Self.bureau, on: db) }
+            await #expect(throws: RegistryError.self) {
+                try await Listings.consent(l.id!, agree: true, note: nil, today: CalendarDay("2026-12-13")!, by: Self.secondPerson, on: db)
+            }
+            await #expect(throws: RegistryError.self) {
+                try await Listings.consent(l.id!, agree: true, note: nil, today: CalendarDay("2026-12-13")!, by: Self.otherBureau, on: db)
+            }
+            let agreed = try await Listings.consent(l.id!, agree: true, note: "同意", today: CalendarDay("2026-12-13")!, by: Self.city, on: db)
+            #expect(agreed.consentBy == "fuzhou" && agreed.consentOn == "2026-12-13" && agreed.decidedRegion == "350102")
             let published = try await Listings.publish(l.id!, today: CalendarDay("2026-12-14")!, by: Self.bureau, on: db)
             #expect(published.repairEligibleOn == "2027-12-14" && published.removalOn == "2029-12-14")
             #expect(try await Listings.isListed(ownerID: shop.id!, today: CalendarDay("2026-12-14")!, on: db))
@@ -302,7 +340,7 @@ import Testing
             #expect(repaired.state == "repaired")
             #expect(try await !Listings.isListed(ownerID: shop.id!, today: CalendarDay("2027-12-20")!, on: db))
             let steps = try await CreditEventModel.query(on: db).filter(\.$entity == "listing").sort(\.$id).all()
-            #expect(steps.map(\.action) == ["proposed", "notified", "objected", "decided", "published", "repair_applied", "repaired"])
+            #expect(steps.map(\.action) == ["proposed", "notified", "objected", "decided", "consented", "published", "repair_applied", "repaired"])
             #expect(steps.allSatisfy { !$0.actor.isEmpty && !$0.day.isEmpty })
         }
     }
@@ -317,6 +355,7 @@ import Testing
             _ = try await Listings.notify(l.id!, today: Self.day, by: Self.bureau, on: db)
             let afterWindow = CalendarDay("2026-12-12")!
             _ = try await Listings.decide(l.id!, list: true, note: nil, today: afterWindow, by: Self.secondPerson, on: db)
+            _ = try await Listings.consent(l.id!, agree: true, note: nil, today: afterWindow, by: Self.city, on: db)
             _ = try await Listings.publish(l.id!, today: afterWindow, by: Self.secondPerson, on: db)
             // a further heavy penalty after listing rules out repair
             _ = try await Penalties.record(

@@ -475,6 +475,15 @@ def credit(base, d):
     Select(d.find_element(By.ID, "decision")).select_by_value("list")
     f.submit("#decide")
     WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
+    # decided by the city bureau: the provincial bureau consents before publication
+    assert f.text("#consent-needed") and not d.find_elements(By.ID, "publish-listing")
+    f.sign_in("admin")
+    d.get(listing_url)
+    f.submit("#give-consent")
+    WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
+    assert f.text("#consented")
+    f.sign_in("fuzhou")
+    d.get(listing_url)
     f.submit("#publish-listing")
     WebDriverWait(d, 10).until(lambda d: "flash=done" in d.current_url)
     assert d.find_element(By.ID, "listing-state").get_attribute("data-state") == "listed"

@@ -909,6 +909,16 @@ extension Components {
             public var decidedBy: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Listing/decided_on`.
             public var decidedOn: Swift.String?
+            /// the deciding bureau's region when below the province; the bureau above must consent before publication
+            ///
+            /// - Remark: Generated from `#/components/schemas/Listing/decided_region`.
+            public var decidedRegion: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Listing/consent_by`.
+            public var consentBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Listing/consent_on`.
+            public var consentOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Listing/consent_note`.
+            public var consentNote: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Listing/published_on`.
             public var publishedOn: Swift.String?
             /// first day the party may apply for credit repair
@@ -943,6 +953,10 @@ extension Components {
             ///   - objection:
             ///   - decidedBy:
             ///   - decidedOn:
+            ///   - decidedRegion: the deciding bureau's region when below the province; the bureau above must consent before publication
+            ///   - consentBy:
+            ///   - consentOn:
+            ///   - consentNote:
             ///   - publishedOn:
             ///   - repairEligibleOn: first day the party may apply for credit repair
             ///   - removalOn: the day the party leaves the list without repair
@@ -964,6 +978,10 @@ extension Components {
                 objection: Swift.String? = nil,
                 decidedBy: Swift.String? = nil,
                 decidedOn: Swift.String? = nil,
+                decidedRegion: Swift.String? = nil,
+                consentBy: Swift.String? = nil,
+                consentOn: Swift.String? = nil,
+                consentNote: Swift.String? = nil,
                 publishedOn: Swift.String? = nil,
                 repairEligibleOn: Swift.String? = nil,
                 removalOn: Swift.String? = nil,
@@ -985,6 +1003,10 @@ extension Components {
                 self.objection = objection
                 self.decidedBy = decidedBy
                 self.decidedOn = decidedOn
+                self.decidedRegion = decidedRegion
+                self.consentBy = consentBy
+                self.consentOn = consentOn
+                self.consentNote = consentNote
                 self.publishedOn = publishedOn
                 self.repairEligibleOn = repairEligibleOn
                 self.removalOn = removalOn
@@ -1007,6 +1029,10 @@ extension Components {
                 case objection
                 case decidedBy = "decided_by"
                 case decidedOn = "decided_on"
+                case decidedRegion = "decided_region"
+                case consentBy = "consent_by"
+                case consentOn = "consent_on"
+                case consentNote = "consent_note"
                 case publishedOn = "published_on"
                 case repairEligibleOn = "repair_eligible_on"
                 case removalOn = "removal_on"

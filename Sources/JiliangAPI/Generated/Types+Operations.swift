@@ -13895,7 +13895,7 @@ public enum Operations {
             }
         }
     }
-    /// The next due-process step: notify (staff), object (the party, within the window), decide (a second person: decision list or not_list), publish (staff), apply_repair (the party, from one year after publication, attesting fulfilled and remedied), decide_repair (staff: approve true or false)
+    /// The next due-process step: notify (staff), object (the party, within the window), decide (a second person: decision list or not_list), consent (a listing decided by a county or city bureau: staff of a bureau above, approve true or false, text required when refusing), publish (staff; after consent where needed), apply_repair (the party, from one year after publication, attesting fulfilled and remedied), decide_repair (staff: approve true or false)
     ///
     /// - Remark: HTTP `POST /listings/{id}/steps`.
     /// - Remark: Generated from `#/paths//listings/{id}/steps/post(takeListingStep)`.
@@ -13941,7 +13941,7 @@ public enum Operations {
                     ///
                     /// - Remark: Generated from `#/paths/listings/{id}/steps/POST/requestBody/json/decision`.
                     public var decision: Swift.String?
-                    /// decide_repair
+                    /// decide_repair, consent
                     ///
                     /// - Remark: Generated from `#/paths/listings/{id}/steps/POST/requestBody/json/approve`.
                     public var approve: Swift.Bool?
@@ -13959,7 +13959,7 @@ public enum Operations {
                     ///   - step:
                     ///   - text: the objection
                     ///   - decision: list or not_list (decide)
-                    ///   - approve: decide_repair
+                    ///   - approve: decide_repair, consent
                     ///   - fulfilled: apply_repair
                     ///   - remedied: apply_repair
                     public init(

@@ -391,7 +391,7 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /listings/{id}`.
     /// - Remark: Generated from `#/paths//listings/{id}/get(getListing)`.
     func getListing(_ input: Operations.GetListing.Input) async throws -> Operations.GetListing.Output
-    /// The next due-process step: notify (staff), object (the party, within the window), decide (a second person: decision list or not_list), publish (staff), apply_repair (the party, from one year after publication, attesting fulfilled and remedied), decide_repair (staff: approve true or false)
+    /// The next due-process step: notify (staff), object (the party, within the window), decide (a second person: decision list or not_list), consent (a listing decided by a county or city bureau: staff of a bureau above, approve true or false, text required when refusing), publish (staff; after consent where needed), apply_repair (the party, from one year after publication, attesting fulfilled and remedied), decide_repair (staff: approve true or false)
     ///
     /// - Remark: HTTP `POST /listings/{id}/steps`.
     /// - Remark: Generated from `#/paths//listings/{id}/steps/post(takeListingStep)`.
@@ -1461,7 +1461,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// The next due-process step: notify (staff), object (the party, within the window), decide (a second person: decision list or not_list), publish (staff), apply_repair (the party, from one year after publication, attesting fulfilled and remedied), decide_repair (staff: approve true or false)
+    /// The next due-process step: notify (staff), object (the party, within the window), decide (a second person: decision list or not_list), consent (a listing decided by a county or city bureau: staff of a bureau above, approve true or false, text required when refusing), publish (staff; after consent where needed), apply_repair (the party, from one year after publication, attesting fulfilled and remedied), decide_repair (staff: approve true or false)
     ///
     /// - Remark: HTTP `POST /listings/{id}/steps`.
     /// - Remark: Generated from `#/paths//listings/{id}/steps/post(takeListingStep)`.

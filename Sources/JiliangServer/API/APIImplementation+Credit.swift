@@ -221,7 +221,8 @@ extension APIImplementation {
         return .init(
             id: m.id!, ownerId: m.ownerID, regionCode: m.regionCode, penaltyId: m.penaltyID, reason: m.reason, state: .init(rawValue: m.state)!,
             proposedBy: m.proposedBy, proposedOn: m.proposedOn, notifiedOn: m.notifiedOn, objectionUntil: m.objectionUntil, objection: m.objection,
-            decidedBy: m.decidedBy, decidedOn: m.decidedOn, publishedOn: m.publishedOn, repairEligibleOn: m.repairEligibleOn, removalOn: m.removalOn,
+            decidedBy: m.decidedBy, decidedOn: m.decidedOn, decidedRegion: m.decidedRegion, consentBy: m.consentBy, consentOn: m.consentOn,
+            consentNote: m.consentNote, publishedOn: m.publishedOn, repairEligibleOn: m.repairEligibleOn, removalOn: m.removalOn,
             repairAppliedOn: m.repairAppliedOn, endedOn: m.endedOn, endReason: m.endReason,
             history: history.map { .init(action: $0.action, day: $0.day, actor: $0.actor, note: $0.note) })
     }

@@ -113,10 +113,57 @@ public enum Listings {
             m.state = list! ? State.decided.rawValue : State.notListed.rawValue
             m.decidedBy = p.label
             m.decidedOn = today.description
+            if case .region(let r) = p.scope, r.level != .province { m.decidedRegion = r.value }
             m.decisionNote = n
             if !list! { m.endedOn = today.description }
             try await m.save(on: tx)
             try await CreditLog.event(owner: m.ownerID, "listing", id, list! ? "decided" : "not_listed", day: today, note: n, by: p, on: tx)
+            return m
+        }
+    }
+
+    /// Whether a decided listing waits for the upper-level bureau's consent: decided by a county or
+    /// city bureau and not yet agreed to (issue #18, item 10).
+    public static func needsConsent(_ m: ListingModel) -> Bool {
+        m.state == State.decided.rawValue && m.decidedRegion != nil && m.consentOn == nil
+    }
+
+    /// Whether `p` speaks for a bureau above the one that decided: the province administrator, or
+    /// staff whose region strictly contains the deciding bureau's region.
+    public static func isUpperLevel(_ p: Principal, over decided: String?) -> Bool {
+        guard let decided = decided.flatMap(RegionCode.init) else { return false }
+        switch p.scope {
+        case .everything: return true
+        case .region(let r): return r != decided && r.contains(decided)
+        default: return false
+        }
+    }
+
+    /// The upper-level bureau agrees to a listing decided below the province (the county or city
+    /// proposes and decides, the bureau above consents), or refuses it with reasons — then the party
+    /// is not listed. The consent is a step of its own, with its person and date.
+    public static func consent(_ id: Int, agree: Bool?, note: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> ListingModel {
+        try CreditLog.requireStaff(p, "consenting to a listing")
+        var c = FieldChecker()
+        if agree == nil { c.fail("consent", "must be agree or refuse") }
+        let n = c.text("note", note, max: 4000, required: agree == false)
+        try c.finish()
+        return try await db.auditedTransaction { tx in
+            let m = try await listing(id, by: p, on: tx)
+            guard needsConsent(m) else { throw RegistryError.conflict(field: "id", message: "listing \(id) is \(m.state) and waits for no consent") }
+            guard isUpperLevel(p, over: m.decidedRegion) else {
+                throw RegistryError.conflict(field: "consent", message: "the bureau above \(m.decidedRegion ?? "-") consents, not \(p.label)")
+            }
+            m.consentBy = p.label
+            m.consentOn = today.description
+            m.consentNote = n
+            if agree == false {
+                m.state = State.notListed.rawValue
+                m.endedOn = today.description
+                m.endReason = "上级不同意 consent refused"
+            }
+            try await m.save(on: tx)
+            try await CreditLog.event(owner: m.ownerID, "listing", id, agree! ? "consented" : "consent_refused", day: today, note: n, by: p, on: tx)
             return m
         }
     }
@@ -127,6 +174,10 @@ public enum Listings {
         return try await db.auditedTransaction { tx in
             let m = try await listing(id, by: p, on: tx)
             try expect(m, .decided)
+            guard !needsConsent(m) else {
+                throw RegistryError.conflict(
+                    field: "id", message: "listing \(id) was decided by the bureau of \(m.decidedRegion!): the bureau above must consent before publication")
+            }
             let restriction = try await PenaltyModel.find(m.penaltyID, on: tx)?.restrictionUntil.flatMap { CalendarDay($0) }
             m.state = State.listed.rawValue
             m.publishedOn = today.description
@@ -230,11 +281,12 @@ public enum Listings {
         case "decide":
             let list: Bool? = decision == "list" ? true : decision == "not_list" ? false : nil
             return try await decide(id, list: list, note: text, rules: rules, today: today, by: p, on: db)
+        case "consent": return try await consent(id, agree: approve, note: text, today: today, by: p, on: db)
         case "publish": return try await publish(id, rules: rules, today: today, by: p, on: db)
         case "apply_repair": return try await applyForRepair(id, statement: text, fulfilled: fulfilled, remedied: remedied, today: today, by: p, on: db)
         case "decide_repair": return try await decideRepair(id, approve: approve, note: text, today: today, by: p, on: db)
         default:
-            throw RegistryError.invalid("step", "'\(step ?? "")' is not one of: notify, object, decide, publish, apply_repair, decide_repair")
+            throw RegistryError.invalid("step", "'\(step ?? "")' is not one of: notify, object, decide, consent, publish, apply_repair, decide_repair")
         }
     }
 

@@ -56,6 +56,9 @@ public enum DemoCredit {
         let l = try await Listings.propose(penaltyID: heavy.id, reason: "使用作弊计量器具短斤缺两，情节严重，社会影响恶劣", today: today.adding(days: -43), by: staff, on: db)
         _ = try await Listings.notify(l.id!, today: today.adding(days: -43), by: staff, on: db)
         _ = try await Listings.decide(l.id!, list: true, note: "当事人未在期限内提出异议", today: today.adding(days: -25), by: chief, on: db)
+        // Decided by the city bureau: the provincial bureau consents before publication (issue #18, item 10).
+        let province = Principal(kind: .system, id: 0, label: "demo.fujian", role: .provinceAdmin)
+        _ = try await Listings.consent(l.id!, agree: true, note: "同意列入", today: today.adding(days: -24), by: province, on: db)
         _ = try await Listings.publish(l.id!, today: today.adding(days: -24), by: chief, on: db)
     }
 }

@@ -151,6 +151,12 @@ public final class ListingModel: Model, @unchecked Sendable {
     @OptionalField(key: "decided_by") public var decidedBy: String?
     @OptionalField(key: "decided_on") public var decidedOn: String?
     @OptionalField(key: "decision_note") public var decisionNote: String?
+    /// The region of the bureau that decided (nil: the province, or decided before this was kept).
+    @OptionalField(key: "decided_region") public var decidedRegion: String?
+    /// The upper-level bureau's consent (needed when `decidedRegion` is below the province).
+    @OptionalField(key: "consent_by") public var consentBy: String?
+    @OptionalField(key: "consent_on") public var consentOn: String?
+    @OptionalField(key: "consent_note") public var consentNote: String?
     @OptionalField(key: "published_on") public var publishedOn: String?
     @OptionalField(key: "repair_eligible_on") public var repairEligibleOn: String?
     @OptionalField(key: "removal_on") public var removalOn: String?
