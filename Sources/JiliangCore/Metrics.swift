@@ -66,6 +66,14 @@ public struct MetricInstrument: Sendable, Equatable {
     public var inServiceOn: CalendarDay?
     /// When it was scrapped or rotated out (the status change's day), if it was.
     public var retiredOn: CalendarDay?
+    /// Since when it counts as surveyed in the jurisdiction: its in-service day, or the day it
+    /// entered the registry if that is earlier or the in-service day unknown (history imported
+    /// later still counts for the days it describes); nil: unknown (always).
+    public var registeredOn: CalendarDay?
+    /// When it left draft (filed, or registered already filed); nil: not filed, or unknown (then
+    /// today's lifecycle answers). The filing rate of a past day reads these dates, not today's
+    /// lifecycle (issue #18, item 6).
+    public var filedOn: CalendarDay?
     /// A utility's water, gas or electricity meter (三表).
     public var isUtilityMeter: Bool
     /// The end of its service life (the rotation due date), for meters with a limited life:
@@ -82,8 +90,10 @@ public struct MetricInstrument: Sendable, Equatable {
     public init(
         id: Int, subNo: Int, form: VerificationForm?, lifecycle: LifecycleStatus, inServiceOn: CalendarDay? = nil, retiredOn: CalendarDay? = nil,
         isUtilityMeter: Bool = false, lifeEnds: CalendarDay? = nil, records: [VerificationFact] = [], ownerID: Int? = nil, region: RegionCode? = nil,
-        code: String = "", meterType: String? = nil
+        code: String = "", meterType: String? = nil, registeredOn: CalendarDay? = nil, filedOn: CalendarDay? = nil
     ) {
+        self.registeredOn = registeredOn
+        self.filedOn = filedOn
         self.ownerID = ownerID
         self.region = region
         self.code = code
@@ -101,6 +111,20 @@ public struct MetricInstrument: Sendable, Equatable {
 
     /// Filed with the bureau (filed, in service, suspended — or retired after having been filed).
     var isFiled: Bool { lifecycle != .draft }
+    /// Whether it was in the registry and not yet retired on `day` (the state on that day). An
+    /// instrument retired on an unknown day counts as retired on every day.
+    public func isSurveyed(on day: CalendarDay) -> Bool {
+        if let r = registeredOn, r > day { return false }
+        if let r = retiredOn { return day < r }
+        return lifecycle != .scrapped && lifecycle != .rotatedOut
+    }
+
+    /// Whether it was filed (not a draft) on `day`.
+    public func isFiled(on day: CalendarDay) -> Bool {
+        if let f = filedOn { return f <= day }
+        return isFiled  // the day is unknown: today's state
+    }
+
     /// Records that renew or start a cycle (a spot check does neither).
     var verifications: [VerificationFact] { ComplianceEngine.effectiveRecords(records).filter { $0.kind != .spotCheck } }
 }
@@ -234,12 +258,12 @@ public enum Metrics {
     }
 
     /// 备案率, filing rate = instruments filed ÷ instruments surveyed (found in use, drafts
-    /// included), both counted on `day` and leaving out those retired by then.
+    /// included), **as they stood on `day`**: registered by then and not yet retired, filed by then
+    /// (issue #18, item 6: an instrument retired or filed today no longer changes a past day).
     public static func filingRate(_ instruments: [MetricInstrument], on day: CalendarDay) -> Rate { Rate(filingEvents(instruments, on: day)) }
 
     public static func filingEvents(_ instruments: [MetricInstrument], on day: CalendarDay) -> [MetricEvent] {
-        instruments.filter { i in !(i.retiredOn.map { $0 <= day } ?? false) && i.lifecycle != .scrapped && i.lifecycle != .rotatedOut }
-            .map { MetricEvent(instrumentID: $0.id, day: day, met: $0.isFiled) }
+        instruments.filter { $0.isSurveyed(on: day) }.map { MetricEvent(instrumentID: $0.id, day: day, met: $0.isFiled(on: day)) }
     }
 
     public struct Coverage: Sendable, Equatable {

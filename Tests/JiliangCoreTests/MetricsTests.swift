@@ -142,6 +142,28 @@ private func rec(_ id: Int64, _ date: String, _ kind: VerificationKind = .period
         #expect(Metrics.filingRate(rows, on: day) == Rate(3, 4))
     }
 
+    /// Issue #18, item 6: a past day's filing rate reads the state on that day. Instruments retired,
+    /// filed or registered after the day no longer change it. (instrument, counted on 2026-06-30?, filed then?)
+    @Test func filingRateOfAPastDayUsesTheStateOnThatDay() {
+        let day = d("2026-06-30")
+        let rows = [
+            // scrapped today (2026-11-27): on 30 June it was there, and filed
+            MetricInstrument(id: 1, subNo: 2, form: .periodic, lifecycle: .scrapped, retiredOn: d("2026-11-27"), registeredOn: d("2025-01-01"), filedOn: d("2025-01-01")),
+            // filed today: a draft on 30 June
+            MetricInstrument(id: 2, subNo: 2, form: .periodic, lifecycle: .inService, registeredOn: d("2026-03-01"), filedOn: d("2026-11-27")),
+            // filed on the day itself: filed
+            MetricInstrument(id: 3, subNo: 2, form: .periodic, lifecycle: .inService, registeredOn: d("2026-03-01"), filedOn: d("2026-06-30")),
+            // registered (in use) only from July: not yet surveyed
+            MetricInstrument(id: 4, subNo: 2, form: .periodic, lifecycle: .inService, registeredOn: d("2026-07-01"), filedOn: d("2026-07-01")),
+            // retired on the day itself: gone
+            MetricInstrument(id: 5, subNo: 2, form: .periodic, lifecycle: .rotatedOut, retiredOn: d("2026-06-30"), registeredOn: d("2020-01-01"), filedOn: d("2020-01-01")),
+            // scrapped on an unknown day: never counted
+            MetricInstrument(id: 6, subNo: 2, form: .periodic, lifecycle: .scrapped, registeredOn: d("2020-01-01")),
+        ]
+        #expect(Metrics.filingRate(rows, on: day) == Rate(2, 3))  // 1 and 3 filed of 1, 2, 3
+        #expect(Metrics.filingRate(rows, on: d("2026-11-27")) == Rate(3, 3))  // 2, 3, 4 (1 scrapped that day)
+    }
+
     @Test func coverageIsCountAndInstrumentWeighted() {
         let c = Metrics.coverage(inUse: [2: 900, 10: 90, 14: 9, 901: 1, 15: 0], covered: [2, 14, 15])
         #expect(c.items == Rate(2, 4))

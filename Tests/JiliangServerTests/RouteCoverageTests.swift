@@ -63,14 +63,16 @@ import Testing
         "POST /listings": ["reason": "情节严重"],
         "POST /listings/{id}/steps": ["step": "notify"],
         "POST /penalties/{id}/withdraw": ["reason": "复议撤销"],
+        "POST /penalties/{id}/repair-application": ["statement": "已缴纳罚款并整改", "fulfilled": true, "remedied": true],
+        "POST /penalties/{id}/repair-decision": ["approve": true, "note": "符合条件"],
     ]
 
     /// Operations only the party's own account may take.
-    static let ownerOnly: Set<String> = ["POST /commitments", "POST /demo-rounds/{id}/applications"]
+    static let ownerOnly: Set<String> = ["POST /commitments", "POST /demo-rounds/{id}/applications", "POST /penalties/{id}/repair-application"]
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 87)
+        #expect(ops.count == 89)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
@@ -101,8 +103,16 @@ import Testing
             let ownerToken = try await client.send(.post, "/api/v1/auth/sign-in", json: ["login": "cov.owner", "password": "coverage-password"]).json["token"] as! String
             let draft = try await instrument("D-1", status: "draft"), draft2 = try await instrument("D-2", status: "draft")
             let second = try await instrument("F-2", status: "filed")
+            // A penalty on display for six months: its early end is applied for and decided.
+            let gulou = Principal(kind: .user, id: 1, label: "gulou", role: .bureauStaff, region: Fixtures.county)
+            let shown = try await Penalties.record(
+                .init(ownerID: ids.owner, decisionNo: "罚-覆盖-修复", kind: "fine", legalBasis: "计量法", facts: "作弊", amountYuan: "60000", heavy: false,
+                      decidedOn: "2026-05-01"),
+                today: CalendarDay("2026-05-01")!, by: gulou, on: store.db)
+            _ = try await Penalties.publish(shown.id!, today: CalendarDay("2026-05-20")!, by: gulou, on: store.db)
             var idFor: [String: Int] = [
                 "/instruments/{id}/filing": draft,
+                "/penalties/{id}/repair-application": shown.id!, "/penalties/{id}/repair-decision": shown.id!,
                 "/filings/{id}/return": try await client.send(.post, "/api/v1/instruments/\(draft2)/filing").json["id"] as! Int,
                 "/verification-requests/{id}/decline": try await client.send(.post, "/api/v1/verification-requests", json: [
                     "instrument_id": second, "institution_id": ids.institution, "mode": "on_site",

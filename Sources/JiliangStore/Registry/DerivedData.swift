@@ -13,8 +13,9 @@ public enum DerivedData {
     /// Bump when `ComplianceEngine` or `Metrics` answer differently for data already stored.
     /// 2: issue #18 — the rule's form decides (item 1), "rule missing" (2), one life end (3), the
     /// first verification due before the in-service day (12). 3: pass rates paired per verification
-    /// event (item 5; the kept counts lose their per-period pass-rate rows).
-    public static let version = 3
+    /// event (item 5; the kept counts lose their per-period pass-rate rows). 4: filing and in-use
+    /// as they stood on a past day (item 6; kept as dated changes).
+    public static let version = 4
     static let name = "compliance"
     static let batch = 2_000
 

@@ -40,7 +40,7 @@ extension MetricCounts {
         let trendPeriods = months.map { (whole: $0, counted: $0.through(asOf)) }
         async let placesRead = inUse(regions: region.subtreeRange, on: period.end, on: db)
         async let trendRead = trendCells(of: region, level: own, periods: trendPeriods.compactMap(\.counted), on: db)
-        async let filingRead = filingByBucket(level: own, region: region.value, after: trendPeriods.compactMap { $0.counted?.end }.min(), on: db)
+        async let filingRead = filingByBucket(level: own, region: region.value, through: trendPeriods.compactMap { $0.counted?.end }.max(), on: db)
         let snapshots = try await snapshot(levels: levels, regions: region.subtreeRange, on: period.end, on: db)
         let childCodes = child.map { c in (snapshots[c.level] ?? [:]).keys.filter { $0 != region.value }.sorted() } ?? []
 
@@ -119,13 +119,13 @@ extension MetricCounts {
         }
     }
 
-    /// The filing counts of one region per retirement day later than `after` (all when nil): the
-    /// filing rate on a day sums the buckets after it.
-    static func filingByBucket(level: String, region: String, after: CalendarDay?, on db: any Database) async throws -> [(bucket: String, rate: Rate)] {
-        let from = after.map { $0.description } ?? ""
+    /// The filing rate's dated changes of one region through `last`, per day: the rate on a day sums
+    /// the changes up to it.
+    static func filingByBucket(level: String, region: String, through last: CalendarDay?, on db: any Database) async throws -> [(bucket: String, rate: Rate)] {
+        guard let last else { return [] }
         return try await (db as! any SQLDatabase).raw("""
             SELECT bucket, CAST(SUM(met_n) AS BIGINT) AS met, CAST(SUM(total_n) AS BIGINT) AS total FROM metric_counts
-            WHERE level = \(bind: level) AND metric = 'filing' AND grain = 's' AND region_code = \(bind: region) AND bucket > \(bind: from) GROUP BY bucket
+            WHERE level = \(bind: level) AND metric = 'filing' AND grain = 'c' AND region_code = \(bind: region) AND bucket <= \(bind: last.description) GROUP BY bucket
             """).all().map { r in
             (try r.decode(column: "bucket", as: String.self), Rate(try r.decode(column: "met", as: Int.self), try r.decode(column: "total", as: Int.self)))
         }
@@ -136,7 +136,7 @@ extension MetricCounts {
         let zero = Rate(0, 0), d = day.description
         return [
             .onTime: s["onTime"] ?? zero, .firstPass: s["firstPass"] ?? zero, .afterAdjustment: s["afterAdjustment"] ?? zero,
-            .spotChecks: s["spotChecks"] ?? zero, .filing: filing.filter { $0.bucket > d }.reduce(zero) { $0 + $1.rate },
+            .spotChecks: s["spotChecks"] ?? zero, .filing: filing.filter { $0.bucket <= d }.reduce(zero) { $0 + $1.rate },
             .firstVerification: s["firstVerification"] ?? zero, .rotation: s["rotation"] ?? zero,
         ]
     }

@@ -38,13 +38,15 @@ extension MetricCounts {
 
     static let additive = ["onTime", "firstVerification", "rotation", "spotChecks", "firstPass", "afterAdjustment"]
 
-    /// The snapshot metrics on `day` per level and region, for `levels` at once.
+    /// The snapshot metrics on `day` per level and region, for `levels` at once: the instruments
+    /// registered (every one ever, `count`) and the filing rate as it stood on the day (its dated
+    /// changes up to the day, issue #18 item 6).
     static func snapshot(levels: [String], regions: ClosedRange<String>, on day: CalendarDay, on db: any Database) async throws -> [String: [String: [String: Rate]]] {
         var out: [String: [String: [String: Rate]]] = [:]
         for r in try await (db as! any SQLDatabase).raw("""
             SELECT level, region_code, metric, CAST(SUM(met_n) AS BIGINT) AS met, CAST(SUM(total_n) AS BIGINT) AS total FROM metric_counts
-            WHERE level IN (\(binds: levels)) AND metric IN ('count', 'filing') AND grain = 's' AND region_code BETWEEN \(bind: regions.lowerBound) AND \(bind: regions.upperBound)
-            AND bucket > \(bind: day.description)
+            WHERE level IN (\(binds: levels)) AND region_code BETWEEN \(bind: regions.lowerBound) AND \(bind: regions.upperBound)
+            AND ((metric = 'count' AND grain = 's') OR (metric = 'filing' AND grain = 'c' AND bucket <= \(bind: day.description)))
             GROUP BY level, region_code, metric
             """).all() {
             out[try r.decode(column: "level", as: String.self), default: [:]][try r.decode(column: "region_code", as: String.self), default: [:]][try r.decode(column: "metric", as: String.self)] =

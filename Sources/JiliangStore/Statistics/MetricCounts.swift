@@ -18,7 +18,7 @@ public enum MetricCounts {
     public struct Key: Hashable, Sendable {
         var level: UInt8  // 0 place, 1 city, 2 province, 3 company (at a place)
         var metric: UInt8  // index into `metrics`
-        var grain: UInt8  // 0 day, 1 month, 2 snapshot
+        var grain: UInt8  // 0 day, 1 month, 2 snapshot, 3 change (a dated +/− to a state's count)
         var region: Int32
         var bucket: Int32  // day number, year × 12 + month − 1, or the retirement day (`never`)
         var sub: Int32
@@ -31,7 +31,9 @@ public enum MetricCounts {
 
     static let levels = ["place", "city", "province", "company"]
     static let companyLevel: UInt8 = 3
-    static let grains = ["d", "m", "s"]
+    static let grains = ["d", "m", "s", "c"]
+    /// The bucket of a change on an unknown early day (an instrument registered before dates were kept).
+    static let beginning = Int32(CalendarDay(year: 1900, month: 1, day: 1)!.dayNumber)
     static let metrics = [
         "count", "filing", "inUse", "onTime", "firstVerification", "rotation", "spotChecks", "firstPass", "afterAdjustment",
     ]
@@ -53,6 +55,7 @@ public enum MetricCounts {
         switch grain {
         case 0: CalendarDay(dayNumber: Int(b)).description
         case 1: String(format: "%04d-%02d", Int(b) / 12, Int(b) % 12 + 1)
+        case 3: CalendarDay(dayNumber: Int(b)).description
         default: b == neverNumber ? never : CalendarDay(dayNumber: Int(b)).description
         }
     }
@@ -84,11 +87,29 @@ public enum MetricCounts {
                 if e.day.dayNumber >= dayFrom { put(metric, 0, Int32(e.day.dayNumber), met: e.met) }
                 put(metric, 1, monthNumber(e.day), met: e.met)
             }
-            let retired = i.retiredOn.map { Int32($0.dayNumber) } ?? neverNumber
             put(0, 2, neverNumber, met: true)
-            if i.lifecycle != .scrapped && i.lifecycle != .rotatedOut {
-                put(1, 2, retired, met: i.lifecycle != .draft)
-                if i.lifecycle != .draft { put(2, 2, retired, met: true, placeOnly: true) }
+            // Filing as it stood on any day (issue #18, item 6): dated changes — surveyed from
+            // `registeredOn`, filed from `filedOn`, both to retirement — summed up to the day, for all
+            // sub-items together (sub 0: a row per day, not per day and sub-item).
+            func change(_ day: Int32, total: Int, met: Int) {
+                for (level, region) in regions {
+                    let k = Key(level: level, metric: 1, grain: 3, region: region, bucket: day, sub: 0)
+                    counts[k, default: Count()].total += sign * total
+                    counts[k, default: Count()].met += sign * met
+                }
+            }
+            let retiredOnUnknownDay = i.retiredOn == nil && (i.lifecycle == .scrapped || i.lifecycle == .rotatedOut)
+            if !retiredOnUnknownDay {
+                let start = i.registeredOn.map { Int32($0.dayNumber) } ?? beginning
+                let end = i.retiredOn.map { Int32($0.dayNumber) }
+                // Filed from `filedOn` (not before it counts as surveyed), or — the day unknown — as today.
+                let filed: Int32? = i.filedOn.map { max(Int32($0.dayNumber), start) } ?? (i.lifecycle != .draft ? start : nil)
+                let filedWhileSurveyed = filed.map { f in end.map { f < $0 } ?? true } ?? false
+                change(start, total: 1, met: 0)
+                if filedWhileSurveyed { change(filed!, total: 0, met: 1) }
+                if let e = end { change(max(e, start), total: -1, met: filedWhileSurveyed ? -1 : 0) }
+                // In use (capability coverage): filed now and not retired by the day, by retirement day.
+                if i.lifecycle != .draft { put(2, 2, end ?? neverNumber, met: true, placeOnly: true) }
             }
             for e in Metrics.onTimeEvents([i], in: forever) { event(3, e) }
             let first = Metrics.firstVerificationEvents([i], in: forever), rotation = Metrics.rotationEvents([i], in: forever)

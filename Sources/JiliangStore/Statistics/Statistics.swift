@@ -67,10 +67,11 @@ public enum Statistics {
         return Metrics.coverage(inUse: inUse(instruments, on: day)) { sub, place in bySub[sub]?.contains { $0.serves.contains(place) } ?? false }
     }
 
-    /// Instruments in use on `day` per sub-item and place (drafts and retired ones left out).
+    /// Instruments in use on `day` per sub-item and place: filed (now) and not retired by that day —
+    /// an instrument retired since still counts for the days before (issue #18, item 6).
     public static func inUse(_ instruments: [MetricInstrument], on day: CalendarDay) -> [Int: [RegionCode: Int]] {
         var out: [Int: [RegionCode: Int]] = [:]
-        for i in instruments where i.lifecycle != .draft && i.lifecycle != .scrapped && i.lifecycle != .rotatedOut && !(i.retiredOn.map { $0 <= day } ?? false) {
+        for i in instruments where i.lifecycle != .draft && !(i.retiredOn.map { $0 <= day } ?? (i.lifecycle == .scrapped || i.lifecycle == .rotatedOut)) {
             guard let place = i.region else { continue }
             out[i.subNo, default: [:]][place, default: 0] += 1
         }
@@ -140,6 +141,15 @@ public enum Statistics {
         ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
+    /// Since when an instrument counts as surveyed: the earlier of its in-service day and its
+    /// registration (issue #18, item 6; docs/metrics.md).
+    static func surveyedFrom(created: CalendarDay?, inService: CalendarDay?) -> CalendarDay? {
+        switch (created, inService) {
+        case let (c?, s?): min(c, s)
+        case let (c, s): c ?? s
+        }
+    }
+
     /// What decides each instrument's form: the rules, else the catalogue row (issue #18, item 1).
     struct Forms: Sendable {
         var catalogue: [Int: VerificationForm?]
@@ -158,7 +168,7 @@ public enum Statistics {
         let sql = db as! any SQLDatabase
         var instruments: [Int: MetricInstrument] = [:]
         for r in try await sql.raw("""
-            SELECT i.id, i.code, i.sub_no, i.lifecycle, i.in_service_date, i.meter_type, i.dn, i.q3, i.medium, i.owner_id, i.region_code
+            SELECT i.id, i.code, i.sub_no, i.lifecycle, i.in_service_date, i.meter_type, i.dn, i.q3, i.medium, i.owner_id, i.region_code, i.created_at
             FROM instruments i WHERE \(filter)
             """).all() {
             let id = try r.decode(column: "id", as: Int.self), sub = try r.decode(column: "sub_no", as: Int.self)
@@ -170,7 +180,10 @@ public enum Statistics {
                 id: id, subNo: sub, form: forms.rules.currentForm(subNo: sub, attributes: attributes, catalogueForm: forms.catalogue[sub] ?? nil), lifecycle: LifecycleStatus(rawValue: try r.decode(column: "lifecycle", as: String.self)) ?? .draft,
                 inServiceOn: try r.decode(column: "in_service_date", as: String?.self).flatMap { CalendarDay($0) },
                 isUtilityMeter: meter != nil && meter != .heat, ownerID: try r.decode(column: "owner_id", as: Int?.self),
-                region: RegionCode(try r.decode(column: "region_code", as: String.self)), code: try r.decode(column: "code", as: String.self), meterType: meterType)
+                region: RegionCode(try r.decode(column: "region_code", as: String.self)), code: try r.decode(column: "code", as: String.self), meterType: meterType,
+                registeredOn: Self.surveyedFrom(
+                    created: try r.decode(column: "created_at", as: Date?.self).map { CalendarDay(instant: $0) },
+                    inService: try r.decode(column: "in_service_date", as: String?.self).flatMap { CalendarDay($0) }))
         }
         guard !instruments.isEmpty else { return [] }
         for r in try await sql.raw("""
@@ -194,6 +207,26 @@ public enum Statistics {
             GROUP BY s.instrument_id
             """).all() {
             instruments[try r.decode(column: "instrument_id", as: Int.self)]?.retiredOn = CalendarDay(try r.decode(column: "day", as: String.self))
+        }
+        // Filed on the day it left draft for filed or in service; never a draft on record (created
+        // filed, imported, a demo instrument): filed on its registration day. A draft scrapped
+        // without being filed was never filed.
+        var leftDraft = Set<Int>()
+        for r in try await sql.raw("""
+            SELECT s.instrument_id, s.to_status, MIN(s.changed_on) AS day FROM status_changes s JOIN instruments i ON i.id = s.instrument_id
+            WHERE s.from_status = 'draft' AND \(filter)
+            GROUP BY s.instrument_id, s.to_status
+            """).all() {
+            let id = try r.decode(column: "instrument_id", as: Int.self)
+            leftDraft.insert(id)
+            guard try r.decode(column: "to_status", as: String.self) != LifecycleStatus.scrapped.rawValue,
+                let day = CalendarDay(try r.decode(column: "day", as: String.self))
+            else { continue }
+            let earlier = instruments[id]?.filedOn ?? day
+            instruments[id]?.filedOn = min(earlier, day)
+        }
+        for (id, i) in instruments where i.filedOn == nil && i.lifecycle != .draft && !leftDraft.contains(id) {
+            instruments[id]?.filedOn = i.registeredOn
         }
         // A limited-life meter's life ends where the status engine says (`ComplianceEngine.lifeEnd`,
         // counted from the first verification), for meters whose governing form is rotation.
