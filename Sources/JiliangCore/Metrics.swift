@@ -66,6 +66,9 @@ public struct MetricInstrument: Sendable, Equatable {
     public var inServiceOn: CalendarDay?
     /// When it was scrapped or rotated out (the status change's day), if it was.
     public var retiredOn: CalendarDay?
+    /// Its suspensions (停用): from the day it was suspended to the day it returned to service (nil:
+    /// not yet), in order. A due day inside one moves to the return day.
+    public var suspensions: [Suspension] = []
     /// Since when it counts as surveyed in the jurisdiction: its in-service day, or the day it
     /// entered the registry if that is earlier or the in-service day unknown (history imported
     /// later still counts for the days it describes); nil: unknown (always).
@@ -119,6 +122,11 @@ public struct MetricInstrument: Sendable, Equatable {
         return lifecycle != .scrapped && lifecycle != .rotatedOut
     }
 
+    /// Whether it was suspended on `day`.
+    public func isSuspended(on day: CalendarDay) -> Bool {
+        suspensions.contains { $0.from <= day && $0.until.map { day < $0 } ?? true }
+    }
+
     /// Whether it was filed (not a draft) on `day`.
     public func isFiled(on day: CalendarDay) -> Bool {
         if let f = filedOn { return f <= day }
@@ -127,6 +135,16 @@ public struct MetricInstrument: Sendable, Equatable {
 
     /// Records that renew or start a cycle (a spot check does neither).
     var verifications: [VerificationFact] { ComplianceEngine.effectiveRecords(records).filter { $0.kind != .spotCheck } }
+}
+
+/// A suspension (停用): from the day it began to the day the instrument returned to service (nil: not yet).
+public struct Suspension: Sendable, Equatable {
+    public var from: CalendarDay
+    public var until: CalendarDay?
+    public init(from: CalendarDay, until: CalendarDay?) {
+        self.from = from
+        self.until = until
+    }
 }
 
 /// One counted event behind a rate: an instrument, the day that decided it and whether it met the
@@ -172,28 +190,72 @@ public enum Metrics {
         }
     }
 
-    /// 受检率, on-time verification rate. Each *due event* in the period counts once in the
-    /// denominator: a periodic instrument's cycle ending (a record's `validUntil`, its last valid
-    /// day) or a new instrument put into use (its in-service day). It counts in the numerator when a
-    /// verification (not a spot check; corrections replace what they correct) is dated on or before
-    /// that day — after the record that opened the cycle, or for a new instrument at any time before
-    /// use. Drafts (not filed) and instruments retired on or before the due day are not counted. A
-    /// record entered late but dated in time is on time: the verification date counts, not the entry.
+    /// 受检率, on-time verification rate (docs/metrics.md, issue #18 item 4). **Every instrument that
+    /// should have been verified in or before the period and was in use during it counts once** in
+    /// the denominator:
+    /// - **due in the period**: one of its obligations falls in the period — a new instrument's
+    ///   in-service day (verification comes before use) or a periodic cycle's end (a record's
+    ///   `validUntil` under a periodic rule) — not on or after its retirement, and not during a
+    ///   suspension (a due day inside a suspension moves to the day it returns to service); it meets
+    ///   the rate when **every** such obligation in the period was met on time (a verification, not a
+    ///   spot check, dated on or before the due day, after the record that opened the cycle);
+    /// - **carried over**: it entered the period overdue — an obligation due before the period was
+    ///   not met by the period's first day (a never-verified instrument put into use earlier, a cycle
+    ///   that ended unverified) — and was neither retired nor suspended on that day; it never meets
+    ///   the rate in that period (it was late before it began). An instrument carried over is not
+    ///   counted again for obligations due in the period.
+    /// Drafts (not filed) are not counted. A record entered late but dated in time is on time.
     public static func onTimeRate(_ instruments: [MetricInstrument], in period: MetricPeriod) -> Rate { Rate(onTimeEvents(instruments, in: period)) }
+
+    /// One obligation to verify: its (effective) due day, whether it was met on time, and — missed —
+    /// the date of the first verification after it (nil: none yet).
+    public struct Obligation: Sendable, Equatable {
+        public var day: CalendarDay
+        public var met: Bool
+        public var verifiedLate: CalendarDay?
+    }
+
+    /// Every obligation of an instrument, in due-day order: its in-service day and its periodic
+    /// cycle ends, each moved out of a suspension to the return day (or dropped, never returned),
+    /// and none on or after its retirement.
+    public static func obligations(_ i: MetricInstrument) -> [Obligation] {
+        let v = i.verifications
+        var out: [Obligation] = []
+        func effective(_ d: CalendarDay) -> CalendarDay? {
+            guard let s = i.suspensions.first(where: { $0.from <= d && $0.until.map { d < $0 } ?? true }) else { return d }
+            return s.until
+        }
+        func add(_ due: CalendarDay, after opening: Int?) {
+            guard let d = effective(due), !(i.retiredOn.map { $0 <= d } ?? false) else { return }
+            let later = opening.map { Array(v.dropFirst($0 + 1)) } ?? v
+            let met = later.contains { $0.date <= d }
+            out.append(Obligation(day: d, met: met, verifiedLate: met ? nil : later.first { $0.date > d }?.date))
+        }
+        if let start = i.inServiceOn { add(start, after: nil) }
+        for (n, rec) in v.enumerated() where (rec.form ?? i.form) == .periodic {
+            if let due = rec.validUntil { add(due, after: n) }
+        }
+        return out.sorted { $0.day < $1.day }
+    }
+
+    /// Whether the instrument entered `day` overdue and in use: an obligation before it unmet by
+    /// then, not retired or suspended on the day.
+    public static func isCarried(_ i: MetricInstrument, _ obligations: [Obligation], into day: CalendarDay) -> Bool {
+        guard !(i.retiredOn.map { $0 <= day } ?? false), !i.isSuspended(on: day) else { return false }
+        return obligations.contains { !$0.met && $0.day < day && ($0.verifiedLate.map { $0 >= day } ?? true) }
+    }
 
     public static func onTimeEvents(_ instruments: [MetricInstrument], in period: MetricPeriod) -> [MetricEvent] {
         var out: [MetricEvent] = []
         for i in instruments where i.isFiled {
-            let v = i.verifications
-            func retiredBy(_ d: CalendarDay) -> Bool { i.retiredOn.map { $0 <= d } ?? false }
-            if let start = i.inServiceOn, period.contains(start), !retiredBy(start) {
-                out.append(MetricEvent(instrumentID: i.id, day: start, met: v.contains(where: { $0.date <= start })))
+            let all = obligations(i)
+            if isCarried(i, all, into: period.start) {
+                out.append(MetricEvent(instrumentID: i.id, day: period.start, met: false))
+                continue
             }
-            for (n, rec) in v.enumerated() {
-                // A cycle end is a due event; a life end (rotation) is counted by the rotation rate.
-                guard (rec.form ?? i.form) == .periodic, let due = rec.validUntil, period.contains(due), !retiredBy(due) else { continue }
-                out.append(MetricEvent(instrumentID: i.id, day: due, met: v.dropFirst(n + 1).contains(where: { $0.date <= due })))
-            }
+            let due = all.filter { period.contains($0.day) }
+            guard let first = due.first else { continue }
+            out.append(MetricEvent(instrumentID: i.id, day: first.day, met: due.allSatisfy(\.met)))
         }
         return out
     }

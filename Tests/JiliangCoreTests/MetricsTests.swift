@@ -33,8 +33,9 @@ private func rec(_ id: Int64, _ date: String, _ kind: VerificationKind = .period
         ([rec(1, "2025-05-20", until: "2026-05-19")], "2026-05-19", 0, 0),
         // scrapped the day after: it was due and missed
         ([rec(1, "2025-05-20", until: "2026-05-19")], "2026-05-20", 0, 1),
-        // two cycles end in the year (a 6-month cycle), the second missed
-        ([rec(1, "2025-08-01", until: "2026-01-31"), rec(2, "2026-01-20", until: "2026-07-19")], nil, 1, 2),
+        // two cycles end in the year (a 6-month cycle), the second missed: the instrument counts once,
+        // and meets the rate only if every obligation in the period was met (issue #18, item 4)
+        ([rec(1, "2025-08-01", until: "2026-01-31"), rec(2, "2026-01-20", until: "2026-07-19")], nil, 0, 1),
         // a cycle ending on 31 December 2025 belongs to 2025; one ending on 31 December 2026 to 2026
         ([rec(1, "2025-01-01", until: "2025-12-31"), rec(2, "2026-01-01", until: "2026-12-31")], nil, 0, 1),
         // verified on 29 Feb 2024 with a 2-year cycle: due 28 Feb 2026, re-verified that day
@@ -86,7 +87,8 @@ private func rec(_ id: Int64, _ date: String, _ kind: VerificationKind = .period
         let rotationMeter = MetricInstrument(id: 4, subNo: 14, form: .firstOnlyRotation, lifecycle: .inService, inServiceOn: d("2020-01-01"),
                                              records: [rec(4, "2019-12-01", .first, until: "2026-11-30")])  // life end is not a verification due
         #expect(Metrics.onTimeRate([newOnTime, newLate, draft, rotationMeter], in: year) == Rate(1, 2))
-        #expect(Metrics.onTimeRate([newOnTime, newLate], in: .init(start: d("2026-03-02"), end: d("2026-12-31"))) == Rate(0, 0))
+        // the late one was in use unverified on 1 March: it enters a period starting 2 March overdue
+        #expect(Metrics.onTimeRate([newOnTime, newLate], in: .init(start: d("2026-03-02"), end: d("2026-12-31"))) == Rate(0, 1))
     }
 
     @Test func passRatesKeepFirstPassAndAfterAdjustmentApart() {
@@ -105,6 +107,42 @@ private func rec(_ id: Int64, _ date: String, _ kind: VerificationKind = .period
         #expect(rates.firstPass == Rate(2, 4))  // scale, corrected
         #expect(rates.afterAdjustment == Rate(3, 4))  // + the adjusted dispenser
         #expect(rates.spotChecks == Rate(1, 2))
+    }
+
+    /// Issue #18, item 4: 受检率's denominator holds every instrument that should have been verified in
+    /// or before the period and was in use during it, once. (instrument, expected in 2026)
+    @Test func onTimeDenominatorCarriesOverdueInstrumentsOnce() {
+        func scale(_ id: Int, _ records: [VerificationFact], inService: String? = nil, retired: String? = nil, suspensions: [Suspension] = [],
+                   lifecycle: LifecycleStatus = .inService) -> MetricInstrument {
+            var i = MetricInstrument(id: id, subNo: 2, form: .periodic, lifecycle: lifecycle, inServiceOn: inService.map(d), retiredOn: retired.map(d), records: records)
+            i.suspensions = suspensions
+            return i
+        }
+        let cases: [(MetricInstrument, Rate)] = [
+            // overdue since 2025 (cycle ended 2025-06-30, never re-verified): carried into 2026
+            (scale(1, [rec(1, "2024-07-01", until: "2025-06-30")]), Rate(0, 1)),
+            // never verified, put into use in 2024: carried
+            (scale(2, [], inService: "2024-05-01"), Rate(0, 1)),
+            // overdue since 2025 but verified (late) on 2026-01-01: still entered 2026 overdue
+            (scale(3, [rec(1, "2024-07-01", until: "2025-06-30"), rec(2, "2026-01-01", until: "2026-12-31")]), Rate(0, 1)),
+            // verified late on 2025-12-31: not overdue entering 2026; its new cycle ends 2026-12-30, met? no re-verification
+            (scale(4, [rec(1, "2024-07-01", until: "2025-06-30"), rec(2, "2025-12-31", until: "2026-12-30")]), Rate(0, 1)),
+            // overdue but scrapped before 2026: not in use
+            (scale(5, [rec(1, "2024-07-01", until: "2025-06-30")], retired: "2025-12-01", lifecycle: .scrapped), Rate(0, 0)),
+            // overdue and suspended through the start of 2026: not in use entering the period
+            (scale(6, [rec(1, "2024-07-01", until: "2025-06-30")], suspensions: [Suspension(from: d("2025-09-01"), until: nil)], lifecycle: .suspended), Rate(0, 0)),
+            // a cycle end during a suspension moves to the return day: returned 2026-03-01, verified that day — met
+            (scale(7, [rec(1, "2025-01-10", until: "2026-01-09"), rec(2, "2026-03-01", until: "2027-02-28")],
+                   suspensions: [Suspension(from: d("2025-12-01"), until: d("2026-03-01"))]), Rate(1, 1)),
+            // a cycle end during a suspension that never ended: no obligation
+            (scale(8, [rec(1, "2025-01-10", until: "2026-01-09")], suspensions: [Suspension(from: d("2025-12-01"), until: nil)], lifecycle: .suspended), Rate(0, 0)),
+            // a draft: not counted
+            (scale(9, [], inService: "2024-05-01", lifecycle: .draft), Rate(0, 0)),
+        ]
+        for (n, (i, expected)) in cases.enumerated() {
+            #expect(Metrics.onTimeRate([i], in: Self.year2026) == expected, "case \(n + 1)")
+        }
+        #expect(Metrics.onTimeRate(cases.map(\.0), in: Self.year2026) == Rate(1, 5))
     }
 
     /// Issue #18, item 5: first-pass and after-adjustment pair per verification event, so after

@@ -32,14 +32,16 @@ import Testing
             let r = try await Statistics.report(region: Fixtures.county, period: year, by: gulou, on: db)
             // validate
             #expect(r.instruments == 4)
-            #expect(r.onTime == Rate(1, 2))
+            // A met its cycle end; B missed it; C, in use unverified since 2024-01-10 and first
+            // verified (failing) in March, entered 2026 overdue (issue #18, item 4).
+            #expect(r.onTime == Rate(1, 3))
             #expect(r.passRates.firstPass == Rate(1, 2) && r.passRates.afterAdjustment == Rate(1, 2))
             #expect(r.filing == Rate(3, 4))
             #expect(r.coverage.items == Rate(1, 1) && r.coverage.instruments == Rate(3, 3) && r.coverage.gaps.isEmpty)
             #expect(r.firstVerification == Rate(0, 0) && r.rotationOnTime == Rate(0, 0))
             // the city sees the same county; another city's bureau does not; an owner has no statistics
             let fuzhou = Principal(kind: .user, id: 2, label: "fuzhou", role: .bureauStaff, region: RegionCode("350100")!)
-            #expect(try await Statistics.report(region: RegionCode("350100")!, period: year, by: fuzhou, on: db).onTime == Rate(1, 2))
+            #expect(try await Statistics.report(region: RegionCode("350100")!, period: year, by: fuzhou, on: db).onTime == Rate(1, 3))
             let xiamen = Principal(kind: .user, id: 3, label: "xiamen", role: .bureauStaff, region: RegionCode("350200")!)
             await #expect(throws: RegistryError.self) { try await Statistics.report(region: Fixtures.county, period: year, by: xiamen, on: db) }
             await #expect(throws: RegistryError.self) {

@@ -133,7 +133,7 @@ enum PageStrings {
         "sd_save_targets": ("保存目标", "Save targets"),
         "st_note": ("统计口径为本平台定义（未找到官方公式），详见 docs/metrics.md。", "The definitions are this platform's (no official formula was found); see docs/metrics.md."),
         "st_onTime": ("受检率", "On-time verification rate"),
-        "st_onTime_def": ("统计期内到期（检定有效期届满或新投入使用）的已备案器具中，在到期日当日或之前完成检定的比例。", "Due events in the period (a cycle's last valid day, or a new instrument's first day of use) met by a verification dated on or before that day."),
+        "st_onTime_def": ("统计期内应检且在用的已备案器具（每台计一次）：期内到期（检定有效期届满或新投入使用，停用期间到期的顺延至恢复使用日）的，期内各次均按时检定为达标；期初已超期未检（含投入使用前未检定）的，计入分母、不计达标。", "Filed instruments that should have been verified in or before the period and were in use during it, once each: due in the period (a cycle end or a new instrument put into use; a due day during a suspension moves to the return day) — met when every such obligation was met on time; or entering the period already overdue (including never verified before use) — counted, never met."),
         "st_firstPass": ("一次检定合格率", "First-pass rate"),
         "st_firstPass_def": ("统计期内开始的检定（首次或周期检定及其后的修理后检定为一次），首次检定即合格的比例。", "Verification events opened in the period (a first or periodic verification with the after-repair verifications that follow) whose opening verification passed."),
         "st_afterAdjustment": ("调修后合格率", "Pass rate after adjustment"),

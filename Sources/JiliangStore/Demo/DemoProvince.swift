@@ -279,6 +279,14 @@ public struct DemoProvince: Sendable {
                         ])
                     }
                 }
+                if lifecycle == .suspended {
+                    // Taken out of use some months ago (its due dates then wait for its return, issue #18 item 4).
+                    let day = today.adding(days: -Int.random(in: 30...400, using: &rng))
+                    statusRows.append([
+                        SQLBind(instrumentID), SQLBind(LifecycleStatus.inService.rawValue), SQLBind(LifecycleStatus.suspended.rawValue),
+                        SQLBind(max(day, installed).description), SQLBind("demo"), SQLBind("停用"),
+                    ])
+                }
                 let eval = ComplianceEngine.evaluate(
                     .init(lifecycle: lifecycle, form: ruleForm, mode: entry?.mode, inServiceDate: installed, records: facts))
                 let code = InstrumentCode.issue(region: RegionCode(county)!, using: &rng)

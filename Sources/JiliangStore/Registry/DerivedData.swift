@@ -14,8 +14,9 @@ public enum DerivedData {
     /// 2: issue #18 — the rule's form decides (item 1), "rule missing" (2), one life end (3), the
     /// first verification due before the in-service day (12). 3: pass rates paired per verification
     /// event (item 5; the kept counts lose their per-period pass-rate rows). 4: filing and in-use
-    /// as they stood on a past day (item 6; kept as dated changes).
-    public static let version = 4
+    /// as they stood on a past day (item 6; kept as dated changes). 5: 受检率 per instrument with
+    /// the overdue carried into a period and suspensions (item 4).
+    public static let version = 5
     static let name = "compliance"
     static let batch = 2_000
 

@@ -46,18 +46,30 @@ extension MetricCounts {
 
         // The period's sums of the region and its children: one read per bucket range, summed over
         // its buckets in the database (a row per region and metric: decoding rows is what costs).
+        let regionsRead = [region.value] + childCodes, onTimeMetric = "onTime.\(onTimeSuffix(period))"
         let periodCells = try await withThrowingTaskGroup(of: [Cell].self) { group in
             for r in ranges(period) {
                 group.addTask {
                     try await cells(
-                        levels: levels, regions: [region.value] + childCodes, metrics: additive,
+                        levels: levels, regions: regionsRead, metrics: additive,
                         grain: r.grain, lo: r.lo, hi: r.hi, byBucket: false, on: db)
                 }
+            }
+            // 受检率: the instruments due in the period, and those carried into it overdue.
+            group.addTask {
+                try await cells(
+                    levels: levels, regions: regionsRead, metrics: [onTimeMetric], grain: "c", lo: period.start.description, hi: period.end.description,
+                    byBucket: false, on: db)
+            }
+            group.addTask {
+                try await cells(levels: levels, regions: regionsRead, metrics: ["overdue"], grain: "c", lo: "", hi: period.start.description, byBucket: false, on: db)
             }
             return try await group.reduce(into: []) { $0 += $1 }
         }
         func periodSums(_ level: String, _ code: String) -> [String: Rate] {
-            periodCells.filter { $0.level == level && $0.region == code }.reduce(into: [:]) { $0[$1.name] = ($0[$1.name] ?? Rate(0, 0)) + $1.rate }
+            var s: [String: Rate] = periodCells.filter { $0.level == level && $0.region == code }.reduce(into: [:]) { $0[$1.name] = ($0[$1.name] ?? Rate(0, 0)) + $1.rate }
+            s["onTime"] = onTimeRate(due: s[onTimeMetric], carried: s["overdue"])
+            return s
         }
 
         let (places, trendCells, filing) = try await (placesRead, trendRead, filingRead)
@@ -66,6 +78,10 @@ extension MetricCounts {
             for r in ranges(p) {
                 for c in trendCells where c.grain == r.grain && c.bucket >= r.lo && c.bucket <= r.hi { out[c.name] = (out[c.name] ?? Rate(0, 0)) + c.rate }
             }
+            let (start, end) = (p.start.description, p.end.description)
+            let due = trendCells.filter { $0.grain == "c" && $0.name == "onTime.m" && $0.bucket >= start && $0.bucket <= end }.reduce(Rate(0, 0)) { $0 + $1.rate }
+            let carried = trendCells.filter { $0.grain == "c" && $0.name == "overdue" && $0.bucket <= start }.reduce(Rate(0, 0)) { $0 + $1.rate }
+            out["onTime"] = onTimeRate(due: due, carried: carried)
             return out
         }
 
@@ -96,6 +112,12 @@ extension MetricCounts {
             guard let lo = mine.map(\.lo).min(), let hi = mine.map(\.hi).max() else { continue }
             out += try await cells(
                 levels: [level], regions: [region.value], metrics: additive, grain: grain, lo: lo, hi: hi, byBucket: true, on: db)
+        }
+        // 受检率's month rows of the year, and the overdue state's changes up to the last month's start.
+        if let first = periods.map(\.start).min(), let last = periods.map(\.end).max(), let lastStart = periods.map(\.start).max() {
+            out += try await cells(
+                levels: [level], regions: [region.value], metrics: ["onTime.m"], grain: "c", lo: first.description, hi: last.description, byBucket: true, on: db)
+            out += try await cells(levels: [level], regions: [region.value], metrics: ["overdue"], grain: "c", lo: "", hi: lastStart.description, byBucket: true, on: db)
         }
         return out
     }

@@ -36,7 +36,23 @@ extension MetricCounts {
         return out
     }
 
-    static let additive = ["onTime", "firstVerification", "rotation", "spotChecks", "firstPass", "afterAdjustment"]
+    static let additive = ["firstVerification", "rotation", "spotChecks", "firstPass", "afterAdjustment"]
+
+    /// Which 受檢率 rows answer a period: those of the calendar month, quarter or year it lies in
+    /// (the pages ask for those, whole or to date).
+    static func onTimeSuffix(_ p: MetricPeriod) -> String {
+        if p.end <= MetricPeriod.month(of: p.start).end { return "m" }
+        if p.end <= MetricPeriod.quarter(of: p.start).end { return "q" }
+        return "y"
+    }
+
+    /// 受检率 from its two parts: the instruments due in the period (`onTime.<kind>`, summed over
+    /// the period's days) and those carried into it overdue (`overdue`, summed up to its first day:
+    /// in the denominator, never met).
+    static func onTimeRate(due: Rate?, carried: Rate?) -> Rate {
+        let d = due ?? Rate(0, 0)
+        return Rate(d.numerator, d.denominator + (carried?.denominator ?? 0))
+    }
 
     /// The snapshot metrics on `day` per level and region, for `levels` at once: the instruments
     /// registered (every one ever, `count`) and the filing rate as it stood on the day (its dated

@@ -35,8 +35,12 @@ public enum MetricCounts {
     /// The bucket of a change on an unknown early day (an instrument registered before dates were kept).
     static let beginning = Int32(CalendarDay(year: 1900, month: 1, day: 1)!.dayNumber)
     static let metrics = [
-        "count", "filing", "inUse", "onTime", "firstVerification", "rotation", "spotChecks", "firstPass", "afterAdjustment",
+        "count", "filing", "inUse", "onTime.m", "firstVerification", "rotation", "spotChecks", "firstPass", "afterAdjustment",
+        "onTime.q", "onTime.y", "overdue",
     ]
+    /// 受检率's rows per period kind (calendar month, quarter, year): it counts instruments once per
+    /// period, so its counts do not add up across periods.
+    static let onTimeKinds: [(metric: UInt8, suffix: String)] = [(3, "m"), (9, "q"), (10, "y")]
     static let metricIndex = Dictionary(uniqueKeysWithValues: metrics.enumerated().map { ($1, UInt8($0)) })
 
     /// Bucket of the snapshot metrics for an instrument never retired.
@@ -50,6 +54,15 @@ public enum MetricCounts {
     nonisolated(unsafe) public static var dayRowsFrom: CalendarDay?
 
     static func monthNumber(_ d: CalendarDay) -> Int32 { Int32(d.year * 12 + d.month - 1) }
+
+    /// The first day of the calendar month ("m"), quarter ("q") or year ("y") containing `day`.
+    static func periodStart(_ suffix: String, of day: CalendarDay) -> CalendarDay {
+        switch suffix {
+        case "m": MetricPeriod.month(of: day).start
+        case "q": MetricPeriod.quarter(of: day).start
+        default: MetricPeriod.year(of: day).start
+        }
+    }
 
     static func bucketText(grain: UInt8, _ b: Int32) -> String {
         switch grain {
@@ -76,6 +89,49 @@ public enum MetricCounts {
             case .province: break
             }
             let sub = Int32(i.subNo)
+            /// A dated change, on its day from `dayRowsFrom` on and on its month's first day before
+            /// (`up`: the next month's first day — for states read on a period's first day).
+            func dated(_ metric: UInt8, _ day: CalendarDay, total: Int, met: Int, up: Bool = false) {
+                var d = day
+                if d.dayNumber < dayFrom {
+                    let month = MetricPeriod.month(of: d)
+                    d = up && d != month.start ? month.end.adding(days: 1) : month.start
+                }
+                for (level, region) in regions {
+                    let k = Key(level: level, metric: metric, grain: 3, region: region, bucket: Int32(d.dayNumber), sub: 0)
+                    counts[k, default: Count()].total += sign * total
+                    counts[k, default: Count()].met += sign * met
+                }
+            }
+            /// 受检率 (issue #18, item 4): per calendar month, quarter and year, an instrument due in the
+            /// period and not carried into it counts from its first due day there, met until its first
+            /// missed one; one carried into a period counts in the `overdue` state entering it.
+            func onTime(_ i: MetricInstrument) {
+                let all = Metrics.obligations(i)
+                for (metric, suffix) in onTimeKinds {
+                    for (start, due) in Dictionary(grouping: all, by: { periodStart(suffix, of: $0.day) }) {
+                        guard !Metrics.isCarried(i, all, into: start), let first = due.min(by: { $0.day < $1.day }) else { continue }
+                        dated(metric, first.day, total: 1, met: first.met ? 1 : 0)
+                        if first.met, let missed = due.filter({ !$0.met }).min(by: { $0.day < $1.day }) { dated(metric, missed.day, total: 0, met: -1) }
+                    }
+                }
+                var points = Set<CalendarDay>()
+                for o in all where !o.met {
+                    points.insert(o.day.adding(days: 1))
+                    if let v = o.verifiedLate { points.insert(v.adding(days: 1)) }
+                }
+                guard !points.isEmpty else { return }
+                if let r = i.retiredOn { points.insert(r) }
+                for s in i.suspensions {
+                    points.insert(s.from)
+                    if let u = s.until { points.insert(u) }
+                }
+                var carried = false
+                for p in points.sorted() where Metrics.isCarried(i, all, into: p) != carried {
+                    carried.toggle()
+                    dated(11, p, total: carried ? 1 : -1, met: 0, up: true)
+                }
+            }
             func put(_ metric: UInt8, _ grain: UInt8, _ bucket: Int32, met: Bool, placeOnly: Bool = false) {
                 for (level, region) in regions where !placeOnly || level == 0 {
                     let k = Key(level: level, metric: metric, grain: grain, region: region, bucket: bucket, sub: sub)
@@ -111,7 +167,7 @@ public enum MetricCounts {
                 // In use (capability coverage): filed now and not retired by the day, by retirement day.
                 if i.lifecycle != .draft { put(2, 2, end ?? neverNumber, met: true, placeOnly: true) }
             }
-            for e in Metrics.onTimeEvents([i], in: forever) { event(3, e) }
+            if i.lifecycle != .draft { onTime(i) }
             let first = Metrics.firstVerificationEvents([i], in: forever), rotation = Metrics.rotationEvents([i], in: forever)
             for e in first { event(4, e) }
             for e in rotation { event(5, e) }

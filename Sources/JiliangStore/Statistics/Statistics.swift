@@ -208,6 +208,20 @@ public enum Statistics {
             """).all() {
             instruments[try r.decode(column: "instrument_id", as: Int.self)]?.retiredOn = CalendarDay(try r.decode(column: "day", as: String.self))
         }
+        // Suspensions (停用): from the change into 'suspended' to the change out of it (issue #18, item 4).
+        for r in try await sql.raw("""
+            SELECT s.instrument_id, s.from_status, s.to_status, s.changed_on FROM status_changes s JOIN instruments i ON i.id = s.instrument_id
+            WHERE (s.to_status = 'suspended' OR s.from_status = 'suspended') AND \(filter)
+            ORDER BY s.instrument_id, s.changed_on, s.id
+            """).all() {
+            let id = try r.decode(column: "instrument_id", as: Int.self)
+            guard let day = CalendarDay(try r.decode(column: "changed_on", as: String.self)) else { continue }
+            if try r.decode(column: "to_status", as: String.self) == LifecycleStatus.suspended.rawValue {
+                instruments[id]?.suspensions.append(Suspension(from: day, until: nil))
+            } else if let last = instruments[id]?.suspensions.indices.last, instruments[id]?.suspensions[last].until == nil {
+                instruments[id]?.suspensions[last].until = day
+            }
+        }
         // Filed on the day it left draft for filed or in service; never a draft on record (created
         // filed, imported, a demo instrument): filed on its registration day. A draft scrapped
         // without being filed was never filed.
