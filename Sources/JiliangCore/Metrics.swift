@@ -73,10 +73,10 @@ public struct MetricInstrument: Sendable, Equatable {
     /// entered the registry if that is earlier or the in-service day unknown (history imported
     /// later still counts for the days it describes); nil: unknown (always).
     public var registeredOn: CalendarDay?
-    /// When it left draft (filed, or registered already filed); nil: not filed, or unknown (then
-    /// today's lifecycle answers). The filing rate of a past day reads these dates, not today's
-    /// lifecycle (issue #18, item 6).
-    public var filedOn: CalendarDay?
+    /// When it was filed (not a draft): from leaving draft (or registering already filed) to a
+    /// return to draft, if any; nil: unknown (then today's lifecycle answers). The filing rate of a
+    /// past day reads these, not today's lifecycle (issue #18, item 6). Empty: never filed.
+    public var filedSpans: [Suspension]?
     /// A utility's water, gas or electricity meter (三表).
     public var isUtilityMeter: Bool
     /// The end of its service life (the rotation due date), for meters with a limited life:
@@ -96,7 +96,7 @@ public struct MetricInstrument: Sendable, Equatable {
         code: String = "", meterType: String? = nil, registeredOn: CalendarDay? = nil, filedOn: CalendarDay? = nil
     ) {
         self.registeredOn = registeredOn
-        self.filedOn = filedOn
+        self.filedSpans = filedOn.map { [Suspension(from: $0, until: nil)] }
         self.ownerID = ownerID
         self.region = region
         self.code = code
@@ -123,21 +123,20 @@ public struct MetricInstrument: Sendable, Equatable {
     }
 
     /// Whether it was suspended on `day`.
-    public func isSuspended(on day: CalendarDay) -> Bool {
-        suspensions.contains { $0.from <= day && $0.until.map { day < $0 } ?? true }
-    }
+    public func isSuspended(on day: CalendarDay) -> Bool { suspensions.contains { $0.contains(day) } }
 
     /// Whether it was filed (not a draft) on `day`.
     public func isFiled(on day: CalendarDay) -> Bool {
-        if let f = filedOn { return f <= day }
-        return isFiled  // the day is unknown: today's state
+        if let spans = filedSpans { return spans.contains { $0.contains(day) } }
+        return isFiled  // the days are unknown: today's state
     }
 
     /// Records that renew or start a cycle (a spot check does neither).
     var verifications: [VerificationFact] { ComplianceEngine.effectiveRecords(records).filter { $0.kind != .spotCheck } }
 }
 
-/// A suspension (停用): from the day it began to the day the instrument returned to service (nil: not yet).
+/// A span of days: a suspension (停用), from the day it began to the day the instrument returned to
+/// service (nil: not yet), or a time the instrument was filed.
 public struct Suspension: Sendable, Equatable {
     public var from: CalendarDay
     public var until: CalendarDay?
@@ -145,6 +144,9 @@ public struct Suspension: Sendable, Equatable {
         self.from = from
         self.until = until
     }
+
+    /// Whether `day` lies in the span (its last day is the day before `until`).
+    public func contains(_ day: CalendarDay) -> Bool { from <= day && until.map { day < $0 } ?? true }
 }
 
 /// One counted event behind a rate: an instrument, the day that decided it and whether it met the
@@ -234,6 +236,15 @@ public enum Metrics {
         if let start = i.inServiceOn { add(start, after: nil) }
         for (n, rec) in v.enumerated() where (rec.form ?? i.form) == .periodic {
             if let due = rec.validUntil { add(due, after: n) }
+        }
+        // Suspended while overdue and back in service still unverified: verification is due again
+        // before use, on the return day — so the period it returns in counts it.
+        for s in i.suspensions {
+            guard let back = s.until, !(i.retiredOn.map { $0 <= back } ?? false),
+                let missed = out.first(where: { !$0.met && $0.day < s.from && ($0.verifiedLate.map { $0 >= s.from } ?? true) })
+            else { continue }
+            let met = missed.verifiedLate.map { $0 <= back } ?? false
+            out.append(Obligation(day: back, met: met, verifiedLate: met ? nil : missed.verifiedLate))
         }
         return out.sorted { $0.day < $1.day }
     }

@@ -138,11 +138,13 @@ private func rec(_ id: Int64, _ date: String, _ kind: VerificationKind = .period
             (scale(8, [rec(1, "2025-01-10", until: "2026-01-09")], suspensions: [Suspension(from: d("2025-12-01"), until: nil)], lifecycle: .suspended), Rate(0, 0)),
             // a draft: not counted
             (scale(9, [], inService: "2024-05-01", lifecycle: .draft), Rate(0, 0)),
+            // overdue since 2025-06-30, suspended 2025-09-01, back 2026-04-01 still unverified: due again on its return, missed
+            (scale(10, [rec(1, "2024-07-01", until: "2025-06-30")], suspensions: [Suspension(from: d("2025-09-01"), until: d("2026-04-01"))]), Rate(0, 1)),
         ]
         for (n, (i, expected)) in cases.enumerated() {
             #expect(Metrics.onTimeRate([i], in: Self.year2026) == expected, "case \(n + 1)")
         }
-        #expect(Metrics.onTimeRate(cases.map(\.0), in: Self.year2026) == Rate(1, 5))
+        #expect(Metrics.onTimeRate(cases.map(\.0), in: Self.year2026) == Rate(1, 6))
     }
 
     /// Issue #18, item 5: first-pass and after-adjustment pair per verification event, so after
@@ -199,6 +201,14 @@ private func rec(_ id: Int64, _ date: String, _ kind: VerificationKind = .period
             MetricInstrument(id: 6, subNo: 2, form: .periodic, lifecycle: .scrapped, registeredOn: d("2020-01-01")),
         ]
         #expect(Metrics.filingRate(rows, on: day) == Rate(2, 3))  // 1 and 3 filed of 1, 2, 3
+        // returned to draft on 2026-05-01 and filed again on 2026-07-01; a draft scrapped unfiled
+        var returned = MetricInstrument(id: 7, subNo: 2, form: .periodic, lifecycle: .inService, registeredOn: d("2026-01-01"))
+        returned.filedSpans = [Suspension(from: d("2026-01-01"), until: d("2026-05-01")), Suspension(from: d("2026-07-01"), until: nil)]
+        var scrappedDraft = MetricInstrument(id: 8, subNo: 2, form: .periodic, lifecycle: .scrapped, retiredOn: d("2026-12-01"), registeredOn: d("2026-01-01"))
+        scrappedDraft.filedSpans = []
+        #expect(Metrics.filingRate([returned, scrappedDraft], on: d("2026-04-30")) == Rate(1, 2))
+        #expect(Metrics.filingRate([returned, scrappedDraft], on: d("2026-06-30")) == Rate(0, 2))
+        #expect(Metrics.filingRate([returned, scrappedDraft], on: d("2026-07-01")) == Rate(1, 2))
         #expect(Metrics.filingRate(rows, on: d("2026-11-27")) == Rate(3, 3))  // 2, 3, 4 (1 scrapped that day)
     }
 

@@ -63,7 +63,7 @@ import Testing
             #expect(entry.text.contains("新器具") && entry.text.contains("JJG 0-2020") && entry.text.contains("id=\"rule-form\""))
             #expect(try await Registry.rules(subNo: 30, on: store.db).map(\.cycleMonths) == [12])
             // A change marks the stored status out of date; the worker re-derives it.
-            let stale = try await (store.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM derived_versions").first()?.decode(column: "n", as: Int.self)
+            let stale = try await (store.db as! any SQLDatabase).raw("SELECT version FROM derived_versions").first()?.decode(column: "version", as: Int.self)
             #expect(stale == 0)
             // A new rule version with an end date; a bad one names its field.
             let entryCSRF = b.csrf(from: entry)
@@ -82,6 +82,10 @@ import Testing
                 "csrf": entryCSRF, "item_no": "960", "item_name": "焦度计", "sub_name": "焦度计", "mode": "P+V", "form": "periodic", "confidence": "partial",
             ])
             #expect(corrected.status == .seeOther)
+            // The edit page does not create a row that does not exist.
+            let ghost = try await b.post("/app/catalogue/777", ["csrf": entryCSRF, "item_no": "77", "item_name": "x", "sub_name": "x", "confidence": "partial"])
+            let ghostRow = try await CatalogueEntryModel.find(777, on: store.db)
+            #expect(ghost.status == .notFound && ghostRow == nil)
             #expect(try await CatalogueEntryModel.find(961, on: store.db)?.confidence == "partial")
             // The audit log holds the writes.
             #expect(try await AuditEntryModel.query(on: store.db).filter(\.$entity == "catalogue_entries").count() >= 2)

@@ -39,8 +39,7 @@ extension WebApp {
                 let sub = try context.parameters.require("sub", as: Int.self), f = try await form(request)
                 return try await attempt({ try await catalogueEntryPage(request, p, subNo: sub, error: $0, values: f) }) {
                     guard p.may(.manageReference) else { throw RegistryError.forbidden("changing verification rules") }
-                    _ = try await Registry.addRule(try Self.rule(f, subNo: sub), on: db)
-                    try await DerivedData.markStale(on: db)
+                    _ = try await Registry.addRule(try Self.rule(f, subNo: sub), on: db)  // audited, marks the status for re-deriving
                     return redirect("/app/catalogue/\(sub)?flash=done")
                 }
             }
@@ -71,6 +70,8 @@ extension WebApp {
             "modes": Self.options(["P", "V", "P+V"], selected: values["mode"], label: { $0 }),
             "forms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: values["form"], label: { t["cat_form_" + $0] ?? $0 }),
             "confidences": Self.options(Confidence.allCases.map(\.rawValue), selected: values["confidence"] ?? "unconfirmed", label: { t["cat_conf_" + $0] ?? $0 }),
+            "ruleForms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: values["rule_form"], label: { t["cat_form_" + $0] ?? $0 }),
+            "ruleConfidences": Self.options(Confidence.allCases.map(\.rawValue), selected: values["rule_confidence"] ?? "unconfirmed", label: { t["cat_conf_" + $0] ?? $0 }),
         ]
         if error == nil { model.removeValue(forKey: "error") }
         return render("catalogue", model, title: t["cat_title"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
@@ -83,7 +84,8 @@ extension WebApp {
         let e = m.entry
         let book = try await Registry.ruleBook(on: db)
         let rules = try await Registry.rules(subNo: subNo, on: db).map(\.rule)
-        let v = values.isEmpty
+        // The edit form shows what was posted to it, else the row; the rule form what was posted to it.
+        let v = values["item_no"] == nil
             ? ["item_no": "\(e.itemNo)", "item_name": e.itemName, "sub_name": e.subName, "mode": e.mode?.rawValue ?? "", "form": e.form?.rawValue ?? "",
                "scope_note": e.scopeNote, "regulation": e.regulation, "source": e.source, "confidence": m.confidence]
             : values
@@ -91,7 +93,7 @@ extension WebApp {
             "t": t, "sub": "\(subNo)", "item": "\(e.itemNo) \(e.itemName)", "name": e.subName, "mode": e.mode?.rawValue ?? "—",
             "form": e.form.map { t["cat_form_" + $0.rawValue] ?? $0.rawValue } ?? "—", "scope": e.scopeNote, "regulation": e.regulation,
             "source": e.source, "confidence": t["cat_conf_" + m.confidence] ?? m.confidence, "unconfirmed": m.confidence != Confidence.confirmed.rawValue,
-            "provisional": subNo >= 900, "canManage": p.may(.manageReference), "v": v,
+            "provisional": subNo >= 900, "canManage": p.may(.manageReference), "v": v, "r": values,
             "rules": rules.map { r -> [String: Any] in
                 [
                     "version": "\(r.version)", "from": r.effectiveFrom.description, "until": r.effectiveUntil?.description ?? "—",
@@ -126,17 +128,14 @@ extension WebApp {
         let confidence: Confidence? = c.choice("confidence", f["confidence"])
         let withRule = subNo == nil && !(f["rule_from"] ?? "").isEmpty
         try c.finish()
-        if subNo == nil, let sub, try await CatalogueEntryModel.find(sub, on: db) != nil {
-            throw RegistryError.conflict(field: "sub_no", message: "sub-item \(sub) is already in the catalogue; correct it on its page")
-        }
         let rule = withRule ? try Self.rule(f, subNo: sub!, prefix: "rule_") : nil
         let entry = CatalogueEntry(
             itemNo: item!, itemName: itemName!, subNo: sub!, subName: subName!, mode: mode, form: form,
             scopeNote: f["scope_note"] ?? "", regulation: f["regulation"] ?? "", source: f["source"] ?? "", confidence: confidence!)
+        // The row (new only on the list page, existing only on its own page) and its first rule: one transaction.
         try await db.auditedTransaction { tx in
-            _ = try await Registry.saveCatalogueEntry(entry, on: tx)
+            _ = try await Registry.saveCatalogueEntry(entry, exists: subNo != nil, on: tx)
             if let rule { _ = try await Registry.addRule(rule, on: tx) }
-            try await DerivedData.markStale(on: tx)
         }
         return sub!
     }

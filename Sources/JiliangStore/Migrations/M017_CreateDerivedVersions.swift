@@ -12,6 +12,8 @@ struct M017_CreateDerivedVersions: AsyncMigration {
             .field("name", .string, .identifier(auto: false))
             .field("version", .int, .required)
             .field("derived_at", .datetime, .required)
+            // Who is deriving: a refresh marks its work done only if no change arrived meanwhile.
+            .field("token", .string)
             .create()
     }
 

@@ -35,7 +35,11 @@ struct M019_DatedRules: AsyncMigration {
         }
     }
 
-    static func dateSeededRules(_ dated: [VerificationRule], on db: any Database) async throws {
+    static func dateSeededRules(_ seeded: [VerificationRule], on db: any Database) async throws {
+        // Rules of catalogue rows not yet in the registry (added since) are seeded after the
+        // migrations, with their rows (`Seed.rules`); inserting them here would break the foreign key.
+        let catalogue = Set(try await (db as! any SQLDatabase).raw("SELECT sub_no FROM catalogue_entries").all().map { try $0.decode(column: "sub_no", as: Int.self) })
+        let dated = seeded.filter { catalogue.contains($0.subNo) }
         let existing = try await RuleModel.query(on: db).all()
         let seededDay = "1990-01-01"
         for (key, versions) in Dictionary(grouping: dated, by: Key.init) {

@@ -1,4 +1,5 @@
 import FluentKit
+import FluentPostgresDriver
 import Foundation
 import JiliangCore
 import Logging
@@ -29,7 +30,13 @@ public enum DerivedData {
     /// Marks the stored derivation out of date (a catalogue row or a rule changed): the job worker
     /// re-derives everything in the background, as at start-up. Call in the change's transaction.
     public static func markStale(on db: any Database) async throws {
-        try await (db as! any SQLDatabase).raw("DELETE FROM derived_versions WHERE name = \(bind: name)").run()
+        // A new token: a refresh already running (with the rules before this change) does not mark
+        // its work current when it ends, and the next pass of the worker derives again.
+        let sql = db as! any SQLDatabase
+        try await sql.raw("DELETE FROM derived_versions WHERE name = \(bind: name)").run()
+        try await sql.raw("""
+            INSERT INTO derived_versions (name, version, derived_at, token) VALUES (\(bind: name), 0, \(bind: Date()), \(bind: UUID().uuidString))
+            """).run()
     }
 
     /// Re-derives everything if the stored version is older than `version`; a no-op otherwise.
@@ -39,9 +46,14 @@ public enum DerivedData {
         let stored = try await sql.raw("SELECT version FROM derived_versions WHERE name = \(bind: name)").first()?
             .decode(column: "version", as: Int.self)
         guard (stored ?? 0) < version else { return nil }
-        let outcome = try await refresh(on: db, logger: logger)
+        let token = UUID().uuidString
         try await sql.raw("DELETE FROM derived_versions WHERE name = \(bind: name)").run()
-        try await sql.raw("INSERT INTO derived_versions (name, version, derived_at) VALUES (\(bind: name), \(bind: version), \(bind: now))").run()
+        try await sql.raw("INSERT INTO derived_versions (name, version, derived_at, token) VALUES (\(bind: name), 0, \(bind: now), \(bind: token))").run()
+        let outcome = try await refresh(on: db, logger: logger)
+        // Current only if no change marked it stale meanwhile (a new token): else the next pass derives again.
+        try await sql.raw("""
+            UPDATE derived_versions SET version = \(bind: version), derived_at = \(bind: Date()) WHERE name = \(bind: name) AND token = \(bind: token)
+            """).run()
         return outcome
     }
 
@@ -59,7 +71,9 @@ public enum DerivedData {
         var after = 0, reported = 0
         while true {
             let start = after
-            let (n, last, changed) = try await db.transaction { tx in
+            // A write transaction: on SQLite it holds the write lock from the first read, so a record
+            // committed meanwhile is seen; on PostgreSQL the batch's rows are locked (FOR UPDATE).
+            let (n, last, changed) = try await db.writeTransaction { tx in
                 try await refreshBatch(after: start, book: book, catalogue: catalogue, on: tx)
             }
             if n == 0 { break }
@@ -71,7 +85,15 @@ public enum DerivedData {
                 logger.notice("  … \(outcome.instruments) of \(total) instruments (\(outcome.changed) changed)")
             }
         }
-        try await MetricCounts.rebuild(.all, on: db)
+        // One write transaction, the counts table locked: writes that would add their changes to the
+        // counts wait for the recount (instead of being counted twice), and readers see the old
+        // counts until it commits.
+        try await db.writeTransaction(replayable: false) { tx in
+            if tx is any PostgresDatabase {
+                try await (tx as! any SQLDatabase).raw("LOCK TABLE metric_counts, utility_counts, utility_offences IN EXCLUSIVE MODE").run()
+            }
+            _ = try await MetricCounts.rebuild(.all, on: tx)
+        }
         outcome.recounted = true
         logger.notice("re-derived: \(outcome.changed) of \(total) instruments changed status or due date; statistics recounted")
         return outcome
@@ -99,7 +121,7 @@ public enum DerivedData {
         let sql = db as! any SQLDatabase
         let rows = try await sql.raw("""
             SELECT id, sub_no, lifecycle, in_service_date, meter_type, dn, q3, medium, owner_id, compliance_base, next_due, due_kind
-            FROM instruments WHERE id > \(bind: after) ORDER BY id LIMIT \(unsafeRaw: String(batch))
+            FROM instruments WHERE id > \(bind: after) ORDER BY id LIMIT \(unsafeRaw: String(batch))\(unsafeRaw: db is any PostgresDatabase ? " FOR UPDATE" : "")
             """).all(decoding: Row.self)
         guard let last = rows.last else { return (0, after, 0) }
         var changed = 0

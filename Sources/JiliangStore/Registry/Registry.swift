@@ -124,17 +124,28 @@ public enum Registry {
         return e
     }
 
-    public static func saveCatalogueEntry(_ e: CatalogueEntry, on db: any Database) async throws -> CatalogueEntryModel {
+    /// Creates or corrects a catalogue row (`exists`: true — only an existing row, false — only a new
+    /// one, nil — either, as `PUT` does). A change to the catalogue changes what the engine answers:
+    /// the stored compliance is marked for re-deriving in the same transaction.
+    public static func saveCatalogueEntry(_ e: CatalogueEntry, exists: Bool? = nil, on db: any Database) async throws -> CatalogueEntryModel {
         var c = FieldChecker()
         _ = c.text("item_name", e.itemName, max: 100)
         _ = c.text("sub_name", e.subName, max: 200)
         if !(1...999).contains(e.subNo) { c.fail("sub_no", "must be from 1 to 999") }
         if !(1...999).contains(e.itemNo) { c.fail("item_no", "must be from 1 to 999") }
         try c.finish()
-        let m = try await CatalogueEntryModel.find(e.subNo, on: db) ?? CatalogueEntryModel()
-        m.apply(e)
-        try await m.save(on: db)
-        return m
+        return try await db.auditedTransaction { tx in
+            let found = try await CatalogueEntryModel.find(e.subNo, on: tx)
+            if exists == true, found == nil { throw RegistryError.notFound(entity: "catalogue entry", key: String(e.subNo)) }
+            if exists == false, found != nil {
+                throw RegistryError.conflict(field: "sub_no", message: "sub-item \(e.subNo) is already in the catalogue; correct it on its page")
+            }
+            let m = found ?? CatalogueEntryModel()
+            m.apply(e)
+            try await m.save(on: tx)
+            try await DerivedData.markStale(on: tx)
+            return m
+        }
     }
 
     public static func rules(subNo: Int, on db: any Database) async throws -> [RuleModel] {
@@ -157,12 +168,16 @@ public enum Registry {
         }
         if let until = r.effectiveUntil, until < r.effectiveFrom { c.fail("effective_until", "must not be before effective_from (\(r.effectiveFrom))") }
         try c.finish()
-        let latest = try await RuleModel.query(on: db).filter(\.$subNo == r.subNo).max(\.$version) ?? 0
-        let m = RuleModel()
-        var rule = r
-        rule.version = latest + 1
-        m.apply(rule)
-        try await m.create(on: db)
-        return m
+        return try await db.auditedTransaction { tx in
+            let latest = try await RuleModel.query(on: tx).filter(\.$subNo == r.subNo).max(\.$version) ?? 0
+            let m = RuleModel()
+            var rule = r
+            rule.version = latest + 1
+            m.apply(rule)
+            try await m.create(on: tx)
+            // The new rule changes what the engine answers: re-derived in the background.
+            try await DerivedData.markStale(on: tx)
+            return m
+        }
     }
 }

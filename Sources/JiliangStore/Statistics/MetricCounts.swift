@@ -158,12 +158,17 @@ public enum MetricCounts {
             if !retiredOnUnknownDay {
                 let start = i.registeredOn.map { Int32($0.dayNumber) } ?? beginning
                 let end = i.retiredOn.map { Int32($0.dayNumber) }
-                // Filed from `filedOn` (not before it counts as surveyed), or — the day unknown — as today.
-                let filed: Int32? = i.filedOn.map { max(Int32($0.dayNumber), start) } ?? (i.lifecycle != .draft ? start : nil)
-                let filedWhileSurveyed = filed.map { f in end.map { f < $0 } ?? true } ?? false
+                // Filed in its spans (or — the days unknown — as today), within the surveyed days.
+                let spans = i.filedSpans ?? (i.lifecycle != .draft ? [Suspension(from: CalendarDay(dayNumber: Int(start)), until: nil)] : [])
                 change(start, total: 1, met: 0)
-                if filedWhileSurveyed { change(filed!, total: 0, met: 1) }
-                if let e = end { change(max(e, start), total: -1, met: filedWhileSurveyed ? -1 : 0) }
+                if let e = end { change(max(e, start), total: -1, met: 0) }
+                for span in spans {
+                    let from = max(Int32(span.from.dayNumber), start)
+                    let until = [span.until.map { Int32($0.dayNumber) }, end].compactMap { $0 }.min()
+                    guard until.map({ from < $0 }) ?? true else { continue }
+                    change(from, total: 0, met: 1)
+                    if let u = until { change(u, total: 0, met: -1) }
+                }
                 // In use (capability coverage): filed now and not retired by the day, by retirement day.
                 if i.lifecycle != .draft { put(2, 2, end ?? neverNumber, met: true, placeOnly: true) }
             }

@@ -222,25 +222,34 @@ public enum Statistics {
                 instruments[id]?.suspensions[last].until = day
             }
         }
-        // Filed on the day it left draft for filed or in service; never a draft on record (created
-        // filed, imported, a demo instrument): filed on its registration day. A draft scrapped
-        // without being filed was never filed.
-        var leftDraft = Set<Int>()
+        // Filed spans from the changes into and out of draft; an instrument never a draft on record
+        // (created filed, imported, a demo instrument) was filed from the day it counts as surveyed.
+        var draftChanges: [Int: [(day: CalendarDay, toDraft: Bool, toScrap: Bool)]] = [:]
         for r in try await sql.raw("""
-            SELECT s.instrument_id, s.to_status, MIN(s.changed_on) AS day FROM status_changes s JOIN instruments i ON i.id = s.instrument_id
-            WHERE s.from_status = 'draft' AND \(filter)
-            GROUP BY s.instrument_id, s.to_status
+            SELECT s.instrument_id, s.from_status, s.to_status, s.changed_on FROM status_changes s JOIN instruments i ON i.id = s.instrument_id
+            WHERE (s.from_status = 'draft' OR s.to_status = 'draft') AND \(filter)
+            ORDER BY s.instrument_id, s.changed_on, s.id
             """).all() {
-            let id = try r.decode(column: "instrument_id", as: Int.self)
-            leftDraft.insert(id)
-            guard try r.decode(column: "to_status", as: String.self) != LifecycleStatus.scrapped.rawValue,
-                let day = CalendarDay(try r.decode(column: "day", as: String.self))
-            else { continue }
-            let earlier = instruments[id]?.filedOn ?? day
-            instruments[id]?.filedOn = min(earlier, day)
+            guard let day = CalendarDay(try r.decode(column: "changed_on", as: String.self)) else { continue }
+            let to = try r.decode(column: "to_status", as: String.self)
+            draftChanges[try r.decode(column: "instrument_id", as: Int.self), default: []].append(
+                (day, to == LifecycleStatus.draft.rawValue, to == LifecycleStatus.scrapped.rawValue))
         }
-        for (id, i) in instruments where i.filedOn == nil && i.lifecycle != .draft && !leftDraft.contains(id) {
-            instruments[id]?.filedOn = i.registeredOn
+        for (id, i) in instruments {
+            let changes = draftChanges[id] ?? []
+            // Filed before the first change if that change returned it to draft, or if there is none and it is not a draft.
+            var spans: [Suspension] = []
+            var open: CalendarDay? = (changes.first?.toDraft ?? (i.lifecycle != .draft)) ? (i.registeredOn ?? CalendarDay(year: 1900, month: 1, day: 1)!) : nil
+            for c in changes {
+                if c.toDraft {
+                    if let o = open { spans.append(Suspension(from: o, until: c.day)) }
+                    open = nil
+                } else if !c.toScrap, open == nil {
+                    open = c.day
+                }
+            }
+            if let o = open { spans.append(Suspension(from: o, until: nil)) }
+            instruments[id]?.filedSpans = spans
         }
         // A limited-life meter's life ends where the status engine says (`ComplianceEngine.lifeEnd`,
         // counted from the first verification), for meters whose governing form is rotation.
