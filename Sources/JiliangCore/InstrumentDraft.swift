@@ -33,7 +33,7 @@ public struct RawInstrument: Sendable, Equatable {
     nonisolated(unsafe) public static let columns: [(name: String, path: WritableKeyPath<RawInstrument, String?>, aliases: [String])] = [
         ("code", \.code, ["instrument_code", "器具编码", "唯一识别码", "识别码"]),
         ("sub_no", \.subNo, ["catalogue_sub_no", "种别序号", "目录序号", "二级序号"]),
-        ("name", \.name, ["器具名称", "名称", "计量器具名称"]),
+        ("name", \.name, ["器具名称", "名称", "计量器具名称", "强检器具名称"]),
         ("model", \.model, ["型号规格", "型号", "规格型号"]),
         ("serial_no", \.serialNo, ["serial", "出厂编号"]),
         ("manufacturer", \.manufacturer, ["制造单位", "生产厂家", "制造厂"]),
@@ -41,8 +41,9 @@ public struct RawInstrument: Sendable, Equatable {
         ("accuracy_class", \.accuracyClass, ["准确度等级"]),
         ("measuring_range", \.measuringRange, ["测量范围"]),
         ("purpose", \.purpose, ["用途"]),
-        ("region_code", \.regionCode, ["行政区划代码", "区划代码"]),
-        ("address", \.address, ["安装地点", "使用地点", "地址"]),
+        // The county as a code or a name (a name unique in the province, or city + county).
+        ("region_code", \.regionCode, ["行政区划代码", "区划代码", "所属区县", "区县", "所在区县", "县区", "所属区域", "行政区划"]),
+        ("address", \.address, ["安装地点", "使用地点", "地址", "安装地址", "使用单位地址"]),
         ("latitude", \.latitude, ["纬度"]),
         ("longitude", \.longitude, ["经度"]),
         ("owner_credit_code", \.ownerCreditCode, ["credit_code", "统一社会信用代码", "使用单位信用代码"]),
@@ -94,10 +95,30 @@ public struct RegistryContext: Sendable {
     public var catalogue: [Int: CatalogueEntry]
     /// The verification rules: they, not the catalogue row, decide an instrument's form.
     public var rules: RuleBook
-    public init(knownRegions: Set<String>, catalogue: [Int: CatalogueEntry], rules: RuleBook = RuleBook([])) {
+    /// Instrument names (normalized, `InstrumentNames.normalize`) → catalogue sub-item, for rolls
+    /// that name the instrument instead of giving its sub-item (issue #19).
+    public var instrumentNames: [String: Int]
+    /// Region names → codes, for rolls that give the county by name (所属区县): a county's own name
+    /// and its city's name followed by it ("鼓楼区", "福州市鼓楼区").
+    public var regionsByName: [String: [String]]
+
+    public init(
+        knownRegions: Set<String>, catalogue: [Int: CatalogueEntry], rules: RuleBook = RuleBook([]), instrumentNames: [String: Int] = [:],
+        regionsByName: [String: [String]] = [:]
+    ) {
         self.knownRegions = knownRegions
         self.catalogue = catalogue
         self.rules = rules
+        self.instrumentNames = instrumentNames
+        self.regionsByName = regionsByName
+    }
+
+    /// The catalogue sub-item an instrument name resolves to: the name table, then a catalogue
+    /// row's own name.
+    public func subNo(forName name: String) -> Int? {
+        let n = InstrumentNames.normalize(name)
+        if let s = instrumentNames[n] { return s }
+        return catalogue.values.first { InstrumentNames.normalize($0.subName) == n }?.subNo
     }
 }
 
@@ -124,6 +145,21 @@ public struct InstrumentDraft: Sendable, Equatable {
     public var meter: MeterAttributes
     public var batch: String?
 
+    /// The region as a code: given as a code, or as a county's name unique in the province ("鼓楼区"
+    /// is not: 福州 and 莆田 both have one — then "福州市鼓楼区" or the code). Nil when the value is
+    /// a name that cannot be resolved (the problem is reported here).
+    static func regionCode(_ value: String?, context: RegistryContext, checker c: inout FieldChecker) -> String? {
+        guard let t = value?.trimmingCharactersInWhitespace(), !t.isEmpty, !t.allSatisfy(\.isNumber) else { return value }
+        let codes = context.regionsByName[InstrumentNames.normalize(t)] ?? []
+        if codes.count == 1 { return codes[0] }
+        if codes.isEmpty {
+            c.fail("region_code", "'\(t)' is neither a 6-digit region code (GB/T 2260) nor the name of a county in the registry")
+        } else {
+            c.fail("region_code", "'\(t)' names several counties (\(codes.sorted().joined(separator: ", "))): give the city with it (e.g. 福州市鼓楼区) or the code")
+        }
+        return nil
+    }
+
     /// Validates every field and reports all problems at once, by field name.
     public static func parse(_ raw: RawInstrument, context: RegistryContext) throws(ValidationFailure) -> InstrumentDraft {
         var c = FieldChecker()
@@ -131,12 +167,24 @@ public struct InstrumentDraft: Sendable, Equatable {
         if let t = c.text("code", raw.code, max: 40, required: false) {
             do { code = try InstrumentCode(validating: t) } catch { c.fail("code", "\(error)") }
         }
-        let subNo = c.int("sub_no", raw.subNo, range: 1...999, required: true)
-        if let s = subNo, context.catalogue[s] == nil { c.fail("sub_no", "catalogue sub-item \(s) does not exist") }
         let name = c.text("name", raw.name, max: 100)
+        var subNo = c.int("sub_no", raw.subNo, range: 1...999, required: false)
+        if let s = subNo, context.catalogue[s] == nil { c.fail("sub_no", "catalogue sub-item \(s) does not exist") }
+        // No sub-item given: the name decides (a bureau's roll names the instrument).
+        if subNo == nil, (raw.subNo ?? "").trimmingCharactersInWhitespace().isEmpty, let name {
+            subNo = context.subNo(forName: name)
+            if subNo == nil {
+                let known = context.instrumentNames.merging(
+                    context.catalogue.values.map { (InstrumentNames.normalize($0.subName), $0.subNo) }, uniquingKeysWith: { a, _ in a })
+                let near = InstrumentNames.closest(to: name, in: known).map { "\($0.name)（种别\($0.subNo)）" }
+                c.fail("name", "'\(name)' is not a catalogue instrument name\(near.isEmpty ? "" : "; closest: " + near.joined(separator: ", ")); give a 种别序号/sub_no column or ask the administrator to add the name")
+            }
+        }
+        if subNo == nil, !c.errors.contains(where: { $0.field == "sub_no" || $0.field == "name" }) { c.fail("sub_no", "is required (or an instrument name the catalogue knows)") }
         let serial = c.text("serial_no", raw.serialNo, max: 64)
         let purpose: UsePurpose? = c.choice("purpose", raw.purpose, labels: UsePurpose.chineseLabels)
-        let region = c.region("region_code", raw.regionCode) { context.knownRegions.contains($0.value) }
+        let regionValue = Self.regionCode(raw.regionCode, context: context, checker: &c)
+        let region = c.errors.contains { $0.field == "region_code" } ? nil : c.region("region_code", regionValue) { context.knownRegions.contains($0.value) }
         let address = c.text("address", raw.address, max: 200)
         let lat = c.double("latitude", raw.latitude, range: -90...90)
         let lon = c.double("longitude", raw.longitude, range: -180...180)

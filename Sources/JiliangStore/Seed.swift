@@ -26,6 +26,7 @@ public enum Seed {
         try await regions(on: db)
         try await catalogue(on: db)
         try await rules(on: db)
+        try await instrumentNames(on: db)
         try await campaigns(on: db)
         try await commitmentTemplates(on: db)
     }
@@ -149,6 +150,19 @@ public enum Seed {
             let m = RuleModel()
             m.apply(r)
             try await m.create(on: db)
+        }
+    }
+
+    /// Adds the shipped instrument names not yet present (an administrator's names and changes stay):
+    /// names of catalogue rows that exist only.
+    static func instrumentNames(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        let existing = Set(try await sql.raw("SELECT name FROM instrument_names").all().map { try $0.decode(column: "name", as: String.self) })
+        let catalogue = Set(try await CatalogueEntryModel.query(on: db).all().compactMap(\.id))
+        for r in try rows("instrument-names") {
+            let name = InstrumentNames.normalize(r["name"]!)
+            guard let sub = Int(r["sub_no"]!), catalogue.contains(sub), !existing.contains(name) else { continue }
+            try await sql.raw("INSERT INTO instrument_names (name, sub_no, origin) VALUES (\(bind: name), \(bind: sub), 'seed')").run()
         }
     }
 

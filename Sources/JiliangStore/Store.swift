@@ -89,6 +89,7 @@ public final class Store: Sendable {
         M020_CatalogueCorrections(),  // 血压计和血压表 under item 14; 焦度计 and 验光仪 P+V (#18 item 15)
         M021_PenaltyRepair(),  // ending a penalty's publication early (信用修复, #18 item 9)
         M022_ListingConsent(),  // the upper-level bureau's consent to a listing decided below the province (#18 item 10)
+        M023_CreateInstrumentNames(),  // instrument names that resolve to a catalogue sub-item on import (#19 item 1)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

@@ -87,6 +87,11 @@ import Testing
             let ghostRow = try await CatalogueEntryModel.find(777, on: store.db)
             #expect(ghost.status == .notFound && ghostRow == nil)
             #expect(try await CatalogueEntryModel.find(961, on: store.db)?.confidence == "partial")
+            // An instrument name the import will recognise as sub-item 30 (issue #19, item 1).
+            let named = try await b.post("/app/catalogue/30/names", ["csrf": entryCSRF, "instrument_name": "新 器具甲"])
+            #expect(named.status == .seeOther)
+            #expect(try await b.get("/app/catalogue/30").text.contains("新器具甲"))
+            #expect(try await Registry.instrumentNames(on: store.db)["新器具甲"] == 30)
             // The audit log holds the writes.
             #expect(try await AuditEntryModel.query(on: store.db).filter(\.$entity == "catalogue_entries").count() >= 2)
         }

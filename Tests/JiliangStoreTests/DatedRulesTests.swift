@@ -52,6 +52,7 @@ import Testing
             let db = store.db, sql = store.sql
             try await sql.raw("DELETE FROM verification_rules").run()
             // Seeded before the rows 981 (EV chargers) and 986 existed: their rules wait for the rows.
+            try await sql.raw("DELETE FROM instrument_names WHERE sub_no IN (981, 986)").run()
             try await sql.raw("DELETE FROM catalogue_entries WHERE sub_no IN (981, 986)").run()
             let old = try Seed.rows("rules").map(Seed.rule).filter { $0.effectiveUntil == nil && $0.subNo != 981 && $0.subNo != 986 }
             var ids: [Int] = []

@@ -55,6 +55,28 @@ import Testing
         }
     }
 
+    /// A county bureau's roll as it is (issue #19, items 1 and 2): no sub-item column — the names
+    /// resolve through the shipped name table — and the county by name. An unknown name is a row
+    /// error naming the closest names; the other rows are stored.
+    @Test func importsABureauRollWithoutSubItemsOrCodes() async throws {
+        try await TestDatabase.withStore { store in
+            let owner = try await Fixtures.owner(on: store.db)
+            let csv = """
+                序号,器具名称,型号规格,出厂编号,制造单位,使用单位,统一社会信用代码,安装地点,所属区县,用途,启用日期
+                1,电子秤,ACS-15,R-001,上海大华,测试市场,\(owner.creditCode),鼓楼区某市场1号,鼓楼区,贸易结算,2024-03-01
+                2,燃油加油机,CS46,R-002,正星科技,测试市场,\(owner.creditCode),福州市鼓楼区某路,福州市鼓楼区,贸易结算,2024-03-01
+                3,电子称,ACS-30,R-003,上海大华,测试市场,\(owner.creditCode),鼓楼区某市场2号,鼓楼区,贸易结算,2024-03-01
+                4,智能水表,LXS-20,R-004,宁波水表,测试市场,\(owner.creditCode),鼓楼区某小区,350102,贸易结算,2024-03-01
+
+                """
+            let report = try await run(csv, mode: .validRowsOnly, encoding: .init(rawValue: 0x8000_0632), on: store.db)
+            #expect(report.inserted == 3 && report.errors.count == 1, "\(report.errors)")
+            #expect(report.errors.first?.row == 4 && report.errors.first?.column == "器具名称" && report.errors.first?.message.contains("电子秤") == true)
+            let subs = try await InstrumentModel.query(on: store.db).sort(\.$serialNo).all().map { "\($0.serialNo) \($0.subNo) \($0.regionCode)" }
+            #expect(subs == ["R-001 2 350102", "R-002 10 350102", "R-004 14 350102"])
+        }
+    }
+
     @Test func allOrNothingStoresNothingAndNamesRowAndColumn() async throws {
         try await TestDatabase.withStore { store in
             let owner = try await Fixtures.owner(on: store.db)

@@ -18,7 +18,25 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+
+def gone(old):
+    """A wait condition: the element `old` left the document. Chrome answers a lookup of a node
+    that navigation replaced either with a stale-element error or, in a race, with "Node with given
+    id does not belong to the document" (a plain WebDriverException that Selenium's staleness_of
+    does not catch); both mean the page was replaced."""
+    def check(_driver):
+        try:
+            old.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e) or "stale" in str(e).lower():
+                return True
+            raise
+    return check
 
 PASSWORD = "jiliang-demo-2026"
 
@@ -50,7 +68,7 @@ class Flow:
         address alone passes at once when this page's address already says flash=done."""
         old = self.d.find_element(By.TAG_NAME, "html")
         self.click(css)
-        WebDriverWait(self.d, 10).until(EC.staleness_of(old))
+        WebDriverWait(self.d, 10).until(gone(old))
 
     def sign_in(self, login):
         self.d.delete_all_cookies()
@@ -134,7 +152,7 @@ def workflow(base, d):
     assert f.text("#lifecycle") == "draft"
     old = d.find_element(By.TAG_NAME, "html")
     f.click("#submit-filing")
-    WebDriverWait(d, 10).until(EC.staleness_of(old))
+    WebDriverWait(d, 10).until(gone(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     f.sign_out()
 
@@ -144,7 +162,7 @@ def workflow(base, d):
     row = [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "BROWSER-1" in r.text][0]
     old = d.find_element(By.TAG_NAME, "html")
     row.find_element(By.CSS_SELECTOR, "button.approve").click()
-    WebDriverWait(d, 10).until(EC.staleness_of(old))
+    WebDriverWait(d, 10).until(gone(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     import_csv(f, d, base)
     # Another region's instrument is refused, and nothing of it shows.
@@ -162,7 +180,7 @@ def workflow(base, d):
     Select(d.find_element(By.ID, "mode")).select_by_value("laboratory")
     old = d.find_element(By.TAG_NAME, "html")
     f.click("#apply")
-    WebDriverWait(d, 10).until(EC.staleness_of(old))
+    WebDriverWait(d, 10).until(gone(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     f.sign_out()
 
@@ -172,13 +190,13 @@ def workflow(base, d):
     row = [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "BROWSER-1" in r.text][0]
     old = d.find_element(By.TAG_NAME, "html")
     row.find_element(By.CSS_SELECTOR, "button.accept").click()
-    WebDriverWait(d, 10).until(EC.staleness_of(old))
+    WebDriverWait(d, 10).until(gone(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     row = [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "BROWSER-1" in r.text][0]
     row.find_element(By.NAME, "number").send_keys("JD2026-BROWSER")
     old = d.find_element(By.TAG_NAME, "html")
     row.find_element(By.CSS_SELECTOR, "button.record").click()
-    WebDriverWait(d, 10).until(EC.staleness_of(old))
+    WebDriverWait(d, 10).until(gone(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     f.sign_out()
 
@@ -301,7 +319,7 @@ def public_service(base, d):
     d.find_element(By.ID, "assignee-input").send_keys("gulou")
     old = d.find_element(By.TAG_NAME, "html")
     f.click("#assign")
-    WebDriverWait(d, 10).until(EC.staleness_of(old))
+    WebDriverWait(d, 10).until(gone(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     d.find_element(By.ID, "reply-text").send_keys("经现场核查，该摊位电子秤已送检并责令整改。")
     f.click("#send-reply")
@@ -329,7 +347,7 @@ def public_service(base, d):
     d.find_element(By.ID, "slot-place").send_keys("福州市计量所一楼大厅")
     old = d.find_element(By.TAG_NAME, "html")
     f.click("#open-slot")
-    WebDriverWait(d, 10).until(EC.staleness_of(old))
+    WebDriverWait(d, 10).until(gone(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     f.sign_out()
     d.delete_all_cookies()
@@ -348,7 +366,7 @@ def public_service(base, d):
     row.find_element(By.NAME, "result_note").send_keys("示值误差 +2 mmHg，合格")
     old = d.find_element(By.TAG_NAME, "html")
     row.find_element(By.CSS_SELECTOR, "button.record-check").click()
-    WebDriverWait(d, 10).until(EC.staleness_of(old))
+    WebDriverWait(d, 10).until(gone(old))
     WebDriverWait(d, 10).until(lambda d: "flash=" in d.current_url)
     f.sign_out()
     d.delete_all_cookies()

@@ -7,6 +7,11 @@ enum PageStrings {
     static let table: [String: (zh: String, en: String)] = [
         "st_title": ("统计分析", "Statistics"),
         "cat_title": ("强制管理目录", "Mandatory catalogue"),
+        "cat_names": ("器具名称（导入时识别为本种别）", "Instrument names (recognised as this sub-item on import)"),
+        "cat_namesHelp": ("导入文件没有种别序号列时，按“器具名称”识别种别。✎ 为管理员添加的名称；添加已有名称会把它改到本种别。",
+                          "When an import file has no sub-item column, the instrument name decides. ✎: added by an administrator; adding a name that exists moves it here."),
+        "cat_namePlaceholder": ("例如：电子秤", "e.g. 电子秤"),
+        "cat_addName": ("添加名称", "Add a name"),
         "cat_summary": ("目录现有已编号种别 %d 个、临时编号（9xx）种别 %d 个。2020年版目录（市场监管总局公告2020年第42号）共有40个一级目录、62个二级种别；公开资料只找到第1–18种别的原文，其余待管理员按目录正式文本补充。标注“未核实”的内容没有原文依据。",
                         "The catalogue holds %d numbered sub-items and %d with provisional numbers (9xx). The 2020 catalogue (SAMR announcement 2020 No. 42) has 40 items and 62 sub-items; public sources give the text of sub-items 1–18 only, and the administrator completes the rest from the official table. Whatever is marked unconfirmed has no primary source."),
         "cat_item": ("一级目录", "Item"),

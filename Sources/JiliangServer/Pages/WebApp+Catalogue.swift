@@ -34,6 +34,15 @@ extension WebApp {
                 }
             }
         }
+        router.post("/app/catalogue/{sub}/names") { request, context in
+            try await page(request) { p in
+                let sub = try context.parameters.require("sub", as: Int.self), f = try await form(request)
+                return try await attempt({ try await catalogueEntryPage(request, p, subNo: sub, error: $0, values: [:]) }) {
+                    try await Registry.saveInstrumentName(f["instrument_name"], subNo: sub, by: p, on: db)
+                    return redirect("/app/catalogue/\(sub)?flash=done")
+                }
+            }
+        }
         router.post("/app/catalogue/{sub}/rules") { request, context in
             try await page(request) { p in
                 let sub = try context.parameters.require("sub", as: Int.self), f = try await form(request)
@@ -102,6 +111,7 @@ extension WebApp {
                 ]
             },
             "noRules": rules.isEmpty,
+            "names": try await Registry.instrumentNames(subNo: subNo, on: db).map { ["name": $0.name, "admin": $0.origin == "admin"] as [String: Any] },
             "modes": Self.options(["P", "V", "P+V"], selected: v["mode"], label: { $0 }),
             "forms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: v["form"], label: { t["cat_form_" + $0] ?? $0 }),
             "ruleForms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: values["rule_form"], label: { t["cat_form_" + $0] ?? $0 }),

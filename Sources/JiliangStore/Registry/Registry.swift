@@ -8,11 +8,53 @@ import SQLKit
 /// caller's `AccessScope`, applied by `scoped` and nowhere else.
 public enum Registry {
     public static func context(on db: any Database) async throws -> RegistryContext {
-        let regions = try await RegionModel.query(on: db).all().compactMap(\.id)
+        let regions = try await RegionModel.query(on: db).all()
         let catalogue = try await CatalogueEntryModel.query(on: db).all()
+        // Counties (and cities' own districts) by name, alone and after their city's name.
+        let names = Dictionary(uniqueKeysWithValues: regions.map { ($0.id!, $0.name) })
+        var byName: [String: [String]] = [:]
+        for r in regions where r.level == "county" {
+            byName[InstrumentNames.normalize(r.name), default: []].append(r.id!)
+            if let parent = r.parentCode, let city = names[parent] { byName[InstrumentNames.normalize(city + r.name), default: []].append(r.id!) }
+        }
         return RegistryContext(
-            knownRegions: Set(regions), catalogue: Dictionary(uniqueKeysWithValues: catalogue.map { ($0.id!, $0.entry) }),
-            rules: try await ruleBook(on: db))
+            knownRegions: Set(regions.compactMap(\.id)), catalogue: Dictionary(uniqueKeysWithValues: catalogue.map { ($0.id!, $0.entry) }),
+            rules: try await ruleBook(on: db), instrumentNames: try await instrumentNames(on: db), regionsByName: byName)
+    }
+
+    /// The instrument name table (normalized name → catalogue sub-item).
+    public static func instrumentNames(on db: any Database) async throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for r in try await (db as! any SQLDatabase).raw("SELECT name, sub_no FROM instrument_names").all() {
+            out[try r.decode(column: "name", as: String.self)] = try r.decode(column: "sub_no", as: Int.self)
+        }
+        return out
+    }
+
+    /// Adds (or moves) an instrument name to a catalogue sub-item: the administrator's extension of
+    /// the name table. Audited.
+    public static func saveInstrumentName(_ name: String?, subNo: Int, by p: Principal, on db: any Database) async throws {
+        guard p.may(.manageReference) else { throw RegistryError.forbidden("changing the instrument names") }
+        var c = FieldChecker()
+        let n = c.text("name", name, max: 100).map(InstrumentNames.normalize)
+        try c.finish()
+        _ = try await catalogueEntry(subNo, on: db)
+        try await db.auditedTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            let before = try await sql.raw("SELECT sub_no FROM instrument_names WHERE name = \(bind: n!)").first()?.decode(column: "sub_no", as: Int.self)
+            try await sql.raw("DELETE FROM instrument_names WHERE name = \(bind: n!)").run()
+            try await sql.raw("INSERT INTO instrument_names (name, sub_no, origin) VALUES (\(bind: n!), \(bind: subNo), 'admin')").run()
+            try await Audit.record(
+                Audit.actor, action: before == nil ? "create" : "update", entity: "instrument_names", id: n!,
+                after: ["sub_no": "\(subNo)", "before": before.map(String.init) ?? ""], on: tx)
+        }
+    }
+
+    /// The names that resolve to a sub-item, for its catalogue page.
+    public static func instrumentNames(subNo: Int, on db: any Database) async throws -> [(name: String, origin: String)] {
+        try await (db as! any SQLDatabase).raw("SELECT name, origin FROM instrument_names WHERE sub_no = \(bind: subNo) ORDER BY name").all().map {
+            (try $0.decode(column: "name", as: String.self), try $0.decode(column: "origin", as: String.self))
+        }
     }
 
     public static func ruleBook(on db: any Database) async throws -> RuleBook {

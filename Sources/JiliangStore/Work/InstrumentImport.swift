@@ -82,7 +82,8 @@ public struct InstrumentImport: Sendable {
             if p == nil, !h.trimmingCharactersInWhitespace().isEmpty { ignored.append(h) }
             if let p, let canonical = RawInstrument.canonicalName(of: p) { columnName[canonical] = h }
         }
-        for required in ["sub_no", "name", "serial_no", "purpose", "region_code", "address", "owner_credit_code"]
+        // No sub-item column is needed: bureau rolls name the instrument, and the name resolves it.
+        for required in ["name", "serial_no", "purpose", "region_code", "address", "owner_credit_code"]
         where columnName[required] == nil {
             throw FileError(description: "the header has no column for \(required) (accepted: \(RawInstrument.aliases(of: required)))")
         }
