@@ -25,6 +25,11 @@ public struct RawInstrument: Sendable, Equatable {
     public var q3: String?
     public var medium: String?
     public var batch: String?
+    /// The last verification as a bureau's roll records it (issue #19, item 3).
+    public var lastVerifiedOn: String?
+    public var lastResult: String?
+    public var certificateNo: String?
+    public var verifiedBy: String?
 
     public init() {}
 
@@ -59,6 +64,11 @@ public struct RawInstrument: Sendable, Equatable {
         ("q3", \.q3, ["常用流量", "常用流量q3"]),
         ("medium", \.medium, ["介质"]),
         ("batch", \.batch, ["批次号", "批次"]),
+        // The last verification: becomes the instrument's record, with the file as its provenance.
+        ("last_verified_on", \.lastVerifiedOn, ["最近检定日期", "检定日期", "上次检定日期", "最近一次检定日期"]),
+        ("last_result", \.lastResult, ["检定结论", "检定结果"]),
+        ("certificate_no", \.certificateNo, ["证书编号", "检定证书编号", "证书号"]),
+        ("verified_by", \.verifiedBy, ["检定机构", "检定单位"]),
     ]
 
     nonisolated(unsafe) static let columnAliases: [String: WritableKeyPath<RawInstrument, String?>] = {
@@ -101,6 +111,8 @@ public struct RegistryContext: Sendable {
     /// Region names → codes, for rolls that give the county by name (所属区县): a county's own name
     /// and its city's name followed by it ("鼓楼区", "福州市鼓楼区").
     public var regionsByName: [String: [String]]
+    /// Institutions by normalized name and by credit code, for a roll's 检定机构 column.
+    public var institutions: [String: Int] = [:]
 
     public init(
         knownRegions: Set<String>, catalogue: [Int: CatalogueEntry], rules: RuleBook = RuleBook([]), instrumentNames: [String: Int] = [:],
@@ -144,6 +156,15 @@ public struct InstrumentDraft: Sendable, Equatable {
     public var status: LifecycleStatus
     public var meter: MeterAttributes
     public var batch: String?
+    /// The last verification the file records, if it records one.
+    public var lastVerification: LastVerification?
+
+    public struct LastVerification: Sendable, Equatable {
+        public var date: CalendarDay
+        public var result: VerificationResult
+        public var certificateNo: String?
+        public var institutionID: Int
+    }
 
     /// The region as a code: given as a code, or as a county's name unique in the province ("鼓楼区"
     /// is not: 福州 and 莆田 both have one — then "福州市鼓楼区" or the code). Nil when the value is
@@ -207,12 +228,32 @@ public struct InstrumentDraft: Sendable, Equatable {
         let acc = c.text("accuracy_class", raw.accuracyClass, max: 32, required: false)
         let range = c.text("measuring_range", raw.measuringRange, max: 100, required: false)
         let batch = c.text("batch", raw.batch, max: 64, required: false)
+        // The last verification: all of date, result and institution, or none of them.
+        var last: LastVerification?
+        let given = [raw.lastVerifiedOn, raw.lastResult, raw.certificateNo, raw.verifiedBy].contains { !($0 ?? "").trimmingCharactersInWhitespace().isEmpty }
+        if given {
+            let date = c.day("last_verified_on", raw.lastVerifiedOn)
+            let result: VerificationResult? = c.choice("last_result", raw.lastResult, labels: VerificationResult.chineseLabels)
+            let cert = c.text("certificate_no", raw.certificateNo, max: 64, required: false)
+            var institution: Int?
+            if let by = c.text("verified_by", raw.verifiedBy, max: 100) {
+                institution = context.institutions[InstrumentNames.normalize(by)]
+                if institution == nil { c.fail("verified_by", "no registered institution is named or has the credit code '\(by)'") }
+            }
+            if let date, let s = subNo, let entry = context.catalogue[s], result == .pass, entry.mode?.requiresVerification ?? true,
+                context.rules.rule(subNo: s, attributes: MeterAttributes(meterType: meterType, dn: dn, q3: q3, medium: medium), on: date) == nil,
+                context.rules.currentForm(subNo: s, attributes: MeterAttributes(meterType: meterType, dn: dn, q3: q3, medium: medium), catalogueForm: entry.form) != .firstOnlyScrap
+            {
+                c.fail("last_verified_on", "no verification rule for catalogue sub-item \(s) is in force on \(date); the administrator must add one first")
+            }
+            if let date, let result, let institution { last = LastVerification(date: date, result: result, certificateNo: cert, institutionID: institution) }
+        }
         try c.finish()
         return InstrumentDraft(
             code: code, subNo: subNo!, name: name!, model: model, serialNo: serial!, manufacturer: manufacturer,
             typeApprovalNo: tap, accuracyClass: acc, measuringRange: range, purpose: purpose!, region: region!,
             address: address!, latitude: lat, longitude: lon, ownerCreditCode: owner!, ownerName: ownerName,
             inServiceDate: inService, status: status, meter: MeterAttributes(meterType: meterType, dn: dn, q3: q3, medium: medium),
-            batch: batch)
+            batch: batch, lastVerification: last)
     }
 }

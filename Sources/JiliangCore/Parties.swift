@@ -48,3 +48,8 @@ extension LifecycleStatus {
         "草稿": .draft, "已备案": .filed, "在用": .inService, "停用": .suspended, "报废": .scrapped, "已轮换": .rotatedOut,
     ]
 }
+
+extension VerificationResult {
+    /// 检定结论 as rolls write it.
+    public static let chineseLabels: [String: VerificationResult] = ["合格": .pass, "不合格": .fail, "通过": .pass, "不通过": .fail]
+}

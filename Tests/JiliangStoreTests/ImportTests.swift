@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import JiliangCore
 import JiliangStore
+import SQLKit
 import JiliangTestSupport
 import Testing
 
@@ -74,6 +75,49 @@ import Testing
             #expect(report.errors.first?.row == 4 && report.errors.first?.column == "器具名称" && report.errors.first?.message.contains("电子秤") == true)
             let subs = try await InstrumentModel.query(on: store.db).sort(\.$serialNo).all().map { "\($0.serialNo) \($0.subNo) \($0.regionCode)" }
             #expect(subs == ["R-001 2 350102", "R-002 10 350102", "R-004 14 350102"])
+        }
+    }
+
+    /// The roll's last verification comes along (issue #19, item 3): it becomes the instrument's
+    /// record, with the file's SHA-256 and row as provenance, and the status follows from it. Bad
+    /// dates, unknown results, unknown institutions and reused certificates are row errors; importing
+    /// the same file twice adds neither instruments nor records.
+    @Test func theLastVerificationComesAlong() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            _ = try await Fixtures.institution(on: db)  // 测试计量所
+            let head = "器具名称,出厂编号,使用单位,统一社会信用代码,安装地点,所属区县,用途,启用日期,最近检定日期,检定结论,证书编号,检定机构"
+            func row(_ serial: String, _ date: String, _ result: String, _ cert: String, _ lab: String = "测试计量所") -> String {
+                "电子秤,\(serial),测试市场,\(owner.creditCode),鼓楼区某市场,鼓楼区,贸易结算,2024-03-01,\(date),\(result),\(cert),\(lab)"
+            }
+            let csv = [
+                head,
+                row("H-1", "2026-05-20", "合格", "JD-2026-001"),  // line 2: valid until 2027-05-19
+                row("H-2", "2026-02-10", "不合格", "JD-2026-002"),  // line 3: failed
+                row("H-3", "2025/13/01", "合格", "JD-2026-003"),  // line 4: no such date
+                row("H-4", "2026-05-20", "待定", "JD-2026-004"),  // line 5: neither pass nor fail
+                row("H-5", "2026-05-20", "合格", "JD-2026-001"),  // line 6: a certificate already on row 2
+                row("H-6", "2026-05-20", "合格", "JD-2026-006", "不存在所"),  // line 7: an unknown institution
+                row("H-7", "", "", "", ""),  // line 8: no history: filed, first verification due
+                "",
+            ].joined(separator: "\n")
+            let first = try await run(csv, mode: .validRowsOnly, on: db)
+            #expect(first.inserted == 3, "\(first.errors)")
+            #expect(first.errors.map { "\($0.row) \($0.column)" } == ["4 最近检定日期", "5 检定结论", "6 证书编号", "7 检定机构"])
+            let byCode = Dictionary(uniqueKeysWithValues: try await InstrumentModel.query(on: db).all().map { ($0.serialNo, $0) })
+            #expect(byCode["H-1"]?.complianceBase == "active" && byCode["H-1"]?.nextDue == "2027-05-19" && byCode["H-1"]?.dueKind == "verification")
+            #expect(byCode["H-2"]?.complianceBase == "failed")
+            #expect(byCode["H-7"]?.dueKind == "first_verification")
+            let records = try await VerificationRecordModel.query(on: db).all()
+            #expect(records.count == 2 && records.allSatisfy { $0.recordedBy == "import" })
+            let source = try await (db as! any SQLDatabase).raw("SELECT import_source FROM verification_records WHERE certificate_no = 'JD-2026-001'").first()?
+                .decode(column: "import_source", as: String.self)
+            #expect(source?.hasPrefix("sha256:") == true && source?.hasSuffix(" row 2") == true)
+            // The same file again: nothing new.
+            let again = try await run(csv, mode: .validRowsOnly, on: db)
+            #expect(again.inserted == 0 && again.alreadyPresent == 3)
+            #expect(try await VerificationRecordModel.query(on: db).count() == 2)
         }
     }
 

@@ -17,9 +17,15 @@ public enum Registry {
             byName[InstrumentNames.normalize(r.name), default: []].append(r.id!)
             if let parent = r.parentCode, let city = names[parent] { byName[InstrumentNames.normalize(city + r.name), default: []].append(r.id!) }
         }
-        return RegistryContext(
+        var context = RegistryContext(
             knownRegions: Set(regions.compactMap(\.id)), catalogue: Dictionary(uniqueKeysWithValues: catalogue.map { ($0.id!, $0.entry) }),
             rules: try await ruleBook(on: db), instrumentNames: try await instrumentNames(on: db), regionsByName: byName)
+        // Institutions by name and by credit code, for a roll's 检定机构 column.
+        for i in try await InstitutionModel.query(on: db).all() {
+            context.institutions[InstrumentNames.normalize(i.name)] = i.id!
+            if let code = i.creditCode { context.institutions[InstrumentNames.normalize(code)] = i.id! }
+        }
+        return context
     }
 
     /// The instrument name table (normalized name → catalogue sub-item).

@@ -21,10 +21,12 @@ enum InstrumentBulkWriter {
         case date(Date)
     }
 
-    static func row(_ d: InstrumentDraft, code: InstrumentCode, ownerID: Int, entry: CatalogueEntry?, book: RuleBook, now: Date) -> [Cell] {
+    static func row(
+        _ d: InstrumentDraft, code: InstrumentCode, ownerID: Int, entry: CatalogueEntry?, book: RuleBook, records: [VerificationFact] = [], now: Date
+    ) -> [Cell] {
         let form = book.currentForm(subNo: d.subNo, attributes: d.meter, catalogueForm: entry?.form)
         let eval = ComplianceEngine.evaluate(
-            .init(lifecycle: d.status, form: form, mode: entry?.mode, inServiceDate: d.inServiceDate, records: []))
+            .init(lifecycle: d.status, form: form, mode: entry?.mode, inServiceDate: d.inServiceDate, records: records))
         return [
             .text(code.value), .int(d.subNo), .text(d.name), .text(d.model), .text(d.serialNo), .text(d.manufacturer),
             .text(d.typeApprovalNo), .text(d.accuracyClass), .text(d.measuringRange), .text(d.purpose.rawValue), .text(d.region.value),

@@ -24,6 +24,9 @@ extension InstrumentImport {
         /// may not attach an instrument to anyone else's owner (issue #17).
         let visibleOwners: Set<Int>?
         let scope: AccessScope
+        /// The import's day: a last verification may not be dated after it.
+        var today: CalendarDay = CalendarDay(year: 9999, month: 12, day: 31)!
+        private var seenCertificates = Set<String>()
         private var newOwners: Set<String> = []
         private var newOwnersToCreate: [NewOwner] = []
         private var seenKeys = Set<String>()
@@ -104,6 +107,17 @@ extension InstrumentImport {
                 errors.append(RowError(row: row.line, column: columnName["serial_no"]!,
                     message: "repeats an earlier row (same owner, catalogue sub-item and serial number \(d.serialNo))"))
                 return nil
+            }
+            if let last = d.lastVerification {
+                if last.date > today {
+                    errors.append(RowError(row: row.line, column: columnName["last_verified_on"] ?? "last_verified_on", message: "\(last.date) is after today (\(today))"))
+                    return nil
+                }
+                if let cert = last.certificateNo, !seenCertificates.insert(cert).inserted {
+                    errors.append(RowError(row: row.line, column: columnName["certificate_no"] ?? "certificate_no",
+                        message: "certificate number \(cert) appears on an earlier row (a certificate belongs to one instrument)"))
+                    return nil
+                }
             }
             if let code = d.code, !seenCodes.insert(code.value).inserted {
                 errors.append(RowError(row: row.line, column: columnName["code"] ?? "code", message: "instrument code \(code) appears on an earlier row"))

@@ -33,10 +33,24 @@ extension InstrumentImport {
         private let now = Date()
         private let logger = Logger(label: "jiliang.import")
 
-        init(owners: [String: Int], context: RegistryContext, columnName: [String: String]) {
+        /// The file's SHA-256, kept with each record it brings (with the row).
+        let fileDigest: String
+
+        init(owners: [String: Int], context: RegistryContext, columnName: [String: String], fileDigest: String = "") {
             self.owners = owners
             self.context = context
             self.columnName = columnName
+            self.fileDigest = fileDigest
+        }
+
+        /// The record a row's last verification becomes: its kind (first, when on or before the
+        /// in-service day or none is known), its rule and valid-until by the rule in force on its date.
+        func record(of d: InstrumentDraft) -> (fact: VerificationFact, ruleID: Int?)? {
+            guard let last = d.lastVerification else { return nil }
+            let kind: VerificationKind = d.inServiceDate.map { last.date <= $0 } ?? true ? .first : .periodic
+            let rule = context.rules.rule(subNo: d.subNo, attributes: d.meter, on: last.date)
+            let until = ComplianceEngine.validUntil(date: last.date, result: last.result, kind: kind, rule: rule, firstPassDate: nil)
+            return (VerificationFact(id: 0, date: last.date, kind: kind, result: last.result, validUntil: until, form: rule?.form), rule?.id)
         }
 
         mutating func write(_ rows: [ValidRow], newOwners: [NewOwner], on tx: any Database) async throws -> Result {
@@ -55,10 +69,12 @@ extension InstrumentImport {
             }
             let registered = try await registeredKeys(of: rows, sql: sql)
             let takenCodes = try await takenCodes(in: rows, sql: sql)
+            let takenCertificates = try await takenCertificates(in: rows, sql: sql)
             var result = Result()
             var cells: [[InstrumentBulkWriter.Cell]] = []
             cells.reserveCapacity(rows.count)
             var insertedCodes: [String] = []
+            var records: [(code: String, line: Int, draft: InstrumentDraft)] = []
             for v in rows {
                 let owner = owners[v.draft.ownerCreditCode.value]!
                 if registered.contains(Key(owner_id: owner, sub_no: v.draft.subNo, serial_no: v.draft.serialNo)) {
@@ -66,13 +82,21 @@ extension InstrumentImport {
                 } else if v.codeGiven, takenCodes.contains(v.code.value) {
                     result.errors.append(RowError(
                         row: v.line, column: columnName["code"] ?? "code", message: "instrument code \(v.code) already belongs to another instrument"))
+                } else if let cert = v.draft.lastVerification?.certificateNo, takenCertificates.contains(cert) {
+                    result.errors.append(RowError(
+                        row: v.line, column: columnName["certificate_no"] ?? "certificate_no",
+                        message: "certificate number \(cert) is already recorded for another instrument"))
                 } else {
-                    cells.append(InstrumentBulkWriter.row(v.draft, code: v.code, ownerID: owner, entry: context.catalogue[v.draft.subNo], book: context.rules, now: now))
+                    let history = record(of: v.draft).map { [$0.fact] } ?? []
+                    cells.append(InstrumentBulkWriter.row(
+                        v.draft, code: v.code, ownerID: owner, entry: context.catalogue[v.draft.subNo], book: context.rules, records: history, now: now))
                     insertedCodes.append(v.code.value)
+                    if v.draft.lastVerification != nil { records.append((v.code.value, v.line, v.draft)) }
                 }
             }
             try await InstrumentBulkWriter.write(cells, columns: InstrumentImport.columns, table: "instruments", on: tx, logger: logger) { _ in }
-            // The new instruments' events join the statistics' counts in the same transaction.
+            try await writeRecords(records, on: sql)
+            // The new instruments' events (with their records) join the statistics' counts in the same transaction.
             try await MetricCounts.addNew(codes: insertedCodes, on: tx)
             result.inserted = cells.count
             return result
@@ -109,6 +133,42 @@ extension InstrumentImport {
                 for k in try await sql.raw(query).all(decoding: Key.self) { found.insert(k) }
             }
             return found
+        }
+
+        /// The rows' last verifications as records of the instruments just written, with the file and
+        /// row as their provenance. The ledger's sequencer takes them up like any record.
+        private func writeRecords(_ rows: [(code: String, line: Int, draft: InstrumentDraft)], on sql: any SQLDatabase) async throws {
+            guard !rows.isEmpty else { return }
+            var ids: [String: Int] = [:]
+            struct Row: Decodable { var id: Int; var code: String }
+            for chunk in rows.map(\.code).chunked(500) {
+                for r in try await sql.select().columns("id", "code").from("instruments").where("code", .in, Array(chunk)).all(decoding: Row.self) { ids[r.code] = r.id }
+            }
+            for chunk in rows.chunked(300) {
+                let insert = sql.insert(into: "verification_records").columns(
+                    "instrument_id", "institution_id", "verified_on", "kind", "result", "certificate_no", "valid_until", "rule_id", "recorded_by",
+                    "recorded_at", "import_source")
+                for r in chunk {
+                    guard let id = ids[r.code], let last = r.draft.lastVerification, let (fact, ruleID) = record(of: r.draft) else { continue }
+                    insert.values(
+                        SQLBind(id), SQLBind(last.institutionID), SQLBind(last.date.description), SQLBind(fact.kind.rawValue), SQLBind(last.result.rawValue),
+                        SQLBind(last.certificateNo), SQLBind(fact.validUntil?.description), SQLBind(ruleID), SQLBind("import"), SQLBind(now),
+                        SQLBind("sha256:\(fileDigest) row \(r.line)"))
+                }
+                try await insert.run()
+            }
+        }
+
+        /// The certificate numbers of the rows' last verifications already recorded (for any instrument).
+        private func takenCertificates(in rows: [ValidRow], sql: any SQLDatabase) async throws -> Set<String> {
+            struct Cert: Decodable { var certificate_no: String }
+            var taken = Set<String>()
+            for chunk in rows.compactMap(\.draft.lastVerification?.certificateNo).chunked(500) {
+                for c in try await sql.select().column("certificate_no").from("verification_records").where("certificate_no", .in, Array(chunk)).all(decoding: Cert.self) {
+                    taken.insert(c.certificate_no)
+                }
+            }
+            return taken
         }
 
         /// The codes given in the file that are already in the registry.

@@ -1,3 +1,4 @@
+import Crypto
 import FluentKit
 import Foundation
 import JiliangCore
@@ -120,6 +121,9 @@ public struct InstrumentImport: Sendable {
         var check = RowChecker(
             paths: paths, fieldCount: header.fields.count, columnName: columnName, context: context, owners: registeredOwners,
             visibleOwners: visibleOwners, scope: scope)
+        check.today = today
+        // The file's fingerprint: an imported record keeps it (and its row) as its provenance.
+        let fileDigest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 
         // The writer owns the transaction; slices go to it through a stream and its answers come
         // back through another. At most two slices are in flight, which bounds memory.
@@ -131,7 +135,7 @@ public struct InstrumentImport: Sendable {
             // Not replayable: its slices come from a stream that a second run would find half read.
             return try await db.auditedTransaction(replayable: false) { tx in
                 try await InstrumentBulkWriter.withBulkSettings(on: tx) {
-                    var w = SliceWriter(owners: registeredOwners, context: context, columnName: names)
+                    var w = SliceWriter(owners: registeredOwners, context: context, columnName: names, fileDigest: fileDigest)
                     for await message in slices {
                         switch message {
                         case .slice(let rows, let newOwners): answerSink.yield(try await w.write(rows, newOwners: newOwners, on: tx))
