@@ -126,6 +126,10 @@ struct ImportInstruments: AsyncParsableCommand {
             stored: \(report.stored ? "yes" : "no") — new: \(report.inserted), already present: \(report.alreadyPresent), owners created: \(report.ownersCreated)
             """)
         if !report.ignoredColumns.isEmpty { print("ignored columns: \(report.ignoredColumns.joined(separator: ", "))") }
+        // The same problem on many rows is one line first (e.g. one unknown instrument name).
+        for s in (report.summary ?? []).prefix(10) where s.rows > 1 {
+            print("  \(s.rows) rows (\(s.firstRows.map(String.init).joined(separator: ", "))\(s.rows > s.firstRows.count ? ", …" : "")), \(s.column): \(s.message)")
+        }
         for e in report.errors.prefix(20) { print("  row \(e.row), \(e.column): \(e.message)") }
         if report.errors.count > 20 { print("  … \(report.errors.count - 20) more") }
         if let path = errors {

@@ -78,6 +78,22 @@ import Testing
         }
     }
 
+    /// The same unknown name on many rows is one summary line with its row count (issue #19, item 1).
+    @Test func theSameProblemOnManyRowsIsOneSummaryLine() async throws {
+        try await TestDatabase.withStore { store in
+            let owner = try await Fixtures.owner(on: store.db)
+            var csv = "器具名称,出厂编号,统一社会信用代码,安装地点,所属区县,用途,启用日期\n"
+            for i in 0..<300 { csv += "电子称,T-\(i),\(owner.creditCode),某市场,鼓楼区,贸易结算,2024-03-01\n" }
+            csv += "电子秤,T-OK,\(owner.creditCode),某市场,鼓楼区,贸易结算,2024-03-01\n"
+            csv += "燃油加油机,T-BAD,\(owner.creditCode),某加油站,鼓楼区,贸易结算,2024-13-01\n"
+            let report = try await run(csv, mode: .validRowsOnly, on: store.db)
+            #expect(report.errors.count == 301 && report.inserted == 1)
+            let summary = try #require(report.summary)
+            #expect(summary.count == 2 && summary[0].rows == 300 && summary[0].column == "器具名称" && summary[0].firstRows == [2, 3, 4, 5, 6])
+            #expect(summary[1].rows == 1 && summary[1].column == "启用日期")
+        }
+    }
+
     /// The roll's last verification comes along (issue #19, item 3): it becomes the instrument's
     /// record, with the file's SHA-256 and row as provenance, and the status follows from it. Bad
     /// dates, unknown results, unknown institutions and reused certificates are row errors; importing

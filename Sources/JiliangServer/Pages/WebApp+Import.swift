@@ -31,6 +31,10 @@ extension WebApp {
             out["inserted"] = report.inserted
             out["errors"] = report.errors.count
             out["stored"] = report.stored
+            // The same problem on many rows once, with how many rows and the first ones.
+            out["summary"] = (report.summary ?? []).prefix(10).filter { $0.rows > 1 }.map {
+                "\($0.column): \($0.message) — \($0.rows) (\($0.firstRows.map(String.init).joined(separator: ", "))\($0.rows > $0.firstRows.count ? ", …" : ""))"
+            }
         }
         if let e = j.error { out["message"] = e }
         return out

@@ -34,6 +34,32 @@ public struct InstrumentImport: Sendable {
         public var errors: [RowError]
         public var ignoredColumns: [String]
         public var stored: Bool
+        /// The errors grouped by column and message, most frequent first: the same unknown name on
+        /// 3,000 rows is one line (issue #19). Optional: reports stored before lack it.
+        public var summary: [SummaryLine]?
+
+        public struct SummaryLine: Sendable, Codable, Equatable {
+            public var column: String
+            public var message: String
+            public var rows: Int
+            /// The first few rows it is on.
+            public var firstRows: [Int]
+        }
+
+        static func summarize(_ errors: [RowError]) -> [SummaryLine] {
+            var lines: [String: SummaryLine] = [:]
+            var order: [String] = []
+            for e in errors {
+                let key = e.column + "\u{1F}" + e.message
+                if lines[key] == nil {
+                    lines[key] = SummaryLine(column: e.column, message: e.message, rows: 0, firstRows: [])
+                    order.append(key)
+                }
+                lines[key]!.rows += 1
+                if lines[key]!.firstRows.count < 5 { lines[key]!.firstRows.append(e.row) }
+            }
+            return order.compactMap { lines[$0] }.sorted { ($1.rows, $0.firstRows.first ?? 0) < ($0.rows, $1.firstRows.first ?? 0) }
+        }
 
         /// The error report as CSV (UTF-8 with BOM, so Excel opens the Chinese correctly).
         public var errorsCSV: String {
@@ -198,7 +224,8 @@ public struct InstrumentImport: Sendable {
         var result = Report(
             encoding: decoded.encoding.rawValue, rows: check.rows, valid: check.valid - lateErrors, inserted: 0,
             alreadyPresent: stored ? alreadyPresent : 0, ownersCreated: stored ? ownersCreated : 0,
-            errors: check.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }, ignoredColumns: ignored, stored: stored)
+            errors: check.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }, ignoredColumns: ignored, stored: stored,
+            summary: Report.summarize(check.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }))
         if stored { result.inserted = try await InstrumentModel.query(on: db).count() - before }
         progress(check.rows * 2, check.rows * 2)
         return result

@@ -20,6 +20,13 @@
         show(1, 1);
         status.textContent = status.dataset.done + " " + status.dataset.inserted + ": " + job.inserted + ", " + status.dataset.errors + ": " + job.errors;
         if (job.errors > 0) { report.href = "/app/jobs/" + id + "/errors.csv"; report.hidden = false; }
+        const summary = document.getElementById("error-summary");
+        summary.replaceChildren();
+        for (const line of job.summary || []) {
+          const li = document.createElement("li");
+          li.textContent = line;
+          summary.appendChild(li);
+        }
       } else {
         status.textContent = status.dataset.failed + " " + (job.message || "");
       }
