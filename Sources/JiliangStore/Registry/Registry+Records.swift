@@ -70,7 +70,7 @@ extension Registry {
                 inst.lifecycle = LifecycleStatus.inService.rawValue
                 if inst.inServiceDate == nil { inst.inServiceDate = d.date.description }
             }
-            try await recomputeCompliance(of: inst, on: tx)
+            try await recomputeCompliance(of: inst, book: book, on: tx)
             try await MetricCounts.applyChange([d.instrumentID], before: counted, on: tx)
             return m
         }
@@ -133,11 +133,14 @@ extension Registry {
     }
 
     /// Re-derives and saves the stored compliance of one instrument.
-    public static func recomputeCompliance(of m: InstrumentModel, on db: any Database) async throws {
+    /// `book`: the rule book when the caller already holds it (one read per write, not two).
+    public static func recomputeCompliance(of m: InstrumentModel, book: RuleBook? = nil, on db: any Database) async throws {
         let entry = try await CatalogueEntryModel.find(m.subNo, on: db)?.entry
         let records = try await VerificationRecordModel.query(on: db).filter(\.$instrumentID == m.id!).all()
         let schedules = try await schedules(of: m.id!, on: db)
-        store(evaluate(m, entry: entry, book: try await ruleBook(on: db), records: records, schedules: schedules), in: m)
+        let rules: RuleBook
+        if let book { rules = book } else { rules = try await ruleBook(on: db) }
+        store(evaluate(m, entry: entry, book: rules, records: records, schedules: schedules), in: m)
         try await m.save(on: db)
         // The owner's credit class counts overdue and failed instruments: recompute it soon.
         try await CreditLog.markStale(m.ownerID, on: db)

@@ -7,7 +7,9 @@ import SQLKit
 /// The registry's queries. Functions take the database explicitly (STYLE.md idiom 4) and the
 /// caller's `AccessScope`, applied by `scoped` and nowhere else.
 public enum Registry {
-    public static func context(on db: any Database) async throws -> RegistryContext {
+    /// What validating an instrument needs. `institutions`: also the institutions by name and credit
+    /// code, which only an import's history columns read (a single create does not load them).
+    public static func context(institutions: Bool = false, on db: any Database) async throws -> RegistryContext {
         let regions = try await RegionModel.query(on: db).all()
         let catalogue = try await CatalogueEntryModel.query(on: db).all()
         // Counties (and cities' own districts) by name, alone and after their city's name.
@@ -21,7 +23,7 @@ public enum Registry {
             knownRegions: Set(regions.compactMap(\.id)), catalogue: Dictionary(uniqueKeysWithValues: catalogue.map { ($0.id!, $0.entry) }),
             rules: try await ruleBook(on: db), instrumentNames: try await instrumentNames(on: db), regionsByName: byName)
         // Institutions by name and by credit code, for a roll's 检定机构 column.
-        for i in try await InstitutionModel.query(on: db).all() {
+        for i in institutions ? try await InstitutionModel.query(on: db).all() : [] {
             context.institutions[InstrumentNames.normalize(i.name)] = i.id!
             if let code = i.creditCode { context.institutions[InstrumentNames.normalize(code)] = i.id! }
         }

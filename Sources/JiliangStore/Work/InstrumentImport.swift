@@ -139,7 +139,7 @@ public struct InstrumentImport: Sendable {
         guard let header = reader.next() else { throw FileError(description: "the file is empty") }
         let (paths, columnName, ignored) = try Self.columns(header.fields)
 
-        let context = try await Registry.context(on: db)
+        let context = try await Registry.context(institutions: true, on: db)
         let registeredOwners = Dictionary(
             try await OwnerModel.query(on: db).all().map { ($0.creditCode, $0.id!) }, uniquingKeysWith: { a, _ in a })
         let before = try await InstrumentModel.query(on: db).count()
