@@ -609,6 +609,40 @@ def statistics(base, d):
     return d.current_url
 
 
+def catalogue(base, d):
+    """Issue #18: the administrator completes the catalogue on its page — a bad row names its
+    fields, a missing row is added with its first rule, a name is taught for imports — and a bureau
+    sees what is unconfirmed and has no forms."""
+    f = Flow(base, d)
+    f.sign_in("gulou")
+    f.go("/app/catalogue")
+    assert "未核实" in f.text("#catalogue") and not d.find_elements(By.ID, "catalogue-form")
+    f.sign_in("admin")
+    f.go("/app/catalogue")
+    d.find_element(By.ID, "cat-item-no").send_keys("abc")
+    d.find_element(By.ID, "cat-item-name").send_keys("新一级")
+    d.find_element(By.ID, "cat-sub-no").send_keys("40")
+    d.find_element(By.ID, "cat-sub-name").send_keys("浏览器测试器具")
+    f.submit("#add-catalogue-row")
+    assert "item_no" in f.text("#form-error"), f.text("#form-error")
+    item = d.find_element(By.ID, "cat-item-no")
+    item.clear()
+    item.send_keys("40")
+    Select(d.find_element(By.ID, "cat-mode")).select_by_value("P+V")
+    Select(d.find_element(By.ID, "cat-form")).select_by_value("periodic")
+    d.find_element(By.ID, "cat-source").send_keys("目录PDF")
+    d.execute_script("document.getElementById('cat-rule-from').value = '2020-01-01'")
+    Select(d.find_element(By.ID, "cat-rule-form")).select_by_value("periodic")
+    d.find_element(By.ID, "cat-rule-cycle").send_keys("12")
+    f.submit("#add-catalogue-row")
+    WebDriverWait(d, 10).until(lambda d: "/app/catalogue/40" in d.current_url)
+    assert "12个月" in f.text("#rules") or "12 months" in f.text("#rules"), f.text("#rules")
+    d.find_element(By.ID, "instrument-name").send_keys("浏览器秤")
+    f.submit("#add-name")
+    assert "浏览器秤" in f.text("#names")
+    return d.current_url
+
+
 def screenshots(base, d, out):
     os.makedirs(out, exist_ok=True)
     f = Flow(base, d)
@@ -648,6 +682,8 @@ def main():
             print(f"credit workflow passed ({listing})")
             standard = statistics(a.base, d)
             print(f"statistics workflow passed ({standard})")
+            entry = catalogue(a.base, d)
+            print(f"catalogue workflow passed ({entry})")
     except Exception:
         print(d.current_url, file=sys.stderr)
         print(d.page_source[:3000], file=sys.stderr)
