@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -51,10 +52,17 @@ let package = Package(
         // Spreadsheet reports (XLSX): Debian's libxlsxwriter through a system-library target (scripts/deps.sh).
         .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         .target(name: "JiliangXLSX", dependencies: ["CXLSXWriter", "JiliangCore"], swiftSettings: swiftSettings),
+        // Reading uploaded tables: CSV, and XLSX workbooks through ZIPFoundation and Debian's libxml2.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(
+            name: "JiliangTables",
+            dependencies: ["JiliangCore", "CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "JiliangStore",
             dependencies: [
-                "JiliangCore", "JiliangLedger",
+                "JiliangCore", "JiliangLedger", "JiliangTables",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQL", package: "fluent-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -119,6 +127,9 @@ let package = Package(
         .testTarget(name: "JiliangQRTests", dependencies: ["JiliangQR"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangPDFTests", dependencies: ["JiliangPDF"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangXLSXTests", dependencies: ["JiliangXLSX"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "JiliangTablesTests", dependencies: ["JiliangTables", "JiliangXLSX", "CXLSXWriter", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "JiliangStoreTests", dependencies: ["JiliangStore", "JiliangTestSupport"],
             swiftSettings: swiftSettings),

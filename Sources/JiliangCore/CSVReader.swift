@@ -4,11 +4,15 @@ import Foundation
 /// breaks inside quotes. It works on bytes and slices (no per-character `String` work) because the
 /// import path must keep up with `sqlite3 .import` on a million rows (BENCHMARKS.md); fields are
 /// turned into `String` only when asked for.
-public struct CSVReader: Sequence, IteratorProtocol {
+public struct CSVReader: Sequence, IteratorProtocol, Sendable {
     public struct Row: Sendable {
         /// 1-based line number where the record starts (the header is line 1).
         public var line: Int
         public var fields: [String]
+        public init(line: Int, fields: [String]) {
+            self.line = line
+            self.fields = fields
+        }
     }
 
     public enum Problem: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,0 +1,116 @@
+import Foundation
+import JiliangCore
+
+/// Turns a worksheet part into rows of text: each `<c>` placed at its column (its `r` reference,
+/// else after the previous cell), typed by its `t` attribute, dates by its style.
+struct SheetRows {
+    let strings: [String]
+    let dateStyles: Set<Int>
+    let date1904: Bool
+
+    enum CellType { case number, shared, inline, formulaText, boolean, error, isoDate }
+
+    mutating func rows(of xml: Data, maxRows: Int) throws -> [CSVReader.Row] {
+        try XMLPullReader.parse(xml) { r in
+            var rows: [CSVReader.Row] = []
+            var fields: [String] = []
+            var rowNumber = 0, column = 0
+            var type = CellType.number, style = 0
+            var value: [UInt8] = []
+            var inValue = false, inInline = false, phonetic = 0, hasValue = false
+            while let e = try r.next() {
+                switch e {
+                case .start:
+                    if r.isNamed("c") {
+                        column = r.withAttribute("r") { Self.column(of: $0) } ?? column + 1
+                        type = r.withAttribute("t") { Self.type(of: $0) }
+                        style = r.withAttribute("s") { Self.int($0) } ?? 0
+                        value.removeAll(keepingCapacity: true)
+                        hasValue = false
+                    } else if r.isNamed("v") {
+                        inValue = true
+                        hasValue = true
+                    } else if r.isNamed("row") {
+                        rowNumber = r.withAttribute("r") { Self.int($0) } ?? rowNumber + 1
+                        fields.removeAll(keepingCapacity: true)
+                        column = 0
+                    } else if r.isNamed("is") {
+                        inInline = true
+                        hasValue = true
+                    } else if r.isNamed("rPh") {
+                        phonetic += 1
+                    } else if inInline, phonetic == 0, r.isNamed("t") {
+                        inValue = true
+                    }
+                case .end:
+                    if r.isNamed("v") || r.isNamed("t") {
+                        inValue = false
+                    } else if r.isNamed("rPh") {
+                        phonetic -= 1
+                    } else if r.isNamed("is") {
+                        inInline = false
+                    } else if r.isNamed("c") {
+                        guard hasValue, column >= 1 else { continue }
+                        if fields.count < column { fields.append(contentsOf: repeatElement("", count: column - fields.count)) }
+                        fields[column - 1] = text(type: type, style: style, value: value)
+                    } else if r.isNamed("row") {
+                        if !fields.isEmpty { rows.append(CSVReader.Row(line: rowNumber, fields: fields)) }
+                        if rows.count >= maxRows { return rows }
+                    }
+                case .text:
+                    if inValue { r.appendText(to: &value) }
+                }
+            }
+            return rows
+        }
+    }
+
+    private func text(type: CellType, style: Int, value: [UInt8]) -> String {
+        let raw = String(decoding: value, as: UTF8.self)
+        switch type {
+        case .shared:
+            guard let i = Int(raw), strings.indices.contains(i) else { return raw }
+            return strings[i]
+        case .inline, .formulaText, .error: return raw
+        case .isoDate: return String(raw.prefix(10))  // t="d": ISO 8601 text
+        case .boolean: return raw == "1" ? "TRUE" : "FALSE"
+        case .number:
+            if dateStyles.contains(style), let d = Double(raw), let day = NumberFormat.day(serial: d, date1904: date1904) { return day.description }
+            return NumberFormat.text(raw)
+        }
+    }
+
+    /// The 1-based column of a cell reference ("AB12" → 28).
+    static func column(of ref: UnsafeBufferPointer<UInt8>?) -> Int? {
+        guard let ref else { return nil }
+        var n = 0
+        for b in ref {
+            guard b >= 65, b <= 90 else { break }  // A–Z
+            n = n * 26 + Int(b - 64)
+        }
+        return n > 0 && n <= 16_384 ? n : nil
+    }
+
+    static func int(_ bytes: UnsafeBufferPointer<UInt8>?) -> Int? {
+        guard let bytes, !bytes.isEmpty, bytes.count < 10 else { return nil }
+        var n = 0
+        for b in bytes {
+            guard b >= 48, b <= 57 else { return nil }
+            n = n * 10 + Int(b - 48)
+        }
+        return n
+    }
+
+    static func type(of bytes: UnsafeBufferPointer<UInt8>?) -> CellType {
+        guard let bytes, let first = bytes.first else { return .number }
+        switch (first, bytes.count) {
+        case (UInt8(ascii: "s"), 1): return .shared
+        case (UInt8(ascii: "s"), _): return .formulaText  // "str"
+        case (UInt8(ascii: "i"), _): return .inline  // "inlineStr"
+        case (UInt8(ascii: "b"), _): return .boolean
+        case (UInt8(ascii: "e"), _): return .error
+        case (UInt8(ascii: "d"), _): return .isoDate
+        default: return .number  // "n"
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import JiliangCore
+
+/// A table a user uploads — CSV (UTF-8 or GB18030) or an XLSX workbook — told apart by its bytes,
+/// not its name: a bureau's ".csv" is sometimes a workbook, and a legacy ".xls" or a web page saved
+/// as ".xls" gets a message saying what to do instead of a wall of undecodable text.
+public struct TableFile: Sendable {
+    public enum Format: String, Sendable, Codable { case utf8, gb18030, xlsx }
+
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    public var format: Format
+    /// The sheet read, and every sheet of the workbook (XLSX only).
+    public var sheet: String?
+    public var sheetNames: [String]
+    public var rows: TableRows
+
+    /// Opens `bytes`. `maxRows` stops reading a workbook early (a header check needs its top only).
+    public static func open(
+        _ bytes: [UInt8], sheet: String? = nil, maxRows: Int = .max, limits: WorkbookReader.Limits = .init()
+    ) throws(Failure) -> TableFile {
+        switch Kind(bytes) {
+        case .xlsx:
+            do {
+                let s = try WorkbookReader.read(bytes, sheet: sheet, maxRows: maxRows, limits: limits)
+                let total = s.rows.reduce(0) { $0 + $1.fields.count }
+                return TableFile(format: .xlsx, sheet: s.name, sheetNames: s.sheetNames, rows: TableRows(sheet: s.rows, cells: total))
+            } catch { throw Failure(description: error.description) }
+        case .legacyXLS:
+            throw Failure(description:
+                "this is a legacy Excel 97–2003 workbook (.xls), which is not read; open it in Excel or WPS and save it as an Excel workbook (.xlsx) or as CSV UTF-8 (另存为 .xlsx 或 CSV UTF-8)")
+        case .html:
+            throw Failure(description:
+                "this file is a web page (HTML) saved under a spreadsheet name, as some older systems export; open it in Excel or WPS and save it as .xlsx or CSV UTF-8")
+        case .pdf:
+            throw Failure(description: "this file is a PDF, not a table; export the roll from its system as .xlsx or CSV")
+        case .otherZip:
+            throw Failure(description: "the file is a ZIP archive but not an XLSX workbook")
+        case .text:
+            do {
+                let decoded = try TextDecoding.toUTF8(bytes)
+                return TableFile(
+                    format: decoded.encoding == .utf8 ? .utf8 : .gb18030, sheet: nil, sheetNames: [], rows: TableRows(csv: CSVReader(utf8: decoded.bytes)))
+            } catch { throw Failure(description: error.description) }
+        }
+    }
+
+    enum Kind {
+        case xlsx, legacyXLS, html, pdf, otherZip, text
+
+        init(_ bytes: [UInt8]) {
+            if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+                // An OOXML package names its content types first; any other ZIP does not.
+                let head = bytes.prefix(1 << 16)
+                self = Self.contains(head, "[Content_Types].xml") || Self.contains(head, "xl/") ? .xlsx : .otherZip
+            } else if bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
+                self = .otherZip
+            } else if bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+                self = .legacyXLS
+            } else if bytes.starts(with: Array("%PDF".utf8)) {
+                self = .pdf
+            } else {
+                let head = String(decoding: bytes.prefix(512), as: UTF8.self).lowercased().trimmingCharactersInWhitespace()
+                let body = head.hasPrefix("\u{FEFF}") ? String(head.dropFirst()) : head
+                self = body.hasPrefix("<html") || body.hasPrefix("<!doctype html") || body.hasPrefix("<table") ? .html : .text
+            }
+        }
+
+        private static func contains(_ hay: ArraySlice<UInt8>, _ needle: String) -> Bool {
+            let n = Array(needle.utf8)
+            guard hay.count >= n.count else { return false }
+            var i = hay.startIndex
+            while i <= hay.endIndex - n.count {
+                if hay[i] == n[0], hay[i..<(i + n.count)].elementsEqual(n) { return true }
+                i += 1
+            }
+            return false
+        }
+    }
+}
+
+/// The rows of a table file, whichever format it came in, one at a time.
+public struct TableRows: Sendable {
+    private enum Source: Sendable {
+        case csv(CSVReader)
+        case sheet([CSVReader.Row], next: Int, cells: Int, cellsRead: Int)
+    }
+
+    private var source: Source
+
+    init(csv: CSVReader) { source = .csv(csv) }
+    init(sheet rows: [CSVReader.Row], cells: Int) { source = .sheet(rows, next: 0, cells: cells, cellsRead: 0) }
+
+    /// A table of rows already in memory (tests, the header check).
+    public init(rows: [CSVReader.Row]) { self.init(sheet: rows, cells: rows.reduce(0) { $0 + $1.fields.count }) }
+
+    public mutating func next() -> CSVReader.Row? {
+        switch source {
+        case .csv(var r):
+            let row = r.next()
+            source = .csv(r)
+            return row
+        case .sheet(let rows, let i, let cells, let read):
+            guard i < rows.count else { return nil }
+            source = .sheet(rows, next: i + 1, cells: cells, cellsRead: read + rows[i].fields.count)
+            return rows[i]
+        }
+    }
+
+    /// How far through the file reading is, in the units of `total` (bytes of CSV, cells of a sheet).
+    public var offset: Int {
+        switch source {
+        case .csv(let r): r.offset
+        case .sheet(_, _, _, let read): read
+        }
+    }
+
+    public var total: Int {
+        switch source {
+        case .csv(let r): r.totalBytes
+        case .sheet(_, _, let cells, _): cells
+        }
+    }
+
+    /// What stopped the reading of a broken CSV file (an unterminated quote), if anything.
+    public var problem: String? {
+        if case .csv(let r) = source { return r.problem?.description }
+        return nil
+    }
+}

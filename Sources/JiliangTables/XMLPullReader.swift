@@ -1,0 +1,95 @@
+import CLibXML2
+import Foundation
+
+/// A thin pull reader over libxml2's `xmlTextReader` (Debian's libxml2): start tags, end tags and
+/// text, with names compared in place and attributes read without copies. A worksheet of 100,000
+/// rows is millions of elements, so no `String` is made for an element the caller does not ask about.
+/// Entities are not substituted (no `XML_PARSE_NOENT`) and nothing is fetched from the network.
+struct XMLPullReader: ~Copyable {
+    enum Event { case start, end, text }
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    private let reader: xmlTextReaderPtr
+    private var pendingEnd = false
+    private(set) var isEmptyElement = false
+
+    /// `bytes` must stay alive and unmoved while the reader is used (see `XMLPullReader.parse`).
+    private init(_ bytes: UnsafeRawBufferPointer) throws(Failure) {
+        XMLPullReader.initialise
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
+            let r = xmlReaderForMemory(base, Int32(clamping: bytes.count), nil, nil, options)
+        else { throw Failure(description: "not XML") }
+        reader = r
+    }
+
+    deinit { xmlFreeTextReader(reader) }
+
+    /// libxml2 must be initialised once before threads use it.
+    private static let initialise: Void = xmlInitParser()
+
+    /// Runs `body` with a reader over `data`.
+    static func parse<T>(_ data: Data, _ body: (inout XMLPullReader) throws -> T) throws -> T {
+        try data.withUnsafeBytes { raw in
+            var reader = try XMLPullReader(raw)
+            return try body(&reader)
+        }
+    }
+
+    /// The next start tag, end tag or text; nil at the end. A malformed document throws.
+    mutating func next() throws(Failure) -> Event? {
+        if pendingEnd {
+            pendingEnd = false
+            isEmptyElement = false
+            return .end
+        }
+        while true {
+            let r = xmlTextReaderRead(reader)
+            if r == 0 { return nil }
+            if r < 0 {
+                let line = xmlTextReaderGetParserLineNumber(reader)
+                throw Failure(description: "the XML is malformed near line \(line)")
+            }
+            switch xmlTextReaderNodeType(reader) {
+            case 1:  // element
+                isEmptyElement = xmlTextReaderIsEmptyElement(reader) == 1
+                pendingEnd = isEmptyElement
+                return .start
+            case 15: return .end
+            case 3, 4, 13, 14: return .text  // text, CDATA, whitespace, significant whitespace
+            default: continue
+            }
+        }
+    }
+
+    /// Whether the current element's local name is `name`.
+    func isNamed(_ name: StaticString) -> Bool {
+        guard let p = xmlTextReaderConstLocalName(reader) else { return false }
+        return strcmp(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
+    }
+
+    /// The current text node's bytes, appended to `buffer`.
+    func appendText(to buffer: inout [UInt8]) {
+        guard let p = xmlTextReaderConstValue(reader) else { return }
+        let n = strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))
+        buffer.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+    }
+
+    /// An attribute of the current element (by local name, in no namespace or the given one).
+    func attribute(_ name: String, namespace: String? = nil) -> String? {
+        let found = namespace.map { xmlTextReaderMoveToAttributeNs(reader, name, $0) } ?? xmlTextReaderMoveToAttribute(reader, name)
+        guard found == 1 else { return nil }
+        defer { xmlTextReaderMoveToElement(reader) }
+        guard let p = xmlTextReaderConstValue(reader) else { return nil }
+        return String(cString: p)
+    }
+
+    /// An attribute as raw bytes passed to `body` (no `String` made), for the hot cell attributes.
+    func withAttribute<T>(_ name: StaticString, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T {
+        let found = xmlTextReaderMoveToAttribute(reader, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: xmlChar.self))
+        guard found == 1, let p = xmlTextReaderConstValue(reader) else { return body(nil) }
+        defer { xmlTextReaderMoveToElement(reader) }
+        return body(UnsafeBufferPointer(start: p, count: strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))))
+    }
+}
