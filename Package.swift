@@ -131,7 +131,7 @@ let package = Package(
             name: "JiliangTablesTests", dependencies: ["JiliangTables", "JiliangXLSX", "CXLSXWriter", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "JiliangStoreTests", dependencies: ["JiliangStore", "JiliangTestSupport"],
+            name: "JiliangStoreTests", dependencies: ["JiliangStore", "JiliangTestSupport", "JiliangXLSX"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "JiliangServerTests",

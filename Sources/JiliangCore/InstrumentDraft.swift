@@ -236,7 +236,9 @@ public struct InstrumentDraft: Sendable, Equatable {
             let result: VerificationResult? = c.choice("last_result", raw.lastResult, labels: VerificationResult.chineseLabels)
             let cert = c.text("certificate_no", raw.certificateNo, max: 64, required: false)
             var institution: Int?
-            if let by = c.text("verified_by", raw.verifiedBy, max: 100) {
+            if (raw.verifiedBy ?? "").trimmingCharactersInWhitespace().isEmpty {
+                c.fail("verified_by", "the last verification does not say which institution did it; add a 检定机构 column, or name the institution that verified the roll when importing")
+            } else if let by = c.text("verified_by", raw.verifiedBy, max: 100) {
                 institution = context.institutions[InstrumentNames.normalize(by)]
                 if institution == nil { c.fail("verified_by", "no registered institution is named or has the credit code '\(by)'") }
             }

@@ -47,10 +47,11 @@ public struct TableFile: Sendable {
         }
     }
 
-    enum Kind {
+    /// What the bytes are, whatever the file is called.
+    public enum Kind: Sendable, Equatable {
         case xlsx, legacyXLS, html, pdf, otherZip, text
 
-        init(_ bytes: [UInt8]) {
+        public init(_ bytes: [UInt8]) {
             if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
                 // An OOXML package names its content types first; any other ZIP does not.
                 let head = bytes.prefix(1 << 16)

@@ -1,4 +1,5 @@
 import JiliangCore
+import JiliangTables
 
 extension InstrumentImport {
     /// An owner the file names by credit code and name that is not registered yet; the writer
@@ -26,6 +27,15 @@ extension InstrumentImport {
         let scope: AccessScope
         /// The import's day: a last verification may not be dated after it.
         var today: CalendarDay = CalendarDay(year: 9999, month: 12, day: 31)!
+        /// The header's cells: a later row equal to it is a second header (two exports joined).
+        var header: [String] = []
+        var maxRows = InstrumentImport.defaultMaxRows
+        /// The institution for rows with history and no 检定机构 (`Options.verifiedBy`).
+        var verifiedBy: String?
+        /// Whether rows may be shorter than the header (a workbook's rows end at their last cell).
+        var tableRowsEndEarly = false
+        /// Set when the file has more data rows than `maxRows`: the import stops and stores nothing.
+        private(set) var tooManyRows: String?
         private var seenCertificates = Set<String>()
         private var newOwners: Set<String> = []
         private var newOwnersToCreate: [NewOwner] = []
@@ -57,12 +67,18 @@ extension InstrumentImport {
         /// Checks up to `limit` more rows; an empty answer means the file is done (or broken: see
         /// `reader.problem`).
         mutating func validate(
-            from reader: inout CSVReader, rows limit: Int, generator: inout some RandomNumberGenerator
+            from reader: inout TableRows, rows limit: Int, generator: inout some RandomNumberGenerator
         ) -> [ValidRow] {
             var slice: [ValidRow] = []
             slice.reserveCapacity(limit)
-            while slice.count < limit, let row = reader.next() {
+            while slice.count < limit, tooManyRows == nil, let row = reader.next() {
+                // Rows of empty cells (",,,," below an Excel export's data) are no rows.
+                if row.fields.allSatisfy({ $0.trimmingCharactersInWhitespace().isEmpty }) { continue }
                 rows += 1
+                if rows > maxRows {
+                    tooManyRows = "the file has more than \(maxRows) data rows, the most one import takes (JILIANG_IMPORT_MAX_ROWS); split it into several files"
+                    break
+                }
                 if let v = check(row, generator: &generator) {
                     slice.append(v)
                     valid += 1
@@ -72,12 +88,33 @@ extension InstrumentImport {
         }
 
         private mutating func check(_ row: CSVReader.Row, generator: inout some RandomNumberGenerator) -> ValidRow? {
+            if let i = row.fields.firstIndex(where: { $0.utf8.count > InstrumentImport.maxCellCharacters && $0.count > InstrumentImport.maxCellCharacters }) {
+                let column = i < header.count ? header[i] : "column \(i + 1)"
+                errors.append(RowError(row: row.line, column: column,
+                    message: "the cell holds \(row.fields[i].count) characters; a cell may hold at most \(InstrumentImport.maxCellCharacters) (Excel's own limit)"))
+                return nil
+            }
+            if !header.isEmpty, row.fields == header {
+                errors.append(RowError(row: row.line, column: "", message: "repeats the header row (two exports joined into one file?); delete it"))
+                return nil
+            }
+            // A workbook row ends at its last filled cell; empty cells at the end are no extra fields.
+            var row = row
+            if row.fields.count < fieldCount, tableRowsEndEarly { row.fields += repeatElement("", count: fieldCount - row.fields.count) }
+            if row.fields.count > fieldCount, row.fields[fieldCount...].allSatisfy({ $0.trimmingCharactersInWhitespace().isEmpty }) {
+                row.fields.removeLast(row.fields.count - fieldCount)
+            }
             if row.fields.count != fieldCount {
                 errors.append(RowError(row: row.line, column: "", message: "has \(row.fields.count) fields, the header has \(fieldCount)"))
                 return nil
             }
             var raw = RawInstrument()
             for (i, p) in paths.enumerated() { if let p { raw[keyPath: p] = row.fields[i] } }
+            if let verifiedBy, (raw.verifiedBy ?? "").trimmingCharactersInWhitespace().isEmpty,
+                [raw.lastVerifiedOn, raw.lastResult, raw.certificateNo].contains(where: { !($0 ?? "").trimmingCharactersInWhitespace().isEmpty })
+            {
+                raw.verifiedBy = verifiedBy
+            }
             let d: InstrumentDraft
             do { d = try InstrumentDraft.parse(raw, context: context) } catch {
                 for e in error.errors { errors.append(RowError(row: row.line, column: columnName[e.field] ?? e.field, message: e.message)) }

@@ -45,7 +45,9 @@ extension InstrumentImport {
 
         /// The record a row's last verification becomes: its kind (first, when on or before the
         /// in-service day or none is known), its rule and valid-until by the rule in force on its date.
-        func record(of d: InstrumentDraft) -> (fact: VerificationFact, ruleID: Int?)? {
+        func record(of d: InstrumentDraft) -> (fact: VerificationFact, ruleID: Int?)? { Self.record(of: d, context: context) }
+
+        static func record(of d: InstrumentDraft, context: RegistryContext) -> (fact: VerificationFact, ruleID: Int?)? {
             guard let last = d.lastVerification else { return nil }
             let kind: VerificationKind = d.inServiceDate.map { last.date <= $0 } ?? true ? .first : .periodic
             let rule = context.rules.rule(subNo: d.subNo, attributes: d.meter, on: last.date)

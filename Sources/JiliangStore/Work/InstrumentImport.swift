@@ -2,11 +2,12 @@ import Crypto
 import FluentKit
 import Foundation
 import JiliangCore
+import JiliangTables
 import Logging
 import SQLKit
 
-/// Imports instruments from a CSV file (UTF-8 with or without BOM, or GB18030; Chinese or
-/// English headers). Pass 1 validates every row and collects every error by row and column; pass 2
+/// Imports instruments from a table file — CSV (UTF-8 with or without BOM, or GB18030) or an XLSX
+/// workbook — with Chinese or English headers, found below any title rows. Pass 1 validates every row and collects every error by row and column; pass 2
 /// writes in one transaction, so a failed import leaves nothing half-written. The natural key
 /// (owner, catalogue sub-item, serial number) makes importing the same file twice a no-op.
 public struct InstrumentImport: Sendable {
@@ -37,6 +38,46 @@ public struct InstrumentImport: Sendable {
         /// The errors grouped by column and message, most frequent first: the same unknown name on
         /// 3,000 rows is one line (issue #19). Optional: reports stored before lack it.
         public var summary: [SummaryLine]?
+        /// What was read (issue #19): the sheet of a workbook and its other sheets, the header's row,
+        /// how each column was understood, a few rows as they will be stored, and whether this was a
+        /// preview (dry run) that stored nothing. Optional: reports stored before lack them.
+        public var sheet: String?
+        public var sheets: [String]?
+        public var headerRow: Int?
+        public var mapping: [MappedColumn]?
+        public var sample: [SampleRow]?
+        public var dryRun: Bool?
+        /// In a preview: how many rows the import would add.
+        public var wouldInsert: Int?
+
+        public struct MappedColumn: Sendable, Codable, Equatable {
+            public var header: String
+            /// The canonical field it fills (`RawInstrument.columns`), nil when ignored.
+            public var field: String?
+            /// Whether a mapping (given or from a profile) decided it, rather than the header's name.
+            public var mapped: Bool
+            public init(header: String, field: String?, mapped: Bool) {
+                self.header = header
+                self.field = field
+                self.mapped = mapped
+            }
+        }
+
+        public struct SampleRow: Sendable, Codable, Equatable {
+            public var row: Int
+            public var code: String?
+            public var name: String
+            public var subNo: Int
+            public var subItem: String
+            public var serialNo: String
+            public var ownerCreditCode: String
+            public var region: String
+            public var inServiceDate: String?
+            public var lastVerification: String?
+            /// The compliance status the instrument will have (`ComplianceBase`).
+            public var status: String
+            public var nextDue: String?
+        }
 
         public struct SummaryLine: Sendable, Codable, Equatable {
             public var column: String
@@ -77,10 +118,46 @@ public struct InstrumentImport: Sendable {
     public var mode: Mode
     /// Rows outside the importer's scope are refused row by row (a bureau imports for its region).
     public var scope: AccessScope
+    /// Everything but the mode: the sheet, column mapping, preview and limits.
+    public var options: Options
 
-    public init(mode: Mode, scope: AccessScope = .everything) {
+    /// How a file is read. Every field has a default, so a plain import names none.
+    public struct Options: Sendable, Codable, Equatable {
+        /// A preview: everything is checked and written inside a transaction that is then rolled back.
+        public var dryRun = false
+        /// A workbook's sheet by name (default: the first).
+        public var sheet: String?
+        /// Header as written → canonical field ("" ignores the column), over what the header's name says.
+        public var mapping: [String: String] = [:]
+        /// The most data rows a file may have (`JILIANG_IMPORT_MAX_ROWS`).
+        public var maxRows = InstrumentImport.defaultMaxRows
+        /// The institution (name or credit code) that verified the roll's instruments, for rows with
+        /// a last verification but no 检定机构 of their own: a county's roll often leaves it out,
+        /// because one institute verifies the county.
+        public var verifiedBy: String?
+        public init(
+            dryRun: Bool = false, sheet: String? = nil, mapping: [String: String] = [:], maxRows: Int = InstrumentImport.defaultMaxRows,
+            verifiedBy: String? = nil
+        ) {
+            self.verifiedBy = verifiedBy
+            self.dryRun = dryRun
+            self.sheet = sheet
+            self.mapping = mapping
+            self.maxRows = maxRows
+        }
+    }
+
+    /// Two million rows: twice Excel's own sheet limit, and well past a province's largest roll.
+    public static let defaultMaxRows = 2_000_000
+    /// A cell may hold at most Excel's own limit of characters; a longer one is a broken file.
+    public static let maxCellCharacters = 32_767
+    /// How many rows down the header may be (title rows, notes and blank rows above it).
+    static let headerSearchRows = 20
+
+    public init(mode: Mode, scope: AccessScope = .everything, options: Options = Options()) {
         self.mode = mode
         self.scope = scope
+        self.options = options
     }
 
     struct ValidRow: Sendable {
@@ -97,35 +174,91 @@ public struct InstrumentImport: Sendable {
     /// broken file, a database error) is rolled back whole and nothing is half-written.
     static let sliceRows = 20_000
 
-    /// The header's columns: the field each one fills (nil: ignored), the header as written for each
-    /// canonical field, and the ignored headers. A header without a required column is refused.
-    static func columns(_ header: [String]) throws(FileError) -> ([WritableKeyPath<RawInstrument, String?>?], [String: String], [String]) {
-        var paths: [WritableKeyPath<RawInstrument, String?>?] = []
-        var ignored: [String] = []
-        var columnName: [String: String] = [:]  // canonical field → header as written
-        for h in header {
-            let p = RawInstrument.column(forHeader: h)
-            paths.append(p)
-            if p == nil, !h.trimmingCharactersInWhitespace().isEmpty { ignored.append(h) }
-            if let p, let canonical = RawInstrument.canonicalName(of: p) { columnName[canonical] = h }
-        }
-        // No sub-item column is needed: bureau rolls name the instrument, and the name resolves it.
-        for required in ["name", "serial_no", "purpose", "region_code", "address", "owner_credit_code"]
-        where columnName[required] == nil {
-            throw FileError(description: "the header has no column for \(required) (accepted: \(RawInstrument.aliases(of: required)))")
-        }
-        return (paths, columnName, ignored)
+    /// How the header was understood: the field each column fills (nil: ignored), the header as
+    /// written for each canonical field, the ignored headers, and the mapping for the report.
+    struct Columns {
+        var paths: [WritableKeyPath<RawInstrument, String?>?]
+        var names: [String: String]
+        var ignored: [String]
+        var mapping: [Report.MappedColumn]
+        var header: [String]
+        var line: Int
     }
 
-    /// Checks a file's encoding and header line before it is queued, so that a file that cannot be
-    /// an import at all is refused at once (400) instead of by a failed job later.
-    public static func checkHeader(of bytes: [UInt8]) throws(FileError) {
-        let firstLine = Array(bytes.prefix(1 << 16).prefix { $0 != UInt8(ascii: "\n") })
-        let decoded: (bytes: [UInt8], encoding: TextDecoding.Encoding)
-        do { decoded = try TextDecoding.toUTF8(firstLine) } catch { throw FileError(description: error.description) }
-        var reader = CSVReader(utf8: decoded.bytes)
-        guard let header = reader.next() else { throw FileError(description: "the file is empty") }
-        _ = try columns(header.fields)
+    /// Reads a header. A mapping entry (header → canonical field, "" to ignore) decides over the
+    /// header's name; a field given by two columns, an unknown field in the mapping, or a missing
+    /// required column refuses the file with the columns named.
+    static func columns(_ header: [String], mapping: [String: String] = [:], line: Int = 1) throws(FileError) -> Columns {
+        var c = Columns(paths: [], names: [:], ignored: [], mapping: [], header: header, line: line)
+        let mapping = Dictionary(mapping.map { ($0.key.trimmingCharactersInWhitespace(), $0.value.trimmingCharactersInWhitespace()) }, uniquingKeysWith: { a, _ in a })
+        for (header, field) in mapping where !field.isEmpty && !RawInstrument.columns.contains(where: { $0.name == field }) {
+            throw FileError(description: "the mapping gives column \(header) the field \(field), which is not a field of an import (fields: \(RawInstrument.columns.map(\.name).joined(separator: ", ")))")
+        }
+        for h in header {
+            let key = h.trimmingCharactersInWhitespace()
+            let p: WritableKeyPath<RawInstrument, String?>?
+            if let field = mapping[key] {
+                p = field.isEmpty ? nil : RawInstrument.columns.first { $0.name == field }!.path
+            } else {
+                p = RawInstrument.column(forHeader: h)
+            }
+            c.paths.append(p)
+            if p == nil, !key.isEmpty { c.ignored.append(h) }
+            let canonical = p.flatMap(RawInstrument.canonicalName(of:))
+            if let canonical {
+                if let earlier = c.names[canonical] {
+                    throw FileError(description:
+                        "the columns \(earlier) and \(h) both give \(canonical); delete one, or map one of them to another field or to nothing")
+                }
+                c.names[canonical] = h
+            }
+            if !key.isEmpty { c.mapping.append(.init(header: h, field: canonical, mapped: mapping[key] != nil)) }
+        }
+        // No sub-item column is needed: bureau rolls name the instrument, and the name resolves it.
+        for required in ["name", "serial_no", "purpose", "region_code", "address", "owner_credit_code"] where c.names[required] == nil {
+            throw FileError(description: "the header has no column for \(required) (accepted: \(RawInstrument.aliases(of: required)))")
+        }
+        return c
+    }
+
+    /// Finds the header among the first rows: the first that reads as one. Title rows, notes and
+    /// blank rows above it are skipped (bureau rolls carry a merged title). When no row reads as a
+    /// header, the refusal names the row that came closest and what it lacks.
+    static func findHeader(in rows: inout TableRows, mapping: [String: String]) throws(FileError) -> Columns {
+        var best: (recognised: Int, error: FileError)?
+        for _ in 0..<headerSearchRows {
+            guard let row = rows.next() else { break }
+            do {
+                return try columns(row.fields, mapping: mapping, line: row.line)
+            } catch {
+                let recognised = row.fields.filter { RawInstrument.column(forHeader: $0) != nil || mapping[$0.trimmingCharactersInWhitespace()] != nil }.count
+                if recognised > (best?.recognised ?? 0) {
+                    best = (recognised, FileError(description: "row \(row.line) looks like the header but \(error.description)"))
+                }
+            }
+        }
+        if let best, best.recognised >= 2 { throw best.error }
+        throw FileError(description:
+            "no header row in the first \(headerSearchRows) rows: the header needs columns for 器具名称/name, 出厂编号/serial_no, 用途/purpose, 所属区县/region_code, 安装地点/address and 统一社会信用代码/owner_credit_code")
+    }
+
+    static func open(_ bytes: [UInt8], options: Options, maxRows: Int = .max) throws(FileError) -> TableFile {
+        do { return try TableFile.open(bytes, sheet: options.sheet, maxRows: maxRows) } catch { throw FileError(description: error.description) }
+    }
+
+    /// Checks a file's format and header before it is queued, so that a file that cannot be an
+    /// import at all is refused at once (400) instead of by a failed job later.
+    public static func checkHeader(of bytes: [UInt8], options: Options = Options()) throws(FileError) {
+        guard !bytes.isEmpty else { throw FileError(description: "the file is empty") }
+        // The top of the file is enough: a CSV's first lines (cut at a line break; GB18030 never
+        // uses the byte of a line break inside a character), a workbook's first rows.
+        var top = bytes
+        if TableFile.Kind(bytes) == .text, bytes.count > 1 << 16 {
+            let head = bytes.prefix(1 << 16)
+            top = Array(head[..<(head.lastIndex(of: UInt8(ascii: "\n")) ?? head.endIndex)])
+        }
+        var rows = try open(top, options: options, maxRows: headerSearchRows).rows
+        _ = try findHeader(in: &rows, mapping: options.mapping)
     }
 
     /// Runs the import. `progress` is called with work units done of total (rows × 2: check, then write).
@@ -133,11 +266,10 @@ public struct InstrumentImport: Sendable {
         bytes: [UInt8], on db: any Database, today: CalendarDay, progress: @escaping Progress = { _, _ in },
         generator: inout some RandomNumberGenerator
     ) async throws -> Report {
-        let decoded: (bytes: [UInt8], encoding: TextDecoding.Encoding)
-        do { decoded = try TextDecoding.toUTF8(bytes) } catch { throw FileError(description: error.description) }
-        var reader = CSVReader(utf8: decoded.bytes)
-        guard let header = reader.next() else { throw FileError(description: "the file is empty") }
-        let (paths, columnName, ignored) = try Self.columns(header.fields)
+        let file = try Self.open(bytes, options: options)
+        var reader = file.rows
+        let columns = try Self.findHeader(in: &reader, mapping: options.mapping)
+        let (paths, columnName, ignored) = (columns.paths, columns.names, columns.ignored)
 
         let context = try await Registry.context(institutions: true, on: db)
         let registeredOwners = Dictionary(
@@ -145,9 +277,13 @@ public struct InstrumentImport: Sendable {
         let before = try await InstrumentModel.query(on: db).count()
         let visibleOwners: Set<Int>? = scope == .everything ? nil : Set(try await Registry.scoped(OwnerModel.query(on: db), scope).all(\.$id))
         var check = RowChecker(
-            paths: paths, fieldCount: header.fields.count, columnName: columnName, context: context, owners: registeredOwners,
+            paths: paths, fieldCount: columns.header.count, columnName: columnName, context: context, owners: registeredOwners,
             visibleOwners: visibleOwners, scope: scope)
         check.today = today
+        check.header = columns.header
+        check.verifiedBy = options.verifiedBy.flatMap { $0.trimmingCharactersInWhitespace().isEmpty ? nil : $0 }
+        check.maxRows = options.maxRows
+        check.tableRowsEndEarly = file.format == .xlsx
         // The file's fingerprint: an imported record keeps it (and its row) as its provenance.
         let fileDigest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 
@@ -178,7 +314,7 @@ public struct InstrumentImport: Sendable {
         }
         var answerIterator = answers.makeAsyncIterator()
         var inFlight = 0, written = 0, alreadyPresent = 0, lateErrors = 0
-        let totalBytes = max(1, reader.totalBytes)
+        let totalBytes = max(1, reader.total)
         func report(_ r: SliceWriter.Result) {
             inFlight -= 1
             written += r.inserted
@@ -191,8 +327,10 @@ public struct InstrumentImport: Sendable {
             progress(check.rows + written + alreadyPresent, estimate * 2)
         }
         var writerFailed = false
+        var sample: [Report.SampleRow] = []
         while true {
             let slice = check.validate(from: &reader, rows: Self.sliceRows, generator: &generator)
+            if sample.count < 5 { sample += slice.prefix(5 - sample.count).map { Self.sample($0, context: context) } }
             tellProgress()
             if slice.isEmpty { break }
             // All-or-nothing: once a row is bad nothing will be stored, so only checking goes on.
@@ -209,8 +347,10 @@ public struct InstrumentImport: Sendable {
             report(r)
             tellProgress()
         }
-        let fileProblem = reader.problem
-        let commit = !writerFailed && fileProblem == nil && (mode == .validRowsOnly || check.errors.isEmpty)
+        let fileProblem = reader.problem ?? check.tooManyRows
+        let wouldCommit = !writerFailed && fileProblem == nil && (mode == .validRowsOnly || check.errors.isEmpty)
+        // A preview rolls back what it wrote: the checks and the database's answers are the real ones.
+        let commit = wouldCommit && !options.dryRun
         sliceSink.yield(.finish(commit: commit, summary: [
             "rows": "\(check.rows)", "inserted": "\(written)", "already_present": "\(alreadyPresent)",
             "errors": "\(check.errors.count)", "mode": mode.rawValue,
@@ -218,17 +358,42 @@ public struct InstrumentImport: Sendable {
         sliceSink.finish()
         var ownersCreated = 0
         do { ownersCreated = try await writer.value } catch is SliceWriter.RolledBack {}
-        if let fileProblem { throw FileError(description: fileProblem.description) }
+        if let fileProblem { throw FileError(description: fileProblem) }
 
         let stored = commit && check.valid - lateErrors > 0
         var result = Report(
-            encoding: decoded.encoding.rawValue, rows: check.rows, valid: check.valid - lateErrors, inserted: 0,
+            encoding: file.format.rawValue, rows: check.rows, valid: check.valid - lateErrors, inserted: 0,
             alreadyPresent: stored ? alreadyPresent : 0, ownersCreated: stored ? ownersCreated : 0,
             errors: check.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }, ignoredColumns: ignored, stored: stored,
             summary: Report.summarize(check.errors.sorted { ($0.row, $0.column) < ($1.row, $1.column) }))
         if stored { result.inserted = try await InstrumentModel.query(on: db).count() - before }
+        result.sheet = file.sheet
+        result.sheets = file.sheetNames.isEmpty ? nil : file.sheetNames
+        result.headerRow = columns.line
+        result.mapping = columns.mapping
+        result.sample = sample
+        if options.dryRun {
+            result.dryRun = true
+            result.wouldInsert = wouldCommit ? written : 0
+            result.alreadyPresent = wouldCommit ? alreadyPresent : 0
+        }
         progress(check.rows * 2, check.rows * 2)
         return result
+    }
+
+    /// A valid row as it will be stored, for the preview.
+    static func sample(_ v: ValidRow, context: RegistryContext) -> Report.SampleRow {
+        let d = v.draft
+        let entry = context.catalogue[d.subNo]
+        let record = SliceWriter.record(of: d, context: context)
+        let form = context.rules.currentForm(subNo: d.subNo, attributes: d.meter, catalogueForm: entry?.form)
+        let eval = ComplianceEngine.evaluate(
+            .init(lifecycle: d.status, form: form, mode: entry?.mode, inServiceDate: d.inServiceDate, records: record.map { [$0.fact] } ?? []))
+        return Report.SampleRow(
+            row: v.line, code: v.codeGiven ? v.code.value : nil, name: d.name, subNo: d.subNo, subItem: entry?.subName ?? "", serialNo: d.serialNo,
+            ownerCreditCode: d.ownerCreditCode.value, region: d.region.value, inServiceDate: d.inServiceDate?.description,
+            lastVerification: d.lastVerification.map { "\($0.date) \($0.result.rawValue)\($0.certificateNo.map { " \($0)" } ?? "")" },
+            status: eval.base.rawValue, nextDue: eval.nextDue?.dueDate.description)
     }
 
     static let columns = [
