@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "JiliangServerTests",
             dependencies: [
-                "JiliangServer", "JiliangTestSupport",
+                "JiliangServer", "JiliangTestSupport", "JiliangXLSX",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),

@@ -65,6 +65,7 @@ import Testing
         "POST /penalties/{id}/withdraw": ["reason": "复议撤销"],
         "POST /penalties/{id}/repair-application": ["statement": "已缴纳罚款并整改", "fulfilled": true, "remedied": true],
         "POST /penalties/{id}/repair-decision": ["approve": true, "note": "符合条件"],
+        "PUT /import-profiles/{name}": ["mapping": ["辖区": "region_code", "备注": ""], "sheet": "台账"],
     ]
 
     /// Operations only the party's own account may take.
@@ -72,7 +73,7 @@ import Testing
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 89)
+        #expect(ops.count == 91)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
@@ -133,6 +134,7 @@ import Testing
                     .replacingOccurrences(of: "{sub_no}", with: "2")
                     .replacingOccurrences(of: "{date}", with: "2027-01-01")
                     .replacingOccurrences(of: "{sector}", with: "market")
+                    .replacingOccurrences(of: "{name}", with: "gulou-roll")
                     .replacingOccurrences(of: "{id}", with: String(idFor[template] ?? fallback))
                     + (template == "/inbox" ? "?recipient=admin" : "") + (template == "/commitments" && method == "GET" ? "?owner_id=\(ids.owner)" : "")
                 let key = "\(method) \(template)"

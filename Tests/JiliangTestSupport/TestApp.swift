@@ -84,6 +84,13 @@ extension TestClientProtocol {
         headers[.contentType] = contentType
         return try await execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: body))
     }
+
+    /// A request with a binary body (an XLSX upload).
+    public func sendBytes(_ method: HTTPRequest.Method, _ uri: String, contentType: String, body: [UInt8], as auth: TestAuth = .admin) async throws -> TestResponse {
+        var headers = auth.headers
+        headers[.contentType] = contentType
+        return try await execute(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: body))
+    }
 }
 
 /// The ledger key every test application signs with, and a `Ledger` over a test's store with it

@@ -3472,6 +3472,142 @@ extension Components {
                 case nextCursor = "next_cursor"
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ImportProfileInput`.
+        public struct ImportProfileInput: Codable, Hashable, Sendable {
+            /// header as written → field (empty string ignores the column)
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportProfileInput/mapping`.
+            public struct MappingPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                public var additionalProperties: [String: Swift.String]
+                /// Creates a new `MappingPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                public init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// header as written → field (empty string ignores the column)
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportProfileInput/mapping`.
+            public var mapping: Components.Schemas.ImportProfileInput.MappingPayload?
+            /// - Remark: Generated from `#/components/schemas/ImportProfileInput/sheet`.
+            public var sheet: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ImportProfileInput/verified_by`.
+            public var verifiedBy: Swift.String?
+            /// Creates a new `ImportProfileInput`.
+            ///
+            /// - Parameters:
+            ///   - mapping: header as written → field (empty string ignores the column)
+            ///   - sheet:
+            ///   - verifiedBy:
+            public init(
+                mapping: Components.Schemas.ImportProfileInput.MappingPayload? = nil,
+                sheet: Swift.String? = nil,
+                verifiedBy: Swift.String? = nil
+            ) {
+                self.mapping = mapping
+                self.sheet = sheet
+                self.verifiedBy = verifiedBy
+            }
+            public enum CodingKeys: String, CodingKey {
+                case mapping
+                case sheet
+                case verifiedBy = "verified_by"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.mapping = try container.decodeIfPresent(
+                    Components.Schemas.ImportProfileInput.MappingPayload.self,
+                    forKey: .mapping
+                )
+                self.sheet = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .sheet
+                )
+                self.verifiedBy = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .verifiedBy
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "mapping",
+                    "sheet",
+                    "verified_by"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ImportProfile`.
+        public struct ImportProfile: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ImportProfile/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ImportProfile/mapping`.
+            public struct MappingPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                public var additionalProperties: [String: Swift.String]
+                /// Creates a new `MappingPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                public init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ImportProfile/mapping`.
+            public var mapping: Components.Schemas.ImportProfile.MappingPayload
+            /// - Remark: Generated from `#/components/schemas/ImportProfile/sheet`.
+            public var sheet: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ImportProfile/verified_by`.
+            public var verifiedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ImportProfile/saved_by`.
+            public var savedBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ImportProfile/saved_at`.
+            public var savedAt: Foundation.Date
+            /// Creates a new `ImportProfile`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - mapping:
+            ///   - sheet:
+            ///   - verifiedBy:
+            ///   - savedBy:
+            ///   - savedAt:
+            public init(
+                name: Swift.String,
+                mapping: Components.Schemas.ImportProfile.MappingPayload,
+                sheet: Swift.String? = nil,
+                verifiedBy: Swift.String? = nil,
+                savedBy: Swift.String,
+                savedAt: Foundation.Date
+            ) {
+                self.name = name
+                self.mapping = mapping
+                self.sheet = sheet
+                self.verifiedBy = verifiedBy
+                self.savedBy = savedBy
+                self.savedAt = savedAt
+            }
+            public enum CodingKeys: String, CodingKey {
+                case name
+                case mapping
+                case sheet
+                case verifiedBy = "verified_by"
+                case savedBy = "saved_by"
+                case savedAt = "saved_at"
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Job`.
         public struct Job: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Job/id`.

@@ -4388,7 +4388,9 @@ public enum Operations {
             }
         }
     }
-    /// Upload a CSV of instruments (UTF-8 or GB18030, Chinese or English headers); runs as a job
+    /// Upload a roll of instruments — CSV (UTF-8 or GB18030) or an XLSX workbook, Chinese or English headers, the header found below any title rows; runs as a job
+    ///
+    /// With dry_run=true the job is a preview: every row is checked and written inside a transaction that is rolled back, and the report gives the mapping of each column, sample rows as they would be stored and the errors — nothing is stored. A profile (see /import-profiles) supplies a saved mapping, sheet and institution; map and verified_by given here win over it.
     ///
     /// - Remark: HTTP `POST /imports/instruments`.
     /// - Remark: Generated from `#/paths//imports/instruments/post(importInstruments)`.
@@ -4404,12 +4406,47 @@ public enum Operations {
                 }
                 /// - Remark: Generated from `#/paths/imports/instruments/POST/query/mode`.
                 public var mode: Operations.ImportInstruments.Input.Query.ModePayload?
+                /// - Remark: Generated from `#/paths/imports/instruments/POST/query/dry_run`.
+                public var dryRun: Swift.Bool?
+                /// A workbook sheet by name (default the first)
+                ///
+                /// - Remark: Generated from `#/paths/imports/instruments/POST/query/sheet`.
+                public var sheet: Swift.String?
+                /// A saved import profile by name
+                ///
+                /// - Remark: Generated from `#/paths/imports/instruments/POST/query/profile`.
+                public var profile: Swift.String?
+                /// header=field (a field of RawInstrument, or empty to ignore the column); one per column
+                ///
+                /// - Remark: Generated from `#/paths/imports/instruments/POST/query/map`.
+                public var map: [Swift.String]?
+                /// The institution (name or credit code) that verified rows with a last verification but no 检定机构
+                ///
+                /// - Remark: Generated from `#/paths/imports/instruments/POST/query/verified_by`.
+                public var verifiedBy: Swift.String?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
                 ///   - mode:
-                public init(mode: Operations.ImportInstruments.Input.Query.ModePayload? = nil) {
+                ///   - dryRun:
+                ///   - sheet: A workbook sheet by name (default the first)
+                ///   - profile: A saved import profile by name
+                ///   - map: header=field (a field of RawInstrument, or empty to ignore the column); one per column
+                ///   - verifiedBy: The institution (name or credit code) that verified rows with a last verification but no 检定机构
+                public init(
+                    mode: Operations.ImportInstruments.Input.Query.ModePayload? = nil,
+                    dryRun: Swift.Bool? = nil,
+                    sheet: Swift.String? = nil,
+                    profile: Swift.String? = nil,
+                    map: [Swift.String]? = nil,
+                    verifiedBy: Swift.String? = nil
+                ) {
                     self.mode = mode
+                    self.dryRun = dryRun
+                    self.sheet = sheet
+                    self.profile = profile
+                    self.map = map
+                    self.verifiedBy = verifiedBy
                 }
             }
             public var query: Operations.ImportInstruments.Input.Query
@@ -4429,6 +4466,10 @@ public enum Operations {
             @frozen public enum Body: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/imports/instruments/POST/requestBody/content/text\/csv`.
                 case csv(OpenAPIRuntime.HTTPBody)
+                /// - Remark: Generated from `#/paths/imports/instruments/POST/requestBody/content/application\/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
+                case applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(OpenAPIRuntime.HTTPBody)
+                /// - Remark: Generated from `#/paths/imports/instruments/POST/requestBody/content/application\/octet-stream`.
+                case binary(OpenAPIRuntime.HTTPBody)
             }
             public var body: Operations.ImportInstruments.Input.Body
             /// Creates a new `Input`.
@@ -4502,6 +4543,303 @@ public enum Operations {
             /// An RFC 9457 problem
             ///
             /// - Remark: Generated from `#/paths//imports/instruments/post(importInstruments)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The saved import profiles (how files from one source are read)
+    ///
+    /// - Remark: HTTP `GET /import-profiles`.
+    /// - Remark: Generated from `#/paths//import-profiles/get(listImportProfiles)`.
+    public enum ListImportProfiles {
+        public static let id: Swift.String = "listImportProfiles"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/import-profiles/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListImportProfiles.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListImportProfiles.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListImportProfiles.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            public init(headers: Operations.ListImportProfiles.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/import-profiles/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/import-profiles/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.ImportProfile])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: [Components.Schemas.ImportProfile] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListImportProfiles.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ListImportProfiles.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Profiles by name
+            ///
+            /// - Remark: Generated from `#/paths//import-profiles/get(listImportProfiles)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListImportProfiles.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListImportProfiles.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//import-profiles/get(listImportProfiles)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Save (or replace) an import profile
+    ///
+    /// - Remark: HTTP `PUT /import-profiles/{name}`.
+    /// - Remark: Generated from `#/paths//import-profiles/{name}/put(saveImportProfile)`.
+    public enum SaveImportProfile {
+        public static let id: Swift.String = "saveImportProfile"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/import-profiles/{name}/PUT/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/import-profiles/{name}/PUT/path/name`.
+                public var name: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                public init(name: Swift.String) {
+                    self.name = name
+                }
+            }
+            public var path: Operations.SaveImportProfile.Input.Path
+            /// - Remark: Generated from `#/paths/import-profiles/{name}/PUT/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SaveImportProfile.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SaveImportProfile.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.SaveImportProfile.Input.Headers
+            /// - Remark: Generated from `#/paths/import-profiles/{name}/PUT/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/import-profiles/{name}/PUT/requestBody/content/application\/json`.
+                case json(Components.Schemas.ImportProfileInput)
+            }
+            public var body: Operations.SaveImportProfile.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.SaveImportProfile.Input.Path,
+                headers: Operations.SaveImportProfile.Input.Headers = .init(),
+                body: Operations.SaveImportProfile.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/import-profiles/{name}/PUT/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/import-profiles/{name}/PUT/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ImportProfile)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.ImportProfile {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.SaveImportProfile.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.SaveImportProfile.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The profile as saved
+            ///
+            /// - Remark: Generated from `#/paths//import-profiles/{name}/put(saveImportProfile)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.SaveImportProfile.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.SaveImportProfile.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//import-profiles/{name}/put(saveImportProfile)/responses/default`.
             ///
             /// HTTP response code: `default`.
             case `default`(statusCode: Swift.Int, Components.Responses.Problem)

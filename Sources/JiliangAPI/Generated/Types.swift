@@ -128,11 +128,23 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /ledger`.
     /// - Remark: Generated from `#/paths//ledger/get(getLedgerStatus)`.
     func getLedgerStatus(_ input: Operations.GetLedgerStatus.Input) async throws -> Operations.GetLedgerStatus.Output
-    /// Upload a CSV of instruments (UTF-8 or GB18030, Chinese or English headers); runs as a job
+    /// Upload a roll of instruments — CSV (UTF-8 or GB18030) or an XLSX workbook, Chinese or English headers, the header found below any title rows; runs as a job
+    ///
+    /// With dry_run=true the job is a preview: every row is checked and written inside a transaction that is rolled back, and the report gives the mapping of each column, sample rows as they would be stored and the errors — nothing is stored. A profile (see /import-profiles) supplies a saved mapping, sheet and institution; map and verified_by given here win over it.
     ///
     /// - Remark: HTTP `POST /imports/instruments`.
     /// - Remark: Generated from `#/paths//imports/instruments/post(importInstruments)`.
     func importInstruments(_ input: Operations.ImportInstruments.Input) async throws -> Operations.ImportInstruments.Output
+    /// The saved import profiles (how files from one source are read)
+    ///
+    /// - Remark: HTTP `GET /import-profiles`.
+    /// - Remark: Generated from `#/paths//import-profiles/get(listImportProfiles)`.
+    func listImportProfiles(_ input: Operations.ListImportProfiles.Input) async throws -> Operations.ListImportProfiles.Output
+    /// Save (or replace) an import profile
+    ///
+    /// - Remark: HTTP `PUT /import-profiles/{name}`.
+    /// - Remark: Generated from `#/paths//import-profiles/{name}/put(saveImportProfile)`.
+    func saveImportProfile(_ input: Operations.SaveImportProfile.Input) async throws -> Operations.SaveImportProfile.Output
     /// - Remark: HTTP `GET /jobs/{id}`.
     /// - Remark: Generated from `#/paths//jobs/{id}/get(getJob)`.
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output
@@ -746,7 +758,9 @@ extension APIProtocol {
     public func getLedgerStatus(headers: Operations.GetLedgerStatus.Input.Headers = .init()) async throws -> Operations.GetLedgerStatus.Output {
         try await getLedgerStatus(Operations.GetLedgerStatus.Input(headers: headers))
     }
-    /// Upload a CSV of instruments (UTF-8 or GB18030, Chinese or English headers); runs as a job
+    /// Upload a roll of instruments — CSV (UTF-8 or GB18030) or an XLSX workbook, Chinese or English headers, the header found below any title rows; runs as a job
+    ///
+    /// With dry_run=true the job is a preview: every row is checked and written inside a transaction that is rolled back, and the report gives the mapping of each column, sample rows as they would be stored and the errors — nothing is stored. A profile (see /import-profiles) supplies a saved mapping, sheet and institution; map and verified_by given here win over it.
     ///
     /// - Remark: HTTP `POST /imports/instruments`.
     /// - Remark: Generated from `#/paths//imports/instruments/post(importInstruments)`.
@@ -757,6 +771,28 @@ extension APIProtocol {
     ) async throws -> Operations.ImportInstruments.Output {
         try await importInstruments(Operations.ImportInstruments.Input(
             query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The saved import profiles (how files from one source are read)
+    ///
+    /// - Remark: HTTP `GET /import-profiles`.
+    /// - Remark: Generated from `#/paths//import-profiles/get(listImportProfiles)`.
+    public func listImportProfiles(headers: Operations.ListImportProfiles.Input.Headers = .init()) async throws -> Operations.ListImportProfiles.Output {
+        try await listImportProfiles(Operations.ListImportProfiles.Input(headers: headers))
+    }
+    /// Save (or replace) an import profile
+    ///
+    /// - Remark: HTTP `PUT /import-profiles/{name}`.
+    /// - Remark: Generated from `#/paths//import-profiles/{name}/put(saveImportProfile)`.
+    public func saveImportProfile(
+        path: Operations.SaveImportProfile.Input.Path,
+        headers: Operations.SaveImportProfile.Input.Headers = .init(),
+        body: Operations.SaveImportProfile.Input.Body
+    ) async throws -> Operations.SaveImportProfile.Output {
+        try await saveImportProfile(Operations.SaveImportProfile.Input(
+            path: path,
             headers: headers,
             body: body
         ))

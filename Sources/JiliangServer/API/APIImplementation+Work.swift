@@ -11,16 +11,39 @@ extension APIImplementation {
 
     func importInstruments(_ input: Operations.ImportInstruments.Input) async throws -> Operations.ImportInstruments.Output {
         let p = try caller(may: .importInstruments, "importing instruments")
-        guard case .csv(let body) = input.body else { throw RegistryError.invalid("body", "must be text/csv") }
+        let body: HTTPBody
+        switch input.body {
+        case .csv(let b), .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(let b), .binary(let b): body = b
+        }
         let bytes: [UInt8]
         do { bytes = Array(try await Data(collecting: body, upTo: Self.maxUploadBytes)) } catch {
             throw RegistryError.invalid("body", "the file is larger than \(Self.maxUploadBytes / 1024 / 1024) MB")
         }
         guard !bytes.isEmpty else { throw RegistryError.invalid("body", "the file is empty") }
-        try InstrumentImport.checkHeader(of: bytes)
-        let mode = InstrumentImport.Mode(rawValue: input.query.mode?.rawValue ?? "all_or_nothing")!
-        let job = try await ImportJobs.enqueue(bytes: bytes, mode: mode, by: p, uploadDirectory: config.uploadDirectory, on: db)
+        let q = input.query
+        let options = try await ImportJobs.options(
+            dryRun: q.dryRun ?? false, sheet: q.sheet, profile: q.profile, map: q.map ?? [], verifiedBy: q.verifiedBy, by: p, on: db)
+        try InstrumentImport.checkHeader(of: bytes, options: options)
+        let mode = InstrumentImport.Mode(rawValue: q.mode?.rawValue ?? "all_or_nothing")!
+        let job = try await ImportJobs.enqueue(bytes: bytes, mode: mode, options: options, by: p, uploadDirectory: config.uploadDirectory, on: db)
         return .accepted(.init(body: .json(dto(job))))
+    }
+
+    func listImportProfiles(_ input: Operations.ListImportProfiles.Input) async throws -> Operations.ListImportProfiles.Output {
+        .ok(.init(body: .json(try await ImportProfiles.list(by: try caller(), on: db).map(dto))))
+    }
+
+    func saveImportProfile(_ input: Operations.SaveImportProfile.Input) async throws -> Operations.SaveImportProfile.Output {
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        let options = InstrumentImport.Options(sheet: b.sheet, mapping: b.mapping?.additionalProperties ?? [:], verifiedBy: b.verifiedBy)
+        let saved = try await ImportProfiles.save(name: input.path.name, options: options, by: try caller(), on: db)
+        return .ok(.init(body: .json(dto(saved))))
+    }
+
+    func dto(_ p: ImportProfiles.Profile) -> Components.Schemas.ImportProfile {
+        .init(
+            name: p.name, mapping: .init(additionalProperties: p.options.mapping), sheet: p.options.sheet, verifiedBy: p.options.verifiedBy,
+            savedBy: p.savedBy, savedAt: p.savedAt)
     }
 
     func visibleJob(_ id: Int) async throws -> JobModel {

@@ -13,15 +13,19 @@ public enum ImportJobs {
         /// The importer's scope and name, kept for the worker that runs the job later.
         var scope: AccessScope?
         var actor: String?
+        /// Sheet, mapping, preview, institution (issue #19). Optional: jobs queued before lack it.
+        var options: InstrumentImport.Options?
     }
 
     public static func enqueue(
-        bytes: [UInt8], mode: InstrumentImport.Mode, by principal: Principal, uploadDirectory: String, on db: any Database
+        bytes: [UInt8], mode: InstrumentImport.Mode, options: InstrumentImport.Options = .init(), by principal: Principal, uploadDirectory: String,
+        on db: any Database
     ) async throws -> JobModel {
         try FileManager.default.createDirectory(atPath: uploadDirectory, withIntermediateDirectories: true)
-        let path = (uploadDirectory as NSString).appendingPathComponent("import-\(UUID().uuidString).csv")
+        let path = (uploadDirectory as NSString).appendingPathComponent("import-\(UUID().uuidString).upload")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let payload = String(decoding: try JSONEncoder().encode(Payload(path: path, mode: mode, scope: principal.scope, actor: principal.actor)), as: UTF8.self)
+        let payload = String(
+            decoding: try JSONEncoder().encode(Payload(path: path, mode: mode, scope: principal.scope, actor: principal.actor, options: options)), as: UTF8.self)
         let job = try await JobQueue.enqueue(kind: kind, payload: payload, on: db)
         job.createdBy = principal.actor
         try await job.save(on: db)
@@ -37,6 +41,32 @@ public enum ImportJobs {
         return j
     }
 
+    /// An upload's options from its request: a profile's, then the upload's own (`map` entries
+    /// "header=field", `verified_by`, `sheet`, `dry_run`) over them. Bad entries name the field.
+    public static func options(
+        dryRun: Bool, sheet: String?, profile: String?, map: [String], verifiedBy: String?, by p: Principal, on db: any Database
+    ) async throws -> InstrumentImport.Options {
+        var c = FieldChecker()
+        var mapping: [String: String] = [:]
+        if map.count > 100 { c.fail("map", "at most 100 columns may be mapped") }
+        for entry in map.prefix(100) {
+            guard let eq = entry.firstIndex(of: "="), !entry[..<eq].trimmingCharactersInWhitespace().isEmpty else {
+                c.fail("map", "'\(entry.prefix(40))' must be header=field")
+                continue
+            }
+            let field = entry[entry.index(after: eq)...].trimmingCharactersInWhitespace()
+            if !field.isEmpty, !RawInstrument.columns.contains(where: { $0.name == field }) {
+                c.fail("map", "\(field.prefix(40)) is not a field of an import (fields: \(RawInstrument.columns.map(\.name).joined(separator: ", ")))")
+            }
+            mapping[entry[..<eq].trimmingCharactersInWhitespace()] = field
+        }
+        try c.finish()
+        let upload = InstrumentImport.Options(
+            dryRun: dryRun, sheet: sheet.flatMap { $0.isEmpty ? nil : $0 }, mapping: mapping, verifiedBy: verifiedBy.flatMap { $0.isEmpty ? nil : $0 })
+        guard let profile, !profile.isEmpty else { return upload }
+        return ImportProfiles.merged(upload, over: try await ImportProfiles.find(profile, by: p, on: db).options)
+    }
+
     /// Runs one claimed import job to its end, recording the report (or the file-level error).
     public static func run(_ job: JobModel, today: CalendarDay, on db: any Database) async throws {
         let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
@@ -50,7 +80,7 @@ public enum ImportJobs {
         do {
             let importer = Principal.system("job \(jobID) for \(payload.actor ?? "unknown")")
             let report = try await Audit.$actor.withValue(importer) {
-                try await InstrumentImport(mode: payload.mode, scope: payload.scope ?? .nothing).run(
+                try await InstrumentImport(mode: payload.mode, scope: payload.scope ?? .nothing, options: payload.options ?? .init()).run(
                     bytes: bytes, on: db, today: today, progress: { reporter.report($0, $1) }, generator: &rng)
             }
             job.progressDone = report.rows * 2
