@@ -66,6 +66,8 @@ public struct AppConfiguration: Sendable {
     public var plainPathLimit = Statistics.plainPathLimit
     /// The offending meters the 三表 page and its PDF list (the CSV and XLSX files list all).
     public var offenderPageLimit = 2_000
+    /// The most data rows one import file may have (the largest file is `bodyLimits.import`).
+    public var importMaxRows = InstrumentImport.defaultMaxRows
 
     /// The ledger configuration: the key from the file (created if missing) unless one is given.
     public func ledgerConfiguration() throws -> LedgerConfiguration {

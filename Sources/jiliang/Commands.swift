@@ -24,6 +24,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Run no background services (job worker, ledger sequencer): benchmarks of the request path only") var noBackground = false
     @Option(help: "Largest region whose records behind a figure are listed directly; larger ones split by sub-region") var plainPathLimit = Statistics.plainPathLimit
     @Option(help: "Offending meters listed on the 三表 report page and PDF (the CSV and XLSX list all)") var offenderPageLimit = 2_000
+    @Option(help: "The largest import file accepted, in MB") var importMaxMb = 512
+    @Option(help: "The most data rows one import file may have") var importMaxRows = InstrumentImport.defaultMaxRows
 
     func run() async throws {
         guard (0...365).contains(dueSoonDays) else { throw ValidationError("--due-soon-days must be from 0 to 365") }
@@ -47,6 +49,10 @@ struct Serve: AsyncParsableCommand {
         config.runWorker = !noBackground
         config.plainPathLimit = plainPathLimit
         config.offenderPageLimit = offenderPageLimit
+        guard (1...4096).contains(importMaxMb) else { throw ValidationError("--import-max-mb must be from 1 to 4096") }
+        guard importMaxRows >= 1 else { throw ValidationError("--import-max-rows must be at least 1") }
+        config.bodyLimits.import = importMaxMb << 20
+        config.importMaxRows = importMaxRows
         print("ledger log key: \(try config.ledgerConfiguration().signer.verifier)")
         print("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
         // Day rows of the statistics' counts from this month on (see MetricCounts.dayRowsFrom).
@@ -95,12 +101,27 @@ struct Import: AsyncParsableCommand {
 struct ImportInstruments: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "instruments",
-        abstract: "Import instruments from CSV (UTF-8 or GB18030; Chinese or English headers)")
+        abstract: "Import instruments from a roll: CSV (UTF-8 or GB18030) or an XLSX workbook, Chinese or English headers",
+        discussion: """
+            The header may sit below title rows. Preview first with --dry-run: it checks every row, shows how each
+            column was read and a few rows as they will be stored, and stores nothing. Correct a column with
+            --map 'header=field' (repeat; an empty field ignores the column) and keep the corrections for the next
+            file from the same source with --save-profile NAME; use them with --profile NAME.
+            """)
     @OptionGroup var db: DatabaseOptions
-    @Argument(help: "The CSV file") var file: String
+    @Argument(help: "The CSV or XLSX file") var file: String
     @Option(help: "all-or-nothing: store nothing if any row is bad; valid-rows-only: store the good rows")
     var mode: String = "all-or-nothing"
     @Option(help: "Write the error report (row, column, message) to this CSV file") var errors: String?
+    @Flag(help: "Check everything and show what would be stored, but store nothing") var dryRun = false
+    @Option(help: "The workbook sheet to read (default: the first)") var sheet: String?
+    @Option(name: .customLong("map"), help: "header=field: read this column as this field (empty field: ignore it); repeatable")
+    var map: [String] = []
+    @Option(help: "The institution (name or credit code) that verified rows with a last verification but no 检定机构")
+    var verifiedBy: String?
+    @Option(help: "Read the file with this saved profile (mapping, sheet, institution)") var profile: String?
+    @Option(help: "Save this run's mapping, sheet and institution as a profile of this name") var saveProfile: String?
+    @Option(help: "The most data rows the file may have") var maxRows = InstrumentImport.defaultMaxRows
 
     func run() async throws {
         guard let m = InstrumentImport.Mode(rawValue: mode.replacingOccurrences(of: "-", with: "_")) else {
@@ -108,23 +129,49 @@ struct ImportInstruments: AsyncParsableCommand {
         }
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
         let today = try db.todayProvider()()
-        let bar = ProgressBar(label: "导入 import")
+        let bar = ProgressBar(label: dryRun ? "预览 preview" : "导入 import")
+        let cli = Principal.system("cli import")
         let report: InstrumentImport.Report = try await db.withStore { store in
             var rng = SystemRandomNumberGenerator()
             do {
-                return try await InstrumentImport(mode: m).run(
+                var options = try await ImportJobs.options(
+                    dryRun: dryRun, sheet: sheet, profile: profile, map: map, verifiedBy: verifiedBy, by: cli, on: store.db)
+                options.maxRows = maxRows
+                if let saveProfile {
+                    try await Audit.$actor.withValue(cli) { try await ImportProfiles.save(name: saveProfile, options: options, by: cli, on: store.db) }
+                    print("profile saved: \(saveProfile)")
+                }
+                return try await InstrumentImport(mode: m, options: options).run(
                     bytes: Array(data), on: store.db, today: today, progress: { bar.update($0, $1) }, generator: &rng)
             } catch let e as InstrumentImport.FileError {
                 bar.finish()
                 throw ValidationError("\(file): \(e.description)")
+            } catch let e as RegistryError {
+                bar.finish()
+                throw ValidationError(e.description)
             }
         }
         bar.finish()
-        print("""
-            file: \(file) (\(report.encoding))
-            rows: \(report.rows), valid: \(report.valid), errors: \(report.errors.count)
-            stored: \(report.stored ? "yes" : "no") — new: \(report.inserted), already present: \(report.alreadyPresent), owners created: \(report.ownersCreated)
-            """)
+        print("file: \(file) (\(report.encoding)\(report.sheet.map { ", sheet \($0)" } ?? ""), header on row \(report.headerRow ?? 1))")
+        if let mapping = report.mapping {
+            print("columns:")
+            for c in mapping { print("  \(c.header) → \(c.field ?? "(ignored)")\(c.mapped ? " (mapped)" : "")") }
+        }
+        if report.dryRun == true {
+            print("""
+                PREVIEW — nothing stored
+                rows: \(report.rows), valid: \(report.valid), errors: \(report.errors.count)
+                would add: \(report.wouldInsert ?? 0), already present: \(report.alreadyPresent)
+                """)
+            for s in report.sample ?? [] {
+                print("  row \(s.row): \(s.name) → \(s.subNo) \(s.subItem) | \(s.serialNo) | \(s.region) | last: \(s.lastVerification ?? "—") | \(s.status)\(s.nextDue.map { ", due \($0)" } ?? "")")
+            }
+        } else {
+            print("""
+                rows: \(report.rows), valid: \(report.valid), errors: \(report.errors.count)
+                stored: \(report.stored ? "yes" : "no") — new: \(report.inserted), already present: \(report.alreadyPresent), owners created: \(report.ownersCreated)
+                """)
+        }
         if !report.ignoredColumns.isEmpty { print("ignored columns: \(report.ignoredColumns.joined(separator: ", "))") }
         // The same problem on many rows is one line first (e.g. one unknown instrument name).
         for s in (report.summary ?? []).prefix(10) where s.rows > 1 {

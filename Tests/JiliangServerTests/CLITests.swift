@@ -1,4 +1,6 @@
 import Foundation
+import JiliangCore
+import JiliangXLSX
 import Testing
 
 /// The `jiliang` command answers bad input with a message naming what is wrong and a non-zero exit,
@@ -60,6 +62,7 @@ import Testing
         (["serve", "--plain-path-limit", "0"], "--plain-path-limit must be from 1 to 200000"),
         (["serve", "--offender-page-limit", "0"], "--offender-page-limit must be from 1 to 100000"),
         (["demo", "--history-years", "0"], "--history-years must be from 1 to 30"),
+        (["serve", "--import-max-mb", "0"], "--import-max-mb must be from 1 to 4096"),
     ])
     func refusesBadArguments(args: [String], message: String) throws {
         let r = try Self.run(args + ["--sqlite", Self.temp("db.sqlite")])
@@ -73,5 +76,24 @@ import Testing
         let r = try Self.run(["import", "instruments", csv, "--sqlite", db])
         #expect(r.status != 0)
         #expect(r.output.contains("neither UTF-8 nor GB18030"), "\(r.output)")
+    }
+
+    /// A workbook with a title row and an unknown county column (issue #19): the preview names the
+    /// missing field, a mapping corrects it and is saved as a profile, the profile imports the file.
+    @Test func previewsMapsAndImportsAWorkbookWithAProfile() throws {
+        let db = Self.temp("db.sqlite"), xlsx = Self.temp("roll.xlsx")
+        let bytes = try XLSXRoll.data(
+            title: "鼓楼区强检器具台账", header: ["器具名称", "出厂编号", "使用单位", "统一社会信用代码", "安装地点", "辖区", "用途", "启用日期"],
+            rows: [["电子秤", "CL-1", "阿里", "91330100716105852F", "摊位1", "鼓楼区", "贸易结算", .date(CalendarDay("2026-01-01")!)]])
+        try Data(bytes).write(to: URL(fileURLWithPath: xlsx))
+        let refused = try Self.run(["import", "instruments", xlsx, "--sqlite", db, "--dry-run"])
+        #expect(refused.status != 0 && refused.output.contains("region_code"), "\(refused.output)")
+        let preview = try Self.run(["import", "instruments", xlsx, "--sqlite", db, "--dry-run", "--map", "辖区=region_code", "--save-profile", "gulou"])
+        #expect(preview.status == 0 && preview.output.contains("PREVIEW — nothing stored") && preview.output.contains("would add: 1"), "\(preview.output)")
+        #expect(preview.output.contains("辖区 → region_code (mapped)") && preview.output.contains("header on row 3"), "\(preview.output)")
+        let real = try Self.run(["import", "instruments", xlsx, "--sqlite", db, "--profile", "gulou"])
+        #expect(real.status == 0 && real.output.contains("new: 1"), "\(real.output)")
+        let unknown = try Self.run(["import", "instruments", xlsx, "--sqlite", db, "--profile", "nope"])
+        #expect(unknown.status != 0 && unknown.output.contains("nope"), "\(unknown.output)")
     }
 }

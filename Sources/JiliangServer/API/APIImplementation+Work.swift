@@ -6,9 +6,6 @@ import JiliangStore
 import OpenAPIRuntime
 
 extension APIImplementation {
-    /// The largest upload accepted (a million-row CSV is about 200 MB).
-    static let maxUploadBytes = 512 * 1024 * 1024
-
     func importInstruments(_ input: Operations.ImportInstruments.Input) async throws -> Operations.ImportInstruments.Output {
         let p = try caller(may: .importInstruments, "importing instruments")
         let body: HTTPBody
@@ -16,13 +13,16 @@ extension APIImplementation {
         case .csv(let b), .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(let b), .binary(let b): body = b
         }
         let bytes: [UInt8]
-        do { bytes = Array(try await Data(collecting: body, upTo: Self.maxUploadBytes)) } catch {
-            throw RegistryError.invalid("body", "the file is larger than \(Self.maxUploadBytes / 1024 / 1024) MB")
+        // The largest upload accepted (a million-row CSV is about 200 MB): `bodyLimits.import`.
+        let most = config.bodyLimits.import
+        do { bytes = Array(try await Data(collecting: body, upTo: most)) } catch {
+            throw RegistryError.invalid("body", "the file is larger than \(most >> 20) MB, the most one import takes (serve --import-max-mb)")
         }
         guard !bytes.isEmpty else { throw RegistryError.invalid("body", "the file is empty") }
         let q = input.query
-        let options = try await ImportJobs.options(
+        var options = try await ImportJobs.options(
             dryRun: q.dryRun ?? false, sheet: q.sheet, profile: q.profile, map: q.map ?? [], verifiedBy: q.verifiedBy, by: p, on: db)
+        options.maxRows = config.importMaxRows
         try InstrumentImport.checkHeader(of: bytes, options: options)
         let mode = InstrumentImport.Mode(rawValue: q.mode?.rawValue ?? "all_or_nothing")!
         let job = try await ImportJobs.enqueue(bytes: bytes, mode: mode, options: options, by: p, uploadDirectory: config.uploadDirectory, on: db)

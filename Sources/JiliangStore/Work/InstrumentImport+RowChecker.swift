@@ -76,7 +76,7 @@ extension InstrumentImport {
                 if row.fields.allSatisfy({ $0.trimmingCharactersInWhitespace().isEmpty }) { continue }
                 rows += 1
                 if rows > maxRows {
-                    tooManyRows = "the file has more than \(maxRows) data rows, the most one import takes (JILIANG_IMPORT_MAX_ROWS); split it into several files"
+                    tooManyRows = "the file has more than \(maxRows) data rows, the most one import takes (serve --import-max-rows); split it into several files"
                     break
                 }
                 if let v = check(row, generator: &generator) {

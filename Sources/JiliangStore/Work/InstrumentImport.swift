@@ -129,7 +129,7 @@ public struct InstrumentImport: Sendable {
         public var sheet: String?
         /// Header as written → canonical field ("" ignores the column), over what the header's name says.
         public var mapping: [String: String] = [:]
-        /// The most data rows a file may have (`JILIANG_IMPORT_MAX_ROWS`).
+        /// The most data rows a file may have (`serve --import-max-rows`).
         public var maxRows = InstrumentImport.defaultMaxRows
         /// The institution (name or credit code) that verified the roll's instruments, for rows with
         /// a last verification but no 检定机构 of their own: a county's roll often leaves it out,
