@@ -4,7 +4,8 @@
 #                            (PDF label sheets with Chinese text); SQLite is bundled by sqlite-nio
 #   scripts/deps.sh test   — PostgreSQL server, headless Chromium and its driver, poppler-utils (the
 #                            tests read PDFs back), zbar-tools (the browser test scans a printed QR code), Python test tools (openapi-spec-validator, selenium,
-#                            schemathesis — pinned: scripts/schemathesis.sh depends on its checks and options)
+#                            schemathesis — pinned: scripts/schemathesis.sh depends on its checks and options; openpyxl for
+#                            the browser test's workbook)
 #   scripts/deps.sh bench  — sqlite3 CLI and PostgreSQL (baselines), wrk and nginx (the public lookup
 #                            load test; Datasette comes from PyPI in scripts/bench-public.sh)
 #   scripts/deps.sh screenshots — the test tools plus CJK fonts, so that Chromium draws the Chinese
@@ -30,6 +31,10 @@ if [ "${1:-run}" = test ] || [ "${1:-run}" = screenshots ]; then
   fi
   if ! python3 -c "import selenium" 2>/dev/null; then
     python3 -m pip install -q "selenium>=4.10"
+  fi
+  # The browser test writes a bureau-shaped workbook (a merged title, dates as dates) with openpyxl.
+  if ! python3 -c "import openpyxl" 2>/dev/null; then
+    python3 -m pip install -q "openpyxl==3.1.5"
   fi
   if [ "${1:-run}" = test ] && ! python3 -c "import sys, schemathesis; sys.exit(schemathesis.__version__ != '$SCHEMATHESIS_VERSION')" 2>/dev/null; then
     python3 -m pip install -q "schemathesis==$SCHEMATHESIS_VERSION"

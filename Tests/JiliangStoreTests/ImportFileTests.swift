@@ -84,7 +84,7 @@ import Testing
             #expect(mapping.first { $0.header == "序号" }?.field == nil)
             let sample = try #require(preview.sample)
             #expect(sample.count == 3)
-            #expect(sample[0].row == 4 && sample[0].subNo == 2 && sample[0].status == "active" && sample[0].nextDue == "2027-05-19", "\(sample[0])")
+            #expect(sample[0].row == 4 && sample[0].subNo == 2 && sample[0].status == "valid" && sample[0].nextDue == "2027-05-19", "\(sample[0])")
             #expect(sample[0].lastVerification == "2026-05-20 pass JD-X-1")
             #expect(sample[1].status == "failed")
             // The real import then stores what the preview showed.
@@ -99,6 +99,10 @@ import Testing
             let csv = Self.csv(owner: owner.creditCode).replacingOccurrences(of: "所属区县", with: "辖区").replacingOccurrences(of: "型号规格", with: "备注")
             let refused = await #expect(throws: InstrumentImport.FileError.self) { try await run(Array(csv.utf8), on: store.db) }
             #expect(refused?.description.contains("region_code") == true)
+            // A preview of the same file is no refusal: it shows the columns so that 辖区 can be mapped.
+            let shown = try await run(Array(csv.utf8), options: .init(dryRun: true), on: store.db)
+            #expect(shown.dryRun == true && shown.headerRow == 1 && shown.errors.first?.message.contains("region_code") == true)
+            #expect(shown.mapping?.first { $0.header == "辖区" }?.field == nil && shown.mapping?.first { $0.header == "出厂编号" }?.field == "serial_no")
             let r = try await run(Array(csv.utf8), options: .init(mapping: ["辖区": "region_code", "证书编号": ""]), on: store.db)
             #expect(r.inserted == 3 && r.errors.isEmpty)
             #expect(r.mapping?.first { $0.header == "辖区" } == .init(header: "辖区", field: "region_code", mapped: true))

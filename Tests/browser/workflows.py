@@ -643,6 +643,78 @@ def catalogue(base, d):
     return d.current_url
 
 
+def onboarding(base, d):
+    """Issue #19: a bureau loads its county roll as Excel keeps it — a merged title above the header,
+    dates as dates, the county in a column named 辖区 that no import knows. The preview stores
+    nothing and offers the columns; the bureau maps 辖区, previews again, saves the mapping as a
+    profile and imports; a citizen then finds an imported instrument's status as its record implies."""
+    import datetime
+    import openpyxl
+    f = Flow(base, d)
+    owner = api_admin(base, "/api/v1/owners?region=350102&limit=1")["items"][0]
+    labs = api_admin(base, "/api/v1/institutions?limit=1")
+    lab = (labs["items"] if isinstance(labs, dict) else labs)[0]["name"]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "强检台账"
+    header = ["序号", "器具名称", "出厂编号", "使用单位", "统一社会信用代码", "安装地点", "辖区", "用途", "启用日期", "最近检定日期", "检定结论", "证书编号"]
+    sheet["A1"] = "鼓楼区强制检定计量器具台账（浏览器测试）"
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    sheet.append([])
+    sheet.append(header)
+    for n, (last, result) in enumerate([(datetime.date(2026, 6, 1), "合格"), (datetime.date(2026, 5, 10), "不合格")], start=1):
+        sheet.append([n, "电子秤", f"ONBOARD-{n}", owner["name"], owner["credit_code"], f"农贸市场D{n}", "鼓楼区", "贸易结算",
+                      datetime.date(2025, 3, 1), last, result, f"JD-ONBOARD-{n}"])
+    path = os.path.join(tempfile.mkdtemp(), "鼓楼区台账.xlsx")
+    book.save(path)
+
+    f.sign_in("gulou")
+    f.go("/app/import")
+    d.find_element(By.ID, "file").send_keys(path)
+    d.find_element(By.ID, "verified-by").send_keys(lab)
+    f.click("#preview-import")
+    WebDriverWait(d, 60).until(lambda d: d.find_element(By.ID, "preview").is_displayed())
+    county = Select(d.find_element(By.CSS_SELECTOR, 'select.column-field[data-header="辖区"]'))
+    assert county.first_selected_option.get_attribute("value") == "", "辖区 should read as nothing yet"
+    assert "region_code" in f.text("#error-summary"), f.text("#error-summary")
+    assert "xlsx" in f.text("#preview-summary") and "3" in f.text("#preview-summary"), f.text("#preview-summary")
+    county.select_by_value("region_code")
+    f.click("#preview-again")
+    WebDriverWait(d, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#sample tbody tr")) == 2)
+    sample = f.text("#sample")
+    assert "ONBOARD-1" in sample and "有效" in sample and "不合格" in sample and "2027-05-31" in sample, sample
+    assert not any(i["serial_no"].startswith("ONBOARD") for i in all_instruments(base, owner["id"])), "the preview stored rows"
+    d.find_element(By.ID, "profile-name").send_keys("鼓楼区台账")
+    f.click("#save-profile")
+    WebDriverWait(d, 10).until(lambda d: "鼓楼区台账" in d.find_element(By.ID, "profile-status").text)
+    f.click("#start-import")
+    WebDriverWait(d, 60).until(lambda d: d.find_element(By.ID, "import-status").text != "")
+    status = f.text("#import-status")
+    assert ": 2," in status and ": 0" in status, status
+    f.go("/app/import")
+    assert "鼓楼区台账" in [o.text for o in Select(d.find_element(By.ID, "profile")).options]
+
+    imported = {i["serial_no"]: i for i in all_instruments(base, owner["id"]) if i["serial_no"].startswith("ONBOARD")}
+    d.delete_all_cookies()
+    d.get(base + "/p/i/" + imported["ONBOARD-1"]["code"])
+    shown = d.find_element(By.ID, "status")
+    assert shown.get_attribute("data-status") == "valid" and shown.text == "检定有效", shown.text
+    d.get(base + "/p/i/" + imported["ONBOARD-2"]["code"])
+    assert d.find_element(By.ID, "status").get_attribute("data-status") == "failed"
+    return imported["ONBOARD-1"]["code"]
+
+
+def all_instruments(base, owner_id):
+    """Every instrument of an owner, through the API's pages."""
+    items, cursor = [], None
+    while True:
+        page = api_admin(base, f"/api/v1/instruments?owner_id={owner_id}&limit=200" + (f"&cursor={cursor}" if cursor else ""))
+        items += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
+
+
 def screenshots(base, d, out):
     os.makedirs(out, exist_ok=True)
     f = Flow(base, d)
@@ -684,6 +756,8 @@ def main():
             print(f"statistics workflow passed ({standard})")
             entry = catalogue(a.base, d)
             print(f"catalogue workflow passed ({entry})")
+            code = onboarding(a.base, d)
+            print(f"onboarding workflow passed (imported {code})")
     except Exception:
         print(d.current_url, file=sys.stderr)
         print(d.page_source[:3000], file=sys.stderr)

@@ -8,32 +8,89 @@ import JiliangStore
 extension WebApp {
     // MARK: Import
 
-    /// The upload: the file is the request body (sent by import.js with the CSRF header).
+    /// The upload: the file is the request body (sent by import.js with the CSRF header); the query
+    /// carries the mode and the options — preview, sheet, profile, column mapping, institution.
     func startImport(_ request: Request, _ p: Principal) async throws -> [String: Any] {
         guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
-        guard let expected = RequestCaller.csrf, request.headers[AuthMiddleware<AppRequestContext>.csrfHeader] == expected else {
-            throw RegistryError.forbidden("an upload without this session's CSRF token")
-        }
-        let modeText = request.uri.queryParameters["mode"].map(String.init) ?? InstrumentImport.Mode.allOrNothing.rawValue
+        try requireCSRFHeader(request)
+        let q = request.uri.queryParameters
+        let modeText = q["mode"].map(String.init) ?? InstrumentImport.Mode.allOrNothing.rawValue
         guard let mode = InstrumentImport.Mode(rawValue: modeText) else { throw RegistryError.invalid("mode", "must be all_or_nothing or valid_rows_only") }
-        let limit = 512 * 1024 * 1024
+        var options = try await ImportJobs.options(
+            dryRun: q["dry_run"] == "true", sheet: q["sheet"].map(String.init), profile: q["profile"].map(String.init),
+            map: q.getAll("map").map { String($0) }, verifiedBy: q["verified_by"].map(String.init), by: p, on: db)
+        options.maxRows = config.importMaxRows
+        let limit = config.bodyLimits.import
         let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: limit) } catch { throw RegistryError.invalid("file", "the file is larger than 512 MB") }
+        do { body = try await request.body.collect(upTo: limit) } catch {
+            throw RegistryError.invalid("file", "the file is larger than \(limit >> 20) MB, the most one import takes")
+        }
         guard body.readableBytes > 0 else { throw RegistryError.invalid("file", "the file is empty") }
-        let job = try await ImportJobs.enqueue(bytes: Array(body.readableBytesView), mode: mode, by: p, uploadDirectory: config.uploadDirectory, on: db)
+        let bytes = Array(body.readableBytesView)
+        do { try InstrumentImport.checkHeader(of: bytes, options: options) } catch { throw RegistryError.invalid("file", error.description) }
+        let job = try await ImportJobs.enqueue(bytes: bytes, mode: mode, options: options, by: p, uploadDirectory: config.uploadDirectory, on: db)
         return ["id": job.id!]
     }
 
-    func jobProgress(_ p: Principal, id: Int) async throws -> [String: Any] {
+    /// Saves the preview's mapping (with the sheet and institution) as a named profile.
+    func saveImportProfile(_ request: Request, _ p: Principal) async throws -> [String: Any] {
+        try requireCSRFHeader(request)
+        let body = try await request.body.collect(upTo: 1 << 16)
+        guard let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
+            throw RegistryError.invalid("body", "must be a JSON object")
+        }
+        let mapping = json["mapping"] as? [String: String] ?? [:]
+        func text(_ key: String) -> String? { (json[key] as? String).flatMap { $0.trimmingCharactersInWhitespace().isEmpty ? nil : $0 } }
+        let saved = try await ImportProfiles.save(
+            name: json["name"] as? String, options: .init(sheet: text("sheet"), mapping: mapping, verifiedBy: text("verified_by")), by: p, on: db)
+        return ["name": saved.name]
+    }
+
+    private func requireCSRFHeader(_ request: Request) throws {
+        guard let expected = RequestCaller.csrf, request.headers[AuthMiddleware<AppRequestContext>.csrfHeader] == expected else {
+            throw RegistryError.forbidden("an upload without this session's CSRF token")
+        }
+    }
+
+    /// The import page: the form, the saved profiles and the fields a column may be mapped to.
+    func importPage(_ request: Request, _ p: Principal) async throws -> Response {
+        guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
+        let lang = language(request)
+        let t = PageStrings.strings(lang)
+        let profiles = try await ImportProfiles.list(by: p, on: db).map { ["name": $0.name] }
+        let fields = RawInstrument.columns.map { c -> [String: String] in
+            let chinese = c.aliases.first { $0.unicodeScalars.contains { $0.value > 0x2E80 } }
+            return ["name": c.name, "label": chinese.map { "\($0) \(c.name)" } ?? c.name]
+        }
+        return render("import", ["t": t, "profiles": profiles, "hasProfiles": !profiles.isEmpty, "fields": fields], title: t["importTitle"]!, request: request, caller: p)
+    }
+
+    func jobProgress(_ p: Principal, id: Int, lang: PageStrings.Language) async throws -> [String: Any] {
         let j = try await ImportJobs.job(id, visibleTo: p, on: db)
         var out: [String: Any] = ["id": id, "state": j.state, "done": j.progressDone ?? 0, "total": j.progressTotal ?? 0]
         if let result = j.result, let report = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) {
             out["inserted"] = report.inserted
             out["errors"] = report.errors.count
             out["stored"] = report.stored
+            out["rows"] = report.rows
+            out["valid"] = report.valid
+            out["alreadyPresent"] = report.alreadyPresent
             // The same problem on many rows once, with how many rows and the first ones.
-            out["summary"] = (report.summary ?? []).prefix(10).filter { $0.rows > 1 }.map {
-                "\($0.column): \($0.message) — \($0.rows) (\($0.firstRows.map(String.init).joined(separator: ", "))\($0.rows > $0.firstRows.count ? ", …" : ""))"
+            out["summary"] = (report.summary ?? []).prefix(10).map {
+                "\($0.column.isEmpty ? "" : $0.column + ": ")\($0.message) — \($0.rows) (\($0.firstRows.map(String.init).joined(separator: ", "))\($0.rows > $0.firstRows.count ? ", …" : ""))"
+            }
+            // The preview: what was read and how, and rows as they will be stored.
+            out["dryRun"] = report.dryRun ?? false
+            out["wouldInsert"] = report.wouldInsert ?? 0
+            out["format"] = report.encoding
+            out["sheet"] = report.sheet ?? ""
+            out["headerRow"] = report.headerRow ?? 1
+            out["mapping"] = (report.mapping ?? []).map { ["header": $0.header, "field": $0.field ?? "", "mapped": $0.mapped] }
+            out["sample"] = (report.sample ?? []).map {
+                [
+                    "row": $0.row, "name": $0.name, "subItem": "\($0.subNo) \($0.subItem)", "serialNo": $0.serialNo, "region": $0.region,
+                    "last": $0.lastVerification ?? "—", "status": PageStrings.statusLabel($0.status, lang), "nextDue": $0.nextDue ?? "—",
+                ] as [String: Any]
             }
         }
         if let e = j.error { out["message"] = e }

@@ -47,13 +47,8 @@ struct WebApp {
         for (file, type) in [("app.css", "text/css; charset=utf-8"), ("import.js", "text/javascript; charset=utf-8"), ("print.js", "text/javascript; charset=utf-8")] {
             router.get(RouterPath("/assets/" + file)) { _, _ in try Self.asset(file, type: type) }
         }
-        router.get(RouterPath(FileRoute.importPage)) { request, _ in
-            try await page(request) { p in
-                guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
-                let t = PageStrings.strings(language(request))
-                return render("import", ["t": t], title: t["importTitle"]!, request: request, caller: p)
-            }
-        }
+        router.get(RouterPath(FileRoute.importPage)) { request, _ in try await page(request) { p in try await importPage(request, p) } }
+        router.post("/app/import/profiles") { request, _ in try await json(request) { p in try await saveImportProfile(request, p) } }
         router.get("/app/import/template.csv") { _, _ in
             let csv = "\u{FEFF}种别序号,器具名称,出厂编号,用途,行政区划代码,安装地点,统一社会信用代码,使用单位,启用日期,表类型,口径,常用流量,介质\n"
                 + "2,电子计价秤,SN-0001,贸易结算,350102,鼓楼区某农贸市场A1,91350102MA00000000,某农贸市场,2026-01-05,,,,\n"
@@ -62,7 +57,7 @@ struct WebApp {
         }
         router.post(RouterPath(FileRoute.importPage)) { request, _ in try await json(request) { p in try await startImport(request, p) } }
         router.get("/app/jobs/{id}.json") { request, context in
-            try await json(request) { p in try await jobProgress(p, id: try context.parameters.require("id", as: Int.self)) }
+            try await json(request) { p in try await jobProgress(p, id: try context.parameters.require("id", as: Int.self), lang: language(request)) }
         }
         router.get("/app/jobs/{id}/errors.csv") { request, context in
             try await page(request) { p in

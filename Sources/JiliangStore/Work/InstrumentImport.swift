@@ -74,7 +74,7 @@ public struct InstrumentImport: Sendable {
             public var region: String
             public var inServiceDate: String?
             public var lastVerification: String?
-            /// The compliance status the instrument will have (`ComplianceBase`).
+            /// The status the instrument will have on the import's day (`ComplianceStatus`).
             public var status: String
             public var nextDue: String?
         }
@@ -111,6 +111,18 @@ public struct InstrumentImport: Sendable {
 
     public struct FileError: Error, CustomStringConvertible, Sendable {
         public var description: String
+        /// The row that came closest to a header and how its columns read, when no row was one: a
+        /// preview shows it, so the missing field can be mapped to one of its columns.
+        var candidate: (line: Int, mapping: [Report.MappedColumn])?
+        public init(description: String) { self.description = description }
+    }
+
+    /// How each column of a would-be header reads, without the checks (for a preview's correction).
+    static func candidateMapping(_ header: [String], mapping: [String: String]) -> [Report.MappedColumn] {
+        header.filter { !$0.trimmingCharactersInWhitespace().isEmpty }.map { h in
+            if let field = mapping[h.trimmingCharactersInWhitespace()] { return .init(header: h, field: field.isEmpty ? nil : field, mapped: true) }
+            return .init(header: h, field: RawInstrument.column(forHeader: h).flatMap(RawInstrument.canonicalName(of:)), mapped: false)
+        }
     }
 
     public typealias Progress = @Sendable (_ done: Int, _ total: Int) -> Void
@@ -225,7 +237,7 @@ public struct InstrumentImport: Sendable {
     /// blank rows above it are skipped (bureau rolls carry a merged title). When no row reads as a
     /// header, the refusal names the row that came closest and what it lacks.
     static func findHeader(in rows: inout TableRows, mapping: [String: String]) throws(FileError) -> Columns {
-        var best: (recognised: Int, error: FileError)?
+        var best: (recognised: Int, error: FileError, row: CSVReader.Row)?
         for _ in 0..<headerSearchRows {
             guard let row = rows.next() else { break }
             do {
@@ -233,11 +245,15 @@ public struct InstrumentImport: Sendable {
             } catch {
                 let recognised = row.fields.filter { RawInstrument.column(forHeader: $0) != nil || mapping[$0.trimmingCharactersInWhitespace()] != nil }.count
                 if recognised > (best?.recognised ?? 0) {
-                    best = (recognised, FileError(description: "row \(row.line) looks like the header but \(error.description)"))
+                    best = (recognised, FileError(description: "row \(row.line) looks like the header but \(error.description)"), row)
                 }
             }
         }
-        if let best, best.recognised >= 2 { throw best.error }
+        if let best, best.recognised >= 2 {
+            var e = best.error
+            e.candidate = (best.row.line, candidateMapping(best.row.fields, mapping: mapping))
+            throw e
+        }
         throw FileError(description:
             "no header row in the first \(headerSearchRows) rows: the header needs columns for 器具名称/name, 出厂编号/serial_no, 用途/purpose, 所属区县/region_code, 安装地点/address and 统一社会信用代码/owner_credit_code")
     }
@@ -258,7 +274,10 @@ public struct InstrumentImport: Sendable {
             top = Array(head[..<(head.lastIndex(of: UInt8(ascii: "\n")) ?? head.endIndex)])
         }
         var rows = try open(top, options: options, maxRows: headerSearchRows).rows
-        _ = try findHeader(in: &rows, mapping: options.mapping)
+        do { _ = try findHeader(in: &rows, mapping: options.mapping) } catch {
+            // A preview of a header that lacks a field still runs: it offers the columns to map.
+            guard options.dryRun, error.candidate != nil else { throw error }
+        }
     }
 
     /// Runs the import. `progress` is called with work units done of total (rows × 2: check, then write).
@@ -268,7 +287,23 @@ public struct InstrumentImport: Sendable {
     ) async throws -> Report {
         let file = try Self.open(bytes, options: options)
         var reader = file.rows
-        let columns = try Self.findHeader(in: &reader, mapping: options.mapping)
+        let columns: Columns
+        do { columns = try Self.findHeader(in: &reader, mapping: options.mapping) } catch {
+            // A preview shows the closest row's columns so that the missing field can be mapped.
+            guard options.dryRun, let candidate = error.candidate else { throw error }
+            var r = Report(
+                encoding: file.format.rawValue, rows: 0, valid: 0, inserted: 0, alreadyPresent: 0, ownersCreated: 0,
+                errors: [RowError(row: candidate.line, column: "", message: error.description)], ignoredColumns: [], stored: false)
+            r.summary = Report.summarize(r.errors)
+            r.sheet = file.sheet
+            r.sheets = file.sheetNames.isEmpty ? nil : file.sheetNames
+            r.headerRow = candidate.line
+            r.mapping = candidate.mapping
+            r.sample = []
+            r.dryRun = true
+            r.wouldInsert = 0
+            return r
+        }
         let (paths, columnName, ignored) = (columns.paths, columns.names, columns.ignored)
 
         let context = try await Registry.context(institutions: true, on: db)
@@ -330,7 +365,7 @@ public struct InstrumentImport: Sendable {
         var sample: [Report.SampleRow] = []
         while true {
             let slice = check.validate(from: &reader, rows: Self.sliceRows, generator: &generator)
-            if sample.count < 5 { sample += slice.prefix(5 - sample.count).map { Self.sample($0, context: context) } }
+            if sample.count < 5 { sample += slice.prefix(5 - sample.count).map { Self.sample($0, context: context, today: today) } }
             tellProgress()
             if slice.isEmpty { break }
             // All-or-nothing: once a row is bad nothing will be stored, so only checking goes on.
@@ -382,7 +417,7 @@ public struct InstrumentImport: Sendable {
     }
 
     /// A valid row as it will be stored, for the preview.
-    static func sample(_ v: ValidRow, context: RegistryContext) -> Report.SampleRow {
+    static func sample(_ v: ValidRow, context: RegistryContext, today: CalendarDay) -> Report.SampleRow {
         let d = v.draft
         let entry = context.catalogue[d.subNo]
         let record = SliceWriter.record(of: d, context: context)
@@ -393,7 +428,7 @@ public struct InstrumentImport: Sendable {
             row: v.line, code: v.codeGiven ? v.code.value : nil, name: d.name, subNo: d.subNo, subItem: entry?.subName ?? "", serialNo: d.serialNo,
             ownerCreditCode: d.ownerCreditCode.value, region: d.region.value, inServiceDate: d.inServiceDate?.description,
             lastVerification: d.lastVerification.map { "\($0.date) \($0.result.rawValue)\($0.certificateNo.map { " \($0)" } ?? "")" },
-            status: eval.base.rawValue, nextDue: eval.nextDue?.dueDate.description)
+            status: eval.status(on: today).rawValue, nextDue: eval.nextDue?.dueDate.description)
     }
 
     static let columns = [
