@@ -27,6 +27,7 @@ public enum Seed {
         try await catalogue(on: db)
         try await rules(on: db)
         try await instrumentNames(on: db)
+        try await holidays(on: db)
         try await campaigns(on: db)
         try await commitmentTemplates(on: db)
     }
@@ -107,6 +108,31 @@ public enum Seed {
                 qm.answer = q.answer
                 qm.explanation = q.why
                 try await qm.create(on: db)
+            }
+        }
+    }
+
+    /// The State Council's public holidays and make-up working days (国务院办公厅关于…部分节假日安排的
+    /// 通知) for the years shipped, into the working-day calendar (issue #19, item 7). Each year
+    /// loads once: a day already there (entered by hand) is kept, and a day the administrator deletes
+    /// later is not brought back by a restart.
+    static func holidays(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        let byYear = Dictionary(grouping: try rows("holidays-cn"), by: { String($0["date"]!.prefix(4)) })
+        for (year, days) in byYear.sorted(by: { $0.key < $1.key }) {
+            let marker = "holidays:\(year)"
+            guard try await sql.raw("SELECT name FROM reference_loads WHERE name = \(bind: marker)").first() == nil else { continue }
+            try await db.transaction { tx in
+                for d in days {
+                    guard let day = CalendarDay(d["date"]!), try await CalendarDayModel.find(day.description, on: tx) == nil else { continue }
+                    let m = CalendarDayModel()
+                    m.id = day.description
+                    m.kind = d["kind"] == "work" ? WorkingCalendar.DayKind.workday.rawValue : WorkingCalendar.DayKind.holiday.rawValue
+                    m.name = d["name"]!
+                    m.source = d["source"]
+                    try await m.create(on: tx)
+                }
+                try await (tx as! any SQLDatabase).raw("INSERT INTO reference_loads (name, loaded_at) VALUES (\(bind: marker), \(bind: Date()))").run()
             }
         }
     }

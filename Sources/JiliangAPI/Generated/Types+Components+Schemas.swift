@@ -1412,25 +1412,33 @@ extension Components {
             public var kind: Components.Schemas.CalendarDay.KindPayload
             /// - Remark: Generated from `#/components/schemas/CalendarDay/name`.
             public var name: Swift.String
+            /// The State Council notice a shipped day comes from; absent for a day entered by hand
+            ///
+            /// - Remark: Generated from `#/components/schemas/CalendarDay/source`.
+            public var source: Swift.String?
             /// Creates a new `CalendarDay`.
             ///
             /// - Parameters:
             ///   - date:
             ///   - kind:
             ///   - name:
+            ///   - source: The State Council notice a shipped day comes from; absent for a day entered by hand
             public init(
                 date: Swift.String,
                 kind: Components.Schemas.CalendarDay.KindPayload,
-                name: Swift.String
+                name: Swift.String,
+                source: Swift.String? = nil
             ) {
                 self.date = date
                 self.kind = kind
                 self.name = name
+                self.source = source
             }
             public enum CodingKeys: String, CodingKey {
                 case date
                 case kind
                 case name
+                case source
             }
         }
         /// - Remark: Generated from `#/components/schemas/Session`.

@@ -126,6 +126,6 @@ extension APIImplementation {
     }
 
     func dto(_ d: CalendarDayModel) -> Components.Schemas.CalendarDay {
-        .init(date: d.id!, kind: .init(rawValue: d.kind)!, name: d.name)
+        .init(date: d.id!, kind: .init(rawValue: d.kind)!, name: d.name, source: d.source)
     }
 }

@@ -85,6 +85,7 @@ extension WebApp {
         let items = try await VerificationRequests.calendarDays(year: year, on: db).map {
             ["date": $0.id!, "kind": $0.kind == "holiday" ? t["holiday"]! : t["workday"]!, "name": $0.name]
         }
-        return render("calendar", ["t": t, "items": items, "year": "\(year)"], title: t["calendar"]!, request: request, caller: p)
+        return render(
+            "calendar", ["t": t, "items": items, "year": "\(year)", "coverage": try await calendarCoverage(t)], title: t["calendar"]!, request: request, caller: p)
     }
 }

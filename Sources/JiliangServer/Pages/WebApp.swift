@@ -189,6 +189,7 @@ struct WebApp {
         }
         router.get("/app/admin/audit") { request, _ in try await page(request) { p in try await auditPage(request, p) } }
         router.get("/app/admin/calendar") { request, _ in try await page(request) { p in try await calendarPage(request, p) } }
+        router.get("/app/admin/reference") { request, _ in try await page(request) { p in try await referencePage(request, p) } }
         router.post("/app/admin/calendar") { request, _ in
             try await page(request) { p in
                 let f = try await form(request)

@@ -48,5 +48,8 @@ public final class CalendarDayModel: Model, @unchecked Sendable {
     @ID(custom: .id, generatedBy: .user) public var id: String?  // YYYY-MM-DD
     @Field(key: "kind") public var kind: String  // holiday, workday
     @Field(key: "name") public var name: String
+    /// Where the day comes from: the State Council's notice for a shipped day, nil for one an
+    /// administrator entered.
+    @OptionalField(key: "source") public var source: String?
     public init() {}
 }

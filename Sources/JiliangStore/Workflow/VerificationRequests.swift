@@ -180,6 +180,35 @@ public enum VerificationRequests {
         return try await q.all()
     }
 
+    /// Which years the calendar holds days for, with the notices they come from, and whether next
+    /// year is missing in December — the State Council publishes each year's notice in November, so
+    /// from December on the calendar must be told next year's days (issue #19, item 7).
+    public struct Coverage: Sendable, Equatable {
+        public struct Year: Sendable, Equatable {
+            public var year: Int
+            public var days: Int
+            /// The notices its shipped days cite; empty when every day was entered by hand.
+            public var sources: [String]
+        }
+        public var years: [Year]
+        public var nextYear: Int
+        /// December (or later) and no day of next year entered.
+        public var nextYearMissing: Bool
+    }
+
+    public static func calendarCoverage(today: CalendarDay, on db: any Database) async throws -> Coverage {
+        var years: [Int: (days: Int, sources: Set<String>)] = [:]
+        for d in try await CalendarDayModel.query(on: db).all() {
+            guard let year = d.id.flatMap({ Int($0.prefix(4)) }) else { continue }
+            years[year, default: (0, [])].days += 1
+            if let s = d.source { years[year]!.sources.insert(s) }
+        }
+        let next = today.year + 1
+        return Coverage(
+            years: years.keys.sorted().map { Coverage.Year(year: $0, days: years[$0]!.days, sources: years[$0]!.sources.sorted()) },
+            nextYear: next, nextYearMissing: today.month == 12 && years[next] == nil)
+    }
+
     /// Marks a day as a holiday or a make-up working day (administrators maintain the calendar).
     public static func setCalendarDay(_ date: String, kind: String?, name: String?, by p: Principal, on db: any Database) async throws -> CalendarDayModel {
         guard p.may(.manageReference) else { throw RegistryError.forbidden("maintaining the holiday calendar") }
@@ -192,6 +221,7 @@ public enum VerificationRequests {
         m.id = day.description
         m.kind = k!.rawValue
         m.name = n!
+        m.source = nil  // now the administrator's day, whatever notice it came from
         try await m.save(on: db)
         return m
     }

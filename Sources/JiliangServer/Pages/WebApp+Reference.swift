@@ -1,0 +1,74 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import JiliangCore
+import JiliangStore
+
+/// What a new installation must know on day one (issue #19, item 7): the reference data it runs on
+/// that is not confirmed from a primary source — catalogue rows, rules in force, the working-day
+/// calendar's years, the configurable figures — in one list for the administrator, each linked to
+/// where it is corrected.
+extension WebApp {
+    func referencePage(_ request: Request, _ p: Principal) async throws -> Response {
+        guard p.may(.manageReference) else { throw RegistryError.forbidden("reviewing the reference data") }
+        let t = PageStrings.strings(language(request))
+        let entries = try await Registry.catalogue(on: db).filter { $0.confidence != Confidence.confirmed.rawValue }
+        let catalogue = entries.map { m -> [String: String] in
+            ["sub": "\(m.entry.subNo)", "name": m.entry.subName, "confidence": t["cat_conf_" + m.confidence] ?? m.confidence, "source": m.entry.source]
+        }
+        let book = try await Registry.ruleBook(on: db)
+        let rules = book.rules.filter { $0.confidence != .confirmed && book.inForce($0, on: today) }
+            .sorted { ($0.subNo, $0.version) < ($1.subNo, $1.version) }
+            .map { r -> [String: String] in
+                [
+                    "sub": "\(r.subNo)", "summary": Self.ruleSummary(r, t), "from": r.effectiveFrom.description,
+                    "confidence": t["cat_conf_" + r.confidence.rawValue] ?? r.confidence.rawValue, "source": r.source,
+                ]
+            }
+        return render(
+            "reference",
+            [
+                "t": t, "catalogue": catalogue, "catalogueCount": catalogue.count, "rules": rules, "ruleCount": rules.count,
+                "figures": unconfirmedFigures(), "calendar": try await calendarCoverage(t),
+            ], title: t["reference"]!, request: request, caller: p)
+    }
+
+    /// The calendar's years and sources, and the warning when next year is missing (shown on this
+    /// page, the calendar page and the administrator's dashboard).
+    func calendarCoverage(_ t: [String: String]) async throws -> [String: Any] {
+        let c = try await VerificationRequests.calendarCoverage(today: today, on: db)
+        return [
+            "years": c.years.map { y -> [String: String] in
+                ["year": "\(y.year)", "days": "\(y.days)", "sources": y.sources.isEmpty ? t["calendarByHand"]! : y.sources.joined(separator: "；")]
+            },
+            "nextYearMissing": c.nextYearMissing,
+            "warning": String(format: t["calendarNextMissing"]!, c.nextYear, c.nextYear),
+        ]
+    }
+
+    /// Figures the server runs on that no primary source confirmed, with the values in use and
+    /// where each is set (docs/credit.md, docs/public-service.md, docs/statistics.md).
+    func unconfirmedFigures() -> [[String: String]] {
+        [
+            [
+                "figure": "列入严重失信名单的陈述申辩期 / objection window before listing (Order 44)",
+                "value": "\(config.credit.listing.objectionWorkingDays) 个工作日 / working days", "where": "AppConfiguration.credit.listing (docs/credit.md)",
+            ],
+            [
+                "figure": "投诉举报办结时限 / complaint answer deadline (Order 20)",
+                "value": "\(config.complaintRules.deadlineWorkingDays) 个工作日 / working days", "where": "serve --complaint-days (docs/public-service.md)",
+            ],
+            [
+                "figure": "行政处罚信息公示的较低罚款数额：首个福建标准施行前的决定 / low-fine thresholds for decisions before the first dated Fujian threshold",
+                "value": config.credit.publication.lowFineThresholds.map {
+                    "自 / from \($0.effectiveFrom): 自然人 < \($0.naturalPersonBelowYuan) 元, 组织 < \($0.organisationBelowYuan) 元"
+                }.joined(separator: "; ") + "（更早的决定沿用最近的标准，标为未核实 / earlier decisions use the nearest, marked unconfirmed）",
+                "where": "AppConfiguration.credit.publication (docs/credit.md)",
+            ],
+            [
+                "figure": "社会公用计量标准建设指导性目录 / the guiding list of public measurement standards",
+                "value": "由管理员维护 / kept by the administrator", "where": "/app/standards (docs/statistics.md)",
+            ],
+        ]
+    }
+}
