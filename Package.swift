@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "jiliang",
             dependencies: [
-                "JiliangCore", "JiliangStore", "JiliangServer", "JiliangLedger",
+                "JiliangCore", "JiliangStore", "JiliangServer", "JiliangLedger", "JiliangTables", "JiliangXLSX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "FluentKit", package: "fluent-kit"),
