@@ -125,6 +125,21 @@ public struct RegistryContext: Sendable {
         self.regionsByName = regionsByName
     }
 
+    /// A region given as a code (returned as is, checked later) or as a name: a county's name unique
+    /// in the province, or a city's or county's full name ("福州市", "福州市鼓楼区"). "鼓楼区" alone is
+    /// not unique (福州 and 莆田 both have one): then the problem names the codes. Nil on a problem.
+    public func resolveRegion(_ value: String?, field: String, checker c: inout FieldChecker) -> String? {
+        guard let t = value?.trimmingCharactersInWhitespace(), !t.isEmpty, !t.allSatisfy(\.isNumber) else { return value }
+        let codes = regionsByName[InstrumentNames.normalize(t)] ?? []
+        if codes.count == 1 { return codes[0] }
+        if codes.isEmpty {
+            c.fail(field, "'\(t)' is neither a 6-digit region code (GB/T 2260) nor the name of a region in the registry")
+        } else {
+            c.fail(field, "'\(t)' names several counties (\(codes.sorted().joined(separator: ", "))): give the city with it (e.g. 福州市鼓楼区) or the code")
+        }
+        return nil
+    }
+
     /// The catalogue sub-item an instrument name resolves to: the name table, then a catalogue
     /// row's own name.
     public func subNo(forName name: String) -> Int? {
@@ -170,15 +185,7 @@ public struct InstrumentDraft: Sendable, Equatable {
     /// is not: 福州 and 莆田 both have one — then "福州市鼓楼区" or the code). Nil when the value is
     /// a name that cannot be resolved (the problem is reported here).
     static func regionCode(_ value: String?, context: RegistryContext, checker c: inout FieldChecker) -> String? {
-        guard let t = value?.trimmingCharactersInWhitespace(), !t.isEmpty, !t.allSatisfy(\.isNumber) else { return value }
-        let codes = context.regionsByName[InstrumentNames.normalize(t)] ?? []
-        if codes.count == 1 { return codes[0] }
-        if codes.isEmpty {
-            c.fail("region_code", "'\(t)' is neither a 6-digit region code (GB/T 2260) nor the name of a county in the registry")
-        } else {
-            c.fail("region_code", "'\(t)' names several counties (\(codes.sorted().joined(separator: ", "))): give the city with it (e.g. 福州市鼓楼区) or the code")
-        }
-        return nil
+        context.resolveRegion(value, field: "region_code", checker: &c)
     }
 
     /// Validates every field and reports all problems at once, by field name.

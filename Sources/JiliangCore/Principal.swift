@@ -79,7 +79,8 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         case .provinceAdmin: Set(Permission.allCases)
         case .bureauStaff: [.readRegistry, .manageOwners, .fileInstruments, .importInstruments, .reviewFilings, .handleComplaints, .manageCredit]
         case .instituteStaff: [.readRegistry, .recordVerifications, .runFreeChecks]
-        case .owner: [.readRegistry, .fileInstruments, .applyForCredit]
+        // An owner imports its own instruments as drafts with filings submitted (issue #19, item 5).
+        case .owner: [.readRegistry, .fileInstruments, .importInstruments, .applyForCredit]
         }
     }
 

@@ -122,7 +122,9 @@ public enum Seed {
         for (year, days) in byYear.sorted(by: { $0.key < $1.key }) {
             let marker = "holidays:\(year)"
             guard try await sql.raw("SELECT name FROM reference_loads WHERE name = \(bind: marker)").first() == nil else { continue }
-            try await db.transaction { tx in
+            // Audited as the shipped reference data, not as whoever started the server.
+            try await Audit.$actor.withValue(.system("reference data: \(marker)")) {
+              try await db.auditedTransaction { tx in
                 for d in days {
                     guard let day = CalendarDay(d["date"]!), try await CalendarDayModel.find(day.description, on: tx) == nil else { continue }
                     let m = CalendarDayModel()
@@ -133,6 +135,7 @@ public enum Seed {
                     try await m.create(on: tx)
                 }
                 try await (tx as! any SQLDatabase).raw("INSERT INTO reference_loads (name, loaded_at) VALUES (\(bind: marker), \(bind: Date()))").run()
+              }
             }
         }
     }

@@ -41,7 +41,7 @@ import Testing
         ("某某仪器", "2", "350102", "2 350102", nil),  // a sub-item given: the name is only a name
         ("电子秤", nil, "城关区", nil, "region_code:350821"),  // two 城关区: the codes are named
         ("电子秤", nil, "龙岩市城关区", "2 350821", nil),
-        ("电子秤", nil, "不存在区", nil, "region_code:county"),
+        ("电子秤", nil, "不存在区", nil, "region_code:name of a region"),
     ] as [(String, String?, String, String?, String?)])
     func namesAndCountiesResolve(name: String, subNo: String?, region: String, stored: String?, refused: String?) {
         do {

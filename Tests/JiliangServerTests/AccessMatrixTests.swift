@@ -120,9 +120,12 @@ import Testing
                 let r = try await client.send(method, uri, json: body, as: .bearer(w.tokens[role]!))
                 #expect(r.status == .forbidden, "\(role) \(method) \(uri): \(r.status) \(r.text)")
             }
-            let upload = try await client.sendRaw(.post, "/api/v1/imports/instruments", contentType: "text/csv", body: "sub_no\n2\n",
-                                                  as: .bearer(w.tokens["owner"]!))
-            #expect(upload.status == .forbidden)
+            // An owner imports its own instruments (issue #19, item 5), never an owner or institution roll.
+            for roll in ["owners", "institutions"] {
+                let upload = try await client.sendRaw(.post, "/api/v1/imports/\(roll)", contentType: "text/csv", body: "sub_no\n2\n",
+                                                      as: .bearer(w.tokens["owner"]!))
+                #expect(upload.status == .forbidden, "\(roll)")
+            }
             // A bureau files and registers only inside its region.
             let outside = try await client.send(.post, "/api/v1/owners", json: [
                 "name": "外地", "credit_code": Fixtures.creditCode(78, region: Fixtures.otherCounty).value, "address": "A", "region_code": "350203",

@@ -82,3 +82,40 @@ import Testing
         }
     }
 }
+
+/// The owner and institution rolls over the API, and an owner's bulk filing (issue #19, item 5).
+@Suite struct PartyUploadTests {
+    @Test func rollsOfOwnersAndInstitutionsImportAsJobsAndAnOwnerFilesItsInstruments() async throws {
+        try await withApp { store, client in
+            let ids = try await APIFlowTests.seed(client)
+            let worker = JobWorker(store: store, today: { CalendarDay("2026-11-26")! }, warnings: WarningRunner())
+            let owners = "单位名称,统一社会信用代码,地址,所属区县,行业\n鼓楼区南街农贸市场,\(Fixtures.creditCode(301).value),南街1号,鼓楼区,农贸市场\n"
+            let job = try await client.sendRaw(.post, "/api/v1/imports/owners?mode=valid_rows_only", contentType: "text/csv", body: owners)
+            #expect(job.status == .accepted, "\(job.text)")
+            while try await worker.runOnce() {}
+            let done = try await client.send(.get, "/api/v1/jobs/\(job.json["id"] as! Int)")
+            let report = try JSONSerialization.jsonObject(with: Data((done.json["result"] as? String ?? "{}").utf8)) as! [String: Any]
+            #expect(report["inserted"] as? Int == 1 && report["kind"] as? String == "owners", "\(done.text)")
+            let institutions = "机构名称,机构类别,所在地区,地址,授权项目,授权有效期至\n鼓楼区计量检定站,法定,鼓楼区,鼓楼区某路,电子秤,2030-12-31\n"
+            let lab = try await client.sendRaw(.post, "/api/v1/imports/institutions", contentType: "text/csv", body: institutions)
+            #expect(lab.status == .accepted, "\(lab.text)")
+            while try await worker.runOnce() {}
+            let labs = try await client.send(.get, "/api/v1/institutions")
+            #expect(labs.text.contains("鼓楼区计量检定站"))
+            // An owner's own roll: drafts with filings submitted, for the bureau to review.
+            _ = try await Accounts.createUser(
+                .init(login: "shop", displayName: "鑫盛", password: "shop-password-1", role: "owner", ownerID: ids.owner), by: .system("tests"), on: store.db)
+            let token = try await client.send(.post, "/api/v1/auth/sign-in", json: ["login": "shop", "password": "shop-password-1"]).json["token"] as! String
+            let mine = "器具名称,出厂编号,统一社会信用代码,安装地点,所属区县,用途,启用日期\n电子秤,SHOP-1,\(APIFlowTests.ownerCode),A区2号,鼓楼区,贸易结算,2026-11-01\n"
+            let upload = try await client.sendRaw(.post, "/api/v1/imports/instruments", contentType: "text/csv", body: mine, as: .bearer(token))
+            #expect(upload.status == .accepted, "\(upload.text)")
+            while try await worker.runOnce() {}
+            let filings = try await client.send(.get, "/api/v1/filings?state=submitted")
+            let submitted = (filings.json["items"] as? [[String: Any]] ?? []).filter { $0["state"] as? String == "submitted" }
+            #expect(submitted.count == 1 && submitted.first?["owner_id"] as? Int == ids.owner, "\(filings.text)")
+            // An owner may not import owners or institutions.
+            let refused = try await client.sendRaw(.post, "/api/v1/imports/owners", contentType: "text/csv", body: owners, as: .bearer(token))
+            #expect(refused.status == .forbidden)
+        }
+    }
+}

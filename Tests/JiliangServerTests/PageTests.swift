@@ -228,12 +228,12 @@ import Testing
             let csv = "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date\n"
                 + "2,秤,UP-1,trade_settlement,350102,A,\(APIFlowTests.ownerCode),2026-01-01\n"
                 + "2,秤,UP-2,trade_settlement,350102,A,\(APIFlowTests.ownerCode),never\n"
-            func upload(_ token: String?, as browser: Browser) async throws -> TestResponse {
+            func upload(_ token: String?, as browser: Browser, kind: String = "instruments") async throws -> TestResponse {
                 var headers = HTTPFields()
                 headers[.cookie] = browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
                 headers[.contentType] = "text/csv"
                 if let token { headers[HTTPField.Name("X-CSRF-Token")!] = token }
-                return try await client.execute(uri: "/app/import?mode=valid_rows_only", method: .post, headers: headers, body: ByteBuffer(string: csv))
+                return try await client.execute(uri: "/app/import?mode=valid_rows_only&kind=\(kind)", method: .post, headers: headers, body: ByteBuffer(string: csv))
             }
             #expect(try await upload(nil, as: b).status == .forbidden)
             let started = try await upload(csrf, as: b)
@@ -246,11 +246,17 @@ import Testing
             #expect(progress.json["done"] as? Int == progress.json["total"] as? Int)
             let report = try await b.get("/app/jobs/\(id)/errors.csv")
             #expect(report.text.contains("3,in_service_date,"))
-            // Someone else's job is not there; an owner may not import.
+            // Someone else's job is not there; an owner imports its own instruments only (issue #19,
+            // item 5), not owner or institution rolls.
             let owner = Browser(client)
             _ = try await owner.signIn("owner")
             #expect(try await owner.get("/app/jobs/\(id).json").status == .notFound)
-            #expect(try await upload(owner.csrf(from: try await owner.get("/app")), as: owner).status == .forbidden)
+            let ownerCSRF = owner.csrf(from: try await owner.get("/app"))
+            #expect(try await upload(ownerCSRF, as: owner, kind: "owners").status == .forbidden)
+            #expect(try await upload(ownerCSRF, as: owner, kind: "institutions").status == .forbidden)
+            #expect(try await upload(ownerCSRF, as: owner, kind: "nonsense").status == .badRequest)
+            let ownPage = try await owner.get("/app/import")
+            #expect(ownPage.status == .ok && ownPage.text.contains("id=\"owner-note\"") && !ownPage.text.contains("value=\"owners\""))
         }
     }
 

@@ -73,7 +73,7 @@ import Testing
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 91)
+        #expect(ops.count == 93)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
@@ -141,6 +141,10 @@ import Testing
                 let r: TestResponse
                 if template == "/imports/instruments" {
                     r = try await client.sendRaw(.post, uri, contentType: "text/csv", body: "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date\n")
+                } else if template == "/imports/owners" {
+                    r = try await client.sendRaw(.post, uri, contentType: "text/csv", body: "使用单位名称,统一社会信用代码,地址,所属区县,行业\n")
+                } else if template == "/imports/institutions" {
+                    r = try await client.sendRaw(.post, uri, contentType: "text/csv", body: "机构名称,机构类别,所在地区,地址\n")
                 } else if key == "POST /auth/sign-out" {
                     r = try await client.send(.post, uri, as: .bearer(session))  // a session, not the admin's API token
                 } else {

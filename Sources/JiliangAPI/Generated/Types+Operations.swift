@@ -4596,6 +4596,376 @@ public enum Operations {
             }
         }
     }
+    /// Upload a roll of owners (使用单位) — CSV or XLSX; runs as a job (bureau staff for their region, administrators)
+    ///
+    /// - Remark: HTTP `POST /imports/owners`.
+    /// - Remark: Generated from `#/paths//imports/owners/post(importOwners)`.
+    public enum ImportOwners {
+        public static let id: Swift.String = "importOwners"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/imports/owners/POST/query`.
+            public struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/imports/owners/POST/query/mode`.
+                @frozen public enum ModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case allOrNothing = "all_or_nothing"
+                    case validRowsOnly = "valid_rows_only"
+                }
+                /// - Remark: Generated from `#/paths/imports/owners/POST/query/mode`.
+                public var mode: Operations.ImportOwners.Input.Query.ModePayload?
+                /// - Remark: Generated from `#/paths/imports/owners/POST/query/dry_run`.
+                public var dryRun: Swift.Bool?
+                /// A workbook sheet by name (default the first)
+                ///
+                /// - Remark: Generated from `#/paths/imports/owners/POST/query/sheet`.
+                public var sheet: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - mode:
+                ///   - dryRun:
+                ///   - sheet: A workbook sheet by name (default the first)
+                public init(
+                    mode: Operations.ImportOwners.Input.Query.ModePayload? = nil,
+                    dryRun: Swift.Bool? = nil,
+                    sheet: Swift.String? = nil
+                ) {
+                    self.mode = mode
+                    self.dryRun = dryRun
+                    self.sheet = sheet
+                }
+            }
+            public var query: Operations.ImportOwners.Input.Query
+            /// - Remark: Generated from `#/paths/imports/owners/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ImportOwners.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ImportOwners.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ImportOwners.Input.Headers
+            /// - Remark: Generated from `#/paths/imports/owners/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/imports/owners/POST/requestBody/content/text\/csv`.
+                case csv(OpenAPIRuntime.HTTPBody)
+                /// - Remark: Generated from `#/paths/imports/owners/POST/requestBody/content/application\/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
+                case applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(OpenAPIRuntime.HTTPBody)
+                /// - Remark: Generated from `#/paths/imports/owners/POST/requestBody/content/application\/octet-stream`.
+                case binary(OpenAPIRuntime.HTTPBody)
+            }
+            public var body: Operations.ImportOwners.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            ///   - body:
+            public init(
+                query: Operations.ImportOwners.Input.Query = .init(),
+                headers: Operations.ImportOwners.Input.Headers = .init(),
+                body: Operations.ImportOwners.Input.Body
+            ) {
+                self.query = query
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Accepted: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/imports/owners/POST/responses/202/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/imports/owners/POST/responses/202/content/application\/json`.
+                    case json(Components.Schemas.Job)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Job {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ImportOwners.Output.Accepted.Body
+                /// Creates a new `Accepted`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ImportOwners.Output.Accepted.Body) {
+                    self.body = body
+                }
+            }
+            /// Accepted; poll the job for progress
+            ///
+            /// - Remark: Generated from `#/paths//imports/owners/post(importOwners)/responses/202`.
+            ///
+            /// HTTP response code: `202 accepted`.
+            case accepted(Operations.ImportOwners.Output.Accepted)
+            /// The associated value of the enum case if `self` is `.accepted`.
+            ///
+            /// - Throws: An error if `self` is not `.accepted`.
+            /// - SeeAlso: `.accepted`.
+            public var accepted: Operations.ImportOwners.Output.Accepted {
+                get throws {
+                    switch self {
+                    case let .accepted(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "accepted",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//imports/owners/post(importOwners)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Upload a roll of verification institutions (计量技术机构) with their authorisations — CSV or XLSX; runs as a job (the province administrator)
+    ///
+    /// - Remark: HTTP `POST /imports/institutions`.
+    /// - Remark: Generated from `#/paths//imports/institutions/post(importInstitutions)`.
+    public enum ImportInstitutions {
+        public static let id: Swift.String = "importInstitutions"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/imports/institutions/POST/query`.
+            public struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/imports/institutions/POST/query/mode`.
+                @frozen public enum ModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case allOrNothing = "all_or_nothing"
+                    case validRowsOnly = "valid_rows_only"
+                }
+                /// - Remark: Generated from `#/paths/imports/institutions/POST/query/mode`.
+                public var mode: Operations.ImportInstitutions.Input.Query.ModePayload?
+                /// - Remark: Generated from `#/paths/imports/institutions/POST/query/dry_run`.
+                public var dryRun: Swift.Bool?
+                /// A workbook sheet by name (default the first)
+                ///
+                /// - Remark: Generated from `#/paths/imports/institutions/POST/query/sheet`.
+                public var sheet: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - mode:
+                ///   - dryRun:
+                ///   - sheet: A workbook sheet by name (default the first)
+                public init(
+                    mode: Operations.ImportInstitutions.Input.Query.ModePayload? = nil,
+                    dryRun: Swift.Bool? = nil,
+                    sheet: Swift.String? = nil
+                ) {
+                    self.mode = mode
+                    self.dryRun = dryRun
+                    self.sheet = sheet
+                }
+            }
+            public var query: Operations.ImportInstitutions.Input.Query
+            /// - Remark: Generated from `#/paths/imports/institutions/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ImportInstitutions.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ImportInstitutions.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ImportInstitutions.Input.Headers
+            /// - Remark: Generated from `#/paths/imports/institutions/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/imports/institutions/POST/requestBody/content/text\/csv`.
+                case csv(OpenAPIRuntime.HTTPBody)
+                /// - Remark: Generated from `#/paths/imports/institutions/POST/requestBody/content/application\/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
+                case applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(OpenAPIRuntime.HTTPBody)
+                /// - Remark: Generated from `#/paths/imports/institutions/POST/requestBody/content/application\/octet-stream`.
+                case binary(OpenAPIRuntime.HTTPBody)
+            }
+            public var body: Operations.ImportInstitutions.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            ///   - body:
+            public init(
+                query: Operations.ImportInstitutions.Input.Query = .init(),
+                headers: Operations.ImportInstitutions.Input.Headers = .init(),
+                body: Operations.ImportInstitutions.Input.Body
+            ) {
+                self.query = query
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Accepted: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/imports/institutions/POST/responses/202/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/imports/institutions/POST/responses/202/content/application\/json`.
+                    case json(Components.Schemas.Job)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Job {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ImportInstitutions.Output.Accepted.Body
+                /// Creates a new `Accepted`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ImportInstitutions.Output.Accepted.Body) {
+                    self.body = body
+                }
+            }
+            /// Accepted; poll the job for progress
+            ///
+            /// - Remark: Generated from `#/paths//imports/institutions/post(importInstitutions)/responses/202`.
+            ///
+            /// HTTP response code: `202 accepted`.
+            case accepted(Operations.ImportInstitutions.Output.Accepted)
+            /// The associated value of the enum case if `self` is `.accepted`.
+            ///
+            /// - Throws: An error if `self` is not `.accepted`.
+            /// - SeeAlso: `.accepted`.
+            public var accepted: Operations.ImportInstitutions.Output.Accepted {
+                get throws {
+                    switch self {
+                    case let .accepted(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "accepted",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//imports/institutions/post(importInstitutions)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// The saved import profiles (how files from one source are read)
     ///
     /// - Remark: HTTP `GET /import-profiles`.

@@ -135,6 +135,16 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /imports/instruments`.
     /// - Remark: Generated from `#/paths//imports/instruments/post(importInstruments)`.
     func importInstruments(_ input: Operations.ImportInstruments.Input) async throws -> Operations.ImportInstruments.Output
+    /// Upload a roll of owners (使用单位) — CSV or XLSX; runs as a job (bureau staff for their region, administrators)
+    ///
+    /// - Remark: HTTP `POST /imports/owners`.
+    /// - Remark: Generated from `#/paths//imports/owners/post(importOwners)`.
+    func importOwners(_ input: Operations.ImportOwners.Input) async throws -> Operations.ImportOwners.Output
+    /// Upload a roll of verification institutions (计量技术机构) with their authorisations — CSV or XLSX; runs as a job (the province administrator)
+    ///
+    /// - Remark: HTTP `POST /imports/institutions`.
+    /// - Remark: Generated from `#/paths//imports/institutions/post(importInstitutions)`.
+    func importInstitutions(_ input: Operations.ImportInstitutions.Input) async throws -> Operations.ImportInstitutions.Output
     /// The saved import profiles (how files from one source are read)
     ///
     /// - Remark: HTTP `GET /import-profiles`.
@@ -770,6 +780,36 @@ extension APIProtocol {
         body: Operations.ImportInstruments.Input.Body
     ) async throws -> Operations.ImportInstruments.Output {
         try await importInstruments(Operations.ImportInstruments.Input(
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Upload a roll of owners (使用单位) — CSV or XLSX; runs as a job (bureau staff for their region, administrators)
+    ///
+    /// - Remark: HTTP `POST /imports/owners`.
+    /// - Remark: Generated from `#/paths//imports/owners/post(importOwners)`.
+    public func importOwners(
+        query: Operations.ImportOwners.Input.Query = .init(),
+        headers: Operations.ImportOwners.Input.Headers = .init(),
+        body: Operations.ImportOwners.Input.Body
+    ) async throws -> Operations.ImportOwners.Output {
+        try await importOwners(Operations.ImportOwners.Input(
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Upload a roll of verification institutions (计量技术机构) with their authorisations — CSV or XLSX; runs as a job (the province administrator)
+    ///
+    /// - Remark: HTTP `POST /imports/institutions`.
+    /// - Remark: Generated from `#/paths//imports/institutions/post(importInstitutions)`.
+    public func importInstitutions(
+        query: Operations.ImportInstitutions.Input.Query = .init(),
+        headers: Operations.ImportInstitutions.Input.Headers = .init(),
+        body: Operations.ImportInstitutions.Input.Body
+    ) async throws -> Operations.ImportInstitutions.Output {
+        try await importInstitutions(Operations.ImportInstitutions.Input(
             query: query,
             headers: headers,
             body: body

@@ -29,6 +29,42 @@ extension APIImplementation {
         return .accepted(.init(body: .json(dto(job))))
     }
 
+    func importOwners(_ input: Operations.ImportOwners.Input) async throws -> Operations.ImportOwners.Output {
+        let body: HTTPBody
+        switch input.body {
+        case .csv(let b), .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(let b), .binary(let b): body = b
+        }
+        let q = input.query
+        let job = try await importParties(.owners, body: body, mode: q.mode?.rawValue, dryRun: q.dryRun ?? false, sheet: q.sheet)
+        return .accepted(.init(body: .json(dto(job))))
+    }
+
+    func importInstitutions(_ input: Operations.ImportInstitutions.Input) async throws -> Operations.ImportInstitutions.Output {
+        let body: HTTPBody
+        switch input.body {
+        case .csv(let b), .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(let b), .binary(let b): body = b
+        }
+        let q = input.query
+        let job = try await importParties(.institutions, body: body, mode: q.mode?.rawValue, dryRun: q.dryRun ?? false, sheet: q.sheet)
+        return .accepted(.init(body: .json(dto(job))))
+    }
+
+    /// An owner or institution roll, queued as a job (issue #19, item 5).
+    func importParties(_ kind: PartyImport.Kind, body: HTTPBody, mode: String?, dryRun: Bool, sheet: String?) async throws -> JobModel {
+        let p = try caller()
+        try PartyImport.authorise(kind, p)
+        let most = config.bodyLimits.import
+        let bytes: [UInt8]
+        do { bytes = Array(try await Data(collecting: body, upTo: most)) } catch {
+            throw RegistryError.invalid("body", "the file is larger than \(most >> 20) MB, the most one import takes (serve --import-max-mb)")
+        }
+        guard !bytes.isEmpty else { throw RegistryError.invalid("body", "the file is empty") }
+        let options = InstrumentImport.Options(dryRun: dryRun, sheet: sheet)
+        return try await ImportJobs.enqueue(
+            bytes: bytes, mode: InstrumentImport.Mode(rawValue: mode ?? "all_or_nothing") ?? .allOrNothing, options: options, party: kind, by: p,
+            uploadDirectory: config.uploadDirectory, on: db)
+    }
+
     func listImportProfiles(_ input: Operations.ListImportProfiles.Input) async throws -> Operations.ListImportProfiles.Output {
         .ok(.init(body: .json(try await ImportProfiles.list(by: try caller(), on: db).map(dto))))
     }
@@ -56,10 +92,10 @@ extension APIImplementation {
 
     func getJobErrors(_ input: Operations.GetJobErrors.Input) async throws -> Operations.GetJobErrors.Output {
         let j = try await visibleJob(input.path.id)
-        guard let result = j.result, let report = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) else {
+        guard let csv = ImportJobs.errorsCSV(of: j) else {
             throw RegistryError.conflict(field: "id", message: "job \(j.id!) has no import report yet (state: \(j.state))")
         }
-        return .ok(.init(body: .csv(HTTPBody(report.errorsCSV))))
+        return .ok(.init(body: .csv(HTTPBody(csv))))
     }
 
     // MARK: Warnings

@@ -428,6 +428,14 @@ enum PageStrings {
             "CSV (UTF-8 or GB18030) or an Excel workbook (.xlsx), Chinese or English headers; title rows above the header are skipped. Save a legacy .xls as .xlsx first."
         ),
         "importProfile": ("导入方案", "Profile"),
+        "importKind": ("文件内容", "The file holds"),
+        "importKindInstruments": ("计量器具台账", "Instruments"),
+        "importKindOwners": ("使用单位名录", "Owners (使用单位)"),
+        "importKindInstitutions": ("计量技术机构名录", "Verification institutions"),
+        "importOwnerNote": (
+            "您导入的器具将作为草稿登记，并逐台提交备案，由所在地市场监管部门审核；表中的检定记录列不导入（检定记录由检定机构录入）。",
+            "The instruments you import are registered as drafts, each with a filing submitted to your local bureau for review; verification columns are not imported (institutes record verifications)."
+        ),
         "importNoProfile": ("（不使用）", "(none)"),
         "importSheet": ("工作表（留空为第一个）", "Sheet (empty: the first)"),
         "importVerifiedBy": ("检定机构（表中没有“检定机构”列时填写）", "Verifying institution (when the file has no 检定机构 column)"),

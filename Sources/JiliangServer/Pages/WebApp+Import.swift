@@ -11,9 +11,16 @@ extension WebApp {
     /// The upload: the file is the request body (sent by import.js with the CSRF header); the query
     /// carries the mode and the options — preview, sheet, profile, column mapping, institution.
     func startImport(_ request: Request, _ p: Principal) async throws -> [String: Any] {
-        guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
         try requireCSRFHeader(request)
         let q = request.uri.queryParameters
+        // What the file holds: instruments (default), or an owner or institution roll (issue #19, item 5).
+        let party: PartyImport.Kind?
+        switch q["kind"].map(String.init) ?? "instruments" {
+        case "instruments": party = nil
+        case let k: guard let kind = PartyImport.Kind(rawValue: k) else { throw RegistryError.invalid("kind", "must be instruments, owners or institutions") }
+            party = kind
+        }
+        if let party { try PartyImport.authorise(party, p) } else if !p.may(.importInstruments) { throw RegistryError.forbidden("importing instruments") }
         let modeText = q["mode"].map(String.init) ?? InstrumentImport.Mode.allOrNothing.rawValue
         guard let mode = InstrumentImport.Mode(rawValue: modeText) else { throw RegistryError.invalid("mode", "must be all_or_nothing or valid_rows_only") }
         var options = try await ImportJobs.options(
@@ -27,8 +34,11 @@ extension WebApp {
         }
         guard body.readableBytes > 0 else { throw RegistryError.invalid("file", "the file is empty") }
         let bytes = Array(body.readableBytesView)
-        do { try InstrumentImport.checkHeader(of: bytes, options: options) } catch { throw RegistryError.invalid("file", error.description) }
-        let job = try await ImportJobs.enqueue(bytes: bytes, mode: mode, options: options, by: p, uploadDirectory: config.uploadDirectory, on: db)
+        if party == nil {
+            do { try InstrumentImport.checkHeader(of: bytes, options: options) } catch { throw RegistryError.invalid("file", error.description) }
+        }
+        let job = try await ImportJobs.enqueue(
+            bytes: bytes, mode: mode, options: options, party: party, by: p, uploadDirectory: config.uploadDirectory, on: db)
         return ["id": job.id!]
     }
 
@@ -54,15 +64,22 @@ extension WebApp {
 
     /// The import page: the form, the saved profiles and the fields a column may be mapped to.
     func importPage(_ request: Request, _ p: Principal) async throws -> Response {
-        guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
+        guard p.may(.importInstruments) || p.may(.manageOwners) || p.may(.manageReference) else { throw RegistryError.forbidden("importing") }
         let lang = language(request)
         let t = PageStrings.strings(lang)
-        let profiles = try await ImportProfiles.list(by: p, on: db).map { ["name": $0.name] }
+        let profiles = p.may(.importInstruments) ? try await ImportProfiles.list(by: p, on: db).map { ["name": $0.name] } : []
         let fields = RawInstrument.columns.map { c -> [String: String] in
             let chinese = c.aliases.first { $0.unicodeScalars.contains { $0.value > 0x2E80 } }
             return ["name": c.name, "label": chinese.map { "\($0) \(c.name)" } ?? c.name]
         }
-        return render("import", ["t": t, "profiles": profiles, "hasProfiles": !profiles.isEmpty, "fields": fields], title: t["importTitle"]!, request: request, caller: p)
+        // The rolls this caller may import; an owner files its own instruments as drafts.
+        var kinds: [[String: String]] = []
+        if p.may(.importInstruments) { kinds.append(["value": "instruments", "label": t["importKindInstruments"]!]) }
+        if p.may(.manageOwners) { kinds.append(["value": "owners", "label": t["importKindOwners"]!]) }
+        if p.may(.manageReference) { kinds.append(["value": "institutions", "label": t["importKindInstitutions"]!]) }
+        return render(
+            "import", ["t": t, "profiles": profiles, "hasProfiles": !profiles.isEmpty, "fields": fields, "kinds": kinds, "isOwner": p.role == .owner],
+            title: t["importTitle"]!, request: request, caller: p)
     }
 
     func jobProgress(_ p: Principal, id: Int, lang: PageStrings.Language) async throws -> [String: Any] {
@@ -92,6 +109,25 @@ extension WebApp {
                     "last": $0.lastVerification ?? "—", "status": PageStrings.statusLabel($0.status, lang), "nextDue": $0.nextDue ?? "—",
                 ] as [String: Any]
             }
+        }
+        if let result = j.result, let report = try? JSONDecoder().decode(PartyImport.Report.self, from: Data(result.utf8)) {
+            out["inserted"] = report.dryRun ? 0 : report.inserted
+            out["errors"] = report.errors.count
+            out["stored"] = report.stored
+            out["rows"] = report.rows
+            out["valid"] = report.valid
+            out["alreadyPresent"] = report.alreadyPresent
+            out["summary"] = report.summary.prefix(10).map {
+                "\($0.column.isEmpty ? "" : $0.column + ": ")\($0.message) — \($0.rows) (\($0.firstRows.map(String.init).joined(separator: ", "))\($0.rows > $0.firstRows.count ? ", …" : ""))"
+            }
+            out["dryRun"] = report.dryRun
+            out["wouldInsert"] = report.dryRun ? report.inserted : 0
+            out["format"] = report.encoding
+            out["sheet"] = ""
+            out["headerRow"] = report.headerRow
+            out["mapping"] = report.mapping.map { ["header": $0.header, "field": $0.field ?? "", "mapped": false] }
+            out["sample"] = [[String: Any]]()
+            out["party"] = true
         }
         if let e = j.error { out["message"] = e }
         return out

@@ -72,7 +72,7 @@ extension WebApp {
             "lang": lang == .zh ? "zh-CN" : "en", "t": PageStrings.strings(lang), "title": title, "body": body, "signedIn": caller != nil,
             "who": caller.map { "\($0.label) · \($0.role.chineseName)" } ?? "", "csrf": RequestCaller.csrf ?? "",
             "canReview": caller?.may(.reviewFilings) == true, "canDrill": caller.map { $0.role == .provinceAdmin || $0.role == .bureauStaff } == true,
-            "canImport": caller?.may(.importInstruments) == true,
+            "canImport": caller.map { $0.may(.importInstruments) || $0.may(.manageOwners) || $0.may(.manageReference) } == true,
             "canHandleComplaints": caller?.may(.handleComplaints) == true,
             "canCredit": caller.map { ($0.may(.manageCredit) && $0.role != .owner && $0.role != .instituteStaff) || ($0.role == .owner && $0.may(.applyForCredit)) } == true, "canRunChecks": caller?.may(.runFreeChecks) == true,
             "canManageUsers": caller.map { $0.may(.manageAccounts) || $0.may(.manageOwners) } == true,

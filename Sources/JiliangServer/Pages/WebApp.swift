@@ -62,12 +62,12 @@ struct WebApp {
         router.get("/app/jobs/{id}/errors.csv") { request, context in
             try await page(request) { p in
                 let job = try await ImportJobs.job(try context.parameters.require("id", as: Int.self), visibleTo: p, on: db)
-                guard let result = job.result, let report = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) else {
+                guard let csv = ImportJobs.errorsCSV(of: job) else {
                     throw RegistryError.conflict(field: "id", message: "the import has not finished")
                 }
                 return Response(
                     status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"import-\(job.id!)-errors.csv\""],
-                    body: .init(byteBuffer: .init(string: report.errorsCSV)))
+                    body: .init(byteBuffer: .init(string: csv)))
             }
         }
         addPublicServiceRoutes(to: router)

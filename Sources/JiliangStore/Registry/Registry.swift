@@ -15,6 +15,9 @@ public enum Registry {
         // Counties (and cities' own districts) by name, alone and after their city's name.
         let names = Dictionary(uniqueKeysWithValues: regions.map { ($0.id!, $0.name) })
         var byName: [String: [String]] = [:]
+        for r in regions where r.level == "city" || r.level == "province" {
+            byName[InstrumentNames.normalize(r.name), default: []].append(r.id!)  // 福州市: an institution's region
+        }
         for r in regions where r.level == "county" {
             byName[InstrumentNames.normalize(r.name), default: []].append(r.id!)
             if let parent = r.parentCode, let city = names[parent] { byName[InstrumentNames.normalize(city + r.name), default: []].append(r.id!) }

@@ -6,6 +6,9 @@ import JiliangCore
 /// the job's progress up to date for the client to poll.
 public enum ImportJobs {
     public static let kind = "import_instruments"
+    /// The owner and institution rolls (issue #19, item 5).
+    public static let partyKinds: [PartyImport.Kind: String] = [.owners: "import_owners", .institutions: "import_institutions"]
+    public static var kinds: Set<String> { Set(partyKinds.values).union([kind]) }
 
     struct Payload: Codable {
         var path: String
@@ -18,15 +21,16 @@ public enum ImportJobs {
     }
 
     public static func enqueue(
-        bytes: [UInt8], mode: InstrumentImport.Mode, options: InstrumentImport.Options = .init(), by principal: Principal, uploadDirectory: String,
-        on db: any Database
+        bytes: [UInt8], mode: InstrumentImport.Mode, options: InstrumentImport.Options = .init(), party: PartyImport.Kind? = nil, by principal: Principal,
+        uploadDirectory: String, on db: any Database
     ) async throws -> JobModel {
+        if let party { try PartyImport.authorise(party, principal) }
         try FileManager.default.createDirectory(atPath: uploadDirectory, withIntermediateDirectories: true)
         let path = (uploadDirectory as NSString).appendingPathComponent("import-\(UUID().uuidString).upload")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let payload = String(
             decoding: try JSONEncoder().encode(Payload(path: path, mode: mode, scope: principal.scope, actor: principal.actor, options: options)), as: UTF8.self)
-        let job = try await JobQueue.enqueue(kind: kind, payload: payload, on: db)
+        let job = try await JobQueue.enqueue(kind: party.flatMap { partyKinds[$0] } ?? kind, payload: payload, on: db)
         job.createdBy = principal.actor
         try await job.save(on: db)
         return job
@@ -67,6 +71,13 @@ public enum ImportJobs {
         return ImportProfiles.merged(upload, over: try await ImportProfiles.find(profile, by: p, on: db).options)
     }
 
+    /// A finished job's errors as CSV, whichever roll it imported.
+    public static func errorsCSV(of job: JobModel) -> String? {
+        guard let result = job.result else { return nil }
+        if let r = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) { return r.errorsCSV }
+        return (try? JSONDecoder().decode(PartyImport.Report.self, from: Data(result.utf8)))?.errorsCSV
+    }
+
     /// Runs one claimed import job to its end, recording the report (or the file-level error).
     public static func run(_ job: JobModel, today: CalendarDay, on db: any Database) async throws {
         let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
@@ -79,6 +90,17 @@ public enum ImportJobs {
         var rng = SystemRandomNumberGenerator()
         do {
             let importer = Principal.system("job \(jobID) for \(payload.actor ?? "unknown")")
+            if let party = partyKinds.first(where: { $0.value == job.kind })?.key {
+                let options = payload.options ?? .init()
+                let report = try await Audit.$actor.withValue(importer) {
+                    try await PartyImport(kind: party, mode: payload.mode, dryRun: options.dryRun, sheet: options.sheet).run(
+                        bytes: bytes, scope: payload.scope ?? .nothing, today: today, on: db)
+                }
+                job.progressDone = 1
+                job.progressTotal = 1
+                try await JobQueue.finish(job, result: String(decoding: try JSONEncoder().encode(report), as: UTF8.self), error: nil, on: db)
+                return
+            }
             let report = try await Audit.$actor.withValue(importer) {
                 try await InstrumentImport(mode: payload.mode, scope: payload.scope ?? .nothing, options: payload.options ?? .init()).run(
                     bytes: bytes, on: db, today: today, progress: { reporter.report($0, $1) }, generator: &rng)

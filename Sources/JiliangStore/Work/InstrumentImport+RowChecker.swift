@@ -32,6 +32,8 @@ extension InstrumentImport {
         var maxRows = InstrumentImport.defaultMaxRows
         /// The institution for rows with history and no 检定机构 (`Options.verifiedBy`).
         var verifiedBy: String?
+        /// An owner's import: every row is a draft, whatever its 状态 says.
+        var forceDraft = false
         /// Whether rows may be shorter than the header (a workbook's rows end at their last cell).
         var tableRowsEndEarly = false
         /// Set when the file has more data rows than `maxRows`: the import stops and stores nothing.
@@ -110,6 +112,7 @@ extension InstrumentImport {
             }
             var raw = RawInstrument()
             for (i, p) in paths.enumerated() { if let p { raw[keyPath: p] = row.fields[i] } }
+            if forceDraft { raw.status = LifecycleStatus.draft.rawValue }
             if let verifiedBy, (raw.verifiedBy ?? "").trimmingCharactersInWhitespace().isEmpty,
                 [raw.lastVerifiedOn, raw.lastResult, raw.certificateNo].contains(where: { !($0 ?? "").trimmingCharactersInWhitespace().isEmpty })
             {

@@ -35,6 +35,9 @@ extension InstrumentImport {
 
         /// The file's SHA-256, kept with each record it brings (with the row).
         let fileDigest: String
+        /// An owner's import: each new instrument (a draft) gets a filing submitted to the bureau.
+        var submitFilings = false
+        private(set) var filingsSubmitted = 0
 
         init(owners: [String: Int], context: RegistryContext, columnName: [String: String], fileDigest: String = "") {
             self.owners = owners
@@ -98,6 +101,7 @@ extension InstrumentImport {
             }
             try await InstrumentBulkWriter.write(cells, columns: InstrumentImport.columns, table: "instruments", on: tx, logger: logger) { _ in }
             try await writeRecords(records, on: sql)
+            if submitFilings { filingsSubmitted += try await writeFilings(insertedCodes, on: sql) }
             // The new instruments' events (with their records) join the statistics' counts in the same transaction.
             try await MetricCounts.addNew(codes: insertedCodes, on: tx)
             result.inserted = cells.count
@@ -159,6 +163,24 @@ extension InstrumentImport {
                 }
                 try await insert.run()
             }
+        }
+
+        /// Filings submitted for the drafts just written, as `Filings.submit` would, for an owner's
+        /// import (the import's one audit entry counts them).
+        private func writeFilings(_ codes: [String], on sql: any SQLDatabase) async throws -> Int {
+            struct Row: Decodable { var id: Int; var owner_id: Int; var region_code: String }
+            var written = 0
+            for chunk in codes.chunked(300) {
+                let rows = try await sql.select().columns("id", "owner_id", "region_code").from("instruments").where("code", .in, Array(chunk)).all(decoding: Row.self)
+                guard !rows.isEmpty else { continue }
+                let insert = sql.insert(into: "filings").columns("instrument_id", "owner_id", "region_code", "state", "submitted_by", "submitted_at")
+                for r in rows {
+                    insert.values(SQLBind(r.id), SQLBind(r.owner_id), SQLBind(r.region_code), SQLBind(Filings.State.submitted.rawValue), SQLBind(Audit.actor.actor), SQLBind(now))
+                }
+                try await insert.run()
+                written += rows.count
+            }
+            return written
         }
 
         /// The certificate numbers of the rows' last verifications already recorded (for any instrument).

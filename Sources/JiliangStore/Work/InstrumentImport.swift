@@ -304,7 +304,18 @@ public struct InstrumentImport: Sendable {
             r.wouldInsert = 0
             return r
         }
-        let (paths, columnName, ignored) = (columns.paths, columns.names, columns.ignored)
+        // An owner files its own instruments (issue #19, item 5): drafts, each with a filing
+        // submitted to the bureau; verifications are the institutes' to record, so its file's
+        // history columns are ignored.
+        let byOwner: Bool = { if case .owners = scope { return true } else { return false } }()
+        var (paths, columnName, ignored) = (columns.paths, columns.names, columns.ignored)
+        if byOwner {
+            for field in ["last_verified_on", "last_result", "certificate_no", "verified_by"] {
+                guard let header = columnName.removeValue(forKey: field), let i = columns.header.firstIndex(of: header) else { continue }
+                paths[i] = nil
+                ignored.append(header)
+            }
+        }
 
         let context = try await Registry.context(institutions: true, on: db)
         let registeredOwners = Dictionary(
@@ -315,6 +326,7 @@ public struct InstrumentImport: Sendable {
             paths: paths, fieldCount: columns.header.count, columnName: columnName, context: context, owners: registeredOwners,
             visibleOwners: visibleOwners, scope: scope)
         check.today = today
+        check.forceDraft = byOwner
         check.header = columns.header
         check.verifiedBy = options.verifiedBy.flatMap { $0.trimmingCharactersInWhitespace().isEmpty ? nil : $0 }
         check.maxRows = options.maxRows
@@ -333,13 +345,16 @@ public struct InstrumentImport: Sendable {
             return try await db.auditedTransaction(replayable: false) { tx in
                 try await InstrumentBulkWriter.withBulkSettings(on: tx) {
                     var w = SliceWriter(owners: registeredOwners, context: context, columnName: names, fileDigest: fileDigest)
+                    w.submitFilings = byOwner
                     for await message in slices {
                         switch message {
                         case .slice(let rows, let newOwners): answerSink.yield(try await w.write(rows, newOwners: newOwners, on: tx))
                         case .finish(let commit, let summary):
                             guard commit else { throw SliceWriter.RolledBack() }
                             // One entry for the whole import: its rows bypass the models (bulk path).
-                            try await Audit.record(Audit.actor, action: "import", entity: "instruments", id: nil, after: summary, on: tx)
+                            var entry = summary
+                            if w.submitFilings { entry["filings_submitted"] = "\(w.filingsSubmitted)" }
+                            try await Audit.record(Audit.actor, action: "import", entity: "instruments", id: nil, after: entry, on: tx)
                             return w.ownersCreated
                         }
                     }

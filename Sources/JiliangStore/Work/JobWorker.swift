@@ -66,7 +66,7 @@ public struct JobWorker: Service {
         guard let job = try await JobQueue.claim(on: db) else { return false }
         do {
             switch job.kind {
-            case ImportJobs.kind: try await ImportJobs.run(job, today: day, on: db)
+            case let k where ImportJobs.kinds.contains(k): try await ImportJobs.run(job, today: day, on: db)
             default: try await JobQueue.finish(job, result: nil, error: "unknown job kind \(job.kind)", on: db)
             }
         } catch {

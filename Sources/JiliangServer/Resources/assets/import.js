@@ -54,6 +54,8 @@
       select.className = "column-field";
       select.setAttribute("aria-label", c.header);
       select.value = c.field || "";
+      // An owner or institution roll is read by its headers alone: no mapping to correct.
+      select.disabled = !!job.party;
       td.appendChild(select);
       tr.appendChild(td);
       body.appendChild(tr);
@@ -65,6 +67,8 @@
       for (const v of [r.row, r.name, r.subItem, r.serialNo, r.region, r.last, r.status, r.nextDue]) cell(tr, String(v));
       sample.appendChild(tr);
     }
+    document.getElementById("preview-again").hidden = !!job.party;
+    document.getElementById("save-profile").parentElement.hidden = !!job.party;
     preview.hidden = false;
   }
   function currentMapping() {
@@ -102,6 +106,7 @@
     show(0, 1);
     const q = new URLSearchParams();
     q.set("mode", document.getElementById("mode").value);
+    q.set("kind", document.getElementById("kind").value);
     if (dryRun) q.set("dry_run", "true");
     for (const [key, id] of [["profile", "profile"], ["sheet", "sheet"], ["verified_by", "verified-by"]]) {
       const v = document.getElementById(id).value.trim();
@@ -118,6 +123,7 @@
   }
   // A new file starts from what its header says.
   document.getElementById("file").addEventListener("change", function () { mapping = null; preview.hidden = true; });
+  document.getElementById("kind").addEventListener("change", function () { mapping = null; preview.hidden = true; });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (!preview.hidden) mapping = currentMapping();
