@@ -22,11 +22,28 @@ public struct CalendarDay: Hashable, Comparable, Sendable, Codable, CustomString
 
     /// Parses `YYYY-MM-DD` (also accepts `YYYY/MM/DD` and `YYYY.MM.DD`, which Excel exports in China produce).
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." })
-        guard parts.count == 3, parts[0].count == 4, (1...2).contains(parts[1].count), (1...2).contains(parts[2].count),
-            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
-        else { return nil }
-        self.init(year: y, month: m, day: d)
+        // On the bytes: the statistics read millions of dates back from the database (perf showed
+        // the split-and-Int version at 4.5% of an import with history). Same grammar: four digits,
+        // then one or two, then one or two, separated by any of - / .
+        var fields = (0, 0, 0), widths = (0, 0, 0), index = 0
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let v = Int(b &- UInt8(ascii: "0"))
+                switch index {
+                case 0: fields.0 = fields.0 &* 10 &+ v; widths.0 += 1
+                case 1: fields.1 = fields.1 &* 10 &+ v; widths.1 += 1
+                default: fields.2 = fields.2 &* 10 &+ v; widths.2 += 1
+                }
+                if widths.0 > 4 || widths.1 > 2 || widths.2 > 2 { return nil }
+            case UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "."):
+                index += 1
+                if index > 2 { return nil }
+            default: return nil
+            }
+        }
+        guard index == 2, widths.0 == 4, widths.1 >= 1, widths.2 >= 1 else { return nil }
+        self.init(year: fields.0, month: fields.1, day: fields.2)
     }
 
     public static let chinaTimeZone = TimeZone(identifier: "Asia/Shanghai")!

@@ -25,7 +25,10 @@ import Testing
         #expect(CalendarDay(text)?.description == expected)
     }
 
-    @Test(arguments: ["2023-02-29", "24-02-09", "2024-13-01", "2024-00-10", "2024-04-31", "", "tomorrow", "2024-02-09T10:00"])
+    @Test(arguments: [
+        "2023-02-29", "24-02-09", "2024-13-01", "2024-00-10", "2024-04-31", "", "tomorrow", "2024-02-09T10:00", "2024--02-09", "2024-02-09-01",
+        "2024-1-100", "20240-01-01", "２０２４-02-09", "2024-02-", "-2024-02-09", " 2024-02-09",
+    ])
     func rejectsNonDates(text: String) {
         #expect(CalendarDay(text) == nil)
     }

@@ -30,6 +30,11 @@ public enum MetricCounts {
     public typealias Counts = [Key: Count]
 
     static let levels = ["place", "city", "province", "company"]
+    /// Each name's place in text order, for sorting on the integer keys (`apply`).
+    static func ranks(_ names: [String]) -> [Int] { names.map { n in names.filter { $0 < n }.count } }
+    static let levelRank = ranks(levels)
+    static let grainRank = ranks(grains)
+    static let metricRank = ranks(metrics)
     static let companyLevel: UInt8 = 3
     static let grains = ["d", "m", "s", "c"]
     /// The bucket of a change on an unknown early day (an instrument registered before dates were kept).
@@ -256,13 +261,26 @@ public enum MetricCounts {
     static func apply(_ delta: Counts, on db: any Database) async throws {
         // In key order: the upserts then walk the table's B-tree from left to right instead of
         // jumping about it (a rebuild's batch touches a large part of it).
+        // Sorted on the integer keys with the names' ranks, which orders exactly as the text columns
+        // do (six-digit codes, and buckets whose text grows with their number) without comparing strings.
         let changed = delta.filter { $0.value != Count() }
-        let rows = changed.filter { $0.key.level != companyLevel }.map { k, v in
-            (levels[Int(k.level)], metrics[Int(k.metric)], grains[Int(k.grain)], String(k.region), bucketText(grain: k.grain, k.bucket), Int(k.sub), v)
-        }.sorted { ($0.0, $0.1, $0.2, $0.3, $0.4, $0.5) < ($1.0, $1.1, $1.2, $1.3, $1.4, $1.5) }
-        let companyRows = changed.filter { $0.key.level == companyLevel }.map { k, v in
-            (metrics[Int(k.metric)], grains[Int(k.grain)], String(k.region), bucketText(grain: k.grain, k.bucket), Int(k.owner), v)
-        }.sorted { ($0.0, $0.1, $0.2, $0.3, $0.4) < ($1.0, $1.1, $1.2, $1.3, $1.4) }
+        let rows = changed.filter { $0.key.level != companyLevel }
+            .sorted { a, b in
+                let (x, y) = (a.key, b.key)
+                return (levelRank[Int(x.level)], metricRank[Int(x.metric)], grainRank[Int(x.grain)], x.region, x.bucket, x.sub)
+                    < (levelRank[Int(y.level)], metricRank[Int(y.metric)], grainRank[Int(y.grain)], y.region, y.bucket, y.sub)
+            }
+            .map { k, v in
+                (levels[Int(k.level)], metrics[Int(k.metric)], grains[Int(k.grain)], String(k.region), bucketText(grain: k.grain, k.bucket), Int(k.sub), v)
+            }
+        let companyRows = changed.filter { $0.key.level == companyLevel }
+            .sorted { a, b in
+                let (x, y) = (a.key, b.key)
+                return (metricRank[Int(x.metric)], grainRank[Int(x.grain)], x.region, x.bucket, x.owner) < (metricRank[Int(y.metric)], grainRank[Int(y.grain)], y.region, y.bucket, y.owner)
+            }
+            .map { k, v in
+                (metrics[Int(k.metric)], grains[Int(k.grain)], String(k.region), bucketText(grain: k.grain, k.bucket), Int(k.owner), v)
+            }
         try await upsert(
             rows.map { [SQLBind($0.0), SQLBind($0.1), SQLBind($0.2), SQLBind($0.3), SQLBind($0.4), SQLBind($0.5), SQLBind($0.6.met), SQLBind($0.6.total)] },
             into: "metric_counts", key: ["level", "metric", "grain", "region_code", "bucket", "sub_no"], on: db)
