@@ -704,6 +704,65 @@ def onboarding(base, d):
     return imported["ONBOARD-1"]["code"]
 
 
+def survey(base, d):
+    """Issue #19, item 6: the survey of users (使用单位摸排) from invitation to filed drafts. The
+    bureau opens a survey of the demo owner's industry in its county; the owner finds the invitation
+    in its inbox, opens the link on a phone (no sign-in) and declares an instrument; the bureau sees
+    the answer in the progress, approves the filing, sees it filed, and chases the silent ones."""
+    f = Flow(base, d)
+    req = urllib.request.Request(base + "/api/v1/auth/sign-in", data=json.dumps({"login": "owner", "password": PASSWORD}).encode(),
+                                 headers={"content-type": "application/json"}, method="POST")
+    me = json.load(urllib.request.urlopen(req))["me"]
+    owner = api_admin(base, f"/api/v1/owners/{me['owner_ids'][0]}")
+    f.sign_in("gulou")
+    f.go("/app/surveys")
+    d.find_element(By.ID, "sv-title").send_keys("浏览器测试摸排")
+    Select(d.find_element(By.ID, "sv-industry")).select_by_value(owner["industry"])
+    region = d.find_element(By.ID, "sv-region")
+    region.clear()
+    region.send_keys(owner["region_code"])
+    d.execute_script("document.getElementById('sv-closes').value = '2026-12-31'")
+    f.submit("#open-survey")
+    WebDriverWait(d, 10).until(lambda d: re.search(r"/app/surveys/\d+", d.current_url))
+    survey_url = d.current_url.split("?")[0]
+    assert owner["name"] in f.text("#silent"), f.text("#silent")
+
+    # The owner's inbox has the invitation; its link opens on a phone without signing in.
+    f.sign_in("owner")
+    link = re.search(r"(https?://\S+/p/survey/[0-9A-Z]{16})", d.find_element(By.TAG_NAME, "body").text)
+    assert link, d.find_element(By.TAG_NAME, "body").text
+    d.delete_all_cookies()
+    d.set_window_size(390, 844)
+    d.get(link.group(1))
+    d.find_element(By.ID, "name-1").send_keys("电子秤")
+    d.find_element(By.ID, "serial-1").send_keys("SURVEY-1")
+    d.find_element(By.ID, "address-1").send_keys("农贸市场 S1")
+    d.execute_script("document.getElementById('in-service-1').value = '2026-10-01'")
+    f.submit("#declare")
+    assert "SURVEY-1" in f.text("#declared") and f.text("#declared-now"), d.page_source[:2000]
+    assert d.execute_script("return document.documentElement.scrollWidth") <= 390 + 1, "the survey page scrolls sideways on a phone"
+    d.set_window_size(1280, 900)
+
+    # The bureau: answered and declared; the filing approved, the instrument counts as filed.
+    f.sign_in("gulou")
+    d.get(survey_url)
+    cells = d.find_element(By.ID, "progress-total").find_elements(By.TAG_NAME, "th")
+    assert int(cells[2].text) >= 1 and int(cells[4].text) >= 1, [c.text for c in cells]
+    f.go("/app/filings")
+    row = [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "SURVEY-1" in r.text][0]
+    old = d.find_element(By.TAG_NAME, "html")
+    row.find_element(By.CSS_SELECTOR, "button.approve").click()
+    WebDriverWait(d, 10).until(gone(old))
+    d.get(survey_url)
+    cells = d.find_element(By.ID, "progress-total").find_elements(By.TAG_NAME, "th")
+    declared, filed = int(cells[4].text), int(cells[5].text)
+    assert declared >= 1 and filed >= 1, [c.text for c in cells]
+    if d.find_elements(By.ID, "chase"):
+        f.submit("#chase")
+        assert d.find_element(By.ID, "chased").text, d.page_source[:2000]
+    return survey_url
+
+
 def all_instruments(base, owner_id):
     """Every instrument of an owner, through the API's pages."""
     items, cursor = [], None
@@ -758,6 +817,8 @@ def main():
             print(f"catalogue workflow passed ({entry})")
             code = onboarding(a.base, d)
             print(f"onboarding workflow passed (imported {code})")
+            surveyed = survey(a.base, d)
+            print(f"survey workflow passed ({surveyed})")
     except Exception:
         print(d.current_url, file=sys.stderr)
         print(d.page_source[:3000], file=sys.stderr)

@@ -75,6 +75,7 @@ struct WebApp {
         addStatisticsRoutes(to: router)
         addStandardsRoutes(to: router)
         addCatalogueRoutes(to: router)
+        addSurveyRoutes(to: router)
         router.get("/login") { request, _ in try await loginPage(request, error: nil, login: "") }
         router.post("/login") { request, _ in try await signIn(request) }
         router.post("/logout") { request, _ in try await signOut(request) }

@@ -64,6 +64,7 @@ struct PublicSite {
         site.post("campaigns/{slug}/quiz") { request, context in
             try await guarded(request) { try await answerQuiz(request, slug: context.parameters.get("slug") ?? "") }
         }
+        addSurveyRoutes(to: site)
         site.get("institutions") { request, _ in try await guarded(request) { try await institutionsPage(request) } }
         site.get("honest") { request, _ in try await guarded(request) { try await demonstrationUnitsPage(request) } }
         site.get("dishonest") { request, _ in try await guarded(request) { try await listedPartiesPage(request) } }

@@ -62,5 +62,7 @@ extension Store {
         databases.middleware.use(AuditMiddleware<StandardItemModel>())
         databases.middleware.use(AuditMiddleware<StandardRegionModel>())
         databases.middleware.use(AuditMiddleware<StandardTargetModel>())
+        databases.middleware.use(AuditMiddleware<SurveyModel>())
+        databases.middleware.use(AuditMiddleware<SurveyInvitationModel>())
     }
 }

@@ -1,0 +1,33 @@
+import FluentKit
+import Foundation
+
+/// A survey of the users of mandatory instruments (使用单位摸排) in one industry and region.
+public final class SurveyModel: Model, @unchecked Sendable {
+    public static let schema = "surveys"
+    @ID(custom: .id, generatedBy: .database) public var id: Int?
+    @Field(key: "title") public var title: String
+    @Field(key: "industry") public var industry: String
+    @Field(key: "region_code") public var regionCode: String
+    @Field(key: "opened_on") public var openedOn: String
+    @Field(key: "closes_on") public var closesOn: String
+    @Field(key: "opened_by") public var openedBy: String
+    @Field(key: "state") public var state: String
+    public init() {}
+}
+
+/// One owner's part in a survey: invited (or joined through the public link), answered or silent,
+/// chased how often. The token is its personal link (`/p/survey/{token}`).
+public final class SurveyInvitationModel: Model, @unchecked Sendable {
+    public static let schema = "survey_invitations"
+    @ID(custom: .id, generatedBy: .database) public var id: Int?
+    @Field(key: "survey_id") public var surveyID: Int
+    @Field(key: "owner_id") public var ownerID: Int
+    @Field(key: "region_code") public var regionCode: String
+    @Field(key: "token") public var token: String
+    @Field(key: "joined") public var joined: Bool
+    @Field(key: "invited_at") public var invitedAt: Date
+    @OptionalField(key: "answered_at") public var answeredAt: Date?
+    @Field(key: "chase_count") public var chaseCount: Int
+    @OptionalField(key: "last_chased_at") public var lastChasedAt: Date?
+    public init() {}
+}

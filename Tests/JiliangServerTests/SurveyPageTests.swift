@@ -1,0 +1,69 @@
+import FluentKit
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import JiliangCore
+import JiliangStore
+import JiliangTestSupport
+import NIOCore
+import Testing
+
+/// The survey's pages over HTTP (issue #19, item 6): the bureau opens it and follows it; the owner
+/// declares on the public phone page by its link; an unregistered owner joins by the public link.
+@Suite struct SurveyPageTests {
+    func post(_ client: any TestClientProtocol, _ uri: String, _ form: [String: String]) async throws -> TestResponse {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        let allowed = CharacterSet.alphanumerics.union(.init(charactersIn: "-._~"))
+        let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
+        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    @Test func aBureauSurveysItsFuelStationsAndOwnersDeclareOnTheirPhones() async throws {
+        try await withApp { store, client in
+            _ = try await PageTests.demoAccounts(store)
+            let station = try await Fixtures.owner(5, industry: .fuelStation, on: store.db)
+            let bureau = PageTests.Browser(client)
+            _ = try await bureau.signIn("gulou")
+            let list = try await bureau.get("/app/surveys")
+            #expect(list.status == .ok && list.text.contains("id=\"survey-form\""))
+            let csrf = bureau.csrf(from: list)
+            let bad = try await bureau.post("/app/surveys", ["csrf": csrf, "title": "", "industry": "fuel_station", "region_code": "350102", "closes_on": "2026-12-31"])
+            #expect(bad.status == .badRequest && bad.text.contains("title"))
+            let opened = try await bureau.post("/app/surveys", ["csrf": csrf, "title": "鼓楼区加油站摸排", "industry": "fuel_station", "region_code": "350102", "closes_on": "2026-12-31"])
+            #expect(opened.status == .seeOther)
+            let location = try #require(opened.headers[.location])
+            let page = try await bureau.get(location)
+            #expect(page.status == .ok && page.text.contains("鼓楼区加油站摸排") && page.text.contains(station.name))
+            // The owner's link, as its inbox has it.
+            let message = try #require(try await InboxMessageModel.query(on: store.db).filter(\.$recipient == "owner:\(station.id!)").first())
+            let token = try #require(message.body.firstMatch(of: /p\/survey\/([0-9A-Z]{16})/)?.1).description
+            let form = try await client.execute(uri: "/p/survey/\(token)", method: .get)
+            #expect(form.status == .ok && form.text.contains("id=\"declare-form\"") && form.text.contains("<datalist"))
+            let partly = try await post(client, "/p/survey/\(token)", ["name_1": "燃油加油机", "serial_1": "", "address_1": "1号岛", "in_service_1": "2026-03-01", "purpose_1": "trade_settlement"])
+            #expect(partly.status == .badRequest && partly.text.contains("rows[1].serial_no") && partly.text.contains("1号岛"))
+            let declared = try await post(client, "/p/survey/\(token)", [
+                "name_1": "燃油加油机", "serial_1": "P-1", "address_1": "1号岛", "in_service_1": "2026-03-01", "purpose_1": "trade_settlement",
+                "name_2": "燃油加油机", "serial_2": "P-2", "address_2": "2号岛", "in_service_2": "2026-03-01", "purpose_2": "trade_settlement",
+            ])
+            #expect(declared.status == .seeOther && declared.headers[.location]?.hasSuffix("declared=2") == true)
+            let after = try await client.execute(uri: declared.headers[.location]!, method: .get)
+            #expect(after.text.contains("P-1") && after.text.contains("待审核备案"))
+            // The bureau's progress: 1 invited, 1 answered, 2 declared; nobody silent.
+            let progress = try await bureau.get(location)
+            #expect(progress.text.contains("<tr id=\"progress-total\"><th>合计</th><th>1</th><th>1</th><th>100.0%</th><th>2</th><th>0</th><th>0.0%</th></tr>"), "\(progress.text)")
+            // An unregistered station joins by the public link.
+            let surveyID = location.split(separator: "/").last!.prefix { $0.isNumber }
+            #expect(try await client.execute(uri: "/p/surveys/\(surveyID)/join", method: .get).status == .ok)
+            let joined = try await post(client, "/p/surveys/\(surveyID)/join", [
+                "name": "新开加油站", "credit_code": Fixtures.creditCode(77).value, "address": "新路", "region": "鼓楼区", "contact_phone": "13900000077",
+            ])
+            #expect(joined.status == .seeOther && joined.headers[.location]?.hasPrefix("/p/survey/") == true, "\(joined.text)")
+            // Unknown and forbidden alike: a wrong link is 404; an owner account has no survey pages.
+            #expect(try await client.execute(uri: "/p/survey/AAAA-BBBB-CCCC-DDDD", method: .get).status == .notFound)
+            let owner = PageTests.Browser(client)
+            _ = try await owner.signIn("owner")
+            #expect(try await owner.get("/app/surveys").status == .forbidden)
+        }
+    }
+}
