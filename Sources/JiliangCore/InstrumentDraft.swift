@@ -225,7 +225,10 @@ public struct InstrumentDraft: Sendable, Equatable {
             c.choice("status", raw.status, labels: LifecycleStatus.chineseLabels, required: false) ?? .filed
         let inService = c.day("in_service_date", raw.inServiceDate, required: status == .filed || status == .inService)
         let meterType: MeterType? = c.choice("meter_type", raw.meterType, labels: MeterType.chineseLabels, required: false)
+        // A roll without a DN column often writes it in 型号规格 ("LXS-20C DN20"): the rules of water
+        // and heat meters depend on it (JJG 162-2019: DN ≤ 25 six years, ≤ 50 four, above periodic).
         let dn = c.int("dn", raw.dn, range: 1...5000)
+            ?? ((raw.dn ?? "").trimmingCharactersInWhitespace().isEmpty ? SpecificationText.nominalDiameter(raw.model) : nil)
         let q3 = c.double("q3", raw.q3, range: 0.001...100_000)
         let medium: GasMedium? = c.choice("medium", raw.medium, labels: GasMedium.chineseLabels, required: false)
         if medium != nil, meterType != nil, meterType != .gas { c.fail("medium", "only gas meters have a medium") }
@@ -235,6 +238,13 @@ public struct InstrumentDraft: Sendable, Equatable {
         let acc = c.text("accuracy_class", raw.accuracyClass, max: 32, required: false)
         let range = c.text("measuring_range", raw.measuringRange, max: 100, required: false)
         let batch = c.text("batch", raw.batch, max: 64, required: false)
+        // Sub-item 2 of the 2020 catalogue covers non-automatic scales of at most 60 kg (非自动衡器
+        // （最大秤量不大于60kg）); a 型号规格 or 测量范围 that states more is not that sub-item, whatever
+        // the name says (台秤 and 电子秤 are also sold as 150 kg and 3 t platform scales).
+        if subNo == 2, let capacity = [model, range].compactMap({ SpecificationText.maxCapacityKg($0) }).max(), capacity > 60 {
+            let field = SpecificationText.maxCapacityKg(model) == capacity ? "model" : "measuring_range"
+            c.fail(field, "states a maximum capacity of \(capacity.formatted(.number.grouping(.never))) kg; catalogue sub-item 2 covers non-automatic scales of at most 60 kg — give the sub-item (种别序号) if it is another one")
+        }
         // The last verification: all of date, result and institution, or none of them.
         var last: LastVerification?
         let given = [raw.lastVerifiedOn, raw.lastResult, raw.certificateNo, raw.verifiedBy].contains { !($0 ?? "").trimmingCharactersInWhitespace().isEmpty }
