@@ -16,6 +16,8 @@ rm -f bench-data/bench.sqlite*
 $BIN bench import --sqlite bench-data/bench.sqlite --rows "$ROWS" --file "$CSV" \
   --baseline "sqlite3 $PWD/bench-data/bench.sqlite '.import --csv --skip 1 FILE bench_staging'"
 $BIN bench lookup --sqlite bench-data/bench.sqlite
+# Issue #19: a 100,000-row bureau roll with history, as XLSX and as CSV, each into a fresh registry.
+$BIN bench import-xlsx --sqlite bench-data/roll.sqlite --rows "${BENCH_ROLL_ROWS:-100000}"
 # Issue #4: statistics from the kept counts beside the plain GROUP BY, on a demo province.
 STAT_ROWS=${BENCH_STAT_ROWS:-1000000}
 rm -f bench-data/stats.sqlite*
