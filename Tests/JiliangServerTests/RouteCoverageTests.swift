@@ -66,6 +66,7 @@ import Testing
         "POST /penalties/{id}/repair-application": ["statement": "已缴纳罚款并整改", "fulfilled": true, "remedied": true],
         "POST /penalties/{id}/repair-decision": ["approve": true, "note": "符合条件"],
         "PUT /import-profiles/{name}": ["mapping": ["辖区": "region_code", "备注": ""], "sheet": "台账"],
+        "POST /surveys": ["title": "鼓楼区集贸市场摸排", "industry": "market", "region_code": "350102", "closes_on": "2026-12-31"],
     ]
 
     /// Operations only the party's own account may take.
@@ -73,7 +74,7 @@ import Testing
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 93)
+        #expect(ops.count == 98)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
@@ -128,6 +129,7 @@ import Testing
                     : template.hasPrefix("/commitments") ? idFor["commitment"] ?? 0 : template.hasPrefix("/demo-rounds") ? idFor["round"] ?? 0
                     : template.hasPrefix("/demo-applications") ? idFor["application"] ?? 0 : template.hasPrefix("/penalties") ? idFor["penalty"] ?? 0
                     : template.hasPrefix("/listings") ? idFor["listing"] ?? 0 : template.hasPrefix("/credit/owners") ? ids.owner
+                    : template.hasPrefix("/surveys") ? idFor["survey"] ?? 0
                     : ids.instrument
                 let uri = "/api/v1" + template
                     .replacingOccurrences(of: "{code}", with: template.hasPrefix("/regions") ? "350102" : code)
@@ -161,6 +163,7 @@ import Testing
                 if key == "POST /demo-rounds/{id}/applications" { idFor["application"] = r.json["id"] as? Int }
                 if key == "POST /penalties" { idFor["penalty"] = r.json["id"] as? Int }
                 if key == "POST /listings" { idFor["listing"] = r.json["id"] as? Int }
+                if key == "POST /surveys" { idFor["survey"] = r.json["id"] as? Int }
                 if key == "POST /api-tokens" { createdToken = (r.json["details"] as? [String: Any])?["id"] as? Int ?? 0 }
                 #expect(r.status.code < 500, "\(key): \(r.status) \(r.text)")
                 #expect(r.json["type"] as? String != "/problems/http" || r.status != .notFound, "\(key) has no route")

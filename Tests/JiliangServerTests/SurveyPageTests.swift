@@ -66,4 +66,30 @@ import Testing
             #expect(try await owner.get("/app/surveys").status == .forbidden)
         }
     }
+
+    /// The same survey over the API: opened, followed, chased and closed; another region's bureau
+    /// and an owner see nothing of it.
+    @Test func theSurveyOverTheAPI() async throws {
+        try await withApp { store, client in
+            _ = try await Fixtures.owner(6, industry: .fuelStation, on: store.db)
+            let gulou = try await Accounts.createToken(
+                .init(name: "gulou", role: Role.bureauStaff.rawValue, regionCode: "350102"), by: .system("tests"), on: store.db)
+            let xiamen = try await Accounts.createToken(
+                .init(name: "xiamen", role: Role.bureauStaff.rawValue, regionCode: "350200"), by: .system("tests"), on: store.db)
+            let bad = try await client.send(.post, "/api/v1/surveys", json: ["title": "x", "industry": "fuel_station", "region_code": "350203", "closes_on": "2026-12-31"], as: .bearer(gulou.token))
+            #expect(bad.status == .badRequest && bad.text.contains("region_code"))
+            let opened = try await client.send(.post, "/api/v1/surveys", json: ["title": "加油站摸排", "industry": "加油站", "region_code": "350102", "closes_on": "2026-12-31"], as: .bearer(gulou.token))
+            #expect(opened.status == .created, "\(opened.text)")
+            let id = opened.json["id"] as! Int
+            #expect((opened.json["total"] as? [String: Any])?["invited"] as? Int == 1)
+            #expect((opened.json["join_link"] as? String)?.hasSuffix("/p/surveys/\(id)/join") == true)
+            let chased = try await client.send(.post, "/api/v1/surveys/\(id)/chase", as: .bearer(gulou.token))
+            #expect(chased.json["chased"] as? Int == 1)
+            #expect(try await client.send(.get, "/api/v1/surveys/\(id)", as: .bearer(xiamen.token)).status == .notFound)
+            #expect(try await client.send(.get, "/api/v1/surveys", as: .bearer(xiamen.token)).jsonArray.isEmpty)
+            let closed = try await client.send(.post, "/api/v1/surveys/\(id)/close", as: .bearer(gulou.token))
+            #expect(closed.json["state"] as? String == "closed")
+            #expect(try await client.send(.post, "/api/v1/surveys/\(id)/chase", as: .bearer(gulou.token)).status == .conflict)
+        }
+    }
 }

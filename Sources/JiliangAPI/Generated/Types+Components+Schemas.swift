@@ -3480,6 +3480,203 @@ extension Components {
                 case nextCursor = "next_cursor"
             }
         }
+        /// - Remark: Generated from `#/components/schemas/SurveyInput`.
+        public struct SurveyInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SurveyInput/title`.
+            public var title: Swift.String
+            /// An industry (market, fuel_station, …) or its Chinese label
+            ///
+            /// - Remark: Generated from `#/components/schemas/SurveyInput/industry`.
+            public var industry: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SurveyInput/region_code`.
+            public var regionCode: Components.Schemas.RegionCodeText
+            /// - Remark: Generated from `#/components/schemas/SurveyInput/closes_on`.
+            public var closesOn: Swift.String
+            /// Creates a new `SurveyInput`.
+            ///
+            /// - Parameters:
+            ///   - title:
+            ///   - industry: An industry (market, fuel_station, …) or its Chinese label
+            ///   - regionCode:
+            ///   - closesOn:
+            public init(
+                title: Swift.String,
+                industry: Swift.String,
+                regionCode: Components.Schemas.RegionCodeText,
+                closesOn: Swift.String
+            ) {
+                self.title = title
+                self.industry = industry
+                self.regionCode = regionCode
+                self.closesOn = closesOn
+            }
+            public enum CodingKeys: String, CodingKey {
+                case title
+                case industry
+                case regionCode = "region_code"
+                case closesOn = "closes_on"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.title = try container.decode(
+                    Swift.String.self,
+                    forKey: .title
+                )
+                self.industry = try container.decode(
+                    Swift.String.self,
+                    forKey: .industry
+                )
+                self.regionCode = try container.decode(
+                    Components.Schemas.RegionCodeText.self,
+                    forKey: .regionCode
+                )
+                self.closesOn = try container.decode(
+                    Swift.String.self,
+                    forKey: .closesOn
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "title",
+                    "industry",
+                    "region_code",
+                    "closes_on"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SurveyProgress`.
+        public struct SurveyProgress: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SurveyProgress/region_code`.
+            public var regionCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SurveyProgress/invited`.
+            public var invited: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SurveyProgress/answered`.
+            public var answered: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SurveyProgress/declared`.
+            public var declared: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SurveyProgress/filed`.
+            public var filed: Swift.Int
+            /// answered ÷ invited
+            ///
+            /// - Remark: Generated from `#/components/schemas/SurveyProgress/coverage`.
+            public var coverage: Swift.Double?
+            /// filed ÷ declared
+            ///
+            /// - Remark: Generated from `#/components/schemas/SurveyProgress/filing_rate`.
+            public var filingRate: Swift.Double?
+            /// Creates a new `SurveyProgress`.
+            ///
+            /// - Parameters:
+            ///   - regionCode:
+            ///   - invited:
+            ///   - answered:
+            ///   - declared:
+            ///   - filed:
+            ///   - coverage: answered ÷ invited
+            ///   - filingRate: filed ÷ declared
+            public init(
+                regionCode: Swift.String,
+                invited: Swift.Int,
+                answered: Swift.Int,
+                declared: Swift.Int,
+                filed: Swift.Int,
+                coverage: Swift.Double? = nil,
+                filingRate: Swift.Double? = nil
+            ) {
+                self.regionCode = regionCode
+                self.invited = invited
+                self.answered = answered
+                self.declared = declared
+                self.filed = filed
+                self.coverage = coverage
+                self.filingRate = filingRate
+            }
+            public enum CodingKeys: String, CodingKey {
+                case regionCode = "region_code"
+                case invited
+                case answered
+                case declared
+                case filed
+                case coverage
+                case filingRate = "filing_rate"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Survey`.
+        public struct Survey: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Survey/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Survey/title`.
+            public var title: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Survey/industry`.
+            public var industry: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Survey/region_code`.
+            public var regionCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Survey/opened_on`.
+            public var openedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Survey/closes_on`.
+            public var closesOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Survey/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case closed = "closed"
+            }
+            /// - Remark: Generated from `#/components/schemas/Survey/state`.
+            public var state: Components.Schemas.Survey.StatePayload
+            /// - Remark: Generated from `#/components/schemas/Survey/total`.
+            public var total: Components.Schemas.SurveyProgress
+            /// - Remark: Generated from `#/components/schemas/Survey/regions`.
+            public var regions: [Components.Schemas.SurveyProgress]
+            /// The public link for owners not yet registered
+            ///
+            /// - Remark: Generated from `#/components/schemas/Survey/join_link`.
+            public var joinLink: Swift.String
+            /// Creates a new `Survey`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - title:
+            ///   - industry:
+            ///   - regionCode:
+            ///   - openedOn:
+            ///   - closesOn:
+            ///   - state:
+            ///   - total:
+            ///   - regions:
+            ///   - joinLink: The public link for owners not yet registered
+            public init(
+                id: Swift.Int,
+                title: Swift.String,
+                industry: Swift.String,
+                regionCode: Swift.String,
+                openedOn: Swift.String,
+                closesOn: Swift.String,
+                state: Components.Schemas.Survey.StatePayload,
+                total: Components.Schemas.SurveyProgress,
+                regions: [Components.Schemas.SurveyProgress],
+                joinLink: Swift.String
+            ) {
+                self.id = id
+                self.title = title
+                self.industry = industry
+                self.regionCode = regionCode
+                self.openedOn = openedOn
+                self.closesOn = closesOn
+                self.state = state
+                self.total = total
+                self.regions = regions
+                self.joinLink = joinLink
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case title
+                case industry
+                case regionCode = "region_code"
+                case openedOn = "opened_on"
+                case closesOn = "closes_on"
+                case state
+                case total
+                case regions
+                case joinLink = "join_link"
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/ImportProfileInput`.
         public struct ImportProfileInput: Codable, Hashable, Sendable {
             /// header as written → field (empty string ignores the column)

@@ -163,6 +163,31 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /jobs/{id}/errors`.
     /// - Remark: Generated from `#/paths//jobs/{id}/errors/get(getJobErrors)`.
     func getJobErrors(_ input: Operations.GetJobErrors.Input) async throws -> Operations.GetJobErrors.Output
+    /// The surveys of the caller's region, newest first, with their totals
+    ///
+    /// - Remark: HTTP `GET /surveys`.
+    /// - Remark: Generated from `#/paths//surveys/get(listSurveys)`.
+    func listSurveys(_ input: Operations.ListSurveys.Input) async throws -> Operations.ListSurveys.Output
+    /// Open a survey of an industry in a region the caller works for; every registered owner of that industry there is invited (inbox and SMS outbox)
+    ///
+    /// - Remark: HTTP `POST /surveys`.
+    /// - Remark: Generated from `#/paths//surveys/post(openSurvey)`.
+    func openSurvey(_ input: Operations.OpenSurvey.Input) async throws -> Operations.OpenSurvey.Output
+    /// A survey with its progress per county (invited, answered, declared, filed)
+    ///
+    /// - Remark: HTTP `GET /surveys/{id}`.
+    /// - Remark: Generated from `#/paths//surveys/{id}/get(getSurvey)`.
+    func getSurvey(_ input: Operations.GetSurvey.Input) async throws -> Operations.GetSurvey.Output
+    /// Remind every owner that has not answered (inbox and SMS outbox)
+    ///
+    /// - Remark: HTTP `POST /surveys/{id}/chase`.
+    /// - Remark: Generated from `#/paths//surveys/{id}/chase/post(chaseSurvey)`.
+    func chaseSurvey(_ input: Operations.ChaseSurvey.Input) async throws -> Operations.ChaseSurvey.Output
+    /// Close a survey; its links stop working
+    ///
+    /// - Remark: HTTP `POST /surveys/{id}/close`.
+    /// - Remark: Generated from `#/paths//surveys/{id}/close/post(closeSurvey)`.
+    func closeSurvey(_ input: Operations.CloseSurvey.Input) async throws -> Operations.CloseSurvey.Output
     /// - Remark: HTTP `GET /warnings`.
     /// - Remark: Generated from `#/paths//warnings/get(listWarnings)`.
     func listWarnings(_ input: Operations.ListWarnings.Input) async throws -> Operations.ListWarnings.Output
@@ -857,6 +882,65 @@ extension APIProtocol {
         headers: Operations.GetJobErrors.Input.Headers = .init()
     ) async throws -> Operations.GetJobErrors.Output {
         try await getJobErrors(Operations.GetJobErrors.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The surveys of the caller's region, newest first, with their totals
+    ///
+    /// - Remark: HTTP `GET /surveys`.
+    /// - Remark: Generated from `#/paths//surveys/get(listSurveys)`.
+    public func listSurveys(headers: Operations.ListSurveys.Input.Headers = .init()) async throws -> Operations.ListSurveys.Output {
+        try await listSurveys(Operations.ListSurveys.Input(headers: headers))
+    }
+    /// Open a survey of an industry in a region the caller works for; every registered owner of that industry there is invited (inbox and SMS outbox)
+    ///
+    /// - Remark: HTTP `POST /surveys`.
+    /// - Remark: Generated from `#/paths//surveys/post(openSurvey)`.
+    public func openSurvey(
+        headers: Operations.OpenSurvey.Input.Headers = .init(),
+        body: Operations.OpenSurvey.Input.Body
+    ) async throws -> Operations.OpenSurvey.Output {
+        try await openSurvey(Operations.OpenSurvey.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A survey with its progress per county (invited, answered, declared, filed)
+    ///
+    /// - Remark: HTTP `GET /surveys/{id}`.
+    /// - Remark: Generated from `#/paths//surveys/{id}/get(getSurvey)`.
+    public func getSurvey(
+        path: Operations.GetSurvey.Input.Path,
+        headers: Operations.GetSurvey.Input.Headers = .init()
+    ) async throws -> Operations.GetSurvey.Output {
+        try await getSurvey(Operations.GetSurvey.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Remind every owner that has not answered (inbox and SMS outbox)
+    ///
+    /// - Remark: HTTP `POST /surveys/{id}/chase`.
+    /// - Remark: Generated from `#/paths//surveys/{id}/chase/post(chaseSurvey)`.
+    public func chaseSurvey(
+        path: Operations.ChaseSurvey.Input.Path,
+        headers: Operations.ChaseSurvey.Input.Headers = .init()
+    ) async throws -> Operations.ChaseSurvey.Output {
+        try await chaseSurvey(Operations.ChaseSurvey.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Close a survey; its links stop working
+    ///
+    /// - Remark: HTTP `POST /surveys/{id}/close`.
+    /// - Remark: Generated from `#/paths//surveys/{id}/close/post(closeSurvey)`.
+    public func closeSurvey(
+        path: Operations.CloseSurvey.Input.Path,
+        headers: Operations.CloseSurvey.Input.Headers = .init()
+    ) async throws -> Operations.CloseSurvey.Output {
+        try await closeSurvey(Operations.CloseSurvey.Input(
             path: path,
             headers: headers
         ))
