@@ -10,11 +10,18 @@ struct SheetRows {
 
     enum CellType { case number, shared, inline, formulaText, boolean, error, isoDate }
 
+    /// Rolls have tens of columns; a cell far to the right would make every row that wide in memory.
+    static let maxColumns = 1_000
+    /// The most cells (a row counts to its last filled cell) a sheet may hold in memory.
+    static let maxCells = 60_000_000
+
+    struct TooLarge: Error, CustomStringConvertible { var description: String }
+
     mutating func rows(of xml: Data, maxRows: Int) throws -> [CSVReader.Row] {
         try XMLPullReader.parse(xml) { r in
             var rows: [CSVReader.Row] = []
             var fields: [String] = []
-            var rowNumber = 0, column = 0
+            var rowNumber = 0, column = 0, cells = 0
             var type = CellType.number, style = 0
             var value: [UInt8] = []
             var inValue = false, inInline = false, phonetic = 0, hasValue = false
@@ -32,7 +39,7 @@ struct SheetRows {
                         hasValue = true
                     } else if r.isNamed("row") {
                         rowNumber = r.withAttribute("r") { Self.int($0) } ?? rowNumber + 1
-                        fields.removeAll(keepingCapacity: true)
+                        fields = []  // a fresh array: the stored rows keep theirs
                         column = 0
                     } else if r.isNamed("is") {
                         inInline = true
@@ -51,10 +58,19 @@ struct SheetRows {
                         inInline = false
                     } else if r.isNamed("c") {
                         guard hasValue, column >= 1 else { continue }
+                        guard column <= Self.maxColumns else {
+                            throw TooLarge(description: "row \(rowNumber) has a cell in column \(column); a roll may have at most \(Self.maxColumns) columns — delete what is to the right of the table")
+                        }
                         if fields.count < column { fields.append(contentsOf: repeatElement("", count: column - fields.count)) }
                         fields[column - 1] = text(type: type, style: style, value: value)
                     } else if r.isNamed("row") {
-                        if !fields.isEmpty { rows.append(CSVReader.Row(line: rowNumber, fields: fields)) }
+                        if !fields.isEmpty {
+                            rows.append(CSVReader.Row(line: rowNumber, fields: fields))
+                            cells += fields.count
+                            if cells > Self.maxCells {
+                                throw TooLarge(description: "the sheet holds more than \(Self.maxCells) cells; split it into several files")
+                            }
+                        }
                         if rows.count >= maxRows { return rows }
                     }
                 case .text:
@@ -95,8 +111,9 @@ struct SheetRows {
         for b in ref {
             guard b >= 65, b <= 90 else { break }  // A–Z
             n = n * 26 + Int(b - 64)
+            if n > 16_384 { return nil }  // past Excel's last column (XFD): not a reference
         }
-        return n > 0 && n <= 16_384 ? n : nil
+        return n > 0 ? n : nil
     }
 
     static func int(_ bytes: UnsafeBufferPointer<UInt8>?) -> Int? {

@@ -14,7 +14,7 @@ public enum WorkbookReader {
         /// The largest inflated-to-compressed ratio a part may have: real sheets compress 5–30×,
         /// zip bombs thousands of times.
         public var maxRatio: Int
-        public init(maxPartBytes: Int = 1 << 30, maxRatio: Int = 200) {
+        public init(maxPartBytes: Int = 768 << 20, maxRatio: Int = 200) {
             self.maxPartBytes = maxPartBytes
             self.maxRatio = maxRatio
         }
@@ -41,7 +41,7 @@ public enum WorkbookReader {
             do { archive = try Archive(data: Data(bytes), accessMode: .read) } catch {
                 throw Failure(description: "the file is not a readable XLSX workbook (its ZIP structure is damaged)")
             }
-            let parts = Parts(archive: archive, limits: limits)
+            let parts = Parts(archive: archive, limits: limits, archiveBytes: bytes.count)
             let workbookPath = try parts.officeDocumentPath()
             let (sheets, date1904) = try parts.sheets(workbookPath: workbookPath)
             guard let first = sheets.first else { throw Failure(description: "the workbook has no sheets") }
@@ -65,6 +65,8 @@ public enum WorkbookReader {
             throw f
         } catch let x as XMLPullReader.Failure {
             throw Failure(description: "the workbook's XML is damaged: \(x.description)")
+        } catch let x as SheetRows.TooLarge {
+            throw Failure(description: x.description)
         } catch {
             throw Failure(description: "the file is not a readable XLSX workbook (\(error))")
         }
@@ -74,11 +76,18 @@ public enum WorkbookReader {
     struct Parts {
         let archive: Archive
         let limits: Limits
+        let archiveBytes: Int
 
         func data(_ path: String) throws -> Data? {
             guard let entry = archive[path] ?? archive[path.hasPrefix("/") ? String(path.dropFirst()) : path] else { return nil }
             let declared = Int(clamping: entry.uncompressedSize), compressed = max(1, Int(clamping: entry.compressedSize))
-            let cap = Swift.min(limits.maxPartBytes, compressed * limits.maxRatio + (1 << 20))
+            // Sizes come from the archive's headers (ZIP64 ones unchecked by ZIPFoundation): a part
+            // cannot be larger compressed than the file, and no product may overflow.
+            guard compressed <= archiveBytes else {
+                throw Failure(description: "the workbook's part \(path) claims to be larger than the file; the file is damaged")
+            }
+            let (byRatio, overflow) = compressed.multipliedReportingOverflow(by: limits.maxRatio)
+            let cap = Swift.min(limits.maxPartBytes, overflow ? Int.max : byRatio + (1 << 20))
             guard declared <= cap else { throw bomb(path, size: declared) }
             var out = Data()
             out.reserveCapacity(declared)

@@ -58,6 +58,7 @@ struct XMLPullReader: ~Copyable {
                 return .start
             case 15: return .end
             case 3, 4, 13, 14: return .text  // text, CDATA, whitespace, significant whitespace
+            case 10: throw Failure(description: "it declares a document type, which no workbook part has")  // DOCTYPE: refused outright
             default: continue
             }
         }
@@ -88,8 +89,9 @@ struct XMLPullReader: ~Copyable {
     /// An attribute as raw bytes passed to `body` (no `String` made), for the hot cell attributes.
     func withAttribute<T>(_ name: StaticString, _ body: (UnsafeBufferPointer<UInt8>?) -> T) -> T {
         let found = xmlTextReaderMoveToAttribute(reader, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: xmlChar.self))
-        guard found == 1, let p = xmlTextReaderConstValue(reader) else { return body(nil) }
+        guard found == 1 else { return body(nil) }
         defer { xmlTextReaderMoveToElement(reader) }
+        guard let p = xmlTextReaderConstValue(reader) else { return body(nil) }
         return body(UnsafeBufferPointer(start: p, count: strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))))
     }
 }

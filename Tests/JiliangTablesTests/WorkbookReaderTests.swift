@@ -133,3 +133,46 @@ import ZIPFoundation
         #expect(rows.next()?.line == 2)
     }
 }
+
+/// Hostile workbooks (review of issue #19's reader): a cell reference past Excel's last column, a
+/// cell far to the right, a document type declaration. Each is refused or read, never a crash.
+@Suite struct HostileWorkbookTests {
+    /// A minimal package around a sheet part written by hand.
+    static func workbook(sheet: String) throws -> [UInt8] {
+        let archive = try Archive(accessMode: .create)
+        func add(_ path: String, _ text: String) throws {
+            let data = Data(text.utf8)
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { pos, len in
+                data.subdata(in: Int(pos)..<Int(pos) + len)
+            }
+        }
+        try add("[Content_Types].xml", #"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#)
+        try add("_rels/.rels", #"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)
+        try add("xl/workbook.xml", #"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#)
+        try add("xl/_rels/workbook.xml.rels", #"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#)
+        try add("xl/worksheets/sheet1.xml", sheet)
+        return Array(try #require(archive.data))
+    }
+
+    static func sheet(_ rows: String) -> String {
+        #"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"# + rows + "</sheetData></worksheet>"
+    }
+
+    @Test func aReferencePastTheLastColumnIsNoCrash() throws {
+        let bytes = try Self.workbook(sheet: Self.sheet(#"<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="ZZZZZZZZZZZZZZZZ1"><v>1</v></c></row>"#))
+        let s = try WorkbookReader.read(bytes)
+        #expect(s.rows.first?.fields == ["a", "1"])  // the bad reference reads as the next column
+    }
+
+    @Test func aCellFarToTheRightIsRefusedWithItsRow() throws {
+        let bytes = try Self.workbook(sheet: Self.sheet(#"<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="XFD2"><v>1</v></c></row>"#))
+        let e = #expect(throws: WorkbookReader.Failure.self) { try WorkbookReader.read(bytes) }
+        #expect(e?.description.contains("row 2") == true && e?.description.contains("1000 columns") == true)
+    }
+
+    @Test func aDocumentTypeIsRefused() throws {
+        let bytes = try Self.workbook(sheet: #"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&a;</t></is></c></row></sheetData></worksheet>"#)
+        let e = #expect(throws: WorkbookReader.Failure.self) { try WorkbookReader.read(bytes) }
+        #expect(e?.description.contains("document type") == true)
+    }
+}
