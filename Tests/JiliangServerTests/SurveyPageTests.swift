@@ -52,13 +52,22 @@ import Testing
             // The bureau's progress: 1 invited, 1 answered, 2 declared; nobody silent.
             let progress = try await bureau.get(location)
             #expect(progress.text.contains("<tr id=\"progress-total\"><th>合计</th><th>1</th><th>1</th><th>100.0%</th><th>2</th><th>0</th><th>0.0%</th></tr>"), "\(progress.text)")
-            // An unregistered station joins by the public link.
+            // An unregistered station asks to join by the public link; the same answer for a
+            // registered unit; the bureau accepts the request on the survey's page.
             let surveyID = location.split(separator: "/").last!.prefix { $0.isNumber }
             #expect(try await client.execute(uri: "/p/surveys/\(surveyID)/join", method: .get).status == .ok)
             let joined = try await post(client, "/p/surveys/\(surveyID)/join", [
                 "name": "新开加油站", "credit_code": Fixtures.creditCode(77).value, "address": "新路", "region": "鼓楼区", "contact_phone": "13900000077",
             ])
-            #expect(joined.status == .seeOther && joined.headers[.location]?.hasPrefix("/p/survey/") == true, "\(joined.text)")
+            let registered = try await post(client, "/p/surveys/\(surveyID)/join", [
+                "name": "冒名", "credit_code": station.creditCode, "address": "新路", "region": "鼓楼区", "contact_phone": "13900000666",
+            ])
+            #expect(joined.status == .created && registered.status == .created && joined.text == registered.text, "\(joined.text)")
+            let withRequests = try await bureau.get(location)
+            let rid = try #require(withRequests.text.firstMatch(of: /requests\/([0-9]+)"/)?.1)
+            let accepted = try await bureau.post("\(location.split(separator: "?")[0])/requests/\(rid)", ["csrf": bureau.csrf(from: withRequests), "decision": "accept"])
+            #expect(accepted.status == .seeOther)
+            #expect(try await OwnerModel.query(on: store.db).filter(\.$creditCode == Fixtures.creditCode(77).value).first() != nil)
             // Unknown and forbidden alike: a wrong link is 404; an owner account has no survey pages.
             #expect(try await client.execute(uri: "/p/survey/AAAA-BBBB-CCCC-DDDD", method: .get).status == .notFound)
             let owner = PageTests.Browser(client)

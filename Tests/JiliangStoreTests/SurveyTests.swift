@@ -68,21 +68,37 @@ import Testing
             #expect(try await Surveys.chase(s.id!, publicBaseURL: "https://jl.example", by: Self.gulou, on: db) == 1)
             let reminders = try await InboxMessageModel.query(on: db).filter(\.$recipient == "owner:\(b.id!)").all()
             #expect(reminders.count == 2 && reminders.contains { $0.subject.contains("催报") })
-            // An unregistered station joins through the public link and declares.
-            let joined = try await Surveys.join(
+            // An unregistered station asks to join through the public link: nothing is registered
+            // until the bureau accepts; then it is, with its own link by SMS.
+            let request = try await Surveys.requestToJoin(
                 surveyID: s.id!, name: "鼓楼区新开加油站", creditCode: Fixtures.creditCode(9).value, address: "新路1号", region: "鼓楼区",
                 contactPhone: "13800000009", today: Self.today, on: db)
-            #expect(joined.joined)
-            _ = try await Surveys.declare(token: joined.token, rows: [raw("燃油加油机", "N-1")], today: Self.today, on: db)
+            #expect(try await OwnerModel.query(on: db).filter(\.$creditCode == Fixtures.creditCode(9).value).first() == nil)
+            #expect(try await Surveys.pendingRequests(s, scope: Self.gulou.scope, on: db).map(\.id) == [request.id])
+            await #expect(throws: RegistryError.self) {  // another region's bureau cannot decide it
+                try await Surveys.decide(request: request.id!, accept: true, publicBaseURL: "", by: Self.xiamen, on: db)
+            }
+            _ = try await Surveys.decide(request: request.id!, accept: true, publicBaseURL: "https://jl.example", by: Self.gulou, on: db)
+            let sms9 = try #require(try await OutboxMessageModel.query(on: db).filter(\.$address == "13800000009").first())
+            let joinedToken = try #require(sms9.body.firstMatch(of: /p\/survey\/([0-9A-Z]{16})/)?.1).description
+            _ = try await Surveys.declare(token: joinedToken, rows: [raw("燃油加油机", "N-1")], today: Self.today, on: db)
             p = try await Surveys.progress(s, scope: Self.gulou.scope, on: db)
             #expect(p.total.invited == 3 && p.total.answered == 2 && p.total.declared == 3)
-            // A registered credit code cannot join again; outside the survey's region cannot join.
+            // A request naming a registered unit gets the same answer; accepted, the unit is invited
+            // at its registered contacts, never at the phone the request gave.
+            let squat = try await Surveys.requestToJoin(
+                surveyID: s.id!, name: "冒名", creditCode: a.creditCode, address: "y", region: "鼓楼区", contactPhone: "13900000666", today: Self.today, on: db)
+            _ = try await Surveys.decide(request: squat.id!, accept: true, publicBaseURL: "https://jl.example", by: Self.gulou, on: db)
+            #expect(try await OutboxMessageModel.query(on: db).filter(\.$address == "13900000666").count() == 0)
+            #expect(try await OutboxMessageModel.query(on: db).filter(\.$address == "13800000001").count() == 2)
+            // Outside the survey's region, or without a phone, a request is refused with the field.
             await #expect(throws: RegistryError.self) {
-                try await Surveys.join(surveyID: s.id!, name: "x", creditCode: a.creditCode, address: "y", region: "鼓楼区", contactPhone: "1", today: Self.today, on: db)
-            }
-            await #expect(throws: RegistryError.self) {
-                try await Surveys.join(
+                try await Surveys.requestToJoin(
                     surveyID: s.id!, name: "x", creditCode: Fixtures.creditCode(10).value, address: "y", region: "350203", contactPhone: "1", today: Self.today, on: db)
+            }
+            await #expect(throws: ValidationFailure.self) {
+                try await Surveys.requestToJoin(
+                    surveyID: s.id!, name: "x", creditCode: Fixtures.creditCode(10).value, address: "y", region: "鼓楼区", contactPhone: "", today: Self.today, on: db)
             }
             // Another region's bureau does not see the survey; a wrong or expired link is not found.
             await #expect(throws: RegistryError.self) { try await Surveys.survey(s.id!, scope: Self.xiamen.scope, on: db) }
@@ -109,6 +125,31 @@ import Testing
             } catch let e as RegistryError {
                 #expect(e.description.contains(field))
             }
+        }
+    }
+
+    /// The owner uploads its own roll through its link: no credit-code or county column needed,
+    /// the new instruments counted for the survey in the import's own transaction, a re-upload
+    /// counting nothing twice, and an upload that adds nothing leaving the invitation unanswered.
+    @Test func anOwnerUploadsItsRollThroughItsLink() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let a = try await Fixtures.owner(1, industry: .fuelStation, on: db)
+            let (s, _) = try await Surveys.open(
+                title: "摸排", industry: "fuel_station", region: "350102", closesOn: "2026-12-31", today: Self.today, publicBaseURL: "", by: Self.gulou, on: db)
+            let inv = try #require(try await SurveyInvitationModel.query(on: db).filter(\.$ownerID == a.id!).first())
+            let empty = Array("器具名称,出厂编号,安装地点,用途,启用日期\n".utf8)
+            let none = try await Surveys.declareUpload(token: inv.token, bytes: empty, today: Self.today, on: db)
+            #expect(none.inserted == 0)
+            #expect(try await Surveys.progress(s, scope: Self.gulou.scope, on: db).total.answered == 0)
+            let roll = Array("器具名称,出厂编号,安装地点,用途,启用日期\n燃油加油机,U-1,1号岛,贸易结算,2026-03-01\n燃油加油机,U-2,2号岛,贸易结算,2026-03-01\n".utf8)
+            let r = try await Surveys.declareUpload(token: inv.token, bytes: roll, today: Self.today, on: db)
+            #expect(r.inserted == 2 && r.errors.isEmpty, "\(r.errors)")
+            let again = try await Surveys.declareUpload(token: inv.token, bytes: roll, today: Self.today, on: db)
+            #expect(again.inserted == 0 && again.alreadyPresent == 2)
+            let p = try await Surveys.progress(s, scope: Self.gulou.scope, on: db).total
+            #expect(p.answered == 1 && p.declared == 2)
+            #expect(try await FilingModel.query(on: db).count() == 2)
         }
     }
 }

@@ -460,6 +460,14 @@ enum PageStrings {
         "sv_chase": ("向未申报单位催报", "Chase the silent ones"),
         "sv_chased": ("已向%d家单位发送催报（站内信和短信）。", "Reminders sent to %d owners (inbox and SMS)."),
         "sv_close": ("结束摸排", "Close the survey"),
+        "sv_requests": ("未登记单位的申请", "Requests from units not registered"),
+        "sv_requestsHelp": (
+            "通过公开链接提交的单位信息，核实后接受：未登记的单位将被登记并收到申报链接（短信）；已登记的单位将按其登记的联系方式收到链接。",
+            "Details sent through the public link. Accept once checked: an unregistered unit is registered and gets its link by SMS; a registered one gets it at its registered contacts."
+        ),
+        "sv_requestedOn": ("申请日期", "Requested"),
+        "sv_accept": ("核实无误，接受", "Checked: accept"),
+        "sv_reject": ("拒绝", "Reject"),
         "importKind": ("文件内容", "The file holds"),
         "importKindInstruments": ("计量器具台账", "Instruments"),
         "importKindOwners": ("使用单位名录", "Owners (使用单位)"),

@@ -67,7 +67,7 @@ extension WebApp {
         guard p.may(.importInstruments) || p.may(.manageOwners) || p.may(.manageReference) else { throw RegistryError.forbidden("importing") }
         let lang = language(request)
         let t = PageStrings.strings(lang)
-        let profiles = p.may(.importInstruments) ? try await ImportProfiles.list(by: p, on: db).map { ["name": $0.name] } : []
+        let profiles = p.may(.importInstruments) && p.may(.manageOwners) ? try await ImportProfiles.list(by: p, on: db).map { ["name": $0.name] } : []
         let fields = RawInstrument.columns.map { c -> [String: String] in
             let chinese = c.aliases.first { $0.unicodeScalars.contains { $0.value > 0x2E80 } }
             return ["name": c.name, "label": chinese.map { "\($0) \(c.name)" } ?? c.name]

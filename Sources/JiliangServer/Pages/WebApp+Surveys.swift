@@ -32,6 +32,14 @@ extension WebApp {
                 return redirect("/app/surveys/\(id)?flash=done&chased=\(n)")
             }
         }
+        router.post("/app/surveys/{id}/requests/{request}") { request, context in
+            try await page(request) { p in
+                let id = try context.parameters.require("id", as: Int.self), rid = try context.parameters.require("request", as: Int.self)
+                let f = try await form(request)
+                _ = try await Surveys.decide(request: rid, accept: f["decision"] == "accept", publicBaseURL: config.publicBaseURL, by: p, on: db)
+                return redirect("/app/surveys/\(id)?flash=done")
+            }
+        }
         router.post("/app/surveys/{id}/close") { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
@@ -88,13 +96,19 @@ extension WebApp {
             ]
         }
         let chased = request.uri.queryParameters["chased"].map { String(format: t["sv_chased"]!, Int($0) ?? 0) }
+        let requests = try await Surveys.pendingRequests(s, scope: p.scope, on: db).map { r -> [String: Any] in
+            [
+                "rid": r.id!, "surveyID": id, "name": r.name, "credit": r.creditCode, "address": r.address, "region": names[r.regionCode] ?? r.regionCode, "phone": r.contactPhone,
+                "at": CalendarDay(instant: r.requestedAt).description,
+            ]
+        }
         return render(
             "survey",
             [
                 "t": t, "id": id, "title": s.title, "industry": PageStrings.industryLabel(s.industry, lang), "region": names[s.regionCode] ?? s.regionCode,
                 "opened": s.openedOn, "closes": s.closesOn, "isOpen": s.state == "open",
                 "regions": regions.map { row($0, name: names[$0.region] ?? $0.region) }, "total": row(total, name: t["sv_total"]!),
-                "silent": silent, "hasSilent": !silent.isEmpty, "chased": chased as Any,
+                "silent": silent, "hasSilent": !silent.isEmpty, "chased": chased as Any, "requests": requests, "hasRequests": !requests.isEmpty,
                 "joinLink": "\(config.publicBaseURL)/p/surveys/\(id)/join",
             ], title: s.title, request: request, caller: p)
     }

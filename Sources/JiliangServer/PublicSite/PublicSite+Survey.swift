@@ -103,7 +103,7 @@ extension PublicSite {
             throw RegistryError.invalid("file", "choose a file first")
         }
         do {
-            let r = try await Surveys.declareUpload(token: token, bytes: Array(part.body.readableBytesView), today: today, on: db)
+            let r = try await Surveys.declareUpload(token: token, bytes: Array(part.body.readableBytesView), maxRows: config.importMaxRows, today: today, on: db)
             var text = String(format: t["sv_uploaded"]!, r.inserted, r.alreadyPresent, r.errors.count)
             if !r.errors.isEmpty { text += " " + r.errors.prefix(10).map { "\(t["sv_row"]!) \($0.row) \($0.column): \($0.message)" }.joined(separator: "；") }
             return try await surveyForm(request, token: token, values: [:], error: nil, uploaded: text)
@@ -114,7 +114,7 @@ extension PublicSite {
 
     func joinForm(_ request: Request, id: Int, values: [String: String], error: String?) async throws -> Response {
         let t = PublicStrings.strings(language(request))
-        guard let s = try await SurveyModel.find(id, on: db), s.state == "open" else { throw RegistryError.notFound(entity: "survey", key: String(id)) }
+        let s = try await Surveys.publicSurvey(id, today: today, on: db)
         return render(
             "public-survey-join", ["t": t, "id": id, "survey": s.title, "closes": s.closesOn, "v": values, "error": error as Any],
             title: s.title, request: request, status: error == nil ? .ok : .badRequest)
@@ -123,10 +123,14 @@ extension PublicSite {
     func joinSurvey(_ request: Request, id: Int) async throws -> Response {
         let f = try await urlencoded(request)
         do {
-            let inv = try await Surveys.join(
+            _ = try await Surveys.requestToJoin(
                 surveyID: id, name: f["name"], creditCode: f["credit_code"], address: f["address"], region: f["region"], contactPhone: f["contact_phone"],
                 today: today, on: db)
-            return redirect("/p/survey/\(inv.token)")
+            // The same answer for every unit, registered or not: the link comes by SMS once checked.
+            let t = PublicStrings.strings(language(request))
+            return render(
+                "public-message", ["t": t, "heading": t["sv_requested"]!, "message": t["sv_requestedText"]!], title: t["sv_requested"]!, request: request,
+                status: .created)
         } catch let e as ValidationFailure {
             return try await joinForm(request, id: id, values: f, error: e.description)
         } catch let e as RegistryError {

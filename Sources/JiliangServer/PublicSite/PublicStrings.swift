@@ -31,14 +31,19 @@ enum PublicStrings {
         "sv_uploaded": ("台账已读取：新增%d台，已存在%d台，错误%d行。", "Roll read: %d added, %d already present, %d rows with errors."),
         "sv_row": ("第", "Row"),
         "sv_joinIntro": (
-            "贵单位尚未在计量监管系统登记？请填写单位信息后申报所使用的强制检定计量器具。",
-            "Your unit is not registered yet? Give its details, then declare the mandatory instruments it uses."
+            "贵单位未收到摸排通知？请填写单位信息，核实后申报链接将以短信发送给您。",
+            "Your unit has no invitation? Give its details; once checked, the link to declare comes by SMS."
         ),
         "sv_unitName": ("单位名称", "Unit name"),
         "sv_creditCode": ("统一社会信用代码", "Unified social credit code"),
         "sv_county": ("所在区县", "County"),
         "sv_phone": ("联系电话", "Phone"),
-        "sv_join": ("下一步：申报器具", "Next: declare instruments"),
+        "sv_join": ("提交", "Send"),
+        "sv_requested": ("已提交", "Sent"),
+        "sv_requestedText": (
+            "已收到贵单位的信息。所在地市场监管部门核实后，申报链接将以短信发送至登记的联系电话；如贵单位已在系统登记，链接将发送至登记时的联系方式。",
+            "Your details were received. Once your local bureau has checked them, the link to declare comes by SMS to the registered phone; if your unit is registered already, to the contacts it registered with."
+        ),
         "search": ("查询", "Look up"),
         "notFoundCode": ("没有找到这个编码的计量器具。请核对标签上的编码。", "No instrument has this code. Check the code on the label."),
         "badCode": ("编码有误", "The code is not valid"),

@@ -33,6 +33,8 @@ extension Audit {
 
     /// Fields never copied into the log (models encode under their Swift property names).
     static let redacted: Set<String> = ["passwordHash", "tokenHash", "csrfToken", "password_hash", "token_hash", "csrf_token",
+                                            // a survey invitation's link is a bearer credential (issue #19, review)
+                                            "token",
                                             // citizens' personal data stays in its own row, not in the log
                                             "citizenContact", "contactName", "contactPhone"]
 }
@@ -64,5 +66,6 @@ extension Store {
         databases.middleware.use(AuditMiddleware<StandardTargetModel>())
         databases.middleware.use(AuditMiddleware<SurveyModel>())
         databases.middleware.use(AuditMiddleware<SurveyInvitationModel>())
+        databases.middleware.use(AuditMiddleware<SurveyJoinRequestModel>())
     }
 }

@@ -9,6 +9,7 @@ struct M025_CreateImportProfiles: AsyncMigration {
             .field("name", .string, .identifier(auto: false))
             .field("options", .string, .required)  // InstrumentImport.Options as JSON
             .field("saved_by", .string, .required)
+            .field("region_code", .string)  // the saver's region (nil: the province); others may use it, not replace it
             .field("saved_at", .datetime, .required)
             .create()
     }

@@ -37,12 +37,27 @@ struct M027_CreateSurveys: AsyncMigration {
             .field("instrument_id", .int, .required, .references("instruments", "id"))
             .unique(on: "instrument_id")
             .create()
+        // An owner not yet registered asks to join through the survey's public link; the bureau
+        // checks the request before anything enters the registry (review of issue #19).
+        try await db.schema("survey_join_requests")
+            .field("id", .int, .identifier(auto: true))
+            .field("survey_id", .int, .required, .references("surveys", "id"))
+            .field("name", .string, .required)
+            .field("credit_code", .string, .required)
+            .field("address", .string, .required)
+            .field("region_code", .string, .required)
+            .field("contact_phone", .string, .required)
+            .field("requested_at", .datetime, .required)
+            .field("state", .string, .required)  // pending, accepted, rejected
+            .field("decided_by", .string)
+            .field("decided_at", .datetime)
+            .create()
         let sql = db as! any SQLDatabase
         try await sql.create(index: "survey_invitations_survey_region").on("survey_invitations").column("survey_id").column("region_code").run()
         try await sql.create(index: "survey_instruments_invitation").on("survey_instruments").column("invitation_id").run()
     }
 
     func revert(on db: any Database) async throws {
-        for t in ["survey_instruments", "survey_invitations", "surveys"] { try await db.schema(t).delete() }
+        for t in ["survey_join_requests", "survey_instruments", "survey_invitations", "surveys"] { try await db.schema(t).delete() }
     }
 }

@@ -31,3 +31,22 @@ public final class SurveyInvitationModel: Model, @unchecked Sendable {
     @OptionalField(key: "last_chased_at") public var lastChasedAt: Date?
     public init() {}
 }
+
+/// A request to join a survey from its public link, by an owner not (known to be) registered. The
+/// bureau accepts it — the owner is registered if it was not, and invited at its registered
+/// contacts if it was — or rejects it. Public input never enters the registry unchecked.
+public final class SurveyJoinRequestModel: Model, @unchecked Sendable {
+    public static let schema = "survey_join_requests"
+    @ID(custom: .id, generatedBy: .database) public var id: Int?
+    @Field(key: "survey_id") public var surveyID: Int
+    @Field(key: "name") public var name: String
+    @Field(key: "credit_code") public var creditCode: String
+    @Field(key: "address") public var address: String
+    @Field(key: "region_code") public var regionCode: String
+    @Field(key: "contact_phone") public var contactPhone: String
+    @Field(key: "requested_at") public var requestedAt: Date
+    @Field(key: "state") public var state: String
+    @OptionalField(key: "decided_by") public var decidedBy: String?
+    @OptionalField(key: "decided_at") public var decidedAt: Date?
+    public init() {}
+}

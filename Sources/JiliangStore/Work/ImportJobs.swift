@@ -54,7 +54,8 @@ public enum ImportJobs {
         var mapping: [String: String] = [:]
         if map.count > 100 { c.fail("map", "at most 100 columns may be mapped") }
         for entry in map.prefix(100) {
-            guard let eq = entry.firstIndex(of: "="), !entry[..<eq].trimmingCharactersInWhitespace().isEmpty else {
+            // At the last "=": a field never holds one, a header may ("口径(DN=mm)").
+            guard let eq = entry.lastIndex(of: "="), !entry[..<eq].trimmingCharactersInWhitespace().isEmpty else {
                 c.fail("map", "'\(entry.prefix(40))' must be header=field")
                 continue
             }
@@ -65,8 +66,9 @@ public enum ImportJobs {
             mapping[entry[..<eq].trimmingCharactersInWhitespace()] = field
         }
         try c.finish()
-        let upload = InstrumentImport.Options(
+        var upload = InstrumentImport.Options(
             dryRun: dryRun, sheet: sheet.flatMap { $0.isEmpty ? nil : $0 }, mapping: mapping, verifiedBy: verifiedBy.flatMap { $0.isEmpty ? nil : $0 })
+        upload.ownerDefaults = try await ownerDefaults(for: p, on: db)
         guard let profile, !profile.isEmpty else { return upload }
         return ImportProfiles.merged(upload, over: try await ImportProfiles.find(profile, by: p, on: db).options)
     }
@@ -76,6 +78,12 @@ public enum ImportJobs {
         guard let result = job.result else { return nil }
         if let r = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) { return r.errorsCSV }
         return (try? JSONDecoder().decode(PartyImport.Report.self, from: Data(result.utf8)))?.errorsCSV
+    }
+
+    /// An owner account's own credit code and county, for its roll's rows that leave them out.
+    public static func ownerDefaults(for p: Principal, on db: any Database) async throws -> InstrumentImport.Options.OwnerDefaults? {
+        guard p.role == .owner, p.ownerIDs.count == 1, let o = try await OwnerModel.find(p.ownerIDs[0], on: db) else { return nil }
+        return .init(creditCode: o.creditCode, regionCode: o.regionCode)
     }
 
     /// Runs one claimed import job to its end, recording the report (or the file-level error).

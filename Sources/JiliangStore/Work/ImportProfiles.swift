@@ -3,8 +3,10 @@ import Foundation
 import JiliangCore
 import SQLKit
 
-/// Named import profiles (issue #19, item 2): how files from one source are read. Anyone who may
-/// import may use and save them; saving is audited. A profile keeps the mapping, the sheet and the
+/// Named import profiles (issue #19, item 2): how files from one source are read. Bureau staff and
+/// administrators use them (owners do not: their own rolls are read by their headers); a profile
+/// belongs to the region of whoever saved it first — others may use it but only that region (or
+/// the province) may replace it. Saving is audited. A profile keeps the mapping, the sheet and the
 /// institution — never the mode or a preview flag, which belong to each upload.
 public enum ImportProfiles {
     public struct Profile: Sendable, Equatable {
@@ -14,17 +16,22 @@ public enum ImportProfiles {
         public var savedAt: Date
     }
 
+    static func mayUse(_ p: Principal) throws {
+        guard p.may(.importInstruments), p.may(.manageOwners) else { throw RegistryError.forbidden("import profiles") }
+    }
+
     public static func list(by p: Principal, on db: any Database) async throws -> [Profile] {
-        guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
+        try mayUse(p)
         return try await (db as! any SQLDatabase).raw("SELECT name, options, saved_by, saved_at FROM import_profiles ORDER BY name").all().map(profile)
     }
 
     /// The profile named `name`; unknown names are a clear error naming the field.
     public static func find(_ name: String, by p: Principal, on db: any Database) async throws -> Profile {
-        guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
+        try mayUse(p)
         let key = name.trimmingCharactersInWhitespace()
         guard let row = try await (db as! any SQLDatabase).raw("SELECT name, options, saved_by, saved_at FROM import_profiles WHERE name = \(bind: key)").first() else {
-            throw RegistryError.notFound(entity: "import profile", key: key)
+            // A parameter of the upload, not the resource requested: a 400 naming it.
+            throw RegistryError.invalid("profile", "no import profile is named \(key)")
         }
         return try profile(row)
     }
@@ -33,11 +40,17 @@ public enum ImportProfiles {
     /// import checks it, so a saved profile always reads.
     @discardableResult
     public static func save(name: String?, options: InstrumentImport.Options, by p: Principal, on db: any Database) async throws -> Profile {
-        guard p.may(.importInstruments) else { throw RegistryError.forbidden("importing instruments") }
+        try mayUse(p)
         var c = FieldChecker()
         let n = c.text("name", name, max: 60)
-        for (header, field) in options.mapping where !field.isEmpty && !RawInstrument.columns.contains(where: { $0.name == field }) {
-            c.fail("mapping", "column \(header): \(field) is not a field of an import")
+        _ = c.text("sheet", options.sheet, max: 31, required: false)
+        _ = c.text("verified_by", options.verifiedBy, max: 100, required: false)
+        if options.mapping.count > 100 { c.fail("mapping", "at most 100 columns may be mapped") }
+        for (header, field) in options.mapping {
+            if header.trimmingCharactersInWhitespace().isEmpty || header.count > 200 { c.fail("mapping", "a column's header must be 1 to 200 characters") }
+            if !field.isEmpty && !RawInstrument.columns.contains(where: { $0.name == field }) {
+                c.fail("mapping", "column \(header.prefix(40)): \(field.prefix(40)) is not a field of an import")
+            }
         }
         try c.finish()
         var kept = InstrumentImport.Options(sheet: options.sheet, mapping: options.mapping, verifiedBy: options.verifiedBy)
@@ -46,11 +59,19 @@ public enum ImportProfiles {
         let now = Date()
         try await db.auditedTransaction { tx in
             let sql = tx as! any SQLDatabase
-            let existed = try await sql.raw("SELECT name FROM import_profiles WHERE name = \(bind: n!)").first() != nil
+            let existing = try await sql.raw("SELECT region_code FROM import_profiles WHERE name = \(bind: n!)").first()
+            let region = p.region?.value
+            if let existing, p.role != .provinceAdmin {
+                let owner = try existing.decode(column: "region_code", as: String?.self)
+                guard owner == region else {
+                    throw RegistryError.conflict(field: "name", message: "the profile \(n!) belongs to another region; save yours under another name")
+                }
+            }
             try await sql.raw("DELETE FROM import_profiles WHERE name = \(bind: n!)").run()
             try await sql.raw(
-                "INSERT INTO import_profiles (name, options, saved_by, saved_at) VALUES (\(bind: n!), \(bind: json), \(bind: p.actor), \(bind: now))"
+                "INSERT INTO import_profiles (name, options, saved_by, saved_at, region_code) VALUES (\(bind: n!), \(bind: json), \(bind: p.actor), \(bind: now), \(bind: region))"
             ).run()
+            let existed = existing != nil
             try await Audit.record(Audit.actor, action: existed ? "update" : "create", entity: "import_profiles", id: n!, after: ["options": json], on: tx)
         }
         return Profile(name: n!, options: kept, savedBy: p.actor, savedAt: now)

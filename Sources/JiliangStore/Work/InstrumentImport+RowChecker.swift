@@ -34,6 +34,8 @@ extension InstrumentImport {
         var verifiedBy: String?
         /// An owner's import: every row is a draft, whatever its 状态 says.
         var forceDraft = false
+        /// An owner's import: its credit code and county for rows that leave them out.
+        var ownerDefaults: InstrumentImport.Options.OwnerDefaults?
         /// Whether rows may be shorter than the header (a workbook's rows end at their last cell).
         var tableRowsEndEarly = false
         /// Set when the file has more data rows than `maxRows`: the import stops and stores nothing.
@@ -113,6 +115,10 @@ extension InstrumentImport {
             var raw = RawInstrument()
             for (i, p) in paths.enumerated() { if let p { raw[keyPath: p] = row.fields[i] } }
             if forceDraft { raw.status = LifecycleStatus.draft.rawValue }
+            if let d = ownerDefaults {
+                if (raw.ownerCreditCode ?? "").trimmingCharactersInWhitespace().isEmpty { raw.ownerCreditCode = d.creditCode }
+                if (raw.regionCode ?? "").trimmingCharactersInWhitespace().isEmpty { raw.regionCode = d.regionCode }
+            }
             if let verifiedBy, (raw.verifiedBy ?? "").trimmingCharactersInWhitespace().isEmpty,
                 [raw.lastVerifiedOn, raw.lastResult, raw.certificateNo].contains(where: { !($0 ?? "").trimmingCharactersInWhitespace().isEmpty })
             {

@@ -37,6 +37,8 @@ extension InstrumentImport {
         let fileDigest: String
         /// An owner's import: each new instrument (a draft) gets a filing submitted to the bureau.
         var submitFilings = false
+        /// The survey invitation an owner's upload answers, if any.
+        var surveyInvitationID: Int?
         private(set) var filingsSubmitted = 0
 
         init(owners: [String: Int], context: RegistryContext, columnName: [String: String], fileDigest: String = "") {
@@ -101,7 +103,12 @@ extension InstrumentImport {
             }
             try await InstrumentBulkWriter.write(cells, columns: InstrumentImport.columns, table: "instruments", on: tx, logger: logger) { _ in }
             try await writeRecords(records, on: sql)
-            if submitFilings { filingsSubmitted += try await writeFilings(insertedCodes, on: sql) }
+            if submitFilings {
+                let filed = try await writeFilings(insertedCodes, on: sql)
+                filingsSubmitted += filed.count
+                // Declared through a survey: counted for it in the same transaction (issue #19, item 6).
+                if let invitation = surveyInvitationID, !filed.isEmpty { try await recordForSurvey(filed, invitation: invitation, on: sql) }
+            }
             // The new instruments' events (with their records) join the statistics' counts in the same transaction.
             try await MetricCounts.addNew(codes: insertedCodes, on: tx)
             result.inserted = cells.count
@@ -167,9 +174,9 @@ extension InstrumentImport {
 
         /// Filings submitted for the drafts just written, as `Filings.submit` would, for an owner's
         /// import (the import's one audit entry counts them).
-        private func writeFilings(_ codes: [String], on sql: any SQLDatabase) async throws -> Int {
+        private func writeFilings(_ codes: [String], on sql: any SQLDatabase) async throws -> [Int] {
             struct Row: Decodable { var id: Int; var owner_id: Int; var region_code: String }
-            var written = 0
+            var written: [Int] = []
             for chunk in codes.chunked(300) {
                 let rows = try await sql.select().columns("id", "owner_id", "region_code").from("instruments").where("code", .in, Array(chunk)).all(decoding: Row.self)
                 guard !rows.isEmpty else { continue }
@@ -178,9 +185,18 @@ extension InstrumentImport {
                     insert.values(SQLBind(r.id), SQLBind(r.owner_id), SQLBind(r.region_code), SQLBind(Filings.State.submitted.rawValue), SQLBind(Audit.actor.actor), SQLBind(now))
                 }
                 try await insert.run()
-                written += rows.count
+                written += rows.map(\.id)
             }
             return written
+        }
+
+        private func recordForSurvey(_ ids: [Int], invitation: Int, on sql: any SQLDatabase) async throws {
+            for chunk in ids.chunked(300) {
+                let insert = sql.insert(into: "survey_instruments").columns("invitation_id", "instrument_id")
+                for id in chunk { insert.values(SQLBind(invitation), SQLBind(id)) }
+                try await insert.run()
+            }
+            try await sql.raw("UPDATE survey_invitations SET answered_at = \(bind: now) WHERE id = \(bind: invitation) AND answered_at IS NULL").run()
         }
 
         /// The certificate numbers of the rows' last verifications already recorded (for any instrument).

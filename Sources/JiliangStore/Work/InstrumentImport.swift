@@ -147,6 +147,21 @@ public struct InstrumentImport: Sendable {
         /// a last verification but no 检定机构 of their own: a county's roll often leaves it out,
         /// because one institute verifies the county.
         public var verifiedBy: String?
+        /// An owner's own roll need not name the owner or its county in every row (issue #19,
+        /// review): rows without them are the owner's, in its county.
+        public var ownerDefaults: OwnerDefaults?
+        /// An owner's upload through its survey link: the new instruments are counted for that
+        /// invitation inside the import's transaction.
+        public var surveyInvitationID: Int?
+        public struct OwnerDefaults: Sendable, Codable, Equatable {
+            public var creditCode: String
+            public var regionCode: String
+            public init(creditCode: String, regionCode: String) {
+                self.creditCode = creditCode
+                self.regionCode = regionCode
+            }
+            var fields: Set<String> { ["owner_credit_code", "region_code"] }
+        }
         public init(
             dryRun: Bool = false, sheet: String? = nil, mapping: [String: String] = [:], maxRows: Int = InstrumentImport.defaultMaxRows,
             verifiedBy: String? = nil
@@ -200,7 +215,7 @@ public struct InstrumentImport: Sendable {
     /// Reads a header. A mapping entry (header → canonical field, "" to ignore) decides over the
     /// header's name; a field given by two columns, an unknown field in the mapping, or a missing
     /// required column refuses the file with the columns named.
-    static func columns(_ header: [String], mapping: [String: String] = [:], line: Int = 1) throws(FileError) -> Columns {
+    static func columns(_ header: [String], mapping: [String: String] = [:], line: Int = 1, provided: Set<String> = []) throws(FileError) -> Columns {
         var c = Columns(paths: [], names: [:], ignored: [], mapping: [], header: header, line: line)
         let mapping = Dictionary(mapping.map { ($0.key.trimmingCharactersInWhitespace(), $0.value.trimmingCharactersInWhitespace()) }, uniquingKeysWith: { a, _ in a })
         for (header, field) in mapping where !field.isEmpty && !RawInstrument.columns.contains(where: { $0.name == field }) {
@@ -227,7 +242,7 @@ public struct InstrumentImport: Sendable {
             if !key.isEmpty { c.mapping.append(.init(header: h, field: canonical, mapped: mapping[key] != nil)) }
         }
         // No sub-item column is needed: bureau rolls name the instrument, and the name resolves it.
-        for required in ["name", "serial_no", "purpose", "region_code", "address", "owner_credit_code"] where c.names[required] == nil {
+        for required in ["name", "serial_no", "purpose", "region_code", "address", "owner_credit_code"] where c.names[required] == nil && !provided.contains(required) {
             throw FileError(description: "the header has no column for \(required) (accepted: \(RawInstrument.aliases(of: required)))")
         }
         return c
@@ -236,12 +251,12 @@ public struct InstrumentImport: Sendable {
     /// Finds the header among the first rows: the first that reads as one. Title rows, notes and
     /// blank rows above it are skipped (bureau rolls carry a merged title). When no row reads as a
     /// header, the refusal names the row that came closest and what it lacks.
-    static func findHeader(in rows: inout TableRows, mapping: [String: String]) throws(FileError) -> Columns {
+    static func findHeader(in rows: inout TableRows, mapping: [String: String], provided: Set<String> = []) throws(FileError) -> Columns {
         var best: (recognised: Int, error: FileError, row: CSVReader.Row)?
         for _ in 0..<headerSearchRows {
             guard let row = rows.next() else { break }
             do {
-                return try columns(row.fields, mapping: mapping, line: row.line)
+                return try columns(row.fields, mapping: mapping, line: row.line, provided: provided)
             } catch {
                 let recognised = row.fields.filter { RawInstrument.column(forHeader: $0) != nil || mapping[$0.trimmingCharactersInWhitespace()] != nil }.count
                 if recognised > (best?.recognised ?? 0) {
@@ -274,7 +289,7 @@ public struct InstrumentImport: Sendable {
             top = Array(head[..<(head.lastIndex(of: UInt8(ascii: "\n")) ?? head.endIndex)])
         }
         var rows = try open(top, options: options, maxRows: headerSearchRows).rows
-        do { _ = try findHeader(in: &rows, mapping: options.mapping) } catch {
+        do { _ = try findHeader(in: &rows, mapping: options.mapping, provided: options.ownerDefaults?.fields ?? []) } catch {
             // A preview of a header that lacks a field still runs: it offers the columns to map.
             guard options.dryRun, error.candidate != nil else { throw error }
         }
@@ -287,8 +302,8 @@ public struct InstrumentImport: Sendable {
     ) async throws -> Report {
         let file = try Self.open(bytes, options: options)
         var reader = file.rows
-        let columns: Columns
-        do { columns = try Self.findHeader(in: &reader, mapping: options.mapping) } catch {
+        var columns: Columns
+        do { columns = try Self.findHeader(in: &reader, mapping: options.mapping, provided: options.ownerDefaults?.fields ?? []) } catch {
             // A preview shows the closest row's columns so that the missing field can be mapped.
             guard options.dryRun, let candidate = error.candidate else { throw error }
             var r = Report(
@@ -314,6 +329,7 @@ public struct InstrumentImport: Sendable {
                 guard let header = columnName.removeValue(forKey: field), let i = columns.header.firstIndex(of: header) else { continue }
                 paths[i] = nil
                 ignored.append(header)
+                if let m = columns.mapping.firstIndex(where: { $0.header == header }) { columns.mapping[m].field = nil }
             }
         }
 
@@ -327,6 +343,7 @@ public struct InstrumentImport: Sendable {
             visibleOwners: visibleOwners, scope: scope)
         check.today = today
         check.forceDraft = byOwner
+        check.ownerDefaults = options.ownerDefaults
         check.header = columns.header
         check.verifiedBy = options.verifiedBy.flatMap { $0.trimmingCharactersInWhitespace().isEmpty ? nil : $0 }
         check.maxRows = options.maxRows
@@ -337,6 +354,7 @@ public struct InstrumentImport: Sendable {
         // The writer owns the transaction; slices go to it through a stream and its answers come
         // back through another. At most two slices are in flight, which bounds memory.
         let names = columnName
+        let survey = options.surveyInvitationID
         let (slices, sliceSink) = AsyncStream.makeStream(of: SliceWriter.Message.self)
         let (answers, answerSink) = AsyncStream.makeStream(of: SliceWriter.Result.self)
         let writer = Task {
@@ -346,6 +364,7 @@ public struct InstrumentImport: Sendable {
                 try await InstrumentBulkWriter.withBulkSettings(on: tx) {
                     var w = SliceWriter(owners: registeredOwners, context: context, columnName: names, fileDigest: fileDigest)
                     w.submitFilings = byOwner
+                    w.surveyInvitationID = byOwner ? survey : nil
                     for await message in slices {
                         switch message {
                         case .slice(let rows, let newOwners): answerSink.yield(try await w.write(rows, newOwners: newOwners, on: tx))

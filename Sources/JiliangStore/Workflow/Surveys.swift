@@ -277,20 +277,18 @@ public enum Surveys {
 
     /// Declares instruments by uploading the owner's roll (CSV or XLSX): the instrument import as
     /// the owner — drafts with filings submitted — with the new instruments counted for the survey.
-    public static func declareUpload(token: String, bytes: [UInt8], today: CalendarDay, on db: any Database) async throws -> InstrumentImport.Report {
+    public static func declareUpload(
+        token: String, bytes: [UInt8], maxRows: Int = InstrumentImport.defaultMaxRows, today: CalendarDay, on db: any Database
+    ) async throws -> InstrumentImport.Report {
         let (inv, _, o) = try await invitation(token: token, today: today, on: db)
         let p = acting(for: inv, owner: o)
-        let before = Set(try await InstrumentModel.query(on: db).filter(\.$ownerID == o.id!).all(\.$id))
+        var options = InstrumentImport.Options(maxRows: maxRows)
+        options.ownerDefaults = .init(creditCode: o.creditCode, regionCode: o.regionCode)
+        options.surveyInvitationID = inv.id!
         var rng = SystemRandomNumberGenerator()
-        let report = try await Audit.$actor.withValue(p) {
-            try await InstrumentImport(mode: .validRowsOnly, scope: p.scope).run(bytes: bytes, on: db, today: today, generator: &rng)
+        return try await Audit.$actor.withValue(p) {
+            try await InstrumentImport(mode: .validRowsOnly, scope: p.scope, options: options).run(bytes: bytes, on: db, today: today, generator: &rng)
         }
-        let after = try await InstrumentModel.query(on: db).filter(\.$ownerID == o.id!).all(\.$id)
-        let new = after.filter { !before.contains($0) }
-        if !new.isEmpty || report.alreadyPresent > 0 {
-            try await Audit.$actor.withValue(p) { try await db.auditedTransaction { tx in try await record(new, for: inv, on: tx) } }
-        }
-        return report
     }
 
     /// Counts instruments for an invitation and marks it answered.
@@ -307,36 +305,102 @@ public enum Surveys {
         }
     }
 
-    /// An owner not yet registered joins an open survey through its public link: registered now
-    /// with the survey's industry (its instruments stay drafts until the bureau approves their
-    /// filings), it gets its own invitation link. A credit code already registered is told to use
-    /// its invitation or sign in, without saying whose it is.
-    public static func join(
+    /// An owner not yet registered asks to join an open survey through its public link. The request
+    /// waits for the bureau (`decide`): nothing enters the registry from public input unchecked, and
+    /// the answer is the same whether the credit code is registered or not, so the link cannot be
+    /// used to learn which units are (review of issue #19).
+    public static func requestToJoin(
         surveyID: Int, name: String?, creditCode: String?, address: String?, region: String?, contactPhone: String?, today: CalendarDay,
         on db: any Database
-    ) async throws -> SurveyInvitationModel {
-        guard let s = try await SurveyModel.find(surveyID, on: db), s.state == State.open.rawValue, let closes = CalendarDay(s.closesOn), today <= closes,
-            let surveyRegion = RegionCode(s.regionCode)
-        else { throw RegistryError.notFound(entity: "survey", key: String(surveyID)) }
+    ) async throws -> SurveyJoinRequestModel {
+        let s = try await openSurvey(surveyID, today: today, on: db)
         let context = try await Registry.context(on: db)
         var c = FieldChecker()
         let code = context.resolveRegion(region, field: "region_code", checker: &c)
+        if (contactPhone ?? "").trimmingCharactersInWhitespace().isEmpty { c.fail("contact_phone", "is required: the link comes by SMS once the bureau has checked the request") }
         try c.finish()
         let d = try OwnerDraft.parse(
             name: name, creditCode: creditCode, address: address, regionCode: code, industry: s.industry, contactName: nil,
             contactPhone: contactPhone, parentID: nil, context: context)
-        guard surveyRegion.contains(d.region) else { throw RegistryError.invalid("region_code", "this survey covers \(s.regionCode) only") }
-        guard d.contactPhone != nil else { throw RegistryError.invalid("contact_phone", "is required: the bureau may need to call you about your declaration") }
-        if try await OwnerModel.query(on: db).filter(\.$creditCode == d.creditCode.value).first() != nil {
-            throw RegistryError.conflict(
-                field: "credit_code", message: "this unit is registered already: use the link in your invitation (SMS or inbox), or sign in")
-        }
+        guard RegionCode(s.regionCode)!.contains(d.region) else { throw RegistryError.invalid("region_code", "this survey covers \(s.regionCode) only") }
         return try await Audit.$actor.withValue(.system("survey \(surveyID) public link")) {
             try await db.auditedTransaction { tx in
-                let o = try await Registry.createOwner(d, scope: .everything, on: tx)
-                var rng = SystemRandomNumberGenerator()
-                return try await invitation(s, owner: o, joined: true, now: Date(), generator: &rng, on: tx)
+                let r = SurveyJoinRequestModel()
+                r.surveyID = surveyID
+                r.name = d.name
+                r.creditCode = d.creditCode.value
+                r.address = d.address
+                r.regionCode = d.region.value
+                r.contactPhone = d.contactPhone!
+                r.requestedAt = Date()
+                r.state = "pending"
+                try await r.create(on: tx)
+                return r
             }
+        }
+    }
+
+    /// An open survey for its public pages; closed, past or unknown ones are not found alike.
+    public static func publicSurvey(_ id: Int, today: CalendarDay, on db: any Database) async throws -> SurveyModel {
+        try await openSurvey(id, today: today, on: db)
+    }
+
+    static func openSurvey(_ id: Int, today: CalendarDay, on db: any Database) async throws -> SurveyModel {
+        guard let s = try await SurveyModel.find(id, on: db), s.state == State.open.rawValue, let closes = CalendarDay(s.closesOn), today <= closes else {
+            throw RegistryError.notFound(entity: "survey", key: String(id))
+        }
+        return s
+    }
+
+    /// The requests to join the survey waiting for the caller's decision (in its region).
+    public static func pendingRequests(_ s: SurveyModel, scope: AccessScope, on db: any Database) async throws -> [SurveyJoinRequestModel] {
+        let q = SurveyJoinRequestModel.query(on: db).filter(\.$surveyID == s.id!).filter(\.$state == "pending").sort(\.$id)
+        switch scope {
+        case .everything: break
+        case .region(let r): q.inSubtree(of: r, \.$regionCode)
+        default: return []
+        }
+        return try await q.all()
+    }
+
+    /// The bureau's decision on a request to join. Accepted: a unit already registered (in the
+    /// caller's region) is invited at its registered contacts — never at the phone the request
+    /// gave, so nobody can take over a registered unit's link; a new unit is registered from the
+    /// request and invited at its phone. Rejected: nothing is written but the decision.
+    public static func decide(
+        request id: Int, accept: Bool, publicBaseURL: String, by p: Principal, on db: any Database
+    ) async throws -> SurveyJoinRequestModel {
+        guard p.may(.manageOwners) else { throw RegistryError.forbidden("deciding on survey requests") }
+        guard let r = try await SurveyJoinRequestModel.find(id, on: db), let region = RegionCode(r.regionCode), p.scope.allowsImport(region: region, ownerID: nil)
+        else { throw RegistryError.notFound(entity: "survey request", key: String(id)) }
+        let s = try await survey(r.surveyID, scope: p.scope, on: db)
+        guard r.state == "pending" else { throw RegistryError.conflict(field: "id", message: "request \(id) was already \(r.state)") }
+        return try await db.auditedTransaction { tx in
+            r.state = accept ? "accepted" : "rejected"
+            r.decidedBy = p.actor
+            r.decidedAt = Date()
+            try await r.save(on: tx)
+            guard accept else { return r }
+            let now = Date()
+            var owner = try await OwnerModel.query(on: tx).filter(\.$creditCode == r.creditCode).first()
+            if let o = owner {
+                guard try await Registry.scoped(OwnerModel.query(on: tx), p.scope).filter(\.$id == o.id!).first() != nil else {
+                    throw RegistryError.conflict(field: "credit_code", message: "the unit is registered in another region; ask that region's bureau to invite it")
+                }
+            } else {
+                let context = try await Registry.context(on: tx)
+                let d = try OwnerDraft.parse(
+                    name: r.name, creditCode: r.creditCode, address: r.address, regionCode: r.regionCode, industry: s.industry, contactName: nil,
+                    contactPhone: r.contactPhone, parentID: nil, context: context)
+                owner = try await Registry.createOwner(d, scope: p.scope, on: tx)
+            }
+            let o = owner!
+            let existing = try await SurveyInvitationModel.query(on: tx).filter(\.$surveyID == s.id!).filter(\.$ownerID == o.id!).first()
+            var rng = SystemRandomNumberGenerator()
+            let inv: SurveyInvitationModel
+            if let existing { inv = existing } else { inv = try await invitation(s, owner: o, joined: true, now: now, generator: &rng, on: tx) }
+            try await notify(o, survey: s, token: inv.token, reminder: false, publicBaseURL: publicBaseURL, now: now, on: tx)
+            return r
         }
     }
 }
