@@ -33,6 +33,7 @@ import Testing
     /// The next year's notice comes out in November: from December on, a missing next year is said.
     @Test(arguments: [
         ("2026-11-30", false, false), ("2026-12-01", false, true), ("2026-12-31", false, true), ("2026-12-05", true, false), ("2025-12-05", false, false),
+        ("2027-01-01", false, true), ("2027-06-30", false, true), ("2027-01-01", true, false),  // a new year nobody entered is still missing
     ])
     func nextYearIsMissingInDecember(today: String, addNextYear: Bool, missing: Bool) async throws {
         try await TestDatabase.withStore { store in

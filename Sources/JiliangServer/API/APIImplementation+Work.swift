@@ -60,6 +60,7 @@ extension APIImplementation {
         }
         guard !bytes.isEmpty else { throw RegistryError.invalid("body", "the file is empty") }
         let options = InstrumentImport.Options(dryRun: dryRun, sheet: sheet)
+        do { try PartyImport(kind: kind, sheet: sheet).checkHeader(of: bytes) } catch { throw RegistryError.invalid("body", error.description) }
         return try await ImportJobs.enqueue(
             bytes: bytes, mode: InstrumentImport.Mode(rawValue: mode ?? "all_or_nothing") ?? .allOrNothing, options: options, party: kind, by: p,
             uploadDirectory: config.uploadDirectory, on: db)

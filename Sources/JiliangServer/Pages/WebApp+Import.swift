@@ -34,9 +34,9 @@ extension WebApp {
         }
         guard body.readableBytes > 0 else { throw RegistryError.invalid("file", "the file is empty") }
         let bytes = Array(body.readableBytesView)
-        if party == nil {
-            do { try InstrumentImport.checkHeader(of: bytes, options: options) } catch { throw RegistryError.invalid("file", error.description) }
-        }
+        do {
+            if let party { try PartyImport(kind: party, sheet: options.sheet).checkHeader(of: bytes) } else { try InstrumentImport.checkHeader(of: bytes, options: options) }
+        } catch { throw RegistryError.invalid("file", error.description) }
         let job = try await ImportJobs.enqueue(
             bytes: bytes, mode: mode, options: options, party: party, by: p, uploadDirectory: config.uploadDirectory, on: db)
         return ["id": job.id!]

@@ -42,7 +42,7 @@ extension WebApp {
                 ["year": "\(y.year)", "days": "\(y.days)", "sources": y.sources.isEmpty ? t["calendarByHand"]! : y.sources.joined(separator: "；")]
             },
             "nextYearMissing": c.nextYearMissing,
-            "warning": String(format: t["calendarNextMissing"]!, c.nextYear, c.nextYear),
+            "warning": String(format: t["calendarNextMissing"]!, c.missingYear, c.missingYear),
         ]
     }
 

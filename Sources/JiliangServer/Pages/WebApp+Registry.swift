@@ -26,8 +26,9 @@ extension WebApp {
             if open > 0 { waiting.append(["link": "/app/requests", "text": "\(t["requests"]!): \(open)"]) }
         }
         // Next year's public holidays, from December on (issue #19, item 7).
-        if p.may(.manageReference), try await VerificationRequests.calendarCoverage(today: today, on: db).nextYearMissing {
-            waiting.append(["link": "/app/admin/calendar", "text": String(format: t["calendarNextMissing"]!, today.year + 1, today.year + 1)])
+        let calendar = p.may(.manageReference) ? try await VerificationRequests.calendarCoverage(today: today, on: db) : nil
+        if let calendar, calendar.nextYearMissing {
+            waiting.append(["link": "/app/admin/calendar", "text": String(format: t["calendarNextMissing"]!, calendar.missingYear, calendar.missingYear)])
         }
         if p.role == .owner {
             let returned = try await Filings.list(state: .returned, instrumentID: nil, cursor: nil, limit: 50, scope: p.scope, on: db).items

@@ -107,6 +107,40 @@ public struct PartyImport: Sendable {
 
     struct RolledBack: Error {}
 
+    struct Header {
+        var line: Int
+        var fields: [String: Int]
+        var mapping: [InstrumentImport.Report.MappedColumn]
+        var ignored: [String]
+        var cells: [String]
+    }
+
+    /// The first of the top rows that reads as this roll's header, or a refusal naming the closest.
+    func findHeader(in rows: inout TableRows) throws(InstrumentImport.FileError) -> Header {
+        var closest: (recognised: Int, line: Int, problem: String)?
+        for _ in 0..<InstrumentImport.headerSearchRows {
+            guard let row = rows.next() else { break }
+            let h = header(row.fields)
+            if h.problem == nil { return Header(line: row.line, fields: h.fields, mapping: h.mapping, ignored: h.ignored, cells: row.fields) }
+            if h.fields.count > (closest?.recognised ?? 0) { closest = (h.fields.count, row.line, h.problem!) }
+        }
+        if let closest, closest.recognised >= 2 {
+            throw InstrumentImport.FileError(description: "row \(closest.line) looks like the header but \(closest.problem)")
+        }
+        throw InstrumentImport.FileError(description:
+            "no header row in the first \(InstrumentImport.headerSearchRows) rows: the header needs \(columns.filter(\.required).map { ([$0.name] + $0.aliases.prefix(1)).joined(separator: "/") }.joined(separator: ", "))")
+    }
+
+    /// Refuses at once, before queueing, a file that cannot be this roll (as the instrument import does).
+    public func checkHeader(of bytes: [UInt8]) throws(InstrumentImport.FileError) {
+        guard !bytes.isEmpty else { throw InstrumentImport.FileError(description: "the file is empty") }
+        var rows: TableRows
+        do { rows = try TableFile.open(bytes, sheet: sheet, maxRows: InstrumentImport.headerSearchRows).rows } catch {
+            throw InstrumentImport.FileError(description: error.description)
+        }
+        _ = try findHeader(in: &rows)
+    }
+
     /// Whether `p` may import this kind of roll: owners need `owners:manage` (and land in the
     /// caller's region), institutions `reference:manage` (the province administrator).
     public static func authorise(_ kind: Kind, _ p: Principal) throws {
@@ -127,24 +161,7 @@ public struct PartyImport: Sendable {
         let file: TableFile
         do { file = try TableFile.open(bytes, sheet: sheet) } catch { throw InstrumentImport.FileError(description: error.description) }
         var rows = file.rows
-        var found: (line: Int, fields: [String: Int], mapping: [InstrumentImport.Report.MappedColumn], ignored: [String], width: Int, cells: [String])?
-        var closest: (recognised: Int, line: Int, problem: String)?
-        for _ in 0..<InstrumentImport.headerSearchRows {
-            guard let row = rows.next() else { break }
-            let h = header(row.fields)
-            if h.problem == nil {
-                found = (row.line, h.fields, h.mapping, h.ignored, row.fields.count, row.fields)
-                break
-            }
-            if h.fields.count > (closest?.recognised ?? 0) { closest = (h.fields.count, row.line, h.problem!) }
-        }
-        guard let found else {
-            if let closest, closest.recognised >= 2 {
-                throw InstrumentImport.FileError(description: "row \(closest.line) looks like the header but \(closest.problem)")
-            }
-            throw InstrumentImport.FileError(description:
-                "no header row in the first \(InstrumentImport.headerSearchRows) rows: the header needs \(columns.filter(\.required).map { ([$0.name] + $0.aliases.prefix(1)).joined(separator: "/") }.joined(separator: ", "))")
-        }
+        let found = try findHeader(in: &rows)
         let context = try await Registry.context(on: db)
         let header = found.cells
         var errors: [InstrumentImport.RowError] = []
@@ -211,6 +228,24 @@ public struct PartyImport: Sendable {
             }
         }
         if let problem = rows.problem { throw InstrumentImport.FileError(description: problem) }
+        // An owner already registered outside the caller's region is a row error, as in the
+        // instrument import, not "already present".
+        if kind == .owners {
+            let codes = drafts.compactMap { $0.owner?.creditCode.value }
+            var outside = Set<String>()
+            for chunk in stride(from: 0, to: codes.count, by: 500).map({ Array(codes[$0..<min($0 + 500, codes.count)]) }) {
+                let known = try await OwnerModel.query(on: db).filter(\.$creditCode ~~ chunk).all()
+                let visible = Set(try await Registry.visibleOwnerIDs(among: known.map { $0.id! }, scope: scope, on: db))
+                for o in known where !visible.contains(o.id!) { outside.insert(o.creditCode) }
+            }
+            if !outside.isEmpty {
+                for d in drafts where outside.contains(d.owner!.creditCode.value) {
+                    errors.append(.init(row: d.line, column: header[found.fields["credit_code"]!],
+                        message: "the owner with credit code \(d.owner!.creditCode) is registered outside what you may register"))
+                }
+                drafts.removeAll { outside.contains($0.owner!.creditCode.value) }
+            }
+        }
         let valid = drafts.count
         let commit = (mode == .validRowsOnly || errors.isEmpty) && !dryRun
         var inserted = 0, present = 0

@@ -192,8 +192,10 @@ public enum VerificationRequests {
         }
         public var years: [Year]
         public var nextYear: Int
-        /// December (or later) and no day of next year entered.
+        /// December and no day of next year entered, or no day of this year entered at all.
         public var nextYearMissing: Bool
+        /// The year the warning is about: next year in December, this year when it is missing.
+        public var missingYear: Int
     }
 
     public static func calendarCoverage(today: CalendarDay, on db: any Database) async throws -> Coverage {
@@ -204,9 +206,11 @@ public enum VerificationRequests {
             if let s = d.source { years[year]!.sources.insert(s) }
         }
         let next = today.year + 1
+        // On 1 January a year nobody entered is still missing: the warning stays until it is.
+        let missing = years[today.year] == nil ? today.year : (today.month == 12 && years[next] == nil ? next : nil)
         return Coverage(
             years: years.keys.sorted().map { Coverage.Year(year: $0, days: years[$0]!.days, sources: years[$0]!.sources.sorted()) },
-            nextYear: next, nextYearMissing: today.month == 12 && years[next] == nil)
+            nextYear: next, nextYearMissing: missing != nil, missingYear: missing ?? next)
     }
 
     /// Marks a day as a holiday or a make-up working day (administrators maintain the calendar).
