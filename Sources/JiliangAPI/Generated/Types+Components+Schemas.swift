@@ -3703,16 +3703,20 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/ImportProfileInput/mapping`.
             public var mapping: Components.Schemas.ImportProfileInput.MappingPayload?
+            /// null or absent: the first sheet
+            ///
             /// - Remark: Generated from `#/components/schemas/ImportProfileInput/sheet`.
             public var sheet: Swift.String?
+            /// null or absent: none
+            ///
             /// - Remark: Generated from `#/components/schemas/ImportProfileInput/verified_by`.
             public var verifiedBy: Swift.String?
             /// Creates a new `ImportProfileInput`.
             ///
             /// - Parameters:
             ///   - mapping: header as written → field (empty string ignores the column)
-            ///   - sheet:
-            ///   - verifiedBy:
+            ///   - sheet: null or absent: the first sheet
+            ///   - verifiedBy: null or absent: none
             public init(
                 mapping: Components.Schemas.ImportProfileInput.MappingPayload? = nil,
                 sheet: Swift.String? = nil,

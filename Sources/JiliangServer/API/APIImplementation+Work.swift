@@ -72,6 +72,9 @@ extension APIImplementation {
 
     func saveImportProfile(_ input: Operations.SaveImportProfile.Input) async throws -> Operations.SaveImportProfile.Output {
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        // The document says at least one character; leave a field out for "none".
+        if b.sheet == "" { throw RegistryError.invalid("sheet", "must not be empty (leave it out for the first sheet)") }
+        if b.verifiedBy == "" { throw RegistryError.invalid("verified_by", "must not be empty (leave it out for none)") }
         let options = InstrumentImport.Options(sheet: b.sheet, mapping: b.mapping?.additionalProperties ?? [:], verifiedBy: b.verifiedBy)
         let saved = try await ImportProfiles.save(name: input.path.name, options: options, by: try caller(), on: db)
         return .ok(.init(body: .json(dto(saved))))
