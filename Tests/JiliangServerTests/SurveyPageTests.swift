@@ -62,7 +62,9 @@ import Testing
             let registered = try await post(client, "/p/surveys/\(surveyID)/join", [
                 "name": "冒名", "credit_code": station.creditCode, "address": "新路", "region": "鼓楼区", "contact_phone": "13900000666",
             ])
-            #expect(joined.status == .created && registered.status == .created && joined.text == registered.text, "\(joined.text)")
+            #expect(joined.status == .seeOther && registered.status == .seeOther && joined.headers[.location] == registered.headers[.location], "\(joined.text)")
+            let sent = try await client.execute(uri: joined.headers[.location]!, method: .get)
+            #expect(sent.status == .ok && sent.text.contains("已收到贵单位的信息"))
             let withRequests = try await bureau.get(location)
             let rid = try #require(withRequests.text.firstMatch(of: /requests\/([0-9]+)"/)?.1)
             let accepted = try await bureau.post("\(location.split(separator: "?")[0])/requests/\(rid)", ["csrf": bureau.csrf(from: withRequests), "decision": "accept"])

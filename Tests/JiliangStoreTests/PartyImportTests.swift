@@ -103,4 +103,21 @@ import Testing
             #expect(try await FilingModel.query(on: store.db).count() == 2)
         }
     }
+
+    /// An owner's roll naming another unit, with no county column (review of issue #19): a row
+    /// error on the credit code, not a crash on the missing column.
+    @Test func anOwnersRollNamingAnotherUnitIsARowError() async throws {
+        try await TestDatabase.withStore { store in
+            let mine = try await Fixtures.owner(on: store.db)
+            let other = try await Fixtures.owner(2, on: store.db)
+            let owner = Principal(kind: .user, id: 9, label: "owner", role: .owner, ownerIDs: [mine.id!])
+            var options = InstrumentImport.Options()
+            options.ownerDefaults = try await ImportJobs.ownerDefaults(for: owner, on: store.db)
+            let csv = "器具名称,出厂编号,统一社会信用代码,安装地点,用途,启用日期\n电子秤,N-1,\(other.creditCode),摊位1,贸易结算,2026-01-05\n电子秤,N-2,,摊位2,贸易结算,2026-01-05\n"
+            var rng = SystemRandomNumberGenerator()
+            let r = try await InstrumentImport(mode: .validRowsOnly, scope: owner.scope, options: options).run(
+                bytes: Array(csv.utf8), on: store.db, today: Self.today, generator: &rng)
+            #expect(r.inserted == 1 && r.errors.map(\.row) == [2] && r.errors[0].column == "region_code", "\(r.errors)")
+        }
+    }
 }

@@ -76,9 +76,13 @@ import Testing
             #expect(try await OwnerModel.query(on: db).filter(\.$creditCode == Fixtures.creditCode(9).value).first() == nil)
             #expect(try await Surveys.pendingRequests(s, scope: Self.gulou.scope, on: db).map(\.id) == [request.id])
             await #expect(throws: RegistryError.self) {  // another region's bureau cannot decide it
-                try await Surveys.decide(request: request.id!, accept: true, publicBaseURL: "", by: Self.xiamen, on: db)
+                try await Surveys.decide(request: request.id!, of: s.id!, accept: true, today: Self.today, publicBaseURL: "", by: Self.xiamen, on: db)
             }
-            _ = try await Surveys.decide(request: request.id!, accept: true, publicBaseURL: "https://jl.example", by: Self.gulou, on: db)
+            _ = try await Surveys.decide(request: request.id!, of: s.id!, accept: true, today: Self.today, publicBaseURL: "https://jl.example", by: Self.gulou, on: db)
+            // Decided once: a second accept is a conflict, and sends nothing again.
+            await #expect(throws: RegistryError.self) {
+                try await Surveys.decide(request: request.id!, of: s.id!, accept: false, today: Self.today, publicBaseURL: "", by: Self.gulou, on: db)
+            }
             let sms9 = try #require(try await OutboxMessageModel.query(on: db).filter(\.$address == "13800000009").first())
             let joinedToken = try #require(sms9.body.firstMatch(of: /p\/survey\/([0-9A-Z]{16})/)?.1).description
             _ = try await Surveys.declare(token: joinedToken, rows: [raw("燃油加油机", "N-1")], today: Self.today, on: db)
@@ -88,7 +92,11 @@ import Testing
             // at its registered contacts, never at the phone the request gave.
             let squat = try await Surveys.requestToJoin(
                 surveyID: s.id!, name: "冒名", creditCode: a.creditCode, address: "y", region: "鼓楼区", contactPhone: "13900000666", today: Self.today, on: db)
-            _ = try await Surveys.decide(request: squat.id!, accept: true, publicBaseURL: "https://jl.example", by: Self.gulou, on: db)
+            // Asking twice (a refresh) keeps one pending request.
+            let again = try await Surveys.requestToJoin(
+                surveyID: s.id!, name: "冒名", creditCode: a.creditCode, address: "y", region: "鼓楼区", contactPhone: "13900000666", today: Self.today, on: db)
+            #expect(again.id == squat.id)
+            _ = try await Surveys.decide(request: squat.id!, of: s.id!, accept: true, today: Self.today, publicBaseURL: "https://jl.example", by: Self.gulou, on: db)
             #expect(try await OutboxMessageModel.query(on: db).filter(\.$address == "13900000666").count() == 0)
             #expect(try await OutboxMessageModel.query(on: db).filter(\.$address == "13800000001").count() == 2)
             // Outside the survey's region, or without a phone, a request is refused with the field.

@@ -36,7 +36,11 @@ extension WebApp {
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self), rid = try context.parameters.require("request", as: Int.self)
                 let f = try await form(request)
-                _ = try await Surveys.decide(request: rid, accept: f["decision"] == "accept", publicBaseURL: config.publicBaseURL, by: p, on: db)
+                guard let decision = f["decision"], decision == "accept" || decision == "reject" else {
+                    throw RegistryError.invalid("decision", "must be accept or reject")
+                }
+                _ = try await Surveys.decide(
+                    request: rid, of: id, accept: decision == "accept", today: today, publicBaseURL: config.publicBaseURL, by: p, on: db)
                 return redirect("/app/surveys/\(id)?flash=done")
             }
         }

@@ -115,6 +115,9 @@ extension PublicSite {
     func joinForm(_ request: Request, id: Int, values: [String: String], error: String?) async throws -> Response {
         let t = PublicStrings.strings(language(request))
         let s = try await Surveys.publicSurvey(id, today: today, on: db)
+        if request.uri.queryParameters["sent"] == "1" {
+            return render("public-message", ["t": t, "heading": t["sv_requested"]!, "message": t["sv_requestedText"]!], title: t["sv_requested"]!, request: request)
+        }
         return render(
             "public-survey-join", ["t": t, "id": id, "survey": s.title, "closes": s.closesOn, "v": values, "error": error as Any],
             title: s.title, request: request, status: error == nil ? .ok : .badRequest)
@@ -126,11 +129,9 @@ extension PublicSite {
             _ = try await Surveys.requestToJoin(
                 surveyID: id, name: f["name"], creditCode: f["credit_code"], address: f["address"], region: f["region"], contactPhone: f["contact_phone"],
                 today: today, on: db)
-            // The same answer for every unit, registered or not: the link comes by SMS once checked.
-            let t = PublicStrings.strings(language(request))
-            return render(
-                "public-message", ["t": t, "heading": t["sv_requested"]!, "message": t["sv_requestedText"]!], title: t["sv_requested"]!, request: request,
-                status: .created)
+            // The same answer for every unit, registered or not (the link comes by SMS once checked),
+            // on a page of its own so that a refresh does not post again.
+            return redirect("/p/surveys/\(id)/join?sent=1")
         } catch let e as ValidationFailure {
             return try await joinForm(request, id: id, values: f, error: e.description)
         } catch let e as RegistryError {

@@ -131,18 +131,18 @@ extension InstrumentImport {
             }
             let credit = d.ownerCreditCode.value
             guard scope.allowsImport(region: d.region, ownerID: owners[credit]) else {
-                errors.append(RowError(row: row.line, column: columnName["region_code"]!,
+                errors.append(RowError(row: row.line, column: (columnName["region_code"] ?? "region_code"),
                     message: "instrument in \(d.region.value) of owner \(credit) is outside what you may file"))
                 return nil
             }
             if let id = owners[credit], let visible = visibleOwners, !visible.contains(id) {
-                errors.append(RowError(row: row.line, column: columnName["owner_credit_code"]!,
+                errors.append(RowError(row: row.line, column: (columnName["owner_credit_code"] ?? "owner_credit_code"),
                     message: "the owner with credit code \(credit) is registered outside what you may file"))
                 return nil
             }
             if owners[credit] == nil, !newOwners.contains(credit) {
                 guard let name = d.ownerName else {
-                    errors.append(RowError(row: row.line, column: columnName["owner_credit_code"]!,
+                    errors.append(RowError(row: row.line, column: (columnName["owner_credit_code"] ?? "owner_credit_code"),
                         message: "no owner with credit code \(d.ownerCreditCode) is registered; add a 使用单位/owner_name column to create it"))
                     return nil
                 }
@@ -150,7 +150,7 @@ extension InstrumentImport {
                 newOwnersToCreate.append(NewOwner(creditCode: credit, name: name, address: d.address, region: d.region.value))
             }
             guard seenKeys.insert("\(credit)|\(d.subNo)|\(d.serialNo)").inserted else {
-                errors.append(RowError(row: row.line, column: columnName["serial_no"]!,
+                errors.append(RowError(row: row.line, column: (columnName["serial_no"] ?? "serial_no"),
                     message: "repeats an earlier row (same owner, catalogue sub-item and serial number \(d.serialNo))"))
                 return nil
             }

@@ -106,8 +106,11 @@ extension InstrumentImport {
             if submitFilings {
                 let filed = try await writeFilings(insertedCodes, on: sql)
                 filingsSubmitted += filed.count
-                // Declared through a survey: counted for it in the same transaction (issue #19, item 6).
-                if let invitation = surveyInvitationID, !filed.isEmpty { try await recordForSurvey(filed, invitation: invitation, on: sql) }
+                // Declared through a survey: counted for it in the same transaction (issue #19, item 6);
+                // a roll whose instruments are all registered already is an answer too.
+                if let invitation = surveyInvitationID, !filed.isEmpty || result.alreadyPresent > 0 {
+                    try await recordForSurvey(filed, invitation: invitation, on: sql)
+                }
             }
             // The new instruments' events (with their records) join the statistics' counts in the same transaction.
             try await MetricCounts.addNew(codes: insertedCodes, on: tx)

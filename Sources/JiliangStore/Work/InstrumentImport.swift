@@ -153,6 +153,8 @@ public struct InstrumentImport: Sendable {
         /// An owner's upload through its survey link: the new instruments are counted for that
         /// invitation inside the import's transaction.
         public var surveyInvitationID: Int?
+        /// A tighter limit on a workbook part's inflated size (default: the reader's own).
+        public var workbookMaxPartMB: Int?
         public struct OwnerDefaults: Sendable, Codable, Equatable {
             public var creditCode: String
             public var regionCode: String
@@ -274,7 +276,11 @@ public struct InstrumentImport: Sendable {
     }
 
     static func open(_ bytes: [UInt8], options: Options, maxRows: Int = .max) throws(FileError) -> TableFile {
-        do { return try TableFile.open(bytes, sheet: options.sheet, maxRows: maxRows) } catch { throw FileError(description: error.description) }
+        var limits = WorkbookReader.Limits()
+        if let mb = options.workbookMaxPartMB { limits.maxPartBytes = Swift.min(limits.maxPartBytes, mb << 20) }
+        // A sheet is read no further than the rows an import may have (and its header's rows).
+        let rows = Swift.min(maxRows, options.maxRows &+ headerSearchRows)
+        do { return try TableFile.open(bytes, sheet: options.sheet, maxRows: rows, limits: limits) } catch { throw FileError(description: error.description) }
     }
 
     /// Checks a file's format and header before it is queued, so that a file that cannot be an

@@ -283,6 +283,9 @@ public enum Surveys {
         let (inv, _, o) = try await invitation(token: token, today: today, on: db)
         let p = acting(for: inv, owner: o)
         var options = InstrumentImport.Options(maxRows: maxRows)
+        // An owner's roll through a public page: tens to thousands of rows, so tighter limits than
+        // a bureau's province-wide file (the request itself is capped at 10 MB).
+        options.workbookMaxPartMB = 64
         options.ownerDefaults = .init(creditCode: o.creditCode, regionCode: o.regionCode)
         options.surveyInvitationID = inv.id!
         var rng = SystemRandomNumberGenerator()
@@ -325,7 +328,9 @@ public enum Surveys {
         guard RegionCode(s.regionCode)!.contains(d.region) else { throw RegistryError.invalid("region_code", "this survey covers \(s.regionCode) only") }
         return try await Audit.$actor.withValue(.system("survey \(surveyID) public link")) {
             try await db.auditedTransaction { tx in
-                let r = SurveyJoinRequestModel()
+                // The same unit asking again (a refresh, a second try) updates its pending request.
+                let r = try await SurveyJoinRequestModel.query(on: tx).filter(\.$surveyID == surveyID).filter(\.$creditCode == d.creditCode.value)
+                    .filter(\.$state == "pending").first() ?? SurveyJoinRequestModel()
                 r.surveyID = surveyID
                 r.name = d.name
                 r.creditCode = d.creditCode.value
@@ -334,7 +339,7 @@ public enum Surveys {
                 r.contactPhone = d.contactPhone!
                 r.requestedAt = Date()
                 r.state = "pending"
-                try await r.create(on: tx)
+                try await r.save(on: tx)
                 return r
             }
         }
@@ -368,24 +373,36 @@ public enum Surveys {
     /// gave, so nobody can take over a registered unit's link; a new unit is registered from the
     /// request and invited at its phone. Rejected: nothing is written but the decision.
     public static func decide(
-        request id: Int, accept: Bool, publicBaseURL: String, by p: Principal, on db: any Database
+        request id: Int, of surveyID: Int, accept: Bool, today: CalendarDay, publicBaseURL: String, by p: Principal, on db: any Database
     ) async throws -> SurveyJoinRequestModel {
         guard p.may(.manageOwners) else { throw RegistryError.forbidden("deciding on survey requests") }
-        guard let r = try await SurveyJoinRequestModel.find(id, on: db), let region = RegionCode(r.regionCode), p.scope.allowsImport(region: region, ownerID: nil)
+        guard let found = try await SurveyJoinRequestModel.find(id, on: db), found.surveyID == surveyID, let region = RegionCode(found.regionCode),
+            p.scope.allowsImport(region: region, ownerID: nil)
         else { throw RegistryError.notFound(entity: "survey request", key: String(id)) }
-        let s = try await survey(r.surveyID, scope: p.scope, on: db)
-        guard r.state == "pending" else { throw RegistryError.conflict(field: "id", message: "request \(id) was already \(r.state)") }
+        let s = try await survey(found.surveyID, scope: p.scope, on: db)
+        if accept {
+            guard s.state == State.open.rawValue, let closes = CalendarDay(s.closesOn), today <= closes else {
+                throw RegistryError.conflict(field: "id", message: "the survey is closed: its links no longer work, so the request can only be rejected")
+            }
+        }
         return try await db.auditedTransaction { tx in
-            r.state = accept ? "accepted" : "rejected"
-            r.decidedBy = p.actor
-            r.decidedAt = Date()
-            try await r.save(on: tx)
+            // Decided once: the state changes only from pending, inside the transaction, so two
+            // clicks (or an accept racing a reject) cannot both act.
+            let claimed = try await (tx as! any SQLDatabase).raw("""
+                UPDATE survey_join_requests SET state = \(bind: accept ? "accepted" : "rejected"), decided_by = \(bind: p.actor), decided_at = \(bind: Date())
+                WHERE id = \(bind: id) AND state = 'pending' RETURNING id
+                """).all()
+            guard !claimed.isEmpty, let r = try await SurveyJoinRequestModel.find(id, on: tx) else {
+                throw RegistryError.conflict(field: "id", message: "request \(id) was already decided")
+            }
             guard accept else { return r }
             let now = Date()
             var owner = try await OwnerModel.query(on: tx).filter(\.$creditCode == r.creditCode).first()
             if let o = owner {
-                guard try await Registry.scoped(OwnerModel.query(on: tx), p.scope).filter(\.$id == o.id!).first() != nil else {
-                    throw RegistryError.conflict(field: "credit_code", message: "the unit is registered in another region; ask that region's bureau to invite it")
+                guard try await Registry.scoped(OwnerModel.query(on: tx), p.scope).filter(\.$id == o.id!).first() != nil,
+                    let at = RegionCode(o.regionCode), RegionCode(s.regionCode)!.contains(at)
+                else {
+                    throw RegistryError.conflict(field: "credit_code", message: "the unit is registered outside this survey's region; reject the request and ask that region's bureau to invite it")
                 }
             } else {
                 let context = try await Registry.context(on: tx)
