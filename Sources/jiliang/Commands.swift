@@ -174,9 +174,7 @@ struct ImportInstruments: AsyncParsableCommand {
         }
         if !report.ignoredColumns.isEmpty { print("ignored columns: \(report.ignoredColumns.joined(separator: ", "))") }
         // The same problem on many rows is one line first (e.g. one unknown instrument name).
-        for s in (report.summary ?? []).prefix(10) where s.rows > 1 {
-            print("  \(s.rows) rows (\(s.firstRows.map(String.init).joined(separator: ", "))\(s.rows > s.firstRows.count ? ", …" : "")), \(s.column): \(s.message)")
-        }
+        for s in (report.summary ?? []).prefix(10) where s.rows > 1 { print("  " + s.text) }
         for e in report.errors.prefix(20) { print("  row \(e.row), \(e.column): \(e.message)") }
         if report.errors.count > 20 { print("  … \(report.errors.count - 20) more") }
         if let path = errors {

@@ -55,7 +55,7 @@ import Testing
         for format in ["xlsx", "csv"] {
             try await TestDatabase.withStore { store in
                 let owner = try await Fixtures.owner(on: store.db)
-                let bytes = format == "xlsx" ? try Self.xlsx(owner: owner.creditCode) : try gb18030(Self.csv(owner: owner.creditCode))
+                let bytes = format == "xlsx" ? try Self.xlsx(owner: owner.creditCode) : try TextFixtures.gb18030(Self.csv(owner: owner.creditCode))
                 let report = try await run(bytes, on: store.db)
                 #expect(report.errors.isEmpty && report.inserted == 3, "\(format): \(report.errors)")
                 #expect(report.encoding == (format == "xlsx" ? "xlsx" : "gb18030"))
@@ -162,18 +162,4 @@ import Testing
         }
     }
 
-    func gb18030(_ text: String) throws -> [UInt8] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
-        p.arguments = ["-f", "UTF-8", "-t", "GB18030"]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        try p.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Array(data)
-    }
 }

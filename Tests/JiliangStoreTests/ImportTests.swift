@@ -17,25 +17,10 @@ import Testing
 
     func run(_ text: String, mode: InstrumentImport.Mode, encoding: String.Encoding = .utf8, on db: any Database) async throws -> InstrumentImport.Report {
         var rng = SystemRandomNumberGenerator()
-        let bytes: [UInt8] = encoding == .utf8 ? Array(text.utf8) : try gb18030(text)
+        let bytes: [UInt8] = encoding == .utf8 ? Array(text.utf8) : try TextFixtures.gb18030(text)
         return try await InstrumentImport(mode: mode).run(bytes: bytes, on: db, today: Self.today, generator: &rng)
     }
 
-    /// Encodes with the system's iconv through the `iconv` command, as a spreadsheet export would.
-    func gb18030(_ text: String) throws -> [UInt8] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
-        p.arguments = ["-f", "UTF-8", "-t", "GB18030"]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        try p.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Array(data)
-    }
 
     @Test(arguments: [String.Encoding.utf8, .init(rawValue: 0x8000_0632)])
     func importsChineseHeadersInUTF8AndGB18030(encoding: String.Encoding) async throws {

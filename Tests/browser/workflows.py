@@ -640,6 +640,11 @@ def catalogue(base, d):
     d.find_element(By.ID, "instrument-name").send_keys("浏览器秤")
     f.submit("#add-name")
     assert "浏览器秤" in f.text("#names")
+    # Day one (issue #19, item 7): what reference data is unconfirmed, and the holiday years loaded.
+    f.go("/app/admin/reference")
+    assert "987" in f.text("#ref-catalogue") and "JJG 539-2016" in f.text("#ref-rules"), f.text("#ref-rules")[:500]
+    years = f.text("#calendar-years")
+    assert "2025" in years and "2026" in years and "国办发明电〔2024〕12号" in years, years
     return d.current_url
 
 

@@ -3477,7 +3477,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 )
                 let headers: Operations.ImportInstruments.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
-                let body: Operations.ImportInstruments.Input.Body
+                let body: Components.RequestBodies.RollFile
                 let chosenContentType = try converter.bestContentType(
                     received: contentType,
                     options: [
@@ -3605,7 +3605,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 )
                 let headers: Operations.ImportOwners.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
-                let body: Operations.ImportOwners.Input.Body
+                let body: Components.RequestBodies.RollFile
                 let chosenContentType = try converter.bestContentType(
                     received: contentType,
                     options: [
@@ -3733,7 +3733,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 )
                 let headers: Operations.ImportInstitutions.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
-                let body: Operations.ImportInstitutions.Input.Body
+                let body: Components.RequestBodies.RollFile
                 let chosenContentType = try converter.bestContentType(
                     received: contentType,
                     options: [

@@ -17,5 +17,15 @@ public import struct Foundation.Data
 public import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/requestBodies` section of the OpenAPI document.
-    public enum RequestBodies {}
+    public enum RequestBodies {
+        /// - Remark: Generated from `#/components/requestBodies/RollFile`.
+        @frozen public enum RollFile: Sendable, Hashable {
+            /// - Remark: Generated from `#/components/requestBodies/RollFile/content/text\/csv`.
+            case csv(OpenAPIRuntime.HTTPBody)
+            /// - Remark: Generated from `#/components/requestBodies/RollFile/content/application\/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
+            case applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(OpenAPIRuntime.HTTPBody)
+            /// - Remark: Generated from `#/components/requestBodies/RollFile/content/application\/octet-stream`.
+            case binary(OpenAPIRuntime.HTTPBody)
+        }
+    }
 }

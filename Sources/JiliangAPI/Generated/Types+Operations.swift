@@ -4462,16 +4462,7 @@ public enum Operations {
                 }
             }
             public var headers: Operations.ImportInstruments.Input.Headers
-            /// - Remark: Generated from `#/paths/imports/instruments/POST/requestBody`.
-            @frozen public enum Body: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/imports/instruments/POST/requestBody/content/text\/csv`.
-                case csv(OpenAPIRuntime.HTTPBody)
-                /// - Remark: Generated from `#/paths/imports/instruments/POST/requestBody/content/application\/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
-                case applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(OpenAPIRuntime.HTTPBody)
-                /// - Remark: Generated from `#/paths/imports/instruments/POST/requestBody/content/application\/octet-stream`.
-                case binary(OpenAPIRuntime.HTTPBody)
-            }
-            public var body: Operations.ImportInstruments.Input.Body
+            public var body: Components.RequestBodies.RollFile
             /// Creates a new `Input`.
             ///
             /// - Parameters:
@@ -4481,7 +4472,7 @@ public enum Operations {
             public init(
                 query: Operations.ImportInstruments.Input.Query = .init(),
                 headers: Operations.ImportInstruments.Input.Headers = .init(),
-                body: Operations.ImportInstruments.Input.Body
+                body: Components.RequestBodies.RollFile
             ) {
                 self.query = query
                 self.headers = headers
@@ -4647,16 +4638,7 @@ public enum Operations {
                 }
             }
             public var headers: Operations.ImportOwners.Input.Headers
-            /// - Remark: Generated from `#/paths/imports/owners/POST/requestBody`.
-            @frozen public enum Body: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/imports/owners/POST/requestBody/content/text\/csv`.
-                case csv(OpenAPIRuntime.HTTPBody)
-                /// - Remark: Generated from `#/paths/imports/owners/POST/requestBody/content/application\/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
-                case applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(OpenAPIRuntime.HTTPBody)
-                /// - Remark: Generated from `#/paths/imports/owners/POST/requestBody/content/application\/octet-stream`.
-                case binary(OpenAPIRuntime.HTTPBody)
-            }
-            public var body: Operations.ImportOwners.Input.Body
+            public var body: Components.RequestBodies.RollFile
             /// Creates a new `Input`.
             ///
             /// - Parameters:
@@ -4666,7 +4648,7 @@ public enum Operations {
             public init(
                 query: Operations.ImportOwners.Input.Query = .init(),
                 headers: Operations.ImportOwners.Input.Headers = .init(),
-                body: Operations.ImportOwners.Input.Body
+                body: Components.RequestBodies.RollFile
             ) {
                 self.query = query
                 self.headers = headers
@@ -4832,16 +4814,7 @@ public enum Operations {
                 }
             }
             public var headers: Operations.ImportInstitutions.Input.Headers
-            /// - Remark: Generated from `#/paths/imports/institutions/POST/requestBody`.
-            @frozen public enum Body: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/imports/institutions/POST/requestBody/content/text\/csv`.
-                case csv(OpenAPIRuntime.HTTPBody)
-                /// - Remark: Generated from `#/paths/imports/institutions/POST/requestBody/content/application\/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
-                case applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(OpenAPIRuntime.HTTPBody)
-                /// - Remark: Generated from `#/paths/imports/institutions/POST/requestBody/content/application\/octet-stream`.
-                case binary(OpenAPIRuntime.HTTPBody)
-            }
-            public var body: Operations.ImportInstitutions.Input.Body
+            public var body: Components.RequestBodies.RollFile
             /// Creates a new `Input`.
             ///
             /// - Parameters:
@@ -4851,7 +4824,7 @@ public enum Operations {
             public init(
                 query: Operations.ImportInstitutions.Input.Query = .init(),
                 headers: Operations.ImportInstitutions.Input.Headers = .init(),
-                body: Operations.ImportInstitutions.Input.Body
+                body: Components.RequestBodies.RollFile
             ) {
                 self.query = query
                 self.headers = headers

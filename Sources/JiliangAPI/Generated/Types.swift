@@ -802,7 +802,7 @@ extension APIProtocol {
     public func importInstruments(
         query: Operations.ImportInstruments.Input.Query = .init(),
         headers: Operations.ImportInstruments.Input.Headers = .init(),
-        body: Operations.ImportInstruments.Input.Body
+        body: Components.RequestBodies.RollFile
     ) async throws -> Operations.ImportInstruments.Output {
         try await importInstruments(Operations.ImportInstruments.Input(
             query: query,
@@ -817,7 +817,7 @@ extension APIProtocol {
     public func importOwners(
         query: Operations.ImportOwners.Input.Query = .init(),
         headers: Operations.ImportOwners.Input.Headers = .init(),
-        body: Operations.ImportOwners.Input.Body
+        body: Components.RequestBodies.RollFile
     ) async throws -> Operations.ImportOwners.Output {
         try await importOwners(Operations.ImportOwners.Input(
             query: query,
@@ -832,7 +832,7 @@ extension APIProtocol {
     public func importInstitutions(
         query: Operations.ImportInstitutions.Input.Query = .init(),
         headers: Operations.ImportInstitutions.Input.Headers = .init(),
-        body: Operations.ImportInstitutions.Input.Body
+        body: Components.RequestBodies.RollFile
     ) async throws -> Operations.ImportInstitutions.Output {
         try await importInstitutions(Operations.ImportInstitutions.Input(
             query: query,

@@ -5,13 +5,19 @@ import JiliangCore
 import JiliangStore
 import OpenAPIRuntime
 
+/// The three roll uploads share one request body: CSV, XLSX or any bytes — the file's bytes decide.
+extension Components.RequestBodies.RollFile {
+    var file: HTTPBody {
+        switch self {
+        case .csv(let b), .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(let b), .binary(let b): b
+        }
+    }
+}
+
 extension APIImplementation {
     func importInstruments(_ input: Operations.ImportInstruments.Input) async throws -> Operations.ImportInstruments.Output {
         let p = try caller(may: .importInstruments, "importing instruments")
-        let body: HTTPBody
-        switch input.body {
-        case .csv(let b), .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(let b), .binary(let b): body = b
-        }
+        let body = input.body.file
         let bytes: [UInt8]
         // The largest upload accepted (a million-row CSV is about 200 MB): `bodyLimits.import`.
         let most = config.bodyLimits.import
@@ -30,20 +36,14 @@ extension APIImplementation {
     }
 
     func importOwners(_ input: Operations.ImportOwners.Input) async throws -> Operations.ImportOwners.Output {
-        let body: HTTPBody
-        switch input.body {
-        case .csv(let b), .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(let b), .binary(let b): body = b
-        }
+        let body = input.body.file
         let q = input.query
         let job = try await importParties(.owners, body: body, mode: q.mode?.rawValue, dryRun: q.dryRun ?? false, sheet: q.sheet)
         return .accepted(.init(body: .json(dto(job))))
     }
 
     func importInstitutions(_ input: Operations.ImportInstitutions.Input) async throws -> Operations.ImportInstitutions.Output {
-        let body: HTTPBody
-        switch input.body {
-        case .csv(let b), .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(let b), .binary(let b): body = b
-        }
+        let body = input.body.file
         let q = input.query
         let job = try await importParties(.institutions, body: body, mode: q.mode?.rawValue, dryRun: q.dryRun ?? false, sheet: q.sheet)
         return .accepted(.init(body: .json(dto(job))))

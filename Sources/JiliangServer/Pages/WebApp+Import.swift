@@ -93,9 +93,7 @@ extension WebApp {
             out["valid"] = report.valid
             out["alreadyPresent"] = report.alreadyPresent
             // The same problem on many rows once, with how many rows and the first ones.
-            out["summary"] = (report.summary ?? []).prefix(10).map {
-                "\($0.column.isEmpty ? "" : $0.column + ": ")\($0.message) — \($0.rows) (\($0.firstRows.map(String.init).joined(separator: ", "))\($0.rows > $0.firstRows.count ? ", …" : ""))"
-            }
+            out["summary"] = (report.summary ?? []).prefix(10).map(\.text)
             // The preview: what was read and how, and rows as they will be stored.
             out["dryRun"] = report.dryRun ?? false
             out["wouldInsert"] = report.wouldInsert ?? 0
@@ -117,9 +115,7 @@ extension WebApp {
             out["rows"] = report.rows
             out["valid"] = report.valid
             out["alreadyPresent"] = report.alreadyPresent
-            out["summary"] = report.summary.prefix(10).map {
-                "\($0.column.isEmpty ? "" : $0.column + ": ")\($0.message) — \($0.rows) (\($0.firstRows.map(String.init).joined(separator: ", "))\($0.rows > $0.firstRows.count ? ", …" : ""))"
-            }
+            out["summary"] = report.summary.prefix(10).map(\.text)
             out["dryRun"] = report.dryRun
             out["wouldInsert"] = report.dryRun ? report.inserted : 0
             out["format"] = report.encoding

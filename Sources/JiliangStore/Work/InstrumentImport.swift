@@ -85,6 +85,11 @@ public struct InstrumentImport: Sendable {
             public var rows: Int
             /// The first few rows it is on.
             public var firstRows: [Int]
+
+            /// "column: message — 300 (2, 3, 4, 5, 6, …)", as the import page and the CLI show it.
+            public var text: String {
+                "\(column.isEmpty ? "" : column + ": ")\(message) — \(rows) (\(firstRows.map(String.init).joined(separator: ", "))\(rows > firstRows.count ? ", …" : ""))"
+            }
         }
 
         static func summarize(_ errors: [RowError]) -> [SummaryLine] {
@@ -103,7 +108,9 @@ public struct InstrumentImport: Sendable {
         }
 
         /// The error report as CSV (UTF-8 with BOM, so Excel opens the Chinese correctly).
-        public var errorsCSV: String {
+        public var errorsCSV: String { Self.errorsCSV(errors) }
+
+        static func errorsCSV(_ errors: [RowError]) -> String {
             "\u{FEFF}row,column,message\n"
                 + errors.map { "\($0.row),\($0.column.csvEscaped),\($0.message.csvEscaped)" }.joined(separator: "\n") + "\n"
         }

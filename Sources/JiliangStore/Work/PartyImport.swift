@@ -34,10 +34,7 @@ public struct PartyImport: Sendable {
         public var mapping: [InstrumentImport.Report.MappedColumn]
         public var dryRun: Bool
 
-        public var errorsCSV: String {
-            "\u{FEFF}row,column,message\n"
-                + errors.map { "\($0.row),\($0.column.csvEscaped),\($0.message.csvEscaped)" }.joined(separator: "\n") + "\n"
-        }
+        public var errorsCSV: String { InstrumentImport.Report.errorsCSV(errors) }
     }
 
     public var kind: Kind
@@ -233,7 +230,7 @@ public struct PartyImport: Sendable {
         if kind == .owners {
             let codes = drafts.compactMap { $0.owner?.creditCode.value }
             var outside = Set<String>()
-            for chunk in stride(from: 0, to: codes.count, by: 500).map({ Array(codes[$0..<min($0 + 500, codes.count)]) }) {
+            for chunk in codes.chunked(500).map(Array.init) {
                 let known = try await OwnerModel.query(on: db).filter(\.$creditCode ~~ chunk).all()
                 let visible = Set(try await Registry.visibleOwnerIDs(among: known.map { $0.id! }, scope: scope, on: db))
                 for o in known where !visible.contains(o.id!) { outside.insert(o.creditCode) }

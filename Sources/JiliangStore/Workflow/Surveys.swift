@@ -139,7 +139,7 @@ public enum Surveys {
         }
         struct Row: Decodable { var region_code: String; var lifecycle: String }
         let ids = invitations.compactMap(\.id)
-        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+        for chunk in ids.chunked(500).map(Array.init) {
             let rows = try await sql.raw("""
                 SELECT survey_invitations.region_code, instruments.lifecycle FROM survey_instruments
                 JOIN survey_invitations ON survey_invitations.id = survey_instruments.invitation_id
@@ -176,7 +176,7 @@ public enum Surveys {
     public static func silent(_ s: SurveyModel, scope: AccessScope, on db: any Database) async throws -> [(invitation: SurveyInvitationModel, owner: OwnerModel)] {
         let silent = try await scopedInvitations(s, scope: scope, on: db).filter { $0.answeredAt == nil }
         var owners: [Int: OwnerModel] = [:]
-        for chunk in stride(from: 0, to: silent.count, by: 500).map({ Array(silent[$0..<min($0 + 500, silent.count)]) }) {
+        for chunk in silent.chunked(500) {
             for o in try await OwnerModel.query(on: db).filter(\.$id ~~ chunk.map(\.ownerID)).all() { owners[o.id!] = o }
         }
         return silent.compactMap { i in owners[i.ownerID].map { (i, $0) } }
@@ -297,7 +297,7 @@ public enum Surveys {
     /// Counts instruments for an invitation and marks it answered.
     static func record(_ instrumentIDs: [Int], for inv: SurveyInvitationModel, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        for chunk in stride(from: 0, to: instrumentIDs.count, by: 300).map({ Array(instrumentIDs[$0..<min($0 + 300, instrumentIDs.count)]) }) {
+        for chunk in instrumentIDs.chunked(300) {
             let insert = sql.insert(into: "survey_instruments").columns("invitation_id", "instrument_id")
             for id in chunk { insert.values(SQLBind(inv.id!), SQLBind(id)) }
             try await insert.run()
