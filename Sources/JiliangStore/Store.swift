@@ -92,8 +92,9 @@ public final class Store: Sendable {
         M023_CreateInstrumentNames(),  // instrument names that resolve to a catalogue sub-item on import (#19 item 1)
         M024_RecordProvenance(),  // a verification record imported from a file keeps the file and row it came from (#19 item 3)
         M025_CreateImportProfiles(),  // named import profiles: a source's column mapping, sheet and institution (#19 item 2)
-        M026_CalendarSources(),
-        M027_CreateSurveys(),  // the survey of users (使用单位摸排): surveys, invitations, declared instruments (#19 item 6)  // calendar days keep their source; shipped holiday years load once (#19 item 7)
+        M026_CalendarSources(),  // calendar days keep their source; shipped holiday years load once (#19 item 7)
+        M027_CreateSurveys(),  // the survey of users (使用单位摸排): surveys, invitations, declared instruments (#19 item 6)
+        M028_NoticesAsFacts(),  // messages and warnings kept as facts, worded when shown (#20)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

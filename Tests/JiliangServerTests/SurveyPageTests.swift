@@ -37,7 +37,7 @@ import Testing
             #expect(page.status == .ok && page.text.contains("鼓楼区加油站摸排") && page.text.contains(station.name))
             // The owner's link, as its inbox has it.
             let message = try #require(try await InboxMessageModel.query(on: store.db).filter(\.$recipient == "owner:\(station.id!)").first())
-            let token = try #require(message.body.firstMatch(of: /p\/survey\/([0-9A-Z]{16})/)?.1).description
+            guard case .survey(_, _, _, let token, _)? = message.decodedNotice else { Issue.record("not a survey notice: \(message.notice ?? "")"); return }
             let form = try await client.execute(uri: "/p/survey/\(token)", method: .get)
             #expect(form.status == .ok && form.text.contains("id=\"declare-form\"") && form.text.contains("<datalist"))
             let partly = try await post(client, "/p/survey/\(token)", ["name_1": "燃油加油机", "serial_1": "", "address_1": "1号岛", "in_service_1": "2026-03-01", "purpose_1": "trade_settlement"])

@@ -96,7 +96,8 @@ import Testing
                 _ = try await Complaints.submit(.init(businessCreditCode: owner.creditCode, category: "short_weight", text: "短秤"), today: CalendarDay(day)!, on: db)
             }
             func warnings() async throws -> Int {
-                try await InboxMessageModel.query(on: db).filter(\.$recipient == "region:350102").filter(\.$subject == "重复投诉预警 Repeated complaints").count()
+                try await InboxMessageModel.query(on: db).filter(\.$recipient == "region:350102").all()
+                    .filter { if case .repeatedComplaints? = $0.decodedNotice { true } else { false } }.count
             }
             try await file("2026-06-01")  // outside the 90-day window of the later ones
             try await file("2026-10-01")

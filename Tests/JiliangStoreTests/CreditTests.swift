@@ -113,7 +113,7 @@ import Testing
             #expect(try await PenaltyModel.find(low.id!, on: db)?.displayUntil == "2027-02-26")
             #expect(try await CreditDaily.run(today: CalendarDay("2027-02-26")!, on: db).expiredPenalties == 0)
             #expect(try await CreditDaily.run(today: CalendarDay("2027-02-27")!, on: db).expiredPenalties == 1)
-            #expect(try await InboxMessageModel.query(on: db).filter(\.$recipient == "region:350102").all().contains { $0.subject.contains("公示期满") })
+            #expect(try await InboxMessageModel.query(on: db).filter(\.$recipient == "region:350102").all().contains { if case .penaltyDisplayEnded? = $0.decodedNotice { true } else { false } })
             // withdrawal of the revoked decision
             await #expect(throws: ValidationFailure.self) { try await Penalties.withdraw(p.id!, reason: "", today: Self.day, by: Self.bureau, on: db) }
             _ = try await Penalties.withdraw(p.id!, reason: "复议撤销", today: Self.day, by: Self.bureau, on: db)
@@ -371,9 +371,9 @@ import Testing
             #expect(try await CreditDaily.run(today: CalendarDay("2029-12-12")!, on: db).removedListings == 1)
             #expect(try await ListingModel.find(l.id!, on: db)?.state == "removed")
             // the party and the bureau are told, once
-            #expect(try await InboxMessageModel.query(on: db).filter(\.$recipient == "owner:\(shop.id!)").all().filter { $0.subject.contains("期满移出") }.count == 1)
+            #expect(try await InboxMessageModel.query(on: db).filter(\.$recipient == "owner:\(shop.id!)").all().filter { if case .listingRemoved? = $0.decodedNotice { true } else { false } }.count == 1)
             #expect(try await CreditDaily.run(today: CalendarDay("2029-12-13")!, on: db).removedListings == 0)
-            #expect(try await InboxMessageModel.query(on: db).filter(\.$recipient == "owner:\(shop.id!)").all().filter { $0.subject.contains("期满移出") }.count == 1)
+            #expect(try await InboxMessageModel.query(on: db).filter(\.$recipient == "owner:\(shop.id!)").all().filter { if case .listingRemoved? = $0.decodedNotice { true } else { false } }.count == 1)
         }
     }
 

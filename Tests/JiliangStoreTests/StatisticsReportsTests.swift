@@ -188,18 +188,19 @@ import Testing
             _ = try await waterCompany(on: db)
             // MUT: the first pass in December reports November
             let o = try await MonthlyReports.runIfDue(today: CalendarDay("2026-12-01")!, on: db)
-            let messages = try await InboxMessageModel.query(on: db).filter(\.$subject ~~ "三表通报").all()
+            let messages = try await InboxMessageModel.query(on: db).all().filter { if case .utilityReport? = $0.decodedNotice { true } else { false } }
             // validate
             let bureaus = try await RegionModel.query(on: db).all().filter { RegionCode($0.id!)?.level != .county }.count
             #expect(o?.reports == bureaus && o?.messages ?? 0 > bureaus)  // every province and city bureau; counties get lines too
-            #expect(messages.contains { $0.recipient == "region:350000" && $0.subject.hasPrefix("2026-11") })
-            #expect(messages.contains { $0.recipient == "region:350100" && $0.body.contains("/app/statistics/utilities?region=350100&period=month&day=2026-11-01") })
+            #expect(messages.contains { $0.recipient == "region:350000" && $0.decodedNotice?.link == .utilityReport(region: "350000", month: "2026-11") })
+            #expect(messages.contains { $0.recipient == "region:350100" && $0.decodedNotice?.link == .utilityReport(region: "350100", month: "2026-11") })
             #expect(messages.contains { $0.recipient == "region:350102" })  // the county bureau gets its own line
             #expect(try await MonthlyReports.runIfDue(today: CalendarDay("2026-12-15")!, on: db) == nil)  // once a month
             // January also brings the annual report of the year before
             _ = try await MonthlyReports.runIfDue(today: CalendarDay("2027-01-02")!, on: db)
-            let annual = try await InboxMessageModel.query(on: db).filter(\.$recipient == "region:350100").filter(\.$subject ~~ "年度统计报告").all()
-            #expect(annual.count == 1 && annual[0].body.contains("year=2026"), "\(annual.map(\.subject))")
+            let annual = try await InboxMessageModel.query(on: db).filter(\.$recipient == "region:350100").all()
+                .filter { if case .annualReport? = $0.decodedNotice { true } else { false } }
+            #expect(annual.count == 1 && annual[0].decodedNotice?.link == .annualReport(region: "350100", year: 2026), "\(annual.map(\.notice))")
         }
     }
 }

@@ -7,6 +7,11 @@ import Testing
 
 /// The survey of users (使用单位摸排; notice-2022 §三; issue #19, item 6): from invitation to filed drafts.
 @Suite struct SurveyTests {
+    /// The link token and kind of a survey notice (nil for any other message).
+    static func invitation(_ n: Notice?) -> (token: String, reminder: Bool)? {
+        if case .survey(_, _, _, let token, let reminder)? = n { (token, reminder) } else { nil }
+    }
+
     static let today = CalendarDay("2026-11-26")!
     static let gulou = Principal(kind: .user, id: 7, label: "gulou", role: .bureauStaff, region: Fixtures.county)
     static let xiamen = Principal(kind: .user, id: 8, label: "xiamen", role: .bureauStaff, region: RegionCode("350200")!)
@@ -36,14 +41,16 @@ import Testing
             _ = try await Fixtures.owner(4, region: RegionCode("350203")!, industry: .fuelStation, on: db)
             let (s, invited) = try await Surveys.open(
                 title: "鼓楼区加油站摸排", industry: "加油站", region: "350102", closesOn: "2026-12-31", today: Self.today,
-                publicBaseURL: "https://jl.example", by: Self.gulou, on: db)
+                by: Self.gulou, on: db)
             #expect(invited == 2)
             // Each invited owner has the invitation in its inbox; the one with a phone also an SMS.
             let inbox = try await InboxMessageModel.query(on: db).filter(\.$recipient == "owner:\(a.id!)").all()
-            #expect(inbox.count == 1 && inbox[0].body.contains("https://jl.example/p/survey/"))
+            // The message is kept as facts (the survey, its deadline, the owner's link token), worded when read.
+            #expect(inbox.count == 1 && Self.invitation(inbox[0].decodedNotice)?.reminder == false)
             let sms = try await OutboxMessageModel.query(on: db).all()
-            #expect(sms.count == 1 && sms[0].address == "13800000001" && sms[0].body.contains("/p/survey/"))
-            let token = try #require(inbox[0].body.firstMatch(of: /p\/survey\/([0-9A-Z]{16})/)?.1).description
+            #expect(sms.count == 1 && sms[0].address == "13800000001" && sms[0].decodedNotice == inbox[0].decodedNotice)
+            let token = try #require(Self.invitation(inbox[0].decodedNotice)?.token)
+            #expect(token.count == 16)
             // A bad row is named by row and field, and nothing is stored.
             var bad = raw("燃油加油机", "")
             bad.inServiceDate = "2026-13-01"
@@ -65,9 +72,9 @@ import Testing
             #expect(p.total.filed == 1 && p.total.filingRate == 0.5 && p.regions.map(\.region) == ["350102"])
             // The silent one is chased: a reminder in its inbox; the count kept.
             #expect(try await Surveys.silent(s, scope: Self.gulou.scope, on: db).map(\.owner.id) == [b.id])
-            #expect(try await Surveys.chase(s.id!, publicBaseURL: "https://jl.example", by: Self.gulou, on: db) == 1)
+            #expect(try await Surveys.chase(s.id!, by: Self.gulou, on: db) == 1)
             let reminders = try await InboxMessageModel.query(on: db).filter(\.$recipient == "owner:\(b.id!)").all()
-            #expect(reminders.count == 2 && reminders.contains { $0.subject.contains("催报") })
+            #expect(reminders.count == 2 && reminders.contains { Self.invitation($0.decodedNotice)?.reminder == true })
             // An unregistered station asks to join through the public link: nothing is registered
             // until the bureau accepts; then it is, with its own link by SMS.
             let request = try await Surveys.requestToJoin(
@@ -76,15 +83,15 @@ import Testing
             #expect(try await OwnerModel.query(on: db).filter(\.$creditCode == Fixtures.creditCode(9).value).first() == nil)
             #expect(try await Surveys.pendingRequests(s, scope: Self.gulou.scope, on: db).map(\.id) == [request.id])
             await #expect(throws: RegistryError.self) {  // another region's bureau cannot decide it
-                try await Surveys.decide(request: request.id!, of: s.id!, accept: true, today: Self.today, publicBaseURL: "", by: Self.xiamen, on: db)
+                try await Surveys.decide(request: request.id!, of: s.id!, accept: true, today: Self.today, by: Self.xiamen, on: db)
             }
-            _ = try await Surveys.decide(request: request.id!, of: s.id!, accept: true, today: Self.today, publicBaseURL: "https://jl.example", by: Self.gulou, on: db)
+            _ = try await Surveys.decide(request: request.id!, of: s.id!, accept: true, today: Self.today, by: Self.gulou, on: db)
             // Decided once: a second accept is a conflict, and sends nothing again.
             await #expect(throws: RegistryError.self) {
-                try await Surveys.decide(request: request.id!, of: s.id!, accept: false, today: Self.today, publicBaseURL: "", by: Self.gulou, on: db)
+                try await Surveys.decide(request: request.id!, of: s.id!, accept: false, today: Self.today, by: Self.gulou, on: db)
             }
             let sms9 = try #require(try await OutboxMessageModel.query(on: db).filter(\.$address == "13800000009").first())
-            let joinedToken = try #require(sms9.body.firstMatch(of: /p\/survey\/([0-9A-Z]{16})/)?.1).description
+            let joinedToken = try #require(Self.invitation(sms9.decodedNotice)?.token)
             _ = try await Surveys.declare(token: joinedToken, rows: [raw("燃油加油机", "N-1")], today: Self.today, on: db)
             p = try await Surveys.progress(s, scope: Self.gulou.scope, on: db)
             #expect(p.total.invited == 3 && p.total.answered == 2 && p.total.declared == 3)
@@ -96,7 +103,7 @@ import Testing
             let again = try await Surveys.requestToJoin(
                 surveyID: s.id!, name: "冒名", creditCode: a.creditCode, address: "y", region: "鼓楼区", contactPhone: "13900000666", today: Self.today, on: db)
             #expect(again.id == squat.id)
-            _ = try await Surveys.decide(request: squat.id!, of: s.id!, accept: true, today: Self.today, publicBaseURL: "https://jl.example", by: Self.gulou, on: db)
+            _ = try await Surveys.decide(request: squat.id!, of: s.id!, accept: true, today: Self.today, by: Self.gulou, on: db)
             #expect(try await OutboxMessageModel.query(on: db).filter(\.$address == "13900000666").count() == 0)
             #expect(try await OutboxMessageModel.query(on: db).filter(\.$address == "13800000001").count() == 2)
             // Outside the survey's region, or without a phone, a request is refused with the field.
@@ -126,7 +133,7 @@ import Testing
         try await TestDatabase.withStore { store in
             do {
                 _ = try await Surveys.open(
-                    title: title, industry: industry, region: region, closesOn: closes, today: Self.today, publicBaseURL: "", by: Self.gulou, on: store.db)
+                    title: title, industry: industry, region: region, closesOn: closes, today: Self.today, by: Self.gulou, on: store.db)
                 Issue.record("accepted")
             } catch let e as ValidationFailure {
                 #expect(e.errors.map(\.field) == [field])
@@ -144,7 +151,7 @@ import Testing
             let db = store.db
             let a = try await Fixtures.owner(1, industry: .fuelStation, on: db)
             let (s, _) = try await Surveys.open(
-                title: "摸排", industry: "fuel_station", region: "350102", closesOn: "2026-12-31", today: Self.today, publicBaseURL: "", by: Self.gulou, on: db)
+                title: "摸排", industry: "fuel_station", region: "350102", closesOn: "2026-12-31", today: Self.today, by: Self.gulou, on: db)
             let inv = try #require(try await SurveyInvitationModel.query(on: db).filter(\.$ownerID == a.id!).first())
             let empty = Array("器具名称,出厂编号,安装地点,用途,启用日期\n".utf8)
             let none = try await Surveys.declareUpload(token: inv.token, bytes: empty, today: Self.today, on: db)

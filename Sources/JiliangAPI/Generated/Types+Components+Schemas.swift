@@ -3893,6 +3893,8 @@ extension Components {
             public var kind: Swift.String
             /// - Remark: Generated from `#/components/schemas/Warning/due_key`.
             public var dueKey: Swift.String
+            /// The warning worded in Chinese from its facts (kind, instrument, due date).
+            ///
             /// - Remark: Generated from `#/components/schemas/Warning/message`.
             public var message: Swift.String
             /// - Remark: Generated from `#/components/schemas/Warning/raised_at`.
@@ -3906,7 +3908,7 @@ extension Components {
             ///   - regionCode:
             ///   - kind:
             ///   - dueKey:
-            ///   - message:
+            ///   - message: The warning worded in Chinese from its facts (kind, instrument, due date).
             ///   - raisedAt:
             public init(
                 id: Swift.Int,
@@ -3991,6 +3993,8 @@ extension Components {
             }
             /// - Remark: Generated from `#/components/schemas/WarningRun/counts`.
             public var counts: Components.Schemas.WarningRun.CountsPayload
+            /// For the operator: why the run looks wrong (the administrators' inbox gets it as a message).
+            ///
             /// - Remark: Generated from `#/components/schemas/WarningRun/alarm`.
             public var alarm: Swift.String?
             /// Creates a new `WarningRun`.
@@ -4001,7 +4005,7 @@ extension Components {
             ///   - found:
             ///   - raised:
             ///   - counts:
-            ///   - alarm:
+            ///   - alarm: For the operator: why the run looks wrong (the administrators' inbox gets it as a message).
             public init(
                 id: Swift.Int,
                 asOf: Swift.String,
@@ -4032,10 +4036,16 @@ extension Components {
             public var id: Swift.Int
             /// - Remark: Generated from `#/components/schemas/InboxMessage/recipient`.
             public var recipient: Swift.String
+            /// Worded in Chinese from the message's stored facts (messages before migration 028: the text stored then).
+            ///
             /// - Remark: Generated from `#/components/schemas/InboxMessage/subject`.
             public var subject: Swift.String
             /// - Remark: Generated from `#/components/schemas/InboxMessage/body`.
             public var body: Swift.String
+            /// Where the message points: a path of the staff site, or the public survey form's full address.
+            ///
+            /// - Remark: Generated from `#/components/schemas/InboxMessage/link`.
+            public var link: Swift.String?
             /// - Remark: Generated from `#/components/schemas/InboxMessage/created_at`.
             public var createdAt: Foundation.Date
             /// Creates a new `InboxMessage`.
@@ -4043,20 +4053,23 @@ extension Components {
             /// - Parameters:
             ///   - id:
             ///   - recipient:
-            ///   - subject:
+            ///   - subject: Worded in Chinese from the message's stored facts (messages before migration 028: the text stored then).
             ///   - body:
+            ///   - link: Where the message points: a path of the staff site, or the public survey form's full address.
             ///   - createdAt:
             public init(
                 id: Swift.Int,
                 recipient: Swift.String,
                 subject: Swift.String,
                 body: Swift.String,
+                link: Swift.String? = nil,
                 createdAt: Foundation.Date
             ) {
                 self.id = id
                 self.recipient = recipient
                 self.subject = subject
                 self.body = body
+                self.link = link
                 self.createdAt = createdAt
             }
             public enum CodingKeys: String, CodingKey {
@@ -4064,6 +4077,7 @@ extension Components {
                 case recipient
                 case subject
                 case body
+                case link
                 case createdAt = "created_at"
             }
         }

@@ -71,7 +71,7 @@ extension APIImplementation {
     func dto(_ w: WarningModel) -> Components.Schemas.Warning {
         .init(
             id: w.id!, instrumentId: w.instrumentID, ownerId: w.ownerID, regionCode: w.regionCode, kind: w.kind, dueKey: w.dueKey,
-            message: w.message, raisedAt: w.raisedAt)
+            message: NoticeText.text(w, .zh), raisedAt: w.raisedAt)
     }
 
     func dto(_ r: WarningRunModel) -> Components.Schemas.WarningRun {
@@ -80,6 +80,8 @@ extension APIImplementation {
     }
 
     func dto(_ m: InboxMessageModel) -> Components.Schemas.InboxMessage {
-        .init(id: m.id!, recipient: m.recipient, subject: m.subject, body: m.body, createdAt: m.createdAt)
+        // Worded in Chinese, the product's language; the page words it in the reader's language.
+        let shown = NoticeText.shown(m, .zh, publicBaseURL: config.publicBaseURL)
+        return .init(id: m.id!, recipient: m.recipient, subject: shown.subject, body: shown.body, link: shown.link.isEmpty ? nil : shown.link, createdAt: m.createdAt)
     }
 }

@@ -19,7 +19,7 @@ extension APIImplementation {
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         let p = try caller()
         let (s, _) = try await Surveys.open(
-            title: b.title, industry: b.industry, region: b.regionCode, closesOn: b.closesOn, today: today, publicBaseURL: config.publicBaseURL,
+            title: b.title, industry: b.industry, region: b.regionCode, closesOn: b.closesOn, today: today,
             by: p, on: db)
         return .created(.init(body: .json(try await dto(s, scope: p.scope))))
     }
@@ -30,7 +30,7 @@ extension APIImplementation {
     }
 
     func chaseSurvey(_ input: Operations.ChaseSurvey.Input) async throws -> Operations.ChaseSurvey.Output {
-        let n = try await Surveys.chase(input.path.id, publicBaseURL: config.publicBaseURL, by: try caller(), on: db)
+        let n = try await Surveys.chase(input.path.id, by: try caller(), on: db)
         return .ok(.init(body: .json(.init(chased: n))))
     }
 

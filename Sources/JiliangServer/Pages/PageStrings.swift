@@ -339,6 +339,7 @@ enum PageStrings {
         "serial": ("出厂编号", "Serial no."),
         "nextDue": ("下次检定", "Next due"),
         "none": ("无", "None"),
+        "open": ("查看", "Open"),
         "nextPage": ("下一页", "Next page"),
         "newInstrument": ("登记器具", "Register an instrument"),
         "catalogue": ("目录种别", "Catalogue sub-item"),

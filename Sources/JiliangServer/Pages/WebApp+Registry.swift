@@ -34,10 +34,10 @@ extension WebApp {
             let returned = try await Filings.list(state: .returned, instrumentID: nil, cursor: nil, limit: 50, scope: p.scope, on: db).items
             for f in returned { waiting.append(["link": "/app/instruments/\(f.instrumentID)", "text": "\(t["returnIt"]!): \(f.reason ?? "")"]) }
         }
-        var inbox: [[String: String]] = []
+        var inbox: [ShownMessage] = []
         for box in mailboxes(p) {
             for m in try await Warnings.inbox(recipient: box, cursor: nil, limit: 10, on: db).items {
-                inbox.append(["text": m.body, "at": CalendarDay(instant: m.createdAt).description])
+                inbox.append(NoticeText.shown(m, language(request), publicBaseURL: config.publicBaseURL))
             }
         }
         let scopeLabel = p.region.map { "\($0.value)" } ?? p.role.chineseName
@@ -294,7 +294,7 @@ extension WebApp {
         }
         let schedules = try await Registry.evaluation(of: m, on: db).schedules.map { ["name": $0.name, "dueDate": $0.dueDate.description] }
         let warnings = try await WarningModel.query(on: db).filter(\.$instrumentID == id).sort(\.$id, .descending).limit(10).all().map {
-            ["message": $0.message, "raised": CalendarDay(instant: $0.raisedAt).description]
+            ["message": NoticeText.text($0, language(request)), "raised": CalendarDay(instant: $0.raisedAt).description]
         }
         let s = statusOf(m)
         let model: [String: Any] = [

@@ -16,7 +16,7 @@ extension WebApp {
                 return try await attempt({ try await surveysPage(request, p, error: $0, values: f) }) {
                     let (s, _) = try await Surveys.open(
                         title: f["title"], industry: f["industry"], region: f["region_code"], closesOn: f["closes_on"], today: today,
-                        publicBaseURL: config.publicBaseURL, by: p, on: db)
+                        by: p, on: db)
                     return redirect("/app/surveys/\(s.id!)?flash=done")
                 }
             }
@@ -28,7 +28,7 @@ extension WebApp {
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 _ = try await form(request)
-                let n = try await Surveys.chase(id, publicBaseURL: config.publicBaseURL, by: p, on: db)
+                let n = try await Surveys.chase(id, by: p, on: db)
                 return redirect("/app/surveys/\(id)?flash=done&chased=\(n)")
             }
         }
@@ -40,7 +40,7 @@ extension WebApp {
                     throw RegistryError.invalid("decision", "must be accept or reject")
                 }
                 _ = try await Surveys.decide(
-                    request: rid, of: id, accept: decision == "accept", today: today, publicBaseURL: config.publicBaseURL, by: p, on: db)
+                    request: rid, of: id, accept: decision == "accept", today: today, by: p, on: db)
                 return redirect("/app/surveys/\(id)?flash=done")
             }
         }

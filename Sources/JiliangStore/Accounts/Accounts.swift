@@ -385,20 +385,7 @@ extension Accounts {
     /// account's owner inbox, a bureau account's region inbox, otherwise the administrators'.
     /// (The account itself has no inbox; the person sees it where their organisation's mail goes.)
     static func warnOfFailedSignIns(_ u: UserModel, client: String, now: Date, on db: any Database) async throws {
-        let m = InboxMessageModel()
-        if let owner = u.ownerID {
-            m.recipient = "owner:\(owner)"
-        } else if let region = u.regionCode {
-            m.recipient = "region:\(region)"
-        } else {
-            m.recipient = "admin"
-        }
-        m.subject = "账号 \(u.login) 连续 \(u.failedLogins) 次登录失败 · \(u.failedLogins) failed sign-ins for \(u.login)"
-        m.body = """
-            账号 \(u.login) 已连续 \(u.failedLogins) 次密码错误（最近一次来自 \(client)）。如非本人操作，请联系管理员修改密码；登录尝试已被逐次延缓，账号未被锁定。
-            The account \(u.login) has had \(u.failedLogins) wrong passwords in a row (the last from \(client)). If this was not you, ask an administrator for a new password; further tries are slowed down, the account is not locked.
-            """
-        m.createdAt = now
-        try await m.create(on: db)
+        let recipient = if let owner = u.ownerID { "owner:\(owner)" } else if let region = u.regionCode { "region:\(region)" } else { "admin" }
+        try await Notices.send(.failedSignIns(login: u.login, failures: u.failedLogins, client: client), to: recipient, now: now, on: db)
     }
 }

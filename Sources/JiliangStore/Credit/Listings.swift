@@ -59,13 +59,8 @@ public enum Listings {
             m.objectionUntil = rules.listing.objectionUntil(notifiedOn: today, calendar: calendar).description
             try await m.save(on: tx)
             try await CreditLog.event(owner: m.ownerID, "listing", id, "notified", day: today, note: "objections until \(m.objectionUntil!)", by: p, on: tx)
-            let msg = InboxMessageModel()
-            msg.recipient = "owner:\(m.ownerID)"
-            msg.subject = "列入严重违法失信名单告知 Notice of proposed listing"
-            msg.body = "拟将贵单位列入严重违法失信名单。理由：\(m.reason)。如有异议，请于 \(m.objectionUntil!) 前在平台提出。"
-                + " You may object until \(m.objectionUntil!) on the platform."
-            msg.createdAt = Date()
-            try await msg.create(on: tx)
+            try await Notices.send(
+                .listingProposed(listing: id, reason: m.reason, objectionUntil: m.objectionUntil!), to: "owner:\(m.ownerID)", on: tx)
             return m
         }
     }

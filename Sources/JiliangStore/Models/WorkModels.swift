@@ -47,7 +47,10 @@ public final class WarningModel: Model, @unchecked Sendable {
     @Field(key: "region_code") public var regionCode: String
     @Field(key: "kind") public var kind: String
     @Field(key: "due_key") public var dueKey: String
+    /// The text as worded before migration 028; since then empty, the facts in `notice`.
     @Field(key: "message") public var message: String
+    /// The warning as facts (`Notice`, JSON), worded when shown.
+    @OptionalField(key: "notice") public var notice: String?
     @Field(key: "run_id") public var runID: Int
     @Field(key: "raised_at") public var raisedAt: Date
     @OptionalField(key: "resolved_at") public var resolvedAt: Date?
@@ -62,6 +65,9 @@ public final class InboxMessageModel: Model, @unchecked Sendable {
     @Field(key: "subject") public var subject: String
     @Field(key: "body") public var body: String
     @OptionalField(key: "warning_id") public var warningID: Int?
+    /// The message as facts (`Notice`, JSON), worded when shown; `subject` and `body` hold the text
+    /// of rows from before migration 028 and are empty since.
+    @OptionalField(key: "notice") public var notice: String?
     @Field(key: "created_at") public var createdAt: Date
     @OptionalField(key: "read_at") public var readAt: Date?
     public init() {}
@@ -75,6 +81,8 @@ public final class OutboxMessageModel: Model, @unchecked Sendable {
     @Field(key: "address") public var address: String
     @Field(key: "body") public var body: String
     @OptionalField(key: "warning_id") public var warningID: Int?
+    /// The message as facts (`Notice`, JSON), for the gateway to word; `body` is empty since 028.
+    @OptionalField(key: "notice") public var notice: String?
     @Field(key: "state") public var state: String  // pending, sent, failed
     @Field(key: "created_at") public var createdAt: Date
     public init() {}

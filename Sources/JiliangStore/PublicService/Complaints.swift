@@ -151,13 +151,9 @@ public enum Complaints {
         let since = today.adding(days: -rules.repeatWindowDays).description
         let n = try await ComplaintModel.query(on: db).filter(\.$ownerID == owner.id!).filter(\.$receivedOn > since).count()
         guard rules.repeatThreshold > 0, n >= rules.repeatThreshold, n % rules.repeatThreshold == 0 else { return }
-        let m = InboxMessageModel()
-        m.recipient = "region:\(owner.regionCode)"
-        m.subject = "重复投诉预警 Repeated complaints"
-        m.body = "\(owner.name)（\(owner.creditCode)）近 \(rules.repeatWindowDays) 天被投诉 \(n) 次，请关注。"
-            + " \(owner.name) has had \(n) complaints in \(rules.repeatWindowDays) days."
-        m.createdAt = Date()
-        try await m.create(on: db)
+        try await Notices.send(
+            .repeatedComplaints(owner: owner.name, creditCode: owner.creditCode, complaints: n, days: rules.repeatWindowDays),
+            to: "region:\(owner.regionCode)", on: db)
     }
 
     static func event(_ id: Int, _ action: String, note: String?, on db: any Database) async throws {

@@ -43,48 +43,28 @@ public enum MonthlyReports {
 
     static func produce(kind: String, region: RegionCode, period: MetricPeriod, on db: any Database) async throws -> Int {
         let system = Principal.system("monthly reports")
-        let periodText = kind == "annual" ? "\(period.start.year)" : String(period.start.description.prefix(7))
         if kind == "annual" {
             let r = try await MetricCounts.report(region: region, period: period, providers: try await Standards.providers(on: db), by: system, on: db)
-            let body = """
-                \(periodText) 年度计量监管统计报告已生成 The annual statistics report for \(periodText) is ready.
-                受检率 on-time \(pct(r.onTime)) · 一次检定合格率 first-pass \(pct(r.passRates.firstPass)) · 备案率 filing \(pct(r.filing)) · 检定能力覆盖率 coverage \(pct(r.coverage.items))
-                /app/statistics/annual?region=\(region)&year=\(period.start.year)
-                """
-            try await send(to: "region:\(region)", subject: "\(periodText) 年度统计报告 Annual statistics report", body: body, on: db)
+            try await Notices.send(
+                .annualReport(region: region.value, year: period.start.year, onTime: r.onTime, firstPass: r.passRates.firstPass, filing: r.filing, coverage: r.coverage.items),
+                to: "region:\(region)", on: db)
             return 1
         }
         let r = try await UtilityReport.counted(region: region, period: period, offenderLimit: 0, by: system, on: db)
-        let link = "/app/statistics/utilities?region=\(region)&period=month&day=\(period.start)"
-        let body = """
-            \(periodText) 三表首次检定与到期轮换通报 The 三表 report for \(periodText).
-            首次检定执行率 first verification \(pct(r.firstVerification)) · 到期轮换执行率 rotation on time \(pct(r.rotation)) · 问题表计 offending meters \(r.misses)
-            \(link)
-            """
-        try await send(to: "region:\(region)", subject: "\(periodText) 三表通报 Utility meter report", body: body, on: db)
+        let month = String(period.start.description.prefix(7))
+        try await Notices.send(
+            .utilityReport(region: region.value, regionName: nil, month: month, firstVerification: r.firstVerification, rotation: r.rotation, offending: r.misses),
+            to: "region:\(region)", on: db)
         var n = 1
         if region.level == .city {
+            // Each county bureau gets its own line of its city's report.
             for a in r.areas where a.region.level == .county {
-                try await send(
-                    to: "region:\(a.region)", subject: "\(periodText) 三表通报 Utility meter report",
-                    body: """
-                        \(a.name) \(periodText)：首次检定执行率 first verification \(pct(a.firstVerification)) · 到期轮换执行率 rotation on time \(pct(a.rotation)) · 问题表计 offending meters \(a.misses)
-                        /app/statistics/utilities?region=\(a.region)&period=month&day=\(period.start)
-                        """, on: db)
+                try await Notices.send(
+                    .utilityReport(region: a.region.value, regionName: a.name, month: month, firstVerification: a.firstVerification, rotation: a.rotation, offending: a.misses),
+                    to: "region:\(a.region)", on: db)
                 n += 1
             }
         }
         return n
-    }
-
-    static func pct(_ r: Rate) -> String { r.percent.map { String(format: "%.1f%% (%d/%d)", $0, r.numerator, r.denominator) } ?? "— (0/0)" }
-
-    static func send(to recipient: String, subject: String, body: String, on db: any Database) async throws {
-        let m = InboxMessageModel()
-        m.recipient = recipient
-        m.subject = subject
-        m.body = body
-        m.createdAt = Date()
-        try await m.create(on: db)
     }
 }

@@ -8,7 +8,7 @@ public struct WarningNotice: Sendable {
     public var ownerPhone: String?
     public var regionCode: String
     public var kind: String
-    public var message: String
+    public var notice: Notice
 }
 
 /// Where warnings go. The first channels write to the database; SMS and e-mail gateways drain the
@@ -26,13 +26,7 @@ public struct InboxChannel: WarningChannel {
         for n in notices {
             let owner = WarningKind(rawValue: n.kind)?.concernsOwner ?? true
             for recipient in (owner ? ["owner:\(n.ownerID)"] : []) + ["region:\(n.regionCode)"] {
-                let m = InboxMessageModel()
-                m.recipient = recipient
-                m.subject = WarningKind(rawValue: n.kind)?.subject ?? n.kind
-                m.body = n.message
-                m.warningID = n.warningID
-                m.createdAt = now
-                try await m.create(on: db)
+                try await Notices.send(n.notice, to: recipient, warningID: n.warningID, now: now, on: db)
             }
         }
     }
@@ -45,14 +39,7 @@ public struct SMSOutboxChannel: WarningChannel {
     public func deliver(_ notices: [WarningNotice], on db: any Database, now: Date) async throws {
         for n in notices {
             guard let phone = n.ownerPhone, !phone.isEmpty, WarningKind(rawValue: n.kind)?.concernsOwner ?? true else { continue }
-            let m = OutboxMessageModel()
-            m.channel = "sms"
-            m.address = phone
-            m.body = n.message
-            m.warningID = n.warningID
-            m.state = "pending"
-            m.createdAt = now
-            try await m.create(on: db)
+            try await Notices.queueSMS(n.notice, to: phone, warningID: n.warningID, now: now, on: db)
         }
     }
 }
@@ -69,15 +56,4 @@ public enum WarningKind: String, Sendable, CaseIterable {
 
     /// Whether the owner is told (inbox and SMS) as well as the bureau.
     public var concernsOwner: Bool { self != .ruleMissing }
-
-    public var subject: String {
-        switch self {
-        case .dueSoon: "检定即将到期 Verification due soon"
-        case .overdue: "检定已超期 Verification overdue"
-        case .lifeExpired: "使用期限已到，应轮换 Service life expired: rotate"
-        case .failedInUse: "检定不合格仍在使用 Failed instrument still in use"
-        case .notFiled: "计量器具未备案 Instrument not filed"
-        case .ruleMissing: "缺少检定规则 Verification rule missing"
-        }
-    }
 }

@@ -107,13 +107,9 @@ public struct WarningRunner: Sendable {
             .sort(\.$id, .descending).first()
         var alarm: String?
         if let p = previous, p.found >= silenceThreshold, total == 0 {
-            alarm = "预警运行未发现任何问题，而上次运行发现 \(p.found) 条：请检查数据和任务是否正常。The warning run found nothing where the previous run (#\(p.id!)) found \(p.found)."
-            let m = InboxMessageModel()
-            m.recipient = "admin"
-            m.subject = "预警任务异常 Warning run found nothing"
-            m.body = alarm!
-            m.createdAt = now
-            try await m.create(on: db)
+            // For the operator's log and the API; the administrators' inbox gets the notice, worded when read.
+            alarm = "the warning run found nothing where the previous run (#\(p.id!)) found \(p.found)"
+            try await Notices.send(.warningRunSilent(previousRun: p.id!, previousFound: p.found), to: "admin", now: now, on: db)
         }
         run.found = total
         run.raised = raised
@@ -136,11 +132,11 @@ public struct WarningRunner: Sendable {
                 let rows: [[any SQLExpression]] = batch.map { c in
                     [
                         SQLBind(c.id), SQLBind(c.owner_id), SQLBind(c.region_code), SQLBind(kind.rawValue),
-                        SQLBind(c.due_key ?? ""), SQLBind(message(kind, c)), SQLBind(runID), SQLBind(now),
+                        SQLBind(c.due_key ?? ""), SQLBind(""), SQLBind(notice(kind, c).json), SQLBind(runID), SQLBind(now),
                     ]
                 }
                 let insert = tsql.insert(into: "warnings")
-                    .columns("instrument_id", "owner_id", "region_code", "kind", "due_key", "message", "run_id", "raised_at")
+                    .columns("instrument_id", "owner_id", "region_code", "kind", "due_key", "message", "notice", "run_id", "raised_at")
                     .ignoringConflicts(with: ["instrument_id", "kind", "due_key"])
                 for r in rows { insert.values(r) }
                 try await insert.run()
@@ -153,7 +149,7 @@ public struct WarningRunner: Sendable {
                 let notices = new.map {
                     WarningNotice(
                         warningID: $0.id!, ownerID: $0.ownerID, ownerPhone: phones[$0.ownerID] ?? nil, regionCode: $0.regionCode,
-                        kind: $0.kind, message: $0.message)
+                        kind: $0.kind, notice: $0.decodedNotice!)
                 }
                 for ch in channels { try await ch.deliver(notices, on: tx, now: now) }
                 return new.count
@@ -162,16 +158,8 @@ public struct WarningRunner: Sendable {
         return raised
     }
 
-    func message(_ kind: WarningKind, _ c: Candidate) -> String {
-        let due = c.next_due ?? ""
-        switch kind {
-        case .dueSoon: return "\(c.name)（\(c.code)）检定将于 \(due) 到期，请及时申请检定。Verification of \(c.name) (\(c.code)) is due on \(due)."
-        case .overdue: return "\(c.name)（\(c.code)）检定已于 \(due) 到期，未检定不得使用。Verification of \(c.name) (\(c.code)) was due on \(due); it must not be used until verified."
-        case .lifeExpired: return "\(c.name)（\(c.code)）使用期限已于 \(due) 届满，应予轮换。Service life of \(c.name) (\(c.code)) ended on \(due): rotate it."
-        case .failedInUse: return "\(c.name)（\(c.code)）检定不合格，仍登记为在用，应停止使用。\(c.name) (\(c.code)) failed verification but is still in service: stop using it."
-        case .notFiled: return "\(c.name)（\(c.code)）尚未备案。\(c.name) (\(c.code)) has not been filed."
-        case .ruleMissing: return "\(c.name)（\(c.code)）所属目录种别没有检定规则（检定方式及周期或使用期限），无法确定检定日期：请管理员补充规则。No verification rule (form with its cycle or service life) covers \(c.name) (\(c.code)): its due date is unknown until the administrator adds one."
-        }
+    func notice(_ kind: WarningKind, _ c: Candidate) -> Notice {
+        .warning(kind: kind, instrument: .init(id: c.id, name: c.name, code: c.code), due: c.next_due)
     }
 }
 

@@ -29,7 +29,7 @@ public enum Surveys {
     /// Opens a survey and invites the registered owners of `industry` in `region` (a region the
     /// caller works for). Returns the survey and how many were invited.
     public static func open(
-        title: String?, industry: String?, region: String?, closesOn: String?, today: CalendarDay, publicBaseURL: String, by p: Principal,
+        title: String?, industry: String?, region: String?, closesOn: String?, today: CalendarDay, by p: Principal,
         on db: any Database
     ) async throws -> (survey: SurveyModel, invited: Int) {
         guard p.may(.manageOwners) else { throw RegistryError.forbidden("opening surveys") }
@@ -59,7 +59,7 @@ public enum Surveys {
             let now = Date()
             for o in owners {
                 let inv = try await invitation(s, owner: o, joined: false, now: now, generator: &rng, on: tx)
-                try await notify(o, survey: s, token: inv.token, reminder: false, publicBaseURL: publicBaseURL, now: now, on: tx)
+                try await notify(o, survey: s, token: inv.token, reminder: false, now: now, on: tx)
             }
             return (s, owners.count)
         }
@@ -82,27 +82,11 @@ public enum Surveys {
 
     /// The invitation (or a reminder) in the owner's inbox and, when it has a phone, the SMS outbox.
     static func notify(
-        _ o: OwnerModel, survey s: SurveyModel, token: String, reminder: Bool, publicBaseURL: String, now: Date, on db: any Database
+        _ o: OwnerModel, survey s: SurveyModel, token: String, reminder: Bool, now: Date, on db: any Database
     ) async throws {
-        let link = "\(publicBaseURL)/p/survey/\(token)"
-        let subject = reminder ? "摸排催报 Survey reminder: \(s.title)" : "计量器具摸排 Survey of instruments: \(s.title)"
-        let body = (reminder ? "尚未收到贵单位的申报，" : "")
-            + "请于\(s.closesOn)前申报贵单位使用的强制检定计量器具：\(link)（手机可填，也可上传台账）。"
-        let m = InboxMessageModel()
-        m.recipient = "owner:\(o.id!)"
-        m.subject = subject
-        m.body = body
-        m.createdAt = now
-        try await m.create(on: db)
-        if let phone = o.contactPhone, !phone.isEmpty {
-            let sms = OutboxMessageModel()
-            sms.channel = "sms"
-            sms.address = phone
-            sms.body = "【计量监管】\(o.name)：" + body
-            sms.state = "pending"
-            sms.createdAt = now
-            try await sms.create(on: db)
-        }
+        let notice = Notice.survey(survey: s.id!, title: s.title, closesOn: s.closesOn, token: token, reminder: reminder)
+        try await Notices.send(notice, to: "owner:\(o.id!)", now: now, on: db)
+        if let phone = o.contactPhone, !phone.isEmpty { try await Notices.queueSMS(notice, to: phone, now: now, on: db) }
     }
 
     /// The surveys the caller may see (those of its region and below; all for the province).
@@ -183,7 +167,7 @@ public enum Surveys {
     }
 
     /// Reminds every silent owner the caller may see (inbox and SMS); returns how many.
-    public static func chase(_ id: Int, publicBaseURL: String, by p: Principal, on db: any Database) async throws -> Int {
+    public static func chase(_ id: Int, by p: Principal, on db: any Database) async throws -> Int {
         guard p.may(.manageOwners) else { throw RegistryError.forbidden("chasing a survey") }
         let s = try await survey(id, scope: p.scope, on: db)
         guard s.state == State.open.rawValue else { throw RegistryError.conflict(field: "id", message: "survey \(id) is closed") }
@@ -194,7 +178,7 @@ public enum Surveys {
                 i.chaseCount += 1
                 i.lastChasedAt = now
                 try await i.save(on: tx)
-                try await notify(o, survey: s, token: i.token, reminder: true, publicBaseURL: publicBaseURL, now: now, on: tx)
+                try await notify(o, survey: s, token: i.token, reminder: true, now: now, on: tx)
             }
             return silent.count
         }
@@ -373,7 +357,7 @@ public enum Surveys {
     /// gave, so nobody can take over a registered unit's link; a new unit is registered from the
     /// request and invited at its phone. Rejected: nothing is written but the decision.
     public static func decide(
-        request id: Int, of surveyID: Int, accept: Bool, today: CalendarDay, publicBaseURL: String, by p: Principal, on db: any Database
+        request id: Int, of surveyID: Int, accept: Bool, today: CalendarDay, by p: Principal, on db: any Database
     ) async throws -> SurveyJoinRequestModel {
         guard p.may(.manageOwners) else { throw RegistryError.forbidden("deciding on survey requests") }
         guard let found = try await SurveyJoinRequestModel.find(id, on: db), found.surveyID == surveyID, let region = RegionCode(found.regionCode),
@@ -416,7 +400,7 @@ public enum Surveys {
             var rng = SystemRandomNumberGenerator()
             let inv: SurveyInvitationModel
             if let existing { inv = existing } else { inv = try await invitation(s, owner: o, joined: true, now: now, generator: &rng, on: tx) }
-            try await notify(o, survey: s, token: inv.token, reminder: false, publicBaseURL: publicBaseURL, now: now, on: tx)
+            try await notify(o, survey: s, token: inv.token, reminder: false, now: now, on: tx)
             return r
         }
     }
