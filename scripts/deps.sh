@@ -4,6 +4,7 @@
 #                            (PDF label sheets with Chinese text); SQLite is bundled by sqlite-nio
 #   scripts/deps.sh test   — PostgreSQL server, headless Chromium and its driver, poppler-utils (the
 #                            tests read PDFs back), zbar-tools (the browser test scans a printed QR code), Python test tools (openapi-spec-validator, selenium,
+#                            axe-selenium-python (axe-core, the browser test's accessibility audit),
 #                            schemathesis — pinned: scripts/schemathesis.sh depends on its checks and options; openpyxl for
 #                            the browser test's workbook)
 #   scripts/deps.sh bench  — sqlite3 CLI and PostgreSQL (baselines), wrk and nginx (the public lookup
@@ -31,6 +32,10 @@ if [ "${1:-run}" = test ] || [ "${1:-run}" = screenshots ]; then
   fi
   if ! python3 -c "import selenium" 2>/dev/null; then
     python3 -m pip install -q "selenium>=4.10"
+  fi
+  # The browser test audits every page with axe-core, which this package bundles (no network at test time).
+  if ! python3 -c "import axe_selenium_python" 2>/dev/null; then
+    python3 -m pip install -q "axe-selenium-python==2.1.6"
   fi
   # The browser test writes a bureau-shaped workbook (a merged title, dates as dates) with openpyxl.
   if ! python3 -c "import openpyxl" 2>/dev/null; then

@@ -4,6 +4,9 @@
 Run by `make test` through scripts/browser-test.sh, which starts Jiliang with a demo province on a
 throwaway SQLite file and passes its address. With --screenshots DIR it also saves PNGs of the main
 pages at desktop and phone width (`make screenshots`).
+
+Every page the workflows open is audited for accessibility with axe-core (see Accessibility); any
+violation fails the run at its end. AXE=0 or --no-axe skips the audit, for debugging only.
 """
 import argparse
 import json
@@ -13,9 +16,11 @@ import os
 import re
 import sys
 import tempfile
+import urllib.parse
 import urllib.request
 
 from selenium import webdriver
+from selenium.webdriver.remote.command import Command
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
@@ -41,13 +46,105 @@ def gone(old):
 PASSWORD = "jiliang-demo-2026"
 
 
+class Accessibility:
+    """An axe-core audit of every page the browser opens, once per path (the address without its
+    query: /app/instruments?sort=next_due is /app/instruments again). axe-core comes bundled in
+    PyPI's axe-selenium-python (scripts/deps.sh pins it), so nothing is fetched at test time.
+
+    Pages are reached by d.get, by links and buttons, by redirects after a form's POST and by
+    d.back(), all over the workflows and often without Flow; so the hook is the driver itself
+    (AuditedChrome): before each command with which the test looks at or leaves the page, check()
+    asks whether this document is new and loaded, and audits it if its path is. A document is
+    marked when it has been seen, so the question is one short script per look."""
+
+    # WCAG 2.0 and 2.1 levels A and AA only: a failure here should mean a barrier by the standard
+    # public-sector sites are held to, not axe's best-practice advice (landmarks, one h1, regions),
+    # which would fail the run over layout choices. No "wcag21a": the bundled axe-core (3.1.1) has
+    # no rule with that tag and refuses the whole run ("Could not find tags") when asked for it.
+    OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}, "resultTypes": ["violations"]}
+    # The package's Axe.run only resolves: a rejected axe.run would wait out the script timeout.
+    RUN = ("const done = arguments[arguments.length - 1];"
+           "axe.run(document, arguments[0]).then(r => done({violations: r.violations}), e => done({error: String(e)}))")
+    NEW_PAGE = ("if (window.__axeSeen || document.readyState !== 'complete' || !location.protocol.startsWith('http')"
+                " || document.contentType !== 'text/html') return null; window.__axeSeen = true; return location.href")
+
+    def __init__(self):
+        from axe_selenium_python import Axe  # imported here: AXE=0 runs without it
+        self.axe_class, self.done, self.tries, self.failures, self.busy = Axe, set(), {}, [], False
+
+    def check(self, d):
+        """Audits the current page if it is a new, loaded document at a path not audited yet."""
+        if self.busy:  # the audit's own commands pass through AuditedChrome.execute too
+            return
+        self.busy = True
+        try:
+            try:
+                url = d.execute_script(self.NEW_PAGE)
+            except WebDriverException:
+                return  # the page is being replaced: the next look checks again
+            if url and urllib.parse.urlsplit(url).path not in self.done:
+                self.audit(d, url)
+        finally:
+            self.busy = False
+
+    def audit(self, d, url):
+        path = urllib.parse.urlsplit(url).path
+        try:
+            self.axe_class(d).inject()
+            result = d.execute_async_script(self.RUN, self.OPTIONS)
+            if "error" in result:
+                raise WebDriverException(result["error"])
+        except WebDriverException as e:
+            # Most likely the page navigated away mid-audit: unmark it so that the next look
+            # retries; a page on which axe keeps failing is a failure of its own.
+            self.tries[path] = self.tries.get(path, 0) + 1
+            if self.tries[path] >= 3:
+                self.done.add(path)
+                self.failures.append(f"{url}: axe did not run — {(e.msg or str(e)).splitlines()[0]}")
+            else:
+                try:
+                    d.execute_script("window.__axeSeen = false")
+                except WebDriverException:
+                    pass
+            return
+        self.done.add(path)
+        for v in result["violations"]:
+            targets = ", ".join(" ".join(t if isinstance(t, str) else " >>> ".join(t) for t in n["target"]) for n in v["nodes"][:3])
+            more = f" (+{len(v['nodes']) - 3} more)" if len(v["nodes"]) > 3 else ""
+            self.failures.append(f"{url}: {v['id']} — {v['help']} — {targets}{more}")
+
+    def summary(self):
+        if self.failures:
+            print(f"accessibility: {len(self.failures)} axe violation(s) on {len(self.done)} page path(s) audited:", file=sys.stderr)
+            for line in self.failures:
+                print("  " + line, file=sys.stderr)
+        else:
+            print(f"accessibility: no axe violations on {len(self.done)} page path(s) audited")
+
+
+class AuditedChrome(webdriver.Chrome):
+    """Chrome whose accessibility audit (if one is attached) looks at each new page before the test
+    reads it (finding elements, reading the address, source or title, running a script, taking a
+    picture) and before the test leaves it (get, refresh, back, forward), so a page opened and
+    left unread is audited too. Clicks, typing and waits on old elements pass straight through."""
+    LOOKS = {Command.FIND_ELEMENT, Command.FIND_ELEMENTS, Command.GET_CURRENT_URL, Command.GET_PAGE_SOURCE, Command.GET_TITLE,
+             Command.W3C_EXECUTE_SCRIPT, Command.W3C_EXECUTE_SCRIPT_ASYNC, Command.SCREENSHOT,
+             Command.GET, Command.REFRESH, Command.GO_BACK, Command.GO_FORWARD}
+    audit = None
+
+    def execute(self, driver_command, params=None):
+        if self.audit is not None and driver_command in self.LOOKS:
+            self.audit.check(self)
+        return super().execute(driver_command, params)
+
+
 def browser():
     options = webdriver.ChromeOptions()
     for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=zh-CN"]:
         options.add_argument(a)
     options.binary_location = "/usr/bin/chromium"
     service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
-    return webdriver.Chrome(options=options, service=service)
+    return AuditedChrome(options=options, service=service)
 
 
 class Flow:
@@ -734,11 +831,14 @@ def survey(base, d):
 
     # The owner's inbox has the invitation; its link opens on a phone without signing in.
     f.sign_in("owner")
-    link = re.search(r"(https?://\S+/p/survey/[0-9A-Z]{16})", d.find_element(By.TAG_NAME, "body").text)
+    # The message is worded in the reader's language, its link a link (not a raw address in the text).
+    links = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "a[href*='/p/survey/']")]
+    link = next((re.match(r"https?://\S+/p/survey/[0-9A-Z]{16}$", h) for h in links), None)
     assert link, d.find_element(By.TAG_NAME, "body").text
+    assert "计量器具摸排" in d.find_element(By.TAG_NAME, "body").text and "Survey of instruments" not in d.find_element(By.TAG_NAME, "body").text
     d.delete_all_cookies()
     d.set_window_size(390, 844)
-    d.get(link.group(1))
+    d.get(link.group(0))
     d.find_element(By.ID, "name-1").send_keys("电子秤")
     d.find_element(By.ID, "serial-1").send_keys("SURVEY-1")
     d.find_element(By.ID, "address-1").send_keys("农贸市场 S1")
@@ -804,8 +904,12 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("base")
     p.add_argument("--screenshots")
+    p.add_argument("--no-axe", action="store_true", help="skip the accessibility audit (debugging only; so does AXE=0)")
     a = p.parse_args()
+    # The screenshots are pictures for people, not a test: they run without the audit.
+    audit = None if a.no_axe or a.screenshots or os.environ.get("AXE", "1") == "0" else Accessibility()
     d = browser()
+    d.audit = audit
     try:
         if a.screenshots:
             screenshots(a.base, d, a.screenshots)
@@ -824,12 +928,19 @@ def main():
             print(f"onboarding workflow passed (imported {code})")
             surveyed = survey(a.base, d)
             print(f"survey workflow passed ({surveyed})")
+            if audit:
+                audit.check(d)  # the last page, should nothing have looked at it since it loaded
     except Exception:
+        d.audit = None
         print(d.current_url, file=sys.stderr)
         print(d.page_source[:3000], file=sys.stderr)
         raise
     finally:
         d.quit()
+        if audit:
+            audit.summary()
+    if audit and audit.failures:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
