@@ -66,6 +66,10 @@ public struct AppConfiguration: Sendable {
     public var plainPathLimit = Statistics.plainPathLimit
     /// The offending meters the 三表 page and its PDF list (the CSV and XLSX files list all).
     public var offenderPageLimit = 2_000
+    /// The statistics' kept counts keep the running month's changes by day and earlier months' by
+    /// month (`MetricCounts.keepDayRows`, set at start-up and daily). Off for a test database's
+    /// template, prepared once for tests of any date: it keeps every day.
+    public var countsByDayFromThisMonth = true
     /// The most data rows one import file may have (the largest file is `bodyLimits.import`).
     public var importMaxRows = InstrumentImport.defaultMaxRows
 

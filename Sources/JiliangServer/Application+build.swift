@@ -47,6 +47,11 @@ public func buildApplication(_ config: AppConfiguration, store: Store) throws ->
 public func prepare(_ store: Store, config: AppConfiguration) async throws {
     try await Audit.$actor.withValue(.system("start-up")) {
         try await store.migrate()
+        if config.countsByDayFromThisMonth {
+            // Before a demo is counted: a fact stored with the counts, so the server, the CLI and
+            // the job worker (daily) keep them alike.
+            try await MetricCounts.keepDayRows(from: MetricPeriod.month(of: config.today()).start, on: store.db)
+        }
         try await Seed.referenceData(on: store.db)
         if let n = config.demoInstrumentsIfEmpty {
             if try await InstrumentModel.query(on: store.db).count() == 0 {

@@ -55,8 +55,6 @@ struct Serve: AsyncParsableCommand {
         config.importMaxRows = importMaxRows
         print("ledger log key: \(try config.ledgerConfiguration().signer.verifier)")
         print("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
-        // Day rows of the statistics' counts from this month on (see MetricCounts.dayRowsFrom).
-        MetricCounts.dayRowsFrom = MetricPeriod.month(of: config.today()).start
         let app = try await buildApplication(config)
         try await app.runService()
     }

@@ -56,11 +56,10 @@ struct DatabaseOptions: ParsableArguments {
             h.logLevel = .notice
             return h
         }
-        // Day rows of the statistics' counts from this month on (see MetricCounts.dayRowsFrom).
-        MetricCounts.dayRowsFrom = MetricPeriod.month(of: try todayProvider()()).start
         let store = try Store(location: location)
         do {
-            try await prepare(store, config: AppConfiguration(database: location))
+            let config = AppConfiguration(database: location, today: try todayProvider())
+            try await prepare(store, config: config)
         } catch {
             await store.shutdown()
             throw error

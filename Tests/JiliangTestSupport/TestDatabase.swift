@@ -100,7 +100,9 @@ actor Templates {
     private static func prepared(_ location: DatabaseLocation, finally: @Sendable (Store) async throws -> Void = { _ in }) async throws {
         let store = try Store(location: location, logger: TestDatabase.logger)
         do {
-            try await prepare(store, config: AppConfiguration(database: location, runWorker: false))
+            var config = AppConfiguration(database: location, runWorker: false)
+            config.countsByDayFromThisMonth = false  // tests of any date share this template
+            try await prepare(store, config: config)
             try await finally(store)
         } catch {
             await store.shutdown()

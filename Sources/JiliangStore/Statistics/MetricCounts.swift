@@ -53,10 +53,27 @@ public enum MetricCounts {
     static let neverNumber = Int32(CalendarDay(never)!.dayNumber)
     static let forever = MetricPeriod(start: CalendarDay(year: 1900, month: 1, day: 1)!, end: CalendarDay(year: 2999, month: 12, day: 31)!)
 
-    /// Day rows are kept for events on or after this day only (nil: all). Views need day rows only
-    /// for the month still running (whole months come from month rows), so the server sets this to
-    /// the first day of its current month at start-up; past days would only multiply the rows.
-    nonisolated(unsafe) public static var dayRowsFrom: CalendarDay?
+    /// Day rows are kept for events on or after this day only (nil, the default: all). Views need
+    /// day rows only for the month still running (whole months come from month rows), so start-up
+    /// and the daily job move it to the first day of the current month (`keepDayRows`); past days
+    /// would only multiply the rows. Stored with the counts (`metric_count_settings`), so every
+    /// writer — server, CLI, job — keeps the table in the same shape.
+    public static func dayRowsFrom(on db: any Database) async throws -> CalendarDay? {
+        let row = try await (db as! any SQLDatabase).raw("SELECT value FROM metric_count_settings WHERE name = 'day_rows_from'").first()
+        return try row.flatMap { CalendarDay(try $0.decode(column: "value", as: String.self)) }
+    }
+
+    /// Keeps day rows from `day` on (never moves back). Safe at any time: an event before the new
+    /// day that was kept on its own day is taken back on its month's first day, so whole months —
+    /// all that views read before the running month — still add up.
+    public static func keepDayRows(from day: CalendarDay, on db: any Database) async throws {
+        if let now = try await dayRowsFrom(on: db), now >= day { return }
+        try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.raw("DELETE FROM metric_count_settings WHERE name = 'day_rows_from'").run()
+            try await sql.raw("INSERT INTO metric_count_settings (name, value) VALUES ('day_rows_from', \(bind: day.description))").run()
+        }
+    }
 
     static func monthNumber(_ d: CalendarDay) -> Int32 { Int32(d.year * 12 + d.month - 1) }
 
@@ -82,7 +99,7 @@ public enum MetricCounts {
     /// offences as they stand (events not met, ever), found on the way: the same events the company
     /// cells count, so they are computed once.
     @discardableResult
-    static func add(_ instruments: [MetricInstrument], sign: Int, to counts: inout Counts) -> [Offence] {
+    static func add(_ instruments: [MetricInstrument], sign: Int, dayRowsFrom: CalendarDay?, to counts: inout Counts) -> [Offence] {
         let dayFrom = dayRowsFrom?.dayNumber ?? Int.min
         var found: [Offence] = []
         for i in instruments {
@@ -228,7 +245,7 @@ public enum MetricCounts {
     /// The current contribution of some instruments, to pass to `applyChange` after a write.
     public static func snapshot(_ ids: [Int], on db: any Database) async throws -> Counts {
         var c = Counts()
-        add(try await facts(ids: ids, on: db), sign: 1, to: &c)
+        add(try await facts(ids: ids, on: db), sign: 1, dayRowsFrom: try await dayRowsFrom(on: db), to: &c)
         return c
     }
 
@@ -238,7 +255,7 @@ public enum MetricCounts {
     public static func applyChange(_ ids: [Int], before: Counts, fresh: Bool = false, on db: any Database) async throws {
         let now = try await facts(ids: ids, on: db)
         var delta = Counts()
-        let found = add(now, sign: 1, to: &delta)
+        let found = add(now, sign: 1, dayRowsFrom: try await dayRowsFrom(on: db), to: &delta)
         for (k, v) in before {
             delta[k, default: Count()].met -= v.met
             delta[k, default: Count()].total -= v.total
@@ -358,6 +375,7 @@ public enum MetricCounts {
         let meters = utilitiesOnly ? " AND i.meter_type IS NOT NULL AND i.meter_type <> '\(MeterType.heat.rawValue)'" : ""
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM instruments i WHERE 1 = 1\(unsafeRaw: meters)").first()?.decode(column: "n", as: Int.self) ?? 0
         let forms = try await Statistics.forms(on: db)
+        let dayFrom = try await dayRowsFrom(on: db)
         let places = try await sql.raw("SELECT DISTINCT region_code FROM instruments ORDER BY region_code").all()
             .compactMap { RegionCode(try $0.decode(column: "region_code", as: String.self)) }
         var done = 0
@@ -370,7 +388,7 @@ public enum MetricCounts {
             times.read += since(t)
             t = Date()
             var c = Counts()
-            let offences = add(facts, sign: 1, to: &c)
+            let offences = add(facts, sign: 1, dayRowsFrom: dayFrom, to: &c)
             var own = Counts()
             for (k, v) in c {
                 if k.level == companyLevel {

@@ -50,6 +50,8 @@ public struct JobWorker: Service {
         if try await DerivedData.refreshIfStale(on: db, logger: store.logger) != nil { return true }
         // A run that failed half-way (no finished_at) does not count: the next pass tries again.
         if try await WarningRunModel.query(on: db).filter(\.$asOf == day.description).filter(\.$finishedAt != nil).first() == nil {
+            // Once a day: a server running into a new month keeps that month's changes by day.
+            try await MetricCounts.keepDayRows(from: MetricPeriod.month(of: day).start, on: db)
             let o = try await warnings.run(asOf: day, on: db)
             store.logger.info("early warnings for \(day): found \(o.found), raised \(o.raised)\(o.alarm.map { " — ALARM: \($0)" } ?? "")")
             return true
