@@ -23,9 +23,16 @@ import SQLiteNIO
 /// the start is safe — provided the body builds what it writes inside itself (a model created
 /// outside and saved inside would be "already created" on the second run).
 extension Database {
+    /// How long SQLite waits for another writer, unless a write says otherwise (milliseconds).
+    public static var busyTimeoutMs: Int { 30_000 }
+
     /// `replayable: false` for a body that cannot run twice (the import reads its rows from a
-    /// stream): contention then fails it instead of running it again on what is left.
-    public func writeTransaction<T: Sendable>(replayable: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    /// stream): contention then fails it instead of running it again on what is left — the import
+    /// job is run again whole, with a fresh stream (`JobWorker`). `busyTimeoutMs`: how long SQLite
+    /// waits for another writer before it answers SQLITE_BUSY.
+    public func writeTransaction<T: Sendable>(
+        replayable: Bool = true, busyTimeoutMs: Int = busyTimeoutMs, _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
         // Inside a transaction already: the outermost one holds the lock and owns the retry.
         if inTransaction { return try await body(self) }
         let attempt = {
@@ -35,8 +42,21 @@ extension Database {
                     // pool connection while another writer works; SQLite's own sleeps between tries
                     // and gives up after 30 s with SQLITE_BUSY (answered 503). Set per connection, on
                     // every write: cheap, and the pool's connections are opened out of our sight.
-                    try await sql.raw("PRAGMA busy_timeout = 30000").run()
-                    try await sql.raw(#"DELETE FROM "_fluent_migrations" WHERE 0"#).run()
+                    try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(max(0, busyTimeoutMs)))").run()
+                    guard busyTimeoutMs != Self.busyTimeoutMs else {
+                        try await sql.raw(#"DELETE FROM "_fluent_migrations" WHERE 0"#).run()
+                        return try await body(tx)
+                    }
+                    // A setting of the pooled connection: put back for the writes after this one.
+                    do {
+                        try await sql.raw(#"DELETE FROM "_fluent_migrations" WHERE 0"#).run()
+                        let result = try await body(tx)
+                        try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMs))").run()
+                        return result
+                    } catch {
+                        try? await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMs))").run()
+                        throw error
+                    }
                 }
                 return try await body(tx)
             }
@@ -46,9 +66,11 @@ extension Database {
 
     /// `writeTransaction`, keeping the acting `Audit.actor`: Fluent runs the closure from an
     /// event-loop callback, outside the caller's task, where task-local values are gone.
-    public func auditedTransaction<T: Sendable>(replayable: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    public func auditedTransaction<T: Sendable>(
+        replayable: Bool = true, busyTimeoutMs: Int = busyTimeoutMs, _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
         let actor = Audit.actor
-        return try await writeTransaction(replayable: replayable) { tx in try await Audit.$actor.withValue(actor) { try await body(tx) } }
+        return try await writeTransaction(replayable: replayable, busyTimeoutMs: busyTimeoutMs) { tx in try await Audit.$actor.withValue(actor) { try await body(tx) } }
     }
 
     /// Runs `body` again when the database refused it for contention alone (see above); gives up

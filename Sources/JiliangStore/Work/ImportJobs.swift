@@ -89,7 +89,9 @@ public enum ImportJobs {
     /// Runs one claimed import job to its end, recording the report (or the file-level error).
     public static func run(_ job: JobModel, today: CalendarDay, on db: any Database) async throws {
         let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
-        defer { try? FileManager.default.removeItem(atPath: payload.path) }
+        // The upload stays while the job may run again (it met contention; `JobWorker`).
+        var again = false
+        defer { if !again { try? FileManager.default.removeItem(atPath: payload.path) } }
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: payload.path)))
         let jobID = job.id!
         let reporter = ProgressThrottle { done, total in
@@ -118,6 +120,9 @@ public enum ImportJobs {
             try await JobQueue.finish(job, result: String(decoding: try JSONEncoder().encode(report), as: UTF8.self), error: nil, on: db)
         } catch let e as InstrumentImport.FileError {
             try await JobQueue.finish(job, result: nil, error: e.description, on: db)
+        } catch where WriteContention.isContention(error) && job.attempts < JobWorker.contentionAttempts {
+            again = true
+            throw error
         }
     }
 }

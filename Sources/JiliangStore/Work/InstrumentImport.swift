@@ -162,6 +162,8 @@ public struct InstrumentImport: Sendable {
         public var surveyInvitationID: Int?
         /// A tighter limit on a workbook part's inflated size (default: the reader's own).
         public var workbookMaxPartMB: Int?
+        /// How long the import waits for another writer (SQLite) before it fails whole (default 30 s).
+        public var busyTimeoutMs: Int?
         public struct OwnerDefaults: Sendable, Codable, Equatable {
             public var creditCode: String
             public var regionCode: String
@@ -373,7 +375,8 @@ public struct InstrumentImport: Sendable {
         let writer = Task {
             defer { answerSink.finish() }
             // Not replayable: its slices come from a stream that a second run would find half read.
-            return try await db.auditedTransaction(replayable: false) { tx in
+            // Contention fails the whole import (nothing stored); the job worker runs it again.
+            return try await db.auditedTransaction(replayable: false, busyTimeoutMs: options.busyTimeoutMs ?? 30_000) { tx in
                 try await InstrumentBulkWriter.withBulkSettings(on: tx) {
                     var w = SliceWriter(owners: registeredOwners, context: context, columnName: names, fileDigest: fileDigest)
                     w.submitFilings = byOwner

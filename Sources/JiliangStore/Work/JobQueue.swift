@@ -52,6 +52,16 @@ public enum JobQueue {
             .run()
     }
 
+    /// Puts a job back in the queue to run again whole after `delay` (it met contention).
+    public static func retryLater(_ job: JobModel, delay: TimeInterval, now: Date = Date(), on db: any Database) async throws {
+        job.state = State.queued.rawValue
+        job.runAfter = now.addingTimeInterval(delay)
+        job.lockedUntil = nil
+        job.progressDone = nil
+        job.progressTotal = nil
+        try await job.update(on: db)
+    }
+
     public static func finish(_ job: JobModel, result: String?, error: String?, on db: any Database) async throws {
         job.state = (error == nil ? State.done : State.failed).rawValue
         job.result = result

@@ -41,6 +41,9 @@ public struct JobWorker: Service {
         }
     }
 
+    /// How many times a job that met write contention runs before it fails.
+    static let contentionAttempts = 5
+
     /// Runs the daily warnings, the daily credit run and the monthly reports if due, then at most one job. Returns whether anything was done.
     @discardableResult
     public func runOnce() async throws -> Bool {
@@ -66,14 +69,30 @@ public struct JobWorker: Service {
         }
         if try await CreditScores.recomputeStale(rules: credit, today: day, on: db) > 0 { return true }
         guard let job = try await JobQueue.claim(on: db) else { return false }
+        try await run(job, today: day)
+        return true
+    }
+
+    /// Runs one claimed job to its end — or back into the queue, when it met write contention.
+    public func run(_ job: JobModel, today day: CalendarDay) async throws {
+        let db = store.db
         do {
             switch job.kind {
             case let k where ImportJobs.kinds.contains(k): try await ImportJobs.run(job, today: day, on: db)
             default: try await JobQueue.finish(job, result: nil, error: "unknown job kind \(job.kind)", on: db)
             }
+        } catch where WriteContention.isContention(error) && job.attempts < Self.contentionAttempts {
+            // Another writer held the database too long: the job wrote nothing (its transaction
+            // was refused whole) and runs again from the start, reading its file afresh.
+            store.logger.warning("job \(job.id!) met write contention (attempt \(job.attempts)); it runs again")
+            try await JobQueue.retryLater(job, delay: Double(job.attempts), on: db)
+        } catch where WriteContention.isContention(error) {
+            try await JobQueue.finish(
+                job, result: nil,
+                error: "the database stayed busy with other writes through \(job.attempts) attempts; nothing of this file was stored — upload it again",
+                on: db)
         } catch {
             try await JobQueue.finish(job, result: nil, error: "\(error)", on: db)
         }
-        return true
     }
 }

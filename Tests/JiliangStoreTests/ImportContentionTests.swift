@@ -1,0 +1,80 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import JiliangStore
+import JiliangTestSupport
+import Testing
+
+/// Issue #20, item 9: the import streams its rows into one transaction, so it must never be run
+/// again on a half-read stream. Another writer holding SQLite's write lock (real SQLITE_BUSY, from a
+/// second connection pool on the same file) fails the import whole — promptly, nothing stored, no
+/// hang — and the job worker runs the job again from its file.
+@Suite(.timeLimit(.minutes(2))) struct ImportContentionTests {
+    static let today = CalendarDay("2026-11-26")!
+
+    static func roll(_ owner: OwnerModel, rows: Int) -> [UInt8] {
+        let header = "种别序号,器具名称,出厂编号,用途,行政区划代码,安装地点,统一社会信用代码,启用日期\n"
+        return Array((header + (1...rows).map { "2,电子计价秤,BUSY-\($0),贸易结算,350102,市场\($0)号,\(owner.creditCode),2024-03-01\n" }.joined()).utf8)
+    }
+
+    /// Holds the write lock from another connection pool for `seconds`, as a long write would.
+    static func holdWriteLock(on other: Store, seconds: Double = 1) async -> Task<Void, any Error> {
+        let (held, heldSink) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await other.db.writeTransaction { _ in
+                heldSink.yield()
+                try await Task.sleep(for: .seconds(seconds))
+            }
+        }
+        for await _ in held { break }
+        return holder
+    }
+
+    @Test func anImportMeetingAnotherWriterStoresNothingAndRunsAgainWhole() async throws {
+        try await TestDatabase.withStore { store in
+            guard case .sqliteFile(let path) = store.location else { return }  // SQLITE_BUSY is SQLite's
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            let bytes = Self.roll(owner, rows: 1_200)  // more than one slice
+            let other = try Store(location: .sqliteFile(path))
+            do {
+                // MUT: the import meets the lock on its first slice and waits 100 ms for it.
+                var holder = await Self.holdWriteLock(on: other)
+                var options = InstrumentImport.Options()
+                options.busyTimeoutMs = 100
+                let opts = options
+                await #expect {
+                    var rng = SystemRandomNumberGenerator()
+                    _ = try await InstrumentImport(mode: .allOrNothing, options: opts).run(bytes: bytes, on: db, today: Self.today, generator: &rng)
+                } throws: { WriteContention.isContention($0) }
+                #expect(try await InstrumentModel.query(on: db).count() == 0)
+                try await holder.value
+
+                // Through the job worker: the job is put back (its file kept), then runs whole.
+                let job = try await ImportJobs.enqueue(
+                    bytes: bytes, mode: .allOrNothing, options: opts, by: .system("tests"),
+                    uploadDirectory: NSTemporaryDirectory() + "jiliang-contention-\(UUID().uuidString)", on: db)
+                let claimed = try #require(try await JobQueue.claim(on: db))
+                #expect(claimed.id == job.id)
+                holder = await Self.holdWriteLock(on: other)
+                let worker = JobWorker(store: store, today: { Self.today }, warnings: WarningRunner())
+                try await worker.run(claimed, today: Self.today)  // puts it back once the other write ends
+                try await holder.value
+                let requeued = try #require(try await JobModel.find(job.id, on: db))
+                #expect(requeued.state == "queued" && requeued.error == nil && requeued.attempts == 1)
+                #expect(try await InstrumentModel.query(on: db).count() == 0)
+                let again = try #require(try await JobQueue.claim(now: Date().addingTimeInterval(5), on: db))
+                try await worker.run(again, today: Self.today)
+                let done = try #require(try await JobModel.find(job.id, on: db))
+                #expect(done.state == "done" && done.attempts == 2, "\(done.error ?? "")")
+                // validate: every row once
+                #expect(try await InstrumentModel.query(on: db).count() == 1_200)
+                #expect(try await InstrumentModel.query(on: db).unique().all(\.$serialNo).count == 1_200)
+            } catch {
+                await other.shutdown()
+                throw error
+            }
+            await other.shutdown()
+        }
+    }
+}
