@@ -78,17 +78,22 @@ public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) 
     router.add(middleware: APIContractMiddleware())
     router.add(middleware: AuthMiddleware(store: store, trustForwardedFor: config.trustForwardedFor))
 
-    // Public landing page (the full web application arrives with issue #3).
-    LandingPage(store: store, config: config).addRoutes(to: router)
-    // The web application for signed-in users (server-rendered, zh-CN with an English switch).
     // The page templates are read from the bundle once, for both the staff pages and the public site.
     let templates = try WebApp.loadTemplates()
     // Failed sign-ins are counted once for the pages and the API.
     let signInThrottle = SignInThrottle(policy: config.signInThrottle)
-    WebApp(store: store, config: config, ledger: ledger, templates: templates, signInThrottle: signInThrottle).addRoutes(to: router)
-
+    // The web application for signed-in users (server-rendered, zh-CN with an English switch).
+    let webApp = WebApp(store: store, config: config, ledger: ledger, templates: templates, signInThrottle: signInThrottle)
     // The public site for citizens (no sign-in, rate-limited): lookup, complaints, free checks, campaigns.
-    PublicSite(store: store, config: config, ledger: ledger, templates: templates).addRoutes(to: router)
+    let publicSite = PublicSite(store: store, config: config, ledger: ledger, templates: templates)
+    // Pages: one error path (each site's error page in its own frame) and one CSRF check.
+    router.add(middleware: PageErrorMiddleware(staff: webApp.errorPage, citizen: publicSite.errorPage))
+    router.add(middleware: FormCSRFMiddleware())
+
+    // Public landing page.
+    LandingPage(store: store, config: config).addRoutes(to: router)
+    webApp.addRoutes(to: router)
+    publicSite.addRoutes(to: router)
 
     // The tamper-evident ledger, public and read-only (C2SP tlog-tiles).
     LedgerRoutes(ledger: ledger).addRoutes(to: router)

@@ -42,8 +42,8 @@ public struct BodyLimits: Sendable, Equatable {
 /// The routes that take files, named once: the pages register theirs with these names, and the
 /// body caps read them (a route renamed in one place is renamed in both).
 enum FileRoute {
-    static let importPage = "/app/import"
-    static let penaltyForm = "/app/penalties"
+    static let importPage = Site.importPage()
+    static let penaltyForm = Site.penalties()
     static let complaintForm = "/p/complaints"
     static let importAPIPrefix = "/api/v1/imports/"
     /// `POST /penalties` of the API document: its JSON carries the evidence as base64.

@@ -88,7 +88,8 @@ struct RateLimitMiddleware: RouterMiddleware {
         let who = client(request, context)
         let cost: Double = request.method == .post ? 10 : 1
         let (allowed, wait) = limiter.take(cost, client: who)
-        guard allowed else { return Self.tooMany(wait) }
+        // Answered in the public frame by `PageErrorMiddleware`, with Retry-After.
+        guard allowed else { throw PageProblem(.tooManyRequests(wait: wait)) }
         var response = try await next(request, context)
         // A handler marks a miss (an unknown code): it costs extra, charged after the fact.
         if let extra = response.headers[Self.costHeader].flatMap(Double.init) {
@@ -97,16 +98,11 @@ struct RateLimitMiddleware: RouterMiddleware {
         }
         return response
     }
-
-    static func tooMany(_ wait: Int) -> Response {
-        PlainErrorPage.response(
-            .tooManyRequests, title: "请求过于频繁 Too many requests", heading: "请求过于频繁",
-            text: "请 \(wait) 秒后再试。Too many requests: try again in \(wait) s.", headers: [.retryAfter: "\(max(wait, 1))"])
-    }
 }
 
-/// The bare page for answers given before any page frame can be rendered (a rate limit, a body
-/// over its limit): no template, no database, nothing that could fail or cost much.
+/// The bare page for the one answer given before any page frame can be rendered: a body refused
+/// from its `Content-Length` before it is read (the connection then closes). No template, no
+/// database, nothing that could fail or cost much.
 enum PlainErrorPage {
     static func response(_ status: HTTPResponse.Status, title: String, heading: String, text: String, headers: HTTPFields = [:]) -> Response {
         let html = """

@@ -1,8 +1,17 @@
+import Hummingbird
 import JiliangCore
 /// Every string the pages show, in Simplified Chinese (the default) and English, in one table
 /// (STYLE.md: not scattered in templates). Templates read them as `{{t.key}}`.
 enum PageStrings {
-    enum Language: String, Sendable { case zh, en }
+    enum Language: String, Sendable {
+        case zh, en
+
+        /// The reader's language: `?lang=` (which the page then keeps in a cookie), the cookie, or Chinese.
+        static func of(_ request: Request) -> Language {
+            if let q = request.uri.queryParameters["lang"], let l = Language(rawValue: String(q)) { return l }
+            return request.cookies["lang"].flatMap { Language(rawValue: $0.value) } ?? .zh
+        }
+    }
 
     static let table: [String: (zh: String, en: String)] = [
         "st_title": ("统计分析", "Statistics"),
@@ -406,6 +415,13 @@ enum PageStrings {
         "notFoundText": ("不存在，或不在您的权限范围内。", "It does not exist, or it is outside what you may see."),
         "forbidden": ("无权操作", "Not allowed"),
         "badInput": ("输入有误", "Please check the input"),
+        "tooLarge": ("提交的内容过大", "Too large"),
+        "busy": ("系统繁忙", "Busy"),
+        "busyText": ("数据库正忙，未保存任何内容，请稍后重试。", "The database is busy; nothing was stored. Please try again."),
+        "fault": ("系统出错", "Something went wrong"),
+        "faultText": ("请求未能完成，已记录在日志中。请稍后重试，或联系管理员。", "The request could not be completed and has been logged. Try again later, or ask the administrator."),
+        "tooMany": ("请求过于频繁", "Too many requests"),
+        "tooManyText": ("请 %d 秒后再试。", "Please try again in %d seconds."),
         "filedNotice": ("已提交备案，等待审核。", "Submitted for filing; the bureau will review it."),
         "appliedNotice": ("检定申请已提交。", "Application sent."),
         "done": ("已办理。", "Done."),

@@ -24,6 +24,7 @@ extension WebApp {
                 "attached": u.regionCode ?? u.institutionID.map { "institution \($0)" } ?? u.ownerID.map { "owner \($0)" } ?? "",
                 "locked": (u.lockedUntil ?? .distantPast) > Date() ? "1" : "", "canReset": p.may(.manageAccounts) ? "1" : "",
                 "disabled": u.disabled ? "1" : "", "toggle": u.disabled ? "enable" : "disable", "toggleLabel": u.disabled ? t["enable"]! : t["disable"]!,
+                "passwordAction": Site.userPassword(u.id!), "toggleAction": Site.userToggle(u.id!, u.disabled ? "enable" : "disable"),
             ].filter { !$0.value.isEmpty }
         }
         let roles = (p.may(.manageAccounts) ? Role.allCases : [.owner]).map { ["value": $0.rawValue, "label": $0.chineseName] }
@@ -37,7 +38,7 @@ extension WebApp {
         let t = PageStrings.strings(language(request))
         let items = try await Accounts.tokens(on: db).map { m -> [String: String] in
             [
-                "id": "\(m.id!)", "name": m.name, "role": Role(rawValue: m.role)?.chineseName ?? m.role, "permissions": m.permissions,
+                "id": "\(m.id!)", "revokeAction": Site.tokenRevoke(m.id!), "name": m.name, "role": Role(rawValue: m.role)?.chineseName ?? m.role, "permissions": m.permissions,
                 "lastUsed": m.lastUsedAt.map { CalendarDay(instant: $0).description } ?? "", "revoked": m.revokedAt != nil ? "1" : "",
             ].filter { !$0.value.isEmpty }
         }
@@ -72,7 +73,7 @@ extension WebApp {
             "since": since?.description ?? "",
         ]
         if let c = page.nextCursor {
-            model["next"] = "/app/admin/audit?cursor=\(c)&actor=\(formEncoded(text("actor") ?? ""))&entity=\(formEncoded(text("entity") ?? ""))"
+            model["next"] = Site.audit() + "?cursor=\(c)&actor=\(formEncoded(text("actor") ?? ""))&entity=\(formEncoded(text("entity") ?? ""))"
                 + "&entity_id=\(formEncoded(text("entity_id") ?? ""))&since=\(since?.description ?? "")"
         }
         return render("audit", model, title: t["auditLog"]!, request: request, caller: p)
@@ -83,7 +84,7 @@ extension WebApp {
         let t = PageStrings.strings(language(request))
         let year = request.uri.queryParameters["year"].flatMap { Int(String($0)) } ?? today.year
         let items = try await VerificationRequests.calendarDays(year: year, on: db).map {
-            ["date": $0.id!, "kind": $0.kind == "holiday" ? t["holiday"]! : t["workday"]!, "name": $0.name]
+            ["date": $0.id!, "deleteAction": Site.calendarDelete($0.id!), "kind": $0.kind == "holiday" ? t["holiday"]! : t["workday"]!, "name": $0.name]
         }
         return render(
             "calendar", ["t": t, "items": items, "year": "\(year)", "coverage": try await calendarCoverage(t)], title: t["calendar"]!, request: request, caller: p)

@@ -10,46 +10,46 @@ import JiliangStore
 /// row, a new rule version (issue #18). A change re-derives the stored compliance in the background.
 extension WebApp {
     func addCatalogueRoutes(to router: Router<AppRequestContext>) {
-        router.get("/app/catalogue") { request, _ in try await page(request) { p in try await cataloguePage(request, p, error: nil, values: [:]) } }
-        router.post("/app/catalogue") { request, _ in
+        router.get(Site.catalogue.path) { request, _ in try await page(request) { p in try await cataloguePage(request, p, error: nil, values: [:]) } }
+        router.post(Site.catalogue.path) { request, _ in
             try await page(request) { p in
                 let f = try await form(request)
                 return try await attempt({ try await cataloguePage(request, p, error: $0, values: f) }) {
                     let sub = try await saveCatalogueRow(f, subNo: nil, by: p)
-                    return redirect("/app/catalogue/\(sub)?flash=done")
+                    return redirect(Site.catalogueEntry(sub) + "?flash=done")
                 }
             }
         }
-        router.get("/app/catalogue/{sub}") { request, context in
+        router.get(Site.catalogueEntry.path) { request, context in
             try await page(request) { p in
                 try await catalogueEntryPage(request, p, subNo: try context.parameters.require("sub", as: Int.self), error: nil, values: [:])
             }
         }
-        router.post("/app/catalogue/{sub}") { request, context in
+        router.post(Site.catalogueEntry.path) { request, context in
             try await page(request) { p in
                 let sub = try context.parameters.require("sub", as: Int.self), f = try await form(request)
                 return try await attempt({ try await catalogueEntryPage(request, p, subNo: sub, error: $0, values: f) }) {
                     _ = try await saveCatalogueRow(f, subNo: sub, by: p)
-                    return redirect("/app/catalogue/\(sub)?flash=done")
+                    return redirect(Site.catalogueEntry(sub) + "?flash=done")
                 }
             }
         }
-        router.post("/app/catalogue/{sub}/names") { request, context in
+        router.post(Site.catalogueNames.path) { request, context in
             try await page(request) { p in
                 let sub = try context.parameters.require("sub", as: Int.self), f = try await form(request)
                 return try await attempt({ try await catalogueEntryPage(request, p, subNo: sub, error: $0, values: [:]) }) {
                     try await Registry.saveInstrumentName(f["instrument_name"], subNo: sub, by: p, on: db)
-                    return redirect("/app/catalogue/\(sub)?flash=done")
+                    return redirect(Site.catalogueEntry(sub) + "?flash=done")
                 }
             }
         }
-        router.post("/app/catalogue/{sub}/rules") { request, context in
+        router.post(Site.catalogueRules.path) { request, context in
             try await page(request) { p in
                 let sub = try context.parameters.require("sub", as: Int.self), f = try await form(request)
                 return try await attempt({ try await catalogueEntryPage(request, p, subNo: sub, error: $0, values: f) }) {
                     guard p.may(.manageReference) else { throw RegistryError.forbidden("changing verification rules") }
                     _ = try await Registry.addRule(try Self.rule(f, subNo: sub), on: db)  // audited, marks the status for re-deriving
-                    return redirect("/app/catalogue/\(sub)?flash=done")
+                    return redirect(Site.catalogueEntry(sub) + "?flash=done")
                 }
             }
         }
@@ -64,7 +64,7 @@ extension WebApp {
             let e = m.entry
             let current = book.rules.filter { $0.subNo == e.subNo && book.inForce($0, on: today) }
             return [
-                "sub": "\(e.subNo)", "item": "\(e.itemNo) \(e.itemName)", "name": e.subName, "mode": e.mode?.rawValue ?? "—",
+                "sub": "\(e.subNo)", "link": Site.catalogueEntry(e.subNo), "item": "\(e.itemNo) \(e.itemName)", "name": e.subName, "mode": e.mode?.rawValue ?? "—",
                 "form": e.form.map { t["cat_form_" + $0.rawValue] ?? $0.rawValue } ?? "—",
                 "rules": current.isEmpty ? t["cat_noRule"]! : current.map { Self.ruleSummary($0, t) }.joined(separator: "；"),
                 "noRule": current.isEmpty && (e.mode?.requiresVerification ?? true),
@@ -103,6 +103,7 @@ extension WebApp {
             "form": e.form.map { t["cat_form_" + $0.rawValue] ?? $0.rawValue } ?? "—", "scope": e.scopeNote, "regulation": e.regulation,
             "source": e.source, "confidence": t["cat_conf_" + m.confidence] ?? m.confidence, "unconfirmed": m.confidence != Confidence.confirmed.rawValue,
             "provisional": subNo >= 900, "canManage": p.may(.manageReference), "v": v, "r": values,
+            "saveAction": Site.catalogueEntry(subNo), "namesAction": Site.catalogueNames(subNo), "rulesAction": Site.catalogueRules(subNo),
             "rules": rules.map { r -> [String: Any] in
                 [
                     "version": "\(r.version)", "from": r.effectiveFrom.description, "until": r.effectiveUntil?.description ?? "—",

@@ -14,7 +14,7 @@ extension WebApp {
         let record = try await Registry.record(id, scope: p.scope, on: db)  // 404 outside the caller's scope
         let instrument = try await Registry.instrument(record.instrumentID, scope: p.scope, on: db)
         var model: [String: Any] = [
-            "t": t, "id": "\(id)", "instrumentID": "\(instrument.id!)", "instrument": instrument.name,
+            "t": t, "id": "\(id)", "instrumentID": "\(instrument.id!)", "instrumentLink": Site.instrument(instrument.id!), "instrument": instrument.name,
             "code": (try? InstrumentCode(validating: instrument.code).grouped) ?? instrument.code,
             "date": record.verifiedOn, "result": record.result, "certificateNo": record.certificateNo ?? record.resultNoticeNo ?? "—",
             "logKey": ledger.configuration.signer.verifier.description,

@@ -10,50 +10,50 @@ import JiliangStore
 /// rounds (WebApp+Penalties, WebApp+Demonstration).
 extension WebApp {
     func addCreditRoutes(to router: Router<AppRequestContext>) {
-        router.get("/app/credit") { request, _ in try await page(request) { p in try await creditHome(request, p, error: nil) } }
-        router.get("/app/credit/owners/{id}") { request, context in
+        router.get(Site.credit.path) { request, _ in try await page(request) { p in try await creditHome(request, p, error: nil) } }
+        router.get(Site.creditOwner.path) { request, context in
             try await page(request) { p in try await creditOwner(request, p, id: try context.parameters.require("id", as: Int.self)) }
         }
-        router.post("/app/commitments") { request, _ in
+        router.post(Site.commitments.path) { request, _ in
             try await page(request) { p in
                 let f = try await form(request)
                 return try await attempt({ try await creditHome(request, p, error: $0) }) {
                     let c = try await Commitments.sign(
                         ownerID: f["owner_id"].flatMap { Int($0) }, signerName: f["signer_name"], signerTitle: f["signer_title"], complaintPhone: f["complaint_phone"],
                         today: today, by: p, on: db)
-                    return redirect("/app/commitments/\(c.id!)?flash=done")
+                    return redirect(Site.commitment(c.id!) + "?flash=done")
                 }
             }
         }
-        router.get("/app/commitments/{id}") { request, context in
+        router.get(Site.commitment.path) { request, context in
             try await page(request) { p in try await commitmentPage(request, p, id: try context.parameters.require("id", as: Int.self), error: nil) }
         }
-        router.post("/app/commitments/{id}/end") { request, context in
+        router.post(Site.commitmentEnd.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 let f = try await form(request)
                 return try await attempt({ try await commitmentPage(request, p, id: id, error: $0) }) {
                     _ = try await Commitments.end(id, as: f["outcome"], reason: f["reason"], today: today, by: p, on: db)
-                    return redirect("/app/commitments/\(id)?flash=done")
+                    return redirect(Site.commitment(id) + "?flash=done")
                 }
             }
         }
-        router.get("/app/admin/commitment-templates") { request, _ in try await page(request) { p in try await commitmentTemplates(request, p, error: nil) } }
-        router.post("/app/admin/commitment-templates") { request, _ in
+        router.get(Site.commitmentTemplates.path) { request, _ in try await page(request) { p in try await commitmentTemplates(request, p, error: nil) } }
+        router.post(Site.commitmentTemplates.path) { request, _ in
             try await page(request) { p in
                 let f = try await form(request)
                 return try await attempt({ try await commitmentTemplates(request, p, error: $0) }) {
                     _ = try await Commitments.saveTemplate(sector: f["sector"], title: f["title"], body: f["body"]?.replacingOccurrences(of: "\r\n", with: "\n"), by: p, on: db)
-                    return redirect("/app/admin/commitment-templates?flash=done")
+                    return redirect(Site.commitmentTemplates() + "?flash=done")
                 }
             }
         }
-        router.post("/app/admin/demo-checklists") { request, _ in
+        router.post(Site.demoChecklists.path) { request, _ in
             try await page(request) { p in
                 let f = try await form(request)
                 return try await attempt({ try await commitmentTemplates(request, p, error: $0) }) {
                     _ = try await Demonstration.saveChecklist(sector: f["sector"], criteria: f["criteria"]?.replacingOccurrences(of: "\r\n", with: "\n"), by: p, on: db)
-                    return redirect("/app/admin/commitment-templates?flash=done")
+                    return redirect(Site.commitmentTemplates() + "?flash=done")
                 }
             }
         }
@@ -86,7 +86,7 @@ extension WebApp {
             var canSign: [[String: String]] = []
             for o in owners {
                 let list = try await Commitments.commitments(ownerID: o.id!, by: p, on: db)
-                commitments += list.map { ["id": "\($0.id!)", "owner": o.name, "signed": $0.signedOn, "state": t["cr_" + $0.state] ?? $0.state] }
+                commitments += list.map { ["id": "\($0.id!)", "link": Site.commitment($0.id!), "owner": o.name, "signed": $0.signedOn, "state": t["cr_" + $0.state] ?? $0.state] }
                 if !list.contains(where: { $0.state == Commitments.State.active.rawValue }) {
                     canSign.append(["id": "\(o.id!)", "name": o.name, "sector": PageStrings.sectorLabel(CommitmentSector(industry: Industry(rawValue: o.industry) ?? .other).rawValue, lang)])
                 }
@@ -104,12 +104,12 @@ extension WebApp {
         let cls = request.uri.queryParameters["class"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let page = try await CreditScores.list(creditClass: cls, cursor: request.uri.queryParameters["cursor"].map(String.init), limit: 50, by: p, on: db)
         model["classes"] = page.items.map {
-            ["id": "\($0.owner.id!)", "name": $0.owner.name, "credit": $0.owner.creditCode, "class": $0.creditClass.rawValue, "score": String(format: "%.1f", $0.score),
+            ["id": "\($0.owner.id!)", "link": Site.creditOwner($0.owner.id!), "name": $0.owner.name, "credit": $0.owner.creditCode, "class": $0.creditClass.rawValue, "score": String(format: "%.1f", $0.score),
              "computed": $0.computedOn, "tone": ["A": "ok", "B": "ok", "C": "warn", "D": "bad"][$0.creditClass.rawValue]!]
         }
         model["filters"] = CreditClass.allCases.map { ["value": $0.rawValue, "label": "\($0.rawValue) · \($0.chineseName)", "selected": $0.rawValue == cls?.uppercased() ? "1" : ""].filter { !$0.value.isEmpty } }
         model["noClasses"] = page.items.isEmpty
-        if let c = page.nextCursor { model["next"] = "/app/credit?cursor=\(c)&class=\(cls ?? "")" }
+        if let c = page.nextCursor { model["next"] = Site.credit() + "?cursor=\(c)&class=\(cls ?? "")" }
         model["isStaff"] = true
         return render("credit", model, title: t["cr_title"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
@@ -126,7 +126,7 @@ extension WebApp {
             "tone": ["A": "ok", "B": "ok", "C": "warn", "D": "bad"][a.creditClass.rawValue]!,
             "contributions": a.contributions.map { ["fact": t["cr_fact_" + $0.fact] ?? $0.fact, "detail": detail($0, f, t), "points": String(format: "%+.1f", $0.points)] },
             "facts": "\(f.instrumentsInUse)",
-            "commitments": try await Commitments.commitments(ownerID: id, by: p, on: db).map { ["id": "\($0.id!)", "signed": $0.signedOn, "state": t["cr_" + $0.state] ?? $0.state] },
+            "commitments": try await Commitments.commitments(ownerID: id, by: p, on: db).map { ["id": "\($0.id!)", "link": Site.commitment($0.id!), "signed": $0.signedOn, "state": t["cr_" + $0.state] ?? $0.state] },
             "penalties": try await Penalties.list(ownerID: id, state: nil, cursor: nil, limit: 50, by: p, on: db).items.map { penaltyRow($0, t, lang) },
             "listings": try await Listings.list(state: nil, ownerID: id, cursor: nil, limit: 50, by: p, on: db).items.map { listingRow($0, t, names: [id: owner.name]) },
         ]
@@ -148,7 +148,7 @@ extension WebApp {
         let owner = try await OwnerModel.find(c.ownerID, on: db)!
         let active = c.state == Commitments.State.active.rawValue
         let model: [String: Any] = [
-            "t": t, "id": "\(id)", "title": c.title, "body": c.body.split(separator: "\n").map { ["line": String($0)] }, "owner": owner.name, "credit": owner.creditCode,
+            "t": t, "id": "\(id)", "endAction": Site.commitmentEnd(id), "title": c.title, "body": c.body.split(separator: "\n").map { ["line": String($0)] }, "owner": owner.name, "credit": owner.creditCode,
             "signer": "\(c.signerTitle) \(c.signerName)", "signed": c.signedOn, "phone": c.complaintPhone, "state": t["cr_" + c.state] ?? c.state,
             "ended": c.endedOn.map { "\($0) \(c.endReason ?? "")" }, "error": error,
             "canWithdraw": active && p.role == .owner, "canBreach": active && p.may(.manageCredit) && p.role != .owner, "publicLink": active ? "/p/commitments/\(id)" : nil,
@@ -174,17 +174,17 @@ extension WebApp {
     }
 
     func penaltyRow(_ m: PenaltyModel, _ t: [String: String], _ lang: PageStrings.Language) -> [String: String] {
-        ["id": "\(m.id!)", "decision": m.decisionNo, "kind": PageStrings.penaltyKindLabel(m.kind, lang), "decided": m.decidedOn, "state": t["cr_" + m.state] ?? m.state,
+        ["id": "\(m.id!)", "link": Site.penalty(m.id!), "decision": m.decisionNo, "kind": PageStrings.penaltyKindLabel(m.kind, lang), "decided": m.decidedOn, "state": t["cr_" + m.state] ?? m.state,
          "amount": m.amountYuan.map { "\($0)" } ?? "", "heavy": m.heavy ? "1" : "", "until": m.displayUntil ?? m.publishBy ?? ""].filter { !$0.value.isEmpty || $0.key == "amount" }
     }
 
     func listingRow(_ m: ListingModel, _ t: [String: String], names: [Int: String]) -> [String: String] {
-        ["id": "\(m.id!)", "owner": names[m.ownerID] ?? "#\(m.ownerID)", "state": t["cr_" + m.state] ?? m.state, "proposed": m.proposedOn,
+        ["id": "\(m.id!)", "link": Site.listing(m.id!), "owner": names[m.ownerID] ?? "#\(m.ownerID)", "state": t["cr_" + m.state] ?? m.state, "proposed": m.proposedOn,
          "published": m.publishedOn ?? "—", "reason": String(m.reason.prefix(60))]
     }
 
     func roundRow(_ r: DemoRoundModel, _ lang: PageStrings.Language) -> [String: String] {
-        ["id": "\(r.id!)", "title": r.title, "sector": PageStrings.sectorLabel(r.sector, lang), "region": r.regionCode, "dates": "\(r.opensOn) – \(r.closesOn)",
+        ["id": "\(r.id!)", "link": Site.demoRound(r.id!), "title": r.title, "sector": PageStrings.sectorLabel(r.sector, lang), "region": r.regionCode, "dates": "\(r.opensOn) – \(r.closesOn)",
          "state": r.state]
     }
 }

@@ -9,8 +9,8 @@ import JiliangStore
 /// criterion with evidence, the round is published, a title can be revoked.
 extension WebApp {
     func addDemonstrationRoutes(to router: Router<AppRequestContext>) {
-        router.get("/app/demo-rounds") { request, _ in try await page(request) { p in try await roundsPage(request, p, error: nil, values: [:]) } }
-        router.post("/app/demo-rounds") { request, _ in
+        router.get(Site.demoRounds.path) { request, _ in try await page(request) { p in try await roundsPage(request, p, error: nil, values: [:]) } }
+        router.post(Site.demoRounds.path) { request, _ in
             try await page(request) { p in
                 let f = try await form(request)
                 return try await attempt({ try await roundsPage(request, p, error: $0, values: f) }) {
@@ -18,14 +18,14 @@ extension WebApp {
                         regionCode: f["region_code"].flatMap { $0.isEmpty ? nil : $0 }, sector: f["sector"], title: f["title"],
                         criteria: f["criteria"]?.replacingOccurrences(of: "\r\n", with: "\n"), passScore: f["pass_score"], validMonths: f["valid_months"],
                         opensOn: f["opens_on"], closesOn: f["closes_on"], by: p, on: db)
-                    return redirect("/app/demo-rounds/\(r.id!)?flash=done")
+                    return redirect(Site.demoRound(r.id!) + "?flash=done")
                 }
             }
         }
-        router.get("/app/demo-rounds/{id}") { request, context in
+        router.get(Site.demoRound.path) { request, context in
             try await page(request) { p in try await roundPage(request, p, id: try context.parameters.require("id", as: Int.self), error: nil) }
         }
-        router.post("/app/demo-rounds/{id}/{action}") { request, context in
+        router.post(Site.demoRoundAction.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 let f = try await form(request)
@@ -35,11 +35,11 @@ extension WebApp {
                     case "publish": _ = try await Demonstration.publish(id, today: today, by: p, on: db)
                     default: throw RegistryError.notFound(entity: "page", key: context.parameters.get("action") ?? "")
                     }
-                    return redirect("/app/demo-rounds/\(id)?flash=done")
+                    return redirect(Site.demoRound(id) + "?flash=done")
                 }
             }
         }
-        router.post("/app/demo-applications/{id}/{action}") { request, context in
+        router.post(Site.demoApplicationAction.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 let fields = try await formFields(request)
@@ -53,7 +53,7 @@ extension WebApp {
                         _ = try await Demonstration.revoke(id, reason: fields.last { $0.0 == "reason" }?.1, today: today, by: p, on: db)
                     default: throw RegistryError.notFound(entity: "page", key: context.parameters.get("action") ?? "")
                     }
-                    return redirect("/app/demo-rounds/\(a.roundID)?flash=done")
+                    return redirect(Site.demoRound(a.roundID) + "?flash=done")
                 }
             }
         }
@@ -92,7 +92,8 @@ extension WebApp {
         for a in apps {
             let scores = try await Demonstration.scores(a.id!, on: db)
             var row: [String: Any] = [
-                "id": "\(a.id!)", "owner": names[a.ownerID] ?? "", "statement": a.statement, "applied": a.appliedOn, "state": t["cr_" + a.state] ?? a.state,
+                "id": "\(a.id!)", "scoreAction": Site.demoApplicationAction(a.id!, "score"), "revokeAction": Site.demoApplicationAction(a.id!, "revoke"),
+                "owner": names[a.ownerID] ?? "", "statement": a.statement, "applied": a.appliedOn, "state": t["cr_" + a.state] ?? a.state,
                 "total": a.total.map { "\($0)" } ?? "—",
                 "canScore": staff && open, "canRevoke": staff && a.state == Demonstration.ApplicationState.awarded.rawValue,
                 "criteria": criteria.enumerated().map { i, c in
@@ -112,8 +113,9 @@ extension WebApp {
         let model: [String: Any] = [
             "t": t, "id": "\(id)", "error": error, "title": r.title, "sector": PageStrings.sectorLabel(r.sector, lang), "region": r.regionCode,
             "dates": "\(r.opensOn) – \(r.closesOn)", "pass": "\(r.passScore)", "valid": "\(r.validMonths)", "state": t["cr_round_" + r.state] ?? r.state,
-            "criteria": criteria.map { ["label": $0.label, "weight": "\($0.weight)"] }, "applications": rows, "noApplications": rows.isEmpty,
-            "canPublish": staff && open && !apps.isEmpty, "apply": ownApply, "canApply": !ownApply.isEmpty,
+            "criteria": criteria.map { ["label": $0.label, "weight": "\($0.weight)"] }, "roundApplications": rows, "noApplications": rows.isEmpty,
+            "canPublish": staff && open && !apps.isEmpty, "ownApply": ownApply, "canApply": !ownApply.isEmpty,
+            "applyAction": Site.demoRoundAction(id, "apply"), "publishAction": Site.demoRoundAction(id, "publish"),
         ]
         return render("demo-round", model, title: r.title, request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }

@@ -12,7 +12,7 @@ extension WebApp {
         guard p.may(.manageReference) else { throw RegistryError.forbidden("managing institutions") }
         let t = PageStrings.strings(language(request))
         let items = try await Registry.institutions(region: nil, subNo: nil, cursor: nil, limit: 500, on: db).items.map {
-            ["id": "\($0.id!)", "name": $0.name, "kind": t["inst_" + $0.kind] ?? $0.kind, "region": $0.regionCode]
+            ["id": "\($0.id!)", "link": Site.institution($0.id!), "name": $0.name, "kind": t["inst_" + $0.kind] ?? $0.kind, "region": $0.regionCode]
         }
         var model: [String: Any] = ["t": t, "items": items, "catalogue": try await catalogueOptions()]
         if let error { model["error"] = error }
@@ -31,7 +31,7 @@ extension WebApp {
                 name: f["name"], kind: f["kind"], creditCode: f["credit_code"].flatMap { $0.isEmpty ? nil : $0 },
                 regionCode: f["region_code"], address: f["address"], scopes: [Self.rawScope(f)], context: try await Registry.context(on: db))
             let m = try await Registry.createInstitution(d, on: db)
-            return redirect("/app/institutions/\(m.id!)?flash=done")
+            return redirect(Site.institution(m.id!) + "?flash=done")
         } catch let e as ValidationFailure {
             return try await institutionsPage(request, p, error: e.description)
         } catch let e as RegistryError {
@@ -53,7 +53,7 @@ extension WebApp {
                 name: i.name, kind: i.kind, creditCode: i.creditCode, regionCode: i.regionCode, address: i.address,
                 scopes: existing + [Self.rawScope(f)], context: try await Registry.context(on: db))
             _ = try await Registry.updateInstitution(id, d, on: db)
-            return redirect("/app/institutions/\(id)?flash=done")
+            return redirect(Site.institution(id) + "?flash=done")
         } catch let e as ValidationFailure {
             return try await institutionPage(request, p, id: id, error: e.description)
         } catch let e as RegistryError {

@@ -56,7 +56,7 @@ extension WebApp {
         let labels = rows.map {
             ["qr": (try? QRCode(publicURL($0.code)).svg(size: 118, title: $0.grouped)) ?? "", "code": $0.grouped, "owner": $0.owner, "item": $0.item, "nextDue": $0.nextDue]
         }
-        let pdfLink = "/app/labels.pdf" + (request.uri.query.map { "?" + $0 } ?? "")
+        let pdfLink = Site.labelsPDF() + (request.uri.query.map { "?" + $0 } ?? "")
         let html = templates.render(["t": t, "labels": labels, "count": "\(labels.count)", "pdfLink": pdfLink], withTemplate: "labels") ?? ""
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: html)))
     }

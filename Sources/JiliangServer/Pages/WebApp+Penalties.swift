@@ -10,12 +10,12 @@ import NIOCore
 /// Penalties with their evidence and publication, and the serious-dishonesty list's steps, as pages.
 extension WebApp {
     func addPenaltyRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(FileRoute.penaltyForm)) { request, _ in try await page(request) { p in try await penaltiesPage(request, p, error: nil, values: [:]) } }
-        router.post(RouterPath(FileRoute.penaltyForm)) { request, _ in try await page(request) { p in try await recordPenalty(request, p) } }
-        router.get("/app/penalties/{id}") { request, context in
+        router.get(Site.penalties.path) { request, _ in try await page(request) { p in try await penaltiesPage(request, p, error: nil, values: [:]) } }
+        router.post(Site.penalties.path) { request, _ in try await page(request) { p in try await recordPenalty(request, p) } }
+        router.get(Site.penalty.path) { request, context in
             try await page(request) { p in try await penaltyPage(request, p, id: try context.parameters.require("id", as: Int.self), error: nil) }
         }
-        router.get("/app/penalties/{id}/files/{file}") { request, context in
+        router.get(Site.penaltyFile.path) { request, context in
             try await page(request) { p in
                 let f = try await Penalties.attachment(try context.parameters.require("file", as: Int.self), of: try context.parameters.require("id", as: Int.self), by: p, on: db)
                 // Stored only as PDF, JPEG or PNG (checked by their first bytes); served as an attachment.
@@ -27,7 +27,7 @@ extension WebApp {
                     body: .init(byteBuffer: .init(bytes: f.bytes)))
             }
         }
-        router.post("/app/penalties/{id}/{action}") { request, context in
+        router.post(Site.penaltyAction.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 let f = try await form(request)
@@ -44,18 +44,18 @@ extension WebApp {
                             id, approve: f["approve"].map { $0 == "yes" }, note: f["note"].flatMap { $0.isEmpty ? nil : $0 }, today: today, by: p, on: db)
                     case "propose":
                         let l = try await Listings.propose(penaltyID: id, reason: f["reason"], today: today, by: p, on: db)
-                        return redirect("/app/listings/\(l.id!)?flash=done")
+                        return redirect(Site.listing(l.id!) + "?flash=done")
                     default: throw RegistryError.notFound(entity: "page", key: context.parameters.get("action") ?? "")
                     }
-                    return redirect("/app/penalties/\(id)?flash=done")
+                    return redirect(Site.penalty(id) + "?flash=done")
                 }
             }
         }
-        router.get("/app/listings") { request, _ in try await page(request) { p in try await listingsPage(request, p) } }
-        router.get("/app/listings/{id}") { request, context in
+        router.get(Site.listings.path) { request, _ in try await page(request) { p in try await listingsPage(request, p) } }
+        router.get(Site.listing.path) { request, context in
             try await page(request) { p in try await listingPage(request, p, id: try context.parameters.require("id", as: Int.self), error: nil) }
         }
-        router.post("/app/listings/{id}/step") { request, context in
+        router.post(Site.listingStep.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 let f = try await form(request)
@@ -63,7 +63,7 @@ extension WebApp {
                     _ = try await Listings.step(
                         id, step: f["step"], text: f["text"], decision: f["decision"], approve: f["approve"].map { $0 == "yes" },
                         fulfilled: f["fulfilled"] == "yes", remedied: f["remedied"] == "yes", rules: config.credit, today: today, by: p, on: db)
-                    return redirect("/app/listings/\(id)?flash=done")
+                    return redirect(Site.listing(id) + "?flash=done")
                 }
             }
         }
@@ -83,7 +83,7 @@ extension WebApp {
             "summary": values["procedure"] == "summary", "naturalPerson": values["party_kind"] == "natural_person",
             "empty": page.items.isEmpty, "ownerID": values["owner_id"] ?? request.uri.queryParameters["owner"].map(String.init) ?? "",
         ]
-        if let c = page.nextCursor { model["next"] = "/app/penalties?cursor=\(c)" }
+        if let c = page.nextCursor { model["next"] = Site.penalties() + "?cursor=\(c)" }
         return render("penalties", model, title: t["cr_penalties"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
@@ -118,7 +118,7 @@ extension WebApp {
                 partyKind: fields["party_kind"], attachments: files)
             draft.specialDomain = fields["special_domain"] == "yes"
             let m = try await Penalties.record(draft, rules: config.credit, today: today, by: p, on: db)
-            return redirect("/app/penalties/\(m.id!)?flash=done")
+            return redirect(Site.penalty(m.id!) + "?flash=done")
         }
     }
 
@@ -134,8 +134,8 @@ extension WebApp {
             "procedure": t["cr_procedure_" + m.procedure] ?? m.procedure, "party": t["cr_party_" + m.partyKind] ?? m.partyKind,
             "amount": m.amountYuan.map { "\($0) 元" }, "heavy": m.heavy, "decided": m.decidedOn, "restriction": m.restrictionUntil, "publishBy": m.publishBy,
             "published": m.publishedOn, "until": m.displayUntil, "state": t["cr_" + m.state] ?? m.state, "withdrawn": m.withdrawnOn.map { "\($0) \(m.withdrawReason ?? "")" },
-            "owner": owner.name, "ownerID": "\(owner.id!)", "credit": owner.creditCode,
-            "files": try await Penalties.attachments(of: id, by: p, on: db).map { ["fid": "\($0.id)", "name": $0.filename, "type": $0.type] },
+            "owner": owner.name, "ownerID": "\(owner.id!)", "ownerLink": Site.creditOwner(owner.id!), "credit": owner.creditCode,
+            "files": try await Penalties.attachments(of: id, by: p, on: db).map { ["fid": "\($0.id)", "link": Site.penaltyFile(id, "\($0.id)"), "name": $0.filename, "type": $0.type] },
             "canPublish": staff && m.state == Penalties.State.recorded.rawValue && m.kind != PenaltyKind.warning.rawValue
                 && m.procedure == PenaltyProcedure.ordinary.rawValue,
             "canWithdraw": staff && (m.state == Penalties.State.recorded.rawValue || m.state == Penalties.State.published.rawValue),
@@ -146,6 +146,8 @@ extension WebApp {
                 && published.map { today >= config.credit.publication.repairEligibleOn(publishedOn: $0, specialDomain: m.specialDomain) } == true,
             "canDecideRepair": staff && m.state == Penalties.State.published.rawValue && m.repairAppliedOn != nil && p.label != m.recordedBy,
             "history": try await historyRows("penalty", id, t),
+            "publishAction": Site.penaltyAction(id, "publish"), "withdrawAction": Site.penaltyAction(id, "withdraw"), "proposeAction": Site.penaltyAction(id, "propose"),
+            "applyRepairAction": Site.penaltyAction(id, "apply_repair"), "decideRepairAction": Site.penaltyAction(id, "decide_repair"),
         ]
         return render("penalty", model, title: m.decisionNo, request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
@@ -170,7 +172,7 @@ extension WebApp {
             cursor: request.uri.queryParameters["cursor"].map(String.init), limit: 50, by: p, on: db)
         let names = try await ownerNames(Set(page.items.map(\.ownerID)))
         var model: [String: Any] = ["t": t, "listings": page.items.map { listingRow($0, t, names: names) }, "empty": page.items.isEmpty]
-        if let c = page.nextCursor { model["next"] = "/app/listings?cursor=\(c)" }
+        if let c = page.nextCursor { model["next"] = Site.listings() + "?cursor=\(c)" }
         return render("listings", model, title: t["cr_listings"]!, request: request, caller: p)
     }
 
@@ -185,7 +187,7 @@ extension WebApp {
         let windowOpen = m.objectionUntil.flatMap { CalendarDay($0) }.map { today <= $0 } ?? false
         let model: [String: Any] = [
             "t": t, "id": "\(id)", "error": error, "owner": owner.name, "ownerID": "\(owner.id!)", "credit": owner.creditCode, "reason": m.reason,
-            "penaltyID": "\(penalty.id!)", "penalty": penalty.decisionNo, "state": t["cr_" + m.state] ?? m.state, "stateCode": m.state,
+            "penaltyID": "\(penalty.id!)", "penaltyLink": Site.penalty(penalty.id!), "stepAction": Site.listingStep(id), "penalty": penalty.decisionNo, "state": t["cr_" + m.state] ?? m.state, "stateCode": m.state,
             "proposed": "\(m.proposedOn) · \(m.proposedBy)", "notified": m.notifiedOn, "objectionUntil": m.objectionUntil, "objection": m.objection,
             "decided": m.decidedOn.map { "\($0) · \(m.decidedBy ?? "")" }, "decisionNote": m.decisionNote, "published": m.publishedOn,
             "repairEligible": m.repairEligibleOn, "removal": m.removalOn, "repairApplied": m.repairAppliedOn, "repairStatement": m.repairStatement,

@@ -9,52 +9,48 @@ import Mustache
 extension WebApp {
     // MARK: Plumbing
 
-    /// Runs a page for a signed-in caller: anonymous → the sign-in page; a refused or missing
-    /// record → an HTML error page with the right status (never the record itself).
+    /// Runs a page for a signed-in caller. Anonymous callers, refusals, missing records and bad
+    /// input are answered by `PageErrorMiddleware` (the one HTML error path), not here.
     func page(_ request: Request, _ body: (Principal) async throws -> Response) async throws -> Response {
-        guard let p = RequestCaller.principal else { return redirect("/login") }
-        let t = PageStrings.strings(language(request))
-        do {
-            return try await body(p)
-        } catch let e as RegistryError {
-            switch e {
-            case .notFound: return render("error", ["t": t, "heading": t["notFound"]!, "message": t["notFoundText"]!], title: t["notFound"]!, request: request, caller: p, status: .notFound)
-            case .forbidden: return render("error", ["t": t, "heading": t["forbidden"]!, "message": e.description], title: t["forbidden"]!, request: request, caller: p, status: .forbidden)
-            case .unauthenticated: return redirect("/login")
-            case .invalid, .conflict: return render("error", ["t": t, "heading": t["badInput"]!, "message": e.description], title: t["badInput"]!, request: request, caller: p, status: .badRequest)
-            }
-        } catch let e as ValidationFailure {
-            return render("error", ["t": t, "heading": t["badInput"]!, "message": e.description], title: t["badInput"]!, request: request, caller: p, status: .badRequest)
-        }
+        guard let p = RequestCaller.principal else { throw PageProblem(.signIn) }
+        return try await body(p)
     }
 
-    /// A posted form (application/x-www-form-urlencoded), checked against the session's CSRF token.
+    /// A posted form (application/x-www-form-urlencoded); its CSRF token was checked by
+    /// `FormCSRFMiddleware` before the handler ran.
     func form(_ request: Request) async throws -> [String: String] {
         Dictionary(try await formFields(request), uniquingKeysWith: { _, last in last })
     }
 
-    /// Every field of a posted form in order, repeated names included; checked against the
-    /// session's CSRF token (except the sign-in form, which has its own).
+    /// Every field of a posted form in order, repeated names included.
     func formFields(_ request: Request) async throws -> [(String, String)] {
-        let body = try await request.body.collect(upTo: 1 << 20)
-        let fields = String(buffer: body).split(separator: "&").map { pair -> (String, String) in
-            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            return (kv[0], kv.count == 2 ? kv[1] : "")
-        }
-        if request.uri.path != "/login" { try checkCSRF(Dictionary(fields, uniquingKeysWith: { _, last in last })) }
-        return fields
+        FormCSRF.fields(ofURLEncoded: try await request.body.collect(upTo: FormCSRFMiddleware.formLimit))
     }
 
+    /// The CSRF check of a multipart form's fields, read by its own handler (`FormCSRFMiddleware`).
     func checkCSRF(_ form: [String: String]) throws {
-        guard let expected = RequestCaller.csrf, form["csrf"] == expected else {
-            throw RegistryError.forbidden("a form without this session's CSRF token")
-        }
+        try FormCSRF.check(form["csrf"])
     }
 
-    func language(_ request: Request) -> PageStrings.Language {
-        if let q = request.uri.queryParameters["lang"], let l = PageStrings.Language(rawValue: String(q)) { return l }
-        return request.cookies["lang"].flatMap { PageStrings.Language(rawValue: $0.value) } ?? .zh
+    /// The staff site's error page, in its frame (`PageErrorMiddleware`).
+    func errorPage(_ request: Request, _ problem: PageProblem) -> Response {
+        let t = PageStrings.strings(language(request))
+        let heading: String, message: String
+        switch problem.kind {
+        case .notFound: (heading, message) = (t["notFound"]!, t["notFoundText"]!)  // unknown and forbidden records alike
+        case .forbidden: (heading, message) = (t["forbidden"]!, problem.detail)
+        case .badInput, .signIn: (heading, message) = (t["badInput"]!, problem.detail)
+        case .tooLarge: (heading, message) = (t["tooLarge"]!, problem.detail)
+        case .busy: (heading, message) = (t["busy"]!, t["busyText"]!)
+        case .fault: (heading, message) = (t["fault"]!, t["faultText"]!)
+        case .tooManyRequests(let wait): (heading, message) = (t["tooMany"]!, String(format: t["tooManyText"]!, wait))
+        }
+        var r = render("error", ["t": t, "heading": heading, "message": message], title: heading, request: request, caller: RequestCaller.principal, status: problem.status)
+        if case .tooManyRequests(let wait) = problem.kind { r.headers[.retryAfter] = "\(max(wait, 1))" }
+        return r
     }
+
+    func language(_ request: Request) -> PageStrings.Language { PageStrings.Language.of(request) }
 
     func render(
         _ template: String, _ model: [String: Any], title: String, request: Request, caller: Principal?, status: HTTPResponse.Status = .ok
@@ -64,6 +60,7 @@ extension WebApp {
         func isNil(_ v: Any) -> Bool { let m = Mirror(reflecting: v); return m.displayStyle == .optional && m.children.isEmpty }
         var m = model.filter { !isNil($0.value) }
         m["csrf"] = m["csrf"] ?? RequestCaller.csrf ?? ""
+        m["u"] = Site.links
         let body = templates.render(m, withTemplate: template) ?? ""
         let other: PageStrings.Language = lang == .zh ? .en : .zh
         var path = request.uri.path
@@ -77,7 +74,7 @@ extension WebApp {
             "canCredit": caller.map { ($0.may(.manageCredit) && $0.role != .owner && $0.role != .instituteStaff) || ($0.role == .owner && $0.may(.applyForCredit)) } == true, "canRunChecks": caller?.may(.runFreeChecks) == true,
             "canManageUsers": caller.map { $0.may(.manageAccounts) || $0.may(.manageOwners) } == true,
             "isAdmin": caller?.may(.readAudit) == true, "canManageReference": caller?.may(.manageReference) == true, "canRecord": caller?.may(.recordVerifications) == true,
-            "otherLangLink": path + (path.contains("?") ? "&" : "?") + "lang=\(other.rawValue)",
+            "otherLangLink": path + (path.contains("?") ? "&" : "?") + "lang=\(other.rawValue)", "u": Site.links,
         ]
         if let flash = request.uri.queryParameters["flash"].flatMap({ PageStrings.strings(lang)[String($0)] }) { layout["flash"] = flash }
         var response = Response(

@@ -8,13 +8,13 @@ import JiliangStore
 /// the institution's free checks (open sessions, record results).
 extension WebApp {
     func addPublicServiceRoutes(to router: Router<AppRequestContext>) {
-        router.get("/app/labels") { request, _ in try await page(request) { p in try await labelsPage(request, p) } }
-        router.get("/app/labels.pdf") { request, _ in try await page(request) { p in try await labelsPDF(request, p) } }
-        router.get("/app/complaints") { request, _ in try await page(request) { p in try await complaintQueue(request, p) } }
-        router.get("/app/complaints/{id}") { request, context in
+        router.get(Site.labels.path) { request, _ in try await page(request) { p in try await labelsPage(request, p) } }
+        router.get(Site.labelsPDF.path) { request, _ in try await page(request) { p in try await labelsPDF(request, p) } }
+        router.get(Site.complaints.path) { request, _ in try await page(request) { p in try await complaintQueue(request, p) } }
+        router.get(Site.complaint.path) { request, context in
             try await page(request) { p in try await complaintPage(request, p, id: try context.parameters.require("id", as: Int.self), error: nil) }
         }
-        router.get("/app/complaints/{id}/photo") { request, context in
+        router.get(Site.complaintPhoto.path) { request, context in
             try await page(request) { p in
                 let photo = try await Complaints.photo(of: try context.parameters.require("id", as: Int.self), by: p, on: db)
                 // Only JPEG and PNG are ever stored (checked by their first bytes); never sniffed as anything else.
@@ -22,7 +22,7 @@ extension WebApp {
                                 body: .init(byteBuffer: .init(bytes: photo.bytes)))
             }
         }
-        router.post("/app/complaints/{id}/{action}") { request, context in
+        router.post(Site.complaintAction.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 let f = try await form(request)
@@ -41,11 +41,11 @@ extension WebApp {
                     default: throw e
                     }
                 }
-                return redirect("/app/complaints/\(id)?flash=done")
+                return redirect(Site.complaint(id) + "?flash=done")
             }
         }
-        router.get("/app/admin/campaigns") { request, _ in try await page(request) { p in try await campaignsAdmin(request, p, error: nil, values: [:]) } }
-        router.post("/app/admin/campaigns") { request, _ in
+        router.get(Site.campaigns.path) { request, _ in try await page(request) { p in try await campaignsAdmin(request, p, error: nil, values: [:]) } }
+        router.post(Site.campaigns.path) { request, _ in
             try await page(request) { p in
                 let f = try await form(request)
                 do {
@@ -58,11 +58,11 @@ extension WebApp {
                     if case .forbidden = e { throw e }
                     return try await campaignsAdmin(request, p, error: e.description, values: f)
                 }
-                return redirect("/app/admin/campaigns?flash=done")
+                return redirect(Site.campaigns() + "?flash=done")
             }
         }
-        router.get("/app/checks") { request, _ in try await page(request) { p in try await checksPage(request, p, error: nil) } }
-        router.post("/app/checks/slots") { request, _ in
+        router.get(Site.checks.path) { request, _ in try await page(request) { p in try await checksPage(request, p, error: nil) } }
+        router.post(Site.checkSlots.path) { request, _ in
             try await page(request) { p in
                 let f = try await form(request)
                 do {
@@ -75,10 +75,10 @@ extension WebApp {
                     if case .invalid = e { return try await checksPage(request, p, error: e.description) }
                     throw e
                 }
-                return redirect("/app/checks?flash=done")
+                return redirect(Site.checks() + "?flash=done")
             }
         }
-        router.post("/app/checks/{id}/result") { request, context in
+        router.post(Site.checkResult.path) { request, context in
             try await page(request) { p in
                 let f = try await form(request)
                 do {
@@ -86,7 +86,7 @@ extension WebApp {
                 } catch let e as ValidationFailure {
                     return try await checksPage(request, p, error: e.description)
                 }
-                return redirect("/app/checks?flash=done")
+                return redirect(Site.checks() + "?flash=done")
             }
         }
     }
@@ -98,14 +98,14 @@ extension WebApp {
         let page = try await Complaints.list(state: state, overdueOn: nil, cursor: request.uri.queryParameters["cursor"].map(String.init), limit: 50, by: p, on: db)
         let owners = try await ownerNames(Set(page.items.map(\.ownerID)))
         let rows = page.items.map { c -> [String: String] in
-            var row = ["id": "\(c.id!)", "received": c.receivedOn, "deadline": c.deadline, "state": t[c.state] ?? c.state, "owner": owners[c.ownerID] ?? "",
+            var row = ["id": "\(c.id!)", "link": Site.complaint(c.id!), "received": c.receivedOn, "deadline": c.deadline, "state": t[c.state] ?? c.state, "owner": owners[c.ownerID] ?? "",
                        "text": String(c.text.prefix(60)), "assignee": c.assignedTo ?? "—"]
             if c.state != Complaints.State.closed.rawValue, let d = CalendarDay(c.deadline), d < today { row["overdue"] = "1" }
             return row
         }
         let states = Complaints.State.allCases.map { ["value": $0.rawValue, "label": t[$0.rawValue]!, "selected": $0.rawValue == state ? "1" : ""].filter { !$0.value.isEmpty } }
         var model: [String: Any] = ["t": t, "complaints": rows, "states": states, "empty": rows.isEmpty]
-        if let c = page.nextCursor { model["next"] = "/app/complaints?cursor=\(c)&state=\(state ?? "")" }
+        if let c = page.nextCursor { model["next"] = Site.complaints() + "?cursor=\(c)&state=\(state ?? "")" }
         return render("complaints", model, title: t["complaints"]!, request: request, caller: p)
     }
 
@@ -116,15 +116,20 @@ extension WebApp {
         var model: [String: Any] = [
             "t": t, "id": "\(id)", "state": t[c.state] ?? c.state, "received": c.receivedOn, "deadline": c.deadline, "category": c.category,
             "text": c.text, "owner": owner?.name ?? "", "ownerID": "\(c.ownerID)", "open": c.state != Complaints.State.closed.rawValue,
+            "ownerLink": Site.owner(c.ownerID), "assignAction": Site.complaintAction(id, "assign"), "replyAction": Site.complaintAction(id, "reply"),
+            "closeAction": Site.complaintAction(id, "close"),
             "canClose": c.state == Complaints.State.replied.rawValue,
             "events": events.map { ["at": CalendarDay(instant: $0.at).description, "action": t[$0.action] ?? $0.action, "actor": $0.actor, "note": $0.note ?? ""] },
         ]
-        if let i = c.instrumentID { model["instrumentID"] = "\(i)" }
+        if let i = c.instrumentID {
+            model["instrumentID"] = "\(i)"
+            model["instrumentLink"] = Site.instrument(i)
+        }
         if let contact = c.citizenContact { model["contact"] = contact }
         if let a = c.assignedTo { model["assignee"] = a }
         if let r = c.reply { model["reply"] = r }
         if let o = c.outcome { model["outcome"] = t[o] ?? o }
-        if hasPhoto { model["photo"] = "/app/complaints/\(id)/photo" }
+        if hasPhoto { model["photo"] = Site.complaintPhoto(id) }
         if c.state != Complaints.State.closed.rawValue, let d = CalendarDay(c.deadline), d < today { model["overdue"] = true }
         if let error { model["error"] = error }
         return render("complaint", model, title: "\(t["complaints"]!) #\(id)", request: request, caller: p, status: error == nil ? .ok : .badRequest)
@@ -151,7 +156,7 @@ extension WebApp {
             ["day": $0.day, "time": $0.time, "place": $0.place, "items": $0.items, "capacity": "\($0.capacity)", "booked": "\($0.booked)"]
         }
         let checks = try await FreeChecks.list(state: nil, by: p, on: db).map { c -> [String: String] in
-            var row = ["id": "\(c.id!)", "kind": c.kind, "item": c.item, "state": c.state, "created": c.createdOn,
+            var row = ["id": "\(c.id!)", "resultAction": Site.checkResult(c.id!), "kind": c.kind, "item": c.item, "state": c.state, "created": c.createdOn,
                        "contact": [c.contactName, c.contactPhone, c.meterNo, c.address].compactMap { $0 }.joined(separator: " · ")]
             if c.state == FreeChecks.State.booked.rawValue { row["open"] = "1" }
             if let r = c.result { row["result"] = t[r] ?? r }

@@ -13,6 +13,8 @@ extension WebApp {
         for f in try await Filings.list(state: .submitted, instrumentID: nil, cursor: nil, limit: 200, scope: p.scope, on: db).items {
             let inst = try await Registry.instrument(f.instrumentID, scope: p.scope, on: db)
             items.append(["id": "\(f.id!)", "instrumentID": "\(f.instrumentID)", "instrument": "\(inst.name) \(inst.serialNo)",
+                          "instrumentLink": Site.instrument(f.instrumentID), "approveAction": Site.filingDecision(f.id!, "approve"),
+                          "returnAction": Site.filingDecision(f.id!, "return"),
                           "submittedAt": CalendarDay(instant: f.submittedAt).description, "submittedBy": f.submittedBy])
         }
         return render("filings", ["t": t, "items": items], title: t["filings"]!, request: request, caller: p)
@@ -27,6 +29,7 @@ extension WebApp {
             let inst = try await InstrumentModel.find(r.instrumentID, on: db)
             items.append([
                 "id": "\(r.id!)", "instrumentID": "\(r.instrumentID)", "instrument": "\(inst?.name ?? "") \(inst?.serialNo ?? "")", "mode": r.mode,
+                "instrumentLink": Site.instrument(r.instrumentID), "acceptAction": Site.requestStep(r.id!, "accept"), "resultAction": Site.requestStep(r.id!, "result"),
                 "state": r.state, "deadline": r.deadline ?? "", "canAccept": r.state == "applied" ? "1" : "", "canRecord": r.state == "accepted" ? "1" : "",
                 "overdue": r.state == "accepted" && (r.deadline.flatMap(CalendarDay.init).map { today > $0 } ?? false) ? "1" : "",
             ].filter { !$0.value.isEmpty })

@@ -14,14 +14,14 @@ extension WebApp {
         let t = PageStrings.strings(language(request))
         let entries = try await Registry.catalogue(on: db).filter { $0.confidence != Confidence.confirmed.rawValue }
         let catalogue = entries.map { m -> [String: String] in
-            ["sub": "\(m.entry.subNo)", "name": m.entry.subName, "confidence": t["cat_conf_" + m.confidence] ?? m.confidence, "source": m.entry.source]
+            ["sub": "\(m.entry.subNo)", "link": Site.catalogueEntry(m.entry.subNo), "name": m.entry.subName, "confidence": t["cat_conf_" + m.confidence] ?? m.confidence, "source": m.entry.source]
         }
         let book = try await Registry.ruleBook(on: db)
         let rules = book.rules.filter { $0.confidence != .confirmed && book.inForce($0, on: today) }
             .sorted { ($0.subNo, $0.version) < ($1.subNo, $1.version) }
             .map { r -> [String: String] in
                 [
-                    "sub": "\(r.subNo)", "summary": Self.ruleSummary(r, t), "from": r.effectiveFrom.description,
+                    "sub": "\(r.subNo)", "link": Site.catalogueEntry(r.subNo), "summary": Self.ruleSummary(r, t), "from": r.effectiveFrom.description,
                     "confidence": t["cat_conf_" + r.confidence.rawValue] ?? r.confidence.rawValue, "source": r.source,
                 ]
             }
@@ -67,7 +67,7 @@ extension WebApp {
             ],
             [
                 "figure": "社会公用计量标准建设指导性目录 / the guiding list of public measurement standards",
-                "value": "由管理员维护 / kept by the administrator", "where": "/app/standards (docs/statistics.md)",
+                "value": "由管理员维护 / kept by the administrator", "where": Site.standards() + " (docs/statistics.md)",
             ],
         ]
     }

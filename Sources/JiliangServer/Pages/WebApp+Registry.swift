@@ -18,21 +18,21 @@ extension WebApp {
         var waiting: [[String: String]] = []
         if p.may(.reviewFilings) {
             let n = try await Filings.list(state: .submitted, instrumentID: nil, cursor: nil, limit: 500, scope: p.scope, on: db).items.count
-            if n > 0 { waiting.append(["link": "/app/filings", "text": "\(t["filings"]!): \(n)"]) }
+            if n > 0 { waiting.append(["link": Site.filings(), "text": "\(t["filings"]!): \(n)"]) }
         }
         if p.may(.recordVerifications) {
             let open = try await VerificationRequests.list(state: nil, institutionID: nil, overdueOn: nil, cursor: nil, limit: 500, scope: p.scope, on: db)
                 .items.filter { $0.state == "applied" || $0.state == "accepted" }.count
-            if open > 0 { waiting.append(["link": "/app/requests", "text": "\(t["requests"]!): \(open)"]) }
+            if open > 0 { waiting.append(["link": Site.requests(), "text": "\(t["requests"]!): \(open)"]) }
         }
         // Next year's public holidays, from December on (issue #19, item 7).
         let calendar = p.may(.manageReference) ? try await VerificationRequests.calendarCoverage(today: today, on: db) : nil
         if let calendar, calendar.nextYearMissing {
-            waiting.append(["link": "/app/admin/calendar", "text": String(format: t["calendarNextMissing"]!, calendar.missingYear, calendar.missingYear)])
+            waiting.append(["link": Site.calendar(), "text": String(format: t["calendarNextMissing"]!, calendar.missingYear, calendar.missingYear)])
         }
         if p.role == .owner {
             let returned = try await Filings.list(state: .returned, instrumentID: nil, cursor: nil, limit: 50, scope: p.scope, on: db).items
-            for f in returned { waiting.append(["link": "/app/instruments/\(f.instrumentID)", "text": "\(t["returnIt"]!): \(f.reason ?? "")"]) }
+            for f in returned { waiting.append(["link": Site.instrument(f.instrumentID), "text": "\(t["returnIt"]!): \(f.reason ?? "")"]) }
         }
         var inbox: [ShownMessage] = []
         for box in mailboxes(p) {
@@ -88,7 +88,7 @@ extension WebApp {
             scope: p.scope, on: db)
         let items = page.items.map { m -> [String: String] in
             let s = statusOf(m)
-            return ["id": "\(m.id!)", "code": m.code, "name": m.name, "serial": m.serialNo, "status": s, "statusLabel": PageStrings.statusLabel(s, lang),
+            return ["id": "\(m.id!)", "link": Site.instrument(m.id!), "code": m.code, "name": m.name, "serial": m.serialNo, "status": s, "statusLabel": PageStrings.statusLabel(s, lang),
                     "nextDue": m.nextDue ?? ""]
         }
         let statuses = ComplianceStatus.allCases.map {
@@ -101,10 +101,10 @@ extension WebApp {
         }.map { $0.filter { !$0.value.isEmpty } }
         var model: [String: Any] = [
             "t": t, "items": items, "statuses": statuses, "sorts": sorts, "canFile": p.may(.fileInstruments), "q": filter.search ?? "",
-            "region": filter.region?.value ?? "", "csvLink": "/app/instruments.csv?" + query,
-            "labelsLink": "/app/labels?" + query, "labelsPDFLink": "/app/labels.pdf?" + query, "subNo": filter.subNo.map(String.init) as Any,
+            "region": filter.region?.value ?? "", "csvLink": Site.instrumentsCSV() + "?" + query,
+            "labelsLink": Site.labels() + "?" + query, "labelsPDFLink": Site.labelsPDF() + "?" + query, "subNo": filter.subNo.map(String.init) as Any,
         ]
-        if let c = page.nextCursor { model["next"] = "/app/instruments?cursor=\(c)&" + query }
+        if let c = page.nextCursor { model["next"] = Site.instruments() + "?cursor=\(c)&" + query }
         if let r = filter.region, let region = try await RegionModel.find(r.value, on: db) { model["regionName"] = region.name }
         return render("instruments", model, title: t["instruments"]!, request: request, caller: p)
     }
@@ -150,7 +150,7 @@ extension WebApp {
             let counts = try await Registry.countsByStatus(
                 today: today, window: config.dueSoonWindow, scope: narrowed(p.scope, to: childCode), on: db)
             rows.append([
-                "code": child.id!, "name": child.name, "drill": !children.isEmpty && childCode.level != .county,
+                "code": child.id!, "link": Site.region(child.id!), "name": child.name, "drill": !children.isEmpty && childCode.level != .county,
                 "cells": counts.map { ["code": child.id!, "status": $0.0.rawValue, "count": "\($0.1)"] },
             ])
         }
@@ -170,7 +170,10 @@ extension WebApp {
             "t": t, "code": rc.value, "name": region.name, "rows": rows, "items": items,
             "columns": statuses.map { ["status": $0.rawValue, "label": PageStrings.statusLabel($0.rawValue, lang)] },
         ]
-        if let parent = rc.parent, p.scope == .everything || p.region.map({ $0.contains(parent) }) == true { model["parent"] = parent.value }
+        if let parent = rc.parent, p.scope == .everything || p.region.map({ $0.contains(parent) }) == true {
+            model["parent"] = parent.value
+            model["parentLink"] = Site.region(parent.value)
+        }
         return render("regions", model, title: region.name, request: request, caller: p)
     }
 
@@ -190,7 +193,7 @@ extension WebApp {
         let page = try await Registry.instruments(.init(ownerID: id), today: today, window: config.dueSoonWindow, cursor: nil, limit: 50, scope: p.scope, on: db)
         let items = page.items.map { m -> [String: String] in
             let s = statusOf(m)
-            return ["id": "\(m.id!)", "code": m.code, "name": m.name, "status": s, "statusLabel": PageStrings.statusLabel(s, lang)]
+            return ["id": "\(m.id!)", "link": Site.instrument(m.id!), "code": m.code, "name": m.name, "status": s, "statusLabel": PageStrings.statusLabel(s, lang)]
         }
         var model: [String: Any] = [
             "t": t, "name": o.name, "creditCode": o.creditCode, "address": o.address, "region": o.regionCode, "industry": o.industry, "items": items,
@@ -210,7 +213,7 @@ extension WebApp {
             ["subNo": "\($0.subNo)", "subName": names[$0.subNo] ?? "", "region": $0.region.value, "from": $0.validFrom.description, "until": $0.validUntil.description]
         }
         var model: [String: Any] = [
-            "t": t, "id": "\(id)", "name": i.name, "kind": t["inst_" + i.kind] ?? i.kind, "address": i.address, "region": i.regionCode,
+            "t": t, "id": "\(id)", "authorisationsAction": Site.institutionAuthorisations(id), "name": i.name, "kind": t["inst_" + i.kind] ?? i.kind, "address": i.address, "region": i.regionCode,
             "scopes": scopes, "canManage": p.may(.manageReference),
         ]
         if p.may(.manageReference) { model["catalogue"] = try await catalogueOptions() }
@@ -251,7 +254,7 @@ extension WebApp {
             let d = try InstrumentDraft.parse(raw, context: try await Registry.context(on: db))
             var rng = SystemRandomNumberGenerator()
             let m = try await Registry.createInstrument(d, scope: p.scope, on: db, generator: &rng)
-            return redirect("/app/instruments/\(m.id!)")
+            return redirect(Site.instrument(m.id!))
         } catch let e as ValidationFailure {
             return try await newInstrument(request, p, error: e.description)
         }
@@ -263,7 +266,7 @@ extension WebApp {
         let m = try await Registry.instrument(id, scope: p.scope, on: db)
         let owner = try await OwnerModel.find(m.ownerID, on: db)
         let records = try await Registry.records(instrumentID: id, institutionID: nil, cursor: nil, limit: 100, scope: p.scope, on: db).items.map {
-            var row = ["id": String($0.id!), "date": $0.verifiedOn, "kind": $0.kind, "result": $0.result]
+            var row = ["id": String($0.id!), "certificateLink": Site.certificate($0.id!), "date": $0.verifiedOn, "kind": $0.kind, "result": $0.result]
             // Absent, not empty: Mustache treats an empty string as present.
             if let c = $0.certificateNo ?? $0.resultNoticeNo { row["certificate"] = c }
             if let v = $0.validUntil { row["validUntil"] = v }
@@ -278,7 +281,7 @@ extension WebApp {
             state: nil, institutionID: nil, overdueOn: nil, instrumentID: id, cursor: nil, limit: 20, scope: p.scope, on: db).items
         for r in requestModels where names[r.institutionID] == nil { names[r.institutionID] = try await InstitutionModel.find(r.institutionID, on: db)?.name }
         let requests = requestModels.map {
-            ["appliedOn": $0.appliedOn, "institution": names[$0.institutionID] ?? "", "institutionID": "\($0.institutionID)", "state": $0.state, "deadline": $0.deadline ?? "",
+            ["appliedOn": $0.appliedOn, "institution": names[$0.institutionID] ?? "", "institutionID": "\($0.institutionID)", "institutionLink": Site.institution($0.institutionID), "state": $0.state, "deadline": $0.deadline ?? "",
              "overdue": $0.state == "accepted" && ($0.deadline.flatMap(CalendarDay.init).map { today > $0 } ?? false) ? "1" : ""]
         }.map { $0.filter { !$0.value.isEmpty } }
         let open = requestModels.contains { $0.state == "applied" || $0.state == "accepted" }
@@ -300,6 +303,7 @@ extension WebApp {
         let model: [String: Any] = [
             "t": t, "id": "\(id)", "schedules": schedules, "warnings": warnings, "name": m.name, "codeGrouped": (try? InstrumentCode(validating: m.code).grouped) ?? m.code, "status": s,
             "statusLabel": PageStrings.statusLabel(s, lang), "lifecycle": m.lifecycle, "serial": m.serialNo, "owner": owner?.name ?? "", "ownerID": "\(m.ownerID)",
+            "ownerLink": Site.owner(m.ownerID), "filingAction": Site.instrumentFiling(id), "applyAction": Site.instrumentApply(id),
             "address": m.address, "nextDue": m.nextDue ?? "", "records": records, "filings": filings, "requests": requests,
             "canSubmit": p.may(.fileInstruments) && m.lifecycle == LifecycleStatus.draft.rawValue
                 && !filings.contains { $0["state"] == Filings.State.submitted.rawValue },

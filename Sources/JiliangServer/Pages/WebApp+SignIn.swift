@@ -18,7 +18,7 @@ extension WebApp {
         let t = PageStrings.strings(lang)
         var response = render("login", ["t": t, "csrf": token, "error": error as Any, "login": login], title: t["signIn"]!, request: request, caller: nil, status: status)
         response.headers.append(HTTPField(name: .setCookie, value: Cookie(
-            name: Self.loginCSRFCookie, value: token, path: "/login", secure: config.secureCookies, httpOnly: true, sameSite: .strict).description))
+            name: Self.loginCSRFCookie, value: token, path: Site.login(), secure: config.secureCookies, httpOnly: true, sameSite: .strict).description))
         return response
     }
 
@@ -31,7 +31,7 @@ extension WebApp {
         do {
             let s = try await Accounts.signIn(
                 login: f["login"] ?? "", password: f["password"] ?? "", client: RequestCaller.client ?? "local", throttle: signInThrottle, on: db)
-            var r = redirect("/app")
+            var r = redirect(Site.dashboard())
             r.headers.append(HTTPField(name: .setCookie, value: Cookie(
                 name: AuthMiddleware<AppRequestContext>.cookieName, value: s.token, maxAge: Int(Accounts.sessionLifetime), path: "/",
                 secure: config.secureCookies, httpOnly: true, sameSite: .lax).description))
@@ -52,7 +52,7 @@ extension WebApp {
             try checkCSRF(try await form(request))
             try await Accounts.signOut(token: token, everywhere: false, on: db)
         }
-        var r = redirect("/login")
+        var r = redirect(Site.login())
         r.headers.append(HTTPField(name: .setCookie, value: Cookie(
             name: AuthMiddleware<AppRequestContext>.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax).description))
         return r

@@ -9,13 +9,13 @@ import JiliangStore
 /// administrator registers and edits standards and sets the targets.
 extension WebApp {
     func addStandardsRoutes(to router: Router<AppRequestContext>) {
-        router.get("/app/standards") { request, _ in try await page(request) { p in try await standardsPage(request, p, error: nil) } }
-        router.post("/app/standards") { request, _ in try await page(request) { p in try await saveStandard(request, p, id: nil) } }
-        router.post("/app/standards/targets") { request, _ in try await page(request) { p in try await saveTargets(request, p) } }
-        router.get("/app/standards/{id}") { request, context in
+        router.get(Site.standards.path) { request, _ in try await page(request) { p in try await standardsPage(request, p, error: nil) } }
+        router.post(Site.standards.path) { request, _ in try await page(request) { p in try await saveStandard(request, p, id: nil) } }
+        router.post(Site.standardTargets.path) { request, _ in try await page(request) { p in try await saveTargets(request, p) } }
+        router.get(Site.standard.path) { request, context in
             try await page(request) { p in try await standardPage(request, p, id: try context.parameters.require("id", as: Int.self), error: nil) }
         }
-        router.post("/app/standards/{id}") { request, context in
+        router.post(Site.standard.path) { request, context in
             try await page(request) { p in try await saveStandard(request, p, id: try context.parameters.require("id", as: Int.self)) }
         }
     }
@@ -27,7 +27,7 @@ extension WebApp {
 
     func standardRows(_ list: [Standards.Entry], _ t: [String: String], items: [Int: String]) -> [[String: String]] {
         list.map { e in
-            ["id": "\(e.id)", "name": e.name, "certificate": e.certificateNo, "institution": e.institutionName, "valid": "\(e.validFrom) – \(e.validUntil)",
+            ["id": "\(e.id)", "link": Site.standard(e.id), "name": e.name, "certificate": e.certificateNo, "institution": e.institutionName, "valid": "\(e.validFrom) – \(e.validUntil)",
              "expired": e.isValid(on: today) ? "" : t["sd_expired"]!, "range": e.measuringRange, "uncertainty": e.uncertainty,
              "items": e.subNos.map { "\($0) \(items[$0] ?? "")" }.joined(separator: "、"), "regions": e.regions.joined(separator: " ")].filter { !$0.value.isEmpty }
         }
@@ -86,7 +86,7 @@ extension WebApp {
             ["id": "\(i.id!)", "name": "\(i.name) (\(i.regionCode))", "selected": f["institution_id"] == "\(i.id!)" ? "1" : ""].filter { !$0.value.isEmpty }
         }
         var model: [String: Any] = [
-            "t": t, "s": standardRows([e], t, items: items)[0], "id": "\(id)", "canManage": p.may(.manageReference), "form": f, "institutions": institutions,
+            "t": t, "s": standardRows([e], t, items: items)[0], "id": "\(id)", "saveAction": Site.standard(id), "canManage": p.may(.manageReference), "form": f, "institutions": institutions,
         ]
         if let error { model["error"] = error }
         return render("standard", model, title: e.name, request: request, caller: p, status: error == nil ? .ok : .badRequest)
@@ -112,7 +112,7 @@ extension WebApp {
                 validUntil: f["valid_until"], measuringRange: f["measuring_range"], uncertainty: f["uncertainty"], subNos: subs,
                 regionCodes: Self.splitList(f["region_codes"]), context: try await Registry.context(on: db))
             let e = if let id { try await Standards.update(id, d, by: p, on: db) } else { try await Standards.create(d, by: p, on: db) }
-            return redirect("/app/standards/\(e.id)?flash=done")
+            return redirect(Site.standard(e.id) + "?flash=done")
         } catch let e as ValidationFailure {
             return try await fail(e.description)
         } catch let e as RegistryError {
@@ -141,6 +141,6 @@ extension WebApp {
             if case .forbidden = e { throw e }
             return try await standardsPage(request, p, error: e.description)
         }
-        return redirect("/app/standards?flash=done")
+        return redirect(Site.standards() + "?flash=done")
     }
 }

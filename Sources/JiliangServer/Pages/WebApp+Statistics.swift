@@ -9,10 +9,10 @@ import JiliangStore
 /// and the 三表 通报 and annual report as page, PDF, XLSX and CSV (docs/statistics.md).
 extension WebApp {
     func addStatisticsRoutes(to router: Router<AppRequestContext>) {
-        router.get("/app/statistics") { request, _ in try await page(request) { p in try await statisticsPage(request, p) } }
-        router.get("/app/statistics/behind") { request, _ in try await page(request) { p in try await behindPage(request, p) } }
-        router.get("/app/statistics/utilities") { request, _ in try await page(request) { p in try await utilitiesPage(request, p) } }
-        router.get("/app/statistics/annual") { request, _ in try await page(request) { p in try await annualPage(request, p) } }
+        router.get(Site.statistics.path) { request, _ in try await page(request) { p in try await statisticsPage(request, p) } }
+        router.get(Site.statisticsBehind.path) { request, _ in try await page(request) { p in try await behindPage(request, p) } }
+        router.get(Site.statisticsUtilities.path) { request, _ in try await page(request) { p in try await utilitiesPage(request, p) } }
+        router.get(Site.statisticsAnnual.path) { request, _ in try await page(request) { p in try await annualPage(request, p) } }
     }
 
     /// region, period (year | quarter | month) and a day inside it, from the query string.
@@ -59,7 +59,7 @@ extension WebApp {
         let board = try await MetricCounts.dashboard(region: s.region, period: s.period, asOf: today, providers: providers, by: p, on: db)
         let r = board.report
         let names = try await regionNames()
-        func behind(_ kind: MetricKind, met: String) -> String { "/app/statistics/behind?metric=\(kind.rawValue)&\(s.query)&met=\(met)" }
+        func behind(_ kind: MetricKind, met: String) -> String { Site.statisticsBehind() + "?metric=\(kind.rawValue)&\(s.query)&met=\(met)" }
         func row(_ key: String, _ rate: Rate, kind: MetricKind?) -> [String: String] {
             var row = ["name": t["st_" + key]!, "definition": t["st_" + key + "_def"]!, "met": "\(rate.numerator)", "due": "\(rate.denominator)",
                        "percent": rate.percent.map { String(format: "%.1f%%", $0) } ?? "—", "id": "rate-\(key)"]
@@ -78,10 +78,10 @@ extension WebApp {
             ["name": names[c.region.value] ?? c.region.value, "code": c.region.value, "instruments": "\(c.instruments)", "onTime": pct(c.onTime),
              "firstPass": pct(c.passRates.firstPass), "filing": pct(c.filing), "coverage": pct(c.coverage.items),
              "firstVerification": pct(c.firstVerification), "rotation": pct(c.rotationOnTime),
-             "link": "/app/statistics?region=\(c.region)&period=\(s.kind)&day=\(s.day)"]
+             "link": Site.statistics() + "?region=\(c.region)&period=\(s.kind)&day=\(s.day)"]
         }
         let barChart = children.isEmpty ? "" : SVGChart.bars(
-            children.map { .init(label: names[$0.region.value] ?? $0.region.value, value: $0.onTime.percent, link: "/app/statistics?region=\($0.region)&period=\(s.kind)&day=\(s.day)") },
+            children.map { .init(label: names[$0.region.value] ?? $0.region.value, value: $0.onTime.percent, link: Site.statistics() + "?region=\($0.region)&period=\(s.kind)&day=\(s.day)") },
             title: t["st_chart_onTime"]!, id: "chart-regions")
         let trend = board.trend
         let lineChart = SVGChart.lines(
@@ -91,13 +91,13 @@ extension WebApp {
         let items = Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.subName) })
         let gaps = Capability.gaps(inUse: board.inUseByPlace, providers: providers, on: s.period.end).prefix(200).map { g -> [String: String] in
             ["county": "\(names[g.county.value] ?? "") \(g.county)", "item": items[g.subNo] ?? "#\(g.subNo)", "count": "\(g.instruments)",
-             "nearest": g.nearest.map { "\($0.name)" } ?? t["st_none_nearby"]!, "link": "/app/instruments?region=\(g.county)&sub_no=\(g.subNo)"]
+             "nearest": g.nearest.map { "\($0.name)" } ?? t["st_none_nearby"]!, "link": Site.instruments() + "?region=\(g.county)&sub_no=\(g.subNo)"]
         }
         let model: [String: Any] = [
             "t": t, "rows": rows, "region": s.region.description, "regionName": names[s.region.value] ?? "", "day": s.day.description,
             "instruments": "\(r.instruments)", "period": "\(s.period.start) – \(s.period.end)", "gaps": gaps, "noGaps": gaps.isEmpty,
             "children": childRows, "hasChildren": !childRows.isEmpty, "barChart": barChart, "lineChart": lineChart, "query": s.query, "year": "\(s.day.year)",
-            "parentLink": s.region.parent.map { "/app/statistics?region=\($0)&period=\(s.kind)&day=\(s.day)" } ?? "",
+            "parentLink": s.region.parent.map { Site.statistics() + "?region=\($0)&period=\(s.kind)&day=\(s.day)" } ?? "",
             "periods": ["year", "quarter", "month"].map { ["value": $0, "label": t["st_" + $0]!, "selected": $0 == s.kind ? "1" : ""].filter { !$0.value.isEmpty } },
         ]
         return render("statistics", model.filter { !(($0.value as? String)?.isEmpty ?? false) }, title: t["st_title"]!, request: request, caller: p)
@@ -129,15 +129,15 @@ extension WebApp {
         let owners = Dictionary(uniqueKeysWithValues: try await OwnerModel.query(on: db).filter(\.$id ~~ Set(instruments.map(\.ownerID))).all().map { ($0.id!, $0.name) })
         let rows = slice.map { e -> [String: String] in
             let i = byID[e.instrumentID]
-            return ["id": "\(e.instrumentID)", "code": i?.code ?? "#\(e.instrumentID)", "name": i?.name ?? "", "owner": i.flatMap { owners[$0.ownerID] } ?? "",
+            return ["id": "\(e.instrumentID)", "instrumentLink": Site.instrument(e.instrumentID), "code": i?.code ?? "#\(e.instrumentID)", "name": i?.name ?? "", "owner": i.flatMap { owners[$0.ownerID] } ?? "",
                     "region": i?.regionCode ?? "", "day": e.day.description, "met": e.met ? t["st_met"]! : t["st_missed"]!, "class": e.met ? "ok" : "bad"]
         }
-        let base = "/app/statistics/behind?metric=\(kind!.rawValue)&\(s.query)&met=\(met)"
+        let base = Site.statisticsBehind() + "?metric=\(kind!.rawValue)&\(s.query)&met=\(met)"
         let model: [String: Any] = [
             "t": t, "rows": rows, "metric": t["st_\(kind!.rawValue)"]!, "definition": t["st_\(kind!.rawValue)_def"]!, "region": s.region.description,
-            "period": "\(s.period.start) – \(s.period.end)", "total": "\(total)", "back": "/app/statistics?\(s.query)",
+            "period": "\(s.period.start) – \(s.period.end)", "total": "\(total)", "back": Site.statistics() + "?\(s.query)",
             "filters": [("all", t["st_all"]!), ("1", t["st_met"]!), ("0", t["st_missed"]!)].map {
-                ["label": $0.1, "link": "/app/statistics/behind?metric=\(kind!.rawValue)&\(s.query)&met=\($0.0)", "current": $0.0 == met ? "1" : ""].filter { !$0.value.isEmpty }
+                ["label": $0.1, "link": Site.statisticsBehind() + "?metric=\(kind!.rawValue)&\(s.query)&met=\($0.0)", "current": $0.0 == met ? "1" : ""].filter { !$0.value.isEmpty }
             },
             "prev": pageNo > 1 ? "\(base)&page=\(pageNo - 1)" : "", "next": pageNo * size < total ? "\(base)&page=\(pageNo + 1)" : "",
             "noRows": rows.isEmpty,
@@ -158,12 +158,12 @@ extension WebApp {
         let whole = board.report.rate(kind)
         return [
             "t": t, "metric": t["st_\(kind.rawValue)"]!, "definition": t["st_\(kind.rawValue)_def"]!, "region": s.region.description,
-            "period": "\(s.period.start) – \(s.period.end)", "total": "\(whole.numerator) / \(whole.denominator)", "back": "/app/statistics?\(s.query)",
+            "period": "\(s.period.start) – \(s.period.end)", "total": "\(whole.numerator) / \(whole.denominator)", "back": Site.statistics() + "?\(s.query)",
             "isSplit": true, "split": children.map { c -> [String: String] in
                 let r = c.rate(kind)
                 return ["name": names[c.region.value] ?? c.region.value, "code": c.region.value, "met": "\(r.numerator)", "due": "\(r.denominator)",
                         "missed": "\(r.denominator - r.numerator)",
-                        "link": "/app/statistics/behind?metric=\(kind.rawValue)&region=\(c.region)&period=\(s.kind)&day=\(s.day)&met=\(met)"]
+                        "link": Site.statisticsBehind() + "?metric=\(kind.rawValue)&region=\(c.region)&period=\(s.kind)&day=\(s.day)&met=\(met)"]
             },
         ]
     }
@@ -177,7 +177,7 @@ extension WebApp {
         let report = try await UtilityReport.counted(region: s.region, period: s.period, offenderLimit: all ? nil : config.offenderPageLimit, by: p, on: db)
         let doc = StatisticsDocuments.utility(report, t)
         if let file = try StatisticsDocuments.file(doc, format: s.format, name: "utility-report-\(s.region)-\(s.period.start)") { return file }
-        return render("report", reportModel(doc, t, base: "/app/statistics/utilities?\(s.query)", back: "/app/statistics?\(s.query)", id: "utility-report"),
+        return render("report", reportModel(doc, t, base: Site.statisticsUtilities() + "?\(s.query)", back: Site.statistics() + "?\(s.query)", id: "utility-report"),
                       title: doc.title, request: request, caller: p)
     }
 
@@ -202,7 +202,7 @@ extension WebApp {
             utility: utility)
         let doc = StatisticsDocuments.annual(annual, t)
         if let file = try StatisticsDocuments.file(doc, format: s.format, name: "annual-report-\(s.region)-\(s.day.year)") { return file }
-        return render("report", reportModel(doc, t, base: "/app/statistics/annual?region=\(s.region)&year=\(s.day.year)", back: "/app/statistics?\(s.query)", id: "annual-report"),
+        return render("report", reportModel(doc, t, base: Site.statisticsAnnual() + "?region=\(s.region)&year=\(s.day.year)", back: Site.statistics() + "?\(s.query)", id: "annual-report"),
                       title: doc.title, request: request, caller: p)
     }
 

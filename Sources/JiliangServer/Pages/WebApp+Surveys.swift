@@ -9,30 +9,30 @@ import JiliangStore
 /// owners the public link.
 extension WebApp {
     func addSurveyRoutes(to router: Router<AppRequestContext>) {
-        router.get("/app/surveys") { request, _ in try await page(request) { p in try await surveysPage(request, p, error: nil, values: [:]) } }
-        router.post("/app/surveys") { request, _ in
+        router.get(Site.surveys.path) { request, _ in try await page(request) { p in try await surveysPage(request, p, error: nil, values: [:]) } }
+        router.post(Site.surveys.path) { request, _ in
             try await page(request) { p in
                 let f = try await form(request)
                 return try await attempt({ try await surveysPage(request, p, error: $0, values: f) }) {
                     let (s, _) = try await Surveys.open(
                         title: f["title"], industry: f["industry"], region: f["region_code"], closesOn: f["closes_on"], today: today,
                         by: p, on: db)
-                    return redirect("/app/surveys/\(s.id!)?flash=done")
+                    return redirect(Site.survey(s.id!) + "?flash=done")
                 }
             }
         }
-        router.get("/app/surveys/{id}") { request, context in
+        router.get(Site.survey.path) { request, context in
             try await page(request) { p in try await surveyPage(request, p, id: try context.parameters.require("id", as: Int.self)) }
         }
-        router.post("/app/surveys/{id}/chase") { request, context in
+        router.post(Site.surveyChase.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 _ = try await form(request)
                 let n = try await Surveys.chase(id, by: p, on: db)
-                return redirect("/app/surveys/\(id)?flash=done&chased=\(n)")
+                return redirect(Site.survey(id) + "?flash=done&chased=\(n)")
             }
         }
-        router.post("/app/surveys/{id}/requests/{request}") { request, context in
+        router.post(Site.surveyRequest.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self), rid = try context.parameters.require("request", as: Int.self)
                 let f = try await form(request)
@@ -41,15 +41,15 @@ extension WebApp {
                 }
                 _ = try await Surveys.decide(
                     request: rid, of: id, accept: decision == "accept", today: today, by: p, on: db)
-                return redirect("/app/surveys/\(id)?flash=done")
+                return redirect(Site.survey(id) + "?flash=done")
             }
         }
-        router.post("/app/surveys/{id}/close") { request, context in
+        router.post(Site.surveyClose.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 _ = try await form(request)
                 _ = try await Surveys.close(id, by: p, on: db)
-                return redirect("/app/surveys/\(id)?flash=done")
+                return redirect(Site.survey(id) + "?flash=done")
             }
         }
     }
@@ -63,7 +63,7 @@ extension WebApp {
         for s in surveys {
             let total = try await Surveys.progress(s, scope: p.scope, on: db).total
             rows.append([
-                "id": s.id!, "title": s.title, "industry": PageStrings.industryLabel(s.industry, lang), "region": s.regionCode,
+                "id": s.id!, "link": Site.survey(s.id!), "title": s.title, "industry": PageStrings.industryLabel(s.industry, lang), "region": s.regionCode,
                 "closes": s.closesOn, "state": s.state == "open" ? t["sv_open"]! : t["sv_closed"]!,
                 "invited": total.invited, "answered": total.answered, "declared": total.declared, "filed": total.filed,
             ])
@@ -102,7 +102,7 @@ extension WebApp {
         let chased = request.uri.queryParameters["chased"].map { String(format: t["sv_chased"]!, Int($0) ?? 0) }
         let requests = try await Surveys.pendingRequests(s, scope: p.scope, on: db).map { r -> [String: Any] in
             [
-                "rid": r.id!, "surveyID": id, "name": r.name, "credit": r.creditCode, "address": r.address, "region": names[r.regionCode] ?? r.regionCode, "phone": r.contactPhone,
+                "rid": r.id!, "surveyID": id, "decideAction": Site.surveyRequest(id, r.id!), "name": r.name, "credit": r.creditCode, "address": r.address, "region": names[r.regionCode] ?? r.regionCode, "phone": r.contactPhone,
                 "at": CalendarDay(instant: r.requestedAt).description,
             ]
         }
@@ -114,6 +114,7 @@ extension WebApp {
                 "regions": regions.map { row($0, name: names[$0.region] ?? $0.region) }, "total": row(total, name: t["sv_total"]!),
                 "silent": silent, "hasSilent": !silent.isEmpty, "chased": chased as Any, "requests": requests, "hasRequests": !requests.isEmpty,
                 "joinLink": "\(config.publicBaseURL)/p/surveys/\(id)/join",
+                "chaseAction": Site.surveyChase(id), "closeAction": Site.surveyClose(id),
             ], title: s.title, request: request, caller: p)
     }
 }

@@ -47,19 +47,19 @@ struct WebApp {
         for (file, type) in [("app.css", "text/css; charset=utf-8"), ("import.js", "text/javascript; charset=utf-8"), ("print.js", "text/javascript; charset=utf-8")] {
             router.get(RouterPath("/assets/" + file)) { _, _ in try Self.asset(file, type: type) }
         }
-        router.get(RouterPath(FileRoute.importPage)) { request, _ in try await page(request) { p in try await importPage(request, p) } }
-        router.post("/app/import/profiles") { request, _ in try await json(request) { p in try await saveImportProfile(request, p) } }
-        router.get("/app/import/template.csv") { _, _ in
+        router.get(Site.importPage.path) { request, _ in try await page(request) { p in try await importPage(request, p) } }
+        router.post(Site.importProfiles.path) { request, _ in try await json(request) { p in try await saveImportProfile(request, p) } }
+        router.get(Site.importTemplate.path) { _, _ in
             let csv = "\u{FEFF}种别序号,器具名称,出厂编号,用途,行政区划代码,安装地点,统一社会信用代码,使用单位,启用日期,表类型,口径,常用流量,介质\n"
                 + "2,电子计价秤,SN-0001,贸易结算,350102,鼓楼区某农贸市场A1,91350102MA00000000,某农贸市场,2026-01-05,,,,\n"
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"jiliang-import-template.csv\""],
                             body: .init(byteBuffer: .init(string: csv)))
         }
-        router.post(RouterPath(FileRoute.importPage)) { request, _ in try await json(request) { p in try await startImport(request, p) } }
-        router.get("/app/jobs/{id}.json") { request, context in
+        router.post(Site.importPage.path) { request, _ in try await json(request) { p in try await startImport(request, p) } }
+        router.get(Site.jobProgress.path) { request, context in
             try await json(request) { p in try await jobProgress(p, id: try context.parameters.require("id", as: Int.self), lang: language(request)) }
         }
-        router.get("/app/jobs/{id}/errors.csv") { request, context in
+        router.get(Site.jobErrors.path) { request, context in
             try await page(request) { p in
                 let job = try await ImportJobs.job(try context.parameters.require("id", as: Int.self), visibleTo: p, on: db)
                 guard let csv = ImportJobs.errorsCSV(of: job) else {
@@ -76,51 +76,51 @@ struct WebApp {
         addStandardsRoutes(to: router)
         addCatalogueRoutes(to: router)
         addSurveyRoutes(to: router)
-        router.get("/login") { request, _ in try await loginPage(request, error: nil, login: "") }
-        router.post("/login") { request, _ in try await signIn(request) }
-        router.post("/logout") { request, _ in try await signOut(request) }
-        router.get("/app") { request, _ in try await page(request) { p in try await dashboard(request, p) } }
-        router.get("/app/instruments") { request, _ in try await page(request) { p in try await instrumentList(request, p) } }
-        router.get("/app/instruments.csv") { request, _ in try await page(request) { p in try await instrumentCSV(request, p) } }
-        router.get("/app/regions") { request, _ in
-            try await page(request) { p in redirect("/app/regions/\(p.region?.value ?? "350000")") }
+        router.get(Site.login.path) { request, _ in try await loginPage(request, error: nil, login: "") }
+        router.post(Site.login.path) { request, _ in try await signIn(request) }
+        router.post(Site.logout.path) { request, _ in try await signOut(request) }
+        router.get(Site.dashboard.path) { request, _ in try await page(request) { p in try await dashboard(request, p) } }
+        router.get(Site.instruments.path) { request, _ in try await page(request) { p in try await instrumentList(request, p) } }
+        router.get(Site.instrumentsCSV.path) { request, _ in try await page(request) { p in try await instrumentCSV(request, p) } }
+        router.get(Site.regions.path) { request, _ in
+            try await page(request) { p in redirect(Site.region(p.region?.value ?? "350000")) }
         }
-        router.get("/app/regions/{code}") { request, context in
+        router.get(Site.region.path) { request, context in
             try await page(request) { p in try await regionPage(request, p, code: context.parameters.get("code") ?? "") }
         }
-        router.get("/app/owners/{id}") { request, context in
+        router.get(Site.owner.path) { request, context in
             try await page(request) { p in try await ownerPage(request, p, id: try context.parameters.require("id", as: Int.self)) }
         }
-        router.get("/app/institutions/{id}") { request, context in
+        router.get(Site.institution.path) { request, context in
             try await page(request) { p in try await institutionPage(request, p, id: try context.parameters.require("id", as: Int.self)) }
         }
-        router.get("/app/instruments/new") { request, _ in try await page(request) { p in try await newInstrument(request, p, error: nil) } }
-        router.post("/app/instruments") { request, _ in try await page(request) { p in try await createInstrument(request, p) } }
-        router.get("/app/instruments/{id}") { request, context in
+        router.get(Site.newInstrument.path) { request, _ in try await page(request) { p in try await newInstrument(request, p, error: nil) } }
+        router.post(Site.instruments.path) { request, _ in try await page(request) { p in try await createInstrument(request, p) } }
+        router.get(Site.instrument.path) { request, context in
             try await page(request) { p in try await instrumentPage(request, p, id: try context.parameters.require("id", as: Int.self)) }
         }
-        router.get("/app/records/{id}/certificate") { request, context in
+        router.get(Site.certificate.path) { request, context in
             try await page(request) { p in try await certificatePage(request, p, id: try context.parameters.require("id", as: Int.self)) }
         }
-        router.post("/app/instruments/{id}/filing") { request, context in
+        router.post(Site.instrumentFiling.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 _ = try await form(request)
                 _ = try await Filings.submit(instrumentID: id, by: p, on: db)
-                return redirect("/app/instruments/\(id)?flash=filedNotice")
+                return redirect(Site.instrument(id) + "?flash=filedNotice")
             }
         }
-        router.post("/app/instruments/{id}/apply") { request, context in
+        router.post(Site.instrumentApply.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 let f = try await form(request)
                 _ = try await VerificationRequests.apply(
                     instrumentID: id, institutionID: f["institution_id"].flatMap(Int.init), mode: f["mode"], note: nil, today: today, by: p, on: db)
-                return redirect("/app/instruments/\(id)?flash=appliedNotice")
+                return redirect(Site.instrument(id) + "?flash=appliedNotice")
             }
         }
-        router.get("/app/admin/users") { request, _ in try await page(request) { p in try await usersPage(request, p, error: nil) } }
-        router.post("/app/admin/users") { request, _ in
+        router.get(Site.users.path) { request, _ in try await page(request) { p in try await usersPage(request, p, error: nil) } }
+        router.post(Site.users.path) { request, _ in
             try await page(request) { p in
                 let f = try await form(request)
                 do {
@@ -135,27 +135,27 @@ struct WebApp {
                     if case .forbidden = e { throw e }
                     return try await usersPage(request, p, error: e.description)
                 }
-                return redirect("/app/admin/users?flash=done")
+                return redirect(Site.users() + "?flash=done")
             }
         }
-        router.post("/app/admin/users/{id}/password") { request, context in
+        router.post(Site.userPassword.path) { request, context in
             try await page(request) { p in
                 let f = try await form(request)
                 try await Accounts.resetPassword(userID: try context.parameters.require("id", as: Int.self), to: f["password"], by: p, on: db)
-                return redirect("/app/admin/users?flash=done")
+                return redirect(Site.users() + "?flash=done")
             }
         }
-        router.post("/app/admin/users/{id}/{toggle}") { request, context in
+        router.post(Site.userToggle.path) { request, context in
             try await page(request) { p in
                 _ = try await form(request)
                 let toggle = context.parameters.get("toggle")
                 guard toggle == "disable" || toggle == "enable" else { throw RegistryError.notFound(entity: "page", key: toggle ?? "") }
                 _ = try await Accounts.setDisabled(userID: try context.parameters.require("id", as: Int.self), toggle == "disable", by: p, on: db)
-                return redirect("/app/admin/users?flash=done")
+                return redirect(Site.users() + "?flash=done")
             }
         }
-        router.get("/app/admin/tokens") { request, _ in try await page(request) { p in try await tokensPage(request, p, newToken: nil, error: nil) } }
-        router.post("/app/admin/tokens") { request, _ in
+        router.get(Site.tokens.path) { request, _ in try await page(request) { p in try await tokensPage(request, p, newToken: nil, error: nil) } }
+        router.post(Site.tokens.path) { request, _ in
             try await page(request) { p in
                 // Checkboxes repeat the same name: read every "permission" value.
                 let fields = try await formFields(request)
@@ -176,47 +176,47 @@ struct WebApp {
                 }
             }
         }
-        router.post("/app/admin/tokens/{id}/revoke") { request, context in
+        router.post(Site.tokenRevoke.path) { request, context in
             try await page(request) { p in
                 _ = try await form(request)
                 try await Accounts.revokeToken(try context.parameters.require("id", as: Int.self), by: p, on: db)
-                return redirect("/app/admin/tokens?flash=done")
+                return redirect(Site.tokens() + "?flash=done")
             }
         }
-        router.get("/app/admin/institutions") { request, _ in try await page(request) { p in try await institutionsPage(request, p, error: nil) } }
-        router.post("/app/admin/institutions") { request, _ in try await page(request) { p in try await createInstitution(request, p) } }
-        router.post("/app/institutions/{id}/authorisations") { request, context in
+        router.get(Site.institutions.path) { request, _ in try await page(request) { p in try await institutionsPage(request, p, error: nil) } }
+        router.post(Site.institutions.path) { request, _ in try await page(request) { p in try await createInstitution(request, p) } }
+        router.post(Site.institutionAuthorisations.path) { request, context in
             try await page(request) { p in try await addAuthorisation(request, p, id: try context.parameters.require("id", as: Int.self)) }
         }
-        router.get("/app/admin/audit") { request, _ in try await page(request) { p in try await auditPage(request, p) } }
-        router.get("/app/admin/calendar") { request, _ in try await page(request) { p in try await calendarPage(request, p) } }
-        router.get("/app/admin/reference") { request, _ in try await page(request) { p in try await referencePage(request, p) } }
-        router.post("/app/admin/calendar") { request, _ in
+        router.get(Site.audit.path) { request, _ in try await page(request) { p in try await auditPage(request, p) } }
+        router.get(Site.calendar.path) { request, _ in try await page(request) { p in try await calendarPage(request, p) } }
+        router.get(Site.reference.path) { request, _ in try await page(request) { p in try await referencePage(request, p) } }
+        router.post(Site.calendar.path) { request, _ in
             try await page(request) { p in
                 let f = try await form(request)
                 _ = try await VerificationRequests.setCalendarDay(f["date"] ?? "", kind: f["kind"], name: f["name"], by: p, on: db)
-                return redirect("/app/admin/calendar?flash=done")
+                return redirect(Site.calendar() + "?flash=done")
             }
         }
-        router.post("/app/admin/calendar/{date}/delete") { request, context in
+        router.post(Site.calendarDelete.path) { request, context in
             try await page(request) { p in
                 _ = try await form(request)
                 try await VerificationRequests.removeCalendarDay(context.parameters.get("date") ?? "", by: p, on: db)
-                return redirect("/app/admin/calendar?flash=done")
+                return redirect(Site.calendar() + "?flash=done")
             }
         }
-        router.get("/app/filings") { request, _ in try await page(request) { p in try await filingQueue(request, p) } }
-        router.post("/app/filings/{id}/{decision}") { request, context in
+        router.get(Site.filings.path) { request, _ in try await page(request) { p in try await filingQueue(request, p) } }
+        router.post(Site.filingDecision.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 let f = try await form(request)
                 let approve = context.parameters.get("decision") == "approve"
                 _ = try await Filings.decide(id, approve: approve, reason: f["reason"], by: p, on: db)
-                return redirect("/app/filings?flash=done")
+                return redirect(Site.filings() + "?flash=done")
             }
         }
-        router.get("/app/requests") { request, _ in try await page(request) { p in try await requestQueue(request, p) } }
-        router.post("/app/requests/{id}/{step}") { request, context in
+        router.get(Site.requests.path) { request, _ in try await page(request) { p in try await requestQueue(request, p) } }
+        router.post(Site.requestStep.path) { request, context in
             try await page(request) { p in
                 let id = try context.parameters.require("id", as: Int.self)
                 let f = try await form(request)
@@ -242,7 +242,7 @@ struct WebApp {
                         }, today: today, by: p, on: db)
                 default: throw RegistryError.notFound(entity: "step", key: context.parameters.get("step") ?? "")
                 }
-                return redirect("/app/requests?flash=done")
+                return redirect(Site.requests() + "?flash=done")
             }
         }
     }

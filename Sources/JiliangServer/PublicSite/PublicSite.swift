@@ -76,24 +76,31 @@ struct PublicSite {
     // MARK: Plumbing
 
     /// Bad input → 400 and not found → 404, each as a page in the citizen's language (never a 500).
+    /// Runs a public page; its failures are answered by `PageErrorMiddleware` in the public frame.
     func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
-        let t = PublicStrings.strings(language(request))
-        do {
-            return try await body()
-        } catch let e as RegistryError {
-            switch e {
-            case .notFound: return render("public-message", ["t": t, "heading": t["notFound"]!, "message": e.description], title: t["notFound"]!, request: request, status: .notFound)
-            default: return render("public-message", ["t": t, "heading": t["badInput"]!, "message": e.description], title: t["badInput"]!, request: request, status: .badRequest)
-            }
-        } catch let e as ValidationFailure {
-            return render("public-message", ["t": t, "heading": t["badInput"]!, "message": e.description], title: t["badInput"]!, request: request, status: .badRequest)
-        }
+        try await body()
     }
 
-    func language(_ request: Request) -> PageStrings.Language {
-        if let q = request.uri.queryParameters["lang"], let l = PageStrings.Language(rawValue: String(q)) { return l }
-        return request.cookies["lang"].flatMap { PageStrings.Language(rawValue: $0.value) } ?? .zh
+    /// The public site's error page, in its frame (`PageErrorMiddleware`).
+    func errorPage(_ request: Request, _ problem: PageProblem) -> Response {
+        let t = PublicStrings.strings(language(request))
+        let heading: String, message: String
+        switch problem.kind {
+        case .notFound: (heading, message) = (t["notFound"]!, problem.detail)
+        case .forbidden, .badInput, .signIn: (heading, message) = (t["badInput"]!, problem.detail)
+        case .tooLarge: (heading, message) = (t["tooLarge"]!, problem.detail)
+        case .busy: (heading, message) = (t["busy"]!, t["busyText"]!)
+        case .fault: (heading, message) = (t["fault"]!, t["faultText"]!)
+        case .tooManyRequests(let wait): (heading, message) = (t["tooMany"]!, String(format: t["tooManyText"]!, wait))
+        }
+        // The public site answered a refusal with 400 before (it has no sign-in to ask for).
+        let status: HTTPResponse.Status = problem.kind == .forbidden || problem.kind == .signIn ? .badRequest : problem.status
+        var r = render("public-message", ["t": t, "heading": heading, "message": message], title: heading, request: request, status: status)
+        if case .tooManyRequests(let wait) = problem.kind { r.headers[.retryAfter] = "\(max(wait, 1))" }
+        return r
     }
+
+    func language(_ request: Request) -> PageStrings.Language { PageStrings.Language.of(request) }
 
     func render(_ template: String, _ model: [String: Any], title: String, request: Request, status: HTTPResponse.Status = .ok, cache: Int? = nil) -> Response {
         page(body: templates.render(model, withTemplate: template) ?? "", title: title, request: request, status: status, cache: cache)

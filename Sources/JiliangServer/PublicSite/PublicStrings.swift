@@ -182,6 +182,13 @@ enum PublicStrings {
         "authorised": ("授权计量技术机构", "Authorised institute"),
         "badInput": ("输入有误", "Please check your input"),
         "notFound": ("未找到", "Not found"),
+        "tooLarge": ("提交的内容过大", "Too large"),
+        "busy": ("系统繁忙", "Busy"),
+        "busyText": ("系统繁忙，未保存任何内容，请稍后重试。", "The system is busy; nothing was stored. Please try again."),
+        "fault": ("系统出错", "Something went wrong"),
+        "faultText": ("请求未能完成，请稍后重试。", "The request could not be completed. Please try again later."),
+        "tooMany": ("请求过于频繁", "Too many requests"),
+        "tooManyText": ("请 %d 秒后再试。", "Please try again in %d seconds."),
         "privacy": ("本页不显示任何个人信息。", "This page shows no personal data."),
         "hotline": ("投诉举报电话 12315", "Complaint hotline 12315"),
     ]
