@@ -49,10 +49,10 @@ extension APIImplementation {
         let p = try caller(may: .fileInstruments, "filing or changing instruments")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         var rng = SystemRandomNumberGenerator()
-        var d = try await instrumentDraft(b)
-        // An owner registers a draft; it is filed when the bureau approves the filing (POST /instruments/{id}/filing).
-        if p.role == .owner { d.status = .draft }
-        let m = try await Registry.createInstrument(d, scope: scope, on: db, generator: &rng)
+        // An owner's instrument is stored as a draft (`Registry.createInstrument`), filed when the
+        // bureau approves its filing (POST /instruments/{id}/filing).
+        let d = try await instrumentDraft(b)
+        let m = try await Registry.createInstrument(d, scope: p.scope, on: db, generator: &rng)
         return .created(.init(body: .json(try await detailed(m))))
     }
 
@@ -68,12 +68,7 @@ extension APIImplementation {
         let p = try caller(may: .fileInstruments, "filing or changing instruments")
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
         let d = try await instrumentDraft(b)
-        if p.role == .owner, d.status != .draft,
-            try await Registry.instrument(input.path.id, scope: scope, on: db).lifecycle == LifecycleStatus.draft.rawValue
-        {
-            throw RegistryError.forbidden("filing an instrument yourself: submit it for the bureau's approval (POST /instruments/{id}/filing)")
-        }
-        let m = try await Registry.updateInstrument(input.path.id, d, scope: scope, on: db)
+        let m = try await Registry.updateInstrument(input.path.id, d, scope: p.scope, on: db)
         return .ok(.init(body: .json(try await detailed(m))))
     }
 

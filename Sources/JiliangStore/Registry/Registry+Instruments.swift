@@ -48,7 +48,11 @@ extension Registry {
         _ d: InstrumentDraft, scope: AccessScope, on db: any Database, generator: inout some RandomNumberGenerator
     ) async throws -> InstrumentModel {
         let issued = d.code ?? InstrumentCode.issue(region: d.region, using: &generator)
-        return try await db.auditedTransaction { tx in
+        // An owner registers a draft, whatever it asked for: the bureau files it by approving the
+        // owner's filing (`Filings`). A rule of the store, so the API and the pages keep it alike.
+        var d = d
+        if case .owners = scope { d.status = .draft }
+        return try await db.auditedTransaction { [d] tx in
             let owner = try await owner(creditCode: d.ownerCreditCode, scope: scope, on: tx)
             guard scope.allows(region: d.region, ownerID: owner.id!) else {
                 throw RegistryError.invalid("region_code", "is outside what you may file")
@@ -94,6 +98,9 @@ extension Registry {
             let m = try await instrument(id, scope: scope, on: tx)
             let counted = try await MetricCounts.snapshot([id], on: tx)
             let from = LifecycleStatus(rawValue: m.lifecycle)!
+            if case .owners = scope, from == .draft, d.status != .draft {
+                throw RegistryError.forbidden("filing an instrument yourself: submit it for the bureau's approval (its filing)")
+            }
             if d.status != from, !from.canMove(to: d.status) {
                 throw RegistryError.conflict(field: "status", message: "cannot move from \(from.rawValue) to \(d.status.rawValue)")
             }

@@ -123,6 +123,30 @@ public enum VerificationRequests {
         }
     }
 
+    /// The result of an accepted application from the institute's short form: pass or fail with
+    /// the certificate number (pass) or the result notice number (fail). The verification's kind
+    /// follows from the instrument's history (JJF 1001-2011's 首次检定 and 后续检定): its first
+    /// verification unless it has been verified before, periodic after that. A rule of the store,
+    /// so the page and any other short form decide it alike (issue #20, item 6).
+    public static func complete(
+        _ id: Int, result: String?, number: String?, today: CalendarDay, by p: Principal, on db: any Database
+    ) async throws -> (VerificationRequestModel, VerificationRecordModel) {
+        let r = try await ownRequest(id, by: p, on: db)
+        let kind = try await kindOfNextVerification(instrumentID: r.instrumentID, on: db)
+        let pass = result == "pass"
+        return try await complete(id, record: { instrumentID, institutionID in
+            try RecordDraft.parse(
+                instrumentID: instrumentID, institutionID: institutionID, date: today.description, kind: kind.rawValue, result: result,
+                certificateNo: pass ? number : nil, resultNoticeNo: pass ? nil : number, readings: nil, recordedBy: p.label,
+                corrects: nil, correctionReason: nil, today: today)
+        }, today: today, by: p, on: db)
+    }
+
+    /// First verification for an instrument never verified, periodic after that.
+    public static func kindOfNextVerification(instrumentID: Int, on db: any Database) async throws -> VerificationKind {
+        try await VerificationRecordModel.query(on: db).filter(\.$instrumentID == instrumentID).first() == nil ? .first : .periodic
+    }
+
     /// An application addressed to the caller's institution (administrators: any), else not found.
     static func ownRequest(_ id: Int, by p: Principal, on db: any Database) async throws -> VerificationRequestModel {
         guard p.may(.recordVerifications) else { throw RegistryError.forbidden("handling verification applications") }
