@@ -1,5 +1,6 @@
 import Hummingbird
 import JiliangCore
+import JiliangStore
 import NIOCore
 
 /// The request context of every route: Hummingbird's basic context plus the connected client's
@@ -27,8 +28,9 @@ struct SignedInContext: ChildRequestContext, RemoteAddressRequestContext {
     let csrf: String?
 
     init(context: AppRequestContext) throws {
-        guard let p = RequestCaller.principal else { throw PageProblem(.signIn) }
-        coreContext = .init(source: context)
+        guard let p = RequestCaller.principal else { throw RegistryError.unauthenticated }
+        // The parent's storage as it is, with the path parameters the router already matched.
+        coreContext = context.coreContext
         remoteAddress = context.remoteAddress
         principal = p
         csrf = RequestCaller.csrf

@@ -17,7 +17,7 @@ struct FormCSRFMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard [.post, .put, .patch, .delete].contains(request.method), path.hasPrefix("/app") || path == Site.logout() else {
+        guard [.post, .put, .patch, .delete].contains(request.method), Site.isStaff(path) || path == Site.logout() else {
             return try await next(request, context)
         }
         // Anonymous: the sign-in page answers (`PageErrorMiddleware`), before any body is read.

@@ -72,7 +72,7 @@ struct PageErrorMiddleware: RouterMiddleware {
     let citizen: @Sendable (Request, PageProblem) -> Response
 
     static func isPage(_ path: String) -> Bool {
-        !path.hasPrefix("/api/") && !path.hasPrefix("/ledger/") && path != FileRoute.importPage && !path.hasSuffix(".json")
+        !path.hasPrefix("/api/") && !path.hasPrefix("/ledger/") && !Site.answersJSON(path)
     }
 
     static func isPublic(_ path: String) -> Bool { path == "/" || path == "/p" || path.hasPrefix("/p/") }

@@ -44,7 +44,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     /// JSON), a plain page for the other pages.
     static func tooLarge(_ e: BodyTooLarge, path: String) -> Response {
         let p = Problem(type: "/problems/too-large", title: "Content Too Large", status: 413, detail: e.description, errors: [.init(field: "body", message: e.description)])
-        if path.hasPrefix("/api/") || path == FileRoute.importPage { return response(p) }
+        if path.hasPrefix("/api/") || Site.answersJSON(path) { return response(p) }
         return PlainErrorPage.response(.contentTooLarge, title: "文件过大 Too large", heading: "提交的内容过大", text: e.description)
     }
 

@@ -34,12 +34,12 @@ enum NoticeText {
     /// carries the site's public address (the same one printed in label QR codes).
     static func href(_ link: Notice.Link, publicBaseURL: String) -> String {
         switch link {
-        case .instrument(let id): "/app/instruments/\(id)"
+        case .instrument(let id): Site.instrument(id)
         case .publicSurvey(let token): "\(publicBaseURL)/p/survey/\(token)"
-        case .listing(let id): "/app/listings/\(id)"
-        case .penalties: "/app/credit"
-        case .utilityReport(let region, let month): "/app/statistics/utilities?region=\(region)&period=month&day=\(month)-01"
-        case .annualReport(let region, let year): "/app/statistics/annual?region=\(region)&year=\(year)"
+        case .listing(let id): Site.listing(id)
+        case .penalties: Site.credit()
+        case .utilityReport(let region, let month): Site.statisticsUtilities() + "?region=\(region)&period=month&day=\(month)-01"
+        case .annualReport(let region, let year): Site.statisticsAnnual() + "?region=\(region)&year=\(year)"
         }
     }
 

@@ -10,6 +10,8 @@ enum Site {
     static let login = Route0("/login")
     static let logout = Route0("/logout")
     static let dashboard = Route0("/app")
+    /// Every staff page's address starts with this (the signed-in site).
+    static func isStaff(_ path: String) -> Bool { path == dashboard() || path.hasPrefix(dashboard() + "/") }
 
     // Instruments, owners, institutions, regions
     static let instruments = Route0("/app/instruments")
@@ -33,6 +35,8 @@ enum Site {
     static let importTemplate = Route0("/app/import/template.csv")
     static let jobProgress = Route1<Int>("/app/jobs/{id}.json")
     static let jobErrors = Route1<Int>("/app/jobs/{id}/errors.csv")
+    /// What both job addresses start with, for the import page's script (it adds the id).
+    static var jobsPrefix: String { String(jobErrors.pattern.prefix { $0 != "{" }) }
 
     // Workflows: filings and verification requests
     static let filings = Route0("/app/filings")
@@ -103,6 +107,11 @@ enum Site {
     static let calendar = Route0("/app/admin/calendar")
     static let calendarDelete = Route1<String>("/app/admin/calendar/{date}/delete")
     static let reference = Route0("/app/admin/reference")
+
+    /// The staff routes that a page's script calls and that answer JSON (problems included), not pages.
+    static func answersJSON(_ path: String) -> Bool {
+        path == importPage() || path == importProfiles() || path.hasSuffix(".json")
+    }
 
     /// The addresses without parameters, for templates (`{{u.instruments}}`).
     static let links: [String: String] = [

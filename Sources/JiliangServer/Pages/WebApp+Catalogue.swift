@@ -9,7 +9,7 @@ import JiliangStore
 /// from the official table: a missing row with its number, mode, form and first rule, a corrected
 /// row, a new rule version (issue #18). A change re-derives the stored compliance in the background.
 extension WebApp {
-    func addCatalogueRoutes(to router: Router<AppRequestContext>) {
+    func addCatalogueRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.catalogue.path) { request, _ in try await page(request) { p in try await cataloguePage(request, p, error: nil, values: [:]) } }
         router.post(Site.catalogue.path) { request, _ in
             try await page(request) { p in

@@ -9,7 +9,7 @@ import JiliangStore
 /// only), commitment letters, and the routes of penalties, the dishonesty list and demonstration
 /// rounds (WebApp+Penalties, WebApp+Demonstration).
 extension WebApp {
-    func addCreditRoutes(to router: Router<AppRequestContext>) {
+    func addCreditRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.credit.path) { request, _ in try await page(request) { p in try await creditHome(request, p, error: nil) } }
         router.get(Site.creditOwner.path) { request, context in
             try await page(request) { p in try await creditOwner(request, p, id: try context.parameters.require("id", as: Int.self)) }

@@ -8,7 +8,7 @@ import JiliangStore
 /// Demonstration-unit rounds as pages: a bureau opens a round, owners apply, staff score each
 /// criterion with evidence, the round is published, a title can be revoked.
 extension WebApp {
-    func addDemonstrationRoutes(to router: Router<AppRequestContext>) {
+    func addDemonstrationRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.demoRounds.path) { request, _ in try await page(request) { p in try await roundsPage(request, p, error: nil, values: [:]) } }
         router.post(Site.demoRounds.path) { request, _ in
             try await page(request) { p in

@@ -8,10 +8,10 @@ import JiliangStore
 extension WebApp {
     // MARK: Import
 
-    /// The upload: the file is the request body (sent by import.js with the CSRF header); the query
+    /// The upload: the file is the request body (sent by import.js with the CSRF header, checked by
+    /// `FormCSRFMiddleware`); the query
     /// carries the mode and the options — preview, sheet, profile, column mapping, institution.
     func startImport(_ request: Request, _ p: Principal) async throws -> [String: Any] {
-        try requireCSRFHeader(request)
         let q = request.uri.queryParameters
         // What the file holds: instruments (default), or an owner or institution roll (issue #19, item 5).
         let party: PartyImport.Kind?
@@ -44,7 +44,6 @@ extension WebApp {
 
     /// Saves the preview's mapping (with the sheet and institution) as a named profile.
     func saveImportProfile(_ request: Request, _ p: Principal) async throws -> [String: Any] {
-        try requireCSRFHeader(request)
         let body = try await request.body.collect(upTo: 1 << 16)
         guard let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
             throw RegistryError.invalid("body", "must be a JSON object")
@@ -54,12 +53,6 @@ extension WebApp {
         let saved = try await ImportProfiles.save(
             name: json["name"] as? String, options: .init(sheet: text("sheet"), mapping: mapping, verifiedBy: text("verified_by")), by: p, on: db)
         return ["name": saved.name]
-    }
-
-    private func requireCSRFHeader(_ request: Request) throws {
-        guard let expected = RequestCaller.csrf, request.headers[AuthMiddleware<AppRequestContext>.csrfHeader] == expected else {
-            throw RegistryError.forbidden("an upload without this session's CSRF token")
-        }
     }
 
     /// The import page: the form, the saved profiles and the fields a column may be mapped to.
@@ -78,7 +71,8 @@ extension WebApp {
         if p.may(.manageOwners) { kinds.append(["value": "owners", "label": t["importKindOwners"]!]) }
         if p.may(.manageReference) { kinds.append(["value": "institutions", "label": t["importKindInstitutions"]!]) }
         return render(
-            "import", ["t": t, "profiles": profiles, "hasProfiles": !profiles.isEmpty, "fields": fields, "kinds": kinds, "isOwner": p.role == .owner],
+            "import", ["t": t, "profiles": profiles, "hasProfiles": !profiles.isEmpty, "fields": fields, "kinds": kinds, "isOwner": p.role == .owner,
+                       "jobsBase": Site.jobsPrefix],
             title: t["importTitle"]!, request: request, caller: p)
     }
 

@@ -9,7 +9,7 @@ import NIOCore
 
 /// Penalties with their evidence and publication, and the serious-dishonesty list's steps, as pages.
 extension WebApp {
-    func addPenaltyRoutes(to router: Router<AppRequestContext>) {
+    func addPenaltyRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.penalties.path) { request, _ in try await page(request) { p in try await penaltiesPage(request, p, error: nil, values: [:]) } }
         router.post(Site.penalties.path) { request, _ in try await page(request) { p in try await recordPenalty(request, p) } }
         router.get(Site.penalty.path) { request, context in

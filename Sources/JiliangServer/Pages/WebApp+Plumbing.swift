@@ -12,7 +12,7 @@ extension WebApp {
     /// Runs a page for a signed-in caller. Anonymous callers, refusals, missing records and bad
     /// input are answered by `PageErrorMiddleware` (the one HTML error path), not here.
     func page(_ request: Request, _ body: (Principal) async throws -> Response) async throws -> Response {
-        guard let p = RequestCaller.principal else { throw PageProblem(.signIn) }
+        guard let p = RequestCaller.principal else { throw RegistryError.unauthenticated }
         return try await body(p)
     }
 

@@ -7,7 +7,7 @@ import JiliangStore
 /// The staff side of the public service: the bureau's complaint queue (assign, reply, close) and
 /// the institution's free checks (open sessions, record results).
 extension WebApp {
-    func addPublicServiceRoutes(to router: Router<AppRequestContext>) {
+    func addPublicServiceRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.labels.path) { request, _ in try await page(request) { p in try await labelsPage(request, p) } }
         router.get(Site.labelsPDF.path) { request, _ in try await page(request) { p in try await labelsPDF(request, p) } }
         router.get(Site.complaints.path) { request, _ in try await page(request) { p in try await complaintQueue(request, p) } }

@@ -8,7 +8,7 @@ import JiliangStore
 /// targets per level and each region's progress (docs/statistics.md). Staff read it; the province
 /// administrator registers and edits standards and sets the targets.
 extension WebApp {
-    func addStandardsRoutes(to router: Router<AppRequestContext>) {
+    func addStandardsRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.standards.path) { request, _ in try await page(request) { p in try await standardsPage(request, p, error: nil) } }
         router.post(Site.standards.path) { request, _ in try await page(request) { p in try await saveStandard(request, p, id: nil) } }
         router.post(Site.standardTargets.path) { request, _ in try await page(request) { p in try await saveTargets(request, p) } }

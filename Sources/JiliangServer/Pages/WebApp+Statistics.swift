@@ -8,7 +8,7 @@ import JiliangStore
 /// region and to the records behind every figure, server-drawn SVG charts, the capability gaps,
 /// and the 三表 通报 and annual report as page, PDF, XLSX and CSV (docs/statistics.md).
 extension WebApp {
-    func addStatisticsRoutes(to router: Router<AppRequestContext>) {
+    func addStatisticsRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.statistics.path) { request, _ in try await page(request) { p in try await statisticsPage(request, p) } }
         router.get(Site.statisticsBehind.path) { request, _ in try await page(request) { p in try await behindPage(request, p) } }
         router.get(Site.statisticsUtilities.path) { request, _ in try await page(request) { p in try await utilitiesPage(request, p) } }

@@ -8,7 +8,7 @@ import JiliangStore
 /// in its region, follow its progress per county, chase the silent owners, give unregistered
 /// owners the public link.
 extension WebApp {
-    func addSurveyRoutes(to router: Router<AppRequestContext>) {
+    func addSurveyRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.surveys.path) { request, _ in try await page(request) { p in try await surveysPage(request, p, error: nil, values: [:]) } }
         router.post(Site.surveys.path) { request, _ in
             try await page(request) { p in

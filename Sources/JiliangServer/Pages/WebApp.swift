@@ -47,6 +47,12 @@ struct WebApp {
         for (file, type) in [("app.css", "text/css; charset=utf-8"), ("import.js", "text/javascript; charset=utf-8"), ("print.js", "text/javascript; charset=utf-8")] {
             router.get(RouterPath("/assets/" + file)) { _, _ in try Self.asset(file, type: type) }
         }
+        router.get(Site.login.path) { request, _ in try await loginPage(request, error: nil, login: "") }
+        router.post(Site.login.path) { request, _ in try await signIn(request) }
+        router.post(Site.logout.path) { request, _ in try await signOut(request) }
+        // Every other staff page: a signed-in caller only (`SignedInContext`; anonymous requests
+        // get the sign-in page before any handler runs).
+        let router = router.group(context: SignedInContext.self)
         router.get(Site.importPage.path) { request, _ in try await page(request) { p in try await importPage(request, p) } }
         router.post(Site.importProfiles.path) { request, _ in try await json(request) { p in try await saveImportProfile(request, p) } }
         router.get(Site.importTemplate.path) { _, _ in
@@ -76,9 +82,6 @@ struct WebApp {
         addStandardsRoutes(to: router)
         addCatalogueRoutes(to: router)
         addSurveyRoutes(to: router)
-        router.get(Site.login.path) { request, _ in try await loginPage(request, error: nil, login: "") }
-        router.post(Site.login.path) { request, _ in try await signIn(request) }
-        router.post(Site.logout.path) { request, _ in try await signOut(request) }
         router.get(Site.dashboard.path) { request, _ in try await page(request) { p in try await dashboard(request, p) } }
         router.get(Site.instruments.path) { request, _ in try await page(request) { p in try await instrumentList(request, p) } }
         router.get(Site.instrumentsCSV.path) { request, _ in try await page(request) { p in try await instrumentCSV(request, p) } }
@@ -225,21 +228,8 @@ struct WebApp {
                     _ = try await VerificationRequests.accept(
                         id, mode: nil, scheduledFor: nil, today: today, deadlines: config.verificationDeadlines, by: p, on: db)
                 case "result":
-                    let today = self.today
-                    let pass = f["result"] == "pass"
-                    // First verification unless the instrument has been verified before.
-                    let application = try await VerificationRequests.request(id, scope: p.scope, on: db)
-                    let verifiedBefore = try await Registry.records(
-                        instrumentID: application.instrumentID, institutionID: nil, cursor: nil, limit: 1, scope: .everything, on: db).items.isEmpty == false
-                    let kind = verifiedBefore ? VerificationKind.periodic.rawValue : VerificationKind.first.rawValue
-                    _ = try await VerificationRequests.complete(
-                        id,
-                        record: { instrumentID, institutionID in
-                            try RecordDraft.parse(
-                                instrumentID: instrumentID, institutionID: institutionID, date: today.description, kind: kind,
-                                result: f["result"], certificateNo: pass ? f["number"] : nil, resultNoticeNo: pass ? nil : f["number"],
-                                readings: nil, recordedBy: p.label, corrects: nil, correctionReason: nil, today: today)
-                        }, today: today, by: p, on: db)
+                    // Its kind (first or periodic) is the store's rule.
+                    _ = try await VerificationRequests.complete(id, result: f["result"], number: f["number"], today: today, by: p, on: db)
                 default: throw RegistryError.notFound(entity: "step", key: context.parameters.get("step") ?? "")
                 }
                 return redirect(Site.requests() + "?flash=done")

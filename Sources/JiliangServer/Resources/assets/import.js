@@ -24,7 +24,7 @@
     row.appendChild(td);
   }
   function showSummary(job, id) {
-    if (job.errors > 0) { report.href = "/app/jobs/" + id + "/errors.csv"; report.hidden = false; }
+    if (job.errors > 0) { report.href = form.dataset.jobs + id + "/errors.csv"; report.hidden = false; }
     const summary = document.getElementById("error-summary");
     summary.replaceChildren();
     document.getElementById("error-summary-title").hidden = !(job.summary || []).length;
@@ -77,7 +77,7 @@
     return m;
   }
   async function poll(id) {
-    const r = await fetch("/app/jobs/" + id + ".json", { credentials: "same-origin" });
+    const r = await fetch(form.dataset.jobs + id + ".json", { credentials: "same-origin" });
     const job = await r.json();
     show(job.done || 0, job.total || 0);
     if (job.state === "done" || job.state === "failed") {
@@ -113,7 +113,7 @@
       if (v) q.set(key, v);
     }
     for (const [header, field] of Object.entries(mapping || {})) q.append("map", header + "=" + field);
-    const r = await fetch("/app/import?" + q.toString(), {
+    const r = await fetch(form.dataset.upload + "?" + q.toString(), {
       method: "POST", body: file, credentials: "same-origin",
       headers: { "Content-Type": file.type || "application/octet-stream", "X-CSRF-Token": form.dataset.csrf },
     });
@@ -134,7 +134,7 @@
   document.getElementById("save-profile").addEventListener("click", async function () {
     const button = this;
     const out = document.getElementById("profile-status");
-    const r = await fetch("/app/import/profiles", {
+    const r = await fetch(form.dataset.profiles, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": form.dataset.csrf },
       body: JSON.stringify({
