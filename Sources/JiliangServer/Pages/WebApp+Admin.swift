@@ -23,14 +23,14 @@ extension WebApp {
                 "id": "\(u.id!)", "login": u.login, "name": u.displayName, "role": Role(rawValue: u.role)?.chineseName ?? u.role,
                 "attached": u.regionCode ?? u.institutionID.map { "institution \($0)" } ?? u.ownerID.map { "owner \($0)" } ?? "",
                 "locked": (u.lockedUntil ?? .distantPast) > Date() ? "1" : "", "canReset": p.may(.manageAccounts) ? "1" : "",
-                "disabled": u.disabled ? "1" : "", "toggle": u.disabled ? "enable" : "disable", "toggleLabel": u.disabled ? t["enable"]! : t["disable"]!,
+                "disabled": u.disabled ? "1" : "", "toggle": u.disabled ? "enable" : "disable", "toggleLabel": u.disabled ? t[.enable] : t[.disable],
                 "passwordAction": Site.userPassword(u.id!), "toggleAction": Site.userToggle(u.id!, u.disabled ? "enable" : "disable"),
             ].filter { !$0.value.isEmpty }
         }
         let roles = (p.may(.manageAccounts) ? Role.allCases : [.owner]).map { ["value": $0.rawValue, "label": $0.chineseName] }
         var model: [String: Any] = ["t": t, "items": items, "roles": roles]
         if let error { model["error"] = error }
-        return render("users", model, title: t["users"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("users", model, title: t[.users], request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func tokensPage(_ request: Request, _ p: Principal, newToken: String?, error: String?) async throws -> Response {
@@ -48,7 +48,7 @@ extension WebApp {
         ]
         if let newToken { model["newToken"] = newToken }
         if let error { model["error"] = error }
-        return render("tokens", model, title: t["tokens"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("tokens", model, title: t[.tokens], request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func auditPage(_ request: Request, _ p: Principal) async throws -> Response {
@@ -76,7 +76,7 @@ extension WebApp {
             model["next"] = Site.audit() + "?cursor=\(c)&actor=\(formEncoded(text("actor") ?? ""))&entity=\(formEncoded(text("entity") ?? ""))"
                 + "&entity_id=\(formEncoded(text("entity_id") ?? ""))&since=\(since?.description ?? "")"
         }
-        return render("audit", model, title: t["auditLog"]!, request: request, caller: p)
+        return render("audit", model, title: t[.auditLog], request: request, caller: p)
     }
 
     func calendarPage(_ request: Request, _ p: Principal) async throws -> Response {
@@ -84,9 +84,9 @@ extension WebApp {
         let t = PageStrings.strings(language(request))
         let year = request.uri.queryParameters["year"].flatMap { Int(String($0)) } ?? today.year
         let items = try await VerificationRequests.calendarDays(year: year, on: db).map {
-            ["date": $0.id!, "deleteAction": Site.calendarDelete($0.id!), "kind": $0.kind == "holiday" ? t["holiday"]! : t["workday"]!, "name": $0.name]
+            ["date": $0.id!, "deleteAction": Site.calendarDelete($0.id!), "kind": $0.kind == "holiday" ? t[.holiday] : t[.workday], "name": $0.name]
         }
         return render(
-            "calendar", ["t": t, "items": items, "year": "\(year)", "coverage": try await calendarCoverage(t)], title: t["calendar"]!, request: request, caller: p)
+            "calendar", ["t": t, "items": items, "year": "\(year)", "coverage": try await calendarCoverage(t)], title: t[.calendar], request: request, caller: p)
     }
 }

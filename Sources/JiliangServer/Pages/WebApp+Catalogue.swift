@@ -65,25 +65,25 @@ extension WebApp {
             let current = book.rules.filter { $0.subNo == e.subNo && book.inForce($0, on: today) }
             return [
                 "sub": "\(e.subNo)", "link": Site.catalogueEntry(e.subNo), "item": "\(e.itemNo) \(e.itemName)", "name": e.subName, "mode": e.mode?.rawValue ?? "—",
-                "form": e.form.map { t["cat_form_" + $0.rawValue] ?? $0.rawValue } ?? "—",
-                "rules": current.isEmpty ? t["cat_noRule"]! : current.map { Self.ruleSummary($0, t) }.joined(separator: "；"),
+                "form": e.form.map { t.lookup("cat_form_" + $0.rawValue) ?? $0.rawValue } ?? "—",
+                "rules": current.isEmpty ? t[.cat_noRule] : current.map { Self.ruleSummary($0, t) }.joined(separator: "；"),
                 "noRule": current.isEmpty && (e.mode?.requiresVerification ?? true),
-                "confidence": t["cat_conf_" + m.confidence] ?? m.confidence, "unconfirmed": m.confidence != Confidence.confirmed.rawValue,
+                "confidence": t.lookup("cat_conf_" + m.confidence) ?? m.confidence, "unconfirmed": m.confidence != Confidence.confirmed.rawValue,
                 "provisional": e.subNo >= 900,
             ]
         }
         let numbered = entries.filter { $0.id! < 900 }.count
         var model: [String: Any] = [
             "t": t, "rows": rows, "error": error as Any, "v": values, "canManage": p.may(.manageReference),
-            "summary": String(format: t["cat_summary"]!, numbered, entries.count - numbered),
+            "summary": String(format: t[.cat_summary], numbered, entries.count - numbered),
             "modes": Self.options(["P", "V", "P+V"], selected: values["mode"], label: { $0 }),
-            "forms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: values["form"], label: { t["cat_form_" + $0] ?? $0 }),
-            "confidences": Self.options(Confidence.allCases.map(\.rawValue), selected: values["confidence"] ?? "unconfirmed", label: { t["cat_conf_" + $0] ?? $0 }),
-            "ruleForms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: values["rule_form"], label: { t["cat_form_" + $0] ?? $0 }),
-            "ruleConfidences": Self.options(Confidence.allCases.map(\.rawValue), selected: values["rule_confidence"] ?? "unconfirmed", label: { t["cat_conf_" + $0] ?? $0 }),
+            "forms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: values["form"], label: { t.lookup("cat_form_" + $0) ?? $0 }),
+            "confidences": Self.options(Confidence.allCases.map(\.rawValue), selected: values["confidence"] ?? "unconfirmed", label: { t.lookup("cat_conf_" + $0) ?? $0 }),
+            "ruleForms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: values["rule_form"], label: { t.lookup("cat_form_" + $0) ?? $0 }),
+            "ruleConfidences": Self.options(Confidence.allCases.map(\.rawValue), selected: values["rule_confidence"] ?? "unconfirmed", label: { t.lookup("cat_conf_" + $0) ?? $0 }),
         ]
         if error == nil { model.removeValue(forKey: "error") }
-        return render("catalogue", model, title: t["cat_title"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("catalogue", model, title: t[.cat_title], request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func catalogueEntryPage(_ request: Request, _ p: Principal, subNo: Int, error: String?, values: [String: String]) async throws -> Response {
@@ -100,24 +100,24 @@ extension WebApp {
             : values
         var model: [String: Any] = [
             "t": t, "sub": "\(subNo)", "item": "\(e.itemNo) \(e.itemName)", "name": e.subName, "mode": e.mode?.rawValue ?? "—",
-            "form": e.form.map { t["cat_form_" + $0.rawValue] ?? $0.rawValue } ?? "—", "scope": e.scopeNote, "regulation": e.regulation,
-            "source": e.source, "confidence": t["cat_conf_" + m.confidence] ?? m.confidence, "unconfirmed": m.confidence != Confidence.confirmed.rawValue,
+            "form": e.form.map { t.lookup("cat_form_" + $0.rawValue) ?? $0.rawValue } ?? "—", "scope": e.scopeNote, "regulation": e.regulation,
+            "source": e.source, "confidence": t.lookup("cat_conf_" + m.confidence) ?? m.confidence, "unconfirmed": m.confidence != Confidence.confirmed.rawValue,
             "provisional": subNo >= 900, "canManage": p.may(.manageReference), "v": v, "r": values,
             "saveAction": Site.catalogueEntry(subNo), "namesAction": Site.catalogueNames(subNo), "rulesAction": Site.catalogueRules(subNo),
             "rules": rules.map { r -> [String: Any] in
                 [
                     "version": "\(r.version)", "from": r.effectiveFrom.description, "until": r.effectiveUntil?.description ?? "—",
                     "condition": Self.conditionText(r.condition, t), "rule": Self.ruleSummary(r, t), "source": r.source,
-                    "confidence": t["cat_conf_" + r.confidence.rawValue] ?? r.confidence.rawValue, "inForce": book.inForce(r, on: today),
+                    "confidence": t.lookup("cat_conf_" + r.confidence.rawValue) ?? r.confidence.rawValue, "inForce": book.inForce(r, on: today),
                 ]
             },
             "noRules": rules.isEmpty,
             "names": try await Registry.instrumentNames(subNo: subNo, on: db).map { ["name": $0.name, "admin": $0.origin == "admin"] as [String: Any] },
             "modes": Self.options(["P", "V", "P+V"], selected: v["mode"], label: { $0 }),
-            "forms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: v["form"], label: { t["cat_form_" + $0] ?? $0 }),
-            "ruleForms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: values["rule_form"], label: { t["cat_form_" + $0] ?? $0 }),
-            "confidences": Self.options(Confidence.allCases.map(\.rawValue), selected: v["confidence"], label: { t["cat_conf_" + $0] ?? $0 }),
-            "ruleConfidences": Self.options(Confidence.allCases.map(\.rawValue), selected: values["rule_confidence"] ?? "unconfirmed", label: { t["cat_conf_" + $0] ?? $0 }),
+            "forms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: v["form"], label: { t.lookup("cat_form_" + $0) ?? $0 }),
+            "ruleForms": Self.options(VerificationForm.allCases.map(\.rawValue), selected: values["rule_form"], label: { t.lookup("cat_form_" + $0) ?? $0 }),
+            "confidences": Self.options(Confidence.allCases.map(\.rawValue), selected: v["confidence"], label: { t.lookup("cat_conf_" + $0) ?? $0 }),
+            "ruleConfidences": Self.options(Confidence.allCases.map(\.rawValue), selected: values["rule_confidence"] ?? "unconfirmed", label: { t.lookup("cat_conf_" + $0) ?? $0 }),
             "meterTypes": Self.options([""] + MeterType.allCases.map(\.rawValue), selected: values["meter_type"], label: { $0.isEmpty ? "—" : $0 }),
             "media": Self.options([""] + GasMedium.allCases.map(\.rawValue), selected: values["medium"], label: { $0.isEmpty ? "—" : $0 }),
         ]
@@ -173,24 +173,24 @@ extension WebApp {
             source: String((f[prefix + "source"] ?? "").prefix(500)), confidence: confidence!)
     }
 
-    static func ruleSummary(_ r: VerificationRule, _ t: [String: String]) -> String {
-        let form = t["cat_form_" + r.form.rawValue] ?? r.form.rawValue
+    static func ruleSummary(_ r: VerificationRule, _ t: PageText) -> String {
+        let form = t.lookup("cat_form_" + r.form.rawValue) ?? r.form.rawValue
         let condition = r.condition.isUnconditional ? "" : "（\(conditionText(r.condition, t))）"
         switch r.form {
-        case .periodic: return "\(form) \(r.cycleMonths.map { String(format: t["cat_months"]!, $0) } ?? "?")\(condition)"
-        case .firstOnlyRotation: return "\(form) \(r.serviceLifeMonths.map { String(format: t["cat_months"]!, $0) } ?? "?")\(condition)"
+        case .periodic: return "\(form) \(r.cycleMonths.map { String(format: t[.cat_months], $0) } ?? "?")\(condition)"
+        case .firstOnlyRotation: return "\(form) \(r.serviceLifeMonths.map { String(format: t[.cat_months], $0) } ?? "?")\(condition)"
         case .firstOnlyScrap: return form + condition
         }
     }
 
-    static func conditionText(_ c: MeterCondition, _ t: [String: String]) -> String {
+    static func conditionText(_ c: MeterCondition, _ t: PageText) -> String {
         var parts: [String] = []
         if let m = c.meterType { parts.append(m.rawValue) }
         if let lo = c.dnMin { parts.append("DN > \(lo)") }
         if let hi = c.dnMax { parts.append("DN ≤ \(hi)") }
         if let q = c.q3Max { parts.append("Q3 ≤ \(q.formatted())") }
         if let m = c.medium { parts.append(m.rawValue) }
-        return parts.isEmpty ? t["cat_anyInstrument"]! : parts.joined(separator: ", ")
+        return parts.isEmpty ? t[.cat_anyInstrument] : parts.joined(separator: ", ")
     }
 
     static func options(_ values: [String], selected: String?, label: (String) -> String) -> [[String: String]] {

@@ -28,7 +28,7 @@ extension WebApp {
             model["leaf"] = "\(cert.leafIndex)"
             model["size"] = "\(verified.checkpoint.size)"
             model["origin"] = verified.checkpoint.origin
-            model["cosigners"] = verified.cosigners.isEmpty ? t["noWitness"]! : verified.cosigners.joined(separator: ", ")
+            model["cosigners"] = verified.cosigners.isEmpty ? t[.noWitness] : verified.cosigners.joined(separator: ", ")
             model["entry"] = verified.entryText
             // A v2 entry names the instrument by a commitment; show how this code opens it.
             if verified.entryText.hasPrefix("jiliang/ledger/v2 ") {
@@ -37,8 +37,8 @@ extension WebApp {
             model["checkpoint"] = cert.checkpoint
             model["qr"] = try QRCode(reference, level: .low).svg(size: 240, title: cert.record)
         } catch let e as Ledger.CertificateError {
-            model["pending"] = e == .notLedgered ? t["ledgerPendingLong"]! : t["ledgerUnpublished"]!
+            model["pending"] = e == .notLedgered ? t[.ledgerPendingLong] : t[.ledgerUnpublished]
         }
-        return render("certificate", model, title: "\(t["ledgerCertificate"]!) · \(instrument.name)", request: request, caller: p)
+        return render("certificate", model, title: "\(t[.ledgerCertificate]) · \(instrument.name)", request: request, caller: p)
     }
 }

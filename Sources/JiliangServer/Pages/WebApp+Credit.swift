@@ -86,7 +86,7 @@ extension WebApp {
             var canSign: [[String: String]] = []
             for o in owners {
                 let list = try await Commitments.commitments(ownerID: o.id!, by: p, on: db)
-                commitments += list.map { ["id": "\($0.id!)", "link": Site.commitment($0.id!), "owner": o.name, "signed": $0.signedOn, "state": t["cr_" + $0.state] ?? $0.state] }
+                commitments += list.map { ["id": "\($0.id!)", "link": Site.commitment($0.id!), "owner": o.name, "signed": $0.signedOn, "state": t.lookup("cr_" + $0.state) ?? $0.state] }
                 if !list.contains(where: { $0.state == Commitments.State.active.rawValue }) {
                     canSign.append(["id": "\(o.id!)", "name": o.name, "sector": PageStrings.sectorLabel(CommitmentSector(industry: Industry(rawValue: o.industry) ?? .other).rawValue, lang)])
                 }
@@ -98,7 +98,7 @@ extension WebApp {
             model["penalties"] = try await Penalties.list(ownerID: nil, state: nil, cursor: nil, limit: 50, by: p, on: db).items.map { penaltyRow($0, t, lang) }
             model["listings"] = try await Listings.list(state: nil, ownerID: nil, cursor: nil, limit: 50, by: p, on: db).items.map { listingRow($0, t, names: [:]) }
             model["rounds"] = try await Demonstration.rounds(by: p, on: db).filter { $0.state == Demonstration.RoundState.open.rawValue }.map { roundRow($0, lang) }
-            return render("credit", model, title: t["cr_title"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+            return render("credit", model, title: t[.cr_title], request: request, caller: p, status: error == nil ? .ok : .badRequest)
         }
         guard p.may(.manageCredit) else { throw RegistryError.forbidden("credit supervision") }
         let cls = request.uri.queryParameters["class"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
@@ -111,7 +111,7 @@ extension WebApp {
         model["noClasses"] = page.items.isEmpty
         if let c = page.nextCursor { model["next"] = Site.credit() + "?cursor=\(c)&class=\(cls ?? "")" }
         model["isStaff"] = true
-        return render("credit", model, title: t["cr_title"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("credit", model, title: t[.cr_title], request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     /// Staff: an owner's class computed now with each fact's contribution, and its credit record.
@@ -124,19 +124,19 @@ extension WebApp {
             "t": t, "id": "\(id)", "name": owner.name, "credit": owner.creditCode, "score": String(format: "%.1f", a.score), "class": a.creditClass.rawValue,
             "className": a.creditClass.chineseName, "factor": String(format: "%g", a.inspectionFactor),
             "tone": ["A": "ok", "B": "ok", "C": "warn", "D": "bad"][a.creditClass.rawValue]!,
-            "contributions": a.contributions.map { ["fact": t["cr_fact_" + $0.fact] ?? $0.fact, "detail": detail($0, f, t), "points": String(format: "%+.1f", $0.points)] },
+            "contributions": a.contributions.map { ["fact": t.lookup("cr_fact_" + $0.fact) ?? $0.fact, "detail": detail($0, f, t), "points": String(format: "%+.1f", $0.points)] },
             "facts": "\(f.instrumentsInUse)",
-            "commitments": try await Commitments.commitments(ownerID: id, by: p, on: db).map { ["id": "\($0.id!)", "link": Site.commitment($0.id!), "signed": $0.signedOn, "state": t["cr_" + $0.state] ?? $0.state] },
+            "commitments": try await Commitments.commitments(ownerID: id, by: p, on: db).map { ["id": "\($0.id!)", "link": Site.commitment($0.id!), "signed": $0.signedOn, "state": t.lookup("cr_" + $0.state) ?? $0.state] },
             "penalties": try await Penalties.list(ownerID: id, state: nil, cursor: nil, limit: 50, by: p, on: db).items.map { penaltyRow($0, t, lang) },
             "listings": try await Listings.list(state: nil, ownerID: id, cursor: nil, limit: 50, by: p, on: db).items.map { listingRow($0, t, names: [id: owner.name]) },
         ]
-        return render("credit-owner", model, title: "\(t["cr_title"]!) · \(owner.name)", request: request, caller: p)
+        return render("credit-owner", model, title: "\(t[.cr_title]) · \(owner.name)", request: request, caller: p)
     }
 
     /// A contribution's count in the page's language (the core gives counts; yes/no facts get a tick).
-    func detail(_ c: CreditContribution, _ f: CreditFacts, _ t: [String: String]) -> String {
+    func detail(_ c: CreditContribution, _ f: CreditFacts, _ t: PageText) -> String {
         switch c.fact {
-        case "penalties": return "\(f.penalties)（\(t["cr_heavyShort"]!) \(f.heavyPenalties)）"
+        case "penalties": return "\(f.penalties)（\(t[.cr_heavyShort]) \(f.heavyPenalties)）"
         case "commitment", "commitment_breached", "demonstration_unit", "listed": return "✓"
         default: return c.detail
         }
@@ -149,7 +149,7 @@ extension WebApp {
         let active = c.state == Commitments.State.active.rawValue
         let model: [String: Any] = [
             "t": t, "id": "\(id)", "endAction": Site.commitmentEnd(id), "title": c.title, "body": c.body.split(separator: "\n").map { ["line": String($0)] }, "owner": owner.name, "credit": owner.creditCode,
-            "signer": "\(c.signerTitle) \(c.signerName)", "signed": c.signedOn, "phone": c.complaintPhone, "state": t["cr_" + c.state] ?? c.state,
+            "signer": "\(c.signerTitle) \(c.signerName)", "signed": c.signedOn, "phone": c.complaintPhone, "state": t.lookup("cr_" + c.state) ?? c.state,
             "ended": c.endedOn.map { "\($0) \(c.endReason ?? "")" }, "error": error,
             "canWithdraw": active && p.role == .owner, "canBreach": active && p.may(.manageCredit) && p.role != .owner, "publicLink": active ? "/p/commitments/\(id)" : nil,
         ]
@@ -169,17 +169,17 @@ extension WebApp {
             checklists.append(["sector": sector.rawValue, "label": PageStrings.sectorLabel(sector.rawValue, lang),
                                "criteria": list.map { "\($0.label) | \($0.weight)" }.joined(separator: "\n")])
         }
-        return render("commitment-templates", ["t": t, "templates": rows, "checklists": checklists, "error": error], title: t["cr_templates"]!, request: request, caller: p,
+        return render("commitment-templates", ["t": t, "templates": rows, "checklists": checklists, "error": error], title: t[.cr_templates], request: request, caller: p,
                       status: error == nil ? .ok : .badRequest)
     }
 
-    func penaltyRow(_ m: PenaltyModel, _ t: [String: String], _ lang: PageStrings.Language) -> [String: String] {
-        ["id": "\(m.id!)", "link": Site.penalty(m.id!), "decision": m.decisionNo, "kind": PageStrings.penaltyKindLabel(m.kind, lang), "decided": m.decidedOn, "state": t["cr_" + m.state] ?? m.state,
+    func penaltyRow(_ m: PenaltyModel, _ t: PageText, _ lang: PageStrings.Language) -> [String: String] {
+        ["id": "\(m.id!)", "link": Site.penalty(m.id!), "decision": m.decisionNo, "kind": PageStrings.penaltyKindLabel(m.kind, lang), "decided": m.decidedOn, "state": t.lookup("cr_" + m.state) ?? m.state,
          "amount": m.amountYuan.map { "\($0)" } ?? "", "heavy": m.heavy ? "1" : "", "until": m.displayUntil ?? m.publishBy ?? ""].filter { !$0.value.isEmpty || $0.key == "amount" }
     }
 
-    func listingRow(_ m: ListingModel, _ t: [String: String], names: [Int: String]) -> [String: String] {
-        ["id": "\(m.id!)", "link": Site.listing(m.id!), "owner": names[m.ownerID] ?? "#\(m.ownerID)", "state": t["cr_" + m.state] ?? m.state, "proposed": m.proposedOn,
+    func listingRow(_ m: ListingModel, _ t: PageText, names: [Int: String]) -> [String: String] {
+        ["id": "\(m.id!)", "link": Site.listing(m.id!), "owner": names[m.ownerID] ?? "#\(m.ownerID)", "state": t.lookup("cr_" + m.state) ?? m.state, "proposed": m.proposedOn,
          "published": m.publishedOn ?? "—", "reason": String(m.reason.prefix(60))]
     }
 

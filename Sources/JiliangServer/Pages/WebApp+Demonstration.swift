@@ -75,7 +75,7 @@ extension WebApp {
             "region": values["region_code"] ?? p.region?.description ?? "",
             "criteria": defaults,
         ]
-        return render("demo-rounds", model, title: t["cr_rounds"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("demo-rounds", model, title: t[.cr_rounds], request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func roundPage(_ request: Request, _ p: Principal, id: Int, error: String?) async throws -> Response {
@@ -93,7 +93,7 @@ extension WebApp {
             let scores = try await Demonstration.scores(a.id!, on: db)
             var row: [String: Any] = [
                 "id": "\(a.id!)", "scoreAction": Site.demoApplicationAction(a.id!, "score"), "revokeAction": Site.demoApplicationAction(a.id!, "revoke"),
-                "owner": names[a.ownerID] ?? "", "statement": a.statement, "applied": a.appliedOn, "state": t["cr_" + a.state] ?? a.state,
+                "owner": names[a.ownerID] ?? "", "statement": a.statement, "applied": a.appliedOn, "state": t.lookup("cr_" + a.state) ?? a.state,
                 "total": a.total.map { "\($0)" } ?? "—",
                 "canScore": staff && open, "canRevoke": staff && a.state == Demonstration.ApplicationState.awarded.rawValue,
                 "criteria": criteria.enumerated().map { i, c in
@@ -112,7 +112,7 @@ extension WebApp {
         }
         let model: [String: Any] = [
             "t": t, "id": "\(id)", "error": error, "title": r.title, "sector": PageStrings.sectorLabel(r.sector, lang), "region": r.regionCode,
-            "dates": "\(r.opensOn) – \(r.closesOn)", "pass": "\(r.passScore)", "valid": "\(r.validMonths)", "state": t["cr_round_" + r.state] ?? r.state,
+            "dates": "\(r.opensOn) – \(r.closesOn)", "pass": "\(r.passScore)", "valid": "\(r.validMonths)", "state": t.lookup("cr_round_" + r.state) ?? r.state,
             "criteria": criteria.map { ["label": $0.label, "weight": "\($0.weight)"] }, "roundApplications": rows, "noApplications": rows.isEmpty,
             "canPublish": staff && open && !apps.isEmpty, "ownApply": ownApply, "canApply": !ownApply.isEmpty,
             "applyAction": Site.demoRoundAction(id, "apply"), "publishAction": Site.demoRoundAction(id, "publish"),

@@ -67,13 +67,13 @@ extension WebApp {
         }
         // The rolls this caller may import; an owner files its own instruments as drafts.
         var kinds: [[String: String]] = []
-        if p.may(.importInstruments) { kinds.append(["value": "instruments", "label": t["importKindInstruments"]!]) }
-        if p.may(.manageOwners) { kinds.append(["value": "owners", "label": t["importKindOwners"]!]) }
-        if p.may(.manageReference) { kinds.append(["value": "institutions", "label": t["importKindInstitutions"]!]) }
+        if p.may(.importInstruments) { kinds.append(["value": "instruments", "label": t[.importKindInstruments]]) }
+        if p.may(.manageOwners) { kinds.append(["value": "owners", "label": t[.importKindOwners]]) }
+        if p.may(.manageReference) { kinds.append(["value": "institutions", "label": t[.importKindInstitutions]]) }
         return render(
             "import", ["t": t, "profiles": profiles, "hasProfiles": !profiles.isEmpty, "fields": fields, "kinds": kinds, "isOwner": p.role == .owner,
                        "jobsBase": Site.jobsPrefix],
-            title: t["importTitle"]!, request: request, caller: p)
+            title: t[.importTitle], request: request, caller: p)
     }
 
     func jobProgress(_ p: Principal, id: Int, lang: PageStrings.Language) async throws -> [String: Any] {

@@ -12,11 +12,11 @@ extension WebApp {
         guard p.may(.manageReference) else { throw RegistryError.forbidden("managing institutions") }
         let t = PageStrings.strings(language(request))
         let items = try await Registry.institutions(region: nil, subNo: nil, cursor: nil, limit: 500, on: db).items.map {
-            ["id": "\($0.id!)", "link": Site.institution($0.id!), "name": $0.name, "kind": t["inst_" + $0.kind] ?? $0.kind, "region": $0.regionCode]
+            ["id": "\($0.id!)", "link": Site.institution($0.id!), "name": $0.name, "kind": t.lookup("inst_" + $0.kind) ?? $0.kind, "region": $0.regionCode]
         }
         var model: [String: Any] = ["t": t, "items": items, "catalogue": try await catalogueOptions()]
         if let error { model["error"] = error }
-        return render("institutions", model, title: t["institutions"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("institutions", model, title: t[.institutions], request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func catalogueOptions() async throws -> [[String: String]] {

@@ -66,8 +66,8 @@ extension WebApp {
         let t = PageStrings.strings(language(request))
         let rows = try await labelRows(request, p)
         let pdf = try LabelSheet.pdf(
-            rows.map { LabelSheet.Label(qrText: publicURL($0.code), code: $0.grouped, lines: [$0.owner, $0.item, "\(t["nextDue"]!) \($0.nextDue)"]) },
-            title: "\(t["labels"]!) \(today)")
+            rows.map { LabelSheet.Label(qrText: publicURL($0.code), code: $0.grouped, lines: [$0.owner, $0.item, "\(t[.nextDue]) \($0.nextDue)"]) },
+            title: "\(t[.labels]) \(today)")
         return Response(
             status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "inline; filename=\"labels-\(today).pdf\""],
             body: .init(byteBuffer: .init(bytes: pdf)))

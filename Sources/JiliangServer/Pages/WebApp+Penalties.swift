@@ -84,7 +84,7 @@ extension WebApp {
             "empty": page.items.isEmpty, "ownerID": values["owner_id"] ?? request.uri.queryParameters["owner"].map(String.init) ?? "",
         ]
         if let c = page.nextCursor { model["next"] = Site.penalties() + "?cursor=\(c)" }
-        return render("penalties", model, title: t["cr_penalties"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("penalties", model, title: t[.cr_penalties], request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     /// The penalty form posts multipart/form-data: up to five evidence files of at most 5 MB each.
@@ -131,9 +131,9 @@ extension WebApp {
         let staff = p.may(.manageCredit) && p.role != .owner
         let model: [String: Any] = [
             "t": t, "id": "\(id)", "error": error, "decision": m.decisionNo, "kind": PageStrings.penaltyKindLabel(m.kind, lang), "basis": m.legalBasis, "facts": m.facts,
-            "procedure": t["cr_procedure_" + m.procedure] ?? m.procedure, "party": t["cr_party_" + m.partyKind] ?? m.partyKind,
+            "procedure": t.lookup("cr_procedure_" + m.procedure) ?? m.procedure, "party": t.lookup("cr_party_" + m.partyKind) ?? m.partyKind,
             "amount": m.amountYuan.map { "\($0) 元" }, "heavy": m.heavy, "decided": m.decidedOn, "restriction": m.restrictionUntil, "publishBy": m.publishBy,
-            "published": m.publishedOn, "until": m.displayUntil, "state": t["cr_" + m.state] ?? m.state, "withdrawn": m.withdrawnOn.map { "\($0) \(m.withdrawReason ?? "")" },
+            "published": m.publishedOn, "until": m.displayUntil, "state": t.lookup("cr_" + m.state) ?? m.state, "withdrawn": m.withdrawnOn.map { "\($0) \(m.withdrawReason ?? "")" },
             "owner": owner.name, "ownerID": "\(owner.id!)", "ownerLink": Site.creditOwner(owner.id!), "credit": owner.creditCode,
             "files": try await Penalties.attachments(of: id, by: p, on: db).map { ["fid": "\($0.id)", "link": Site.penaltyFile(id, "\($0.id)"), "name": $0.filename, "type": $0.type] },
             "canPublish": staff && m.state == Penalties.State.recorded.rawValue && m.kind != PenaltyKind.warning.rawValue
@@ -159,9 +159,9 @@ extension WebApp {
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
 
-    func historyRows(_ entity: String, _ id: Int, _ t: [String: String]) async throws -> [[String: String]] {
+    func historyRows(_ entity: String, _ id: Int, _ t: PageText) async throws -> [[String: String]] {
         try await CreditEventModel.query(on: db).filter(\.$entity == entity).filter(\.$entityID == id).sort(\.$id).all().map {
-            ["day": $0.day, "action": t["cr_" + $0.action] ?? $0.action, "actor": $0.actor, "note": $0.note ?? ""]
+            ["day": $0.day, "action": t.lookup("cr_" + $0.action) ?? $0.action, "actor": $0.actor, "note": $0.note ?? ""]
         }
     }
 
@@ -173,7 +173,7 @@ extension WebApp {
         let names = try await ownerNames(Set(page.items.map(\.ownerID)))
         var model: [String: Any] = ["t": t, "listings": page.items.map { listingRow($0, t, names: names) }, "empty": page.items.isEmpty]
         if let c = page.nextCursor { model["next"] = Site.listings() + "?cursor=\(c)" }
-        return render("listings", model, title: t["cr_listings"]!, request: request, caller: p)
+        return render("listings", model, title: t[.cr_listings], request: request, caller: p)
     }
 
     /// A listing with the forms of the steps the caller may take now.
@@ -187,7 +187,7 @@ extension WebApp {
         let windowOpen = m.objectionUntil.flatMap { CalendarDay($0) }.map { today <= $0 } ?? false
         let model: [String: Any] = [
             "t": t, "id": "\(id)", "error": error, "owner": owner.name, "ownerID": "\(owner.id!)", "credit": owner.creditCode, "reason": m.reason,
-            "penaltyID": "\(penalty.id!)", "penaltyLink": Site.penalty(penalty.id!), "stepAction": Site.listingStep(id), "penalty": penalty.decisionNo, "state": t["cr_" + m.state] ?? m.state, "stateCode": m.state,
+            "penaltyID": "\(penalty.id!)", "penaltyLink": Site.penalty(penalty.id!), "stepAction": Site.listingStep(id), "penalty": penalty.decisionNo, "state": t.lookup("cr_" + m.state) ?? m.state, "stateCode": m.state,
             "proposed": "\(m.proposedOn) · \(m.proposedBy)", "notified": m.notifiedOn, "objectionUntil": m.objectionUntil, "objection": m.objection,
             "decided": m.decidedOn.map { "\($0) · \(m.decidedBy ?? "")" }, "decisionNote": m.decisionNote, "published": m.publishedOn,
             "repairEligible": m.repairEligibleOn, "removal": m.removalOn, "repairApplied": m.repairAppliedOn, "repairStatement": m.repairStatement,
@@ -204,6 +204,6 @@ extension WebApp {
             "canDecideRepair": staff && state == .listed && m.repairAppliedOn != nil,
             "history": try await historyRows("listing", id, t),
         ]
-        return render("listing", model, title: "\(t["cr_listings"]!) #\(id)", request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("listing", model, title: "\(t[.cr_listings]) #\(id)", request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 }

@@ -37,13 +37,13 @@ extension WebApp {
         let t = PageStrings.strings(language(request))
         let heading: String, message: String
         switch problem.kind {
-        case .notFound: (heading, message) = (t["notFound"]!, t["notFoundText"]!)  // unknown and forbidden records alike
-        case .forbidden: (heading, message) = (t["forbidden"]!, problem.detail)
-        case .badInput, .signIn: (heading, message) = (t["badInput"]!, problem.detail)
-        case .tooLarge: (heading, message) = (t["tooLarge"]!, problem.detail)
-        case .busy: (heading, message) = (t["busy"]!, t["busyText"]!)
-        case .fault: (heading, message) = (t["fault"]!, t["faultText"]!)
-        case .tooManyRequests(let wait): (heading, message) = (t["tooMany"]!, String(format: t["tooManyText"]!, wait))
+        case .notFound: (heading, message) = (t[.notFound], t[.notFoundText])  // unknown and forbidden records alike
+        case .forbidden: (heading, message) = (t[.forbidden], problem.detail)
+        case .badInput, .signIn: (heading, message) = (t[.badInput], problem.detail)
+        case .tooLarge: (heading, message) = (t[.tooLarge], problem.detail)
+        case .busy: (heading, message) = (t[.busy], t[.busyText])
+        case .fault: (heading, message) = (t[.fault], t[.faultText])
+        case .tooManyRequests(let wait): (heading, message) = (t[.tooMany], String(format: t[.tooManyText], wait))
         }
         var r = render("error", ["t": t, "heading": heading, "message": message], title: heading, request: request, caller: RequestCaller.principal, status: problem.status)
         if case .tooManyRequests(let wait) = problem.kind { r.headers[.retryAfter] = "\(max(wait, 1))" }
@@ -76,7 +76,7 @@ extension WebApp {
             "isAdmin": caller?.may(.readAudit) == true, "canManageReference": caller?.may(.manageReference) == true, "canRecord": caller?.may(.recordVerifications) == true,
             "otherLangLink": path + (path.contains("?") ? "&" : "?") + "lang=\(other.rawValue)", "u": Site.links,
         ]
-        if let flash = request.uri.queryParameters["flash"].flatMap({ PageStrings.strings(lang)[String($0)] }) { layout["flash"] = flash }
+        if let flash = request.uri.queryParameters["flash"].flatMap({ PageStrings.strings(lang).lookup(String($0)) }) { layout["flash"] = flash }
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
             body: .init(byteBuffer: .init(string: templates.render(layout, withTemplate: "layout") ?? body)))

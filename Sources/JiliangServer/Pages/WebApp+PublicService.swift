@@ -98,15 +98,15 @@ extension WebApp {
         let page = try await Complaints.list(state: state, overdueOn: nil, cursor: request.uri.queryParameters["cursor"].map(String.init), limit: 50, by: p, on: db)
         let owners = try await ownerNames(Set(page.items.map(\.ownerID)))
         let rows = page.items.map { c -> [String: String] in
-            var row = ["id": "\(c.id!)", "link": Site.complaint(c.id!), "received": c.receivedOn, "deadline": c.deadline, "state": t[c.state] ?? c.state, "owner": owners[c.ownerID] ?? "",
+            var row = ["id": "\(c.id!)", "link": Site.complaint(c.id!), "received": c.receivedOn, "deadline": c.deadline, "state": t.lookup(c.state) ?? c.state, "owner": owners[c.ownerID] ?? "",
                        "text": String(c.text.prefix(60)), "assignee": c.assignedTo ?? "—"]
             if c.state != Complaints.State.closed.rawValue, let d = CalendarDay(c.deadline), d < today { row["overdue"] = "1" }
             return row
         }
-        let states = Complaints.State.allCases.map { ["value": $0.rawValue, "label": t[$0.rawValue]!, "selected": $0.rawValue == state ? "1" : ""].filter { !$0.value.isEmpty } }
+        let states = Complaints.State.allCases.map { ["value": $0.rawValue, "label": (t.lookup($0.rawValue) ?? $0.rawValue), "selected": $0.rawValue == state ? "1" : ""].filter { !$0.value.isEmpty } }
         var model: [String: Any] = ["t": t, "complaints": rows, "states": states, "empty": rows.isEmpty]
         if let c = page.nextCursor { model["next"] = Site.complaints() + "?cursor=\(c)&state=\(state ?? "")" }
-        return render("complaints", model, title: t["complaints"]!, request: request, caller: p)
+        return render("complaints", model, title: t[.complaints], request: request, caller: p)
     }
 
     func complaintPage(_ request: Request, _ p: Principal, id: Int, error: String?) async throws -> Response {
@@ -114,12 +114,12 @@ extension WebApp {
         let (c, events, hasPhoto) = try await Complaints.complaint(id, by: p, on: db)
         let owner = try await OwnerModel.find(c.ownerID, on: db)
         var model: [String: Any] = [
-            "t": t, "id": "\(id)", "state": t[c.state] ?? c.state, "received": c.receivedOn, "deadline": c.deadline, "category": c.category,
+            "t": t, "id": "\(id)", "state": t.lookup(c.state) ?? c.state, "received": c.receivedOn, "deadline": c.deadline, "category": c.category,
             "text": c.text, "owner": owner?.name ?? "", "ownerID": "\(c.ownerID)", "open": c.state != Complaints.State.closed.rawValue,
             "ownerLink": Site.owner(c.ownerID), "assignAction": Site.complaintAction(id, "assign"), "replyAction": Site.complaintAction(id, "reply"),
             "closeAction": Site.complaintAction(id, "close"),
             "canClose": c.state == Complaints.State.replied.rawValue,
-            "events": events.map { ["at": CalendarDay(instant: $0.at).description, "action": t[$0.action] ?? $0.action, "actor": $0.actor, "note": $0.note ?? ""] },
+            "events": events.map { ["at": CalendarDay(instant: $0.at).description, "action": t.lookup($0.action) ?? $0.action, "actor": $0.actor, "note": $0.note ?? ""] },
         ]
         if let i = c.instrumentID {
             model["instrumentID"] = "\(i)"
@@ -128,11 +128,11 @@ extension WebApp {
         if let contact = c.citizenContact { model["contact"] = contact }
         if let a = c.assignedTo { model["assignee"] = a }
         if let r = c.reply { model["reply"] = r }
-        if let o = c.outcome { model["outcome"] = t[o] ?? o }
+        if let o = c.outcome { model["outcome"] = t.lookup(o) ?? o }
         if hasPhoto { model["photo"] = Site.complaintPhoto(id) }
         if c.state != Complaints.State.closed.rawValue, let d = CalendarDay(c.deadline), d < today { model["overdue"] = true }
         if let error { model["error"] = error }
-        return render("complaint", model, title: "\(t["complaints"]!) #\(id)", request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("complaint", model, title: "\(t[.complaints]) #\(id)", request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func campaignsAdmin(_ request: Request, _ p: Principal, error: String?, values: [String: String]) async throws -> Response {
@@ -147,7 +147,7 @@ extension WebApp {
         }
         var model: [String: Any] = ["t": t, "campaigns": rows, "events": Campaigns.Event.allCases.map { ["value": $0.rawValue] }, "v": values]
         if let error { model["error"] = error }
-        return render("campaigns-admin", model, title: t["campaignsAdmin"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("campaigns-admin", model, title: t[.campaignsAdmin], request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func checksPage(_ request: Request, _ p: Principal, error: String?) async throws -> Response {
@@ -159,7 +159,7 @@ extension WebApp {
             var row = ["id": "\(c.id!)", "resultAction": Site.checkResult(c.id!), "kind": c.kind, "item": c.item, "state": c.state, "created": c.createdOn,
                        "contact": [c.contactName, c.contactPhone, c.meterNo, c.address].compactMap { $0 }.joined(separator: " · ")]
             if c.state == FreeChecks.State.booked.rawValue { row["open"] = "1" }
-            if let r = c.result { row["result"] = t[r] ?? r }
+            if let r = c.result { row["result"] = t.lookup(r) ?? r }
             return row
         }
         var model: [String: Any] = [
@@ -167,6 +167,6 @@ extension WebApp {
         ]
         if p.role == .provinceAdmin { model["institutions"] = try await InstitutionModel.query(on: db).sort(\.$name).all().map { ["id": "\($0.id!)", "name": $0.name] } }
         if let error { model["error"] = error }
-        return render("checks", model, title: t["freeChecks"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("checks", model, title: t[.freeChecks], request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 }

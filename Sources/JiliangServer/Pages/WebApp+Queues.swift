@@ -17,7 +17,7 @@ extension WebApp {
                           "returnAction": Site.filingDecision(f.id!, "return"),
                           "submittedAt": CalendarDay(instant: f.submittedAt).description, "submittedBy": f.submittedBy])
         }
-        return render("filings", ["t": t, "items": items], title: t["filings"]!, request: request, caller: p)
+        return render("filings", ["t": t, "items": items], title: t[.filings], request: request, caller: p)
     }
 
     func requestQueue(_ request: Request, _ p: Principal) async throws -> Response {
@@ -34,6 +34,6 @@ extension WebApp {
                 "overdue": r.state == "accepted" && (r.deadline.flatMap(CalendarDay.init).map { today > $0 } ?? false) ? "1" : "",
             ].filter { !$0.value.isEmpty })
         }
-        return render("requests", ["t": t, "items": items], title: t["requests"]!, request: request, caller: p)
+        return render("requests", ["t": t, "items": items], title: t[.requests], request: request, caller: p)
     }
 }

@@ -14,7 +14,7 @@ extension WebApp {
         let t = PageStrings.strings(language(request))
         let entries = try await Registry.catalogue(on: db).filter { $0.confidence != Confidence.confirmed.rawValue }
         let catalogue = entries.map { m -> [String: String] in
-            ["sub": "\(m.entry.subNo)", "link": Site.catalogueEntry(m.entry.subNo), "name": m.entry.subName, "confidence": t["cat_conf_" + m.confidence] ?? m.confidence, "source": m.entry.source]
+            ["sub": "\(m.entry.subNo)", "link": Site.catalogueEntry(m.entry.subNo), "name": m.entry.subName, "confidence": t.lookup("cat_conf_" + m.confidence) ?? m.confidence, "source": m.entry.source]
         }
         let book = try await Registry.ruleBook(on: db)
         let rules = book.rules.filter { $0.confidence != .confirmed && book.inForce($0, on: today) }
@@ -22,7 +22,7 @@ extension WebApp {
             .map { r -> [String: String] in
                 [
                     "sub": "\(r.subNo)", "link": Site.catalogueEntry(r.subNo), "summary": Self.ruleSummary(r, t), "from": r.effectiveFrom.description,
-                    "confidence": t["cat_conf_" + r.confidence.rawValue] ?? r.confidence.rawValue, "source": r.source,
+                    "confidence": t.lookup("cat_conf_" + r.confidence.rawValue) ?? r.confidence.rawValue, "source": r.source,
                 ]
             }
         return render(
@@ -30,19 +30,19 @@ extension WebApp {
             [
                 "t": t, "catalogue": catalogue, "catalogueCount": catalogue.count, "rules": rules, "ruleCount": rules.count,
                 "figures": unconfirmedFigures(), "calendar": try await calendarCoverage(t),
-            ], title: t["reference"]!, request: request, caller: p)
+            ], title: t[.reference], request: request, caller: p)
     }
 
     /// The calendar's years and sources, and the warning when next year is missing (shown on this
     /// page, the calendar page and the administrator's dashboard).
-    func calendarCoverage(_ t: [String: String]) async throws -> [String: Any] {
+    func calendarCoverage(_ t: PageText) async throws -> [String: Any] {
         let c = try await VerificationRequests.calendarCoverage(today: today, on: db)
         return [
             "years": c.years.map { y -> [String: String] in
-                ["year": "\(y.year)", "days": "\(y.days)", "sources": y.sources.isEmpty ? t["calendarByHand"]! : y.sources.joined(separator: "；")]
+                ["year": "\(y.year)", "days": "\(y.days)", "sources": y.sources.isEmpty ? t[.calendarByHand] : y.sources.joined(separator: "；")]
             },
             "nextYearMissing": c.nextYearMissing,
-            "warning": String(format: t["calendarNextMissing"]!, c.missingYear, c.missingYear),
+            "warning": String(format: t[.calendarNextMissing], c.missingYear, c.missingYear),
         ]
     }
 

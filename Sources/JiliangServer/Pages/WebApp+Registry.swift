@@ -18,21 +18,21 @@ extension WebApp {
         var waiting: [[String: String]] = []
         if p.may(.reviewFilings) {
             let n = try await Filings.list(state: .submitted, instrumentID: nil, cursor: nil, limit: 500, scope: p.scope, on: db).items.count
-            if n > 0 { waiting.append(["link": Site.filings(), "text": "\(t["filings"]!): \(n)"]) }
+            if n > 0 { waiting.append(["link": Site.filings(), "text": "\(t[.filings]): \(n)"]) }
         }
         if p.may(.recordVerifications) {
             let open = try await VerificationRequests.list(state: nil, institutionID: nil, overdueOn: nil, cursor: nil, limit: 500, scope: p.scope, on: db)
                 .items.filter { $0.state == "applied" || $0.state == "accepted" }.count
-            if open > 0 { waiting.append(["link": Site.requests(), "text": "\(t["requests"]!): \(open)"]) }
+            if open > 0 { waiting.append(["link": Site.requests(), "text": "\(t[.requests]): \(open)"]) }
         }
         // Next year's public holidays, from December on (issue #19, item 7).
         let calendar = p.may(.manageReference) ? try await VerificationRequests.calendarCoverage(today: today, on: db) : nil
         if let calendar, calendar.nextYearMissing {
-            waiting.append(["link": Site.calendar(), "text": String(format: t["calendarNextMissing"]!, calendar.missingYear, calendar.missingYear)])
+            waiting.append(["link": Site.calendar(), "text": String(format: t[.calendarNextMissing], calendar.missingYear, calendar.missingYear)])
         }
         if p.role == .owner {
             let returned = try await Filings.list(state: .returned, instrumentID: nil, cursor: nil, limit: 50, scope: p.scope, on: db).items
-            for f in returned { waiting.append(["link": Site.instrument(f.instrumentID), "text": "\(t["returnIt"]!): \(f.reason ?? "")"]) }
+            for f in returned { waiting.append(["link": Site.instrument(f.instrumentID), "text": "\(t[.returnIt]): \(f.reason ?? "")"]) }
         }
         var inbox: [ShownMessage] = []
         for box in mailboxes(p) {
@@ -42,7 +42,7 @@ extension WebApp {
         }
         let scopeLabel = p.region.map { "\($0.value)" } ?? p.role.chineseName
         return render("dashboard", ["t": t, "counts": counts, "waiting": waiting, "inbox": Array(inbox.prefix(10)), "scopeLabel": scopeLabel],
-                      title: t["dashboard"]!, request: request, caller: p)
+                      title: t[.dashboard], request: request, caller: p)
     }
 
     func mailboxes(_ p: Principal) -> [String] {
@@ -97,7 +97,7 @@ extension WebApp {
         let query = "status=\(filter.status?.rawValue ?? "")&region=\(filter.region?.value ?? "")&q=\(formEncoded(filter.search ?? ""))&sort=\(filter.sort.rawValue)"
             + (filter.subNo.map { "&sub_no=\($0)" } ?? "")
         let sorts = InstrumentSort.allCases.map {
-            ["value": $0.rawValue, "label": t["sort_" + $0.rawValue]!, "selected": $0 == filter.sort ? "1" : ""]
+            ["value": $0.rawValue, "label": (t.lookup("sort_" + $0.rawValue) ?? "sort_" + $0.rawValue), "selected": $0 == filter.sort ? "1" : ""]
         }.map { $0.filter { !$0.value.isEmpty } }
         var model: [String: Any] = [
             "t": t, "items": items, "statuses": statuses, "sorts": sorts, "canFile": p.may(.fileInstruments), "q": filter.search ?? "",
@@ -106,7 +106,7 @@ extension WebApp {
         ]
         if let c = page.nextCursor { model["next"] = Site.instruments() + "?cursor=\(c)&" + query }
         if let r = filter.region, let region = try await RegionModel.find(r.value, on: db) { model["regionName"] = region.name }
-        return render("instruments", model, title: t["instruments"]!, request: request, caller: p)
+        return render("instruments", model, title: t[.instruments], request: request, caller: p)
     }
 
     /// The filtered list as CSV (UTF-8 with BOM, so that Excel shows the Chinese), every page of it.
@@ -213,7 +213,7 @@ extension WebApp {
             ["subNo": "\($0.subNo)", "subName": names[$0.subNo] ?? "", "region": $0.region.value, "from": $0.validFrom.description, "until": $0.validUntil.description]
         }
         var model: [String: Any] = [
-            "t": t, "id": "\(id)", "authorisationsAction": Site.institutionAuthorisations(id), "name": i.name, "kind": t["inst_" + i.kind] ?? i.kind, "address": i.address, "region": i.regionCode,
+            "t": t, "id": "\(id)", "authorisationsAction": Site.institutionAuthorisations(id), "name": i.name, "kind": t.lookup("inst_" + i.kind) ?? i.kind, "address": i.address, "region": i.regionCode,
             "scopes": scopes, "canManage": p.may(.manageReference),
         ]
         if p.may(.manageReference) { model["catalogue"] = try await catalogueOptions() }
@@ -231,7 +231,7 @@ extension WebApp {
         guard p.may(.fileInstruments) else { throw RegistryError.forbidden("registering instruments") }
         let t = PageStrings.strings(language(request))
         let catalogue = try await Registry.catalogue(on: db).map { ["subNo": "\($0.id!)", "name": $0.subName] }
-        return render("instrument-new", ["t": t, "catalogue": catalogue, "error": error as Any], title: t["newInstrument"]!, request: request, caller: p)
+        return render("instrument-new", ["t": t, "catalogue": catalogue, "error": error as Any], title: t[.newInstrument], request: request, caller: p)
     }
 
     /// An owner's draft (the bureau files instruments through the API or an import).

@@ -16,7 +16,7 @@ extension WebApp {
         // a random value in a cookie and in the form, which a cross-site page cannot read.
         let token = request.cookies[Self.loginCSRFCookie]?.value ?? Accounts.randomToken()
         let t = PageStrings.strings(lang)
-        var response = render("login", ["t": t, "csrf": token, "error": error as Any, "login": login], title: t["signIn"]!, request: request, caller: nil, status: status)
+        var response = render("login", ["t": t, "csrf": token, "error": error as Any, "login": login], title: t[.signIn], request: request, caller: nil, status: status)
         response.headers.append(HTTPField(name: .setCookie, value: Cookie(
             name: Self.loginCSRFCookie, value: token, path: Site.login(), secure: config.secureCookies, httpOnly: true, sameSite: .strict).description))
         return response
@@ -26,7 +26,7 @@ extension WebApp {
         let f = try await form(request)
         let t = PageStrings.strings(language(request))
         guard let sent = f["csrf"], sent == request.cookies[Self.loginCSRFCookie]?.value else {
-            return try await loginPage(request, error: t["forbidden"], login: f["login"] ?? "", status: .forbidden)
+            return try await loginPage(request, error: t[.forbidden], login: f["login"] ?? "", status: .forbidden)
         }
         do {
             let s = try await Accounts.signIn(
@@ -38,7 +38,7 @@ extension WebApp {
             return r
         } catch let e as Accounts.SignInError {
             guard case .throttled(let wait) = e else {
-                return try await loginPage(request, error: t["wrongLogin"], login: f["login"] ?? "", status: .unauthorized)
+                return try await loginPage(request, error: t[.wrongLogin], login: f["login"] ?? "", status: .unauthorized)
             }
             var r = try await loginPage(
                 request, error: PageStrings.signInThrottled(language(request), seconds: wait), login: f["login"] ?? "", status: .tooManyRequests)

@@ -25,10 +25,10 @@ extension WebApp {
         (s ?? "").split(whereSeparator: { $0 == " " || $0 == "," || $0 == "，" || $0 == "、" || $0 == "\n" || $0 == "\r" }).map(String.init)
     }
 
-    func standardRows(_ list: [Standards.Entry], _ t: [String: String], items: [Int: String]) -> [[String: String]] {
+    func standardRows(_ list: [Standards.Entry], _ t: PageText, items: [Int: String]) -> [[String: String]] {
         list.map { e in
             ["id": "\(e.id)", "link": Site.standard(e.id), "name": e.name, "certificate": e.certificateNo, "institution": e.institutionName, "valid": "\(e.validFrom) – \(e.validUntil)",
-             "expired": e.isValid(on: today) ? "" : t["sd_expired"]!, "range": e.measuringRange, "uncertainty": e.uncertainty,
+             "expired": e.isValid(on: today) ? "" : t[.sd_expired], "range": e.measuringRange, "uncertainty": e.uncertainty,
              "items": e.subNos.map { "\($0) \(items[$0] ?? "")" }.joined(separator: "、"), "regions": e.regions.joined(separator: " ")].filter { !$0.value.isEmpty }
         }
     }
@@ -55,7 +55,7 @@ extension WebApp {
         let progress = Capability.targetProgress(regions: visible, targets: targets, standards: providers, on: today)
             .filter { !$0.met.isEmpty || !$0.missing.isEmpty }
             .map { g -> [String: String] in
-                ["region": "\(names[g.region.value] ?? "") \(g.region)", "level": t["sd_level_\(g.region.level.rawValue)"]!, "met": "\(g.met.count) / \(g.met.count + g.missing.count)",
+                ["region": "\(names[g.region.value] ?? "") \(g.region)", "level": t.lookup("sd_level_\(g.region.level.rawValue)")!, "met": "\(g.met.count) / \(g.met.count + g.missing.count)",
                  "missing": g.missing.map { items[$0] ?? "#\($0)" }.joined(separator: "、")].filter { !$0.value.isEmpty }
             }
         let institutions = try await InstitutionModel.query(on: db).sort(\.$regionCode).all().map { ["id": "\($0.id!)", "name": "\($0.name) (\($0.regionCode))"] }
@@ -65,12 +65,12 @@ extension WebApp {
             "institutions": institutions.map { i in i.merging(["selected": form["institution_id"] == i["id"] ? "1" : ""]) { $1 }.filter { !$0.value.isEmpty } },
             "form": form,
             "targets": RegionCode.Level.allCases.map { level in
-                ["level": level.rawValue, "label": t["sd_level_\(level.rawValue)"]!, "subNos": (targets[level] ?? []).sorted().map(String.init).joined(separator: " "),
+                ["level": level.rawValue, "label": t.lookup("sd_level_\(level.rawValue)")!, "subNos": (targets[level] ?? []).sorted().map(String.init).joined(separator: " "),
                  "names": (targets[level] ?? []).sorted().map { items[$0] ?? "#\($0)" }.joined(separator: "、")]
             },
         ]
         if let error { model["error"] = error }
-        return render("standards", model, title: t["sd_title"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+        return render("standards", model, title: t[.sd_title], request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func standardPage(_ request: Request, _ p: Principal, id: Int, error: String?, form: [String: String]? = nil) async throws -> Response {

@@ -61,7 +61,7 @@ extension WebApp {
         let names = try await regionNames()
         func behind(_ kind: MetricKind, met: String) -> String { Site.statisticsBehind() + "?metric=\(kind.rawValue)&\(s.query)&met=\(met)" }
         func row(_ key: String, _ rate: Rate, kind: MetricKind?) -> [String: String] {
-            var row = ["name": t["st_" + key]!, "definition": t["st_" + key + "_def"]!, "met": "\(rate.numerator)", "due": "\(rate.denominator)",
+            var row = ["name": (t.lookup("st_" + key) ?? "st_" + key), "definition": (t.lookup("st_" + key + "_def") ?? "st_" + key + "_def"), "met": "\(rate.numerator)", "due": "\(rate.denominator)",
                        "percent": rate.percent.map { String(format: "%.1f%%", $0) } ?? "—", "id": "rate-\(key)"]
             if let kind { row["metLink"] = behind(kind, met: "1"); row["dueLink"] = behind(kind, met: "all"); row["missedLink"] = behind(kind, met: "0") }
             return row
@@ -82,25 +82,25 @@ extension WebApp {
         }
         let barChart = children.isEmpty ? "" : SVGChart.bars(
             children.map { .init(label: names[$0.region.value] ?? $0.region.value, value: $0.onTime.percent, link: Site.statistics() + "?region=\($0.region)&period=\(s.kind)&day=\(s.day)") },
-            title: t["st_chart_onTime"]!, id: "chart-regions")
+            title: t[.st_chart_onTime], id: "chart-regions")
         let trend = board.trend
         let lineChart = SVGChart.lines(
-            [.init(name: t["st_onTime"]!, color: "#1565c0", values: trend.map { $0.rates[.onTime]?.percent }),
-             .init(name: t["st_firstPass"]!, color: "#2e7d32", values: trend.map { $0.rates[.firstPass]?.percent })],
-            labels: (1...12).map { "\($0)" }, title: "\(s.day.year) \(t["st_chart_trend"]!)", id: "chart-trend")
+            [.init(name: t[.st_onTime], color: "#1565c0", values: trend.map { $0.rates[.onTime]?.percent }),
+             .init(name: t[.st_firstPass], color: "#2e7d32", values: trend.map { $0.rates[.firstPass]?.percent })],
+            labels: (1...12).map { "\($0)" }, title: "\(s.day.year) \(t[.st_chart_trend])", id: "chart-trend")
         let items = Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.subName) })
         let gaps = Capability.gaps(inUse: board.inUseByPlace, providers: providers, on: s.period.end).prefix(200).map { g -> [String: String] in
             ["county": "\(names[g.county.value] ?? "") \(g.county)", "item": items[g.subNo] ?? "#\(g.subNo)", "count": "\(g.instruments)",
-             "nearest": g.nearest.map { "\($0.name)" } ?? t["st_none_nearby"]!, "link": Site.instruments() + "?region=\(g.county)&sub_no=\(g.subNo)"]
+             "nearest": g.nearest.map { "\($0.name)" } ?? t[.st_none_nearby], "link": Site.instruments() + "?region=\(g.county)&sub_no=\(g.subNo)"]
         }
         let model: [String: Any] = [
             "t": t, "rows": rows, "region": s.region.description, "regionName": names[s.region.value] ?? "", "day": s.day.description,
             "instruments": "\(r.instruments)", "period": "\(s.period.start) – \(s.period.end)", "gaps": gaps, "noGaps": gaps.isEmpty,
             "children": childRows, "hasChildren": !childRows.isEmpty, "barChart": barChart, "lineChart": lineChart, "query": s.query, "year": "\(s.day.year)",
             "parentLink": s.region.parent.map { Site.statistics() + "?region=\($0)&period=\(s.kind)&day=\(s.day)" } ?? "",
-            "periods": ["year", "quarter", "month"].map { ["value": $0, "label": t["st_" + $0]!, "selected": $0 == s.kind ? "1" : ""].filter { !$0.value.isEmpty } },
+            "periods": ["year", "quarter", "month"].map { ["value": $0, "label": (t.lookup("st_" + $0) ?? "st_" + $0), "selected": $0 == s.kind ? "1" : ""].filter { !$0.value.isEmpty } },
         ]
-        return render("statistics", model.filter { !(($0.value as? String)?.isEmpty ?? false) }, title: t["st_title"]!, request: request, caller: p)
+        return render("statistics", model.filter { !(($0.value as? String)?.isEmpty ?? false) }, title: t[.st_title], request: request, caller: p)
     }
 
     /// The events behind one figure: each instrument with the day that decided it and whether it met the rule.
@@ -115,7 +115,7 @@ extension WebApp {
         let pageNo = c.int("page", q["page"].map(String.init), range: 1...100_000) ?? 1
         try c.finish()
         if let split = try await behindSplit(s, kind: kind!, met: met, t: t, p) {
-            return render("statistics-behind", split, title: t["st_behind"]!, request: request, caller: p)
+            return render("statistics-behind", split, title: t[.st_behind], request: request, caller: p)
         }
         let facts = try await Statistics.facts(region: s.region, by: p, on: db)
         var events = Metrics.events(kind!, facts, in: s.period)
@@ -130,25 +130,25 @@ extension WebApp {
         let rows = slice.map { e -> [String: String] in
             let i = byID[e.instrumentID]
             return ["id": "\(e.instrumentID)", "instrumentLink": Site.instrument(e.instrumentID), "code": i?.code ?? "#\(e.instrumentID)", "name": i?.name ?? "", "owner": i.flatMap { owners[$0.ownerID] } ?? "",
-                    "region": i?.regionCode ?? "", "day": e.day.description, "met": e.met ? t["st_met"]! : t["st_missed"]!, "class": e.met ? "ok" : "bad"]
+                    "region": i?.regionCode ?? "", "day": e.day.description, "met": e.met ? t[.st_met] : t[.st_missed], "class": e.met ? "ok" : "bad"]
         }
         let base = Site.statisticsBehind() + "?metric=\(kind!.rawValue)&\(s.query)&met=\(met)"
         let model: [String: Any] = [
-            "t": t, "rows": rows, "metric": t["st_\(kind!.rawValue)"]!, "definition": t["st_\(kind!.rawValue)_def"]!, "region": s.region.description,
+            "t": t, "rows": rows, "metric": t.lookup("st_\(kind!.rawValue)")!, "definition": t.lookup("st_\(kind!.rawValue)_def")!, "region": s.region.description,
             "period": "\(s.period.start) – \(s.period.end)", "total": "\(total)", "back": Site.statistics() + "?\(s.query)",
-            "filters": [("all", t["st_all"]!), ("1", t["st_met"]!), ("0", t["st_missed"]!)].map {
+            "filters": [("all", t[.st_all]), ("1", t[.st_met]), ("0", t[.st_missed])].map {
                 ["label": $0.1, "link": Site.statisticsBehind() + "?metric=\(kind!.rawValue)&\(s.query)&met=\($0.0)", "current": $0.0 == met ? "1" : ""].filter { !$0.value.isEmpty }
             },
             "prev": pageNo > 1 ? "\(base)&page=\(pageNo - 1)" : "", "next": pageNo * size < total ? "\(base)&page=\(pageNo + 1)" : "",
             "noRows": rows.isEmpty,
         ]
-        return render("statistics-behind", model.filter { !(($0.value as? String)?.isEmpty ?? false) }, title: t["st_behind"]!, request: request, caller: p)
+        return render("statistics-behind", model.filter { !(($0.value as? String)?.isEmpty ?? false) }, title: t[.st_behind], request: request, caller: p)
     }
 
     /// A region with more instruments than a page should list: the figure split by its sub-regions
     /// (from the kept counts), each number opening that sub-region's own records. Nil when the
     /// region is small enough to list (or has no sub-regions to split into).
-    func behindSplit(_ s: StatisticsQuery, kind: MetricKind, met: String, t: [String: String], _ p: Principal) async throws -> [String: Any]? {
+    func behindSplit(_ s: StatisticsQuery, kind: MetricKind, met: String, t: PageText, _ p: Principal) async throws -> [String: Any]? {
         // One read of the counts gives the region's size (every instrument ever registered in it,
         // what the plain path would load) and the split; no COUNT(*) over millions of rows.
         let board = try await MetricCounts.dashboard(region: s.region, period: s.period, asOf: s.period.end, providers: [], by: p, on: db)
@@ -157,7 +157,7 @@ extension WebApp {
         let names = try await regionNames()
         let whole = board.report.rate(kind)
         return [
-            "t": t, "metric": t["st_\(kind.rawValue)"]!, "definition": t["st_\(kind.rawValue)_def"]!, "region": s.region.description,
+            "t": t, "metric": t.lookup("st_\(kind.rawValue)")!, "definition": t.lookup("st_\(kind.rawValue)_def")!, "region": s.region.description,
             "period": "\(s.period.start) – \(s.period.end)", "total": "\(whole.numerator) / \(whole.denominator)", "back": Site.statistics() + "?\(s.query)",
             "isSplit": true, "split": children.map { c -> [String: String] in
                 let r = c.rate(kind)
@@ -197,7 +197,7 @@ extension WebApp {
             regionName: names[s.region.value] ?? s.region.value, report: board.report,
             children: board.children.map { (names[$0.region.value] ?? $0.region.value, $0) }, trend: board.trend,
             gaps: Capability.gaps(inUse: board.inUseByPlace, providers: providers, on: s.period.end).map {
-                ("\(names[$0.county.value] ?? "") \($0.county)", items[$0.subNo] ?? "#\($0.subNo)", $0.instruments, $0.nearest?.name ?? t["st_none_nearby"]!)
+                ("\(names[$0.county.value] ?? "") \($0.county)", items[$0.subNo] ?? "#\($0.subNo)", $0.instruments, $0.nearest?.name ?? t[.st_none_nearby])
             },
             utility: utility)
         let doc = StatisticsDocuments.annual(annual, t)
@@ -207,7 +207,7 @@ extension WebApp {
     }
 
     /// The printable page of a report document; at most 2,000 rows per table on screen (the files carry all).
-    func reportModel(_ doc: ReportDocument, _ t: [String: String], base: String, back: String, id: String) -> [String: Any] {
+    func reportModel(_ doc: ReportDocument, _ t: PageText, base: String, back: String, id: String) -> [String: Any] {
         let limit = 2_000
         return [
             "t": t, "title": doc.title, "lines": doc.lines, "id": id, "back": back,
@@ -217,7 +217,7 @@ extension WebApp {
                     "title": table.title, "columns": table.columns, "id": "\(id)-table-\(n)",
                     "rows": table.rows.prefix(limit).map { ["cells": $0.map(\.display)] },
                 ]
-                if table.rows.count > limit { m["more"] = String(format: t["st_more"]!, limit) }
+                if table.rows.count > limit { m["more"] = String(format: t[.st_more], limit) }
                 if let note = table.note { m["note"] = note }
                 return m
             },

@@ -64,7 +64,7 @@ extension WebApp {
             let total = try await Surveys.progress(s, scope: p.scope, on: db).total
             rows.append([
                 "id": s.id!, "link": Site.survey(s.id!), "title": s.title, "industry": PageStrings.industryLabel(s.industry, lang), "region": s.regionCode,
-                "closes": s.closesOn, "state": s.state == "open" ? t["sv_open"]! : t["sv_closed"]!,
+                "closes": s.closesOn, "state": s.state == "open" ? t[.sv_open] : t[.sv_closed],
                 "invited": total.invited, "answered": total.answered, "declared": total.declared, "filed": total.filed,
             ])
         }
@@ -76,7 +76,7 @@ extension WebApp {
         if v["closes_on"] == nil { v["closes_on"] = today.adding(days: 30).description }
         return render(
             "surveys", ["t": t, "surveys": rows, "empty": rows.isEmpty, "industries": industries, "v": v, "error": error as Any],
-            title: t["sv_title"]!, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+            title: t[.sv_title], request: request, caller: p, status: error == nil ? .ok : .badRequest)
     }
 
     func surveyPage(_ request: Request, _ p: Principal, id: Int) async throws -> Response {
@@ -99,7 +99,7 @@ extension WebApp {
                 "chased": i.chaseCount, "lastChased": i.lastChasedAt.map { CalendarDay(instant: $0).description } ?? "—",
             ]
         }
-        let chased = request.uri.queryParameters["chased"].map { String(format: t["sv_chased"]!, Int($0) ?? 0) }
+        let chased = request.uri.queryParameters["chased"].map { String(format: t[.sv_chased], Int($0) ?? 0) }
         let requests = try await Surveys.pendingRequests(s, scope: p.scope, on: db).map { r -> [String: Any] in
             [
                 "rid": r.id!, "surveyID": id, "decideAction": Site.surveyRequest(id, r.id!), "name": r.name, "credit": r.creditCode, "address": r.address, "region": names[r.regionCode] ?? r.regionCode, "phone": r.contactPhone,
@@ -111,7 +111,7 @@ extension WebApp {
             [
                 "t": t, "id": id, "title": s.title, "industry": PageStrings.industryLabel(s.industry, lang), "region": names[s.regionCode] ?? s.regionCode,
                 "opened": s.openedOn, "closes": s.closesOn, "isOpen": s.state == "open",
-                "regions": regions.map { row($0, name: names[$0.region] ?? $0.region) }, "total": row(total, name: t["sv_total"]!),
+                "regions": regions.map { row($0, name: names[$0.region] ?? $0.region) }, "total": row(total, name: t[.sv_total]),
                 "silent": silent, "hasSilent": !silent.isEmpty, "chased": chased as Any, "requests": requests, "hasRequests": !requests.isEmpty,
                 "joinLink": "\(config.publicBaseURL)/p/surveys/\(id)/join",
                 "chaseAction": Site.surveyChase(id), "closeAction": Site.surveyClose(id),

@@ -49,12 +49,12 @@ enum PublicHTML {
     static func layout(lang: PageStrings.Language, title: String, otherLangLink: String, body: String) -> String {
         let t = PublicStrings.strings(lang)
         var h = "<!doctype html>\n<html lang=\"\(lang == .zh ? "zh-CN" : "en")\">\n<head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        h += "<title>\(escape(title)) · \(t["site"]!)</title>\n<style>\n\(style)\n</style></head>\n<body>\n"
-        h += "<header><strong><a href=\"/p\" style=\"text-decoration:none\">\(t["site"]!)</a></strong><a href=\"\(escape(otherLangLink))\" id=\"lang-switch\">\(t["otherLang"]!)</a></header>\n"
-        h += "<nav class=\"site\"><a href=\"/p\">\(t["home"]!)</a><a href=\"/p/complaints/new\">\(t["complaints"]!)</a><a href=\"/p/checks\">\(t["checks"]!)</a>"
-        h += "<a href=\"/p/campaigns\">\(t["campaigns"]!)</a><a href=\"/p/institutions\">\(t["institutions"]!)</a></nav>\n<main>\n"
+        h += "<title>\(escape(title)) · \(t[.site])</title>\n<style>\n\(style)\n</style></head>\n<body>\n"
+        h += "<header><strong><a href=\"/p\" style=\"text-decoration:none\">\(t[.site])</a></strong><a href=\"\(escape(otherLangLink))\" id=\"lang-switch\">\(t[.otherLang])</a></header>\n"
+        h += "<nav class=\"site\"><a href=\"/p\">\(t[.home])</a><a href=\"/p/complaints/new\">\(t[.complaints])</a><a href=\"/p/checks\">\(t[.checks])</a>"
+        h += "<a href=\"/p/campaigns\">\(t[.campaigns])</a><a href=\"/p/institutions\">\(t[.institutions])</a></nav>\n<main>\n"
         h += body
-        h += "\n</main>\n<footer>\(t["hotline"]!) · \(t["privacy"]!)</footer>\n</body>\n</html>\n"
+        h += "\n</main>\n<footer>\(t[.hotline]) · \(t[.privacy])</footer>\n</body>\n</html>\n"
         return h
     }
 
@@ -71,42 +71,42 @@ enum PublicHTML {
         enum Certificate { case none, verified(size: Int64), pending, failed }
     }
 
-    static func instrumentBody(_ i: Instrument, _ t: [String: String]) -> String {
+    static func instrumentBody(_ i: Instrument, _ t: PublicText) -> String {
         var h = "<p class=\"status \(i.tone)\" id=\"status\" data-status=\"\(i.statusCode)\">\(escape(i.statusLabel))</p>\n<div class=\"card\">\n"
         h += "<h1>\(escape(i.name))</h1>\n<dl>\n"
-        h += "<dt>\(t["code"]!)</dt><dd class=\"code\" id=\"code\">\(escape(i.codeGrouped))</dd>\n"
-        h += "<dt>\(t["item"]!)</dt><dd>\(escape(i.item))</dd>\n"
-        h += "<dt>\(t["owner"]!)</dt><dd><a href=\"/p/b/\(escape(i.credit))\" id=\"owner\">\(escape(i.owner))</a></dd>\n"
-        h += "<dt>\(t["place"]!)</dt><dd>\(escape(i.place))</dd>\n"
-        if let v = i.lastVerified { h += "<dt>\(t["lastVerified"]!)</dt><dd id=\"last-verified\">\(escape(v))</dd>\n" }
-        if let v = i.institution { h += "<dt>\(t["institution"]!)</dt><dd id=\"institution\">\(escape(v))</dd>\n" }
-        if let v = i.certificateNo { h += "<dt>\(t["certificateNo"]!)</dt><dd>\(escape(v))</dd>\n" }
+        h += "<dt>\(t[.code])</dt><dd class=\"code\" id=\"code\">\(escape(i.codeGrouped))</dd>\n"
+        h += "<dt>\(t[.item])</dt><dd>\(escape(i.item))</dd>\n"
+        h += "<dt>\(t[.owner])</dt><dd><a href=\"/p/b/\(escape(i.credit))\" id=\"owner\">\(escape(i.owner))</a></dd>\n"
+        h += "<dt>\(t[.place])</dt><dd>\(escape(i.place))</dd>\n"
+        if let v = i.lastVerified { h += "<dt>\(t[.lastVerified])</dt><dd id=\"last-verified\">\(escape(v))</dd>\n" }
+        if let v = i.institution { h += "<dt>\(t[.institution])</dt><dd id=\"institution\">\(escape(v))</dd>\n" }
+        if let v = i.certificateNo { h += "<dt>\(t[.certificateNo])</dt><dd>\(escape(v))</dd>\n" }
         if let v = i.nextDue, let label = i.dueLabel { h += "<dt>\(label)</dt><dd id=\"next-due\">\(escape(v))</dd>\n" }
-        h += "<dt>\(t["honesty"]!)</dt><dd id=\"honesty\">\(honestyHTML(i.honesty, t))</dd>\n</dl>\n</div>\n"
+        h += "<dt>\(t[.honesty])</dt><dd id=\"honesty\">\(honestyHTML(i.honesty, t))</dd>\n</dl>\n</div>\n"
         switch i.cert {
         case .verified(let size):
-            h += "<p class=\"card\" id=\"cert-verified\">✔ \(t["certVerified"]!) <small>(#\(size))</small><br><a href=\"/p/i/\(escape(i.code))/certificate\">\(t["certDownload"]!)</a></p>\n"
-        case .pending: h += "<p class=\"card muted\" id=\"cert-pending\">\(t["certPending"]!)</p>\n"
-        case .failed: h += "<p class=\"card error\" id=\"cert-failed\">\(t["certFailed"]!)</p>\n"
+            h += "<p class=\"card\" id=\"cert-verified\">✔ \(t[.certVerified]) <small>(#\(size))</small><br><a href=\"/p/i/\(escape(i.code))/certificate\">\(t[.certDownload])</a></p>\n"
+        case .pending: h += "<p class=\"card muted\" id=\"cert-pending\">\(t[.certPending])</p>\n"
+        case .failed: h += "<p class=\"card error\" id=\"cert-failed\">\(t[.certFailed])</p>\n"
         case .none: break
         }
-        h += "<p><a href=\"/p/complaints/new?instrument=\(escape(i.code))\" id=\"complain\">\(t["complainInstrument"]!)</a> · "
-        h += "<a href=\"/p/b/\(escape(i.credit))\">\(t["allInstruments"]!)</a></p>\n"
+        h += "<p><a href=\"/p/complaints/new?instrument=\(escape(i.code))\" id=\"complain\">\(t[.complainInstrument])</a> · "
+        h += "<a href=\"/p/b/\(escape(i.credit))\">\(t[.allInstruments])</a></p>\n"
         return h
     }
 
     /// The public honesty line: listing and penalties first (what a citizen must know), then the
     /// commitment and a demonstration title. Everything in it is public by law or by the owner's choice.
-    static func honestyHTML(_ h: HonestySummary?, _ t: [String: String]) -> String {
-        guard let h, h.listed || h.penaltiesShown > 0 || h.commitmentID != nil || h.demonstrationTitle != nil else { return t["honestyNone"]! }
+    static func honestyHTML(_ h: HonestySummary?, _ t: PublicText) -> String {
+        guard let h, h.listed || h.penaltiesShown > 0 || h.commitmentID != nil || h.demonstrationTitle != nil else { return t[.honestyNone] }
         var parts: [String] = []
-        if h.listed { parts.append("<span class=\"bad\" id=\"honesty-listed\">\(t["honestyListed"]!)</span>") }
-        if h.penaltiesShown > 0 { parts.append("<span class=\"warn\" id=\"honesty-penalties\">\(t["honestyPenalties"]!.replacingOccurrences(of: "%d", with: "\(h.penaltiesShown)"))</span>") }
+        if h.listed { parts.append("<span class=\"bad\" id=\"honesty-listed\">\(t[.honestyListed])</span>") }
+        if h.penaltiesShown > 0 { parts.append("<span class=\"warn\" id=\"honesty-penalties\">\(t[.honestyPenalties].replacingOccurrences(of: "%d", with: "\(h.penaltiesShown)"))</span>") }
         if let title = h.demonstrationTitle {
-            parts.append("<span class=\"ok\" id=\"honesty-demo\">\(t["honestyDemo"]!)（\(escape(title))\(h.demonstrationUntil.map { ", \(t["until"]!) \(escape($0))" } ?? "")）</span>")
+            parts.append("<span class=\"ok\" id=\"honesty-demo\">\(t[.honestyDemo])（\(escape(title))\(h.demonstrationUntil.map { ", \(t[.until]) \(escape($0))" } ?? "")）</span>")
         }
         if let id = h.commitmentID {
-            parts.append("<a href=\"/p/commitments/\(id)\" id=\"honesty-commitment\">\(t["honestyCommitment"]!)\(h.commitmentSignedOn.map { "（\(escape($0))）" } ?? "")</a>")
+            parts.append("<a href=\"/p/commitments/\(id)\" id=\"honesty-commitment\">\(t[.honestyCommitment])\(h.commitmentSignedOn.map { "（\(escape($0))）" } ?? "")</a>")
         }
         return parts.joined(separator: "<br>")
     }

@@ -11,7 +11,7 @@ extension PublicSite {
         let rows = try await Campaigns.published(on: db).map {
             ["slug": $0.slug, "title": lang == .zh ? $0.title : $0.titleEn, "dates": $0.startsOn == $0.endsOn ? $0.startsOn : "\($0.startsOn) – \($0.endsOn)"]
         }
-        return render("public-campaigns", ["t": t, "campaigns": rows], title: t["campaigns"]!, request: request, cache: 300)
+        return render("public-campaigns", ["t": t, "campaigns": rows], title: t[.campaigns], request: request, cache: 300)
     }
 
     func campaignPage(_ request: Request, slug: String, score: (Campaigns.Score, [QuizQuestionModel])?, status: HTTPResponse.Status = .ok, error: String? = nil) async throws -> Response {
@@ -28,7 +28,7 @@ extension PublicSite {
                 },
             ]
             if let given {
-                row["verdict"] = given.right ? t["right"]! : t["wrong"]!
+                row["verdict"] = given.right ? t[.right] : t[.wrong]
                 row["tone"] = given.right ? "ok" : "bad"
                 row["explanation"] = q.explanation
             }

@@ -15,19 +15,19 @@ extension PublicSite {
             ["id": "\($0.id!)", "name": $0.name, "selected": values["institution_id"] == "\($0.id!)" ? "1" : ""].filter { !$0.value.isEmpty }
         }
         let meters = FreeChecks.Meter.allCases.map {
-            ["value": $0.rawValue, "label": t[$0.rawValue]!, "selected": values["meter"] == $0.rawValue ? "1" : ""].filter { !$0.value.isEmpty }
+            ["value": $0.rawValue, "label": (t.lookup($0.rawValue) ?? $0.rawValue), "selected": values["meter"] == $0.rawValue ? "1" : ""].filter { !$0.value.isEmpty }
         }
         var model: [String: Any] = ["t": t, "slots": slots, "noSlots": slots.isEmpty, "institutions": institutions, "meters": meters, "v": values]
         if let error { model["error"] = error }
-        return render("public-checks", model, title: t["checksTitle"]!, request: request, status: status)
+        return render("public-checks", model, title: t[.checksTitle], request: request, status: status)
     }
 
     func booked(_ request: Request, _ m: FreeCheckModel) -> Response {
         let t = PublicStrings.strings(language(request))
         let code = TrackingCode(typed: m.code)!
         return render(
-            "public-filed", ["t": t, "heading": t["booked"]!, "label": t["bookingCode"]!, "code": code.grouped, "keep": t["keepBooking"]!, "link": "/p/checks/\(code.value)"],
-            title: t["booked"]!, request: request, status: .created)
+            "public-filed", ["t": t, "heading": t[.booked], "label": t[.bookingCode], "code": code.grouped, "keep": t[.keepBooking], "link": "/p/checks/\(code.value)"],
+            title: t[.booked], request: request, status: .created)
     }
 
     func bookCheck(_ request: Request) async throws -> Response {
@@ -67,7 +67,7 @@ extension PublicSite {
 
     func checkNotFound(_ request: Request) async throws -> Response {
         let t = PublicStrings.strings(language(request))
-        return render("public-message", ["t": t, "heading": t["notFound"]!, "message": t["notFoundBooking"]!], title: t["checkTitle"]!, request: request, status: .notFound)
+        return render("public-message", ["t": t, "heading": t[.notFound], "message": t[.notFoundBooking]], title: t[.checkTitle], request: request, status: .notFound)
     }
 
     func checkPage(_ request: Request, code: String) async throws -> Response {
@@ -79,17 +79,17 @@ extension PublicSite {
         }
         let stateKey = ["booked": "stateBooked", "done": "stateDone", "cancelled": "stateCancelled"][m.state] ?? "stateBooked"
         var model: [String: Any] = [
-            "t": t, "code": TrackingCode(typed: m.code)?.grouped ?? m.code, "state": t[stateKey]!, "stateCode": m.state,
-            "item": m.kind == FreeChecks.Kind.meter.rawValue ? (t[m.item] ?? m.item) : m.item, "institution": institution?.name ?? "",
+            "t": t, "code": TrackingCode(typed: m.code)?.grouped ?? m.code, "state": (t.lookup(stateKey) ?? stateKey), "stateCode": m.state,
+            "item": m.kind == FreeChecks.Kind.meter.rawValue ? (t.lookup(m.item) ?? m.item) : m.item, "institution": institution?.name ?? "",
         ]
         if let slot { model["session"] = "\(slot.day) \(slot.time) · \(slot.place)" }
         if let r = m.result {
-            model["result"] = r == "pass" ? t["resultPass"]! : t["resultFail"]!
+            model["result"] = r == "pass" ? t[.resultPass] : t[.resultFail]
             model["tone"] = r == "pass" ? "ok" : "bad"
         }
         if let n = m.resultNote { model["note"] = n }
         if let d = m.doneOn { model["doneOn"] = d }
-        return render("public-check", model, title: t["checkTitle"]!, request: request)
+        return render("public-check", model, title: t[.checkTitle], request: request)
     }
 }
 

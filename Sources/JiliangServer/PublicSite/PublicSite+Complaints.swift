@@ -17,13 +17,13 @@ extension PublicSite {
         let instrument = values["instrument_code"] ?? q["instrument"].map(String.init) ?? ""
         let business = values["business_credit_code"] ?? q["business"].map(String.init) ?? ""
         let categories = Self.categories.map {
-            ["value": $0.0.rawValue, "label": t[$0.1]!, "selected": values["category"] == $0.0.rawValue ? "1" : ""].filter { !$0.value.isEmpty }
+            ["value": $0.0.rawValue, "label": (t.lookup($0.1) ?? $0.1), "selected": values["category"] == $0.0.rawValue ? "1" : ""].filter { !$0.value.isEmpty }
         }
         var model: [String: Any] = [
             "t": t, "instrument": instrument, "business": business, "categories": categories, "text": values["text"] ?? "", "contact": values["contact"] ?? "",
         ]
         if let error { model["error"] = error }
-        return render("public-complaint-new", model, title: t["complaintTitle"]!, request: request, status: status)
+        return render("public-complaint-new", model, title: t[.complaintTitle], request: request, status: status)
     }
 
     /// The form posts multipart/form-data (it may carry a photo); at most 2 MB of photo plus the text.
@@ -57,9 +57,9 @@ extension PublicSite {
             let m = try await Complaints.submit(submission, rules: config.complaintRules, today: today, on: db)
             let code = TrackingCode(typed: m.trackingCode)!
             return render(
-                "public-filed", ["t": t, "heading": t["complaintFiled"]!, "label": t["trackingCode"]!, "code": code.grouped, "keep": t["keepCode"]!,
+                "public-filed", ["t": t, "heading": t[.complaintFiled], "label": t[.trackingCode], "code": code.grouped, "keep": t[.keepCode],
                                  "link": "/p/complaints/\(code.value)", "deadline": m.deadline],
-                title: t["complaintFiled"]!, request: request, status: .created)
+                title: t[.complaintFiled], request: request, status: .created)
         } catch let e as ValidationFailure {
             return try await complaintForm(request, values: fields, error: e.description, status: .badRequest)
         } catch let e as RegistryError {
@@ -103,8 +103,8 @@ extension PublicSite {
     func trackForm(_ request: Request, error: Bool, status: HTTPResponse.Status) async throws -> Response {
         let t = PublicStrings.strings(language(request))
         var model: [String: Any] = ["t": t]
-        if error { model["error"] = t["notFoundTracking"]! }
-        return render("public-track", model, title: t["trackTitle"]!, request: request, status: status)
+        if error { model["error"] = t[.notFoundTracking] }
+        return render("public-track", model, title: t[.trackTitle], request: request, status: status)
     }
 
     func complaintPage(_ request: Request, code: String) async throws -> Response {
@@ -117,18 +117,18 @@ extension PublicSite {
             return miss(try await trackForm(request, error: true, status: .notFound))
         }
         let steps = events.map { e -> [String: String] in
-            var row = ["date": CalendarDay(instant: e.at).description, "action": t[e.action] ?? e.action]
+            var row = ["date": CalendarDay(instant: e.at).description, "action": t.lookup(e.action) ?? e.action]
             if e.action == "replied", let n = e.note { row["note"] = n }
-            if e.action == "closed", let n = e.note { row["note"] = t[n] ?? n }
+            if e.action == "closed", let n = e.note { row["note"] = t.lookup(n) ?? n }
             return row
         }
         var model: [String: Any] = [
-            "t": t, "code": TrackingCode(typed: m.trackingCode)?.grouped ?? m.trackingCode, "state": t[m.state] ?? m.state, "stateCode": m.state,
+            "t": t, "code": TrackingCode(typed: m.trackingCode)?.grouped ?? m.trackingCode, "state": t.lookup(m.state) ?? m.state, "stateCode": m.state,
             "received": m.receivedOn, "deadline": m.deadline, "steps": steps,
-            "category": Self.categories.first { $0.0.rawValue == m.category }.map { t[$0.1]! } ?? m.category,
+            "category": Self.categories.first { $0.0.rawValue == m.category }.map { (t.lookup($0.1) ?? $0.1) } ?? m.category,
         ]
         if let r = m.reply { model["reply"] = r }
-        if let o = m.outcome { model["outcome"] = t[o] ?? o }
-        return render("public-complaint", model, title: t["trackTitle"]!, request: request)
+        if let o = m.outcome { model["outcome"] = t.lookup(o) ?? o }
+        return render("public-complaint", model, title: t[.trackTitle], request: request)
     }
 }

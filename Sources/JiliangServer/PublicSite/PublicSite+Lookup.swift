@@ -10,17 +10,17 @@ extension PublicSite {
     static func instrumentURL(base: String, code: String) -> String { "\(base)/p/i/\(code)" }
 
     /// A status in words and colour, for people (not the API's raw values).
-    static func statusView(_ s: ComplianceStatus, _ t: [String: String]) -> (label: String, tone: String) {
+    static func statusView(_ s: ComplianceStatus, _ t: PublicText) -> (label: String, tone: String) {
         switch s {
-        case .valid: (t["statusValid"]!, "ok")
-        case .dueSoon: (t["statusDueSoon"]!, "warn")
-        case .overdue: (t["statusOverdue"]!, "bad")
-        case .failed: (t["statusFailed"]!, "bad")
-        case .lifeExpired: (t["statusLifeExpired"]!, "bad")
-        case .ruleMissing: (t["statusRuleMissing"]!, "warn")
-        case .notFiled: (t["statusNotFiled"]!, "grey")
-        case .suspended: (t["statusSuspended"]!, "grey")
-        case .scrapped: (t["statusScrapped"]!, "grey")
+        case .valid: (t[.statusValid], "ok")
+        case .dueSoon: (t[.statusDueSoon], "warn")
+        case .overdue: (t[.statusOverdue], "bad")
+        case .failed: (t[.statusFailed], "bad")
+        case .lifeExpired: (t[.statusLifeExpired], "bad")
+        case .ruleMissing: (t[.statusRuleMissing], "warn")
+        case .notFiled: (t[.statusNotFiled], "grey")
+        case .suspended: (t[.statusSuspended], "grey")
+        case .scrapped: (t[.statusScrapped], "grey")
         }
     }
 
@@ -34,7 +34,7 @@ extension PublicSite {
         let t = PublicStrings.strings(language(request))
         var model: [String: Any] = ["t": t, "code": code]
         if let error { model["error"] = error }
-        return render("public-home", model, title: t["lookupTitle"]!, request: request, status: status, cache: error == nil ? 300 : nil)
+        return render("public-home", model, title: t[.lookupTitle], request: request, status: status, cache: error == nil ? 300 : nil)
     }
 
     /// Typed codes: a malformed one is named as such (the check character catches typos); a
@@ -46,7 +46,7 @@ extension PublicSite {
             let code = try InstrumentCode(validating: raw)
             return redirect("/p/i/\(code.value)")
         } catch {
-            return try await home(request, error: "\(t["badCode"]!) (code): \(error.description)", code: raw, status: .badRequest)
+            return try await home(request, error: "\(t[.badCode]) (code): \(error.description)", code: raw, status: .badRequest)
         }
     }
 
@@ -55,7 +55,7 @@ extension PublicSite {
         let t = PublicStrings.strings(lang)
         guard let i = try await PublicLookup.instrument(code: code, store: store) else {
             let valid = (try? InstrumentCode(validating: code)) != nil
-            return miss(try await home(request, error: valid ? t["notFoundCode"]! : t["badCode"]!, code: code, status: valid ? .notFound : .badRequest))
+            return miss(try await home(request, error: valid ? t[.notFoundCode] : t[.badCode], code: code, status: valid ? .notFound : .badRequest))
         }
         let s = status(base: i.complianceBase, nextDue: i.nextDue, dueKind: i.dueKind)
         let view = Self.statusView(s, t)
@@ -67,10 +67,10 @@ extension PublicSite {
         page.honesty = await honesty.summary(creditCode: i.ownerCreditCode, today: today, store: store)
         if let d = i.nextDue, s != .scrapped, s != .suspended {
             page.nextDue = d
-            page.dueLabel = i.dueKind == DueKind.rotation.rawValue ? t["rotationDue"]! : t["nextDue"]!
+            page.dueLabel = i.dueKind == DueKind.rotation.rawValue ? t[.rotationDue] : t[.nextDue]
         }
         if let v = i.lastVerifiedOn {
-            page.lastVerified = "\(v) · \(i.lastResult == "pass" ? t["resultPass"]! : t["resultFail"]!)"
+            page.lastVerified = "\(v) · \(i.lastResult == "pass" ? t[.resultPass] : t[.resultFail])"
             page.institution = i.institutionName
             page.certificateNo = i.certificateNo
             if let id = i.recordID { page.cert = try await certificateState(recordID: id, ledgered: i.ledgered) }
@@ -146,9 +146,9 @@ extension PublicSite {
         let rows = try await Demonstration.units(search: q, today: today, on: db).map { a, o, r in
             ["name": o.name, "credit": o.creditCode, "region": o.regionCode, "since": a.awardedOn ?? "", "until": a.validUntil ?? "", "title": r.title]
         }
-        return render("public-credit-list", ["t": t, "heading": t["demoUnits"]!, "intro": t["demoUnitsIntro"]!, "action": "/p/honest", "q": q,
+        return render("public-credit-list", ["t": t, "heading": t[.demoUnits], "intro": t[.demoUnitsIntro], "action": "/p/honest", "q": q,
                                              "rows": rows, "empty": rows.isEmpty, "listId": "demo-units",
-                                             "groundLabel": t["round"]!, "untilLabel": t["until"]!], title: t["demoUnits"]!, request: request, cache: 60)
+                                             "groundLabel": t[.round], "untilLabel": t[.until]], title: t[.demoUnits], request: request, cache: 60)
     }
 
     func listedPartiesPage(_ request: Request) async throws -> Response {
@@ -157,9 +157,9 @@ extension PublicSite {
         let rows = try await Listings.shown(ownerID: nil, search: q, today: today, on: db).map { m, o in
             ["name": o.name, "credit": o.creditCode, "region": o.regionCode, "since": m.publishedOn ?? "", "until": m.removalOn ?? "", "title": m.reason]
         }
-        return render("public-credit-list", ["t": t, "heading": t["listedParties"]!, "intro": t["listedIntro"]!, "action": "/p/dishonest", "q": q,
+        return render("public-credit-list", ["t": t, "heading": t[.listedParties], "intro": t[.listedIntro], "action": "/p/dishonest", "q": q,
                                              "rows": rows, "empty": rows.isEmpty, "listId": "listed-parties",
-                                             "groundLabel": t["ground"]!, "untilLabel": t["listedUntil"]!], title: t["listedParties"]!, request: request, cache: 60)
+                                             "groundLabel": t[.ground], "untilLabel": t[.listedUntil]], title: t[.listedParties], request: request, cache: 60)
     }
 
     func commitmentLetter(_ request: Request, id: Int) async throws -> Response {
@@ -173,9 +173,9 @@ extension PublicSite {
     func institutionsPage(_ request: Request) async throws -> Response {
         let t = PublicStrings.strings(language(request))
         let rows = try await PublicLookup.institutions(on: db, today: today).map { (i, scopes) -> [String: Any] in
-            ["name": i.name, "kind": i.kind == "legal" ? t["legal"]! : t["authorised"]!, "address": i.address,
+            ["name": i.name, "kind": i.kind == "legal" ? t[.legal] : t[.authorised], "address": i.address,
              "scopes": scopes.map { ["item": $0.subName, "region": $0.regionName, "until": $0.validUntil] }, "hasScopes": !scopes.isEmpty]
         }
-        return render("public-institutions", ["t": t, "institutions": rows], title: t["institutions"]!, request: request, cache: 300)
+        return render("public-institutions", ["t": t, "institutions": rows], title: t[.institutions], request: request, cache: 300)
     }
 }

@@ -40,7 +40,7 @@ extension PublicSite {
         let t = PublicStrings.strings(lang)
         let (inv, s, o) = try await Surveys.invitation(token: token, today: today, on: db)
         let declared = try await Surveys.declared(inv, on: db).map { m -> [String: String] in
-            ["code": m.code, "name": m.name, "serial": m.serialNo, "state": m.lifecycle == "draft" ? t["sv_waiting"]! : t["sv_filed"]!]
+            ["code": m.code, "name": m.name, "serial": m.serialNo, "state": m.lifecycle == "draft" ? t[.sv_waiting] : t[.sv_filed]]
         }
         let names = try await Surveys.instrumentNames(on: db)
         let rows = (1...Self.surveyFormRows).map { n -> [String: Any] in
@@ -52,7 +52,7 @@ extension PublicSite {
                 },
             ]
         }
-        let declaredNow = request.uri.queryParameters["declared"].map { String(format: t["sv_declaredNow"]!, Int($0) ?? 0) }
+        let declaredNow = request.uri.queryParameters["declared"].map { String(format: t[.sv_declaredNow], Int($0) ?? 0) }
         return render(
             "public-survey",
             [
@@ -104,8 +104,8 @@ extension PublicSite {
         }
         do {
             let r = try await Surveys.declareUpload(token: token, bytes: Array(part.body.readableBytesView), maxRows: config.importMaxRows, today: today, on: db)
-            var text = String(format: t["sv_uploaded"]!, r.inserted, r.alreadyPresent, r.errors.count)
-            if !r.errors.isEmpty { text += " " + r.errors.prefix(10).map { "\(t["sv_row"]!) \($0.row) \($0.column): \($0.message)" }.joined(separator: "；") }
+            var text = String(format: t[.sv_uploaded], r.inserted, r.alreadyPresent, r.errors.count)
+            if !r.errors.isEmpty { text += " " + r.errors.prefix(10).map { "\(t[.sv_row]) \($0.row) \($0.column): \($0.message)" }.joined(separator: "；") }
             return try await surveyForm(request, token: token, values: [:], error: nil, uploaded: text)
         } catch let e as InstrumentImport.FileError {
             return try await surveyForm(request, token: token, values: [:], error: e.description)
@@ -116,7 +116,7 @@ extension PublicSite {
         let t = PublicStrings.strings(language(request))
         let s = try await Surveys.publicSurvey(id, today: today, on: db)
         if request.uri.queryParameters["sent"] == "1" {
-            return render("public-message", ["t": t, "heading": t["sv_requested"]!, "message": t["sv_requestedText"]!], title: t["sv_requested"]!, request: request)
+            return render("public-message", ["t": t, "heading": t[.sv_requested], "message": t[.sv_requestedText]], title: t[.sv_requested], request: request)
         }
         return render(
             "public-survey-join", ["t": t, "id": id, "survey": s.title, "closes": s.closesOn, "v": values, "error": error as Any],

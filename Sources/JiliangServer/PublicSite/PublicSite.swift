@@ -86,12 +86,12 @@ struct PublicSite {
         let t = PublicStrings.strings(language(request))
         let heading: String, message: String
         switch problem.kind {
-        case .notFound: (heading, message) = (t["notFound"]!, problem.detail)
-        case .forbidden, .badInput, .signIn: (heading, message) = (t["badInput"]!, problem.detail)
-        case .tooLarge: (heading, message) = (t["tooLarge"]!, problem.detail)
-        case .busy: (heading, message) = (t["busy"]!, t["busyText"]!)
-        case .fault: (heading, message) = (t["fault"]!, t["faultText"]!)
-        case .tooManyRequests(let wait): (heading, message) = (t["tooMany"]!, String(format: t["tooManyText"]!, wait))
+        case .notFound: (heading, message) = (t[.notFound], problem.detail)
+        case .forbidden, .badInput, .signIn: (heading, message) = (t[.badInput], problem.detail)
+        case .tooLarge: (heading, message) = (t[.tooLarge], problem.detail)
+        case .busy: (heading, message) = (t[.busy], t[.busyText])
+        case .fault: (heading, message) = (t[.fault], t[.faultText])
+        case .tooManyRequests(let wait): (heading, message) = (t[.tooMany], String(format: t[.tooManyText], wait))
         }
         // The public site answered a refusal with 400 before (it has no sign-in to ask for).
         let status: HTTPResponse.Status = problem.kind == .forbidden || problem.kind == .signIn ? .badRequest : problem.status
