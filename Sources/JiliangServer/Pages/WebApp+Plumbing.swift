@@ -55,13 +55,18 @@ extension WebApp {
     func render(
         _ template: String, _ model: [String: Any], title: String, request: Request, caller: Principal?, status: HTTPResponse.Status = .ok
     ) -> Response {
-        let lang = language(request)
         // Mustache would print an absent optional as "nil": leave such keys out instead.
         func isNil(_ v: Any) -> Bool { let m = Mirror(reflecting: v); return m.displayStyle == .optional && m.children.isEmpty }
         var m = model.filter { !isNil($0.value) }
         m["csrf"] = m["csrf"] ?? RequestCaller.csrf ?? ""
         m["u"] = Site.links
-        let body = templates.render(m, withTemplate: template) ?? ""
+        return frame(templates.render(m, withTemplate: template) ?? "", title: title, request: request, caller: caller, status: status)
+    }
+
+    /// A page's body in the staff frame (`layout.mustache`): navigation by what the caller may do,
+    /// the language switch, the flash message.
+    func frame(_ body: String, title: String, request: Request, caller: Principal?, status: HTTPResponse.Status = .ok) -> Response {
+        let lang = language(request)
         let other: PageStrings.Language = lang == .zh ? .en : .zh
         var path = request.uri.path
         if let flash = request.uri.queryParameters["flash"] { path += "?flash=\(flash)" }

@@ -81,7 +81,7 @@ struct WebApp {
         addStatisticsRoutes(to: router)
         addStandardsRoutes(to: router)
         addCatalogueRoutes(to: router)
-        addSurveyRoutes(to: router)
+        SurveysController(app: self).addRoutes(to: router)
         router.get(Site.dashboard.path) { request, _ in try await page(request) { p in try await dashboard(request, p) } }
         router.get(Site.instruments.path) { request, _ in try await page(request) { p in try await instrumentList(request, p) } }
         router.get(Site.instrumentsCSV.path) { request, _ in try await page(request) { p in try await instrumentCSV(request, p) } }

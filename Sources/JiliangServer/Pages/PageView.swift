@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JiliangCore
+import JiliangStore
+import Mustache
+
+/// A page's typed view model (issue #20, item 5): a struct whose properties the template reads,
+/// built by a function of the store's data that needs no HTTP (so it is tested without it).
+/// Optional properties left nil are simply absent in the template.
+protocol PageView: Encodable, Sendable {}
+
+/// What a template reads: its view's properties, and beside them what every staff template may
+/// read — `t` (its strings), `u` (the URL map's links) and `csrf` (the session's token for forms).
+struct PageScope<View: PageView>: MustacheParent {
+    let view: View
+    let t: PageText
+    let csrf: String
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "t": return t
+        case "u": return Site.links
+        case "csrf": return csrf
+        default:
+            guard let value = Mirror(reflecting: view).children.first(where: { $0.label == name })?.value else { return nil }
+            // An optional left nil is absent (a section over it renders nothing).
+            let m = Mirror(reflecting: value)
+            if m.displayStyle == .optional { return m.children.first?.value }
+            return value
+        }
+    }
+}
+
+extension WebApp {
+    /// A typed view in the staff frame.
+    func render(
+        _ template: String, view: some PageView, title: String, request: Request, caller: Principal, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let scope = PageScope(view: view, t: PageStrings.strings(language(request)), csrf: RequestCaller.csrf ?? "")
+        return frame(templates.render(scope, withTemplate: template) ?? "", title: title, request: request, caller: caller, status: status)
+    }
+
+    /// A posted form decoded into its type (`URLEncodedFormDecoder`): a field of the wrong kind is
+    /// bad input naming the field. Its CSRF token was checked by `FormCSRFMiddleware`.
+    func form<Form: Decodable>(_ type: Form.Type, _ request: Request) async throws -> Form {
+        let body = try await request.body.collect(upTo: FormCSRFMiddleware.formLimit)
+        do {
+            return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
+        } catch let e as DecodingError {
+            throw RegistryError.invalid(e.fieldName, "could not be read")
+        }
+    }
+}
+
+extension DecodingError {
+    /// The form field the error is about.
+    var fieldName: String {
+        let path: [any CodingKey]
+        switch self {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
+        case .keyNotFound(let k, let c): path = c.codingPath + [k]
+        @unknown default: path = []
+        }
+        return path.map(\.stringValue).joined(separator: ".").nonEmpty ?? "body"
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
