@@ -32,6 +32,13 @@ struct PageScope<View: PageView>: MustacheParent {
     }
 }
 
+/// A choice in a `<select>` (or a radio group).
+struct OptionView: Encodable, Sendable, Equatable {
+    var value: String
+    var label: String
+    var selected: Bool
+}
+
 extension WebApp {
     /// A typed view in the staff frame.
     func render(

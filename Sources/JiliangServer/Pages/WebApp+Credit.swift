@@ -61,20 +61,6 @@ extension WebApp {
         addDemonstrationRoutes(to: router)
     }
 
-    /// Runs a form's action; bad input or a refused step re-renders the page with the message (400).
-    func attempt(_ rerender: (String) async throws -> Response, _ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch let e as ValidationFailure {
-            return try await rerender(e.description).with(status: .badRequest)
-        } catch let e as RegistryError {
-            switch e {
-            case .invalid, .conflict: return try await rerender(e.description).with(status: .badRequest)
-            default: throw e
-            }
-        }
-    }
-
     func creditHome(_ request: Request, _ p: Principal, error: String?) async throws -> Response {
         let lang = language(request)
         let t = PageStrings.strings(lang)

@@ -91,6 +91,24 @@ extension WebApp {
         return response
     }
 
+    /// Runs a form's action; bad input or a refused step re-renders the page with the message (400).
+    func attempt(_ rerender: (String) async throws -> Response, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let e as ValidationFailure {
+            return try await rerender(e.description).with(status: .badRequest)
+        } catch let e as RegistryError {
+            switch e {
+            case .invalid, .conflict: return try await rerender(e.description).with(status: .badRequest)
+            default: throw e
+            }
+        }
+    }
+
+    func formEncoded(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(.init(charactersIn: "-._~"))) ?? ""
+    }
+
     func redirect(_ to: String) -> Response {
         Response(status: .seeOther, headers: [.location: to])
     }

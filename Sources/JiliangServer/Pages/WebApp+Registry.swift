@@ -127,10 +127,6 @@ extension WebApp {
             body: .init(byteBuffer: .init(string: csv)))
     }
 
-    func formEncoded(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(.init(charactersIn: "-._~"))) ?? ""
-    }
-
     /// Province → city → county: each child region's counts by status, and the region's counts by
     /// catalogue sub-item; every number links to the list behind it.
     func regionPage(_ request: Request, _ p: Principal, code: String) async throws -> Response {
