@@ -3,6 +3,7 @@ import Foundation
 import JiliangCore
 import JiliangStore
 import JiliangTestSupport
+import Logging
 import Testing
 
 /// Issue #20, item 9: the import streams its rows into one transaction, so it must never be run
@@ -17,17 +18,25 @@ import Testing
         return Array((header + (1...rows).map { "2,电子计价秤,BUSY-\($0),贸易结算,350102,市场\($0)号,\(owner.creditCode),2024-03-01\n" }.joined()).utf8)
     }
 
-    /// Holds the write lock from another connection pool for `seconds`, as a long write would.
-    static func holdWriteLock(on other: Store, seconds: Double = 1) async -> Task<Void, any Error> {
+    /// Holds the write lock from another connection pool, as a long write would: until `release`
+    /// is finished, or for `seconds` at most.
+    static func holdWriteLock(on other: Store, seconds: Double) async -> (Task<Void, any Error>, AsyncStream<Void>.Continuation) {
         let (held, heldSink) = AsyncStream.makeStream(of: Void.self)
+        let (release, releaseSink) = AsyncStream.makeStream(of: Void.self)
         let holder = Task {
+            defer { heldSink.finish() }  // a holder that never got the lock does not leave the test waiting
             try await other.db.writeTransaction { _ in
                 heldSink.yield()
-                try await Task.sleep(for: .seconds(seconds))
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { for await _ in release {} }
+                    group.addTask { try? await Task.sleep(for: .seconds(seconds)) }
+                    await group.next()
+                    group.cancelAll()
+                }
             }
         }
         for await _ in held { break }
-        return holder
+        return (holder, releaseSink)
     }
 
     @Test func anImportMeetingAnotherWriterStoresNothingAndRunsAgainWhole() async throws {
@@ -39,7 +48,9 @@ import Testing
             let other = try Store(location: .sqliteFile(path))
             do {
                 // MUT: the import meets the lock on its first slice and waits 100 ms for it.
-                var holder = await Self.holdWriteLock(on: other)
+                // (Released by the test once the import has failed: on a busy machine the import may
+                // take a while to reach its transaction.)
+                var (holder, release) = await Self.holdWriteLock(on: other, seconds: 60)
                 var options = InstrumentImport.Options()
                 options.busyTimeoutMs = 100
                 let opts = options
@@ -48,6 +59,7 @@ import Testing
                     _ = try await InstrumentImport(mode: .allOrNothing, options: opts).run(bytes: bytes, on: db, today: Self.today, generator: &rng)
                 } throws: { WriteContention.isContention($0) }
                 #expect(try await InstrumentModel.query(on: db).count() == 0)
+                release.finish()
                 try await holder.value
 
                 // Through the job worker: the job is put back (its file kept), then runs whole.
@@ -56,15 +68,23 @@ import Testing
                     uploadDirectory: NSTemporaryDirectory() + "jiliang-contention-\(UUID().uuidString)", on: db)
                 let claimed = try #require(try await JobQueue.claim(on: db))
                 #expect(claimed.id == job.id)
-                holder = await Self.holdWriteLock(on: other)
-                let worker = JobWorker(store: store, today: { Self.today }, warnings: WarningRunner())
-                try await worker.run(claimed, today: Self.today)  // puts it back once the other write ends
+                // The worker's import fails (100 ms) and the worker says so; only then does the other
+                // write end, and the job is put back (that write waited for it).
+                (holder, release) = await Self.holdWriteLock(on: other, seconds: 60)
+                let (said, saying) = AsyncStream.makeStream(of: String.self)
+                let logged = try Store(location: .sqliteFile(path), logger: Logger(label: "worker") { _ in Told(sink: saying) })
+                let worker = JobWorker(store: logged, today: { Self.today }, warnings: WarningRunner())
+                let running = Task { try await worker.run(claimed, today: Self.today) }
+                for await line in said where line.contains("met write contention") { break }
+                release.finish()
                 try await holder.value
+                try await running.value
+                await logged.shutdown()
                 let requeued = try #require(try await JobModel.find(job.id, on: db))
                 #expect(requeued.state == "queued" && requeued.error == nil && requeued.attempts == 1)
                 #expect(try await InstrumentModel.query(on: db).count() == 0)
                 let again = try #require(try await JobQueue.claim(now: Date().addingTimeInterval(5), on: db))
-                try await worker.run(again, today: Self.today)
+                try await JobWorker(store: store, today: { Self.today }, warnings: WarningRunner()).run(again, today: Self.today)
                 let done = try #require(try await JobModel.find(job.id, on: db))
                 #expect(done.state == "done" && done.attempts == 2, "\(done.error ?? "")")
                 // validate: every row once
@@ -76,5 +96,19 @@ import Testing
             }
             await other.shutdown()
         }
+    }
+}
+
+/// A log handler that passes every message on (the test waits for the worker to say a thing).
+struct Told: LogHandler {
+    let sink: AsyncStream<String>.Continuation
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        sink.yield(message.description)
     }
 }

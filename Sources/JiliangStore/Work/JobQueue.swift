@@ -45,11 +45,18 @@ public enum JobQueue {
 
     /// Records progress of a running job. Reports may arrive out of order (they are sent without
     /// waiting), so one that arrives after the job finished, or behind a later one, changes nothing.
+    ///
+    /// Best effort, and never a wait: while the job's own import holds SQLite's one write lock this
+    /// fails at once (a write outside `writeTransaction` would spin in SQLiteNIO's busy handler on a
+    /// thread-pool thread until the import committed — with two cores, two of them starve the
+    /// import itself; `ImportContentionTests`). The next report carries the count on.
     public static func progress(_ id: Int, done: Int, total: Int, on db: any Database) async throws {
-        try await (db as! any SQLDatabase).update("jobs").set("progress_done", to: done).set("progress_total", to: total)
-            .where("id", .equal, id).where("state", .equal, State.running.rawValue)
-            .where { $0.where("progress_done", .is, SQLLiteral.null).orWhere("progress_done", .lessThan, done) }
-            .run()
+        try await db.writeTransaction(replayable: false, busyTimeoutMs: 0) { tx in
+            try await (tx as! any SQLDatabase).update("jobs").set("progress_done", to: done).set("progress_total", to: total)
+                .where("id", .equal, id).where("state", .equal, State.running.rawValue)
+                .where { $0.where("progress_done", .is, SQLLiteral.null).orWhere("progress_done", .lessThan, done) }
+                .run()
+        }
     }
 
     /// Puts a job back in the queue to run again whole after `delay` (it met contention).
@@ -59,7 +66,7 @@ public enum JobQueue {
         job.lockedUntil = nil
         job.progressDone = nil
         job.progressTotal = nil
-        try await job.update(on: db)
+        try await db.writeTransaction { [job] tx in try await job.update(on: tx) }
     }
 
     public static func finish(_ job: JobModel, result: String?, error: String?, on db: any Database) async throws {
@@ -68,6 +75,7 @@ public enum JobQueue {
         job.error = error
         job.lockedUntil = nil
         job.finishedAt = Date()
-        try await job.update(on: db)
+        // Through `writeTransaction`: on SQLite it waits for another writer by sleeping, not spinning.
+        try await db.writeTransaction { [job] tx in try await job.update(on: tx) }
     }
 }
