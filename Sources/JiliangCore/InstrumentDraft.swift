@@ -33,6 +33,15 @@ public struct RawInstrument: Sendable, Equatable {
 
     public init() {}
 
+    /// The fields by their canonical names (`columns`), as the API's body and the pages' forms name
+    /// them: one description of the instrument's fields for every way in (issue #20, item 8).
+    /// Names that are not columns are ignored.
+    public init(fields: [String: String]) {
+        for c in Self.columns {
+            if let v = fields[c.name] { self[keyPath: c.path] = v }
+        }
+    }
+
     /// The columns of an import file: the canonical (English) name first, then the aliases accepted
     /// (what Chinese Excel templates in use say).
     nonisolated(unsafe) public static let columns: [(name: String, path: WritableKeyPath<RawInstrument, String?>, aliases: [String])] = [

@@ -19,30 +19,20 @@ extension APIImplementation {
     }
 
     func instrumentDraft(_ b: Components.Schemas.InstrumentInput) async throws -> InstrumentDraft {
-        var raw = RawInstrument()
-        raw.code = b.code
-        raw.subNo = b.subNo.map(String.init)
-        raw.name = b.name
-        raw.model = b.model
-        raw.serialNo = b.serialNo
-        raw.manufacturer = b.manufacturer
-        raw.typeApprovalNo = b.typeApprovalNo
-        raw.accuracyClass = b.accuracyClass
-        raw.measuringRange = b.measuringRange
-        raw.purpose = b.purpose
-        raw.regionCode = b.regionCode
-        raw.address = b.address
-        raw.latitude = b.latitude.map { String($0) }
-        raw.longitude = b.longitude.map { String($0) }
-        raw.ownerCreditCode = b.ownerCreditCode
-        raw.inServiceDate = b.inServiceDate
-        raw.status = b.status
-        raw.meterType = b.meterType
-        raw.dn = b.dn.map(String.init)
-        raw.q3 = b.q3.map { String($0) }
-        raw.medium = b.medium
-        raw.batch = b.batch
-        return try InstrumentDraft.parse(raw, context: try await Registry.context(on: db))
+        try InstrumentDraft.parse(RawInstrument(fields: try Self.fields(of: b)), context: try await Registry.context(on: db))
+    }
+
+    /// A body's fields by name as text — the API names an instrument's fields as the import's
+    /// canonical columns do (`RawInstrument.columns`), so one description maps both.
+    static func fields(of body: some Encodable) throws -> [String: String] {
+        let object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(body)) as? [String: Any] ?? [:]
+        return object.compactMapValues { value -> String? in
+            switch value {
+            case let s as String: s
+            case let n as NSNumber: n.stringValue
+            default: nil
+            }
+        }
     }
 
     func createInstrument(_ input: Operations.CreateInstrument.Input) async throws -> Operations.CreateInstrument.Output {

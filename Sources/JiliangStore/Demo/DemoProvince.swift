@@ -290,16 +290,19 @@ public struct DemoProvince: Sendable {
                 let eval = ComplianceEngine.evaluate(
                     .init(lifecycle: lifecycle, form: ruleForm, mode: entry?.mode, inServiceDate: installed, records: facts))
                 let code = InstrumentCode.issue(region: RegionCode(county)!, using: &rng)
-                instrumentRows.append([
-                    SQLBind(instrumentID), SQLBind(code.value), SQLBind(kind.subNo), SQLBind(kind.name),
-                    SQLBind(rng.pick(["ACS-15", "LXS-20E", "G2.5", "DDZY71", "TCS-30", "JYB-H", "HEM-7124"])),
-                    SQLBind(String(format: "%@%08d", rng.pick(["A", "B", "C", "FJ", "X"]), instrumentID)), SQLBind(rng.pick(["宁波水表", "威胜集团", "成都秦川", "上海大华", "正星科技", "欧姆龙"])),
-                    SQLBind("CPA\(2015 + instrumentID % 9)-F\(instrumentID % 997)"), SQLBind(rng.pick(["2级", "Ⅲ", "1级", "0.5"])), SQLBind(nil as String?),
-                    SQLBind(kind.purpose.rawValue), SQLBind(county), SQLBind("\(countyName[county]!)\(rng.pick(words))路\(instrumentID % 300 + 1)号"), SQLBind(nil as Double?), SQLBind(nil as Double?),
-                    SQLBind(owner!), SQLBind(installed.description), SQLBind(lifecycle.rawValue), SQLBind(meter.meterType?.rawValue), SQLBind(meter.dn),
-                    SQLBind(meter.q3), SQLBind(meter.medium?.rawValue), SQLBind(kind.meter != nil ? "B\(installed.year)\(instrumentID % 40)" : nil),
-                    SQLBind(eval.base.rawValue), SQLBind(eval.nextDue?.dueDate.description), SQLBind(eval.nextDue?.kind.rawValue), SQLBind(now), SQLBind(now),
-                ])
+                // In the order the random values were always drawn (a seed gives the same province).
+                let stored = StoredInstrument(
+                    code: code.value, subNo: kind.subNo, name: kind.name,
+                    model: rng.pick(["ACS-15", "LXS-20E", "G2.5", "DDZY71", "TCS-30", "JYB-H", "HEM-7124"]),
+                    serialNo: String(format: "%@%08d", rng.pick(["A", "B", "C", "FJ", "X"]), instrumentID),
+                    manufacturer: rng.pick(["宁波水表", "威胜集团", "成都秦川", "上海大华", "正星科技", "欧姆龙"]),
+                    typeApprovalNo: "CPA\(2015 + instrumentID % 9)-F\(instrumentID % 997)", accuracyClass: rng.pick(["2级", "Ⅲ", "1级", "0.5"]),
+                    measuringRange: nil, purpose: kind.purpose.rawValue, regionCode: county,
+                    address: "\(countyName[county]!)\(rng.pick(words))路\(instrumentID % 300 + 1)号", latitude: nil, longitude: nil,
+                    ownerID: owner!, inServiceDate: installed.description, lifecycle: lifecycle.rawValue, meterType: meter.meterType?.rawValue,
+                    dn: meter.dn, q3: meter.q3, medium: meter.medium?.rawValue, batch: kind.meter != nil ? "B\(installed.year)\(instrumentID % 40)" : nil,
+                    complianceBase: eval.base.rawValue, nextDue: eval.nextDue?.dueDate.description, dueKind: eval.nextDue?.kind.rawValue, now: now)
+                instrumentRows.append([SQLBind(instrumentID)] + stored.binds)
             }
             try await writing?.value
             let (slice, history, changes) = (instrumentRows, recordRows, statusRows)

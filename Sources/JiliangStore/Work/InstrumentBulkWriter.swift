@@ -27,14 +27,7 @@ enum InstrumentBulkWriter {
         let form = book.currentForm(subNo: d.subNo, attributes: d.meter, catalogueForm: entry?.form)
         let eval = ComplianceEngine.evaluate(
             .init(lifecycle: d.status, form: form, mode: entry?.mode, inServiceDate: d.inServiceDate, records: records))
-        return [
-            .text(code.value), .int(d.subNo), .text(d.name), .text(d.model), .text(d.serialNo), .text(d.manufacturer),
-            .text(d.typeApprovalNo), .text(d.accuracyClass), .text(d.measuringRange), .text(d.purpose.rawValue), .text(d.region.value),
-            .text(d.address), .double(d.latitude), .double(d.longitude), .int(ownerID), .text(d.inServiceDate?.description),
-            .text(d.status.rawValue), .text(d.meter.meterType?.rawValue), .int(d.meter.dn), .double(d.meter.q3),
-            .text(d.meter.medium?.rawValue), .text(d.batch), .text(eval.base.rawValue), .text(eval.nextDue?.dueDate.description),
-            .text(eval.nextDue?.kind.rawValue), .date(now), .date(now),
-        ]
+        return StoredInstrument(d, code: code, ownerID: ownerID, evaluation: eval, now: now).cells
     }
 
     static func write(

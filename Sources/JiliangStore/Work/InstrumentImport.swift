@@ -481,10 +481,6 @@ public struct InstrumentImport: Sendable {
             status: eval.status(on: today).rawValue, nextDue: eval.nextDue?.dueDate.description)
     }
 
-    static let columns = [
-        "code", "sub_no", "name", "model", "serial_no", "manufacturer", "type_approval_no", "accuracy_class",
-        "measuring_range", "purpose", "region_code", "address", "latitude", "longitude", "owner_id", "in_service_date",
-        "lifecycle", "meter_type", "dn", "q3", "medium", "batch", "compliance_base", "next_due", "due_kind", "created_at",
-        "updated_at",
-    ]
+    /// The instruments table's columns the import writes (declared once, with their cells).
+    static var columns: [String] { StoredInstrument.columnNames }
 }
