@@ -82,6 +82,6 @@ extension APIImplementation {
     func dto(_ m: InboxMessageModel) -> Components.Schemas.InboxMessage {
         // Worded in Chinese, the product's language; the page words it in the reader's language.
         let shown = NoticeText.shown(m, .zh, publicBaseURL: config.publicBaseURL)
-        return .init(id: m.id!, recipient: m.recipient, subject: shown.subject, body: shown.body, link: shown.link.isEmpty ? nil : shown.link, createdAt: m.createdAt)
+        return .init(id: m.id!, recipient: m.recipient, subject: shown.subject, body: shown.body, link: shown.link, createdAt: m.createdAt)
     }
 }

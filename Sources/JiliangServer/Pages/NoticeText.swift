@@ -8,9 +8,8 @@ import JiliangStore
 struct ShownMessage: Encodable, Equatable {
     var subject: String
     var body: String
-    /// Where the message points (a page of this site, or the public survey form); empty for nowhere
-    /// (a template section treats an empty string as absent).
-    var link: String
+    /// Where the message points (a page of this site, or the public survey form), if anywhere.
+    var link: String?
     var at: String
 }
 
@@ -19,9 +18,9 @@ enum NoticeText {
 
     static func shown(_ m: InboxMessageModel, _ lang: Language, publicBaseURL: String) -> ShownMessage {
         let at = CalendarDay(instant: m.createdAt).description
-        guard let n = m.decodedNotice else { return ShownMessage(subject: m.subject, body: m.body, link: "", at: at) }
+        guard let n = m.decodedNotice else { return ShownMessage(subject: m.subject, body: m.body, link: nil, at: at) }
         let (subject, body) = words(n, lang)
-        return ShownMessage(subject: subject, body: body, link: n.link.map { href($0, publicBaseURL: publicBaseURL) } ?? "", at: at)
+        return ShownMessage(subject: subject, body: body, link: n.link.map { href($0, publicBaseURL: publicBaseURL) }, at: at)
     }
 
     /// A warning's text (the instrument page lists them).

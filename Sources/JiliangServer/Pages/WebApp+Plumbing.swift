@@ -9,13 +9,6 @@ import Mustache
 extension WebApp {
     // MARK: Plumbing
 
-    /// Runs a page for a signed-in caller. Anonymous callers, refusals, missing records and bad
-    /// input are answered by `PageErrorMiddleware` (the one HTML error path), not here.
-    func page(_ request: Request, _ body: (Principal) async throws -> Response) async throws -> Response {
-        guard let p = RequestCaller.principal else { throw RegistryError.unauthenticated }
-        return try await body(p)
-    }
-
     /// A posted form (application/x-www-form-urlencoded); its CSRF token was checked by
     /// `FormCSRFMiddleware` before the handler ran.
     func form(_ request: Request) async throws -> [String: String] {
@@ -45,23 +38,12 @@ extension WebApp {
         case .fault: (heading, message) = (t[.fault], t[.faultText])
         case .tooManyRequests(let wait): (heading, message) = (t[.tooMany], String(format: t[.tooManyText], wait))
         }
-        var r = render("error", ["t": t, "heading": heading, "message": message], title: heading, request: request, caller: RequestCaller.principal, status: problem.status)
+        var r = render("error", view: ErrorView(heading: heading, message: message), title: heading, request: request, caller: RequestCaller.principal, status: problem.status)
         if case .tooManyRequests(let wait) = problem.kind { r.headers[.retryAfter] = "\(max(wait, 1))" }
         return r
     }
 
     func language(_ request: Request) -> PageStrings.Language { PageStrings.Language.of(request) }
-
-    func render(
-        _ template: String, _ model: [String: Any], title: String, request: Request, caller: Principal?, status: HTTPResponse.Status = .ok
-    ) -> Response {
-        // Mustache would print an absent optional as "nil": leave such keys out instead.
-        func isNil(_ v: Any) -> Bool { let m = Mirror(reflecting: v); return m.displayStyle == .optional && m.children.isEmpty }
-        var m = model.filter { !isNil($0.value) }
-        m["csrf"] = m["csrf"] ?? RequestCaller.csrf ?? ""
-        m["u"] = Site.links
-        return frame(templates.render(m, withTemplate: template) ?? "", title: title, request: request, caller: caller, status: status)
-    }
 
     /// A page's body in the staff frame (`layout.mustache`): navigation by what the caller may do,
     /// the language switch, the flash message.
@@ -70,18 +52,18 @@ extension WebApp {
         let other: PageStrings.Language = lang == .zh ? .en : .zh
         var path = request.uri.path
         if let flash = request.uri.queryParameters["flash"] { path += "?flash=\(flash)" }
-        var layout: [String: Any] = [
-            "lang": lang == .zh ? "zh-CN" : "en", "t": PageStrings.strings(lang), "title": title, "body": body, "signedIn": caller != nil,
-            "who": caller.map { "\($0.label) · \($0.role.chineseName)" } ?? "", "csrf": RequestCaller.csrf ?? "",
-            "canReview": caller?.may(.reviewFilings) == true, "canDrill": caller.map { $0.role == .provinceAdmin || $0.role == .bureauStaff } == true,
-            "canImport": caller.map { $0.may(.importInstruments) || $0.may(.manageOwners) || $0.may(.manageReference) } == true,
-            "canHandleComplaints": caller?.may(.handleComplaints) == true, "canSurvey": caller?.may(.manageOwners) == true,
-            "canCredit": caller.map { ($0.may(.manageCredit) && $0.role != .owner && $0.role != .instituteStaff) || ($0.role == .owner && $0.may(.applyForCredit)) } == true, "canRunChecks": caller?.may(.runFreeChecks) == true,
-            "canManageUsers": caller.map { $0.may(.manageAccounts) || $0.may(.manageOwners) } == true,
-            "isAdmin": caller?.may(.readAudit) == true, "canManageReference": caller?.may(.manageReference) == true, "canRecord": caller?.may(.recordVerifications) == true,
-            "otherLangLink": path + (path.contains("?") ? "&" : "?") + "lang=\(other.rawValue)", "u": Site.links,
-        ]
-        if let flash = request.uri.queryParameters["flash"].flatMap({ PageStrings.strings(lang).lookup(String($0)) }) { layout["flash"] = flash }
+        let frame = FrameView(
+            lang: lang == .zh ? "zh-CN" : "en", title: title, body: body, signedIn: caller != nil,
+            who: caller.map { "\($0.label) · \($0.role.chineseName)" } ?? "",
+            canReview: caller?.may(.reviewFilings) == true, canDrill: caller.map { $0.role == .provinceAdmin || $0.role == .bureauStaff } == true,
+            canImport: caller.map { $0.may(.importInstruments) || $0.may(.manageOwners) || $0.may(.manageReference) } == true,
+            canHandleComplaints: caller?.may(.handleComplaints) == true, canSurvey: caller?.may(.manageOwners) == true,
+            canCredit: caller.map { ($0.may(.manageCredit) && $0.role != .owner && $0.role != .instituteStaff) || ($0.role == .owner && $0.may(.applyForCredit)) } == true,
+            canRunChecks: caller?.may(.runFreeChecks) == true, canManageUsers: caller.map { $0.may(.manageAccounts) || $0.may(.manageOwners) } == true,
+            isAdmin: caller?.may(.readAudit) == true, canManageReference: caller?.may(.manageReference) == true,
+            canRecord: caller?.may(.recordVerifications) == true, otherLangLink: path + (path.contains("?") ? "&" : "?") + "lang=\(other.rawValue)",
+            flash: request.uri.queryParameters["flash"].flatMap { PageStrings.strings(lang).lookup(String($0)) })
+        let layout = PageScope(view: frame, t: PageStrings.strings(lang), csrf: RequestCaller.csrf ?? "")
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
             body: .init(byteBuffer: .init(string: templates.render(layout, withTemplate: "layout") ?? body)))

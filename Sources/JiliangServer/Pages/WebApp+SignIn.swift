@@ -16,7 +16,7 @@ extension WebApp {
         // a random value in a cookie and in the form, which a cross-site page cannot read.
         let token = request.cookies[Self.loginCSRFCookie]?.value ?? Accounts.randomToken()
         let t = PageStrings.strings(lang)
-        var response = render("login", ["t": t, "csrf": token, "error": error as Any, "login": login], title: t[.signIn], request: request, caller: nil, status: status)
+        var response = render("login", view: LoginView(csrf: token, error: error, login: login), title: t[.signIn], request: request, caller: nil, status: status)
         response.headers.append(HTTPField(name: .setCookie, value: Cookie(
             name: Self.loginCSRFCookie, value: token, path: Site.login(), secure: config.secureCookies, httpOnly: true, sameSite: .strict).description))
         return response

@@ -11,25 +11,18 @@ extension PublicSite {
         (.shortWeight, "catShortWeight"), (.unverified, "catUnverified"), (.tampering, "catTampering"), (.other, "catOther"),
     ]
 
-    func complaintForm(_ request: Request, values: [String: String], error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let t = PublicStrings.strings(language(request))
+    func complaintForm(_ request: Request, form: PublicComplaintForm?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let lang = language(request)
         let q = request.uri.queryParameters
-        let instrument = values["instrument_code"] ?? q["instrument"].map(String.init) ?? ""
-        let business = values["business_credit_code"] ?? q["business"].map(String.init) ?? ""
-        let categories = Self.categories.map {
-            ["value": $0.0.rawValue, "label": (t.lookup($0.1) ?? $0.1), "selected": values["category"] == $0.0.rawValue ? "1" : ""].filter { !$0.value.isEmpty }
-        }
-        var model: [String: Any] = [
-            "t": t, "instrument": instrument, "business": business, "categories": categories, "text": values["text"] ?? "", "contact": values["contact"] ?? "",
-        ]
-        if let error { model["error"] = error }
-        return render("public-complaint-new", model, title: t[.complaintTitle], request: request, status: status)
+        let view = PublicComplaintFormView.build(
+            lang: lang, form: form, instrument: q["instrument"].map(String.init), business: q["business"].map(String.init), error: error)
+        return render("public-complaint-new", view: view, title: PublicStrings.strings(lang)[.complaintTitle], request: request, status: status)
     }
 
     /// The form posts multipart/form-data (it may carry a photo); at most 2 MB of photo plus the text.
     func fileComplaint(_ request: Request) async throws -> Response {
         let t = PublicStrings.strings(language(request))
-        var fields: [String: String] = [:]
+        let f: PublicComplaintForm
         var photo: [UInt8]?
         let type = request.headers[.contentType] ?? ""
         if type.lowercased().hasPrefix("multipart/form-data") {
@@ -38,6 +31,7 @@ extension PublicSite {
             do { body = try await request.body.collect(upTo: Complaints.maxPhotoBytes + (64 << 10)) } catch {
                 throw RegistryError.invalid("photo", "the upload is larger than \(Complaints.maxPhotoBytes / 1024 / 1024) MB")
             }
+            var fields: [String: String] = [:]
             for part in try Self.parts(body, boundary: boundary) {
                 guard let name = part.name else { continue }
                 if name == "photo" {
@@ -46,24 +40,27 @@ extension PublicSite {
                     fields[name] = String(buffer: part.body)
                 }
             }
+            f = PublicComplaintForm(
+                instrument_code: fields["instrument_code"], business_credit_code: fields["business_credit_code"], category: fields["category"],
+                text: fields["text"], contact: fields["contact"])
         } else {
-            fields = try await urlencoded(request)
+            f = try await form(PublicComplaintForm.self, request)
         }
         let submission = Complaints.Submission(
-            instrumentCode: fields["instrument_code"].flatMap { $0.isEmpty ? nil : $0 },
-            businessCreditCode: fields["business_credit_code"].flatMap { $0.isEmpty ? nil : $0 },
-            category: fields["category"], text: fields["text"], contact: fields["contact"], photo: photo.map { .init(bytes: $0) })
+            instrumentCode: f.instrument_code.flatMap { $0.isEmpty ? nil : $0 },
+            businessCreditCode: f.business_credit_code.flatMap { $0.isEmpty ? nil : $0 },
+            category: f.category, text: f.text, contact: f.contact, photo: photo.map { .init(bytes: $0) })
         do {
             let m = try await Complaints.submit(submission, rules: config.complaintRules, today: today, on: db)
             let code = TrackingCode(typed: m.trackingCode)!
-            return render(
-                "public-filed", ["t": t, "heading": t[.complaintFiled], "label": t[.trackingCode], "code": code.grouped, "keep": t[.keepCode],
-                                 "link": "/p/complaints/\(code.value)", "deadline": m.deadline],
-                title: t[.complaintFiled], request: request, status: .created)
+            let view = PublicFiledView(
+                heading: t[.complaintFiled], label: t[.trackingCode], code: code.grouped, keep: t[.keepCode], link: "/p/complaints/\(code.value)",
+                deadline: m.deadline)
+            return render("public-filed", view: view, title: t[.complaintFiled], request: request, status: .created)
         } catch let e as ValidationFailure {
-            return try await complaintForm(request, values: fields, error: e.description, status: .badRequest)
+            return try await complaintForm(request, form: f, error: e.description, status: .badRequest)
         } catch let e as RegistryError {
-            if case .invalid = e { return try await complaintForm(request, values: fields, error: e.description, status: .badRequest) }
+            if case .invalid = e { return try await complaintForm(request, form: f, error: e.description, status: .badRequest) }
             throw e
         }
     }
@@ -102,33 +99,92 @@ extension PublicSite {
 
     func trackForm(_ request: Request, error: Bool, status: HTTPResponse.Status) async throws -> Response {
         let t = PublicStrings.strings(language(request))
-        var model: [String: Any] = ["t": t]
-        if error { model["error"] = t[.notFoundTracking] }
-        return render("public-track", model, title: t[.trackTitle], request: request, status: status)
+        return render("public-track", view: PublicTrackView(error: error ? t[.notFoundTracking] : nil), title: t[.trackTitle], request: request, status: status)
     }
 
     func complaintPage(_ request: Request, code: String) async throws -> Response {
-        if code == "new" { return try await complaintForm(request, values: [:], error: nil) }
-        let t = PublicStrings.strings(language(request))
-        let m: ComplaintModel, events: [ComplaintEventModel]
-        do { (m, events) = try await Complaints.track(code, on: db) } catch let e as RegistryError {
+        if code == "new" { return try await complaintForm(request, form: nil, error: nil) }
+        let lang = language(request)
+        let view: PublicComplaintView
+        do { view = try await PublicComplaintView.build(code: code, lang: lang, on: db) } catch let e as RegistryError {
             guard case .notFound = e else { throw e }
             // Malformed and unknown codes get the same answer: the page is no oracle for codes.
             return miss(try await trackForm(request, error: true, status: .notFound))
         }
-        let steps = events.map { e -> [String: String] in
-            var row = ["date": CalendarDay(instant: e.at).description, "action": t.lookup(e.action) ?? e.action]
-            if e.action == "replied", let n = e.note { row["note"] = n }
-            if e.action == "closed", let n = e.note { row["note"] = t.lookup(n) ?? n }
-            return row
+        return render("public-complaint", view: view, title: PublicStrings.strings(lang)[.trackTitle], request: request)
+    }
+}
+
+/// A complaint as posted (field names as posted; the photo is read apart, from the multipart body).
+struct PublicComplaintForm: Decodable, Sendable {
+    var instrument_code: String?
+    var business_credit_code: String?
+    var category: String?
+    var text: String?
+    var contact: String?
+}
+
+/// The complaint form, empty or as posted with its error (`public-complaint-new.mustache`).
+struct PublicComplaintFormView: PageView {
+    var instrument: String
+    var business: String
+    var categories: [OptionView]
+    var text: String
+    var contact: String
+    var error: String?
+
+    /// `instrument` and `business` come from the link that opened the form (a scan, a business page);
+    /// what was posted comes first.
+    static func build(
+        lang: PageStrings.Language, form: PublicComplaintForm?, instrument: String?, business: String?, error: String?
+    ) -> PublicComplaintFormView {
+        let t = PublicStrings.strings(lang)
+        let categories = PublicSite.categories.map {
+            OptionView(value: $0.0.rawValue, label: t.lookup($0.1) ?? $0.1, selected: form?.category == $0.0.rawValue)
         }
-        var model: [String: Any] = [
-            "t": t, "code": TrackingCode(typed: m.trackingCode)?.grouped ?? m.trackingCode, "state": t.lookup(m.state) ?? m.state, "stateCode": m.state,
-            "received": m.receivedOn, "deadline": m.deadline, "steps": steps,
-            "category": Self.categories.first { $0.0.rawValue == m.category }.map { (t.lookup($0.1) ?? $0.1) } ?? m.category,
-        ]
-        if let r = m.reply { model["reply"] = r }
-        if let o = m.outcome { model["outcome"] = t.lookup(o) ?? o }
-        return render("public-complaint", model, title: t[.trackTitle], request: request)
+        return PublicComplaintFormView(
+            instrument: form?.instrument_code ?? instrument ?? "", business: form?.business_credit_code ?? business ?? "", categories: categories,
+            text: form?.text ?? "", contact: form?.contact ?? "", error: error)
+    }
+}
+
+/// The complaint tracking form (`public-track.mustache`), with "not found" after a wrong code.
+struct PublicTrackView: PageView {
+    var error: String?
+}
+
+/// A complaint followed by its tracking code: its state and steps, never the citizen's contact
+/// (`public-complaint.mustache`).
+struct PublicComplaintView: PageView {
+    struct Step: Encodable, Sendable, Equatable {
+        var date: String
+        var action: String
+        var note: String?
+    }
+    var code: String
+    var state: String
+    var stateCode: String
+    var received: String
+    var deadline: String
+    var steps: [Step]
+    var category: String
+    var reply: String?
+    var outcome: String?
+
+    /// Throws `RegistryError.notFound` for a malformed or unknown code alike.
+    static func build(code: String, lang: PageStrings.Language, on db: any Database) async throws -> PublicComplaintView {
+        let t = PublicStrings.strings(lang)
+        let (m, events) = try await Complaints.track(code, on: db)
+        let steps = events.map { e -> Step in
+            var note: String?
+            if e.action == "replied", let n = e.note { note = n }
+            if e.action == "closed", let n = e.note { note = t.lookup(n) ?? n }
+            return Step(date: CalendarDay(instant: e.at).description, action: t.lookup(e.action) ?? e.action, note: note)
+        }
+        return PublicComplaintView(
+            code: TrackingCode(typed: m.trackingCode)?.grouped ?? m.trackingCode, state: t.lookup(m.state) ?? m.state, stateCode: m.state,
+            received: m.receivedOn, deadline: m.deadline, steps: steps,
+            category: PublicSite.categories.first { $0.0.rawValue == m.category }.map { t.lookup($0.1) ?? $0.1 } ?? m.category,
+            reply: m.reply, outcome: m.outcome.map { t.lookup($0) ?? $0 })
     }
 }

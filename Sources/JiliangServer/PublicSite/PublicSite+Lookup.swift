@@ -25,16 +25,20 @@ extension PublicSite {
     }
 
     func status(base: String, nextDue: String?, dueKind: String?) -> ComplianceStatus {
+        Self.status(base: base, nextDue: nextDue, dueKind: dueKind, today: today, window: config.dueSoonWindow)
+    }
+
+    static func status(base: String, nextDue: String?, dueKind: String?, today: CalendarDay, window: Int) -> ComplianceStatus {
         ComplianceEngine.status(
             base: ComplianceBase(rawValue: base) ?? .notFiled, nextDue: nextDue.flatMap(CalendarDay.init), dueKind: dueKind.flatMap(DueKind.init),
-            on: today, window: config.dueSoonWindow)
+            on: today, window: window)
     }
 
     func home(_ request: Request, error: String?, code: String, status: HTTPResponse.Status = .ok) async throws -> Response {
         let t = PublicStrings.strings(language(request))
-        var model: [String: Any] = ["t": t, "code": code]
-        if let error { model["error"] = error }
-        return render("public-home", model, title: t[.lookupTitle], request: request, status: status, cache: error == nil ? 300 : nil)
+        return render(
+            "public-home", view: PublicHomeView(code: code, error: error), title: t[.lookupTitle], request: request, status: status,
+            cache: error == nil ? 300 : nil)
     }
 
     /// Typed codes: a malformed one is named as such (the check character catches typos); a
@@ -113,69 +117,192 @@ extension PublicSite {
     }
 
     func businessPage(_ request: Request, credit: String) async throws -> Response {
-        let lang = language(request)
-        let t = PublicStrings.strings(lang)
-        guard let (b, page) = try await PublicLookup.business(creditCode: credit, cursor: request.uri.queryParameters["cursor"].map(String.init), on: db) else {
-            throw RegistryError.notFound(entity: "business", key: credit)
-        }
-        let rows = page.items.map { i -> [String: String] in
-            let s = status(base: i.complianceBase, nextDue: i.nextDue, dueKind: i.dueKind)
-            let v = Self.statusView(s, t)
-            return ["code": i.code, "name": i.name, "item": i.subName, "statusLabel": v.label, "tone": v.tone, "nextDue": i.nextDue ?? "—"]
-        }
-        var model: [String: Any] = [
-            "t": t, "name": b.name, "credit": b.creditCode, "address": b.address, "instruments": rows, "empty": rows.isEmpty,
-            "industry": PageStrings.industryLabel(b.industry, lang),
-        ]
-        if let next = page.nextCursor { model["next"] = "/p/b/\(b.creditCode)?cursor=\(next)" }
-        // The honesty record is read live here (the business page is opened far less than an instrument's).
-        let summary = (try await PublicCredit.snapshotFor(creditCode: b.creditCode, today: today, on: db))
-        model["honesty"] = PublicHTML.honestyHTML(summary, t)
-        let shown = try await Penalties.shown(ownerID: b.id, today: today, on: db)
-        model["hasPenalties"] = !shown.isEmpty
-        model["penalties"] = shown.map {
-            ["decision": $0.decisionNo, "kind": PageStrings.penaltyKindLabel($0.kind, lang), "decided": $0.decidedOn, "basis": $0.legalBasis,
-             "facts": $0.facts, "amount": $0.amountYuan.map { "\($0) 元" } ?? "", "until": $0.displayUntil ?? ""]
-        }
-        return render("public-business", model, title: b.name, request: request, cache: 60)
+        let view = try await PublicBusinessView.build(
+            credit: credit, cursor: request.uri.queryParameters["cursor"].map(String.init), lang: language(request), today: today,
+            window: config.dueSoonWindow, on: db)
+        return render("public-business", view: view, title: view.name, request: request, cache: 60)
     }
 
     func demonstrationUnitsPage(_ request: Request) async throws -> Response {
-        let t = PublicStrings.strings(language(request))
         let q = String((request.uri.queryParameters["q"].map(String.init) ?? "").prefix(40))
-        let rows = try await Demonstration.units(search: q, today: today, on: db).map { a, o, r in
-            ["name": o.name, "credit": o.creditCode, "region": o.regionCode, "since": a.awardedOn ?? "", "until": a.validUntil ?? "", "title": r.title]
-        }
-        return render("public-credit-list", ["t": t, "heading": t[.demoUnits], "intro": t[.demoUnitsIntro], "action": "/p/honest", "q": q,
-                                             "rows": rows, "empty": rows.isEmpty, "listId": "demo-units",
-                                             "groundLabel": t[.round], "untilLabel": t[.until]], title: t[.demoUnits], request: request, cache: 60)
+        let view = try await PublicCreditListView.demonstrationUnits(search: q, lang: language(request), today: today, on: db)
+        return render("public-credit-list", view: view, title: view.heading, request: request, cache: 60)
     }
 
     func listedPartiesPage(_ request: Request) async throws -> Response {
-        let t = PublicStrings.strings(language(request))
         let q = String((request.uri.queryParameters["q"].map(String.init) ?? "").prefix(40))
-        let rows = try await Listings.shown(ownerID: nil, search: q, today: today, on: db).map { m, o in
-            ["name": o.name, "credit": o.creditCode, "region": o.regionCode, "since": m.publishedOn ?? "", "until": m.removalOn ?? "", "title": m.reason]
-        }
-        return render("public-credit-list", ["t": t, "heading": t[.listedParties], "intro": t[.listedIntro], "action": "/p/dishonest", "q": q,
-                                             "rows": rows, "empty": rows.isEmpty, "listId": "listed-parties",
-                                             "groundLabel": t[.ground], "untilLabel": t[.listedUntil]], title: t[.listedParties], request: request, cache: 60)
+        let view = try await PublicCreditListView.listedParties(search: q, lang: language(request), today: today, on: db)
+        return render("public-credit-list", view: view, title: view.heading, request: request, cache: 60)
     }
 
     func commitmentLetter(_ request: Request, id: Int) async throws -> Response {
-        let t = PublicStrings.strings(language(request))
-        let (c, o) = try await PublicCredit.commitment(id, on: db)
-        return render("commitment-letter", ["t": t, "title": c.title, "body": c.body.split(separator: "\n").map { ["line": String($0)] }, "owner": o.name,
-                                            "credit": o.creditCode, "signer": "\(c.signerTitle) \(c.signerName)", "signed": c.signedOn, "phone": c.complaintPhone],
-                      title: c.title, request: request, cache: 60)
+        let view = try await PublicCommitmentLetterView.build(id, on: db)
+        return render("commitment-letter", view: view, title: view.title, request: request, cache: 60)
     }
 
     func institutionsPage(_ request: Request) async throws -> Response {
-        let t = PublicStrings.strings(language(request))
-        let rows = try await PublicLookup.institutions(on: db, today: today).map { (i, scopes) -> [String: Any] in
-            ["name": i.name, "kind": i.kind == "legal" ? t[.legal] : t[.authorised], "address": i.address,
-             "scopes": scopes.map { ["item": $0.subName, "region": $0.regionName, "until": $0.validUntil] }, "hasScopes": !scopes.isEmpty]
+        let lang = language(request)
+        let view = try await PublicInstitutionsView.build(lang: lang, today: today, on: db)
+        return render("public-institutions", view: view, title: PublicStrings.strings(lang)[.institutions], request: request, cache: 300)
+    }
+}
+
+/// The lookup form, with what was typed and why it was refused (`public-home.mustache`).
+struct PublicHomeView: PageView {
+    var code: String
+    var error: String?
+}
+
+/// A business by its credit code: what is public of it, its published penalties and one page of
+/// its instruments (`public-business.mustache`).
+struct PublicBusinessView: PageView {
+    struct Instrument: Encodable, Sendable, Equatable {
+        var code: String
+        var name: String
+        var item: String
+        var statusLabel: String
+        var tone: String
+        var nextDue: String
+    }
+    struct Penalty: Encodable, Sendable, Equatable {
+        var decision: String
+        var kind: String
+        var decided: String
+        var basis: String
+        var facts: String
+        var amount: String
+        var until: String
+    }
+    var name: String
+    var credit: String
+    var address: String
+    var industry: String
+    var instruments: [Instrument]
+    var empty: Bool
+    /// The next page of instruments, if any.
+    var next: String?
+    /// The honesty record as HTML (`PublicHTML.honestyHTML`, escaped there).
+    var honesty: String
+    var hasPenalties: Bool
+    var penalties: [Penalty]
+
+    /// An unknown or malformed credit code throws `RegistryError.notFound`.
+    static func build(
+        credit: String, cursor: String?, lang: PageStrings.Language, today: CalendarDay, window: Int, on db: any Database
+    ) async throws -> PublicBusinessView {
+        let t = PublicStrings.strings(lang)
+        guard let (b, page) = try await PublicLookup.business(creditCode: credit, cursor: cursor, on: db) else {
+            throw RegistryError.notFound(entity: "business", key: credit)
         }
-        return render("public-institutions", ["t": t, "institutions": rows], title: t[.institutions], request: request, cache: 300)
+        let rows = page.items.map { i -> Instrument in
+            let s = PublicSite.status(base: i.complianceBase, nextDue: i.nextDue, dueKind: i.dueKind, today: today, window: window)
+            let v = PublicSite.statusView(s, t)
+            return Instrument(code: i.code, name: i.name, item: i.subName, statusLabel: v.label, tone: v.tone, nextDue: i.nextDue ?? "—")
+        }
+        // The honesty record is read live here (the business page is opened far less than an instrument's).
+        let summary = try await PublicCredit.snapshotFor(creditCode: b.creditCode, today: today, on: db)
+        let shown = try await Penalties.shown(ownerID: b.id, today: today, on: db)
+        let penalties = shown.map {
+            Penalty(
+                decision: $0.decisionNo, kind: PageStrings.penaltyKindLabel($0.kind, lang), decided: $0.decidedOn, basis: $0.legalBasis,
+                facts: $0.facts, amount: $0.amountYuan.map { "\($0) 元" } ?? "", until: $0.displayUntil ?? "")
+        }
+        return PublicBusinessView(
+            name: b.name, credit: b.creditCode, address: b.address, industry: PageStrings.industryLabel(b.industry, lang), instruments: rows,
+            empty: rows.isEmpty, next: page.nextCursor.map { "/p/b/\(b.creditCode)?cursor=\($0)" }, honesty: PublicHTML.honestyHTML(summary, t),
+            hasPenalties: !shown.isEmpty, penalties: penalties)
+    }
+}
+
+/// A public credit list: the demonstration units (诚信计量示范单位) or the parties on the serious
+/// dishonesty list, searchable by name or credit code (`public-credit-list.mustache`).
+struct PublicCreditListView: PageView {
+    struct Row: Encodable, Sendable, Equatable {
+        var name: String
+        var credit: String
+        var region: String
+        var since: String
+        var until: String
+        /// The round's title, or the listing's reason.
+        var title: String
+    }
+    var heading: String
+    var intro: String
+    /// Where the search form goes.
+    var action: String
+    var q: String
+    var rows: [Row]
+    var empty: Bool
+    var listId: String
+    var groundLabel: String
+    var untilLabel: String
+
+    static func demonstrationUnits(search q: String, lang: PageStrings.Language, today: CalendarDay, on db: any Database) async throws -> PublicCreditListView {
+        let t = PublicStrings.strings(lang)
+        let rows = try await Demonstration.units(search: q, today: today, on: db).map { a, o, r in
+            Row(name: o.name, credit: o.creditCode, region: o.regionCode, since: a.awardedOn ?? "", until: a.validUntil ?? "", title: r.title)
+        }
+        return PublicCreditListView(
+            heading: t[.demoUnits], intro: t[.demoUnitsIntro], action: "/p/honest", q: q, rows: rows, empty: rows.isEmpty, listId: "demo-units",
+            groundLabel: t[.round], untilLabel: t[.until])
+    }
+
+    static func listedParties(search q: String, lang: PageStrings.Language, today: CalendarDay, on db: any Database) async throws -> PublicCreditListView {
+        let t = PublicStrings.strings(lang)
+        let rows = try await Listings.shown(ownerID: nil, search: q, today: today, on: db).map { m, o in
+            Row(name: o.name, credit: o.creditCode, region: o.regionCode, since: m.publishedOn ?? "", until: m.removalOn ?? "", title: m.reason)
+        }
+        return PublicCreditListView(
+            heading: t[.listedParties], intro: t[.listedIntro], action: "/p/dishonest", q: q, rows: rows, empty: rows.isEmpty,
+            listId: "listed-parties", groundLabel: t[.ground], untilLabel: t[.listedUntil])
+    }
+}
+
+/// A signed commitment letter (诚信计量承诺书), public while it stands (`commitment-letter.mustache`).
+struct PublicCommitmentLetterView: PageView {
+    struct Line: Encodable, Sendable, Equatable {
+        var line: String
+    }
+    var title: String
+    var body: [Line]
+    var owner: String
+    var credit: String
+    var signer: String
+    var signed: String
+    var phone: String
+
+    /// A withdrawn, ended or unknown letter throws `RegistryError.notFound`.
+    static func build(_ id: Int, on db: any Database) async throws -> PublicCommitmentLetterView {
+        let (c, o) = try await PublicCredit.commitment(id, on: db)
+        return PublicCommitmentLetterView(
+            title: c.title, body: c.body.split(separator: "\n").map { Line(line: String($0)) }, owner: o.name, credit: o.creditCode,
+            signer: "\(c.signerTitle) \(c.signerName)", signed: c.signedOn, phone: c.complaintPhone)
+    }
+}
+
+/// The institutes with their current authorisations (`public-institutions.mustache`).
+struct PublicInstitutionsView: PageView {
+    struct Scope: Encodable, Sendable, Equatable {
+        var item: String
+        var region: String
+        var until: String
+    }
+    struct Institution: Encodable, Sendable, Equatable {
+        var name: String
+        var kind: String
+        var address: String
+        var scopes: [Scope]
+        var hasScopes: Bool
+    }
+    var institutions: [Institution]
+
+    static func build(lang: PageStrings.Language, today: CalendarDay, on db: any Database) async throws -> PublicInstitutionsView {
+        let t = PublicStrings.strings(lang)
+        let rows = try await PublicLookup.institutions(on: db, today: today).map { (i, scopes) in
+            Institution(
+                name: i.name, kind: i.kind == "legal" ? t[.legal] : t[.authorised], address: i.address,
+                scopes: scopes.map { Scope(item: $0.subName, region: $0.regionName, until: $0.validUntil) }, hasScopes: !scopes.isEmpty)
+        }
+        return PublicInstitutionsView(institutions: rows)
     }
 }

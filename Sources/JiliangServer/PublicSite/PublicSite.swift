@@ -44,7 +44,7 @@ struct PublicSite {
         site.get("b/{credit}") { request, context in
             try await guarded(request) { try await businessPage(request, credit: context.parameters.get("credit") ?? "") }
         }
-        site.get("complaints/new") { request, _ in try await guarded(request) { try await complaintForm(request, values: [:], error: nil) } }
+        site.get("complaints/new") { request, _ in try await guarded(request) { try await complaintForm(request, form: nil, error: nil) } }
         site.post("complaints") { request, _ in try await guarded(request) { try await fileComplaint(request) } }
         site.get("complaints/track") { request, _ in try await guarded(request) { try await trackComplaint(request) } }
         site.get("complaints/{code}") { request, context in
@@ -95,16 +95,12 @@ struct PublicSite {
         }
         // The public site answered a refusal with 400 before (it has no sign-in to ask for).
         let status: HTTPResponse.Status = problem.kind == .forbidden || problem.kind == .signIn ? .badRequest : problem.status
-        var r = render("public-message", ["t": t, "heading": heading, "message": message], title: heading, request: request, status: status)
+        var r = render("public-message", view: PublicMessageView(heading: heading, message: message), title: heading, request: request, status: status)
         if case .tooManyRequests(let wait) = problem.kind { r.headers[.retryAfter] = "\(max(wait, 1))" }
         return r
     }
 
     func language(_ request: Request) -> PageStrings.Language { PageStrings.Language.of(request) }
-
-    func render(_ template: String, _ model: [String: Any], title: String, request: Request, status: HTTPResponse.Status = .ok, cache: Int? = nil) -> Response {
-        page(body: templates.render(model, withTemplate: template) ?? "", title: title, request: request, status: status, cache: cache)
-    }
 
     /// A body (HTML) in the public frame, with its caching and the language cookie.
     func page(body: String, title: String, request: Request, status: HTTPResponse.Status = .ok, cache: Int? = nil) -> Response {
@@ -128,17 +124,6 @@ struct PublicSite {
     }
 
     func redirect(_ to: String) -> Response { Response(status: .seeOther, headers: [.location: to]) }
-
-    /// An application/x-www-form-urlencoded body (public forms carry no session, so no CSRF token).
-    func urlencoded(_ request: Request) async throws -> [String: String] {
-        let body = try await request.body.collect(upTo: 64 << 10)
-        var out: [String: String] = [:]
-        for pair in String(buffer: body).split(separator: "&") {
-            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            out[kv[0]] = kv.count == 2 ? kv[1] : ""
-        }
-        return out
-    }
 
     static func escapePath(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
 }

@@ -143,6 +143,6 @@
       }),
     });
     const answer = await r.json();
-    out.textContent = r.ok ? button.dataset.saved + " " + answer.name : (answer.message || "");
+    out.textContent = r.ok ? button.dataset.saved + " " + answer.name : (answer.message || answer.detail || "");
   });
 })();
