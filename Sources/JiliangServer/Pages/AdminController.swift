@@ -7,9 +7,8 @@ import JiliangStore
 /// Administration: accounts (administrators manage all; a bureau invites owner accounts), API
 /// tokens, the audit log, the working-day calendar, and the reference data a new installation
 /// must check (issue #19, item 7).
-struct AdminController {
+struct AdminController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         // Accounts

@@ -9,9 +9,8 @@ import JiliangStore
 /// from the official table: a missing row with its number, mode, form and first rule, a corrected
 /// row, a new rule version, a name the import recognises (issue #18). A change re-derives the stored
 /// compliance in the background. Typed views in `CatalogueViews`.
-struct CatalogueController {
+struct CatalogueController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.catalogue.path) { request, context in try await list(request, context.principal, error: nil, form: nil) }

@@ -8,9 +8,8 @@ import JiliangStore
 /// only) and commitment letters here; penalties with the dishonesty list (`PenaltiesController`)
 /// and demonstration rounds (`DemonstrationController`) mounted with them. Typed views in
 /// `CreditViews`.
-struct CreditController {
+struct CreditController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.credit.path) { request, context in try await home(request, context.principal, error: nil) }

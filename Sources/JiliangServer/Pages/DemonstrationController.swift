@@ -7,9 +7,8 @@ import JiliangStore
 /// Demonstration-unit rounds as pages: a bureau opens a round, owners apply, staff score each
 /// criterion with evidence, the round is published, a title can be revoked (mounted by
 /// `CreditController`; typed views in `DemonstrationViews`).
-struct DemonstrationController {
+struct DemonstrationController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.demoRounds.path) { request, context in try await roundsPage(request, context.principal, error: nil, form: nil) }

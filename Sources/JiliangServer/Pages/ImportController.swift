@@ -9,9 +9,8 @@ import JiliangStore
 /// `import.js` with the CSRF header), the saved profiles, the job's progress and its error report,
 /// and the template CSV. The script's routes answer JSON (`Site.answersJSON`): their errors are
 /// problems from `ProblemMiddleware`, so a handler just throws.
-struct ImportController {
+struct ImportController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.importPage.path) { request, context in
@@ -70,7 +69,7 @@ struct ImportController {
         let bytes = Array(body.readableBytesView)
         do {
             if let party { try PartyImport(kind: party, sheet: options.sheet).checkHeader(of: bytes) } else { try InstrumentImport.checkHeader(of: bytes, options: options) }
-        } catch { throw RegistryError.invalid("file", error.description) }
+        } catch { throw RegistryError.invalid("file", "\(error)") }
         let job = try await ImportJobs.enqueue(
             bytes: bytes, mode: mode, options: options, party: party, by: p, uploadDirectory: app.config.uploadDirectory, on: db)
         return ImportStarted(id: job.id!)

@@ -7,9 +7,8 @@ import JiliangStore
 /// Metrology institutions (计量技术机构): the province administrator's list with the form that
 /// registers one with its first authorisation, and each institution's page, where further
 /// authorisations are added. Views are built without HTTP (`InstitutionViews`).
-struct InstitutionsController {
+struct InstitutionsController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.institutions.path) { request, context in try await list(request, context.principal, error: nil) }

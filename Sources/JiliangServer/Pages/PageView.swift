@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -121,4 +122,16 @@ struct LoginView: PageView {
     var csrf: String
     var error: String?
     var login: String
+}
+
+/// A staff area (issue #20, item 4): it holds the application's dependencies and registers its
+/// routes — from the URL map, on the signed-in group — in `addRoutes(to:)`; `WebApp.addRoutes`
+/// mounts every area. Its pages are typed views built without HTTP.
+protocol PageController {
+    var app: WebApp { get }
+    func addRoutes(to router: RouterGroup<SignedInContext>)
+}
+
+extension PageController {
+    var db: any Database { app.store.db }
 }

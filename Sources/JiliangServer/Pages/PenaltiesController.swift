@@ -9,9 +9,8 @@ import NIOCore
 
 /// Penalties with their evidence and publication, and the serious-dishonesty list's steps, as
 /// pages (mounted by `CreditController`; typed views in `PenaltyViews`).
-struct PenaltiesController {
+struct PenaltiesController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.penalties.path) { request, context in try await list(request, context.principal, error: nil, values: [:]) }

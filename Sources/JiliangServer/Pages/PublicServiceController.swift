@@ -7,9 +7,8 @@ import JiliangStore
 /// The staff side of the public service (issue #20's pattern): the bureau's complaint queue
 /// (assign, reply, close, the citizen's photo), the institution's free checks (open sessions,
 /// record results) and the administrator's campaigns. Typed views in `PublicServiceViews`.
-struct PublicServiceController {
+struct PublicServiceController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.complaints.path) { request, context in

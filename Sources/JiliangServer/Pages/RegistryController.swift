@@ -12,9 +12,8 @@ import Mustache
 /// and verification forms, the regional drill-down, owners and ledger certificates. Pages call the
 /// same `Registry`, `Filings` and `VerificationRequests` functions as the API, with the caller's
 /// scope; views are built without HTTP (`RegistryViews`).
-struct RegistryController {
+struct RegistryController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
     var window: Int { app.config.dueSoonWindow }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {

@@ -8,9 +8,8 @@ import JiliangStore
 /// targets per level and each region's progress (docs/statistics.md). Staff read it; the province
 /// administrator registers and edits standards and sets the targets. Registered by
 /// `StatisticsController`; typed views in `StandardsViews`.
-struct StandardsController {
+struct StandardsController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.standards.path) { request, context in try await list(request, context.principal, error: nil) }

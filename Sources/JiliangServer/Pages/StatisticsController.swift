@@ -9,9 +9,8 @@ import JiliangStore
 /// and the 三表 通报 and annual report as page, PDF, XLSX and CSV (docs/statistics.md); with the
 /// registry of social public measurement standards (`StandardsController`). Typed views in
 /// `StatisticsViews`; the reports' documents and files in `StatisticsDocuments`.
-struct StatisticsController {
+struct StatisticsController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.statistics.path) { request, context in

@@ -17,14 +17,9 @@ struct SurveysView: PageView {
         var declared: Int
         var filed: Int
     }
-    struct Option: Encodable, Sendable, Equatable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
     var surveys: [Row]
     var empty: Bool
-    var industries: [Option]
+    var industries: [OptionView]
     /// The form's values as posted (or its defaults): the template reads `v.title`, `v.region_code`, ….
     var v: [String: String]
     var error: String?
@@ -43,7 +38,7 @@ struct SurveysView: PageView {
                 invited: total.invited, answered: total.answered, declared: total.declared, filed: total.filed))
         }
         let industries = Industry.allCases.map {
-            Option(value: $0.rawValue, label: PageStrings.industryLabel($0.rawValue, lang), selected: form?.industry == $0.rawValue)
+            OptionView(value: $0.rawValue, label: PageStrings.industryLabel($0.rawValue, lang), selected: form?.industry == $0.rawValue)
         }
         let v = [
             "title": form?.title ?? "", "region_code": form?.region_code ?? p.region?.value ?? "",

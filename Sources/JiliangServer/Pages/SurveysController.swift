@@ -9,9 +9,8 @@ import JiliangStore
 /// owners the public link, decide their requests to join. The pattern for an area (issue #20):
 /// a controller holding its dependencies, routes from the URL map on the signed-in group (the
 /// caller from `SignedInContext`), typed forms, typed views built without HTTP (`SurveyViews`).
-struct SurveysController {
+struct SurveysController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.surveys.path) { request, context in try await list(request, context.principal, error: nil, form: nil) }

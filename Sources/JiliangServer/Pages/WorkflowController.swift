@@ -7,9 +7,8 @@ import JiliangStore
 /// The workflows (issue #3): the bureau's queue of filings to approve or return, and the
 /// institution's queue of verification applications to accept and record the result of. The
 /// same `Filings` and `VerificationRequests` steps as the API, with the signed-in caller.
-struct WorkflowController {
+struct WorkflowController: PageController {
     let app: WebApp
-    var db: any Database { app.store.db }
 
     func addRoutes(to router: RouterGroup<SignedInContext>) {
         router.get(Site.filings.path) { request, context in
