@@ -40,9 +40,7 @@ extension APIImplementation {
     }
 
     func dto(_ m: InstrumentModel, schedules: [ScheduleDue]?) -> Components.Schemas.Instrument {
-        let status = ComplianceEngine.status(
-            base: ComplianceBase(rawValue: m.complianceBase) ?? .notFiled, nextDue: m.nextDue.flatMap { CalendarDay($0) },
-            dueKind: m.dueKind.flatMap(DueKind.init), on: today, window: config.dueSoonWindow)
+        let status = m.status(on: today, window: config.dueSoonWindow)
         let code = (try? InstrumentCode(validating: m.code))?.grouped ?? m.code
         return .init(
             id: m.id!, code: m.code, codeGrouped: code, subNo: m.subNo, name: m.name, model: m.model, serialNo: m.serialNo,

@@ -89,7 +89,7 @@ struct RegistryController: PageController {
             for m in page.items {
                 csv += [
                     m.code, m.name, m.serialNo, "\(m.subNo)", m.regionCode, "\(m.ownerID)", m.lifecycle,
-                    InstrumentStatus.of(m, today: today, window: window), m.nextDue ?? "",
+                    m.status(on: today, window: window).rawValue, m.nextDue ?? "",
                 ].map(\.csvEscaped).joined(separator: ",") + "\n"
             }
             cursor = page.nextCursor

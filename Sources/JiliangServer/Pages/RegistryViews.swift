@@ -7,15 +7,6 @@ import JiliangStore
 
 /// An instrument's compliance status today, as the pages show it (the same rule as the store's
 /// status filter).
-enum InstrumentStatus {
-    static func of(_ m: InstrumentModel, today: CalendarDay, window: Int) -> String {
-        ComplianceEngine.status(
-            base: ComplianceBase(rawValue: m.complianceBase) ?? .notFiled, nextDue: m.nextDue.flatMap(CalendarDay.init),
-            dueKind: m.dueKind.flatMap(DueKind.init), on: today, window: window
-        ).rawValue
-    }
-}
-
 /// A catalogue sub-item as a `<select>` choice (`{{subNo}} {{name}}`).
 struct CatalogueOption: Encodable, Sendable, Equatable {
     var subNo: Int
@@ -178,7 +169,7 @@ struct InstrumentListView: PageView {
         let filter = try query.filter()
         let page = try await Registry.instruments(filter, today: today, window: window, cursor: query.cursor, limit: 50, scope: p.scope, on: db)
         let items = page.items.map { m -> Row in
-            let s = InstrumentStatus.of(m, today: today, window: window)
+            let s = m.status(on: today, window: window).rawValue
             return Row(
                 id: m.id!, link: Site.instrument(m.id!), code: m.code, name: m.name, serial: m.serialNo, status: s,
                 statusLabel: PageStrings.statusLabel(s, lang), nextDue: m.nextDue ?? "")
@@ -312,7 +303,7 @@ struct OwnerView: PageView {
         let o = try await Registry.owner(id, scope: p.scope, on: db)
         let page = try await Registry.instruments(.init(ownerID: id), today: today, window: window, cursor: nil, limit: 50, scope: p.scope, on: db)
         let items = page.items.map { m -> Row in
-            let s = InstrumentStatus.of(m, today: today, window: window)
+            let s = m.status(on: today, window: window).rawValue
             return Row(id: m.id!, link: Site.instrument(m.id!), code: m.code, name: m.name, status: s, statusLabel: PageStrings.statusLabel(s, lang))
         }
         let contact = [o.contactName, o.contactPhone].compactMap { $0 }.joined(separator: " ")
@@ -439,7 +430,7 @@ struct InstrumentView: PageView {
         let warnings = try await WarningModel.query(on: db).filter(\.$instrumentID == id).sort(\.$id, .descending).limit(10).all().map {
             WarningRow(message: NoticeText.text($0, lang), raised: CalendarDay(instant: $0.raisedAt).description)
         }
-        let s = InstrumentStatus.of(m, today: today, window: window)
+        let s = m.status(on: today, window: window).rawValue
         return InstrumentView(
             id: id, name: m.name, codeGrouped: (try? InstrumentCode(validating: m.code).grouped) ?? m.code, status: s,
             statusLabel: PageStrings.statusLabel(s, lang), lifecycle: m.lifecycle, serial: m.serialNo, owner: owner?.name ?? "",

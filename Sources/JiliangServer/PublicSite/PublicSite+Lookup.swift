@@ -29,9 +29,7 @@ extension PublicSite {
     }
 
     static func status(base: String, nextDue: String?, dueKind: String?, today: CalendarDay, window: Int) -> ComplianceStatus {
-        ComplianceEngine.status(
-            base: ComplianceBase(rawValue: base) ?? .notFiled, nextDue: nextDue.flatMap(CalendarDay.init), dueKind: dueKind.flatMap(DueKind.init),
-            on: today, window: window)
+        StoredStatus.of(base: base, nextDue: nextDue, dueKind: dueKind, on: today, window: window)
     }
 
     func home(_ request: Request, error: String?, code: String, status: HTTPResponse.Status = .ok) async throws -> Response {
