@@ -34,4 +34,20 @@ import Testing
             }
         }
     }
+
+    /// The public page's place (issue #20, item 6): a market scale's county and address; a
+    /// utility's meter, in a customer's home, its county only.
+    @Test func aMetersAddressInACustomersHomeIsNotShown() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let market = try await Fixtures.owner(1, industry: .market, on: db)
+            let water = try await Fixtures.owner(2, industry: .waterUtility, on: db)
+            let scale = try await Fixtures.instrument(serial: "S", owner: market, on: db)
+            let meter = try await Fixtures.instrument(subNo: 14, serial: "M", owner: water, meter: (.water, 20, nil), on: db)
+            let shownScale = try #require(try await PublicLookup.instrument(code: scale.code, store: store))
+            let shownMeter = try #require(try await PublicLookup.instrument(code: meter.code, store: store))
+            #expect(shownScale.publicPlace == "\(shownScale.regionName ?? "") 测试市场1号摊")
+            #expect(shownMeter.publicPlace == shownMeter.regionName && !shownMeter.publicPlace.contains("测试市场"))
+        }
+    }
 }

@@ -64,7 +64,7 @@ extension PublicSite {
         var page = PublicHTML.Instrument(
             statusLabel: view.label, tone: view.tone, statusCode: s.rawValue, name: i.name, code: i.code,
             codeGrouped: (try? InstrumentCode(validating: i.code).grouped) ?? i.code, item: i.subName, owner: i.ownerName, credit: i.ownerCreditCode,
-            place: [i.regionName, PublicLookup.privateAddressIndustries.contains(i.ownerIndustry) ? nil : i.address].compactMap { $0 }.joined(separator: " "),
+            place: i.publicPlace,
             cert: .none)
         page.honesty = await honesty.summary(creditCode: i.ownerCreditCode, today: today, store: store)
         if let d = i.nextDue, s != .scrapped, s != .suspended {

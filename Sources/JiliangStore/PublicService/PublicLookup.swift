@@ -28,10 +28,18 @@ public enum PublicLookup {
         public var certificateNo: String?
         public var institutionName: String?
         public var ledgered: Bool
+
+        /// Where the public page says the instrument is: its county and its address — but only the
+        /// county for a utility's meter, which sits in a customer's home (personal data). A rule of
+        /// the store (issue #20, item 6), so every public answer redacts alike.
+        public var publicPlace: String {
+            [regionName, PublicLookup.privateAddressIndustries.contains(ownerIndustry) ? nil : address].compactMap { $0 }.joined(separator: " ")
+        }
     }
 
     /// Utilities' meters sit in customers' homes: their address is personal data and is not shown.
     public static let privateAddressIndustries: Set<String> = ["water_utility", "gas_utility", "power_utility"]
+
 
     static let instrumentSQL = """
         SELECT i.code, i.name, c.sub_name, i.address, g.name AS region_name, i.lifecycle, i.compliance_base, i.next_due, i.due_kind,
