@@ -32,4 +32,23 @@ public enum AccessScope: Sendable, Equatable, Codable {
         case .institution, .nothing: false  // institutes record results; they do not file instruments
         }
     }
+
+    /// Whether a region's figures and lists are the caller's to see (statistics, drill-downs): the
+    /// whole province for `everything`, a bureau's own subtree, nothing for anyone else.
+    public func sees(region: RegionCode) -> Bool {
+        switch self {
+        case .everything: true
+        case .region(let own): own.contains(region)
+        case .owners, .institution, .nothing: false
+        }
+    }
+
+    /// The scope restricted to one region's subtree (a drill-down): what is in both.
+    public func narrowed(to region: RegionCode) -> AccessScope {
+        switch self {
+        case .everything: .region(region)
+        case .region(let own): own.contains(region) ? .region(region) : (region.contains(own) ? .region(own) : .nothing)
+        case .owners, .institution, .nothing: self
+        }
+    }
 }

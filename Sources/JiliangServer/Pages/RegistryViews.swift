@@ -230,14 +230,8 @@ struct RegionView: PageView {
 
     static let statuses: [ComplianceStatus] = [.overdue, .dueSoon, .failed, .lifeExpired, .ruleMissing, .notFiled, .valid]
 
-    /// The caller's scope restricted to one region subtree.
-    static func narrowed(_ scope: AccessScope, to region: RegionCode) -> AccessScope {
-        switch scope {
-        case .everything: .region(region)
-        case .region(let own): own.contains(region) ? .region(region) : (region.contains(own) ? .region(own) : .nothing)
-        default: scope
-        }
-    }
+    /// The caller's scope restricted to one region subtree (`AccessScope.narrowed`).
+    static func narrowed(_ scope: AccessScope, to region: RegionCode) -> AccessScope { scope.narrowed(to: region) }
 
     static func build(
         code: String, by p: Principal, lang: PageStrings.Language, today: CalendarDay, window: Int, on db: any Database
@@ -246,7 +240,7 @@ struct RegionView: PageView {
             throw RegistryError.notFound(entity: "region", key: code)
         }
         // A bureau drills down inside its own region only.
-        if case .region(let own) = p.scope, !own.contains(rc) { throw RegistryError.notFound(entity: "region", key: code) }
+        if case .region = p.scope, !p.scope.sees(region: rc) { throw RegistryError.notFound(entity: "region", key: code) }
         guard p.role == .provinceAdmin || p.role == .bureauStaff else { throw RegistryError.forbidden("regional statistics") }
         let children = try await Registry.regions(parent: rc.value, on: db)
         var rows: [Row] = []

@@ -38,12 +38,8 @@ public enum Statistics {
     /// Statistics are for regulators: the province administrator, or bureau staff for their own region.
     public static func authorize(_ region: RegionCode, _ p: Principal) throws {
         guard p.role == .provinceAdmin || p.role == .bureauStaff, p.may(.readRegistry) else { throw RegistryError.forbidden("statistics") }
-        switch p.scope {
-        case .everything: return
-        case .region(let own) where own.contains(region): return
         // Anything else — another region, or an account without one — sees no region at all.
-        default: throw RegistryError.notFound(entity: "region", key: region.description)
-        }
+        guard p.scope.sees(region: region) else { throw RegistryError.notFound(entity: "region", key: region.description) }
     }
 
     public static func report(region: RegionCode, period: MetricPeriod, by p: Principal, on db: any Database) async throws -> Report {
