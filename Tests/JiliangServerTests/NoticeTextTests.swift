@@ -58,7 +58,7 @@ import Testing
             (Self.every[0], "/app/instruments/7"),
             (.survey(survey: 2, title: "t", closesOn: "2026-12-31", token: "ABCDEFGHJKLMNPQR", reminder: false), "https://jl.example/p/survey/ABCDEFGHJKLMNPQR"),
             (.listingRemoved(listing: 4, on: "2026-11-26"), "/app/listings/4"),
-            (.penaltyDisplayEnded(decisionNo: "x", displayUntil: nil), "/app/credit"),
+            (.penaltyDisplayEnded(decisionNo: "x", displayUntil: nil), "/app/penalties"),
             (.utilityReport(region: "350100", regionName: nil, month: "2026-11", firstVerification: Rate(0, 0), rotation: Rate(0, 0), offending: 0),
              "/app/statistics/utilities?region=350100&period=month&day=2026-11-01"),
             (.annualReport(region: "350100", year: 2026, onTime: Rate(0, 0), firstPass: Rate(0, 0), filing: Rate(0, 0), coverage: Rate(0, 0)),

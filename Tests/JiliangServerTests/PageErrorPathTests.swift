@@ -46,6 +46,18 @@ import Testing
                     }
                 }
             }
+            // Written so that the router still matches it ("//app/…", a trailing slash): the same.
+            for path in Self.posts {
+                for variant in ["/" + path, path + "/", path.replacingOccurrences(of: "/app/", with: "/app//")] {
+                    let r = try await b.post(variant, ["name": "x"])
+                    #expect(r.status == .forbidden || r.status == .notFound, "\(variant): \(r.status)")
+                }
+            }
+            // The API's cookie check likewise: a session cookie without X-CSRF-Token is refused.
+            for path in ["/api/v1/owners", "//api/v1/owners", "/api//v1/owners"] {
+                let r = try await b.post(path, ["name": "x"])
+                #expect(r.status == .forbidden, "\(path): \(r.status)")
+            }
             // Nothing was written by any of them.
             #expect(try await writes() == before)
             // Anonymous: the sign-in page, for every one of them.

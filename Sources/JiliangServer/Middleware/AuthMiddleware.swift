@@ -38,8 +38,9 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             guard caller != nil else { throw RegistryError.unauthenticated }
         } else if let cookie = request.cookies[Self.cookieName]?.value, let (p, csrf) = try await Accounts.session(token: cookie, on: store.db) {
             // A cookie rides along with cross-site requests; a header the page must add cannot.
-            // (Pages post forms: they check the session's token in a hidden field instead, `WebApp.checkCSRF`.)
-            if request.uri.path.hasPrefix("/api/"), ![.get, .head, .options].contains(request.method), request.headers[Self.csrfHeader] != csrf {
+            // (Pages post forms: their token is checked by `FormCSRFMiddleware`.) The path as the
+            // router matches it: "//api/…" is the API too.
+            if Site.canonical(request.uri.path).hasPrefix("/api/"), ![.get, .head, .options].contains(request.method), request.headers[Self.csrfHeader] != csrf {
                 throw RegistryError.forbidden("a state-changing request with the session cookie but without its CSRF token (X-CSRF-Token)")
             }
             caller = p
@@ -47,8 +48,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             sessionCSRF = csrf
         }
         // The API needs a caller everywhere but these, checked before any input is decoded.
-        if caller == nil, request.uri.path.hasPrefix("/api/v1/"), !Self.publicPaths.contains(request.uri.path),
-            !request.uri.path.hasPrefix("/api/v1/public/")
+        let path = Site.canonical(request.uri.path)
+        if caller == nil, path.hasPrefix("/api/v1/"), !Self.publicPaths.contains(path), !path.hasPrefix("/api/v1/public/")
         {
             throw RegistryError.unauthenticated
         }

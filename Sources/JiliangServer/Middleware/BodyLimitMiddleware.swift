@@ -63,11 +63,11 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         if request.method == .get || request.method == .head, request.headers[.contentLength] == nil, request.headers[.transferEncoding] == nil {
             return try await next(request, context)
         }
-        let kind = BodyLimits.kind(method: request.method, path: request.uri.path, contentType: request.headers[.contentType])
+        let kind = BodyLimits.kind(method: request.method, path: Site.canonical(request.uri.path), contentType: request.headers[.contentType])
         let limit = limits.limit(kind)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             // Refused before reading; the connection closes so that the rest is not read either.
-            var r = ProblemMiddleware<Context>.tooLarge(BodyTooLarge(limit: limit, kind: kind.rawValue), path: request.uri.path)
+            var r = ProblemMiddleware<Context>.tooLarge(BodyTooLarge(limit: limit, kind: kind.rawValue), path: Site.canonical(request.uri.path), method: request.method)
             r.headers[.connection] = "close"
             return r
         }

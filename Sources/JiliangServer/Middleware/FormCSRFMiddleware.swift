@@ -16,7 +16,8 @@ struct FormCSRFMiddleware: RouterMiddleware {
     static let formLimit = 1 << 20
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
+        // As the router will match it: "//app/…" must not pass as something else.
+        let path = Site.canonical(request.uri.path)
         guard [.post, .put, .patch, .delete].contains(request.method), Site.isStaff(path) || path == Site.logout() else {
             return try await next(request, context)
         }

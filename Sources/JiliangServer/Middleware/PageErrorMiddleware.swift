@@ -53,6 +53,8 @@ struct PageProblem: Error, Sendable, Equatable {
         case let e as ValidationFailure: self.init(.badInput, e.description)
         case let e as BodyTooLarge: self.init(.tooLarge, e.description)
         case let e as ServerError where e.underlyingError is BodyTooLarge: self.init(.tooLarge, (e.underlyingError as! BodyTooLarge).description)
+        case let e as HTTPError where e.status == .contentTooLarge:
+            self.init(.tooLarge, "the form is larger than it may be")
         case let e as HTTPError:
             // The router's own refusals: an unknown path, or a path parameter of the wrong kind.
             self.init(e.status == .notFound || e.status == .methodNotAllowed ? .notFound : .badInput, e.body ?? "")
@@ -71,15 +73,15 @@ struct PageErrorMiddleware: RouterMiddleware {
     let staff: @Sendable (Request, PageProblem) -> Response
     let citizen: @Sendable (Request, PageProblem) -> Response
 
-    static func isPage(_ path: String) -> Bool {
-        !path.hasPrefix("/api/") && !path.hasPrefix("/ledger/") && !Site.answersJSON(path)
+    static func isPage(_ path: String, method: HTTPRequest.Method) -> Bool {
+        !path.hasPrefix("/api/") && !path.hasPrefix("/ledger/") && !Site.answersJSON(path, method: method)
     }
 
     static func isPublic(_ path: String) -> Bool { path == "/" || path == "/p" || path.hasPrefix("/p/") }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
-        guard Self.isPage(path) else { return try await next(request, context) }
+        let path = Site.canonical(request.uri.path)
+        guard Self.isPage(path, method: request.method) else { return try await next(request, context) }
         do {
             return try await next(request, context)
         } catch {

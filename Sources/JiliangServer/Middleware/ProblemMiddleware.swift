@@ -34,7 +34,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             if let e = error as? BodyTooLarge ?? (error as? ServerError)?.underlyingError as? BodyTooLarge {
-                return Self.tooLarge(e, path: request.uri.path)
+                return Self.tooLarge(e, path: Site.canonical(request.uri.path), method: request.method)
             }
             return Self.response(Self.problem(for: error, logger: context.logger))
         }
@@ -42,9 +42,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// A body over its cap: a problem for the API and for the import page's script (which reads
     /// JSON), a plain page for the other pages.
-    static func tooLarge(_ e: BodyTooLarge, path: String) -> Response {
+    static func tooLarge(_ e: BodyTooLarge, path: String, method: HTTPRequest.Method) -> Response {
         let p = Problem(type: "/problems/too-large", title: "Content Too Large", status: 413, detail: e.description, errors: [.init(field: "body", message: e.description)])
-        if path.hasPrefix("/api/") || Site.answersJSON(path) { return response(p) }
+        if path.hasPrefix("/api/") || Site.answersJSON(path, method: method) { return response(p) }
         return PlainErrorPage.response(.contentTooLarge, title: "文件过大 Too large", heading: "提交的内容过大", text: e.description)
     }
 
@@ -112,6 +112,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             // timeout, or retries exhausted): nothing was written; the client may try again.
             logger.warning("write contention: \(String(reflecting: e))")
             return Problem(type: "/problems/busy", title: "Service Unavailable", status: 503, detail: "the database is busy; nothing was stored, try again", retryAfter: 1)
+        case let e as PageProblem:
+            // A page's problem met on a route that answers JSON (a script's, or a rate limit).
+            var p = Problem(type: "/problems/page", title: e.status.reasonPhrase, status: e.status.code, detail: e.detail.isEmpty ? e.status.reasonPhrase : e.detail)
+            if case .tooManyRequests(let wait) = e.kind { p.retryAfter = max(wait, 1) }
+            if e.kind == .signIn { p = Problem(type: "/problems/unauthenticated", title: "Unauthorized", status: 401, detail: "sign in") }
+            return p
         case let e as BodyTooLarge:
             return Problem(type: "/problems/too-large", title: "Content Too Large", status: 413, detail: e.description, errors: [.init(field: "body", message: e.description)])
         case let e as Accounts.SignInError:

@@ -36,7 +36,7 @@ enum NoticeText {
         case .instrument(let id): Site.instrument(id)
         case .publicSurvey(let token): "\(publicBaseURL)/p/survey/\(token)"
         case .listing(let id): Site.listing(id)
-        case .penalties: Site.credit()
+        case .penalties: Site.penalties()
         case .utilityReport(let region, let month): Site.statisticsUtilities() + "?region=\(region)&period=month&day=\(month)-01"
         case .annualReport(let region, let year): Site.statisticsAnnual() + "?region=\(region)&year=\(year)"
         }

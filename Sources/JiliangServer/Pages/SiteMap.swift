@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The staff site's addresses, in one place (issue #20): each route is registered with its
@@ -108,9 +109,19 @@ enum Site {
     static let calendarDelete = Route1<String>("/app/admin/calendar/{date}/delete")
     static let reference = Route0("/app/admin/reference")
 
-    /// The staff routes that a page's script calls and that answer JSON (problems included), not pages.
-    static func answersJSON(_ path: String) -> Bool {
-        path == importPage() || path == importProfiles() || path.hasSuffix(".json")
+    /// The staff routes that a page's script calls and that answer JSON (problems included), not
+    /// pages: the upload (a POST to the import page's address), profiles, job progress.
+    static func answersJSON(_ path: String, method: HTTPRequest.Method) -> Bool {
+        (path == importPage() && method == .post) || path == importProfiles() || (isStaff(path) && path.hasSuffix(".json"))
+    }
+
+    /// A request's path as the router matches it: empty segments dropped ("//app/x/" is "/app/x").
+    /// Middleware that decides by path reads this, so a path the router would match cannot be
+    /// written so that a check passes it by.
+    static func canonical(_ path: String) -> String {
+        // Most paths are canonical already (the public lookup's hot path pays one scan).
+        guard path.contains("//") || (path.count > 1 && path.hasSuffix("/")) || !path.hasPrefix("/") else { return path }
+        return "/" + path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
     }
 
     /// The addresses without parameters, for templates (`{{u.instruments}}`).

@@ -68,10 +68,13 @@ public enum MetricCounts {
     /// all that views read before the running month — still add up.
     public static func keepDayRows(from day: CalendarDay, on db: any Database) async throws {
         if let now = try await dayRowsFrom(on: db), now >= day { return }
+        // One statement that only moves the day forward: two processes starting at once (a server
+        // and a CLI command) both succeed, and the later day wins. (YYYY-MM-DD compares as text.)
         try await db.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
-            try await sql.raw("DELETE FROM metric_count_settings WHERE name = 'day_rows_from'").run()
-            try await sql.raw("INSERT INTO metric_count_settings (name, value) VALUES ('day_rows_from', \(bind: day.description))").run()
+            try await (tx as! any SQLDatabase).raw("""
+                INSERT INTO metric_count_settings (name, value) VALUES ('day_rows_from', \(bind: day.description))
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE excluded.value > metric_count_settings.value
+                """).run()
         }
     }
 
