@@ -328,6 +328,8 @@ extension Components {
             public var state: Components.Schemas.Commitment.StatePayload
             /// - Remark: Generated from `#/components/schemas/Commitment/ended_on`.
             public var endedOn: Swift.String?
+            /// A person's own reason as written, or a reason the system gave, as a fact: sys:consent_refused, sys:period_ended, sys:credit_repaired, sys:penalty:<decided on>:<decision no>, sys:listed:<listing id>.
+            ///
             /// - Remark: Generated from `#/components/schemas/Commitment/end_reason`.
             public var endReason: Swift.String?
             /// Creates a new `Commitment`.
@@ -344,7 +346,7 @@ extension Components {
             ///   - signedOn:
             ///   - state:
             ///   - endedOn:
-            ///   - endReason:
+            ///   - endReason: A person's own reason as written, or a reason the system gave, as a fact: sys:consent_refused, sys:period_ended, sys:credit_repaired, sys:penalty:<decided on>:<decision no>, sys:listed:<listing id>.
             public init(
                 id: Swift.Int,
                 ownerId: Swift.Int,
@@ -544,6 +546,8 @@ extension Components {
             public var validUntil: Swift.String?
             /// - Remark: Generated from `#/components/schemas/DemoApplication/revoked_on`.
             public var revokedOn: Swift.String?
+            /// A person's own reason as written, or a reason the system gave, as a fact: sys:consent_refused, sys:period_ended, sys:credit_repaired, sys:penalty:<decided on>:<decision no>, sys:listed:<listing id>.
+            ///
             /// - Remark: Generated from `#/components/schemas/DemoApplication/revoke_reason`.
             public var revokeReason: Swift.String?
             /// Creates a new `DemoApplication`.
@@ -559,7 +563,7 @@ extension Components {
             ///   - awardedOn:
             ///   - validUntil:
             ///   - revokedOn:
-            ///   - revokeReason:
+            ///   - revokeReason: A person's own reason as written, or a reason the system gave, as a fact: sys:consent_refused, sys:period_ended, sys:credit_repaired, sys:penalty:<decided on>:<decision no>, sys:listed:<listing id>.
             public init(
                 id: Swift.Int,
                 roundId: Swift.Int,
@@ -933,6 +937,8 @@ extension Components {
             public var repairAppliedOn: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Listing/ended_on`.
             public var endedOn: Swift.String?
+            /// A person's own reason as written, or a reason the system gave, as a fact: sys:consent_refused, sys:period_ended, sys:credit_repaired, sys:penalty:<decided on>:<decision no>, sys:listed:<listing id>.
+            ///
             /// - Remark: Generated from `#/components/schemas/Listing/end_reason`.
             public var endReason: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Listing/history`.
@@ -962,7 +968,7 @@ extension Components {
             ///   - removalOn: the day the party leaves the list without repair
             ///   - repairAppliedOn:
             ///   - endedOn:
-            ///   - endReason:
+            ///   - endReason: A person's own reason as written, or a reason the system gave, as a fact: sys:consent_refused, sys:period_ended, sys:credit_repaired, sys:penalty:<decided on>:<decision no>, sys:listed:<listing id>.
             ///   - history:
             public init(
                 id: Swift.Int,

@@ -87,7 +87,7 @@ struct CreditHistoryRow: Encodable, Sendable, Equatable {
 
     static func of(_ entity: String, _ id: Int, _ t: PageText, on db: any Database) async throws -> [CreditHistoryRow] {
         try await CreditEventModel.query(on: db).filter(\.$entity == entity).filter(\.$entityID == id).sort(\.$id).all().map {
-            CreditHistoryRow(day: $0.day, action: t.lookup("cr_" + $0.action) ?? $0.action, actor: $0.actor, note: $0.note ?? "")
+            CreditHistoryRow(day: $0.day, action: t.lookup("cr_" + $0.action) ?? $0.action, actor: $0.actor, note: ReasonText.words($0.note, t) ?? "")
         }
     }
 }
@@ -263,7 +263,7 @@ struct CommitmentView: PageView {
         return CommitmentView(
             id: "\(id)", endAction: Site.commitmentEnd(id), title: c.title, body: c.body.split(separator: "\n").map { Line(line: String($0)) },
             owner: owner.name, credit: owner.creditCode, signer: "\(c.signerTitle) \(c.signerName)", signed: c.signedOn, phone: c.complaintPhone,
-            state: t.lookup("cr_" + c.state) ?? c.state, ended: c.endedOn.map { "\($0) \(c.endReason ?? "")" }, error: error,
+            state: t.lookup("cr_" + c.state) ?? c.state, ended: c.endedOn.map { "\($0) \(ReasonText.words(c.endReason, t) ?? "")" }, error: error,
             canWithdraw: active && p.role == .owner, canBreach: active && p.may(.manageCredit) && p.role != .owner,
             publicLink: active ? "/p/commitments/\(id)" : nil)
     }

@@ -113,7 +113,7 @@ struct DemoRoundView: PageView {
                 criteria: criteria.enumerated().map { i, c in
                     Score(label: c.label, weight: "\(c.weight)", points: scores[i].map { "\($0.points)" } ?? "", evidence: scores[i]?.evidence ?? "", n: "\(i + 1)")
                 },
-                validUntil: a.state == Demonstration.ApplicationState.awarded.rawValue ? a.validUntil : nil, revoked: a.revokeReason))
+                validUntil: a.state == Demonstration.ApplicationState.awarded.rawValue ? a.validUntil : nil, revoked: ReasonText.words(a.revokeReason, t)))
         }
         var ownApply: [OwnerChoice] = []
         if p.role == .owner, open {

@@ -8,6 +8,11 @@ enum PageKey: String, CaseIterable, Sendable {
     static let named = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 
     case st_title
+    case cr_reason_consentRefused
+    case cr_reason_periodEnded
+    case cr_reason_creditRepaired
+    case cr_reason_penalty
+    case cr_reason_listed
     case cat_title
     case cat_names
     case cat_namesHelp
@@ -614,6 +619,11 @@ enum PageKey: String, CaseIterable, Sendable {
 
     var zh: String {
         switch self {
+        case .cr_reason_consentRefused: "上级不同意列入"
+        case .cr_reason_periodEnded: "期满移出"
+        case .cr_reason_creditRepaired: "信用修复"
+        case .cr_reason_penalty: "因行政处罚 {decision}（{day}）撤销"
+        case .cr_reason_listed: "因列入严重违法失信名单（案件 #%d）撤销"
         case .st_title: "统计分析"
         case .cat_title: "强制管理目录"
         case .cat_names: "器具名称（导入时识别为本种别）"
@@ -1223,6 +1233,11 @@ enum PageKey: String, CaseIterable, Sendable {
 
     var en: String {
         switch self {
+        case .cr_reason_consentRefused: "The upper-level bureau refused consent"
+        case .cr_reason_periodEnded: "The period ended"
+        case .cr_reason_creditRepaired: "Credit repaired"
+        case .cr_reason_penalty: "Revoked for penalty {decision} ({day})"
+        case .cr_reason_listed: "Revoked: listed for serious dishonesty (listing #%d)"
         case .st_title: "Statistics"
         case .cat_title: "Mandatory catalogue"
         case .cat_names: "Instrument names (recognised as this sub-item on import)"

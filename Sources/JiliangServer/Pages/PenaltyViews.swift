@@ -194,7 +194,7 @@ struct ListingView: PageView {
             proposed: "\(m.proposedOn) · \(m.proposedBy)", notified: m.notifiedOn, objectionUntil: m.objectionUntil, objection: m.objection,
             decided: m.decidedOn.map { "\($0) · \(m.decidedBy ?? "")" }, decisionNote: m.decisionNote, published: m.publishedOn,
             repairEligible: m.repairEligibleOn, removal: m.removalOn, repairApplied: m.repairAppliedOn, repairStatement: m.repairStatement,
-            ended: m.endedOn.map { "\($0) \(m.endReason ?? "")" },
+            ended: m.endedOn.map { "\($0) \(ReasonText.words(m.endReason, t) ?? "")" },
             canNotify: staff && state == .proposed,
             canObject: party && state == .notified && m.objection == nil && windowOpen,
             canDecide: staff && state == .notified && m.proposedBy != p.label,

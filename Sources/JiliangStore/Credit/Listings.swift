@@ -155,7 +155,7 @@ public enum Listings {
             if agree == false {
                 m.state = State.notListed.rawValue
                 m.endedOn = today.description
-                m.endReason = "上级不同意 consent refused"
+                m.endReason = SystemReason.consentRefused.stored
             }
             try await m.save(on: tx)
             try await CreditLog.event(owner: m.ownerID, "listing", id, agree! ? "consented" : "consent_refused", day: today, note: n, by: p, on: tx)
@@ -183,7 +183,7 @@ public enum Listings {
             try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "dishonesty", ref: id, change: "listed", day: today, by: p, on: tx)
             // A listed party holds no demonstration title.
             if let title = try await Demonstration.title(ownerID: m.ownerID, today: today, on: tx) {
-                _ = try await Demonstration.revoke(title, reason: "列入严重违法失信名单 (listing \(id))", today: today, on: tx)
+                _ = try await Demonstration.revoke(title, reason: SystemReason.listed(listing: id).stored, today: today, on: tx)
             }
             return m
         }
@@ -234,7 +234,7 @@ public enum Listings {
             if approve! {
                 m.state = State.repaired.rawValue
                 m.endedOn = today.description
-                m.endReason = n ?? "信用修复"
+                m.endReason = n ?? SystemReason.creditRepaired.stored
                 try await m.save(on: tx)
                 try await CreditLog.event(owner: m.ownerID, "listing", id, "repaired", day: today, note: n, by: p, on: tx)
                 try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "dishonesty", ref: id, change: "repaired", day: today, by: p, on: tx)
@@ -255,7 +255,7 @@ public enum Listings {
             try await db.auditedTransaction { tx in
                 m.state = State.removed.rawValue
                 m.endedOn = today.description
-                m.endReason = "期满移出 period ended"
+                m.endReason = SystemReason.periodEnded.stored
                 try await m.save(on: tx)
                 try await CreditLog.event(owner: m.ownerID, "listing", m.id!, "removed", day: today, on: tx)
                 try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "dishonesty", ref: m.id!, change: "removed", day: today, on: tx)

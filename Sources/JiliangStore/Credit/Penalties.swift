@@ -128,7 +128,7 @@ public enum Penalties {
             try await CreditLog.event(owner: owner.id!, "penalty", m.id!, "recorded", day: today, note: m.decisionNo, by: p, on: tx)
             // A demonstration unit with a later violation loses its title (a warning is a violation too).
             if let title = try await Demonstration.title(ownerID: owner.id!, today: today, on: tx) {
-                _ = try await Demonstration.revoke(title, reason: "行政处罚 \(m.decisionNo) (\(decided!))", today: today, on: tx)
+                _ = try await Demonstration.revoke(title, reason: SystemReason.penalty(decisionNo: m.decisionNo, decidedOn: decided!.description).stored, today: today, on: tx)
             }
             return m
         }
