@@ -111,6 +111,32 @@ public final class Store: Sendable {
         try await migrator.prepareBatch().get()
         // Stored compliance and counts derived by an older rules engine (or never) are re-derived.
         try await DerivedData.refreshIfStale(on: db, logger: logger)
+        try await prepareConnections()
+    }
+
+    /// SQLite: every pooled connection waits for another writer by sleeping (SQLite's own busy
+    /// timeout), not in SQLiteNIO's busy handler, which retries at once and for ever on a
+    /// thread-pool thread — a write outside `writeTransaction` (which sets the timeout itself) would
+    /// otherwise hold a core until the lock came free, and two of them starve the process on two
+    /// cores. The pool keeps one connection per event loop: one statement on each sets it.
+    public func prepareConnections() async throws {
+        guard !isPostgres else { return }
+        for loop in eventLoopGroup.makeIterator() {
+            let sql = databases.database(logger: logger, on: loop)! as! any SQLDatabase
+            try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(WriteContention.busyTimeoutMs))").run()
+        }
+    }
+
+    /// Each event loop's connection's busy timeout (tests).
+    public func busyTimeouts() async throws -> [Int] {
+        guard !isPostgres else { return [] }
+        var out: [Int] = []
+        for loop in eventLoopGroup.makeIterator() {
+            let sql = databases.database(logger: logger, on: loop)! as! any SQLDatabase
+            let row = try await sql.raw("PRAGMA busy_timeout").first()
+            out.append(try row?.decode(column: "timeout", as: Int.self) ?? -1)
+        }
+        return out
     }
 
     public func shutdown() async { await databases.shutdownAsync() }

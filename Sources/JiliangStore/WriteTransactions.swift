@@ -24,7 +24,7 @@ import SQLiteNIO
 /// outside and saved inside would be "already created" on the second run).
 extension Database {
     /// How long SQLite waits for another writer, unless a write says otherwise (milliseconds).
-    public static var busyTimeoutMs: Int { 30_000 }
+    public static var busyTimeoutMs: Int { WriteContention.busyTimeoutMs }
 
     /// `replayable: false` for a body that cannot run twice (the import reads its rows from a
     /// stream): contention then fails it instead of running it again on what is left — the import
@@ -91,6 +91,10 @@ extension Database {
 
 /// Which database errors mean "another writer was in the way", not "this write is wrong".
 public enum WriteContention {
+    /// How long SQLite waits for another writer by default (milliseconds): every pooled
+    /// connection's setting (`Store.prepareConnections`) and every write transaction's.
+    public static let busyTimeoutMs = 30_000
+
     public static func isContention(_ error: any Error) -> Bool {
         if let e = error as? SQLiteError {
             switch e.reason {

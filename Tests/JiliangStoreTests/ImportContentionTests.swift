@@ -99,6 +99,18 @@ import Testing
     }
 }
 
+/// Every pooled SQLite connection waits for another writer by sleeping, with the store's timeout
+/// (not in SQLiteNIO's handler, which spins on a thread-pool thread): `Store.prepareConnections`.
+@Suite struct PooledConnectionTests {
+    @Test func everyPooledConnectionHasTheBusyTimeout() async throws {
+        try await TestDatabase.withStore { store in
+            guard !store.isPostgres else { return }
+            let timeouts = try await store.busyTimeouts()
+            #expect(!timeouts.isEmpty && timeouts.allSatisfy { $0 == WriteContention.busyTimeoutMs }, "\(timeouts)")
+        }
+    }
+}
+
 /// A log handler that passes every message on (the test waits for the worker to say a thing).
 struct Told: LogHandler {
     let sink: AsyncStream<String>.Continuation

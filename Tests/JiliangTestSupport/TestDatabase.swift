@@ -47,6 +47,7 @@ public enum TestDatabase {
         let location = try await Templates.shared.freshDatabase()
         let store = try Store(location: location, logger: logger)
         do {
+            try await store.prepareConnections()  // as `migrate` does for the server
             let value = try await body(store)
             await store.shutdown()
             await Templates.shared.discard(location)
