@@ -336,7 +336,8 @@ struct InstrumentView: PageView {
     struct FilingRow: Encodable, Sendable, Equatable {
         var submittedAt: String
         var state: String
-        var reason: String
+        /// The bureau's reason for returning it; absent when none was given.
+        var reason: String?
     }
     struct RequestRow: Encodable, Sendable, Equatable {
         var appliedOn: String
@@ -397,7 +398,7 @@ struct InstrumentView: PageView {
                 certificate: $0.certificateNo ?? $0.resultNoticeNo, validUntil: $0.validUntil, leaf: $0.ledgerIndex.map { String($0) })
         }
         let filings = try await Filings.list(state: nil, instrumentID: id, cursor: nil, limit: 20, scope: p.scope, on: db).items.map {
-            FilingRow(submittedAt: CalendarDay(instant: $0.submittedAt).description, state: $0.state, reason: $0.reason ?? "")
+            FilingRow(submittedAt: CalendarDay(instant: $0.submittedAt).description, state: $0.state, reason: $0.reason.flatMap { $0.isEmpty ? nil : $0 })
         }
         var names: [Int: String] = [:]
         let requestModels = try await VerificationRequests.list(
