@@ -91,7 +91,7 @@ public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) 
     router.add(middleware: FormCSRFMiddleware())
 
     // Public landing page.
-    LandingPage(store: store, config: config).addRoutes(to: router)
+    LandingPage(store: store, config: config, publicSite: publicSite).addRoutes(to: router)
     webApp.addRoutes(to: router)
     publicSite.addRoutes(to: router)
 

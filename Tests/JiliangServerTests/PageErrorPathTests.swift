@@ -91,6 +91,9 @@ import Testing
             // Public: the public frame, never the staff one.
             let publicMissing = try await client.execute(uri: "/p/i/NO-SUCH-CODE", method: .get)
             #expect(publicMissing.headers[.contentType]?.hasPrefix("text/html") == true && !publicMissing.text.contains("id=\"error-title\""))
+            // The landing page is in the public frame too (one frame per site).
+            let home = try await client.execute(uri: "/", method: .get)
+            #expect(home.status == .ok && home.text.contains("超期未检") && home.text.contains("计量查询 · 民生计量服务"))
             // The API keeps its problems.
             let api = try await client.execute(uri: "/api/v1/instruments/999999", method: .get, headers: [.authorization: "Bearer \(TestAuth.adminToken ?? "")"])
             #expect(api.status == .notFound && api.headers[.contentType]?.hasPrefix("application/problem+json") == true)

@@ -6,13 +6,14 @@ import JiliangStore
 import SQLKit
 
 /// The start page: what is in the registry today, by status, and where the API is. Chinese first,
-/// English beside it. The full role-based web application is issue #3.
+/// English beside it. Shown in the public site's frame (issue #20: one frame per site).
 struct LandingPage {
     let store: Store
     let config: AppConfiguration
+    let publicSite: PublicSite
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/") { _, _ in try await render() }
+        router.get("/") { request, _ in try await render(request) }
     }
 
     static let labels: [(ComplianceStatus, String, String)] = [
@@ -22,7 +23,7 @@ struct LandingPage {
         (.suspended, "停用", "#555"), (.scrapped, "报废/已轮换", "#555"),
     ]
 
-    func render() async throws -> Response {
+    func render(_ request: Request) async throws -> Response {
         let today = config.today()
         var rows = ""
         for (status, zh, colour) in Self.labels {
@@ -31,21 +32,14 @@ struct LandingPage {
             let n = try await q.count()
             rows += "<tr><td><span style=\"color:\(colour)\">●</span> \(zh) <small>\(status.rawValue)</small></td><td class=n>\(n)</td></tr>"
         }
-        let html = """
-            <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>计量 Jiliang — 民生计量智慧监管平台</title>
-            <style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
-            table{border-collapse:collapse;width:100%}td{padding:.4rem;border-bottom:1px solid #ddd}.n{text-align:right;font-variant-numeric:tabular-nums}
-            small{color:#555}a{color:#0b57d0}</style></head><body>
+        let body = """
             <h1>计量 Jiliang <small>民生计量智慧监管平台 · Legal-metrology supervision</small></h1>
             <p>截至 \(today)（北京时间）登记的强制检定计量器具 <small>Instruments under mandatory verification as of \(today)</small></p>
-            <table>\(rows)</table>
+            <table id="registry-counts">\(rows)</table>
             <p>接口 API: <a href="/api/v1/openapi.yaml">/api/v1/openapi.yaml</a> ·
             <a href="/api/v1/instruments?status=overdue">超期未检 overdue</a> ·
             <a href="/api/v1/warning-runs">预警运行 warning runs</a> · <a href="/api/v1/catalogue">目录 catalogue</a></p>
-            </body></html>
             """
-        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: html)))
+        return publicSite.page(body: body, title: "计量 Jiliang — 民生计量智慧监管平台", request: request)
     }
 }
