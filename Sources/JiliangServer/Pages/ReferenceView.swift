@@ -51,7 +51,7 @@ struct ReferenceView: PageView {
             .sorted { ($0.subNo, $0.version) < ($1.subNo, $1.version) }
             .map { r in
                 RuleRow(
-                    sub: "\(r.subNo)", link: Site.catalogueEntry(r.subNo), summary: WebApp.ruleSummary(r, t), from: r.effectiveFrom.description,
+                    sub: "\(r.subNo)", link: Site.catalogueEntry(r.subNo), summary: CatalogueText.ruleSummary(r, t), from: r.effectiveFrom.description,
                     confidence: t.lookup("cat_conf_" + r.confidence.rawValue) ?? r.confidence.rawValue, source: r.source)
             }
         return ReferenceView(

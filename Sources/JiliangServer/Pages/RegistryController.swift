@@ -184,13 +184,3 @@ struct ApplyForm: Decodable, Sendable {
     var institution_id: String?
     var mode: String?
 }
-
-extension WebApp {
-    /// Owners' names by id, in one query (other pages name the owners of their rows).
-    func ownerNames(_ ids: Set<Int>) async throws -> [Int: String] {
-        try await LabelsView.ownerNames(ids, on: store.db)
-    }
-
-    /// The public page of an instrument's code (what its label's QR code opens).
-    func publicURL(_ code: String) -> String { PublicSite.instrumentURL(base: config.publicBaseURL, code: code) }
-}

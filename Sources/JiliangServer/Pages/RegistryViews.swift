@@ -230,8 +230,6 @@ struct RegionView: PageView {
 
     static let statuses: [ComplianceStatus] = [.overdue, .dueSoon, .failed, .lifeExpired, .ruleMissing, .notFiled, .valid]
 
-    /// The caller's scope restricted to one region subtree (`AccessScope.narrowed`).
-    static func narrowed(_ scope: AccessScope, to region: RegionCode) -> AccessScope { scope.narrowed(to: region) }
 
     static func build(
         code: String, by p: Principal, lang: PageStrings.Language, today: CalendarDay, window: Int, on db: any Database
@@ -246,7 +244,7 @@ struct RegionView: PageView {
         var rows: [Row] = []
         for child in children.isEmpty ? [region] : children {
             let childCode = RegionCode(child.id!)!
-            let counts = try await Registry.countsByStatus(today: today, window: window, scope: narrowed(p.scope, to: childCode), on: db)
+            let counts = try await Registry.countsByStatus(today: today, window: window, scope: p.scope.narrowed(to: childCode), on: db)
             rows.append(Row(
                 code: child.id!, link: Site.region(child.id!), name: child.name, drill: !children.isEmpty && childCode.level != .county,
                 cells: counts.map { Cell(code: child.id!, status: $0.0.rawValue, subNo: nil, count: $0.1) }))

@@ -102,3 +102,12 @@ extension WebApp {
         return Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=3600"], body: .init(byteBuffer: .init(bytes: data)))
     }
 }
+
+extension Response {
+    /// The same response with another status (a form page re-rendered with its error: 400).
+    func with(status: HTTPResponse.Status) -> Response {
+        var r = self
+        r.status = status
+        return r
+    }
+}

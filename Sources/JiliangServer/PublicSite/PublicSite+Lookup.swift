@@ -24,13 +24,6 @@ extension PublicSite {
         }
     }
 
-    func status(base: String, nextDue: String?, dueKind: String?) -> ComplianceStatus {
-        Self.status(base: base, nextDue: nextDue, dueKind: dueKind, today: today, window: config.dueSoonWindow)
-    }
-
-    static func status(base: String, nextDue: String?, dueKind: String?, today: CalendarDay, window: Int) -> ComplianceStatus {
-        StoredStatus.of(base: base, nextDue: nextDue, dueKind: dueKind, on: today, window: window)
-    }
 
     func home(_ request: Request, error: String?, code: String, status: HTTPResponse.Status = .ok) async throws -> Response {
         let t = PublicStrings.strings(language(request))
@@ -59,7 +52,7 @@ extension PublicSite {
             let valid = (try? InstrumentCode(validating: code)) != nil
             return miss(try await home(request, error: valid ? t[.notFoundCode] : t[.badCode], code: code, status: valid ? .notFound : .badRequest))
         }
-        let s = status(base: i.complianceBase, nextDue: i.nextDue, dueKind: i.dueKind)
+        let s = StoredStatus.of(base: i.complianceBase, nextDue: i.nextDue, dueKind: i.dueKind, on: today, window: config.dueSoonWindow)
         let view = Self.statusView(s, t)
         var page = PublicHTML.Instrument(
             statusLabel: view.label, tone: view.tone, statusCode: s.rawValue, name: i.name, code: i.code,
@@ -193,7 +186,7 @@ struct PublicBusinessView: PageView {
             throw RegistryError.notFound(entity: "business", key: credit)
         }
         let rows = page.items.map { i -> Instrument in
-            let s = PublicSite.status(base: i.complianceBase, nextDue: i.nextDue, dueKind: i.dueKind, today: today, window: window)
+            let s = StoredStatus.of(base: i.complianceBase, nextDue: i.nextDue, dueKind: i.dueKind, on: today, window: window)
             let v = PublicSite.statusView(s, t)
             return Instrument(code: i.code, name: i.name, item: i.subName, statusLabel: v.label, tone: v.tone, nextDue: i.nextDue ?? "—")
         }
