@@ -6,6 +6,7 @@ import JiliangCore
 @testable import JiliangServer
 import JiliangStore
 import JiliangTestSupport
+import NIOCore
 import Testing
 
 /// Issue #20, items 1–2: one HTML error path and one CSRF check for the staff site, each site's
@@ -97,6 +98,25 @@ import Testing
             // The API keeps its problems.
             let api = try await client.execute(uri: "/api/v1/instruments/999999", method: .get, headers: [.authorization: "Bearer \(TestAuth.adminToken ?? "")"])
             #expect(api.status == .notFound && api.headers[.contentType]?.hasPrefix("application/problem+json") == true)
+        }
+    }
+
+    /// A typed form that is not one — a field given twice, bad percent-encoding — is bad input
+    /// naming the body, never a 500; nothing is stored.
+    @Test func aMalformedFormIsBadInput() async throws {
+        try await withApp { store, client in
+            _ = try await PageTests.demoAccounts(store)
+            let b = PageTests.Browser(client)
+            _ = try await b.signIn("gulou")
+            let csrf = b.csrf(from: try await b.get(Site.surveys()))
+            for body in ["csrf=\(csrf)&title=a&title=b&industry=market", "csrf=\(csrf)&title=%ZZ&industry=market"] {
+                var headers = HTTPFields()
+                headers[.cookie] = b.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+                headers[.contentType] = "application/x-www-form-urlencoded"
+                let r = try await client.execute(uri: Site.surveys(), method: .post, headers: headers, body: ByteBuffer(string: body))
+                #expect(r.status == .badRequest && r.text.contains("id=\"error-title\"") && r.text.contains("body"), "\(body): \(r.status)")
+            }
+            #expect(try await SurveyModel.query(on: store.db).count() == 0)
         }
     }
 }
