@@ -365,6 +365,9 @@ def public_service(base, d):
     and follow it to its close; book a free check and read its result."""
     f = Flow(base, d)
     d.set_window_size(1280, 900)
+    # The start page, in the public frame: the registry's counts by status.
+    d.get(base + "/")
+    assert d.find_element(By.ID, "registry-counts").text, "the start page shows no counts"
     f.sign_in("gulou")
     f.go("/app/instruments?region=350102&status=valid")
     f.click("#print-labels")
