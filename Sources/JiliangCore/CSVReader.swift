@@ -18,12 +18,15 @@ public struct CSVReader: Sequence, IteratorProtocol, Sendable {
     public enum Problem: Error, Equatable, Sendable, CustomStringConvertible {
         case unterminatedQuote(line: Int)
         case characterAfterQuote(line: Int)
-        public var description: String {
+        /// The problem as an import's refusal, for the Server to word.
+        public var reason: ImportRefusal {
             switch self {
-            case .unterminatedQuote(let l): "line \(l): a quoted field is never closed"
-            case .characterAfterQuote(let l): "line \(l): unexpected character after a closing quote"
+            case .unterminatedQuote(let l): .unterminatedQuote(line: l)
+            case .characterAfterQuote(let l): .characterAfterQuote(line: l)
             }
         }
+        /// For logs: the reason's case, not words for a reader.
+        public var description: String { "\(reason)" }
     }
 
     private let bytes: [UInt8]

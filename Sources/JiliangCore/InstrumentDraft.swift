@@ -91,10 +91,11 @@ public struct RawInstrument: Sendable, Equatable {
         columns.first { $0.path == path }?.name
     }
 
-    /// Every accepted header for a canonical column name, for messages.
-    public static func aliases(of canonical: String) -> String {
-        guard let c = columns.first(where: { $0.name == canonical }) else { return canonical }
-        return ([c.name] + c.aliases).joined(separator: " / ")
+    /// Every accepted header for a canonical column name, the canonical one first (for refusals
+    /// that name them).
+    public static func acceptedHeaders(of canonical: String) -> [String] {
+        guard let c = columns.first(where: { $0.name == canonical }) else { return [canonical] }
+        return [c.name] + c.aliases
     }
 
     /// Finds the key path for a header cell (case-, space- and unit-suffix-insensitive: "口径(DN)").
@@ -142,9 +143,9 @@ public struct RegistryContext: Sendable {
         let codes = regionsByName[InstrumentNames.normalize(t)] ?? []
         if codes.count == 1 { return codes[0] }
         if codes.isEmpty {
-            c.fail(field, "'\(t)' is neither a 6-digit region code (GB/T 2260) nor the name of a region in the registry")
+            c.fail(field, .draft(.unknownRegionName(t)))
         } else {
-            c.fail(field, "'\(t)' names several counties (\(codes.sorted().joined(separator: ", "))): give the city with it (e.g. 福州市鼓楼区) or the code")
+            c.fail(field, .draft(.ambiguousRegionName(t, codes: codes.sorted())))
         }
         return nil
     }
@@ -202,22 +203,22 @@ public struct InstrumentDraft: Sendable, Equatable {
         var c = FieldChecker()
         var code: InstrumentCode?
         if let t = c.text("code", raw.code, max: 40, required: false) {
-            do { code = try InstrumentCode(validating: t) } catch { c.fail("code", "\(error)") }
+            do { code = try InstrumentCode(validating: t) } catch { c.fail("code", .notAnInstrumentCode(got: t)) }
         }
         let name = c.text("name", raw.name, max: 100)
         var subNo = c.int("sub_no", raw.subNo, range: 1...999, required: false)
-        if let s = subNo, context.catalogue[s] == nil { c.fail("sub_no", "catalogue sub-item \(s) does not exist") }
+        if let s = subNo, context.catalogue[s] == nil { c.fail("sub_no", .draft(.noSuchSubItem(s))) }
         // No sub-item given: the name decides (a bureau's roll names the instrument).
         if subNo == nil, (raw.subNo ?? "").trimmingCharactersInWhitespace().isEmpty, let name {
             subNo = context.subNo(forName: name)
             if subNo == nil {
                 let known = context.instrumentNames.merging(
                     context.catalogue.values.map { (InstrumentNames.normalize($0.subName), $0.subNo) }, uniquingKeysWith: { a, _ in a })
-                let near = InstrumentNames.closest(to: name, in: known).map { "\($0.name)（种别\($0.subNo)）" }
-                c.fail("name", "'\(name)' is not a catalogue instrument name\(near.isEmpty ? "" : "; closest: " + near.joined(separator: ", ")); give a 种别序号/sub_no column or ask the administrator to add the name")
+                let near = InstrumentNames.closest(to: name, in: known).map { DraftRefusal.NamedSubItem(name: $0.name, subNo: $0.subNo) }
+                c.fail("name", .draft(.unknownInstrumentName(name, closest: near)))
             }
         }
-        if subNo == nil, !c.errors.contains(where: { $0.field == "sub_no" || $0.field == "name" }) { c.fail("sub_no", "is required (or an instrument name the catalogue knows)") }
+        if subNo == nil, !c.errors.contains(where: { $0.field == "sub_no" || $0.field == "name" }) { c.fail("sub_no", .draft(.subItemRequired)) }
         let serial = c.text("serial_no", raw.serialNo, max: 64)
         let purpose: UsePurpose? = c.choice("purpose", raw.purpose, labels: UsePurpose.chineseLabels)
         let regionValue = Self.regionCode(raw.regionCode, context: context, checker: &c)
@@ -226,7 +227,7 @@ public struct InstrumentDraft: Sendable, Equatable {
         let lat = c.double("latitude", raw.latitude, range: -90...90)
         let lon = c.double("longitude", raw.longitude, range: -180...180)
         if (lat == nil) != (lon == nil), c.errors.allSatisfy({ $0.field != "latitude" && $0.field != "longitude" }) {
-            c.fail(lat == nil ? "latitude" : "longitude", "give both latitude and longitude, or neither")
+            c.fail(lat == nil ? "latitude" : "longitude", .draft(.latitudeAndLongitudeTogether))
         }
         let owner = c.creditCode("owner_credit_code", raw.ownerCreditCode)
         let ownerName = c.text("owner_name", raw.ownerName, max: 100, required: false)
@@ -240,7 +241,7 @@ public struct InstrumentDraft: Sendable, Equatable {
             ?? ((raw.dn ?? "").trimmingCharactersInWhitespace().isEmpty ? SpecificationText.nominalDiameter(raw.model) : nil)
         let q3 = c.double("q3", raw.q3, range: 0.001...100_000)
         let medium: GasMedium? = c.choice("medium", raw.medium, labels: GasMedium.chineseLabels, required: false)
-        if medium != nil, meterType != nil, meterType != .gas { c.fail("medium", "only gas meters have a medium") }
+        if medium != nil, meterType != nil, meterType != .gas { c.fail("medium", .draft(.mediumOnlyForGasMeters)) }
         let model = c.text("model", raw.model, max: 100, required: false)
         let manufacturer = c.text("manufacturer", raw.manufacturer, max: 100, required: false)
         let tap = c.text("type_approval_no", raw.typeApprovalNo, max: 64, required: false)
@@ -252,7 +253,7 @@ public struct InstrumentDraft: Sendable, Equatable {
         // the name says (台秤 and 电子秤 are also sold as 150 kg and 3 t platform scales).
         if subNo == 2, let capacity = [model, range].compactMap({ SpecificationText.maxCapacityKg($0) }).max(), capacity > 60 {
             let field = SpecificationText.maxCapacityKg(model) == capacity ? "model" : "measuring_range"
-            c.fail(field, "states a maximum capacity of \(capacity.formatted(.number.grouping(.never))) kg; catalogue sub-item 2 covers non-automatic scales of at most 60 kg — give the sub-item (种别序号) if it is another one")
+            c.fail(field, .draft(.capacityAboveSubItemTwo(kg: capacity)))
         }
         // The last verification: all of date, result and institution, or none of them.
         var last: LastVerification?
@@ -263,16 +264,16 @@ public struct InstrumentDraft: Sendable, Equatable {
             let cert = c.text("certificate_no", raw.certificateNo, max: 64, required: false)
             var institution: Int?
             if (raw.verifiedBy ?? "").trimmingCharactersInWhitespace().isEmpty {
-                c.fail("verified_by", "the last verification does not say which institution did it; add a 检定机构 column, or name the institution that verified the roll when importing")
+                c.fail("verified_by", .draft(.lastVerificationWithoutInstitution))
             } else if let by = c.text("verified_by", raw.verifiedBy, max: 100) {
                 institution = context.institutions[InstrumentNames.normalize(by)]
-                if institution == nil { c.fail("verified_by", "no registered institution is named or has the credit code '\(by)'") }
+                if institution == nil { c.fail("verified_by", .draft(.unknownInstitution(by))) }
             }
             if let date, let s = subNo, let entry = context.catalogue[s], result == .pass, entry.mode?.requiresVerification ?? true,
                 context.rules.rule(subNo: s, attributes: MeterAttributes(meterType: meterType, dn: dn, q3: q3, medium: medium), on: date) == nil,
                 context.rules.currentForm(subNo: s, attributes: MeterAttributes(meterType: meterType, dn: dn, q3: q3, medium: medium), catalogueForm: entry.form) != .firstOnlyScrap
             {
-                c.fail("last_verified_on", "no verification rule for catalogue sub-item \(s) is in force on \(date); the administrator must add one first")
+                c.fail("last_verified_on", .draft(.noRuleInForce(subNo: s, day: date.description)))
             }
             if let date, let result, let institution { last = LastVerification(date: date, result: result, certificateNo: cert, institutionID: institution) }
         }

@@ -20,19 +20,19 @@ public struct StandardDraft: Sendable, Equatable {
         uncertainty: String?, subNos: [Int], regionCodes: [String], context: RegistryContext
     ) throws(ValidationFailure) -> StandardDraft {
         var c = FieldChecker()
-        if institutionID == nil { c.fail("institution_id", "is required") }
+        if institutionID == nil { c.fail("institution_id", .required) }
         let n = c.text("name", name, max: 100)
         let cert = c.text("certificate_no", certificateNo, max: 64)
         let from = c.day("valid_from", validFrom)
         let until = c.day("valid_until", validUntil)
-        if let from, let until, until < from { c.fail("valid_until", "is before valid_from") }
+        if let from, let until, until < from { c.fail("valid_until", .draft(.validUntilBeforeValidFrom)) }
         let range = c.text("measuring_range", measuringRange, max: 200)
         let u = c.text("uncertainty", uncertainty, max: 200)
-        if subNos.isEmpty { c.fail("sub_nos", "name at least one catalogue sub-item the standard serves") }
+        if subNos.isEmpty { c.fail("sub_nos", .draft(.standardServesNoSubItem)) }
         for (i, s) in subNos.enumerated() where context.catalogue[s] == nil {
-            c.fail("sub_nos[\(i)]", "catalogue sub-item \(s) does not exist")
+            c.fail("sub_nos[\(i)]", .draft(.noSuchSubItem(s)))
         }
-        if regionCodes.isEmpty { c.fail("region_codes", "name at least one region the standard serves") }
+        if regionCodes.isEmpty { c.fail("region_codes", .draft(.standardServesNoRegion)) }
         var regions: [RegionCode] = []
         for (i, r) in regionCodes.enumerated() {
             if let code = c.region("region_codes[\(i)]", r, known: { context.knownRegions.contains($0.value) }) { regions.append(code) }

@@ -22,7 +22,7 @@ public struct OwnerDraft: Sendable, Equatable {
         let cn = c.text("contact_name", contactName, max: 50, required: false)
         let cp = c.text("contact_phone", contactPhone, max: 20, required: false)
         if let p = cp, !p.allSatisfy({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == " " }) {
-            c.fail("contact_phone", "may contain only digits, spaces, + and -")
+            c.fail("contact_phone", .draft(.phoneCharacters))
         }
         try c.finish()
         return OwnerDraft(
@@ -79,12 +79,12 @@ public struct InstitutionDraft: Sendable, Equatable {
         for (i, s) in scopes.enumerated() {
             let f = "scopes[\(i)]"
             if s.subNo == nil || context.catalogue[s.subNo!] == nil {
-                c.fail("\(f).sub_no", "catalogue sub-item \(s.subNo.map(String.init) ?? "(missing)") does not exist")
+                c.fail("\(f).sub_no", .draft(.noSuchSubItem(s.subNo)))
             }
             let sr = c.region("\(f).region_code", s.regionCode) { context.knownRegions.contains($0.value) }
             let from = c.day("\(f).valid_from", s.validFrom)
             let until = c.day("\(f).valid_until", s.validUntil)
-            if let from, let until, until < from { c.fail("\(f).valid_until", "is before valid_from") }
+            if let from, let until, until < from { c.fail("\(f).valid_until", .draft(.validUntilBeforeValidFrom)) }
             if let sub = s.subNo, let sr, let from, let until, context.catalogue[sub] != nil {
                 out.append(Scope(subNo: sub, region: sr, validFrom: from, validUntil: until))
             }
@@ -119,21 +119,21 @@ public struct RecordDraft: Sendable, Equatable {
         today: CalendarDay
     ) throws(ValidationFailure) -> RecordDraft {
         var c = FieldChecker()
-        if instrumentID == nil { c.fail("instrument_id", "is required") }
-        if institutionID == nil { c.fail("institution_id", "is required") }
+        if instrumentID == nil { c.fail("instrument_id", .required) }
+        if institutionID == nil { c.fail("institution_id", .required) }
         let d = c.day("date", date)
-        if let d, d > today { c.fail("date", "\(d) is in the future") }
-        if let d, d.year < 1980 { c.fail("date", "\(d) is before 1980") }
+        if let d, d > today { c.fail("date", .draft(.verifiedInTheFuture(day: d.description))) }
+        if let d, d.year < 1980 { c.fail("date", .draft(.verifiedBefore1980(day: d.description))) }
         let k: VerificationKind? = c.choice(
             "kind", kind, labels: ["首次检定": .first, "周期检定": .periodic, "修理后检定": .afterRepair, "监督抽检": .spotCheck])
         let r: VerificationResult? = c.choice("result", result, labels: ["合格": .pass, "不合格": .fail])
         let cert = c.text("certificate_no", certificateNo, max: 64, required: r == .pass && k != .spotCheck)
         let notice = c.text("result_notice_no", resultNoticeNo, max: 64, required: r == .fail && k != .spotCheck)
-        if r == .fail, cert != nil { c.fail("certificate_no", "a failed verification gets a result notice (检定结果通知书), not a certificate") }
-        if r == .pass, notice != nil { c.fail("result_notice_no", "a passed verification gets a certificate, not a result notice") }
+        if r == .fail, cert != nil { c.fail("certificate_no", .draft(.failedVerificationGetsNotice)) }
+        if r == .pass, notice != nil { c.fail("result_notice_no", .draft(.passedVerificationGetsCertificate)) }
         let by = c.text("recorded_by", recordedBy, max: 100)
         let reason = c.text("correction_reason", correctionReason, max: 500, required: corrects != nil)
-        if corrects == nil, reason != nil { c.fail("correction_reason", "is only given with corrects") }
+        if corrects == nil, reason != nil { c.fail("correction_reason", .draft(.correctionReasonWithoutCorrects)) }
         let rd = c.text("readings", readings, max: 20_000, required: false)
         try c.finish()
         return RecordDraft(

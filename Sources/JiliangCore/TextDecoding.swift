@@ -12,8 +12,12 @@ import Foundation
 public enum TextDecoding {
     public enum Encoding: String, Sendable, Codable { case utf8, gb18030 }
 
+    /// Why the bytes could not be decoded, as a fact the Server words (`ImportRefusal`).
     public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var description: String
+        public var reason: ImportRefusal
+        public init(_ reason: ImportRefusal) { self.reason = reason }
+        /// For logs: the reason's case, not words for a reader.
+        public var description: String { "\(reason)" }
     }
 
     /// Returns UTF-8 bytes (without a BOM) and the encoding that was detected.
@@ -26,7 +30,7 @@ public enum TextDecoding {
 
     static func iconv(_ input: [UInt8], from encoding: String) throws(Failure) -> [UInt8] {
         let cd = iconv_open("UTF-8", encoding)
-        if cd == iconv_t(bitPattern: -1) { throw Failure(description: "this system cannot convert \(encoding)") }
+        if cd == iconv_t(bitPattern: -1) { throw Failure(.cannotConvert(encoding: encoding)) }
         defer { iconv_close(cd) }
         var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
         var input = input
@@ -44,8 +48,7 @@ public enum TextDecoding {
             }
         }
         if result < 0 {
-            throw Failure(
-                description: "the file is neither UTF-8 nor GB18030 (undecodable byte at offset \(-result - 1)); save it as CSV UTF-8")
+            throw Failure(.notUTF8OrGB18030(offset: -result - 1))
         }
         return Array(output.prefix(result))
     }

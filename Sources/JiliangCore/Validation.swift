@@ -2,12 +2,15 @@
 /// import error report (row, column) and forms can point at it.
 public struct FieldError: Error, Equatable, Sendable, Codable, CustomStringConvertible {
     public var field: String
-    public var message: String
-    public init(_ field: String, _ message: String) {
+    /// Why, as a fact; the Server words it (`RefusalText`).
+    public var reason: Refusal
+    public init(_ field: String, _ reason: Refusal) {
         self.field = field
-        self.message = message
+        self.reason = reason
     }
-    public var description: String { "\(field): \(message)" }
+    public init(_ field: String, _ reason: FieldRefusal) { self.init(field, .field(reason)) }
+    /// For logs: the field and the reason's case, not words for a reader.
+    public var description: String { "\(field): \(reason)" }
 }
 
 /// Every problem found in one input; thrown only when at least one exists.
@@ -22,17 +25,18 @@ public struct FieldChecker {
     public private(set) var errors: [FieldError] = []
     public init() {}
 
-    public mutating func fail(_ field: String, _ message: String) { errors.append(FieldError(field, message)) }
+    public mutating func fail(_ field: String, _ reason: Refusal) { errors.append(FieldError(field, reason)) }
+    public mutating func fail(_ field: String, _ reason: FieldRefusal) { fail(field, .field(reason)) }
 
     /// A required, trimmed, non-empty text of at most `max` characters.
     public mutating func text(_ field: String, _ value: String?, max: Int = 200, required: Bool = true) -> String? {
         let t = value?.trimmingCharactersInWhitespace() ?? ""
         if t.isEmpty {
-            if required { fail(field, "is required") }
+            if required { fail(field, .required) }
             return nil
         }
         if t.utf8.count > max, t.count > max {  // utf8 count bounds the character count, and is O(1)
-            fail(field, "must be at most \(max) characters")
+            fail(field, .tooLong(max: max))
             return nil
         }
         return t
@@ -41,7 +45,7 @@ public struct FieldChecker {
     public mutating func day(_ field: String, _ value: String?, required: Bool = true) -> CalendarDay? {
         guard let t = text(field, value, max: 10, required: required) else { return nil }
         guard let d = CalendarDay(t) else {
-            fail(field, "must be a date written YYYY-MM-DD, got '\(t)'")
+            fail(field, .notADate(got: t))
             return nil
         }
         return d
@@ -50,11 +54,11 @@ public struct FieldChecker {
     public mutating func region(_ field: String, _ value: String?, known: (RegionCode) -> Bool) -> RegionCode? {
         guard let t = text(field, value, max: 6) else { return nil }
         guard let r = RegionCode(t) else {
-            fail(field, "must be a 6-digit administrative division code (GB/T 2260), got '\(t)'")
+            fail(field, .notARegionCode(got: t))
             return nil
         }
         guard known(r) else {
-            fail(field, "unknown region \(t)")
+            fail(field, .unknownRegion(t))
             return nil
         }
         return r
@@ -63,7 +67,7 @@ public struct FieldChecker {
     public mutating func creditCode(_ field: String, _ value: String?, required: Bool = true) -> CreditCode? {
         guard let t = text(field, value, max: 18 + 4, required: required) else { return nil }
         do { return try CreditCode(validating: t) } catch {
-            fail(field, "invalid unified social credit code: \(error)")
+            fail(field, .notACreditCode(got: t))
             return nil
         }
     }
@@ -71,7 +75,7 @@ public struct FieldChecker {
     public mutating func int(_ field: String, _ value: String?, range: ClosedRange<Int>, required: Bool = false) -> Int? {
         guard let t = text(field, value, max: 12, required: required) else { return nil }
         guard let v = Int(t), range.contains(v) else {
-            fail(field, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(t)'")
+            fail(field, .notAWholeNumber(from: range.lowerBound, to: range.upperBound, got: t))
             return nil
         }
         return v
@@ -80,7 +84,7 @@ public struct FieldChecker {
     public mutating func double(_ field: String, _ value: String?, range: ClosedRange<Double>, required: Bool = false) -> Double? {
         guard let t = text(field, value, max: 24, required: required) else { return nil }
         guard let v = Double(t), v.isFinite, range.contains(v) else {
-            fail(field, "must be a number from \(range.lowerBound) to \(range.upperBound), got '\(t)'")
+            fail(field, .notANumber(from: range.lowerBound, to: range.upperBound, got: t))
             return nil
         }
         return v
@@ -92,8 +96,7 @@ public struct FieldChecker {
     ) -> E? where E.RawValue == String {
         guard let t = text(field, value, max: 40, required: required) else { return nil }
         if let e = E(rawValue: t) ?? E(rawValue: t.lowercased()) ?? labels[t] { return e }
-        let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
-        fail(field, "'\(t)' is not one of: \(allowed)")
+        fail(field, .notOneOf(E.allCases.map(\.rawValue), got: t))
         return nil
     }
 

@@ -15,7 +15,10 @@ struct SheetRows {
     /// The most cells (a row counts to its last filled cell) a sheet may hold in memory.
     static let maxCells = 60_000_000
 
-    struct TooLarge: Error, CustomStringConvertible { var description: String }
+    struct TooLarge: Error, CustomStringConvertible {
+        var reason: ImportRefusal
+        var description: String { "\(reason)" }
+    }
 
     mutating func rows(of xml: Data, maxRows: Int) throws -> [CSVReader.Row] {
         try XMLPullReader.parse(xml) { r in
@@ -59,7 +62,7 @@ struct SheetRows {
                     } else if r.isNamed("c") {
                         guard hasValue, column >= 1 else { continue }
                         guard column <= Self.maxColumns else {
-                            throw TooLarge(description: "row \(rowNumber) has a cell in column \(column); a roll may have at most \(Self.maxColumns) columns — delete what is to the right of the table")
+                            throw TooLarge(reason: .tooManyColumns(row: rowNumber, column: column, max: Self.maxColumns))
                         }
                         if fields.count < column { fields.append(contentsOf: repeatElement("", count: column - fields.count)) }
                         fields[column - 1] = text(type: type, style: style, value: value)
@@ -68,7 +71,7 @@ struct SheetRows {
                             rows.append(CSVReader.Row(line: rowNumber, fields: fields))
                             cells += fields.count
                             if cells > Self.maxCells {
-                                throw TooLarge(description: "the sheet holds more than \(Self.maxCells) cells; split it into several files")
+                                throw TooLarge(reason: .tooManyCells(max: Self.maxCells))
                             }
                         }
                         if rows.count >= maxRows { return rows }

@@ -7,8 +7,12 @@ import JiliangCore
 public struct TableFile: Sendable {
     public enum Format: String, Sendable, Codable { case utf8, gb18030, xlsx }
 
+    /// Why the file is no table, as a fact the Server words (`ImportRefusal`).
     public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var description: String
+        public var reason: ImportRefusal
+        public init(_ reason: ImportRefusal) { self.reason = reason }
+        /// For logs: the reason's case, not words for a reader.
+        public var description: String { "\(reason)" }
     }
 
     public var format: Format
@@ -27,23 +31,17 @@ public struct TableFile: Sendable {
                 let s = try WorkbookReader.read(bytes, sheet: sheet, maxRows: maxRows, limits: limits)
                 let total = s.rows.reduce(0) { $0 + $1.fields.count }
                 return TableFile(format: .xlsx, sheet: s.name, sheetNames: s.sheetNames, rows: TableRows(sheet: s.rows, cells: total))
-            } catch { throw Failure(description: error.description) }
-        case .legacyXLS:
-            throw Failure(description:
-                "this is a legacy Excel 97–2003 workbook (.xls), which is not read; open it in Excel or WPS and save it as an Excel workbook (.xlsx) or as CSV UTF-8 (另存为 .xlsx 或 CSV UTF-8)")
-        case .html:
-            throw Failure(description:
-                "this file is a web page (HTML) saved under a spreadsheet name, as some older systems export; open it in Excel or WPS and save it as .xlsx or CSV UTF-8")
-        case .pdf:
-            throw Failure(description: "this file is a PDF, not a table; export the roll from its system as .xlsx or CSV")
-        case .otherZip:
-            throw Failure(description: "the file is a ZIP archive but not an XLSX workbook")
+            } catch { throw Failure(error.reason) }
+        case .legacyXLS: throw Failure(.legacyExcelWorkbook)
+        case .html: throw Failure(.webPage)
+        case .pdf: throw Failure(.pdf)
+        case .otherZip: throw Failure(.zipNotWorkbook)
         case .text:
             do {
                 let decoded = try TextDecoding.toUTF8(bytes)
                 return TableFile(
                     format: decoded.encoding == .utf8 ? .utf8 : .gb18030, sheet: nil, sheetNames: [], rows: TableRows(csv: CSVReader(utf8: decoded.bytes)))
-            } catch { throw Failure(description: error.description) }
+            } catch { throw Failure(error.reason) }
         }
     }
 
@@ -126,8 +124,8 @@ public struct TableRows: Sendable {
     }
 
     /// What stopped the reading of a broken CSV file (an unterminated quote), if anything.
-    public var problem: String? {
-        if case .csv(let r) = source { return r.problem?.description }
+    public var problem: ImportRefusal? {
+        if case .csv(let r) = source { return r.problem?.reason }
         return nil
     }
 }

@@ -20,8 +20,12 @@ public enum WorkbookReader {
         }
     }
 
+    /// Why the workbook cannot be read, as a fact the Server words (`ImportRefusal`).
     public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var description: String
+        public var reason: ImportRefusal
+        public init(_ reason: ImportRefusal) { self.reason = reason }
+        /// For logs: the reason's case, not words for a reader.
+        public var description: String { "\(reason)" }
     }
 
     public struct Sheet: Sendable {
@@ -39,16 +43,16 @@ public enum WorkbookReader {
         do {
             let archive: Archive
             do { archive = try Archive(data: Data(bytes), accessMode: .read) } catch {
-                throw Failure(description: "the file is not a readable XLSX workbook (its ZIP structure is damaged)")
+                throw Failure(.damagedZip)
             }
             let parts = Parts(archive: archive, limits: limits, archiveBytes: bytes.count)
             let workbookPath = try parts.officeDocumentPath()
             let (sheets, date1904) = try parts.sheets(workbookPath: workbookPath)
-            guard let first = sheets.first else { throw Failure(description: "the workbook has no sheets") }
+            guard let first = sheets.first else { throw Failure(.noSheets) }
             let chosen: (name: String, path: String)
             if let wanted {
                 guard let s = sheets.first(where: { $0.name == wanted.trimmingCharactersInWhitespace() }) else {
-                    throw Failure(description: "the workbook has no sheet named \(wanted); its sheets are \(sheets.map(\.name).joined(separator: ", "))")
+                    throw Failure(.noSheetNamed(wanted, sheets: sheets.map(\.name)))
                 }
                 chosen = s
             } else {
@@ -57,18 +61,18 @@ public enum WorkbookReader {
             let directory = (workbookPath as NSString).deletingLastPathComponent
             let strings = try parts.sharedStrings(directory: directory, workbookPath: workbookPath)
             let dateStyles = try parts.dateStyles(directory: directory, workbookPath: workbookPath)
-            guard let sheetXML = try parts.data(chosen.path) else { throw Failure(description: "the sheet \(chosen.name) is missing from the workbook") }
+            guard let sheetXML = try parts.data(chosen.path) else { throw Failure(.sheetMissing(chosen.name)) }
             var reader = SheetRows(strings: strings, dateStyles: dateStyles, date1904: date1904)
             let rows = try reader.rows(of: sheetXML, maxRows: maxRows)
             return Sheet(name: chosen.name, sheetNames: sheets.map(\.name), rows: rows)
         } catch let f as Failure {
             throw f
         } catch let x as XMLPullReader.Failure {
-            throw Failure(description: "the workbook's XML is damaged: \(x.description)")
+            throw Failure(x.reason)
         } catch let x as SheetRows.TooLarge {
-            throw Failure(description: x.description)
+            throw Failure(x.reason)
         } catch {
-            throw Failure(description: "the file is not a readable XLSX workbook (\(error))")
+            throw Failure(.unreadableWorkbook(detail: "\(error)"))
         }
     }
 
@@ -84,7 +88,7 @@ public enum WorkbookReader {
             // Sizes come from the archive's headers (ZIP64 ones unchecked by ZIPFoundation): a part
             // cannot be larger compressed than the file, and no product may overflow.
             guard compressed <= archiveBytes else {
-                throw Failure(description: "the workbook's part \(path) claims to be larger than the file; the file is damaged")
+                throw Failure(.partLargerThanFile(path: path))
             }
             let (byRatio, overflow) = compressed.multipliedReportingOverflow(by: limits.maxRatio)
             let cap = Swift.min(limits.maxPartBytes, overflow ? Int.max : byRatio + (1 << 20))
@@ -98,14 +102,13 @@ public enum WorkbookReader {
                     out.append(chunk)
                 }
             } catch let f as Failure { throw f } catch {
-                throw Failure(description: "the workbook's part \(path) cannot be inflated (\(error))")
+                throw Failure(.partNotInflatable(path: path, detail: "\(error)"))
             }
             return out
         }
 
         private func bomb(_ path: String, size: Int) -> Failure {
-            Failure(description:
-                "the workbook's part \(path) inflates to more than the limit (\(limits.maxPartBytes >> 20) MB, or \(limits.maxRatio)× its compressed size); it is refused as a possible zip bomb — save the sheet again from Excel, or split it")
+            Failure(.possibleZipBomb(path: path, maxMB: limits.maxPartBytes >> 20, maxRatio: limits.maxRatio))
         }
 
         /// The workbook part named by the package's relationships (xl/workbook.xml in practice).
@@ -141,7 +144,7 @@ public enum WorkbookReader {
 
         /// The sheets in order with their part paths, and whether the workbook counts dates from 1904.
         func sheets(workbookPath: String) throws -> ([(name: String, path: String)], Bool) {
-            guard let xml = try data(workbookPath) else { throw Failure(description: "the file is a ZIP but not an XLSX workbook (no \(workbookPath))") }
+            guard let xml = try data(workbookPath) else { throw Failure(.workbookPartMissing(path: workbookPath)) }
             let directory = (workbookPath as NSString).deletingLastPathComponent
             let rels = try data(relsPath(of: workbookPath)).map(relationships) ?? []
             let targets = Dictionary(rels.map { ($0.id, $0.target) }, uniquingKeysWith: { a, _ in a })

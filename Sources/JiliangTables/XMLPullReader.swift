@@ -1,5 +1,6 @@
 import CLibXML2
 import Foundation
+import JiliangCore
 
 /// A thin pull reader over libxml2's `xmlTextReader` (Debian's libxml2): start tags, end tags and
 /// text, with names compared in place and attributes read without copies. A worksheet of 100,000
@@ -8,7 +9,11 @@ import Foundation
 struct XMLPullReader: ~Copyable {
     enum Event { case start, end, text }
 
-    struct Failure: Error, CustomStringConvertible { var description: String }
+    /// Why a part is no workbook XML, as the import's refusal.
+    struct Failure: Error, CustomStringConvertible {
+        var reason: ImportRefusal
+        var description: String { "\(reason)" }
+    }
 
     private let reader: xmlTextReaderPtr
     private var pendingEnd = false
@@ -20,7 +25,7 @@ struct XMLPullReader: ~Copyable {
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
             let r = xmlReaderForMemory(base, Int32(clamping: bytes.count), nil, nil, options)
-        else { throw Failure(description: "not XML") }
+        else { throw Failure(reason: .xmlNotXML) }
         reader = r
     }
 
@@ -49,7 +54,7 @@ struct XMLPullReader: ~Copyable {
             if r == 0 { return nil }
             if r < 0 {
                 let line = xmlTextReaderGetParserLineNumber(reader)
-                throw Failure(description: "the XML is malformed near line \(line)")
+                throw Failure(reason: .xmlMalformed(line: Int(line)))
             }
             switch xmlTextReaderNodeType(reader) {
             case 1:  // element
@@ -58,7 +63,7 @@ struct XMLPullReader: ~Copyable {
                 return .start
             case 15: return .end
             case 3, 4, 13, 14: return .text  // text, CDATA, whitespace, significant whitespace
-            case 10: throw Failure(description: "it declares a document type, which no workbook part has")  // DOCTYPE: refused outright
+            case 10: throw Failure(reason: .xmlDocumentType)  // DOCTYPE: refused outright
             default: continue
             }
         }

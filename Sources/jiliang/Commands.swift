@@ -143,10 +143,10 @@ struct ImportInstruments: AsyncParsableCommand {
                     bytes: Array(data), on: store.db, today: today, progress: { bar.update($0, $1) }, generator: &rng)
             } catch let e as InstrumentImport.FileError {
                 bar.finish()
-                throw ValidationError("\(file): \(e.description)")
+                throw ValidationError("\(file): \(RefusalWords.english(e))")
             } catch let e as RegistryError {
                 bar.finish()
-                throw ValidationError(e.description)
+                throw ValidationError(RefusalWords.english(e))
             }
         }
         bar.finish()
@@ -172,11 +172,11 @@ struct ImportInstruments: AsyncParsableCommand {
         }
         if !report.ignoredColumns.isEmpty { print("ignored columns: \(report.ignoredColumns.joined(separator: ", "))") }
         // The same problem on many rows is one line first (e.g. one unknown instrument name).
-        for s in (report.summary ?? []).prefix(10) where s.rows > 1 { print("  " + s.text) }
-        for e in report.errors.prefix(20) { print("  row \(e.row), \(e.column): \(e.message)") }
+        for s in (report.summary ?? []).prefix(10) where s.rows > 1 { print("  " + RefusalWords.english(s)) }
+        for e in report.errors.prefix(20) { print("  row \(e.row), \(e.column): \(RefusalWords.english(e.reason))") }
         if report.errors.count > 20 { print("  … \(report.errors.count - 20) more") }
         if let path = errors {
-            try Data(report.errorsCSV.utf8).write(to: URL(fileURLWithPath: path))
+            try Data(RefusalWords.errorsCSV(report.errors).utf8).write(to: URL(fileURLWithPath: path))
             print("error report: \(path)")
         }
         if !report.errors.isEmpty { throw ExitCode(report.stored ? 3 : 2) }

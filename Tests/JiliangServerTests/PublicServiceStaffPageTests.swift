@@ -136,7 +136,7 @@ import Testing
             form["ends_on"] = "2028-05-20"
             #expect(try await b.post("/app/admin/campaigns", form).status == .seeOther)
             let again = try await b.post("/app/admin/campaigns", form)
-            #expect(again.status == .badRequest && again.text.contains("exists"))
+            #expect(again.status == .badRequest && again.text.contains("已被其他活动使用"))
             let published = try await client.send(.get, "/p/campaigns/world-metrology-day-2028", as: .anonymous)
             #expect(published.status == .ok && published.text.contains("2028 世界计量日"))
         }

@@ -207,8 +207,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("GIF89a-not-allowed", "photo: must be a JPEG or PNG picture"),
-        ("<svg onload=alert(1)>", "photo: must be a JPEG or PNG picture"),
+        ("GIF89a-not-allowed", "photo：应为 JPEG 或 PNG 格式的图片"),  // the public site words in Chinese unless asked
+        ("<svg onload=alert(1)>", "photo：应为 JPEG 或 PNG 格式的图片"),
     ])
     func uploadsOfOtherTypesAreRefused(content: String, message: String) async throws {
         try await withApp { store, client in
@@ -244,7 +244,7 @@ import Testing
             let booked = try await client.sendRaw(.post, "/p/checks/book", contentType: "application/x-www-form-urlencoded", body: form, as: .anonymous)
             #expect(booked.status == .created && booked.text.contains("id=\"tracking-code\""))
             let full = try await client.sendRaw(.post, "/p/checks/book", contentType: "application/x-www-form-urlencoded", body: form, as: .anonymous)
-            #expect(full.status == .conflict && full.text.contains("fully booked"))
+            #expect(full.status == .conflict && full.text.contains("该场次已约满"))
             let missing = try await client.sendRaw(.post, "/p/checks/book", contentType: "application/x-www-form-urlencoded", body: "item=x", as: .anonymous)
             #expect(missing.status == .badRequest && missing.text.contains("slot_id"))
         }

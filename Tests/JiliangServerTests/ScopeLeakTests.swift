@@ -109,10 +109,10 @@ import Testing
             // answered 403 naming the round before, which told the county it exists).
             let full = Demonstration.criteria(of: round).map { "\($0.weight)" }
             for id in [b.id!, 99_999] {
-                await #expect(throws: RegistryError.notFound(entity: "application", key: "\(id)")) {
+                await #expect(throws: RegistryError.notFound(.application, key: "\(id)")) {
                     try await Demonstration.score(id, points: full, evidence: full.map { _ in "e" }, today: day, by: gulou, on: db)
                 }
-                await #expect(throws: RegistryError.notFound(entity: "application", key: "\(id)")) {
+                await #expect(throws: RegistryError.notFound(.application, key: "\(id)")) {
                     try await Demonstration.revoke(id, reason: "r", today: day, by: gulou, on: db)
                 }
             }

@@ -58,13 +58,13 @@ import Testing
             await #expect(throws: RegistryError.self) { try await Complaints.complaint(filed.id!, by: Self.otherBureau, on: db) }
             // nor may an owner or an institute see the queue
             let ownerCaller = Principal(kind: .user, id: 5, label: "o", role: .owner, ownerIDs: [owner.id!])
-            await #expect(throws: RegistryError.forbidden("handling complaints")) {
+            await #expect(throws: RegistryError.forbidden(.notAllowed(.handleComplaints))) {
                 try await Complaints.list(state: nil, overdueOn: nil, cursor: nil, limit: nil, by: ownerCaller, on: db)
             }
             #expect(try await Complaints.list(state: "received", overdueOn: nil, cursor: nil, limit: nil, by: Self.bureau, on: db).items.map(\.id) == [filed.id])
             #expect(try await Complaints.photo(of: filed.id!, by: Self.bureau, on: db).contentType == "image/png")
             // a handler outside the region is refused, naming the field
-            await #expect(throws: RegistryError.invalid("assignee", "'xiamen' is not an active staff member who handles complaints in region 350102")) {
+            await #expect(throws: RegistryError.invalid("assignee", .publicService(.notAComplaintHandler(login: "xiamen", region: "350102")))) {
                 try await Complaints.assign(filed.id!, to: "xiamen", by: Self.bureau, on: db)
             }
             _ = try await Complaints.assign(filed.id!, to: "handler", by: Self.bureau, on: db)
@@ -80,7 +80,7 @@ import Testing
             #expect(events.map(\.action) == ["received", "assigned", "replied", "closed"])
             // a wrong code and a malformed one get the same answer
             for bad in ["0000-0000-0000-0000", "not a code", ""] {
-                await #expect(throws: RegistryError.notFound(entity: "complaint", key: "tracking code")) { try await Complaints.track(bad, on: db) }
+                await #expect(throws: RegistryError.notFound(.complaint, key: "tracking code")) { try await Complaints.track(bad, on: db) }
             }
             // the citizen's contact stays out of the audit log
             let audit = try await AuditEntryModel.query(on: db).filter(\.$entity == "complaints").all()

@@ -35,7 +35,7 @@ import Testing
             #expect(slot.institutionID == lab.id)  // institute staff open sessions for their own institution only
             let a = try await FreeChecks.book(slotID: slot.id, item: "电子血压计", contactName: "李四", contactPhone: nil, today: today, on: db)
             let b = try await FreeChecks.book(slotID: slot.id, item: "水银血压计", contactName: nil, contactPhone: nil, today: today, on: db)
-            await #expect(throws: RegistryError.conflict(field: "slot_id", message: "the session is fully booked; choose another")) {
+            await #expect(throws: RegistryError.conflict(field: "slot_id", reason: .publicService(.sessionFullyBooked))) {
                 try await FreeChecks.book(slotID: slot.id, item: "血压计", contactName: nil, contactPhone: nil, today: today, on: db)
             }
             #expect(try await CheckSlotModel.find(slot.id, on: db)?.booked == 2)
@@ -43,7 +43,7 @@ import Testing
             #expect(try await FreeCheckModel.query(on: db).count() == 2)
             #expect(a.code != b.code && TrackingCode(typed: a.code) != nil)
             // another institution's staff cannot record a result for it
-            await #expect(throws: RegistryError.notFound(entity: "free check", key: "\(a.id!)")) {
+            await #expect(throws: RegistryError.notFound(.freeCheck, key: "\(a.id!)")) {
                 try await FreeChecks.record(a.id!, result: "pass", note: nil, today: today, by: otherStaff, on: db)
             }
             _ = try await FreeChecks.record(a.id!, result: "fail", note: "示值误差超差，建议更换", today: CalendarDay("2026-12-20")!, by: staff, on: db)
@@ -103,7 +103,7 @@ import Testing
             let other = try await Campaigns.campaign(slug: "consumer-day-2027", on: db).1
             await #expect(throws: ValidationFailure.self) { try await Campaigns.score(slug: campaign.slug, answers: [other[0].id!: "0"], on: db) }
             #expect(try await Campaigns.participation(campaignID: campaign.id!, on: db).attempts == 3)
-            await #expect(throws: RegistryError.notFound(entity: "campaign", key: "no-such-campaign")) { try await Campaigns.campaign(slug: "no-such-campaign", on: db) }
+            await #expect(throws: RegistryError.notFound(.campaign, key: "no-such-campaign")) { try await Campaigns.campaign(slug: "no-such-campaign", on: db) }
         }
     }
 }

@@ -57,7 +57,10 @@ import Testing
                 """
             let report = try await run(csv, mode: .validRowsOnly, encoding: .init(rawValue: 0x8000_0632), on: store.db)
             #expect(report.inserted == 3 && report.errors.count == 1, "\(report.errors)")
-            #expect(report.errors.first?.row == 4 && report.errors.first?.column == "器具名称" && report.errors.first?.message.contains("电子秤") == true)
+            #expect(report.errors.first?.row == 4 && report.errors.first?.column == "器具名称")
+            let closest: [DraftRefusal.NamedSubItem] =
+                if case .draft(.unknownInstrumentName("电子称", let near))? = report.errors.first?.reason { near } else { [] }
+            #expect(closest.contains { $0.name == "电子秤" }, "\(report.errors)")
             let subs = try await InstrumentModel.query(on: store.db).sort(\.$serialNo).all().map { "\($0.serialNo) \($0.subNo) \($0.regionCode)" }
             #expect(subs == ["R-001 2 350102", "R-002 10 350102", "R-004 14 350102"])
         }
@@ -136,8 +139,26 @@ import Testing
             #expect(try await InstrumentModel.query(on: store.db).count() == 0)
             let found = Set(report.errors.map { "\($0.row):\($0.column)" })
             #expect(found == ["3:行政区划代码", "3:启用日期", "4:种别序号", "4:用途", "4:统一社会信用代码", "5:出厂编号"])
-            #expect(report.errorsCSV.hasPrefix("\u{FEFF}row,column,message\n"))
+            #expect(report.errors.first { $0.row == 4 && $0.column == "种别序号" }?.reason == .draft(.noSuchSubItem(77)))
         }
+    }
+
+    /// A report keeps its reasons as facts; one stored by an earlier version, with words under
+    /// `message`, reads back with those words as `.recorded` (issue #20).
+    @Test func reportsKeepReasonsAndOldReportsStillRead() throws {
+        let line = InstrumentImport.Report.SummaryLine(column: "器具名称", reason: .importing(.repeatsHeader), rows: 2, firstRows: [3, 9])
+        let error = InstrumentImport.RowError(row: 3, column: "", .repeatsHeader)
+        let again = try JSONDecoder().decode(InstrumentImport.RowError.self, from: try JSONEncoder().encode(error))
+        #expect(again == error)
+        #expect(try JSONDecoder().decode(InstrumentImport.Report.SummaryLine.self, from: try JSONEncoder().encode(line)) == line)
+        let old = #"""
+            {"encoding":"utf8","rows":2,"valid":1,"inserted":1,"alreadyPresent":0,"ownersCreated":0,"ignoredColumns":[],"stored":true,
+             "errors":[{"row":3,"column":"启用日期","message":"must be a date written YYYY-MM-DD, got '2024-13-01'"}],
+             "summary":[{"column":"启用日期","message":"must be a date written YYYY-MM-DD, got '2024-13-01'","rows":1,"firstRows":[3]}]}
+            """#
+        let report = try JSONDecoder().decode(InstrumentImport.Report.self, from: Data(old.utf8))
+        #expect(report.errors == [.init(row: 3, column: "启用日期", reason: .recorded("must be a date written YYYY-MM-DD, got '2024-13-01'"))])
+        #expect(report.summary?.first?.reason == .recorded("must be a date written YYYY-MM-DD, got '2024-13-01'") && report.summary?.first?.firstRows == [3])
     }
 
     @Test func validRowsOnlyStoresTheGoodRowsAndReimportIsANoOp() async throws {

@@ -29,9 +29,10 @@ import Testing
             let r = try await PartyImport(kind: .owners, mode: .validRowsOnly).run(bytes: Array(csv.utf8), by: Self.gulou, today: Self.today, on: store.db)
             #expect(r.headerRow == 2 && r.rows == 5 && r.inserted == 2 && r.stored, "\(r.errors)")
             #expect(r.errors.map(\.row) == [5, 6, 7])
-            #expect(r.errors[0].column == "所属区县" && r.errors[0].message.contains("outside what you may register"))  // 思明区 is Xiamen's
+            #expect(r.errors[0].column == "所属区县")  // 思明区 is Xiamen's
+            if case .importing(.ownerRegionOutsideScope(let region)) = r.errors[0].reason { #expect(region.hasPrefix("3502")) } else { Issue.record("\(r.errors[0])") }
             #expect(r.errors[1].column == "统一社会信用代码")
-            #expect(r.errors[2].message.contains("earlier row"))
+            #expect(r.errors[2].reason == .importing(.creditCodeOnEarlierRow(c[0])))
             let market = try await OwnerModel.query(on: store.db).filter(\.$creditCode == c[0]).first()
             #expect(market?.industry == "market" && market?.regionCode == "350102" && market?.contactPhone == "0591-1234567")
             // A re-import adds nothing; a preview stores nothing.
@@ -43,7 +44,9 @@ import Testing
             #expect(try await OwnerModel.query(on: store.db).count() == 2)
             // An owner may not import owners.
             let owner = Principal(kind: .user, id: 9, label: "o", role: .owner, ownerIDs: [market!.id!])
-            await #expect(throws: RegistryError.self) { try await PartyImport(kind: .owners).run(bytes: Array(csv.utf8), by: owner, today: Self.today, on: store.db) }
+            await #expect(throws: RegistryError.forbidden(.importing(.mayNotImportOwners))) {
+                try await PartyImport(kind: .owners).run(bytes: Array(csv.utf8), by: owner, today: Self.today, on: store.db)
+            }
         }
     }
 
@@ -59,13 +62,15 @@ import Testing
                 ])
             let r = try await PartyImport(kind: .institutions, mode: .validRowsOnly).run(bytes: bytes, by: Self.admin, today: Self.today, on: store.db)
             #expect(r.headerRow == 3 && r.inserted == 1 && r.errors.count == 2, "\(r.errors)")
-            #expect(r.errors[0].row == 5 && r.errors[0].column == "授权项目" && r.errors[0].message.contains("不存在的器具"))
+            #expect(r.errors[0].row == 5 && r.errors[0].column == "授权项目" && r.errors[0].reason == .importing(.notASubItem("不存在的器具")))
             #expect(r.errors[1].row == 6 && r.errors[1].column == "机构类别")
             let lab = try #require(try await InstitutionModel.query(on: store.db).filter(\.$name == "福州市计量所").first())
             let scopes = try await InstitutionScopeModel.query(on: store.db).filter(\.$institutionID == lab.id!).all()
             #expect(Set(scopes.map(\.subNo)) == [2, 10, 14] && scopes.allSatisfy { $0.regionCode == "350100" && $0.validUntil == "2030-12-31" })
             // Only the province administrator imports institutions.
-            await #expect(throws: RegistryError.self) { try await PartyImport(kind: .institutions).run(bytes: bytes, by: Self.gulou, today: Self.today, on: store.db) }
+            await #expect(throws: RegistryError.forbidden(.importing(.mayNotImportInstitutions))) {
+                try await PartyImport(kind: .institutions).run(bytes: bytes, by: Self.gulou, today: Self.today, on: store.db)
+            }
         }
     }
 

@@ -67,7 +67,7 @@ import Testing
             let lab = try await Fixtures.institution(subNos: [14], on: db)
             let inst = try await Fixtures.instrument(owner: owner, on: db)
             // duplicate owner credit code
-            await #expect(throws: RegistryError.conflict(field: "credit_code", message: "an owner with credit code \(owner.creditCode) already exists")) {
+            await #expect(throws: RegistryError.conflict(field: "credit_code", reason: .registry(.ownerExists(creditCode: owner.creditCode)))) {
                 try await Fixtures.owner(on: db)
             }
             // duplicate natural key
@@ -177,7 +177,7 @@ import Testing
             await #expect(throws: RegistryError.self) {
                 try await Registry.instrument(seen[0], scope: .region(RegionCode("350200")!), on: db)
             }
-            await #expect(throws: RegistryError.invalid("cursor", "is not a cursor returned by this API")) {
+            await #expect(throws: RegistryError.invalid("cursor", .notACursor)) {
                 try await Registry.instruments(.init(), today: today, window: 30, cursor: "zzz", limit: 3, scope: .everything, on: db)
             }
         }

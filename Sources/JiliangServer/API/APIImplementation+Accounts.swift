@@ -8,7 +8,7 @@ import OpenAPIRuntime
 
 extension APIImplementation {
     func signIn(_ input: Operations.SignIn.Input) async throws -> Operations.SignIn.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let s = try await Accounts.signIn(
             login: b.login, password: b.password, client: RequestCaller.client ?? "local", throttle: signInThrottle, on: db)
         RequestCaller.cookies?.set(sessionCookie(value: s.token, maxAge: Int(Accounts.sessionLifetime)))
@@ -19,7 +19,7 @@ extension APIImplementation {
     func signOut(_ input: Operations.SignOut.Input) async throws -> Operations.SignOut.Output {
         _ = try caller()
         guard let token = RequestCaller.sessionToken else {
-            throw RegistryError.conflict(field: "authorization", message: "an API token has no session; an administrator revokes it")
+            throw RegistryError.conflict(field: "authorization", reason: .request(.tokenHasNoSession))
         }
         try await Accounts.signOut(token: token, everywhere: input.query.everywhere ?? false, on: db)
         RequestCaller.cookies?.set(sessionCookie(value: "", maxAge: 0))
@@ -31,12 +31,12 @@ extension APIImplementation {
     }
 
     func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
-        _ = try caller(may: .manageAccounts, "listing accounts")
+        _ = try caller(may: .manageAccounts)
         return .ok(.init(body: .json(try await Accounts.users(on: db).map(dto))))
     }
 
     func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let u = try await Accounts.createUser(
             .init(login: b.login, displayName: b.displayName, password: b.password, role: b.role, regionCode: b.regionCode,
                   institutionID: b.institutionId, ownerID: b.ownerId),
@@ -45,23 +45,23 @@ extension APIImplementation {
     }
 
     func resetPassword(_ input: Operations.ResetPassword.Input) async throws -> Operations.ResetPassword.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         try await Accounts.resetPassword(userID: input.path.id, to: b.password, by: try caller(), on: db)
         return .noContent(.init())
     }
 
     func setUserDisabled(_ input: Operations.SetUserDisabled.Input) async throws -> Operations.SetUserDisabled.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         return .ok(.init(body: .json(dto(try await Accounts.setDisabled(userID: input.path.id, b.disabled, by: try caller(), on: db)))))
     }
 
     func listTokens(_ input: Operations.ListTokens.Input) async throws -> Operations.ListTokens.Output {
-        _ = try caller(may: .manageAccounts, "listing API tokens")
+        _ = try caller(may: .manageAccounts)
         return .ok(.init(body: .json(try await Accounts.tokens(on: db).map(dto))))
     }
 
     func createToken(_ input: Operations.CreateToken.Input) async throws -> Operations.CreateToken.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let (token, m) = try await Accounts.createToken(
             .init(name: b.name, role: b.role, regionCode: b.regionCode, institutionID: b.institutionId, ownerID: b.ownerId,
                   permissions: b.permissions),
@@ -75,7 +75,7 @@ extension APIImplementation {
     }
 
     func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output {
-        _ = try caller(may: .readAudit, "reading the audit log")
+        _ = try caller(may: .readAudit)
         let q = input.query
         let since = try parseDay(q.since, field: "since").map { $0.startInstant }
         let page = try await Audit.list(

@@ -42,7 +42,7 @@ extension APIImplementation {
     }
 
     func putCommitmentTemplate(_ input: Operations.PutCommitmentTemplate.Input) async throws -> Operations.PutCommitmentTemplate.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let m = try await Commitments.saveTemplate(sector: input.path.sector, title: b.title, body: b.body, by: try caller(), on: db)
         return .ok(.init(body: .json(.init(sector: m.id!, title: m.title, body: m.body))))
     }
@@ -50,7 +50,7 @@ extension APIImplementation {
     func dto(_ m: CommitmentModel) -> Components.Schemas.Commitment {
         .init(
             id: m.id!, ownerId: m.ownerID, sector: m.sector, title: m.title, body: m.body, signerName: m.signerName, signerTitle: m.signerTitle,
-            complaintPhone: m.complaintPhone, signedOn: m.signedOn, state: .init(rawValue: m.state)!, endedOn: m.endedOn, endReason: m.endReason)
+            complaintPhone: m.complaintPhone, signedOn: m.signedOn, state: .init(rawValue: m.state)!, endedOn: m.endedOn, endReason: ReasonText.words(m.endReason, PageStrings.strings(.en)))
     }
 
     func listCommitments(_ input: Operations.ListCommitments.Input) async throws -> Operations.ListCommitments.Output {
@@ -58,19 +58,19 @@ extension APIImplementation {
             return .ok(.init(body: .json(try await Commitments.commitments(ownerID: input.query.ownerId, by: try caller(), on: db).map(dto))))
         } catch RegistryError.invalid(let v) where v.errors.map(\.field) == ["owner_id"] {
             // A filter naming an owner outside the caller's scope: not found, like any other read.
-            throw RegistryError.notFound(entity: "owner", key: "\(input.query.ownerId)")
+            throw RegistryError.notFound(.owner, key: "\(input.query.ownerId)")
         }
     }
 
     func signCommitment(_ input: Operations.SignCommitment.Input) async throws -> Operations.SignCommitment.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let m = try await Commitments.sign(
             ownerID: b.ownerId, signerName: b.signerName, signerTitle: b.signerTitle, complaintPhone: b.complaintPhone, today: today, by: try caller(), on: db)
         return .created(.init(body: .json(dto(m))))
     }
 
     func endCommitment(_ input: Operations.EndCommitment.Input) async throws -> Operations.EndCommitment.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         return .ok(.init(body: .json(dto(try await Commitments.end(input.path.id, as: b.outcome, reason: b.reason, today: today, by: try caller(), on: db)))))
     }
 
@@ -86,7 +86,7 @@ extension APIImplementation {
     func dto(_ a: DemoApplicationModel) -> Components.Schemas.DemoApplication {
         .init(
             id: a.id!, roundId: a.roundID, ownerId: a.ownerID, statement: a.statement, appliedOn: a.appliedOn, state: .init(rawValue: a.state)!, total: a.total,
-            awardedOn: a.awardedOn, validUntil: a.validUntil, revokedOn: a.revokedOn, revokeReason: a.revokeReason)
+            awardedOn: a.awardedOn, validUntil: a.validUntil, revokedOn: a.revokedOn, revokeReason: ReasonText.words(a.revokeReason, PageStrings.strings(.en)))
     }
 
     func listDemoChecklists(_ input: Operations.ListDemoChecklists.Input) async throws -> Operations.ListDemoChecklists.Output {
@@ -99,7 +99,7 @@ extension APIImplementation {
     }
 
     func putDemoChecklist(_ input: Operations.PutDemoChecklist.Input) async throws -> Operations.PutDemoChecklist.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let list = try await Demonstration.saveChecklist(sector: input.path.sector, criteria: b.criteria, by: try caller(), on: db)
         return .ok(.init(body: .json(.init(sector: input.path.sector, criteria: list.map { .init(label: $0.label, weight: $0.weight) }))))
     }
@@ -109,7 +109,7 @@ extension APIImplementation {
     }
 
     func openDemoRound(_ input: Operations.OpenDemoRound.Input) async throws -> Operations.OpenDemoRound.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let r = try await Demonstration.openRound(
             regionCode: b.regionCode, sector: b.sector, title: b.title, criteria: b.criteria, passScore: b.passScore, validMonths: b.validMonths,
             opensOn: b.opensOn, closesOn: b.closesOn, by: try caller(), on: db)
@@ -121,13 +121,13 @@ extension APIImplementation {
     }
 
     func applyForDemoTitle(_ input: Operations.ApplyForDemoTitle.Input) async throws -> Operations.ApplyForDemoTitle.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let a = try await Demonstration.apply(roundID: input.path.id, ownerID: b.ownerId, statement: b.statement, today: today, by: try caller(), on: db)
         return .created(.init(body: .json(dto(a))))
     }
 
     func scoreDemoApplication(_ input: Operations.ScoreDemoApplication.Input) async throws -> Operations.ScoreDemoApplication.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let a = try await Demonstration.score(input.path.id, points: b.points ?? [], evidence: b.evidence ?? [], today: today, by: try caller(), on: db)
         return .ok(.init(body: .json(dto(a))))
     }
@@ -137,7 +137,7 @@ extension APIImplementation {
     }
 
     func revokeDemoTitle(_ input: Operations.RevokeDemoTitle.Input) async throws -> Operations.RevokeDemoTitle.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         return .ok(.init(body: .json(dto(try await Demonstration.revoke(input.path.id, reason: b.reason, today: today, by: try caller(), on: db)))))
     }
 
@@ -166,11 +166,11 @@ extension APIImplementation {
     }
 
     func recordPenalty(_ input: Operations.RecordPenalty.Input) async throws -> Operations.RecordPenalty.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         var files: [Penalties.Attachment] = []
         for (i, e) in (b.evidence ?? []).enumerated() {
             guard let data = Data(base64Encoded: e.contentBase64, options: .ignoreUnknownCharacters) else {
-                throw RegistryError.invalid("evidence[\(i + 1)]", "content_base64 is not base64")
+                throw RegistryError.invalid("evidence[\(i + 1)]", .request(.notBase64))
             }
             files.append(.init(filename: e.filename, bytes: Array(data)))
         }
@@ -195,7 +195,7 @@ extension APIImplementation {
     }
 
     func applyToEndPenaltyPublication(_ input: Operations.ApplyToEndPenaltyPublication.Input) async throws -> Operations.ApplyToEndPenaltyPublication.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let p = try caller()
         let m = try await Penalties.applyForRepair(
             input.path.id, statement: b.statement, fulfilled: b.fulfilled, remedied: b.remedied, rules: credit, today: today, by: p, on: db)
@@ -203,13 +203,13 @@ extension APIImplementation {
     }
 
     func decidePenaltyRepair(_ input: Operations.DecidePenaltyRepair.Input) async throws -> Operations.DecidePenaltyRepair.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let p = try caller()
         return .ok(.init(body: .json(try await dto(try await Penalties.decideRepair(input.path.id, approve: b.approve, note: b.note, today: today, by: p, on: db), by: p))))
     }
 
     func withdrawPenalty(_ input: Operations.WithdrawPenalty.Input) async throws -> Operations.WithdrawPenalty.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let p = try caller()
         return .ok(.init(body: .json(try await dto(try await Penalties.withdraw(input.path.id, reason: b.reason, today: today, by: p, on: db), by: p))))
     }
@@ -223,8 +223,8 @@ extension APIImplementation {
             proposedBy: m.proposedBy, proposedOn: m.proposedOn, notifiedOn: m.notifiedOn, objectionUntil: m.objectionUntil, objection: m.objection,
             decidedBy: m.decidedBy, decidedOn: m.decidedOn, decidedRegion: m.decidedRegion, consentBy: m.consentBy, consentOn: m.consentOn,
             consentNote: m.consentNote, publishedOn: m.publishedOn, repairEligibleOn: m.repairEligibleOn, removalOn: m.removalOn,
-            repairAppliedOn: m.repairAppliedOn, endedOn: m.endedOn, endReason: m.endReason,
-            history: history.map { .init(action: $0.action, day: $0.day, actor: $0.actor, note: $0.note) })
+            repairAppliedOn: m.repairAppliedOn, endedOn: m.endedOn, endReason: ReasonText.words(m.endReason, PageStrings.strings(.en)),
+            history: history.map { .init(action: $0.action, day: $0.day, actor: $0.actor, note: ReasonText.words($0.note, PageStrings.strings(.en))) })
     }
 
     func listListings(_ input: Operations.ListListings.Input) async throws -> Operations.ListListings.Output {
@@ -236,7 +236,7 @@ extension APIImplementation {
     }
 
     func proposeListing(_ input: Operations.ProposeListing.Input) async throws -> Operations.ProposeListing.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         return .created(.init(body: .json(try await dto(try await Listings.propose(penaltyID: b.penaltyId, reason: b.reason, today: today, by: try caller(), on: db)))))
     }
 
@@ -245,7 +245,7 @@ extension APIImplementation {
     }
 
     func takeListingStep(_ input: Operations.TakeListingStep.Input) async throws -> Operations.TakeListingStep.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let m = try await Listings.step(
             input.path.id, step: b.step, text: b.text, decision: b.decision, approve: b.approve, fulfilled: b.fulfilled ?? false, remedied: b.remedied ?? false,
             rules: credit, today: today, by: try caller(), on: db)

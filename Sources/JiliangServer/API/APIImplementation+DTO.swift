@@ -63,7 +63,7 @@ extension APIImplementation {
     func dto(_ j: JobModel) -> Components.Schemas.Job {
         .init(
             id: j.id!, kind: j.kind, state: .init(rawValue: j.state) ?? .queued, progressDone: j.progressDone,
-            progressTotal: j.progressTotal, result: j.result, error: j.error)
+            progressTotal: j.progressTotal, result: RefusalText.apiResult(j.result), error: RefusalText.jobFailure(j, .en))
     }
 
     func dto(_ w: WarningModel) -> Components.Schemas.Warning {

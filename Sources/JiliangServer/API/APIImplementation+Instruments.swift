@@ -36,8 +36,8 @@ extension APIImplementation {
     }
 
     func createInstrument(_ input: Operations.CreateInstrument.Input) async throws -> Operations.CreateInstrument.Output {
-        let p = try caller(may: .fileInstruments, "filing or changing instruments")
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        let p = try caller(may: .fileInstruments)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         var rng = SystemRandomNumberGenerator()
         // An owner's instrument is stored as a draft (`Registry.createInstrument`), filed when the
         // bureau approves its filing (POST /instruments/{id}/filing).
@@ -55,16 +55,16 @@ extension APIImplementation {
     }
 
     func updateInstrument(_ input: Operations.UpdateInstrument.Input) async throws -> Operations.UpdateInstrument.Output {
-        let p = try caller(may: .fileInstruments, "filing or changing instruments")
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        let p = try caller(may: .fileInstruments)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let d = try await instrumentDraft(b)
         let m = try await Registry.updateInstrument(input.path.id, d, scope: p.scope, on: db)
         return .ok(.init(body: .json(try await detailed(m))))
     }
 
     func addSchedule(_ input: Operations.AddSchedule.Input) async throws -> Operations.AddSchedule.Output {
-        _ = try caller(may: .fileInstruments, "filing or changing instruments")
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        _ = try caller(may: .fileInstruments)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         _ = try await Registry.addSchedule(
             instrumentID: input.path.id, name: b.name, dueDate: b.dueDate, intervalMonths: b.intervalMonths, scope: scope, on: db)
         return .created(.init(body: .json(try await detailed(try await Registry.instrument(input.path.id, scope: scope, on: db)))))
@@ -85,14 +85,14 @@ extension APIImplementation {
     }
 
     func createRecord(_ input: Operations.CreateRecord.Input) async throws -> Operations.CreateRecord.Output {
-        let p = try caller(may: .recordVerifications, "recording verification results")
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        let p = try caller(may: .recordVerifications)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let d = try RecordDraft.parse(
             instrumentID: b.instrumentId, institutionID: b.institutionId, date: b.date, kind: b.kind?.rawValue,
             result: b.result?.rawValue, certificateNo: b.certificateNo, resultNoticeNo: b.resultNoticeNo, readings: b.readings,
             recordedBy: b.recordedBy, corrects: b.corrects, correctionReason: b.correctionReason, today: today)
         if let own = p.institutionID, d.institutionID != own {
-            throw RegistryError.forbidden("recording results in the name of another institution")
+            throw RegistryError.forbidden(.request(.recordingForAnotherInstitution))
         }
         return .created(.init(body: .json(dto(try await Registry.addRecord(d, scope: scope, on: db)))))
     }

@@ -12,7 +12,7 @@ extension APIImplementation {
             let cert = try await ledger.certificate(of: .verificationRecord, id: record.id!)
             return .ok(.init(body: .plainText(HTTPBody(cert.serialized))))
         } catch let e as Ledger.CertificateError {
-            throw RegistryError.conflict(field: "id", message: e.description)
+            throw RegistryError.conflict(field: "id", reason: e.refusal)
         }
     }
 

@@ -19,8 +19,8 @@ extension APIImplementation {
     }
 
     func putRegion(_ input: Operations.PutRegion.Input) async throws -> Operations.PutRegion.Output {
-        _ = try caller(may: .manageReference, "changing reference data (regions, catalogue, rules, institutions)")
-        guard case .json(let body) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        _ = try caller(may: .manageReference)
+        guard case .json(let body) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let r = try await Registry.saveRegion(code: input.path.code, name: body.name, operational: body.operational, on: db)
         return .ok(.init(body: .json(dto(r))))
     }
@@ -38,8 +38,8 @@ extension APIImplementation {
     }
 
     func putCatalogueEntry(_ input: Operations.PutCatalogueEntry.Input) async throws -> Operations.PutCatalogueEntry.Output {
-        _ = try caller(may: .manageReference, "changing reference data (regions, catalogue, rules, institutions)")
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        _ = try caller(may: .manageReference)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let e = CatalogueEntry(
             itemNo: b.itemNo, itemName: b.itemName, subNo: input.path.subNo, subName: b.subName,
             mode: b.mode.flatMap { SupervisionMode(rawValue: $0.rawValue) }, form: b.form.flatMap { VerificationForm(rawValue: $0.rawValue) },
@@ -54,18 +54,18 @@ extension APIImplementation {
     }
 
     func createRule(_ input: Operations.CreateRule.Input) async throws -> Operations.CreateRule.Output {
-        _ = try caller(may: .manageReference, "changing reference data (regions, catalogue, rules, institutions)")
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
-        guard let from = CalendarDay(b.effectiveFrom) else { throw RegistryError.invalid("effective_from", "must be a date YYYY-MM-DD") }
+        _ = try caller(may: .manageReference)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
+        guard let from = CalendarDay(b.effectiveFrom) else { throw RegistryError.invalid("effective_from", .notADate(got: b.effectiveFrom)) }
         var until: CalendarDay?
         if let u = b.effectiveUntil {
-            guard let day = CalendarDay(u) else { throw RegistryError.invalid("effective_until", "must be a date YYYY-MM-DD") }
+            guard let day = CalendarDay(u) else { throw RegistryError.invalid("effective_until", .notADate(got: u)) }
             until = day
         }
         var meterType: MeterType?
         if let t = b.condition?.meterType {
             guard let m = MeterType(rawValue: t) else {
-                throw RegistryError.invalid("condition.meter_type", "'\(t)' is not one of: \(MeterType.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw RegistryError.invalid("condition.meter_type", .notOneOf(MeterType.allCases.map(\.rawValue), got: t))
             }
             meterType = m
         }
@@ -96,8 +96,8 @@ extension APIImplementation {
     }
 
     func createOwner(_ input: Operations.CreateOwner.Input) async throws -> Operations.CreateOwner.Output {
-        let p = try caller(may: .manageOwners, "registering owners")
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        let p = try caller(may: .manageOwners)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         return .created(.init(body: .json(dto(try await Registry.createOwner(try await ownerDraft(b), scope: p.scope, on: db)))))
     }
 
@@ -106,8 +106,8 @@ extension APIImplementation {
     }
 
     func updateOwner(_ input: Operations.UpdateOwner.Input) async throws -> Operations.UpdateOwner.Output {
-        _ = try caller(may: .manageOwners, "changing owners")
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        _ = try caller(may: .manageOwners)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let m = try await Registry.updateOwner(input.path.id, try await ownerDraft(b), scope: scope, on: db)
         return .ok(.init(body: .json(dto(m))))
     }
@@ -132,8 +132,8 @@ extension APIImplementation {
     }
 
     func createInstitution(_ input: Operations.CreateInstitution.Input) async throws -> Operations.CreateInstitution.Output {
-        _ = try caller(may: .manageReference, "changing reference data (regions, catalogue, rules, institutions)")
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        _ = try caller(may: .manageReference)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let d = try await institutionDraft(b)
         let m = try await Registry.createInstitution(d, on: db)
         return .created(.init(body: .json(dto(m, scopes: d.scopes))))
@@ -146,8 +146,8 @@ extension APIImplementation {
     }
 
     func updateInstitution(_ input: Operations.UpdateInstitution.Input) async throws -> Operations.UpdateInstitution.Output {
-        _ = try caller(may: .manageReference, "changing reference data (regions, catalogue, rules, institutions)")
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        _ = try caller(may: .manageReference)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let d = try await institutionDraft(b)
         let m = try await Registry.updateInstitution(input.path.id, d, on: db)
         return .ok(.init(body: .json(dto(m, scopes: d.scopes))))

@@ -9,14 +9,14 @@ import OpenAPIRuntime
 /// on the public pages.
 extension APIImplementation {
     func listSurveys(_ input: Operations.ListSurveys.Input) async throws -> Operations.ListSurveys.Output {
-        let p = try caller(may: .manageOwners, "surveys")
+        let p = try caller(may: .manageOwners)
         var out: [Components.Schemas.Survey] = []
         for s in try await Surveys.list(scope: p.scope, on: db) { out.append(try await dto(s, scope: p.scope)) }
         return .ok(.init(body: .json(out)))
     }
 
     func openSurvey(_ input: Operations.OpenSurvey.Input) async throws -> Operations.OpenSurvey.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let p = try caller()
         let (s, _) = try await Surveys.open(
             title: b.title, industry: b.industry, region: b.regionCode, closesOn: b.closesOn, today: today,
@@ -25,7 +25,7 @@ extension APIImplementation {
     }
 
     func getSurvey(_ input: Operations.GetSurvey.Input) async throws -> Operations.GetSurvey.Output {
-        let p = try caller(may: .manageOwners, "surveys")
+        let p = try caller(may: .manageOwners)
         return .ok(.init(body: .json(try await dto(try await Surveys.survey(input.path.id, scope: p.scope, on: db), scope: p.scope))))
     }
 

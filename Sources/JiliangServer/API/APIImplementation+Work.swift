@@ -16,15 +16,15 @@ extension Components.RequestBodies.RollFile {
 
 extension APIImplementation {
     func importInstruments(_ input: Operations.ImportInstruments.Input) async throws -> Operations.ImportInstruments.Output {
-        let p = try caller(may: .importInstruments, "importing instruments")
+        let p = try caller(may: .importInstruments)
         let body = input.body.file
         let bytes: [UInt8]
         // The largest upload accepted (a million-row CSV is about 200 MB): `bodyLimits.import`.
         let most = config.bodyLimits.import
         do { bytes = Array(try await Data(collecting: body, upTo: most)) } catch {
-            throw RegistryError.invalid("body", "the file is larger than \(most >> 20) MB, the most one import takes (serve --import-max-mb)")
+            throw RegistryError.invalid("body", .request(.fileTooLarge(megabytes: most >> 20, setting: "serve --import-max-mb")))
         }
-        guard !bytes.isEmpty else { throw RegistryError.invalid("body", "the file is empty") }
+        guard !bytes.isEmpty else { throw RegistryError.invalid("body", .request(.fileEmpty)) }
         let q = input.query
         var options = try await ImportJobs.options(
             dryRun: q.dryRun ?? false, sheet: q.sheet, profile: q.profile, map: q.map ?? [], verifiedBy: q.verifiedBy, by: p, on: db)
@@ -56,11 +56,11 @@ extension APIImplementation {
         let most = config.bodyLimits.import
         let bytes: [UInt8]
         do { bytes = Array(try await Data(collecting: body, upTo: most)) } catch {
-            throw RegistryError.invalid("body", "the file is larger than \(most >> 20) MB, the most one import takes (serve --import-max-mb)")
+            throw RegistryError.invalid("body", .request(.fileTooLarge(megabytes: most >> 20, setting: "serve --import-max-mb")))
         }
-        guard !bytes.isEmpty else { throw RegistryError.invalid("body", "the file is empty") }
+        guard !bytes.isEmpty else { throw RegistryError.invalid("body", .request(.fileEmpty)) }
         let options = InstrumentImport.Options(dryRun: dryRun, sheet: sheet)
-        do { try PartyImport(kind: kind, sheet: sheet).checkHeader(of: bytes) } catch { throw RegistryError.invalid("body", error.description) }
+        do { try PartyImport(kind: kind, sheet: sheet).checkHeader(of: bytes) } catch { throw RegistryError.invalid("body", error.refusal) }
         return try await ImportJobs.enqueue(
             bytes: bytes, mode: InstrumentImport.Mode(rawValue: mode ?? "all_or_nothing") ?? .allOrNothing, options: options, party: kind, by: p,
             uploadDirectory: config.uploadDirectory, on: db)
@@ -71,10 +71,10 @@ extension APIImplementation {
     }
 
     func saveImportProfile(_ input: Operations.SaveImportProfile.Input) async throws -> Operations.SaveImportProfile.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         // The document says at least one character; leave a field out for "none".
-        if b.sheet == "" { throw RegistryError.invalid("sheet", "must not be empty (leave it out for the first sheet)") }
-        if b.verifiedBy == "" { throw RegistryError.invalid("verified_by", "must not be empty (leave it out for none)") }
+        if b.sheet == "" { throw RegistryError.invalid("sheet", .request(.emptySheetName)) }
+        if b.verifiedBy == "" { throw RegistryError.invalid("verified_by", .request(.emptyVerifiedBy)) }
         let options = InstrumentImport.Options(sheet: b.sheet, mapping: b.mapping?.additionalProperties ?? [:], verifiedBy: b.verifiedBy)
         let saved = try await ImportProfiles.save(name: input.path.name, options: options, by: try caller(), on: db)
         return .ok(.init(body: .json(dto(saved))))
@@ -96,8 +96,8 @@ extension APIImplementation {
 
     func getJobErrors(_ input: Operations.GetJobErrors.Input) async throws -> Operations.GetJobErrors.Output {
         let j = try await visibleJob(input.path.id)
-        guard let csv = ImportJobs.errorsCSV(of: j) else {
-            throw RegistryError.conflict(field: "id", message: "job \(j.id!) has no import report yet (state: \(j.state))")
+        guard let csv = ImportJobs.errors(of: j).map({ RefusalText.errorsCSV($0, false) }) else {
+            throw RegistryError.conflict(field: "id", reason: .request(.noReportYet(job: j.id!, state: j.state)))
         }
         return .ok(.init(body: .csv(HTTPBody(csv))))
     }
@@ -113,22 +113,22 @@ extension APIImplementation {
     }
 
     func listWarningRuns(_ input: Operations.ListWarningRuns.Input) async throws -> Operations.ListWarningRuns.Output {
-        _ = try caller(may: .runWarnings, "reading early-warning runs")
+        _ = try caller(may: .runWarnings)
         let runs = try await Warnings.runs(limit: try Cursor.limit(input.query.limit), on: db)
         return .ok(.init(body: .json(runs.map(dto))))
     }
 
     func runWarnings(_ input: Operations.RunWarnings.Input) async throws -> Operations.RunWarnings.Output {
-        _ = try caller(may: .runWarnings, "running early warnings")
+        _ = try caller(may: .runWarnings)
         let day = try parseDay(input.query.asOf, field: "as_of") ?? today
         let outcome = try await WarningRunner(dueSoonWindow: config.dueSoonWindow).run(asOf: day, on: db)
-        guard let run = try await WarningRunModel.find(outcome.runID, on: db) else { throw RegistryError.notFound(entity: "warning run", key: "\(outcome.runID)") }
+        guard let run = try await WarningRunModel.find(outcome.runID, on: db) else { throw RegistryError.notFound(.warningRun, key: "\(outcome.runID)") }
         return .ok(.init(body: .json(dto(run))))
     }
 
     func listInbox(_ input: Operations.ListInbox.Input) async throws -> Operations.ListInbox.Output {
         let q = input.query
-        guard try caller().mayRead(inbox: q.recipient) else { throw RegistryError.notFound(entity: "inbox", key: q.recipient) }
+        guard try caller().mayRead(inbox: q.recipient) else { throw RegistryError.notFound(.inbox, key: q.recipient) }
         let page = try await Warnings.inbox(recipient: q.recipient, cursor: q.cursor, limit: q.limit, on: db)
         return .ok(.init(body: .json(.init(items: page.items.map(dto), nextCursor: page.nextCursor))))
     }

@@ -29,14 +29,14 @@ extension APIImplementation {
     }
 
     func returnFiling(_ input: Operations.ReturnFiling.Input) async throws -> Operations.ReturnFiling.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         return .ok(.init(body: .json(dto(try await Filings.decide(input.path.id, approve: false, reason: b.reason, by: try caller(), on: db)))))
     }
 
     // MARK: Verification applications (检定申请)
 
     func applyForVerification(_ input: Operations.ApplyForVerification.Input) async throws -> Operations.ApplyForVerification.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let r = try await VerificationRequests.apply(
             instrumentID: b.instrumentId, institutionID: b.institutionId, mode: b.mode, note: b.note, today: today, by: try caller(), on: db)
         return .created(.init(body: .json(try await dto(r))))
@@ -56,19 +56,19 @@ extension APIImplementation {
     }
 
     func acceptVerificationRequest(_ input: Operations.AcceptVerificationRequest.Input) async throws -> Operations.AcceptVerificationRequest.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let r = try await VerificationRequests.accept(
             input.path.id, mode: b.mode, scheduledFor: b.scheduledFor, today: today, deadlines: config.verificationDeadlines, by: try caller(), on: db)
         return .ok(.init(body: .json(try await dto(r))))
     }
 
     func declineVerificationRequest(_ input: Operations.DeclineVerificationRequest.Input) async throws -> Operations.DeclineVerificationRequest.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         return .ok(.init(body: .json(try await dto(try await VerificationRequests.decline(input.path.id, reason: b.reason, by: try caller(), on: db)))))
     }
 
     func recordVerificationResult(_ input: Operations.RecordVerificationResult.Input) async throws -> Operations.RecordVerificationResult.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let p = try caller()
         let today = self.today
         // The instrument and institution come from the application, the recorder from the caller.
@@ -91,7 +91,7 @@ extension APIImplementation {
     }
 
     func putCalendarDay(_ input: Operations.PutCalendarDay.Input) async throws -> Operations.PutCalendarDay.Output {
-        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", "must be JSON") }
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let d = try await VerificationRequests.setCalendarDay(input.path.date, kind: b.kind, name: b.name, by: try caller(), on: db)
         return .ok(.init(body: .json(dto(d))))
     }

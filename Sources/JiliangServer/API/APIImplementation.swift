@@ -21,16 +21,16 @@ struct APIImplementation: APIProtocol {
         return p
     }
 
-    /// The caller, who must hold `permission` (otherwise 403).
-    func caller(may permission: Permission, _ what: String) throws -> Principal {
+    /// The caller, who must hold `permission` (otherwise 403, naming it).
+    func caller(may permission: Permission) throws -> Principal {
         let p = try caller()
-        guard p.may(permission) else { throw RegistryError.forbidden(what) }
+        guard p.may(permission) else { throw RegistryError.forbidden(.notAllowed(permission)) }
         return p
     }
 
     /// What the caller may see; every registry query takes it.
     var scope: AccessScope {
-        get throws { try caller(may: .readRegistry, "reading the registry").scope }
+        get throws { try caller(may: .readRegistry).scope }
     }
 
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
@@ -42,12 +42,12 @@ struct APIImplementation: APIProtocol {
 /// Parses a `YYYY-MM-DD` query value, naming the parameter when it is not a date.
 func parseDay(_ text: String?, field: String) throws -> CalendarDay? {
     guard let text else { return nil }
-    guard let d = CalendarDay(text) else { throw RegistryError.invalid(field, "must be a date written YYYY-MM-DD, got '\(text)'") }
+    guard let d = CalendarDay(text) else { throw RegistryError.invalid(field, .notADate(got: text)) }
     return d
 }
 
 func parseRegion(_ text: String?, field: String = "region") throws -> RegionCode? {
     guard let text else { return nil }
-    guard let r = RegionCode(text) else { throw RegistryError.invalid(field, "must be a 6-digit region code, got '\(text)'") }
+    guard let r = RegionCode(text) else { throw RegistryError.invalid(field, .notARegionCode(got: text)) }
     return r
 }

@@ -37,15 +37,15 @@ struct APIRoutes: Sendable {
         }
 
         /// Why `value` is outside the bounds, or nil.
-        func problem(_ value: String) -> String? {
+        func problem(_ value: String) -> Refusal? {
             if integer {
-                guard let n = Int64(value) else { return "must be an integer" }
-                if let lo = minimum, n < lo { return maximum.map { "must be from \(lo) to \($0)" } ?? "must be at least \(lo)" }
-                if let hi = maximum, n > hi { return minimum.map { "must be from \($0) to \(hi)" } ?? "must be at most \(hi)" }
+                guard let n = Int64(value) else { return .request(.notAnInteger) }
+                if let lo = minimum, n < lo { return maximum.map { .field(.outOfRange(from: Int(lo), to: Int($0))) } ?? .request(.atLeast(lo)) }
+                if let hi = maximum, n > hi { return minimum.map { .field(.outOfRange(from: Int($0), to: Int(hi))) } ?? .request(.atMost(hi)) }
                 return nil
             }
             // JSON Schema counts code points, not grapheme clusters.
-            if let most = maxLength, value.unicodeScalars.count > most { return "at most \(most) characters" }
+            if let most = maxLength, value.unicodeScalars.count > most { return .request(.atMostCharacters(most)) }
             return nil
         }
     }

@@ -41,7 +41,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             // (Pages post forms: their token is checked by `FormCSRFMiddleware`.) The path as the
             // router matches it: "//api/…" is the API too.
             if Site.canonical(request.uri.path).hasPrefix("/api/"), ![.get, .head, .options].contains(request.method), request.headers[Self.csrfHeader] != csrf {
-                throw RegistryError.forbidden("a state-changing request with the session cookie but without its CSRF token (X-CSRF-Token)")
+                throw RegistryError.forbidden(.request(.cookieWithoutCSRFHeader))
             }
             caller = p
             session = cookie

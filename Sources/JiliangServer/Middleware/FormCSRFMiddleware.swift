@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import JiliangCore
 import JiliangStore
 import NIOCore
 
@@ -43,7 +44,7 @@ enum FormCSRF {
     /// Refuses a token that is not this session's.
     static func check(_ token: String?) throws {
         guard let expected = RequestCaller.csrf, let token, token == expected else {
-            throw RegistryError.forbidden("a form without this session's CSRF token")
+            throw RegistryError.forbidden(.request(.formWithoutCSRFToken))
         }
     }
 

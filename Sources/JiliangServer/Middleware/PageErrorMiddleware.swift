@@ -39,18 +39,19 @@ struct PageProblem: Error, Sendable, Equatable {
         self.detail = detail
     }
 
-    /// The problem an error means to a page, or nil for a genuine fault.
-    init?(_ error: any Error) {
+    /// The problem an error means to a page, worded in the page's language, or nil for a genuine
+    /// fault.
+    init?(_ error: any Error, _ lang: PageStrings.Language) {
         switch error {
         case let e as PageProblem: self = e
         case let e as RegistryError:
             switch e {
-            case .notFound: self.init(.notFound, e.description)
-            case .forbidden: self.init(.forbidden, e.description)
+            case .notFound: self.init(.notFound, RefusalText.words(e, lang))
+            case .forbidden: self.init(.forbidden, RefusalText.words(e, lang))
             case .unauthenticated: self.init(.signIn)
-            case .invalid, .conflict: self.init(.badInput, e.description)
+            case .invalid, .conflict: self.init(.badInput, RefusalText.words(e, lang))
             }
-        case let e as ValidationFailure: self.init(.badInput, e.description)
+        case let e as ValidationFailure: self.init(.badInput, RefusalText.words(e, lang))
         case let e as BodyTooLarge: self.init(.tooLarge, e.description)
         case let e as ServerError where e.underlyingError is BodyTooLarge: self.init(.tooLarge, (e.underlyingError as! BodyTooLarge).description)
         case let e as HTTPError where e.status == .contentTooLarge:
@@ -85,7 +86,7 @@ struct PageErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let problem = PageProblem(error) ?? {
+            let problem = PageProblem(error, PageStrings.Language.of(request)) ?? {
                 context.logger.error("page failed: \(String(reflecting: error))")
                 return PageProblem(.fault)
             }()

@@ -97,15 +97,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let e as RegistryError:
             switch e {
             case .invalid(let v): return invalid(v)
-            case .notFound(let entity, let key):
-                return Problem(type: "/problems/not-found", title: "Not found", status: 404, detail: "\(entity) \(key) was not found")
-            case .conflict(let field, let message):
+            case .notFound:
+                return Problem(type: "/problems/not-found", title: "Not found", status: 404, detail: RefusalText.words(e, .en))
+            case .conflict(let field, let reason):
+                let message = RefusalText.words(reason, .en)
                 return Problem(
                     type: "/problems/conflict", title: "Conflict", status: 409, detail: message, errors: [.init(field: field, message: message)])
             case .unauthenticated:
                 return Problem(type: "/problems/unauthenticated", title: "Unauthorized", status: 401, detail: "sign in, or send an API token as 'Authorization: Bearer …'")
             case .forbidden:
-                return Problem(type: "/problems/forbidden", title: "Forbidden", status: 403, detail: e.description)
+                return Problem(type: "/problems/forbidden", title: "Forbidden", status: 403, detail: RefusalText.words(e, .en))
             }
         case let e where WriteContention.isContention(e):
             // Another writer held the database for longer than the store waits (SQLite's busy
@@ -122,13 +123,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(type: "/problems/too-large", title: "Content Too Large", status: 413, detail: e.description, errors: [.init(field: "body", message: e.description)])
         case let e as Accounts.SignInError:
             if case .throttled(let wait) = e {
-                return Problem(type: "/problems/sign-in-throttled", title: "Too Many Requests", status: 429, detail: e.description, retryAfter: wait)
+                return Problem(type: "/problems/sign-in-throttled", title: "Too Many Requests", status: 429, detail: RefusalText.signIn(e, false), retryAfter: wait)
             }
-            return Problem(type: "/problems/sign-in", title: "Unauthorized", status: 401, detail: e.description)
+            return Problem(type: "/problems/sign-in", title: "Unauthorized", status: 401, detail: RefusalText.signIn(e, false))
         case let v as ValidationFailure:
             return invalid(v)
         case let e as InstrumentImport.FileError:
-            return Problem(type: "/problems/bad-file", title: "Unusable file", status: 400, detail: e.description, errors: [.init(field: "file", message: e.description)])
+            let message = RefusalText.words(e.refusal, .en)
+            return Problem(type: "/problems/bad-file", title: "Unusable file", status: 400, detail: message, errors: [.init(field: "file", message: message)])
         case let e as any HTTPResponseError:
             let status = e.status
             return Problem(type: "/problems/http", title: status.reasonPhrase, status: status.code, detail: status.code < 500 ? "\(error)" : nil)
@@ -143,8 +145,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     static func invalid(_ v: ValidationFailure) -> Problem {
         Problem(
             type: "/problems/invalid-input", title: "Invalid input", status: 400,
-            detail: v.errors.map(\.description).joined(separator: "; "),
-            errors: v.errors.map { .init(field: $0.field, message: $0.message) })
+            detail: RefusalText.words(v, .en),
+            errors: v.errors.map { .init(field: $0.field, message: RefusalText.words($0.reason, .en)) })
     }
 
     /// A request the generated code could not decode: wrong JSON type, missing body, bad query value.

@@ -16,7 +16,7 @@ struct AdminController: PageController {
         router.post(Site.users.path) { request, context in
             let p = context.principal
             let f = try await app.form(NewUserForm.self, request)
-            return try await rerenderOnBadInput({ try await users(request, p, error: $0) }) {
+            return try await app.attempt(request, alsoNotFound: true, { try await users(request, p, error: $0) }) {
                 _ = try await Accounts.createUser(
                     .init(login: f.login, displayName: f.display_name, password: f.password, role: f.role,
                           regionCode: f.region_code.flatMap { $0.isEmpty ? nil : $0 }, institutionID: f.institution_id.flatMap { Int($0) },
@@ -32,7 +32,7 @@ struct AdminController: PageController {
         }
         router.post(Site.userToggle.path) { _, context in
             let toggle = context.parameters.get("toggle")
-            guard toggle == "disable" || toggle == "enable" else { throw RegistryError.notFound(entity: "page", key: toggle ?? "") }
+            guard toggle == "disable" || toggle == "enable" else { throw RegistryError.notFound(.page, key: toggle ?? "") }
             _ = try await Accounts.setDisabled(
                 userID: try context.parameters.require("id", as: Int.self), toggle == "disable", by: context.principal, on: db)
             return app.redirect(Site.users() + "?flash=done")
@@ -46,7 +46,7 @@ struct AdminController: PageController {
             let fields = try await app.formFields(request)
             let f = Dictionary(fields, uniquingKeysWith: { a, _ in a })
             let permissions = fields.filter { $0.0 == "permission" }.map(\.1)
-            return try await rerenderOnBadInput({ try await tokens(request, p, newToken: nil, error: $0) }) {
+            return try await app.attempt(request, alsoNotFound: true, { try await tokens(request, p, newToken: nil, error: $0) }) {
                 let made = try await Accounts.createToken(
                     .init(name: f["name"], role: f["role"], regionCode: f["region_code"].flatMap { $0.isEmpty ? nil : $0 },
                           institutionID: f["institution_id"].flatMap { Int($0) }, ownerID: f["owner_id"].flatMap { Int($0) },
@@ -107,20 +107,6 @@ struct AdminController: PageController {
         return app.render(
             "tokens", view: view, title: PageStrings.strings(app.language(request))[.tokens], request: request, caller: p,
             status: error == nil ? .ok : .badRequest)
-    }
-
-    /// Runs an account form's action; bad input, and any refusal but a forbidden one (a missing
-    /// owner, a taken login), re-renders the page with the message (its status 400). Unlike
-    /// `WebApp.attempt`, which passes everything but bad input and conflicts on.
-    func rerenderOnBadInput(_ rerender: (String) async throws -> Response, _ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch let e as ValidationFailure {
-            return try await rerender(e.description)
-        } catch let e as RegistryError {
-            if case .forbidden = e { throw e }
-            return try await rerender(e.description)
-        }
     }
 }
 

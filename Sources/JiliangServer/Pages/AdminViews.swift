@@ -27,7 +27,7 @@ struct UsersView: PageView {
     var error: String?
 
     static func build(by p: Principal, lang: PageStrings.Language, error: String?, now: Date = Date(), on db: any Database) async throws -> UsersView {
-        guard p.may(.manageAccounts) || p.may(.manageOwners) else { throw RegistryError.forbidden("managing accounts") }
+        guard p.may(.manageAccounts) || p.may(.manageOwners) else { throw RegistryError.forbidden(.notAllowed(.manageAccounts)) }
         let t = PageStrings.strings(lang)
         var users = try await Accounts.users(on: db)
         if !p.may(.manageAccounts) {
@@ -67,7 +67,7 @@ struct TokensView: PageView {
     var error: String?
 
     static func build(by p: Principal, newToken: String?, error: String?, on db: any Database) async throws -> TokensView {
-        guard p.may(.manageAccounts) else { throw RegistryError.forbidden("managing API tokens") }
+        guard p.may(.manageAccounts) else { throw RegistryError.forbidden(.notAllowed(.manageAccounts)) }
         let items = try await Accounts.tokens(on: db).map { m in
             Row(
                 id: m.id!, revokeAction: Site.tokenRevoke(m.id!), name: m.name, role: Role(rawValue: m.role)?.chineseName ?? m.role,
@@ -103,11 +103,11 @@ struct AuditView: PageView {
     static func build(
         actor: String?, entity: String?, entityID: String?, since: String?, cursor: String?, by p: Principal, on db: any Database
     ) async throws -> AuditView {
-        guard p.may(.readAudit) else { throw RegistryError.forbidden("reading the audit log") }
+        guard p.may(.readAudit) else { throw RegistryError.forbidden(.notAllowed(.readAudit)) }
         func given(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
         let byActor = given(actor), ofEntity = given(entity), withID = given(entityID)
         let day = try given(since).map { s -> CalendarDay in
-            guard let d = CalendarDay(s) else { throw RegistryError.invalid("since", "must be a date written YYYY-MM-DD") }
+            guard let d = CalendarDay(s) else { throw RegistryError.invalid("since", .notADate(got: s)) }
             return d
         }
         let page = try await Audit.list(
@@ -168,7 +168,7 @@ struct CalendarView: PageView {
     var coverage: CalendarCoverageView
 
     static func build(year: Int, by p: Principal, lang: PageStrings.Language, today: CalendarDay, on db: any Database) async throws -> CalendarView {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("maintaining the working-day calendar") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.notAllowed(.manageReference)) }
         let t = PageStrings.strings(lang)
         let items = try await VerificationRequests.calendarDays(year: year, on: db).map {
             Row(date: $0.id!, deleteAction: Site.calendarDelete($0.id!), kind: $0.kind == "holiday" ? t[.holiday] : t[.workday], name: $0.name)

@@ -17,7 +17,7 @@ struct CatalogueController: PageController {
         router.post(Site.catalogue.path) { request, context in
             let p = context.principal
             let f = try await app.form(CatalogueForm.self, request)
-            return try await app.attempt({ try await list(request, p, error: $0, form: f) }) {
+            return try await app.attempt(request, { try await list(request, p, error: $0, form: f) }) {
                 let sub = try await saveRow(f, subNo: nil, by: p)
                 return app.redirect(Site.catalogueEntry(sub) + "?flash=done")
             }
@@ -28,7 +28,7 @@ struct CatalogueController: PageController {
         router.post(Site.catalogueEntry.path) { request, context in
             let p = context.principal
             let sub = try context.parameters.require("sub", as: Int.self), f = try await app.form(CatalogueForm.self, request)
-            return try await app.attempt({ try await entry(request, p, subNo: sub, error: $0, form: f) }) {
+            return try await app.attempt(request, { try await entry(request, p, subNo: sub, error: $0, form: f) }) {
                 _ = try await saveRow(f, subNo: sub, by: p)
                 return app.redirect(Site.catalogueEntry(sub) + "?flash=done")
             }
@@ -36,7 +36,7 @@ struct CatalogueController: PageController {
         router.post(Site.catalogueNames.path) { request, context in
             let p = context.principal
             let sub = try context.parameters.require("sub", as: Int.self), f = try await app.form(InstrumentNameForm.self, request)
-            return try await app.attempt({ try await entry(request, p, subNo: sub, error: $0, form: nil) }) {
+            return try await app.attempt(request, { try await entry(request, p, subNo: sub, error: $0, form: nil) }) {
                 try await Registry.saveInstrumentName(f.instrument_name, subNo: sub, by: p, on: db)
                 return app.redirect(Site.catalogueEntry(sub) + "?flash=done")
             }
@@ -44,8 +44,8 @@ struct CatalogueController: PageController {
         router.post(Site.catalogueRules.path) { request, context in
             let p = context.principal
             let sub = try context.parameters.require("sub", as: Int.self), f = try await app.form(CatalogueForm.self, request)
-            return try await app.attempt({ try await entry(request, p, subNo: sub, error: $0, form: f) }) {
-                guard p.may(.manageReference) else { throw RegistryError.forbidden("changing verification rules") }
+            return try await app.attempt(request, { try await entry(request, p, subNo: sub, error: $0, form: f) }) {
+                guard p.may(.manageReference) else { throw RegistryError.forbidden(.notAllowed(.manageReference)) }
                 _ = try await Registry.addRule(try Self.rule(f, subNo: sub), on: db)  // audited, marks the status for re-deriving
                 return app.redirect(Site.catalogueEntry(sub) + "?flash=done")
             }
@@ -68,7 +68,7 @@ struct CatalogueController: PageController {
     /// Creates (subNo nil: the number comes from the form) or corrects a catalogue row; a new row may
     /// bring its first rule. Returns the sub-item number.
     func saveRow(_ f: CatalogueForm, subNo: Int?, by p: Principal) async throws -> Int {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("changing the catalogue") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.notAllowed(.manageReference)) }
         var c = FieldChecker()
         let sub = subNo ?? c.int("sub_no", f.sub_no, range: 1...999, required: true)
         let item = c.int("item_no", f.item_no, range: 1...999, required: true)

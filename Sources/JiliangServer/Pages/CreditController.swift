@@ -23,7 +23,7 @@ struct CreditController: PageController {
         router.post(Site.commitments.path) { request, context in
             let p = context.principal
             let f = try await app.form(SignCommitmentForm.self, request)
-            return try await app.attempt({ try await home(request, p, error: $0) }) {
+            return try await app.attempt(request, { try await home(request, p, error: $0) }) {
                 let c = try await Commitments.sign(
                     ownerID: f.owner_id.flatMap { Int($0) }, signerName: f.signer_name, signerTitle: f.signer_title, complaintPhone: f.complaint_phone,
                     today: app.today, by: p, on: db)
@@ -37,7 +37,7 @@ struct CreditController: PageController {
             let p = context.principal
             let id = try context.parameters.require("id", as: Int.self)
             let f = try await app.form(EndCommitmentForm.self, request)
-            return try await app.attempt({ try await commitment(request, p, id: id, error: $0) }) {
+            return try await app.attempt(request, { try await commitment(request, p, id: id, error: $0) }) {
                 _ = try await Commitments.end(id, as: f.outcome, reason: f.reason, today: app.today, by: p, on: db)
                 return app.redirect(Site.commitment(id) + "?flash=done")
             }
@@ -46,7 +46,7 @@ struct CreditController: PageController {
         router.post(Site.commitmentTemplates.path) { request, context in
             let p = context.principal
             let f = try await app.form(CommitmentTemplateForm.self, request)
-            return try await app.attempt({ try await templates(request, p, error: $0) }) {
+            return try await app.attempt(request, { try await templates(request, p, error: $0) }) {
                 _ = try await Commitments.saveTemplate(
                     sector: f.sector, title: f.title, body: f.body?.replacingOccurrences(of: "\r\n", with: "\n"), by: p, on: db)
                 return app.redirect(Site.commitmentTemplates() + "?flash=done")
@@ -55,7 +55,7 @@ struct CreditController: PageController {
         router.post(Site.demoChecklists.path) { request, context in
             let p = context.principal
             let f = try await app.form(DemoChecklistForm.self, request)
-            return try await app.attempt({ try await templates(request, p, error: $0) }) {
+            return try await app.attempt(request, { try await templates(request, p, error: $0) }) {
                 _ = try await Demonstration.saveChecklist(sector: f.sector, criteria: f.criteria?.replacingOccurrences(of: "\r\n", with: "\n"), by: p, on: db)
                 return app.redirect(Site.commitmentTemplates() + "?flash=done")
             }

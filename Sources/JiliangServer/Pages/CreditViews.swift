@@ -145,7 +145,7 @@ struct CreditHomeView: PageView {
             error: error, isOwner: false, isStaff: false, commitments: [], signable: [], canSign: false, penalties: [], listings: [], rounds: [],
             classes: [], filters: [], noClasses: false, next: nil)
         if p.role == .owner {
-            guard p.may(.applyForCredit) else { throw RegistryError.forbidden("the credit record") }
+            guard p.may(.applyForCredit) else { throw RegistryError.forbidden(.notAllowed(.applyForCredit)) }
             let owners = try await OwnerModel.query(on: db).filter(\.$id ~~ p.ownerIDs).sort(\.$id).all()
             for o in owners {
                 let list = try await Commitments.commitments(ownerID: o.id!, by: p, on: db)
@@ -163,7 +163,7 @@ struct CreditHomeView: PageView {
             view.rounds = try await Demonstration.rounds(by: p, on: db).filter { $0.state == Demonstration.RoundState.open.rawValue }.map { CreditRoundRow.of($0, lang) }
             return view
         }
-        guard p.may(.manageCredit) else { throw RegistryError.forbidden("credit supervision") }
+        guard p.may(.manageCredit) else { throw RegistryError.forbidden(.notAllowed(.manageCredit)) }
         let cls = creditClass.flatMap { $0.isEmpty ? nil : $0 }
         let page = try await CreditScores.list(creditClass: cls, cursor: cursor, limit: 50, by: p, on: db)
         view.classes = page.items.map {
@@ -258,7 +258,7 @@ struct CommitmentView: PageView {
     static func build(_ id: Int, by p: Principal, lang: PageStrings.Language, error: String?, on db: any Database) async throws -> CommitmentView {
         let t = PageStrings.strings(lang)
         let c = try await Commitments.commitment(id, by: p, on: db)
-        guard let owner = try await OwnerModel.find(c.ownerID, on: db) else { throw RegistryError.notFound(entity: "owner", key: "\(c.ownerID)") }
+        guard let owner = try await OwnerModel.find(c.ownerID, on: db) else { throw RegistryError.notFound(.owner, key: "\(c.ownerID)") }
         let active = c.state == Commitments.State.active.rawValue
         return CommitmentView(
             id: "\(id)", endAction: Site.commitmentEnd(id), title: c.title, body: c.body.split(separator: "\n").map { Line(line: String($0)) },
@@ -290,7 +290,7 @@ struct CommitmentTemplatesView: PageView {
     var error: String?
 
     static func build(by p: Principal, lang: PageStrings.Language, error: String?, on db: any Database) async throws -> CommitmentTemplatesView {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("editing commitment letters") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.notAllowed(.manageReference)) }
         let rows = try await Commitments.templates(on: db).map {
             Template(
                 sector: $0.id!, label: PageStrings.sectorLabel($0.id!, lang), title: $0.title, body: $0.body,

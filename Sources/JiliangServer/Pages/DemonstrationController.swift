@@ -15,7 +15,7 @@ struct DemonstrationController: PageController {
         router.post(Site.demoRounds.path) { request, context in
             let p = context.principal
             let f = try await app.form(OpenRoundForm.self, request)
-            return try await app.attempt({ try await roundsPage(request, p, error: $0, form: f) }) {
+            return try await app.attempt(request, { try await roundsPage(request, p, error: $0, form: f) }) {
                 let r = try await Demonstration.openRound(
                     regionCode: f.region_code.flatMap { $0.isEmpty ? nil : $0 }, sector: f.sector, title: f.title,
                     criteria: f.criteria?.replacingOccurrences(of: "\r\n", with: "\n"), passScore: f.pass_score, validMonths: f.valid_months,
@@ -31,13 +31,13 @@ struct DemonstrationController: PageController {
             let id = try context.parameters.require("id", as: Int.self)
             let action = context.parameters.get("action")
             let f = try await app.form(ApplyForTitleForm.self, request)
-            return try await app.attempt({ try await roundPage(request, p, id: id, error: $0) }) {
+            return try await app.attempt(request, { try await roundPage(request, p, id: id, error: $0) }) {
                 switch action {
                 case "apply":
                     _ = try await Demonstration.apply(
                         roundID: id, ownerID: f.owner_id.flatMap { Int($0) }, statement: f.statement, today: app.today, by: p, on: db)
                 case "publish": _ = try await Demonstration.publish(id, today: app.today, by: p, on: db)
-                default: throw RegistryError.notFound(entity: "page", key: action ?? "")
+                default: throw RegistryError.notFound(.page, key: action ?? "")
                 }
                 return app.redirect(Site.demoRound(id) + "?flash=done")
             }
@@ -49,7 +49,7 @@ struct DemonstrationController: PageController {
             // Points and evidence repeat, one of each per criterion: every field in order.
             let fields = try await app.formFields(request)
             let a = try await Demonstration.application(id, by: p, on: db)  // hidden and missing alike: 404
-            return try await app.attempt({ try await roundPage(request, p, id: a.roundID, error: $0) }) {
+            return try await app.attempt(request, { try await roundPage(request, p, id: a.roundID, error: $0) }) {
                 switch action {
                 case "score":
                     _ = try await Demonstration.score(
@@ -57,7 +57,7 @@ struct DemonstrationController: PageController {
                         today: app.today, by: p, on: db)
                 case "revoke":
                     _ = try await Demonstration.revoke(id, reason: fields.last { $0.0 == "reason" }?.1, today: app.today, by: p, on: db)
-                default: throw RegistryError.notFound(entity: "page", key: action ?? "")
+                default: throw RegistryError.notFound(.page, key: action ?? "")
                 }
                 return app.redirect(Site.demoRound(a.roundID) + "?flash=done")
             }

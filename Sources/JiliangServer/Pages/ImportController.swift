@@ -31,10 +31,10 @@ struct ImportController: PageController {
             let id = try context.parameters.require("id", as: Int.self)
             return try Self.json(try await JobProgress.build(id, by: context.principal, lang: app.language(request), on: db))
         }
-        router.get(Site.jobErrors.path) { _, context in
+        router.get(Site.jobErrors.path) { request, context in
             let job = try await ImportJobs.job(try context.parameters.require("id", as: Int.self), visibleTo: context.principal, on: db)
-            guard let csv = ImportJobs.errorsCSV(of: job) else {
-                throw RegistryError.conflict(field: "id", message: "the import has not finished")
+            guard let csv = ImportJobs.errors(of: job).map({ RefusalText.errorsCSV($0, app.language(request) == .zh) }) else {
+                throw RegistryError.conflict(field: "id", reason: .request(.importNotFinished))
             }
             return Response(
                 status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"import-\(job.id!)-errors.csv\""],
@@ -50,12 +50,12 @@ struct ImportController: PageController {
         let party: PartyImport.Kind?
         switch q["kind"].map(String.init) ?? "instruments" {
         case "instruments": party = nil
-        case let k: guard let kind = PartyImport.Kind(rawValue: k) else { throw RegistryError.invalid("kind", "must be instruments, owners or institutions") }
+        case let k: guard let kind = PartyImport.Kind(rawValue: k) else { throw RegistryError.invalid("kind", .request(.mustBe(["instruments", "owners", "institutions"]))) }
             party = kind
         }
-        if let party { try PartyImport.authorise(party, p) } else if !p.may(.importInstruments) { throw RegistryError.forbidden("importing instruments") }
+        if let party { try PartyImport.authorise(party, p) } else if !p.may(.importInstruments) { throw RegistryError.forbidden(.notAllowed(.importInstruments)) }
         let modeText = q["mode"].map(String.init) ?? InstrumentImport.Mode.allOrNothing.rawValue
-        guard let mode = InstrumentImport.Mode(rawValue: modeText) else { throw RegistryError.invalid("mode", "must be all_or_nothing or valid_rows_only") }
+        guard let mode = InstrumentImport.Mode(rawValue: modeText) else { throw RegistryError.invalid("mode", .request(.mustBe(["all_or_nothing", "valid_rows_only"]))) }
         var options = try await ImportJobs.options(
             dryRun: q["dry_run"] == "true", sheet: q["sheet"].map(String.init), profile: q["profile"].map(String.init),
             map: q.getAll("map").map { String($0) }, verifiedBy: q["verified_by"].map(String.init), by: p, on: db)
@@ -63,13 +63,13 @@ struct ImportController: PageController {
         let limit = app.config.bodyLimits.import
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: limit) } catch {
-            throw RegistryError.invalid("file", "the file is larger than \(limit >> 20) MB, the most one import takes")
+            throw RegistryError.invalid("file", .request(.fileTooLarge(megabytes: limit >> 20)))
         }
-        guard body.readableBytes > 0 else { throw RegistryError.invalid("file", "the file is empty") }
+        guard body.readableBytes > 0 else { throw RegistryError.invalid("file", .request(.fileEmpty)) }
         let bytes = Array(body.readableBytesView)
         do {
             if let party { try PartyImport(kind: party, sheet: options.sheet).checkHeader(of: bytes) } else { try InstrumentImport.checkHeader(of: bytes, options: options) }
-        } catch { throw RegistryError.invalid("file", "\(error)") }
+        } catch { throw RegistryError.invalid("file", error.refusal) }
         let job = try await ImportJobs.enqueue(
             bytes: bytes, mode: mode, options: options, party: party, by: p, uploadDirectory: app.config.uploadDirectory, on: db)
         return ImportStarted(id: job.id!)
@@ -80,7 +80,7 @@ struct ImportController: PageController {
         let body = try await request.body.collect(upTo: 1 << 16)
         let profile: ImportProfileBody
         do { profile = try JSONDecoder().decode(ImportProfileBody.self, from: Data(body.readableBytesView)) } catch {
-            throw RegistryError.invalid("body", "must be a JSON object")
+            throw RegistryError.invalid("body", .request(.mustBeJSONObject))
         }
         func text(_ s: String?) -> String? { s.flatMap { $0.trimmingCharactersInWhitespace().isEmpty ? nil : $0 } }
         let saved = try await ImportProfiles.save(

@@ -24,7 +24,7 @@ struct ImportView: PageView {
     var jobsBase: String
 
     static func build(by p: Principal, lang: PageStrings.Language, on db: any Database) async throws -> ImportView {
-        guard p.may(.importInstruments) || p.may(.manageOwners) || p.may(.manageReference) else { throw RegistryError.forbidden("importing") }
+        guard p.may(.importInstruments) || p.may(.manageOwners) || p.may(.manageReference) else { throw RegistryError.forbidden(.notAllowed(.importInstruments)) }
         let t = PageStrings.strings(lang)
         var profiles: [Profile] = []
         if p.may(.importInstruments) && p.may(.manageOwners) {
@@ -131,7 +131,7 @@ struct JobProgress: Encodable, Sendable, Equatable {
             out.rows = report.rows
             out.valid = report.valid
             out.alreadyPresent = report.alreadyPresent
-            out.summary = (report.summary ?? []).prefix(10).map(\.text)
+            out.summary = (report.summary ?? []).prefix(10).map { RefusalText.summaryLine($0, lang == .zh) }
             // The preview: what was read and how, and rows as they will be stored.
             out.dryRun = report.dryRun ?? false
             out.wouldInsert = report.wouldInsert ?? 0
@@ -152,7 +152,7 @@ struct JobProgress: Encodable, Sendable, Equatable {
             out.rows = report.rows
             out.valid = report.valid
             out.alreadyPresent = report.alreadyPresent
-            out.summary = report.summary.prefix(10).map(\.text)
+            out.summary = report.summary.prefix(10).map { RefusalText.summaryLine($0, lang == .zh) }
             out.dryRun = report.dryRun
             out.wouldInsert = report.dryRun ? report.inserted : 0
             out.format = report.encoding
@@ -162,7 +162,7 @@ struct JobProgress: Encodable, Sendable, Equatable {
             out.sample = []
             out.party = true
         }
-        out.message = j.error
+        out.message = RefusalText.jobFailure(j, lang)
         return out
     }
 }

@@ -19,7 +19,7 @@ struct InstitutionsView: PageView {
     var error: String?
 
     static func build(by p: Principal, lang: PageStrings.Language, error: String?, on db: any Database) async throws -> InstitutionsView {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("managing institutions") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.notAllowed(.manageReference)) }
         let t = PageStrings.strings(lang)
         let items = try await Registry.institutions(region: nil, subNo: nil, cursor: nil, limit: 500, on: db).items.map {
             Row(id: $0.id!, link: Site.institution($0.id!), name: $0.name, kind: t.lookup("inst_" + $0.kind) ?? $0.kind, region: $0.regionCode)

@@ -14,9 +14,9 @@ struct InstitutionsController: PageController {
         router.get(Site.institutions.path) { request, context in try await list(request, context.principal, error: nil) }
         router.post(Site.institutions.path) { request, context in
             let p = context.principal
-            guard p.may(.manageReference) else { throw RegistryError.forbidden("managing institutions") }
+            guard p.may(.manageReference) else { throw RegistryError.forbidden(.notAllowed(.manageReference)) }
             let f = try await app.form(InstitutionForm.self, request)
-            return try await showingBadInput({ try await list(request, p, error: $0) }) {
+            return try await app.attempt(request, alsoNotFound: true, { try await list(request, p, error: $0) }) {
                 let d = try InstitutionDraft.parse(
                     name: f.name, kind: f.kind, creditCode: f.credit_code.flatMap { $0.isEmpty ? nil : $0 },
                     regionCode: f.region_code, address: f.address, scopes: [f.scope], context: try await Registry.context(on: db))
@@ -31,14 +31,14 @@ struct InstitutionsController: PageController {
         router.post(Site.institutionAuthorisations.path) { request, context in
             let p = context.principal
             let id = try context.parameters.require("id", as: Int.self)
-            guard p.may(.manageReference) else { throw RegistryError.forbidden("managing institutions") }
+            guard p.may(.manageReference) else { throw RegistryError.forbidden(.notAllowed(.manageReference)) }
             let f = try await app.form(InstitutionForm.self, request)
             let i = try await Registry.institution(id, on: db)
             let existing = try await Registry.scopes(of: id, on: db).map {
                 InstitutionDraft.RawScope(
                     subNo: $0.subNo, regionCode: $0.region.value, validFrom: $0.validFrom.description, validUntil: $0.validUntil.description)
             }
-            return try await showingBadInput({ try await institutionPage(request, p, id: id, error: $0) }) {
+            return try await app.attempt(request, alsoNotFound: true, { try await institutionPage(request, p, id: id, error: $0) }) {
                 let d = try InstitutionDraft.parse(
                     name: i.name, kind: i.kind, creditCode: i.creditCode, regionCode: i.regionCode, address: i.address,
                     scopes: existing + [f.scope], context: try await Registry.context(on: db))
@@ -60,19 +60,6 @@ struct InstitutionsController: PageController {
     func institutionPage(_ request: Request, _ p: Principal, id: Int, error: String?) async throws -> Response {
         let view = try await InstitutionView.build(id, by: p, lang: app.language(request), error: error, on: db)
         return app.render("institution", view: view, title: view.name, request: request, caller: p, status: error == nil ? .ok : .badRequest)
-    }
-
-    /// Runs a write; bad input, and any refusal but a forbidden one, shows the page again with the
-    /// message (its render answers 400).
-    func showingBadInput(_ rerender: (String) async throws -> Response, _ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch let e as ValidationFailure {
-            return try await rerender(e.description)
-        } catch let e as RegistryError {
-            if case .forbidden = e { throw e }
-            return try await rerender(e.description)
-        }
     }
 }
 

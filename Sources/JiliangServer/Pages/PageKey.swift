@@ -14,6 +14,7 @@ enum PageKey: String, CaseIterable, Sendable {
     case cr_reason_creditRepaired
     case cr_reason_penalty
     case cr_reason_listed
+    case cr_reason_shownUntil, cr_reason_objectionsUntil, cr_reason_removalOn
     case cat_title
     case cat_names
     case cat_namesHelp
@@ -327,7 +328,6 @@ enum PageKey: String, CaseIterable, Sendable {
     case signOut
     case login
     case password
-    case wrongLogin
     case waiting
     case nothingWaiting
     case inbox

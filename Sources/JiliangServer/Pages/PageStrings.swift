@@ -17,12 +17,6 @@ enum PageStrings {
     /// The strings in one language, by key: `t[.key]` in Swift, `{{t.key}}` in templates.
     static func strings(_ lang: PageStrings.Language) -> PageText { PageText(lang: lang) }
 
-    /// The sign-in page's answer to a try that came too soon (a function, not a table key: it
-    /// takes the wait).
-    static func signInThrottled(_ lang: Language, seconds: Int) -> String {
-        lang == .zh ? "登录失败次数过多，请 \(seconds) 秒后再试" : "Too many failed sign-ins: try again in \(seconds) seconds"
-    }
-
     static func penaltyKindLabel(_ kind: String, _ lang: Language) -> String {
         let labels: [String: (String, String)] = [
             "warning": ("警告", "Warning"), "criticism": ("通报批评", "Circulated criticism"), "fine": ("罚款", "Fine"),

@@ -65,9 +65,9 @@ func decodeForm<Form: Decodable>(_ type: Form.Type, from body: ByteBuffer) throw
     do {
         return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
     } catch let e as DecodingError {
-        throw RegistryError.invalid(e.fieldName, "could not be read")
+        throw RegistryError.invalid(e.fieldName, .couldNotBeRead)
     } catch let e as URLEncodedFormError {
-        throw RegistryError.invalid("body", "could not be read (\(e.description))")
+        throw RegistryError.invalid("body", .unreadable(detail: e.description))
     }
 }
 

@@ -35,7 +35,7 @@ struct PenaltiesController: PageController {
             let action = context.parameters.get("action")
             let f = try await app.form(PenaltyActionForm.self, request)
             let rules = app.config.credit, today = app.today
-            return try await app.attempt({ try await penalty(request, p, id: id, error: $0) }) {
+            return try await app.attempt(request, { try await penalty(request, p, id: id, error: $0) }) {
                 switch action {
                 case "publish": _ = try await Penalties.publish(id, rules: rules, today: today, by: p, on: db)
                 case "withdraw": _ = try await Penalties.withdraw(id, reason: f.reason, today: today, by: p, on: db)
@@ -49,7 +49,7 @@ struct PenaltiesController: PageController {
                 case "propose":
                     let l = try await Listings.propose(penaltyID: id, reason: f.reason, today: today, by: p, on: db)
                     return app.redirect(Site.listing(l.id!) + "?flash=done")
-                default: throw RegistryError.notFound(entity: "page", key: action ?? "")
+                default: throw RegistryError.notFound(.page, key: action ?? "")
                 }
                 return app.redirect(Site.penalty(id) + "?flash=done")
             }
@@ -68,7 +68,7 @@ struct PenaltiesController: PageController {
             let p = context.principal
             let id = try context.parameters.require("id", as: Int.self)
             let f = try await app.form(ListingStepForm.self, request)
-            return try await app.attempt({ try await listing(request, p, id: id, error: $0) }) {
+            return try await app.attempt(request, { try await listing(request, p, id: id, error: $0) }) {
                 _ = try await Listings.step(
                     id, step: f.step, text: f.text, decision: f.decision, approve: f.approve.map { $0 == "yes" },
                     fulfilled: f.fulfilled == "yes", remedied: f.remedied == "yes", rules: app.config.credit, today: app.today, by: p, on: db)
@@ -93,7 +93,7 @@ struct PenaltiesController: PageController {
         var files: [Penalties.Attachment] = []
         let type = request.headers[.contentType] ?? ""
         guard type.lowercased().hasPrefix("multipart/form-data"), let boundary = PublicSite.boundary(type) else {
-            throw RegistryError.invalid("body", "the penalty form must be sent as multipart/form-data")
+            throw RegistryError.invalid("body", .request(.sendAsMultipart))
         }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: Penalties.maxAttachments * Penalties.maxAttachmentBytes + (256 << 10)) } catch {
@@ -110,7 +110,7 @@ struct PenaltiesController: PageController {
         }
         try app.checkCSRF(fields)
         let values = fields, attachments = files
-        return try await app.attempt({ try await list(request, p, error: $0, values: values) }) {
+        return try await app.attempt(request, { try await list(request, p, error: $0, values: values) }) {
             var draft = Penalties.Input(
                 ownerID: values["owner_id"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }, decisionNo: values["decision_no"], kind: values["kind"],
                 legalBasis: values["legal_basis"], facts: values["facts"], amountYuan: values["amount_yuan"].flatMap { $0.isEmpty ? nil : $0 },

@@ -90,7 +90,7 @@ struct PenaltyView: PageView {
     ) async throws -> PenaltyView {
         let t = PageStrings.strings(lang)
         let m = try await Penalties.penalty(id, by: p, on: db)
-        guard let owner = try await OwnerModel.find(m.ownerID, on: db) else { throw RegistryError.notFound(entity: "owner", key: "\(m.ownerID)") }
+        guard let owner = try await OwnerModel.find(m.ownerID, on: db) else { throw RegistryError.notFound(.owner, key: "\(m.ownerID)") }
         let published = m.state == Penalties.State.published.rawValue ? m.publishedOn.flatMap { CalendarDay($0) } : nil
         let eligible = published.map { rules.publication.repairEligibleOn(publishedOn: $0, specialDomain: m.specialDomain) }
         let staff = p.may(.manageCredit) && p.role != .owner
@@ -180,8 +180,8 @@ struct ListingView: PageView {
     static func build(_ id: Int, by p: Principal, lang: PageStrings.Language, today: CalendarDay, error: String?, on db: any Database) async throws -> ListingView {
         let t = PageStrings.strings(lang)
         let m = try await Listings.listing(id, by: p, on: db)
-        guard let owner = try await OwnerModel.find(m.ownerID, on: db) else { throw RegistryError.notFound(entity: "owner", key: "\(m.ownerID)") }
-        guard let penalty = try await PenaltyModel.find(m.penaltyID, on: db) else { throw RegistryError.notFound(entity: "penalty", key: "\(m.penaltyID)") }
+        guard let owner = try await OwnerModel.find(m.ownerID, on: db) else { throw RegistryError.notFound(.owner, key: "\(m.ownerID)") }
+        guard let penalty = try await PenaltyModel.find(m.penaltyID, on: db) else { throw RegistryError.notFound(.penalty, key: "\(m.penaltyID)") }
         let staff = p.may(.manageCredit) && p.role != .owner, party = p.role == .owner
         let state = Listings.State(rawValue: m.state)
         let windowOpen = m.objectionUntil.flatMap { CalendarDay($0) }.map { today <= $0 } ?? false

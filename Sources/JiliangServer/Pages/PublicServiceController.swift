@@ -33,12 +33,12 @@ struct PublicServiceController: PageController {
             let p = context.principal
             let id = try context.parameters.require("id", as: Int.self)
             let f = try await app.form(ComplaintActionForm.self, request)
-            return try await app.attempt({ try await complaint(request, p, id: id, error: $0) }) {
+            return try await app.attempt(request, { try await complaint(request, p, id: id, error: $0) }) {
                 switch context.parameters.get("action") {
                 case "assign": _ = try await Complaints.assign(id, to: f.assignee, by: p, on: db)
                 case "reply": _ = try await Complaints.reply(id, text: f.reply, by: p, on: db)
                 case "close": _ = try await Complaints.close(id, outcome: f.outcome, today: app.today, by: p, on: db)
-                default: throw RegistryError.notFound(entity: "page", key: context.parameters.get("action") ?? "")
+                default: throw RegistryError.notFound(.page, key: context.parameters.get("action") ?? "")
                 }
                 return app.redirect(Site.complaint(id) + "?flash=done")
             }
@@ -52,10 +52,10 @@ struct PublicServiceController: PageController {
                     slug: f.slug, event: f.event, title: f.title, titleEn: f.title_en, body: f.body, bodyEn: f.body_en,
                     startsOn: f.starts_on, endsOn: f.ends_on, by: p, on: db)
             } catch let e as ValidationFailure {
-                return try await campaigns(request, p, error: e.description, form: f)
+                return try await campaigns(request, p, error: RefusalText.words(e, app.language(request)), form: f)
             } catch let e as RegistryError {
                 if case .forbidden = e { throw e }
-                return try await campaigns(request, p, error: e.description, form: f)
+                return try await campaigns(request, p, error: RefusalText.words(e, app.language(request)), form: f)
             }
             return app.redirect(Site.campaigns() + "?flash=done")
         }
@@ -68,9 +68,9 @@ struct PublicServiceController: PageController {
                     institutionID: f.institution_id.flatMap { Int($0) }, day: f.day, time: f.time, place: f.place, items: f.items,
                     capacity: f.capacity, today: app.today, by: p, on: db)
             } catch let e as ValidationFailure {
-                return try await checks(request, p, error: e.description)
+                return try await checks(request, p, error: RefusalText.words(e, app.language(request)))
             } catch let e as RegistryError {
-                if case .invalid = e { return try await checks(request, p, error: e.description) }
+                if case .invalid = e { return try await checks(request, p, error: RefusalText.words(e, app.language(request))) }
                 throw e
             }
             return app.redirect(Site.checks() + "?flash=done")
@@ -82,7 +82,7 @@ struct PublicServiceController: PageController {
                 _ = try await FreeChecks.record(
                     try context.parameters.require("id", as: Int.self), result: f.result, note: f.result_note, today: app.today, by: p, on: db)
             } catch let e as ValidationFailure {
-                return try await checks(request, p, error: e.description)
+                return try await checks(request, p, error: RefusalText.words(e, app.language(request)))
             }
             return app.redirect(Site.checks() + "?flash=done")
         }

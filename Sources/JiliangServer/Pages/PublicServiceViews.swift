@@ -125,7 +125,7 @@ struct CampaignsAdminView: PageView {
     var error: String?
 
     static func build(by p: Principal, error: String?, form: CampaignForm?, on db: any Database) async throws -> CampaignsAdminView {
-        guard p.may(.manageCampaigns) else { throw RegistryError.forbidden("publishing campaigns") }
+        guard p.may(.manageCampaigns) else { throw RegistryError.forbidden(.notAllowed(.manageCampaigns)) }
         var rows: [Row] = []
         for c in try await CampaignModel.query(on: db).sort(\.$startsOn, .descending).all() {
             let (attempts, mean) = try await Campaigns.participation(campaignID: c.id!, on: db)

@@ -14,6 +14,9 @@ enum ReasonText {
         case .penalty(let no, let day):
             return t[.cr_reason_penalty].replacingOccurrences(of: "{decision}", with: no).replacingOccurrences(of: "{day}", with: day)
         case .listed(let id): return String(format: t[.cr_reason_listed], id)
+        case .shownUntil(let day): return t[.cr_reason_shownUntil].replacingOccurrences(of: "{day}", with: day)
+        case .objectionsUntil(let day): return t[.cr_reason_objectionsUntil].replacingOccurrences(of: "{day}", with: day)
+        case .removalOn(let day): return t[.cr_reason_removalOn].replacingOccurrences(of: "{day}", with: day)
         }
     }
 }

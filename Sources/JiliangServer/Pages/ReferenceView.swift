@@ -38,7 +38,7 @@ struct ReferenceView: PageView {
     static func build(
         by p: Principal, lang: PageStrings.Language, today: CalendarDay, config: AppConfiguration, on db: any Database
     ) async throws -> ReferenceView {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("reviewing the reference data") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.notAllowed(.manageReference)) }
         let t = PageStrings.strings(lang)
         let entries = try await Registry.catalogue(on: db).filter { $0.confidence != Confidence.confirmed.rawValue }
         let catalogue = entries.map { m in

@@ -109,7 +109,7 @@ struct RegistryController: PageController {
     func createInstrument(_ request: Request, _ p: Principal) async throws -> Response {
         let f = try await app.form(NewInstrumentForm.self, request)
         guard p.role == .owner, let ownerID = p.ownerIDs.first, let owner = try await OwnerModel.find(ownerID, on: db) else {
-            throw RegistryError.forbidden("registering instruments from this page (owners only)")
+            throw RegistryError.forbidden(.request(.ownersOnlyRegisterHere))
         }
         var raw = RawInstrument()
         raw.subNo = f.sub_no
@@ -127,7 +127,7 @@ struct RegistryController: PageController {
             let m = try await Registry.createInstrument(d, scope: p.scope, on: db, generator: &rng)
             return app.redirect(Site.instrument(m.id!))
         } catch let e as ValidationFailure {
-            return try await newInstrument(request, p, error: e.description)
+            return try await newInstrument(request, p, error: RefusalText.words(e, app.language(request)))
         }
     }
 

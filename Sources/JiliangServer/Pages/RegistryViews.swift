@@ -40,18 +40,18 @@ struct InstrumentQuery: Sendable, Equatable {
     func filter() throws -> Registry.InstrumentFilter {
         var regionCode: RegionCode?
         if let r = region, !r.isEmpty {
-            guard let code = RegionCode(r) else { throw RegistryError.invalid("region", "must be a 6-digit region code, got '\(r)'") }
+            guard let code = RegionCode(r) else { throw RegistryError.invalid("region", .notARegionCode(got: r)) }
             regionCode = code
         }
         var subItem: Int?
         if let raw = subNo, !raw.isEmpty {
-            guard let n = Int(raw), n > 0 else { throw RegistryError.invalid("sub_no", "must be a catalogue sub-item number, got '\(raw)'") }
+            guard let n = Int(raw), n > 0 else { throw RegistryError.invalid("sub_no", .request(.notASubItemNumber(got: raw))) }
             subItem = n
         }
         var order = InstrumentSort.registration
         if let raw = sort, !raw.isEmpty {
             guard let s = InstrumentSort(rawValue: raw) else {
-                throw RegistryError.invalid("sort", "must be one of \(InstrumentSort.allCases.map(\.rawValue).joined(separator: ", ")), got '\(raw)'")
+                throw RegistryError.invalid("sort", .notOneOf(InstrumentSort.allCases.map(\.rawValue), got: raw))
             }
             order = s
         }
@@ -235,11 +235,11 @@ struct RegionView: PageView {
         code: String, by p: Principal, lang: PageStrings.Language, today: CalendarDay, window: Int, on db: any Database
     ) async throws -> RegionView {
         guard let rc = RegionCode(code), let region = try await RegionModel.find(rc.value, on: db) else {
-            throw RegistryError.notFound(entity: "region", key: code)
+            throw RegistryError.notFound(.region, key: code)
         }
         // A bureau drills down inside its own region only.
-        if case .region = p.scope, !p.scope.sees(region: rc) { throw RegistryError.notFound(entity: "region", key: code) }
-        guard p.role == .provinceAdmin || p.role == .bureauStaff else { throw RegistryError.forbidden("regional statistics") }
+        if case .region = p.scope, !p.scope.sees(region: rc) { throw RegistryError.notFound(.region, key: code) }
+        guard p.role == .provinceAdmin || p.role == .bureauStaff else { throw RegistryError.forbidden(.request(.regionalStatisticsStaffOnly)) }
         let children = try await Registry.regions(parent: rc.value, on: db)
         var rows: [Row] = []
         for child in children.isEmpty ? [region] : children {
@@ -311,7 +311,7 @@ struct NewInstrumentView: PageView {
     var error: String?
 
     static func build(by p: Principal, error: String?, on db: any Database) async throws -> NewInstrumentView {
-        guard p.may(.fileInstruments) else { throw RegistryError.forbidden("registering instruments") }
+        guard p.may(.fileInstruments) else { throw RegistryError.forbidden(.notAllowed(.fileInstruments)) }
         return NewInstrumentView(catalogue: try await CatalogueOption.all(on: db), error: error)
     }
 }
@@ -539,9 +539,7 @@ struct LabelsView: PageView {
             models += page.items
             cursor = page.nextCursor
             if models.count > maxLabels {
-                throw RegistryError.invalid(
-                    "filter",
-                    "more than \(maxLabels) instruments match; narrow the list (region, catalogue item, status) to print at most \(maxLabels / 24) sheets at a time")
+                throw RegistryError.invalid("filter", .request(.tooManyLabels(max: maxLabels, sheets: maxLabels / 24)))
             }
         } while cursor != nil
         let owners = try await ownerNames(Set(models.map(\.ownerID)), on: db)

@@ -32,7 +32,7 @@ struct StandardsController: PageController {
     static func subNumbers(_ list: String?, _ c: inout FieldChecker) -> [Int] {
         splitList(list).enumerated().compactMap { n, word -> Int? in
             if let v = Int(word) { return v }
-            c.fail("sub_nos[\(n)]", "'\(word)' is not a catalogue sub-item number")
+            c.fail("sub_nos[\(n)]", .request(.notASubItemNumber(got: word)))
             return nil
         }
     }
@@ -53,7 +53,7 @@ struct StandardsController: PageController {
 
     /// Registers a standard (`id` nil) or updates one; bad input re-renders its form with the message (400).
     func save(_ request: Request, _ p: Principal, id: Int?) async throws -> Response {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("social public measurement standards") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.notAllowed(.manageReference)) }
         let f = try await app.form(StandardForm.self, request)
         func fail(_ message: String) async throws -> Response {
             if let id { return try await detail(request, p, id: id, error: message, form: f.values) }
@@ -61,7 +61,7 @@ struct StandardsController: PageController {
         }
         var c = FieldChecker()
         let subs = Self.subNumbers(f.sub_nos, &c)
-        if !c.errors.isEmpty { return try await fail(ValidationFailure(c.errors).description) }
+        if !c.errors.isEmpty { return try await fail(RefusalText.words(ValidationFailure(c.errors), app.language(request))) }
         do {
             let d = try StandardDraft.parse(
                 institutionID: f.institution_id.flatMap { Int($0) }, name: f.name, certificateNo: f.certificate_no, validFrom: f.valid_from,
@@ -70,29 +70,29 @@ struct StandardsController: PageController {
             let e = if let id { try await Standards.update(id, d, by: p, on: db) } else { try await Standards.create(d, by: p, on: db) }
             return app.redirect(Site.standard(e.id) + "?flash=done")
         } catch let e as ValidationFailure {
-            return try await fail(e.description)
+            return try await fail(RefusalText.words(e, app.language(request)))
         } catch let e as RegistryError {
             if case .forbidden = e { throw e }
             if case .notFound = e { throw e }
-            return try await fail(e.description)
+            return try await fail(RefusalText.words(e, app.language(request)))
         }
     }
 
     /// Sets the construction targets of one level; bad input re-renders the list with the message (400).
     func saveTargets(_ request: Request, _ p: Principal) async throws -> Response {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("construction targets") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.notAllowed(.manageReference)) }
         let f = try await app.form(StandardTargetsForm.self, request)
         guard let level = f.level.flatMap(RegionCode.Level.init(rawValue:)) else {
             return try await list(request, p, error: "level: must be province, city or county")
         }
         var c = FieldChecker()
         let subs = Self.subNumbers(f.sub_nos, &c)
-        if !c.errors.isEmpty { return try await list(request, p, error: ValidationFailure(c.errors).description) }
+        if !c.errors.isEmpty { return try await list(request, p, error: RefusalText.words(ValidationFailure(c.errors), app.language(request))) }
         do {
             try await Standards.setTargets(level: level, subNos: subs, by: p, on: db)
         } catch let e as RegistryError {
             if case .forbidden = e { throw e }
-            return try await list(request, p, error: e.description)
+            return try await list(request, p, error: RefusalText.words(e, app.language(request)))
         }
         return app.redirect(Site.standards() + "?flash=done")
     }

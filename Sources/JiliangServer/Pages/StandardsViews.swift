@@ -86,7 +86,7 @@ struct StandardsView: PageView {
         var c = FieldChecker()
         let region = regionValue.flatMap { $0.isEmpty ? nil : $0 }.flatMap { r -> RegionCode? in
             if let code = RegionCode(r) { return code }
-            c.fail("region", "must be a 6-digit region code, got '\(r)'")
+            c.fail("region", .notARegionCode(got: r))
             return nil
         }
         let sub = c.int("sub_no", subValue, range: 1...1_000_000)

@@ -54,7 +54,7 @@ struct StatisticsController: PageController {
         let today = app.today
         var s = try StatisticsQuery(request, p, today: today)
         s.kind = "year"
-        guard let year = MetricPeriod.year(of: s.day).through(today) else { throw RegistryError.invalid("year", "\(s.day.year) has not begun") }
+        guard let year = MetricPeriod.year(of: s.day).through(today) else { throw RegistryError.invalid("year", .request(.yearNotBegun(s.day.year))) }
         s.period = year
         let providers = try await Standards.providers(on: db)
         let names = try await Registry.regionNames(on: db)

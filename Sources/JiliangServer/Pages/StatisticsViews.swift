@@ -23,15 +23,15 @@ struct StatisticsQuery: Sendable {
         var c = FieldChecker()
         let regionText = regionValue ?? p.region?.description ?? "350000"
         let region = RegionCode(regionText)
-        if region == nil { c.fail("region", "must be a 6-digit region code, got '\(regionText)'") }
+        if region == nil { c.fail("region", .notARegionCode(got: regionText)) }
         var day = c.day("day", dayValue ?? today.description) ?? today
         if let y = year {
-            if let n = Int(y), (1980...2200).contains(n) { day = CalendarDay(year: n, month: 1, day: 1)! } else { c.fail("year", "must be a year such as 2026, got '\(y)'") }
+            if let n = Int(y), (1980...2200).contains(n) { day = CalendarDay(year: n, month: 1, day: 1)! } else { c.fail("year", .request(.notAYear(got: y))) }
         }
         let kind = year != nil ? "year" : periodValue ?? "year"
-        if !["year", "quarter", "month"].contains(kind) { c.fail("period", "must be year, quarter or month") }
+        if !["year", "quarter", "month"].contains(kind) { c.fail("period", .request(.mustBe(["year", "quarter", "month"]))) }
         let format = formatValue ?? "html"
-        if !["html", "csv", "xlsx", "pdf"].contains(format) { c.fail("format", "must be html, csv, xlsx or pdf") }
+        if !["html", "csv", "xlsx", "pdf"].contains(format) { c.fail("format", .request(.mustBe(["html", "csv", "xlsx", "pdf"]))) }
         try c.finish()
         self.region = region!
         self.kind = kind
@@ -39,7 +39,7 @@ struct StatisticsQuery: Sendable {
         self.format = format
         let whole = kind == "month" ? MetricPeriod.month(of: day) : kind == "quarter" ? MetricPeriod.quarter(of: day) : MetricPeriod.year(of: day)
         // A period still running is counted to date; one not yet begun is refused.
-        guard let counted = whole.through(today) else { throw RegistryError.invalid("day", "the period \(whole.start) – \(whole.end) has not begun") }
+        guard let counted = whole.through(today) else { throw RegistryError.invalid("day", .request(.periodNotBegun(start: whole.start.description, end: whole.end.description))) }
         period = counted
     }
 
@@ -212,10 +212,10 @@ struct StatisticsBehindView: PageView {
         var c = FieldChecker()
         let chosen: MetricKind? = c.choice("metric", metric, labels: [:])
         let met = metValue ?? "all"
-        if !["0", "1", "all"].contains(met) { c.fail("met", "must be 0, 1 or all") }
+        if !["0", "1", "all"].contains(met) { c.fail("met", .request(.mustBe(["0", "1", "all"]))) }
         let pageNo = c.int("page", page, range: 1...100_000) ?? 1
         try c.finish()
-        guard let kind = chosen else { throw RegistryError.invalid("metric", "is required") }
+        guard let kind = chosen else { throw RegistryError.invalid("metric", .required) }
         if let split = try await Self.splitByRegion(s, kind: kind, met: met, t: t, by: p, plainPathLimit: plainPathLimit, on: db) { return split }
         let facts = try await Statistics.facts(region: s.region, by: p, on: db)
         var events = Metrics.events(kind, facts, in: s.period)

@@ -27,7 +27,7 @@ struct SurveysView: PageView {
     static func build(
         by p: Principal, lang: PageStrings.Language, today: CalendarDay, error: String?, form: OpenSurveyForm?, on db: any Database
     ) async throws -> SurveysView {
-        guard p.may(.manageOwners) else { throw RegistryError.forbidden("surveys") }
+        guard p.may(.manageOwners) else { throw RegistryError.forbidden(.notAllowed(.manageOwners)) }
         let t = PageStrings.strings(lang)
         var rows: [Row] = []
         for s in try await Surveys.list(scope: p.scope, on: db) {
@@ -100,7 +100,7 @@ struct SurveyView: PageView {
     static func build(
         _ id: Int, by p: Principal, lang: PageStrings.Language, chased: Int?, publicBaseURL: String, on db: any Database
     ) async throws -> SurveyView {
-        guard p.may(.manageOwners) else { throw RegistryError.forbidden("surveys") }
+        guard p.may(.manageOwners) else { throw RegistryError.forbidden(.notAllowed(.manageOwners)) }
         let t = PageStrings.strings(lang)
         let s = try await Surveys.survey(id, scope: p.scope, on: db)
         let (regions, total) = try await Surveys.progress(s, scope: p.scope, on: db)

@@ -17,7 +17,7 @@ struct SurveysController: PageController {
         router.post(Site.surveys.path) { request, context in
             let p = context.principal
             let f = try await app.form(OpenSurveyForm.self, request)
-            return try await app.attempt({ try await list(request, p, error: $0, form: f) }) {
+            return try await app.attempt(request, { try await list(request, p, error: $0, form: f) }) {
                 let (s, _) = try await Surveys.open(
                     title: f.title, industry: f.industry, region: f.region_code, closesOn: f.closes_on, today: app.today, by: p, on: db)
                 return app.redirect(Site.survey(s.id!) + "?flash=done")
@@ -40,7 +40,7 @@ struct SurveysController: PageController {
             let id = try context.parameters.require("id", as: Int.self), rid = try context.parameters.require("request", as: Int.self)
             let f = try await app.form(DecisionForm.self, request)
             guard let decision = f.decision, decision == "accept" || decision == "reject" else {
-                throw RegistryError.invalid("decision", "must be accept or reject")
+                throw RegistryError.invalid("decision", .request(.mustBe(["accept", "reject"])))
             }
             _ = try await Surveys.decide(request: rid, of: id, accept: decision == "accept", today: app.today, by: context.principal, on: db)
             return app.redirect(Site.survey(id) + "?flash=done")

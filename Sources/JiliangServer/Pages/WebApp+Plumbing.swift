@@ -73,15 +73,20 @@ extension WebApp {
         return response
     }
 
-    /// Runs a form's action; bad input or a refused step re-renders the page with the message (400).
-    func attempt(_ rerender: (String) async throws -> Response, _ body: () async throws -> Response) async throws -> Response {
+    /// Runs a form's action; bad input or a refused step re-renders the page with the message in the
+    /// page's language (400). With `alsoNotFound`, a record the form named that does not exist (an
+    /// owner, a login) is the form's mistake too; forbidden is always passed on.
+    func attempt(
+        _ request: Request, alsoNotFound: Bool = false, _ rerender: (String) async throws -> Response, _ body: () async throws -> Response
+    ) async throws -> Response {
         do {
             return try await body()
         } catch let e as ValidationFailure {
-            return try await rerender(e.description).with(status: .badRequest)
+            return try await rerender(RefusalText.words(e, language(request))).with(status: .badRequest)
         } catch let e as RegistryError {
             switch e {
-            case .invalid, .conflict: return try await rerender(e.description).with(status: .badRequest)
+            case .invalid, .conflict: return try await rerender(RefusalText.words(e, language(request))).with(status: .badRequest)
+            case .notFound where alsoNotFound: return try await rerender(RefusalText.words(e, language(request))).with(status: .badRequest)
             default: throw e
             }
         }

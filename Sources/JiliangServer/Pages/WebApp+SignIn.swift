@@ -37,11 +37,11 @@ extension WebApp {
                 secure: config.secureCookies, httpOnly: true, sameSite: .lax).description))
             return r
         } catch let e as Accounts.SignInError {
+            let words = RefusalText.signIn(e, language(request) == .zh)
             guard case .throttled(let wait) = e else {
-                return try await loginPage(request, error: t[.wrongLogin], login: f["login"] ?? "", status: .unauthorized)
+                return try await loginPage(request, error: words, login: f["login"] ?? "", status: .unauthorized)
             }
-            var r = try await loginPage(
-                request, error: PageStrings.signInThrottled(language(request), seconds: wait), login: f["login"] ?? "", status: .tooManyRequests)
+            var r = try await loginPage(request, error: words, login: f["login"] ?? "", status: .tooManyRequests)
             r.headers[.retryAfter] = "\(wait)"
             return r
         }

@@ -30,7 +30,7 @@ struct WebApp {
     /// Every page template of the bundle (the staff pages' and the public site's).
     static func loadTemplates() throws -> MustacheLibrary {
         guard let dir = Bundle.module.url(forResource: "templates", withExtension: nil) else {
-            throw RegistryError.conflict(field: "templates", message: "the page templates are missing from the build")
+            throw RegistryError.conflict(field: "templates", reason: .request(.templatesMissing))
         }
         var library = MustacheLibrary()
         for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".mustache") {

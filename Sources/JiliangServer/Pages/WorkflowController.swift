@@ -39,7 +39,7 @@ struct WorkflowController: PageController {
                 // Its kind (first or periodic) is the store's rule.
                 let f = try await app.form(RequestStepForm.self, request)
                 _ = try await VerificationRequests.complete(id, result: f.result, number: f.number, today: app.today, by: p, on: db)
-            default: throw RegistryError.notFound(entity: "step", key: context.parameters.get("step") ?? "")
+            default: throw RegistryError.notFound(.step, key: context.parameters.get("step") ?? "")
             }
             return app.redirect(Site.requests() + "?flash=done")
         }

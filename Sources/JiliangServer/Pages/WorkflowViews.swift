@@ -18,7 +18,7 @@ struct FilingsView: PageView {
     var items: [Row]
 
     static func build(by p: Principal, on db: any Database) async throws -> FilingsView {
-        guard p.may(.reviewFilings) else { throw RegistryError.forbidden("reviewing filings") }
+        guard p.may(.reviewFilings) else { throw RegistryError.forbidden(.notAllowed(.reviewFilings)) }
         var items: [Row] = []
         for f in try await Filings.list(state: .submitted, instrumentID: nil, cursor: nil, limit: 200, scope: p.scope, on: db).items {
             let inst = try await Registry.instrument(f.instrumentID, scope: p.scope, on: db)
@@ -53,7 +53,7 @@ struct RequestsView: PageView {
     var items: [Row]
 
     static func build(by p: Principal, today: CalendarDay, on db: any Database) async throws -> RequestsView {
-        guard p.may(.recordVerifications) else { throw RegistryError.forbidden("handling verification applications") }
+        guard p.may(.recordVerifications) else { throw RegistryError.forbidden(.notAllowed(.recordVerifications)) }
         var items: [Row] = []
         for r in try await VerificationRequests.list(state: nil, institutionID: nil, overdueOn: nil, cursor: nil, limit: 200, scope: p.scope, on: db).items
         where r.state == "applied" || r.state == "accepted" {

@@ -24,7 +24,7 @@ extension PublicSite {
             let (_, _, score) = try await Campaigns.score(slug: slug, answers: f.answers, on: db)
             return try await campaignPage(request, slug: slug, score: score)
         } catch let e as ValidationFailure {
-            return try await campaignPage(request, slug: slug, score: nil, status: .badRequest, error: e.description)
+            return try await campaignPage(request, slug: slug, score: nil, status: .badRequest, error: RefusalText.words(e, language(request)))
         }
     }
 }
@@ -39,7 +39,7 @@ struct PublicQuizForm: Decodable, Sendable {
     init(from decoder: any Decoder) throws {
         var answers: [Int: String] = [:]
         for (k, v) in try [String: String](from: decoder) where k.hasPrefix("q") {
-            guard let id = Int(k.dropFirst()) else { throw RegistryError.invalid(k, "is not a question of this quiz") }
+            guard let id = Int(k.dropFirst()) else { throw RegistryError.invalid(k, .publicService(.notAQuestionOfThisQuiz)) }
             answers[id] = v
         }
         self.answers = answers

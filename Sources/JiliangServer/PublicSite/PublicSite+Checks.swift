@@ -25,10 +25,10 @@ extension PublicSite {
                 slotID: f.slot_id.flatMap { Int($0) }, item: f.item, contactName: f.contact_name, contactPhone: f.contact_phone, today: today, on: db)
             return booked(request, m)
         } catch let e as ValidationFailure {
-            return try await checksPage(request, error: e.description, status: .badRequest, values: f.values)
+            return try await checksPage(request, error: RefusalText.words(e, language(request)), status: .badRequest, values: f.values)
         } catch let e as RegistryError {
             if case .notFound = e { throw e }
-            return try await checksPage(request, error: e.description, status: e.isConflict ? .conflict : .badRequest, values: f.values)
+            return try await checksPage(request, error: RefusalText.words(e, language(request)), status: e.isConflict ? .conflict : .badRequest, values: f.values)
         }
     }
 
@@ -40,10 +40,10 @@ extension PublicSite {
                 institutionID: f.institution_id.flatMap { Int($0) }, contactName: f.contact_name, contactPhone: f.contact_phone, today: today, on: db)
             return booked(request, m)
         } catch let e as ValidationFailure {
-            return try await checksPage(request, error: e.description, status: .badRequest, values: f.values)
+            return try await checksPage(request, error: RefusalText.words(e, language(request)), status: .badRequest, values: f.values)
         } catch let e as RegistryError {
             if case .notFound = e { throw e }
-            return try await checksPage(request, error: e.description, status: .badRequest, values: f.values)
+            return try await checksPage(request, error: RefusalText.words(e, language(request)), status: .badRequest, values: f.values)
         }
     }
 

@@ -26,10 +26,10 @@ extension PublicSite {
         var photo: [UInt8]?
         let type = request.headers[.contentType] ?? ""
         if type.lowercased().hasPrefix("multipart/form-data") {
-            guard let boundary = Self.boundary(type) else { throw RegistryError.invalid("body", "a multipart form without a boundary") }
+            guard let boundary = Self.boundary(type) else { throw RegistryError.invalid("body", .request(.multipartWithoutBoundary)) }
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: Complaints.maxPhotoBytes + (64 << 10)) } catch {
-                throw RegistryError.invalid("photo", "the upload is larger than \(Complaints.maxPhotoBytes / 1024 / 1024) MB")
+                throw RegistryError.invalid("photo", .request(.photoTooLarge(megabytes: Complaints.maxPhotoBytes / 1024 / 1024)))
             }
             var fields: [String: String] = [:]
             for part in try Self.parts(body, boundary: boundary) {
@@ -58,9 +58,9 @@ extension PublicSite {
                 deadline: m.deadline)
             return render("public-filed", view: view, title: t[.complaintFiled], request: request, status: .created)
         } catch let e as ValidationFailure {
-            return try await complaintForm(request, form: f, error: e.description, status: .badRequest)
+            return try await complaintForm(request, form: f, error: RefusalText.words(e, language(request)), status: .badRequest)
         } catch let e as RegistryError {
-            if case .invalid = e { return try await complaintForm(request, form: f, error: e.description, status: .badRequest) }
+            if case .invalid = e { return try await complaintForm(request, form: f, error: RefusalText.words(e, language(request)), status: .badRequest) }
             throw e
         }
     }
@@ -86,7 +86,7 @@ extension PublicSite {
             headers = HTTPHeaders()
             current = ByteBuffer()
         }
-        do { try parser.execute(body) } catch { throw RegistryError.invalid("body", "the form could not be read (malformed multipart data)") }
+        do { try parser.execute(body) } catch { throw RegistryError.invalid("body", .request(.malformedMultipart)) }
         return parts
     }
 

@@ -94,7 +94,7 @@ extension PublicSite {
     /// The latest record's certificate file, for `jiliang verify certificate` or any RFC 6962 tool.
     func certificateFile(_ request: Request, code: String) async throws -> Response {
         guard let i = try await PublicLookup.instrument(code: code, store: store), let id = i.recordID else {
-            throw RegistryError.notFound(entity: "certificate", key: code)
+            throw RegistryError.notFound(.certificate, key: code)
         }
         do {
             let cert = try await ledger.certificate(of: .verificationRecord, id: id)
@@ -103,7 +103,7 @@ extension PublicSite {
                 headers: [.contentType: "text/plain; charset=utf-8", .contentDisposition: "attachment; filename=\"\(i.code)-certificate.txt\"", .cacheControl: "no-store"],
                 body: .init(byteBuffer: .init(string: cert.serialized)))
         } catch let e as Ledger.CertificateError {
-            throw RegistryError.conflict(field: "code", message: e.description)
+            throw RegistryError.conflict(field: "code", reason: e.refusal)
         }
     }
 
@@ -183,7 +183,7 @@ struct PublicBusinessView: PageView {
     ) async throws -> PublicBusinessView {
         let t = PublicStrings.strings(lang)
         guard let (b, page) = try await PublicLookup.business(creditCode: credit, cursor: cursor, on: db) else {
-            throw RegistryError.notFound(entity: "business", key: credit)
+            throw RegistryError.notFound(.business, key: credit)
         }
         let rows = page.items.map { i -> Instrument in
             let s = StoredStatus.of(base: i.complianceBase, nextDue: i.nextDue, dueKind: i.dueKind, on: today, window: window)

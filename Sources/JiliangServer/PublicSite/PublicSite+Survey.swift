@@ -64,10 +64,10 @@ extension PublicSite {
             let made = try await Surveys.declare(token: token, rows: rows, today: today, on: db)
             return redirect("/p/survey/\(Self.escapePath(token))?declared=\(made.count)")
         } catch let e as ValidationFailure {
-            return try await surveyForm(request, token: token, form: f, error: e.description)
+            return try await surveyForm(request, token: token, form: f, error: RefusalText.words(e, language(request)))
         } catch let e as RegistryError {
             if case .notFound = e { throw e }
-            return try await surveyForm(request, token: token, form: f, error: e.description)
+            return try await surveyForm(request, token: token, form: f, error: RefusalText.words(e, language(request)))
         }
     }
 
@@ -76,20 +76,21 @@ extension PublicSite {
         let t = PublicStrings.strings(language(request))
         let type = request.headers[.contentType] ?? ""
         guard type.lowercased().hasPrefix("multipart/form-data"), let boundary = Self.boundary(type) else {
-            throw RegistryError.invalid("file", "send the file from the form (multipart/form-data)")
+            throw RegistryError.invalid("file", .request(.sendAsMultipart))
         }
         let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: 10 << 20) } catch { throw RegistryError.invalid("file", "the file is larger than 10 MB; send it to your bureau instead") }
+        do { body = try await request.body.collect(upTo: 10 << 20) } catch { throw RegistryError.invalid("file", .request(.surveyFileTooLarge(megabytes: 10))) }
         guard let part = try Self.parts(body, boundary: boundary).first(where: { $0.name == "file" }), part.body.readableBytes > 0 else {
-            throw RegistryError.invalid("file", "choose a file first")
+            throw RegistryError.invalid("file", .request(.chooseAFile))
         }
         do {
             let r = try await Surveys.declareUpload(token: token, bytes: Array(part.body.readableBytesView), maxRows: config.importMaxRows, today: today, on: db)
             var text = String(format: t[.sv_uploaded], r.inserted, r.alreadyPresent, r.errors.count)
-            if !r.errors.isEmpty { text += " " + r.errors.prefix(10).map { "\(t[.sv_row]) \($0.row) \($0.column): \($0.message)" }.joined(separator: "；") }
+            let lang = language(request)
+            if !r.errors.isEmpty { text += " " + r.errors.prefix(10).map { "\(t[.sv_row]) \($0.row) \($0.column): \(RefusalText.words($0.reason, lang))" }.joined(separator: "；") }
             return try await surveyForm(request, token: token, form: nil, error: nil, uploaded: text)
         } catch let e as InstrumentImport.FileError {
-            return try await surveyForm(request, token: token, form: nil, error: e.description)
+            return try await surveyForm(request, token: token, form: nil, error: RefusalText.words(e.refusal, language(request)))
         }
     }
 
@@ -114,10 +115,10 @@ extension PublicSite {
             // on a page of its own so that a refresh does not post again.
             return redirect("/p/surveys/\(id)/join?sent=1")
         } catch let e as ValidationFailure {
-            return try await joinForm(request, id: id, form: f, error: e.description)
+            return try await joinForm(request, id: id, form: f, error: RefusalText.words(e, language(request)))
         } catch let e as RegistryError {
             if case .notFound = e { throw e }
-            return try await joinForm(request, id: id, form: f, error: e.description)
+            return try await joinForm(request, id: id, form: f, error: RefusalText.words(e, language(request)))
         }
     }
 }

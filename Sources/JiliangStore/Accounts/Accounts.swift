@@ -23,16 +23,12 @@ public enum Accounts {
         public var principal: Principal
     }
 
-    public enum SignInError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Why a sign-in failed, as a fact; the Server words it (`RefusalText.signIn`).
+    public enum SignInError: Error, Equatable, Sendable {
+        /// An unknown login, a disabled account or a wrong password: one answer for all three.
         case wrongCredentials
         /// Too many failed tries from this client or for this login: try again after that many seconds.
         case throttled(retryAfter: Int)
-        public var description: String {
-            switch self {
-            case .wrongCredentials: "wrong login or password"
-            case .throttled(let s): "too many failed sign-ins; try again in \(s) seconds"
-            }
-        }
     }
 
     // MARK: Users
@@ -65,17 +61,17 @@ public enum Accounts {
         var c = FieldChecker()
         let login = c.text("login", u.login, max: 64)
         if let login, !login.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@".contains($0)) }) {
-            c.fail("login", "may contain only letters, digits and . _ - @")
+            c.fail("login", .account(.loginCharacters))
         }
         let name = c.text("display_name", u.displayName, max: 100)
         let password = u.password ?? ""
-        if password.count < 10 { c.fail("password", "must be at least 10 characters") }
+        if password.count < 10 { c.fail("password", .tooShort(min: 10)) }
         let role: Role? = c.choice("role", u.role)
         try c.finish()
         // Who may create this role comes first, then the attachment: a caller who may not create
         // the account learns nothing about which owners exist (issue #17).
         guard actor.may(.manageAccounts) || (role == .owner && actor.may(.manageOwners)) else {
-            throw RegistryError.forbidden("creating \(role!.rawValue) accounts")
+            throw RegistryError.forbidden(.account(.mayNotCreateAccounts(role!)))
         }
         let m = UserModel()
         m.login = login!.lowercased()
@@ -90,7 +86,7 @@ public enum Accounts {
             m.ownerID = o
         }
         if try await UserModel.query(on: db).filter(\.$login == m.login).count() > 0 {
-            throw RegistryError.conflict(field: "login", message: "login \(m.login) is taken")
+            throw RegistryError.conflict(field: "login", reason: .account(.loginTaken(m.login)))
         }
         m.passwordHash = Bcrypt.hash(password, cost: bcryptCost)
         m.failedLogins = 0
@@ -109,17 +105,17 @@ public enum Accounts {
         case .provinceAdmin: set(nil, nil, nil)
         case .bureauStaff:
             guard let region, RegionCode(region) != nil, try await RegionModel.find(region, on: db) != nil else {
-                throw RegistryError.invalid("region_code", "bureau staff need the code of an existing region")
+                throw RegistryError.invalid("region_code", .account(.bureauStaffNeedRegion))
             }
             set(region, nil, nil)
         case .instituteStaff:
             guard let institutionID, try await InstitutionModel.find(institutionID, on: db) != nil else {
-                throw RegistryError.invalid("institution_id", "institute staff need an existing institution")
+                throw RegistryError.invalid("institution_id", .account(.instituteStaffNeedInstitution))
             }
             set(nil, institutionID, nil)
         case .owner:
             guard let ownerID, (try? await Registry.owner(ownerID, scope: ownerScope, on: db)) != nil else {
-                throw RegistryError.invalid("owner_id", "an owner account needs an existing owner in your area")
+                throw RegistryError.invalid("owner_id", .account(.ownerAccountNeedsOwner))
             }
             set(nil, nil, ownerID)
         }
@@ -127,9 +123,9 @@ public enum Accounts {
 
     /// Sets a new password (an administrator resetting it), unlocks the account and ends its sessions.
     public static func resetPassword(userID: Int, to password: String?, by actor: Principal, on db: any Database) async throws {
-        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden("resetting passwords") }
-        guard let password, password.count >= 10 else { throw RegistryError.invalid("password", "must be at least 10 characters") }
-        guard let u = try await UserModel.find(userID, on: db) else { throw RegistryError.notFound(entity: "user", key: "\(userID)") }
+        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden(.account(.mayNotResetPasswords)) }
+        guard let password, password.count >= 10 else { throw RegistryError.invalid("password", .tooShort(min: 10)) }
+        guard let u = try await UserModel.find(userID, on: db) else { throw RegistryError.notFound(.user, key: "\(userID)") }
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         try await Audit.$actor.withValue(actor) {
             try await db.auditedTransaction { tx in
@@ -145,10 +141,10 @@ public enum Accounts {
 
     /// Disables or enables an account; disabling ends its sessions. Nobody disables themselves.
     public static func setDisabled(userID: Int, _ disabled: Bool, by actor: Principal, on db: any Database) async throws -> UserModel {
-        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden("disabling accounts") }
-        guard let u = try await UserModel.find(userID, on: db) else { throw RegistryError.notFound(entity: "user", key: "\(userID)") }
+        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden(.account(.mayNotDisableAccounts)) }
+        guard let u = try await UserModel.find(userID, on: db) else { throw RegistryError.notFound(.user, key: "\(userID)") }
         if actor.kind == .user, actor.id == userID, disabled {
-            throw RegistryError.conflict(field: "id", message: "you cannot disable your own account")
+            throw RegistryError.conflict(field: "id", reason: .account(.cannotDisableYourself))
         }
         try await Audit.$actor.withValue(actor) {
             try await db.auditedTransaction { tx in
@@ -286,14 +282,14 @@ public enum Accounts {
 
     /// Creates an API token; the plain token is returned once and never stored.
     public static func createToken(_ t: NewToken, by actor: Principal, now: Date = Date(), on db: any Database) async throws -> (token: String, model: APITokenModel) {
-        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden("creating API tokens") }
+        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden(.account(.mayNotCreateTokens)) }
         var c = FieldChecker()
         let name = c.text("name", t.name, max: 100)
         let role: Role? = c.choice("role", t.role)
         var permissions = Set<Permission>()
         for p in t.permissions ?? [] {
             guard let perm = Permission(rawValue: p) else {
-                c.fail("permissions", "'\(p)' is not one of: \(Permission.allCases.map(\.rawValue).joined(separator: ", "))")
+                c.fail("permissions", .notOneOf(Permission.allCases.map(\.rawValue), got: p))
                 continue
             }
             permissions.insert(perm)
@@ -301,9 +297,9 @@ public enum Accounts {
         // A list that names nothing grants nothing: a token must be given at least one permission
         // (an empty form used to yield every permission of the role — issue #17, item 9). Leaving
         // the list out altogether (API clients) asks for the role's permissions, as documented.
-        if let given = t.permissions, given.isEmpty { c.fail("permissions", "choose at least one permission") }
+        if let given = t.permissions, given.isEmpty { c.fail("permissions", .account(.noPermissionChosen)) }
         if let role, !permissions.isSubset(of: role.permissions) {
-            c.fail("permissions", "a \(role.rawValue) token may hold only: \(role.permissions.sorted().map(\.rawValue).joined(separator: ", "))")
+            c.fail("permissions", .account(.permissionsBeyondRole(role)))
         }
         try c.finish()
         var attachment: (String?, Int?, Int?) = (nil, nil, nil)
@@ -344,8 +340,8 @@ public enum Accounts {
     }
 
     public static func revokeToken(_ id: Int, by actor: Principal, on db: any Database) async throws {
-        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden("revoking API tokens") }
-        guard let m = try await APITokenModel.find(id, on: db) else { throw RegistryError.notFound(entity: "API token", key: "\(id)") }
+        guard actor.may(.manageAccounts) else { throw RegistryError.forbidden(.account(.mayNotRevokeTokens)) }
+        guard let m = try await APITokenModel.find(id, on: db) else { throw RegistryError.notFound(.apiToken, key: "\(id)") }
         guard m.revokedAt == nil else { return }
         try await db.auditedTransaction { tx in
             m.revokedAt = Date()

@@ -25,11 +25,11 @@ public enum Standards {
     }
 
     static func requireWriter(_ p: Principal) throws {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("social public measurement standards") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.registry(.mayNotManageStandards)) }
     }
 
     static func requireReader(_ p: Principal) throws {
-        guard p.role != .owner, p.may(.readRegistry) else { throw RegistryError.forbidden("social public measurement standards") }
+        guard p.role != .owner, p.may(.readRegistry) else { throw RegistryError.forbidden(.registry(.mayNotReadStandards)) }
     }
 
     public static func create(_ d: StandardDraft, by p: Principal, on db: any Database) async throws -> Entry {
@@ -48,7 +48,7 @@ public enum Standards {
     public static func update(_ id: Int, _ d: StandardDraft, by p: Principal, on db: any Database) async throws -> Entry {
         try requireWriter(p)
         try await db.auditedTransaction { tx in
-            guard let m = try await StandardModel.find(id, on: tx) else { throw RegistryError.notFound(entity: "standard", key: String(id)) }
+            guard let m = try await StandardModel.find(id, on: tx) else { throw RegistryError.notFound(.standard, key: String(id)) }
             try await checkInstitutionAndCertificate(d, except: id, on: tx)
             apply(d, to: m)
             try await m.update(on: tx)
@@ -59,10 +59,10 @@ public enum Standards {
 
     static func checkInstitutionAndCertificate(_ d: StandardDraft, except id: Int?, on db: any Database) async throws {
         guard try await InstitutionModel.find(d.institutionID, on: db) != nil else {
-            throw RegistryError.invalid(ValidationFailure([FieldError("institution_id", "institution \(d.institutionID) does not exist")]))
+            throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: d.institutionID)))
         }
         if let other = try await StandardModel.query(on: db).filter(\.$certificateNo == d.certificateNo).first(), other.id != id {
-            throw RegistryError.conflict(field: "certificate_no", message: "certificate \(d.certificateNo) is already registered (standard \(other.id!))")
+            throw RegistryError.conflict(field: "certificate_no", reason: .registry(.certificateRegistered(certificateNo: d.certificateNo, standard: other.id!)))
         }
     }
 
@@ -99,7 +99,7 @@ public enum Standards {
 
     public static func get(_ id: Int, by p: Principal, on db: any Database) async throws -> Entry {
         try requireReader(p)
-        guard let e = try await load(ids: [id], on: db).first else { throw RegistryError.notFound(entity: "standard", key: String(id)) }
+        guard let e = try await load(ids: [id], on: db).first else { throw RegistryError.notFound(.standard, key: String(id)) }
         return e
     }
 
@@ -151,7 +151,7 @@ public enum Standards {
         try requireWriter(p)
         let catalogue = try await Registry.context(on: db).catalogue
         var c = FieldChecker()
-        for (i, s) in subNos.enumerated() where catalogue[s] == nil { c.fail("sub_nos[\(i)]", "catalogue sub-item \(s) does not exist") }
+        for (i, s) in subNos.enumerated() where catalogue[s] == nil { c.fail("sub_nos[\(i)]", .registry(.noSuchSubItem(s))) }
         do { try c.finish() } catch { throw RegistryError.invalid(error) }
         let wanted = Set(subNos)
         try await db.auditedTransaction { tx in

@@ -18,7 +18,7 @@ public enum Commitments {
 
     /// The province administrator maintains the letters' text; letters already signed keep theirs.
     public static func saveTemplate(sector: String?, title: String?, body: String?, by p: Principal, on db: any Database) async throws -> CommitmentTemplateModel {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("editing commitment letters") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.credit(.roleMayNot(.editCommitmentLetters))) }
         var c = FieldChecker()
         let s: CommitmentSector? = c.choice("sector", sector)
         let t = c.text("title", title, max: 100)
@@ -40,7 +40,7 @@ public enum Commitments {
     public static func sign(
         ownerID: Int?, signerName: String?, signerTitle: String?, complaintPhone: String? = nil, today: CalendarDay, by p: Principal, on db: any Database
     ) async throws -> CommitmentModel {
-        try CreditLog.requireParty(p, "signing a commitment (only the owner's own account signs)")
+        try CreditLog.requireParty(p, .signCommitment)
         var c = FieldChecker()
         let name = c.text("signer_name", signerName, max: 50)
         let title = c.text("signer_title", signerTitle, max: 50)
@@ -49,11 +49,11 @@ public enum Commitments {
         let owner = try await CreditLog.owner(ownerID, by: p, on: db)
         let sector = CommitmentSector(industry: Industry(rawValue: owner.industry) ?? .other)
         guard let template = try await CommitmentTemplateModel.find(sector.rawValue, on: db) else {
-            throw RegistryError.conflict(field: "sector", message: "no commitment letter is set up for the sector \(sector.rawValue)")
+            throw RegistryError.conflict(field: "sector", reason: .credit(.noCommitmentLetter(sector: sector)))
         }
         return try await db.auditedTransaction { tx in
             if try await CommitmentModel.query(on: tx).filter(\.$ownerID == owner.id!).filter(\.$state == State.active.rawValue).first() != nil {
-                throw RegistryError.conflict(field: "owner_id", message: "\(owner.name) already has a signed commitment; withdraw it before signing again")
+                throw RegistryError.conflict(field: "owner_id", reason: .credit(.commitmentAlreadySigned(owner: owner.name)))
             }
             let m = CommitmentModel()
             m.ownerID = owner.id!
@@ -77,13 +77,13 @@ public enum Commitments {
         var c = FieldChecker()
         let s: State? = c.choice("outcome", outcome)
         let r = c.text("reason", reason, max: 1000, required: s == .breached)
-        if s == .active { c.fail("outcome", "must be withdrawn or breached") }
+        if s == .active { c.fail("outcome", .credit(.outcomeWithdrawnOrBreached)) }
         try c.finish()
-        if s == .breached { try CreditLog.requireStaff(p, "recording a breach of a commitment") }
-        if s == .withdrawn { try CreditLog.requireParty(p, "withdrawing a commitment (only the owner withdraws its own)") }
+        if s == .breached { try CreditLog.requireStaff(p, .recordBreach) }
+        if s == .withdrawn { try CreditLog.requireParty(p, .withdrawCommitment) }
         return try await db.auditedTransaction { tx in
             let m = try await commitment(id, by: p, on: tx)
-            guard m.state == State.active.rawValue else { throw RegistryError.conflict(field: "id", message: "commitment \(id) has already ended (\(m.state))") }
+            guard m.state == State.active.rawValue else { throw RegistryError.conflict(field: "id", reason: .credit(.commitmentEnded(id: id, state: m.state))) }
             m.state = s!.rawValue
             m.endedOn = today.description
             m.endReason = r
@@ -94,12 +94,12 @@ public enum Commitments {
     }
 
     public static func commitment(_ id: Int, by p: Principal, on db: any Database) async throws -> CommitmentModel {
-        try await CreditLog.visible(CommitmentModel.self, id, owner: \.ownerID, entity: "commitment", by: p, on: db)
+        try await CreditLog.visible(CommitmentModel.self, id, owner: \.ownerID, entity: .commitment, by: p, on: db)
     }
 
     public static func commitments(ownerID: Int, by p: Principal, on db: any Database) async throws -> [CommitmentModel] {
         let owner = try await CreditLog.owner(ownerID, by: p, on: db)
-        guard CreditLog.mayRead(owner: owner, p) else { throw RegistryError.forbidden("reading this owner's credit record") }
+        guard CreditLog.mayRead(owner: owner, p) else { throw RegistryError.forbidden(.credit(.roleMayNot(.readCreditRecord))) }
         return try await CommitmentModel.query(on: db).filter(\.$ownerID == ownerID).sort(\.$id, .descending).all()
     }
 

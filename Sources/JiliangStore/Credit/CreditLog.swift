@@ -42,20 +42,20 @@ enum CreditLog {
 
     /// The owner the caller may act on or read, through the registry's one scoping point.
     static func owner(_ id: Int?, field: String = "owner_id", by p: Principal, on db: any Database) async throws -> OwnerModel {
-        guard let id else { throw RegistryError.invalid(field, "is required") }
+        guard let id else { throw RegistryError.invalid(field, .required) }
         do { return try await Registry.owner(id, scope: p.scope, on: db) } catch RegistryError.notFound {
-            throw RegistryError.invalid(field, "no owner \(id) that you may act for")
+            throw RegistryError.invalid(field, .credit(.noOwnerToActFor(id: id)))
         }
     }
 
     /// Staff who handle credit in the owner's region (bureau staff of that subtree, administrators).
-    static func requireStaff(_ p: Principal, _ what: String) throws {
-        guard p.may(.manageCredit), p.role == .provinceAdmin || p.role == .bureauStaff else { throw RegistryError.forbidden(what) }
+    static func requireStaff(_ p: Principal, _ what: CreditRefusal.Action) throws {
+        guard p.may(.manageCredit), p.role == .provinceAdmin || p.role == .bureauStaff else { throw RegistryError.forbidden(.credit(.roleMayNot(what))) }
     }
 
     /// The party's own account (an owner account, or its API token): administrators do not act for it.
-    static func requireParty(_ p: Principal, _ what: String) throws {
-        guard p.may(.applyForCredit), p.role == .owner else { throw RegistryError.forbidden(what) }
+    static func requireParty(_ p: Principal, _ what: CreditRefusal.Action) throws {
+        guard p.may(.applyForCredit), p.role == .owner else { throw RegistryError.forbidden(.credit(.roleMayNot(what))) }
     }
 
     /// Whether the caller may read the owner's credit record: its own owner account or staff of its region.
@@ -70,10 +70,10 @@ enum CreditLog {
 
     /// One credit record the caller may read (staff of its owner's region, or that owner); anything
     /// else is "not found", as if it did not exist.
-    static func visible<M: Model>(_ type: M.Type, _ id: Int, owner: (M) -> Int, entity: String, by p: Principal, on db: any Database) async throws -> M
+    static func visible<M: Model>(_ type: M.Type, _ id: Int, owner: (M) -> Int, entity: Entity, by p: Principal, on db: any Database) async throws -> M
     where M.IDValue == Int {
         guard let m = try await M.find(id, on: db), let o = try await OwnerModel.find(owner(m), on: db), mayRead(owner: o, p) else {
-            throw RegistryError.notFound(entity: entity, key: "\(id)")
+            throw RegistryError.notFound(entity, key: "\(id)")
         }
         return m
     }

@@ -76,7 +76,7 @@ public enum CreditScores {
 
     /// An owner's assessment as of today, computed now and stored. Staff of its region only.
     public static func assess(ownerID: Int, rules: CreditConfiguration = .init(), today: CalendarDay, by p: Principal, on db: any Database) async throws -> (CreditFacts, CreditAssessment) {
-        try CreditLog.requireStaff(p, "reading credit-risk classes")
+        try CreditLog.requireStaff(p, .readCreditClasses)
         let owner = try await Registry.owner(ownerID, scope: p.scope, on: db)
         let f = try await facts(owner: owner.id!, today: today, on: db)[owner.id!] ?? CreditFacts()
         let a = rules.policy.assess(f)
@@ -142,7 +142,7 @@ public enum CreditScores {
 
     /// The stored classes of the owners the caller oversees (optionally one class), by owner, paged.
     public static func list(creditClass: String?, cursor: String?, limit: Int?, by p: Principal, on db: any Database) async throws -> Page<Row> {
-        try CreditLog.requireStaff(p, "reading credit-risk classes")
+        try CreditLog.requireStaff(p, .readCreditClasses)
         var c = FieldChecker()
         let cls: CreditClass? = c.choice("class", creditClass?.uppercased(), required: false)
         try c.finish()

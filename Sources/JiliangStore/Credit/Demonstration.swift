@@ -32,7 +32,7 @@ public enum Demonstration {
 
     /// The province administrator sets a sector's default checklist (`label | weight` lines adding up to 100).
     public static func saveChecklist(sector: String?, criteria: String?, by p: Principal, on db: any Database) async throws -> [Criterion] {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("editing demonstration checklists") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.credit(.roleMayNot(.editChecklists))) }
         var c = FieldChecker()
         let s: CommitmentSector? = c.choice("sector", sector)
         try c.finish()
@@ -56,14 +56,14 @@ public enum Demonstration {
         for (n, line) in lines.enumerated() {
             let parts = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingCharactersInWhitespace() }
             guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 100, let w = Int(parts[1]), (1...100).contains(w) else {
-                c.fail(field, "line \(n + 1) must read 'criterion | weight' with a weight from 1 to 100, got '\(line)'")
+                c.fail(field, .credit(.criterionLineUnreadable(line: n + 1, got: line)))
                 continue
             }
             out.append(Criterion(label: parts[0], weight: w))
         }
-        if lines.isEmpty { c.fail(field, "give at least one criterion") }
+        if lines.isEmpty { c.fail(field, .credit(.noCriteria)) }
         if c.errors.isEmpty, out.reduce(0, { $0 + $1.weight }) != 100 {
-            c.fail(field, "the weights add up to \(out.reduce(0) { $0 + $1.weight }); they must add up to 100")
+            c.fail(field, .credit(.weightsDoNotAddUp(total: out.reduce(0) { $0 + $1.weight })))
         }
         try c.finish()
         return out
@@ -77,22 +77,22 @@ public enum Demonstration {
         regionCode: String?, sector: String?, title: String?, criteria: String?, passScore: String?, validMonths: String?, opensOn: String?,
         closesOn: String?, by p: Principal, on db: any Database
     ) async throws -> DemoRoundModel {
-        try CreditLog.requireStaff(p, "opening a demonstration-unit round")
+        try CreditLog.requireStaff(p, .openRound)
         var c = FieldChecker()
         let region = c.text("region_code", regionCode ?? p.region?.description, max: 6).flatMap { RegionCode($0) }
-        if regionCode != nil, region == nil { c.fail("region_code", "must be a 6-digit region code") }
+        if regionCode != nil, region == nil { c.fail("region_code", .credit(.notASixDigitRegionCode)) }
         let s: CommitmentSector? = c.choice("sector", sector)
         let t = c.text("title", title, max: 120)
         let pass = c.int("pass_score", passScore ?? "80", range: 1...100, required: true)
         let months = c.int("valid_months", validMonths ?? "36", range: 1...120, required: true)
         let opens = c.day("opens_on", opensOn), closes = c.day("closes_on", closesOn)
-        if let opens, let closes, closes < opens { c.fail("closes_on", "must not be before opens_on") }
+        if let opens, let closes, closes < opens { c.fail("closes_on", .before(other: "opens_on")) }
         try c.finish()
         guard let region, p.scope == .everything || (p.region.map { $0.contains(region) } ?? false) else {
-            throw RegistryError.invalid("region_code", "you may open rounds only in your own region")
+            throw RegistryError.invalid("region_code", .credit(.roundOutsideOwnRegion))
         }
         let list = (criteria?.trimmingCharactersInWhitespace().isEmpty ?? true) ? try await defaultCriteria(s!, on: db) : try parseCriteria(criteria)
-        if list.isEmpty { throw RegistryError.invalid("criteria", "no default checklist is set for the sector \(s!.rawValue); give the criteria") }
+        if list.isEmpty { throw RegistryError.invalid("criteria", .credit(.noDefaultChecklist(sector: s!))) }
         return try await db.auditedTransaction { tx in
             let m = DemoRoundModel()
             m.regionCode = region.description
@@ -128,7 +128,7 @@ public enum Demonstration {
     static func requireRunning(_ round: DemoRoundModel, _ p: Principal) throws {
         guard case .region(let r) = p.scope else { return }
         guard let roundRegion = RegionCode(round.regionCode), r.contains(roundRegion) else {
-            throw RegistryError.forbidden("running the round of region \(round.regionCode)")
+            throw RegistryError.forbidden(.credit(.roleMayNot(.runRound(region: round.regionCode))))
         }
     }
 
@@ -139,7 +139,7 @@ public enum Demonstration {
 
     public static func round(_ id: Int, by p: Principal, on db: any Database) async throws -> DemoRoundModel {
         guard let m = try await DemoRoundModel.find(id, on: db), try await rounds(by: p, on: db).contains(where: { $0.id == id }) else {
-            throw RegistryError.notFound(entity: "demonstration round", key: "\(id)")
+            throw RegistryError.notFound(.demonstrationRound, key: "\(id)")
         }
         return m
     }
@@ -160,29 +160,29 @@ public enum Demonstration {
         guard let a = try await DemoApplicationModel.find(id, on: db),
             try await rounds(by: p, on: db).contains(where: { $0.id == a.roundID }),
             !(try await Registry.visibleOwnerIDs(among: [a.ownerID], scope: p.scope, on: db)).isEmpty
-        else { throw RegistryError.notFound(entity: "application", key: "\(id)") }
+        else { throw RegistryError.notFound(.application, key: "\(id)") }
         return a
     }
 
     public static func apply(roundID: Int, ownerID: Int?, statement: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> DemoApplicationModel {
-        try CreditLog.requireParty(p, "applying for a demonstration title (only the owner's own account applies)")
+        try CreditLog.requireParty(p, .applyForTitle)
         var c = FieldChecker()
         let text = c.text("statement", statement, max: 4000)
         try c.finish()
         let owner = try await CreditLog.owner(ownerID, by: p, on: db)
         let r = try await round(roundID, by: p, on: db)
         guard r.state == RoundState.open.rawValue, let opens = CalendarDay(r.opensOn), let closes = CalendarDay(r.closesOn), opens <= today, today <= closes else {
-            throw RegistryError.conflict(field: "round_id", message: "round \(roundID) takes applications from \(r.opensOn) to \(r.closesOn)")
+            throw RegistryError.conflict(field: "round_id", reason: .credit(.roundNotTakingApplications(id: roundID, opensOn: r.opensOn, closesOn: r.closesOn)))
         }
         guard eligible(owner, for: r) else {
-            throw RegistryError.invalid("owner_id", "\(owner.name) is not of the round's sector and region")
+            throw RegistryError.invalid("owner_id", .credit(.ownerNotEligibleForRound(owner: owner.name)))
         }
         if try await Listings.isListed(ownerID: owner.id!, today: today, on: db) {
-            throw RegistryError.conflict(field: "owner_id", message: "a party on the serious-dishonesty list cannot apply")
+            throw RegistryError.conflict(field: "owner_id", reason: .credit(.listedPartyCannotApply))
         }
         return try await db.auditedTransaction { tx in
             if try await DemoApplicationModel.query(on: tx).filter(\.$roundID == roundID).filter(\.$ownerID == owner.id!).first() != nil {
-                throw RegistryError.conflict(field: "round_id", message: "\(owner.name) has already applied in this round")
+                throw RegistryError.conflict(field: "round_id", reason: .credit(.alreadyAppliedInRound(owner: owner.name)))
             }
             let m = DemoApplicationModel()
             m.roundID = roundID
@@ -200,11 +200,11 @@ public enum Demonstration {
     public static func score(
         _ applicationID: Int, points: [String?], evidence: [String?], today: CalendarDay, by p: Principal, on db: any Database
     ) async throws -> DemoApplicationModel {
-        try CreditLog.requireStaff(p, "scoring demonstration applications")
+        try CreditLog.requireStaff(p, .scoreApplications)
         let a = try await application(applicationID, by: p, on: db)
         let r = try await round(a.roundID, by: p, on: db)
         try requireRunning(r, p)
-        guard r.state == RoundState.open.rawValue else { throw RegistryError.conflict(field: "id", message: "the round is already published") }
+        guard r.state == RoundState.open.rawValue else { throw RegistryError.conflict(field: "id", reason: .credit(.roundPublished(id: nil))) }
         let list = criteria(of: r)
         var c = FieldChecker()
         var values: [(Int, String)] = []
@@ -243,13 +243,13 @@ public enum Demonstration {
     /// Publishes the results: every application must be scored; those at or above the pass score
     /// (and not listed meanwhile) get the title until the end of the validity period.
     public static func publish(_ roundID: Int, today: CalendarDay, by p: Principal, on db: any Database) async throws -> DemoRoundModel {
-        try CreditLog.requireStaff(p, "publishing demonstration results")
+        try CreditLog.requireStaff(p, .publishResults)
         let r = try await round(roundID, by: p, on: db)
         try requireRunning(r, p)
-        guard r.state == RoundState.open.rawValue else { throw RegistryError.conflict(field: "id", message: "round \(roundID) is already published") }
+        guard r.state == RoundState.open.rawValue else { throw RegistryError.conflict(field: "id", reason: .credit(.roundPublished(id: roundID))) }
         let apps = try await DemoApplicationModel.query(on: db).filter(\.$roundID == roundID).all()
         if let unscored = apps.first(where: { $0.total == nil }) {
-            throw RegistryError.conflict(field: "id", message: "application \(unscored.id!) is not scored yet")
+            throw RegistryError.conflict(field: "id", reason: .credit(.applicationNotScored(id: unscored.id!)))
         }
         return try await db.auditedTransaction { tx in
             for a in apps {
@@ -273,7 +273,7 @@ public enum Demonstration {
 
     /// Takes a title away with the reason (a later violation).
     public static func revoke(_ applicationID: Int, reason: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> DemoApplicationModel {
-        try CreditLog.requireStaff(p, "revoking a demonstration title")
+        try CreditLog.requireStaff(p, .revokeTitle)
         var c = FieldChecker()
         let why = c.text("reason", reason, max: 1000)
         try c.finish()
@@ -283,7 +283,7 @@ public enum Demonstration {
     }
 
     static func revoke(_ a: DemoApplicationModel, reason: String, today: CalendarDay, on db: any Database) async throws -> DemoApplicationModel {
-        guard a.state == ApplicationState.awarded.rawValue else { throw RegistryError.conflict(field: "id", message: "application \(a.id!) holds no title") }
+        guard a.state == ApplicationState.awarded.rawValue else { throw RegistryError.conflict(field: "id", reason: .credit(.applicationHoldsNoTitle(id: a.id!))) }
         a.state = ApplicationState.revoked.rawValue
         a.revokedOn = today.description
         a.revokeReason = reason

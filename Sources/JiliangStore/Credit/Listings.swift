@@ -16,23 +16,23 @@ public enum Listings {
     }
 
     public static func propose(penaltyID: Int?, reason: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> ListingModel {
-        try CreditLog.requireStaff(p, "proposing a listing")
+        try CreditLog.requireStaff(p, .proposeListing)
         var c = FieldChecker()
-        if penaltyID == nil { c.fail("penalty_id", "is required: a listing rests on a penalty decision") }
+        if penaltyID == nil { c.fail("penalty_id", .credit(.listingNeedsPenalty)) }
         let why = c.text("reason", reason, max: 4000)
         try c.finish()
         let penalty: PenaltyModel
         do { penalty = try await Penalties.penalty(penaltyID!, by: p, on: db) } catch RegistryError.notFound {
-            throw RegistryError.invalid("penalty_id", "no penalty \(penaltyID!) in your region")
+            throw RegistryError.invalid("penalty_id", .credit(.noPenaltyInRegion(id: penaltyID!)))
         }
         guard penalty.heavy else {
-            throw RegistryError.invalid("penalty_id", "penalty \(penalty.decisionNo) is not a heavy penalty (较重行政处罚); Order 44 lists only on those")
+            throw RegistryError.invalid("penalty_id", .credit(.penaltyNotHeavy(decisionNo: penalty.decisionNo)))
         }
-        guard penalty.state != Penalties.State.withdrawn.rawValue else { throw RegistryError.invalid("penalty_id", "penalty \(penalty.decisionNo) was withdrawn") }
+        guard penalty.state != Penalties.State.withdrawn.rawValue else { throw RegistryError.invalid("penalty_id", .credit(.penaltyWithdrawn(decisionNo: penalty.decisionNo))) }
         return try await db.auditedTransaction { tx in
             let open = try await ListingModel.query(on: tx).filter(\.$penaltyID == penalty.id!)
                 .filter(\.$state ~~ [State.proposed, .notified, .decided, .listed].map(\.rawValue)).first()
-            if open != nil { throw RegistryError.conflict(field: "penalty_id", message: "a listing on penalty \(penalty.decisionNo) is already in progress") }
+            if open != nil { throw RegistryError.conflict(field: "penalty_id", reason: .credit(.listingInProgress(decisionNo: penalty.decisionNo))) }
             let m = ListingModel()
             m.ownerID = penalty.ownerID
             m.regionCode = penalty.regionCode
@@ -49,7 +49,7 @@ public enum Listings {
 
     /// Tells the party (in its inbox) and opens the objection window.
     public static func notify(_ id: Int, rules: CreditConfiguration = .init(), today: CalendarDay, by p: Principal, on db: any Database) async throws -> ListingModel {
-        try CreditLog.requireStaff(p, "notifying a party")
+        try CreditLog.requireStaff(p, .notifyParty)
         let calendar = try await VerificationRequests.workingCalendar(on: db)
         return try await db.auditedTransaction { tx in
             let m = try await listing(id, by: p, on: tx)
@@ -58,7 +58,7 @@ public enum Listings {
             m.notifiedOn = today.description
             m.objectionUntil = rules.listing.objectionUntil(notifiedOn: today, calendar: calendar).description
             try await m.save(on: tx)
-            try await CreditLog.event(owner: m.ownerID, "listing", id, "notified", day: today, note: "objections until \(m.objectionUntil!)", by: p, on: tx)
+            try await CreditLog.event(owner: m.ownerID, "listing", id, "notified", day: today, note: SystemReason.objectionsUntil(day: m.objectionUntil!).stored, by: p, on: tx)
             try await Notices.send(
                 .listingProposed(listing: id, reason: m.reason, objectionUntil: m.objectionUntil!), to: "owner:\(m.ownerID)", on: tx)
             return m
@@ -67,16 +67,16 @@ public enum Listings {
 
     /// The party's objection, within the window.
     public static func object(_ id: Int, text: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> ListingModel {
-        try CreditLog.requireParty(p, "objecting (only the party's own account objects)")
+        try CreditLog.requireParty(p, .object)
         var c = FieldChecker()
         let t = c.text("objection", text, max: 4000)
         try c.finish()
         return try await db.auditedTransaction { tx in
             let m = try await listing(id, by: p, on: tx)
             try expect(m, .notified)
-            guard m.objection == nil else { throw RegistryError.conflict(field: "objection", message: "an objection is already on file") }
+            guard m.objection == nil else { throw RegistryError.conflict(field: "objection", reason: .credit(.objectionOnFile)) }
             guard let until = m.objectionUntil.flatMap({ CalendarDay($0) }), today <= until else {
-                throw RegistryError.conflict(field: "objection", message: "the objection window closed on \(m.objectionUntil ?? "-")")
+                throw RegistryError.conflict(field: "objection", reason: .credit(.objectionWindowClosed(on: m.objectionUntil)))
             }
             m.objection = t
             m.objectedOn = today.description
@@ -90,20 +90,20 @@ public enum Listings {
     public static func decide(
         _ id: Int, list: Bool?, note: String?, rules: CreditConfiguration = .init(), today: CalendarDay, by p: Principal, on db: any Database
     ) async throws -> ListingModel {
-        try CreditLog.requireStaff(p, "deciding on a listing")
+        try CreditLog.requireStaff(p, .decideListing)
         var c = FieldChecker()
-        if list == nil { c.fail("decision", "must be list or not_list") }
+        if list == nil { c.fail("decision", .credit(.listOrNotList)) }
         let n = c.text("note", note, max: 4000, required: false)
         try c.finish()
         return try await db.auditedTransaction { tx in
             let m = try await listing(id, by: p, on: tx)
             try expect(m, .notified)
             guard m.proposedBy != p.label else {
-                throw RegistryError.conflict(field: "decision", message: "the decision must be taken by a second person, not by \(p.label) who proposed it")
+                throw RegistryError.conflict(field: "decision", reason: .credit(.proposerMayNotDecide(proposedBy: p.label)))
             }
             let until = m.objectionUntil.flatMap { CalendarDay($0) } ?? today
             guard rules.listing.mayDecide(on: today, objectionUntil: until, objected: m.objection != nil) else {
-                throw RegistryError.conflict(field: "decision", message: "the party may object until \(until); decide after that")
+                throw RegistryError.conflict(field: "decision", reason: .credit(.objectionWindowOpen(until: until.description)))
             }
             m.state = list! ? State.decided.rawValue : State.notListed.rawValue
             m.decidedBy = p.label
@@ -138,16 +138,16 @@ public enum Listings {
     /// proposes and decides, the bureau above consents), or refuses it with reasons — then the party
     /// is not listed. The consent is a step of its own, with its person and date.
     public static func consent(_ id: Int, agree: Bool?, note: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> ListingModel {
-        try CreditLog.requireStaff(p, "consenting to a listing")
+        try CreditLog.requireStaff(p, .consentToListing)
         var c = FieldChecker()
-        if agree == nil { c.fail("consent", "must be agree or refuse") }
+        if agree == nil { c.fail("consent", .credit(.agreeOrRefuse)) }
         let n = c.text("note", note, max: 4000, required: agree == false)
         try c.finish()
         return try await db.auditedTransaction { tx in
             let m = try await listing(id, by: p, on: tx)
-            guard needsConsent(m) else { throw RegistryError.conflict(field: "id", message: "listing \(id) is \(m.state) and waits for no consent") }
+            guard needsConsent(m) else { throw RegistryError.conflict(field: "id", reason: .credit(.listingNeedsNoConsent(id: id, state: m.state))) }
             guard isUpperLevel(p, over: m.decidedRegion) else {
-                throw RegistryError.conflict(field: "consent", message: "the bureau above \(m.decidedRegion ?? "-") consents, not \(p.label)")
+                throw RegistryError.conflict(field: "consent", reason: .credit(.consentByBureauAbove(decidedRegion: m.decidedRegion, label: p.label)))
             }
             m.consentBy = p.label
             m.consentOn = today.description
@@ -165,13 +165,12 @@ public enum Listings {
 
     /// Publishes a decided listing from today; repair eligibility and removal follow from the rules.
     public static func publish(_ id: Int, rules: CreditConfiguration = .init(), today: CalendarDay, by p: Principal, on db: any Database) async throws -> ListingModel {
-        try CreditLog.requireStaff(p, "publishing a listing")
+        try CreditLog.requireStaff(p, .publishListing)
         return try await db.auditedTransaction { tx in
             let m = try await listing(id, by: p, on: tx)
             try expect(m, .decided)
             guard !needsConsent(m) else {
-                throw RegistryError.conflict(
-                    field: "id", message: "listing \(id) was decided by the bureau of \(m.decidedRegion!): the bureau above must consent before publication")
+                throw RegistryError.conflict(field: "id", reason: .credit(.listingAwaitsConsent(id: id, decidedRegion: m.decidedRegion!)))
             }
             let restriction = try await PenaltyModel.find(m.penaltyID, on: tx)?.restrictionUntil.flatMap { CalendarDay($0) }
             m.state = State.listed.rawValue
@@ -179,7 +178,7 @@ public enum Listings {
             m.repairEligibleOn = rules.listing.repairEligibleOn(publishedOn: today).description
             m.removalOn = rules.listing.removalOn(publishedOn: today, restrictionUntil: restriction).description
             try await m.save(on: tx)
-            try await CreditLog.event(owner: m.ownerID, "listing", id, "published", day: today, note: "removal on \(m.removalOn!)", by: p, on: tx)
+            try await CreditLog.event(owner: m.ownerID, "listing", id, "published", day: today, note: SystemReason.removalOn(day: m.removalOn!).stored, by: p, on: tx)
             try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "dishonesty", ref: id, change: "listed", day: today, by: p, on: tx)
             // A listed party holds no demonstration title.
             if let title = try await Demonstration.title(ownerID: m.ownerID, today: today, on: tx) {
@@ -194,23 +193,23 @@ public enum Listings {
     public static func applyForRepair(
         _ id: Int, statement: String?, fulfilled: Bool, remedied: Bool, today: CalendarDay, by p: Principal, on db: any Database
     ) async throws -> ListingModel {
-        try CreditLog.requireParty(p, "applying for credit repair (only the party's own account applies)")
+        try CreditLog.requireParty(p, .applyForRepair)
         var c = FieldChecker()
         let s = c.text("statement", statement, max: 4000)
-        if !fulfilled { c.fail("fulfilled", "confirm that the penalty's obligations are fulfilled") }
-        if !remedied { c.fail("remedied", "confirm that the harmful consequences have been removed") }
+        if !fulfilled { c.fail("fulfilled", .credit(.confirmObligationsFulfilled)) }
+        if !remedied { c.fail("remedied", .credit(.confirmConsequencesRemoved)) }
         try c.finish()
         return try await db.auditedTransaction { tx in
             let m = try await listing(id, by: p, on: tx)
             try expect(m, .listed)
-            guard m.repairAppliedOn == nil else { throw RegistryError.conflict(field: "id", message: "a repair application is already waiting for a decision") }
+            guard m.repairAppliedOn == nil else { throw RegistryError.conflict(field: "id", reason: .credit(.repairAlreadyApplied)) }
             guard let eligible = m.repairEligibleOn.flatMap({ CalendarDay($0) }), today >= eligible else {
-                throw RegistryError.conflict(field: "id", message: "credit repair may be applied for from \(m.repairEligibleOn ?? "-") (at least one year on the list)")
+                throw RegistryError.conflict(field: "id", reason: .credit(.repairNotYet(from: m.repairEligibleOn)))
             }
             let later = try await PenaltyModel.query(on: tx).filter(\.$ownerID == m.ownerID).filter(\.$heavy == true)
                 .filter(\.$decidedOn > (m.publishedOn ?? "")).filter(\.$state != Penalties.State.withdrawn.rawValue).first()
             if let later {
-                throw RegistryError.conflict(field: "id", message: "a further heavy penalty (\(later.decisionNo), \(later.decidedOn)) rules out repair")
+                throw RegistryError.conflict(field: "id", reason: .credit(.laterHeavyPenalty(decisionNo: later.decisionNo, decidedOn: later.decidedOn)))
             }
             m.repairStatement = s
             m.repairAppliedOn = today.description
@@ -222,15 +221,15 @@ public enum Listings {
 
     /// Staff grant repair (the party leaves the list today) or refuse it with reasons.
     public static func decideRepair(_ id: Int, approve: Bool?, note: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> ListingModel {
-        try CreditLog.requireStaff(p, "deciding on credit repair")
+        try CreditLog.requireStaff(p, .decideRepair)
         var c = FieldChecker()
-        if approve == nil { c.fail("decision", "must be approve or refuse") }
+        if approve == nil { c.fail("decision", .credit(.approveOrRefuse)) }
         let n = c.text("note", note, max: 4000, required: approve == false)
         try c.finish()
         return try await db.auditedTransaction { tx in
             let m = try await listing(id, by: p, on: tx)
             try expect(m, .listed)
-            guard m.repairAppliedOn != nil else { throw RegistryError.conflict(field: "id", message: "no repair application is waiting") }
+            guard m.repairAppliedOn != nil else { throw RegistryError.conflict(field: "id", reason: .credit(.noRepairApplication)) }
             if approve! {
                 m.state = State.repaired.rawValue
                 m.endedOn = today.description
@@ -281,20 +280,20 @@ public enum Listings {
         case "apply_repair": return try await applyForRepair(id, statement: text, fulfilled: fulfilled, remedied: remedied, today: today, by: p, on: db)
         case "decide_repair": return try await decideRepair(id, approve: approve, note: text, today: today, by: p, on: db)
         default:
-            throw RegistryError.invalid("step", "'\(step ?? "")' is not one of: notify, object, decide, consent, publish, apply_repair, decide_repair")
+            throw RegistryError.invalid("step", .notOneOf(["notify", "object", "decide", "consent", "publish", "apply_repair", "decide_repair"], got: step ?? ""))
         }
     }
 
     static func expect(_ m: ListingModel, _ s: State) throws {
-        guard m.state == s.rawValue else { throw RegistryError.conflict(field: "id", message: "listing \(m.id!) is \(m.state), not \(s.rawValue)") }
+        guard m.state == s.rawValue else { throw RegistryError.conflict(field: "id", reason: .credit(.listingNotInState(id: m.id!, state: m.state, expected: s.rawValue))) }
     }
 
     public static func listing(_ id: Int, by p: Principal, on db: any Database) async throws -> ListingModel {
-        try await CreditLog.visible(ListingModel.self, id, owner: \.ownerID, entity: "listing", by: p, on: db)
+        try await CreditLog.visible(ListingModel.self, id, owner: \.ownerID, entity: .listing, by: p, on: db)
     }
 
     public static func list(state: String?, ownerID: Int?, cursor: String?, limit: Int?, by p: Principal, on db: any Database) async throws -> Page<ListingModel> {
-        guard p.may(.manageCredit) || p.may(.applyForCredit) else { throw RegistryError.forbidden("reading listings") }
+        guard p.may(.manageCredit) || p.may(.applyForCredit) else { throw RegistryError.forbidden(.credit(.roleMayNot(.readListings))) }
         var c = FieldChecker()
         let s: State? = c.choice("state", state, required: false)
         try c.finish()

@@ -56,7 +56,7 @@ public enum Penalties {
     }
 
     public static func record(_ input: Input, rules: CreditConfiguration = .init(), today: CalendarDay, by p: Principal, on db: any Database) async throws -> PenaltyModel {
-        try CreditLog.requireStaff(p, "recording administrative penalties")
+        try CreditLog.requireStaff(p, .recordPenalties)
         var c = FieldChecker()
         let no = c.text("decision_no", input.decisionNo, max: 60)
         let kind: PenaltyKind? = c.choice("kind", input.kind)
@@ -71,22 +71,22 @@ public enum Penalties {
             // 行政处罚法 2021 art. 51: on the spot only a warning or a small fine.
             let limit = PenaltyProcedure.summaryFineLimitYuan(party)
             if kind != .warning && kind != .fine {
-                c.fail("procedure", "the summary procedure (简易程序) allows only a warning or a fine, not \(kind.rawValue) (行政处罚法 art. 51)")
+                c.fail("procedure", .credit(.summaryProcedureKind(kind)))
             } else if kind == .fine, let amount, amount > limit {
-                c.fail("procedure", "the summary procedure (简易程序) allows a fine of at most \(limit) yuan for a \(party == .naturalPerson ? "natural person" : "legal person or other organisation") (行政处罚法 art. 51); use the ordinary procedure")
+                c.fail("procedure", .credit(.summaryFineOverLimit(limit: limit, party: party)))
             }
         }
-        if let decided, decided > today { c.fail("decided_on", "must not be in the future") }
-        if let decided, let restriction, restriction < decided { c.fail("restriction_until", "must not be before decided_on") }
-        if input.attachments.count > maxAttachments { c.fail("evidence", "at most \(maxAttachments) files") }
+        if let decided, decided > today { c.fail("decided_on", .inTheFuture) }
+        if let decided, let restriction, restriction < decided { c.fail("restriction_until", .before(other: "decided_on")) }
+        if input.attachments.count > maxAttachments { c.fail("evidence", .credit(.tooManyFiles(max: maxAttachments))) }
         var typed: [(Attachment, String)] = []
         for (i, a) in input.attachments.enumerated() where !a.bytes.isEmpty {
             if a.bytes.count > maxAttachmentBytes {
-                c.fail("evidence[\(i + 1)]", "'\(a.filename)' is \(a.bytes.count / 1024) KB; at most \(maxAttachmentBytes >> 20) MB")
+                c.fail("evidence[\(i + 1)]", .credit(.fileTooLarge(filename: a.filename, kilobytes: a.bytes.count / 1024, maxMegabytes: maxAttachmentBytes >> 20)))
             } else if let t = attachmentType(a.bytes) {
                 typed.append((a, t))
             } else {
-                c.fail("evidence[\(i + 1)]", "'\(a.filename)' must be a PDF, JPEG or PNG file")
+                c.fail("evidence[\(i + 1)]", .credit(.notPdfJpegOrPng(filename: a.filename)))
             }
         }
         try c.finish()
@@ -95,7 +95,7 @@ public enum Penalties {
         let files = typed
         return try await db.auditedTransaction { tx in
             if try await PenaltyModel.query(on: tx).filter(\.$decisionNo == no!).first() != nil {
-                throw RegistryError.conflict(field: "decision_no", message: "a penalty with decision number \(no!) is already recorded")
+                throw RegistryError.conflict(field: "decision_no", reason: .credit(.decisionNumberTaken(no!)))
             }
             let m = PenaltyModel()
             m.ownerID = owner.id!
@@ -136,23 +136,23 @@ public enum Penalties {
 
     /// Puts a recorded penalty on the public site from today.
     public static func publish(_ id: Int, rules: CreditConfiguration = .init(), today: CalendarDay, by p: Principal, on db: any Database) async throws -> PenaltyModel {
-        try CreditLog.requireStaff(p, "publishing penalties")
+        try CreditLog.requireStaff(p, .publishPenalties)
         return try await db.auditedTransaction { tx in
             let m = try await penalty(id, by: p, on: tx)
             let kind = PenaltyKind(rawValue: m.kind) ?? .fine
             let procedure = PenaltyProcedure(rawValue: m.procedure) ?? .ordinary
-            guard kind != .warning else { throw RegistryError.conflict(field: "kind", message: "a warning alone is not published (SAMR Order 45 Art. 2)") }
+            guard kind != .warning else { throw RegistryError.conflict(field: "kind", reason: .credit(.warningNotPublished)) }
             guard rules.publication.isPublished(kind, procedure: procedure) else {
-                throw RegistryError.conflict(field: "procedure", message: "a decision under the summary procedure (简易程序) is not published (SAMR Order 45 Art. 2)")
+                throw RegistryError.conflict(field: "procedure", reason: .credit(.summaryDecisionNotPublished))
             }
-            guard m.state == State.recorded.rawValue else { throw RegistryError.conflict(field: "id", message: "penalty \(id) is \(m.state), not waiting for publication") }
+            guard m.state == State.recorded.rawValue else { throw RegistryError.conflict(field: "id", reason: .credit(.penaltyNotAwaitingPublication(id: id, state: m.state))) }
             m.state = State.published.rawValue
             m.publishedOn = today.description
             m.displayUntil = rules.publication.displayUntil(
                 publishedOn: today, kind: kind, amountYuan: m.amountYuan, party: PartyKind(rawValue: m.partyKind) ?? .organisation,
                 decidedOn: CalendarDay(m.decidedOn) ?? today, restrictionUntil: m.restrictionUntil.flatMap { CalendarDay($0) }).description
             try await m.save(on: tx)
-            try await CreditLog.event(owner: m.ownerID, "penalty", id, "published", day: today, note: "until \(m.displayUntil!)", by: p, on: tx)
+            try await CreditLog.event(owner: m.ownerID, "penalty", id, "published", day: today, note: SystemReason.shownUntil(day: m.displayUntil!).stored, by: p, on: tx)
             try await CreditLog.listChange(owner: try await OwnerModel.find(m.ownerID, on: tx)!, list: "penalty", ref: id, change: "published", day: today, by: p, on: tx)
             return m
         }
@@ -160,14 +160,14 @@ public enum Penalties {
 
     /// Takes a penalty down because the decision was changed or revoked (Order 45 Art. 11).
     public static func withdraw(_ id: Int, reason: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> PenaltyModel {
-        try CreditLog.requireStaff(p, "withdrawing penalties")
+        try CreditLog.requireStaff(p, .withdrawPenalties)
         var c = FieldChecker()
         let why = c.text("reason", reason, max: 1000)
         try c.finish()
         return try await db.auditedTransaction { tx in
             let m = try await penalty(id, by: p, on: tx)
             guard m.state == State.recorded.rawValue || m.state == State.published.rawValue else {
-                throw RegistryError.conflict(field: "id", message: "penalty \(id) is already \(m.state)")
+                throw RegistryError.conflict(field: "id", reason: .credit(.penaltyAlreadyEnded(id: id, state: m.state)))
             }
             let wasShown = m.state == State.published.rawValue
             m.state = State.withdrawn.rawValue
@@ -187,22 +187,21 @@ public enum Penalties {
         _ id: Int, statement: String?, fulfilled: Bool, remedied: Bool, rules: CreditConfiguration = .init(), today: CalendarDay,
         by p: Principal, on db: any Database
     ) async throws -> PenaltyModel {
-        try CreditLog.requireParty(p, "applying to end a penalty's publication early (only the party's own account applies)")
+        try CreditLog.requireParty(p, .applyForEarlyEnd)
         var c = FieldChecker()
         let s = c.text("statement", statement, max: 4000)
-        if !fulfilled { c.fail("fulfilled", "confirm that the penalty's obligations are fulfilled") }
-        if !remedied { c.fail("remedied", "confirm that the harmful consequences have been removed") }
+        if !fulfilled { c.fail("fulfilled", .credit(.confirmObligationsFulfilled)) }
+        if !remedied { c.fail("remedied", .credit(.confirmConsequencesRemoved)) }
         try c.finish()
         return try await db.auditedTransaction { tx in
             let m = try await penalty(id, by: p, on: tx)
             guard m.state == State.published.rawValue, let published = m.publishedOn.flatMap({ CalendarDay($0) }) else {
-                throw RegistryError.conflict(field: "id", message: "penalty \(id) is \(m.state), not on display")
+                throw RegistryError.conflict(field: "id", reason: .credit(.penaltyNotOnDisplay(id: id, state: m.state)))
             }
-            guard m.repairAppliedOn == nil else { throw RegistryError.conflict(field: "id", message: "an application is already waiting for a decision") }
+            guard m.repairAppliedOn == nil else { throw RegistryError.conflict(field: "id", reason: .credit(.earlyEndAlreadyApplied)) }
             let eligible = rules.publication.repairEligibleOn(publishedOn: published, specialDomain: m.specialDomain)
             guard today >= eligible else {
-                throw RegistryError.conflict(
-                    field: "id", message: "an early end may be applied for from \(eligible) (\(m.specialDomain ? "12" : "6") months on display, SAMR Order 45 art. 14)")
+                throw RegistryError.conflict(field: "id", reason: .credit(.earlyEndNotYet(from: eligible.description, months: m.specialDomain ? 12 : 6)))
             }
             m.repairStatement = s
             m.repairAppliedOn = today.description
@@ -215,18 +214,18 @@ public enum Penalties {
     /// A second person decides the application: not whoever recorded the penalty. Granted, the
     /// publication ends today (a ledgered take-down); refused, with reasons, the party may apply again.
     public static func decideRepair(_ id: Int, approve: Bool?, note: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> PenaltyModel {
-        try CreditLog.requireStaff(p, "deciding on ending a penalty's publication early")
+        try CreditLog.requireStaff(p, .decideEarlyEnd)
         var c = FieldChecker()
-        if approve == nil { c.fail("decision", "must be approve or refuse") }
+        if approve == nil { c.fail("decision", .credit(.approveOrRefuse)) }
         let n = c.text("note", note, max: 4000, required: approve == false)
         try c.finish()
         return try await db.auditedTransaction { tx in
             let m = try await penalty(id, by: p, on: tx)
             guard m.state == State.published.rawValue, m.repairAppliedOn != nil else {
-                throw RegistryError.conflict(field: "id", message: "no application to end penalty \(id)'s publication is waiting")
+                throw RegistryError.conflict(field: "id", reason: .credit(.noEarlyEndApplication(penalty: id)))
             }
             guard p.label != m.recordedBy else {
-                throw RegistryError.conflict(field: "id", message: "a second person decides: \(p.label) recorded this penalty")
+                throw RegistryError.conflict(field: "id", reason: .credit(.recorderMayNotDecide(recordedBy: p.label)))
             }
             if approve! {
                 m.state = State.repaired.rawValue
@@ -260,11 +259,11 @@ public enum Penalties {
 
     /// A penalty the caller may read: staff of its region, or the owner it concerns.
     public static func penalty(_ id: Int, by p: Principal, on db: any Database) async throws -> PenaltyModel {
-        try await CreditLog.visible(PenaltyModel.self, id, owner: \.ownerID, entity: "penalty", by: p, on: db)
+        try await CreditLog.visible(PenaltyModel.self, id, owner: \.ownerID, entity: .penalty, by: p, on: db)
     }
 
     public static func list(ownerID: Int?, state: String?, cursor: String?, limit: Int?, by p: Principal, on db: any Database) async throws -> Page<PenaltyModel> {
-        guard p.may(.manageCredit) || p.may(.applyForCredit) else { throw RegistryError.forbidden("reading penalties") }
+        guard p.may(.manageCredit) || p.may(.applyForCredit) else { throw RegistryError.forbidden(.credit(.roleMayNot(.readPenalties))) }
         var c = FieldChecker()
         let s: State? = c.choice("state", state, required: false)
         try c.finish()
@@ -282,7 +281,7 @@ public enum Penalties {
     public static func attachment(_ attachmentID: Int, of id: Int, by p: Principal, on db: any Database) async throws -> PenaltyAttachmentModel {
         _ = try await penalty(id, by: p, on: db)
         guard let f = try await PenaltyAttachmentModel.find(attachmentID, on: db), f.penaltyID == id else {
-            throw RegistryError.notFound(entity: "attachment", key: "\(attachmentID)")
+            throw RegistryError.notFound(.attachment, key: "\(attachmentID)")
         }
         return f
     }

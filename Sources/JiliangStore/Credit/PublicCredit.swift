@@ -74,7 +74,7 @@ public enum PublicCredit {
     public static func commitment(_ id: Int, on db: any Database) async throws -> (CommitmentModel, OwnerModel) {
         guard let c = try await CommitmentModel.find(id, on: db), c.state == Commitments.State.active.rawValue,
             let o = try await OwnerModel.find(c.ownerID, on: db)
-        else { throw RegistryError.notFound(entity: "commitment", key: "\(id)") }
+        else { throw RegistryError.notFound(.commitment, key: "\(id)") }
         return (c, o)
     }
 }

@@ -13,6 +13,12 @@ public enum SystemReason: Sendable, Equatable {
     case penalty(decisionNo: String, decidedOn: String)
     /// A demonstration title lost because its holder was listed for serious dishonesty.
     case listed(listing: Int)
+    /// A published penalty decision stays on the public pages until this day.
+    case shownUntil(day: String)
+    /// A notified party may object until this day (a listing's notice step).
+    case objectionsUntil(day: String)
+    /// A published listing is removed on this day, unless repaired earlier.
+    case removalOn(day: String)
 
     public var stored: String {
         switch self {
@@ -21,6 +27,9 @@ public enum SystemReason: Sendable, Equatable {
         case .creditRepaired: "sys:credit_repaired"
         case .penalty(let no, let day): "sys:penalty:\(day):\(no)"
         case .listed(let id): "sys:listed:\(id)"
+        case .shownUntil(let day): "sys:shown_until:\(day)"
+        case .objectionsUntil(let day): "sys:objections_until:\(day)"
+        case .removalOn(let day): "sys:removal_on:\(day)"
         }
     }
 
@@ -33,6 +42,9 @@ public enum SystemReason: Sendable, Equatable {
         case "credit_repaired": self = .creditRepaired
         case "penalty" where parts.count == 3: self = .penalty(decisionNo: parts[2], decidedOn: parts[1])
         case "listed" where parts.count == 2: guard let id = Int(parts[1]) else { return nil }; self = .listed(listing: id)
+        case "shown_until" where parts.count == 2: self = .shownUntil(day: parts[1])
+        case "objections_until" where parts.count == 2: self = .objectionsUntil(day: parts[1])
+        case "removal_on" where parts.count == 2: self = .removalOn(day: parts[1])
         default: return nil
         }
     }

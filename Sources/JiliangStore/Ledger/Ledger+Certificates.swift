@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import JiliangCore
 import JiliangLedger
 import SQLKit
 
@@ -7,10 +8,18 @@ extension Ledger {
     public enum CertificateError: Error, Equatable, CustomStringConvertible {
         case notLedgered
         case notPublished
+        /// Why no certificate yet, as the refusal the Server words (a 409 in the API).
+        public var refusal: Refusal {
+            switch self {
+            case .notLedgered: .registry(.recordNotLedgered)
+            case .notPublished: .registry(.checkpointNotPublished)
+            }
+        }
+        /// For logs: the fact, not words for a reader.
         public var description: String {
             switch self {
-            case .notLedgered: "the record is not in the ledger yet; try again in a few seconds"
-            case .notPublished: "the record is in the ledger but no checkpoint covering it is published yet"
+            case .notLedgered: "certificate: not ledgered"
+            case .notPublished: "certificate: no published checkpoint"
             }
         }
     }

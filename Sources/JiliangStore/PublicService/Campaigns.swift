@@ -19,7 +19,7 @@ public enum Campaigns {
 
     public static func campaign(slug: String, on db: any Database) async throws -> (CampaignModel, [QuizQuestionModel]) {
         guard let c = try await CampaignModel.query(on: db).filter(\.$slug == slug).filter(\.$published == true).first() else {
-            throw RegistryError.notFound(entity: "campaign", key: slug)
+            throw RegistryError.notFound(.campaign, key: slug)
         }
         let questions = try await QuizQuestionModel.query(on: db).filter(\.$campaignID == c.id!).sort(\.$position).all()
         return (c, questions)
@@ -42,10 +42,10 @@ public enum Campaigns {
     /// option that does not exist is bad input.
     public static func score(slug: String, answers: [Int: String], on db: any Database) async throws -> (CampaignModel, [QuizQuestionModel], Score) {
         let (c, questions) = try await campaign(slug: slug, on: db)
-        guard !questions.isEmpty else { throw RegistryError.conflict(field: "slug", message: "this campaign has no quiz") }
+        guard !questions.isEmpty else { throw RegistryError.conflict(field: "slug", reason: .publicService(.campaignHasNoQuiz)) }
         let ids = Set(questions.map { $0.id! })
         var checker = FieldChecker()
-        for key in answers.keys where !ids.contains(key) { checker.fail("q\(key)", "is not a question of this quiz") }
+        for key in answers.keys where !ids.contains(key) { checker.fail("q\(key)", .publicService(.notAQuestionOfThisQuiz)) }
         var given: [(Int?, Bool)] = []
         for q in questions {
             let n = options(q).count
@@ -77,11 +77,11 @@ public enum Campaigns {
         slug: String?, event: String?, title: String?, titleEn: String?, body: String?, bodyEn: String?, startsOn: String?, endsOn: String?,
         by p: Principal, on db: any Database
     ) async throws -> CampaignModel {
-        guard p.may(.manageCampaigns) else { throw RegistryError.forbidden("publishing campaigns") }
+        guard p.may(.manageCampaigns) else { throw RegistryError.forbidden(.notAllowed(.manageCampaigns)) }
         var c = FieldChecker()
         let s = c.text("slug", slug, max: 60)
         if let s, !s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) || s.first?.isLetter != true {
-            c.fail("slug", "use lower-case letters, digits and hyphens, starting with a letter (it becomes the page's address)")
+            c.fail("slug", .publicService(.slugNotAnAddress))
         }
         let e: Event? = c.choice("event", event)
         let t = c.text("title", title, max: 200)
@@ -90,11 +90,11 @@ public enum Campaigns {
         let be = c.text("body_en", bodyEn, max: 20000, required: false)
         let from = c.day("starts_on", startsOn)
         let to = c.day("ends_on", endsOn)
-        if let from, let to, to < from { c.fail("ends_on", "lies before starts_on") }
+        if let from, let to, to < from { c.fail("ends_on", .publicService(.campaignEndsBeforeItStarts)) }
         try c.finish()
         return try await db.auditedTransaction { tx in
             if try await CampaignModel.query(on: tx).filter(\.$slug == s!.lowercased()).first() != nil {
-                throw RegistryError.conflict(field: "slug", message: "a campaign with the address '\(s!.lowercased())' exists")
+                throw RegistryError.conflict(field: "slug", reason: .publicService(.campaignAddressTaken(slug: s!.lowercased())))
             }
             let m = CampaignModel()
             m.slug = s!.lowercased()

@@ -73,11 +73,11 @@ public enum Complaints {
         let code = c.text("instrument_code", s.instrumentCode, max: 40, required: false)
         let credit = c.creditCode("business_credit_code", s.businessCreditCode, required: false)
         if code == nil, credit == nil, s.businessCreditCode?.trimmingCharactersInWhitespace().isEmpty ?? true {
-            c.fail("instrument_code", "give the instrument's code (on its label) or the business's unified social credit code")
+            c.fail("instrument_code", .publicService(.subjectRequired))
         }
         var instrumentCode: InstrumentCode?
         if let code {
-            do { instrumentCode = try InstrumentCode(validating: code) } catch { c.fail("instrument_code", error.description) }
+            do { instrumentCode = try InstrumentCode(validating: code) } catch { c.fail("instrument_code", .notAnInstrumentCode(got: code)) }
         }
         let category: Category? = c.choice("category", s.category)
         let text = c.text("text", s.text, max: 2000)
@@ -85,11 +85,11 @@ public enum Complaints {
         var sniffed: String?
         if let photo = s.photo, !photo.bytes.isEmpty {
             if photo.bytes.count > maxPhotoBytes {
-                c.fail("photo", "is \(photo.bytes.count / 1024) KB; at most \(maxPhotoBytes / 1024 / 1024) MB")
+                c.fail("photo", .publicService(.photoTooLarge(kb: photo.bytes.count / 1024, maxMB: maxPhotoBytes / 1024 / 1024)))
             } else if let t = photoType(photo.bytes) {
                 sniffed = t
             } else {
-                c.fail("photo", "must be a JPEG or PNG picture")
+                c.fail("photo", .publicService(.photoNotAPicture))
             }
         }
         try c.finish()
@@ -99,15 +99,15 @@ public enum Complaints {
         var instrument: InstrumentModel?
         if let instrumentCode {
             guard let i = try await InstrumentModel.query(on: db).filter(\.$code == instrumentCode.value).first() else {
-                throw RegistryError.invalid("instrument_code", "no instrument has the code \(instrumentCode.grouped)")
+                throw RegistryError.invalid("instrument_code", .publicService(.noInstrumentWithCode(code: instrumentCode.grouped)))
             }
             instrument = i
             owner = try await OwnerModel.find(i.ownerID, on: db)
         } else if let credit {
             owner = try await OwnerModel.query(on: db).filter(\.$creditCode == credit.value).first()
-            if owner == nil { throw RegistryError.invalid("business_credit_code", "no registered business has the code \(credit.value)") }
+            if owner == nil { throw RegistryError.invalid("business_credit_code", .publicService(.noBusinessWithCode(code: credit.value))) }
         }
-        guard let owner else { throw RegistryError.invalid("business_credit_code", "the business is not registered") }
+        guard let owner else { throw RegistryError.invalid("business_credit_code", .publicService(.businessNotRegistered)) }
         let region = instrument?.regionCode ?? owner.regionCode
         let (about, photoKind) = (instrument, sniffed)
 
@@ -170,7 +170,7 @@ public enum Complaints {
     /// same answer, so the page is no oracle for valid codes.
     public static func track(_ raw: String, on db: any Database) async throws -> (ComplaintModel, [ComplaintEventModel]) {
         guard let code = TrackingCode(typed: raw), let m = try await ComplaintModel.query(on: db).filter(\.$trackingCode == code.value).first() else {
-            throw RegistryError.notFound(entity: "complaint", key: "tracking code")
+            throw RegistryError.notFound(.complaint, key: "tracking code")
         }
         let events = try await ComplaintEventModel.query(on: db).filter(\.$complaintID == m.id!).sort(\.$id).all()
         return (m, events)
@@ -182,7 +182,7 @@ public enum Complaints {
     public static func list(
         state: String?, overdueOn: CalendarDay?, cursor: String?, limit: Int?, by p: Principal, on db: any Database
     ) async throws -> Page<ComplaintModel> {
-        guard p.may(.handleComplaints) else { throw RegistryError.forbidden("handling complaints") }
+        guard p.may(.handleComplaints) else { throw RegistryError.forbidden(.notAllowed(.handleComplaints)) }
         var c = FieldChecker()
         let s: State? = c.choice("state", state, required: false)
         try c.finish()
@@ -205,9 +205,9 @@ public enum Complaints {
     }
 
     public static func complaint(_ id: Int, by p: Principal, on db: any Database) async throws -> (ComplaintModel, [ComplaintEventModel], hasPhoto: Bool) {
-        guard p.may(.handleComplaints) else { throw RegistryError.forbidden("handling complaints") }
+        guard p.may(.handleComplaints) else { throw RegistryError.forbidden(.notAllowed(.handleComplaints)) }
         guard let m = try await scoped(ComplaintModel.query(on: db), p).filter(\.$id == id).first() else {
-            throw RegistryError.notFound(entity: "complaint", key: "\(id)")
+            throw RegistryError.notFound(.complaint, key: "\(id)")
         }
         let events = try await ComplaintEventModel.query(on: db).filter(\.$complaintID == id).sort(\.$id).all()
         return (m, events, m.hasPhoto)
@@ -216,7 +216,7 @@ public enum Complaints {
     public static func photo(of id: Int, by p: Principal, on db: any Database) async throws -> ComplaintPhotoModel {
         _ = try await complaint(id, by: p, on: db)
         guard let photo = try await ComplaintPhotoModel.query(on: db).filter(\.$complaintID == id).first() else {
-            throw RegistryError.notFound(entity: "photo", key: "\(id)")
+            throw RegistryError.notFound(.photo, key: "\(id)")
         }
         return photo
     }
@@ -224,15 +224,15 @@ public enum Complaints {
     /// Assigns a handler: a staff member of the complaint's region who may handle complaints.
     public static func assign(_ id: Int, to login: String?, by p: Principal, on db: any Database) async throws -> ComplaintModel {
         let who = login?.trimmingCharactersInWhitespace() ?? ""
-        guard !who.isEmpty else { throw RegistryError.invalid("assignee", "give the login of the staff member who handles it") }
+        guard !who.isEmpty else { throw RegistryError.invalid("assignee", .publicService(.assigneeRequired)) }
         return try await db.auditedTransaction { tx in
             let (m, _, _) = try await complaint(id, by: p, on: tx)
-            guard m.state != State.closed.rawValue else { throw RegistryError.conflict(field: "id", message: "complaint \(id) is closed") }
+            guard m.state != State.closed.rawValue else { throw RegistryError.conflict(field: "id", reason: .publicService(.complaintClosed(id: id))) }
             guard let u = try await UserModel.query(on: tx).filter(\.$login == who).first(), !u.disabled,
                 let role = Role(rawValue: u.role), role.permissions.contains(.handleComplaints),
                 role == .provinceAdmin || (u.regionCode.flatMap(RegionCode.init).map { $0.contains(RegionCode(m.regionCode)!) } ?? false)
             else {
-                throw RegistryError.invalid("assignee", "'\(who)' is not an active staff member who handles complaints in region \(m.regionCode)")
+                throw RegistryError.invalid("assignee", .publicService(.notAComplaintHandler(login: who, region: m.regionCode)))
             }
             m.assignedTo = u.login
             if m.state == State.received.rawValue { m.state = State.assigned.rawValue }
@@ -249,7 +249,7 @@ public enum Complaints {
         try c.finish()
         return try await db.auditedTransaction { tx in
             let (m, _, _) = try await complaint(id, by: p, on: tx)
-            guard m.state != State.closed.rawValue else { throw RegistryError.conflict(field: "id", message: "complaint \(id) is closed") }
+            guard m.state != State.closed.rawValue else { throw RegistryError.conflict(field: "id", reason: .publicService(.complaintClosed(id: id))) }
             m.reply = t
             m.state = State.replied.rawValue
             if m.assignedTo == nil { m.assignedTo = p.label }
@@ -267,7 +267,8 @@ public enum Complaints {
         return try await db.auditedTransaction { tx in
             let (m, _, _) = try await complaint(id, by: p, on: tx)
             guard m.state == State.replied.rawValue else {
-                throw RegistryError.conflict(field: "id", message: m.state == State.closed.rawValue ? "complaint \(id) is already closed" : "reply to the citizen before closing complaint \(id)")
+                throw RegistryError.conflict(
+                    field: "id", reason: .publicService(m.state == State.closed.rawValue ? .complaintAlreadyClosed(id: id) : .complaintNotReplied(id: id)))
             }
             m.state = State.closed.rawValue
             m.outcome = o!.rawValue

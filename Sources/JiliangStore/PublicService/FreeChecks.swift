@@ -34,12 +34,12 @@ public enum FreeChecks {
         institutionID: Int?, day: String?, time: String?, place: String?, items: String?, capacity: String?, today: CalendarDay,
         by p: Principal, on db: any Database
     ) async throws -> CheckSlotModel {
-        guard p.may(.runFreeChecks) else { throw RegistryError.forbidden("opening free-check sessions") }
+        guard p.may(.runFreeChecks) else { throw RegistryError.forbidden(.publicService(.mayNotOpenSessions)) }
         var c = FieldChecker()
         let institution = p.role == .instituteStaff ? p.institutionID : institutionID
-        if institution == nil { c.fail("institution_id", "is required") }
+        if institution == nil { c.fail("institution_id", .required) }
         let d = c.day("day", day)
-        if let d, d < today { c.fail("day", "lies in the past") }
+        if let d, d < today { c.fail("day", .inThePast) }
         let t = c.text("time", time, max: 20)
         let pl = c.text("place", place, max: 200)
         let it = c.text("items", items, max: 200)
@@ -47,7 +47,7 @@ public enum FreeChecks {
         try c.finish()
         return try await db.auditedTransaction { tx in
             guard try await InstitutionModel.find(institution!, on: tx) != nil else {
-                throw RegistryError.invalid("institution_id", "institution \(institution!) does not exist")
+                throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: institution!)))
             }
             let s = CheckSlotModel()
             s.institutionID = institution!
@@ -81,7 +81,7 @@ public enum FreeChecks {
         slotID: Int?, item: String?, contactName: String?, contactPhone: String?, today: CalendarDay, on db: any Database
     ) async throws -> FreeCheckModel {
         var c = FieldChecker()
-        if slotID == nil { c.fail("slot_id", "choose a session") }
+        if slotID == nil { c.fail("slot_id", .publicService(.chooseASession)) }
         let it = c.text("item", item, max: 100)
         let name = c.text("contact_name", contactName, max: 50, required: false)
         let phone = c.text("contact_phone", contactPhone, max: 30, required: false)
@@ -89,13 +89,13 @@ public enum FreeChecks {
         return try await Audit.$actor.withValue(.system("public-site")) {
             try await db.auditedTransaction { tx in
                 guard let slot = try await CheckSlotModel.find(slotID!, on: tx), slot.day >= today.description else {
-                    throw RegistryError.invalid("slot_id", "session \(slotID!) is not open for booking")
+                    throw RegistryError.invalid("slot_id", .publicService(.sessionNotOpen(id: slotID!)))
                 }
                 let sql = tx as! any SQLDatabase
                 let taken = try await sql.raw(
                     "UPDATE check_slots SET booked = booked + 1 WHERE id = \(bind: slot.id!) AND booked < capacity RETURNING id"
                 ).all()
-                guard !taken.isEmpty else { throw RegistryError.conflict(field: "slot_id", message: "the session is fully booked; choose another") }
+                guard !taken.isEmpty else { throw RegistryError.conflict(field: "slot_id", reason: .publicService(.sessionFullyBooked)) }
                 let m = newCheck(.household, institutionID: slot.institutionID, item: it!, contactName: name, contactPhone: phone, today: today)
                 m.slotID = slot.id
                 try await m.create(on: tx)
@@ -116,7 +116,7 @@ public enum FreeChecks {
         let credit = c.creditCode("utility_credit_code", utilityCreditCode)
         let no = c.text("meter_no", meterNo, max: 50)
         let addr = c.text("address", address, max: 200)
-        if institutionID == nil { c.fail("institution_id", "choose an institution") }
+        if institutionID == nil { c.fail("institution_id", .publicService(.chooseAnInstitution)) }
         let name = c.text("contact_name", contactName, max: 50)
         let phone = c.text("contact_phone", contactPhone, max: 30)
         try c.finish()
@@ -125,10 +125,10 @@ public enum FreeChecks {
                 guard let utility = try await OwnerModel.query(on: tx).filter(\.$creditCode == credit!.value).first(),
                     utility.industry == kind!.utility.rawValue
                 else {
-                    throw RegistryError.invalid("utility_credit_code", "no registered \(kind!.rawValue) utility has the code \(credit!.value)")
+                    throw RegistryError.invalid("utility_credit_code", .publicService(.noUtilityWithCode(meter: kind!.rawValue, code: credit!.value)))
                 }
                 guard try await InstitutionModel.find(institutionID!, on: tx) != nil else {
-                    throw RegistryError.invalid("institution_id", "institution \(institutionID!) does not exist")
+                    throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: institutionID!)))
                 }
                 let m = newCheck(.meter, institutionID: institutionID!, item: kind!.rawValue, contactName: name, contactPhone: phone, today: today)
                 m.utilityID = utility.id
@@ -158,7 +158,7 @@ public enum FreeChecks {
     /// What the citizen with the booking code sees (same answer for a malformed and an unknown code).
     public static func track(_ raw: String, on db: any Database) async throws -> (FreeCheckModel, CheckSlotModel?, InstitutionModel?) {
         guard let code = TrackingCode(typed: raw), let m = try await FreeCheckModel.query(on: db).filter(\.$code == code.value).first() else {
-            throw RegistryError.notFound(entity: "free check", key: "booking code")
+            throw RegistryError.notFound(.freeCheck, key: "booking code")
         }
         let slot = try await m.slotID.asyncMap { try await CheckSlotModel.find($0, on: db) } ?? nil
         return (m, slot, try await InstitutionModel.find(m.institutionID, on: db))
@@ -167,7 +167,7 @@ public enum FreeChecks {
     // MARK: The institution's list and results
 
     public static func list(state: String?, by p: Principal, limit: Int = 200, on db: any Database) async throws -> [FreeCheckModel] {
-        guard p.may(.runFreeChecks) else { throw RegistryError.forbidden("handling free checks") }
+        guard p.may(.runFreeChecks) else { throw RegistryError.forbidden(.publicService(.mayNotHandleFreeChecks)) }
         var c = FieldChecker()
         let s: State? = c.choice("state", state, required: false)
         try c.finish()
@@ -177,7 +177,7 @@ public enum FreeChecks {
     }
 
     public static func slots(by p: Principal, from today: CalendarDay, on db: any Database) async throws -> [CheckSlotModel] {
-        guard p.may(.runFreeChecks) else { throw RegistryError.forbidden("handling free checks") }
+        guard p.may(.runFreeChecks) else { throw RegistryError.forbidden(.publicService(.mayNotHandleFreeChecks)) }
         let q = CheckSlotModel.query(on: db).filter(\.$day >= today.description)
         if p.role != .provinceAdmin { q.filter(\.$institutionID == (p.institutionID ?? -1)) }
         return try await q.sort(\.$day).limit(200).all()
@@ -188,16 +188,16 @@ public enum FreeChecks {
     }
 
     public static func record(_ id: Int, result: String?, note: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> FreeCheckModel {
-        guard p.may(.runFreeChecks) else { throw RegistryError.forbidden("recording free-check results") }
+        guard p.may(.runFreeChecks) else { throw RegistryError.forbidden(.publicService(.mayNotRecordFreeChecks)) }
         var c = FieldChecker()
         let r: Result? = c.choice("result", result)
         let n = c.text("result_note", note, max: 500, required: false)
         try c.finish()
         return try await db.auditedTransaction { tx in
             guard let m = try await scoped(FreeCheckModel.query(on: tx), p).filter(\.$id == id).first() else {
-                throw RegistryError.notFound(entity: "free check", key: "\(id)")
+                throw RegistryError.notFound(.freeCheck, key: "\(id)")
             }
-            guard m.state == State.booked.rawValue else { throw RegistryError.conflict(field: "id", message: "free check \(id) is \(m.state)") }
+            guard m.state == State.booked.rawValue else { throw RegistryError.conflict(field: "id", reason: .publicService(.freeCheckAlready(id: id, state: m.state))) }
             m.state = State.done.rawValue
             m.result = r!.rawValue
             m.resultNote = n

@@ -55,16 +55,15 @@ extension Registry {
         return try await db.auditedTransaction { [d] tx in
             let owner = try await owner(creditCode: d.ownerCreditCode, scope: scope, on: tx)
             guard scope.allows(region: d.region, ownerID: owner.id!) else {
-                throw RegistryError.invalid("region_code", "is outside what you may file")
+                throw RegistryError.invalid("region_code", .registry(.outsideWhatYouMayFile))
             }
             if try await InstrumentModel.query(on: tx).filter(\.$ownerID == owner.id!).filter(\.$subNo == d.subNo)
                 .filter(\.$serialNo == d.serialNo).first() != nil
             {
-                throw RegistryError.conflict(
-                    field: "serial_no", message: "this owner already filed sub-item \(d.subNo) with serial number \(d.serialNo)")
+                throw RegistryError.conflict(field: "serial_no", reason: .registry(.serialNumberFiled(subNo: d.subNo, serialNo: d.serialNo)))
             }
             if try await InstrumentModel.query(on: tx).filter(\.$code == issued.value).first() != nil {
-                throw RegistryError.conflict(field: "code", message: "instrument code \(issued) is already in use")
+                throw RegistryError.conflict(field: "code", reason: .registry(.instrumentCodeInUse(code: issued.value)))
             }
             let m = InstrumentModel()
             m.code = issued.value
@@ -85,7 +84,7 @@ extension Registry {
     /// codes exist elsewhere (issue #17, item 3).
     static func owner(creditCode: CreditCode, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
         guard let owner = try await scoped(OwnerModel.query(on: db), scope).filter(\.$creditCode == creditCode.value).first() else {
-            throw RegistryError.invalid("owner_credit_code", "no owner with credit code \(creditCode) is registered in your area")
+            throw RegistryError.invalid("owner_credit_code", .registry(.noOwnerWithCreditCode(creditCode.value)))
         }
         return owner
     }
@@ -99,23 +98,23 @@ extension Registry {
             let counted = try await MetricCounts.snapshot([id], on: tx)
             let from = LifecycleStatus(rawValue: m.lifecycle)!
             if case .owners = scope, from == .draft, d.status != .draft {
-                throw RegistryError.forbidden("filing an instrument yourself: submit it for the bureau's approval (its filing)")
+                throw RegistryError.forbidden(.registry(.ownerMayNotFileDirectly))
             }
             if d.status != from, !from.canMove(to: d.status) {
-                throw RegistryError.conflict(field: "status", message: "cannot move from \(from.rawValue) to \(d.status.rawValue)")
+                throw RegistryError.conflict(field: "status", reason: .registry(.cannotMove(from: from, to: d.status)))
             }
             if let c = d.code, c.value != m.code {
-                throw RegistryError.invalid("code", "the lifelong code cannot be changed")
+                throw RegistryError.invalid("code", .registry(.codeIsLifelong))
             }
             let owner = try await owner(creditCode: d.ownerCreditCode, scope: scope, on: tx)
             guard scope.allows(region: d.region, ownerID: owner.id!) else {
-                throw RegistryError.invalid("region_code", "is outside what you may file")
+                throw RegistryError.invalid("region_code", .registry(.outsideWhatYouMayFile))
             }
             if (owner.id!, d.subNo, d.serialNo) != (m.ownerID, m.subNo, m.serialNo),
                 try await InstrumentModel.query(on: tx).filter(\.$ownerID == owner.id!).filter(\.$subNo == d.subNo)
                     .filter(\.$serialNo == d.serialNo).first() != nil
             {
-                throw RegistryError.conflict(field: "serial_no", message: "another instrument of this owner has this serial number")
+                throw RegistryError.conflict(field: "serial_no", reason: .registry(.serialNumberTaken))
             }
             m.ownerID = owner.id!
             try await StatusChanges.record(instrumentID: id, from: from.rawValue, to: d.status.rawValue, on: tx)
@@ -152,7 +151,7 @@ extension Registry {
 
     public static func instrument(_ id: Int, scope: AccessScope, on db: any Database) async throws -> InstrumentModel {
         guard let m = try await scoped(InstrumentModel.query(on: db), scope).filter(\.$id == id).first() else {
-            throw RegistryError.notFound(entity: "instrument", key: String(id))
+            throw RegistryError.notFound(.instrument, key: String(id))
         }
         return m
     }
@@ -160,9 +159,9 @@ extension Registry {
     /// Lookup by lifelong code (hyphens and case ignored).
     public static func instrument(code raw: String, scope: AccessScope, on db: any Database) async throws -> InstrumentModel {
         let code: InstrumentCode
-        do { code = try InstrumentCode(validating: raw) } catch { throw RegistryError.invalid("code", "\(error)") }
+        do { code = try InstrumentCode(validating: raw) } catch { throw RegistryError.invalid("code", .notAnInstrumentCode(got: raw)) }
         guard let m = try await scoped(InstrumentModel.query(on: db), scope).filter(\.$code == code.value).first() else {
-            throw RegistryError.notFound(entity: "instrument", key: code.value)
+            throw RegistryError.notFound(.instrument, key: code.value)
         }
         return m
     }
@@ -343,7 +342,7 @@ extension Registry {
         var c = FieldChecker()
         let n = c.text("name", name, max: 50)
         let d = c.day("due_date", dueDate)
-        if let i = intervalMonths, !(1...240).contains(i) { c.fail("interval_months", "must be from 1 to 240") }
+        if let i = intervalMonths, !(1...240).contains(i) { c.fail("interval_months", .outOfRange(from: 1, to: 240)) }
         try c.finish()
         return try await db.auditedTransaction { tx in
             let inst = try await instrument(instrumentID, scope: scope, on: tx)

@@ -23,7 +23,7 @@ extension Registry {
     public static func createOwner(_ d: OwnerDraft, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
         try checkOwnerPlacement(d, scope: scope)
         if try await OwnerModel.query(on: db).filter(\.$creditCode == d.creditCode.value).first() != nil {
-            throw RegistryError.conflict(field: "credit_code", message: "an owner with credit code \(d.creditCode) already exists")
+            throw RegistryError.conflict(field: "credit_code", reason: .registry(.ownerExists(creditCode: d.creditCode.value)))
         }
         if let p = d.parentID { _ = try await parent(p, of: nil, scope: scope, on: db) }
         let m = OwnerModel()
@@ -38,7 +38,7 @@ extension Registry {
         if d.creditCode.value != m.creditCode,
             try await OwnerModel.query(on: db).filter(\.$creditCode == d.creditCode.value).first() != nil
         {
-            throw RegistryError.conflict(field: "credit_code", message: "an owner with credit code \(d.creditCode) already exists")
+            throw RegistryError.conflict(field: "credit_code", reason: .registry(.ownerExists(creditCode: d.creditCode.value)))
         }
         // A parent the owner already has stays, even one outside the caller's area (an administrator
         // may have set it); a new one must be visible.
@@ -54,8 +54,8 @@ extension Registry {
         switch scope {
         case .everything: return
         case .region(let r) where r.contains(d.region): return
-        case .region(let r): throw RegistryError.forbidden("registering owners outside \(r.value)")
-        case .owners, .institution, .nothing: throw RegistryError.forbidden("registering owners")
+        case .region(let r): throw RegistryError.forbidden(.registry(.mayNotRegisterOwnersOutside(region: r.value)))
+        case .owners, .institution, .nothing: throw RegistryError.forbidden(.registry(.mayNotRegisterOwners))
         }
     }
 
@@ -64,7 +64,7 @@ extension Registry {
     /// instruments).
     static func parent(_ p: Int, of child: Int?, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
         guard p != child, let parent = try await scoped(OwnerModel.query(on: db), scope).filter(\.$id == p).first() else {
-            throw RegistryError.invalid("parent_id", "must name another owner registered in your area")
+            throw RegistryError.invalid("parent_id", .registry(.parentNotAnOwnerInYourArea))
         }
         return parent
     }
@@ -82,7 +82,7 @@ extension Registry {
 
     public static func owner(_ id: Int, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
         guard let m = try await scoped(OwnerModel.query(on: db), scope).filter(\.$id == id).first() else {
-            throw RegistryError.notFound(entity: "owner", key: String(id))
+            throw RegistryError.notFound(.owner, key: String(id))
         }
         return m
     }
@@ -112,7 +112,7 @@ extension Registry {
     public static func createInstitution(_ d: InstitutionDraft, on db: any Database) async throws -> InstitutionModel {
         try await db.auditedTransaction { tx in
             if try await InstitutionModel.query(on: tx).filter(\.$name == d.name).first() != nil {
-                throw RegistryError.conflict(field: "name", message: "an institution named \(d.name) already exists")
+                throw RegistryError.conflict(field: "name", reason: .registry(.institutionExists(name: d.name)))
             }
             let m = InstitutionModel()
             apply(d, to: m)
@@ -126,7 +126,7 @@ extension Registry {
         try await db.auditedTransaction { tx in
             let m = try await institution(id, on: tx)
             if d.name != m.name, try await InstitutionModel.query(on: tx).filter(\.$name == d.name).first() != nil {
-                throw RegistryError.conflict(field: "name", message: "an institution named \(d.name) already exists")
+                throw RegistryError.conflict(field: "name", reason: .registry(.institutionExists(name: d.name)))
             }
             apply(d, to: m)
             try await m.update(on: tx)
@@ -157,7 +157,7 @@ extension Registry {
     }
 
     public static func institution(_ id: Int, on db: any Database) async throws -> InstitutionModel {
-        guard let m = try await InstitutionModel.find(id, on: db) else { throw RegistryError.notFound(entity: "institution", key: String(id)) }
+        guard let m = try await InstitutionModel.find(id, on: db) else { throw RegistryError.notFound(.institution, key: String(id)) }
         return m
     }
 

@@ -11,25 +11,25 @@ extension Registry {
             let inst = try await instrument(d.instrumentID, scope: scope, on: tx)
             let counted = try await MetricCounts.snapshot([d.instrumentID], on: tx)
             guard try await InstitutionModel.find(d.institutionID, on: tx) != nil else {
-                throw RegistryError.invalid("institution_id", "institution \(d.institutionID) does not exist")
+                throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: d.institutionID)))
             }
             let region = RegionCode(inst.regionCode)!
             let scopes = try await Registry.scopes(of: d.institutionID, on: tx)
             guard InstitutionDraft.covers(scopes, subNo: inst.subNo, region: region, on: d.date) else {
                 throw RegistryError.invalid(
                     "institution_id",
-                    "institution \(d.institutionID) is not authorised for catalogue sub-item \(inst.subNo) in region \(region) on \(d.date)")
+                    .registry(.institutionNotAuthorised(institution: d.institutionID, subNo: inst.subNo, region: region.value, day: d.date.description)))
             }
             if let lifecycle = LifecycleStatus(rawValue: inst.lifecycle), lifecycle == .draft {
-                throw RegistryError.conflict(field: "instrument_id", message: "file the instrument before recording verifications")
+                throw RegistryError.conflict(field: "instrument_id", reason: .registry(.instrumentNotFiled))
             }
             let existing = try await VerificationRecordModel.query(on: tx).filter(\.$instrumentID == d.instrumentID).all()
             if let target = d.corrects {
                 guard existing.contains(where: { $0.id == target }) else {
-                    throw RegistryError.invalid("corrects", "record \(target) is not a record of instrument \(d.instrumentID)")
+                    throw RegistryError.invalid("corrects", .registry(.notARecordOfInstrument(record: target, instrument: d.instrumentID)))
                 }
                 if existing.contains(where: { $0.correctsID == target }) {
-                    throw RegistryError.conflict(field: "corrects", message: "record \(target) was already corrected; correct the correction instead")
+                    throw RegistryError.conflict(field: "corrects", reason: .registry(.recordAlreadyCorrected(record: target)))
                 }
             }
             let book = try await ruleBook(on: tx)
@@ -40,8 +40,7 @@ extension Registry {
                 // Without a rule there is no due date; storing the pass would leave the instrument
                 // without one (its status "rule missing", issue #18 item 2) and its record without a
                 // cycle: the administrator adds the rule first.
-                throw RegistryError.invalid(
-                    "date", "no verification rule for catalogue sub-item \(inst.subNo) is in force on \(d.date); the administrator must add one first")
+                throw RegistryError.invalid("date", .registry(.noRuleInForce(subNo: inst.subNo, day: d.date.description)))
             }
             let facts = existing.map { fact($0, book: book) }.filter { $0.id != Int64(d.corrects ?? -1) }
             let firstPass = ComplianceEngine.effectiveRecords(facts).first { $0.result == .pass && $0.kind != .spotCheck }?.date
@@ -78,7 +77,7 @@ extension Registry {
 
     public static func record(_ id: Int, scope: AccessScope, on db: any Database) async throws -> VerificationRecordModel {
         guard let r = try await VerificationRecordModel.find(id, on: db) else {
-            throw RegistryError.notFound(entity: "verification record", key: String(id))
+            throw RegistryError.notFound(.verificationRecord, key: String(id))
         }
         _ = try await instrument(r.instrumentID, scope: scope, on: db)  // hides records outside the scope
         return r

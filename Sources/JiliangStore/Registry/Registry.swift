@@ -45,7 +45,7 @@ public enum Registry {
     /// Adds (or moves) an instrument name to a catalogue sub-item: the administrator's extension of
     /// the name table. Audited.
     public static func saveInstrumentName(_ name: String?, subNo: Int, by p: Principal, on db: any Database) async throws {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("changing the instrument names") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.registry(.mayNotChangeInstrumentNames)) }
         var c = FieldChecker()
         let n = c.text("name", name, max: 100).map(InstrumentNames.normalize)
         try c.finish()
@@ -139,14 +139,14 @@ public enum Registry {
     public static func regions(parent: String?, on db: any Database) async throws -> [RegionModel] {
         let q = RegionModel.query(on: db).sort(\.$id)
         if let parent {
-            guard try await RegionModel.find(parent, on: db) != nil else { throw RegistryError.notFound(entity: "region", key: parent) }
+            guard try await RegionModel.find(parent, on: db) != nil else { throw RegistryError.notFound(.region, key: parent) }
             q.filter(\.$parentCode == parent)
         }
         return try await q.all()
     }
 
     public static func region(_ code: String, on db: any Database) async throws -> RegionModel {
-        guard let r = try await RegionModel.find(code, on: db) else { throw RegistryError.notFound(entity: "region", key: code) }
+        guard let r = try await RegionModel.find(code, on: db) else { throw RegistryError.notFound(.region, key: code) }
         return r
     }
 
@@ -154,10 +154,10 @@ public enum Registry {
     public static func saveRegion(code: String, name: String?, operational: Bool?, on db: any Database) async throws -> RegionModel {
         var c = FieldChecker()
         let n = c.text("name", name, max: 50)
-        guard let rc = RegionCode(code) else { throw RegistryError.invalid("code", "must be a 6-digit GB/T 2260 code") }
+        guard let rc = RegionCode(code) else { throw RegistryError.invalid("code", .registry(.notARegionCode)) }
         try c.finish()
         if let parent = rc.parent, try await RegionModel.find(parent.value, on: db) == nil {
-            throw RegistryError.invalid("code", "parent region \(parent.value) does not exist")
+            throw RegistryError.invalid("code", .registry(.noParentRegion(parent.value)))
         }
         let m = try await RegionModel.find(code, on: db) ?? RegionModel(code: code, name: n!, level: rc.level.rawValue, parentCode: rc.parent?.value)
         m.name = n!
@@ -172,7 +172,7 @@ public enum Registry {
 
     public static func catalogueEntry(_ subNo: Int, on db: any Database) async throws -> CatalogueEntryModel {
         guard let e = try await CatalogueEntryModel.find(subNo, on: db) else {
-            throw RegistryError.notFound(entity: "catalogue entry", key: String(subNo))
+            throw RegistryError.notFound(.catalogueEntry, key: String(subNo))
         }
         return e
     }
@@ -184,14 +184,14 @@ public enum Registry {
         var c = FieldChecker()
         _ = c.text("item_name", e.itemName, max: 100)
         _ = c.text("sub_name", e.subName, max: 200)
-        if !(1...999).contains(e.subNo) { c.fail("sub_no", "must be from 1 to 999") }
-        if !(1...999).contains(e.itemNo) { c.fail("item_no", "must be from 1 to 999") }
+        if !(1...999).contains(e.subNo) { c.fail("sub_no", .outOfRange(from: 1, to: 999)) }
+        if !(1...999).contains(e.itemNo) { c.fail("item_no", .outOfRange(from: 1, to: 999)) }
         try c.finish()
         return try await db.auditedTransaction { tx in
             let found = try await CatalogueEntryModel.find(e.subNo, on: tx)
-            if exists == true, found == nil { throw RegistryError.notFound(entity: "catalogue entry", key: String(e.subNo)) }
+            if exists == true, found == nil { throw RegistryError.notFound(.catalogueEntry, key: String(e.subNo)) }
             if exists == false, found != nil {
-                throw RegistryError.conflict(field: "sub_no", message: "sub-item \(e.subNo) is already in the catalogue; correct it on its page")
+                throw RegistryError.conflict(field: "sub_no", reason: .registry(.subItemInCatalogue(subNo: e.subNo)))
             }
             let m = found ?? CatalogueEntryModel()
             m.apply(e)
@@ -212,14 +212,14 @@ public enum Registry {
         var c = FieldChecker()
         switch r.form {
         case .periodic:
-            if r.cycleMonths.map({ !(1...240).contains($0) }) ?? true { c.fail("cycle_months", "periodic rules need a cycle of 1 to 240 months") }
+            if r.cycleMonths.map({ !(1...240).contains($0) }) ?? true { c.fail("cycle_months", .registry(.periodicRuleNeedsCycle)) }
         case .firstOnlyRotation:
             if r.serviceLifeMonths.map({ !(1...600).contains($0) }) ?? true {
-                c.fail("service_life_months", "rotation rules need a service life of 1 to 600 months")
+                c.fail("service_life_months", .registry(.rotationRuleNeedsServiceLife))
             }
         case .firstOnlyScrap: break
         }
-        if let until = r.effectiveUntil, until < r.effectiveFrom { c.fail("effective_until", "must not be before effective_from (\(r.effectiveFrom))") }
+        if let until = r.effectiveUntil, until < r.effectiveFrom { c.fail("effective_until", .before(other: "effective_from", day: r.effectiveFrom.description)) }
         try c.finish()
         return try await db.auditedTransaction { tx in
             let latest = try await RuleModel.query(on: tx).filter(\.$subNo == r.subNo).max(\.$version) ?? 0

@@ -2,28 +2,33 @@ import Foundation
 import JiliangCore
 
 /// What the registry can refuse, with enough context for an RFC 9457 answer that names the field.
+/// Every case carries facts (`Refusal`, `Entity`), never words: the Server words them in the
+/// reader's language (issue #20).
 public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalid(ValidationFailure)
-    case notFound(entity: String, key: String)
+    /// Nothing of this kind with this key that the caller may see (404; unknown and forbidden alike).
+    case notFound(Entity, key: String)
     /// A uniqueness or state conflict (409), naming the field.
-    case conflict(field: String, message: String)
+    case conflict(field: String, reason: Refusal)
     /// No credentials, or ones that are no longer valid (401).
     case unauthenticated
     /// Signed in, but the role does not allow this (403). Never used to hide what is outside the
     /// caller's scope: that is answered as not found, so nothing about it leaks.
-    case forbidden(String)
+    case forbidden(Refusal)
 
-    public static func invalid(_ field: String, _ message: String) -> RegistryError {
-        .invalid(ValidationFailure([FieldError(field, message)]))
+    public static func invalid(_ field: String, _ reason: Refusal) -> RegistryError {
+        .invalid(ValidationFailure([FieldError(field, reason)]))
     }
+    public static func invalid(_ field: String, _ reason: FieldRefusal) -> RegistryError { .invalid(field, .field(reason)) }
 
+    /// For logs: the facts, not words for a reader.
     public var description: String {
         switch self {
         case .invalid(let v): v.description
-        case .notFound(let e, let k): "\(e) \(k) not found"
-        case .conflict(let f, let m): "\(f): \(m)"
-        case .unauthenticated: "sign in first"
-        case .forbidden(let what): "your role does not allow \(what)"
+        case .notFound(let e, let k): "not found: \(e.rawValue) \(k)"
+        case .conflict(let f, let r): "conflict: \(f): \(r)"
+        case .unauthenticated: "unauthenticated"
+        case .forbidden(let r): "forbidden: \(r)"
         }
     }
 }
@@ -40,7 +45,7 @@ public enum SearchText {
     public static let maxLength = 200
     public static func checked(_ text: String?, field: String = "q") throws -> String? {
         guard let t = text?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
-        guard t.count <= maxLength else { throw RegistryError.invalid(field, "at most \(maxLength) characters") }
+        guard t.count <= maxLength else { throw RegistryError.invalid(field, .request(.atMostCharacters(maxLength))) }
         return t
     }
 }
@@ -50,7 +55,7 @@ public enum Cursor {
     public static func decode(_ s: String?) throws(RegistryError) -> Int? {
         guard let s, !s.isEmpty else { return nil }
         guard s.first == "c", let v = Int(s.dropFirst(), radix: 36), v >= 0 else {
-            throw .invalid("cursor", "is not a cursor returned by this API")
+            throw .invalid("cursor", .notACursor)
         }
         return v
     }
@@ -65,18 +70,18 @@ public enum Cursor {
         var b64 = s.dropFirst().replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
         guard s.first == "k", let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8) else {
-            throw .invalid("cursor", "is not a cursor returned by this API for this order")
+            throw .invalid("cursor", .notACursor)
         }
         let parts = text.split(separator: "\u{1}", omittingEmptySubsequences: false)
         guard parts.count == 2, let id = Int(parts[1]), id >= 0 else {
-            throw .invalid("cursor", "is not a cursor returned by this API for this order")
+            throw .invalid("cursor", .notACursor)
         }
         return (String(parts[0]), id)
     }
 
     public static func limit(_ n: Int?) throws(RegistryError) -> Int {
         let l = n ?? 50
-        guard (1...500).contains(l) else { throw .invalid("limit", "must be from 1 to 500") }
+        guard (1...500).contains(l) else { throw .invalid("limit", .outOfRange(from: 1, to: 500)) }
         return l
     }
 }

@@ -37,9 +37,9 @@ public enum Statistics {
 
     /// Statistics are for regulators: the province administrator, or bureau staff for their own region.
     public static func authorize(_ region: RegionCode, _ p: Principal) throws {
-        guard p.role == .provinceAdmin || p.role == .bureauStaff, p.may(.readRegistry) else { throw RegistryError.forbidden("statistics") }
+        guard p.role == .provinceAdmin || p.role == .bureauStaff, p.may(.readRegistry) else { throw RegistryError.forbidden(.registry(.mayNotReadStatistics)) }
         // Anything else — another region, or an account without one — sees no region at all.
-        guard p.scope.sees(region: region) else { throw RegistryError.notFound(entity: "region", key: region.description) }
+        guard p.scope.sees(region: region) else { throw RegistryError.notFound(.region, key: region.description) }
     }
 
     public static func report(region: RegionCode, period: MetricPeriod, by p: Principal, on db: any Database) async throws -> Report {
@@ -123,7 +123,7 @@ public enum Statistics {
         let range = region.subtreeRange
         let count = try await instrumentCount(region: region, on: db)
         guard count <= plainPathLimit else {
-            throw RegistryError.invalid("region", "\(count) instruments in \(region): more than the \(plainPathLimit) the plain computation reads; choose a smaller region")
+            throw RegistryError.invalid("region", .registry(.tooManyForPlainComputation(count: count, region: region.value, limit: plainPathLimit)))
         }
         return try await loadFacts(
             where: SQLRaw("i.region_code BETWEEN '\(range.lowerBound)' AND '\(range.upperBound)'"), forms: try await forms(on: db), on: db)

@@ -40,7 +40,7 @@ public enum ImportJobs {
     /// not exist (the report holds rows of the creator's registry).
     public static func job(_ id: Int, visibleTo p: Principal, on db: any Database) async throws -> JobModel {
         guard let j = try await JobModel.find(id, on: db), p.role == .provinceAdmin || j.createdBy == p.actor else {
-            throw RegistryError.notFound(entity: "job", key: String(id))
+            throw RegistryError.notFound(.job, key: String(id))
         }
         return j
     }
@@ -52,16 +52,16 @@ public enum ImportJobs {
     ) async throws -> InstrumentImport.Options {
         var c = FieldChecker()
         var mapping: [String: String] = [:]
-        if map.count > 100 { c.fail("map", "at most 100 columns may be mapped") }
+        if map.count > 100 { c.fail("map", .importing(.tooManyMappedColumns(max: 100))) }
         for entry in map.prefix(100) {
             // At the last "=": a field never holds one, a header may ("口径(DN=mm)").
             guard let eq = entry.lastIndex(of: "="), !entry[..<eq].trimmingCharactersInWhitespace().isEmpty else {
-                c.fail("map", "'\(entry.prefix(40))' must be header=field")
+                c.fail("map", .importing(.notHeaderEqualsField(String(entry.prefix(40)))))
                 continue
             }
             let field = entry[entry.index(after: eq)...].trimmingCharactersInWhitespace()
             if !field.isEmpty, !RawInstrument.columns.contains(where: { $0.name == field }) {
-                c.fail("map", "\(field.prefix(40)) is not a field of an import (fields: \(RawInstrument.columns.map(\.name).joined(separator: ", ")))")
+                c.fail("map", .importing(.notAnImportField(String(field.prefix(40)))))
             }
             mapping[entry[..<eq].trimmingCharactersInWhitespace()] = field
         }
@@ -73,11 +73,12 @@ public enum ImportJobs {
         return ImportProfiles.merged(upload, over: try await ImportProfiles.find(profile, by: p, on: db).options)
     }
 
-    /// A finished job's errors as CSV, whichever roll it imported.
-    public static func errorsCSV(of job: JobModel) -> String? {
+    /// A finished job's row errors, whichever roll it imported; nil before it has a report. The
+    /// Server words them (as CSV, `RefusalText.errorsCSV`).
+    public static func errors(of job: JobModel) -> [InstrumentImport.RowError]? {
         guard let result = job.result else { return nil }
-        if let r = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) { return r.errorsCSV }
-        return (try? JSONDecoder().decode(PartyImport.Report.self, from: Data(result.utf8)))?.errorsCSV
+        if let r = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) { return r.errors }
+        return (try? JSONDecoder().decode(PartyImport.Report.self, from: Data(result.utf8)))?.errors
     }
 
     /// An owner account's own credit code and county, for its roll's rows that leave them out.
@@ -119,7 +120,7 @@ public enum ImportJobs {
             job.progressTotal = report.rows * 2
             try await JobQueue.finish(job, result: String(decoding: try JSONEncoder().encode(report), as: UTF8.self), error: nil, on: db)
         } catch let e as InstrumentImport.FileError {
-            try await JobQueue.finish(job, result: nil, error: e.description, on: db)
+            try await JobQueue.fail(job, e.refusal, on: db)
         } catch where WriteContention.isContention(error) && job.attempts < JobWorker.contentionAttempts {
             again = true
             throw error

@@ -17,7 +17,7 @@ public enum ImportProfiles {
     }
 
     static func mayUse(_ p: Principal) throws {
-        guard p.may(.importInstruments), p.may(.manageOwners) else { throw RegistryError.forbidden("import profiles") }
+        guard p.may(.importInstruments), p.may(.manageOwners) else { throw RegistryError.forbidden(.importing(.mayNotUseProfiles)) }
     }
 
     public static func list(by p: Principal, on db: any Database) async throws -> [Profile] {
@@ -31,7 +31,7 @@ public enum ImportProfiles {
         let key = name.trimmingCharactersInWhitespace()
         guard let row = try await (db as! any SQLDatabase).raw("SELECT name, options, saved_by, saved_at FROM import_profiles WHERE name = \(bind: key)").first() else {
             // A parameter of the upload, not the resource requested: a 400 naming it.
-            throw RegistryError.invalid("profile", "no import profile is named \(key)")
+            throw RegistryError.invalid("profile", .importing(.noSuchProfile(key)))
         }
         return try profile(row)
     }
@@ -45,11 +45,11 @@ public enum ImportProfiles {
         let n = c.text("name", name, max: 60)
         _ = c.text("sheet", options.sheet, max: 31, required: false)
         _ = c.text("verified_by", options.verifiedBy, max: 100, required: false)
-        if options.mapping.count > 100 { c.fail("mapping", "at most 100 columns may be mapped") }
+        if options.mapping.count > 100 { c.fail("mapping", .importing(.tooManyMappedColumns(max: 100))) }
         for (header, field) in options.mapping {
-            if header.trimmingCharactersInWhitespace().isEmpty || header.count > 200 { c.fail("mapping", "a column's header must be 1 to 200 characters") }
+            if header.trimmingCharactersInWhitespace().isEmpty || header.count > 200 { c.fail("mapping", .importing(.mappedHeaderLength)) }
             if !field.isEmpty && !RawInstrument.columns.contains(where: { $0.name == field }) {
-                c.fail("mapping", "column \(header.prefix(40)): \(field.prefix(40)) is not a field of an import")
+                c.fail("mapping", .importing(.columnMappedToNonField(header: String(header.prefix(40)), field: String(field.prefix(40)))))
             }
         }
         try c.finish()
@@ -64,7 +64,7 @@ public enum ImportProfiles {
             if let existing, p.role != .provinceAdmin {
                 let owner = try existing.decode(column: "region_code", as: String?.self)
                 guard owner == region else {
-                    throw RegistryError.conflict(field: "name", message: "the profile \(n!) belongs to another region; save yours under another name")
+                    throw RegistryError.conflict(field: "name", reason: .importing(.profileOfAnotherRegion(n!)))
                 }
             }
             try await sql.raw("DELETE FROM import_profiles WHERE name = \(bind: n!)").run()

@@ -39,7 +39,7 @@ enum InstrumentBulkWriter {
         } else if let sqlite = db as? any SQLiteDatabase {
             try await insert(rows, columns: columns, table: table, into: sqlite, progress: progress)
         } else {
-            throw RegistryError.conflict(field: "database", message: "bulk writes need SQLite or PostgreSQL")
+            throw RegistryError.conflict(field: "database", reason: .importing(.bulkWritesNeedSQLiteOrPostgreSQL))
         }
     }
 

@@ -39,7 +39,7 @@ extension InstrumentImport {
         /// Whether rows may be shorter than the header (a workbook's rows end at their last cell).
         var tableRowsEndEarly = false
         /// Set when the file has more data rows than `maxRows`: the import stops and stores nothing.
-        private(set) var tooManyRows: String?
+        private(set) var tooManyRows: ImportRefusal?
         private var seenCertificates = Set<String>()
         private var newOwners: Set<String> = []
         private var newOwnersToCreate: [NewOwner] = []
@@ -80,7 +80,7 @@ extension InstrumentImport {
                 if row.fields.allSatisfy({ $0.trimmingCharactersInWhitespace().isEmpty }) { continue }
                 rows += 1
                 if rows > maxRows {
-                    tooManyRows = "the file has more than \(maxRows) data rows, the most one import takes (serve --import-max-rows); split it into several files"
+                    tooManyRows = .tooManyRows(max: maxRows)
                     break
                 }
                 if let v = check(row, generator: &generator) {
@@ -94,12 +94,11 @@ extension InstrumentImport {
         private mutating func check(_ row: CSVReader.Row, generator: inout some RandomNumberGenerator) -> ValidRow? {
             if let i = row.fields.firstIndex(where: { $0.utf8.count > InstrumentImport.maxCellCharacters && $0.count > InstrumentImport.maxCellCharacters }) {
                 let column = i < header.count ? header[i] : "column \(i + 1)"
-                errors.append(RowError(row: row.line, column: column,
-                    message: "the cell holds \(row.fields[i].count) characters; a cell may hold at most \(InstrumentImport.maxCellCharacters) (Excel's own limit)"))
+                errors.append(RowError(row: row.line, column: column, .cellTooLong(characters: row.fields[i].count, max: InstrumentImport.maxCellCharacters)))
                 return nil
             }
             if !header.isEmpty, row.fields == header {
-                errors.append(RowError(row: row.line, column: "", message: "repeats the header row (two exports joined into one file?); delete it"))
+                errors.append(RowError(row: row.line, column: "", .repeatsHeader))
                 return nil
             }
             // A workbook row ends at its last filled cell; empty cells at the end are no extra fields.
@@ -109,7 +108,7 @@ extension InstrumentImport {
                 row.fields.removeLast(row.fields.count - fieldCount)
             }
             if row.fields.count != fieldCount {
-                errors.append(RowError(row: row.line, column: "", message: "has \(row.fields.count) fields, the header has \(fieldCount)"))
+                errors.append(RowError(row: row.line, column: "", .wrongFieldCount(row.fields.count, header: fieldCount)))
                 return nil
             }
             var raw = RawInstrument()
@@ -126,47 +125,44 @@ extension InstrumentImport {
             }
             let d: InstrumentDraft
             do { d = try InstrumentDraft.parse(raw, context: context) } catch {
-                for e in error.errors { errors.append(RowError(row: row.line, column: columnName[e.field] ?? e.field, message: e.message)) }
+                for e in error.errors { errors.append(RowError(row: row.line, column: columnName[e.field] ?? e.field, reason: e.reason)) }
                 return nil
             }
             let credit = d.ownerCreditCode.value
             guard scope.allowsImport(region: d.region, ownerID: owners[credit]) else {
-                errors.append(RowError(row: row.line, column: (columnName["region_code"] ?? "region_code"),
-                    message: "instrument in \(d.region.value) of owner \(credit) is outside what you may file"))
+                errors.append(RowError(row: row.line, column: (columnName["region_code"] ?? "region_code"), .instrumentOutsideScope(region: d.region.value, owner: credit)))
                 return nil
             }
             if let id = owners[credit], let visible = visibleOwners, !visible.contains(id) {
-                errors.append(RowError(row: row.line, column: (columnName["owner_credit_code"] ?? "owner_credit_code"),
-                    message: "the owner with credit code \(credit) is registered outside what you may file"))
+                errors.append(RowError(row: row.line, column: (columnName["owner_credit_code"] ?? "owner_credit_code"), .ownerOutsideFilingScope(creditCode: credit)))
                 return nil
             }
             if owners[credit] == nil, !newOwners.contains(credit) {
                 guard let name = d.ownerName else {
-                    errors.append(RowError(row: row.line, column: (columnName["owner_credit_code"] ?? "owner_credit_code"),
-                        message: "no owner with credit code \(d.ownerCreditCode) is registered; add a 使用单位/owner_name column to create it"))
+                    errors.append(RowError(row: row.line, column: (columnName["owner_credit_code"] ?? "owner_credit_code"), .unknownOwner(creditCode: credit)))
                     return nil
                 }
                 newOwners.insert(credit)
                 newOwnersToCreate.append(NewOwner(creditCode: credit, name: name, address: d.address, region: d.region.value))
             }
             guard seenKeys.insert("\(credit)|\(d.subNo)|\(d.serialNo)").inserted else {
-                errors.append(RowError(row: row.line, column: (columnName["serial_no"] ?? "serial_no"),
-                    message: "repeats an earlier row (same owner, catalogue sub-item and serial number \(d.serialNo))"))
+                errors.append(RowError(row: row.line, column: (columnName["serial_no"] ?? "serial_no"), .repeatsRow(serialNo: d.serialNo)))
                 return nil
             }
             if let last = d.lastVerification {
                 if last.date > today {
-                    errors.append(RowError(row: row.line, column: columnName["last_verified_on"] ?? "last_verified_on", message: "\(last.date) is after today (\(today))"))
+                    errors.append(RowError(
+                        row: row.line, column: columnName["last_verified_on"] ?? "last_verified_on",
+                        .verifiedAfterToday(day: last.date.description, today: today.description)))
                     return nil
                 }
                 if let cert = last.certificateNo, !seenCertificates.insert(cert).inserted {
-                    errors.append(RowError(row: row.line, column: columnName["certificate_no"] ?? "certificate_no",
-                        message: "certificate number \(cert) appears on an earlier row (a certificate belongs to one instrument)"))
+                    errors.append(RowError(row: row.line, column: columnName["certificate_no"] ?? "certificate_no", .certificateOnEarlierRow(cert)))
                     return nil
                 }
             }
             if let code = d.code, !seenCodes.insert(code.value).inserted {
-                errors.append(RowError(row: row.line, column: columnName["code"] ?? "code", message: "instrument code \(code) appears on an earlier row"))
+                errors.append(RowError(row: row.line, column: columnName["code"] ?? "code", .instrumentCodeOnEarlierRow(code.value)))
                 return nil
             }
             let code = d.code ?? InstrumentCode.issue(region: d.region, using: &generator)

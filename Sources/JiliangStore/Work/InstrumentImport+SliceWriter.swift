@@ -87,12 +87,9 @@ extension InstrumentImport {
                 if registered.contains(Key(owner_id: owner, sub_no: v.draft.subNo, serial_no: v.draft.serialNo)) {
                     result.alreadyPresent += 1
                 } else if v.codeGiven, takenCodes.contains(v.code.value) {
-                    result.errors.append(RowError(
-                        row: v.line, column: columnName["code"] ?? "code", message: "instrument code \(v.code) already belongs to another instrument"))
+                    result.errors.append(RowError(row: v.line, column: columnName["code"] ?? "code", .instrumentCodeTaken(v.code.value)))
                 } else if let cert = v.draft.lastVerification?.certificateNo, takenCertificates.contains(cert) {
-                    result.errors.append(RowError(
-                        row: v.line, column: columnName["certificate_no"] ?? "certificate_no",
-                        message: "certificate number \(cert) is already recorded for another instrument"))
+                    result.errors.append(RowError(row: v.line, column: columnName["certificate_no"] ?? "certificate_no", .certificateTaken(cert)))
                 } else {
                     let history = record(of: v.draft).map { [$0.fact] } ?? []
                     cells.append(InstrumentBulkWriter.row(

@@ -21,7 +21,51 @@ public struct InstrumentImport: Sendable {
     public struct RowError: Sendable, Codable, Equatable {
         public var row: Int  // line number in the file; the header is line 1
         public var column: String
-        public var message: String
+        /// Why, as a fact; the Server words it (`RefusalText`).
+        public var reason: Refusal
+
+        public init(row: Int, column: String, reason: Refusal) {
+            self.row = row
+            self.column = column
+            self.reason = reason
+        }
+
+        public init(row: Int, column: String, _ reason: ImportRefusal) { self.init(row: row, column: column, reason: .importing(reason)) }
+
+        enum CodingKeys: String, CodingKey { case row, column, reason, message }
+
+        /// Reports stored before reasons were facts hold the words (`message`): they read back as
+        /// `.recorded`.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            row = try c.decode(Int.self, forKey: .row)
+            column = try c.decode(String.self, forKey: .column)
+            reason = try c.decodeIfPresent(Refusal.self, forKey: .reason) ?? .recorded(c.decode(String.self, forKey: .message))
+        }
+
+        /// The reason as stored; with `InstrumentImport.wording` in the encoder's `userInfo`, as
+        /// its words under `message` instead (the API's report keeps its shape).
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(row, forKey: .row)
+            try c.encode(column, forKey: .column)
+            try InstrumentImport.encode(reason, in: &c, reasonKey: .reason, messageKey: .message, encoder: encoder)
+        }
+    }
+
+    /// Words for a refusal, given by the Server to an encoder (`userInfo[InstrumentImport.wording]`)
+    /// that writes a report with `message` words in place of `reason` facts.
+    public typealias Wording = @Sendable (Refusal) -> String
+    public static let wording = CodingUserInfoKey(rawValue: "jiliang.import.wording")!
+
+    static func encode<K: CodingKey>(
+        _ reason: Refusal, in c: inout KeyedEncodingContainer<K>, reasonKey: K, messageKey: K, encoder: any Encoder
+    ) throws {
+        if let words = encoder.userInfo[wording] as? Wording {
+            try c.encode(words(reason), forKey: messageKey)
+        } else {
+            try c.encode(reason, forKey: reasonKey)
+        }
     }
 
     public struct Report: Sendable, Codable, Equatable {
@@ -35,7 +79,7 @@ public struct InstrumentImport: Sendable {
         public var errors: [RowError]
         public var ignoredColumns: [String]
         public var stored: Bool
-        /// The errors grouped by column and message, most frequent first: the same unknown name on
+        /// The errors grouped by column and reason, most frequent first: the same unknown name on
         /// 3,000 rows is one line (issue #19). Optional: reports stored before lack it.
         public var summary: [SummaryLine]?
         /// What was read (issue #19): the sheet of a workbook and its other sheets, the header's row,
@@ -79,26 +123,55 @@ public struct InstrumentImport: Sendable {
             public var nextDue: String?
         }
 
+        /// One problem (a column and a reason) with how many rows have it and the first of them;
+        /// the Server words it ("column: reason — 300 (2, 3, 4, 5, 6, …)").
         public struct SummaryLine: Sendable, Codable, Equatable {
             public var column: String
-            public var message: String
+            /// Why, as a fact; the Server words it (`RefusalText`).
+            public var reason: Refusal
             public var rows: Int
             /// The first few rows it is on.
             public var firstRows: [Int]
 
-            /// "column: message — 300 (2, 3, 4, 5, 6, …)", as the import page and the CLI show it.
-            public var text: String {
-                "\(column.isEmpty ? "" : column + ": ")\(message) — \(rows) (\(firstRows.map(String.init).joined(separator: ", "))\(rows > firstRows.count ? ", …" : ""))"
+            public init(column: String, reason: Refusal, rows: Int, firstRows: [Int]) {
+                self.column = column
+                self.reason = reason
+                self.rows = rows
+                self.firstRows = firstRows
+            }
+
+            enum CodingKeys: String, CodingKey { case column, reason, message, rows, firstRows }
+
+            /// Lines stored before reasons were facts hold the words (`message`): `.recorded`.
+            public init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                column = try c.decode(String.self, forKey: .column)
+                reason = try c.decodeIfPresent(Refusal.self, forKey: .reason) ?? .recorded(c.decode(String.self, forKey: .message))
+                rows = try c.decode(Int.self, forKey: .rows)
+                firstRows = try c.decode([Int].self, forKey: .firstRows)
+            }
+
+            public func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(column, forKey: .column)
+                try InstrumentImport.encode(reason, in: &c, reasonKey: .reason, messageKey: .message, encoder: encoder)
+                try c.encode(rows, forKey: .rows)
+                try c.encode(firstRows, forKey: .firstRows)
             }
         }
 
+        /// The errors grouped by (column, reason), most rows first.
         static func summarize(_ errors: [RowError]) -> [SummaryLine] {
-            var lines: [String: SummaryLine] = [:]
-            var order: [String] = []
+            struct Key: Hashable {
+                var column: String
+                var reason: Refusal
+            }
+            var lines: [Key: SummaryLine] = [:]
+            var order: [Key] = []
             for e in errors {
-                let key = e.column + "\u{1F}" + e.message
+                let key = Key(column: e.column, reason: e.reason)
                 if lines[key] == nil {
-                    lines[key] = SummaryLine(column: e.column, message: e.message, rows: 0, firstRows: [])
+                    lines[key] = SummaryLine(column: e.column, reason: e.reason, rows: 0, firstRows: [])
                     order.append(key)
                 }
                 lines[key]!.rows += 1
@@ -106,22 +179,19 @@ public struct InstrumentImport: Sendable {
             }
             return order.compactMap { lines[$0] }.sorted { ($1.rows, $0.firstRows.first ?? 0) < ($0.rows, $1.firstRows.first ?? 0) }
         }
-
-        /// The error report as CSV (UTF-8 with BOM, so Excel opens the Chinese correctly).
-        public var errorsCSV: String { Self.errorsCSV(errors) }
-
-        static func errorsCSV(_ errors: [RowError]) -> String {
-            "\u{FEFF}row,column,message\n"
-                + errors.map { "\($0.row),\($0.column.csvEscaped),\($0.message.csvEscaped)" }.joined(separator: "\n") + "\n"
-        }
     }
 
+    /// A file refused whole (not a table, no header, too many rows, broken), with the reason as a fact.
     public struct FileError: Error, CustomStringConvertible, Sendable {
-        public var description: String
+        public var reason: ImportRefusal
         /// The row that came closest to a header and how its columns read, when no row was one: a
         /// preview shows it, so the missing field can be mapped to one of its columns.
         var candidate: (line: Int, mapping: [Report.MappedColumn])?
-        public init(description: String) { self.description = description }
+        public init(_ reason: ImportRefusal) { self.reason = reason }
+        /// The reason as a `Refusal`, for the Server's words and a job's stored error.
+        public var refusal: Refusal { .importing(reason) }
+        /// For logs: the reason's case, not words for a reader.
+        public var description: String { "\(reason)" }
     }
 
     /// How each column of a would-be header reads, without the checks (for a preview's correction).
@@ -230,7 +300,7 @@ public struct InstrumentImport: Sendable {
         var c = Columns(paths: [], names: [:], ignored: [], mapping: [], header: header, line: line)
         let mapping = Dictionary(mapping.map { ($0.key.trimmingCharactersInWhitespace(), $0.value.trimmingCharactersInWhitespace()) }, uniquingKeysWith: { a, _ in a })
         for (header, field) in mapping where !field.isEmpty && !RawInstrument.columns.contains(where: { $0.name == field }) {
-            throw FileError(description: "the mapping gives column \(header) the field \(field), which is not a field of an import (fields: \(RawInstrument.columns.map(\.name).joined(separator: ", ")))")
+            throw FileError(.mappedToUnknownField(header: header, field: field))
         }
         for h in header {
             let key = h.trimmingCharactersInWhitespace()
@@ -245,8 +315,7 @@ public struct InstrumentImport: Sendable {
             let canonical = p.flatMap(RawInstrument.canonicalName(of:))
             if let canonical {
                 if let earlier = c.names[canonical] {
-                    throw FileError(description:
-                        "the columns \(earlier) and \(h) both give \(canonical); delete one, or map one of them to another field or to nothing")
+                    throw FileError(.columnsGiveOneField(first: earlier, second: h, field: canonical, mappable: true))
                 }
                 c.names[canonical] = h
             }
@@ -254,7 +323,7 @@ public struct InstrumentImport: Sendable {
         }
         // No sub-item column is needed: bureau rolls name the instrument, and the name resolves it.
         for required in ["name", "serial_no", "purpose", "region_code", "address", "owner_credit_code"] where c.names[required] == nil && !provided.contains(required) {
-            throw FileError(description: "the header has no column for \(required) (accepted: \(RawInstrument.aliases(of: required)))")
+            throw FileError(.noColumnFor(field: required, accepted: RawInstrument.acceptedHeaders(of: required)))
         }
         return c
     }
@@ -271,7 +340,7 @@ public struct InstrumentImport: Sendable {
             } catch {
                 let recognised = row.fields.filter { RawInstrument.column(forHeader: $0) != nil || mapping[$0.trimmingCharactersInWhitespace()] != nil }.count
                 if recognised > (best?.recognised ?? 0) {
-                    best = (recognised, FileError(description: "row \(row.line) looks like the header but \(error.description)"), row)
+                    best = (recognised, FileError(.headerRowIncomplete(row: row.line, error.reason)), row)
                 }
             }
         }
@@ -280,8 +349,7 @@ public struct InstrumentImport: Sendable {
             e.candidate = (best.row.line, candidateMapping(best.row.fields, mapping: mapping))
             throw e
         }
-        throw FileError(description:
-            "no header row in the first \(headerSearchRows) rows: the header needs columns for 器具名称/name, 出厂编号/serial_no, 用途/purpose, 所属区县/region_code, 安装地点/address and 统一社会信用代码/owner_credit_code")
+        throw FileError(.noHeaderRow(searched: headerSearchRows))
     }
 
     static func open(_ bytes: [UInt8], options: Options, maxRows: Int = .max) throws(FileError) -> TableFile {
@@ -289,13 +357,13 @@ public struct InstrumentImport: Sendable {
         if let mb = options.workbookMaxPartMB { limits.maxPartBytes = Swift.min(limits.maxPartBytes, mb << 20) }
         // A sheet is read no further than the rows an import may have (and its header's rows).
         let rows = Swift.min(maxRows, options.maxRows &+ headerSearchRows)
-        do { return try TableFile.open(bytes, sheet: options.sheet, maxRows: rows, limits: limits) } catch { throw FileError(description: error.description) }
+        do { return try TableFile.open(bytes, sheet: options.sheet, maxRows: rows, limits: limits) } catch { throw FileError(error.reason) }
     }
 
     /// Checks a file's format and header before it is queued, so that a file that cannot be an
     /// import at all is refused at once (400) instead of by a failed job later.
     public static func checkHeader(of bytes: [UInt8], options: Options = Options()) throws(FileError) {
-        guard !bytes.isEmpty else { throw FileError(description: "the file is empty") }
+        guard !bytes.isEmpty else { throw FileError(.emptyFile) }
         // The top of the file is enough: a CSV's first lines (cut at a line break; GB18030 never
         // uses the byte of a line break inside a character), a workbook's first rows.
         var top = bytes
@@ -323,7 +391,7 @@ public struct InstrumentImport: Sendable {
             guard options.dryRun, let candidate = error.candidate else { throw error }
             var r = Report(
                 encoding: file.format.rawValue, rows: 0, valid: 0, inserted: 0, alreadyPresent: 0, ownersCreated: 0,
-                errors: [RowError(row: candidate.line, column: "", message: error.description)], ignoredColumns: [], stored: false)
+                errors: [RowError(row: candidate.line, column: "", reason: error.refusal)], ignoredColumns: [], stored: false)
             r.summary = Report.summarize(r.errors)
             r.sheet = file.sheet
             r.sheets = file.sheetNames.isEmpty ? nil : file.sheetNames
@@ -443,7 +511,7 @@ public struct InstrumentImport: Sendable {
         sliceSink.finish()
         var ownersCreated = 0
         do { ownersCreated = try await writer.value } catch is SliceWriter.RolledBack {}
-        if let fileProblem { throw FileError(description: fileProblem) }
+        if let fileProblem { throw FileError(fileProblem) }
 
         let stored = commit && check.valid - lateErrors > 0
         var result = Report(

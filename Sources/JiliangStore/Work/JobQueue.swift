@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import JiliangCore
 import SQLKit
 
 /// The database is the queue (STYLE.md idiom 10): a job is a row; a worker claims one atomically.
@@ -67,6 +68,19 @@ public enum JobQueue {
         job.progressDone = nil
         job.progressTotal = nil
         try await db.writeTransaction { [job] tx in try await job.update(on: tx) }
+    }
+
+    /// Finishes a job that failed for a reason a person reads: the reason is kept as JSON of a
+    /// `Refusal`, and the Server words it in the reader's language (`failure(of:)`).
+    public static func fail(_ job: JobModel, _ reason: Refusal, on db: any Database) async throws {
+        try await finish(job, result: nil, error: String(decoding: try JSONEncoder().encode(reason), as: UTF8.self), on: db)
+    }
+
+    /// Why a job failed: its kept reason, or — for an error kept as text (by an earlier version, or
+    /// a fault's own account) — the text as `.recorded`. Nil when it did not fail.
+    public static func failure(of job: JobModel) -> Refusal? {
+        guard let text = job.error else { return nil }
+        return (try? JSONDecoder().decode(Refusal.self, from: Data(text.utf8))) ?? .recorded(text)
     }
 
     public static func finish(_ job: JobModel, result: String?, error: String?, on db: any Database) async throws {

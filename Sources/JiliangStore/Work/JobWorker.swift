@@ -87,10 +87,7 @@ public struct JobWorker: Service {
             store.logger.warning("job \(job.id!) met write contention (attempt \(job.attempts)); it runs again")
             try await JobQueue.retryLater(job, delay: Double(job.attempts), on: db)
         } catch where WriteContention.isContention(error) {
-            try await JobQueue.finish(
-                job, result: nil,
-                error: "the database stayed busy with other writes through \(job.attempts) attempts; nothing of this file was stored — upload it again",
-                on: db)
+            try await JobQueue.fail(job, .importing(.databaseBusy(attempts: job.attempts)), on: db)
         } catch {
             try await JobQueue.finish(job, result: nil, error: "\(error)", on: db)
         }

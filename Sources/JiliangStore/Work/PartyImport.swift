@@ -33,8 +33,6 @@ public struct PartyImport: Sendable {
         public var headerRow: Int
         public var mapping: [InstrumentImport.Report.MappedColumn]
         public var dryRun: Bool
-
-        public var errorsCSV: String { InstrumentImport.Report.errorsCSV(errors) }
     }
 
     public var kind: Kind
@@ -83,21 +81,21 @@ public struct PartyImport: Sendable {
     }
 
     /// The header's columns by field (index into the row), or why the row is no header.
-    func header(_ cells: [String]) -> (fields: [String: Int], mapping: [InstrumentImport.Report.MappedColumn], ignored: [String], problem: String?) {
+    func header(_ cells: [String]) -> (fields: [String: Int], mapping: [InstrumentImport.Report.MappedColumn], ignored: [String], problem: ImportRefusal?) {
         var fields: [String: Int] = [:], mapping: [InstrumentImport.Report.MappedColumn] = [], ignored: [String] = []
-        var problem: String?
+        var problem: ImportRefusal?
         for (i, h) in cells.enumerated() where !h.trimmingCharactersInWhitespace().isEmpty {
             let k = Self.key(h)
             let c = columns.first { $0.name == k || $0.aliases.contains(k) }
             mapping.append(.init(header: h, field: c?.name, mapped: false))
             guard let c else { ignored.append(h); continue }
             if let earlier = fields[c.name] {
-                problem = problem ?? "the columns \(cells[earlier]) and \(h) both give \(c.name); delete one"
+                problem = problem ?? .columnsGiveOneField(first: cells[earlier], second: h, field: c.name, mappable: false)
             }
             fields[c.name] = i
         }
         for c in columns where c.required && fields[c.name] == nil {
-            problem = problem ?? "the header has no column for \(c.name) (accepted: \(([c.name] + c.aliases).joined(separator: " / ")))"
+            problem = problem ?? .noColumnFor(field: c.name, accepted: [c.name] + c.aliases)
         }
         return (fields, mapping, ignored, problem)
     }
@@ -114,7 +112,7 @@ public struct PartyImport: Sendable {
 
     /// The first of the top rows that reads as this roll's header, or a refusal naming the closest.
     func findHeader(in rows: inout TableRows) throws(InstrumentImport.FileError) -> Header {
-        var closest: (recognised: Int, line: Int, problem: String)?
+        var closest: (recognised: Int, line: Int, problem: ImportRefusal)?
         for _ in 0..<InstrumentImport.headerSearchRows {
             guard let row = rows.next() else { break }
             let h = header(row.fields)
@@ -122,18 +120,18 @@ public struct PartyImport: Sendable {
             if h.fields.count > (closest?.recognised ?? 0) { closest = (h.fields.count, row.line, h.problem!) }
         }
         if let closest, closest.recognised >= 2 {
-            throw InstrumentImport.FileError(description: "row \(closest.line) looks like the header but \(closest.problem)")
+            throw InstrumentImport.FileError(.headerRowIncomplete(row: closest.line, closest.problem))
         }
-        throw InstrumentImport.FileError(description:
-            "no header row in the first \(InstrumentImport.headerSearchRows) rows: the header needs \(columns.filter(\.required).map { ([$0.name] + $0.aliases.prefix(1)).joined(separator: "/") }.joined(separator: ", "))")
+        throw InstrumentImport.FileError(
+            .noRollHeaderRow(searched: InstrumentImport.headerSearchRows, needs: columns.filter(\.required).map { [$0.name] + Array($0.aliases.prefix(1)) }))
     }
 
     /// Refuses at once, before queueing, a file that cannot be this roll (as the instrument import does).
     public func checkHeader(of bytes: [UInt8]) throws(InstrumentImport.FileError) {
-        guard !bytes.isEmpty else { throw InstrumentImport.FileError(description: "the file is empty") }
+        guard !bytes.isEmpty else { throw InstrumentImport.FileError(.emptyFile) }
         var rows: TableRows
         do { rows = try TableFile.open(bytes, sheet: sheet, maxRows: InstrumentImport.headerSearchRows).rows } catch {
-            throw InstrumentImport.FileError(description: error.description)
+            throw InstrumentImport.FileError(error.reason)
         }
         _ = try findHeader(in: &rows)
     }
@@ -142,8 +140,8 @@ public struct PartyImport: Sendable {
     /// caller's region), institutions `reference:manage` (the province administrator).
     public static func authorise(_ kind: Kind, _ p: Principal) throws {
         switch kind {
-        case .owners: guard p.may(.manageOwners) else { throw RegistryError.forbidden("importing owners") }
-        case .institutions: guard p.may(.manageReference) else { throw RegistryError.forbidden("importing institutions") }
+        case .owners: guard p.may(.manageOwners) else { throw RegistryError.forbidden(.importing(.mayNotImportOwners)) }
+        case .institutions: guard p.may(.manageReference) else { throw RegistryError.forbidden(.importing(.mayNotImportInstitutions)) }
         }
     }
 
@@ -156,7 +154,7 @@ public struct PartyImport: Sendable {
     /// Runs the import within `scope` (a job's, checked when it was queued).
     public func run(bytes: [UInt8], scope: AccessScope, today: CalendarDay, on db: any Database) async throws -> Report {
         let file: TableFile
-        do { file = try TableFile.open(bytes, sheet: sheet) } catch { throw InstrumentImport.FileError(description: error.description) }
+        do { file = try TableFile.open(bytes, sheet: sheet) } catch { throw InstrumentImport.FileError(error.reason) }
         var rows = file.rows
         let found = try findHeader(in: &rows)
         let context = try await Registry.context(on: db)
@@ -174,7 +172,7 @@ public struct PartyImport: Sendable {
             if row.fields.allSatisfy({ $0.trimmingCharactersInWhitespace().isEmpty }) { continue }
             count += 1
             if row.fields == header {
-                errors.append(.init(row: row.line, column: "", message: "repeats the header row (two exports joined into one file?); delete it"))
+                errors.append(.init(row: row.line, column: "", .repeatsHeader))
                 continue
             }
             func column(_ field: String) -> String {
@@ -191,11 +189,11 @@ public struct PartyImport: Sendable {
                         industry: Self.industry(cell(row, "industry")), contactName: cell(row, "contact_name"), contactPhone: cell(row, "contact_phone"),
                         parentID: nil, context: context)
                     guard scope.allowsImport(region: d.region, ownerID: nil) else {
-                        errors.append(.init(row: row.line, column: column("region_code"), message: "an owner in \(d.region.value) is outside what you may register"))
+                        errors.append(.init(row: row.line, column: column("region_code"), .ownerRegionOutsideScope(region: d.region.value)))
                         continue
                     }
                     guard seen.insert(d.creditCode.value).inserted else {
-                        errors.append(.init(row: row.line, column: column("credit_code"), message: "credit code \(d.creditCode) appears on an earlier row"))
+                        errors.append(.init(row: row.line, column: column("credit_code"), .creditCodeOnEarlierRow(d.creditCode.value)))
                         continue
                     }
                     drafts.append((row.line, d, nil))
@@ -204,7 +202,7 @@ public struct PartyImport: Sendable {
                     let scopeRegion = cell(row, "scope_region").flatMap { context.resolveRegion($0, field: "scope_region", checker: &c) } ?? region
                     for token in Self.tokens(cell(row, "sub_nos")) {
                         let sub = Int(token) ?? context.subNo(forName: token)
-                        if sub == nil { c.fail("sub_nos", "'\(token)' is neither a catalogue sub-item number nor an instrument name") }
+                        if sub == nil { c.fail("sub_nos", .importing(.notASubItem(token))) }
                         scopes.append(.init(subNo: sub, regionCode: scopeRegion, validFrom: cell(row, "valid_from") ?? today.description, validUntil: cell(row, "valid_until")))
                     }
                     try c.finish()
@@ -212,7 +210,7 @@ public struct PartyImport: Sendable {
                         name: cell(row, "name"), kind: Self.institutionKind(cell(row, "kind")), creditCode: cell(row, "credit_code"), regionCode: region,
                         address: cell(row, "address"), scopes: scopes, context: context)
                     guard seen.insert(d.name).inserted else {
-                        errors.append(.init(row: row.line, column: column("name"), message: "\(d.name) appears on an earlier row"))
+                        errors.append(.init(row: row.line, column: column("name"), .nameOnEarlierRow(d.name)))
                         continue
                     }
                     drafts.append((row.line, nil, d))
@@ -220,11 +218,11 @@ public struct PartyImport: Sendable {
             } catch {
                 for e in error.errors {
                     let field = e.field.hasPrefix("scopes[") ? (e.field.hasSuffix("valid_until") ? "valid_until" : e.field.hasSuffix("valid_from") ? "valid_from" : "sub_nos") : e.field
-                    errors.append(.init(row: row.line, column: column(field), message: e.message))
+                    errors.append(.init(row: row.line, column: column(field), reason: e.reason))
                 }
             }
         }
-        if let problem = rows.problem { throw InstrumentImport.FileError(description: problem) }
+        if let problem = rows.problem { throw InstrumentImport.FileError(problem) }
         // An owner already registered outside the caller's region is a row error, as in the
         // instrument import, not "already present".
         if kind == .owners {
@@ -237,8 +235,7 @@ public struct PartyImport: Sendable {
             }
             if !outside.isEmpty {
                 for d in drafts where outside.contains(d.owner!.creditCode.value) {
-                    errors.append(.init(row: d.line, column: header[found.fields["credit_code"]!],
-                        message: "the owner with credit code \(d.owner!.creditCode) is registered outside what you may register"))
+                    errors.append(.init(row: d.line, column: header[found.fields["credit_code"]!], .ownerOutsideRegisteringScope(creditCode: d.owner!.creditCode.value)))
                 }
                 drafts.removeAll { outside.contains($0.owner!.creditCode.value) }
             }

@@ -25,7 +25,7 @@ public enum Warnings {
         let before = try Cursor.decode(cursor), n = try Cursor.limit(limit)
         let valid = recipient == "admin" || recipient.hasPrefix("owner:") && Int(recipient.dropFirst(6)) != nil
             || recipient.hasPrefix("region:") && RegionCode(recipient.dropFirst(7)) != nil
-        guard valid else { throw RegistryError.invalid("recipient", "must be owner:<id>, region:<code> or admin") }
+        guard valid else { throw RegistryError.invalid("recipient", .registry(.notARecipient)) }
         let q = InboxMessageModel.query(on: db).filter(\.$recipient == recipient).sort(\.$id, .descending).limit(n + 1)
         if let before { q.filter(\.$id < before) }
         return Registry.page(try await q.all(), n, id: { $0.id! })

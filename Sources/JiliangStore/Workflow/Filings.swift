@@ -10,14 +10,14 @@ public enum Filings {
 
     /// Submits a draft instrument for filing.
     public static func submit(instrumentID: Int, by p: Principal, on db: any Database) async throws -> FilingModel {
-        guard p.may(.fileInstruments) else { throw RegistryError.forbidden("submitting filings") }
+        guard p.may(.fileInstruments) else { throw RegistryError.forbidden(.workflow(.mayNotSubmitFilings)) }
         return try await db.auditedTransaction { tx in
             let inst = try await Registry.instrument(instrumentID, scope: p.scope, on: tx)
             guard inst.lifecycle == LifecycleStatus.draft.rawValue else {
-                throw RegistryError.conflict(field: "instrument_id", message: "instrument \(instrumentID) is \(inst.lifecycle), not a draft: it needs no filing")
+                throw RegistryError.conflict(field: "instrument_id", reason: .workflow(.instrumentNeedsNoFiling(instrumentID: instrumentID, status: inst.lifecycle)))
             }
             if try await FilingModel.query(on: tx).filter(\.$instrumentID == instrumentID).filter(\.$state == State.submitted.rawValue).count() > 0 {
-                throw RegistryError.conflict(field: "instrument_id", message: "instrument \(instrumentID) already waits for the bureau's decision")
+                throw RegistryError.conflict(field: "instrument_id", reason: .workflow(.filingAwaitsDecision(instrumentID: instrumentID)))
             }
             let f = FilingModel()
             f.instrumentID = instrumentID
@@ -33,14 +33,14 @@ public enum Filings {
 
     /// The bureau's decision: approve (the instrument becomes filed) or return with a reason.
     public static func decide(_ id: Int, approve: Bool, reason: String?, by p: Principal, on db: any Database) async throws -> FilingModel {
-        guard p.may(.reviewFilings) else { throw RegistryError.forbidden("deciding on filings") }
+        guard p.may(.reviewFilings) else { throw RegistryError.forbidden(.workflow(.mayNotDecideFilings)) }
         let why = reason?.trimmingCharactersInWhitespace() ?? ""
-        if !approve, why.isEmpty { throw RegistryError.invalid("reason", "say what the owner must fix") }
-        if why.count > 500 { throw RegistryError.invalid("reason", "must be at most 500 characters") }
+        if !approve, why.isEmpty { throw RegistryError.invalid("reason", .workflow(.returnReasonRequired)) }
+        if why.count > 500 { throw RegistryError.invalid("reason", .tooLong(max: 500)) }
         return try await db.auditedTransaction { tx in
             let f = try await filing(id, scope: p.scope, on: tx)
             guard f.state == State.submitted.rawValue else {
-                throw RegistryError.conflict(field: "id", message: "filing \(id) was already \(f.state)")
+                throw RegistryError.conflict(field: "id", reason: .workflow(.filingAlreadyDecided(id: id, state: f.state)))
             }
             f.state = (approve ? State.approved : State.returned).rawValue
             f.decidedBy = p.actor
@@ -63,9 +63,9 @@ public enum Filings {
 
     /// A filing the caller may see (its instrument is in the caller's scope), else not found.
     public static func filing(_ id: Int, scope: AccessScope, on db: any Database) async throws -> FilingModel {
-        guard let f = try await FilingModel.find(id, on: db) else { throw RegistryError.notFound(entity: "filing", key: "\(id)") }
+        guard let f = try await FilingModel.find(id, on: db) else { throw RegistryError.notFound(.filing, key: "\(id)") }
         do { _ = try await Registry.instrument(f.instrumentID, scope: scope, on: db) } catch RegistryError.notFound {
-            throw RegistryError.notFound(entity: "filing", key: "\(id)")
+            throw RegistryError.notFound(.filing, key: "\(id)")
         }
         return f
     }

@@ -32,16 +32,16 @@ public enum Surveys {
         title: String?, industry: String?, region: String?, closesOn: String?, today: CalendarDay, by p: Principal,
         on db: any Database
     ) async throws -> (survey: SurveyModel, invited: Int) {
-        guard p.may(.manageOwners) else { throw RegistryError.forbidden("opening surveys") }
+        guard p.may(.manageOwners) else { throw RegistryError.forbidden(.workflow(.mayNotOpenSurveys)) }
         var c = FieldChecker()
         let t = c.text("title", title, max: 100)
         let i: Industry? = c.choice("industry", industry, labels: Industry.chineseLabels)
         let r = c.region("region_code", region) { _ in true }
         let closes = c.day("closes_on", closesOn)
-        if let closes, closes <= today { c.fail("closes_on", "must be after today (\(today))") }
+        if let closes, closes <= today { c.fail("closes_on", .notAfter(day: today.description)) }
         try c.finish()
         guard case .some = try await RegionModel.find(r!.value, on: db), p.scope.allowsImport(region: r!, ownerID: nil) else {
-            throw RegistryError.invalid("region_code", "\(r!.value) is not a region you work for")
+            throw RegistryError.invalid("region_code", .workflow(.notYourRegion(code: r!.value)))
         }
         return try await db.auditedTransaction { tx in
             let s = SurveyModel()
@@ -103,12 +103,12 @@ public enum Surveys {
     /// A survey the caller may see; any other answers like one that does not exist.
     public static func survey(_ id: Int, scope: AccessScope, on db: any Database) async throws -> SurveyModel {
         guard let s = try await SurveyModel.find(id, on: db), let r = RegionCode(s.regionCode) else {
-            throw RegistryError.notFound(entity: "survey", key: String(id))
+            throw RegistryError.notFound(.survey, key: String(id))
         }
         switch scope {
         case .everything: return s
         case .region(let mine) where mine.contains(r) || r.contains(mine): return s
-        default: throw RegistryError.notFound(entity: "survey", key: String(id))
+        default: throw RegistryError.notFound(.survey, key: String(id))
         }
     }
 
@@ -168,9 +168,9 @@ public enum Surveys {
 
     /// Reminds every silent owner the caller may see (inbox and SMS); returns how many.
     public static func chase(_ id: Int, by p: Principal, on db: any Database) async throws -> Int {
-        guard p.may(.manageOwners) else { throw RegistryError.forbidden("chasing a survey") }
+        guard p.may(.manageOwners) else { throw RegistryError.forbidden(.workflow(.mayNotChaseSurveys)) }
         let s = try await survey(id, scope: p.scope, on: db)
-        guard s.state == State.open.rawValue else { throw RegistryError.conflict(field: "id", message: "survey \(id) is closed") }
+        guard s.state == State.open.rawValue else { throw RegistryError.conflict(field: "id", reason: .workflow(.surveyClosed(id: id))) }
         let silent = try await silent(s, scope: p.scope, on: db)
         return try await db.auditedTransaction { tx in
             let now = Date()
@@ -185,9 +185,9 @@ public enum Surveys {
     }
 
     public static func close(_ id: Int, by p: Principal, on db: any Database) async throws -> SurveyModel {
-        guard p.may(.manageOwners) else { throw RegistryError.forbidden("closing surveys") }
+        guard p.may(.manageOwners) else { throw RegistryError.forbidden(.workflow(.mayNotCloseSurveys)) }
         let s = try await survey(id, scope: p.scope, on: db)
-        guard p.scope.allowsImport(region: RegionCode(s.regionCode)!, ownerID: nil) else { throw RegistryError.forbidden("closing a survey of a wider region") }
+        guard p.scope.allowsImport(region: RegionCode(s.regionCode)!, ownerID: nil) else { throw RegistryError.forbidden(.workflow(.mayNotCloseWiderSurvey)) }
         s.state = State.closed.rawValue
         try await db.auditedTransaction { tx in try await s.save(on: tx) }
         return s
@@ -201,7 +201,7 @@ public enum Surveys {
         guard let code = TrackingCode(typed: token), let inv = try await SurveyInvitationModel.query(on: db).filter(\.$token == code.value).first(),
             let s = try await SurveyModel.find(inv.surveyID, on: db), s.state == State.open.rawValue,
             let closes = CalendarDay(s.closesOn), today <= closes, let o = try await OwnerModel.find(inv.ownerID, on: db)
-        else { throw RegistryError.notFound(entity: "survey invitation", key: "the link") }
+        else { throw RegistryError.notFound(.surveyInvitation, key: "the link") }
         return (inv, s, o)
     }
 
@@ -239,11 +239,11 @@ public enum Surveys {
             raw.ownerCreditCode = o.creditCode
             raw.status = LifecycleStatus.draft.rawValue
             do { drafts.append(try InstrumentDraft.parse(raw, context: context)) } catch {
-                errors += error.errors.map { FieldError("rows[\(n + 1)].\($0.field)", $0.message) }
+                errors += error.errors.map { FieldError("rows[\(n + 1)].\($0.field)", $0.reason) }
             }
         }
         if !errors.isEmpty { throw ValidationFailure(errors) }
-        guard !drafts.isEmpty else { throw RegistryError.invalid("rows", "fill in at least one instrument") }
+        guard !drafts.isEmpty else { throw RegistryError.invalid("rows", .workflow(.noInstrumentDeclared)) }
         return try await Audit.$actor.withValue(p) { [drafts] in
             try await db.auditedTransaction { tx in
                 var made: [InstrumentModel] = []
@@ -304,12 +304,12 @@ public enum Surveys {
         let context = try await Registry.context(on: db)
         var c = FieldChecker()
         let code = context.resolveRegion(region, field: "region_code", checker: &c)
-        if (contactPhone ?? "").trimmingCharactersInWhitespace().isEmpty { c.fail("contact_phone", "is required: the link comes by SMS once the bureau has checked the request") }
+        if (contactPhone ?? "").trimmingCharactersInWhitespace().isEmpty { c.fail("contact_phone", .workflow(.phoneRequiredForLink)) }
         try c.finish()
         let d = try OwnerDraft.parse(
             name: name, creditCode: creditCode, address: address, regionCode: code, industry: s.industry, contactName: nil,
             contactPhone: contactPhone, parentID: nil, context: context)
-        guard RegionCode(s.regionCode)!.contains(d.region) else { throw RegistryError.invalid("region_code", "this survey covers \(s.regionCode) only") }
+        guard RegionCode(s.regionCode)!.contains(d.region) else { throw RegistryError.invalid("region_code", .workflow(.surveyCoversOnly(region: s.regionCode))) }
         return try await Audit.$actor.withValue(.system("survey \(surveyID) public link")) {
             try await db.auditedTransaction { tx in
                 // The same unit asking again (a refresh, a second try) updates its pending request.
@@ -336,7 +336,7 @@ public enum Surveys {
 
     static func openSurvey(_ id: Int, today: CalendarDay, on db: any Database) async throws -> SurveyModel {
         guard let s = try await SurveyModel.find(id, on: db), s.state == State.open.rawValue, let closes = CalendarDay(s.closesOn), today <= closes else {
-            throw RegistryError.notFound(entity: "survey", key: String(id))
+            throw RegistryError.notFound(.survey, key: String(id))
         }
         return s
     }
@@ -359,14 +359,14 @@ public enum Surveys {
     public static func decide(
         request id: Int, of surveyID: Int, accept: Bool, today: CalendarDay, by p: Principal, on db: any Database
     ) async throws -> SurveyJoinRequestModel {
-        guard p.may(.manageOwners) else { throw RegistryError.forbidden("deciding on survey requests") }
+        guard p.may(.manageOwners) else { throw RegistryError.forbidden(.workflow(.mayNotDecideSurveyRequests)) }
         guard let found = try await SurveyJoinRequestModel.find(id, on: db), found.surveyID == surveyID, let region = RegionCode(found.regionCode),
             p.scope.allowsImport(region: region, ownerID: nil)
-        else { throw RegistryError.notFound(entity: "survey request", key: String(id)) }
+        else { throw RegistryError.notFound(.surveyRequest, key: String(id)) }
         let s = try await survey(found.surveyID, scope: p.scope, on: db)
         if accept {
             guard s.state == State.open.rawValue, let closes = CalendarDay(s.closesOn), today <= closes else {
-                throw RegistryError.conflict(field: "id", message: "the survey is closed: its links no longer work, so the request can only be rejected")
+                throw RegistryError.conflict(field: "id", reason: .workflow(.surveyClosedRejectOnly))
             }
         }
         return try await db.auditedTransaction { tx in
@@ -377,7 +377,7 @@ public enum Surveys {
                 WHERE id = \(bind: id) AND state = 'pending' RETURNING id
                 """).all()
             guard !claimed.isEmpty, let r = try await SurveyJoinRequestModel.find(id, on: tx) else {
-                throw RegistryError.conflict(field: "id", message: "request \(id) was already decided")
+                throw RegistryError.conflict(field: "id", reason: .workflow(.requestAlreadyDecided(id: id)))
             }
             guard accept else { return r }
             let now = Date()
@@ -386,7 +386,7 @@ public enum Surveys {
                 guard try await Registry.scoped(OwnerModel.query(on: tx), p.scope).filter(\.$id == o.id!).first() != nil,
                     let at = RegionCode(o.regionCode), RegionCode(s.regionCode)!.contains(at)
                 else {
-                    throw RegistryError.conflict(field: "credit_code", message: "the unit is registered outside this survey's region; reject the request and ask that region's bureau to invite it")
+                    throw RegistryError.conflict(field: "credit_code", reason: .workflow(.unitOutsideSurveyRegion))
                 }
             } else {
                 let context = try await Registry.context(on: tx)

@@ -28,28 +28,28 @@ public enum VerificationRequests {
     public static func apply(
         instrumentID: Int?, institutionID: Int?, mode: String?, note: String?, today: CalendarDay, by p: Principal, on db: any Database
     ) async throws -> VerificationRequestModel {
-        guard p.may(.fileInstruments) else { throw RegistryError.forbidden("applying for verification") }
+        guard p.may(.fileInstruments) else { throw RegistryError.forbidden(.workflow(.mayNotApplyForVerification)) }
         var c = FieldChecker()
-        if instrumentID == nil { c.fail("instrument_id", "is required") }
-        if institutionID == nil { c.fail("institution_id", "is required") }
+        if instrumentID == nil { c.fail("instrument_id", .required) }
+        if institutionID == nil { c.fail("institution_id", .required) }
         let m: Mode? = c.choice("mode", mode)
         let n = c.text("note", note, max: 500, required: false)
         try c.finish()
         return try await db.auditedTransaction { tx in
             let inst = try await Registry.instrument(instrumentID!, scope: p.scope, on: tx)
             guard inst.lifecycle != LifecycleStatus.draft.rawValue else {
-                throw RegistryError.conflict(field: "instrument_id", message: "the instrument must be filed before it is verified")
+                throw RegistryError.conflict(field: "instrument_id", reason: .workflow(.instrumentNotFiled))
             }
             guard try await InstitutionModel.find(institutionID!, on: tx) != nil else {
-                throw RegistryError.invalid("institution_id", "institution \(institutionID!) does not exist")
+                throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: institutionID!)))
             }
             let scopes = try await Registry.scopes(of: institutionID!, on: tx)
             guard InstitutionDraft.covers(scopes, subNo: inst.subNo, region: RegionCode(inst.regionCode)!, on: today) else {
-                throw RegistryError.invalid("institution_id", "institution \(institutionID!) is not authorised for this instrument's catalogue sub-item and region")
+                throw RegistryError.invalid("institution_id", .workflow(.institutionNotAuthorised(id: institutionID!)))
             }
             let open = try await VerificationRequestModel.query(on: tx).filter(\.$instrumentID == inst.id!)
                 .filter(\.$state ~~ [State.applied.rawValue, State.accepted.rawValue]).count()
-            guard open == 0 else { throw RegistryError.conflict(field: "instrument_id", message: "the instrument already has an open application") }
+            guard open == 0 else { throw RegistryError.conflict(field: "instrument_id", reason: .workflow(.openApplicationExists)) }
             let r = VerificationRequestModel()
             r.instrumentID = inst.id!
             r.ownerID = inst.ownerID
@@ -72,11 +72,11 @@ public enum VerificationRequests {
         var c = FieldChecker()
         let m: Mode? = c.choice("mode", mode, required: false)
         let day = c.day("scheduled_for", scheduledFor, required: false)
-        if let day, day < today { c.fail("scheduled_for", "lies in the past") }
+        if let day, day < today { c.fail("scheduled_for", .inThePast) }
         try c.finish()
         return try await db.auditedTransaction { tx in
             let r = try await ownRequest(id, by: p, on: tx)
-            guard r.state == State.applied.rawValue else { throw RegistryError.conflict(field: "id", message: "application \(id) is \(r.state)") }
+            guard r.state == State.applied.rawValue else { throw RegistryError.conflict(field: "id", reason: .workflow(.applicationAlready(id: id, state: r.state))) }
             if let m { r.mode = m.rawValue }
             let calendar = try await workingCalendar(on: tx)
             r.state = State.accepted.rawValue
@@ -90,11 +90,11 @@ public enum VerificationRequests {
 
     public static func decline(_ id: Int, reason: String?, by p: Principal, on db: any Database) async throws -> VerificationRequestModel {
         let why = reason?.trimmingCharactersInWhitespace() ?? ""
-        guard !why.isEmpty, why.count <= 500 else { throw RegistryError.invalid("reason", "give the reason (at most 500 characters)") }
+        guard !why.isEmpty, why.count <= 500 else { throw RegistryError.invalid("reason", .workflow(.declineReasonRequired)) }
         return try await db.auditedTransaction { tx in
             let r = try await ownRequest(id, by: p, on: tx)
             guard r.state == State.applied.rawValue || r.state == State.accepted.rawValue else {
-                throw RegistryError.conflict(field: "id", message: "application \(id) is \(r.state)")
+                throw RegistryError.conflict(field: "id", reason: .workflow(.applicationAlready(id: id, state: r.state)))
             }
             r.state = State.declined.rawValue
             r.reason = why
@@ -111,7 +111,7 @@ public enum VerificationRequests {
         try await db.auditedTransaction { tx in
             let r = try await ownRequest(id, by: p, on: tx)
             guard r.state == State.accepted.rawValue else {
-                throw RegistryError.conflict(field: "id", message: "application \(id) is \(r.state); accept it before recording a result")
+                throw RegistryError.conflict(field: "id", reason: .workflow(.applicationNotAccepted(id: id, state: r.state)))
             }
             let d = try record(r.instrumentID, r.institutionID)
             let m = try await Registry.addRecord(d, scope: .everything, on: tx)  // the application already proved the right to it
@@ -149,16 +149,16 @@ public enum VerificationRequests {
 
     /// An application addressed to the caller's institution (administrators: any), else not found.
     static func ownRequest(_ id: Int, by p: Principal, on db: any Database) async throws -> VerificationRequestModel {
-        guard p.may(.recordVerifications) else { throw RegistryError.forbidden("handling verification applications") }
+        guard p.may(.recordVerifications) else { throw RegistryError.forbidden(.workflow(.mayNotHandleApplications)) }
         guard let r = try await VerificationRequestModel.find(id, on: db), p.role == .provinceAdmin || p.institutionID == r.institutionID else {
-            throw RegistryError.notFound(entity: "verification application", key: "\(id)")
+            throw RegistryError.notFound(.verificationApplication, key: "\(id)")
         }
         return r
     }
 
     public static func request(_ id: Int, scope: AccessScope, on db: any Database) async throws -> VerificationRequestModel {
         let q = scoped(VerificationRequestModel.query(on: db).filter(\.$id == id), scope)
-        guard let r = try await q.first() else { throw RegistryError.notFound(entity: "verification application", key: "\(id)") }
+        guard let r = try await q.first() else { throw RegistryError.notFound(.verificationApplication, key: "\(id)") }
         return r
     }
 
@@ -198,7 +198,7 @@ public enum VerificationRequests {
     }
 
     public static func calendarDays(year: Int?, on db: any Database) async throws -> [CalendarDayModel] {
-        if let year, !(2000...2100).contains(year) { throw RegistryError.invalid("year", "must be from 2000 to 2100") }
+        if let year, !(2000...2100).contains(year) { throw RegistryError.invalid("year", .outOfRange(from: 2000, to: 2100)) }
         let q = CalendarDayModel.query(on: db).sort(\.$id)
         if let year { q.filter(\.$id >= String(format: "%04d-01-01", year)).filter(\.$id <= String(format: "%04d-12-31", year)) }
         return try await q.all()
@@ -239,9 +239,9 @@ public enum VerificationRequests {
 
     /// Marks a day as a holiday or a make-up working day (administrators maintain the calendar).
     public static func setCalendarDay(_ date: String, kind: String?, name: String?, by p: Principal, on db: any Database) async throws -> CalendarDayModel {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("maintaining the holiday calendar") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.workflow(.mayNotMaintainCalendar)) }
         var c = FieldChecker()
-        guard let day = CalendarDay(date) else { throw RegistryError.invalid("date", "must be a date written YYYY-MM-DD, got '\(date)'") }
+        guard let day = CalendarDay(date) else { throw RegistryError.invalid("date", .notADate(got: date)) }
         let k: WorkingCalendar.DayKind? = c.choice("kind", kind)
         let n = c.text("name", name, max: 50)
         try c.finish()
@@ -255,9 +255,9 @@ public enum VerificationRequests {
     }
 
     public static func removeCalendarDay(_ date: String, by p: Principal, on db: any Database) async throws {
-        guard p.may(.manageReference) else { throw RegistryError.forbidden("maintaining the holiday calendar") }
+        guard p.may(.manageReference) else { throw RegistryError.forbidden(.workflow(.mayNotMaintainCalendar)) }
         guard let day = CalendarDay(date), let m = try await CalendarDayModel.find(day.description, on: db) else {
-            throw RegistryError.notFound(entity: "calendar day", key: date)
+            throw RegistryError.notFound(.calendarDay, key: date)
         }
         try await m.delete(on: db)
     }
