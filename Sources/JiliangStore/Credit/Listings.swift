@@ -194,11 +194,7 @@ public enum Listings {
         _ id: Int, statement: String?, fulfilled: Bool, remedied: Bool, today: CalendarDay, by p: Principal, on db: any Database
     ) async throws -> ListingModel {
         try CreditLog.requireParty(p, .applyForRepair)
-        var c = FieldChecker()
-        let s = c.text("statement", statement, max: 4000)
-        if !fulfilled { c.fail("fulfilled", .credit(.confirmObligationsFulfilled)) }
-        if !remedied { c.fail("remedied", .credit(.confirmConsequencesRemoved)) }
-        try c.finish()
+        let s = try CreditRepair.statement(statement, fulfilled: fulfilled, remedied: remedied)
         return try await db.auditedTransaction { tx in
             let m = try await listing(id, by: p, on: tx)
             try expect(m, .listed)
@@ -211,10 +207,7 @@ public enum Listings {
             if let later {
                 throw RegistryError.conflict(field: "id", reason: .credit(.laterHeavyPenalty(decisionNo: later.decisionNo, decidedOn: later.decidedOn)))
             }
-            m.repairStatement = s
-            m.repairAppliedOn = today.description
-            try await m.save(on: tx)
-            try await CreditLog.event(owner: m.ownerID, "listing", id, "repair_applied", day: today, note: s, by: p, on: tx)
+            try await CreditRepair.record(m, entity: "listing", id: id, statement: s, today: today, by: p, on: tx)
             return m
         }
     }
@@ -222,10 +215,7 @@ public enum Listings {
     /// Staff grant repair (the party leaves the list today) or refuse it with reasons.
     public static func decideRepair(_ id: Int, approve: Bool?, note: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> ListingModel {
         try CreditLog.requireStaff(p, .decideRepair)
-        var c = FieldChecker()
-        if approve == nil { c.fail("decision", .credit(.approveOrRefuse)) }
-        let n = c.text("note", note, max: 4000, required: approve == false)
-        try c.finish()
+        let n = try CreditRepair.decision(approve: approve, note: note)
         return try await db.auditedTransaction { tx in
             let m = try await listing(id, by: p, on: tx)
             try expect(m, .listed)

@@ -188,11 +188,7 @@ public enum Penalties {
         by p: Principal, on db: any Database
     ) async throws -> PenaltyModel {
         try CreditLog.requireParty(p, .applyForEarlyEnd)
-        var c = FieldChecker()
-        let s = c.text("statement", statement, max: 4000)
-        if !fulfilled { c.fail("fulfilled", .credit(.confirmObligationsFulfilled)) }
-        if !remedied { c.fail("remedied", .credit(.confirmConsequencesRemoved)) }
-        try c.finish()
+        let s = try CreditRepair.statement(statement, fulfilled: fulfilled, remedied: remedied)
         return try await db.auditedTransaction { tx in
             let m = try await penalty(id, by: p, on: tx)
             guard m.state == State.published.rawValue, let published = m.publishedOn.flatMap({ CalendarDay($0) }) else {
@@ -203,10 +199,7 @@ public enum Penalties {
             guard today >= eligible else {
                 throw RegistryError.conflict(field: "id", reason: .credit(.earlyEndNotYet(from: eligible.description, months: m.specialDomain ? 12 : 6)))
             }
-            m.repairStatement = s
-            m.repairAppliedOn = today.description
-            try await m.save(on: tx)
-            try await CreditLog.event(owner: m.ownerID, "penalty", id, "repair_applied", day: today, note: s, by: p, on: tx)
+            try await CreditRepair.record(m, entity: "penalty", id: id, statement: s, today: today, by: p, on: tx)
             return m
         }
     }
@@ -215,10 +208,7 @@ public enum Penalties {
     /// publication ends today (a ledgered take-down); refused, with reasons, the party may apply again.
     public static func decideRepair(_ id: Int, approve: Bool?, note: String?, today: CalendarDay, by p: Principal, on db: any Database) async throws -> PenaltyModel {
         try CreditLog.requireStaff(p, .decideEarlyEnd)
-        var c = FieldChecker()
-        if approve == nil { c.fail("decision", .credit(.approveOrRefuse)) }
-        let n = c.text("note", note, max: 4000, required: approve == false)
-        try c.finish()
+        let n = try CreditRepair.decision(approve: approve, note: note)
         return try await db.auditedTransaction { tx in
             let m = try await penalty(id, by: p, on: tx)
             guard m.state == State.published.rawValue, m.repairAppliedOn != nil else {
