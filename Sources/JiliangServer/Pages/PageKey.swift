@@ -4,7 +4,7 @@ import Mustache
 /// Both `zh` (PageKey+Chinese.swift) and `en` (PageKey+English.swift) switch over every key, so a
 /// key without its translation does not compile;
 /// templates name keys as `{{t.key}}`, checked against this list by `TemplateStringsTests`.
-enum PageKey: String, CaseIterable, Sendable {
+enum PageKey: String, CaseIterable, Sendable, StringKey {
     /// By name, for templates: one hash lookup instead of `init(rawValue:)`'s comparisons.
     static let named = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 
@@ -620,10 +620,4 @@ enum PageKey: String, CaseIterable, Sendable {
 }
 
 /// The strings of one language (`PageKey`), for Swift (`t[.key]`) and templates (`{{t.key}}`).
-struct PageText: MustacheParent, Sendable {
-    let lang: PageStrings.Language
-    subscript(_ key: PageKey) -> String { lang == .zh ? key.zh : key.en }
-    /// A key that is data (a state, an action stored by the store), if it is one.
-    func lookup(_ raw: String) -> String? { PageKey.named[raw].map { self[$0] } }
-    func child(named name: String) -> Any? { lookup(name) }
-}
+typealias PageText = TextInLanguage<PageKey>

@@ -4,7 +4,7 @@ import Mustache
 /// Both `zh` (PublicKey+Chinese.swift) and `en` (PublicKey+English.swift) switch over every key, so a
 /// key without its translation does not compile;
 /// templates name keys as `{{t.key}}`, checked against this list by `TemplateStringsTests`.
-enum PublicKey: String, CaseIterable, Sendable {
+enum PublicKey: String, CaseIterable, Sendable, StringKey {
     /// By name, for templates: one hash lookup instead of `init(rawValue:)`'s comparisons.
     static let named = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 
@@ -191,10 +191,4 @@ enum PublicKey: String, CaseIterable, Sendable {
 }
 
 /// The strings of one language (`PublicKey`), for Swift (`t[.key]`) and templates (`{{t.key}}`).
-struct PublicText: MustacheParent, Sendable {
-    let lang: PageStrings.Language
-    subscript(_ key: PublicKey) -> String { lang == .zh ? key.zh : key.en }
-    /// A key that is data (a state, an action stored by the store), if it is one.
-    func lookup(_ raw: String) -> String? { PublicKey.named[raw].map { self[$0] } }
-    func child(named name: String) -> Any? { lookup(name) }
-}
+typealias PublicText = TextInLanguage<PublicKey>
