@@ -30,8 +30,17 @@ public struct RawInstrument: Sendable, Equatable {
     public var lastResult: String?
     public var certificateNo: String?
     public var verifiedBy: String?
+    /// The family's own fields by key (`FamilyFields`): a dispenser's nozzles, a taximeter's plate.
+    public var attributes: [String: String] = [:]
 
     public init() {}
+
+    /// A family field as a column (`\RawInstrument.[attribute: "plate_no"]`), so the import, the
+    /// API and the forms read it as they read every other field.
+    public subscript(attribute key: String) -> String? {
+        get { attributes[key] }
+        set { attributes[key] = newValue }
+    }
 
     /// The fields by their canonical names (`columns`), as the API's body and the pages' forms name
     /// them: one description of the instrument's fields for every way in (issue #20, item 8).
@@ -78,7 +87,7 @@ public struct RawInstrument: Sendable, Equatable {
         ("last_result", \.lastResult, ["检定结论", "检定结果"]),
         ("certificate_no", \.certificateNo, ["证书编号", "检定证书编号", "证书号"]),
         ("verified_by", \.verifiedBy, ["检定机构", "检定单位"]),
-    ]
+    ] + FamilyFields.all.map { ($0.key, \RawInstrument.[attribute: $0.key], $0.aliases) }
 
     nonisolated(unsafe) static let columnAliases: [String: WritableKeyPath<RawInstrument, String?>] = {
         var m: [String: WritableKeyPath<RawInstrument, String?>] = [:]
@@ -181,6 +190,8 @@ public struct InstrumentDraft: Sendable, Equatable {
     public var status: LifecycleStatus
     public var meter: MeterAttributes
     public var batch: String?
+    /// The family's own fields, checked (`FamilyFields`), by key.
+    public var attributes: [String: String] = [:]
     /// The last verification the file records, if it records one.
     public var lastVerification: LastVerification?
 
@@ -255,6 +266,7 @@ public struct InstrumentDraft: Sendable, Equatable {
             let field = SpecificationText.maxCapacityKg(model) == capacity ? "model" : "measuring_range"
             c.fail(field, .draft(.capacityAboveSubItemTwo(kg: capacity)))
         }
+        let attributes = FamilyFields.check(raw.attributes, subName: subNo.flatMap { context.catalogue[$0]?.subName }, checker: &c)
         // The last verification: all of date, result and institution, or none of them.
         var last: LastVerification?
         let given = [raw.lastVerifiedOn, raw.lastResult, raw.certificateNo, raw.verifiedBy].contains { !($0 ?? "").trimmingCharactersInWhitespace().isEmpty }
@@ -283,6 +295,6 @@ public struct InstrumentDraft: Sendable, Equatable {
             typeApprovalNo: tap, accuracyClass: acc, measuringRange: range, purpose: purpose!, region: region!,
             address: address!, latitude: lat, longitude: lon, ownerCreditCode: owner!, ownerName: ownerName,
             inServiceDate: inService, status: status, meter: MeterAttributes(meterType: meterType, dn: dn, q3: q3, medium: medium),
-            batch: batch, lastVerification: last)
+            batch: batch, attributes: attributes, lastVerification: last)
     }
 }

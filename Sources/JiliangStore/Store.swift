@@ -96,6 +96,7 @@ public final class Store: Sendable {
         M027_CreateSurveys(),  // the survey of users (使用单位摸排): surveys, invitations, declared instruments (#19 item 6)
         M028_NoticesAsFacts(),  // messages and warnings kept as facts, worded when shown (#20)
         M029_MetricCountSettings(),  // the kept counts' shape (day rows from which day) kept beside them (#20)
+        M030_FamilyFields(),  // an instrument's family fields (nozzles, plate) as one JSON object (#20)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

@@ -2797,6 +2797,30 @@ extension Components {
             public var medium: Swift.String?
             /// - Remark: Generated from `#/components/schemas/InstrumentInput/batch`.
             public var batch: Swift.String?
+            /// The catalogue family's own fields by key (a fuel dispenser's nozzle_count and fuel_grade, a taximeter's plate_no), as text; a field of another family is refused by name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/InstrumentInput/attributes`.
+            public struct AttributesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                public var additionalProperties: [String: Swift.String]
+                /// Creates a new `AttributesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                public init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// The catalogue family's own fields by key (a fuel dispenser's nozzle_count and fuel_grade, a taximeter's plate_no), as text; a field of another family is refused by name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/InstrumentInput/attributes`.
+            public var attributes: Components.Schemas.InstrumentInput.AttributesPayload?
             /// Creates a new `InstrumentInput`.
             ///
             /// - Parameters:
@@ -2822,6 +2846,7 @@ extension Components {
             ///   - q3:
             ///   - medium:
             ///   - batch:
+            ///   - attributes: The catalogue family's own fields by key (a fuel dispenser's nozzle_count and fuel_grade, a taximeter's plate_no), as text; a field of another family is refused by name.
             public init(
                 code: Swift.String? = nil,
                 subNo: Swift.Int? = nil,
@@ -2844,7 +2869,8 @@ extension Components {
                 dn: Swift.Int? = nil,
                 q3: Swift.Double? = nil,
                 medium: Swift.String? = nil,
-                batch: Swift.String? = nil
+                batch: Swift.String? = nil,
+                attributes: Components.Schemas.InstrumentInput.AttributesPayload? = nil
             ) {
                 self.code = code
                 self.subNo = subNo
@@ -2868,6 +2894,7 @@ extension Components {
                 self.q3 = q3
                 self.medium = medium
                 self.batch = batch
+                self.attributes = attributes
             }
             public enum CodingKeys: String, CodingKey {
                 case code
@@ -2892,6 +2919,7 @@ extension Components {
                 case q3
                 case medium
                 case batch
+                case attributes
             }
         }
         /// - Remark: Generated from `#/components/schemas/Schedule`.
@@ -3015,6 +3043,30 @@ extension Components {
             public var medium: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Instrument/batch`.
             public var batch: Swift.String?
+            /// The catalogue family's own fields by key, as text.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Instrument/attributes`.
+            public struct AttributesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                public var additionalProperties: [String: Swift.String]
+                /// Creates a new `AttributesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                public init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// The catalogue family's own fields by key, as text.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Instrument/attributes`.
+            public var attributes: Components.Schemas.Instrument.AttributesPayload?
             /// - Remark: Generated from `#/components/schemas/Instrument/schedules`.
             public var schedules: [Components.Schemas.Schedule]
             /// Creates a new `Instrument`.
@@ -3047,6 +3099,7 @@ extension Components {
             ///   - q3:
             ///   - medium:
             ///   - batch:
+            ///   - attributes: The catalogue family's own fields by key, as text.
             ///   - schedules:
             public init(
                 id: Swift.Int,
@@ -3076,6 +3129,7 @@ extension Components {
                 q3: Swift.Double? = nil,
                 medium: Swift.String? = nil,
                 batch: Swift.String? = nil,
+                attributes: Components.Schemas.Instrument.AttributesPayload? = nil,
                 schedules: [Components.Schemas.Schedule]
             ) {
                 self.id = id
@@ -3105,6 +3159,7 @@ extension Components {
                 self.q3 = q3
                 self.medium = medium
                 self.batch = batch
+                self.attributes = attributes
                 self.schedules = schedules
             }
             public enum CodingKeys: String, CodingKey {
@@ -3135,6 +3190,7 @@ extension Components {
                 case q3
                 case medium
                 case batch
+                case attributes
                 case schedules
             }
         }

@@ -23,6 +23,10 @@ public enum DraftRefusal: Sendable, Hashable, Codable {
     /// One of latitude and longitude without the other.
     case latitudeAndLongitudeTogether
     case mediumOnlyForGasMeters
+    /// An attribute that no family declares (`FamilyFields.all`), with the keys that exist.
+    case notAFamilyField(String, known: [String])
+    /// A family field (`FamilyFields`) given for an instrument of another family.
+    case notAFieldOfThisFamily(field: String, families: [String])
     /// 型号规格 or 测量范围 states more than sub-item 2 covers: the 2020 catalogue's 非自动衡器
     /// （最大秤量不大于60kg）.
     case capacityAboveSubItemTwo(kg: Double)

@@ -49,6 +49,7 @@ extension APIImplementation {
             longitude: m.longitude, ownerId: m.ownerID, inServiceDate: m.inServiceDate, lifecycle: m.lifecycle,
             status: .init(rawValue: status.rawValue)!, nextDue: m.nextDue, dueKind: m.dueKind, meterType: m.meterType, dn: m.dn,
             q3: m.q3, medium: m.medium, batch: m.batch,
+            attributes: m.attributes.map { _ in .init(additionalProperties: FamilyAttributes.read(m.attributes)) },
             schedules: (schedules ?? []).map { .init(kind: .init(rawValue: $0.kind.rawValue)!, name: $0.name, dueDate: $0.dueDate.description) })
     }
 

@@ -19,7 +19,10 @@ extension APIImplementation {
     }
 
     func instrumentDraft(_ b: Components.Schemas.InstrumentInput) async throws -> InstrumentDraft {
-        try InstrumentDraft.parse(RawInstrument(fields: try Self.fields(of: b)), context: try await Registry.context(on: db))
+        var raw = RawInstrument(fields: try Self.fields(of: b))
+        // The family's own fields come as an object; unknown keys reach the draft, which names them.
+        raw.attributes = b.attributes?.additionalProperties ?? [:]
+        return try InstrumentDraft.parse(raw, context: try await Registry.context(on: db))
     }
 
     /// A body's fields by name as text — the API names an instrument's fields as the import's

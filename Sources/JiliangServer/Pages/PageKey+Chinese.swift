@@ -613,6 +613,7 @@ extension PageKey {
         case .item: "器具"
         case .note: "说明"
         case .nothing: "暂无"
+        case .familyFields: "仅该种类器具填写"
         }
     }
 }

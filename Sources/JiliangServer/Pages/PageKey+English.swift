@@ -613,6 +613,7 @@ extension PageKey {
         case .item: "Instrument"
         case .note: "Note"
         case .nothing: "None"
+        case .familyFields: "only for instruments of this kind"
         }
     }
 }

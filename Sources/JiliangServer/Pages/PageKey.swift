@@ -617,6 +617,7 @@ enum PageKey: String, CaseIterable, Sendable, StringKey {
     case item
     case note
     case nothing
+    case familyFields
 }
 
 /// The strings of one language (`PageKey`), for Swift (`t[.key]`) and templates (`{{t.key}}`).

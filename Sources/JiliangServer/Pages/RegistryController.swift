@@ -100,8 +100,10 @@ struct RegistryController: PageController {
     }
 
     func newInstrument(_ request: Request, _ p: Principal, error: String?) async throws -> Response {
-        let view = try await NewInstrumentView.build(by: p, error: error, on: db)
-        return app.render("instrument-new", view: view, title: PageStrings.strings(app.language(request))[.newInstrument], request: request, caller: p)
+        let view = try await NewInstrumentView.build(by: p, lang: app.language(request), error: error, on: db)
+        return app.render(
+            "instrument-new", view: view, title: PageStrings.strings(app.language(request))[.newInstrument], request: request, caller: p,
+            status: error == nil ? .ok : .badRequest)
     }
 
     /// An owner's draft (the bureau files instruments through the API or an import). Bad input
@@ -117,6 +119,7 @@ struct RegistryController: PageController {
         raw.serialNo = f.serial_no
         raw.address = f.address
         raw.inServiceDate = f.in_service_date
+        raw.attributes = f.attributes
         raw.purpose = UsePurpose.tradeSettlement.rawValue
         raw.regionCode = owner.regionCode
         raw.ownerCreditCode = owner.creditCode
@@ -177,6 +180,15 @@ struct NewInstrumentForm: Decodable, Sendable {
     var serial_no: String?
     var address: String?
     var in_service_date: String?
+    /// The family fields filled in (`FamilyFields`; the form offers every family's, a family's
+    /// own are checked against the chosen sub-item), empty ones left out.
+    var attributes: [String: String]
+
+    init(from decoder: any Decoder) throws {
+        let posted = try [String: String](from: decoder)
+        (sub_no, name, serial_no, address, in_service_date) = (posted["sub_no"], posted["name"], posted["serial_no"], posted["address"], posted["in_service_date"])
+        attributes = posted.filter { FamilyFields.field($0.key) != nil && !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
+    }
 }
 
 /// An application for verification: the institution and the mode.

@@ -308,11 +308,52 @@ struct OwnerView: PageView {
 /// An owner's form for a draft instrument (`instrument-new.mustache`).
 struct NewInstrumentView: PageView {
     var catalogue: [CatalogueOption]
+    /// Each family's own fields (`FamilyFields`), filled in only for an instrument of that family.
+    var families: [FamilyFieldset]
     var error: String?
 
-    static func build(by p: Principal, error: String?, on db: any Database) async throws -> NewInstrumentView {
+    static func build(by p: Principal, lang: PageStrings.Language, error: String?, on db: any Database) async throws -> NewInstrumentView {
         guard p.may(.fileInstruments) else { throw RegistryError.forbidden(.notAllowed(.fileInstruments)) }
-        return NewInstrumentView(catalogue: try await CatalogueOption.all(on: db), error: error)
+        return NewInstrumentView(catalogue: try await CatalogueOption.all(on: db), families: FamilyFieldset.all(lang), error: error)
+    }
+}
+
+/// One of an instrument's family fields as its page shows it.
+struct FamilyValue: Encodable, Sendable, Equatable {
+    var label: String
+    var value: String
+
+    static func of(_ stored: String?, _ lang: PageStrings.Language) -> [FamilyValue] {
+        let values = FamilyAttributes.read(stored)
+        return FamilyFields.all.compactMap { f in values[f.key].map { FamilyValue(label: lang == .zh ? f.zh : f.en, value: $0) } }
+    }
+}
+
+/// A catalogue family's own fields as a form shows them: one fieldset per family, an input per
+/// field, from the one declaration (`FamilyFields.all`).
+struct FamilyFieldset: Encodable, Sendable, Equatable {
+    struct Field: Encodable, Sendable, Equatable {
+        var key: String
+        var label: String
+        /// For a whole number: its bounds (the input is a number input).
+        var min: Int?
+        var max: Int?
+        var maxLength: Int?
+    }
+    var family: String
+    var fields: [Field]
+
+    static func all(_ lang: PageStrings.Language) -> [FamilyFieldset] {
+        var families: [String] = []
+        for f in FamilyFields.all { for family in f.families where !families.contains(family) { families.append(family) } }
+        return families.map { family in
+            FamilyFieldset(family: family, fields: FamilyFields.all.filter { $0.families.contains(family) }.map { f in
+                switch f.kind {
+                case .text(let max): Field(key: f.key, label: lang == .zh ? f.zh : f.en, maxLength: max)
+                case .whole(let range): Field(key: f.key, label: lang == .zh ? f.zh : f.en, min: range.lowerBound, max: range.upperBound)
+                }
+            })
+        }
     }
 }
 
@@ -370,6 +411,8 @@ struct InstrumentView: PageView {
     var ownerLink: String
     var address: String
     var nextDue: String
+    /// The family's own fields (`FamilyFields`): label and value, in the declaration's order.
+    var familyFields: [FamilyValue]
     var records: [RecordRow]
     var filings: [FilingRow]
     var requests: [RequestRow]
@@ -428,6 +471,7 @@ struct InstrumentView: PageView {
             id: id, name: m.name, codeGrouped: (try? InstrumentCode(validating: m.code).grouped) ?? m.code, status: s,
             statusLabel: PageStrings.statusLabel(s, lang), lifecycle: m.lifecycle, serial: m.serialNo, owner: owner?.name ?? "",
             ownerID: m.ownerID, ownerLink: Site.owner(m.ownerID), address: m.address, nextDue: m.nextDue ?? "",
+            familyFields: FamilyValue.of(m.attributes, lang),
             records: records, filings: filings, requests: requests, schedules: schedules, warnings: warnings,
             canSubmit: p.may(.fileInstruments) && m.lifecycle == LifecycleStatus.draft.rawValue
                 && !filings.contains { $0.state == Filings.State.submitted.rawValue },

@@ -301,6 +301,7 @@ public struct DemoProvince: Sendable {
                     address: "\(countyName[county]!)\(rng.pick(words))路\(instrumentID % 300 + 1)号", latitude: nil, longitude: nil,
                     ownerID: owner!, inServiceDate: installed.description, lifecycle: lifecycle.rawValue, meterType: meter.meterType?.rawValue,
                     dn: meter.dn, q3: meter.q3, medium: meter.medium?.rawValue, batch: kind.meter != nil ? "B\(installed.year)\(instrumentID % 40)" : nil,
+                    attributes: FamilyAttributes.stored(Self.familyFields(subName: entry?.subName, instrumentID: instrumentID)),
                     complianceBase: eval.base.rawValue, nextDue: eval.nextDue?.dueDate.description, dueKind: eval.nextDue?.kind.rawValue, now: now)
                 instrumentRows.append([SQLBind(instrumentID)] + stored.binds)
             }
@@ -357,5 +358,22 @@ public struct DemoProvince: Sendable {
             for r in rows[start..<min(start + per, rows.count)] { insert.values(r) }
             try await insert.run()
         }
+    }
+}
+
+extension DemoProvince {
+    /// A demo instrument's family fields (`FamilyFields`), from its number — no random draw, so a
+    /// seed still gives the same province: a dispenser's nozzles and grade, a taximeter's plate.
+    static func familyFields(subName: String?, instrumentID: Int) -> [String: String] {
+        var out: [String: String] = [:]
+        for f in FamilyFields.of(subName: subName ?? "") {
+            switch f.key {
+            case "nozzle_count": out[f.key] = String(2 + instrumentID % 5)
+            case "fuel_grade": out[f.key] = ["92#", "95#", "0#"][instrumentID % 3]
+            case "plate_no": out[f.key] = "闽A·T" + String(format: "%04d", instrumentID % 10_000)
+            default: break
+            }
+        }
+        return out
     }
 }

@@ -29,6 +29,8 @@ public final class InstrumentModel: Model, @unchecked Sendable {
     @OptionalField(key: "q3") public var q3: Double?
     @OptionalField(key: "medium") public var medium: String?
     @OptionalField(key: "batch") public var batch: String?
+    /// The family's own fields (`FamilyFields`) as a JSON object of text values; nil when none.
+    @OptionalField(key: "attributes") public var attributes: String?
     @Field(key: "compliance_base") public var complianceBase: String
     @OptionalField(key: "next_due") public var nextDue: String?
     @OptionalField(key: "due_kind") public var dueKind: String?

@@ -147,6 +147,7 @@ extension Registry {
         m.q3 = d.meter.q3
         m.medium = d.meter.medium?.rawValue
         m.batch = d.batch
+        m.attributes = FamilyAttributes.stored(d.attributes)
     }
 
     public static func instrument(_ id: Int, scope: AccessScope, on db: any Database) async throws -> InstrumentModel {

@@ -31,6 +31,7 @@ struct StoredInstrument {
     var q3: Double?
     var medium: String?
     var batch: String?
+    var attributes: String?
     /// The rules engine's answer, stored as its cache (`DerivedData`).
     var complianceBase: String
     var nextDue: String?
@@ -47,7 +48,7 @@ struct StoredInstrument {
         ("region_code", { .text($0.regionCode) }), ("address", { .text($0.address) }), ("latitude", { .double($0.latitude) }),
         ("longitude", { .double($0.longitude) }), ("owner_id", { .int($0.ownerID) }), ("in_service_date", { .text($0.inServiceDate) }),
         ("lifecycle", { .text($0.lifecycle) }), ("meter_type", { .text($0.meterType) }), ("dn", { .int($0.dn) }), ("q3", { .double($0.q3) }),
-        ("medium", { .text($0.medium) }), ("batch", { .text($0.batch) }), ("compliance_base", { .text($0.complianceBase) }),
+        ("medium", { .text($0.medium) }), ("batch", { .text($0.batch) }), ("attributes", { .text($0.attributes) }), ("compliance_base", { .text($0.complianceBase) }),
         ("next_due", { .text($0.nextDue) }), ("due_kind", { .text($0.dueKind) }), ("created_at", { .date($0.now) }), ("updated_at", { .date($0.now) }),
     ]
     static let columnNames = columns.map(\.name)
@@ -65,7 +66,7 @@ extension StoredInstrument {
             typeApprovalNo: d.typeApprovalNo, accuracyClass: d.accuracyClass, measuringRange: d.measuringRange, purpose: d.purpose.rawValue,
             regionCode: d.region.value, address: d.address, latitude: d.latitude, longitude: d.longitude, ownerID: ownerID,
             inServiceDate: d.inServiceDate?.description, lifecycle: d.status.rawValue, meterType: d.meter.meterType?.rawValue, dn: d.meter.dn,
-            q3: d.meter.q3, medium: d.meter.medium?.rawValue, batch: d.batch, complianceBase: eval.base.rawValue,
+            q3: d.meter.q3, medium: d.meter.medium?.rawValue, batch: d.batch, attributes: FamilyAttributes.stored(d.attributes), complianceBase: eval.base.rawValue,
             nextDue: eval.nextDue?.dueDate.description, dueKind: eval.nextDue?.kind.rawValue, now: now)
     }
 }
@@ -78,5 +79,19 @@ extension InstrumentBulkWriter.Cell {
         case .double(let d): SQLBind(d)
         case .date(let d): SQLBind(d)
         }
+    }
+}
+
+/// An instrument's family fields as the `attributes` column keeps them: a JSON object with sorted
+/// keys (so equal fields are equal text), nil when there are none.
+public enum FamilyAttributes {
+    public static func stored(_ fields: [String: String]) -> String? {
+        guard !fields.isEmpty, let data = try? JSONEncoder.sorted.encode(fields) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public static func read(_ stored: String?) -> [String: String] {
+        guard let stored, let fields = try? JSONDecoder().decode([String: String].self, from: Data(stored.utf8)) else { return [:] }
+        return fields
     }
 }
