@@ -27,6 +27,8 @@ public struct FamilyField: Sendable, Equatable {
 }
 
 public enum FamilyFields {
+    public enum OtherFamily: Sendable { case refuse, passOver }
+
     public static let all: [FamilyField] = [
         // A dispenser is verified nozzle by nozzle (JJG 443-2023 §7); telemetry reports by nozzle.
         FamilyField(
@@ -38,7 +40,7 @@ public enum FamilyFields {
         // A taximeter is verified installed, in its vehicle (JJG 517-2016); inspections and
         // complaints name the plate.
         FamilyField(
-            key: "plate_no", zh: "车牌号", en: "Plate number", aliases: ["车牌号", "车牌号码", "号牌号码", "车号"], kind: .text(max: 12),
+            key: "plate_no", zh: "车牌号", en: "Plate number", aliases: ["车牌号", "车牌号码", "号牌号码"], kind: .text(max: 12),
             families: ["出租汽车计价器"], source: "JJG 517-2016 出租汽车计价器: verified in its vehicle"),
     ]
 
@@ -49,11 +51,17 @@ public enum FamilyFields {
 
     /// Checks given family fields against the instrument's sub-item: a value for a field its
     /// family lacks, or one its kind refuses, is named by the field. Empty values are left out.
-    public static func check(_ given: [String: String], subName: String?, checker c: inout FieldChecker) -> [String: String] {
+    public static func check(
+        _ given: [String: String], subName: String?, otherFamily: OtherFamily = .refuse, checker c: inout FieldChecker
+    ) -> [String: String] {
         var out: [String: String] = [:]
         for (key, raw) in given.sorted(by: { $0.key < $1.key }) {
+            if otherFamily == .passOver, let f = field(key), let subName, !f.families.contains(subName) { continue }
             guard let f = field(key) else {
-                if !raw.trimmingCharactersInWhitespace().isEmpty { c.fail(key, .draft(.notAFamilyField(key, known: all.map(\.key)))) }
+                if !raw.trimmingCharactersInWhitespace().isEmpty {
+                    let named = String(key.prefix(40))
+                    c.fail(named, .draft(.notAFamilyField(named, known: all.map(\.key))))
+                }
                 continue
             }
             switch f.kind {

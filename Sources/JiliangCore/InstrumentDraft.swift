@@ -132,6 +132,10 @@ public struct RegistryContext: Sendable {
     public var regionsByName: [String: [String]]
     /// Institutions by normalized name and by credit code, for a roll's 检定机构 column.
     public var institutions: [String: Int] = [:]
+    /// What a family field (`FamilyFields`) given for an instrument of another family is: refused
+    /// by name (the API, a form), or passed over (an import of a mixed roll, whose column serves
+    /// some of its rows).
+    public var otherFamilysFields: FamilyFields.OtherFamily = .refuse
 
     public init(
         knownRegions: Set<String>, catalogue: [Int: CatalogueEntry], rules: RuleBook = RuleBook([]), instrumentNames: [String: Int] = [:],
@@ -266,7 +270,8 @@ public struct InstrumentDraft: Sendable, Equatable {
             let field = SpecificationText.maxCapacityKg(model) == capacity ? "model" : "measuring_range"
             c.fail(field, .draft(.capacityAboveSubItemTwo(kg: capacity)))
         }
-        let attributes = FamilyFields.check(raw.attributes, subName: subNo.flatMap { context.catalogue[$0]?.subName }, checker: &c)
+        let attributes = FamilyFields.check(
+            raw.attributes, subName: subNo.flatMap { context.catalogue[$0]?.subName }, otherFamily: context.otherFamilysFields, checker: &c)
         // The last verification: all of date, result and institution, or none of them.
         var last: LastVerification?
         let given = [raw.lastVerifiedOn, raw.lastResult, raw.certificateNo, raw.verifiedBy].contains { !($0 ?? "").trimmingCharactersInWhitespace().isEmpty }

@@ -12,7 +12,7 @@ import Testing
         (.penalty(decisionNo: "榕鼓市监罚〔2026〕1号", decidedOn: "2026-11-20"), "因行政处罚 榕鼓市监罚〔2026〕1号（2026-11-20）撤销", "Revoked for penalty 榕鼓市监罚〔2026〕1号 (2026-11-20)"),
         (.listed(listing: 7), "因列入严重违法失信名单（案件 #7）撤销", "Revoked: listed for serious dishonesty (listing #7)"),
         (.shownUntil(day: "2029-11-20"), "公示至 2029-11-20", "Shown until 2029-11-20"),
-        (.objectionsUntil(day: "2026-12-10"), "可于 2026-12-10 前提出异议", "Objections until 2026-12-10"),
+        (.objectionsUntil(day: "2026-12-10"), "异议期至 2026-12-10（含）", "Objections until 2026-12-10"),
         (.removalOn(day: "2029-12-01"), "2029-12-01 移出", "Removal on 2029-12-01"),
     ] as [(SystemReason, String, String)])
     func aSystemReasonIsWordedInTheReadersLanguage(reason: SystemReason, zh: String, en: String) {

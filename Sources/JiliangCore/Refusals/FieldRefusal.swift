@@ -18,6 +18,8 @@ public enum FieldRefusal: Sendable, Hashable, Codable {
     case outOfRange(from: Int, to: Int)
     /// A cursor this API did not hand out (or one for another order).
     case notACursor
+    /// A cursor handed out for another order of the same list.
+    case notACursorForThisOrder
     /// A date earlier than another field's (`ends_on` before `starts_on`); `other` names that field,
     /// `day` its value when the message quotes it.
     case before(other: String, day: String? = nil)

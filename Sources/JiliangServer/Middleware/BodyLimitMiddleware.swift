@@ -81,9 +81,12 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 public struct BodyTooLarge: Error, CustomStringConvertible, Sendable {
     public var limit: Int
     public var kind: String
-    public var description: String {
+    public var description: String { words(.en) }
+
+    /// In the reader's language (a page); the API answers in English.
+    func words(_ lang: PageStrings.Language) -> String {
         let size = limit >= 1 << 20 ? "\(limit >> 20) MB" : "\(limit >> 10) KB"
-        return "the request body is larger than \(size), the most a \(kind) request may send"
+        return lang == .zh ? "提交的内容超过 \(size)，超出此类请求的上限" : "the request body is larger than \(size), the most a \(kind) request may send"
     }
 }
 

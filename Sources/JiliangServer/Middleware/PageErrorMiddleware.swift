@@ -52,10 +52,10 @@ struct PageProblem: Error, Sendable, Equatable {
             case .invalid, .conflict: self.init(.badInput, RefusalText.words(e, lang))
             }
         case let e as ValidationFailure: self.init(.badInput, RefusalText.words(e, lang))
-        case let e as BodyTooLarge: self.init(.tooLarge, e.description)
-        case let e as ServerError where e.underlyingError is BodyTooLarge: self.init(.tooLarge, (e.underlyingError as! BodyTooLarge).description)
+        case let e as BodyTooLarge: self.init(.tooLarge, e.words(lang))
+        case let e as ServerError where e.underlyingError is BodyTooLarge: self.init(.tooLarge, (e.underlyingError as! BodyTooLarge).words(lang))
         case let e as HTTPError where e.status == .contentTooLarge:
-            self.init(.tooLarge, "the form is larger than it may be")
+            self.init(.tooLarge, lang == .zh ? "表单超过允许的大小" : "the form is larger than it may be")
         case let e as HTTPError:
             // The router's own refusals: an unknown path, or a path parameter of the wrong kind.
             self.init(e.status == .notFound || e.status == .methodNotAllowed ? .notFound : .badInput, e.body ?? "")

@@ -8,7 +8,7 @@ extension PageKey {
         case .cr_reason_penalty: "因行政处罚 {decision}（{day}）撤销"
         case .cr_reason_listed: "因列入严重违法失信名单（案件 #%d）撤销"
         case .cr_reason_shownUntil: "公示至 {day}"
-        case .cr_reason_objectionsUntil: "可于 {day} 前提出异议"
+        case .cr_reason_objectionsUntil: "异议期至 {day}（含）"
         case .cr_reason_removalOn: "{day} 移出"
         case .st_title: "统计分析"
         case .cat_title: "强制管理目录"

@@ -54,7 +54,7 @@ extension RefusalText {
         case .listOrNotList: zh ? "应为列入或不予列入" : "must be list or not_list"
         case .proposerMayNotDecide(let label):
             zh ? "应由另一名工作人员作出决定，提出建议的 \(label) 不得决定" : "the decision must be taken by a second person, not by \(label) who proposed it"
-        case .objectionWindowOpen(let until): zh ? "当事人可在 \(until) 前提出异议，请在此后作出决定" : "the party may object until \(until); decide after that"
+        case .objectionWindowOpen(let until): zh ? "异议期至 \(until)（含）届满，请在此后作出决定" : "the party may object until \(until); decide after that"
         case .agreeOrRefuse: zh ? "应为同意或不同意" : "must be agree or refuse"
         case .listingNeedsNoConsent(let id, let state):
             zh ? "严重违法失信名单案件 \(id) 当前状态为“\(creditState(state))”，无需上级同意" : "listing \(id) is \(state) and waits for no consent"

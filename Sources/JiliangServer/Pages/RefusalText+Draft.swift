@@ -21,7 +21,7 @@ extension RefusalText {
         case .notAFamilyField(let key, let known):
             zh ? "“\(key)”不是任何器具种类的专有字段（可用：\(known.joined(separator: "、"))）" : "'\(key)' is not a field of any instrument family (fields: \(known.joined(separator: ", ")))"
         case .notAFieldOfThisFamily(let field, let families):
-            zh ? "\(FamilyFields.field(field)?.zh ?? field)仅适用于\(families.joined(separator: "、"))" : "\(field) applies only to \(families.joined(separator: ", "))"
+            zh ? "仅适用于\(families.joined(separator: "、"))" : "\(field) applies only to \(families.joined(separator: ", "))"
         case .mediumOnlyForGasMeters: zh ? "只有燃气表才有介质" : "only gas meters have a medium"
         case .capacityAboveSubItemTwo(let kg):
             zh ? "标明的最大秤量为 \(kg.formatted(.number.grouping(.never))) kg；目录种别 2 为最大秤量不大于 60 kg 的非自动衡器——如属其他种别，请填写种别序号"

@@ -29,7 +29,9 @@ enum RefusalText {
 
     /// "field: reason", as forms and the API's `detail` show one problem.
     static func words(_ e: FieldError, _ lang: Language) -> String {
-        "\(e.field)\(lang == .zh ? "：" : ": ")\(words(e.reason, lang))"
+        // A family field is named by its words on a Chinese page (the declaration has them).
+        let field = lang == .zh ? FamilyFields.field(e.field)?.zh ?? e.field : e.field
+        return "\(field)\(lang == .zh ? "：" : ": ")\(words(e.reason, lang))"
     }
 
     static func words(_ v: ValidationFailure, _ lang: Language) -> String {
@@ -40,7 +42,10 @@ enum RefusalText {
         let zh = lang == .zh
         switch e {
         case .invalid(let v): return words(v, lang)
-        case .notFound(let entity, let key): return zh ? "未找到\(self.entity(entity, zh)) \(key)" : "\(self.entity(entity, zh)) \(key) was not found"
+        case .notFound(let entity, let key):
+            // A key the caller should not see again (a link's token, a tracking code) is left out.
+            let what = key.isEmpty ? self.entity(entity, zh) : "\(self.entity(entity, zh)) \(key)"
+            return zh ? "未找到\(what)" : "\(what) was not found"
         case .conflict(let field, let reason): return zh ? "\(field)：\(words(reason, lang))" : words(reason, lang)
         case .unauthenticated: return zh ? "请先登录" : "sign in first"
         case .forbidden(let reason): return words(reason, lang)
@@ -75,6 +80,7 @@ enum RefusalText {
             zh ? "“\(got)”不是可选值之一：\(allowed.joined(separator: "、"))" : "'\(got)' is not one of: \(allowed.joined(separator: ", "))"
         case .outOfRange(let from, let to): zh ? "应在 \(from) 至 \(to) 之间" : "must be from \(from) to \(to)"
         case .notACursor: zh ? "不是本接口返回的翻页游标" : "is not a cursor returned by this API"
+        case .notACursorForThisOrder: zh ? "不是本接口按此排序返回的翻页游标" : "is not a cursor returned by this API for this order"
         case .before(let other, let day):
             if let day { zh ? "不得早于 \(other)（\(day)）" : "must not be before \(other) (\(day))" } else { zh ? "不得早于 \(other)" : "must not be before \(other)" }
         case .inThePast: zh ? "已是过去的日期" : "lies in the past"

@@ -343,11 +343,12 @@ struct FamilyFieldset: Encodable, Sendable, Equatable {
     var family: String
     var fields: [Field]
 
+    /// One fieldset per set of families, so a field that several families share is one input.
     static func all(_ lang: PageStrings.Language) -> [FamilyFieldset] {
-        var families: [String] = []
-        for f in FamilyFields.all { for family in f.families where !families.contains(family) { families.append(family) } }
-        return families.map { family in
-            FamilyFieldset(family: family, fields: FamilyFields.all.filter { $0.families.contains(family) }.map { f in
+        var sets: [[String]] = []
+        for f in FamilyFields.all where !sets.contains(f.families) { sets.append(f.families) }
+        return sets.map { families in
+            FamilyFieldset(family: families.joined(separator: "、"), fields: FamilyFields.all.filter { $0.families == families }.map { f in
                 switch f.kind {
                 case .text(let max): Field(key: f.key, label: lang == .zh ? f.zh : f.en, maxLength: max)
                 case .whole(let range): Field(key: f.key, label: lang == .zh ? f.zh : f.en, min: range.lowerBound, max: range.upperBound)

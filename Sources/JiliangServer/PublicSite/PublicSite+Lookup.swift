@@ -41,7 +41,8 @@ extension PublicSite {
             let code = try InstrumentCode(validating: raw)
             return redirect("/p/i/\(code.value)")
         } catch {
-            return try await home(request, error: "\(t[.badCode]) (code): \(error.description)", code: raw, status: .badRequest)
+            let why = RefusalText.instrumentCodeProblem(raw, language(request) == .zh)
+            return try await home(request, error: "\(t[.badCode]) (code): \(why)", code: raw, status: .badRequest)
         }
     }
 

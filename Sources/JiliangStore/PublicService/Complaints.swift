@@ -170,7 +170,7 @@ public enum Complaints {
     /// same answer, so the page is no oracle for valid codes.
     public static func track(_ raw: String, on db: any Database) async throws -> (ComplaintModel, [ComplaintEventModel]) {
         guard let code = TrackingCode(typed: raw), let m = try await ComplaintModel.query(on: db).filter(\.$trackingCode == code.value).first() else {
-            throw RegistryError.notFound(.complaint, key: "tracking code")
+            throw RegistryError.notFound(.complaint, key: "")
         }
         let events = try await ComplaintEventModel.query(on: db).filter(\.$complaintID == m.id!).sort(\.$id).all()
         return (m, events)

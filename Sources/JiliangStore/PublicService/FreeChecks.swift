@@ -158,7 +158,7 @@ public enum FreeChecks {
     /// What the citizen with the booking code sees (same answer for a malformed and an unknown code).
     public static func track(_ raw: String, on db: any Database) async throws -> (FreeCheckModel, CheckSlotModel?, InstitutionModel?) {
         guard let code = TrackingCode(typed: raw), let m = try await FreeCheckModel.query(on: db).filter(\.$code == code.value).first() else {
-            throw RegistryError.notFound(.freeCheck, key: "booking code")
+            throw RegistryError.notFound(.freeCheck, key: "")
         }
         let slot = try await m.slotID.asyncMap { try await CheckSlotModel.find($0, on: db) } ?? nil
         return (m, slot, try await InstitutionModel.find(m.institutionID, on: db))

@@ -70,11 +70,11 @@ public enum Cursor {
         var b64 = s.dropFirst().replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
         guard s.first == "k", let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8) else {
-            throw .invalid("cursor", .notACursor)
+            throw .invalid("cursor", .notACursorForThisOrder)
         }
         let parts = text.split(separator: "\u{1}", omittingEmptySubsequences: false)
         guard parts.count == 2, let id = Int(parts[1]), id >= 0 else {
-            throw .invalid("cursor", .notACursor)
+            throw .invalid("cursor", .notACursorForThisOrder)
         }
         return (String(parts[0]), id)
     }

@@ -416,7 +416,13 @@ public struct InstrumentImport: Sendable {
             }
         }
 
-        let context = try await Registry.context(institutions: true, on: db)
+        let context = try await {
+            var c = try await Registry.context(institutions: true, on: db)
+            // A roll of mixed instruments has one column for a family field (油品 for dispensers
+            // and tanks alike): a row of another family has no such field; its cell is passed over.
+            c.otherFamilysFields = .passOver
+            return c
+        }()
         let registeredOwners = Dictionary(
             try await OwnerModel.query(on: db).all().map { ($0.creditCode, $0.id!) }, uniquingKeysWith: { a, _ in a })
         let before = try await InstrumentModel.query(on: db).count()

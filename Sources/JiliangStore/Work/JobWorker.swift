@@ -88,6 +88,15 @@ public struct JobWorker: Service {
             try await JobQueue.retryLater(job, delay: Double(job.attempts), on: db)
         } catch where WriteContention.isContention(error) {
             try await JobQueue.fail(job, .importing(.databaseBusy(attempts: job.attempts)), on: db)
+        } catch let e as RegistryError {
+            // A refusal met inside the job (a party import's owner already registered): kept as
+            // its reason, worded when shown.
+            if case .invalid(let v) = e, let first = v.errors.first { try await JobQueue.fail(job, first.reason, on: db) }
+            else if case .conflict(_, let reason) = e { try await JobQueue.fail(job, reason, on: db) }
+            else if case .forbidden(let reason) = e { try await JobQueue.fail(job, reason, on: db) }
+            else { try await JobQueue.finish(job, result: nil, error: "\(e)", on: db) }
+        } catch let v as ValidationFailure {
+            try await JobQueue.fail(job, v.errors.first?.reason ?? .recorded("\(v)"), on: db)
         } catch {
             try await JobQueue.finish(job, result: nil, error: "\(error)", on: db)
         }

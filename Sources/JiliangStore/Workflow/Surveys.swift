@@ -201,7 +201,7 @@ public enum Surveys {
         guard let code = TrackingCode(typed: token), let inv = try await SurveyInvitationModel.query(on: db).filter(\.$token == code.value).first(),
             let s = try await SurveyModel.find(inv.surveyID, on: db), s.state == State.open.rawValue,
             let closes = CalendarDay(s.closesOn), today <= closes, let o = try await OwnerModel.find(inv.ownerID, on: db)
-        else { throw RegistryError.notFound(.surveyInvitation, key: "the link") }
+        else { throw RegistryError.notFound(.surveyInvitation, key: "") }
         return (inv, s, o)
     }
 
