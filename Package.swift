@@ -35,6 +35,13 @@ let package = Package(
             name: "JiliangCore",
             swiftSettings: swiftSettings
         ),
+        // Smart supervision's domain (issue #21): readings, the NDJSON batch reader and the
+        // detectors as pure functions with their thresholds. Core only, tested without a database.
+        .target(
+            name: "JiliangTelemetry",
+            dependencies: ["JiliangCore"],
+            swiftSettings: swiftSettings
+        ),
         // The tamper-evident ledger: RFC 6962 Merkle log, C2SP tiles, notes, witnesses.
         // Foundation and swift-crypto only, so anyone can audit and reuse it.
         .target(
@@ -124,6 +131,7 @@ let package = Package(
         ),
         .testTarget(name: "JiliangCoreTests", dependencies: ["JiliangCore"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangLedgerTests", dependencies: ["JiliangLedger"], swiftSettings: swiftSettings),
+        .testTarget(name: "JiliangTelemetryTests", dependencies: ["JiliangTelemetry"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangQRTests", dependencies: ["JiliangQR"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangPDFTests", dependencies: ["JiliangPDF"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangXLSXTests", dependencies: ["JiliangXLSX"], swiftSettings: swiftSettings),

@@ -18,6 +18,7 @@ public enum Refusal: Sendable, Hashable, Codable {
     case workflow(WorkflowRefusal)
     case publicService(PublicServiceRefusal)
     case credit(CreditRefusal)
+    case telemetry(TelemetryRefusal)
     /// Words stored before refusals were facts (an import report or a job error kept from an
     /// earlier version): shown as they were stored.
     case recorded(String)

@@ -23,6 +23,7 @@ enum RefusalText {
         case .workflow(let w): return workflow(w, zh)
         case .publicService(let s): return publicService(s, zh)
         case .credit(let c): return credit(c, zh)
+        case .telemetry(let t): return telemetry(t, zh)
         case .recorded(let text): return text
         }
     }

@@ -1,0 +1,23 @@
+/// What telemetry ingest refuses, line by line (issue #21): a batch keeps every good line and
+/// names each bad one.
+public enum TelemetryRefusal: Sendable, Hashable, Codable {
+    /// A line that is not one JSON object.
+    case notAJSONObject
+    case lineTooLong(maxBytes: Int)
+    case tooManyLines(max: Int)
+    /// A `type` the ingest does not know, with the ones it does.
+    case unknownType(String, known: [String])
+    /// The device's clock is ahead of the server's by more than the allowed skew: the reading is
+    /// not trusted (a gateway whose clock is wrong is flagged, not believed).
+    case clockAhead(seconds: Int, allowed: Int)
+    /// A delivery or trip that ends before it starts.
+    case endsBeforeStart
+    /// A number that must be finite and within bounds.
+    case notInRange(from: Double, to: Double, got: String)
+    /// A date-time that is not RFC 3339 (`2026-12-05T10:00:00+08:00`).
+    case notADateTime(got: String)
+    /// A device name no registered device has.
+    case unknownDevice(String)
+    /// The same (device, seq) given twice in one batch with different contents.
+    case sequenceReused(seq: Int64)
+}

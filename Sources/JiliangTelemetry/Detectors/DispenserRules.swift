@@ -1,0 +1,69 @@
+import Foundation
+
+/// A fuel dispenser's rules (燃油加油机, JJG 443-2023; reference.md §5.3).
+enum DispenserRules {
+    /// Amount ≠ volume × unit price, beyond the display's rounding: the customer paid for litres
+    /// the display did not show (or the price computation was altered).
+    static func priceArithmetic(_ readings: [Reading], _ c: DeviceContext, _ t: Thresholds) -> [Finding] {
+        readings.compactMap { r in
+            guard case .delivery(let d) = r.body else { return nil }
+            let expected = d.volume * d.unitPrice
+            let difference = d.amount - expected
+            // Half a digit is the display's rounding; the tolerance is allowed beyond it.
+            guard abs(difference) > 0.005 + t.amountToleranceYuan + 1e-9 else { return nil }
+            return Finding(.priceArithmetic, device: c.device, at: r.at, seqs: [r.seq], evidence: [
+                "nozzle": String(d.nozzle), "volume": d.volume.evidence(), "unit_price": d.unitPrice.evidence(),
+                "amount": d.amount.evidence(2), "expected_amount": expected.evidence(2), "difference": difference.evidence(2),
+                "tolerance": t.amountToleranceYuan.evidence(2),
+            ])
+        }
+    }
+
+    /// A software identification or pulse equivalent other than the authorised ones: a board,
+    /// encoder or program changed without the regulator's initialisation (JJG 443-2006: such a
+    /// dispenser must lock after 3 deliveries; reference.md §5.3 "pulse-equivalent mismatch").
+    /// Reported once per new value.
+    static func identity(_ readings: [Reading], _ c: DeviceContext) -> [Finding] {
+        var out: [Finding] = []
+        var seenSoftware: Set<String> = [], seenPulse: Set<Double> = []
+        for r in readings {
+            guard case .delivery(let d) = r.body else { continue }
+            if let s = d.softwareID, !c.authorisedSoftwareIDs.isEmpty, !c.authorisedSoftwareIDs.contains(s), seenSoftware.insert(s).inserted {
+                out.append(Finding(.dispenserIdentity, device: c.device, at: r.at, seqs: [r.seq], evidence: [
+                    "software_id": s, "authorised": c.authorisedSoftwareIDs.sorted().joined(separator: ","),
+                ]))
+            }
+            if let pe = d.pulseEquivalent, let authorised = c.authorisedPulseEquivalent, abs(pe - authorised) > authorised * 1e-6,
+                seenPulse.insert(pe).inserted
+            {
+                out.append(Finding(.dispenserIdentity, device: c.device, at: r.at, seqs: [r.seq], evidence: [
+                    "pulse_equivalent": pe.evidence(6), "authorised": authorised.evidence(6),
+                ]))
+            }
+        }
+        return out
+    }
+
+    /// The relative error of the displayed volume against the encoder's, when both are reported.
+    static func encoderError(_ r: Reading) -> (at: Date, seq: Int64, value: Double)? {
+        guard case .delivery(let d) = r.body, let measured = d.encoderVolume, measured > 0 else { return nil }
+        return (r.at, r.seq, (d.volume - measured) / measured)
+    }
+
+    /// JJG 443-2006's lock: after `dispenserLockCount` cumulative deliveries outside ±0.6 % the
+    /// anti-cheat system must lock. A delivery after that many is a dispenser that did not.
+    static func errorLock(_ readings: [Reading], _ c: DeviceContext, _ t: Thresholds) -> [Finding] {
+        var outside: [Int64] = []
+        for r in readings {
+            guard let e = encoderError(r) else { continue }
+            if outside.count >= t.dispenserLockCount {
+                return [Finding(.dispenserErrorLock, device: c.device, at: r.at, seqs: outside + [r.seq], evidence: [
+                    "deliveries_outside": String(outside.count), "band": (t.dispenserLockBand * 100).evidence(2) + "%",
+                    "last_error": (e.value * 100).evidence(3) + "%",
+                ])]
+            }
+            if abs(e.value) > t.dispenserLockBand { outside.append(r.seq) }
+        }
+        return []
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Which rule found something. Each has its rule, its source and its evidence in
+/// docs/detectors.md, and a false-alarm test beside its table of cases.
+public enum DetectorKind: String, Sendable, Codable, CaseIterable {
+    case priceArithmetic = "price_arithmetic"
+    case dispenserIdentity = "dispenser_identity"
+    case dispenserErrorLock = "dispenser_error_lock"
+    case taximeterDistance = "taximeter_distance"
+    case taximeterSpeed = "taximeter_speed"
+    case scaleTamper = "scale_tamper"
+    case meterBackwards = "meter_backwards"
+    case meterStopped = "meter_stopped"
+    case meterStep = "meter_step"
+    case deviceSilent = "device_silent"
+    case drift
+}
+
+/// What a detector found on one device: when, on which readings (by sequence number), and the
+/// figures that show it — kept as text so that a confirmed alert freezes exactly what was shown.
+public struct Finding: Sendable, Equatable {
+    public var detector: DetectorKind
+    public var device: String
+    public var at: Date
+    public var seqs: [Int64]
+    public var evidence: [String: String]
+
+    public init(_ detector: DetectorKind, device: String, at: Date, seqs: [Int64], evidence: [String: String]) {
+        self.detector = detector
+        self.device = device
+        self.at = at
+        self.seqs = seqs
+        self.evidence = evidence
+    }
+}
+
+/// What the detectors know about a device beyond its readings: what it is, and what the registry
+/// authorised — the software and pulse equivalent of its last initialisation (首次/检定/修理后),
+/// and the windows of recorded verification or repair visits, when opening it is expected.
+public struct DeviceContext: Sendable, Equatable {
+    public var device: String
+    public var kind: DeviceKind
+    public var authorisedSoftwareIDs: Set<String>
+    public var authorisedPulseEquivalent: Double?
+    public var visits: [DateInterval]
+
+    public init(
+        device: String, kind: DeviceKind, authorisedSoftwareIDs: Set<String> = [], authorisedPulseEquivalent: Double? = nil,
+        visits: [DateInterval] = []
+    ) {
+        self.device = device
+        self.kind = kind
+        self.authorisedSoftwareIDs = authorisedSoftwareIDs
+        self.authorisedPulseEquivalent = authorisedPulseEquivalent
+        self.visits = visits
+    }
+
+    func duringVisit(_ at: Date) -> Bool { visits.contains { $0.contains(at) } }
+}
+
+/// Every detector over one device's readings, in time order. Pure: the same readings, context and
+/// thresholds give the same findings, so a finding can be recomputed from its evidence.
+public enum Detectors {
+    public static func run(_ readings: [Reading], context: DeviceContext, thresholds t: Thresholds, now: Date) -> [Finding] {
+        let ordered = readings.sorted { ($0.at, $0.seq) < ($1.at, $1.seq) }
+        var out: [Finding] = []
+        switch context.kind {
+        case .fuelDispenser:
+            out += DispenserRules.priceArithmetic(ordered, context, t)
+            out += DispenserRules.identity(ordered, context)
+            out += DispenserRules.errorLock(ordered, context, t)
+            out += Drift.detect(ordered.compactMap(DispenserRules.encoderError), device: context.device, t)
+        case .taximeter:
+            out += TaximeterRules.distance(ordered, context, t)
+            out += TaximeterRules.speed(ordered, context, t)
+            out += Drift.detect(ordered.compactMap { TaximeterRules.distanceError($0, t) }, device: context.device, t)
+        case .scale:
+            out += ScaleRules.tamper(ordered, context)
+        case .utilityMeter:
+            out += MeterRules.backwards(ordered, context, t)
+            out += MeterRules.stopped(ordered, context, t)
+            out += MeterRules.step(ordered, context, t)
+        case .tankGauge:
+            break
+        }
+        out += Silence.detect(ordered, context: context, t, now: now)
+        return out
+    }
+}
+
+extension Double {
+    /// A figure as evidence shows it: at most `digits` decimals, no trailing noise.
+    func evidence(_ digits: Int = 4) -> String {
+        let s = String(format: "%.\(digits)f", self)
+        guard s.contains(".") else { return s }
+        var t = Substring(s)
+        while t.hasSuffix("0") { t = t.dropLast() }
+        if t.hasSuffix(".") { t = t.dropLast() }
+        return String(t)
+    }
+}

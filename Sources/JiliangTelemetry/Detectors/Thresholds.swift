@@ -1,0 +1,50 @@
+import Foundation
+
+/// The detectors' thresholds: data, each with its source, configurable per region (issue #21).
+/// Where the source is a design choice or the figure is not confirmed, it says so, and the
+/// detectors' page shows it (docs/detectors.md).
+public struct Thresholds: Sendable, Equatable {
+    /// A delivery's amount may differ from volume × unit price by half a digit (the display
+    /// rounds to 0.01 yuan) and by at most this many yuan beyond: one least significant digit. Source: JJG 443-2023 and
+    /// GB/T 9081 require a correct price computation; the clause's exact tolerance was not
+    /// retrieved [unconfirmed].
+    public var amountToleranceYuan = 0.01
+    /// A dispenser's volume against its encoder's (pulses × pulse equivalent): JJG 443-2006 has
+    /// the anti-cheat system lock after 5 cumulative deliveries outside ±0.6 % (reference.md §5.3).
+    /// A dispenser that keeps delivering after that many has not locked.
+    public var dispenserLockBand = 0.006
+    public var dispenserLockCount = 5
+    /// A taximeter's distance error installed in the vehicle: −4.0 % … +1.0 % (JJG 517-2016,
+    /// reference.md §8.6), judged against the trip's GNSS distance…
+    public var taximeterErrorLow = -0.04
+    public var taximeterErrorHigh = 0.01
+    /// …whose own uncertainty is allowed on top: JJG(京)177-2025 gives a tracking MPE of 0.3 %.
+    public var gnssUncertainty = 0.003
+    /// Only trips of at least this many GNSS kilometres are judged (short trips are dominated by
+    /// positioning noise) [design choice].
+    public var taximeterMinKm = 1.0
+    /// A taxi's speed above this is implausible in the province's cities [design choice].
+    public var taximeterMaxKmh = 150.0
+    /// A utility meter's index may fall by at most its resolution before it is running backwards.
+    public var meterBackwardsTolerance = 0.001
+    /// Stopped: flow reported above zero in this many consecutive readings while the index stands
+    /// still [design choice].
+    public var meterStoppedReadings = 3
+    /// A jump between consecutive indexes implying more than this many units an hour — a DN20
+    /// water meter's overload flow Q4 = 1.25 × Q3 = 5 m³/h (JJG 162-2019, GB/T 778.1-2018) —
+    /// is a step no flow could make.
+    public var meterMaxPerHour = 5.0
+    /// A device that has sent nothing for this long is itself an alert (issue #21, item 1).
+    public var silentAfter: TimeInterval = 3600
+    /// The statistical detector: an EWMA chart (λ, limits at L σ) on the device's own baseline,
+    /// learned from its first `driftWarmup` values. Montgomery (Introduction to Statistical
+    /// Quality Control, §9.2) gives λ = 0.2 with L ≈ 3 when the baseline is known; learned from 30
+    /// values it is not, and L = 3.5 keeps false alarms near one honest device in fifty over 20
+    /// further values, while a 0.4 % skim is still caught every time (measured in DetectorTests)
+    /// [design choice].
+    public var driftLambda = 0.2
+    public var driftL = 3.5
+    public var driftWarmup = 30
+
+    public init() {}
+}

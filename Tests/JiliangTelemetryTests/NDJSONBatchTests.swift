@@ -1,0 +1,66 @@
+import Foundation
+import JiliangCore
+@testable import JiliangTelemetry
+import Testing
+
+/// A gateway's NDJSON batch (issue #21, "bad input and faults"): every good line kept, every bad
+/// one named by line, field and reason; a wrong clock flagged, not believed.
+@Suite struct NDJSONBatchTests {
+    static let now = Fields.rfc3339("2026-12-05T10:00:00+08:00")!
+
+    static func parse(_ lines: [String]) -> NDJSONBatch { NDJSONBatch.parse(Array(lines.joined(separator: "\n").utf8), receivedAt: now) }
+
+    @Test func everyKindOfReadingIsRead() {
+        let b = Self.parse([
+            #"{"device":"D1","seq":1,"at":"2026-12-05T09:58:00+08:00","type":"delivery","nozzle":2,"volume":40.13,"amount":301.38,"unit_price":7.51,"pulse_equivalent":0.01,"pulses":4013,"software_id":"A1B2","start":"2026-12-05T09:57:00+08:00","end":"2026-12-05T09:58:00+08:00"}"#,
+            #"{"device":"G1","seq":1,"at":"2026-12-05T09:58:00+08:00","type":"tank_level","tank":1,"level_mm":1523.4,"temperature":18.5}"#,
+            #"{"device":"T1","seq":7,"at":"2026-12-05T09:58:00.250+08:00","type":"trip","meter_km":10.2,"meter_seconds":1260,"gnss_km":10.15,"gnss_max_kmh":62,"fare":33.5}"#,
+            #"{"device":"S1","seq":3,"at":"2026-12-05T01:58:00Z","type":"weighing","kg":1.25,"amount":12.5}"#,
+            #"{"device":"S1","seq":4,"at":"2026-12-05T01:59:00Z","type":"scale_event","event":"case_opened"}"#,
+            #"{"device":"M1","seq":9,"at":"2026-12-05T09:00:00+08:00","type":"meter_index","index":123.456,"flow":0.02,"reverse":false}"#,
+            #"{"device":"M1","seq":10,"at":"2026-12-05T09:30:00+08:00","type":"heartbeat"}"#,
+            "",
+        ])
+        #expect(b.errors.isEmpty, "\(b.errors)")
+        #expect(b.readings.map(\.reading.type) == ["delivery", "tank_level", "trip", "weighing", "scale_event", "meter_index", "heartbeat"])
+        guard case .delivery(let d) = b.readings[0].reading.body else { Issue.record("not a delivery"); return }
+        #expect(d.nozzle == 2 && d.pulses == 4013 && d.softwareID == "A1B2" && abs((d.encoderVolume ?? 0) - 40.13) < 1e-9)
+        #expect(b.readings[3].reading.at == Fields.rfc3339("2026-12-05T09:58:00+08:00"))
+    }
+
+    /// (line, the field named, its reason) — each bad line alone, beside a good one that is kept.
+    @Test(arguments: [
+        (#"not json"#, "", Refusal.telemetry(.notAJSONObject)),
+        (#"[1,2]"#, "", .telemetry(.notAJSONObject)),
+        (#"{"seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "device", .field(.required)),
+        (#"{"device":"D","seq":-1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_992, got: "-1"))),
+        (#"{"device":"D","seq":1.5,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_992, got: "1.5"))),
+        (#"{"device":"D","seq":1,"at":"yesterday","type":"heartbeat"}"#, "at", .telemetry(.notADateTime(got: "yesterday"))),
+        (#"{"device":"D","seq":1,"at":"2026-12-05T10:05:01+08:00","type":"heartbeat"}"#, "at", .telemetry(.clockAhead(seconds: 301, allowed: 300))),
+        (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"teleport"}"#, "type", .telemetry(.unknownType("teleport", known: Fields.types))),
+        (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"delivery","nozzle":17,"volume":1,"amount":7.5,"unit_price":7.5,"start":"2026-12-05T08:59:00+08:00","end":"2026-12-05T09:00:00+08:00"}"#,
+         "nozzle", .telemetry(.notInRange(from: 1, to: 16, got: "17"))),
+        (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"delivery","nozzle":1,"volume":true,"amount":7.5,"unit_price":7.5,"start":"2026-12-05T08:59:00+08:00","end":"2026-12-05T09:00:00+08:00"}"#,
+         "volume", .telemetry(.notInRange(from: 0, to: 2000, got: "true"))),
+        (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"delivery","nozzle":1,"volume":1,"amount":7.5,"unit_price":7.5,"start":"2026-12-05T09:00:00+08:00","end":"2026-12-05T08:59:00+08:00"}"#,
+         "end", .telemetry(.endsBeforeStart)),
+        (#"{"device":"S","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"scale_event","event":"exploded"}"#, "event", .field(.notOneOf(ScaleEvent.allCases.map(\.rawValue), got: "exploded"))),
+    ] as [(String, String, Refusal)])
+    func aBadLineIsNamedAndTheRestIsKept(line: String, field: String, reason: Refusal) {
+        let good = #"{"device":"M1","seq":1,"at":"2026-12-05T09:30:00+08:00","type":"heartbeat"}"#
+        let b = Self.parse([good, line, good.replacingOccurrences(of: #""seq":1"#, with: #""seq":2"#)])
+        #expect(b.readings.map(\.line) == [1, 3])
+        #expect(b.errors.contains(.init(line: 2, field: field, reason: reason)), "\(b.errors)")
+    }
+
+    @Test func aLongLineAndTooManyLinesAreRefusedWithoutReadingThem() {
+        var limits = NDJSONBatch.Limits()
+        limits.maxLines = 2
+        limits.maxLineBytes = 100
+        let heartbeat = #"{"device":"M1","seq":1,"at":"2026-12-05T09:30:00+08:00","type":"heartbeat"}"#
+        let long = #"{"device":"\#(String(repeating: "x", count: 200))","seq":1,"at":"2026-12-05T09:30:00+08:00","type":"heartbeat"}"#
+        let b = NDJSONBatch.parse(Array([heartbeat, long, heartbeat].joined(separator: "\r\n").utf8), receivedAt: Self.now, limits: limits)
+        #expect(b.readings.map(\.line) == [1])
+        #expect(b.errors == [.init(line: 2, field: "", reason: .telemetry(.lineTooLong(maxBytes: 100))), .init(line: 3, field: "", reason: .telemetry(.tooManyLines(max: 2)))])
+    }
+}
