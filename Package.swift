@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "JiliangStore",
             dependencies: [
-                "JiliangCore", "JiliangLedger", "JiliangTables",
+                "JiliangCore", "JiliangLedger", "JiliangTables", "JiliangTelemetry",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQL", package: "fluent-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "JiliangServer",
             dependencies: [
-                "JiliangCore", "JiliangStore", "JiliangAPI", "JiliangLedger", "JiliangQR", "JiliangPDF", "JiliangXLSX",
+                "JiliangCore", "JiliangStore", "JiliangAPI", "JiliangLedger", "JiliangQR", "JiliangPDF", "JiliangXLSX", "JiliangTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "FluentKit", package: "fluent-kit"),
@@ -139,7 +139,7 @@ let package = Package(
             name: "JiliangTablesTests", dependencies: ["JiliangTables", "JiliangXLSX", "CXLSXWriter", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "JiliangStoreTests", dependencies: ["JiliangStore", "JiliangTestSupport", "JiliangXLSX"],
+            name: "JiliangStoreTests", dependencies: ["JiliangStore", "JiliangTestSupport", "JiliangXLSX", "JiliangTelemetry"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "JiliangServerTests",

@@ -77,10 +77,10 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     public var permissions: Set<Permission> {
         switch self {
         case .provinceAdmin: Set(Permission.allCases)
-        case .bureauStaff: [.readRegistry, .manageOwners, .fileInstruments, .importInstruments, .reviewFilings, .handleComplaints, .manageCredit]
+        case .bureauStaff: [.readRegistry, .manageOwners, .fileInstruments, .importInstruments, .reviewFilings, .handleComplaints, .manageCredit, .submitReadings]
         case .instituteStaff: [.readRegistry, .recordVerifications, .runFreeChecks]
         // An owner imports its own instruments as drafts with filings submitted (issue #19, item 5).
-        case .owner: [.readRegistry, .fileInstruments, .importInstruments, .applyForCredit]
+        case .owner: [.readRegistry, .fileInstruments, .importInstruments, .applyForCredit, .submitReadings]
         }
     }
 
@@ -120,6 +120,8 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     /// An owner's side of honest metrology: sign or withdraw a commitment, apply for a
     /// demonstration title, object to a listing, apply for credit repair.
     case applyForCredit = "credit:apply"
+    /// Register smart devices and send their readings (a gateway's token holds only this; issue #21).
+    case submitReadings = "telemetry:write"
 
     public static func < (a: Permission, b: Permission) -> Bool { a.rawValue < b.rawValue }
 }

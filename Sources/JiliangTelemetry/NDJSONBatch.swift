@@ -16,7 +16,8 @@ public struct NDJSONBatch: Sendable {
         }
     }
 
-    public var readings: [(line: Int, reading: Reading)] = []
+    /// The good lines: their number, the reading, and the line as sent (what is stored).
+    public var readings: [(line: Int, reading: Reading, text: String)] = []
     public var errors: [LineError] = []
 
     /// Limits of one batch: a line's length, the number of lines, and how far ahead of the
@@ -51,7 +52,7 @@ public struct NDJSONBatch: Sendable {
             var fields = Fields(object: object)
             let reading = fields.reading(receivedAt: now, limits: limits)
             if let reading, fields.errors.isEmpty {
-                batch.readings.append((lineNo, reading))
+                batch.readings.append((lineNo, reading, String(decoding: line, as: UTF8.self)))
             } else {
                 batch.errors += fields.errors.map { LineError(line: lineNo, field: $0.field, reason: $0.reason) }
             }

@@ -67,6 +67,7 @@ import Testing
         "POST /penalties/{id}/repair-decision": ["approve": true, "note": "符合条件"],
         "PUT /import-profiles/{name}": ["mapping": ["辖区": "region_code", "备注": ""], "sheet": "台账"],
         "POST /surveys": ["title": "鼓楼区集贸市场摸排", "industry": "market", "region_code": "350102", "closes_on": "2026-12-31"],
+        "POST /telemetry/devices": ["name": "COV-1", "instrument_id": 1, "kind": "scale"],
     ]
 
     /// Operations only the party's own account may take.
@@ -74,7 +75,7 @@ import Testing
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 98)
+        #expect(ops.count == 102)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
@@ -147,11 +148,14 @@ import Testing
                     r = try await client.sendRaw(.post, uri, contentType: "text/csv", body: "使用单位名称,统一社会信用代码,地址,所属区县,行业\n")
                 } else if template == "/imports/institutions" {
                     r = try await client.sendRaw(.post, uri, contentType: "text/csv", body: "机构名称,机构类别,所在地区,地址\n")
+                } else if template == "/telemetry/readings" {
+                    r = try await client.sendRaw(.post, uri, contentType: "application/x-ndjson", body: #"{"device":"COV-1","seq":1,"at":"2026-11-26T09:00:00+08:00","type":"heartbeat"}"#)
                 } else if key == "POST /auth/sign-out" {
                     r = try await client.send(.post, uri, as: .bearer(session))  // a session, not the admin's API token
                 } else {
                     var body = Self.bodies[key]
                     if body?["owner_id"] != nil { body?["owner_id"] = ids.owner }
+                    if body?["instrument_id"] != nil { body?["instrument_id"] = ids.instrument }
                     if key == "POST /listings" { body?["penalty_id"] = idFor["penalty"] }
                     r = try await client.send(HTTPRequest.Method(method)!, uri, json: body, as: Self.ownerOnly.contains(key) ? .bearer(ownerToken) : .admin)
                 }

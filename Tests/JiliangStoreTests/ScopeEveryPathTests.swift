@@ -31,6 +31,12 @@ import Testing
             let ownerPrincipal = Principal(kind: .user, id: 5, label: "owner", role: .owner, ownerIDs: [owner.id!])
             let filing = try await Audit.$actor.withValue(ownerPrincipal) { try await Filings.submit(instrumentID: draft.id!, by: ownerPrincipal, on: db) }
             _ = try await WarningRunner().run(asOf: Self.today, on: db)
+            // A smart device on the scale, with a finding (a case opened outside any visit).
+            let device = try await Telemetry.register(
+                name: "SCALE-1", instrumentID: scale.id, kind: "scale", softwareID: nil, pulseEquivalent: nil, by: .system("tests"), on: db)
+            _ = try await Telemetry.ingest(
+                Array(#"{"device":"SCALE-1","seq":1,"at":"2026-11-26T09:00:00+08:00","type":"scale_event","event":"case_opened"}"#.utf8),
+                by: .system("tests"), on: db)
 
             /// Each path: what it finds for a scope (a count, or 0 when refused as not found).
             typealias Path = (name: String, find: @Sendable (AccessScope) async throws -> Int)
@@ -49,6 +55,10 @@ import Testing
                 ("record", { s in try await Self.found { try await Registry.record(record.id!, scope: s, on: db) } }),
                 ("record list", { s in try await Registry.records(instrumentID: nil, institutionID: nil, cursor: nil, limit: 100, scope: s, on: db).items.count }),
                 ("filing", { s in try await Self.found { try await Filings.filing(filing.id!, scope: s, on: db) } }),
+                ("telemetry devices", { s in try await Telemetry.devices(scope: s, on: db).count }),
+                ("telemetry device by name", { s in try await Telemetry.devices(named: [device.name], scope: s, on: db).count }),
+                ("telemetry findings", { s in try await Telemetry.findings(deviceID: nil, scope: s, on: db).count }),
+                ("telemetry findings of a device", { s in try await Telemetry.findings(deviceID: device.id, scope: s, on: db).count }),
                 ("filing list", { s in try await Filings.list(state: nil, instrumentID: nil, cursor: nil, limit: 100, scope: s, on: db).items.count }),
                 ("warning list", { s in try await Warnings.list(region: nil, kind: nil, ownerID: nil, cursor: nil, limit: 100, scope: s, on: db).items.count }),
                 ("request list", { s in

@@ -18,6 +18,287 @@ public import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     public enum Schemas {
+        /// - Remark: Generated from `#/components/schemas/TelemetryDeviceInput`.
+        public struct TelemetryDeviceInput: Codable, Hashable, Sendable {
+            /// The device's own name, as its gateway sends it in each reading
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryDeviceInput/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryDeviceInput/instrument_id`.
+            public var instrumentId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryDeviceInput/kind`.
+            @frozen public enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case fuelDispenser = "fuel_dispenser"
+                case tankGauge = "tank_gauge"
+                case taximeter = "taximeter"
+                case scale = "scale"
+                case utilityMeter = "utility_meter"
+            }
+            /// - Remark: Generated from `#/components/schemas/TelemetryDeviceInput/kind`.
+            public var kind: Components.Schemas.TelemetryDeviceInput.KindPayload
+            /// The software identification its initialisation authorised
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryDeviceInput/software_id`.
+            public var softwareId: Swift.String?
+            /// Litres per encoder pulse its initialisation authorised
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryDeviceInput/pulse_equivalent`.
+            public var pulseEquivalent: Swift.Double?
+            /// Creates a new `TelemetryDeviceInput`.
+            ///
+            /// - Parameters:
+            ///   - name: The device's own name, as its gateway sends it in each reading
+            ///   - instrumentId:
+            ///   - kind:
+            ///   - softwareId: The software identification its initialisation authorised
+            ///   - pulseEquivalent: Litres per encoder pulse its initialisation authorised
+            public init(
+                name: Swift.String,
+                instrumentId: Swift.Int,
+                kind: Components.Schemas.TelemetryDeviceInput.KindPayload,
+                softwareId: Swift.String? = nil,
+                pulseEquivalent: Swift.Double? = nil
+            ) {
+                self.name = name
+                self.instrumentId = instrumentId
+                self.kind = kind
+                self.softwareId = softwareId
+                self.pulseEquivalent = pulseEquivalent
+            }
+            public enum CodingKeys: String, CodingKey {
+                case name
+                case instrumentId = "instrument_id"
+                case kind
+                case softwareId = "software_id"
+                case pulseEquivalent = "pulse_equivalent"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TelemetryDevice`.
+        public struct TelemetryDevice: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevice/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevice/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevice/instrument_id`.
+            public var instrumentId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevice/kind`.
+            public var kind: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevice/software_id`.
+            public var softwareId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevice/pulse_equivalent`.
+            public var pulseEquivalent: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevice/registered_by`.
+            public var registeredBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevice/registered_at`.
+            public var registeredAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevice/last_seen_at`.
+            public var lastSeenAt: Foundation.Date?
+            /// Creates a new `TelemetryDevice`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - instrumentId:
+            ///   - kind:
+            ///   - softwareId:
+            ///   - pulseEquivalent:
+            ///   - registeredBy:
+            ///   - registeredAt:
+            ///   - lastSeenAt:
+            public init(
+                id: Swift.Int,
+                name: Swift.String,
+                instrumentId: Swift.Int,
+                kind: Swift.String,
+                softwareId: Swift.String? = nil,
+                pulseEquivalent: Swift.Double? = nil,
+                registeredBy: Swift.String,
+                registeredAt: Foundation.Date,
+                lastSeenAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.name = name
+                self.instrumentId = instrumentId
+                self.kind = kind
+                self.softwareId = softwareId
+                self.pulseEquivalent = pulseEquivalent
+                self.registeredBy = registeredBy
+                self.registeredAt = registeredAt
+                self.lastSeenAt = lastSeenAt
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case instrumentId = "instrument_id"
+                case kind
+                case softwareId = "software_id"
+                case pulseEquivalent = "pulse_equivalent"
+                case registeredBy = "registered_by"
+                case registeredAt = "registered_at"
+                case lastSeenAt = "last_seen_at"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/IngestReport`.
+        public struct IngestReport: Codable, Hashable, Sendable {
+            /// Readings kept now
+            ///
+            /// - Remark: Generated from `#/components/schemas/IngestReport/accepted`.
+            public var accepted: Swift.Int
+            /// Readings already kept (a retried batch)
+            ///
+            /// - Remark: Generated from `#/components/schemas/IngestReport/duplicates`.
+            public var duplicates: Swift.Int
+            /// New findings the batch led to
+            ///
+            /// - Remark: Generated from `#/components/schemas/IngestReport/findings`.
+            public var findings: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/IngestReport/ErrorsPayload`.
+            public struct ErrorsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/IngestReport/ErrorsPayload/line`.
+                public var line: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/IngestReport/ErrorsPayload/field`.
+                public var field: Swift.String
+                /// - Remark: Generated from `#/components/schemas/IngestReport/ErrorsPayload/message`.
+                public var message: Swift.String
+                /// Creates a new `ErrorsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - line:
+                ///   - field:
+                ///   - message:
+                public init(
+                    line: Swift.Int,
+                    field: Swift.String,
+                    message: Swift.String
+                ) {
+                    self.line = line
+                    self.field = field
+                    self.message = message
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case line
+                    case field
+                    case message
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/IngestReport/errors`.
+            public typealias ErrorsPayload = [Components.Schemas.IngestReport.ErrorsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/IngestReport/errors`.
+            public var errors: Components.Schemas.IngestReport.ErrorsPayload
+            /// Creates a new `IngestReport`.
+            ///
+            /// - Parameters:
+            ///   - accepted: Readings kept now
+            ///   - duplicates: Readings already kept (a retried batch)
+            ///   - findings: New findings the batch led to
+            ///   - errors:
+            public init(
+                accepted: Swift.Int,
+                duplicates: Swift.Int,
+                findings: Swift.Int,
+                errors: Components.Schemas.IngestReport.ErrorsPayload
+            ) {
+                self.accepted = accepted
+                self.duplicates = duplicates
+                self.findings = findings
+                self.errors = errors
+            }
+            public enum CodingKeys: String, CodingKey {
+                case accepted
+                case duplicates
+                case findings
+                case errors
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TelemetryFinding`.
+        public struct TelemetryFinding: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TelemetryFinding/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryFinding/device_id`.
+            public var deviceId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryFinding/instrument_id`.
+            public var instrumentId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryFinding/detector`.
+            public var detector: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryFinding/first_seq`.
+            public var firstSeq: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryFinding/at`.
+            public var at: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/TelemetryFinding/seqs`.
+            public var seqs: [Swift.Int]
+            /// - Remark: Generated from `#/components/schemas/TelemetryFinding/evidence`.
+            public struct EvidencePayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                public var additionalProperties: [String: Swift.String]
+                /// Creates a new `EvidencePayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                public init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TelemetryFinding/evidence`.
+            public var evidence: Components.Schemas.TelemetryFinding.EvidencePayload
+            /// - Remark: Generated from `#/components/schemas/TelemetryFinding/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case confirmed = "confirmed"
+                case dismissed = "dismissed"
+            }
+            /// - Remark: Generated from `#/components/schemas/TelemetryFinding/state`.
+            public var state: Components.Schemas.TelemetryFinding.StatePayload
+            /// Creates a new `TelemetryFinding`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - deviceId:
+            ///   - instrumentId:
+            ///   - detector:
+            ///   - firstSeq:
+            ///   - at:
+            ///   - seqs:
+            ///   - evidence:
+            ///   - state:
+            public init(
+                id: Swift.Int,
+                deviceId: Swift.Int,
+                instrumentId: Swift.Int,
+                detector: Swift.String,
+                firstSeq: Swift.Int,
+                at: Foundation.Date,
+                seqs: [Swift.Int],
+                evidence: Components.Schemas.TelemetryFinding.EvidencePayload,
+                state: Components.Schemas.TelemetryFinding.StatePayload
+            ) {
+                self.id = id
+                self.deviceId = deviceId
+                self.instrumentId = instrumentId
+                self.detector = detector
+                self.firstSeq = firstSeq
+                self.at = at
+                self.seqs = seqs
+                self.evidence = evidence
+                self.state = state
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case deviceId = "device_id"
+                case instrumentId = "instrument_id"
+                case detector
+                case firstSeq = "first_seq"
+                case at
+                case seqs
+                case evidence
+                case state
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/CreditContribution`.
         public struct CreditContribution: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/CreditContribution/fact`.

@@ -458,6 +458,28 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /public/dishonesty-list`.
     /// - Remark: Generated from `#/paths//public/dishonesty-list/get(listListedParties)`.
     func listListedParties(_ input: Operations.ListListedParties.Input) async throws -> Operations.ListListedParties.Output
+    /// The smart devices bound to instruments the caller may see
+    ///
+    /// - Remark: HTTP `GET /telemetry/devices`.
+    /// - Remark: Generated from `#/paths//telemetry/devices/get(listTelemetryDevices)`.
+    func listTelemetryDevices(_ input: Operations.ListTelemetryDevices.Input) async throws -> Operations.ListTelemetryDevices.Output
+    /// Bind a smart device or gateway to a registered instrument, with what its initialisation authorised
+    ///
+    /// - Remark: HTTP `POST /telemetry/devices`.
+    /// - Remark: Generated from `#/paths//telemetry/devices/post(registerTelemetryDevice)`.
+    func registerTelemetryDevice(_ input: Operations.RegisterTelemetryDevice.Input) async throws -> Operations.RegisterTelemetryDevice.Output
+    /// A gateway's batch of readings as NDJSON — one JSON object a line (docs/detectors.md); idempotent per (device, seq)
+    ///
+    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission.
+    ///
+    /// - Remark: HTTP `POST /telemetry/readings`.
+    /// - Remark: Generated from `#/paths//telemetry/readings/post(ingestReadings)`.
+    func ingestReadings(_ input: Operations.IngestReadings.Input) async throws -> Operations.IngestReadings.Output
+    /// What the detectors found on the devices the caller may see (latest first)
+    ///
+    /// - Remark: HTTP `GET /telemetry/findings`.
+    /// - Remark: Generated from `#/paths//telemetry/findings/get(listTelemetryFindings)`.
+    func listTelemetryFindings(_ input: Operations.ListTelemetryFindings.Input) async throws -> Operations.ListTelemetryFindings.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1673,6 +1695,54 @@ extension APIProtocol {
         headers: Operations.ListListedParties.Input.Headers = .init()
     ) async throws -> Operations.ListListedParties.Output {
         try await listListedParties(Operations.ListListedParties.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The smart devices bound to instruments the caller may see
+    ///
+    /// - Remark: HTTP `GET /telemetry/devices`.
+    /// - Remark: Generated from `#/paths//telemetry/devices/get(listTelemetryDevices)`.
+    public func listTelemetryDevices(headers: Operations.ListTelemetryDevices.Input.Headers = .init()) async throws -> Operations.ListTelemetryDevices.Output {
+        try await listTelemetryDevices(Operations.ListTelemetryDevices.Input(headers: headers))
+    }
+    /// Bind a smart device or gateway to a registered instrument, with what its initialisation authorised
+    ///
+    /// - Remark: HTTP `POST /telemetry/devices`.
+    /// - Remark: Generated from `#/paths//telemetry/devices/post(registerTelemetryDevice)`.
+    public func registerTelemetryDevice(
+        headers: Operations.RegisterTelemetryDevice.Input.Headers = .init(),
+        body: Operations.RegisterTelemetryDevice.Input.Body
+    ) async throws -> Operations.RegisterTelemetryDevice.Output {
+        try await registerTelemetryDevice(Operations.RegisterTelemetryDevice.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A gateway's batch of readings as NDJSON — one JSON object a line (docs/detectors.md); idempotent per (device, seq)
+    ///
+    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission.
+    ///
+    /// - Remark: HTTP `POST /telemetry/readings`.
+    /// - Remark: Generated from `#/paths//telemetry/readings/post(ingestReadings)`.
+    public func ingestReadings(
+        headers: Operations.IngestReadings.Input.Headers = .init(),
+        body: Operations.IngestReadings.Input.Body
+    ) async throws -> Operations.IngestReadings.Output {
+        try await ingestReadings(Operations.IngestReadings.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// What the detectors found on the devices the caller may see (latest first)
+    ///
+    /// - Remark: HTTP `GET /telemetry/findings`.
+    /// - Remark: Generated from `#/paths//telemetry/findings/get(listTelemetryFindings)`.
+    public func listTelemetryFindings(
+        query: Operations.ListTelemetryFindings.Input.Query = .init(),
+        headers: Operations.ListTelemetryFindings.Input.Headers = .init()
+    ) async throws -> Operations.ListTelemetryFindings.Output {
+        try await listTelemetryFindings(Operations.ListTelemetryFindings.Input(
             query: query,
             headers: headers
         ))

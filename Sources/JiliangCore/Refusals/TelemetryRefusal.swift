@@ -20,4 +20,6 @@ public enum TelemetryRefusal: Sendable, Hashable, Codable {
     case unknownDevice(String)
     /// The same (device, seq) given twice in one batch with different contents.
     case sequenceReused(seq: Int64)
+    /// A device name already registered.
+    case deviceNameTaken(String)
 }

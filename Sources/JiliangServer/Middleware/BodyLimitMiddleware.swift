@@ -48,7 +48,9 @@ enum FileRoute {
     static let importAPIPrefix = "/api/v1/imports/"
     /// `POST /penalties` of the API document: its JSON carries the evidence as base64.
     static let penaltyAPI = "/api/v1/penalties"
-    static let uploads: Set<String> = [penaltyForm, complaintForm, penaltyAPI]
+    /// `POST /telemetry/readings`: a gateway's NDJSON batch (up to 100,000 lines).
+    static let telemetryAPI = "/api/v1/telemetry/readings"
+    static let uploads: Set<String> = [penaltyForm, complaintForm, penaltyAPI, telemetryAPI]
 }
 
 /// Refuses a body over its route's limit with 413 before reading it: at once when

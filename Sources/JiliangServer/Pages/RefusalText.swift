@@ -240,6 +240,7 @@ enum RefusalText {
         case .manageCampaigns: zh ? "发布宣传活动" : "publishing campaigns"
         case .manageCredit: zh ? "诚信计量监管" : "credit supervision"
         case .applyForCredit: zh ? "诚信计量申请" : "applying for credit matters"
+        case .submitReadings: zh ? "登记智能设备、报送监测数据" : "registering devices and sending their readings"
         }
     }
 }

@@ -1,0 +1,60 @@
+import Foundation
+import JiliangAPI
+import JiliangCore
+import JiliangStore
+import JiliangTelemetry
+import OpenAPIRuntime
+
+/// Smart supervision's API (issue #21): thin — `Telemetry` in the store does the work and the
+/// scoping; refusals are worded in English here, line by line for a batch.
+extension APIImplementation {
+    func listTelemetryDevices(_ input: Operations.ListTelemetryDevices.Input) async throws -> Operations.ListTelemetryDevices.Output {
+        .ok(.init(body: .json(try await Telemetry.devices(scope: scope, on: db).map(dto))))
+    }
+
+    func registerTelemetryDevice(_ input: Operations.RegisterTelemetryDevice.Input) async throws -> Operations.RegisterTelemetryDevice.Output {
+        let p = try caller(may: .submitReadings)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
+        let m = try await Telemetry.register(
+            name: b.name, instrumentID: b.instrumentId, kind: b.kind.rawValue, softwareID: b.softwareId, pulseEquivalent: b.pulseEquivalent, by: p, on: db)
+        return .created(.init(body: .json(dto(m))))
+    }
+
+    func ingestReadings(_ input: Operations.IngestReadings.Input) async throws -> Operations.IngestReadings.Output {
+        let p = try caller(may: .submitReadings)
+        // NDJSON, labelled as such or as plain text (what curl and simple gateways send).
+        let body: HTTPBody
+        switch input.body {
+        case .applicationXNdjson(let b): body = b
+        case .plainText(let b): body = b
+        }
+        let most = config.bodyLimits.upload
+        let bytes: [UInt8]
+        do { bytes = Array(try await Data(collecting: body, upTo: most)) } catch {
+            throw RegistryError.invalid("body", .request(.fileTooLarge(megabytes: most >> 20)))
+        }
+        guard !bytes.isEmpty else { throw RegistryError.invalid("body", .request(.fileEmpty)) }
+        let r = try await Telemetry.ingest(bytes, by: p, receivedAt: Date(), on: db)
+        return .ok(.init(body: .json(.init(
+            accepted: r.accepted, duplicates: r.duplicates, findings: r.findings,
+            errors: r.errors.map { .init(line: $0.line, field: $0.field, message: RefusalText.words($0.reason, .en)) }))))
+    }
+
+    func listTelemetryFindings(_ input: Operations.ListTelemetryFindings.Input) async throws -> Operations.ListTelemetryFindings.Output {
+        let limit = try Cursor.limit(input.query.limit)
+        let found = try await Telemetry.findings(deviceID: input.query.deviceId, scope: scope, limit: limit, on: db)
+        return .ok(.init(body: .json(found.map { f in
+            .init(
+                id: f.id!, deviceId: f.deviceID, instrumentId: f.instrumentID, detector: f.detector, firstSeq: Int(f.firstSeq), at: f.at,
+                seqs: f.seqs.split(separator: ",").compactMap { Int($0) },
+                evidence: .init(additionalProperties: (try? JSONDecoder().decode([String: String].self, from: Data(f.evidence.utf8))) ?? [:]),
+                state: .init(rawValue: f.state) ?? .open)
+        })))
+    }
+
+    func dto(_ m: TelemetryDeviceModel) -> Components.Schemas.TelemetryDevice {
+        .init(
+            id: m.id!, name: m.name, instrumentId: m.instrumentID, kind: m.kind, softwareId: m.softwareID, pulseEquivalent: m.pulseEquivalent,
+            registeredBy: m.registeredBy, registeredAt: m.registeredAt, lastSeenAt: m.lastSeenAt)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import JiliangCore
+import JiliangStore
+import JiliangTestSupport
+import Testing
+
+/// Smart supervision's API (issue #21) over real HTTP: a gateway's own token (telemetry:write
+/// only) registers nothing else and sends NDJSON; a retried batch adds nothing; each bad line is
+/// named; what the detectors found is listed with its evidence.
+@Suite struct TelemetryAPITests {
+    static func delivery(_ seq: Int, amount: Double = 300.40) -> String {
+        #"{"device":"FZ-0001","seq":\#(seq),"at":"2026-11-26T09:00:00+08:00","type":"delivery","nozzle":1,"volume":40,"amount":\#(amount),"unit_price":7.51,"start":"2026-11-26T08:59:00+08:00","end":"2026-11-26T09:00:00+08:00"}"#
+    }
+
+    @Test func aGatewaySendsItsBatchAndTheBureauReadsWhatWasFound() async throws {
+        try await withApp { _, client in
+            _ = try await APIFlowTests.seed(client)
+            let made = try await client.send(.post, "/api/v1/instruments", json: [
+                "sub_no": 10, "name": "燃油加油机", "serial_no": "JY-9", "purpose": "trade_settlement", "region_code": "350102",
+                "address": "加油站", "owner_credit_code": APIFlowTests.ownerCode, "in_service_date": "2026-01-05",
+            ])
+            let instrument = made.json["id"] as! Int
+            let device = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": "FZ-0001", "instrument_id": instrument, "kind": "fuel_dispenser"])
+            #expect(device.status == .created, "\(device.text)")
+            let unknownKind = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": "X", "instrument_id": instrument, "kind": "toaster"])
+            #expect(unknownKind.status == .badRequest)
+            // A gateway's token: the province's, narrowed to telemetry:write.
+            let token = try await client.send(.post, "/api/v1/api-tokens", json: ["name": "station gateway", "role": "province_admin", "permissions": ["telemetry:write"]])
+            #expect(token.status == .created, "\(token.text)")
+            let gateway = TestAuth.bearer(token.json["token"] as! String)
+            #expect(try await client.send(.get, "/api/v1/instruments", as: gateway).status == .forbidden)
+
+            let batch = [Self.delivery(1), "{\"device\":\"FZ-0001\"", Self.delivery(2, amount: 290)].joined(separator: "\n")
+            let sent = try await client.sendRaw(.post, "/api/v1/telemetry/readings", contentType: "application/x-ndjson", body: batch, as: gateway)
+            #expect(sent.status == .ok, "\(sent.text)")
+            #expect(sent.json["accepted"] as? Int == 2 && sent.json["duplicates"] as? Int == 0 && sent.json["findings"] as? Int == 1)
+            let errors = sent.json["errors"] as? [[String: Any]]
+            #expect(errors?.count == 1 && errors?.first?["line"] as? Int == 2 && errors?.first?["message"] as? String == "is not one JSON object")
+            let retried = try await client.sendRaw(.post, "/api/v1/telemetry/readings", contentType: "application/x-ndjson", body: batch, as: gateway)
+            #expect(retried.json["accepted"] as? Int == 0 && retried.json["duplicates"] as? Int == 2)
+            let empty = try await client.sendRaw(.post, "/api/v1/telemetry/readings", contentType: "application/x-ndjson", body: "", as: gateway)
+            #expect(empty.status == .badRequest)
+
+            let findings = try await client.send(.get, "/api/v1/telemetry/findings")
+            let first = findings.jsonArray.first
+            #expect(findings.jsonArray.count == 1 && first?["detector"] as? String == "price_arithmetic" && first?["seqs"] as? [Int] == [2])
+            #expect((first?["evidence"] as? [String: String])?["expected_amount"] == "300.4")
+            let devices = try await client.send(.get, "/api/v1/telemetry/devices")
+            #expect(devices.jsonArray.first?["last_seen_at"] != nil)
+        }
+    }
+}

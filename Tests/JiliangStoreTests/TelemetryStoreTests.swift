@@ -1,0 +1,78 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import JiliangStore
+import JiliangTelemetry
+import JiliangTestSupport
+import SQLKit
+import Testing
+
+/// Smart supervision's store (issue #21) on SQLite and PostgreSQL: devices bound to instruments
+/// in the caller's scope, a batch kept once per (device, seq) however often it is sent, every bad
+/// line named while the good ones stay, and the detectors' findings kept once.
+@Suite struct TelemetryStoreTests {
+    static let now = ISO8601DateFormatter().date(from: "2026-12-05T02:00:00Z")!
+    static let bureau = Principal(kind: .user, id: 901, label: "gulou", role: .bureauStaff, region: Fixtures.county)
+    static let otherBureau = Principal(kind: .user, id: 902, label: "siming", role: .bureauStaff, region: Fixtures.otherCounty)
+
+    static func delivery(_ device: String, _ seq: Int, amount: Double = 300.40) -> String {
+        #"{"device":"\#(device)","seq":\#(seq),"at":"2026-12-05T09:\#(String(format: "%02d", seq % 60)):00+08:00","type":"delivery","nozzle":1,"volume":40.00,"amount":\#(amount),"unit_price":7.51,"software_id":"A1","start":"2026-12-05T09:00:00+08:00","end":"2026-12-05T09:01:00+08:00"}"#
+    }
+
+    static func bytes(_ lines: [String]) -> [UInt8] { Array(lines.joined(separator: "\n").utf8) }
+
+    @Test func aBatchIsKeptOnceAndItsBadLinesAreNamed() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            let dispenser = try await Fixtures.instrument(subNo: 10, serial: "JY-1", owner: owner, on: db)
+            let device = try await Telemetry.register(
+                name: "FZ-GL-0001", instrumentID: dispenser.id, kind: "fuel_dispenser", softwareID: "A1", pulseEquivalent: 0.01, by: Self.bureau, now: Self.now, on: db)
+            // The same name again, another county's instrument, a kind no device has: each refused by name.
+            await #expect(throws: RegistryError.conflict(field: "name", reason: .telemetry(.deviceNameTaken("FZ-GL-0001")))) {
+                try await Telemetry.register(name: "FZ-GL-0001", instrumentID: dispenser.id, kind: "fuel_dispenser", softwareID: nil, pulseEquivalent: nil, by: Self.bureau, on: db)
+            }
+            await #expect(throws: RegistryError.notFound(.instrument, key: String(dispenser.id!))) {
+                try await Telemetry.register(name: "XM-1", instrumentID: dispenser.id, kind: "fuel_dispenser", softwareID: nil, pulseEquivalent: nil, by: Self.otherBureau, on: db)
+            }
+            await #expect(throws: ValidationFailure([FieldError("kind", .notOneOf(DeviceKind.allCases.map(\.rawValue), got: "toaster"))])) {
+                try await Telemetry.register(name: "X", instrumentID: dispenser.id, kind: "toaster", softwareID: nil, pulseEquivalent: nil, by: Self.bureau, on: db)
+            }
+
+            let lines = [
+                Self.delivery("FZ-GL-0001", 1), Self.delivery("FZ-GL-0001", 2),
+                "not json",
+                Self.delivery("NO-SUCH-DEVICE", 3),
+                Self.delivery("FZ-GL-0001", 4, amount: 290.00),  // 10 yuan short of 40 L × 7.51: the price arithmetic is wrong
+            ]
+            let first = try await Telemetry.ingest(Self.bytes(lines), by: Self.bureau, receivedAt: Self.now, on: db)
+            #expect(first.accepted == 3 && first.duplicates == 0 && first.findings == 1)
+            #expect(first.errors == [
+                .init(line: 3, field: "", reason: .telemetry(.notAJSONObject)),
+                .init(line: 4, field: "device", reason: .telemetry(.unknownDevice("NO-SUCH-DEVICE"))),
+            ])
+            // The gateway did not hear back and sends the batch again: nothing is added.
+            let again = try await Telemetry.ingest(Self.bytes(lines), by: Self.bureau, receivedAt: Self.now.addingTimeInterval(60), on: db)
+            #expect(again.accepted == 0 && again.duplicates == 3 && again.findings == 0)
+            struct Count: Decodable { var n: Int }
+            let kept = try await (db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM telemetry_readings WHERE device_id = \(bind: device.id!)")
+                .first(decoding: Count.self)
+            #expect(kept?.n == 3)
+            let findings = try await Telemetry.findings(deviceID: nil, scope: Self.bureau.scope, on: db)
+            #expect(findings.map(\.detector) == ["price_arithmetic"] && findings.first?.firstSeq == 4 && findings.first?.state == "open")
+            #expect(findings.first?.evidence.contains(#""difference":"-10.4""#) == true, "\(findings.first?.evidence ?? "")")
+            let seen = try await TelemetryDeviceModel.find(device.id, on: db)
+            #expect(seen?.lastSeenAt != nil)
+            // Another county's bureau sees neither the device nor its findings, and its batch names the device unknown.
+            #expect(try await Telemetry.devices(scope: Self.otherBureau.scope, on: db).isEmpty)
+            #expect(try await Telemetry.findings(deviceID: device.id, scope: Self.otherBureau.scope, on: db).isEmpty)
+            let foreign = try await Telemetry.ingest(Self.bytes([Self.delivery("FZ-GL-0001", 9)]), by: Self.otherBureau, receivedAt: Self.now, on: db)
+            #expect(foreign.accepted == 0 && foreign.errors.map(\.field) == ["device"])
+            // An institute's staff may not send readings at all.
+            let institute = Principal(kind: .user, id: 903, label: "lab", role: .instituteStaff, institutionID: 1)
+            await #expect(throws: RegistryError.forbidden(.notAllowed(.submitReadings))) {
+                try await Telemetry.ingest(Self.bytes(lines), by: institute, on: db)
+            }
+        }
+    }
+}
