@@ -140,13 +140,11 @@ struct Fields {
         return "\(value)"
     }
 
+    /// RFC 3339, with or without fractional seconds. Format styles are values (no formatter made
+    /// per field, none shared between threads).
     static func rfc3339(_ s: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let d = plain.date(from: s) { return d }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: s)
+        if let d = try? Date(s, strategy: Date.ISO8601FormatStyle()) { return d }
+        return try? Date(s, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     mutating func reading(receivedAt now: Date, limits: NDJSONBatch.Limits) -> Reading? {

@@ -8,6 +8,18 @@ public enum DeviceKind: String, Sendable, Codable, CaseIterable {
     case taximeter
     case scale
     case utilityMeter = "utility_meter"
+
+    /// Whether a device of this kind can sit on an instrument of this catalogue item and sub-item
+    /// (by name, as the 2020 catalogue words them).
+    public func fits(itemName: String, subName: String) -> Bool {
+        switch self {
+        case .fuelDispenser: subName == "燃油加油机"
+        case .tankGauge: itemName == "计量罐"
+        case .taximeter: subName == "出租汽车计价器"
+        case .scale: itemName.hasSuffix("衡器") || itemName == "轨道衡"
+        case .utilityMeter: ["水表", "燃气表", "热能表", "电能表"].contains(itemName) || itemName.hasPrefix("电能表")
+        }
+    }
 }
 
 /// One reading or event, as a gateway sends it: the device's own name for itself, a sequence

@@ -75,4 +75,39 @@ import Testing
             }
         }
     }
+
+    @Test func theRegulatorSetsWhatADeviceIsHeldToAndAFindingIsFoundOnce() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            let dispenser = try await Fixtures.instrument(subNo: 10, serial: "JY-2", owner: owner, on: db)
+            let scale = try await Fixtures.instrument(serial: "SC-2", owner: owner, on: db)
+            let ownerCaller = Principal(kind: .user, id: 5, label: "station", role: .owner, ownerIDs: [owner.id!])
+            // The supervised party does not choose the values it is held to, nor a kind its instrument is not.
+            await #expect(throws: ValidationFailure([FieldError("software_id", .telemetry(.authorisedValuesStaffOnly))])) {
+                try await Telemetry.register(name: "O-1", instrumentID: dispenser.id, kind: "fuel_dispenser", softwareID: "MINE", pulseEquivalent: nil, by: ownerCaller, on: db)
+            }
+            await #expect(throws: RegistryError.invalid("kind", .telemetry(.kindDoesNotFit(kind: "fuel_dispenser", instrument: "非自动衡器（最大秤量不大于60kg，分度值不小于1mg）")))) {
+                try await Telemetry.register(name: "O-2", instrumentID: scale.id, kind: "fuel_dispenser", softwareID: nil, pulseEquivalent: nil, by: Self.bureau, on: db)
+            }
+            let device = try await Telemetry.register(
+                name: "JY-2-GW", instrumentID: dispenser.id, kind: "fuel_dispenser", softwareID: "A1", pulseEquivalent: nil, by: Self.bureau, on: db)
+            // Its own gateway (the owner's token) sends; a software change shows, and stays one
+            // finding however many batches carry it.
+            func delivery(_ seq: Int, software: String) -> String {
+                #"{"device":"JY-2-GW","seq":\#(seq),"at":"2026-12-05T09:00:00+08:00","type":"delivery","nozzle":1,"volume":40,"amount":300.4,"unit_price":7.51,"software_id":"\#(software)","start":"2026-12-05T08:59:00+08:00","end":"2026-12-05T09:00:00+08:00"}"#
+            }
+            var total = 0
+            for batch in 0..<4 {
+                let lines = (1...3).map { delivery(batch * 3 + $0, software: batch == 0 && $0 == 1 ? "A1" : "C3") }
+                total += try await Telemetry.ingest(Self.bytes(lines), by: ownerCaller, receivedAt: Self.now, on: db).findings
+            }
+            #expect(total == 1)
+            let findings = try await Telemetry.findings(deviceID: device.id, scope: Self.bureau.scope, on: db)
+            #expect(findings.map(\.subject) == ["software:C3"])
+            // A sequence number used again for other contents is named, not counted as a retry.
+            let reused = try await Telemetry.ingest(Self.bytes([delivery(2, software: "ZZ")]), by: ownerCaller, receivedAt: Self.now, on: db)
+            #expect(reused.accepted == 0 && reused.duplicates == 0 && reused.errors == [.init(line: 1, field: "seq", reason: .telemetry(.sequenceReused(seq: 2)))])
+        }
+    }
 }

@@ -23,14 +23,13 @@ import Testing
         Detectors.run(readings, context: context, thresholds: thresholds, now: at(Double(readings.count) + 1)).filter { $0.detector == kind }
     }
 
-    // JJG 443-2023 / GB/T 9081: the amount is volume × price, rounded to 0.01 yuan; one digit allowed.
+    // JJG 443-2023 (reference.md §8.2): |amount − volume × price| ≤ the least payment increment, 0.01 yuan.
     @Test(arguments: [
         (40.00, 7.50, 300.00, false),  // exact
         (40.13, 7.51, 301.38, false),  // 301.3763 rounded
-        (40.13, 7.51, 301.39, false),  // one digit over the rounded amount: the allowed digit
-        (40.13, 7.51, 301.40, true),  // two digits over
-        (40.13, 7.51, 301.37, false),  // one digit under
-        (40.13, 7.51, 301.36, true),  // two digits under
+        (40.13, 7.51, 301.39, true),  // 0.0137 over the exact product: more than one increment
+        (40.13, 7.51, 301.37, false),  // 0.0063 under: within one increment
+        (40.13, 7.51, 301.36, true),  // 0.0163 under
         (40.13, 7.51, 300.00, true),  // the classic skim: the display shows more litres than were paid for
     ])
     func priceArithmetic(volume: Double, price: Double, amount: Double, found: Bool) {
@@ -103,7 +102,7 @@ import Testing
     }
 
     @Test func metersRunOneWayMoveWithFlowAndCannotJump() {
-        let context = DeviceContext(device: "M", kind: .utilityMeter)
+        let context = DeviceContext(device: "M", kind: .utilityMeter, maxPerHour: 5)
         let honest = (0..<48).map { Self.index(Int64($0), 100 + Double($0) * 0.05, hour: Double($0), flow: 0.05) }
         for kind in [DetectorKind.meterBackwards, .meterStopped, .meterStep] { #expect(Self.findings(honest, context, kind).isEmpty, "\(kind)") }
         let backwards = [Self.index(1, 100, hour: 0), Self.index(2, 99.9, hour: 1)]

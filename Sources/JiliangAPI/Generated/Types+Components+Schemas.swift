@@ -148,10 +148,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/IngestReport/duplicates`.
             public var duplicates: Swift.Int
-            /// New findings the batch led to
+            /// New findings the batch led to — for staff only: a supervised party's gateway is not told whether it tripped a detector
             ///
             /// - Remark: Generated from `#/components/schemas/IngestReport/findings`.
-            public var findings: Swift.Int
+            public var findings: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/IngestReport/ErrorsPayload`.
             public struct ErrorsPayloadPayload: Codable, Hashable, Sendable {
                 /// - Remark: Generated from `#/components/schemas/IngestReport/ErrorsPayload/line`.
@@ -190,12 +190,12 @@ extension Components {
             /// - Parameters:
             ///   - accepted: Readings kept now
             ///   - duplicates: Readings already kept (a retried batch)
-            ///   - findings: New findings the batch led to
+            ///   - findings: New findings the batch led to — for staff only: a supervised party's gateway is not told whether it tripped a detector
             ///   - errors:
             public init(
                 accepted: Swift.Int,
                 duplicates: Swift.Int,
-                findings: Swift.Int,
+                findings: Swift.Int? = nil,
                 errors: Components.Schemas.IngestReport.ErrorsPayload
             ) {
                 self.accepted = accepted

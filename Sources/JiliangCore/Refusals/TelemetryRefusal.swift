@@ -20,6 +20,13 @@ public enum TelemetryRefusal: Sendable, Hashable, Codable {
     case unknownDevice(String)
     /// The same (device, seq) given twice in one batch with different contents.
     case sequenceReused(seq: Int64)
+    /// A batch naming more devices than one batch may (lines of the others are refused).
+    case tooManyDevices(max: Int)
+    /// The software identification and pulse equivalent a device is held to come from the
+    /// regulator's side (its verification or initialisation), not from the supervised party.
+    case authorisedValuesStaffOnly
+    /// A device of a kind its instrument is not (a tank gauge on a scale).
+    case kindDoesNotFit(kind: String, instrument: String)
     /// A device name already registered.
     case deviceNameTaken(String)
 }

@@ -36,7 +36,8 @@ extension APIImplementation {
         guard !bytes.isEmpty else { throw RegistryError.invalid("body", .request(.fileEmpty)) }
         let r = try await Telemetry.ingest(bytes, by: p, receivedAt: Date(), on: db)
         return .ok(.init(body: .json(.init(
-            accepted: r.accepted, duplicates: r.duplicates, findings: r.findings,
+            // Staff see what the batch led to; a supervised party's gateway is not told.
+            accepted: r.accepted, duplicates: r.duplicates, findings: p.may(.readRegistry) && p.role != .owner ? r.findings : nil,
             errors: r.errors.map { .init(line: $0.line, field: $0.field, message: RefusalText.words($0.reason, .en)) }))))
     }
 

@@ -16,6 +16,10 @@ extension RefusalText {
             zh ? "应为 \(from.formatted) 至 \(to.formatted) 之间的数值，收到“\(got)”" : "must be a number from \(from.formatted) to \(to.formatted), got '\(got)'"
         case .notADateTime(let got): zh ? "应为 RFC 3339 时间（如 2026-12-05T10:00:00+08:00），收到“\(got)”" : "must be an RFC 3339 date-time (2026-12-05T10:00:00+08:00), got '\(got)'"
         case .unknownDevice(let device): zh ? "未登记的设备“\(device)”" : "no registered device is named '\(device)'"
+        case .tooManyDevices(let max): zh ? "一批最多涉及 \(max) 台设备" : "a batch may name at most \(max) devices"
+        case .authorisedValuesStaffOnly:
+            zh ? "软件标识和脉冲当量以检定或初始化为准，由监管部门填写" : "the software ID and pulse equivalent come from the device's verification or initialisation: staff set them"
+        case .kindDoesNotFit(let kind, let instrument): zh ? "“\(kind)”类设备不能绑定到\(instrument)" : "a \(kind) device cannot be bound to a \(instrument)"
         case .deviceNameTaken(let name): zh ? "设备名“\(name)”已登记" : "a device named '\(name)' is already registered"
         case .sequenceReused(let seq): zh ? "序号 \(seq) 在同一批中对应不同的数据" : "sequence number \(seq) is given twice with different contents"
         }

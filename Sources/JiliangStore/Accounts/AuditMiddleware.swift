@@ -67,5 +67,6 @@ extension Store {
         databases.middleware.use(AuditMiddleware<SurveyModel>())
         databases.middleware.use(AuditMiddleware<SurveyInvitationModel>())
         databases.middleware.use(AuditMiddleware<SurveyJoinRequestModel>())
+        databases.middleware.use(AuditMiddleware<TelemetryDeviceModel>())
     }
 }

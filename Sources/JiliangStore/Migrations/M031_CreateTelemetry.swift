@@ -3,8 +3,9 @@ import SQLKit
 
 /// 031: smart supervision's devices, their readings and what the detectors found (issue #21).
 /// A reading is kept as the line the gateway sent (its JSON), keyed by (device, seq) so that a
-/// retried batch adds nothing; a finding is keyed by (device, detector, its first reading) so that
-/// running the detectors again adds nothing either.
+/// retried batch adds nothing; a finding is keyed by (device, detector, subject) — the reading, the
+/// changed value or the lasting state it is about — so that running the detectors again, over a
+/// window that has moved on, adds nothing either.
 struct M031_CreateTelemetry: AsyncMigration {
     func prepare(on db: any Database) async throws {
         try await db.schema("telemetry_devices")
@@ -34,12 +35,13 @@ struct M031_CreateTelemetry: AsyncMigration {
             .field("instrument_id", .int, .required, .references("instruments", "id"))
             .field("detector", .string, .required)
             .field("first_seq", .int64, .required)
+            .field("subject", .string, .required)
             .field("at", .datetime, .required)
             .field("seqs", .string, .required)
             .field("evidence", .string, .required)
             .field("state", .string, .required)  // open (confirmed and dismissed come with the bureau's review)
             .field("found_at", .datetime, .required)
-            .unique(on: "device_id", "detector", "first_seq")
+            .unique(on: "device_id", "detector", "subject")
             .create()
         let sql = db as! any SQLDatabase
         try await sql.create(index: "telemetry_readings_at").on("telemetry_readings").column("device_id").column("at").run()

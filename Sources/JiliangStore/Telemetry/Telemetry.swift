@@ -9,8 +9,16 @@ import SQLKit
 /// found through its instrument, and every instrument through `Registry.scoped`: a device outside
 /// the caller's scope is answered as unknown.
 public enum Telemetry {
+    /// The most devices one batch may name (a gateway serves a station or a fleet, not a province).
+    public static let maxDevicesPerBatch = 1_000
+    /// Keys per `IN (…)` list: well under SQLite's 32,766 and PostgreSQL's 65,535 binds.
+    static let chunk = 1_000
+
     // MARK: Devices
 
+    /// Binds a device to an instrument in the caller's scope. The software identification and
+    /// pulse equivalent it is held to are the regulator's to set (from its verification or
+    /// initialisation), never the supervised owner's.
     public static func register(
         name: String?, instrumentID: Int?, kind: String?, softwareID: String?, pulseEquivalent: Double?, by p: Principal, now: Date = Date(),
         on db: any Database
@@ -24,34 +32,53 @@ public enum Telemetry {
         if let pe = pulseEquivalent, !(pe.isFinite && (0.000_001...10).contains(pe)) {
             c.fail("pulse_equivalent", .notANumber(from: 0.000_001, to: 10, got: "\(pe)"))
         }
+        if p.role == .owner, software != nil || pulseEquivalent != nil {
+            c.fail(software != nil ? "software_id" : "pulse_equivalent", .telemetry(.authorisedValuesStaffOnly))
+        }
         try c.finish()
         let instrument = try await Registry.instrument(instrumentID!, scope: p.scope, on: db)
-        return try await db.auditedTransaction { tx in
-            if try await TelemetryDeviceModel.query(on: tx).filter(\.$name == name!).first() != nil {
-                throw RegistryError.conflict(field: "name", reason: .telemetry(.deviceNameTaken(name!)))
+        if let entry = try await CatalogueEntryModel.find(instrument.subNo, on: db), !kind!.fits(itemName: entry.itemName, subName: entry.subName) {
+            throw RegistryError.invalid("kind", .telemetry(.kindDoesNotFit(kind: kind!.rawValue, instrument: entry.subName)))
+        }
+        do {
+            return try await db.auditedTransaction { tx in
+                if try await TelemetryDeviceModel.query(on: tx).filter(\.$name == name!).first() != nil {
+                    throw RegistryError.conflict(field: "name", reason: .telemetry(.deviceNameTaken(name!)))
+                }
+                let m = TelemetryDeviceModel()
+                m.name = name!
+                m.instrumentID = instrument.id!
+                m.kind = kind!.rawValue
+                m.softwareID = software
+                m.pulseEquivalent = pulseEquivalent
+                m.registeredBy = p.label
+                m.registeredAt = now
+                try await m.save(on: tx)
+                return m
             }
-            let m = TelemetryDeviceModel()
-            m.name = name!
-            m.instrumentID = instrument.id!
-            m.kind = kind!.rawValue
-            m.softwareID = software
-            m.pulseEquivalent = pulseEquivalent
-            m.registeredBy = p.label
-            m.registeredAt = now
-            try await m.save(on: tx)
-            return m
+        } catch let e as any DatabaseError where e.isConstraintFailure {
+            // Two registrations of one name at once: the database's unique key decided.
+            throw RegistryError.conflict(field: "name", reason: .telemetry(.deviceNameTaken(name!)))
         }
     }
 
     /// The devices whose instruments the caller may see, by name (`names` nil: all of them).
     public static func devices(named names: [String]? = nil, scope: AccessScope, on db: any Database) async throws -> [TelemetryDeviceModel] {
-        var q = TelemetryDeviceModel.query(on: db)
-        if let names { q = q.filter(\.$name ~~ names) }
-        let devices = try await q.sort(\.$id).all()
+        var devices: [TelemetryDeviceModel] = []
+        if let names {
+            for part in stride(from: 0, to: names.count, by: chunk).map({ Array(names[$0..<min($0 + chunk, names.count)]) }) {
+                devices += try await TelemetryDeviceModel.query(on: db).filter(\.$name ~~ part).all()
+            }
+        } else {
+            devices = try await TelemetryDeviceModel.query(on: db).sort(\.$id).all()
+        }
         guard !devices.isEmpty else { return [] }
-        let visible = Set(try await Registry.scoped(InstrumentModel.query(on: db), scope)
-            .filter(\.$id ~~ Array(Set(devices.map(\.instrumentID)))).all(\.$id).compactMap { $0 })
-        return devices.filter { visible.contains($0.instrumentID) }
+        let instruments = Array(Set(devices.map(\.instrumentID)))
+        var visible = Set<Int>()
+        for part in stride(from: 0, to: instruments.count, by: chunk).map({ Array(instruments[$0..<min($0 + chunk, instruments.count)]) }) {
+            visible.formUnion(try await Registry.scoped(InstrumentModel.query(on: db), scope).filter(\.$id ~~ part).all(\.$id).compactMap { $0 })
+        }
+        return devices.filter { visible.contains($0.instrumentID) }.sorted { $0.id! < $1.id! }
     }
 
     // MARK: Ingest
@@ -66,8 +93,9 @@ public enum Telemetry {
     }
 
     /// Keeps a gateway's batch: every good line of a device the caller may see is kept once per
-    /// (device, seq); the others are named by line. Then the detectors run over each device's
-    /// recent readings, and what they find is kept once.
+    /// (device, seq); the others are named by line — a sequence number the device already used
+    /// for other contents too. Then the detectors run over each device's latest readings, and
+    /// what they find is kept once. One audit entry sums the batch up.
     public static func ingest(
         _ bytes: [UInt8], by p: Principal, receivedAt now: Date = Date(), limits: NDJSONBatch.Limits = .init(), thresholds: Thresholds = .init(),
         on db: any Database
@@ -75,11 +103,21 @@ public enum Telemetry {
         guard p.may(.submitReadings) else { throw RegistryError.forbidden(.notAllowed(.submitReadings)) }
         let batch = NDJSONBatch.parse(bytes, receivedAt: now, limits: limits)
         var errors = batch.errors
-        let devices = try await Telemetry.devices(named: Array(Set(batch.readings.map(\.reading.device))), scope: p.scope, on: db)
+        var names: [String] = []
+        var named = Set<String>()
+        for (_, r, _) in batch.readings where !named.contains(r.device) && names.count < maxDevicesPerBatch {
+            named.insert(r.device)
+            names.append(r.device)
+        }
+        let devices = try await Telemetry.devices(named: names, scope: p.scope, on: db)
         let byName = Dictionary(uniqueKeysWithValues: devices.map { ($0.name, $0) })
-        var kept: [(device: Int, seq: Int64, at: Date, type: String, line: String)] = []
+        var kept: [(line: Int, device: Int, seq: Int64, at: Date, type: String, text: String)] = []
         var seen: [String: String] = [:]
         for (line, r, text) in batch.readings {
+            guard named.contains(r.device) else {
+                errors.append(.init(line: line, field: "device", reason: .telemetry(.tooManyDevices(max: maxDevicesPerBatch))))
+                continue
+            }
             guard let d = byName[r.device] else {
                 // Unknown and outside the caller's scope alike.
                 errors.append(.init(line: line, field: "device", reason: .telemetry(.unknownDevice(r.device))))
@@ -91,17 +129,32 @@ public enum Telemetry {
                 continue
             }
             seen[key] = text
-            kept.append((d.id!, r.seq, r.at, r.type, text))
+            kept.append((line, d.id!, r.seq, r.at, r.type, text))
         }
-        errors.sort { ($0.line, $0.field) < ($1.line, $1.field) }
         let rows = kept  // the transaction's body may run again (replayable): it reads, never changes, them
-        let inserted = try await db.writeTransaction { tx in
+        let (inserted, reused) = try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
-            var inserted = 0
-            for chunk in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
+            var inserted: [String: Bool] = [:]
+            for part in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
                 var insert = sql.insert(into: "telemetry_readings").columns("device_id", "seq", "at", "type", "line", "received_at")
-                for r in chunk { insert = insert.values(SQLBind(r.device), SQLBind(r.seq), SQLBind(r.at), SQLBind(r.type), SQLBind(r.line), SQLBind(now)) }
-                inserted += try await insert.ignoringConflicts(with: ["device_id", "seq"]).returning("seq").all().count
+                for r in part { insert = insert.values(SQLBind(r.device), SQLBind(r.seq), SQLBind(r.at), SQLBind(r.type), SQLBind(r.text), SQLBind(now)) }
+                struct Key: Decodable { var device_id: Int; var seq: Int64 }
+                for k in try await insert.ignoringConflicts(with: ["device_id", "seq"]).returning("device_id", "seq").all(decoding: Key.self) {
+                    inserted["\(k.device_id)/\(k.seq)"] = true
+                }
+            }
+            // The rest were kept before: the same line is a retry; other contents are a reused number.
+            var reused: [Int] = []
+            let already = rows.filter { inserted["\($0.device)/\($0.seq)"] == nil }
+            for (device, group) in Dictionary(grouping: already, by: \.device) {
+                for part in stride(from: 0, to: group.count, by: chunk).map({ Array(group[$0..<min($0 + chunk, group.count)]) }) {
+                    struct Stored: Decodable { var seq: Int64; var line: String }
+                    let stored = try await sql.select().column("seq").column("line").from("telemetry_readings")
+                        .where("device_id", .equal, SQLBind(device)).where("seq", .in, SQLBind.group(part.map(\.seq)))
+                        .all(decoding: Stored.self)
+                    let lines = Dictionary(stored.map { ($0.seq, $0.line) }, uniquingKeysWith: { a, _ in a })
+                    reused += part.filter { lines[$0.seq] != $0.text }.map(\.line)
+                }
             }
             for (device, at) in Dictionary(rows.map { ($0.device, $0.at) }, uniquingKeysWith: max) {
                 try await sql.raw("""
@@ -109,46 +162,67 @@ public enum Telemetry {
                     WHERE id = \(bind: device) AND (last_seen_at IS NULL OR last_seen_at < \(bind: at))
                     """).run()
             }
-            return inserted
+            return (inserted.count, reused)
         }
+        for line in reused {
+            let r = rows.first { $0.line == line }!
+            errors.append(.init(line: line, field: "seq", reason: .telemetry(.sequenceReused(seq: r.seq))))
+        }
+        errors.sort { ($0.line, $0.field) < ($1.line, $1.field) }
         var found = 0
-        for d in devices where rows.contains(where: { $0.device == d.id! }) {
-            found += try await detect(d, now: now, thresholds: thresholds, on: db)
+        let fresh = Dictionary(grouping: rows, by: \.device).mapValues(\.count)
+        for d in devices {
+            guard let count = fresh[d.id!] else { continue }
+            found += try await detect(d, newReadings: count, now: now, thresholds: thresholds, on: db)
         }
-        return IngestReport(accepted: inserted, duplicates: rows.count - inserted, errors: errors, findings: found)
+        try await Audit.record(
+            p, action: "telemetry.ingest", entity: "telemetry_readings", id: nil,
+            after: ["devices": String(fresh.count), "accepted": String(inserted), "duplicates": String(rows.count - inserted - reused.count),
+                    "refused_lines": String(errors.count), "findings": String(found)],
+            on: db)
+        return IngestReport(accepted: inserted, duplicates: rows.count - inserted - reused.count, errors: errors, findings: found)
     }
 
     // MARK: Detection
 
-    /// How many of a device's latest readings the detectors look at.
+    /// How many of a device's latest readings the detectors look at, beyond a batch's own.
     static let window = 500
 
-    /// Runs the detectors over a device's latest readings and keeps what is new.
+    /// Runs the detectors over a device's latest readings (a batch's new ones and the `window`
+    /// before them) and keeps what is new: a finding is one per (device, detector, subject).
     @discardableResult
-    public static func detect(_ d: TelemetryDeviceModel, now: Date, thresholds: Thresholds = .init(), on db: any Database) async throws -> Int {
+    public static func detect(
+        _ d: TelemetryDeviceModel, newReadings: Int = 0, now: Date, thresholds: Thresholds = .init(), on db: any Database
+    ) async throws -> Int {
+        guard let kind = DeviceKind(rawValue: d.kind) else { return 0 }
         let sql = db as! any SQLDatabase
         struct Row: Decodable { var line: String }
         let lines = try await sql.select().column("line").from("telemetry_readings").where("device_id", .equal, SQLBind(d.id!))
-            .orderBy("at", .descending).orderBy("seq", .descending).limit(window).all(decoding: Row.self).map(\.line)
+            .orderBy("seq", .descending).limit(window + newReadings).all(decoding: Row.self).map(\.line)
         // The lines were checked when they came; read again, the clock is no longer in question.
         let readings = NDJSONBatch.parse(Array(lines.reversed().joined(separator: "\n").utf8), receivedAt: .distantFuture).readings.map(\.reading)
-        guard let kind = DeviceKind(rawValue: d.kind) else { return 0 }
+        // Opening a scale is expected on the day of a recorded verification; a meter's step is
+        // judged against its own overload flow (Q4 = 1.25 × Q3, JJG 162-2019).
+        let instrument = try await InstrumentModel.find(d.instrumentID, on: db)
+        let visits = try await VerificationRecordModel.query(on: db).filter(\.$instrumentID == d.instrumentID).all(\.$verifiedOn)
+            .compactMap { CalendarDay($0).map { DateInterval(start: $0.startInstant, duration: 86_400) } }
         let context = DeviceContext(
-            device: d.name, kind: kind, authorisedSoftwareIDs: d.softwareID.map { [$0] } ?? [], authorisedPulseEquivalent: d.pulseEquivalent)
+            device: d.name, kind: kind, authorisedSoftwareIDs: d.softwareID.map { [$0] } ?? [], authorisedPulseEquivalent: d.pulseEquivalent,
+            visits: visits, maxPerHour: instrument?.q3.map { $0 * 1.25 })
         let findings = Detectors.run(readings, context: context, thresholds: thresholds, now: now)
             .filter { $0.detector != .deviceSilent }  // silence is judged by the clock, not by a batch that just came
         guard !findings.isEmpty else { return 0 }
         return try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             var insert = sql.insert(into: "telemetry_findings")
-                .columns("device_id", "instrument_id", "detector", "first_seq", "at", "seqs", "evidence", "state", "found_at")
+                .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at")
             for f in findings {
                 let evidence = String(decoding: try JSONEncoder.sorted.encode(f.evidence), as: UTF8.self)
                 insert = insert.values(
-                    SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(f.detector.rawValue), SQLBind(f.seqs.first ?? 0), SQLBind(f.at),
+                    SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(f.detector.rawValue), SQLBind(f.seqs.first ?? 0), SQLBind(f.subject), SQLBind(f.at),
                     SQLBind(f.seqs.map(String.init).joined(separator: ",")), SQLBind(evidence), SQLBind("open"), SQLBind(now))
             }
-            return try await insert.ignoringConflicts(with: ["device_id", "detector", "first_seq"]).returning("id").all().count
+            return try await insert.ignoringConflicts(with: ["device_id", "detector", "subject"]).returning("id").all().count
         }
     }
 
@@ -156,8 +230,11 @@ public enum Telemetry {
     public static func findings(deviceID: Int?, scope: AccessScope, limit: Int = 100, on db: any Database) async throws -> [TelemetryFindingModel] {
         let visible = try await devices(scope: scope, on: db).map { $0.id! }
         let ids = deviceID.map { visible.contains($0) ? [$0] : [] } ?? visible
-        guard !ids.isEmpty else { return [] }
-        return try await TelemetryFindingModel.query(on: db).filter(\.$deviceID ~~ ids).sort(\.$at, .descending).sort(\.$id, .descending)
-            .limit(limit).all()
+        var out: [TelemetryFindingModel] = []
+        for part in stride(from: 0, to: ids.count, by: chunk).map({ Array(ids[$0..<min($0 + chunk, ids.count)]) }) {
+            out += try await TelemetryFindingModel.query(on: db).filter(\.$deviceID ~~ part).sort(\.$at, .descending).sort(\.$id, .descending)
+                .limit(limit).all()
+        }
+        return Array(out.sorted { ($0.at, $0.id!) > ($1.at, $1.id!) }.prefix(limit))
     }
 }

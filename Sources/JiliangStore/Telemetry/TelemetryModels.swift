@@ -25,6 +25,8 @@ public final class TelemetryFindingModel: Model, @unchecked Sendable {
     @Field(key: "instrument_id") public var instrumentID: Int
     @Field(key: "detector") public var detector: String
     @Field(key: "first_seq") public var firstSeq: Int64
+    /// What it is about (`Finding.subject`): the same subject found again is the same finding.
+    @Field(key: "subject") public var subject: String
     @Field(key: "at") public var at: Date
     /// The readings it rests on, by sequence number, comma-separated.
     @Field(key: "seqs") public var seqs: String

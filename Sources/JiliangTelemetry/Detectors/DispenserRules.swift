@@ -2,15 +2,14 @@ import Foundation
 
 /// A fuel dispenser's rules (燃油加油机, JJG 443-2023; reference.md §5.3).
 enum DispenserRules {
-    /// Amount ≠ volume × unit price, beyond the display's rounding: the customer paid for litres
-    /// the display did not show (or the price computation was altered).
+    /// Amount ≠ volume × unit price by more than the least payment increment: the customer paid
+    /// for litres the display did not show (or the price computation was altered).
     static func priceArithmetic(_ readings: [Reading], _ c: DeviceContext, _ t: Thresholds) -> [Finding] {
         readings.compactMap { r in
             guard case .delivery(let d) = r.body else { return nil }
             let expected = d.volume * d.unitPrice
             let difference = d.amount - expected
-            // Half a digit is the display's rounding; the tolerance is allowed beyond it.
-            guard abs(difference) > 0.005 + t.amountToleranceYuan + 1e-9 else { return nil }
+            guard abs(difference) > t.amountToleranceYuan + 1e-9 else { return nil }
             return Finding(.priceArithmetic, device: c.device, at: r.at, seqs: [r.seq], evidence: [
                 "nozzle": String(d.nozzle), "volume": d.volume.evidence(), "unit_price": d.unitPrice.evidence(),
                 "amount": d.amount.evidence(2), "expected_amount": expected.evidence(2), "difference": difference.evidence(2),
@@ -29,14 +28,14 @@ enum DispenserRules {
         for r in readings {
             guard case .delivery(let d) = r.body else { continue }
             if let s = d.softwareID, !c.authorisedSoftwareIDs.isEmpty, !c.authorisedSoftwareIDs.contains(s), seenSoftware.insert(s).inserted {
-                out.append(Finding(.dispenserIdentity, device: c.device, at: r.at, seqs: [r.seq], evidence: [
+                out.append(Finding(.dispenserIdentity, device: c.device, at: r.at, seqs: [r.seq], subject: "software:\(s)", evidence: [
                     "software_id": s, "authorised": c.authorisedSoftwareIDs.sorted().joined(separator: ","),
                 ]))
             }
             if let pe = d.pulseEquivalent, let authorised = c.authorisedPulseEquivalent, abs(pe - authorised) > authorised * 1e-6,
                 seenPulse.insert(pe).inserted
             {
-                out.append(Finding(.dispenserIdentity, device: c.device, at: r.at, seqs: [r.seq], evidence: [
+                out.append(Finding(.dispenserIdentity, device: c.device, at: r.at, seqs: [r.seq], subject: "pulse:\(pe.evidence(6))", evidence: [
                     "pulse_equivalent": pe.evidence(6), "authorised": authorised.evidence(6),
                 ]))
             }
@@ -44,9 +43,13 @@ enum DispenserRules {
         return out
     }
 
-    /// The relative error of the displayed volume against the encoder's, when both are reported.
-    static func encoderError(_ r: Reading) -> (at: Date, seq: Int64, value: Double)? {
-        guard case .delivery(let d) = r.body, let measured = d.encoderVolume, measured > 0 else { return nil }
+    /// The relative error of the displayed volume against the encoder's pulses, counted at the
+    /// *authorised* pulse equivalent when there is one — an altered pulse equivalent (the commonest
+    /// cheat, reference.md §5.3) then shows as the error it causes.
+    static func encoderError(_ r: Reading, _ c: DeviceContext) -> (at: Date, seq: Int64, value: Double)? {
+        guard case .delivery(let d) = r.body, let pulses = d.pulses, let pe = c.authorisedPulseEquivalent ?? d.pulseEquivalent else { return nil }
+        let measured = pe * Double(pulses)
+        guard measured > 0 else { return nil }
         return (r.at, r.seq, (d.volume - measured) / measured)
     }
 
@@ -55,9 +58,9 @@ enum DispenserRules {
     static func errorLock(_ readings: [Reading], _ c: DeviceContext, _ t: Thresholds) -> [Finding] {
         var outside: [Int64] = []
         for r in readings {
-            guard let e = encoderError(r) else { continue }
+            guard let e = encoderError(r, c) else { continue }
             if outside.count >= t.dispenserLockCount {
-                return [Finding(.dispenserErrorLock, device: c.device, at: r.at, seqs: outside + [r.seq], evidence: [
+                return [Finding(.dispenserErrorLock, device: c.device, at: r.at, seqs: outside + [r.seq], subject: "lock", evidence: [
                     "deliveries_outside": String(outside.count), "band": (t.dispenserLockBand * 100).evidence(2) + "%",
                     "last_error": (e.value * 100).evidence(3) + "%",
                 ])]

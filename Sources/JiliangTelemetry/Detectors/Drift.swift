@@ -26,7 +26,7 @@ enum Drift {
                 continue
             }
             if !outside {
-                out.append(Finding(.drift, device: device, at: point.at, seqs: [point.seq], evidence: [
+                out.append(Finding(.drift, device: device, at: point.at, seqs: [point.seq], subject: "drift:\(point.seq)", evidence: [
                     "baseline_mean": (mean * 100).evidence(3) + "%", "baseline_sigma": (sigma * 100).evidence(3) + "%",
                     "ewma": (z * 100).evidence(3) + "%", "limit": (limit * 100).evidence(3) + "%", "lambda": t.driftLambda.evidence(2),
                 ]))

@@ -24,12 +24,17 @@ public struct Finding: Sendable, Equatable {
     public var at: Date
     public var seqs: [Int64]
     public var evidence: [String: String]
+    /// What the finding is about, so that the same condition found again (as the detectors' window
+    /// moves over later readings) is the same finding: a reading (`seq:12`) for a one-off, the
+    /// value for a changed identity (`software:C3D4`), the device for a lasting state (`lock`).
+    public var subject: String
 
-    public init(_ detector: DetectorKind, device: String, at: Date, seqs: [Int64], evidence: [String: String]) {
+    public init(_ detector: DetectorKind, device: String, at: Date, seqs: [Int64], subject: String? = nil, evidence: [String: String]) {
         self.detector = detector
         self.device = device
         self.at = at
         self.seqs = seqs
+        self.subject = subject ?? "seq:\(seqs.last ?? 0)"
         self.evidence = evidence
     }
 }
@@ -43,33 +48,38 @@ public struct DeviceContext: Sendable, Equatable {
     public var authorisedSoftwareIDs: Set<String>
     public var authorisedPulseEquivalent: Double?
     public var visits: [DateInterval]
+    /// A utility meter's overload flow per hour (Q4 = 1.25 × Q3 for a water meter, JJG 162-2019),
+    /// when the registry knows its Q3; without it no step is judged.
+    public var maxPerHour: Double?
 
     public init(
         device: String, kind: DeviceKind, authorisedSoftwareIDs: Set<String> = [], authorisedPulseEquivalent: Double? = nil,
-        visits: [DateInterval] = []
+        visits: [DateInterval] = [], maxPerHour: Double? = nil
     ) {
         self.device = device
         self.kind = kind
         self.authorisedSoftwareIDs = authorisedSoftwareIDs
         self.authorisedPulseEquivalent = authorisedPulseEquivalent
         self.visits = visits
+        self.maxPerHour = maxPerHour
     }
 
     func duringVisit(_ at: Date) -> Bool { visits.contains { $0.contains(at) } }
 }
 
-/// Every detector over one device's readings, in time order. Pure: the same readings, context and
-/// thresholds give the same findings, so a finding can be recomputed from its evidence.
+/// Every detector over one device's readings, in the device's own order (its sequence numbers: a
+/// device whose clock was reset still counts on). Pure: the same readings, context and thresholds
+/// give the same findings, so a finding can be recomputed from its evidence.
 public enum Detectors {
     public static func run(_ readings: [Reading], context: DeviceContext, thresholds t: Thresholds, now: Date) -> [Finding] {
-        let ordered = readings.sorted { ($0.at, $0.seq) < ($1.at, $1.seq) }
+        let ordered = readings.sorted { $0.seq < $1.seq }
         var out: [Finding] = []
         switch context.kind {
         case .fuelDispenser:
             out += DispenserRules.priceArithmetic(ordered, context, t)
             out += DispenserRules.identity(ordered, context)
             out += DispenserRules.errorLock(ordered, context, t)
-            out += Drift.detect(ordered.compactMap(DispenserRules.encoderError), device: context.device, t)
+            out += Drift.detect(ordered.compactMap { DispenserRules.encoderError($0, context) }, device: context.device, t)
         case .taximeter:
             out += TaximeterRules.distance(ordered, context, t)
             out += TaximeterRules.speed(ordered, context, t)

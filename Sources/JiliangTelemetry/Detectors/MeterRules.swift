@@ -23,11 +23,14 @@ enum MeterRules {
         var run: [Int64] = []
         var out: [Finding] = []
         for (a, b) in zip(xs, xs.dropFirst()) {
-            if (b.m.flow ?? 0) > 0, abs(b.m.index - a.m.index) <= t.meterBackwardsTolerance {
+            // Only a flow that should have moved the index by ten resolutions counts: at a trickle
+            // between frequent readings an index legitimately stands still.
+            let hours = b.r.at.timeIntervalSince(a.r.at) / 3600
+            if (b.m.flow ?? 0) * hours > 10 * t.meterBackwardsTolerance, abs(b.m.index - a.m.index) <= t.meterBackwardsTolerance {
                 if run.isEmpty { run.append(a.r.seq) }
                 run.append(b.r.seq)
                 if run.count == t.meterStoppedReadings + 1 {
-                    out.append(Finding(.meterStopped, device: c.device, at: b.r.at, seqs: run, evidence: [
+                    out.append(Finding(.meterStopped, device: c.device, at: b.r.at, seqs: run, subject: "stopped:\(b.m.index.evidence(3))", evidence: [
                         "index": b.m.index.evidence(3), "flow": (b.m.flow ?? 0).evidence(3), "readings": String(t.meterStoppedReadings),
                     ]))
                 }
@@ -38,14 +41,16 @@ enum MeterRules {
         return out
     }
 
+    /// A rise faster than the meter's own overload flow (`DeviceContext.maxPerHour`, from its Q3).
     static func step(_ readings: [Reading], _ c: DeviceContext, _ t: Thresholds) -> [Finding] {
+        guard let most = c.maxPerHour else { return [] }
         let xs = indexes(readings)
         return zip(xs, xs.dropFirst()).compactMap { a, b in
             let hours = b.r.at.timeIntervalSince(a.r.at) / 3600
             let rise = b.m.index - a.m.index
-            guard rise > 0, rise > t.meterMaxPerHour * max(hours, 1.0 / 60) else { return nil }
+            guard rise > 0, rise > most * max(hours, 1.0 / 60) + 1e-9 else { return nil }
             return Finding(.meterStep, device: c.device, at: b.r.at, seqs: [a.r.seq, b.r.seq], evidence: [
-                "from": a.m.index.evidence(3), "to": b.m.index.evidence(3), "hours": hours.evidence(3), "max_per_hour": t.meterMaxPerHour.evidence(3),
+                "from": a.m.index.evidence(3), "to": b.m.index.evidence(3), "hours": hours.evidence(3), "max_per_hour": most.evidence(3),
             ])
         }
     }

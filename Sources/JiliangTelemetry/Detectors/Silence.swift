@@ -5,7 +5,7 @@ import Foundation
 enum Silence {
     static func detect(_ readings: [Reading], context c: DeviceContext, _ t: Thresholds, now: Date) -> [Finding] {
         guard let last = readings.last, now.timeIntervalSince(last.at) > t.silentAfter else { return [] }
-        return [Finding(.deviceSilent, device: c.device, at: now, seqs: [last.seq], evidence: [
+        return [Finding(.deviceSilent, device: c.device, at: now, seqs: [last.seq], subject: "silent:\(last.seq)", evidence: [
             "last_seen": ISO8601DateFormatter().string(from: last.at), "silent_seconds": String(Int(now.timeIntervalSince(last.at))),
         ])]
     }

@@ -4,10 +4,9 @@ import Foundation
 /// Where the source is a design choice or the figure is not confirmed, it says so, and the
 /// detectors' page shows it (docs/detectors.md).
 public struct Thresholds: Sendable, Equatable {
-    /// A delivery's amount may differ from volume × unit price by half a digit (the display
-    /// rounds to 0.01 yuan) and by at most this many yuan beyond: one least significant digit. Source: JJG 443-2023 and
-    /// GB/T 9081 require a correct price computation; the clause's exact tolerance was not
-    /// retrieved [unconfirmed].
+    /// A delivery's amount may differ from volume × unit price by at most the least payment
+    /// increment, 0.01 yuan (JJG 443-2023 per a manufacturer's summary, reference.md §8.2 [P]; the
+    /// clause itself was not retrieved [unconfirmed]).
     public var amountToleranceYuan = 0.01
     /// A dispenser's volume against its encoder's (pulses × pulse equivalent): JJG 443-2006 has
     /// the anti-cheat system lock after 5 cumulative deliveries outside ±0.6 % (reference.md §5.3).
@@ -30,18 +29,15 @@ public struct Thresholds: Sendable, Equatable {
     /// Stopped: flow reported above zero in this many consecutive readings while the index stands
     /// still [design choice].
     public var meterStoppedReadings = 3
-    /// A jump between consecutive indexes implying more than this many units an hour — a DN20
-    /// water meter's overload flow Q4 = 1.25 × Q3 = 5 m³/h (JJG 162-2019, GB/T 778.1-2018) —
-    /// is a step no flow could make.
-    public var meterMaxPerHour = 5.0
+    /// A step no flow could make is judged against the meter's own overload flow, Q4 = 1.25 × Q3
+    /// (JJG 162-2019, GB/T 778.1-2018), from its registered Q3 (`DeviceContext.maxPerHour`).
     /// A device that has sent nothing for this long is itself an alert (issue #21, item 1).
     public var silentAfter: TimeInterval = 3600
     /// The statistical detector: an EWMA chart (λ, limits at L σ) on the device's own baseline,
     /// learned from its first `driftWarmup` values. Montgomery (Introduction to Statistical
     /// Quality Control, §9.2) gives λ = 0.2 with L ≈ 3 when the baseline is known; learned from 30
-    /// values it is not, and L = 3.5 keeps false alarms near one honest device in fifty over 20
-    /// further values, while a 0.4 % skim is still caught every time (measured in DetectorTests)
-    /// [design choice].
+    /// values it is not; L = 3.5 gave no false alarm in 50 honest simulated dispensers over 20
+    /// further values each, while a 0.4 % skim was caught in all 50 (DetectorTests) [design choice].
     public var driftLambda = 0.2
     public var driftL = 3.5
     public var driftWarmup = 30
