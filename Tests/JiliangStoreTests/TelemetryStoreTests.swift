@@ -110,4 +110,26 @@ import Testing
             #expect(reused.accepted == 0 && reused.duplicates == 0 && reused.errors == [.init(line: 1, field: "seq", reason: .telemetry(.sequenceReused(seq: 2)))])
         }
     }
+
+    @Test func aDeviceGoneQuietIsFoundOncePerSilence() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            let scale = try await Fixtures.instrument(serial: "SC-3", owner: owner, on: db)
+            let device = try await Telemetry.register(name: "SC-3-GW", instrumentID: scale.id, kind: "scale", softwareID: nil, pulseEquivalent: nil, by: Self.bureau, on: db)
+            func heartbeat(_ seq: Int, _ at: String) -> [UInt8] {
+                Array(#"{"device":"SC-3-GW","seq":\#(seq),"at":"\#(at)","type":"heartbeat"}"#.utf8)
+            }
+            _ = try await Telemetry.ingest(heartbeat(1, "2026-12-05T10:00:00+08:00"), by: Self.bureau, receivedAt: Self.now, on: db)
+            // Heard at 10:00: silent at 10:59 is not yet an hour; at 11:01 it is, and once only.
+            #expect(try await Telemetry.recordSilence(now: Self.now.addingTimeInterval(59 * 60), on: db) == 0)
+            #expect(try await Telemetry.recordSilence(now: Self.now.addingTimeInterval(61 * 60), on: db) == 1)
+            #expect(try await Telemetry.recordSilence(now: Self.now.addingTimeInterval(90 * 60), on: db) == 0)
+            // It speaks again, then falls silent again: a second silence, a second finding.
+            _ = try await Telemetry.ingest(heartbeat(2, "2026-12-05T12:00:00+08:00"), by: Self.bureau, receivedAt: Self.now.addingTimeInterval(7200), on: db)
+            #expect(try await Telemetry.recordSilence(now: Self.now.addingTimeInterval(7200 + 3601), on: db) == 1)
+            let found = try await Telemetry.findings(deviceID: device.id, scope: Self.bureau.scope, on: db)
+            #expect(found.map(\.detector) == ["device_silent", "device_silent"])
+        }
+    }
 }

@@ -226,6 +226,30 @@ public enum Telemetry {
         }
     }
 
+    /// A device that has sent nothing for `silentAfter` is itself a finding (issue #21, item 1),
+    /// once per silence: its subject is the last moment it was heard. The job worker asks this
+    /// whenever it is idle; asking again finds nothing new.
+    @discardableResult
+    public static func recordSilence(now: Date, thresholds: Thresholds = .init(), on db: any Database) async throws -> Int {
+        let quiet = try await TelemetryDeviceModel.query(on: db).filter(\.$lastSeenAt < now.addingTimeInterval(-thresholds.silentAfter)).all()
+        guard !quiet.isEmpty else { return 0 }
+        return try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            var insert = sql.insert(into: "telemetry_findings")
+                .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at")
+            for d in quiet {
+                let last = d.lastSeenAt!
+                let evidence = String(decoding: try JSONEncoder.sorted.encode([
+                    "last_seen": ISO8601DateFormatter().string(from: last), "silent_seconds": String(Int(now.timeIntervalSince(last))),
+                ]), as: UTF8.self)
+                insert = insert.values(
+                    SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(DetectorKind.deviceSilent.rawValue), SQLBind(Int64(0)),
+                    SQLBind("silent:\(Int64(last.timeIntervalSince1970))"), SQLBind(now), SQLBind(""), SQLBind(evidence), SQLBind("open"), SQLBind(now))
+            }
+            return try await insert.ignoringConflicts(with: ["device_id", "detector", "subject"]).returning("id").all().count
+        }
+    }
+
     /// The findings on the devices the caller may see, newest first; of one device if given.
     public static func findings(deviceID: Int?, scope: AccessScope, limit: Int = 100, on db: any Database) async throws -> [TelemetryFindingModel] {
         let visible = try await devices(scope: scope, on: db).map { $0.id! }

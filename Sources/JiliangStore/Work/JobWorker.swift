@@ -68,7 +68,11 @@ public struct JobWorker: Service {
             return true
         }
         if try await CreditScores.recomputeStale(rules: credit, today: day, on: db) > 0 { return true }
-        guard let job = try await JobQueue.claim(on: db) else { return false }
+        guard let job = try await JobQueue.claim(on: db) else {
+            // Idle: a smart device gone quiet is itself a finding (once per silence).
+            if try await Telemetry.recordSilence(now: Date(), on: db) > 0 { return true }
+            return false
+        }
         try await run(job, today: day)
         return true
     }
