@@ -47,6 +47,11 @@ import Testing
                 + String(repeating: "2,秤,X,trade_settlement,350102,A,\(Fixtures.creditCode(5).value),2025-01-01\n", count: 60)
             let job = try await client.sendRaw(.post, "/api/v1/imports/instruments", contentType: "text/csv", body: csv)
             #expect(job.status == .accepted, "\(job.text)")
+            // So may a gateway's batch of readings (the document declares it: `x-body-limit: upload`);
+            // its lines are read, not refused whole.
+            let batch = String(repeating: #"{"device":"NONE","seq":1,"at":"2026-11-26T09:00:00+08:00","type":"heartbeat"}"# + "\n", count: 80)
+            let readings = try await client.sendRaw(.post, "/api/v1/telemetry/readings", contentType: "application/x-ndjson", body: batch)
+            #expect(readings.status == .ok, "\(readings.text)")
             // A page form over its cap: a plain page, not JSON.
             let form = try await client.execute(
                 uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],

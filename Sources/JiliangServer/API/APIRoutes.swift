@@ -54,6 +54,9 @@ struct APIRoutes: Sendable {
         var segments: [String]
         var methods: Set<String>
         var bounds: [Bound] = []
+        /// The body cap an operation declares (`x-body-limit: upload|import`; JSON's otherwise), by
+        /// method: the document names its file and batch operations, the body limits read it.
+        var bodyLimits: [String: String] = [:]
     }
     let routes: [Route]
 
@@ -79,6 +82,7 @@ struct APIRoutes: Sendable {
             }
             if let name, let b = Bound(line: Substring(text)) { shared[name] = b }
         }
+        var method: String?
         for line in lines {
             if line == "paths:" { inPaths = true; continue }
             if inPaths, !line.isEmpty, !line.hasPrefix(" "), !line.hasPrefix("#") { inPaths = false }
@@ -87,7 +91,12 @@ struct APIRoutes: Sendable {
                 routes.append(Route(segments: line.dropFirst(3).dropLast().split(separator: "/").map(String.init), methods: []))
             } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"), !routes.isEmpty {
                 let word = line.trimmingCharacters(in: .whitespaces).dropLast().uppercased()
-                if ["GET", "PUT", "POST", "DELETE", "PATCH"].contains(word) { routes[routes.count - 1].methods.insert(word) }
+                if ["GET", "PUT", "POST", "DELETE", "PATCH"].contains(word) {
+                    routes[routes.count - 1].methods.insert(word)
+                    method = word
+                }
+            } else if !routes.isEmpty, let method, line.trimmingCharacters(in: .whitespaces).hasPrefix("x-body-limit:") {
+                routes[routes.count - 1].bodyLimits[method] = line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces)
             } else if !routes.isEmpty, line.contains("- { name: "), let b = Bound(line: line) {
                 if !routes[routes.count - 1].bounds.contains(b) { routes[routes.count - 1].bounds.append(b) }
             } else if !routes.isEmpty, line.contains("$ref: '#/components/parameters/"),

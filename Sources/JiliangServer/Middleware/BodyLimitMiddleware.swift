@@ -23,9 +23,11 @@ public struct BodyLimits: Sendable, Equatable {
 
     enum Kind: String { case json, upload, `import` }
 
-    /// The routes that take files, by path — never by the client's own `Content-Type`.
+    /// The routes that take files, by path — never by the client's own `Content-Type`: the API's
+    /// as its document declares them (`x-body-limit`), the pages' by name.
     static func kind(method: HTTPRequest.Method, path: String, contentType: String?) -> Kind {
-        if path.hasPrefix(FileRoute.importAPIPrefix) || path == FileRoute.importPage { return .import }
+        if let declared = APIRoutes.shared.match(path)?.route.bodyLimits[method.rawValue], let kind = Kind(rawValue: declared) { return kind }
+        if path == FileRoute.importPage { return .import }
         if method == .post, FileRoute.uploads.contains(path) { return .upload }
         return .json
     }
@@ -45,12 +47,9 @@ enum FileRoute {
     static let importPage = Site.importPage()
     static let penaltyForm = Site.penalties()
     static let complaintForm = "/p/complaints"
-    static let importAPIPrefix = "/api/v1/imports/"
-    /// `POST /penalties` of the API document: its JSON carries the evidence as base64.
-    static let penaltyAPI = "/api/v1/penalties"
-    /// `POST /telemetry/readings`: a gateway's NDJSON batch (up to 100,000 lines).
-    static let telemetryAPI = "/api/v1/telemetry/readings"
-    static let uploads: Set<String> = [penaltyForm, complaintForm, penaltyAPI, telemetryAPI]
+    /// The pages' multipart forms. (The API's file and batch operations declare their cap in the
+    /// document: `x-body-limit`.)
+    static let uploads: Set<String> = [penaltyForm, complaintForm]
 }
 
 /// Refuses a body over its route's limit with 413 before reading it: at once when
