@@ -27,8 +27,6 @@ public enum FieldRefusal: Sendable, Hashable, Codable {
     case inTheFuture
     /// Must lie after the given day (today, as a rule).
     case notAfter(day: String)
-    /// Text that has to be chosen from a list and was not (a session, an institution).
-    case choose
     /// A body or file the decoder could not read; `detail` is the decoder's own account.
     case unreadable(detail: String)
     /// A form field whose value the decoder could not take.

@@ -87,7 +87,6 @@ enum RefusalText {
         case .inThePast: zh ? "已是过去的日期" : "lies in the past"
         case .inTheFuture: zh ? "不得晚于今天" : "must not be in the future"
         case .notAfter(let day): zh ? "应晚于今天（\(day)）" : "must be after today (\(day))"
-        case .choose: zh ? "请选择" : "choose one"
         case .unreadable(let detail): zh ? "无法读取（\(detail)）" : "could not be read (\(detail))"
         case .couldNotBeRead: zh ? "无法读取" : "could not be read"
         }
