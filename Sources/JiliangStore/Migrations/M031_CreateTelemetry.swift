@@ -46,6 +46,8 @@ struct M031_CreateTelemetry: AsyncMigration {
         let sql = db as! any SQLDatabase
         try await sql.create(index: "telemetry_readings_at").on("telemetry_readings").column("device_id").column("at").run()
         try await sql.create(index: "telemetry_devices_instrument").on("telemetry_devices").column("instrument_id").run()
+        // The job worker asks for devices gone quiet whenever it is idle.
+        try await sql.create(index: "telemetry_devices_last_seen").on("telemetry_devices").column("last_seen_at").run()
         try await sql.create(index: "telemetry_findings_instrument").on("telemetry_findings").column("instrument_id").run()
     }
 
