@@ -139,7 +139,8 @@ let package = Package(
             name: "JiliangTablesTests", dependencies: ["JiliangTables", "JiliangXLSX", "CXLSXWriter", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "JiliangStoreTests", dependencies: ["JiliangStore", "JiliangTestSupport", "JiliangXLSX", "JiliangTelemetry"],
+            name: "JiliangStoreTests",
+            dependencies: ["JiliangStore", "JiliangTestSupport", "JiliangXLSX", "JiliangTelemetry", "JiliangLedger", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "JiliangServerTests",

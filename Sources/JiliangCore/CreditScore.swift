@@ -43,11 +43,13 @@ public struct CreditFacts: Sendable, Equatable, Codable {
     public var demonstrationUnit: Bool
     /// Currently on the published serious-dishonesty list (严重违法失信名单).
     public var listed: Bool
+    /// Telemetry alerts on its instruments a bureau confirmed in the last two years (issue #21).
+    public var confirmedAlerts: Int
 
     public init(
         instrumentsInUse: Int = 0, overdueOrUnfiled: Int = 0, failedInUse: Int = 0, verifications: Int = 0, verificationFailures: Int = 0,
         complaintsUpheld: Int = 0, penalties: Int = 0, heavyPenalties: Int = 0, commitmentActive: Bool = false,
-        commitmentBreached: Bool = false, demonstrationUnit: Bool = false, listed: Bool = false
+        commitmentBreached: Bool = false, demonstrationUnit: Bool = false, listed: Bool = false, confirmedAlerts: Int = 0
     ) {
         self.instrumentsInUse = instrumentsInUse
         self.overdueOrUnfiled = overdueOrUnfiled
@@ -61,6 +63,7 @@ public struct CreditFacts: Sendable, Equatable, Codable {
         self.commitmentBreached = commitmentBreached
         self.demonstrationUnit = demonstrationUnit
         self.listed = listed
+        self.confirmedAlerts = confirmedAlerts
     }
 }
 
@@ -94,6 +97,10 @@ public struct CreditPolicy: Sendable, Equatable, Codable {
     public var minimumVerifications: Int = 5
     public var complaintPoints: Double = 5
     public var complaintCap: Double = 20
+    /// Per confirmed telemetry alert, and the most this fact can take: like an upheld complaint, a
+    /// regulator's finding short of a penalty (ours, docs/credit.md).
+    public var confirmedAlertPoints: Double = 5
+    public var confirmedAlertCap: Double = 20
     public var penaltyPoints: Double = 10
     public var heavyPenaltyPoints: Double = 20
     public var penaltyCap: Double = 40
@@ -124,6 +131,9 @@ public struct CreditPolicy: Sendable, Equatable, Codable {
             add("failure_rate", "\(f.verificationFailures) / \(f.verifications)", -failureRateWeight * rate)
         }
         if f.complaintsUpheld > 0 { add("complaints_upheld", "\(f.complaintsUpheld)", -min(complaintCap, complaintPoints * Double(f.complaintsUpheld))) }
+        if f.confirmedAlerts > 0 {
+            add("telemetry_alerts", "\(f.confirmedAlerts)", -min(confirmedAlertCap, confirmedAlertPoints * Double(f.confirmedAlerts)))
+        }
         if f.penalties > 0 {
             let light = Double(max(0, f.penalties - f.heavyPenalties)), heavy = Double(min(f.heavyPenalties, f.penalties))
             add("penalties", "\(f.penalties) (\(f.heavyPenalties) heavy)", -min(penaltyCap, penaltyPoints * light + heavyPenaltyPoints * heavy))

@@ -77,7 +77,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     public var permissions: Set<Permission> {
         switch self {
         case .provinceAdmin: Set(Permission.allCases)
-        case .bureauStaff: [.readRegistry, .manageOwners, .fileInstruments, .importInstruments, .reviewFilings, .handleComplaints, .manageCredit, .submitReadings]
+        case .bureauStaff: [.readRegistry, .manageOwners, .fileInstruments, .importInstruments, .reviewFilings, .handleComplaints, .manageCredit, .submitReadings, .reviewAlerts]
         case .instituteStaff: [.readRegistry, .recordVerifications, .runFreeChecks]
         // An owner imports its own instruments as drafts with filings submitted (issue #19, item 5).
         case .owner: [.readRegistry, .fileInstruments, .importInstruments, .applyForCredit, .submitReadings]
@@ -122,6 +122,9 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case applyForCredit = "credit:apply"
     /// Register smart devices and send their readings (a gateway's token holds only this; issue #21).
     case submitReadings = "telemetry:write"
+    /// Review what the detectors found on devices in the caller's region: confirm an alert (its
+    /// evidence is frozen and ledgered, an inspection task opens) or dismiss it, with a reason.
+    case reviewAlerts = "telemetry:review"
 
     public static func < (a: Permission, b: Permission) -> Bool { a.rawValue < b.rawValue }
 }

@@ -98,6 +98,7 @@ public final class Store: Sendable {
         M029_MetricCountSettings(),  // the kept counts' shape (day rows from which day) kept beside them (#20)
         M030_FamilyFields(),  // an instrument's family fields (nozzles, plate) as one JSON object (#20)
         M031_CreateTelemetry(),  // smart devices, their readings and the detectors' findings (#21)
+        M032_AlertReview(),  // a bureau confirms or dismisses an alert; confirmed ones are ledgered and open inspection tasks (#21)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

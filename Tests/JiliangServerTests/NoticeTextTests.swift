@@ -26,6 +26,7 @@ import Testing
         .utilityReport(region: "350100", regionName: nil, month: "2026-11", firstVerification: Rate(9, 10), rotation: Rate(0, 0), offending: 1),
         .utilityReport(region: "350102", regionName: "鼓楼区", month: "2026-11", firstVerification: Rate(1, 2), rotation: Rate(3, 4), offending: 2),
         .annualReport(region: "350100", year: 2026, onTime: Rate(1, 2), firstPass: Rate(1, 1), filing: Rate(3, 4), coverage: Rate(5, 6)),
+        .inspectionTaskOpened(task: 3, alert: 12, instrument: scale, detector: "scale_tamper"),
     ]
 
     /// Han characters outside the facts themselves (names, codes, titles the notice carries).
@@ -64,6 +65,7 @@ import Testing
             (.annualReport(region: "350100", year: 2026, onTime: Rate(0, 0), firstPass: Rate(0, 0), filing: Rate(0, 0), coverage: Rate(0, 0)),
              "/app/statistics/annual?region=350100&year=2026"),
             (.failedSignIns(login: "a", failures: 5, client: "c"), nil),
+            (.inspectionTaskOpened(task: 3, alert: 12, instrument: Self.scale, detector: "scale_tamper"), "/app/telemetry/alerts/12"),
         ]
         for (n, expected) in cases {
             #expect(n.link.map { NoticeText.href($0, publicBaseURL: base) } == expected, "\(n)")

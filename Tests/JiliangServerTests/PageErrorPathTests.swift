@@ -22,7 +22,8 @@ import Testing
         Site.checkSlots(), Site.checkResult(1), Site.campaigns(), Site.commitments(), Site.commitmentEnd(1), Site.commitmentTemplates(),
         Site.demoChecklists(), Site.demoRounds(), Site.demoRoundAction(1, "open"), Site.demoApplicationAction(1, "accept"), Site.penalties(),
         Site.penaltyAction(1, "publish"), Site.listings(), Site.listingStep(1), Site.users(), Site.userPassword(1), Site.userToggle(1, "disable"),
-        Site.tokens(), Site.tokenRevoke(1), Site.institutions(), Site.calendar(), Site.calendarDelete("2026-10-01"), Site.logout(),
+        Site.tokens(), Site.tokenRevoke(1), Site.institutions(), Site.calendar(), Site.calendarDelete("2026-10-01"), Site.telemetryAlertDecision(1),
+        Site.logout(),
     ]
 
     /// The import page's script posts its file and profiles and reads JSON answers.

@@ -68,6 +68,7 @@ import Testing
         "PUT /import-profiles/{name}": ["mapping": ["辖区": "region_code", "备注": ""], "sheet": "台账"],
         "POST /surveys": ["title": "鼓楼区集贸市场摸排", "industry": "market", "region_code": "350102", "closes_on": "2026-12-31"],
         "POST /telemetry/devices": ["name": "COV-1", "instrument_id": 1, "kind": "scale"],
+        "POST /telemetry/alerts/{id}/decision": ["decision": "confirm", "reason": "现场核实：机壳封印已被破坏"],
     ]
 
     /// Operations only the party's own account may take.
@@ -75,7 +76,7 @@ import Testing
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 102)
+        #expect(ops.count == 106)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
@@ -130,7 +131,7 @@ import Testing
                     : template.hasPrefix("/commitments") ? idFor["commitment"] ?? 0 : template.hasPrefix("/demo-rounds") ? idFor["round"] ?? 0
                     : template.hasPrefix("/demo-applications") ? idFor["application"] ?? 0 : template.hasPrefix("/penalties") ? idFor["penalty"] ?? 0
                     : template.hasPrefix("/listings") ? idFor["listing"] ?? 0 : template.hasPrefix("/credit/owners") ? ids.owner
-                    : template.hasPrefix("/surveys") ? idFor["survey"] ?? 0
+                    : template.hasPrefix("/surveys") ? idFor["survey"] ?? 0 : template.hasPrefix("/telemetry/alerts") ? idFor["alert"] ?? 0
                     : ids.instrument
                 let uri = "/api/v1" + template
                     .replacingOccurrences(of: "{code}", with: template.hasPrefix("/regions") ? "350102" : code)
@@ -149,7 +150,7 @@ import Testing
                 } else if template == "/imports/institutions" {
                     r = try await client.sendRaw(.post, uri, contentType: "text/csv", body: "机构名称,机构类别,所在地区,地址\n")
                 } else if template == "/telemetry/readings" {
-                    r = try await client.sendRaw(.post, uri, contentType: "application/x-ndjson", body: #"{"device":"COV-1","seq":1,"at":"2026-11-26T09:00:00+08:00","type":"heartbeat"}"#)
+                    r = try await client.sendRaw(.post, uri, contentType: "application/x-ndjson", body: #"{"device":"COV-1","seq":1,"at":"2026-11-28T23:30:00+08:00","type":"scale_event","event":"case_opened"}"#)
                 } else if key == "POST /auth/sign-out" {
                     r = try await client.send(.post, uri, as: .bearer(session))  // a session, not the admin's API token
                 } else {
@@ -168,6 +169,8 @@ import Testing
                 if key == "POST /penalties" { idFor["penalty"] = r.json["id"] as? Int }
                 if key == "POST /listings" { idFor["listing"] = r.json["id"] as? Int }
                 if key == "POST /surveys" { idFor["survey"] = r.json["id"] as? Int }
+                // The case opened outside any visit is an alert to look at and decide.
+                if key == "GET /telemetry/alerts" { idFor["alert"] = ((r.json["items"] as? [[String: Any]])?.first)?["id"] as? Int }
                 if key == "POST /api-tokens" { createdToken = (r.json["details"] as? [String: Any])?["id"] as? Int ?? 0 }
                 #expect(r.status.code < 500, "\(key): \(r.status) \(r.text)")
                 #expect(r.json["type"] as? String != "/problems/http" || r.status != .notFound, "\(key) has no route")

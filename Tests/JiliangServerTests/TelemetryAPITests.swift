@@ -52,4 +52,42 @@ import Testing
             #expect(devices.jsonArray.first?["last_seen_at"] != nil)
         }
     }
+
+    /// The review over the API: the queue, one alert, a decision that is final; another county's
+    /// bureau finds the alert unknown (its id answers as an unknown id does), an owner may not review.
+    @Test func aBureauReviewsAnAlertThroughTheAPI() async throws {
+        try await withApp { store, client in
+            let ids = try await APIFlowTests.seed(client)
+            let device = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": "SC-API-1", "instrument_id": ids.instrument, "kind": "scale"])
+            #expect(device.status == .created, "\(device.text)")
+            _ = try await client.sendRaw(
+                .post, "/api/v1/telemetry/readings", contentType: "text/plain",
+                body: #"{"device":"SC-API-1","seq":1,"at":"2026-11-29T22:10:00+08:00","type":"scale_event","event":"case_opened"}"#)
+            let queue = try await client.send(.get, "/api/v1/telemetry/alerts?state=open&limit=10")
+            let item = try #require((queue.json["items"] as? [[String: Any]])?.first)
+            let id = try #require(item["id"] as? Int)
+            #expect(item["detector"] as? String == "scale_tamper" && item["severity"] as? String == "high" && item["state"] as? String == "open")
+            // Bad input names its field.
+            let noReason = try await client.send(.post, "/api/v1/telemetry/alerts/\(id)/decision", json: ["decision": "confirm", "reason": ""])
+            #expect(noReason.status == .badRequest && noReason.problemFields == ["reason"], "\(noReason.text)")
+            // Outside the region: the same answer as an id nobody has.
+            let xiamen = try await Accounts.createToken(.init(name: "xiamen", role: "bureau_staff", regionCode: "350200"), by: .system("tests"), on: store.db)
+            let foreign = try await client.send(.get, "/api/v1/telemetry/alerts/\(id)", as: .bearer(xiamen.token))
+            let unknown = try await client.send(.get, "/api/v1/telemetry/alerts/999999", as: .bearer(xiamen.token))
+            #expect(foreign.status == .notFound && unknown.status == .notFound)
+            #expect(foreign.text.replacingOccurrences(of: String(id), with: "N") == unknown.text.replacingOccurrences(of: "999999", with: "N"))
+            let owner = try await Accounts.createToken(.init(name: "owner", role: "owner", ownerID: ids.owner), by: .system("tests"), on: store.db)
+            #expect(try await client.send(.get, "/api/v1/telemetry/alerts", as: .bearer(owner.token)).status == .forbidden)
+            // Confirmed: the hash and the task come back; a second decision is a conflict.
+            let confirmed = try await client.send(.post, "/api/v1/telemetry/alerts/\(id)/decision", json: ["decision": "confirm", "reason": "现场核实"])
+            #expect(confirmed.status == .ok && (confirmed.json["evidence_hash"] as? String)?.hasPrefix("sha256:") == true, "\(confirmed.text)")
+            let task = try #require(confirmed.json["inspection_task_id"] as? Int)
+            let again = try await client.send(.post, "/api/v1/telemetry/alerts/\(id)/decision", json: ["decision": "dismiss", "reason": "误报"])
+            #expect(again.status == .conflict, "\(again.text)")
+            let tasks = try await client.send(.get, "/api/v1/inspection-tasks")
+            #expect((tasks.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [task])
+            let credit = try await client.send(.get, "/api/v1/credit/owners/\(ids.owner)")
+            #expect((credit.json["facts"] as? [String: Any])?["confirmedAlerts"] as? Int == 1, "\(credit.text)")
+        }
+    }
 }

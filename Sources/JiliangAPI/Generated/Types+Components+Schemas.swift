@@ -299,6 +299,331 @@ extension Components {
                 case state
             }
         }
+        /// - Remark: Generated from `#/components/schemas/TelemetryAlert`.
+        public struct TelemetryAlert: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/id`.
+            public var id: Swift.Int
+            /// 1 (low) to 4: the detector's severity, one higher when the instrument may not be used
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/priority`.
+            public var priority: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/severity`.
+            @frozen public enum SeverityPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case low = "low"
+                case medium = "medium"
+                case high = "high"
+            }
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/severity`.
+            public var severity: Components.Schemas.TelemetryAlert.SeverityPayload
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/detector`.
+            public var detector: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case confirmed = "confirmed"
+                case dismissed = "dismissed"
+            }
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/state`.
+            public var state: Components.Schemas.TelemetryAlert.StatePayload
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/at`.
+            public var at: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/device_id`.
+            public var deviceId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/device_name`.
+            public var deviceName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/instrument_id`.
+            public var instrumentId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/instrument_code`.
+            public var instrumentCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/instrument_name`.
+            public var instrumentName: Swift.String
+            /// The instrument's compliance status today
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/instrument_status`.
+            public var instrumentStatus: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/owner_id`.
+            public var ownerId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/owner_name`.
+            public var ownerName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/credit_class`.
+            @frozen public enum CreditClassPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case a = "A"
+                case b = "B"
+                case c = "C"
+                case d = "D"
+            }
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/credit_class`.
+            public var creditClass: Components.Schemas.TelemetryAlert.CreditClassPayload?
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/seqs`.
+            public var seqs: [Swift.Int]
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/evidence`.
+            public struct EvidencePayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                public var additionalProperties: [String: Swift.String]
+                /// Creates a new `EvidencePayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                public init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/evidence`.
+            public var evidence: Components.Schemas.TelemetryAlert.EvidencePayload
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/decided_by`.
+            public var decidedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/decided_at`.
+            public var decidedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/decision_reason`.
+            public var decisionReason: Swift.String?
+            /// SHA-256 of the frozen evidence (confirmed alerts), as the ledger holds it
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/evidence_hash`.
+            public var evidenceHash: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/inspection_task_id`.
+            public var inspectionTaskId: Swift.Int?
+            /// Creates a new `TelemetryAlert`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - priority: 1 (low) to 4: the detector's severity, one higher when the instrument may not be used
+            ///   - severity:
+            ///   - detector:
+            ///   - state:
+            ///   - at:
+            ///   - deviceId:
+            ///   - deviceName:
+            ///   - instrumentId:
+            ///   - instrumentCode:
+            ///   - instrumentName:
+            ///   - instrumentStatus: The instrument's compliance status today
+            ///   - ownerId:
+            ///   - ownerName:
+            ///   - creditClass:
+            ///   - seqs:
+            ///   - evidence:
+            ///   - decidedBy:
+            ///   - decidedAt:
+            ///   - decisionReason:
+            ///   - evidenceHash: SHA-256 of the frozen evidence (confirmed alerts), as the ledger holds it
+            ///   - inspectionTaskId:
+            public init(
+                id: Swift.Int,
+                priority: Swift.Int,
+                severity: Components.Schemas.TelemetryAlert.SeverityPayload,
+                detector: Swift.String,
+                state: Components.Schemas.TelemetryAlert.StatePayload,
+                at: Foundation.Date,
+                deviceId: Swift.Int,
+                deviceName: Swift.String,
+                instrumentId: Swift.Int,
+                instrumentCode: Swift.String,
+                instrumentName: Swift.String,
+                instrumentStatus: Swift.String,
+                ownerId: Swift.Int,
+                ownerName: Swift.String,
+                creditClass: Components.Schemas.TelemetryAlert.CreditClassPayload? = nil,
+                seqs: [Swift.Int],
+                evidence: Components.Schemas.TelemetryAlert.EvidencePayload,
+                decidedBy: Swift.String? = nil,
+                decidedAt: Foundation.Date? = nil,
+                decisionReason: Swift.String? = nil,
+                evidenceHash: Swift.String? = nil,
+                inspectionTaskId: Swift.Int? = nil
+            ) {
+                self.id = id
+                self.priority = priority
+                self.severity = severity
+                self.detector = detector
+                self.state = state
+                self.at = at
+                self.deviceId = deviceId
+                self.deviceName = deviceName
+                self.instrumentId = instrumentId
+                self.instrumentCode = instrumentCode
+                self.instrumentName = instrumentName
+                self.instrumentStatus = instrumentStatus
+                self.ownerId = ownerId
+                self.ownerName = ownerName
+                self.creditClass = creditClass
+                self.seqs = seqs
+                self.evidence = evidence
+                self.decidedBy = decidedBy
+                self.decidedAt = decidedAt
+                self.decisionReason = decisionReason
+                self.evidenceHash = evidenceHash
+                self.inspectionTaskId = inspectionTaskId
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case priority
+                case severity
+                case detector
+                case state
+                case at
+                case deviceId = "device_id"
+                case deviceName = "device_name"
+                case instrumentId = "instrument_id"
+                case instrumentCode = "instrument_code"
+                case instrumentName = "instrument_name"
+                case instrumentStatus = "instrument_status"
+                case ownerId = "owner_id"
+                case ownerName = "owner_name"
+                case creditClass = "credit_class"
+                case seqs
+                case evidence
+                case decidedBy = "decided_by"
+                case decidedAt = "decided_at"
+                case decisionReason = "decision_reason"
+                case evidenceHash = "evidence_hash"
+                case inspectionTaskId = "inspection_task_id"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TelemetryAlertPage`.
+        public struct TelemetryAlertPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlertPage/items`.
+            public var items: [Components.Schemas.TelemetryAlert]
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlertPage/next_cursor`.
+            public var nextCursor: Swift.String?
+            /// Creates a new `TelemetryAlertPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor:
+            public init(
+                items: [Components.Schemas.TelemetryAlert],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor = "next_cursor"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AlertDecisionInput`.
+        public struct AlertDecisionInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AlertDecisionInput/decision`.
+            @frozen public enum DecisionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case confirm = "confirm"
+                case dismiss = "dismiss"
+            }
+            /// - Remark: Generated from `#/components/schemas/AlertDecisionInput/decision`.
+            public var decision: Components.Schemas.AlertDecisionInput.DecisionPayload
+            /// - Remark: Generated from `#/components/schemas/AlertDecisionInput/reason`.
+            public var reason: Swift.String
+            /// Creates a new `AlertDecisionInput`.
+            ///
+            /// - Parameters:
+            ///   - decision:
+            ///   - reason:
+            public init(
+                decision: Components.Schemas.AlertDecisionInput.DecisionPayload,
+                reason: Swift.String
+            ) {
+                self.decision = decision
+                self.reason = reason
+            }
+            public enum CodingKeys: String, CodingKey {
+                case decision
+                case reason
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/InspectionTask`.
+        public struct InspectionTask: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/InspectionTask/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/InspectionTask/region_code`.
+            public var regionCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/InspectionTask/instrument_id`.
+            public var instrumentId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/InspectionTask/owner_id`.
+            public var ownerId: Swift.Int
+            /// What opened it: telemetry_alert
+            ///
+            /// - Remark: Generated from `#/components/schemas/InspectionTask/origin`.
+            public var origin: Swift.String
+            /// - Remark: Generated from `#/components/schemas/InspectionTask/origin_id`.
+            public var originId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/InspectionTask/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+            }
+            /// - Remark: Generated from `#/components/schemas/InspectionTask/state`.
+            public var state: Components.Schemas.InspectionTask.StatePayload
+            /// - Remark: Generated from `#/components/schemas/InspectionTask/opened_at`.
+            public var openedAt: Foundation.Date
+            /// Creates a new `InspectionTask`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - regionCode:
+            ///   - instrumentId:
+            ///   - ownerId:
+            ///   - origin: What opened it: telemetry_alert
+            ///   - originId:
+            ///   - state:
+            ///   - openedAt:
+            public init(
+                id: Swift.Int,
+                regionCode: Swift.String,
+                instrumentId: Swift.Int,
+                ownerId: Swift.Int,
+                origin: Swift.String,
+                originId: Swift.Int,
+                state: Components.Schemas.InspectionTask.StatePayload,
+                openedAt: Foundation.Date
+            ) {
+                self.id = id
+                self.regionCode = regionCode
+                self.instrumentId = instrumentId
+                self.ownerId = ownerId
+                self.origin = origin
+                self.originId = originId
+                self.state = state
+                self.openedAt = openedAt
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case regionCode = "region_code"
+                case instrumentId = "instrument_id"
+                case ownerId = "owner_id"
+                case origin
+                case originId = "origin_id"
+                case state
+                case openedAt = "opened_at"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/InspectionTaskPage`.
+        public struct InspectionTaskPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/InspectionTaskPage/items`.
+            public var items: [Components.Schemas.InspectionTask]
+            /// - Remark: Generated from `#/components/schemas/InspectionTaskPage/next_cursor`.
+            public var nextCursor: Swift.String?
+            /// Creates a new `InspectionTaskPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor:
+            public init(
+                items: [Components.Schemas.InspectionTask],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor = "next_cursor"
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/CreditContribution`.
         public struct CreditContribution: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/CreditContribution/fact`.
@@ -422,6 +747,10 @@ extension Components {
             public var demonstrationUnit: Swift.Bool
             /// - Remark: Generated from `#/components/schemas/CreditFacts/listed`.
             public var listed: Swift.Bool
+            /// telemetry alerts a bureau confirmed in the last two years
+            ///
+            /// - Remark: Generated from `#/components/schemas/CreditFacts/confirmedAlerts`.
+            public var confirmedAlerts: Swift.Int
             /// Creates a new `CreditFacts`.
             ///
             /// - Parameters:
@@ -437,6 +766,7 @@ extension Components {
             ///   - commitmentBreached:
             ///   - demonstrationUnit:
             ///   - listed:
+            ///   - confirmedAlerts: telemetry alerts a bureau confirmed in the last two years
             public init(
                 instrumentsInUse: Swift.Int,
                 overdueOrUnfiled: Swift.Int,
@@ -449,7 +779,8 @@ extension Components {
                 commitmentActive: Swift.Bool,
                 commitmentBreached: Swift.Bool,
                 demonstrationUnit: Swift.Bool,
-                listed: Swift.Bool
+                listed: Swift.Bool,
+                confirmedAlerts: Swift.Int
             ) {
                 self.instrumentsInUse = instrumentsInUse
                 self.overdueOrUnfiled = overdueOrUnfiled
@@ -463,6 +794,7 @@ extension Components {
                 self.commitmentBreached = commitmentBreached
                 self.demonstrationUnit = demonstrationUnit
                 self.listed = listed
+                self.confirmedAlerts = confirmedAlerts
             }
             public enum CodingKeys: String, CodingKey {
                 case instrumentsInUse
@@ -477,6 +809,7 @@ extension Components {
                 case commitmentBreached
                 case demonstrationUnit
                 case listed
+                case confirmedAlerts
             }
         }
         /// - Remark: Generated from `#/components/schemas/CreditClassRow`.

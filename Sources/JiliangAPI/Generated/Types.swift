@@ -480,6 +480,28 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /telemetry/findings`.
     /// - Remark: Generated from `#/paths//telemetry/findings/get(listTelemetryFindings)`.
     func listTelemetryFindings(_ input: Operations.ListTelemetryFindings.Input) async throws -> Operations.ListTelemetryFindings.Output
+    /// The alerts of the caller's region in one state — open ones by priority (the detector's severity, one higher on an instrument that may not be used), decided ones by decision
+    ///
+    /// - Remark: HTTP `GET /telemetry/alerts`.
+    /// - Remark: Generated from `#/paths//telemetry/alerts/get(listTelemetryAlerts)`.
+    func listTelemetryAlerts(_ input: Operations.ListTelemetryAlerts.Input) async throws -> Operations.ListTelemetryAlerts.Output
+    /// One alert with the instrument's legal standing (bureau staff and administrators)
+    ///
+    /// - Remark: HTTP `GET /telemetry/alerts/{id}`.
+    /// - Remark: Generated from `#/paths//telemetry/alerts/{id}/get(getTelemetryAlert)`.
+    func getTelemetryAlert(_ input: Operations.GetTelemetryAlert.Input) async throws -> Operations.GetTelemetryAlert.Output
+    /// Confirm or dismiss an open alert, with a reason; final
+    ///
+    /// Confirming freezes the evidence (the finding's figures and the readings it rests on), keeps its SHA-256 for the ledger, counts it in the owner's credit facts and opens an inspection task for the instrument's region. A decided alert answers 409.
+    ///
+    /// - Remark: HTTP `POST /telemetry/alerts/{id}/decision`.
+    /// - Remark: Generated from `#/paths//telemetry/alerts/{id}/decision/post(decideTelemetryAlert)`.
+    func decideTelemetryAlert(_ input: Operations.DecideTelemetryAlert.Input) async throws -> Operations.DecideTelemetryAlert.Output
+    /// The open on-site inspection tasks of the caller's region, newest first
+    ///
+    /// - Remark: HTTP `GET /inspection-tasks`.
+    /// - Remark: Generated from `#/paths//inspection-tasks/get(listInspectionTasks)`.
+    func listInspectionTasks(_ input: Operations.ListInspectionTasks.Input) async throws -> Operations.ListInspectionTasks.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1743,6 +1765,62 @@ extension APIProtocol {
         headers: Operations.ListTelemetryFindings.Input.Headers = .init()
     ) async throws -> Operations.ListTelemetryFindings.Output {
         try await listTelemetryFindings(Operations.ListTelemetryFindings.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The alerts of the caller's region in one state — open ones by priority (the detector's severity, one higher on an instrument that may not be used), decided ones by decision
+    ///
+    /// - Remark: HTTP `GET /telemetry/alerts`.
+    /// - Remark: Generated from `#/paths//telemetry/alerts/get(listTelemetryAlerts)`.
+    public func listTelemetryAlerts(
+        query: Operations.ListTelemetryAlerts.Input.Query = .init(),
+        headers: Operations.ListTelemetryAlerts.Input.Headers = .init()
+    ) async throws -> Operations.ListTelemetryAlerts.Output {
+        try await listTelemetryAlerts(Operations.ListTelemetryAlerts.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// One alert with the instrument's legal standing (bureau staff and administrators)
+    ///
+    /// - Remark: HTTP `GET /telemetry/alerts/{id}`.
+    /// - Remark: Generated from `#/paths//telemetry/alerts/{id}/get(getTelemetryAlert)`.
+    public func getTelemetryAlert(
+        path: Operations.GetTelemetryAlert.Input.Path,
+        headers: Operations.GetTelemetryAlert.Input.Headers = .init()
+    ) async throws -> Operations.GetTelemetryAlert.Output {
+        try await getTelemetryAlert(Operations.GetTelemetryAlert.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Confirm or dismiss an open alert, with a reason; final
+    ///
+    /// Confirming freezes the evidence (the finding's figures and the readings it rests on), keeps its SHA-256 for the ledger, counts it in the owner's credit facts and opens an inspection task for the instrument's region. A decided alert answers 409.
+    ///
+    /// - Remark: HTTP `POST /telemetry/alerts/{id}/decision`.
+    /// - Remark: Generated from `#/paths//telemetry/alerts/{id}/decision/post(decideTelemetryAlert)`.
+    public func decideTelemetryAlert(
+        path: Operations.DecideTelemetryAlert.Input.Path,
+        headers: Operations.DecideTelemetryAlert.Input.Headers = .init(),
+        body: Operations.DecideTelemetryAlert.Input.Body
+    ) async throws -> Operations.DecideTelemetryAlert.Output {
+        try await decideTelemetryAlert(Operations.DecideTelemetryAlert.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The open on-site inspection tasks of the caller's region, newest first
+    ///
+    /// - Remark: HTTP `GET /inspection-tasks`.
+    /// - Remark: Generated from `#/paths//inspection-tasks/get(listInspectionTasks)`.
+    public func listInspectionTasks(
+        query: Operations.ListInspectionTasks.Input.Query = .init(),
+        headers: Operations.ListInspectionTasks.Input.Headers = .init()
+    ) async throws -> Operations.ListInspectionTasks.Output {
+        try await listInspectionTasks(Operations.ListInspectionTasks.Input(
             query: query,
             headers: headers
         ))

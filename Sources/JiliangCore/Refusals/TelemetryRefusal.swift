@@ -29,4 +29,6 @@ public enum TelemetryRefusal: Sendable, Hashable, Codable {
     case kindDoesNotFit(kind: String, instrument: String)
     /// A device name already registered.
     case deviceNameTaken(String)
+    /// An alert a bureau has already confirmed or dismissed: a decision is final.
+    case alertAlreadyDecided(state: String)
 }

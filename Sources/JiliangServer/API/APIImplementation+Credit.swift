@@ -30,7 +30,8 @@ extension APIImplementation {
             facts: .init(
                 instrumentsInUse: f.instrumentsInUse, overdueOrUnfiled: f.overdueOrUnfiled, failedInUse: f.failedInUse, verifications: f.verifications,
                 verificationFailures: f.verificationFailures, complaintsUpheld: f.complaintsUpheld, penalties: f.penalties, heavyPenalties: f.heavyPenalties,
-                commitmentActive: f.commitmentActive, commitmentBreached: f.commitmentBreached, demonstrationUnit: f.demonstrationUnit, listed: f.listed),
+                commitmentActive: f.commitmentActive, commitmentBreached: f.commitmentBreached, demonstrationUnit: f.demonstrationUnit, listed: f.listed,
+                confirmedAlerts: f.confirmedAlerts),
             note: "内部参考，用于确定检查频次，不是对企业的信用评价 — an internal reference that sets inspection frequency, not a rating of the business"))))
     }
 

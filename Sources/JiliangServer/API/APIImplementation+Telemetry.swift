@@ -53,6 +53,46 @@ extension APIImplementation {
         })))
     }
 
+    // MARK: Alerts and their review
+
+    func listTelemetryAlerts(_ input: Operations.ListTelemetryAlerts.Input) async throws -> Operations.ListTelemetryAlerts.Output {
+        let q = input.query
+        let state = q.state.flatMap { AlertState(rawValue: $0.rawValue) } ?? .open
+        let page = try await Telemetry.alerts(state: state, cursor: q.cursor, limit: try Cursor.limit(q.limit), today: today, by: try caller(), on: db)
+        return .ok(.init(body: .json(.init(items: page.items.map(dto), nextCursor: page.nextCursor))))
+    }
+
+    func getTelemetryAlert(_ input: Operations.GetTelemetryAlert.Input) async throws -> Operations.GetTelemetryAlert.Output {
+        .ok(.init(body: .json(dto(try await Telemetry.alert(input.path.id, today: today, by: try caller(), on: db)))))
+    }
+
+    func decideTelemetryAlert(_ input: Operations.DecideTelemetryAlert.Input) async throws -> Operations.DecideTelemetryAlert.Output {
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
+        let a = try await Telemetry.decide(input.path.id, decision: b.decision.rawValue, reason: b.reason, today: today, by: try caller(), on: db)
+        return .ok(.init(body: .json(dto(a))))
+    }
+
+    func listInspectionTasks(_ input: Operations.ListInspectionTasks.Input) async throws -> Operations.ListInspectionTasks.Output {
+        let page = try await Telemetry.inspectionTasks(cursor: input.query.cursor, limit: try Cursor.limit(input.query.limit), by: try caller(), on: db)
+        return .ok(.init(body: .json(.init(
+            items: page.items.map {
+                .init(id: $0.id!, regionCode: $0.regionCode, instrumentId: $0.instrumentID, ownerId: $0.ownerID, origin: $0.origin, originId: $0.originID,
+                      state: .open, openedAt: $0.openedAt)
+            }, nextCursor: page.nextCursor))))
+    }
+
+    func dto(_ a: TelemetryAlert) -> Components.Schemas.TelemetryAlert {
+        let f = a.finding
+        return .init(
+            id: f.id!, priority: a.priority, severity: .init(rawValue: (a.detector?.severity ?? .medium).name) ?? .medium, detector: f.detector,
+            state: .init(rawValue: f.state) ?? .open, at: f.at, deviceId: a.device.id!, deviceName: a.device.name, instrumentId: a.instrument.id!,
+            instrumentCode: a.instrument.code, instrumentName: a.instrument.name, instrumentStatus: a.status.rawValue, ownerId: a.owner.id!,
+            ownerName: a.owner.name, creditClass: a.creditClass.flatMap { .init(rawValue: $0.rawValue) },
+            seqs: f.seqs.split(separator: ",").compactMap { Int($0) },
+            evidence: .init(additionalProperties: (try? JSONDecoder().decode([String: String].self, from: Data(f.evidence.utf8))) ?? [:]),
+            decidedBy: f.decidedBy, decidedAt: f.decidedAt, decisionReason: f.decisionReason, evidenceHash: f.evidenceHash, inspectionTaskId: a.taskID)
+    }
+
     func dto(_ m: TelemetryDeviceModel) -> Components.Schemas.TelemetryDevice {
         .init(
             id: m.id!, name: m.name, instrumentId: m.instrumentID, kind: m.kind, softwareId: m.softwareID, pulseEquivalent: m.pulseEquivalent,

@@ -1,6 +1,7 @@
 import Foundation
 import JiliangCore
 import JiliangStore
+import JiliangTelemetry
 
 /// A message as a person reads it: worded from its facts (`Notice`) in the reader's language, with
 /// its link as an address (issue #20). Rows stored before migration 028 have text instead of facts
@@ -39,6 +40,7 @@ enum NoticeText {
         case .penalties: Site.penalties()
         case .utilityReport(let region, let month): Site.statisticsUtilities() + "?region=\(region)&period=month&day=\(month)-01"
         case .annualReport(let region, let year): Site.statisticsAnnual() + "?region=\(region)&year=\(year)"
+        case .telemetryAlert(let id): Site.telemetryAlert(id)
         }
     }
 
@@ -95,6 +97,10 @@ enum NoticeText {
         case .penaltyToPublish(let no, let by, let late):
             return zh ? (late ? "处罚信息逾期未公示" : "处罚信息待公示", "行政处罚 \(no) 应于 \(by ?? "-") 前公示。")
                 : (late ? "Penalty publication overdue" : "Penalty to publish", "Decision \(no) must be published by \(by ?? "-").")
+        case .inspectionTaskOpened(let task, let alert, let i, let detector):
+            let what = DetectorText.name(DetectorKind(rawValue: detector), raw: detector, lang)
+            return zh ? ("远程监测告警已确认，待现场检查", "\(i.name)（\(i.code)）的“\(what)”告警 #\(alert) 经确认，已生成现场检查任务 #\(task)。")
+                : ("Telemetry alert confirmed: inspect on site", "The \(what) alert #\(alert) on \(i.name) (\(i.code)) was confirmed; inspection task #\(task) is open.")
         case .repeatedComplaints(let owner, let code, let count, let days):
             return zh ? ("重复投诉预警", "\(owner)（\(code)）近 \(days) 天被投诉 \(count) 次，请关注。")
                 : ("Repeated complaints", "\(owner) (\(code)) has had \(count) complaints in \(days) days.")

@@ -176,6 +176,7 @@ enum PageKey: String, CaseIterable, Sendable, StringKey {
     case cr_docs
     case cr_fact_overdue_or_unfiled
     case cr_fact_failed_in_use
+    case cr_fact_telemetry_alerts
     case cr_fact_failure_rate
     case cr_fact_complaints_upheld
     case cr_fact_penalties
@@ -434,6 +435,44 @@ enum PageKey: String, CaseIterable, Sendable, StringKey {
     case importTitle
     case importHelp
     case importProfile
+    case tel_title
+    case tel_help
+    case tel_open
+    case tel_confirmed
+    case tel_dismissed
+    case tel_pass
+    case tel_fail
+    case tel_priority
+    case tel_detector
+    case tel_instrument
+    case tel_status
+    case tel_owner
+    case tel_credit
+    case tel_device
+    case tel_at
+    case tel_decidedOn
+    case tel_next
+    case tel_tasks
+    case tel_task
+    case tel_taskOpened
+    case tel_region
+    case tel_rule
+    case tel_severity
+    case tel_evidence
+    case tel_readings
+    case tel_history
+    case tel_records
+    case tel_others
+    case tel_decision
+    case tel_confirm
+    case tel_dismiss
+    case tel_reason
+    case tel_decide
+    case tel_decidedBy
+    case tel_decidedAt
+    case tel_evidenceHash
+    case tel_state
+    case tel_final
     case sv_title
     case sv_help
     case sv_name

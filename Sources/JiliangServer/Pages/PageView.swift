@@ -101,6 +101,7 @@ struct FrameView: PageView {
     var canImport: Bool
     var canHandleComplaints: Bool
     var canSurvey: Bool
+    var canReviewAlerts: Bool
     var canCredit: Bool
     var canRunChecks: Bool
     var canManageUsers: Bool

@@ -218,6 +218,7 @@ enum RefusalText {
         case .warningRun: zh ? "预警运行" : "warning run"
         case .importProfile: zh ? "导入配置" : "import profile"
         case .listing: zh ? "严重失信名单程序" : "listing"
+        case .telemetryAlert: zh ? "监测告警" : "telemetry alert"
         }
     }
 
@@ -240,6 +241,7 @@ enum RefusalText {
         case .manageCredit: zh ? "诚信计量监管" : "credit supervision"
         case .applyForCredit: zh ? "诚信计量申请" : "applying for credit matters"
         case .submitReadings: zh ? "登记智能设备、报送监测数据" : "registering devices and sending their readings"
+        case .reviewAlerts: zh ? "审核监测告警" : "reviewing telemetry alerts"
         }
     }
 }

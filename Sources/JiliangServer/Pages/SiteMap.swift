@@ -52,6 +52,11 @@ enum Site {
     static let surveyClose = Route1<Int>("/app/surveys/{id}/close")
     static let surveyRequest = Route2<Int, Int>("/app/surveys/{id}/requests/{request}")
 
+    // Smart supervision (远程监管): the alerts' queue and one alert
+    static let telemetry = Route0("/app/telemetry")
+    static let telemetryAlert = Route1<Int>("/app/telemetry/alerts/{id}")
+    static let telemetryAlertDecision = Route1<Int>("/app/telemetry/alerts/{id}/decision")
+
     // Statistics and standards
     static let statistics = Route0("/app/statistics")
     static let statisticsAnnual = Route0("/app/statistics/annual")
@@ -129,7 +134,7 @@ enum Site {
         "login": login(), "logout": logout(), "dashboard": dashboard(), "instruments": instruments(), "instrumentsCSV": instrumentsCSV(),
         "newInstrument": newInstrument(), "regions": regions(), "labels": labels(), "labelsPDF": labelsPDF(), "importPage": importPage(),
         "importProfiles": importProfiles(), "importTemplate": importTemplate(), "filings": filings(), "requests": requests(),
-        "surveys": surveys(), "statistics": statistics(), "statisticsAnnual": statisticsAnnual(), "statisticsBehind": statisticsBehind(),
+        "surveys": surveys(), "telemetry": telemetry(), "statistics": statistics(), "statisticsAnnual": statisticsAnnual(), "statisticsBehind": statisticsBehind(),
         "statisticsUtilities": statisticsUtilities(), "standards": standards(), "standardTargets": standardTargets(),
         "catalogue": catalogue(), "complaints": complaints(), "checks": checks(), "checkSlots": checkSlots(), "campaigns": campaigns(),
         "credit": credit(), "commitments": commitments(), "commitmentTemplates": commitmentTemplates(), "demoChecklists": demoChecklists(),

@@ -58,6 +58,7 @@ extension WebApp {
             canReview: caller?.may(.reviewFilings) == true, canDrill: caller.map { $0.role == .provinceAdmin || $0.role == .bureauStaff } == true,
             canImport: caller.map { $0.may(.importInstruments) || $0.may(.manageOwners) || $0.may(.manageReference) } == true,
             canHandleComplaints: caller?.may(.handleComplaints) == true, canSurvey: caller?.may(.manageOwners) == true,
+            canReviewAlerts: caller?.may(.reviewAlerts) == true,
             canCredit: caller.map { ($0.may(.manageCredit) && $0.role != .owner && $0.role != .instituteStaff) || ($0.role == .owner && $0.may(.applyForCredit)) } == true,
             canRunChecks: caller?.may(.runFreeChecks) == true, canManageUsers: caller.map { $0.may(.manageAccounts) || $0.may(.manageOwners) } == true,
             isAdmin: caller?.may(.readAudit) == true, canManageReference: caller?.may(.manageReference) == true,

@@ -63,6 +63,8 @@ struct WebApp {
         ImportController(app: self).addRoutes(to: router)
         // Surveys of users (摸排)
         SurveysController(app: self).addRoutes(to: router)
+        // Smart supervision (远程监管): telemetry alerts and their review
+        TelemetryController(app: self).addRoutes(to: router)
         // Statistics, reports, standards
         StatisticsController(app: self).addRoutes(to: router)
         // The catalogue and its rules and names

@@ -55,6 +55,12 @@ public enum CreditScores {
             out[id, default: CreditFacts()].heavyPenalties = try r.decode(column: "heavy", as: Int?.self) ?? 0
         }
         for r in try await sql.raw("""
+            SELECT i.owner_id, COUNT(*) AS n FROM telemetry_findings f JOIN instruments i ON i.id = f.instrument_id
+            WHERE f.state = 'confirmed' AND f.decided_on >= \(bind: twoYears) \(only("i.owner_id")) GROUP BY i.owner_id
+            """).all() {
+            out[try r.decode(column: "owner_id", as: Int.self), default: CreditFacts()].confirmedAlerts = try r.decode(column: "n", as: Int.self)
+        }
+        for r in try await sql.raw("""
             SELECT owner_id, state, ended_on FROM commitments WHERE (state = 'active' OR (state = 'breached' AND ended_on >= \(bind: twoYears))) \(only("owner_id"))
             """).all() {
             let id = try r.decode(column: "owner_id", as: Int.self)

@@ -25,6 +25,10 @@ public enum LedgerKind: String, Sendable, CaseIterable {
     /// A change of a public credit list: a penalty published, withdrawn or expired; a party listed
     /// on the serious-dishonesty list, repaired or removed (issue #7).
     case creditList = "credit-list"
+    /// A telemetry alert a bureau confirmed (issue #21): which detector, on which instrument and
+    /// device, and the SHA-256 of its frozen evidence — so that the evidence an inspection or a
+    /// penalty rests on can be shown not to have changed since.
+    case telemetryAlert = "telemetry-alert"
 
     /// What a v2 entry says in place of an instrument code (anyone holding the code can compute it,
     /// with the entry's `instrument-id`).
@@ -50,6 +54,7 @@ public enum LedgerKind: String, Sendable, CaseIterable {
         case .filingApproved: "filings"
         case .statusChange: "status_changes"
         case .creditList: "credit_list_changes"
+        case .telemetryAlert: "telemetry_findings"
         }
     }
 
@@ -57,6 +62,7 @@ public enum LedgerKind: String, Sendable, CaseIterable {
     var ledgered: String {
         switch self {
         case .filingApproved: "x.state = 'approved'"
+        case .telemetryAlert: "x.state = 'confirmed'"
         default: "1 = 1"
         }
     }
@@ -82,6 +88,12 @@ public enum LedgerKind: String, Sendable, CaseIterable {
             """
         case .creditList:
             "SELECT x.id, x.ledger_index, x.owner_id, x.credit_code, x.list, x.ref_id, x.change, x.day, x.actor FROM credit_list_changes x"
+        case .telemetryAlert:
+            """
+            SELECT x.id, x.ledger_index, x.instrument_id, i.code, x.device_id, x.detector, x.subject, x.at, x.frozen_evidence,
+                   x.decided_at, x.decided_by
+            FROM telemetry_findings x JOIN instruments i ON i.id = x.instrument_id
+            """
         }
     }
 }
@@ -163,6 +175,13 @@ struct EntryEncoder {
             fields = [
                 ("owner-id", try i("owner_id")), ("credit-code", try s("credit_code")), ("list", try s("list")), ("ref", try i("ref_id")),
                 ("change", try s("change")), ("day", try s("day")), ("actor", personal("actor", try s("actor"))),
+            ]
+        case .telemetryAlert:
+            func epoch(_ c: String) throws -> String? { try r.decode(column: c, as: Date?.self).map { String(Int64($0.timeIntervalSince1970.rounded(.down))) } }
+            fields = [
+                ("instrument-id", try i("instrument_id")), ("instrument", try code()), ("device-id", try i("device_id")),
+                ("detector", try s("detector")), ("subject", try s("subject")), ("at", try epoch("at")), ("evidence", EntryEncoder.digest(try s("frozen_evidence"))),
+                ("decided-at", try epoch("decided_at")), ("decided-by", personal("decided_by", try s("decided_by"))),
             ]
         }
         return LedgerRow(kind: kind, id: id, ledgerIndex: index, entry: encode(kind: kind, id: id, version: version, fields))

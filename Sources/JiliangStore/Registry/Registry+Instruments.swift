@@ -271,10 +271,26 @@ extension Registry {
             }
             return out
         }
-        // One GROUP BY over the region range; the CASE is `applyStatusFilter` written as one
-        // expression (StatusAgreementTests holds the two to the engine).
+        // One GROUP BY over the region range, the status as one expression.
+        let status = statusExpression(today: today, window: window)
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT sub_no, \(status) AS status, COUNT(*) AS n FROM instruments
+            WHERE region_code >= \(bind: range.lowerBound) AND region_code <= \(bind: range.upperBound)
+            GROUP BY sub_no, status
+            """).all()
+        var out: [Int: [ComplianceStatus: Int]] = [:]
+        for r in rows {
+            guard let s = try r.decode(column: "status", as: String?.self).flatMap(ComplianceStatus.init(rawValue:)) else { continue }
+            out[try r.decode(column: "sub_no", as: Int.self), default: [:]][s, default: 0] += try r.decode(column: "n", as: Int.self)
+        }
+        return out
+    }
+
+    /// `applyStatusFilter` written as one SQL expression over the instruments' stored columns, for
+    /// grouping and sorting (StatusAgreementTests holds the two to the engine).
+    static func statusExpression(today: CalendarDay, window: Int) -> SQLQueryString {
         let t = today.description, soon = today.adding(days: window).description
-        let status: SQLQueryString = """
+        return """
             CASE
               WHEN compliance_base = 'not_filed' THEN 'not_filed'
               WHEN compliance_base = 'failed' THEN 'failed'
@@ -287,17 +303,6 @@ extension Registry {
               WHEN compliance_base = 'active' AND next_due < \(bind: t) AND due_kind = 'rotation' THEN 'life_expired'
             END
             """
-        let rows = try await (db as! any SQLDatabase).raw("""
-            SELECT sub_no, \(status) AS status, COUNT(*) AS n FROM instruments
-            WHERE region_code >= \(bind: range.lowerBound) AND region_code <= \(bind: range.upperBound)
-            GROUP BY sub_no, status
-            """).all()
-        var out: [Int: [ComplianceStatus: Int]] = [:]
-        for r in rows {
-            guard let s = try r.decode(column: "status", as: String?.self).flatMap(ComplianceStatus.init(rawValue:)) else { continue }
-            out[try r.decode(column: "sub_no", as: Int.self), default: [:]][s, default: 0] += try r.decode(column: "n", as: Int.self)
-        }
-        return out
     }
 
     /// How many instruments the scope holds in each status today (dashboards).

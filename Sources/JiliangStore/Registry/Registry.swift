@@ -83,6 +83,20 @@ public enum Registry {
         }
     }
 
+    /// The same rules as a condition on the `instruments` table, for queries written in SQL that
+    /// join through it (the telemetry alerts' queue sorts by a joined instrument's status).
+    static func instrumentsVisible(_ scope: AccessScope) -> SQLQueryString {
+        switch scope {
+        case .everything: return "1 = 1"
+        case .region(let r):
+            let range = r.subtreeRange
+            return "\(ident: "instruments").\(ident: "region_code") BETWEEN \(bind: range.lowerBound) AND \(bind: range.upperBound)"
+        case .owners(let ids): return ids.isEmpty ? "1 = 0" : "\(ident: "instruments").\(ident: "owner_id") IN (\(binds: ids))"
+        case .institution(let id): return institutionSees(id)
+        case .nothing: return "1 = 0"
+        }
+    }
+
     static func scoped(_ q: QueryBuilder<OwnerModel>, _ scope: AccessScope) -> QueryBuilder<OwnerModel> {
         switch scope {
         case .everything: return q

@@ -215,12 +215,13 @@ public enum Telemetry {
         return try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             var insert = sql.insert(into: "telemetry_findings")
-                .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at")
+                .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
             for f in findings {
                 let evidence = String(decoding: try JSONEncoder.sorted.encode(f.evidence), as: UTF8.self)
                 insert = insert.values(
                     SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(f.detector.rawValue), SQLBind(f.seqs.first ?? 0), SQLBind(f.subject), SQLBind(f.at),
-                    SQLBind(f.seqs.map(String.init).joined(separator: ",")), SQLBind(evidence), SQLBind("open"), SQLBind(now))
+                    SQLBind(f.seqs.map(String.init).joined(separator: ",")), SQLBind(evidence), SQLBind("open"), SQLBind(now),
+                    SQLBind(f.detector.severity.rawValue))
             }
             return try await insert.ignoringConflicts(with: ["device_id", "detector", "subject"]).returning("id").all().count
         }
@@ -236,7 +237,7 @@ public enum Telemetry {
         return try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             var insert = sql.insert(into: "telemetry_findings")
-                .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at")
+                .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
             for d in quiet {
                 let last = d.lastSeenAt!
                 let evidence = String(decoding: try JSONEncoder.sorted.encode([
@@ -244,7 +245,8 @@ public enum Telemetry {
                 ]), as: UTF8.self)
                 insert = insert.values(
                     SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(DetectorKind.deviceSilent.rawValue), SQLBind(Int64(0)),
-                    SQLBind("silent:\(Int64(last.timeIntervalSince1970))"), SQLBind(now), SQLBind(""), SQLBind(evidence), SQLBind("open"), SQLBind(now))
+                    SQLBind("silent:\(Int64(last.timeIntervalSince1970))"), SQLBind(now), SQLBind(""), SQLBind(evidence), SQLBind("open"), SQLBind(now),
+                    SQLBind(DetectorKind.deviceSilent.severity.rawValue))
             }
             return try await insert.ignoringConflicts(with: ["device_id", "detector", "subject"]).returning("id").all().count
         }

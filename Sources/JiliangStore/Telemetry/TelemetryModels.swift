@@ -34,5 +34,41 @@ public final class TelemetryFindingModel: Model, @unchecked Sendable {
     @Field(key: "evidence") public var evidence: String
     @Field(key: "state") public var state: String
     @Field(key: "found_at") public var foundAt: Date
+    /// The detector's `AlertSeverity` when it was found (the queue sorts by it in SQL).
+    @Field(key: "severity") public var severity: Int
+    @OptionalField(key: "decided_by") public var decidedBy: String?
+    @OptionalField(key: "decided_at") public var decidedAt: Date?
+    /// The day the decision counts from (credit facts look back two years from a day).
+    @OptionalField(key: "decided_on") public var decidedOn: String?
+    @OptionalField(key: "decision_reason") public var decisionReason: String?
+    /// A confirmed alert's evidence as it was shown — the finding's figures and the readings it
+    /// rests on, as the gateway sent them — and that text's SHA-256, which the ledger holds.
+    @OptionalField(key: "frozen_evidence") public var frozenEvidence: String?
+    @OptionalField(key: "evidence_hash") public var evidenceHash: String?
+    @OptionalField(key: "ledger_index") public var ledgerIndex: Int64?
+    public init() {}
+
+    public var alertState: AlertState { AlertState(rawValue: state) ?? .open }
+}
+
+/// Where a finding stands in a bureau's review.
+public enum AlertState: String, Sendable, Codable, CaseIterable {
+    case open, confirmed, dismissed
+}
+
+/// Work for the region's bureau to do on site (issue #21, item 5: a confirmed alert opens one).
+/// Field inspection (a later capability) takes it from here; today it is opened and listed.
+public final class InspectionTaskModel: Model, @unchecked Sendable {
+    public static let schema = "inspection_tasks"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "region_code") public var regionCode: String
+    @Field(key: "instrument_id") public var instrumentID: Int
+    @Field(key: "owner_id") public var ownerID: Int
+    /// What opened it (`telemetry_alert`) and which one (the finding's id).
+    @Field(key: "origin") public var origin: String
+    @Field(key: "origin_id") public var originID: Int
+    @Field(key: "state") public var state: String
+    @Field(key: "opened_by") public var openedBy: String
+    @Field(key: "opened_at") public var openedAt: Date
     public init() {}
 }

@@ -32,6 +32,8 @@ public enum Notice: Codable, Sendable, Equatable {
     case utilityReport(region: String, regionName: String?, month: String, firstVerification: Rate, rotation: Rate, offending: Int)
     /// The annual statistics report of a region.
     case annualReport(region: String, year: Int, onTime: Rate, firstPass: Rate, filing: Rate, coverage: Rate)
+    /// A bureau confirmed a telemetry alert, which opened an on-site inspection task (issue #21).
+    case inspectionTaskOpened(task: Int, alert: Int, instrument: InstrumentRef, detector: String)
 
     /// The instrument a notice is about, as it was named when the notice was raised.
     public struct InstrumentRef: Codable, Sendable, Equatable {
@@ -53,6 +55,7 @@ public enum Notice: Codable, Sendable, Equatable {
         case penalties
         case utilityReport(region: String, month: String)
         case annualReport(region: String, year: Int)
+        case telemetryAlert(Int)
     }
 
     public var link: Link? {
@@ -64,6 +67,7 @@ public enum Notice: Codable, Sendable, Equatable {
         case .penaltyDisplayEnded, .penaltyToPublish: .penalties
         case .utilityReport(let region, _, let month, _, _, _): .utilityReport(region: region, month: month)
         case .annualReport(let region, let year, _, _, _, _): .annualReport(region: region, year: year)
+        case .inspectionTaskOpened(_, let alert, _, _): .telemetryAlert(alert)
         case .failedSignIns, .warningRunSilent, .repeatedComplaints: nil
         }
     }

@@ -1,0 +1,59 @@
+import JiliangTelemetry
+
+/// A detector as staff read it: its name and the rule it applies, in the page's language
+/// (docs/detectors.md has each rule's source). Every detector is worded here, so a new one does
+/// not compile until it is.
+enum DetectorText {
+    static func name(_ d: DetectorKind?, raw: String, _ lang: PageStrings.Language) -> String {
+        guard let d else { return raw }
+        let zh = lang == .zh
+        return switch d {
+        case .priceArithmetic: zh ? "金额与单价×升数不符" : "Amount ≠ volume × price"
+        case .dispenserIdentity: zh ? "软件标识或脉冲当量被改" : "Software ID or pulse equivalent changed"
+        case .dispenserErrorLock: zh ? "超差未锁机" : "Error lock did not engage"
+        case .taximeterDistance: zh ? "计价器里程与卫星定位里程不符" : "Meter distance vs GNSS distance"
+        case .taximeterSpeed: zh ? "速度不合常理" : "Implausible speed"
+        case .scaleTamper: zh ? "非检定期间开盖或进入标定模式" : "Case opened or calibration mode outside a visit"
+        case .meterBackwards: zh ? "表底数倒走" : "Meter running backwards"
+        case .meterStopped: zh ? "有流量而表不走" : "Meter stopped under flow"
+        case .meterStep: zh ? "读数突变（超过过载流量）" : "Step beyond the overload flow"
+        case .deviceSilent: zh ? "设备离线" : "Device silent"
+        case .drift: zh ? "误差渐变（EWMA）" : "Drift (EWMA)"
+        }
+    }
+
+    /// The rule in one sentence, for the alert's page.
+    static func rule(_ d: DetectorKind?, _ lang: PageStrings.Language) -> String {
+        guard let d else { return "" }
+        let zh = lang == .zh
+        return switch d {
+        case .priceArithmetic: zh ? "一次加油的金额与升数×单价之差超过最小付款单位 0.01 元。" : "A delivery's amount differs from volume × unit price by more than 0.01 yuan."
+        case .dispenserIdentity:
+            zh ? "上报的软件标识或脉冲当量不同于最近一次检定或初始化所确认的值。" : "The software ID or pulse equivalent reported differs from what the last verification or initialisation authorised."
+        case .dispenserErrorLock:
+            zh ? "累计 5 次示值与编码器计量之差超出 ±0.6% 后仍继续加油，防作弊锁机未生效（JJG 443）。"
+                : "Deliveries went on after 5 whose volume differed from the encoder's by more than ±0.6 %: the anti-cheat lock did not engage (JJG 443)."
+        case .taximeterDistance:
+            zh ? "计价里程相对卫星定位里程的误差超出 −4% … +1%（JJG 517，另计定位 0.3%）。"
+                : "The meter's distance is outside −4 % … +1 % of the GNSS distance (JJG 517, with 0.3 % for the GNSS track)."
+        case .taximeterSpeed: zh ? "行程速度超过 150 km/h，不合常理（设计取值）。" : "The trip's speed exceeds 150 km/h (a design choice)."
+        case .scaleTamper: zh ? "在没有检定记录的日子里打开机壳或进入标定模式。" : "The case was opened, or calibration mode entered, on a day with no recorded verification."
+        case .meterBackwards: zh ? "表底数下降超过分辨力，或出现反向流量。" : "The index fell by more than its resolution, or reverse flow began."
+        case .meterStopped: zh ? "连续 3 次读数显示有流量而表底数不动。" : "Three readings in a row show flow while the index stands still."
+        case .meterStep: zh ? "两次读数之间的增量快于该表的过载流量 Q4 = 1.25 × Q3（JJG 162）。" : "The index rose faster than the meter's overload flow, Q4 = 1.25 × Q3 (JJG 162)."
+        case .deviceSilent: zh ? "设备超过 1 小时未上报数据（设计取值）。" : "Nothing received for an hour (a design choice)."
+        case .drift:
+            zh ? "设备自身误差的 EWMA 超出其基线的控制限：小于任何允差的渐变（如 ±0.6% 之内的 0.4% 克扣）。"
+                : "The EWMA of the device's own errors left its baseline's limits: a change smaller than any MPE (a 0.4 % skim inside ±0.6 %)."
+        }
+    }
+
+    static func severity(_ s: AlertSeverity, _ lang: PageStrings.Language) -> String {
+        let zh = lang == .zh
+        return switch s {
+        case .high: zh ? "高" : "High"
+        case .medium: zh ? "中" : "Medium"
+        case .low: zh ? "低" : "Low"
+        }
+    }
+}

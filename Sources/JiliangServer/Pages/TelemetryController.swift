@@ -1,0 +1,44 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import JiliangCore
+import JiliangStore
+
+/// Smart supervision's staff pages (issue #21, item 5): the region's alerts by priority, one
+/// alert with the instrument's legal standing, and the bureau's decision. The store ranks, scopes
+/// and decides (`Telemetry.alerts`, `.decide`); this maps addresses to it.
+struct TelemetryController: PageController {
+    let app: WebApp
+
+    func addRoutes(to router: RouterGroup<SignedInContext>) {
+        router.get(Site.telemetry.path) { request, context in
+            let q = request.uri.queryParameters
+            let lang = app.language(request)
+            let view = try await TelemetryAlertsView.build(
+                state: q["state"].map(String.init), cursor: q["cursor"].map(String.init), by: context.principal, lang: lang, today: app.today, on: db)
+            return app.render("telemetry", view: view, title: PageStrings.strings(lang)[.tel_title], request: request, caller: context.principal)
+        }
+        router.get(Site.telemetryAlert.path) { request, context in
+            try await alert(request, context.principal, try context.parameters.require("id", as: Int.self), error: nil, form: nil)
+        }
+        router.post(Site.telemetryAlertDecision.path) { request, context in
+            let p = context.principal, id = try context.parameters.require("id", as: Int.self)
+            let f = try await app.form(AlertDecisionForm.self, request)
+            return try await app.attempt(request, { try await alert(request, p, id, error: $0, form: f) }) {
+                _ = try await Telemetry.decide(id, decision: f.decision, reason: f.reason, today: app.today, by: p, on: db)
+                return app.redirect(Site.telemetryAlert(id) + "?flash=done")
+            }
+        }
+    }
+
+    func alert(_ request: Request, _ p: Principal, _ id: Int, error: String?, form: AlertDecisionForm?) async throws -> Response {
+        let view = try await TelemetryAlertView.build(id, by: p, lang: app.language(request), today: app.today, error: error, form: form, on: db)
+        return app.render("telemetry-alert", view: view, title: view.title, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+    }
+}
+
+/// A bureau's decision on an alert (field names as posted).
+struct AlertDecisionForm: Decodable, Sendable {
+    var decision: String?
+    var reason: String?
+}
