@@ -3,7 +3,8 @@ import Foundation
 /// The statistical detector, for what no rule names: an EWMA chart on each device's own errors
 /// (a dispenser's displayed volume against its encoder's, a taximeter's distance against GNSS).
 /// The device's first `driftWarmup` values set its baseline (mean and spread); after that, the
-/// exponentially weighted mean crossing mean ± L·σ·√(λ/(2−λ)) is a drift — smaller than any MPE
+/// exponentially weighted mean crossing mean ± L·σ·√(λ/(2−λ) + 1/n) (the second term: the mean was
+/// learned from n values, not known) is a drift — smaller than any MPE
 /// can catch, but the device's own behaviour changing (a slow skim, a wearing transducer).
 enum Drift {
     static func detect(_ series: [(at: Date, seq: Int64, value: Double)], device: String, _ t: Thresholds) -> [Finding] {
@@ -13,7 +14,7 @@ enum Drift {
         let variance = base.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(base.count - 1)
         // A perfectly steady device still has its display's resolution as spread.
         let sigma = max(variance.squareRoot(), 0.0005)
-        let limit = t.driftL * sigma * (t.driftLambda / (2 - t.driftLambda)).squareRoot()
+        let limit = t.driftL * sigma * (t.driftLambda / (2 - t.driftLambda) + 1 / Double(t.driftWarmup)).squareRoot()
         var z = mean
         var out: [Finding] = []
         var outside = false

@@ -1,5 +1,5 @@
 /// SplitMix64: a small, fast, seedable generator, so that `jiliang demo --seed S` builds the same
-/// province every time. Never used where unguessability matters (production codes use the system CSPRNG).
+/// province and `jiliang simulate --seed S` the same fleet every time. Never used where unguessability matters (production codes use the system CSPRNG).
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
     public init(seed: UInt64) { state = seed }
@@ -11,10 +11,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-    mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
+    public mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
+    public mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
     /// Picks by weight.
-    mutating func weighted<T>(_ items: [(T, Double)]) -> T {
+    public mutating func weighted<T>(_ items: [(T, Double)]) -> T {
         let total = items.reduce(0) { $0 + $1.1 }
         var x = Double.random(in: 0..<total, using: &self)
         for (item, w) in items {

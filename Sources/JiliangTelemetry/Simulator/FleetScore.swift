@@ -1,0 +1,72 @@
+import Foundation
+
+/// How well the detectors caught a simulated fleet's injected cheats, per detector (issue #21,
+/// "done when"): counted per device, since one cheat shows in many readings.
+///
+/// - A device flagged by detector D is a true positive when its cheat is one D rightly names
+///   (`Cheat.detectors`), else a false positive (an honest device, or another cheat).
+/// - Recall of D: of the devices whose cheat D is meant to catch (`Cheat.detector`), how many D
+///   flagged.
+///
+/// Silence is left out: it is judged by the clock, not by the readings (the store does not run it
+/// on ingest either).
+public struct FleetScore: Sendable, Equatable {
+    public struct Line: Sendable, Equatable {
+        public var detector: DetectorKind
+        /// Devices D flagged, and of those the ones it rightly flagged.
+        public var flagged: Int
+        public var rightlyFlagged: Int
+        /// Devices with a cheat D is meant to catch, and of those the ones it flagged.
+        public var cheats: Int
+        public var caught: Int
+
+        public var precision: Double? { flagged == 0 ? nil : Double(rightlyFlagged) / Double(flagged) }
+        public var recall: Double? { cheats == 0 ? nil : Double(caught) / Double(cheats) }
+    }
+
+    public var lines: [Line]
+    public var devices: Int
+    public var cheatingDevices: Int
+
+    public func line(_ d: DetectorKind) -> Line? { lines.first { $0.detector == d } }
+
+    /// Scores which detectors flagged which devices (`flags`: device name → detectors).
+    public static func score(_ fleet: FleetSimulator.Fleet, flags: [String: Set<DetectorKind>]) -> FleetScore {
+        var lines: [DetectorKind: Line] = [:]
+        for d in DetectorKind.allCases where d != .deviceSilent { lines[d] = Line(detector: d, flagged: 0, rightlyFlagged: 0, cheats: 0, caught: 0) }
+        for device in fleet.devices {
+            let fired = (flags[device.name] ?? []).subtracting([.deviceSilent])
+            for d in fired {
+                lines[d]!.flagged += 1
+                if device.cheat?.detectors.contains(d) == true { lines[d]!.rightlyFlagged += 1 }
+            }
+            if let cheat = device.cheat {
+                lines[cheat.detector]!.cheats += 1
+                if fired.contains(cheat.detector) { lines[cheat.detector]!.caught += 1 }
+            }
+        }
+        return FleetScore(
+            lines: DetectorKind.allCases.compactMap { lines[$0] }, devices: fleet.devices.count,
+            cheatingDevices: fleet.devices.filter { $0.cheat != nil }.count)
+    }
+
+    /// Runs the detectors over each device's readings in process, as the store does after ingest.
+    public static func detect(_ fleet: FleetSimulator.Fleet, thresholds: Thresholds = .init()) -> [String: Set<DetectorKind>] {
+        var flags: [String: Set<DetectorKind>] = [:]
+        for device in fleet.devices {
+            let found = Detectors.run(fleet.readings[device.name] ?? [], context: device.context, thresholds: thresholds, now: fleet.end)
+            flags[device.name] = Set(found.map(\.detector))
+        }
+        return flags
+    }
+
+    /// The score as a Markdown table (docs/detectors.md, `jiliang simulate --evaluate`).
+    public var markdown: String {
+        func pct(_ x: Double?) -> String { x.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
+        var s = "| detector | devices flagged | rightly | precision | cheats meant for it | caught | recall |\n| --- | --- | --- | --- | --- | --- | --- |\n"
+        for l in lines where l.flagged > 0 || l.cheats > 0 {
+            s += "| `\(l.detector.rawValue)` | \(l.flagged) | \(l.rightlyFlagged) | \(pct(l.precision)) | \(l.cheats) | \(l.caught) | \(pct(l.recall)) |\n"
+        }
+        return s
+    }
+}
