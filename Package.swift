@@ -111,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "jiliang",
             dependencies: [
-                "JiliangCore", "JiliangStore", "JiliangServer", "JiliangLedger", "JiliangTables", "JiliangXLSX",
+                "JiliangCore", "JiliangStore", "JiliangServer", "JiliangLedger", "JiliangTables", "JiliangXLSX", "JiliangTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "FluentKit", package: "fluent-kit"),

@@ -59,7 +59,8 @@ public func prepare(_ store: Store, config: AppConfiguration) async throws {
                 let summary = try await DemoProvince(instruments: n, seed: config.demoSeed, today: config.today()).load(into: store)
                 try await DemoCredit.load(today: config.today(), on: store.db)
                 try await DemoStandards.load(today: config.today(), on: store.db)
-                store.logger.info("demo loaded: \(summary), with commitments, a demonstration round, penalties, a listing and social public measurement standards")
+                let fleet = try await DemoTelemetry.load(today: config.today(), seed: config.demoSeed, on: store.db)
+                store.logger.info("demo loaded: \(summary), with commitments, a demonstration round, penalties, a listing, social public measurement standards and \(fleet)")
             }
             let accounts = try await DemoAccounts.ensure(on: store.db)
             let list = accounts.map { "  \($0)" }.joined(separator: "\n")

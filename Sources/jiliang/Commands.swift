@@ -87,7 +87,8 @@ struct Demo: AsyncParsableCommand {
                 try await DemoCredit.load(today: today, on: store.db)
                 try await DemoStandards.load(today: today, on: store.db)
             }
-            print("demo province: \(summary) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+            let fleet = try await DemoTelemetry.load(today: today, seed: seed, on: store.db)
+            print("demo province: \(summary); \(fleet) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
         }
     }
 }

@@ -35,6 +35,30 @@ import Testing
 
     static func temp(_ name: String) -> String { NSTemporaryDirectory() + "jiliang-cli-\(UUID().uuidString)-\(name)" }
 
+    /// `jiliang simulate --evaluate` (issue #21, item 7): a seeded fleet scored in process — every
+    /// injected cheat's detector in the table with its recall; bad options named, nothing run.
+    @Test func simulateScoresAFleetAndRefusesBadOptions() throws {
+        let r = try Self.run(["simulate", "--evaluate", "--devices", "200", "--cheat-rate", "0.3", "--seed", "1"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.contains("fleet: 200 devices, seed 1"))
+        let rows = r.output.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        #expect(rows.count >= 8, "\(r.output)")
+        // Columns: detector, flagged, rightly, precision, cheats, caught, recall; a rule's row with cheats caught them all.
+        for row in rows {
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            if cells[4] != "0", !cells[0].contains("drift") { #expect(cells[6] == "100.0 %", "\(row)") }
+        }
+        for (args, message) in [
+            (["simulate", "--evaluate", "--cheat-rate", "2"], "--cheat-rate must be from 0 to 1"),
+            (["simulate", "--devices", "10"], "give either --evaluate or --server URL"),
+            (["simulate", "--server", "http://127.0.0.1:9"], "--server needs --token"),
+            (["simulate", "--evaluate", "--readings", "10"], "--readings must be from 41"),
+        ] {
+            let bad = try Self.run(args)
+            #expect(bad.status != 0 && bad.output.contains(message), "\(args): \(bad.output)")
+        }
+    }
+
     @Test func importReportsBadRowsAndStoresNothing() throws {
         let db = Self.temp("db.sqlite"), csv = Self.temp("in.csv"), report = Self.temp("errors.csv")
         try "种别序号,器具名称,出厂编号,用途,行政区划代码,安装地点,统一社会信用代码,启用日期\n2,秤,A1,贸易结算,350102,摊,91330100716105852G,2026-01-01\n"

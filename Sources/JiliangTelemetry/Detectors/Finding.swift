@@ -1,4 +1,5 @@
 import Foundation
+import JiliangCore
 
 /// Which rule found something. Each has its rule, its source and its evidence in
 /// docs/detectors.md, and a false-alarm test beside its table of cases.
@@ -25,8 +26,10 @@ public struct Finding: Sendable, Equatable {
     public var seqs: [Int64]
     public var evidence: [String: String]
     /// What the finding is about, so that the same condition found again (as the detectors' window
-    /// moves over later readings) is the same finding: a reading (`seq:12`) for a one-off, the
-    /// value for a changed identity (`software:C3D4`), the device for a lasting state (`lock`).
+    /// moves over later readings) is the same finding: the day (China time) for a rule broken by
+    /// single readings (`day:2026-12-05` — a meter inflating every trip is one alert a day for the
+    /// bureau, not one per trip; the first reading of the day is its evidence), the value for a
+    /// changed identity (`software:C3D4`), the device for a lasting state (`lock`).
     public var subject: String
 
     public init(_ detector: DetectorKind, device: String, at: Date, seqs: [Int64], subject: String? = nil, evidence: [String: String]) {
@@ -34,7 +37,7 @@ public struct Finding: Sendable, Equatable {
         self.device = device
         self.at = at
         self.seqs = seqs
-        self.subject = subject ?? "seq:\(seqs.last ?? 0)"
+        self.subject = subject ?? "day:\(CalendarDay(instant: at))"
         self.evidence = evidence
     }
 }
@@ -94,7 +97,9 @@ public enum Detectors {
             break
         }
         out += Silence.detect(ordered, context: context, t, now: now)
-        return out
+        // One finding per subject: the first (in the device's order) is the evidence.
+        var seen = Set<String>()
+        return out.filter { seen.insert("\($0.detector.rawValue)|\($0.subject)").inserted }
     }
 }
 

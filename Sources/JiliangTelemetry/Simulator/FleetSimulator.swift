@@ -113,6 +113,12 @@ public enum FleetSimulator {
         public var readings: [String: [Reading]]
         /// The time just after the last reading.
         public var end: Date
+
+        public init(devices: [Device], readings: [String: [Reading]], end: Date) {
+            self.devices = devices
+            self.readings = readings
+            self.end = end
+        }
     }
 
     /// The kinds in a fleet, in turn: dispensers are the commonest supervised smart instrument.
