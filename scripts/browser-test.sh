@@ -26,6 +26,14 @@ for _ in $(seq 1 120); do
   kill -0 $pid 2>/dev/null || { cat "$DIR/server.log"; exit 1; }
   sleep 0.5
 done
+# A simulated fleet driven through the API as gateways do (jiliang simulate --server), on top of
+# the demo's own fleet: its output is the server's own score of what it caught.
+TOKEN=$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/sign-in" -H 'content-type: application/json' \
+  -d '{"login":"admin","password":"jiliang-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+$BIN simulate --server "http://127.0.0.1:$PORT" --token "$TOKEN" --devices 20 --cheat-rate 0.5 --seed 4 >"$DIR/simulate.log" 2>&1 \
+  || { cat "$DIR/simulate.log"; tail -30 "$DIR/server.log"; exit 1; }
+grep -q "^sent [0-9]* readings .*: [1-9][0-9]* kept" "$DIR/simulate.log" || { echo "the simulator kept nothing:"; cat "$DIR/simulate.log"; exit 1; }
+grep "^sent \|^bound " "$DIR/simulate.log"
 python3 Tests/browser/workflows.py "http://127.0.0.1:$PORT" "$@" || { tail -50 "$DIR/server.log"; exit 1; }
 
 # The ledger service has put the demo's records and the browser's writes into the log, and the

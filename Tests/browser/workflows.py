@@ -871,6 +871,45 @@ def survey(base, d):
     return survey_url
 
 
+def telemetry(base, d):
+    """Issue #21, item 5: the county bureau's telemetry alerts. The demo's fleet (and the one the
+    script drove through the API) left alerts; the queue ranks them, an alert's page shows its
+    evidence, the readings and the instrument's standing; the bureau confirms one with a reason, and
+    the confirmed alert shows its evidence digest and the inspection task it opened."""
+    f = Flow(base, d)
+    f.sign_in("gulou")
+    f.click("#nav-telemetry")
+    WebDriverWait(d, 10).until(lambda d: "/app/telemetry" in d.current_url)
+    rows = d.find_elements(By.CSS_SELECTOR, "#alerts tbody tr a")
+    assert rows, d.find_element(By.TAG_NAME, "body").text[:2000]
+    # Highest priority first: the badges never rise down the list.
+    badges = [int(b.text) for b in d.find_elements(By.CSS_SELECTOR, "#alerts .badge")]
+    assert badges == sorted(badges, reverse=True), badges
+    href = rows[0].get_attribute("href")
+    d.get(href)
+    assert d.find_elements(By.CSS_SELECTOR, "#evidence tr") and d.find_elements(By.CSS_SELECTOR, "#readings tr"), d.page_source[:2000]
+    assert f.text("#instrument-status")
+    # No reason: the page again with the refusal, nothing decided.
+    f.click("#decision-confirm")
+    d.execute_script("document.getElementById('decision-reason').removeAttribute('required')")
+    f.submit("#decide")
+    assert f.text("#form-error") and d.find_elements(By.ID, "decision-form"), d.page_source[:2000]
+    f.click("#decision-confirm")
+    d.find_element(By.ID, "decision-reason").send_keys("浏览器测试：现场核实属实")
+    f.submit("#decide")
+    assert "flash=done" in d.current_url, d.current_url
+    assert f.text("#evidence-hash").startswith("sha256:") and f.text("#inspection-task").startswith("#"), d.page_source[:2000]
+    assert not d.find_elements(By.ID, "decision-form")
+    f.go("/app/telemetry?state=confirmed")
+    assert href.split("/")[-1] in " ".join(a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "#alerts tbody tr a"))
+    assert d.find_elements(By.CSS_SELECTOR, "#tasks tbody tr a"), d.find_element(By.TAG_NAME, "body").text[:2000]
+    # The English page: the same alert, in English.
+    f.go(href.replace(base, "") + "?lang=en")
+    assert "Decision" in d.find_element(By.TAG_NAME, "body").text
+    f.go("/app/telemetry?lang=zh")
+    return href
+
+
 def all_instruments(base, owner_id):
     """Every instrument of an owner, through the API's pages."""
     items, cursor = [], None
@@ -931,6 +970,8 @@ def main():
             print(f"onboarding workflow passed (imported {code})")
             surveyed = survey(a.base, d)
             print(f"survey workflow passed ({surveyed})")
+            alert = telemetry(a.base, d)
+            print(f"telemetry workflow passed ({alert})")
             if audit:
                 audit.check(d)  # the last page, should nothing have looked at it since it loaded
     except Exception:
