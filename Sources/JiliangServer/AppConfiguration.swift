@@ -41,6 +41,10 @@ public struct AppConfiguration: Sendable {
     public var witnessQuorum: Int?
     /// How often the sequencer looks for new facts and publishes a checkpoint.
     public var ledgerInterval: Duration = .seconds(1)
+    /// The live supervision screen's event stream (issue #21): how often it sends the region's
+    /// figures, and how long one stream lasts before the browser reconnects (0: the first figures only).
+    public var liveInterval: Duration = .seconds(2)
+    public var liveLifetime: TimeInterval = 300
 
     // The public site (docs/public-service.md).
     /// The address printed in label QR codes: `<publicBaseURL>/p/i/<code>` opens the public page.

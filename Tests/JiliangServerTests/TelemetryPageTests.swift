@@ -82,4 +82,34 @@ import Testing
             #expect(refused.status == .forbidden && !refused.text.contains("id=\"nav-telemetry\""))
         }
     }
+
+    /// The live screen: its figures on the page and as the first server-sent event, the device's
+    /// timeline, and the stream refused to a caller who may not review.
+    @Test func theLiveScreenAndADevicesTimeline() async throws {
+        try await withApp(configure: { $0.liveLifetime = 0 }) { store, client in
+            _ = try await PageTests.demoAccounts(store)
+            let (id, _) = try await Self.anAlert(on: store.db)
+            let device = try #require(try await TelemetryDeviceModel.query(on: store.db).filter(\.$name == "SC-PAGE-1").first())
+            let bureau = PageTests.Browser(client)
+            _ = try await bureau.signIn("gulou")
+            let live = try await bureau.get(Site.telemetryLive())
+            #expect(live.status == .ok && live.text.contains("<strong id=\"live-open\">1</strong>") && live.text.contains("/assets/telemetry-live.js"))
+            #expect(live.text.contains(Site.telemetryAlert(id)) && live.text.contains(Site.telemetryDevice(device.id!)))
+            let events = try await bureau.get(Site.telemetryLiveEvents())
+            #expect(events.status == .ok && events.headers[.contentType]?.hasPrefix("text/event-stream") == true)
+            #expect(events.text.hasPrefix("retry: 3000\ndata: {") && events.text.contains("\"open\":1") && events.text.contains("\"newest\":\(id)"), "\(events.text)")
+            let script = try await bureau.get("/assets/telemetry-live.js")
+            #expect(script.status == .ok && script.headers[.contentType]?.hasPrefix("text/javascript") == true && script.text.contains("EventSource"))
+            let timeline = try await bureau.get(Site.telemetryDevice(device.id!))
+            #expect(timeline.status == .ok && timeline.text.contains("calibration_mode") && timeline.text.contains(Site.telemetryAlert(id)))
+            let xiamen = PageTests.Browser(client)
+            _ = try await xiamen.signIn("xiamen")
+            #expect(try await xiamen.get(Site.telemetryDevice(device.id!)).status == .notFound)
+            let xl = try await xiamen.get(Site.telemetryLive())
+            #expect(xl.status == .ok && xl.text.contains("<strong id=\"live-devices\">0</strong>"))
+            let owner = PageTests.Browser(client)
+            _ = try await owner.signIn("owner")
+            #expect(try await owner.get(Site.telemetryLiveEvents()).status == .forbidden)
+        }
+    }
 }

@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import tempfile
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -910,6 +911,67 @@ def telemetry(base, d):
     return href
 
 
+def api_send(base, login, method, path, body, content_type="application/json"):
+    """One API call as a demo account (a session token), returning the status and the JSON."""
+    req = urllib.request.Request(base + "/api/v1/auth/sign-in", data=json.dumps({"login": login, "password": PASSWORD}).encode(),
+                                 headers={"content-type": "application/json"}, method="POST")
+    token = json.load(urllib.request.urlopen(req))["token"]
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method,
+                                 headers={"authorization": f"Bearer {token}", "content-type": content_type})
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+
+
+def live_screen(base, d):
+    """Issue #21, item 6: the county's live supervision screen. Its figures come from the server's
+    event stream: a gateway reports a scale's case opened, and the open-alert count rises and a
+    notice appears — without reloading the page. On a phone it does not scroll sideways. A device's
+    timeline shows the reading."""
+    f = Flow(base, d)
+    f.sign_in("gulou")
+    f.go("/app/telemetry")
+    f.click("#to-live")
+    WebDriverWait(d, 10).until(lambda d: d.current_url.endswith("/app/telemetry/live"))
+    before = int(f.text("#live-open"))
+    assert int(f.text("#live-devices")) > 0, d.find_element(By.TAG_NAME, "body").text[:2000]
+    # A new gateway on an instrument of the county that a device already reports for sends one
+    # reading its kind's rule refuses (a case opened, an overcharge, an inflated trip, a meter
+    # running backwards).
+    req = urllib.request.Request(base + "/api/v1/auth/sign-in", data=json.dumps({"login": "gulou", "password": PASSWORD}).encode(),
+                                 headers={"content-type": "application/json"}, method="POST")
+    token = json.load(urllib.request.urlopen(req))["token"]
+    devices = json.load(urllib.request.urlopen(urllib.request.Request(base + "/api/v1/telemetry/devices", headers={"authorization": f"Bearer {token}"})))
+    assert devices, "the demo fleet has no device in the county"
+    kind, instrument = devices[0]["kind"], devices[0]["instrument_id"]
+    status, made = api_send(base, "gulou", "POST", "/api/v1/telemetry/devices", {"name": "BROWSER-LIVE-1", "instrument_id": instrument, "kind": kind})
+    assert status == 201, made
+    at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 30))
+    start = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 90))
+    base_line = {"device": "BROWSER-LIVE-1", "at": at}
+    bad = {
+        "scale": [{"seq": 1, "type": "scale_event", "event": "case_opened"}],
+        "fuel_dispenser": [{"seq": 1, "type": "delivery", "nozzle": 1, "volume": 40, "amount": 310.4, "unit_price": 7.51, "start": start, "end": at}],
+        "taximeter": [{"seq": 1, "type": "trip", "meter_km": 12, "meter_seconds": 1200, "gnss_km": 10, "fare": 30}],
+        "utility_meter": [{"seq": 1, "type": "meter_index", "index": 100}, {"seq": 2, "type": "meter_index", "index": 90}],
+    }[kind]
+    body = "\n".join(json.dumps({**base_line, **x}) for x in bad).encode()
+    status, sent = api_send(base, "gulou", "POST", "/api/v1/telemetry/readings", body, "application/x-ndjson")
+    assert status == 200 and sent["accepted"] == len(bad), sent
+    # (the job worker may add silences meanwhile: the count rises by at least this one)
+    WebDriverWait(d, 15).until(lambda d: int(d.find_element(By.ID, "live-open").text) > before)
+    assert d.find_element(By.ID, "live-new").is_displayed()
+    d.set_window_size(390, 844)
+    assert d.execute_script("return document.documentElement.scrollWidth") <= 390 + 1, "the live screen scrolls sideways on a phone"
+    d.set_window_size(1280, 900)
+    f.go(f"/app/telemetry/devices/{made['id']}")
+    assert bad[0]["type"] in f.text("#timeline") and d.find_elements(By.CSS_SELECTOR, "#device-findings a"), d.page_source[:2000]
+    return made["id"]
+
+
 def all_instruments(base, owner_id):
     """Every instrument of an owner, through the API's pages."""
     items, cursor = [], None
@@ -972,6 +1034,8 @@ def main():
             print(f"survey workflow passed ({surveyed})")
             alert = telemetry(a.base, d)
             print(f"telemetry workflow passed ({alert})")
+            device = live_screen(a.base, d)
+            print(f"live supervision workflow passed (device {device})")
             if audit:
                 audit.check(d)  # the last page, should nothing have looked at it since it loaded
     except Exception:

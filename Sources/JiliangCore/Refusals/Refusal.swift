@@ -29,5 +29,5 @@ public enum Entity: String, Sendable, Hashable, Codable, CaseIterable {
     case apiToken, application, attachment, business, calendarDay, campaign, catalogueEntry, certificate, commitment
     case complaint, demonstrationRound, filing, freeCheck, inbox, institution, instrument, job, owner, page, penalty
     case photo, region, standard, step, surveyInvitation, surveyRequest, survey, user, verificationApplication
-    case verificationRecord, warningRun, importProfile, listing, telemetryAlert
+    case verificationRecord, warningRun, importProfile, listing, telemetryAlert, telemetryDevice
 }

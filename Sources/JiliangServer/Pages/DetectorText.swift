@@ -48,6 +48,18 @@ enum DetectorText {
         }
     }
 
+    static func deviceKind(_ k: DeviceKind?, raw: String, _ lang: PageStrings.Language) -> String {
+        guard let k else { return raw }
+        let zh = lang == .zh
+        return switch k {
+        case .fuelDispenser: zh ? "加油机" : "Fuel dispenser"
+        case .tankGauge: zh ? "液位仪" : "Tank gauge"
+        case .taximeter: zh ? "出租车计价器" : "Taximeter"
+        case .scale: zh ? "电子秤" : "Scale"
+        case .utilityMeter: zh ? "智能表" : "Utility meter"
+        }
+    }
+
     static func severity(_ s: AlertSeverity, _ lang: PageStrings.Language) -> String {
         let zh = lang == .zh
         return switch s {

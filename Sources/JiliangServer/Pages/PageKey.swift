@@ -473,6 +473,28 @@ enum PageKey: String, CaseIterable, Sendable, StringKey {
     case tel_evidenceHash
     case tel_state
     case tel_final
+    case tel_online
+    case tel_offline
+    case tel_live
+    case tel_liveHelp
+    case tel_devices
+    case tel_openAlerts
+    case tel_urgentCount
+    case tel_readingsLastHour
+    case tel_updated
+    case tel_newAlerts
+    case tel_latest
+    case tel_lastSeen
+    case tel_kind
+    case tel_softwareID
+    case tel_pulse
+    case tel_timeline
+    case tel_findings
+    case tel_type
+    case tel_seq
+    case tel_byPriority
+    case tel_queue
+    case tel_connection
     case sv_title
     case sv_help
     case sv_name

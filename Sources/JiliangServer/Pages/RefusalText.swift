@@ -219,6 +219,7 @@ enum RefusalText {
         case .importProfile: zh ? "导入配置" : "import profile"
         case .listing: zh ? "严重失信名单程序" : "listing"
         case .telemetryAlert: zh ? "监测告警" : "telemetry alert"
+        case .telemetryDevice: zh ? "智能设备" : "smart device"
         }
     }
 

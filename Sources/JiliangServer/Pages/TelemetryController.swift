@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import JiliangCore
 import JiliangStore
+import NIOCore
 
 /// Smart supervision's staff pages (issue #21, item 5): the region's alerts by priority, one
 /// alert with the instrument's legal standing, and the bureau's decision. The store ranks, scopes
@@ -21,6 +22,18 @@ struct TelemetryController: PageController {
         router.get(Site.telemetryAlert.path) { request, context in
             try await alert(request, context.principal, try context.parameters.require("id", as: Int.self), error: nil, form: nil)
         }
+        router.get(Site.telemetryLive.path) { request, context in
+            let lang = app.language(request)
+            let view = try await TelemetryLiveView.build(
+                cursor: request.uri.queryParameters["cursor"].map(String.init), by: context.principal, lang: lang, today: app.today, on: db)
+            return app.render("telemetry-live", view: view, title: PageStrings.strings(lang)[.tel_live], request: request, caller: context.principal)
+        }
+        router.get(Site.telemetryLiveEvents.path) { _, context in try await events(context.principal) }
+        router.get(Site.telemetryDevice.path) { request, context in
+            let lang = app.language(request)
+            let view = try await TelemetryDeviceView.build(try context.parameters.require("id", as: Int.self), by: context.principal, lang: lang, on: db)
+            return app.render("telemetry-device", view: view, title: view.name, request: request, caller: context.principal)
+        }
         router.post(Site.telemetryAlertDecision.path) { request, context in
             let p = context.principal, id = try context.parameters.require("id", as: Int.self)
             let f = try await app.form(AlertDecisionForm.self, request)
@@ -29,6 +42,29 @@ struct TelemetryController: PageController {
                 return app.redirect(Site.telemetryAlert(id) + "?flash=done")
             }
         }
+    }
+
+    /// The screen's figures as server-sent events, every `liveInterval`, for `liveLifetime`; then the
+    /// stream ends and the browser's EventSource reconnects (so a signed-out or expired session
+    /// stops being served within that time). The first figures are checked before the stream
+    /// starts: a caller who may not review gets the error page, not an empty stream.
+    func events(_ p: Principal) async throws -> Response {
+        let today = app.today, store = app.store
+        let first = LiveFigures(try await Telemetry.liveSummary(today: today, by: p, on: db), at: Date())
+        let interval = app.config.liveInterval, lifetime = app.config.liveLifetime
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "retry: 3000\n" + first.event))
+                let end = Date().addingTimeInterval(lifetime)
+                while Date() < end {
+                    try await Task.sleep(for: interval)
+                    let now = Date()
+                    let figures = LiveFigures(try await Telemetry.liveSummary(today: today, by: p, now: now, on: store.db), at: now)
+                    try await writer.write(ByteBuffer(string: figures.event))
+                }
+                try await writer.finish(nil)
+            })
     }
 
     func alert(_ request: Request, _ p: Principal, _ id: Int, error: String?, form: AlertDecisionForm?) async throws -> Response {

@@ -46,7 +46,8 @@ struct WebApp {
     /// The mount point of the staff site: the assets and signing in and out on the plain router,
     /// every other page on the signed-in group, registered by its area's controller.
     func addRoutes(to router: Router<AppRequestContext>) {
-        for (file, type) in [("app.css", "text/css; charset=utf-8"), ("import.js", "text/javascript; charset=utf-8"), ("print.js", "text/javascript; charset=utf-8")] {
+        for (file, type) in [("app.css", "text/css; charset=utf-8"), ("import.js", "text/javascript; charset=utf-8"), ("print.js", "text/javascript; charset=utf-8"),
+                             ("telemetry-live.js", "text/javascript; charset=utf-8")] {
             router.get(RouterPath("/assets/" + file)) { _, _ in try Self.asset(file, type: type) }
         }
         router.get(Site.login.path) { request, _ in try await loginPage(request, error: nil, login: "") }

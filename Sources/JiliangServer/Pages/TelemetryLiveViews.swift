@@ -1,0 +1,128 @@
+import FluentKit
+import Foundation
+import JiliangCore
+import JiliangStore
+import JiliangTelemetry
+
+/// The live supervision screen of a region (`telemetry-live.mustache`, issue #21 item 6): its
+/// figures (which `/assets/telemetry-live.js` keeps current from the server's event stream), the
+/// open alerts by priority, and its devices with the ones that need looking at first.
+struct TelemetryLiveView: PageView {
+    struct Priority: Encodable, Sendable, Equatable {
+        var priority: Int
+        var label: String
+        var tone: String
+        var count: Int
+    }
+    struct Device: Encodable, Sendable, Equatable {
+        var link: String
+        var name: String
+        var kind: String
+        var instrument: String
+        var online: Bool
+        var state: String
+        var lastSeen: String
+        var openAlerts: Int
+    }
+    var figures: LiveFigures
+    var priorities: [Priority]
+    var alerts: [AlertRow]
+    var noAlerts: Bool
+    var devices: [Device]
+    var nextLink: String?
+    var eventsURL: String
+
+    static func build(cursor: String?, by p: Principal, lang: PageStrings.Language, today: CalendarDay, now: Date = Date(), on db: any Database) async throws -> TelemetryLiveView {
+        let t = PageStrings.strings(lang)
+        let summary = try await Telemetry.liveSummary(today: today, by: p, now: now, on: db)
+        let alerts = try await Telemetry.alerts(limit: 10, today: today, by: p, on: db).items.map { AlertRow.of($0, lang) }
+        let page = try await Telemetry.deviceStatuses(cursor: cursor, by: p, now: now, on: db)
+        return TelemetryLiveView(
+            figures: LiveFigures(summary, at: now),
+            priorities: (1...4).reversed().map {
+                Priority(priority: $0, label: AlertRow.priorityLabel($0, lang), tone: $0 >= 4 ? "bad" : $0 == 3 ? "warn" : "ok", count: summary.openByPriority[$0] ?? 0)
+            },
+            alerts: alerts, noAlerts: alerts.isEmpty,
+            devices: page.items.map {
+                Device(
+                    link: Site.telemetryDevice($0.device.id!), name: $0.device.name, kind: DetectorText.deviceKind(DeviceKind(rawValue: $0.device.kind), raw: $0.device.kind, lang),
+                    instrument: "\($0.instrument.name) \($0.instrument.code)", online: $0.online, state: $0.online ? t[.tel_online] : t[.tel_offline],
+                    lastSeen: $0.device.lastSeenAt.map(TelemetryTime.shown) ?? "—", openAlerts: $0.openAlerts)
+            },
+            nextLink: page.nextCursor.map { Site.telemetryLive() + "?cursor=\($0)" }, eventsURL: Site.telemetryLiveEvents())
+    }
+}
+
+/// The figures the screen keeps current: one event of the stream, and the page's first values.
+struct LiveFigures: Encodable, Sendable, Equatable {
+    var devices: Int
+    var online: Int
+    var offline: Int
+    var open: Int
+    var urgent: Int
+    var high: Int
+    var newest: Int
+    var readingsLastHour: Int
+    var at: String
+
+    init(_ s: Telemetry.LiveSummary, at: Date) {
+        devices = s.devices
+        online = s.online
+        offline = s.offline
+        open = s.open
+        urgent = s.openByPriority[4] ?? 0
+        high = s.openByPriority[3] ?? 0
+        newest = s.newestOpen ?? 0
+        readingsLastHour = s.readingsLastHour
+        self.at = TelemetryTime.shown(at)
+    }
+
+    /// One server-sent event (`data:` a JSON object, then a blank line).
+    var event: String {
+        let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys
+        return "data: " + String(decoding: (try? e.encode(self)) ?? Data("{}".utf8), as: UTF8.self) + "\n\n"
+    }
+}
+
+/// One device's timeline (`telemetry-device.mustache`): its latest readings and its findings.
+struct TelemetryDeviceView: PageView {
+    struct Reading: Encodable, Sendable, Equatable {
+        var seq: Int64
+        var at: String
+        var type: String
+        var line: String
+    }
+    struct Found: Encodable, Sendable, Equatable {
+        var link: String
+        var detector: String
+        var at: String
+        var state: String
+    }
+    var name: String
+    var kind: String
+    var instrument: String
+    var instrumentLink: String
+    var softwareID: String
+    var pulseEquivalent: String
+    var lastSeen: String
+    var readings: [Reading]
+    var findings: [Found]
+    var noFindings: Bool
+
+    static func build(_ id: Int, by p: Principal, lang: PageStrings.Language, on db: any Database) async throws -> TelemetryDeviceView {
+        let t = PageStrings.strings(lang)
+        let (d, i, readings, findings) = try await Telemetry.timeline(device: id, by: p, on: db)
+        let states: [AlertState: PageKey] = [.open: .tel_open, .confirmed: .tel_confirmed, .dismissed: .tel_dismissed]
+        let found = findings.map {
+            Found(link: Site.telemetryAlert($0.id!), detector: DetectorText.name(DetectorKind(rawValue: $0.detector), raw: $0.detector, lang),
+                  at: TelemetryTime.shown($0.at), state: t[states[$0.alertState]!])
+        }
+        return TelemetryDeviceView(
+            name: d.name, kind: DetectorText.deviceKind(DeviceKind(rawValue: d.kind), raw: d.kind, lang), instrument: "\(i.name) \(i.code)",
+            instrumentLink: Site.instrument(i.id!), softwareID: d.softwareID ?? "—", pulseEquivalent: d.pulseEquivalent.map { String($0) } ?? "—",
+            lastSeen: d.lastSeenAt.map(TelemetryTime.shown) ?? "—",
+            readings: readings.map { Reading(seq: $0.seq, at: TelemetryTime.shown($0.at), type: $0.type, line: $0.line) },
+            findings: found, noFindings: found.isEmpty)
+    }
+}
