@@ -21,7 +21,7 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Readings per device (at least 41: 30 teach the drift chart its baseline)") var readings: Int = 60
     @Flag(help: "Run the detectors in process and print the score (no server)") var evaluate = false
     @Option(help: "A running Jiliang, e.g. http://127.0.0.1:8080") var server: String?
-    @Option(help: "An API token with telemetry:write (and telemetry:review to read the findings back)") var token: String?
+    @Option(help: "An API token or session token with telemetry:write and telemetry:review (to read the alerts back)") var token: String?
     @Option(help: "Lines per batch sent to the server") var batch: Int = 2_000
 
     func validate() throws {
@@ -72,10 +72,7 @@ struct Simulate: AsyncParsableCommand {
         let seconds = Date().timeIntervalSince(started)
         print("sent \(lines.count) readings in \(String(format: "%.1f", seconds)) s (\(Int(Double(lines.count) / max(seconds, 0.001))) readings/s): "
             + "\(accepted) kept, \(duplicates) already kept, \(refused) refused")
-        var flags: [String: Set<DetectorKind>] = [:]
-        for d in sendable {
-            flags[d.name] = try await client.findings(device: bound[d.name]!)
-        }
+        let flags = try await client.alerts()
         let scored = FleetSimulator.Fleet(devices: sendable, readings: fleet.readings, end: fleet.end)
         print("\nwhat the server found, against what was injected:\n")
         print(FleetScore.score(scored, flags: flags).markdown)
@@ -147,8 +144,22 @@ struct SimulatorClient {
         return (r["accepted"] as? Int ?? 0, r["duplicates"] as? Int ?? 0, (r["errors"] as? [Any])?.count ?? 0)
     }
 
-    func findings(device: Int) async throws -> Set<DetectorKind> {
-        let (_, body) = try await call("GET", "/telemetry/findings?device_id=\(device)&limit=500")
-        return Set(((body as? [[String: Any]]) ?? []).compactMap { ($0["detector"] as? String).flatMap(DetectorKind.init(rawValue:)) })
+    /// Every alert the token may review, in every state, paged: device name → (detector, the last
+    /// reading it rests on). One pass over the region's alerts, however large the fleet.
+    func alerts() async throws -> [String: [FleetScore.Flag]] {
+        var flags: [String: [FleetScore.Flag]] = [:]
+        for state in ["open", "confirmed", "dismissed"] {
+            var cursor: String?
+            repeat {
+                let (status, body) = try await call("GET", "/telemetry/alerts?state=\(state)&limit=500" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                guard status == 200, let page = body as? [String: Any] else { throw Failure(description: "GET /telemetry/alerts: HTTP \(status)") }
+                for a in page["items"] as? [[String: Any]] ?? [] {
+                    guard let name = a["device_name"] as? String, let d = (a["detector"] as? String).flatMap(DetectorKind.init(rawValue:)) else { continue }
+                    flags[name, default: []].append((d, Int64((a["seqs"] as? [Int])?.max() ?? 0)))
+                }
+                cursor = page["next_cursor"] as? String
+            } while cursor != nil
+        }
+        return flags
     }
 }

@@ -43,10 +43,12 @@ import Testing
         #expect(r.output.contains("fleet: 200 devices, seed 1"))
         let rows = r.output.split(separator: "\n").filter { $0.hasPrefix("| `") }
         #expect(rows.count >= 8, "\(r.output)")
-        // Columns: detector, flagged, rightly, precision, cheats, caught, recall; a rule's row with cheats caught them all.
+        // Columns: detector, flagged, rightly, precision, honest flagged, cheats, caught, recall; a rule's
+        // row with cheats caught them all, and no rule flagged an honest device.
         for row in rows {
             let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            if cells[4] != "0", !cells[0].contains("drift") { #expect(cells[6] == "100.0 %", "\(row)") }
+            if cells[5] != "0", !cells[0].contains("drift") { #expect(cells[7] == "100.0 %", "\(row)") }
+            if !cells[0].contains("drift") { #expect(cells[4] == "0", "\(row)") }
         }
         for (args, message) in [
             (["simulate", "--evaluate", "--cheat-rate", "2"], "--cheat-rate must be from 0 to 1"),

@@ -39,7 +39,7 @@ import Testing
             #expect(zh.tabs.map(\.count) == [1, 0, 0] && zh.tabs[0].current && zh.noTasks && !zh.decided)
             let en = try await TelemetryAlertView.build(id, by: Self.gulou, lang: .en, today: Self.today, error: nil, form: nil, on: db)
             #expect(en.open && en.alert.priorityLabel == "Urgent" && en.severity == "High" && en.rule.contains("calibration mode"))
-            #expect(en.figures.contains(.init(name: "event", value: "calibration_mode")) && en.readings.map(\.seq) == [7])
+            #expect(en.figures.contains(.init(name: "Event", value: "calibration_mode")) && en.readings.map(\.seq) == [7])
             #expect(en.decisionAction == Site.telemetryAlertDecision(id) && en.instrumentLink == Site.instrument(scale.id!))
             // A bad state in the address is bad input naming it.
             await #expect(throws: RegistryError.invalid("state", .request(.mustBe(["open", "confirmed", "dismissed"])))) {
@@ -66,9 +66,13 @@ import Testing
             #expect(done.status == .seeOther && done.headers[.location] == Site.telemetryAlert(id) + "?flash=done")
             let after = try await bureau.get(Site.telemetryAlert(id))
             #expect(after.text.contains("id=\"evidence-hash\"") && after.text.contains("id=\"inspection-task\"") && !after.text.contains("id=\"decision-form\""))
-            // Decided already: a second decision is refused on the page, not a 500.
+            // The frozen evidence is on the page, and the digest shown is its SHA-256.
+            let stored = try #require(try await TelemetryFindingModel.find(id, on: store.db))
+            let frozen = try #require(stored.frozenEvidence)
+            #expect(after.text.contains("id=\"frozen\"") && after.text.contains(Telemetry.digest(frozen)) && !after.text.contains("id=\"digest-differs\""))
+            // Decided already: a second decision is refused on the page with the reason, not a 500.
             let again = try await bureau.post(Site.telemetryAlertDecision(id), ["csrf": csrf, "decision": "dismiss", "reason": "误报"])
-            #expect(again.status == .badRequest && again.text.contains("已确认"))
+            #expect(again.status == .badRequest && again.text.contains("id=\"form-error\"") && again.text.contains("该告警已确认"))
             let tasks = try await bureau.get(Site.telemetry() + "?state=confirmed")
             #expect(tasks.text.contains(Site.telemetryAlert(id)) && tasks.text.contains("id=\"tasks\""))
             // Another city's bureau: not found, as an unknown alert is; an owner: not allowed.

@@ -45,8 +45,11 @@ import Testing
             #expect(accepted == all.count)
             let stored = try await TelemetryFindingModel.query(on: db).all()
             let names = Dictionary(uniqueKeysWithValues: ids.map { ($1, $0) })
-            var flags: [String: Set<DetectorKind>] = [:]
-            for f in stored { if let d = DetectorKind(rawValue: f.detector) { flags[names[f.deviceID]!, default: []].insert(d) } }
+            var flags: [String: [FleetScore.Flag]] = [:]
+            for f in stored {
+                guard let d = DetectorKind(rawValue: f.detector) else { continue }
+                flags[names[f.deviceID]!, default: []].append((d, f.seqs.split(separator: ",").compactMap { Int64($0) }.max() ?? f.firstSeq))
+            }
             let score = FleetScore.score(fleet, flags: flags)
             #expect(score.cheatingDevices >= 10)
             for line in score.lines where line.cheats > 0 { #expect(line.recall == 1, "\(line.detector): \(score.markdown)") }

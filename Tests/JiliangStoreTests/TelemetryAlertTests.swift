@@ -55,9 +55,14 @@ import Testing
             #expect(page.items.first?.owner.name != nil && page.items.first?.device.name == "SC-OVERDUE")
             // Paging: one a page, the cursor leads to the second and then ends.
             let first = try await Telemetry.alerts(limit: 1, today: Self.today, by: Self.bureau, on: db)
+            // The first page's alert is decided before the next page is asked for: nothing is skipped.
+            _ = try await Telemetry.decide(overdue.id!, decision: "dismiss", reason: "已核实", today: Self.today, by: Self.bureau, on: db)
             let second = try await Telemetry.alerts(cursor: first.nextCursor, limit: 1, today: Self.today, by: Self.bureau, on: db)
             #expect(first.items.map(\.finding.id) == [overdue.id] && second.items.map(\.finding.id) == [valid.id] && second.nextCursor == nil)
-            #expect(try await Telemetry.alertCounts(by: Self.bureau, on: db) == [.open: 2, .confirmed: 0, .dismissed: 0])
+            await #expect(throws: RegistryError.invalid("cursor", .notACursorForThisOrder)) {
+                try await Telemetry.alerts(cursor: "knot-a-key", today: Self.today, by: Self.bureau, on: db)
+            }
+            #expect(try await Telemetry.alertCounts(by: Self.bureau, on: db) == [.open: 1, .confirmed: 0, .dismissed: 1])
             // Another county's bureau: an empty queue, and one of these alerts is "not found", as an unknown one is.
             #expect(try await Telemetry.alerts(today: Self.today, by: Self.otherBureau, on: db).items.isEmpty)
             #expect(try await Telemetry.alertCounts(by: Self.otherBureau, on: db)[.open] == 0)
@@ -128,9 +133,18 @@ import Testing
             #expect(try await ledger.leafIndex(of: .telemetryAlert, id: id) != nil)
             let clean = try await ledger.audit()
             #expect(clean.findings.isEmpty, "\(clean.findings)")
-            try await (db as! any SQLDatabase).raw("UPDATE telemetry_findings SET frozen_evidence = '{}' WHERE id = \(bind: id)").run()
-            let tampered = try await ledger.audit()
-            #expect(tampered.findings.count == 1, "\(tampered.findings)")
+            // An edit of the frozen evidence, of the decision, or of its day (out of the credit
+            // window) is caught; put back, the audit is clean again.
+            for (column, value) in [("frozen_evidence", "{}"), ("state", "dismissed"), ("decided_on", "2020-01-01")] {
+                struct Original: Decodable { var v: String }
+                let original = try #require(try await (db as! any SQLDatabase).raw(
+                    "SELECT \(unsafeRaw: column) AS v FROM telemetry_findings WHERE id = \(bind: id)").first(decoding: Original.self))
+                try await (db as! any SQLDatabase).raw("UPDATE telemetry_findings SET \(unsafeRaw: column) = \(bind: value) WHERE id = \(bind: id)").run()
+                let tampered = try await ledger.audit()
+                #expect(tampered.findings.count == 1, "\(column): \(tampered.findings)")
+                try await (db as! any SQLDatabase).raw("UPDATE telemetry_findings SET \(unsafeRaw: column) = \(bind: original.v) WHERE id = \(bind: id)").run()
+                #expect(try await ledger.audit().findings.isEmpty, "\(column) put back")
+            }
         }
     }
 

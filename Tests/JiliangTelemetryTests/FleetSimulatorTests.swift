@@ -36,6 +36,7 @@ import Testing
         let flagged = score.lines.map(\.flagged).reduce(0, +)
         #expect(flagged <= 5, "\(score.markdown)")
         #expect(score.lines.filter { $0.detector != .drift }.allSatisfy { $0.flagged == 0 }, "\(score.markdown)")
+        #expect(score.lines.allSatisfy { $0.flagged == $0.honestFlagged }, "\(score.markdown)")
     }
 
     /// The tuning fleet: every cheat is caught by the detector meant for it, and what the rules
@@ -51,6 +52,18 @@ import Testing
         // The rules flag only cheats; the chart may flag an honest device now and then.
         for line in score.lines where line.flagged > 0 {
             #expect((line.precision ?? 0) >= (line.detector == .drift ? 0.95 : 1), "\(line.detector): \(score.markdown)")
+            #expect(line.detector == .drift || line.honestFlagged == 0, "\(line.detector): \(score.markdown)")
         }
+    }
+
+    /// A finding before the cheat began is not credited to the cheat: scored by hand on one device.
+    @Test func aFindingBeforeTheCheatIsAFalseAlarm() throws {
+        let fleet = FleetSimulator.fleet(.init(devices: 1, cheatRate: 1, seed: 11, start: Self.start))
+        let d = fleet.devices[0]
+        let from = try #require(d.cheatFrom)
+        let early = FleetScore.score(fleet, flags: [d.name: [(d.cheat!.detector, from - 1)]]).line(d.cheat!.detector)!
+        let late = FleetScore.score(fleet, flags: [d.name: [(d.cheat!.detector, from)]]).line(d.cheat!.detector)!
+        #expect(early.flagged == 1 && early.rightlyFlagged == 0 && early.caught == 0)
+        #expect(late.flagged == 1 && late.rightlyFlagged == 1 && late.caught == 1)
     }
 }

@@ -382,10 +382,14 @@ extension Components {
             public var decidedAt: Foundation.Date?
             /// - Remark: Generated from `#/components/schemas/TelemetryAlert/decision_reason`.
             public var decisionReason: Swift.String?
-            /// SHA-256 of the frozen evidence (confirmed alerts), as the ledger holds it
+            /// SHA-256 of the frozen evidence (confirmed alerts), computed from frozen_evidence as the ledger holds it
             ///
             /// - Remark: Generated from `#/components/schemas/TelemetryAlert/evidence_hash`.
             public var evidenceHash: Swift.String?
+            /// A confirmed alert's evidence as frozen (JSON text, sorted keys): the finding's figures and the readings it rests on, as sent. Its SHA-256 is evidence_hash
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryAlert/frozen_evidence`.
+            public var frozenEvidence: Swift.String?
             /// - Remark: Generated from `#/components/schemas/TelemetryAlert/inspection_task_id`.
             public var inspectionTaskId: Swift.Int?
             /// Creates a new `TelemetryAlert`.
@@ -411,7 +415,8 @@ extension Components {
             ///   - decidedBy:
             ///   - decidedAt:
             ///   - decisionReason:
-            ///   - evidenceHash: SHA-256 of the frozen evidence (confirmed alerts), as the ledger holds it
+            ///   - evidenceHash: SHA-256 of the frozen evidence (confirmed alerts), computed from frozen_evidence as the ledger holds it
+            ///   - frozenEvidence: A confirmed alert's evidence as frozen (JSON text, sorted keys): the finding's figures and the readings it rests on, as sent. Its SHA-256 is evidence_hash
             ///   - inspectionTaskId:
             public init(
                 id: Swift.Int,
@@ -435,6 +440,7 @@ extension Components {
                 decidedAt: Foundation.Date? = nil,
                 decisionReason: Swift.String? = nil,
                 evidenceHash: Swift.String? = nil,
+                frozenEvidence: Swift.String? = nil,
                 inspectionTaskId: Swift.Int? = nil
             ) {
                 self.id = id
@@ -458,6 +464,7 @@ extension Components {
                 self.decidedAt = decidedAt
                 self.decisionReason = decisionReason
                 self.evidenceHash = evidenceHash
+                self.frozenEvidence = frozenEvidence
                 self.inspectionTaskId = inspectionTaskId
             }
             public enum CodingKeys: String, CodingKey {
@@ -482,6 +489,7 @@ extension Components {
                 case decidedAt = "decided_at"
                 case decisionReason = "decision_reason"
                 case evidenceHash = "evidence_hash"
+                case frozenEvidence = "frozen_evidence"
                 case inspectionTaskId = "inspection_task_id"
             }
         }

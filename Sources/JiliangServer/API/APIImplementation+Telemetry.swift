@@ -89,8 +89,10 @@ extension APIImplementation {
             instrumentCode: a.instrument.code, instrumentName: a.instrument.name, instrumentStatus: a.status.rawValue, ownerId: a.owner.id!,
             ownerName: a.owner.name, creditClass: a.creditClass.flatMap { .init(rawValue: $0.rawValue) },
             seqs: f.seqs.split(separator: ",").compactMap { Int($0) },
-            evidence: .init(additionalProperties: (try? JSONDecoder().decode([String: String].self, from: Data(f.evidence.utf8))) ?? [:]),
-            decidedBy: f.decidedBy, decidedAt: f.decidedAt, decisionReason: f.decisionReason, evidenceHash: f.evidenceHash, inspectionTaskId: a.taskID)
+            evidence: .init(additionalProperties: Telemetry.FrozenEvidence(text: f.frozenEvidence)?.evidence
+                ?? (try? JSONDecoder().decode([String: String].self, from: Data(f.evidence.utf8))) ?? [:]),
+            decidedBy: f.decidedBy, decidedAt: f.decidedAt, decisionReason: f.decisionReason, evidenceHash: f.frozenEvidence.map(Telemetry.digest),
+            frozenEvidence: f.frozenEvidence, inspectionTaskId: a.taskID)
     }
 
     func dto(_ m: TelemetryDeviceModel) -> Components.Schemas.TelemetryDevice {

@@ -60,6 +60,36 @@ enum DetectorText {
         }
     }
 
+    /// An evidence figure's name as staff read it (the key itself when it has no words yet).
+    static func evidenceKey(_ key: String, _ lang: PageStrings.Language) -> String {
+        let words: [String: (String, String)] = [
+            "nozzle": ("枪号", "Nozzle"), "volume": ("升数（显示）", "Volume shown"), "unit_price": ("单价", "Unit price"), "amount": ("金额", "Amount"),
+            "expected_amount": ("应收金额", "Expected amount"), "difference": ("差额", "Difference"), "tolerance": ("允许差额", "Tolerance"),
+            "software_id": ("软件标识", "Software ID"), "authorised": ("授权值", "Authorised"), "pulse_equivalent": ("脉冲当量", "Pulse equivalent"),
+            "deliveries_outside": ("超差次数", "Deliveries outside"), "band": ("锁机限", "Lock band"), "last_error": ("最近误差", "Last error"),
+            "meter_km": ("计价里程 km", "Meter km"), "gnss_km": ("定位里程 km", "GNSS km"), "error": ("误差", "Error"), "mpe": ("最大允许误差", "MPE"),
+            "fare": ("车费", "Fare"), "meter_seconds": ("计时 s", "Meter seconds"), "meter_kmh": ("计价速度 km/h", "Meter speed km/h"),
+            "gnss_max_kmh": ("定位最高速度 km/h", "GNSS top speed km/h"), "limit_kmh": ("速度上限 km/h", "Speed limit km/h"),
+            "event": ("事件", "Event"), "visits": ("检定记录数", "Recorded visits"), "from": ("前读数", "From"), "to": ("后读数", "To"),
+            "reverse_flow": ("反向流量", "Reverse flow"), "index": ("表底数", "Index"), "flow": ("流量", "Flow"), "readings": ("连续读数", "Readings"),
+            "hours": ("间隔 h", "Hours"), "max_per_hour": ("过载流量/h", "Overload flow per hour"), "last_seen": ("最近上报", "Last heard"),
+            "silent_seconds": ("静默秒数", "Seconds silent"), "baseline_mean": ("基线均值", "Baseline mean"), "baseline_sigma": ("基线标准差", "Baseline σ"),
+            "ewma": ("EWMA", "EWMA"), "limit": ("控制限", "Control limit"), "lambda": ("λ", "λ"),
+        ]
+        guard let w = words[key] else { return key }
+        return lang == .zh ? w.0 : w.1
+    }
+
+    /// A reading's type as staff read it.
+    static func readingType(_ type: String, _ lang: PageStrings.Language) -> String {
+        let words: [String: (String, String)] = [
+            "delivery": ("加油", "Delivery"), "tank_level": ("液位", "Tank level"), "trip": ("行程", "Trip"), "weighing": ("称重", "Weighing"),
+            "scale_event": ("秤事件", "Scale event"), "meter_index": ("表读数", "Meter index"), "heartbeat": ("心跳", "Heartbeat"),
+        ]
+        guard let w = words[type] else { return type }
+        return lang == .zh ? w.0 : w.1
+    }
+
     static func severity(_ s: AlertSeverity, _ lang: PageStrings.Language) -> String {
         let zh = lang == .zh
         return switch s {

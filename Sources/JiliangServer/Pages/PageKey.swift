@@ -495,6 +495,10 @@ enum PageKey: String, CaseIterable, Sendable, StringKey {
     case tel_byPriority
     case tel_queue
     case tel_connection
+    case tel_digestDiffers
+    case tel_frozen
+    case tel_asSent
+    case tel_streamClosed
     case sv_title
     case sv_help
     case sv_name

@@ -4,6 +4,7 @@ import Hummingbird
 import JiliangCore
 import JiliangStore
 import NIOCore
+import ServiceLifecycle
 
 /// Smart supervision's staff pages (issue #21, item 5): the region's alerts by priority, one
 /// alert with the instrument's legal standing, and the bureau's decision. The store ranks, scopes
@@ -46,7 +47,8 @@ struct TelemetryController: PageController {
 
     /// The screen's figures as server-sent events, every `liveInterval`, for `liveLifetime`; then the
     /// stream ends and the browser's EventSource reconnects (so a signed-out or expired session
-    /// stops being served within that time). The first figures are checked before the stream
+    /// stops being served within that time: its reconnection gets the sign-in page, and the
+    /// screen says to sign in again). A client gone away ends the stream at the next write. The first figures are checked before the stream
     /// starts: a caller who may not review gets the error page, not an empty stream.
     func events(_ p: Principal) async throws -> Response {
         let today = app.today, store = app.store
@@ -57,7 +59,9 @@ struct TelemetryController: PageController {
             body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "retry: 3000\n" + first.event))
                 let end = Date().addingTimeInterval(lifetime)
-                while Date() < end {
+                // A graceful shutdown ends the stream within one interval (the browser reconnects
+                // to whichever server answers next).
+                while Date() < end, !Task.isShuttingDownGracefully {
                     try await Task.sleep(for: interval)
                     let now = Date()
                     let figures = LiveFigures(try await Telemetry.liveSummary(today: today, by: p, now: now, on: store.db), at: now)

@@ -122,7 +122,7 @@ struct TelemetryDeviceView: PageView {
             name: d.name, kind: DetectorText.deviceKind(DeviceKind(rawValue: d.kind), raw: d.kind, lang), instrument: "\(i.name) \(i.code)",
             instrumentLink: Site.instrument(i.id!), softwareID: d.softwareID ?? "—", pulseEquivalent: d.pulseEquivalent.map { String($0) } ?? "—",
             lastSeen: d.lastSeenAt.map(TelemetryTime.shown) ?? "—",
-            readings: readings.map { Reading(seq: $0.seq, at: TelemetryTime.shown($0.at), type: $0.type, line: $0.line) },
+            readings: readings.map { Reading(seq: $0.seq, at: TelemetryTime.shown($0.at), type: DetectorText.readingType($0.type, lang), line: $0.line) },
             findings: found, noFindings: found.isEmpty)
     }
 }

@@ -67,6 +67,7 @@ struct TelemetryAlertsView: PageView {
         var id: Int
         var alertLink: String
         var instrumentLink: String
+        var instrument: String
         var region: String
         var opened: String
     }
@@ -74,6 +75,8 @@ struct TelemetryAlertsView: PageView {
     var alerts: [AlertRow]
     var empty: Bool
     var decided: Bool
+    /// The queue's columns (decided tabs add the day of the decision).
+    var columns: Int
     var nextLink: String?
     var tasks: [Task]
     var noTasks: Bool
@@ -92,13 +95,16 @@ struct TelemetryAlertsView: PageView {
         let tabs = AlertState.allCases.map {
             Tab(link: Site.telemetry() + "?state=\($0.rawValue)", label: t[labels[$0]!], count: counts[$0] ?? 0, current: $0 == state)
         }
-        let tasks = try await Telemetry.inspectionTasks(limit: 20, by: p, on: db).items.map {
-            Task(id: $0.id!, alertLink: Site.telemetryAlert($0.originID), instrumentLink: Site.instrument($0.instrumentID), region: $0.regionCode,
+        let open = try await Telemetry.inspectionTasks(limit: 20, by: p, on: db).items
+        let names = Dictionary(uniqueKeysWithValues: try await Registry.instruments(ids: open.map(\.instrumentID), scope: p.scope, on: db).map { ($0.id!, $0) })
+        let tasks = open.map {
+            Task(id: $0.id!, alertLink: Site.telemetryAlert($0.originID), instrumentLink: Site.instrument($0.instrumentID),
+                 instrument: names[$0.instrumentID].map { "\($0.name) \($0.code)" } ?? String($0.instrumentID), region: $0.regionCode,
                  opened: TelemetryTime.shown($0.openedAt))
         }
         let rows = page.items.map { AlertRow.of($0, lang) }
         return TelemetryAlertsView(
-            tabs: tabs, alerts: rows, empty: rows.isEmpty, decided: state != .open,
+            tabs: tabs, alerts: rows, empty: rows.isEmpty, decided: state != .open, columns: state == .open ? 8 : 9,
             nextLink: page.nextCursor.map { Site.telemetry() + "?state=\(state.rawValue)&cursor=\($0)" }, tasks: tasks, noTasks: tasks.isEmpty)
     }
 }
@@ -144,7 +150,11 @@ struct TelemetryAlertView: PageView {
     var decidedBy: String?
     var decidedAt: String?
     var reason: String?
+    /// The SHA-256 of the frozen evidence, computed as the page is shown (the ledger holds the same).
     var evidenceHash: String?
+    /// The stored digest no longer matches the frozen text: someone edited one of them.
+    var digestDiffers: Bool
+    var frozenText: String?
     var taskID: Int?
     var error: String?
     /// The form's values as posted.
@@ -157,8 +167,18 @@ struct TelemetryAlertView: PageView {
     ) async throws -> TelemetryAlertView {
         let t = PageStrings.strings(lang)
         let a = try await Telemetry.alert(id, today: today, by: p, on: db)
-        let evidence = (try? JSONDecoder().decode([String: String].self, from: Data(a.finding.evidence.utf8))) ?? [:]
-        let readings = try await Telemetry.evidenceReadings(a.finding, on: db).map { Reading(seq: $0.seq, line: $0.line) }
+        // A confirmed alert is shown from its frozen evidence (what the ledger's digest covers, kept
+        // when the raw readings are thinned); an open or dismissed one from the finding and the
+        // stored readings.
+        let frozen = Telemetry.FrozenEvidence(text: a.finding.frozenEvidence)
+        let evidence = frozen?.evidence ?? (try? JSONDecoder().decode([String: String].self, from: Data(a.finding.evidence.utf8))) ?? [:]
+        let readings: [Reading]
+        if let frozen {
+            readings = frozen.readings.map { Reading(seq: $0.seq, line: $0.line) }
+        } else {
+            readings = try await Telemetry.evidenceReadings(a.finding, on: db).map { Reading(seq: $0.seq, line: $0.line) }
+        }
+        let digest = a.finding.frozenEvidence.map(Telemetry.digest)
         let records = try await Registry.records(instrumentID: a.instrument.id, institutionID: nil, cursor: nil, limit: 5, scope: p.scope, on: db).items.map {
             Record(day: $0.verifiedOn, result: $0.result == "pass" ? t[.tel_pass] : t[.tel_fail], certificate: $0.certificateNo ?? "—")
         }
@@ -173,9 +193,10 @@ struct TelemetryAlertView: PageView {
             severity: a.detector.map { DetectorText.severity($0.severity, lang) } ?? "—",
             instrumentLink: Site.instrument(a.instrument.id!), ownerLink: Site.owner(a.owner.id!), region: a.instrument.regionCode,
             state: t[stateLabels[a.finding.alertState]!], open: a.finding.alertState == .open,
-            figures: evidence.keys.sorted().map { Figure(name: $0, value: evidence[$0]!) }, readings: readings, records: records,
+            figures: evidence.keys.sorted().map { Figure(name: DetectorText.evidenceKey($0, lang), value: evidence[$0]!) }, readings: readings, records: records,
             noRecords: records.isEmpty, others: others, hasOthers: !others.isEmpty, decisionAction: Site.telemetryAlertDecision(id), decidedBy: a.finding.decidedBy,
-            decidedAt: a.finding.decidedAt.map(TelemetryTime.shown), reason: a.finding.decisionReason, evidenceHash: a.finding.evidenceHash,
+            decidedAt: a.finding.decidedAt.map(TelemetryTime.shown), reason: a.finding.decisionReason, evidenceHash: digest,
+            digestDiffers: digest != nil && digest != a.finding.evidenceHash, frozenText: a.finding.frozenEvidence,
             taskID: a.taskID, error: error, v: ["reason": form?.reason ?? ""],
             confirmChecked: form?.decision == AlertDecision.confirm.rawValue, dismissChecked: form?.decision == AlertDecision.dismiss.rawValue)
     }

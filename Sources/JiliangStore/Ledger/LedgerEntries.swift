@@ -91,7 +91,7 @@ public enum LedgerKind: String, Sendable, CaseIterable {
         case .telemetryAlert:
             """
             SELECT x.id, x.ledger_index, x.instrument_id, i.code, x.device_id, x.detector, x.subject, x.at, x.frozen_evidence,
-                   x.decided_at, x.decided_by
+                   x.state, x.decided_on, x.decided_at, x.decided_by, x.decision_reason
             FROM telemetry_findings x JOIN instruments i ON i.id = x.instrument_id
             """
         }
@@ -181,7 +181,10 @@ struct EntryEncoder {
             fields = [
                 ("instrument-id", try i("instrument_id")), ("instrument", try code()), ("device-id", try i("device_id")),
                 ("detector", try s("detector")), ("subject", try s("subject")), ("at", try epoch("at")), ("evidence", EntryEncoder.digest(try s("frozen_evidence"))),
-                ("decided-at", try epoch("decided_at")), ("decided-by", personal("decided_by", try s("decided_by"))),
+                // The decision itself, so that a confirmed alert edited into a dismissed one, or its
+                // day moved out of the credit window, is caught by the audit.
+                ("state", try s("state")), ("decided-on", try s("decided_on")), ("decided-at", try epoch("decided_at")),
+                ("decided-by", personal("decided_by", try s("decided_by"))), ("reason", personal("decision_reason", try s("decision_reason"))),
             ]
         }
         return LedgerRow(kind: kind, id: id, ledgerIndex: index, entry: encode(kind: kind, id: id, version: version, fields))

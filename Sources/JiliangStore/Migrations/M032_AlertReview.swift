@@ -29,6 +29,8 @@ struct M032_AlertReview: AsyncMigration {
             """).run()
         // The queue: open alerts by severity and time; the sequencer: confirmed ones not yet ledgered.
         try await sql.create(index: "telemetry_findings_queue").on("telemetry_findings").column("state").column("severity").column("at").run()
+        // The live screen counts the readings received in the last hour, every 2 seconds.
+        try await sql.create(index: "telemetry_readings_received").on("telemetry_readings").column("received_at").run()
         try await sql.raw(
             "CREATE INDEX telemetry_findings_ledger_pending ON telemetry_findings (id) WHERE ledger_index IS NULL AND state = 'confirmed'"
         ).run()
@@ -52,6 +54,7 @@ struct M032_AlertReview: AsyncMigration {
         try await db.schema("inspection_tasks").delete()
         try await sql.raw("DROP INDEX telemetry_findings_ledger_pending").run()
         try await sql.raw("DROP INDEX telemetry_findings_queue").run()
+        try await sql.raw("DROP INDEX telemetry_readings_received").run()
         for column in ["ledger_index", "evidence_hash", "frozen_evidence", "decision_reason", "decided_on", "decided_at", "decided_by", "severity"] {
             try await db.schema("telemetry_findings").deleteField(FieldKey(stringLiteral: column)).update()
         }

@@ -224,6 +224,16 @@ extension Registry {
         return Page(items: items, nextCursor: next)
     }
 
+    /// The instruments among these ids that the scope may see (lists that name instruments).
+    public static func instruments(ids: [Int], scope: AccessScope, on db: any Database) async throws -> [InstrumentModel] {
+        var out: [InstrumentModel] = []
+        let unique = Array(Set(ids))
+        for part in stride(from: 0, to: unique.count, by: 500).map({ Array(unique[$0..<min($0 + 500, unique.count)]) }) {
+            out += try await scoped(InstrumentModel.query(on: db), scope).filter(\.$id ~~ part).all()
+        }
+        return out
+    }
+
     /// How many instruments of a region subtree, within the scope, use each catalogue sub-item.
     public static func countsBySubItem(region: RegionCode, scope: AccessScope, on db: any Database) async throws -> [(subNo: Int, count: Int)] {
         // Regulators' scopes are region ranges: one GROUP BY over the region index. Other scopes
@@ -299,7 +309,7 @@ extension Registry {
               WHEN compliance_base = 'retired' THEN 'scrapped'
               WHEN compliance_base = 'active' AND (next_due IS NULL OR next_due > \(bind: soon)) THEN 'valid'
               WHEN compliance_base = 'active' AND next_due >= \(bind: t) AND next_due <= \(bind: soon) THEN 'due_soon'
-              WHEN compliance_base = 'active' AND next_due < \(bind: t) AND due_kind <> 'rotation' THEN 'overdue'
+              WHEN compliance_base = 'active' AND next_due < \(bind: t) AND COALESCE(due_kind, '') <> 'rotation' THEN 'overdue'
               WHEN compliance_base = 'active' AND next_due < \(bind: t) AND due_kind = 'rotation' THEN 'life_expired'
             END
             """
@@ -334,7 +344,8 @@ extension Registry {
         case .dueSoon:
             q.filter(\.$complianceBase == active).filter(\.$nextDue >= t).filter(\.$nextDue <= soon)
         case .overdue:
-            q.filter(\.$complianceBase == active).filter(\.$nextDue < t).filter(\.$dueKind != DueKind.rotation.rawValue)
+            // A due date without a kind (not written by the engine) is overdue, as the engine says.
+            q.filter(\.$complianceBase == active).filter(\.$nextDue < t).group(.or) { $0.filter(\.$dueKind == nil).filter(\.$dueKind != DueKind.rotation.rawValue) }
         case .lifeExpired:
             q.filter(\.$complianceBase == active).filter(\.$nextDue < t).filter(\.$dueKind == DueKind.rotation.rawValue)
         }

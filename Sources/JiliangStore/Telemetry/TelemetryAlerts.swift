@@ -38,12 +38,27 @@ extension Telemetry {
         on db: any Database
     ) async throws -> Page<TelemetryAlert> {
         guard p.may(.reviewAlerts) else { throw RegistryError.forbidden(.notAllowed(.reviewAlerts)) }
-        let offset = try Cursor.decode(cursor) ?? 0
-        let order: SQLQueryString = state == .open
-            ? "priority DESC, f.at DESC, f.id DESC" : "f.decided_at DESC, f.id DESC"
-        let ranked = try await ranked(where: "f.state = \(bind: state.rawValue)", order: order, limit: limit + 1, offset: offset, today: today, window: window, scope: p.scope, on: db)
+        // The open queue pages by its sort key (priority, then newest found), so that alerts
+        // decided while a reviewer works through it do not make the next page skip any. Decided
+        // ones are history: newest decision first, paged by position.
+        var condition: SQLQueryString = "f.state = \(bind: state.rawValue)"
+        var offset = 0
+        let order: SQLQueryString
+        if state == .open {
+            order = "priority DESC, f.id DESC"
+            if let (key, id) = try Cursor.decodeKeyed(cursor) {
+                guard let last = Int(key) else { throw RegistryError.invalid("cursor", .notACursorForThisOrder) }
+                let priority = priorityExpression(today: today, window: window)
+                condition = "\(condition) AND (\(priority) < \(bind: last) OR (\(priority) = \(bind: last) AND f.id < \(bind: id)))"
+            }
+        } else {
+            order = "f.decided_at DESC, f.id DESC"
+            offset = try Cursor.decode(cursor) ?? 0
+        }
+        let ranked = try await ranked(where: condition, order: order, limit: limit + 1, offset: offset, today: today, window: window, scope: p.scope, on: db)
         let items = try await load(Array(ranked.prefix(limit)), today: today, window: window, on: db)
-        return Page(items: items, nextCursor: ranked.count > limit ? Cursor.encode(offset + limit) : nil)
+        guard ranked.count > limit, let last = ranked.prefix(limit).last else { return Page(items: items, nextCursor: nil) }
+        return Page(items: items, nextCursor: state == .open ? Cursor.encodeKeyed(String(last.priority), id: last.id) : Cursor.encode(offset + limit))
     }
 
     /// How many alerts of each state the caller's region has (the queue's tabs).
@@ -94,7 +109,7 @@ extension Telemetry {
         }
         let confirm = d! == .confirm
         let frozen = confirm ? try await freeze(alert, on: db) : nil
-        let hash = frozen.map { "sha256:" + Hex.string(SHA256.hash(data: Array($0.utf8))) }
+        let hash = frozen.map(digest)
         let instrument = alert.instrument, detector = alert.finding.detector, reason = why!, day = today.description
         let decided = try await db.auditedTransaction { tx -> Bool in
             let sql = tx as! any SQLDatabase
@@ -171,13 +186,19 @@ extension Telemetry {
         where condition: SQLQueryString, order: SQLQueryString, limit: Int, offset: Int, today: CalendarDay, window: Int, scope: AccessScope,
         on db: any Database
     ) async throws -> [(id: Int, priority: Int)] {
-        let unusable = ComplianceStatus.allCases.filter(\.mayNotBeUsed).map(\.rawValue)
-        return try await (db as! any SQLDatabase).raw("""
-            SELECT f.id, f.severity + CASE WHEN \(Registry.statusExpression(today: today, window: window)) IN (\(binds: unusable)) THEN 1 ELSE 0 END AS priority
+        try await (db as! any SQLDatabase).raw("""
+            SELECT f.id, \(priorityExpression(today: today, window: window)) AS priority
             FROM telemetry_findings f JOIN instruments ON instruments.id = f.instrument_id
             WHERE \(condition) AND \(Registry.instrumentsVisible(scope))
             ORDER BY \(order) LIMIT \(bind: limit) OFFSET \(bind: offset)
             """).all().map { (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "priority", as: Int.self)) }
+    }
+
+    /// `AlertPriority.of` in SQL over a finding `f` joined with its instrument: the stored severity,
+    /// one higher when the instrument's status is one that may not be used.
+    static func priorityExpression(today: CalendarDay, window: Int) -> SQLQueryString {
+        let unusable = ComplianceStatus.allCases.filter(\.mayNotBeUsed).map(\.rawValue)
+        return "(f.severity + CASE WHEN \(Registry.statusExpression(today: today, window: window)) IN (\(binds: unusable)) THEN 1 ELSE 0 END)"
     }
 
     /// The alerts behind ranked ids, in their order: one query per table, not one per alert.
@@ -211,23 +232,49 @@ extension Telemetry {
 
     /// What a confirmed alert freezes: the finding as shown and the readings it rests on, as the
     /// gateway sent them (the raw window may later be thinned to aggregates; this stays). Sorted
-    /// keys and one line per reading, so that the same evidence always hashes the same.
+    /// keys, so that the same evidence always hashes the same.
+    public struct FrozenEvidence: Codable, Sendable, Equatable {
+        public struct Line: Codable, Sendable, Equatable {
+            public var seq: Int64
+            public var line: String
+        }
+        public var alert: Int
+        public var device: String
+        public var instrument_id: Int
+        public var detector: String
+        public var subject: String
+        public var at: String
+        public var seqs: [Int64]
+        public var evidence: [String: String]
+        public var readings: [Line]
+
+        /// The frozen text as stored (nil: not frozen, or not readable as frozen evidence).
+        public init?(text: String?) {
+            guard let text, let v = try? JSONDecoder().decode(FrozenEvidence.self, from: Data(text.utf8)) else { return nil }
+            self = v
+        }
+
+        init(alert: Int, device: String, instrument_id: Int, detector: String, subject: String, at: String, seqs: [Int64], evidence: [String: String], readings: [Line]) {
+            self.alert = alert
+            self.device = device
+            self.instrument_id = instrument_id
+            self.detector = detector
+            self.subject = subject
+            self.at = at
+            self.seqs = seqs
+            self.evidence = evidence
+            self.readings = readings
+        }
+    }
+
+    /// The digest the ledger holds for a frozen text: anyone with the text can recompute it.
+    public static func digest(_ text: String) -> String { "sha256:" + Hex.string(SHA256.hash(data: Array(text.utf8))) }
+
     static func freeze(_ a: TelemetryAlert, on db: any Database) async throws -> String {
         let seqs = a.finding.seqs.split(separator: ",").compactMap { Int64($0) }
-        let lines = try await evidenceReadings(a.finding, on: db).map(\.line)
-        struct Frozen: Encodable {
-            var alert: Int
-            var device: String
-            var instrument_id: Int
-            var detector: String
-            var subject: String
-            var at: String
-            var seqs: [Int64]
-            var evidence: [String: String]
-            var readings: [String]
-        }
+        let lines = try await evidenceReadings(a.finding, on: db).map { FrozenEvidence.Line(seq: $0.seq, line: $0.line) }
         let evidence = (try? JSONDecoder().decode([String: String].self, from: Data(a.finding.evidence.utf8))) ?? [:]
-        let f = Frozen(
+        let f = FrozenEvidence(
             alert: a.finding.id!, device: a.device.name, instrument_id: a.instrument.id!, detector: a.finding.detector, subject: a.finding.subject,
             at: ISO8601DateFormatter().string(from: a.finding.at), seqs: seqs, evidence: evidence, readings: lines)
         return String(decoding: try JSONEncoder.sorted.encode(f), as: UTF8.self)

@@ -32,11 +32,9 @@ extension Telemetry {
             SELECT COUNT(*) AS n, SUM(CASE WHEN d.last_seen_at >= \(bind: now.addingTimeInterval(-thresholds.silentAfter)) THEN 1 ELSE 0 END) AS online
             FROM telemetry_devices d JOIN instruments ON instruments.id = d.instrument_id WHERE \(visible)
             """).first()
-        let unusable = ComplianceStatus.allCases.filter(\.mayNotBeUsed).map(\.rawValue)
         var byPriority: [Int: Int] = [:]
         for r in try await sql.raw("""
-            SELECT f.severity + CASE WHEN \(Registry.statusExpression(today: today, window: window)) IN (\(binds: unusable)) THEN 1 ELSE 0 END AS priority,
-              COUNT(*) AS n
+            SELECT \(priorityExpression(today: today, window: window)) AS priority, COUNT(*) AS n
             FROM telemetry_findings f JOIN instruments ON instruments.id = f.instrument_id
             WHERE f.state = 'open' AND \(visible) GROUP BY 1
             """).all() {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The detectors' thresholds: data, each with its source, configurable per region (issue #21).
+/// The detectors' thresholds: data, each with its source (issue #21). One value for the deployment
+/// today; settings per region are not wired yet (docs/detectors.md).
 /// Where the source is a design choice or the figure is not confirmed, it says so, and the
 /// detectors' page shows it (docs/detectors.md).
 public struct Thresholds: Sendable, Equatable {

@@ -4,9 +4,11 @@ import Foundation
 /// "done when"): counted per device, since one cheat shows in many readings.
 ///
 /// - A device flagged by detector D is a true positive when its cheat is one D rightly names
-///   (`Cheat.detectors`), else a false positive (an honest device, or another cheat).
+///   (`Cheat.detectors`) and the finding rests on a reading from the cheat's start on; else a false
+///   positive (an honest device, another cheat, or before the cheat began).
 /// - Recall of D: of the devices whose cheat D is meant to catch (`Cheat.detector`), how many D
-///   flagged.
+///   flagged from the cheat's start on.
+/// - Honest devices flagged: D's false alarms on devices with no cheat at all.
 ///
 /// Silence is left out: it is judged by the clock, not by the readings (the store does not run it
 /// on ingest either).
@@ -16,6 +18,8 @@ public struct FleetScore: Sendable, Equatable {
         /// Devices D flagged, and of those the ones it rightly flagged.
         public var flagged: Int
         public var rightlyFlagged: Int
+        /// Devices with no cheat that D flagged.
+        public var honestFlagged: Int
         /// Devices with a cheat D is meant to catch, and of those the ones it flagged.
         public var cheats: Int
         public var caught: Int
@@ -30,19 +34,30 @@ public struct FleetScore: Sendable, Equatable {
 
     public func line(_ d: DetectorKind) -> Line? { lines.first { $0.detector == d } }
 
-    /// Scores which detectors flagged which devices (`flags`: device name → detectors).
-    public static func score(_ fleet: FleetSimulator.Fleet, flags: [String: Set<DetectorKind>]) -> FleetScore {
+    /// One finding as scored: its detector and the last reading it rests on.
+    public typealias Flag = (detector: DetectorKind, seq: Int64)
+
+    /// Scores which detectors flagged which devices (`flags`: device name → findings).
+    public static func score(_ fleet: FleetSimulator.Fleet, flags: [String: [Flag]]) -> FleetScore {
         var lines: [DetectorKind: Line] = [:]
-        for d in DetectorKind.allCases where d != .deviceSilent { lines[d] = Line(detector: d, flagged: 0, rightlyFlagged: 0, cheats: 0, caught: 0) }
+        for d in DetectorKind.allCases where d != .deviceSilent {
+            lines[d] = Line(detector: d, flagged: 0, rightlyFlagged: 0, honestFlagged: 0, cheats: 0, caught: 0)
+        }
         for device in fleet.devices {
-            let fired = (flags[device.name] ?? []).subtracting([.deviceSilent])
-            for d in fired {
+            let found = (flags[device.name] ?? []).filter { $0.detector != .deviceSilent }
+            // Rightly: a detector the cheat is meant to trip, on a reading from its start on.
+            let rightly = Set(found.filter { f in
+                guard let cheat = device.cheat, let from = device.cheatFrom else { return false }
+                return cheat.detectors.contains(f.detector) && f.seq >= from
+            }.map(\.detector))
+            for d in Set(found.map(\.detector)) {
                 lines[d]!.flagged += 1
-                if device.cheat?.detectors.contains(d) == true { lines[d]!.rightlyFlagged += 1 }
+                if rightly.contains(d) { lines[d]!.rightlyFlagged += 1 }
+                if device.cheat == nil { lines[d]!.honestFlagged += 1 }
             }
             if let cheat = device.cheat {
                 lines[cheat.detector]!.cheats += 1
-                if fired.contains(cheat.detector) { lines[cheat.detector]!.caught += 1 }
+                if rightly.contains(cheat.detector) { lines[cheat.detector]!.caught += 1 }
             }
         }
         return FleetScore(
@@ -51,11 +66,11 @@ public struct FleetScore: Sendable, Equatable {
     }
 
     /// Runs the detectors over each device's readings in process, as the store does after ingest.
-    public static func detect(_ fleet: FleetSimulator.Fleet, thresholds: Thresholds = .init()) -> [String: Set<DetectorKind>] {
-        var flags: [String: Set<DetectorKind>] = [:]
+    public static func detect(_ fleet: FleetSimulator.Fleet, thresholds: Thresholds = .init()) -> [String: [Flag]] {
+        var flags: [String: [Flag]] = [:]
         for device in fleet.devices {
             let found = Detectors.run(fleet.readings[device.name] ?? [], context: device.context, thresholds: thresholds, now: fleet.end)
-            flags[device.name] = Set(found.map(\.detector))
+            flags[device.name] = found.map { ($0.detector, $0.seqs.max() ?? 0) }
         }
         return flags
     }
@@ -63,9 +78,10 @@ public struct FleetScore: Sendable, Equatable {
     /// The score as a Markdown table (docs/detectors.md, `jiliang simulate --evaluate`).
     public var markdown: String {
         func pct(_ x: Double?) -> String { x.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
-        var s = "| detector | devices flagged | rightly | precision | cheats meant for it | caught | recall |\n| --- | --- | --- | --- | --- | --- | --- |\n"
+        var s = "| detector | devices flagged | rightly | precision | honest devices flagged | cheats meant for it | caught | recall |\n"
+            + "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
         for l in lines where l.flagged > 0 || l.cheats > 0 {
-            s += "| `\(l.detector.rawValue)` | \(l.flagged) | \(l.rightlyFlagged) | \(pct(l.precision)) | \(l.cheats) | \(l.caught) | \(pct(l.recall)) |\n"
+            s += "| `\(l.detector.rawValue)` | \(l.flagged) | \(l.rightlyFlagged) | \(pct(l.precision)) | \(l.honestFlagged) | \(l.cheats) | \(l.caught) | \(pct(l.recall)) |\n"
         }
         return s
     }

@@ -20,7 +20,13 @@
     set("live-readings", f.readingsLastHour);
     set("live-at", f.at);
     document.getElementById("live-lost").hidden = true;
+    document.getElementById("live-closed").hidden = true;
     if (f.newest > newest) document.getElementById("live-new").hidden = false;
   };
-  source.onerror = function () { document.getElementById("live-lost").hidden = false; };
+  source.onerror = function () {
+    // CLOSED: the browser gave up (the session ended, so the stream answered with the sign-in page).
+    var closed = source.readyState === EventSource.CLOSED;
+    document.getElementById("live-lost").hidden = closed;
+    document.getElementById("live-closed").hidden = !closed;
+  };
 })();
