@@ -35,6 +35,23 @@ DATABASE_URL=$url $BIN bench lookup
 DATABASE_URL=$url $BIN demo --instruments "$STAT_ROWS" --today 2026-11-26
 DATABASE_URL=$url $BIN bench statistics --today 2026-11-26
 
+echo "## Telemetry ingest (issue #21), beside InfluxDB and the databases' own loaders"
+# A throwaway InfluxDB 1.x on loopback (Debian's influxdb), for the same readings as line protocol.
+INFLUX_DIR=$(mktemp -d /tmp/jiliang-bench-influx-XXXXXX)
+INFLUXDB_META_DIR=$INFLUX_DIR/meta INFLUXDB_DATA_DIR=$INFLUX_DIR/data INFLUXDB_DATA_WAL_DIR=$INFLUX_DIR/wal \
+  INFLUXDB_HTTP_BIND_ADDRESS=127.0.0.1:18086 INFLUXDB_BIND_ADDRESS=127.0.0.1:18088 INFLUXDB_REPORTING_DISABLED=true \
+  INFLUXDB_HTTP_LOG_ENABLED=false influxd >"$INFLUX_DIR/log" 2>&1 &
+INFLUX_PID=$!
+trap 'kill $INFLUX_PID 2>/dev/null; rm -rf "$INFLUX_DIR"; bash scripts/pg.sh stop "$PG_DIR"' EXIT
+for _ in $(seq 1 60); do curl -sf http://127.0.0.1:18086/ping >/dev/null && break; sleep 0.5; done
+TEL_DEVICES=${BENCH_TEL_DEVICES:-2000} TEL_READINGS=${BENCH_TEL_READINGS:-100}
+chmod o+rx bench-data
+DATABASE_URL=$url $BIN bench telemetry --devices "$TEL_DEVICES" --readings "$TEL_READINGS" --file "$PWD/bench-data/telemetry-pg.csv" \
+  --influx http://127.0.0.1:18086 --baseline "psql -q '$url' -c \"\\\\copy bench_telemetry_staging FROM 'FILE' WITH (FORMAT csv, HEADER true)\""
+rm -f bench-data/telemetry.sqlite*
+$BIN bench telemetry --sqlite bench-data/telemetry.sqlite --devices "$TEL_DEVICES" --readings "$TEL_READINGS" --file "$PWD/bench-data/telemetry.csv" \
+  --influx http://127.0.0.1:18086 --baseline "sqlite3 $PWD/bench-data/telemetry.sqlite '.import --csv --skip 1 FILE bench_telemetry_staging'"
+
 echo "## Ledger (issue #5)"
 # The module alone, beside the raw SHA-256 rate of the same run.
 $BIN bench ledger --entries "$ROWS"

@@ -18,7 +18,7 @@ app_pkgs() { need_pkg libqrencode-dev; need_pkg libxml2-dev; need_pkg zlib1g-dev
 case "${1:-run}" in
   run) app_pkgs ;;
   test) app_pkgs; need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg poppler-utils; need_pkg zbar-tools ;;
-  bench) app_pkgs; need_pkg postgresql; need_pkg sqlite3; need_pkg wrk; need_pkg nginx-light; need_pkg curl ;;
+  bench) app_pkgs; need_pkg postgresql; need_pkg sqlite3; need_pkg wrk; need_pkg nginx-light; need_pkg curl; need_pkg influxdb ;;
   screenshots) app_pkgs; need_pkg chromium; need_pkg chromium-driver; need_pkg curl ;;
 esac
 if [ ${#want[@]} -gt 0 ]; then

@@ -15,24 +15,21 @@ public enum DemoTelemetry {
         public var description: String { "\(devices) smart devices, \(readings) readings, \(findings) findings" }
     }
 
-    public static func load(
-        today: CalendarDay, devices: Int = 60, cheatRate: Double = 0.2, seed: UInt64 = 2022, on db: any Database
-    ) async throws -> Summary {
-        let demo = Principal.system("demo")
-        let span = Double(60 * 3_600 + 3_600)
-        let fleet = FleetSimulator.fleet(.init(
-            devices: devices, cheatRate: cheatRate, seed: seed, start: today.startInstant.addingTimeInterval(-span), prefix: "DEMO"))
+    /// Registers each simulated device on an instrument in use of a fitting kind — Gulou's first,
+    /// then the rest of the province, one device an instrument — with what its initialisation
+    /// authorised. Devices with no instrument left of their kind are passed over. Returns the bound.
+    public static func bind(_ fleet: FleetSimulator.Fleet, by p: Principal, on db: any Database) async throws -> [FleetSimulator.Device] {
         let catalogue = try await CatalogueEntryModel.query(on: db).all()
         var pools: [DeviceKind: [InstrumentModel]] = [:]
         for kind in Set(fleet.devices.map(\.kind)) {
             let subs = catalogue.filter { kind.fits(itemName: $0.itemName, subName: $0.subName) }.compactMap(\.id)
             guard !subs.isEmpty else { continue }
-            // Gulou (鼓楼区) first, then the rest of the province; instruments in use only.
             func inUse() -> QueryBuilder<InstrumentModel> {
                 InstrumentModel.query(on: db).filter(\.$subNo ~~ subs).filter(\.$lifecycle == LifecycleStatus.inService.rawValue).sort(\.$id)
             }
-            pools[kind] = try await inUse().filter(\.$regionCode == "350102").limit(devices).all()
-                + inUse().filter(\.$regionCode != "350102").limit(devices).all()
+            let wanted = fleet.devices.count
+            pools[kind] = try await inUse().filter(\.$regionCode == "350102").limit(wanted).all()
+                + inUse().filter(\.$regionCode != "350102").limit(wanted).all()
         }
         var used: [DeviceKind: Int] = [:], bound: [FleetSimulator.Device] = []
         for d in fleet.devices {
@@ -40,9 +37,20 @@ public enum DemoTelemetry {
             used[d.kind] = i + 1
             _ = try await Telemetry.register(
                 name: d.name, instrumentID: pool[i].id, kind: d.kind.rawValue, softwareID: d.softwareID, pulseEquivalent: d.pulseEquivalent,
-                by: demo, now: fleet.end, on: db)
+                by: p, now: fleet.end, on: db)
             bound.append(d)
         }
+        return bound
+    }
+
+    public static func load(
+        today: CalendarDay, devices: Int = 60, cheatRate: Double = 0.2, seed: UInt64 = 2022, on db: any Database
+    ) async throws -> Summary {
+        let demo = Principal.system("demo")
+        let span = Double(60 * 3_600 + 3_600)
+        let fleet = FleetSimulator.fleet(.init(
+            devices: devices, cheatRate: cheatRate, seed: seed, start: today.startInstant.addingTimeInterval(-span), prefix: "DEMO"))
+        let bound = try await bind(fleet, by: demo, on: db)
         let lines = bound.flatMap { fleet.readings[$0.name]! }.sorted { ($0.at, $0.device, $0.seq) < ($1.at, $1.device, $1.seq) }
         var readings = 0, findings = 0
         try await Audit.$actor.withValue(demo) {
