@@ -90,4 +90,38 @@ import Testing
             #expect((credit.json["facts"] as? [String: Any])?["confirmedAlerts"] as? Int == 1, "\(credit.text)")
         }
     }
+
+    /// One credential per gateway (issue #21, item 1): a device bound to a gateway's token takes
+    /// readings from that token only — another gateway's token, or a signed-in person, gets the line
+    /// refused as for an unknown device. Binding is staff's, to a token that holds telemetry:write.
+    @Test func aDeviceBoundToAGatewayTakesReadingsFromItOnly() async throws {
+        try await withApp { store, client in
+            let ids = try await APIFlowTests.seed(client)
+            func gateway(_ name: String, _ permissions: [String]) async throws -> (id: Int, token: String) {
+                let t = try await client.send(.post, "/api/v1/api-tokens", json: ["name": name, "role": "province_admin", "permissions": permissions])
+                #expect(t.status == .created, "\(t.text)")
+                return ((t.json["details"] as? [String: Any])?["id"] as? Int ?? 0, t.json["token"] as? String ?? "")
+            }
+            let a = try await gateway("gateway A", ["telemetry:write"]), b = try await gateway("gateway B", ["telemetry:write"])
+            let reader = try await gateway("reader", ["registry:read"])
+            // Not a gateway credential: unknown, or without telemetry:write.
+            for bad in [999_999, reader.id] {
+                let r = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": "SC-GW", "instrument_id": ids.instrument, "kind": "scale", "gateway_token_id": bad])
+                #expect(r.status == .badRequest && r.problemFields == ["gateway_token_id"], "\(r.text)")
+            }
+            let made = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": "SC-GW", "instrument_id": ids.instrument, "kind": "scale", "gateway_token_id": a.id])
+            #expect(made.status == .created && made.json["gateway_token_id"] as? Int == a.id, "\(made.text)")
+            func line(_ seq: Int) -> String { #"{"device":"SC-GW","seq":\#(seq),"at":"2026-11-29T10:00:00+08:00","type":"weighing","kg":1.5}"# }
+            let fromB = try await client.sendRaw(.post, "/api/v1/telemetry/readings", contentType: "text/plain", body: line(1), as: .bearer(b.token))
+            #expect(fromB.json["accepted"] as? Int == 0 && (fromB.json["errors"] as? [[String: Any]])?.first?["message"] as? String == "no registered device is named 'SC-GW'")
+            let fromAdmin = try await client.sendRaw(.post, "/api/v1/telemetry/readings", contentType: "text/plain", body: line(1))
+            #expect(fromAdmin.json["accepted"] as? Int == 0, "\(fromAdmin.text)")
+            let fromA = try await client.sendRaw(.post, "/api/v1/telemetry/readings", contentType: "text/plain", body: line(1), as: .bearer(a.token))
+            #expect(fromA.json["accepted"] as? Int == 1, "\(fromA.text)")
+            // An owner may not bind a device to a gateway (nor set what its verification authorised).
+            let owner = try await Accounts.createToken(.init(name: "owner", role: "owner", ownerID: ids.owner), by: .system("tests"), on: store.db)
+            let byOwner = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": "SC-OWN", "instrument_id": ids.instrument, "kind": "scale", "gateway_token_id": a.id], as: .bearer(owner.token))
+            #expect(byOwner.status == .badRequest && byOwner.problemFields == ["gateway_token_id"], "\(byOwner.text)")
+        }
+    }
 }

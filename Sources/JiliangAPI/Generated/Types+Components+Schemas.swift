@@ -44,6 +44,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/TelemetryDeviceInput/pulse_equivalent`.
             public var pulseEquivalent: Swift.Double?
+            /// The API token of the gateway that sends its readings (it must hold telemetry:write); then no other credential may send for it. Staff only
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryDeviceInput/gateway_token_id`.
+            public var gatewayTokenId: Swift.Int?
             /// Creates a new `TelemetryDeviceInput`.
             ///
             /// - Parameters:
@@ -52,18 +56,21 @@ extension Components {
             ///   - kind:
             ///   - softwareId: The software identification its initialisation authorised
             ///   - pulseEquivalent: Litres per encoder pulse its initialisation authorised
+            ///   - gatewayTokenId: The API token of the gateway that sends its readings (it must hold telemetry:write); then no other credential may send for it. Staff only
             public init(
                 name: Swift.String,
                 instrumentId: Swift.Int,
                 kind: Components.Schemas.TelemetryDeviceInput.KindPayload,
                 softwareId: Swift.String? = nil,
-                pulseEquivalent: Swift.Double? = nil
+                pulseEquivalent: Swift.Double? = nil,
+                gatewayTokenId: Swift.Int? = nil
             ) {
                 self.name = name
                 self.instrumentId = instrumentId
                 self.kind = kind
                 self.softwareId = softwareId
                 self.pulseEquivalent = pulseEquivalent
+                self.gatewayTokenId = gatewayTokenId
             }
             public enum CodingKeys: String, CodingKey {
                 case name
@@ -71,6 +78,7 @@ extension Components {
                 case kind
                 case softwareId = "software_id"
                 case pulseEquivalent = "pulse_equivalent"
+                case gatewayTokenId = "gateway_token_id"
             }
         }
         /// - Remark: Generated from `#/components/schemas/TelemetryDevice`.
@@ -93,6 +101,8 @@ extension Components {
             public var registeredAt: Foundation.Date
             /// - Remark: Generated from `#/components/schemas/TelemetryDevice/last_seen_at`.
             public var lastSeenAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevice/gateway_token_id`.
+            public var gatewayTokenId: Swift.Int?
             /// Creates a new `TelemetryDevice`.
             ///
             /// - Parameters:
@@ -105,6 +115,7 @@ extension Components {
             ///   - registeredBy:
             ///   - registeredAt:
             ///   - lastSeenAt:
+            ///   - gatewayTokenId:
             public init(
                 id: Swift.Int,
                 name: Swift.String,
@@ -114,7 +125,8 @@ extension Components {
                 pulseEquivalent: Swift.Double? = nil,
                 registeredBy: Swift.String,
                 registeredAt: Foundation.Date,
-                lastSeenAt: Foundation.Date? = nil
+                lastSeenAt: Foundation.Date? = nil,
+                gatewayTokenId: Swift.Int? = nil
             ) {
                 self.id = id
                 self.name = name
@@ -125,6 +137,7 @@ extension Components {
                 self.registeredBy = registeredBy
                 self.registeredAt = registeredAt
                 self.lastSeenAt = lastSeenAt
+                self.gatewayTokenId = gatewayTokenId
             }
             public enum CodingKeys: String, CodingKey {
                 case id
@@ -136,6 +149,7 @@ extension Components {
                 case registeredBy = "registered_by"
                 case registeredAt = "registered_at"
                 case lastSeenAt = "last_seen_at"
+                case gatewayTokenId = "gateway_token_id"
             }
         }
         /// - Remark: Generated from `#/components/schemas/IngestReport`.

@@ -29,6 +29,9 @@ public enum TelemetryRefusal: Sendable, Hashable, Codable {
     case kindDoesNotFit(kind: String, instrument: String)
     /// A device name already registered.
     case deviceNameTaken(String)
+    /// A gateway credential that is not an API token holding `telemetry:write` (unknown, revoked,
+    /// or without the permission).
+    case notAGatewayToken(id: Int)
     /// An alert a bureau has already confirmed or dismissed: a decision is final.
     case alertAlreadyDecided(state: String)
 }

@@ -16,7 +16,8 @@ extension APIImplementation {
         let p = try caller(may: .submitReadings)
         guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
         let m = try await Telemetry.register(
-            name: b.name, instrumentID: b.instrumentId, kind: b.kind.rawValue, softwareID: b.softwareId, pulseEquivalent: b.pulseEquivalent, by: p, on: db)
+            name: b.name, instrumentID: b.instrumentId, kind: b.kind.rawValue, softwareID: b.softwareId, pulseEquivalent: b.pulseEquivalent,
+            gatewayTokenID: b.gatewayTokenId, by: p, on: db)
         return .created(.init(body: .json(dto(m))))
     }
 
@@ -98,6 +99,6 @@ extension APIImplementation {
     func dto(_ m: TelemetryDeviceModel) -> Components.Schemas.TelemetryDevice {
         .init(
             id: m.id!, name: m.name, instrumentId: m.instrumentID, kind: m.kind, softwareId: m.softwareID, pulseEquivalent: m.pulseEquivalent,
-            registeredBy: m.registeredBy, registeredAt: m.registeredAt, lastSeenAt: m.lastSeenAt)
+            registeredBy: m.registeredBy, registeredAt: m.registeredAt, lastSeenAt: m.lastSeenAt, gatewayTokenId: m.gatewayTokenID)
     }
 }

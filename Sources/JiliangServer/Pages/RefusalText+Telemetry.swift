@@ -18,9 +18,11 @@ extension RefusalText {
         case .unknownDevice(let device): zh ? "未登记的设备“\(device)”" : "no registered device is named '\(device)'"
         case .tooManyDevices(let max): zh ? "一批最多涉及 \(max) 台设备" : "a batch may name at most \(max) devices"
         case .authorisedValuesStaffOnly:
-            zh ? "软件标识和脉冲当量以检定或初始化为准，由监管部门填写" : "the software ID and pulse equivalent come from the device's verification or initialisation: staff set them"
+            zh ? "软件标识、脉冲当量和网关以检定或初始化为准，由监管部门填写" : "the software ID, pulse equivalent and gateway come from the device's verification or initialisation: staff set them"
         case .kindDoesNotFit(let kind, let instrument): zh ? "“\(kind)”类设备不能绑定到\(instrument)" : "a \(kind) device cannot be bound to a \(instrument)"
         case .deviceNameTaken(let name): zh ? "设备名“\(name)”已登记" : "a device named '\(name)' is already registered"
+        case .notAGatewayToken(let id):
+            zh ? "API 令牌 \(id) 不存在、已吊销或没有报送监测数据（telemetry:write）的权限" : "API token \(id) does not exist, is revoked or does not hold telemetry:write"
         case .alertAlreadyDecided(let state):
             zh ? "该告警已\(state == "confirmed" ? "确认" : "排除")，处理结论不再更改" : "this alert was already \(state); a decision is final"
         case .sequenceReused(let seq): zh ? "序号 \(seq) 在同一批中对应不同的数据" : "sequence number \(seq) is given twice with different contents"

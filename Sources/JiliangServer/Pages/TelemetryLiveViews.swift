@@ -40,7 +40,7 @@ struct TelemetryLiveView: PageView {
         return TelemetryLiveView(
             figures: LiveFigures(summary, at: now),
             priorities: (1...4).reversed().map {
-                Priority(priority: $0, label: AlertRow.priorityLabel($0, lang), tone: $0 >= 4 ? "bad" : $0 == 3 ? "warn" : "ok", count: summary.openByPriority[$0] ?? 0)
+                Priority(priority: $0, label: AlertRow.priorityLabel($0, lang), tone: AlertRow.tone($0), count: summary.openByPriority[$0] ?? 0)
             },
             alerts: alerts, noAlerts: alerts.isEmpty,
             devices: page.items.map {
@@ -113,10 +113,9 @@ struct TelemetryDeviceView: PageView {
     static func build(_ id: Int, by p: Principal, lang: PageStrings.Language, on db: any Database) async throws -> TelemetryDeviceView {
         let t = PageStrings.strings(lang)
         let (d, i, readings, findings) = try await Telemetry.timeline(device: id, by: p, on: db)
-        let states: [AlertState: PageKey] = [.open: .tel_open, .confirmed: .tel_confirmed, .dismissed: .tel_dismissed]
         let found = findings.map {
             Found(link: Site.telemetryAlert($0.id!), detector: DetectorText.name(DetectorKind(rawValue: $0.detector), raw: $0.detector, lang),
-                  at: TelemetryTime.shown($0.at), state: t[states[$0.alertState]!])
+                  at: TelemetryTime.shown($0.at), state: AlertRow.stateLabel($0.alertState, t))
         }
         return TelemetryDeviceView(
             name: d.name, kind: DetectorText.deviceKind(DeviceKind(rawValue: d.kind), raw: d.kind, lang), instrument: "\(i.name) \(i.code)",

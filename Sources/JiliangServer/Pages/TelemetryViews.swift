@@ -25,10 +25,22 @@ struct AlertRow: Encodable, Sendable, Equatable {
     static func of(_ a: TelemetryAlert, _ lang: PageStrings.Language) -> AlertRow {
         AlertRow(
             id: a.finding.id!, link: Site.telemetryAlert(a.finding.id!), priority: a.priority, priorityLabel: priorityLabel(a.priority, lang),
-            tone: a.priority >= 4 ? "bad" : a.priority == 3 ? "warn" : "ok", detector: DetectorText.name(a.detector, raw: a.finding.detector, lang),
+            tone: tone(a.priority), detector: DetectorText.name(a.detector, raw: a.finding.detector, lang),
             instrument: a.instrument.name, code: a.instrument.code, status: PageStrings.statusLabel(a.status.rawValue, lang),
             statusKey: a.status.rawValue, owner: a.owner.name, creditClass: a.creditClass?.rawValue ?? "—", device: a.device.name,
             at: TelemetryTime.shown(a.finding.at), decidedOn: a.finding.decidedOn)
+    }
+
+    /// The badge's colour for a priority.
+    static func tone(_ p: Int) -> String { p >= 4 ? "bad" : p == 3 ? "warn" : "ok" }
+
+    /// An alert's state in the page's words.
+    static func stateLabel(_ s: AlertState, _ t: PageText) -> String {
+        switch s {
+        case .open: t[.tel_open]
+        case .confirmed: t[.tel_confirmed]
+        case .dismissed: t[.tel_dismissed]
+        }
     }
 
     /// 4: a high-severity finding on an instrument that may not be used; 1: a silent device.
@@ -91,9 +103,8 @@ struct TelemetryAlertsView: PageView {
         } ?? .open
         let counts = try await Telemetry.alertCounts(by: p, on: db)
         let page = try await Telemetry.alerts(state: state, cursor: cursor, limit: 50, today: today, by: p, on: db)
-        let labels: [AlertState: PageKey] = [.open: .tel_open, .confirmed: .tel_confirmed, .dismissed: .tel_dismissed]
         let tabs = AlertState.allCases.map {
-            Tab(link: Site.telemetry() + "?state=\($0.rawValue)", label: t[labels[$0]!], count: counts[$0] ?? 0, current: $0 == state)
+            Tab(link: Site.telemetry() + "?state=\($0.rawValue)", label: AlertRow.stateLabel($0, t), count: counts[$0] ?? 0, current: $0 == state)
         }
         let open = try await Telemetry.inspectionTasks(limit: 20, by: p, on: db).items
         let names = Dictionary(uniqueKeysWithValues: try await Registry.instruments(ids: open.map(\.instrumentID), scope: p.scope, on: db).map { ($0.id!, $0) })
@@ -182,17 +193,16 @@ struct TelemetryAlertView: PageView {
         let records = try await Registry.records(instrumentID: a.instrument.id, institutionID: nil, cursor: nil, limit: 5, scope: p.scope, on: db).items.map {
             Record(day: $0.verifiedOn, result: $0.result == "pass" ? t[.tel_pass] : t[.tel_fail], certificate: $0.certificateNo ?? "—")
         }
-        let stateLabels: [AlertState: PageKey] = [.open: .tel_open, .confirmed: .tel_confirmed, .dismissed: .tel_dismissed]
         let others = try await Telemetry.alertsOnInstrument(a.instrument.id!, except: id, on: db).map {
             Other(link: Site.telemetryAlert($0.id!), detector: DetectorText.name(DetectorKind(rawValue: $0.detector), raw: $0.detector, lang),
-                  at: TelemetryTime.shown($0.at), state: t[stateLabels[$0.alertState]!])
+                  at: TelemetryTime.shown($0.at), state: AlertRow.stateLabel($0.alertState, t))
         }
         let row = AlertRow.of(a, lang)
         return TelemetryAlertView(
             alert: row, title: "\(row.detector) #\(id)", rule: DetectorText.rule(a.detector, lang),
             severity: a.detector.map { DetectorText.severity($0.severity, lang) } ?? "—",
             instrumentLink: Site.instrument(a.instrument.id!), ownerLink: Site.owner(a.owner.id!), region: a.instrument.regionCode,
-            state: t[stateLabels[a.finding.alertState]!], open: a.finding.alertState == .open,
+            state: AlertRow.stateLabel(a.finding.alertState, t), open: a.finding.alertState == .open,
             figures: evidence.keys.sorted().map { Figure(name: DetectorText.evidenceKey($0, lang), value: evidence[$0]!) }, readings: readings, records: records,
             noRecords: records.isEmpty, others: others, hasOthers: !others.isEmpty, decisionAction: Site.telemetryAlertDecision(id), decidedBy: a.finding.decidedBy,
             decidedAt: a.finding.decidedAt.map(TelemetryTime.shown), reason: a.finding.decisionReason, evidenceHash: digest,

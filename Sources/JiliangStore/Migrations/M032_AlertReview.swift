@@ -2,7 +2,7 @@ import FluentKit
 import FluentSQL
 import SQLKit
 
-/// 032: a bureau's review of what the detectors found (issue #21, item 5). A finding gets its
+/// 032: a bureau's review of what the detectors found (issue #21, item 5), and a device's gateway. A finding gets its
 /// detector's severity (kept so that the queue sorts in SQL), the decision (who, when, the day it
 /// counts from in the owner's credit facts, why), and — once confirmed — its evidence frozen as
 /// text with that text's SHA-256 and the ledger index it was sequenced at. A confirmed alert opens
@@ -22,6 +22,9 @@ struct M032_AlertReview: AsyncMigration {
         try await db.schema("telemetry_findings").field("frozen_evidence", .string).update()
         try await db.schema("telemetry_findings").field("evidence_hash", .string).update()
         try await db.schema("telemetry_findings").field("ledger_index", .int64).update()
+        // One credential per gateway (issue #21, item 1): a device bound to a gateway's API token
+        // takes readings from that token only.
+        try await db.schema("telemetry_devices").field("gateway_token_id", .int).update()
         try await sql.raw("""
             UPDATE telemetry_findings SET severity = CASE
               WHEN detector IN ('price_arithmetic', 'dispenser_identity', 'scale_tamper', 'meter_backwards', 'taximeter_distance') THEN 3
@@ -51,6 +54,7 @@ struct M032_AlertReview: AsyncMigration {
 
     func revert(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
+        try await db.schema("telemetry_devices").deleteField("gateway_token_id").update()
         try await db.schema("inspection_tasks").delete()
         try await sql.raw("DROP INDEX telemetry_findings_ledger_pending").run()
         try await sql.raw("DROP INDEX telemetry_findings_queue").run()

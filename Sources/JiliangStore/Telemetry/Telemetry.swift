@@ -20,8 +20,8 @@ public enum Telemetry {
     /// pulse equivalent it is held to are the regulator's to set (from its verification or
     /// initialisation), never the supervised owner's.
     public static func register(
-        name: String?, instrumentID: Int?, kind: String?, softwareID: String?, pulseEquivalent: Double?, by p: Principal, now: Date = Date(),
-        on db: any Database
+        name: String?, instrumentID: Int?, kind: String?, softwareID: String?, pulseEquivalent: Double?, gatewayTokenID: Int? = nil, by p: Principal,
+        now: Date = Date(), on db: any Database
     ) async throws -> TelemetryDeviceModel {
         guard p.may(.submitReadings) else { throw RegistryError.forbidden(.notAllowed(.submitReadings)) }
         var c = FieldChecker()
@@ -32,8 +32,14 @@ public enum Telemetry {
         if let pe = pulseEquivalent, !(pe.isFinite && (0.000_001...10).contains(pe)) {
             c.fail("pulse_equivalent", .notANumber(from: 0.000_001, to: 10, got: "\(pe)"))
         }
-        if p.role == .owner, software != nil || pulseEquivalent != nil {
-            c.fail(software != nil ? "software_id" : "pulse_equivalent", .telemetry(.authorisedValuesStaffOnly))
+        if p.role == .owner, software != nil || pulseEquivalent != nil || gatewayTokenID != nil {
+            c.fail(software != nil ? "software_id" : pulseEquivalent != nil ? "pulse_equivalent" : "gateway_token_id", .telemetry(.authorisedValuesStaffOnly))
+        }
+        if let g = gatewayTokenID, p.role != .owner {
+            let token = try await APITokenModel.find(g, on: db)
+            if token == nil || token?.revokedAt != nil || token?.permissions.split(separator: " ").contains(Substring(Permission.submitReadings.rawValue)) != true {
+                c.fail("gateway_token_id", .telemetry(.notAGatewayToken(id: g)))
+            }
         }
         try c.finish()
         let instrument = try await Registry.instrument(instrumentID!, scope: p.scope, on: db)
@@ -51,6 +57,7 @@ public enum Telemetry {
                 m.kind = kind!.rawValue
                 m.softwareID = software
                 m.pulseEquivalent = pulseEquivalent
+                m.gatewayTokenID = gatewayTokenID
                 m.registeredBy = p.label
                 m.registeredAt = now
                 try await m.save(on: tx)
@@ -118,8 +125,8 @@ public enum Telemetry {
                 errors.append(.init(line: line, field: "device", reason: .telemetry(.tooManyDevices(max: maxDevicesPerBatch))))
                 continue
             }
-            guard let d = byName[r.device] else {
-                // Unknown and outside the caller's scope alike.
+            // Unknown, outside the caller's scope, or bound to another gateway's credential: alike.
+            guard let d = byName[r.device], d.gatewayTokenID.map({ p.kind == .token && p.id == $0 }) ?? true else {
                 errors.append(.init(line: line, field: "device", reason: .telemetry(.unknownDevice(r.device))))
                 continue
             }
