@@ -51,6 +51,8 @@ let package = Package(
         ),
         // QR codes: Debian's libqrencode through a system-library target (scripts/deps.sh installs it).
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // gzip request bodies (a gateway's batches, issue #21) through Debian's zlib.
+        .systemLibrary(name: "CZStream", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "JiliangQR", dependencies: ["CQRencode"], swiftSettings: swiftSettings),
         // PDF documents (label sheets, printable reports): Debian's cairo and Pango through a
         // system-library target, with the CJK fonts from fonts-noto-cjk (scripts/deps.sh).
@@ -95,7 +97,7 @@ let package = Package(
         .target(
             name: "JiliangServer",
             dependencies: [
-                "JiliangCore", "JiliangStore", "JiliangAPI", "JiliangLedger", "JiliangQR", "JiliangPDF", "JiliangXLSX", "JiliangTelemetry",
+                "JiliangCore", "JiliangStore", "JiliangAPI", "JiliangLedger", "JiliangQR", "JiliangPDF", "JiliangXLSX", "JiliangTelemetry", "CZStream",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "FluentKit", package: "fluent-kit"),

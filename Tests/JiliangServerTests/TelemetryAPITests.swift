@@ -1,7 +1,9 @@
 import Foundation
+import NIOCore
 import HTTPTypes
 import HummingbirdTesting
 import JiliangCore
+import JiliangServer
 import JiliangStore
 import JiliangTestSupport
 import Testing
@@ -122,6 +124,55 @@ import Testing
             let owner = try await Accounts.createToken(.init(name: "owner", role: "owner", ownerID: ids.owner), by: .system("tests"), on: store.db)
             let byOwner = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": "SC-OWN", "instrument_id": ids.instrument, "kind": "scale", "gateway_token_id": a.id], as: .bearer(owner.token))
             #expect(byOwner.status == .badRequest && byOwner.problemFields == ["gateway_token_id"], "\(byOwner.text)")
+        }
+    }
+
+    /// gzip with Debian's gzip, as a gateway's own tools would compress.
+    static func gzip(_ data: [UInt8]) throws -> [UInt8] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-c"]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(data))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Array(out)
+    }
+
+    /// A gzip-compressed batch (issue #21, item 2): kept as the plain one is, concatenated members
+    /// too; a body said to be gzip that is not, or is cut short, is refused naming the body; one that
+    /// inflates past the body cap is refused as too large, without being inflated whole.
+    @Test func aGzipBatchIsKeptAndABadOneRefused() async throws {
+        try await withApp(configure: { $0.bodyLimits.upload = 1 << 20 }) { _, client in
+            let ids = try await APIFlowTests.seed(client)
+            _ = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": "SC-GZ", "instrument_id": ids.instrument, "kind": "scale"])
+            func line(_ seq: Int) -> String { #"{"device":"SC-GZ","seq":\#(seq),"at":"2026-11-29T10:00:00+08:00","type":"weighing","kg":1.5}"# + "\n" }
+            func send(_ body: [UInt8], encoding: String? = "gzip") async throws -> TestResponse {
+                var headers = TestAuth.admin.headers
+                headers[.contentType] = "application/x-ndjson"
+                if let encoding { headers[HTTPField.Name("Content-Encoding")!] = encoding }
+                return try await client.execute(uri: "/api/v1/telemetry/readings", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+            }
+            let one = try await send(try Self.gzip(Array((line(1) + line(2)).utf8)))
+            #expect(one.status == .ok && one.json["accepted"] as? Int == 2, "\(one.text)")
+            let two = try await send(try Self.gzip(Array(line(3).utf8)) + Self.gzip(Array(line(4).utf8)))
+            #expect(two.json["accepted"] as? Int == 2, "\(two.text)")
+            let plain = try await send(Array(line(5).utf8))
+            #expect(plain.status == .badRequest && plain.problemFields == ["body"] && plain.text.contains("gzip"), "\(plain.text)")
+            let whole = try Self.gzip(Array(line(6).utf8))
+            let cut = try await send(Array(whole.prefix(whole.count - 6)))
+            #expect(cut.status == .badRequest && cut.problemFields == ["body"], "\(cut.text)")
+            // 2 MB of readings in a few kilobytes: past the 1 MB cap once inflated.
+            let bomb = try Self.gzip(Array(String(repeating: line(7), count: 20_000).utf8))
+            #expect(bomb.count < 100_000)
+            let big = try await send(bomb)
+            #expect(big.status == .badRequest && big.problemFields == ["body"], "\(big.text)")
+            let identity = try await send(Array(line(8).utf8), encoding: "identity")
+            #expect(identity.json["accepted"] as? Int == 1, "\(identity.text)")
         }
     }
 }

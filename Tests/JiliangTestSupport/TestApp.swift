@@ -56,7 +56,7 @@ public enum TestAuth: Sendable {
 
     @TaskLocal public static var adminToken: String?
 
-    var headers: HTTPFields {
+    public var headers: HTTPFields {
         var h = HTTPFields()
         switch self {
         case .admin: if let t = TestAuth.adminToken { h[.authorization] = "Bearer \(t)" }

@@ -9427,7 +9427,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// A gateway's batch of readings as NDJSON — one JSON object a line (docs/detectors.md); idempotent per (device, seq)
     ///
-    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission.
+    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission. A batch may be gzip-compressed (Content-Encoding: gzip); its size once inflated is capped as the body is.
     ///
     /// - Remark: HTTP `POST /telemetry/readings`.
     /// - Remark: Generated from `#/paths//telemetry/readings/post(ingestReadings)`.
@@ -9445,7 +9445,14 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 APIHandler.ingestReadings($0)
             },
             deserializer: { request, requestBody, metadata in
-                let headers: Operations.IngestReadings.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let headers: Operations.IngestReadings.Input.Headers = .init(
+                    contentEncoding: try converter.getOptionalHeaderFieldAsURI(
+                        in: request.headerFields,
+                        name: "Content-Encoding",
+                        as: Operations.IngestReadings.Input.Headers.ContentEncodingPayload.self
+                    ),
+                    accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields)
+                )
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
                 let body: Operations.IngestReadings.Input.Body
                 let chosenContentType = try converter.bestContentType(

@@ -16316,7 +16316,7 @@ public enum Operations {
     }
     /// A gateway's batch of readings as NDJSON — one JSON object a line (docs/detectors.md); idempotent per (device, seq)
     ///
-    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission.
+    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission. A batch may be gzip-compressed (Content-Encoding: gzip); its size once inflated is capped as the body is.
     ///
     /// - Remark: HTTP `POST /telemetry/readings`.
     /// - Remark: Generated from `#/paths//telemetry/readings/post(ingestReadings)`.
@@ -16325,12 +16325,26 @@ public enum Operations {
         public struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/telemetry/readings/POST/header`.
             public struct Headers: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/telemetry/readings/POST/header/Content-Encoding`.
+                @frozen public enum ContentEncodingPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case gzip = "gzip"
+                    case identity = "identity"
+                }
+                /// gzip when the batch is compressed
+                ///
+                /// - Remark: Generated from `#/paths/telemetry/readings/POST/header/Content-Encoding`.
+                public var contentEncoding: Operations.IngestReadings.Input.Headers.ContentEncodingPayload?
                 public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.IngestReadings.AcceptableContentType>]
                 /// Creates a new `Headers`.
                 ///
                 /// - Parameters:
+                ///   - contentEncoding: gzip when the batch is compressed
                 ///   - accept:
-                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.IngestReadings.AcceptableContentType>] = .defaultValues()) {
+                public init(
+                    contentEncoding: Operations.IngestReadings.Input.Headers.ContentEncodingPayload? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.IngestReadings.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.contentEncoding = contentEncoding
                     self.accept = accept
                 }
             }

@@ -470,7 +470,7 @@ public protocol APIProtocol: Sendable {
     func registerTelemetryDevice(_ input: Operations.RegisterTelemetryDevice.Input) async throws -> Operations.RegisterTelemetryDevice.Output
     /// A gateway's batch of readings as NDJSON — one JSON object a line (docs/detectors.md); idempotent per (device, seq)
     ///
-    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission.
+    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission. A batch may be gzip-compressed (Content-Encoding: gzip); its size once inflated is capped as the body is.
     ///
     /// - Remark: HTTP `POST /telemetry/readings`.
     /// - Remark: Generated from `#/paths//telemetry/readings/post(ingestReadings)`.
@@ -1743,7 +1743,7 @@ extension APIProtocol {
     }
     /// A gateway's batch of readings as NDJSON — one JSON object a line (docs/detectors.md); idempotent per (device, seq)
     ///
-    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission.
+    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission. A batch may be gzip-compressed (Content-Encoding: gzip); its size once inflated is capped as the body is.
     ///
     /// - Remark: HTTP `POST /telemetry/readings`.
     /// - Remark: Generated from `#/paths//telemetry/readings/post(ingestReadings)`.

@@ -29,6 +29,8 @@ public enum TelemetryRefusal: Sendable, Hashable, Codable {
     case kindDoesNotFit(kind: String, instrument: String)
     /// A device name already registered.
     case deviceNameTaken(String)
+    /// A body said to be gzip that zlib cannot inflate (not gzip, truncated or corrupt).
+    case notGzip
     /// A gateway credential that is not an API token holding `telemetry:write` (unknown, revoked,
     /// or without the permission).
     case notAGatewayToken(id: Int)

@@ -30,9 +30,16 @@ extension APIImplementation {
         case .plainText(let b): body = b
         }
         let most = config.bodyLimits.upload
-        let bytes: [UInt8]
+        var bytes: [UInt8]
         do { bytes = Array(try await Data(collecting: body, upTo: most)) } catch {
             throw RegistryError.invalid("body", .request(.fileTooLarge(megabytes: most >> 20)))
+        }
+        if input.headers.contentEncoding == .gzip {
+            do { bytes = try Gunzip.inflate(bytes, limit: most) } catch Gunzip.Failure.tooLarge {
+                throw RegistryError.invalid("body", .request(.fileTooLarge(megabytes: most >> 20)))
+            } catch {
+                throw RegistryError.invalid("body", .telemetry(.notGzip))
+            }
         }
         guard !bytes.isEmpty else { throw RegistryError.invalid("body", .request(.fileEmpty)) }
         let r = try await Telemetry.ingest(bytes, by: p, receivedAt: Date(), on: db)

@@ -21,6 +21,7 @@ extension RefusalText {
             zh ? "软件标识、脉冲当量和网关以检定或初始化为准，由监管部门填写" : "the software ID, pulse equivalent and gateway come from the device's verification or initialisation: staff set them"
         case .kindDoesNotFit(let kind, let instrument): zh ? "“\(kind)”类设备不能绑定到\(instrument)" : "a \(kind) device cannot be bound to a \(instrument)"
         case .deviceNameTaken(let name): zh ? "设备名“\(name)”已登记" : "a device named '\(name)' is already registered"
+        case .notGzip: zh ? "声明为 gzip 压缩，但无法解压（不是 gzip、不完整或已损坏）" : "is said to be gzip but cannot be inflated (not gzip, truncated or corrupt)"
         case .notAGatewayToken(let id):
             zh ? "API 令牌 \(id) 不存在、已吊销或没有报送监测数据（telemetry:write）的权限" : "API token \(id) does not exist, is revoked or does not hold telemetry:write"
         case .alertAlreadyDecided(let state):
