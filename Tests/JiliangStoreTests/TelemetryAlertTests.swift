@@ -69,6 +69,9 @@ import Testing
             await #expect(throws: RegistryError.notFound(.telemetryAlert, key: String(valid.id!))) {
                 try await Telemetry.alert(valid.id!, today: Self.today, by: Self.otherBureau, on: db)
             }
+            // An alert's history on its instrument: the other alert for the county, nothing for another.
+            #expect(try await Telemetry.alertsOnInstrument(valid.instrumentID, except: -1, by: Self.bureau, on: db).map(\.id) == [valid.id])
+            #expect(try await Telemetry.alertsOnInstrument(valid.instrumentID, except: -1, by: Self.otherBureau, on: db).isEmpty)
             await #expect(throws: RegistryError.notFound(.telemetryAlert, key: "999999")) {
                 try await Telemetry.alert(999_999, today: Self.today, by: Self.bureau, on: db)
             }

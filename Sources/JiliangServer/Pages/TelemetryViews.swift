@@ -193,7 +193,7 @@ struct TelemetryAlertView: PageView {
         let records = try await Registry.records(instrumentID: a.instrument.id, institutionID: nil, cursor: nil, limit: 5, scope: p.scope, on: db).items.map {
             Record(day: $0.verifiedOn, result: $0.result == "pass" ? t[.tel_pass] : t[.tel_fail], certificate: $0.certificateNo ?? "—")
         }
-        let others = try await Telemetry.alertsOnInstrument(a.instrument.id!, except: id, on: db).map {
+        let others = try await Telemetry.alertsOnInstrument(a.instrument.id!, except: id, by: p, on: db).map {
             Other(link: Site.telemetryAlert($0.id!), detector: DetectorText.name(DetectorKind(rawValue: $0.detector), raw: $0.detector, lang),
                   at: TelemetryTime.shown($0.at), state: AlertRow.stateLabel($0.alertState, t))
         }

@@ -84,10 +84,20 @@ extension Telemetry {
         return alert
     }
 
-    /// The other alerts on the same instrument, newest first (an alert's history).
-    public static func alertsOnInstrument(_ instrumentID: Int, except id: Int, limit: Int = 20, on db: any Database) async throws -> [TelemetryFindingModel] {
-        try await TelemetryFindingModel.query(on: db).filter(\.$instrumentID == instrumentID).filter(\.$id != id)
-            .sort(\.$at, .descending).sort(\.$id, .descending).limit(limit).all()
+    /// The other alerts on the same instrument, newest first (an alert's history); none when the
+    /// instrument is outside the caller's region.
+    public static func alertsOnInstrument(
+        _ instrumentID: Int, except id: Int, limit: Int = 20, by p: Principal, on db: any Database
+    ) async throws -> [TelemetryFindingModel] {
+        guard p.may(.reviewAlerts) else { throw RegistryError.forbidden(.notAllowed(.reviewAlerts)) }
+        let ids = try await (db as! any SQLDatabase).raw("""
+            SELECT f.id FROM telemetry_findings f JOIN instruments ON instruments.id = f.instrument_id
+            WHERE f.instrument_id = \(bind: instrumentID) AND f.id <> \(bind: id) AND \(Registry.instrumentsVisible(p.scope))
+            ORDER BY f.at DESC, f.id DESC LIMIT \(bind: limit)
+            """).all().map { try $0.decode(column: "id", as: Int.self) }
+        guard !ids.isEmpty else { return [] }
+        let found = Dictionary(uniqueKeysWithValues: try await TelemetryFindingModel.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+        return ids.compactMap { found[$0] }
     }
 
     /// A bureau's decision, with its reason; final. Confirming freezes the evidence — the finding's
