@@ -6,7 +6,7 @@ DEMO_INSTRUMENTS ?= 20000
 PG_PORT ?= 54329
 PG_DIR ?= /tmp/jiliang-pg-$(shell id -u)-$(PG_PORT)
 
-.PHONY: run build test test-sqlite test-postgres test-browser test-schemathesis screenshots openapi openapi-validate bench bench-province migrate demo clean
+.PHONY: run build test test-sqlite test-postgres test-browser test-schemathesis screenshots openapi openapi-validate protobuf bench bench-province migrate demo clean
 
 ## Build, create ./data/jiliang.sqlite, migrate, load a demo province on first start, serve on :$(PORT).
 run: build
@@ -53,6 +53,14 @@ screenshots: build
 openapi-validate:
 	python3 -m openapi_spec_validator Sources/JiliangAPI/openapi.yaml
 
+## Regenerates Sources/JiliangTelemetry/Generated from proto/telemetry.proto with Debian's protoc
+## and swift-protobuf's plugin (generated code is committed; normal builds never run this).
+protobuf:
+	command -v protoc >/dev/null || apt-get install -y protobuf-compiler
+	cd Tools/protobuf-gen && $(SWIFT) build --product protoc-gen-swift --scratch-path ../../.build-protobuf
+	protoc --plugin=protoc-gen-swift=.build-protobuf/debug/protoc-gen-swift --swift_opt=Visibility=Public \
+	  --swift_out=Sources/JiliangTelemetry/Generated -I proto proto/telemetry.proto
+
 ## Regenerates Sources/JiliangAPI/Generated from openapi.yaml (generated code is committed).
 openapi:
 	cd Tools/openapi-gen && $(SWIFT) build --product swift-openapi-generator --scratch-path ../../.build-openapi
@@ -76,4 +84,4 @@ bench-province:
 	bash scripts/bench-province.sh
 
 clean:
-	rm -rf .build .build-openapi data
+	rm -rf .build .build-openapi .build-protobuf data

@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(
@@ -37,9 +38,10 @@ let package = Package(
         ),
         // Smart supervision's domain (issue #21): readings, the NDJSON batch reader and the
         // detectors as pure functions with their thresholds. Core only, tested without a database.
+        // Its binary wire format is protobuf (proto/telemetry.proto; generated code committed).
         .target(
             name: "JiliangTelemetry",
-            dependencies: ["JiliangCore"],
+            dependencies: ["JiliangCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings
         ),
         // The tamper-evident ledger: RFC 6962 Merkle log, C2SP tiles, notes, witnesses.

@@ -1,0 +1,163 @@
+import Foundation
+import JiliangCore
+import SwiftProtobuf
+
+/// A gateway's batch in binary (protobuf, proto/telemetry.proto), for volume (issue #21, item 2).
+/// Each reading becomes the same field set an NDJSON line has and is checked by the same rules
+/// (`Fields.reading`), so the two encodings cannot drift apart: what one refuses, the other refuses
+/// with the same field and reason. A reading is kept as its canonical NDJSON line (`Reading.ndjson`),
+/// so everything downstream — detection, evidence, the ledger — reads one format. Refusals are
+/// numbered by the reading's position in the batch, from 1, as lines are.
+public enum ProtobufBatch {
+    /// A body that is not a `Batch` message at all.
+    public struct NotProtobuf: Error {}
+
+    public static func parse(_ bytes: [UInt8], receivedAt now: Date, limits: NDJSONBatch.Limits = .init()) throws -> NDJSONBatch {
+        var batch = NDJSONBatch()
+        let message: Jiliang_Telemetry_V1_Batch
+        do {
+            var options = BinaryDecodingOptions()
+            options.messageDepthLimit = 8
+            message = try Jiliang_Telemetry_V1_Batch(serializedBytes: bytes, options: options)
+        } catch {
+            throw NotProtobuf()
+        }
+        for (i, r) in message.readings.enumerated() {
+            let number = i + 1
+            if number > limits.maxLines {
+                batch.errors.append(.init(line: number, field: "", reason: .telemetry(.tooManyLines(max: limits.maxLines))))
+                break
+            }
+            var fields = Fields(object: object(r))
+            if let reading = fields.reading(receivedAt: now, limits: limits), fields.errors.isEmpty {
+                batch.readings.append((number, reading, reading.ndjson))
+            } else {
+                batch.errors += fields.errors.map { NDJSONBatch.LineError(line: number, field: $0.field, reason: $0.reason) }
+            }
+        }
+        return batch
+    }
+
+    /// The reading's fields under their NDJSON names; an absent field stays absent.
+    static func object(_ r: Jiliang_Telemetry_V1_Reading) -> [String: Any] {
+        var o: [String: Any] = [:]
+        if r.hasDevice { o["device"] = r.device }
+        if r.hasSeq { o["seq"] = NSNumber(value: r.seq) }
+        if r.hasAt { o["at"] = time(r.at) }
+        func put(_ key: String, _ present: Bool, _ value: @autoclosure () -> Any) { if present { o[key] = value() } }
+        switch r.body {
+        case .delivery(let d)?:
+            o["type"] = "delivery"
+            put("nozzle", d.hasNozzle, NSNumber(value: d.nozzle))
+            put("volume", d.hasVolume, NSNumber(value: d.volume))
+            put("amount", d.hasAmount, NSNumber(value: d.amount))
+            put("unit_price", d.hasUnitPrice, NSNumber(value: d.unitPrice))
+            put("pulse_equivalent", d.hasPulseEquivalent, NSNumber(value: d.pulseEquivalent))
+            put("pulses", d.hasPulses, NSNumber(value: d.pulses))
+            put("software_id", d.hasSoftwareID, d.softwareID)
+            put("start", d.hasStart, time(d.start))
+            put("end", d.hasEnd, time(d.end))
+        case .tankLevel(let t)?:
+            o["type"] = "tank_level"
+            put("tank", t.hasTank, NSNumber(value: t.tank))
+            put("level_mm", t.hasLevelMm, NSNumber(value: t.levelMm))
+            put("temperature", t.hasTemperature, NSNumber(value: t.temperature))
+        case .trip(let t)?:
+            o["type"] = "trip"
+            put("meter_km", t.hasMeterKm, NSNumber(value: t.meterKm))
+            put("meter_seconds", t.hasMeterSeconds, NSNumber(value: t.meterSeconds))
+            put("gnss_km", t.hasGnssKm, NSNumber(value: t.gnssKm))
+            put("gnss_max_kmh", t.hasGnssMaxKmh, NSNumber(value: t.gnssMaxKmh))
+            put("fare", t.hasFare, NSNumber(value: t.fare))
+        case .weighing(let w)?:
+            o["type"] = "weighing"
+            put("kg", w.hasKg, NSNumber(value: w.kg))
+            put("amount", w.hasAmount, NSNumber(value: w.amount))
+        case .scaleEvent(let e)?:
+            o["type"] = "scale_event"
+            put("event", e.hasEvent, e.event)
+        case .meterIndex(let m)?:
+            o["type"] = "meter_index"
+            put("index", m.hasIndex, NSNumber(value: m.index))
+            put("flow", m.hasFlow, NSNumber(value: m.flow))
+            // A JSON true/false as Foundation gives it, so the shared rule reads it as a flag.
+            put("reverse", m.hasReverse, NSNumber(value: m.reverse))
+        case .heartbeat?:
+            o["type"] = "heartbeat"
+        case nil:
+            break  // no body: refused naming `type`, as a line without one is
+        }
+        return o
+    }
+
+    /// Seconds since 1970 as the NDJSON time; a value no clock gives (before 1970 or after 2100)
+    /// is passed on as the number, for the shared rule to refuse naming it.
+    static func time(_ seconds: Int64) -> String {
+        guard (0...4_102_444_800).contains(seconds) else { return String(seconds) }
+        return Reading.time(Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    /// A reading as the protobuf message a gateway would send (the simulator and tests use it).
+    public static func message(_ r: Reading) -> Jiliang_Telemetry_V1_Reading {
+        var m = Jiliang_Telemetry_V1_Reading()
+        m.device = r.device
+        m.seq = r.seq
+        m.at = Int64(r.at.timeIntervalSince1970.rounded(.down))
+        switch r.body {
+        case .delivery(let d):
+            var x = Jiliang_Telemetry_V1_Delivery()
+            x.nozzle = Int32(d.nozzle)
+            x.volume = d.volume
+            x.amount = d.amount
+            x.unitPrice = d.unitPrice
+            if let v = d.pulseEquivalent { x.pulseEquivalent = v }
+            if let v = d.pulses { x.pulses = v }
+            if let v = d.softwareID { x.softwareID = v }
+            x.start = Int64(d.start.timeIntervalSince1970.rounded(.down))
+            x.end = Int64(d.end.timeIntervalSince1970.rounded(.down))
+            m.delivery = x
+        case .tankLevel(let t):
+            var x = Jiliang_Telemetry_V1_TankLevel()
+            x.tank = Int32(t.tank)
+            x.levelMm = t.levelMM
+            if let v = t.temperature { x.temperature = v }
+            m.tankLevel = x
+        case .trip(let t):
+            var x = Jiliang_Telemetry_V1_Trip()
+            x.meterKm = t.meterKm
+            x.meterSeconds = t.meterSeconds
+            if let v = t.gnssKm { x.gnssKm = v }
+            if let v = t.gnssMaxKmh { x.gnssMaxKmh = v }
+            x.fare = t.fare
+            m.trip = x
+        case .weighing(let w):
+            var x = Jiliang_Telemetry_V1_Weighing()
+            x.kg = w.kg
+            if let v = w.amount { x.amount = v }
+            m.weighing = x
+        case .scaleEvent(let e):
+            var x = Jiliang_Telemetry_V1_ScaleEvent()
+            x.event = e.rawValue
+            m.scaleEvent = x
+        case .meterIndex(let i):
+            var x = Jiliang_Telemetry_V1_MeterIndex()
+            x.index = i.index
+            if let v = i.flow { x.flow = v }
+            if i.reverse { x.reverse = true }
+            m.meterIndex = x
+        case .heartbeat:
+            m.heartbeat = .init()
+        }
+        return m
+    }
+
+    /// Readings as one binary batch.
+    public static func encode(_ readings: [Reading]) throws -> [UInt8] {
+        var b = Jiliang_Telemetry_V1_Batch()
+        b.readings = readings.map(message)
+        return try encode(b)
+    }
+
+    /// A batch message as bytes (tests build messages a gateway might get wrong).
+    public static func encode(_ batch: Jiliang_Telemetry_V1_Batch) throws -> [UInt8] { try batch.serializedBytes() }
+}
