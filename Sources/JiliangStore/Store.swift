@@ -99,6 +99,7 @@ public final class Store: Sendable {
         M030_FamilyFields(),  // an instrument's family fields (nozzles, plate) as one JSON object (#20)
         M031_CreateTelemetry(),  // smart devices, their readings and the detectors' findings (#21)
         M032_AlertReview(),  // a bureau confirms or dismisses an alert; confirmed ones are ledgered and open inspection tasks (#21)
+        M033_TanksAndRegionThresholds(),  // tank reconciliation (tanks, their nozzles) and detector thresholds per region (#21)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

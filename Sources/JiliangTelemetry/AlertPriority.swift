@@ -23,7 +23,7 @@ extension DetectorKind {
     public var severity: AlertSeverity {
         switch self {
         // The buyer pays for what was not delivered, or the measurement itself was altered.
-        case .priceArithmetic, .dispenserIdentity, .scaleTamper, .meterBackwards, .taximeterDistance: .high
+        case .priceArithmetic, .dispenserIdentity, .scaleTamper, .meterBackwards, .taximeterDistance, .tankReconciliation: .high
         // Wrong, but possibly a fault rather than a cheat: the inspection decides.
         case .dispenserErrorLock, .taximeterSpeed, .meterStopped, .meterStep, .drift: .medium
         // No data is not wrong data; it is still a reason to look (issue #21, item 1).

@@ -23,6 +23,9 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "A running Jiliang, e.g. http://127.0.0.1:8080") var server: String?
     @Option(help: "An API token or session token with telemetry:write and telemetry:review (to read the alerts back)") var token: String?
     @Option(help: "Lines per batch sent to the server") var batch: Int = 2_000
+    @Flag(help: "Pair dispensers into stations drawing from one tank with its gauge (tank reconciliation), and draw the cheat only a tank sees")
+    var tanks = false
+    @Flag(help: "Send batches as protobuf (proto/telemetry.proto) instead of NDJSON") var protobuf = false
 
     func validate() throws {
         guard devices >= 1, devices <= 100_000 else { throw ValidationError("--devices must be from 1 to 100000") }
@@ -41,7 +44,7 @@ struct Simulate: AsyncParsableCommand {
         let plan = FleetSimulator.Plan(
             devices: devices, cheatRate: cheatRate, seed: seed, start: CalendarDay(instant: Date()).startInstant.addingTimeInterval(-span),
             readingsPerDevice: readings,
-            prefix: "SIM\(seed)")
+            prefix: "SIM\(seed)", tanks: tanks)
         let fleet = FleetSimulator.fleet(plan)
         let cheats = Dictionary(grouping: fleet.devices.compactMap(\.cheat), by: { $0 }).mapValues(\.count)
         print("fleet: \(fleet.devices.count) devices, seed \(seed), \(fleet.devices.filter { $0.cheat != nil }.count) cheating "
@@ -56,13 +59,15 @@ struct Simulate: AsyncParsableCommand {
         let client = SimulatorClient(base: server!, token: token!)
         let bound = try await client.bind(fleet)
         print("bound \(fleet.devices.filter { bound[$0.name] != nil }.count) of \(fleet.devices.count) devices to instruments")
+        let registered = try await client.registerTanks(fleet, bound: bound)
+        if tanks { print("registered \(registered) tanks (a gauge and both its dispensers bound)") }
         let sendable = fleet.devices.filter { bound[$0.name] != nil }
         let lines = sendable.flatMap { fleet.readings[$0.name]! }.sorted { ($0.at, $0.device, $0.seq) < ($1.at, $1.device, $1.seq) }
         let bar = ProgressBar(label: "sending")
         let started = Date()
         var accepted = 0, duplicates = 0, refused = 0
         for (i, part) in stride(from: 0, to: lines.count, by: batch).map({ lines[$0..<min($0 + batch, lines.count)] }).enumerated() {
-            let r = try await client.send(part.map(\.ndjson).joined(separator: "\n"))
+            let r = protobuf ? try await client.send(binary: try ProtobufBatch.encode(Array(part))) : try await client.send(part.map(\.ndjson).joined(separator: "\n"))
             accepted += r.accepted
             duplicates += r.duplicates
             refused += r.refused
@@ -88,7 +93,7 @@ struct SimulatorClient {
         var description: String
     }
 
-    func call(_ method: String, _ path: String, json: Any? = nil, ndjson: String? = nil) async throws -> (Int, Any?) {
+    func call(_ method: String, _ path: String, json: Any? = nil, ndjson: String? = nil, binary: [UInt8]? = nil) async throws -> (Int, Any?) {
         guard let url = URL(string: base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1" + path) else {
             throw Failure(description: "bad --server \(base)")
         }
@@ -102,6 +107,10 @@ struct SimulatorClient {
         if let ndjson {
             r.setValue("application/x-ndjson", forHTTPHeaderField: "Content-Type")
             r.httpBody = Data(ndjson.utf8)
+        }
+        if let binary {
+            r.setValue("application/x-protobuf", forHTTPHeaderField: "Content-Type")
+            r.httpBody = Data(binary)
         }
         let (data, response) = try await URLSession.shared.data(for: r)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -136,6 +145,27 @@ struct SimulatorClient {
             if status == 201, let id = (made as? [String: Any])?["id"] as? Int { ids[d.name] = id }
         }
         return ids
+    }
+
+    /// Registers each simulated station's tank whose gauge and dispensers were all bound (every
+    /// nozzle of both dispensers draws from it); a tank registered before is left as it is.
+    func registerTanks(_ fleet: FleetSimulator.Fleet, bound: [String: Int]) async throws -> Int {
+        var registered = 0
+        for g in fleet.devices where g.kind == .tankGauge {
+            guard let gauge = bound[g.name], let table = g.capacityTable, g.feeds.allSatisfy({ bound[$0] != nil }) else { continue }
+            let (status, _) = try await call("POST", "/telemetry/tanks", json: [
+                "gauge_id": gauge, "tank": 1, "capacity_table": table.points.map { ["mm": $0.mm, "litres": $0.litres] },
+                "nozzles": g.feeds.flatMap { f in (1...4).map { ["device_id": bound[f]!, "nozzle": $0] } },
+            ] as [String: Any])
+            if status == 201 || status == 409 { registered += 1 }
+        }
+        return registered
+    }
+
+    func send(binary: [UInt8]) async throws -> (accepted: Int, duplicates: Int, refused: Int) {
+        let (status, body) = try await call("POST", "/telemetry/readings", binary: binary)
+        guard status == 200, let r = body as? [String: Any] else { throw Failure(description: "POST /telemetry/readings: HTTP \(status)") }
+        return (r["accepted"] as? Int ?? 0, r["duplicates"] as? Int ?? 0, (r["errors"] as? [Any])?.count ?? 0)
     }
 
     func send(_ ndjson: String) async throws -> (accepted: Int, duplicates: Int, refused: Int) {

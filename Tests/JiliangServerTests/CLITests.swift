@@ -50,6 +50,11 @@ import Testing
             if cells[5] != "0", !cells[0].contains("drift") { #expect(cells[7] == "100.0 %", "\(row)") }
             if !cells[0].contains("drift") { #expect(cells[4] == "0", "\(row)") }
         }
+        // With stations, tank reconciliation has its row, and flags no honest station.
+        let stations = try Self.run(["simulate", "--evaluate", "--devices", "200", "--cheat-rate", "0.3", "--seed", "1", "--tanks"])
+        let tankRow = stations.output.split(separator: "\n").first { $0.hasPrefix("| `tank_reconciliation`") }
+        #expect(stations.status == 0 && tankRow != nil, "\(stations.output)")
+        #expect(tankRow.map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[4] == "0" } == true, "\(stations.output)")
         for (args, message) in [
             (["simulate", "--evaluate", "--cheat-rate", "2"], "--cheat-rate must be from 0 to 1"),
             (["simulate", "--devices", "10"], "give either --evaluate or --server URL"),

@@ -69,6 +69,8 @@ import Testing
         "POST /surveys": ["title": "鼓楼区集贸市场摸排", "industry": "market", "region_code": "350102", "closes_on": "2026-12-31"],
         "POST /telemetry/devices": ["name": "COV-1", "instrument_id": 1, "kind": "scale"],
         "POST /telemetry/alerts/{id}/decision": ["decision": "confirm", "reason": "现场核实：机壳封印已被破坏"],
+        "POST /telemetry/tanks": ["tank": 1, "capacity_table": [["mm": 0, "litres": 0], ["mm": 2_000, "litres": 20_000]]],
+        "PUT /telemetry/thresholds/{region}": ["settings": ["amount_tolerance_yuan": 0.02]],
     ]
 
     /// Operations only the party's own account may take.
@@ -76,7 +78,7 @@ import Testing
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 106)
+        #expect(ops.count == 110)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
@@ -107,6 +109,16 @@ import Testing
             let ownerToken = try await client.send(.post, "/api/v1/auth/sign-in", json: ["login": "cov.owner", "password": "coverage-password"]).json["token"] as! String
             let draft = try await instrument("D-1", status: "draft"), draft2 = try await instrument("D-2", status: "draft")
             let second = try await instrument("F-2", status: "filed")
+            // A station: a tank gauge on a metering tank and a dispenser, for the tank's registration.
+            func device(_ name: String, subNo: Int, kind: String) async throws -> Int {
+                let i = try await client.send(.post, "/api/v1/instruments", json: [
+                    "sub_no": subNo, "name": name, "serial_no": name, "purpose": "trade_settlement", "region_code": "350102", "address": "A",
+                    "owner_credit_code": APIFlowTests.ownerCode, "in_service_date": "2026-01-01", "status": "filed",
+                ]).json["id"] as! Int
+                let d = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": name, "instrument_id": i, "kind": kind])
+                return d.json["id"] as! Int
+            }
+            let gauge = try await device("COV-G", subNo: 7, kind: "tank_gauge"), dispenser = try await device("COV-D", subNo: 10, kind: "fuel_dispenser")
             // A penalty on display for six months: its early end is applied for and decided.
             let gulou = Principal(kind: .user, id: 1, label: "gulou", role: .bureauStaff, region: Fixtures.county)
             let shown = try await Penalties.record(
@@ -139,6 +151,7 @@ import Testing
                     .replacingOccurrences(of: "{date}", with: "2027-01-01")
                     .replacingOccurrences(of: "{sector}", with: "market")
                     .replacingOccurrences(of: "{name}", with: "gulou-roll")
+                    .replacingOccurrences(of: "{region}", with: "350102")
                     .replacingOccurrences(of: "{id}", with: String(idFor[template] ?? fallback))
                     + (template == "/inbox" ? "?recipient=admin" : "") + (template == "/commitments" && method == "GET" ? "?owner_id=\(ids.owner)" : "")
                 let key = "\(method) \(template)"
@@ -158,6 +171,10 @@ import Testing
                     if body?["owner_id"] != nil { body?["owner_id"] = ids.owner }
                     if body?["instrument_id"] != nil { body?["instrument_id"] = ids.instrument }
                     if key == "POST /listings" { body?["penalty_id"] = idFor["penalty"] }
+                    if key == "POST /telemetry/tanks" {
+                        body?["gauge_id"] = gauge
+                        body?["nozzles"] = [["device_id": dispenser, "nozzle": 1]]
+                    }
                     r = try await client.send(HTTPRequest.Method(method)!, uri, json: body, as: Self.ownerOnly.contains(key) ? .bearer(ownerToken) : .admin)
                 }
                 if key == "POST /auth/sign-in" { session = r.json["token"] as? String ?? "" }

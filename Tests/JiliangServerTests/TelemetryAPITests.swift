@@ -5,6 +5,7 @@ import HummingbirdTesting
 import JiliangCore
 import JiliangServer
 import JiliangStore
+import JiliangTelemetry
 import JiliangTestSupport
 import Testing
 
@@ -173,6 +174,44 @@ import Testing
             #expect(big.status == .badRequest && big.problemFields == ["body"], "\(big.text)")
             let identity = try await send(Array(line(8).utf8), encoding: "identity")
             #expect(identity.json["accepted"] as? Int == 1, "\(identity.text)")
+        }
+    }
+
+    /// A binary batch (issue #21, item 2): kept as its NDJSON twin is, once per (device, seq) — the
+    /// same readings sent again add nothing, whichever encoding — gzip accepted; a bad reading is
+    /// named by its position; a body that is not a Batch is refused naming the body.
+    @Test func aProtobufBatchIsKeptAsNDJSONIs() async throws {
+        try await withApp { store, client in
+            let ids = try await APIFlowTests.seed(client)
+            _ = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": "SC-PB", "instrument_id": ids.instrument, "kind": "scale"])
+            let at = Date().addingTimeInterval(-3_600)
+            let readings = (1...3).map { Reading(device: "SC-PB", seq: Int64($0), at: at.addingTimeInterval(Double($0)), body: .weighing(.init(kg: 1.25))) }
+            func send(_ body: [UInt8], encoding: String? = nil) async throws -> TestResponse {
+                var headers = TestAuth.admin.headers
+                headers[.contentType] = "application/x-protobuf"
+                if let encoding { headers[HTTPField.Name("Content-Encoding")!] = encoding }
+                return try await client.execute(uri: "/api/v1/telemetry/readings", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+            }
+            let first = try await send(try ProtobufBatch.encode(Array(readings.prefix(2))))
+            #expect(first.status == .ok && first.json["accepted"] as? Int == 2, "\(first.text)")
+            // The same readings again, as NDJSON and as gzip-compressed protobuf with one new one.
+            let again = try await client.sendRaw(.post, "/api/v1/telemetry/readings", contentType: "application/x-ndjson",
+                                                 body: readings.prefix(2).map(\.ndjson).joined(separator: "\n"))
+            #expect(again.json["accepted"] as? Int == 0 && again.json["duplicates"] as? Int == 2, "\(again.text)")
+            let zipped = try await send(try Self.gzip(try ProtobufBatch.encode(readings)), encoding: "gzip")
+            #expect(zipped.json["accepted"] as? Int == 1 && zipped.json["duplicates"] as? Int == 2, "\(zipped.text)")
+            var bad = ProtobufBatch.message(Reading(device: "SC-PB", seq: 9, at: at, body: .weighing(.init(kg: 1))))
+            bad.weighing.clearKg()
+            var batch = Jiliang_Telemetry_V1_Batch()
+            batch.readings = [ProtobufBatch.message(Reading(device: "SC-PB", seq: 8, at: at, body: .heartbeat)), bad]
+            let named = try await send(try ProtobufBatch.encode(batch))
+            let errors = named.json["errors"] as? [[String: Any]] ?? []
+            #expect(named.json["accepted"] as? Int == 1 && errors.count == 1 && errors.first?["line"] as? Int == 2 && errors.first?["field"] as? String == "kg",
+                    "\(named.text)")
+            let garbage = try await send(Array("{\"device\":\"SC-PB\"}".utf8))
+            #expect(garbage.status == .badRequest && garbage.problemFields == ["body"] && garbage.text.contains("protobuf"), "\(garbage.text)")
+            let kept = try await Telemetry.devices(named: ["SC-PB"], scope: .everything, on: store.db)
+            #expect(kept.count == 1)
         }
     }
 }

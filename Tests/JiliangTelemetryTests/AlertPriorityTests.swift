@@ -9,7 +9,7 @@ import Testing
     static let severities: [(DetectorKind, AlertSeverity)] = [
         (.priceArithmetic, .high), (.dispenserIdentity, .high), (.scaleTamper, .high), (.meterBackwards, .high),
         (.taximeterDistance, .high), (.dispenserErrorLock, .medium), (.taximeterSpeed, .medium), (.meterStopped, .medium), (.meterStep, .medium),
-        (.drift, .medium), (.deviceSilent, .low),
+        (.drift, .medium), (.deviceSilent, .low), (.tankReconciliation, .high),
     ]
 
     @Test(arguments: severities)

@@ -39,15 +39,18 @@ import Testing
         #expect(score.lines.allSatisfy { $0.flagged == $0.honestFlagged }, "\(score.markdown)")
     }
 
-    /// The tuning fleet: every cheat is caught by the detector meant for it, and what the rules
-    /// flag is a cheat.
+    /// The tuning fleet (with stations: each pair of dispensers draws from one tank with a gauge):
+    /// every cheat is caught by the detector meant for it, and what the rules flag is a cheat.
+    /// Tank reconciliation misses some pulse generators: those that began within the simulated
+    /// day's last two hours or were cut by a refill left under 20 L between the dispensers and the
+    /// tank, inside the gauge's own allowance (seen case by case; docs/detectors.md).
     @Test func theTuningFleetsCheatsAreCaught() {
-        let fleet = FleetSimulator.fleet(.init(devices: 500, cheatRate: 0.3, seed: 1, start: Self.start))
+        let fleet = FleetSimulator.fleet(.init(devices: 500, cheatRate: 0.3, seed: 1, start: Self.start, tanks: true))
         let score = FleetScore.score(fleet, flags: FleetScore.detect(fleet))
         #expect(score.cheatingDevices > 100)
         for cheat in FleetSimulator.Cheat.allCases {
             let line = score.line(cheat.detector)!
-            #expect(line.cheats > 0 && line.recall == 1, "\(cheat): \(score.markdown)")
+            #expect(line.cheats > 0 && (line.recall ?? 0) >= (cheat.needsTank ? 0.75 : 1), "\(cheat): \(score.markdown)")
         }
         // The rules flag only cheats; the chart may flag an honest device now and then.
         for line in score.lines where line.flagged > 0 {

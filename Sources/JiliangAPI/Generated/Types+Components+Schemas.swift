@@ -81,6 +81,300 @@ extension Components {
                 case gatewayTokenId = "gateway_token_id"
             }
         }
+        /// - Remark: Generated from `#/components/schemas/TelemetryTankInput`.
+        public struct TelemetryTankInput: Codable, Hashable, Sendable {
+            /// The tank gauge device (kind tank_gauge)
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryTankInput/gauge_id`.
+            public var gaugeId: Swift.Int
+            /// The tank's number as the gauge reports it
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryTankInput/tank`.
+            public var tank: Swift.Int
+            /// The tank's capacity table (容积表) from its verification — level in mm and litres, both rising; read linearly between points
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryTankInput/capacity_table`.
+            public var capacityTable: [Components.Schemas.CapacityPoint]
+            /// - Remark: Generated from `#/components/schemas/TelemetryTankInput/NozzlesPayload`.
+            public struct NozzlesPayloadPayload: Codable, Hashable, Sendable {
+                /// A fuel dispenser device
+                ///
+                /// - Remark: Generated from `#/components/schemas/TelemetryTankInput/NozzlesPayload/device_id`.
+                public var deviceId: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/TelemetryTankInput/NozzlesPayload/nozzle`.
+                public var nozzle: Swift.Int
+                /// Creates a new `NozzlesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - deviceId: A fuel dispenser device
+                ///   - nozzle:
+                public init(
+                    deviceId: Swift.Int,
+                    nozzle: Swift.Int
+                ) {
+                    self.deviceId = deviceId
+                    self.nozzle = nozzle
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case deviceId = "device_id"
+                    case nozzle
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TelemetryTankInput/nozzles`.
+            public typealias NozzlesPayload = [Components.Schemas.TelemetryTankInput.NozzlesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/TelemetryTankInput/nozzles`.
+            public var nozzles: Components.Schemas.TelemetryTankInput.NozzlesPayload
+            /// Creates a new `TelemetryTankInput`.
+            ///
+            /// - Parameters:
+            ///   - gaugeId: The tank gauge device (kind tank_gauge)
+            ///   - tank: The tank's number as the gauge reports it
+            ///   - capacityTable: The tank's capacity table (容积表) from its verification — level in mm and litres, both rising; read linearly between points
+            ///   - nozzles:
+            public init(
+                gaugeId: Swift.Int,
+                tank: Swift.Int,
+                capacityTable: [Components.Schemas.CapacityPoint],
+                nozzles: Components.Schemas.TelemetryTankInput.NozzlesPayload
+            ) {
+                self.gaugeId = gaugeId
+                self.tank = tank
+                self.capacityTable = capacityTable
+                self.nozzles = nozzles
+            }
+            public enum CodingKeys: String, CodingKey {
+                case gaugeId = "gauge_id"
+                case tank
+                case capacityTable = "capacity_table"
+                case nozzles
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CapacityPoint`.
+        public struct CapacityPoint: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CapacityPoint/mm`.
+            public var mm: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/CapacityPoint/litres`.
+            public var litres: Swift.Double
+            /// Creates a new `CapacityPoint`.
+            ///
+            /// - Parameters:
+            ///   - mm:
+            ///   - litres:
+            public init(
+                mm: Swift.Double,
+                litres: Swift.Double
+            ) {
+                self.mm = mm
+                self.litres = litres
+            }
+            public enum CodingKeys: String, CodingKey {
+                case mm
+                case litres
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TelemetryTank`.
+        public struct TelemetryTank: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TelemetryTank/id`.
+            public var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryTank/gauge_id`.
+            public var gaugeId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryTank/tank`.
+            public var tank: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryTank/capacity_table`.
+            public var capacityTable: [Components.Schemas.CapacityPoint]
+            /// - Remark: Generated from `#/components/schemas/TelemetryTank/NozzlesPayload`.
+            public struct NozzlesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/TelemetryTank/NozzlesPayload/device_id`.
+                public var deviceId: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/TelemetryTank/NozzlesPayload/nozzle`.
+                public var nozzle: Swift.Int
+                /// Creates a new `NozzlesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - deviceId:
+                ///   - nozzle:
+                public init(
+                    deviceId: Swift.Int,
+                    nozzle: Swift.Int
+                ) {
+                    self.deviceId = deviceId
+                    self.nozzle = nozzle
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case deviceId = "device_id"
+                    case nozzle
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TelemetryTank/nozzles`.
+            public typealias NozzlesPayload = [Components.Schemas.TelemetryTank.NozzlesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/TelemetryTank/nozzles`.
+            public var nozzles: Components.Schemas.TelemetryTank.NozzlesPayload
+            /// The gauge reading the next reconciliation starts from
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryTank/anchor_seq`.
+            public var anchorSeq: Swift.Int?
+            /// Creates a new `TelemetryTank`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - gaugeId:
+            ///   - tank:
+            ///   - capacityTable:
+            ///   - nozzles:
+            ///   - anchorSeq: The gauge reading the next reconciliation starts from
+            public init(
+                id: Swift.Int,
+                gaugeId: Swift.Int,
+                tank: Swift.Int,
+                capacityTable: [Components.Schemas.CapacityPoint],
+                nozzles: Components.Schemas.TelemetryTank.NozzlesPayload,
+                anchorSeq: Swift.Int? = nil
+            ) {
+                self.id = id
+                self.gaugeId = gaugeId
+                self.tank = tank
+                self.capacityTable = capacityTable
+                self.nozzles = nozzles
+                self.anchorSeq = anchorSeq
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case gaugeId = "gauge_id"
+                case tank
+                case capacityTable = "capacity_table"
+                case nozzles
+                case anchorSeq = "anchor_seq"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TelemetryThresholdsInput`.
+        public struct TelemetryThresholdsInput: Codable, Hashable, Sendable {
+            /// The region's own settings by name (docs/detectors.md lists them with their bounds)
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryThresholdsInput/settings`.
+            public struct SettingsPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                public var additionalProperties: [String: Swift.Double]
+                /// Creates a new `SettingsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                public init(additionalProperties: [String: Swift.Double] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// The region's own settings by name (docs/detectors.md lists them with their bounds)
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryThresholdsInput/settings`.
+            public var settings: Components.Schemas.TelemetryThresholdsInput.SettingsPayload
+            /// Creates a new `TelemetryThresholdsInput`.
+            ///
+            /// - Parameters:
+            ///   - settings: The region's own settings by name (docs/detectors.md lists them with their bounds)
+            public init(settings: Components.Schemas.TelemetryThresholdsInput.SettingsPayload) {
+                self.settings = settings
+            }
+            public enum CodingKeys: String, CodingKey {
+                case settings
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TelemetryThresholds`.
+        public struct TelemetryThresholds: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TelemetryThresholds/region`.
+            public var region: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryThresholds/ValuesPayload`.
+            public struct ValuesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/TelemetryThresholds/ValuesPayload/name`.
+                public var name: Swift.String
+                /// - Remark: Generated from `#/components/schemas/TelemetryThresholds/ValuesPayload/value`.
+                public var value: Swift.Double
+                /// The region whose setting applies; absent for the default
+                ///
+                /// - Remark: Generated from `#/components/schemas/TelemetryThresholds/ValuesPayload/from`.
+                public var from: Swift.String?
+                /// Creates a new `ValuesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                ///   - value:
+                ///   - from: The region whose setting applies; absent for the default
+                public init(
+                    name: Swift.String,
+                    value: Swift.Double,
+                    from: Swift.String? = nil
+                ) {
+                    self.name = name
+                    self.value = value
+                    self.from = from
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case name
+                    case value
+                    case from
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TelemetryThresholds/values`.
+            public typealias ValuesPayload = [Components.Schemas.TelemetryThresholds.ValuesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/TelemetryThresholds/values`.
+            public var values: Components.Schemas.TelemetryThresholds.ValuesPayload
+            /// - Remark: Generated from `#/components/schemas/TelemetryThresholds/own`.
+            public struct OwnPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                public var additionalProperties: [String: Swift.Double]
+                /// Creates a new `OwnPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                public init(additionalProperties: [String: Swift.Double] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TelemetryThresholds/own`.
+            public var own: Components.Schemas.TelemetryThresholds.OwnPayload
+            /// - Remark: Generated from `#/components/schemas/TelemetryThresholds/set_by`.
+            public var setBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TelemetryThresholds/set_at`.
+            public var setAt: Foundation.Date?
+            /// Creates a new `TelemetryThresholds`.
+            ///
+            /// - Parameters:
+            ///   - region:
+            ///   - values:
+            ///   - own:
+            ///   - setBy:
+            ///   - setAt:
+            public init(
+                region: Swift.String,
+                values: Components.Schemas.TelemetryThresholds.ValuesPayload,
+                own: Components.Schemas.TelemetryThresholds.OwnPayload,
+                setBy: Swift.String? = nil,
+                setAt: Foundation.Date? = nil
+            ) {
+                self.region = region
+                self.values = values
+                self.own = own
+                self.setBy = setBy
+                self.setAt = setAt
+            }
+            public enum CodingKeys: String, CodingKey {
+                case region
+                case values
+                case own
+                case setBy = "set_by"
+                case setAt = "set_at"
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/TelemetryDevice`.
         public struct TelemetryDevice: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/TelemetryDevice/id`.

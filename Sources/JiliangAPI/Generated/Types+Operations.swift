@@ -16314,9 +16314,609 @@ public enum Operations {
             }
         }
     }
-    /// A gateway's batch of readings as NDJSON — one JSON object a line (docs/detectors.md); idempotent per (device, seq)
+    /// The tanks whose gauges the caller may see, with their capacity tables and the nozzles drawing from them
     ///
-    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission. A batch may be gzip-compressed (Content-Encoding: gzip); its size once inflated is capped as the body is.
+    /// - Remark: HTTP `GET /telemetry/tanks`.
+    /// - Remark: Generated from `#/paths//telemetry/tanks/get(listTelemetryTanks)`.
+    public enum ListTelemetryTanks {
+        public static let id: Swift.String = "listTelemetryTanks"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/telemetry/tanks/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListTelemetryTanks.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListTelemetryTanks.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListTelemetryTanks.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            public init(headers: Operations.ListTelemetryTanks.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/telemetry/tanks/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/telemetry/tanks/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.TelemetryTank])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: [Components.Schemas.TelemetryTank] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListTelemetryTanks.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ListTelemetryTanks.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Tanks
+            ///
+            /// - Remark: Generated from `#/paths//telemetry/tanks/get(listTelemetryTanks)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListTelemetryTanks.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListTelemetryTanks.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//telemetry/tanks/get(listTelemetryTanks)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Register one of a tank gauge's tanks for reconciliation (进销存比对) — its capacity table (容积表) and the dispensers' nozzles that draw from it; staff only
+    ///
+    /// After each batch from the gauge or one of the dispensers, the tank's closed windows are judged: the litres the nozzles showed against the tank's drop by its capacity table, both at 20 °C (docs/detectors.md, tank_reconciliation). A nozzle draws from one tank.
+    ///
+    /// - Remark: HTTP `POST /telemetry/tanks`.
+    /// - Remark: Generated from `#/paths//telemetry/tanks/post(registerTelemetryTank)`.
+    public enum RegisterTelemetryTank {
+        public static let id: Swift.String = "registerTelemetryTank"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/telemetry/tanks/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RegisterTelemetryTank.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RegisterTelemetryTank.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.RegisterTelemetryTank.Input.Headers
+            /// - Remark: Generated from `#/paths/telemetry/tanks/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/telemetry/tanks/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.TelemetryTankInput)
+            }
+            public var body: Operations.RegisterTelemetryTank.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.RegisterTelemetryTank.Input.Headers = .init(),
+                body: Operations.RegisterTelemetryTank.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/telemetry/tanks/POST/responses/201/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/telemetry/tanks/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.TelemetryTank)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.TelemetryTank {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.RegisterTelemetryTank.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.RegisterTelemetryTank.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Registered
+            ///
+            /// - Remark: Generated from `#/paths//telemetry/tanks/post(registerTelemetryTank)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.RegisterTelemetryTank.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            public var created: Operations.RegisterTelemetryTank.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//telemetry/tanks/post(registerTelemetryTank)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The detectors' thresholds as they apply in a region, each with the region it comes from (none — the default)
+    ///
+    /// - Remark: HTTP `GET /telemetry/thresholds/{region}`.
+    /// - Remark: Generated from `#/paths//telemetry/thresholds/{region}/get(getTelemetryThresholds)`.
+    public enum GetTelemetryThresholds {
+        public static let id: Swift.String = "getTelemetryThresholds"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/GET/path/region`.
+                public var region: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - region:
+                public init(region: Swift.String) {
+                    self.region = region
+                }
+            }
+            public var path: Operations.GetTelemetryThresholds.Input.Path
+            /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetTelemetryThresholds.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetTelemetryThresholds.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetTelemetryThresholds.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.GetTelemetryThresholds.Input.Path,
+                headers: Operations.GetTelemetryThresholds.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.TelemetryThresholds)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.TelemetryThresholds {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetTelemetryThresholds.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetTelemetryThresholds.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The region's thresholds
+            ///
+            /// - Remark: Generated from `#/paths//telemetry/thresholds/{region}/get(getTelemetryThresholds)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetTelemetryThresholds.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetTelemetryThresholds.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//telemetry/thresholds/{region}/get(getTelemetryThresholds)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Replace a region's own threshold settings (province administrators); an empty set inherits everything again
+    ///
+    /// A county's setting holds over its city's, a city's over the province's, the province's over the defaults. Each setting is checked by name and bounds (docs/detectors.md).
+    ///
+    /// - Remark: HTTP `PUT /telemetry/thresholds/{region}`.
+    /// - Remark: Generated from `#/paths//telemetry/thresholds/{region}/put(setTelemetryThresholds)`.
+    public enum SetTelemetryThresholds {
+        public static let id: Swift.String = "setTelemetryThresholds"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/PUT/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/PUT/path/region`.
+                public var region: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - region:
+                public init(region: Swift.String) {
+                    self.region = region
+                }
+            }
+            public var path: Operations.SetTelemetryThresholds.Input.Path
+            /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/PUT/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SetTelemetryThresholds.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SetTelemetryThresholds.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.SetTelemetryThresholds.Input.Headers
+            /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/PUT/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/PUT/requestBody/content/application\/json`.
+                case json(Components.Schemas.TelemetryThresholdsInput)
+            }
+            public var body: Operations.SetTelemetryThresholds.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.SetTelemetryThresholds.Input.Path,
+                headers: Operations.SetTelemetryThresholds.Input.Headers = .init(),
+                body: Operations.SetTelemetryThresholds.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/PUT/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/telemetry/thresholds/{region}/PUT/responses/200/content/application\/json`.
+                    case json(Components.Schemas.TelemetryThresholds)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.TelemetryThresholds {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.SetTelemetryThresholds.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.SetTelemetryThresholds.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The region's thresholds as they now apply
+            ///
+            /// - Remark: Generated from `#/paths//telemetry/thresholds/{region}/put(setTelemetryThresholds)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.SetTelemetryThresholds.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.SetTelemetryThresholds.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//telemetry/thresholds/{region}/put(setTelemetryThresholds)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A gateway's batch of readings as NDJSON — one JSON object a line — or protobuf (docs/detectors.md); idempotent per (device, seq)
+    ///
+    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission. A batch may be gzip-compressed (Content-Encoding: gzip); its size once inflated is capped as the body is. For volume, a batch may be binary: application/x-protobuf, the Batch message of proto/telemetry.proto, checked by the same rules, each refused reading named by its position in the batch (from 1) as a line is.
     ///
     /// - Remark: HTTP `POST /telemetry/readings`.
     /// - Remark: Generated from `#/paths//telemetry/readings/post(ingestReadings)`.
@@ -16355,6 +16955,8 @@ public enum Operations {
                 case applicationXNdjson(OpenAPIRuntime.HTTPBody)
                 /// - Remark: Generated from `#/paths/telemetry/readings/POST/requestBody/content/text\/plain`.
                 case plainText(OpenAPIRuntime.HTTPBody)
+                /// - Remark: Generated from `#/paths/telemetry/readings/POST/requestBody/content/application\/x-protobuf`.
+                case applicationXProtobuf(OpenAPIRuntime.HTTPBody)
             }
             public var body: Operations.IngestReadings.Input.Body
             /// Creates a new `Input`.

@@ -468,9 +468,33 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /telemetry/devices`.
     /// - Remark: Generated from `#/paths//telemetry/devices/post(registerTelemetryDevice)`.
     func registerTelemetryDevice(_ input: Operations.RegisterTelemetryDevice.Input) async throws -> Operations.RegisterTelemetryDevice.Output
-    /// A gateway's batch of readings as NDJSON — one JSON object a line (docs/detectors.md); idempotent per (device, seq)
+    /// The tanks whose gauges the caller may see, with their capacity tables and the nozzles drawing from them
     ///
-    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission. A batch may be gzip-compressed (Content-Encoding: gzip); its size once inflated is capped as the body is.
+    /// - Remark: HTTP `GET /telemetry/tanks`.
+    /// - Remark: Generated from `#/paths//telemetry/tanks/get(listTelemetryTanks)`.
+    func listTelemetryTanks(_ input: Operations.ListTelemetryTanks.Input) async throws -> Operations.ListTelemetryTanks.Output
+    /// Register one of a tank gauge's tanks for reconciliation (进销存比对) — its capacity table (容积表) and the dispensers' nozzles that draw from it; staff only
+    ///
+    /// After each batch from the gauge or one of the dispensers, the tank's closed windows are judged: the litres the nozzles showed against the tank's drop by its capacity table, both at 20 °C (docs/detectors.md, tank_reconciliation). A nozzle draws from one tank.
+    ///
+    /// - Remark: HTTP `POST /telemetry/tanks`.
+    /// - Remark: Generated from `#/paths//telemetry/tanks/post(registerTelemetryTank)`.
+    func registerTelemetryTank(_ input: Operations.RegisterTelemetryTank.Input) async throws -> Operations.RegisterTelemetryTank.Output
+    /// The detectors' thresholds as they apply in a region, each with the region it comes from (none — the default)
+    ///
+    /// - Remark: HTTP `GET /telemetry/thresholds/{region}`.
+    /// - Remark: Generated from `#/paths//telemetry/thresholds/{region}/get(getTelemetryThresholds)`.
+    func getTelemetryThresholds(_ input: Operations.GetTelemetryThresholds.Input) async throws -> Operations.GetTelemetryThresholds.Output
+    /// Replace a region's own threshold settings (province administrators); an empty set inherits everything again
+    ///
+    /// A county's setting holds over its city's, a city's over the province's, the province's over the defaults. Each setting is checked by name and bounds (docs/detectors.md).
+    ///
+    /// - Remark: HTTP `PUT /telemetry/thresholds/{region}`.
+    /// - Remark: Generated from `#/paths//telemetry/thresholds/{region}/put(setTelemetryThresholds)`.
+    func setTelemetryThresholds(_ input: Operations.SetTelemetryThresholds.Input) async throws -> Operations.SetTelemetryThresholds.Output
+    /// A gateway's batch of readings as NDJSON — one JSON object a line — or protobuf (docs/detectors.md); idempotent per (device, seq)
+    ///
+    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission. A batch may be gzip-compressed (Content-Encoding: gzip); its size once inflated is capped as the body is. For volume, a batch may be binary: application/x-protobuf, the Batch message of proto/telemetry.proto, checked by the same rules, each refused reading named by its position in the batch (from 1) as a line is.
     ///
     /// - Remark: HTTP `POST /telemetry/readings`.
     /// - Remark: Generated from `#/paths//telemetry/readings/post(ingestReadings)`.
@@ -1741,9 +1765,61 @@ extension APIProtocol {
             body: body
         ))
     }
-    /// A gateway's batch of readings as NDJSON — one JSON object a line (docs/detectors.md); idempotent per (device, seq)
+    /// The tanks whose gauges the caller may see, with their capacity tables and the nozzles drawing from them
     ///
-    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission. A batch may be gzip-compressed (Content-Encoding: gzip); its size once inflated is capped as the body is.
+    /// - Remark: HTTP `GET /telemetry/tanks`.
+    /// - Remark: Generated from `#/paths//telemetry/tanks/get(listTelemetryTanks)`.
+    public func listTelemetryTanks(headers: Operations.ListTelemetryTanks.Input.Headers = .init()) async throws -> Operations.ListTelemetryTanks.Output {
+        try await listTelemetryTanks(Operations.ListTelemetryTanks.Input(headers: headers))
+    }
+    /// Register one of a tank gauge's tanks for reconciliation (进销存比对) — its capacity table (容积表) and the dispensers' nozzles that draw from it; staff only
+    ///
+    /// After each batch from the gauge or one of the dispensers, the tank's closed windows are judged: the litres the nozzles showed against the tank's drop by its capacity table, both at 20 °C (docs/detectors.md, tank_reconciliation). A nozzle draws from one tank.
+    ///
+    /// - Remark: HTTP `POST /telemetry/tanks`.
+    /// - Remark: Generated from `#/paths//telemetry/tanks/post(registerTelemetryTank)`.
+    public func registerTelemetryTank(
+        headers: Operations.RegisterTelemetryTank.Input.Headers = .init(),
+        body: Operations.RegisterTelemetryTank.Input.Body
+    ) async throws -> Operations.RegisterTelemetryTank.Output {
+        try await registerTelemetryTank(Operations.RegisterTelemetryTank.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The detectors' thresholds as they apply in a region, each with the region it comes from (none — the default)
+    ///
+    /// - Remark: HTTP `GET /telemetry/thresholds/{region}`.
+    /// - Remark: Generated from `#/paths//telemetry/thresholds/{region}/get(getTelemetryThresholds)`.
+    public func getTelemetryThresholds(
+        path: Operations.GetTelemetryThresholds.Input.Path,
+        headers: Operations.GetTelemetryThresholds.Input.Headers = .init()
+    ) async throws -> Operations.GetTelemetryThresholds.Output {
+        try await getTelemetryThresholds(Operations.GetTelemetryThresholds.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Replace a region's own threshold settings (province administrators); an empty set inherits everything again
+    ///
+    /// A county's setting holds over its city's, a city's over the province's, the province's over the defaults. Each setting is checked by name and bounds (docs/detectors.md).
+    ///
+    /// - Remark: HTTP `PUT /telemetry/thresholds/{region}`.
+    /// - Remark: Generated from `#/paths//telemetry/thresholds/{region}/put(setTelemetryThresholds)`.
+    public func setTelemetryThresholds(
+        path: Operations.SetTelemetryThresholds.Input.Path,
+        headers: Operations.SetTelemetryThresholds.Input.Headers = .init(),
+        body: Operations.SetTelemetryThresholds.Input.Body
+    ) async throws -> Operations.SetTelemetryThresholds.Output {
+        try await setTelemetryThresholds(Operations.SetTelemetryThresholds.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A gateway's batch of readings as NDJSON — one JSON object a line — or protobuf (docs/detectors.md); idempotent per (device, seq)
+    ///
+    /// Every good line of a device the caller may see is kept once; every bad one is named by line, field and reason, and the rest is kept. Then the detectors run over each device's latest readings. A gateway's API token needs only the telemetry:write permission. A batch may be gzip-compressed (Content-Encoding: gzip); its size once inflated is capped as the body is. For volume, a batch may be binary: application/x-protobuf, the Batch message of proto/telemetry.proto, checked by the same rules, each refused reading named by its position in the batch (from 1) as a line is.
     ///
     /// - Remark: HTTP `POST /telemetry/readings`.
     /// - Remark: Generated from `#/paths//telemetry/readings/post(ingestReadings)`.

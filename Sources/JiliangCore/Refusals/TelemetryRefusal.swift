@@ -31,9 +31,23 @@ public enum TelemetryRefusal: Sendable, Hashable, Codable {
     case deviceNameTaken(String)
     /// A body said to be gzip that zlib cannot inflate (not gzip, truncated or corrupt).
     case notGzip
+    /// A body sent as `application/x-protobuf` that is not a `Batch` message (proto/telemetry.proto).
+    case notProtobuf
     /// A gateway credential that is not an API token holding `telemetry:write` (unknown, revoked,
     /// or without the permission).
     case notAGatewayToken(id: Int)
+    /// A capacity table (容积表) needs at least two points…
+    case capacityTableTooShort
+    /// …each higher and holding more than the one before…
+    case capacityTableNotRising
+    /// …within a tank's sizes (0–50,000 mm, 0–10,000,000 L).
+    case capacityTableOutOfRange
+    /// One of a gauge's tanks registered already.
+    case tankTaken(tank: Int)
+    /// A dispenser's nozzle that already draws from a tank (a nozzle draws from one).
+    case nozzleTaken(nozzle: Int)
+    /// A device that is not of the kind asked for (a tank's gauge must be a tank gauge).
+    case notOfKind(device: String, kind: String)
     /// An alert a bureau has already confirmed or dismissed: a decision is final.
     case alertAlreadyDecided(state: String)
 }

@@ -23,11 +23,16 @@ extension APIImplementation {
 
     func ingestReadings(_ input: Operations.IngestReadings.Input) async throws -> Operations.IngestReadings.Output {
         let p = try caller(may: .submitReadings)
-        // NDJSON, labelled as such or as plain text (what curl and simple gateways send).
+        // NDJSON, labelled as such or as plain text (what curl and simple gateways send), or
+        // protobuf for volume (proto/telemetry.proto).
         let body: HTTPBody
+        var binary = false
         switch input.body {
         case .applicationXNdjson(let b): body = b
         case .plainText(let b): body = b
+        case .applicationXProtobuf(let b):
+            body = b
+            binary = true
         }
         let most = config.bodyLimits.upload
         var bytes: [UInt8]
@@ -42,7 +47,14 @@ extension APIImplementation {
             }
         }
         guard !bytes.isEmpty else { throw RegistryError.invalid("body", .request(.fileEmpty)) }
-        let r = try await Telemetry.ingest(bytes, by: p, receivedAt: Date(), on: db)
+        let now = Date()
+        let batch: NDJSONBatch
+        if binary {
+            do { batch = try ProtobufBatch.parse(bytes, receivedAt: now) } catch { throw RegistryError.invalid("body", .telemetry(.notProtobuf)) }
+        } else {
+            batch = NDJSONBatch.parse(bytes, receivedAt: now)
+        }
+        let r = try await Telemetry.ingest(batch, by: p, receivedAt: now, on: db)
         return .ok(.init(body: .json(.init(
             // Staff see what the batch led to; a supervised party's gateway is not told.
             accepted: r.accepted, duplicates: r.duplicates, findings: p.may(.readRegistry) && p.role != .owner ? r.findings : nil,
@@ -59,6 +71,43 @@ extension APIImplementation {
                 evidence: .init(additionalProperties: (try? JSONDecoder().decode([String: String].self, from: Data(f.evidence.utf8))) ?? [:]),
                 state: .init(rawValue: f.state) ?? .open)
         })))
+    }
+
+    // MARK: Tanks and thresholds
+
+    func listTelemetryTanks(_ input: Operations.ListTelemetryTanks.Input) async throws -> Operations.ListTelemetryTanks.Output {
+        .ok(.init(body: .json(try await Telemetry.tanks(scope: try caller(may: .submitReadings).scope, on: db).map(dto))))
+    }
+
+    func registerTelemetryTank(_ input: Operations.RegisterTelemetryTank.Input) async throws -> Operations.RegisterTelemetryTank.Output {
+        let p = try caller(may: .submitReadings)
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
+        let tank = try await Telemetry.registerTank(
+            gaugeID: b.gaugeId, tank: b.tank, capacityTable: b.capacityTable.map { .init(mm: $0.mm, litres: $0.litres) },
+            nozzles: b.nozzles.map { ($0.deviceId, $0.nozzle) }, by: p, on: db)
+        return .created(.init(body: .json(dto(tank))))
+    }
+
+    func getTelemetryThresholds(_ input: Operations.GetTelemetryThresholds.Input) async throws -> Operations.GetTelemetryThresholds.Output {
+        .ok(.init(body: .json(dto(try await Telemetry.thresholds(region: input.path.region, by: try caller(), on: db)))))
+    }
+
+    func setTelemetryThresholds(_ input: Operations.SetTelemetryThresholds.Input) async throws -> Operations.SetTelemetryThresholds.Output {
+        guard case .json(let b) = input.body else { throw RegistryError.invalid("body", .request(.mustBeJSON)) }
+        let t = try await Telemetry.setThresholds(region: input.path.region, settings: b.settings.additionalProperties, by: try caller(), on: db)
+        return .ok(.init(body: .json(dto(t))))
+    }
+
+    func dto(_ t: Telemetry.Tank) -> Components.Schemas.TelemetryTank {
+        .init(
+            id: t.id, gaugeId: t.gaugeID, tank: t.tank, capacityTable: t.capacityTable.points.map { .init(mm: $0.mm, litres: $0.litres) },
+            nozzles: t.nozzles.map { .init(deviceId: $0.dispenserID, nozzle: $0.nozzle) }, anchorSeq: t.anchorSeq.map(Int.init))
+    }
+
+    func dto(_ t: Telemetry.EffectiveThresholds) -> Components.Schemas.TelemetryThresholds {
+        .init(
+            region: t.region, values: t.values.map { .init(name: $0.name, value: $0.value, from: $0.from) }, own: .init(additionalProperties: t.own),
+            setBy: t.setBy, setAt: t.setAt)
     }
 
     // MARK: Alerts and their review

@@ -19,6 +19,7 @@ enum DetectorText {
         case .meterStep: zh ? "读数突变（超过过载流量）" : "Step beyond the overload flow"
         case .deviceSilent: zh ? "设备离线" : "Device silent"
         case .drift: zh ? "误差渐变（EWMA）" : "Drift (EWMA)"
+        case .tankReconciliation: zh ? "付油量与油罐液位下降不符" : "Dispensed volume vs tank drop"
         }
     }
 
@@ -45,6 +46,9 @@ enum DetectorText {
         case .drift:
             zh ? "设备自身误差的 EWMA 超出其基线的控制限：小于任何允差的渐变（如 ±0.6% 之内的 0.4% 克扣）。"
                 : "The EWMA of the device's own errors left its baseline's limits: a change smaller than any MPE (a 0.4 % skim inside ±0.6 %)."
+        case .tankReconciliation:
+            zh ? "两次液位读数之间（无卸油），油罐所连加油枪的付油量与按容积表折算的油罐下降量（均折算到 20 °C）之差超出允差：付油多于罐降 0.4%，或罐降多于付油 0.6%，另加液位仪每端 0.5 mm。"
+                : "Between two gauge readings with no refill, the litres the tank's nozzles showed differ from the tank's drop by its capacity table (both at 20 °C) by more than 0.4 % (dispensed more) or 0.6 % (the tank lost more), plus 0.5 mm of level at each end."
         }
     }
 
@@ -67,6 +71,10 @@ enum DetectorText {
             "expected_amount": ("应收金额", "Expected amount"), "difference": ("差额", "Difference"), "tolerance": ("允许差额", "Tolerance"),
             "software_id": ("软件标识", "Software ID"), "authorised": ("授权值", "Authorised"), "pulse_equivalent": ("脉冲当量", "Pulse equivalent"),
             "deliveries_outside": ("超差次数", "Deliveries outside"), "band": ("锁机限", "Lock band"), "last_error": ("最近误差", "Last error"),
+            "tank": ("油罐", "Tank"), "from": ("起", "From"), "to": ("止", "To"), "level_from_mm": ("起始液位 mm", "Level from (mm)"),
+            "level_to_mm": ("终止液位 mm", "Level to (mm)"), "tank_drop_l": ("罐降量 L（20 °C）", "Tank drop (L, 20 °C)"),
+            "dispensed_l": ("付油量 L（20 °C）", "Dispensed (L, 20 °C)"), "difference_l": ("差量 L", "Difference (L)"), "tolerance_l": ("允差 L", "Tolerance (L)"),
+            "direction": ("方向", "Direction"), "dispensers": ("加油机", "Dispensers"),
             "meter_km": ("计价里程 km", "Meter km"), "gnss_km": ("定位里程 km", "GNSS km"), "error": ("误差", "Error"), "mpe": ("最大允许误差", "MPE"),
             "fare": ("车费", "Fare"), "meter_seconds": ("计时 s", "Meter seconds"), "meter_kmh": ("计价速度 km/h", "Meter speed km/h"),
             "gnss_max_kmh": ("定位最高速度 km/h", "GNSS top speed km/h"), "limit_kmh": ("速度上限 km/h", "Speed limit km/h"),

@@ -22,6 +22,14 @@ extension RefusalText {
         case .kindDoesNotFit(let kind, let instrument): zh ? "“\(kind)”类设备不能绑定到\(instrument)" : "a \(kind) device cannot be bound to a \(instrument)"
         case .deviceNameTaken(let name): zh ? "设备名“\(name)”已登记" : "a device named '\(name)' is already registered"
         case .notGzip: zh ? "声明为 gzip 压缩，但无法解压（不是 gzip、不完整或已损坏）" : "is said to be gzip but cannot be inflated (not gzip, truncated or corrupt)"
+        case .capacityTableTooShort: zh ? "容积表至少要有两个点（液位 mm 与容量 L）" : "a capacity table needs at least two points (level in mm, litres)"
+        case .capacityTableNotRising: zh ? "容积表中每一点的液位和容量都应高于前一点" : "each point of a capacity table must be higher and hold more than the one before"
+        case .capacityTableOutOfRange: zh ? "液位应在 0–50000 mm、容量应在 0–10000000 L 之间" : "levels must be 0–50,000 mm and litres 0–10,000,000"
+        case .tankTaken(let tank): zh ? "该液位仪的 \(tank) 号罐已登记" : "this gauge's tank \(tank) is already registered"
+        case .nozzleTaken(let nozzle): zh ? "\(nozzle) 号枪已连接到一个油罐（一支枪只能从一个油罐付油）" : "nozzle \(nozzle) already draws from a tank (a nozzle draws from one)"
+        case .notOfKind(let device, let kind): zh ? "设备“\(device)”不是“\(kind)”类设备" : "device '\(device)' is not a \(kind) device"
+        case .notProtobuf:
+            zh ? "声明为 protobuf，但不是一批监测数据（见 proto/telemetry.proto 的 Batch）" : "is said to be protobuf but is not a Batch message (proto/telemetry.proto)"
         case .notAGatewayToken(let id):
             zh ? "API 令牌 \(id) 不存在、已吊销或没有报送监测数据（telemetry:write）的权限" : "API token \(id) does not exist, is revoked or does not hold telemetry:write"
         case .alertAlreadyDecided(let state):

@@ -104,11 +104,20 @@ public enum Telemetry {
     /// for other contents too. Then the detectors run over each device's latest readings, and
     /// what they find is kept once. One audit entry sums the batch up.
     public static func ingest(
-        _ bytes: [UInt8], by p: Principal, receivedAt now: Date = Date(), limits: NDJSONBatch.Limits = .init(), thresholds: Thresholds = .init(),
+        _ bytes: [UInt8], by p: Principal, receivedAt now: Date = Date(), limits: NDJSONBatch.Limits = .init(), thresholds: Thresholds? = nil,
         detect runDetectors: Bool = true, on db: any Database
     ) async throws -> IngestReport {
         guard p.may(.submitReadings) else { throw RegistryError.forbidden(.notAllowed(.submitReadings)) }
-        let batch = NDJSONBatch.parse(bytes, receivedAt: now, limits: limits)
+        return try await ingest(
+            NDJSONBatch.parse(bytes, receivedAt: now, limits: limits), by: p, receivedAt: now, thresholds: thresholds, detect: runDetectors, on: db)
+    }
+
+    /// Keeps a batch already read (from NDJSON, or from protobuf by `ProtobufBatch`), as above.
+    public static func ingest(
+        _ batch: NDJSONBatch, by p: Principal, receivedAt now: Date = Date(), thresholds: Thresholds? = nil,
+        detect runDetectors: Bool = true, on db: any Database
+    ) async throws -> IngestReport {
+        guard p.may(.submitReadings) else { throw RegistryError.forbidden(.notAllowed(.submitReadings)) }
         var errors = batch.errors
         var names: [String] = []
         var named = Set<String>()
@@ -168,6 +177,7 @@ public enum Telemetry {
                     UPDATE telemetry_devices SET last_seen_at = \(bind: at)
                     WHERE id = \(bind: device) AND (last_seen_at IS NULL OR last_seen_at < \(bind: at))
                     """).run()
+                try await sql.update("telemetry_devices").set("last_received_at", to: SQLBind(now)).where("id", .equal, SQLBind(device)).run()
             }
             return (inserted.count, reused)
         }
@@ -179,9 +189,14 @@ public enum Telemetry {
         var found = 0
         let fresh = Dictionary(grouping: rows, by: \.device).mapValues(\.count)
         // (`runDetectors: false` only for the benchmark's storage bound: every other caller detects.)
-        for d in devices where runDetectors {
-            guard let count = fresh[d.id!] else { continue }
-            found += try await detect(d, newReadings: count, now: now, thresholds: thresholds, on: db)
+        if runDetectors, !fresh.isEmpty {
+            let settings = thresholds == nil ? try await regionSettings(on: db) : [:]
+            for d in devices {
+                guard let count = fresh[d.id!] else { continue }
+                found += try await detect(d, newReadings: count, now: now, thresholds: thresholds, settings: settings, on: db)
+            }
+            // A station's tanks whose gauge or dispensers sent something: their closed windows.
+            found += try await reconcileTanks(involving: Set(fresh.keys), now: now, thresholds: thresholds, on: db)
         }
         try await Audit.record(
             p, action: "telemetry.ingest", entity: "telemetry_readings", id: nil,
@@ -200,7 +215,8 @@ public enum Telemetry {
     /// before them) and keeps what is new: a finding is one per (device, detector, subject).
     @discardableResult
     public static func detect(
-        _ d: TelemetryDeviceModel, newReadings: Int = 0, now: Date, thresholds: Thresholds = .init(), on db: any Database
+        _ d: TelemetryDeviceModel, newReadings: Int = 0, now: Date, thresholds: Thresholds? = nil, settings: [String: [String: Double]]? = nil,
+        on db: any Database
     ) async throws -> Int {
         guard let kind = DeviceKind(rawValue: d.kind) else { return 0 }
         let sql = db as! any SQLDatabase
@@ -217,36 +233,57 @@ public enum Telemetry {
         let context = DeviceContext(
             device: d.name, kind: kind, authorisedSoftwareIDs: d.softwareID.map { [$0] } ?? [], authorisedPulseEquivalent: d.pulseEquivalent,
             visits: visits, maxPerHour: instrument?.q3.map { $0 * 1.25 })
-        let findings = Detectors.run(readings, context: context, thresholds: thresholds, now: now)
+        // The instrument's region's thresholds (county over city over province over the defaults).
+        let t: Thresholds
+        if let thresholds { t = thresholds } else {
+            var byRegion: [String: [String: Double]]
+            if let settings { byRegion = settings } else { byRegion = try await regionSettings(on: db) }
+            t = ThresholdSettings.resolve(instrument.flatMap { RegionCode($0.regionCode) }, byRegion)
+        }
+        let findings = Detectors.run(readings, context: context, thresholds: t, now: now)
             .filter { $0.detector != .deviceSilent }  // silence is judged by the clock, not by a batch that just came
         guard !findings.isEmpty else { return 0 }
-        return try await db.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
-            var insert = sql.insert(into: "telemetry_findings")
-                .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
-            for f in findings {
-                let evidence = String(decoding: try JSONEncoder.sorted.encode(f.evidence), as: UTF8.self)
-                insert = insert.values(
-                    SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(f.detector.rawValue), SQLBind(f.seqs.first ?? 0), SQLBind(f.subject), SQLBind(f.at),
-                    SQLBind(f.seqs.map(String.init).joined(separator: ",")), SQLBind(evidence), SQLBind("open"), SQLBind(now),
-                    SQLBind(f.detector.severity.rawValue))
-            }
-            return try await insert.ignoringConflicts(with: ["device_id", "detector", "subject"]).returning("id").all().count
+        return try await db.writeTransaction { tx in try await keep(findings, device: d, now: now, on: tx as! any SQLDatabase) }
+    }
+
+    /// Keeps findings on a device, once per (device, detector, subject); returns how many were new.
+    static func keep(_ findings: [Finding], device d: TelemetryDeviceModel, now: Date, on sql: any SQLDatabase) async throws -> Int {
+        var insert = sql.insert(into: "telemetry_findings")
+            .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
+        for f in findings {
+            let evidence = String(decoding: try JSONEncoder.sorted.encode(f.evidence), as: UTF8.self)
+            insert = insert.values(
+                SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(f.detector.rawValue), SQLBind(f.seqs.first ?? 0), SQLBind(f.subject), SQLBind(f.at),
+                SQLBind(f.seqs.map(String.init).joined(separator: ",")), SQLBind(evidence), SQLBind("open"), SQLBind(now),
+                SQLBind(f.detector.severity.rawValue))
         }
+        return try await insert.ignoringConflicts(with: ["device_id", "detector", "subject"]).returning("id").all().count
     }
 
     /// A device that has sent nothing for `silentAfter` is itself a finding (issue #21, item 1),
     /// once per silence: its subject is the last moment it was heard. The job worker asks this
     /// whenever it is idle; asking again finds nothing new.
     @discardableResult
-    public static func recordSilence(now: Date, thresholds: Thresholds = .init(), on db: any Database) async throws -> Int {
-        let quiet = try await TelemetryDeviceModel.query(on: db).filter(\.$lastSeenAt < now.addingTimeInterval(-thresholds.silentAfter)).all()
+    public static func recordSilence(now: Date, thresholds: Thresholds? = nil, on db: any Database) async throws -> Int {
+        // Each device by its region's hour; the query asks for the shortest any region set.
+        let settings = thresholds == nil ? try await regionSettings(on: db) : [:]
+        let shortest = thresholds.map { [$0.silentAfter] } ?? ([Thresholds().silentAfter] + settings.values.compactMap { $0["silent_after_seconds"] })
+        var quiet = try await TelemetryDeviceModel.query(on: db).filter(\.$lastSeenAt < now.addingTimeInterval(-shortest.min()!)).all()
+        if thresholds == nil, !settings.isEmpty, !quiet.isEmpty {
+            let regions = Dictionary(uniqueKeysWithValues: try await InstrumentModel.query(on: db).filter(\.$id ~~ Set(quiet.map(\.instrumentID)))
+                .all().map { ($0.id!, $0.regionCode) })
+            quiet = quiet.filter { d in
+                let t = ThresholdSettings.resolve(regions[d.instrumentID].flatMap { RegionCode($0) }, settings)
+                return d.lastSeenAt! < now.addingTimeInterval(-t.silentAfter)
+            }
+        }
         guard !quiet.isEmpty else { return 0 }
+        let silent = quiet
         return try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             var insert = sql.insert(into: "telemetry_findings")
                 .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
-            for d in quiet {
+            for d in silent {
                 let last = d.lastSeenAt!
                 let evidence = String(decoding: try JSONEncoder.sorted.encode([
                     "last_seen": ISO8601DateFormatter().string(from: last), "silent_seconds": String(Int(now.timeIntervalSince(last))),

@@ -23,13 +23,15 @@ extension Telemetry {
     }
 
     public static func liveSummary(
-        today: CalendarDay, window: Int = 30, thresholds: Thresholds = .init(), by p: Principal, now: Date = Date(), on db: any Database
+        today: CalendarDay, window: Int = 30, thresholds: Thresholds? = nil, by p: Principal, now: Date = Date(), on db: any Database
     ) async throws -> LiveSummary {
         guard p.may(.reviewAlerts) else { throw RegistryError.forbidden(.notAllowed(.reviewAlerts)) }
         let sql = db as! any SQLDatabase
         let visible = Registry.instrumentsVisible(p.scope)
+        // Online: heard within the region's silence threshold (the screen's region's setting).
+        let silentAfter = try await silence(thresholds, p, on: db)
         let counts = try await sql.raw("""
-            SELECT COUNT(*) AS n, SUM(CASE WHEN d.last_seen_at >= \(bind: now.addingTimeInterval(-thresholds.silentAfter)) THEN 1 ELSE 0 END) AS online
+            SELECT COUNT(*) AS n, SUM(CASE WHEN d.last_seen_at >= \(bind: now.addingTimeInterval(-silentAfter)) THEN 1 ELSE 0 END) AS online
             FROM telemetry_devices d JOIN instruments ON instruments.id = d.instrument_id WHERE \(visible)
             """).first()
         var byPriority: [Int: Int] = [:]
@@ -62,13 +64,20 @@ extension Telemetry {
         public var openAlerts: Int
     }
 
+    /// How long a device may be quiet and still count as online: the given thresholds', else the
+    /// caller's region's.
+    static func silence(_ thresholds: Thresholds?, _ p: Principal, on db: any Database) async throws -> TimeInterval {
+        if let thresholds { return thresholds.silentAfter }
+        return try await Telemetry.thresholds(for: p.region, on: db).silentAfter
+    }
+
     /// The region's devices, those with open alerts first, then the silent, then by name.
     public static func deviceStatuses(
-        cursor: String? = nil, limit: Int = 50, thresholds: Thresholds = .init(), by p: Principal, now: Date = Date(), on db: any Database
+        cursor: String? = nil, limit: Int = 50, thresholds: Thresholds? = nil, by p: Principal, now: Date = Date(), on db: any Database
     ) async throws -> Page<DeviceStatus> {
         guard p.may(.reviewAlerts) else { throw RegistryError.forbidden(.notAllowed(.reviewAlerts)) }
         let offset = try Cursor.decode(cursor) ?? 0
-        let since = now.addingTimeInterval(-thresholds.silentAfter)
+        let since = now.addingTimeInterval(-(try await silence(thresholds, p, on: db)))
         let rows = try await (db as! any SQLDatabase).raw("""
             SELECT d.id, (SELECT COUNT(*) FROM telemetry_findings f WHERE f.device_id = d.id AND f.state = 'open') AS open_alerts,
               CASE WHEN d.last_seen_at >= \(bind: since) THEN 1 ELSE 0 END AS online

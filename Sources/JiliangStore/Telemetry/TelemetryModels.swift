@@ -14,6 +14,8 @@ public final class TelemetryDeviceModel: Model, @unchecked Sendable {
     @Field(key: "registered_by") public var registeredBy: String
     @Field(key: "registered_at") public var registeredAt: Date
     @OptionalField(key: "last_seen_at") public var lastSeenAt: Date?
+    /// When the server last received a reading of it (its own clock gives `lastSeenAt`).
+    @OptionalField(key: "last_received_at") public var lastReceivedAt: Date?
     /// The gateway's API token, when the device is bound to one: then only that token may send
     /// its readings (one credential per gateway).
     @OptionalField(key: "gateway_token_id") public var gatewayTokenID: Int?

@@ -15,6 +15,7 @@ public enum DetectorKind: String, Sendable, Codable, CaseIterable {
     case meterStep = "meter_step"
     case deviceSilent = "device_silent"
     case drift
+    case tankReconciliation = "tank_reconciliation"
 }
 
 /// What a detector found on one device: when, on which readings (by sequence number), and the

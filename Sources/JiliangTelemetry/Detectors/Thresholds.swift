@@ -42,6 +42,30 @@ public struct Thresholds: Sendable, Equatable {
     /// fleets (FleetSimulatorTests): with L = 3.5 and no correction 51 of 1,000 honest taximeters
     /// were flagged within 30 watched trips; with both, 8, while every 0.4 % dispenser skim and
     /// every inflated taximeter was still caught [design choice].
+    /// Tank reconciliation (进销存比对): dispensers may show more than left the tank by at most this
+    /// share of what they showed — their own MPE, ±0.3 % (JJG 443-2006, per a secondary summary),
+    /// combined with the capacity table's, about 0.3 % (JJG 266/168, per a vendor's summary):
+    /// √(0.3² + 0.3²) ≈ 0.4 % [unconfirmed]…
+    public var tankShortRate = 0.004
+    /// …and the tank may lose more than was sold by at most this share: the same 0.4 % plus the
+    /// retail loss GB/T 11085-1989 allows for gasoline, 0.29 % (from a summary; the table not
+    /// retrieved), rounded up [unconfirmed].
+    public var tankLossRate = 0.006
+    /// Each end of a window may be off by this many millimetres of level: a gauge's fixed offset
+    /// (API MPMS 3.1B: ±1 mm at the factory check) cancels in a drop, its repeatability does not
+    /// [design choice; repeatability not confirmed for the province's gauges].
+    public var tankLevelAllowanceMM = 0.5
+    /// A window is judged once its dispensers showed this many litres, or at the day's close
+    /// (日结) — the practice of station systems' daily reconciliation [design choice].
+    public var tankMinLitres = 1_000.0
+    public var tankWindow: TimeInterval = 86_400
+    /// Windows since the last refill or finding are also judged together, over at most a week
+    /// (the 7-day cumulative check of station practice) [design choice].
+    public var tankSpan: TimeInterval = 7 * 86_400
+    /// Gasoline's volume grows by about 0.12 % per kelvin near 20 °C (ISO 91-1 / GB/T 1885-1998,
+    /// table 54B constants for 720–750 kg/m³; diesel about 0.085 %): both sides are compared at 20 °C.
+    public var fuelExpansionPerKelvin = 0.0012
+
     public var driftLambda = 0.2
     public var driftL = 4.0
     public var driftWarmup = 30

@@ -22,14 +22,21 @@ public enum FleetSimulator {
         public var readingsPerDevice: Int
         /// Device names start with this (the server's device names are unique province-wide).
         public var prefix: String
+        /// Whether each pair of dispensers is a station drawing from one tank with its own gauge
+        /// (液位仪), so that tank reconciliation has something to judge and the cheat only it sees
+        /// (`pulseInjection`) is drawn. Off, a plan gives the fleets it gave before stations came.
+        public var tanks: Bool
 
-        public init(devices: Int, cheatRate: Double, seed: UInt64, start: Date, readingsPerDevice: Int = 60, prefix: String = "SIM") {
+        public init(
+            devices: Int, cheatRate: Double, seed: UInt64, start: Date, readingsPerDevice: Int = 60, prefix: String = "SIM", tanks: Bool = false
+        ) {
             self.devices = devices
             self.cheatRate = cheatRate
             self.seed = seed
             self.start = start
             self.readingsPerDevice = readingsPerDevice
             self.prefix = prefix
+            self.tanks = tanks
         }
     }
 
@@ -53,10 +60,21 @@ public enum FleetSimulator {
         case meterBypass = "meter_bypass"
         /// A water meter's index jumps by more than its overload flow allows (a tampered register).
         case meterJump = "meter_jump"
+        /// A pulse generator (作弊芯片) feeds 6 % more pulses to the encoder and so to the display:
+        /// the dispenser's own data agree with themselves; only the tank's drop shows the litres
+        /// were never delivered. Drawn only for fleets with tanks.
+        case pulseInjection = "pulse_injection"
+
+        /// Whether only a tank gauge can see it.
+        public var needsTank: Bool { self == .pulseInjection }
+
+        /// Whether the display shows litres that did not leave the tank (tank reconciliation's
+        /// rightful catches).
+        public var showsUndeliveredLitres: Bool { [.pulseInjection, .pulseTamper, .slowSkim].contains(self) }
 
         public var kind: DeviceKind {
             switch self {
-            case .overcharge, .softwareSwap, .pulseTamper, .slowSkim: .fuelDispenser
+            case .overcharge, .softwareSwap, .pulseTamper, .slowSkim, .pulseInjection: .fuelDispenser
             case .distanceInflation: .taximeter
             case .scaleTamper: .scale
             case .meterRollback, .meterBypass, .meterJump: .utilityMeter
@@ -74,6 +92,7 @@ public enum FleetSimulator {
             case .meterRollback: .meterBackwards
             case .meterBypass: .meterStopped
             case .meterJump: .meterStep
+            case .pulseInjection: .tankReconciliation
             }
         }
 
@@ -99,6 +118,9 @@ public enum FleetSimulator {
         public var cheat: Cheat?
         /// The first reading the cheat shows in.
         public var cheatFrom: Int64?
+        /// A tank gauge's tank 1: its capacity table and the dispensers drawing from it (every nozzle).
+        public var capacityTable: CapacityTable?
+        public var feeds: [String] = []
 
         public var context: DeviceContext {
             DeviceContext(
@@ -131,9 +153,10 @@ public enum FleetSimulator {
         var devices: [Device] = []
         var readings: [String: [Reading]] = [:]
         var end = plan.start
+        var draws: [String: [TankDraw]] = [:]
         for i in 0..<plan.devices {
             let kind = kinds[i % kinds.count]
-            let cheats = Cheat.allCases.filter { $0.kind == kind }
+            let cheats = Cheat.allCases.filter { $0.kind == kind && (plan.tanks || !$0.needsTank) }
             let cheat: Cheat? = rng.chance(plan.cheatRate) ? rng.pick(cheats) : nil
             let warmup = 31, n = max(plan.readingsPerDevice, warmup + 10)
             let from = cheat.map { _ in Int64(Int.random(in: warmup...(n - 8), using: &rng)) }
@@ -147,7 +170,18 @@ public enum FleetSimulator {
             for seq in 1...Int64(n) { series.next(seq, &rng) }
             devices.append(d)
             readings[d.name] = series.readings
+            draws[d.name] = series.draws
             end = max(end, series.at)
+            // The second dispenser of a pair completes a station: its tank's gauge comes next.
+            if plan.tanks, i % kinds.count == 1 {
+                let pair = Array(devices.suffix(2))
+                let gauge = Station.gauge(
+                    name: "\(plan.prefix)-\(DeviceKind.tankGauge.code)-\(String(format: "%05d", i + 1))", feeds: pair,
+                    draws: pair.flatMap { draws[$0.name]! }, &rng)
+                devices.append(gauge.device)
+                readings[gauge.device.name] = gauge.readings
+                end = max(end, gauge.readings.last?.at ?? end)
+            }
         }
         return Fleet(devices: devices, readings: readings, end: end.addingTimeInterval(60))
     }
@@ -157,6 +191,8 @@ public enum FleetSimulator {
         let device: Device
         var at: Date
         var readings: [Reading] = []
+        /// A dispenser's true deliveries: the litres that left the tank.
+        var draws: [TankDraw] = []
         var index = 100.0
         var jammed: Double?
 
@@ -178,7 +214,7 @@ public enum FleetSimulator {
                 let price = 7.51, pe = device.pulseEquivalent!
                 // Litres the nozzle delivered, and what the encoder counted of them (±0.1 %).
                 let delivered = Double(Int.random(in: 1_000...6_000, using: &rng)) / 100
-                let pulses = Int64((delivered * (1 + Self.normal(0.001, &rng)) / pe).rounded())
+                var pulses = Int64((delivered * (1 + Self.normal(0.001, &rng)) / pe).rounded())
                 // The display is computed from the pulses; a cheat changes the computation.
                 var shown = (Double(pulses) * pe * 100).rounded() / 100, reportedPE = pe, software = device.softwareID!
                 switch cheat {
@@ -187,11 +223,15 @@ public enum FleetSimulator {
                     shown = (Double(pulses) * reportedPE * 100).rounded() / 100
                 case .slowSkim?: shown = (Double(pulses) * pe * 1.004 * 100).rounded() / 100
                 case .softwareSwap?: software = "C9D8"
+                case .pulseInjection?:
+                    pulses = (Double(pulses) * 1.06).rounded().toInt64
+                    shown = (Double(pulses) * pe * 100).rounded() / 100
                 default: break
                 }
                 var amount = (shown * price * 100).rounded() / 100
                 if cheat == .overcharge, seq % 3 == 0 { amount += Double(Int.random(in: 50...300, using: &rng)) / 100 }
                 let seconds = shown / 0.6
+                draws.append(TankDraw(device: device.name, seq: seq, start: at.addingTimeInterval(-seconds.rounded()), end: at, litres: delivered))
                 readings.append(Reading(device: device.name, seq: seq, at: at, body: .delivery(.init(
                     nozzle: Int(seq % 4) + 1, volume: shown, amount: amount, unitPrice: price, pulseEquivalent: reportedPE, pulses: pulses,
                     softwareID: software, start: at.addingTimeInterval(-seconds.rounded()), end: at))))
@@ -245,6 +285,10 @@ public enum FleetSimulator {
             return sigma * (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
         }
     }
+}
+
+extension Double {
+    fileprivate var toInt64: Int64 { Int64(self) }
 }
 
 extension DeviceKind {
