@@ -116,4 +116,33 @@ import Testing
             #expect(try await owner.get(Site.telemetryLiveEvents()).status == .forbidden)
         }
     }
+
+    /// The thresholds page (issue #21, item 4): a county's bureau sees each threshold as it applies
+    /// there, with its basis (unconfirmed figures marked), and may not change it; the province's
+    /// administrator sets the county's own, a bad figure named on the page.
+    @Test func aRegionsThresholdsOnTheirPage() async throws {
+        try await withApp { store, client in
+            _ = try await PageTests.demoAccounts(store)
+            let bureau = PageTests.Browser(client)
+            _ = try await bureau.signIn("gulou")
+            let page = try await bureau.get(Site.telemetryThresholds())
+            #expect(page.status == .ok && page.text.contains("id=\"setting-amount_tolerance_yuan\"") && page.text.contains("未确认"), "\(page.text.prefix(300))")
+            #expect(!page.text.contains("id=\"save-thresholds\""))
+            let refused = try await bureau.post(Site.telemetryThresholds() + "?region=350102", ["csrf": bureau.csrf(from: page), "amount_tolerance_yuan": "5"])
+            #expect(refused.status == .forbidden, "\(refused.status)")
+            #expect(try await bureau.get(Site.telemetryThresholds() + "?region=350203").status == .notFound)
+            _ = try await Accounts.createUser(
+                .init(login: "province", displayName: "省局", password: DemoAccounts.password, role: Role.provinceAdmin.rawValue), by: .system("tests"), on: store.db)
+            let admin = PageTests.Browser(client)
+            _ = try await admin.signIn("province")
+            let form = try await admin.get(Site.telemetryThresholds() + "?region=350102")
+            #expect(form.text.contains("id=\"save-thresholds\""), "\(form.status)")
+            let bad = try await admin.post(Site.telemetryThresholds() + "?region=350102", ["csrf": admin.csrf(from: form), "amount_tolerance_yuan": "五"])
+            #expect(bad.status == .badRequest && bad.text.contains("id=\"form-error\"") && bad.text.contains("settings.amount_tolerance_yuan"), "\(bad.text.prefix(500))")
+            let done = try await admin.post(Site.telemetryThresholds() + "?region=350102", ["csrf": admin.csrf(from: form), "amount_tolerance_yuan": "0.05", "drift_l": ""])
+            #expect(done.status == .seeOther)
+            let after = try await bureau.get(Site.telemetryThresholds())
+            #expect(after.text.contains("鼓楼区 350102") && after.text.contains(">0.05<"), "\(after.text)")
+        }
+    }
 }

@@ -477,6 +477,21 @@ enum PageKey: String, CaseIterable, Sendable, StringKey {
     case tel_offline
     case tel_live
     case tel_liveHelp
+    case tel_thresholds
+    case tel_thresholdsHelp
+    case tel_setting
+    case tel_value
+    case tel_from
+    case tel_basis
+    case tel_default
+    case tel_ownValue
+    case tel_saveThresholds
+    case tel_basisSourced
+    case tel_basisUnconfirmed
+    case tel_basisDesign
+    case tel_parentRegion
+    case tel_childRegions
+    case tel_thresholdsSet
     case tel_devices
     case tel_openAlerts
     case tel_urgentCount

@@ -59,6 +59,7 @@ enum Site {
     static let telemetryLive = Route0("/app/telemetry/live")
     static let telemetryLiveEvents = Route0("/app/telemetry/live/events")
     static let telemetryDevice = Route1<Int>("/app/telemetry/devices/{id}")
+    static let telemetryThresholds = Route0("/app/telemetry/thresholds")
 
     // Statistics and standards
     static let statistics = Route0("/app/statistics")
@@ -137,7 +138,7 @@ enum Site {
         "login": login(), "logout": logout(), "dashboard": dashboard(), "instruments": instruments(), "instrumentsCSV": instrumentsCSV(),
         "newInstrument": newInstrument(), "regions": regions(), "labels": labels(), "labelsPDF": labelsPDF(), "importPage": importPage(),
         "importProfiles": importProfiles(), "importTemplate": importTemplate(), "filings": filings(), "requests": requests(),
-        "surveys": surveys(), "telemetry": telemetry(), "telemetryLive": telemetryLive(), "statistics": statistics(), "statisticsAnnual": statisticsAnnual(), "statisticsBehind": statisticsBehind(),
+        "surveys": surveys(), "telemetry": telemetry(), "telemetryLive": telemetryLive(), "telemetryThresholds": telemetryThresholds(), "statistics": statistics(), "statisticsAnnual": statisticsAnnual(), "statisticsBehind": statisticsBehind(),
         "statisticsUtilities": statisticsUtilities(), "standards": standards(), "standardTargets": standardTargets(),
         "catalogue": catalogue(), "complaints": complaints(), "checks": checks(), "checkSlots": checkSlots(), "campaigns": campaigns(),
         "credit": credit(), "commitments": commitments(), "commitmentTemplates": commitmentTemplates(), "demoChecklists": demoChecklists(),

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import JiliangCore
 import JiliangStore
+import JiliangTelemetry
 import NIOCore
 import ServiceLifecycle
 
@@ -34,6 +35,17 @@ struct TelemetryController: PageController {
             let lang = app.language(request)
             let view = try await TelemetryDeviceView.build(try context.parameters.require("id", as: Int.self), by: context.principal, lang: lang, on: db)
             return app.render("telemetry-device", view: view, title: view.name, request: request, caller: context.principal)
+        }
+        router.get(Site.telemetryThresholds.path) { request, context in
+            try await thresholds(request, context.principal, error: nil, posted: nil)
+        }
+        router.post(Site.telemetryThresholds.path) { request, context in
+            let p = context.principal, region = request.uri.queryParameters["region"].map(String.init)
+            let form = try await app.form(request)
+            return try await app.attempt(request, { try await thresholds(request, p, error: $0, posted: form) }) {
+                let e = try await Telemetry.setThresholds(region: region ?? "", settings: try ThresholdsForm.settings(form), by: p, on: db)
+                return app.redirect(Site.telemetryThresholds() + "?region=\(e.region)&flash=tel_thresholdsSet")
+            }
         }
         router.post(Site.telemetryAlertDecision.path) { request, context in
             let p = context.principal, id = try context.parameters.require("id", as: Int.self)
@@ -71,9 +83,35 @@ struct TelemetryController: PageController {
             })
     }
 
+    func thresholds(_ request: Request, _ p: Principal, error: String?, posted: [String: String]?) async throws -> Response {
+        let lang = app.language(request)
+        let view = try await TelemetryThresholdsView.build(
+            region: request.uri.queryParameters["region"].map(String.init), by: p, lang: lang, error: error, posted: posted, on: db)
+        return app.render(
+            "telemetry-thresholds", view: view, title: PageStrings.strings(lang)[.tel_thresholds], request: request, caller: p,
+            status: error == nil ? .ok : .badRequest)
+    }
+
     func alert(_ request: Request, _ p: Principal, _ id: Int, error: String?, form: AlertDecisionForm?) async throws -> Response {
         let view = try await TelemetryAlertView.build(id, by: p, lang: app.language(request), today: app.today, error: error, form: form, on: db)
         return app.render("telemetry-alert", view: view, title: view.title, request: request, caller: p, status: error == nil ? .ok : .badRequest)
+    }
+}
+
+/// A region's own thresholds as posted: one field per setting, an empty one inherited.
+enum ThresholdsForm {
+    static func settings(_ form: [String: String]) throws -> [String: Double] {
+        var c = FieldChecker(), out: [String: Double] = [:]
+        for s in ThresholdSettings.all {
+            guard let raw = form[s.name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { continue }
+            guard let v = Double(raw), v.isFinite else {
+                c.fail("settings.\(s.name)", .telemetry(.notInRange(from: s.range.lowerBound, to: s.range.upperBound, got: raw)))
+                continue
+            }
+            out[s.name] = v
+        }
+        try c.finish()
+        return out
     }
 }
 

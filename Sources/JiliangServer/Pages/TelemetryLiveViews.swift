@@ -125,3 +125,75 @@ struct TelemetryDeviceView: PageView {
             findings: found, noFindings: found.isEmpty)
     }
 }
+
+/// A region's detector thresholds as they apply, each with the region it comes from and how far
+/// its default is borne out; the province's administrators edit the region's own (issue #21,
+/// item 4: "configurable per region", and unconfirmed figures said so in the UI).
+struct TelemetryThresholdsView: PageView {
+    struct Row: Encodable, Sendable, Equatable {
+        var name: String
+        var label: String
+        var value: String
+        var from: String
+        var basis: String
+        var tone: String
+        var source: String
+        var own: String
+        var canEdit: Bool
+    }
+    struct RegionLink: Encodable, Sendable, Equatable {
+        var name: String
+        var link: String
+    }
+    var region: String
+    var regionName: String
+    var rows: [Row]
+    var canEdit: Bool
+    var action: String
+    var parentLink: String?
+    var parentName: String?
+    var children: [RegionLink]
+    var hasChildren: Bool
+    var error: String?
+
+    /// The caller's own region when none is asked for (the province's for its staff).
+    static func build(
+        region asked: String?, by p: Principal, lang: PageStrings.Language, error: String? = nil, posted: [String: String]? = nil, on db: any Database
+    ) async throws -> TelemetryThresholdsView {
+        let t = PageStrings.strings(lang)
+        let names = try await Registry.regionNames(on: db)
+        let code = asked ?? p.region?.value ?? names.keys.compactMap(RegionCode.init).first { $0.level == .province }?.value ?? "350000"
+        let e = try await Telemetry.thresholds(region: code, by: p, on: db)
+        let canEdit = p.may(.manageReference)
+        let rows = e.values.map { v -> Row in
+            let s = ThresholdSettings.setting(v.name)
+            let basis = s.map { ThresholdText.basis($0.basis, t) } ?? (label: "", tone: "")
+            return Row(
+                name: v.name, label: ThresholdText.label(v.name, lang), value: v.value.shown,
+                from: v.from.map { "\(names[$0] ?? $0) \($0)" } ?? t[.tel_default], basis: basis.label, tone: basis.tone, source: s?.source ?? "",
+                own: posted?[v.name] ?? e.own[v.name].map(\.shown) ?? "", canEdit: canEdit)
+        }
+        let region = RegionCode(e.region)
+        // Only the regions the caller may look at (a county's staff: their own line up and down).
+        let children = try await Registry.regions(parent: e.region, on: db).compactMap { r -> RegionLink? in
+            guard let id = r.id, let c = RegionCode(id) else { return nil }
+            if case .region(let mine) = p.scope, !(mine.contains(c) || c.contains(mine)) { return nil }
+            return RegionLink(name: r.name, link: Site.telemetryThresholds() + "?region=\(id)")
+        }
+        return TelemetryThresholdsView(
+            region: e.region, regionName: names[e.region] ?? e.region, rows: rows, canEdit: canEdit,
+            action: Site.telemetryThresholds() + "?region=\(e.region)",
+            parentLink: region?.parent.map { Site.telemetryThresholds() + "?region=\($0.value)" }, parentName: region?.parent.map { names[$0.value] ?? $0.value },
+            children: children, hasChildren: !children.isEmpty, error: error)
+    }
+}
+
+private extension Double {
+    /// A threshold as a person writes it: no trailing zeros, no exponent for everyday sizes.
+    var shown: String {
+        if self == rounded(), abs(self) < 1e15 { return String(Int64(self)) }
+        var s = String(format: "%.6f", self)
+        while s.hasSuffix("0") { s.removeLast() }
+        return s
+    }
+}

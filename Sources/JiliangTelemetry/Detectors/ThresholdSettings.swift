@@ -7,18 +7,31 @@ import JiliangCore
 /// own: county, then city, then province, then the defaults (`Thresholds()`, whose sources are in
 /// docs/detectors.md).
 public enum ThresholdSettings {
+    /// How far a default is borne out (docs/detectors.md gives each its source).
+    public enum Basis: String, Sendable, CaseIterable {
+        /// Read in a regulation, standard or textbook.
+        case sourced
+        /// From a secondary summary; the clause itself not read.
+        case unconfirmed
+        /// Ours, chosen and tuned on the simulator.
+        case designChoice = "design_choice"
+    }
+
     public struct Setting: Sendable {
         public let name: String
         public let range: ClosedRange<Double>
         public let whole: Bool
+        public let basis: Basis
+        /// Where the default comes from, in a few words (English; the docs say more).
+        public let source: String
         let keyPath: (WritableKeyPath<Thresholds, Double> & Sendable)?
         let wholeKeyPath: (WritableKeyPath<Thresholds, Int> & Sendable)?
 
-        init(_ name: String, _ keyPath: WritableKeyPath<Thresholds, Double> & Sendable, _ range: ClosedRange<Double>) {
-            (self.name, self.range, self.whole, self.keyPath, self.wholeKeyPath) = (name, range, false, keyPath, nil)
+        init(_ name: String, _ keyPath: WritableKeyPath<Thresholds, Double> & Sendable, _ range: ClosedRange<Double>, _ basis: Basis, _ source: String) {
+            (self.name, self.range, self.whole, self.keyPath, self.wholeKeyPath, self.basis, self.source) = (name, range, false, keyPath, nil, basis, source)
         }
-        init(_ name: String, whole keyPath: WritableKeyPath<Thresholds, Int> & Sendable, _ range: ClosedRange<Double>) {
-            (self.name, self.range, self.whole, self.keyPath, self.wholeKeyPath) = (name, range, true, nil, keyPath)
+        init(_ name: String, whole keyPath: WritableKeyPath<Thresholds, Int> & Sendable, _ range: ClosedRange<Double>, _ basis: Basis, _ source: String) {
+            (self.name, self.range, self.whole, self.keyPath, self.wholeKeyPath, self.basis, self.source) = (name, range, true, nil, keyPath, basis, source)
         }
 
         public func value(_ t: Thresholds) -> Double { keyPath.map { t[keyPath: $0] } ?? Double(t[keyPath: wholeKeyPath!]) }
@@ -31,27 +44,27 @@ public enum ThresholdSettings {
     /// meaningful (a tolerance of zero would flag every honest rounding), not lawful: a region
     /// answers for its own values.
     public static let all: [Setting] = [
-        Setting("amount_tolerance_yuan", \.amountToleranceYuan, 0.01...10),
-        Setting("dispenser_lock_band", \.dispenserLockBand, 0.001...0.05),
-        Setting("dispenser_lock_count", whole: \.dispenserLockCount, 1...100),
-        Setting("taximeter_error_low", \.taximeterErrorLow, -0.2 ... -0.001),
-        Setting("taximeter_error_high", \.taximeterErrorHigh, 0.001...0.2),
-        Setting("gnss_uncertainty", \.gnssUncertainty, 0...0.05),
-        Setting("taximeter_min_km", \.taximeterMinKm, 0.1...50),
-        Setting("taximeter_max_kmh", \.taximeterMaxKmh, 60...400),
-        Setting("meter_backwards_tolerance", \.meterBackwardsTolerance, 0.000_001...10),
-        Setting("meter_stopped_readings", whole: \.meterStoppedReadings, 2...100),
-        Setting("silent_after_seconds", \.silentAfter, 300...30 * 86_400),
-        Setting("tank_short_rate", \.tankShortRate, 0.001...0.05),
-        Setting("tank_loss_rate", \.tankLossRate, 0.001...0.05),
-        Setting("tank_level_allowance_mm", \.tankLevelAllowanceMM, 0.1...20),
-        Setting("tank_min_litres", \.tankMinLitres, 100...100_000),
-        Setting("tank_window_seconds", \.tankWindow, 3_600...7 * 86_400),
-        Setting("tank_span_seconds", \.tankSpan, 86_400...31 * 86_400),
-        Setting("fuel_expansion_per_kelvin", \.fuelExpansionPerKelvin, 0...0.002),
-        Setting("drift_lambda", \.driftLambda, 0.05...1),
-        Setting("drift_l", \.driftL, 2...8),
-        Setting("drift_warmup", whole: \.driftWarmup, 10...1_000),
+        Setting("amount_tolerance_yuan", \.amountToleranceYuan, 0.01...10, .unconfirmed, "JJG 443-2023 per a manufacturer's summary"),
+        Setting("dispenser_lock_band", \.dispenserLockBand, 0.001...0.05, .sourced, "JJG 443-2006 (reference.md §5.3)"),
+        Setting("dispenser_lock_count", whole: \.dispenserLockCount, 1...100, .sourced, "JJG 443-2006 (reference.md §5.3)"),
+        Setting("taximeter_error_low", \.taximeterErrorLow, -0.2 ... -0.001, .sourced, "JJG 517-2016 (reference.md §8.6)"),
+        Setting("taximeter_error_high", \.taximeterErrorHigh, 0.001...0.2, .sourced, "JJG 517-2016 (reference.md §8.6)"),
+        Setting("gnss_uncertainty", \.gnssUncertainty, 0...0.05, .sourced, "JJG(京)177-2025 tracking MPE"),
+        Setting("taximeter_min_km", \.taximeterMinKm, 0.1...50, .designChoice, "short trips are positioning noise"),
+        Setting("taximeter_max_kmh", \.taximeterMaxKmh, 60...400, .designChoice, "implausible for a city taxi"),
+        Setting("meter_backwards_tolerance", \.meterBackwardsTolerance, 0.000_001...10, .sourced, "the register's resolution (reference.md §5.4)"),
+        Setting("meter_stopped_readings", whole: \.meterStoppedReadings, 2...100, .designChoice, "three readings in a row"),
+        Setting("silent_after_seconds", \.silentAfter, 300...30 * 86_400, .designChoice, "an hour"),
+        Setting("tank_short_rate", \.tankShortRate, 0.001...0.05, .unconfirmed, "JJG 443 dispenser MPE with JJG 266/168 capacity table, combined"),
+        Setting("tank_loss_rate", \.tankLossRate, 0.001...0.05, .unconfirmed, "the same plus GB/T 11085-1989 retail loss (gasoline)"),
+        Setting("tank_level_allowance_mm", \.tankLevelAllowanceMM, 0.1...20, .designChoice, "gauge repeatability; API MPMS 3.1B"),
+        Setting("tank_min_litres", \.tankMinLitres, 100...100_000, .designChoice, "enough litres for a rate to mean something"),
+        Setting("tank_window_seconds", \.tankWindow, 3_600...7 * 86_400, .designChoice, "the day's close (日结)"),
+        Setting("tank_span_seconds", \.tankSpan, 86_400...31 * 86_400, .designChoice, "a week, as stations' cumulative checks"),
+        Setting("fuel_expansion_per_kelvin", \.fuelExpansionPerKelvin, 0...0.002, .sourced, "GB/T 1885-1998 (ISO 91), gasoline near 20 °C"),
+        Setting("drift_lambda", \.driftLambda, 0.05...1, .sourced, "Montgomery, Introduction to SQC, §9.2"),
+        Setting("drift_l", \.driftL, 2...8, .designChoice, "tuned on the simulator's seed-1 fleets"),
+        Setting("drift_warmup", whole: \.driftWarmup, 10...1_000, .designChoice, "the baseline's first values"),
     ]
 
     public static func setting(_ name: String) -> Setting? { all.first { $0.name == name } }
