@@ -44,6 +44,9 @@ public struct AppConfiguration: Sendable {
     /// The live supervision screen's event stream (issue #21): how often it sends the region's
     /// figures, and how long one stream lasts before the browser reconnects (0: the first figures only).
     public var liveInterval: Duration = .seconds(2)
+    /// Raw telemetry kept for this many days, then summed up by day (issue #21, item 3); a
+    /// deployment's choice, not a rule (`jiliang serve --telemetry-raw-days`).
+    public var telemetryRetention = TelemetryRetention()
     public var liveLifetime: TimeInterval = 300
 
     // The public site (docs/public-service.md).

@@ -37,7 +37,9 @@ public func buildApplication(_ config: AppConfiguration, store: Store) throws ->
         router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Jiliang"),
         logger: store.logger)
     if config.runWorker {
-        app.addServices(JobWorker(store: store, today: config.today, warnings: WarningRunner(dueSoonWindow: config.dueSoonWindow), credit: config.credit))
+        app.addServices(JobWorker(
+            store: store, today: config.today, warnings: WarningRunner(dueSoonWindow: config.dueSoonWindow), credit: config.credit,
+            telemetryRetention: config.telemetryRetention))
         app.addServices(LedgerService(ledger: ledger, interval: config.ledgerInterval))
     }
     return app

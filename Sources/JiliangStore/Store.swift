@@ -100,6 +100,7 @@ public final class Store: Sendable {
         M031_CreateTelemetry(),  // smart devices, their readings and the detectors' findings (#21)
         M032_AlertReview(),  // a bureau confirms or dismisses an alert; confirmed ones are ledgered and open inspection tasks (#21)
         M033_TanksAndRegionThresholds(),  // tank reconciliation (tanks, their nozzles) and detector thresholds per region (#21)
+        M034_TelemetryRetention(),  // raw telemetry for a window, daily aggregates for years (#21)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

@@ -14,28 +14,69 @@ public enum ProtobufBatch {
 
     public static func parse(_ bytes: [UInt8], receivedAt now: Date, limits: NDJSONBatch.Limits = .init()) throws -> NDJSONBatch {
         var batch = NDJSONBatch()
-        let message: Jiliang_Telemetry_V1_Batch
-        do {
-            var options = BinaryDecodingOptions()
-            options.messageDepthLimit = 8
-            message = try Jiliang_Telemetry_V1_Batch(serializedBytes: bytes, options: options)
-        } catch {
-            throw NotProtobuf()
-        }
-        for (i, r) in message.readings.enumerated() {
-            let number = i + 1
+        var options = BinaryDecodingOptions()
+        options.messageDepthLimit = 8
+        // A `Batch` on the wire is its readings one after another, each as field 1 with its
+        // length (tag 0x0A). They are decoded one at a time, so that a body of millions of tiny
+        // readings is refused past the limit instead of first being decoded whole.
+        var records = Records(bytes)
+        var number = 0
+        while let record = try records.next() {
+            number += 1
             if number > limits.maxLines {
                 batch.errors.append(.init(line: number, field: "", reason: .telemetry(.tooManyLines(max: limits.maxLines))))
                 break
             }
-            var fields = Fields(object: object(r))
-            if let reading = fields.reading(receivedAt: now, limits: limits), fields.errors.isEmpty {
-                batch.readings.append((number, reading, reading.ndjson))
-            } else {
-                batch.errors += fields.errors.map { NDJSONBatch.LineError(line: number, field: $0.field, reason: $0.reason) }
+            guard record.count <= limits.maxLineBytes else {
+                batch.errors.append(.init(line: number, field: "", reason: .telemetry(.lineTooLong(maxBytes: limits.maxLineBytes))))
+                continue
             }
+            guard let r = try? Jiliang_Telemetry_V1_Reading(serializedBytes: Array(record), options: options) else {
+                batch.errors.append(.init(line: number, field: "", reason: .telemetry(.notProtobuf)))
+                continue
+            }
+            var fields = Fields(object: object(r))
+            guard let reading = fields.reading(receivedAt: now, limits: limits), fields.errors.isEmpty else {
+                batch.errors += fields.errors.map { NDJSONBatch.LineError(line: number, field: $0.field, reason: $0.reason) }
+                continue
+            }
+            // Kept as its NDJSON line, which must be one the detectors can read back.
+            let line = reading.ndjson
+            guard line.utf8.count <= limits.maxLineBytes else {
+                batch.errors.append(.init(line: number, field: "", reason: .telemetry(.lineTooLong(maxBytes: limits.maxLineBytes))))
+                continue
+            }
+            batch.readings.append((number, reading, line))
         }
         return batch
+    }
+
+    /// The top-level records of a `Batch`: field 1, length-delimited. Anything else is not a batch.
+    struct Records {
+        let bytes: [UInt8]
+        var at = 0
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        mutating func varint() throws -> UInt64 {
+            var value: UInt64 = 0, shift: UInt64 = 0
+            while at < bytes.count, shift < 64 {
+                let b = bytes[at]
+                at += 1
+                value |= UInt64(b & 0x7F) << shift
+                if b & 0x80 == 0 { return value }
+                shift += 7
+            }
+            throw NotProtobuf()
+        }
+
+        mutating func next() throws -> ArraySlice<UInt8>? {
+            guard at < bytes.count else { return nil }
+            guard try varint() == 0x0A else { throw NotProtobuf() }
+            let length = try varint()
+            guard length <= UInt64(bytes.count - at) else { throw NotProtobuf() }
+            defer { at += Int(length) }
+            return bytes[at..<at + Int(length)]
+        }
     }
 
     /// The reading's fields under their NDJSON names; an absent field stays absent.

@@ -26,6 +26,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Offending meters listed on the 三表 report page and PDF (the CSV and XLSX list all)") var offenderPageLimit = 2_000
     @Option(help: "The largest import file accepted, in MB") var importMaxMb = 512
     @Option(help: "The most data rows one import file may have") var importMaxRows = InstrumentImport.defaultMaxRows
+    @Option(help: "Days of raw telemetry kept before it is summed up by day (0: keep all)") var telemetryRawDays = 180
 
     func run() async throws {
         guard (0...365).contains(dueSoonDays) else { throw ValidationError("--due-soon-days must be from 0 to 365") }
@@ -53,6 +54,8 @@ struct Serve: AsyncParsableCommand {
         guard importMaxRows >= 1 else { throw ValidationError("--import-max-rows must be at least 1") }
         config.bodyLimits.import = importMaxMb << 20
         config.importMaxRows = importMaxRows
+        guard (0...36_500).contains(telemetryRawDays) else { throw ValidationError("--telemetry-raw-days must be from 0 to 36500") }
+        config.telemetryRetention.rawDays = telemetryRawDays > 0 ? telemetryRawDays : nil
         print("ledger log key: \(try config.ledgerConfiguration().signer.verifier)")
         print("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
         let app = try await buildApplication(config)

@@ -78,7 +78,7 @@ import Testing
 
     @Test func everyOperationAnswers() async throws {
         let ops = try Self.operations()
-        #expect(ops.count == 110)
+        #expect(ops.count == 111)
         try await withApp { store, client in
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
@@ -127,6 +127,7 @@ import Testing
                 today: CalendarDay("2026-05-01")!, by: gulou, on: store.db)
             _ = try await Penalties.publish(shown.id!, today: CalendarDay("2026-05-20")!, by: gulou, on: store.db)
             var idFor: [String: Int] = [
+                "/telemetry/devices/{id}/daily": gauge,
                 "/instruments/{id}/filing": draft,
                 "/penalties/{id}/repair-application": shown.id!, "/penalties/{id}/repair-decision": shown.id!,
                 "/filings/{id}/return": try await client.send(.post, "/api/v1/instruments/\(draft2)/filing").json["id"] as! Int,

@@ -208,10 +208,42 @@ import Testing
             let errors = named.json["errors"] as? [[String: Any]] ?? []
             #expect(named.json["accepted"] as? Int == 1 && errors.count == 1 && errors.first?["line"] as? Int == 2 && errors.first?["field"] as? String == "kg",
                     "\(named.text)")
+            // A line written otherwise (UTC, 1.50 kg) and retried in protobuf: the same reading, a retry.
+            let written = #"{"type":"weighing","kg":1.50,"seq":20,"device":"SC-PB","at":"2026-11-29T02:00:00Z"}"#
+            let first20 = try await client.sendRaw(.post, "/api/v1/telemetry/readings", contentType: "application/x-ndjson", body: written)
+            #expect(first20.json["accepted"] as? Int == 1, "\(first20.text)")
+            let retried = try await send(try ProtobufBatch.encode([Reading(
+                device: "SC-PB", seq: 20, at: ISO8601DateFormatter().date(from: "2026-11-29T02:00:00Z")!, body: .weighing(.init(kg: 1.5)))]))
+            #expect(retried.json["duplicates"] as? Int == 1 && (retried.json["errors"] as? [Any])?.isEmpty == true, "\(retried.text)")
             let garbage = try await send(Array("{\"device\":\"SC-PB\"}".utf8))
             #expect(garbage.status == .badRequest && garbage.problemFields == ["body"] && garbage.text.contains("protobuf"), "\(garbage.text)")
             let kept = try await Telemetry.devices(named: ["SC-PB"], scope: .everything, on: store.db)
             #expect(kept.count == 1)
+        }
+    }
+
+    /// The raw-data window over HTTP (issue #21, item 3): a reading dated before it is refused
+    /// naming `at`; a device's daily sums are read by day range, a bad range named.
+    @Test func readingsBeforeTheWindowAreRefusedAndSumsAreReadByDay() async throws {
+        try await withApp(configure: { $0.telemetryRetention.rawDays = 30 }) { _, client in
+            let ids = try await APIFlowTests.seed(client)
+            let made = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": "SC-RET", "instrument_id": ids.instrument, "kind": "scale"])
+            let id = made.json["id"] as? Int ?? 0
+            func line(_ seq: Int, daysAgo: Double) -> String {
+                Reading(device: "SC-RET", seq: Int64(seq), at: Date().addingTimeInterval(-daysAgo * 86_400), body: .weighing(.init(kg: 1))).ndjson
+            }
+            let r = try await client.sendRaw(.post, "/api/v1/telemetry/readings", contentType: "application/x-ndjson", body: [line(1, daysAgo: 40), line(2, daysAgo: 1)].joined(separator: "\n"))
+            let errors = r.json["errors"] as? [[String: Any]] ?? []
+            #expect(r.json["accepted"] as? Int == 1 && errors.count == 1 && errors.first?["line"] as? Int == 1 && errors.first?["field"] as? String == "at", "\(r.text)")
+            #expect((errors.first?["message"] as? String)?.contains("30 days") == true, "\(r.text)")
+            let sums = try await client.send(.get, "/api/v1/telemetry/devices/\(id)/daily?from=2026-11-01&to=2026-11-26")
+            #expect(sums.status == .ok && sums.jsonArray.isEmpty && sums.text.hasPrefix("["), "\(sums.text)")
+            for query in ["from=2026-13-01", "from=2026-11-27&to=2026-11-26", "from=2010-01-01&to=2026-11-26"] {
+                let bad = try await client.send(.get, "/api/v1/telemetry/devices/\(id)/daily?\(query)")
+                #expect(bad.status == .badRequest && bad.problemFields == ["from"], "\(query): \(bad.text)")
+            }
+            let unknown = try await client.send(.get, "/api/v1/telemetry/devices/999999/daily")
+            #expect(unknown.status == .notFound, "\(unknown.text)")
         }
     }
 }

@@ -103,7 +103,8 @@ import Testing
                 } catch { return error }
             }
             let owner = Principal(kind: .user, id: 77, label: "owner", role: .owner, ownerIDs: [s.owner.id!])
-            #expect(await refusal(s.gauge.id, by: owner) as? ValidationFailure == ValidationFailure([FieldError("capacity_table", .telemetry(.authorisedValuesStaffOnly))]))
+            // A capacity table comes from the tank's verification: an owner may not register one at all.
+            #expect(await refusal(s.gauge.id, by: owner) as? RegistryError == .forbidden(.notAllowed(.manageReference)))
             #expect(await refusal(s.gauge.id, table: [Self.straight[1], Self.straight[0]]) as? ValidationFailure
                     == ValidationFailure([FieldError("capacity_table[2]", .telemetry(.capacityTableNotRising))]))
             #expect(await refusal(s.gauge.id, tank: 65) as? ValidationFailure

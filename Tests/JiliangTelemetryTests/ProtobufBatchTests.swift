@@ -81,4 +81,21 @@ import Testing
         let b = try ProtobufBatch.parse(try ProtobufBatch.encode(readings), receivedAt: Self.now, limits: limits)
         #expect(b.readings.count == 2 && b.errors == [.init(line: 3, field: "", reason: .telemetry(.tooManyLines(max: 2)))])
     }
+
+    /// A reading that does not decode is refused alone; one whose stored line would pass the
+    /// 8 KiB a line may have (and so be unreadable to the detectors) is refused as NDJSON's is.
+    @Test func aBrokenOrOversizedReadingIsRefusedAlone() throws {
+        let good = try ProtobufBatch.encode([Reading(device: "M", seq: 1, at: Self.now, body: .heartbeat)])
+        let broken: [UInt8] = [0x0A, 0x02, 0xFF, 0xFF]
+        let again = try ProtobufBatch.encode([Reading(device: "M", seq: 2, at: Self.now, body: .heartbeat)])
+        let b = try ProtobufBatch.parse(good + broken + again, receivedAt: Self.now)
+        #expect(b.readings.map(\.line) == [1, 3] && b.errors == [.init(line: 2, field: "", reason: .telemetry(.notProtobuf))])
+        // 64 characters, each with 100 combining marks: within `software_id`'s 64, over 8 KiB as a line.
+        let heavy = String(repeating: "a" + String(repeating: "\u{301}", count: 100), count: 64)
+        let big = Self.delivery { $0.softwareID = heavy }
+        var batch = Jiliang_Telemetry_V1_Batch()
+        batch.readings = [big]
+        let refused = try ProtobufBatch.parse(try ProtobufBatch.encode(batch), receivedAt: Self.now)
+        #expect(refused.readings.isEmpty && refused.errors == [.init(line: 1, field: "", reason: .telemetry(.lineTooLong(maxBytes: 8 << 10)))])
+    }
 }

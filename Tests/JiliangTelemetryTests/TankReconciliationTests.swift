@@ -120,4 +120,21 @@ import Testing
                          [Self.draw(2_000, from: 1, to: 3)])
         #expect(o.findings.isEmpty && o.anchor == 1)
     }
+
+    /// A temperature at one end only corrects neither: the same litres, read at 30 °C once, are
+    /// not 1.2 % of the tank lost.
+    @Test func aTemperatureAtOneEndOnlyCorrectsNeither() {
+        let o = Self.run([Self.level(1, hours: 0, mm: 1_500, celsius: 30), Self.level(2, hours: 4, mm: 1_300)], [Self.draw(2_000, from: 1, to: 3)])
+        #expect(o.findings.isEmpty, "\(o.findings)")
+    }
+
+    /// What was sold before a refill is judged when the refill is seen, though under 1,000 L:
+    /// 600 L shown, 500 L left the tank.
+    @Test func whatWasSoldBeforeARefillIsJudged() {
+        let o = Self.run(
+            [Self.level(1, hours: 0, mm: 1_500), Self.level(2, hours: 3, mm: 1_450), Self.level(3, hours: 4, mm: 1_900)],
+            [Self.draw(600, from: 1, to: 2)])
+        #expect(o.findings.map(\.seqs) == [[1, 2]] && o.findings.first?.evidence["direction"] == "dispensed_more_than_tank_drop", "\(o.findings)")
+        #expect(o.anchor == 3)
+    }
 }

@@ -22,6 +22,8 @@ public func withApp<T: Sendable>(
         config.ledgerKey = TestLedger.key
         // Every test request comes from one client; the rate-limit tests set their own limits.
         config.publicRateLimit = .init(perMinute: 0, burst: 0)
+        // Tests date readings by the calendar; the raw-data window's own tests set one.
+        config.telemetryRetention.rawDays = nil
         configure(&config)
         let app = try buildApplication(config, store: store)
         // Requests go out as the province administrator unless a test says otherwise (`auth:`).

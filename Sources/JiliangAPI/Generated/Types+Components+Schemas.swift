@@ -81,6 +81,71 @@ extension Components {
                 case gatewayTokenId = "gateway_token_id"
             }
         }
+        /// - Remark: Generated from `#/components/schemas/TelemetryDaily`.
+        public struct TelemetryDaily: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TelemetryDaily/device_id`.
+            public var deviceId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TelemetryDaily/day`.
+            public var day: Swift.String
+            /// The readings' type (delivery, trip, weighing, meter_index, tank_level, scale_event, heartbeat)
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryDaily/type`.
+            public var _type: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TelemetryDaily/count`.
+            public var count: Swift.Int
+            /// The type's main quantity summed: litres delivered, metered km, kg weighed, a meter's index, a tank's level in mm
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryDaily/value_sum`.
+            public var valueSum: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/TelemetryDaily/value_min`.
+            public var valueMin: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/TelemetryDaily/value_max`.
+            public var valueMax: Swift.Double?
+            /// Yuan (a delivery's amount
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryDaily/amount_sum`.
+            public var amountSum: Swift.Double?
+            /// Creates a new `TelemetryDaily`.
+            ///
+            /// - Parameters:
+            ///   - deviceId:
+            ///   - day:
+            ///   - _type: The readings' type (delivery, trip, weighing, meter_index, tank_level, scale_event, heartbeat)
+            ///   - count:
+            ///   - valueSum: The type's main quantity summed: litres delivered, metered km, kg weighed, a meter's index, a tank's level in mm
+            ///   - valueMin:
+            ///   - valueMax:
+            ///   - amountSum: Yuan (a delivery's amount
+            public init(
+                deviceId: Swift.Int,
+                day: Swift.String,
+                _type: Swift.String,
+                count: Swift.Int,
+                valueSum: Swift.Double? = nil,
+                valueMin: Swift.Double? = nil,
+                valueMax: Swift.Double? = nil,
+                amountSum: Swift.Double? = nil
+            ) {
+                self.deviceId = deviceId
+                self.day = day
+                self._type = _type
+                self.count = count
+                self.valueSum = valueSum
+                self.valueMin = valueMin
+                self.valueMax = valueMax
+                self.amountSum = amountSum
+            }
+            public enum CodingKeys: String, CodingKey {
+                case deviceId = "device_id"
+                case day
+                case _type = "type"
+                case count
+                case valueSum = "value_sum"
+                case valueMin = "value_min"
+                case valueMax = "value_max"
+                case amountSum = "amount_sum"
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/TelemetryTankInput`.
         public struct TelemetryTankInput: Codable, Hashable, Sendable {
             /// The tank gauge device (kind tank_gauge)

@@ -16314,6 +16314,186 @@ public enum Operations {
             }
         }
     }
+    /// A device's readings summed up by China day and type — kept for years after the raw readings' window (docs/detectors.md)
+    ///
+    /// - Remark: HTTP `GET /telemetry/devices/{id}/daily`.
+    /// - Remark: Generated from `#/paths//telemetry/devices/{id}/daily/get(listTelemetryDaily)`.
+    public enum ListTelemetryDaily {
+        public static let id: Swift.String = "listTelemetryDaily"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/telemetry/devices/{id}/daily/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/telemetry/devices/{id}/daily/GET/path/id`.
+                public var id: Swift.Int
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                public init(id: Swift.Int) {
+                    self.id = id
+                }
+            }
+            public var path: Operations.ListTelemetryDaily.Input.Path
+            /// - Remark: Generated from `#/paths/telemetry/devices/{id}/daily/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// First day (default: 30 days before `to`)
+                ///
+                /// - Remark: Generated from `#/paths/telemetry/devices/{id}/daily/GET/query/from`.
+                public var from: Swift.String?
+                /// Last day (default: today)
+                ///
+                /// - Remark: Generated from `#/paths/telemetry/devices/{id}/daily/GET/query/to`.
+                public var to: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - from: First day (default: 30 days before `to`)
+                ///   - to: Last day (default: today)
+                public init(
+                    from: Swift.String? = nil,
+                    to: Swift.String? = nil
+                ) {
+                    self.from = from
+                    self.to = to
+                }
+            }
+            public var query: Operations.ListTelemetryDaily.Input.Query
+            /// - Remark: Generated from `#/paths/telemetry/devices/{id}/daily/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListTelemetryDaily.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListTelemetryDaily.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListTelemetryDaily.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            public init(
+                path: Operations.ListTelemetryDaily.Input.Path,
+                query: Operations.ListTelemetryDaily.Input.Query = .init(),
+                headers: Operations.ListTelemetryDaily.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/telemetry/devices/{id}/daily/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/telemetry/devices/{id}/daily/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.TelemetryDaily])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: [Components.Schemas.TelemetryDaily] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListTelemetryDaily.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ListTelemetryDaily.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// One row per day and type, by day
+            ///
+            /// - Remark: Generated from `#/paths//telemetry/devices/{id}/daily/get(listTelemetryDaily)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListTelemetryDaily.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListTelemetryDaily.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem
+            ///
+            /// - Remark: Generated from `#/paths//telemetry/devices/{id}/daily/get(listTelemetryDaily)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            public var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// The tanks whose gauges the caller may see, with their capacity tables and the nozzles drawing from them
     ///
     /// - Remark: HTTP `GET /telemetry/tanks`.

@@ -468,6 +468,11 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /telemetry/devices`.
     /// - Remark: Generated from `#/paths//telemetry/devices/post(registerTelemetryDevice)`.
     func registerTelemetryDevice(_ input: Operations.RegisterTelemetryDevice.Input) async throws -> Operations.RegisterTelemetryDevice.Output
+    /// A device's readings summed up by China day and type — kept for years after the raw readings' window (docs/detectors.md)
+    ///
+    /// - Remark: HTTP `GET /telemetry/devices/{id}/daily`.
+    /// - Remark: Generated from `#/paths//telemetry/devices/{id}/daily/get(listTelemetryDaily)`.
+    func listTelemetryDaily(_ input: Operations.ListTelemetryDaily.Input) async throws -> Operations.ListTelemetryDaily.Output
     /// The tanks whose gauges the caller may see, with their capacity tables and the nozzles drawing from them
     ///
     /// - Remark: HTTP `GET /telemetry/tanks`.
@@ -1763,6 +1768,21 @@ extension APIProtocol {
         try await registerTelemetryDevice(Operations.RegisterTelemetryDevice.Input(
             headers: headers,
             body: body
+        ))
+    }
+    /// A device's readings summed up by China day and type — kept for years after the raw readings' window (docs/detectors.md)
+    ///
+    /// - Remark: HTTP `GET /telemetry/devices/{id}/daily`.
+    /// - Remark: Generated from `#/paths//telemetry/devices/{id}/daily/get(listTelemetryDaily)`.
+    public func listTelemetryDaily(
+        path: Operations.ListTelemetryDaily.Input.Path,
+        query: Operations.ListTelemetryDaily.Input.Query = .init(),
+        headers: Operations.ListTelemetryDaily.Input.Headers = .init()
+    ) async throws -> Operations.ListTelemetryDaily.Output {
+        try await listTelemetryDaily(Operations.ListTelemetryDaily.Input(
+            path: path,
+            query: query,
+            headers: headers
         ))
     }
     /// The tanks whose gauges the caller may see, with their capacity tables and the nozzles drawing from them

@@ -48,11 +48,13 @@ extension APIImplementation {
         }
         guard !bytes.isEmpty else { throw RegistryError.invalid("body", .request(.fileEmpty)) }
         let now = Date()
+        // Readings dated before the raw-data window are refused: their day is rolled up already.
+        let limits = NDJSONBatch.Limits(rawDays: config.telemetryRetention.rawDays)
         let batch: NDJSONBatch
         if binary {
-            do { batch = try ProtobufBatch.parse(bytes, receivedAt: now) } catch { throw RegistryError.invalid("body", .telemetry(.notProtobuf)) }
+            do { batch = try ProtobufBatch.parse(bytes, receivedAt: now, limits: limits) } catch { throw RegistryError.invalid("body", .telemetry(.notProtobuf)) }
         } else {
-            batch = NDJSONBatch.parse(bytes, receivedAt: now)
+            batch = NDJSONBatch.parse(bytes, receivedAt: now, limits: limits)
         }
         let r = try await Telemetry.ingest(batch, by: p, receivedAt: now, on: db)
         return .ok(.init(body: .json(.init(
@@ -70,6 +72,19 @@ extension APIImplementation {
                 seqs: f.seqs.split(separator: ",").compactMap { Int($0) },
                 evidence: .init(additionalProperties: (try? JSONDecoder().decode([String: String].self, from: Data(f.evidence.utf8))) ?? [:]),
                 state: .init(rawValue: f.state) ?? .open)
+        })))
+    }
+
+    func listTelemetryDaily(_ input: Operations.ListTelemetryDaily.Input) async throws -> Operations.ListTelemetryDaily.Output {
+        var c = FieldChecker()
+        let to = input.query.to.map { c.day("to", $0) } ?? today
+        let from = input.query.from.map { c.day("from", $0) } ?? to.map { $0.adding(days: -30) }
+        if let from, let to, from > to || from.days(until: to) > 3_660 { c.fail("from", .telemetry(.dayRange(maxDays: 3_660))) }
+        try c.finish()
+        let rows = try await Telemetry.daily(deviceID: input.path.id, from: from!, to: to!, scope: try caller(may: .readRegistry).scope, on: db)
+        return .ok(.init(body: .json(rows.map {
+            .init(deviceId: $0.deviceID, day: $0.day, _type: $0.type, count: $0.count, valueSum: $0.valueSum, valueMin: $0.valueMin, valueMax: $0.valueMax,
+                  amountSum: $0.amountSum)
         })))
     }
 

@@ -71,7 +71,7 @@ enum DetectorText {
             "expected_amount": ("应收金额", "Expected amount"), "difference": ("差额", "Difference"), "tolerance": ("允许差额", "Tolerance"),
             "software_id": ("软件标识", "Software ID"), "authorised": ("授权值", "Authorised"), "pulse_equivalent": ("脉冲当量", "Pulse equivalent"),
             "deliveries_outside": ("超差次数", "Deliveries outside"), "band": ("锁机限", "Lock band"), "last_error": ("最近误差", "Last error"),
-            "tank": ("油罐", "Tank"), "from": ("起", "From"), "to": ("止", "To"), "level_from_mm": ("起始液位 mm", "Level from (mm)"),
+            "tank": ("油罐", "Tank"), "span": ("比对时段", "Span"), "level_from_mm": ("起始液位 mm", "Level from (mm)"),
             "level_to_mm": ("终止液位 mm", "Level to (mm)"), "tank_drop_l": ("罐降量 L（20 °C）", "Tank drop (L, 20 °C)"),
             "dispensed_l": ("付油量 L（20 °C）", "Dispensed (L, 20 °C)"), "difference_l": ("差量 L", "Difference (L)"), "tolerance_l": ("允差 L", "Tolerance (L)"),
             "direction": ("方向", "Direction"), "dispensers": ("加油机", "Dispensers"),

@@ -11,6 +11,9 @@ extension RefusalText {
             zh ? "未知的类型“\(type)”（可用：\(known.joined(separator: "、"))）" : "unknown type '\(type)' (types: \(known.joined(separator: ", ")))"
         case .clockAhead(let seconds, let allowed):
             zh ? "设备时钟比服务器快 \(seconds) 秒（允许 \(allowed) 秒），数据不予采信" : "the device's clock is \(seconds) s ahead of the server's (at most \(allowed) s); not trusted"
+        case .dayRange(let max): zh ? "起始日期应不晚于截止日期，且相隔不超过 \(max) 天" : "must not be after the last day, nor more than \(max) days before it"
+        case .olderThanKept(let days):
+            zh ? "早于原始数据保留期（\(days) 天），该日已汇总，不再接收" : "is older than the \(days) days of raw readings kept; that day is already summed up"
         case .endsBeforeStart: zh ? "结束时间早于开始时间" : "ends before it starts"
         case .notInRange(let from, let to, let got):
             zh ? "应为 \(from.formatted) 至 \(to.formatted) 之间的数值，收到“\(got)”" : "must be a number from \(from.formatted) to \(to.formatted), got '\(got)'"
@@ -29,7 +32,7 @@ extension RefusalText {
         case .nozzleTaken(let nozzle): zh ? "\(nozzle) 号枪已连接到一个油罐（一支枪只能从一个油罐付油）" : "nozzle \(nozzle) already draws from a tank (a nozzle draws from one)"
         case .notOfKind(let device, let kind): zh ? "设备“\(device)”不是“\(kind)”类设备" : "device '\(device)' is not a \(kind) device"
         case .notProtobuf:
-            zh ? "声明为 protobuf，但不是一批监测数据（见 proto/telemetry.proto 的 Batch）" : "is said to be protobuf but is not a Batch message (proto/telemetry.proto)"
+            zh ? "不是有效的 protobuf 数据（见 proto/telemetry.proto 的 Batch 与 Reading）" : "is not valid protobuf (the Batch and Reading messages of proto/telemetry.proto)"
         case .notAGatewayToken(let id):
             zh ? "API 令牌 \(id) 不存在、已吊销或没有报送监测数据（telemetry:write）的权限" : "API token \(id) does not exist, is revoked or does not hold telemetry:write"
         case .alertAlreadyDecided(let state):

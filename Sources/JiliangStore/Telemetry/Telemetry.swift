@@ -169,7 +169,9 @@ public enum Telemetry {
                         .where("device_id", .equal, SQLBind(device)).where("seq", .in, SQLBind.group(part.map(\.seq)))
                         .all(decoding: Stored.self)
                     let lines = Dictionary(stored.map { ($0.seq, $0.line) }, uniquingKeysWith: { a, _ in a })
-                    reused += part.filter { lines[$0.seq] != $0.text }.map(\.line)
+                    // The same reading in the other encoding (NDJSON as sent, protobuf as its
+                    // canonical line) is a retry too.
+                    reused += part.filter { r in lines[r.seq].map { $0 != r.text && !sameReading($0, r.text) } ?? false }.map(\.line)
                 }
             }
             for (device, at) in Dictionary(rows.map { ($0.device, $0.at) }, uniquingKeysWith: max) {
@@ -177,7 +179,11 @@ public enum Telemetry {
                     UPDATE telemetry_devices SET last_seen_at = \(bind: at)
                     WHERE id = \(bind: device) AND (last_seen_at IS NULL OR last_seen_at < \(bind: at))
                     """).run()
-                try await sql.update("telemetry_devices").set("last_received_at", to: SQLBind(now)).where("id", .equal, SQLBind(device)).run()
+                // Heard from now — only with something new: a batch sent again does not keep a
+                // dispenser's tank windows waiting for it (TelemetryTanks).
+                if inserted.keys.contains(where: { $0.hasPrefix("\(device)/") }) {
+                    try await sql.update("telemetry_devices").set("last_received_at", to: SQLBind(now)).where("id", .equal, SQLBind(device)).run()
+                }
             }
             return (inserted.count, reused)
         }
@@ -204,6 +210,12 @@ public enum Telemetry {
                     "refused_lines": String(errors.count), "findings": String(found)],
             on: db)
         return IngestReport(accepted: inserted, duplicates: rows.count - inserted - reused.count, errors: errors, findings: found)
+    }
+
+    /// Whether two lines read as the same reading.
+    static func sameReading(_ a: String, _ b: String) -> Bool {
+        let both = NDJSONBatch.parse(Array((a + "\n" + b).utf8), receivedAt: .distantFuture).readings
+        return both.count == 2 && both[0].reading == both[1].reading
     }
 
     // MARK: Detection
@@ -270,8 +282,11 @@ public enum Telemetry {
         let shortest = thresholds.map { [$0.silentAfter] } ?? ([Thresholds().silentAfter] + settings.values.compactMap { $0["silent_after_seconds"] })
         var quiet = try await TelemetryDeviceModel.query(on: db).filter(\.$lastSeenAt < now.addingTimeInterval(-shortest.min()!)).all()
         if thresholds == nil, !settings.isEmpty, !quiet.isEmpty {
-            let regions = Dictionary(uniqueKeysWithValues: try await InstrumentModel.query(on: db).filter(\.$id ~~ Set(quiet.map(\.instrumentID)))
-                .all().map { ($0.id!, $0.regionCode) })
+            var regions: [Int: String] = [:]
+            let ids = Array(Set(quiet.map(\.instrumentID)))
+            for part in stride(from: 0, to: ids.count, by: chunk).map({ Array(ids[$0..<min($0 + chunk, ids.count)]) }) {
+                for i in try await InstrumentModel.query(on: db).filter(\.$id ~~ part).all() { regions[i.id!] = i.regionCode }
+            }
             quiet = quiet.filter { d in
                 let t = ThresholdSettings.resolve(regions[d.instrumentID].flatMap { RegionCode($0) }, settings)
                 return d.lastSeenAt! < now.addingTimeInterval(-t.silentAfter)
@@ -279,11 +294,14 @@ public enum Telemetry {
         }
         guard !quiet.isEmpty else { return 0 }
         let silent = quiet
+        // 11 binds a row: a few hundred rows a statement stay under every database's bind limit.
         return try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
+            var found = 0
+            for part in stride(from: 0, to: silent.count, by: 500).map({ Array(silent[$0..<min($0 + 500, silent.count)]) }) {
             var insert = sql.insert(into: "telemetry_findings")
                 .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
-            for d in silent {
+            for d in part {
                 let last = d.lastSeenAt!
                 let evidence = String(decoding: try JSONEncoder.sorted.encode([
                     "last_seen": ISO8601DateFormatter().string(from: last), "silent_seconds": String(Int(now.timeIntervalSince(last))),
@@ -293,7 +311,9 @@ public enum Telemetry {
                     SQLBind("silent:\(Int64(last.timeIntervalSince1970))"), SQLBind(now), SQLBind(""), SQLBind(evidence), SQLBind("open"), SQLBind(now),
                     SQLBind(DetectorKind.deviceSilent.severity.rawValue))
             }
-            return try await insert.ignoringConflicts(with: ["device_id", "detector", "subject"]).returning("id").all().count
+            found += try await insert.ignoringConflicts(with: ["device_id", "detector", "subject"]).returning("id").all().count
+            }
+            return found
         }
     }
 

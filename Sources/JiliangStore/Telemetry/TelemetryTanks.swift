@@ -35,8 +35,9 @@ extension Telemetry {
         now: Date = Date(), on db: any Database
     ) async throws -> Tank {
         guard p.may(.submitReadings) else { throw RegistryError.forbidden(.notAllowed(.submitReadings)) }
+        // A tank's capacity table comes from its verification: the regulator's side registers it.
+        guard p.role != .owner else { throw RegistryError.forbidden(.notAllowed(.manageReference)) }
         var c = FieldChecker()
-        if p.role == .owner { c.fail("capacity_table", .telemetry(.authorisedValuesStaffOnly)) }
         if gaugeID == nil { c.fail("gauge_id", .required) }
         if let tank, !(1...64).contains(tank) { c.fail("tank", .telemetry(.notInRange(from: 1, to: 64, got: String(tank)))) }
         if tank == nil { c.fail("tank", .required) }
@@ -49,6 +50,8 @@ extension Telemetry {
             }
         }
         if nozzles.isEmpty { c.fail("nozzles", .required) }
+        if nozzles.count > 256 { c.fail("nozzles", .telemetry(.notInRange(from: 1, to: 256, got: String(nozzles.count)))) }
+        if (points?.count ?? 0) > 2_000 { c.fail("capacity_table", .telemetry(.notInRange(from: 2, to: 2_000, got: String(points!.count)))) }
         var seen = Set<String>()
         for (i, n) in nozzles.enumerated() {
             if n.dispenserID == nil { c.fail("nozzles[\(i + 1)].device_id", .required) }
@@ -97,8 +100,14 @@ extension Telemetry {
                         throw RegistryError.conflict(field: "nozzles[\(i + 1)]", reason: .telemetry(.nozzleTaken(nozzle: n.nozzle)))
                     }
                 }
-                let id = try await sql.insert(into: "telemetry_tanks").columns("gauge_id", "tank", "capacity_table", "registered_by", "registered_at")
-                    .values(SQLBind(gaugeID), SQLBind(number), SQLBind(tableText), SQLBind(p.label), SQLBind(now)).returning("id").first(decoding: ID.self)!.id
+                // Judged from now on: before, the nozzles' deliveries were not known to draw from it.
+                struct Latest: Decodable { var seq: Int64? }
+                let latest = try await sql.raw("""
+                    SELECT MAX(seq) AS seq FROM telemetry_readings WHERE device_id = \(bind: gaugeID) AND type = 'tank_level'
+                    """).first(decoding: Latest.self)?.seq
+                let id = try await sql.insert(into: "telemetry_tanks").columns("gauge_id", "tank", "capacity_table", "anchor_seq", "registered_by", "registered_at")
+                    .values(SQLBind(gaugeID), SQLBind(number), SQLBind(tableText), SQLBind(latest), SQLBind(p.label), SQLBind(now))
+                    .returning("id").first(decoding: ID.self)!.id
                 var insert = sql.insert(into: "telemetry_tank_nozzles").columns("tank_id", "dispenser_id", "nozzle")
                 for n in rows { insert = insert.values(SQLBind(id), SQLBind(n.dispenserID), SQLBind(n.nozzle)) }
                 try await insert.run()
@@ -107,7 +116,7 @@ extension Telemetry {
                     after: ["gauge_id": String(gaugeID), "tank": String(number), "capacity_table": tableText,
                             "nozzles": rows.map { "\($0.dispenserID)/\($0.nozzle)" }.joined(separator: ",")],
                     on: tx)
-                return Tank(id: id, gaugeID: gaugeID, tank: number, capacityTable: capacity, nozzles: rows, anchorSeq: nil)
+                return Tank(id: id, gaugeID: gaugeID, tank: number, capacityTable: capacity, nozzles: rows, anchorSeq: latest)
             }
         } catch let e as any DatabaseError where e.isConstraintFailure {
             // Two registrations at once: the database's keys decided.
@@ -139,6 +148,12 @@ extension Telemetry {
 
     /// A dispenser not heard from for this long is not waited for.
     static let settleAtMost: TimeInterval = 3_600
+    /// Nor is any, past this long.
+    static let waitAtMost: TimeInterval = 6 * 3_600
+    /// The longest delivery assumed (one ending this long after a moment may have begun before it).
+    static let deliveryAtMost: TimeInterval = 900
+    /// A tank's levels read in one run (two weeks at one a minute).
+    static let levelLimit = 20_000
     /// A window is never judged sooner than this after its end.
     static let settleAtLeast: TimeInterval = 600
 
@@ -160,10 +175,13 @@ extension Telemetry {
             else { continue }
             let t = thresholds ?? ThresholdSettings.resolve(RegionCode(instrument.regionCode), settings)
             struct Line: Decodable { var line: String }
-            var levelQuery = sql.select().column("line").from("telemetry_readings").where("device_id", .equal, SQLBind(gauge.id!))
-                .where("type", .equal, SQLBind("tank_level"))
-            if let anchor = tank.anchorSeq { levelQuery = levelQuery.where("seq", .greaterThanOrEqual, SQLBind(anchor)) }
-            let levelLines = try await levelQuery.orderBy("seq").limit(5_000).all(decoding: Line.self).map(\.line)
+            // This tank's levels only (a gauge reports several tanks), from the anchor on.
+            let tankNumber = sql.dialect.name == "sqlite" ? "CAST(json_extract(line, '$.tank') AS INTEGER)" : "CAST(line::jsonb ->> 'tank' AS INTEGER)"
+            let levelLines = try await sql.raw("""
+                SELECT line FROM telemetry_readings
+                WHERE device_id = \(bind: gauge.id!) AND type = 'tank_level' AND seq >= \(bind: tank.anchorSeq ?? 0) AND \(unsafeRaw: tankNumber) = \(bind: tank.tank)
+                ORDER BY seq LIMIT \(bind: levelLimit)
+                """).all(decoding: Line.self).map(\.line)
             let levels = parse(levelLines)
             guard let first = levels.first?.at, let last = levels.last?.at, levels.count > 1 else { continue }
             let dispenserIDs = Array(Set(tank.nozzles.map(\.dispenserID)))
@@ -172,16 +190,20 @@ extension Telemetry {
             // Each dispenser has sent its deliveries up to where its clock has reached — unless the
             // server has heard nothing from it for an hour (closed for the night, or broken: its
             // silence is an alert of its own), when it is not waited for.
+            // (A delivery is reported when it ends, so one ending up to 15 minutes after a dispenser's
+            // clock may have begun before it.) A gateway holding its dispensers' clocks back to keep
+            // windows open is waited for six hours at most.
             let heard = dispensers.map { d in
-                (d.lastReceivedAt ?? .distantPast) < now.addingTimeInterval(-settleAtMost) ? .distantFuture : (d.lastSeenAt ?? .distantPast)
+                (d.lastReceivedAt ?? .distantPast) < now.addingTimeInterval(-settleAtMost)
+                    ? .distantFuture : (d.lastSeenAt ?? .distantPast).addingTimeInterval(-deliveryAtMost)
             }.min() ?? .distantFuture
-            let closedBefore = min(now.addingTimeInterval(-settleAtLeast), heard)
+            let closedBefore = min(now.addingTimeInterval(-settleAtLeast), max(heard, now.addingTimeInterval(-waitAtMost)))
             struct Draw: Decodable { var device_id: Int; var line: String }
             // A delivery is kept at its end; one that ends within an hour after the last level
             // may have begun before it.
             let draws = try await sql.select().column("device_id").column("line").from("telemetry_readings")
                 .where("device_id", .in, SQLBind.group(dispenserIDs)).where("type", .equal, SQLBind("delivery"))
-                .where("at", .greaterThan, SQLBind(first)).where("at", .lessThanOrEqual, SQLBind(last.addingTimeInterval(3_600)))
+                .where("at", .greaterThan, SQLBind(first)).where("at", .lessThanOrEqual, SQLBind(min(last, closedBefore).addingTimeInterval(deliveryAtMost)))
                 .all(decoding: Draw.self)
             let drawn: [TankDraw] = draws.compactMap { row in
                 guard let r = parse([row.line]).first, case .delivery(let d) = r.body,
@@ -194,7 +216,8 @@ extension Telemetry {
             let findings = outcome.findings
             found += try await db.writeTransaction { tx in
                 let sql = tx as! any SQLDatabase
-                if let anchor = outcome.anchor {
+                // A span too long to read at once resumes from its open window instead.
+                if let anchor = levelLines.count == levelLimit ? outcome.windowStart : outcome.anchor {
                     try await sql.update("telemetry_tanks").set("anchor_seq", to: SQLBind(anchor)).where("id", .equal, SQLBind(tank.id)).run()
                 }
                 guard !findings.isEmpty else { return 0 }

@@ -60,10 +60,14 @@ extension Telemetry {
         try await db.auditedTransaction { tx in
             let sql = tx as! any SQLDatabase
             let before = try await regionSettings(on: tx)[region.value]
-            try await sql.delete(from: "telemetry_thresholds").where("region_code", .equal, SQLBind(region.value)).run()
-            if !settings.isEmpty {
+            if settings.isEmpty {
+                try await sql.delete(from: "telemetry_thresholds").where("region_code", .equal, SQLBind(region.value)).run()
+            } else {
+                // An upsert: two administrators saving at once both succeed, the later one winning.
                 try await sql.insert(into: "telemetry_thresholds").columns("region_code", "settings", "set_by", "set_at")
-                    .values(SQLBind(region.value), SQLBind(text), SQLBind(p.label), SQLBind(now)).run()
+                    .values(SQLBind(region.value), SQLBind(text), SQLBind(p.label), SQLBind(now))
+                    .onConflict(with: ["region_code"]) { $0.set(excludedValueOf: "settings").set(excludedValueOf: "set_by").set(excludedValueOf: "set_at") }
+                    .run()
             }
             try await Audit.record(
                 p, action: "telemetry.thresholds.set", entity: "telemetry_thresholds", id: region.value,

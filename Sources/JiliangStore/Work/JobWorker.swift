@@ -13,11 +13,14 @@ public struct JobWorker: Service {
     public let warnings: WarningRunner
     public let idleSleep: Duration
     public let credit: CreditConfiguration
+    public let telemetryRetention: TelemetryRetention
 
     public init(
-        store: Store, today: @escaping @Sendable () -> CalendarDay, warnings: WarningRunner, idleSleep: Duration = .seconds(1), credit: CreditConfiguration = .init()
+        store: Store, today: @escaping @Sendable () -> CalendarDay, warnings: WarningRunner, idleSleep: Duration = .seconds(1), credit: CreditConfiguration = .init(),
+        telemetryRetention: TelemetryRetention = .init()
     ) {
         self.store = store
+        self.telemetryRetention = telemetryRetention
         self.credit = credit
         self.today = today
         self.warnings = warnings
@@ -65,6 +68,11 @@ public struct JobWorker: Service {
         }
         if let o = try await MonthlyReports.runIfDue(today: day, on: db) {
             store.logger.info("monthly reports for \(day): \(o.reports) reports, \(o.messages) messages")
+            return true
+        }
+        // Once a day: raw telemetry past its window summed up by day, then removed.
+        if let o = try await Telemetry.runRetentionIfDue(telemetryRetention, today: day, on: db), o.rolledDays + o.deleted > 0 {
+            store.logger.info("telemetry retention for \(day): \(o.rolledDays) days summed up, \(o.deleted) readings before \(o.cutoff) removed")
             return true
         }
         if try await CreditScores.recomputeStale(rules: credit, today: day, on: db) > 0 { return true }

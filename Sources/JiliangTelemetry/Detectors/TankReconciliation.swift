@@ -33,15 +33,25 @@ public struct CapacityTable: Sendable, Equatable {
 
     /// Litres at a level; nil outside the table (a level the table does not cover is not judged).
     public func litres(atMM mm: Double) -> Double? {
-        guard let hi = points.firstIndex(where: { $0.mm >= mm }) else { return nil }
+        guard let hi = firstIndex(atOrAbove: mm) else { return nil }
         if hi == 0 { return points[0].mm == mm ? points[0].litres : nil }
         let a = points[hi - 1], b = points[hi]
         return a.litres + (mm - a.mm) / (b.mm - a.mm) * (b.litres - a.litres)
     }
 
+    /// The first point at or above a level (binary search: a table may have 2,000 points).
+    func firstIndex(atOrAbove mm: Double) -> Int? {
+        var lo = 0, hi = points.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if points[mid].mm >= mm { hi = mid } else { lo = mid + 1 }
+        }
+        return lo < points.count ? lo : nil
+    }
+
     /// Litres per millimetre at a level: what a millimetre of the gauge's own error is worth there.
     public func litresPerMM(atMM mm: Double) -> Double {
-        let hi = min(max(points.firstIndex(where: { $0.mm >= mm }) ?? points.count - 1, 1), points.count - 1)
+        let hi = min(max(firstIndex(atOrAbove: mm) ?? points.count - 1, 1), points.count - 1)
         let a = points[hi - 1], b = points[hi]
         return (b.litres - a.litres) / (b.mm - a.mm)
     }
@@ -84,6 +94,9 @@ public enum TankReconciliation {
         /// The gauge reading the next run starts from (the store keeps it between runs): the start
         /// of the span still being judged together; the windows after it are judged again, alike.
         public var anchor: Int64?
+        /// The start of the window still open (at or after `anchor`): where a run that could not
+        /// read the whole span resumes.
+        public var windowStart: Int64?
     }
 
     /// `levels`: the tank's gauge readings in the gauge's order, from the last anchor on; `draws`:
@@ -103,49 +116,79 @@ public enum TankReconciliation {
             guard case .tankLevel(let l) = r.body, l.tank == tank, let v = table.litres(atMM: l.levelMM) else { return nil }
             return Level(seq: r.seq, at: r.at, mm: l.levelMM, litres: v, celsius: l.temperature)
         }
-        guard var anchor = usable.first else { return Outcome(findings: [], anchor: nil) }
+        guard var anchor = usable.first else { return Outcome(findings: [], anchor: nil, windowStart: nil) }
         // Since the last refill or finding, the windows are also judged together: the levels
         // between them cancel out of the sum, so the gauge's allowance stays that of two readings
         // while the litres grow — a small steady skim shows over a few windows.
         var since = anchor
         var previous = anchor
         var out: [Finding] = []
-        /// Litres at 20 °C (GB/T 1885-1998, ISO 91: the reference temperature) at this temperature.
+        // Deliveries by their end: the litres shown between two instants are found by a binary
+        // search and the few deliveries that can overlap, not by summing them all each time.
+        let sorted = draws.sorted { $0.end < $1.end }
+        let longest = sorted.map { $0.end.timeIntervalSince($0.start) }.max() ?? 0
+        func shown(_ from: Date, _ to: Date) -> (litres: Double, devices: Set<String>) {
+            var lo = 0, hi = sorted.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if sorted[mid].end > from { hi = mid } else { lo = mid + 1 }
+            }
+            var litres = 0.0, devices = Set<String>()
+            let last = to.addingTimeInterval(longest)  // a delivery ending later began after `to`
+            while lo < sorted.count, sorted[lo].end <= last {
+                let l = sorted[lo].litres(from: from, to: to)
+                if l > 0 {
+                    litres += l
+                    devices.insert(sorted[lo].device)
+                }
+                lo += 1
+            }
+            return (litres, devices)
+        }
+        /// Litres at 20 °C (GB/T 1885-1998, ISO 91: the reference temperature) at this temperature;
+        /// without one, as read.
         func at20(_ litres: Double, _ celsius: Double?) -> Double { litres * (1 - t.fuelExpansionPerKelvin * ((celsius ?? 20) - 20)) }
+        /// Both ends' temperatures, or neither: a correction at one end only would be an error of
+        /// its own (0.12 % a kelvin of the whole tank).
+        func temperatures(_ a: Level, _ b: Level) -> (Double?, Double?) { both(a.celsius, b.celsius).map { ($0.0, $0.1) } ?? (nil, nil) }
         func allowance(_ a: Level, _ b: Level) -> Double { t.tankLevelAllowanceMM * (table.litresPerMM(atMM: a.mm) + table.litresPerMM(atMM: b.mm)) }
         /// The finding for a span whose dispensed litres and drop differ beyond the tolerance.
         func judge(_ a: Level, _ b: Level, span: String) -> Finding? {
-            let shown = draws.reduce(0) { $0 + $1.litres(from: a.at, to: b.at) }
-            let mean = both(a.celsius, b.celsius).map { ($0.0 + $0.1) / 2 }
-            let dispensed = at20(shown, mean)
-            let drop = at20(a.litres, a.celsius) - at20(b.litres, b.celsius)
+            let (shownLitres, devices) = shown(a.at, b.at)
+            let (ca, cb) = temperatures(a, b)
+            let dispensed = at20(shownLitres, both(ca, cb).map { ($0.0 + $0.1) / 2 })
+            let drop = at20(a.litres, ca) - at20(b.litres, cb)
             let difference = dispensed - drop
             let tolerance = (difference > 0 ? t.tankShortRate : t.tankLossRate) * dispensed + allowance(a, b)
             guard abs(difference) > tolerance + 1e-6 else { return nil }  // (a micro-litre for the arithmetic's rounding)
-            let devices = Set(draws.filter { $0.litres(from: a.at, to: b.at) > 0 }.map(\.device)).sorted()
             return Finding(.tankReconciliation, device: gauge, at: b.at, seqs: [a.seq, b.seq], subject: "tank:\(tank):\(span):\(a.seq)", evidence: [
                 "tank": String(tank), "span": span, "from": Reading.time(a.at), "to": Reading.time(b.at),
                 "level_from_mm": a.mm.evidence(1), "level_to_mm": b.mm.evidence(1),
                 "tank_drop_l": drop.evidence(1), "dispensed_l": dispensed.evidence(1), "difference_l": difference.evidence(1),
                 "difference": dispensed > 0 ? (difference / dispensed * 100).evidence(2) + "%" : "—", "tolerance_l": tolerance.evidence(1),
                 "direction": difference > 0 ? "dispensed_more_than_tank_drop" : "tank_drop_more_than_dispensed",
-                "dispensers": devices.joined(separator: ","),
+                "dispensers": devices.sorted().joined(separator: ","),
             ])
         }
+        /// What is judged of a window when it closes, alone or with the windows since.
+        func close(_ a: Level, _ b: Level) -> Finding? { judge(a, b, span: "window") ?? (since.seq == a.seq ? nil : judge(since, b, span: "since")) }
         for b in usable.dropFirst() {
             guard b.at <= closedBefore else { break }
             // A refill (卸油): the tank gained more than the gauge's own error allows since the last
-            // reading. No span across it is judged; the next ones start after it.
-            if at20(b.litres, b.celsius) - at20(previous.litres, previous.celsius) > allowance(previous, b) {
+            // reading. What was sold up to the reading before it is judged now, however little (the
+            // gauge's allowance covers a short window); no span across it is; the next ones start
+            // after it.
+            let (cp, cb) = temperatures(previous, b)
+            if at20(b.litres, cb) - at20(previous.litres, cp) > allowance(previous, b) {
+                if previous.seq != anchor.seq, let f = close(anchor, previous) { out.append(f) }
                 (anchor, since, previous) = (b, b, b)
                 continue
             }
             previous = b
-            // Judged once enough has been sold for the rate to mean something, or at the day's close
-            // (日结) — a closed tank that drops is judged too.
-            let shown = draws.reduce(0) { $0 + $1.litres(from: anchor.at, to: b.at) }
-            guard shown >= t.tankMinLitres || b.at.timeIntervalSince(anchor.at) >= t.tankWindow else { continue }
-            if let f = judge(anchor, b, span: "window") ?? (since.seq == anchor.seq ? nil : judge(since, b, span: "since")) {
+            // Judged once enough has been sold for the rate to mean something, or a day after the
+            // window opened (日结) — a closed tank that drops is judged too.
+            guard shown(anchor.at, b.at).litres >= t.tankMinLitres || b.at.timeIntervalSince(anchor.at) >= t.tankWindow else { continue }
+            if let f = close(anchor, b) {
                 out.append(f)
                 since = b
             } else if b.at.timeIntervalSince(since.at) > t.tankSpan {
@@ -153,7 +196,7 @@ public enum TankReconciliation {
             }
             anchor = b
         }
-        return Outcome(findings: out, anchor: since.seq)
+        return Outcome(findings: out, anchor: since.seq, windowStart: anchor.seq)
     }
 }
 

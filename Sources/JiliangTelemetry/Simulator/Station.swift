@@ -27,6 +27,9 @@ enum Station {
         return a.mm + (litres - a.litres) / (b.litres - a.litres) * (b.mm - a.mm)
     }
 
+    /// Underground fuel warms and cools slowly: ±1.5 °C over the day around 18 °C.
+    static func temperature(_ at: Date) -> Double { 18 + 1.5 * sin(at.timeIntervalSince1970 / 86_400 * 2 * .pi) }
+
     static func gauge(name: String, feeds: [FleetSimulator.Device], draws: [TankDraw], _ rng: inout SeededGenerator)
         -> (device: FleetSimulator.Device, readings: [Reading])
     {
@@ -45,9 +48,9 @@ enum Station {
         let close = last.addingTimeInterval(Thresholds().tankWindow + 1_200)
         while at <= close {
             seq += 1
-            // Underground fuel warms and cools slowly: ±1.5 °C over the day around 18 °C.
-            let celsius = 18 + 1.5 * sin(at.timeIntervalSince1970 / 86_400 * 2 * .pi)
-            let drawn20 = draws.reduce(0) { $0 + $1.litres(from: .distantPast, to: at) } * (1 - beta * (celsius - 20))
+            let celsius = temperature(at)
+            // Each delivery leaves the tank at the fuel's temperature when it flowed.
+            let drawn20 = draws.reduce(0) { $0 + $1.litres(from: .distantPast, to: at) * (1 - beta * (temperature($1.end) - 20)) }
             let held20 = start20 - drawn20 + (refill.map { at >= $0 ? 8_000 : 0 } ?? 0)
             let held = held20 / (1 - beta * (celsius - 20))
             let mm = ((level(litres: held) + Double.random(in: -0.2...0.2, using: &rng)) * 10).rounded() / 10
