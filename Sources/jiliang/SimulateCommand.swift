@@ -130,9 +130,16 @@ struct SimulatorClient {
                 instruments[kind, default: []] += ((page as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
             }
         }
-        let (_, listed) = try await call("GET", "/telemetry/devices")
-        var ids = Dictionary(((listed as? [[String: Any]]) ?? []).compactMap { d in (d["name"] as? String).flatMap { n in (d["id"] as? Int).map { (n, $0) } } },
-                             uniquingKeysWith: { a, _ in a })
+        // The devices already registered, page by page.
+        var ids: [String: Int] = [:], cursor: String?
+        repeat {
+            let (_, listed) = try await call("GET", "/telemetry/devices?limit=500" + (cursor.map { "&cursor=\($0)" } ?? ""))
+            let page = listed as? [String: Any]
+            for d in page?["items"] as? [[String: Any]] ?? [] {
+                if let n = d["name"] as? String, let id = d["id"] as? Int, ids[n] == nil { ids[n] = id }
+            }
+            cursor = page?["next_cursor"] as? String
+        } while cursor != nil
         var next: [DeviceKind: Int] = [:]
         for d in fleet.devices where ids[d.name] == nil {
             guard let pool = instruments[d.kind], !pool.isEmpty else { continue }

@@ -48,11 +48,28 @@ import Testing
             #expect(empty.status == .badRequest)
 
             let findings = try await client.send(.get, "/api/v1/telemetry/findings")
-            let first = findings.jsonArray.first
-            #expect(findings.jsonArray.count == 1 && first?["detector"] as? String == "price_arithmetic" && first?["seqs"] as? [Int] == [2])
+            let items = findings.json["items"] as? [[String: Any]] ?? []
+            let first = items.first
+            #expect(items.count == 1 && first?["detector"] as? String == "price_arithmetic" && first?["seqs"] as? [Int] == [2], "\(findings.text)")
             #expect((first?["evidence"] as? [String: String])?["expected_amount"] == "300.4")
             let devices = try await client.send(.get, "/api/v1/telemetry/devices")
-            #expect(devices.jsonArray.first?["last_seen_at"] != nil)
+            #expect((devices.json["items"] as? [[String: Any]])?.first?["last_seen_at"] != nil, "\(devices.text)")
+            // A page at a time: two more devices, one a page, the cursor to the next, none left after.
+            for name in ["FZ-0002", "FZ-0003"] {
+                _ = try await client.send(.post, "/api/v1/telemetry/devices", json: ["name": name, "instrument_id": instrument, "kind": "fuel_dispenser"])
+            }
+            var names: [String] = []
+            var query = "limit=1"
+            for _ in 0..<10 {
+                let page = try await client.send(.get, "/api/v1/telemetry/devices?" + query)
+                names += (page.json["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+                guard let next = page.json["next_cursor"] as? String else { break }
+                query = "limit=1&cursor=" + next
+            }
+            let listed = names
+            #expect(listed == ["FZ-0001", "FZ-0002", "FZ-0003"])
+            let bad = try await client.send(.get, "/api/v1/telemetry/findings?cursor=nonsense")
+            #expect(bad.status == .badRequest && bad.problemFields == ["cursor"], "\(bad.text)")
         }
     }
 

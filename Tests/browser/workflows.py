@@ -933,6 +933,11 @@ def live_screen(base, d):
     timeline shows the reading."""
     f = Flow(base, d)
     f.sign_in("gulou")
+    # The detectors' thresholds as they apply in the county, unconfirmed figures marked (issue #21, item 4).
+    f.go("/app/telemetry")
+    f.click("#to-thresholds")
+    WebDriverWait(d, 10).until(lambda d: "/app/telemetry/thresholds" in d.current_url)
+    assert d.find_elements(By.CSS_SELECTOR, "#setting-tank_short_rate .badge.warn"), d.find_element(By.TAG_NAME, "body").text[:1000]
     f.go("/app/telemetry")
     f.click("#to-live")
     WebDriverWait(d, 10).until(lambda d: d.current_url.endswith("/app/telemetry/live"))
@@ -944,7 +949,7 @@ def live_screen(base, d):
     req = urllib.request.Request(base + "/api/v1/auth/sign-in", data=json.dumps({"login": "gulou", "password": PASSWORD}).encode(),
                                  headers={"content-type": "application/json"}, method="POST")
     token = json.load(urllib.request.urlopen(req))["token"]
-    devices = json.load(urllib.request.urlopen(urllib.request.Request(base + "/api/v1/telemetry/devices", headers={"authorization": f"Bearer {token}"})))
+    devices = json.load(urllib.request.urlopen(urllib.request.Request(base + "/api/v1/telemetry/devices", headers={"authorization": f"Bearer {token}"})))["items"]
     assert devices, "the demo fleet has no device in the county"
     kind, instrument = devices[0]["kind"], devices[0]["instrument_id"]
     status, made = api_send(base, "gulou", "POST", "/api/v1/telemetry/devices", {"name": "BROWSER-LIVE-1", "instrument_id": instrument, "kind": kind})

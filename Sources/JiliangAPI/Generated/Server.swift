@@ -9331,7 +9331,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
-    /// The smart devices bound to instruments the caller may see
+    /// The smart devices bound to instruments the caller may see, by id, a page at a time
     ///
     /// - Remark: HTTP `GET /telemetry/devices`.
     /// - Remark: Generated from `#/paths//telemetry/devices/get(listTelemetryDevices)`.
@@ -9349,8 +9349,27 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 APIHandler.listTelemetryDevices($0)
             },
             deserializer: { request, requestBody, metadata in
+                let query: Operations.ListTelemetryDevices.Input.Query = .init(
+                    cursor: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "cursor",
+                        as: Components.Parameters.Cursor.self
+                    ),
+                    limit: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "limit",
+                        as: Components.Parameters.Limit.self
+                    )
+                )
                 let headers: Operations.ListTelemetryDevices.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
-                return Operations.ListTelemetryDevices.Input(headers: headers)
+                return Operations.ListTelemetryDevices.Input(
+                    query: query,
+                    headers: headers
+                )
             },
             serializer: { output, request in
                 switch output {
@@ -9997,7 +10016,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
-    /// What the detectors found on the devices the caller may see (latest first)
+    /// What the detectors found on the devices the caller may see (the latest found first), a page at a time
     ///
     /// - Remark: HTTP `GET /telemetry/findings`.
     /// - Remark: Generated from `#/paths//telemetry/findings/get(listTelemetryFindings)`.
@@ -10022,6 +10041,13 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         explode: true,
                         name: "device_id",
                         as: Swift.Int.self
+                    ),
+                    cursor: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "cursor",
+                        as: Components.Parameters.Cursor.self
                     ),
                     limit: try converter.getOptionalQueryItemAsURI(
                         in: request.soar_query,

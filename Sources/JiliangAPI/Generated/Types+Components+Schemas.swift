@@ -81,6 +81,56 @@ extension Components {
                 case gatewayTokenId = "gateway_token_id"
             }
         }
+        /// - Remark: Generated from `#/components/schemas/TelemetryDevicePage`.
+        public struct TelemetryDevicePage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevicePage/items`.
+            public var items: [Components.Schemas.TelemetryDevice]
+            /// Absent on the last page
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryDevicePage/next_cursor`.
+            public var nextCursor: Swift.String?
+            /// Creates a new `TelemetryDevicePage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor: Absent on the last page
+            public init(
+                items: [Components.Schemas.TelemetryDevice],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor = "next_cursor"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TelemetryFindingPage`.
+        public struct TelemetryFindingPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TelemetryFindingPage/items`.
+            public var items: [Components.Schemas.TelemetryFinding]
+            /// Absent on the last page
+            ///
+            /// - Remark: Generated from `#/components/schemas/TelemetryFindingPage/next_cursor`.
+            public var nextCursor: Swift.String?
+            /// Creates a new `TelemetryFindingPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor: Absent on the last page
+            public init(
+                items: [Components.Schemas.TelemetryFinding],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor = "next_cursor"
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/TelemetryDaily`.
         public struct TelemetryDaily: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/TelemetryDaily/device_id`.

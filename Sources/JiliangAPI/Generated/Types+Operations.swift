@@ -16033,13 +16033,35 @@ public enum Operations {
             }
         }
     }
-    /// The smart devices bound to instruments the caller may see
+    /// The smart devices bound to instruments the caller may see, by id, a page at a time
     ///
     /// - Remark: HTTP `GET /telemetry/devices`.
     /// - Remark: Generated from `#/paths//telemetry/devices/get(listTelemetryDevices)`.
     public enum ListTelemetryDevices {
         public static let id: Swift.String = "listTelemetryDevices"
         public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/telemetry/devices/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// The `next_cursor` of the previous page
+                ///
+                /// - Remark: Generated from `#/paths/telemetry/devices/GET/query/cursor`.
+                public var cursor: Components.Parameters.Cursor?
+                /// - Remark: Generated from `#/paths/telemetry/devices/GET/query/limit`.
+                public var limit: Components.Parameters.Limit?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - cursor: The `next_cursor` of the previous page
+                ///   - limit:
+                public init(
+                    cursor: Components.Parameters.Cursor? = nil,
+                    limit: Components.Parameters.Limit? = nil
+                ) {
+                    self.cursor = cursor
+                    self.limit = limit
+                }
+            }
+            public var query: Operations.ListTelemetryDevices.Input.Query
             /// - Remark: Generated from `#/paths/telemetry/devices/GET/header`.
             public struct Headers: Sendable, Hashable {
                 public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListTelemetryDevices.AcceptableContentType>]
@@ -16055,8 +16077,13 @@ public enum Operations {
             /// Creates a new `Input`.
             ///
             /// - Parameters:
+            ///   - query:
             ///   - headers:
-            public init(headers: Operations.ListTelemetryDevices.Input.Headers = .init()) {
+            public init(
+                query: Operations.ListTelemetryDevices.Input.Query = .init(),
+                headers: Operations.ListTelemetryDevices.Input.Headers = .init()
+            ) {
+                self.query = query
                 self.headers = headers
             }
         }
@@ -16065,12 +16092,12 @@ public enum Operations {
                 /// - Remark: Generated from `#/paths/telemetry/devices/GET/responses/200/content`.
                 @frozen public enum Body: Sendable, Hashable {
                     /// - Remark: Generated from `#/paths/telemetry/devices/GET/responses/200/content/application\/json`.
-                    case json([Components.Schemas.TelemetryDevice])
+                    case json(Components.Schemas.TelemetryDevicePage)
                     /// The associated value of the enum case if `self` is `.json`.
                     ///
                     /// - Throws: An error if `self` is not `.json`.
                     /// - SeeAlso: `.json`.
-                    public var json: [Components.Schemas.TelemetryDevice] {
+                    public var json: Components.Schemas.TelemetryDevicePage {
                         get throws {
                             switch self {
                             case let .json(body):
@@ -16089,7 +16116,7 @@ public enum Operations {
                     self.body = body
                 }
             }
-            /// Devices
+            /// One page of devices
             ///
             /// - Remark: Generated from `#/paths//telemetry/devices/get(listTelemetryDevices)/responses/200`.
             ///
@@ -17260,7 +17287,7 @@ public enum Operations {
             }
         }
     }
-    /// What the detectors found on the devices the caller may see (latest first)
+    /// What the detectors found on the devices the caller may see (the latest found first), a page at a time
     ///
     /// - Remark: HTTP `GET /telemetry/findings`.
     /// - Remark: Generated from `#/paths//telemetry/findings/get(listTelemetryFindings)`.
@@ -17271,18 +17298,25 @@ public enum Operations {
             public struct Query: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/telemetry/findings/GET/query/device_id`.
                 public var deviceId: Swift.Int?
+                /// The `next_cursor` of the previous page
+                ///
+                /// - Remark: Generated from `#/paths/telemetry/findings/GET/query/cursor`.
+                public var cursor: Components.Parameters.Cursor?
                 /// - Remark: Generated from `#/paths/telemetry/findings/GET/query/limit`.
                 public var limit: Components.Parameters.Limit?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
                 ///   - deviceId:
+                ///   - cursor: The `next_cursor` of the previous page
                 ///   - limit:
                 public init(
                     deviceId: Swift.Int? = nil,
+                    cursor: Components.Parameters.Cursor? = nil,
                     limit: Components.Parameters.Limit? = nil
                 ) {
                     self.deviceId = deviceId
+                    self.cursor = cursor
                     self.limit = limit
                 }
             }
@@ -17317,12 +17351,12 @@ public enum Operations {
                 /// - Remark: Generated from `#/paths/telemetry/findings/GET/responses/200/content`.
                 @frozen public enum Body: Sendable, Hashable {
                     /// - Remark: Generated from `#/paths/telemetry/findings/GET/responses/200/content/application\/json`.
-                    case json([Components.Schemas.TelemetryFinding])
+                    case json(Components.Schemas.TelemetryFindingPage)
                     /// The associated value of the enum case if `self` is `.json`.
                     ///
                     /// - Throws: An error if `self` is not `.json`.
                     /// - SeeAlso: `.json`.
-                    public var json: [Components.Schemas.TelemetryFinding] {
+                    public var json: Components.Schemas.TelemetryFindingPage {
                         get throws {
                             switch self {
                             case let .json(body):
@@ -17341,7 +17375,7 @@ public enum Operations {
                     self.body = body
                 }
             }
-            /// Findings
+            /// One page of findings
             ///
             /// - Remark: Generated from `#/paths//telemetry/findings/get(listTelemetryFindings)/responses/200`.
             ///

@@ -458,7 +458,7 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /public/dishonesty-list`.
     /// - Remark: Generated from `#/paths//public/dishonesty-list/get(listListedParties)`.
     func listListedParties(_ input: Operations.ListListedParties.Input) async throws -> Operations.ListListedParties.Output
-    /// The smart devices bound to instruments the caller may see
+    /// The smart devices bound to instruments the caller may see, by id, a page at a time
     ///
     /// - Remark: HTTP `GET /telemetry/devices`.
     /// - Remark: Generated from `#/paths//telemetry/devices/get(listTelemetryDevices)`.
@@ -504,7 +504,7 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /telemetry/readings`.
     /// - Remark: Generated from `#/paths//telemetry/readings/post(ingestReadings)`.
     func ingestReadings(_ input: Operations.IngestReadings.Input) async throws -> Operations.IngestReadings.Output
-    /// What the detectors found on the devices the caller may see (latest first)
+    /// What the detectors found on the devices the caller may see (the latest found first), a page at a time
     ///
     /// - Remark: HTTP `GET /telemetry/findings`.
     /// - Remark: Generated from `#/paths//telemetry/findings/get(listTelemetryFindings)`.
@@ -1750,12 +1750,18 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// The smart devices bound to instruments the caller may see
+    /// The smart devices bound to instruments the caller may see, by id, a page at a time
     ///
     /// - Remark: HTTP `GET /telemetry/devices`.
     /// - Remark: Generated from `#/paths//telemetry/devices/get(listTelemetryDevices)`.
-    public func listTelemetryDevices(headers: Operations.ListTelemetryDevices.Input.Headers = .init()) async throws -> Operations.ListTelemetryDevices.Output {
-        try await listTelemetryDevices(Operations.ListTelemetryDevices.Input(headers: headers))
+    public func listTelemetryDevices(
+        query: Operations.ListTelemetryDevices.Input.Query = .init(),
+        headers: Operations.ListTelemetryDevices.Input.Headers = .init()
+    ) async throws -> Operations.ListTelemetryDevices.Output {
+        try await listTelemetryDevices(Operations.ListTelemetryDevices.Input(
+            query: query,
+            headers: headers
+        ))
     }
     /// Bind a smart device or gateway to a registered instrument, with what its initialisation authorised
     ///
@@ -1852,7 +1858,7 @@ extension APIProtocol {
             body: body
         ))
     }
-    /// What the detectors found on the devices the caller may see (latest first)
+    /// What the detectors found on the devices the caller may see (the latest found first), a page at a time
     ///
     /// - Remark: HTTP `GET /telemetry/findings`.
     /// - Remark: Generated from `#/paths//telemetry/findings/get(listTelemetryFindings)`.

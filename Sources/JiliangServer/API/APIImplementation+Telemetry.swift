@@ -9,7 +9,8 @@ import OpenAPIRuntime
 /// scoping; refusals are worded in English here, line by line for a batch.
 extension APIImplementation {
     func listTelemetryDevices(_ input: Operations.ListTelemetryDevices.Input) async throws -> Operations.ListTelemetryDevices.Output {
-        .ok(.init(body: .json(try await Telemetry.devices(scope: scope, on: db).map(dto))))
+        let page = try await Telemetry.devicesPage(cursor: input.query.cursor, limit: try Cursor.limit(input.query.limit), scope: scope, on: db)
+        return .ok(.init(body: .json(.init(items: page.items.map(dto), nextCursor: page.nextCursor))))
     }
 
     func registerTelemetryDevice(_ input: Operations.RegisterTelemetryDevice.Input) async throws -> Operations.RegisterTelemetryDevice.Output {
@@ -64,15 +65,16 @@ extension APIImplementation {
     }
 
     func listTelemetryFindings(_ input: Operations.ListTelemetryFindings.Input) async throws -> Operations.ListTelemetryFindings.Output {
-        let limit = try Cursor.limit(input.query.limit)
-        let found = try await Telemetry.findings(deviceID: input.query.deviceId, scope: scope, limit: limit, on: db)
-        return .ok(.init(body: .json(found.map { f in
+        let page = try await Telemetry.findingsPage(
+            deviceID: input.query.deviceId, cursor: input.query.cursor, limit: try Cursor.limit(input.query.limit), scope: scope, on: db)
+        let items: [Components.Schemas.TelemetryFinding] = page.items.map { f in
             .init(
                 id: f.id!, deviceId: f.deviceID, instrumentId: f.instrumentID, detector: f.detector, firstSeq: Int(f.firstSeq), at: f.at,
                 seqs: f.seqs.split(separator: ",").compactMap { Int($0) },
                 evidence: .init(additionalProperties: (try? JSONDecoder().decode([String: String].self, from: Data(f.evidence.utf8))) ?? [:]),
                 state: .init(rawValue: f.state) ?? .open)
-        })))
+        }
+        return .ok(.init(body: .json(.init(items: items, nextCursor: page.nextCursor))))
     }
 
     func listTelemetryDaily(_ input: Operations.ListTelemetryDaily.Input) async throws -> Operations.ListTelemetryDaily.Output {

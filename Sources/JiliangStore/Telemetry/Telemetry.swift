@@ -88,6 +88,18 @@ public enum Telemetry {
         return devices.filter { visible.contains($0.instrumentID) }.sorted { $0.id! < $1.id! }
     }
 
+    /// The devices the caller may see, by id, a page at a time (the cursor is the last id seen).
+    public static func devicesPage(cursor: String?, limit: Int, scope: AccessScope, on db: any Database) async throws -> Page<TelemetryDeviceModel> {
+        let after = try Cursor.decode(cursor) ?? 0
+        let ids = try await (db as! any SQLDatabase).raw("""
+            SELECT d.id FROM telemetry_devices d JOIN instruments ON instruments.id = d.instrument_id
+            WHERE d.id > \(bind: after) AND \(Registry.instrumentsVisible(scope)) ORDER BY d.id LIMIT \(bind: limit + 1)
+            """).all().map { try $0.decode(column: "id", as: Int.self) }
+        let page = Array(ids.prefix(limit))
+        let items = page.isEmpty ? [] : try await TelemetryDeviceModel.query(on: db).filter(\.$id ~~ page).sort(\.$id).all()
+        return Page(items: items, nextCursor: ids.count > limit ? Cursor.encode(page.last!) : nil)
+    }
+
     // MARK: Ingest
 
     public struct IngestReport: Sendable {
@@ -315,6 +327,23 @@ public enum Telemetry {
             }
             return found
         }
+    }
+
+    /// The findings on the devices the caller may see, the latest found first, a page at a time (the
+    /// cursor is the last id seen); of one device if given (another's device: none).
+    public static func findingsPage(
+        deviceID: Int?, cursor: String?, limit: Int, scope: AccessScope, on db: any Database
+    ) async throws -> Page<TelemetryFindingModel> {
+        let before = try Cursor.decode(cursor) ?? Int(Int32.max)
+        // (0 matches no device: ids start at 1.)
+        let ids = try await (db as! any SQLDatabase).raw("""
+            SELECT f.id FROM telemetry_findings f JOIN instruments ON instruments.id = f.instrument_id
+            WHERE f.id < \(bind: before) AND (\(bind: deviceID == nil) OR f.device_id = \(bind: deviceID ?? 0)) AND \(Registry.instrumentsVisible(scope))
+            ORDER BY f.id DESC LIMIT \(bind: limit + 1)
+            """).all().map { try $0.decode(column: "id", as: Int.self) }
+        let page = Array(ids.prefix(limit))
+        let items = page.isEmpty ? [] : try await TelemetryFindingModel.query(on: db).filter(\.$id ~~ page).sort(\.$id, .descending).all()
+        return Page(items: items, nextCursor: ids.count > limit ? Cursor.encode(page.last!) : nil)
     }
 
     /// The findings on the devices the caller may see, newest first; of one device if given.
