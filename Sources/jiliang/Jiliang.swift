@@ -13,7 +13,7 @@ struct Jiliang: AsyncParsableCommand {
         abstract: "计量 Jiliang — legal-metrology supervision platform",
         subcommands: [
             Serve.self, Migrate.self, Demo.self, Import.self, Warnings.self, Credit.self, User.self, LedgerCommand.self, AuditCommand.self,
-            Verify.self, WitnessCommand.self, Bench.self, Simulate.self,
+            Verify.self, WitnessCommand.self, Bench.self, Simulate.self, BackupCommand.self, RestoreCommand.self,
         ])
 }
 

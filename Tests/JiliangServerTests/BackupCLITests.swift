@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// Backups and the restore drill (issue #22, item 4), on the built binary as an operator runs
+/// them: a backup of a demo province with a ledger, restored into a fresh database, comes back
+/// with every table's rows, the kept statistics and the ledger's root identical; a backup never
+/// overwrites, a restore never replaces a database without --force, and a restore that does not
+/// match its manifest says so and fails.
+@Suite(.serialized) struct BackupCLITests {
+    static func run(_ args: [String], databaseURL: String? = nil) throws -> CLITests.Result {
+        guard let databaseURL else { return try CLITests.run(args) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = databaseURL
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return CLITests.Result(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func aSQLiteBackupRestoresIdentical() throws {
+        let db = CLITests.temp("live.sqlite"), key = CLITests.temp("ledger.key"), backup = CLITests.temp("backup.sqlite")
+        let restored = CLITests.temp("restored.sqlite")
+        #expect(try CLITests.run(["demo", "--instruments", "40", "--sqlite", db]).status == 0)
+        let sync = try CLITests.run(["ledger", "sync", "--sqlite", db, "--ledger-key", key])
+        #expect(sync.status == 0, "\(sync.output)")
+        let made = try CLITests.run(["backup", "--sqlite", db, "--to", backup])
+        #expect(made.status == 0 && FileManager.default.fileExists(atPath: backup + ".json"), "\(made.output)")
+        // The ledger is in it: a size above zero.
+        #expect(made.output.contains("ledger size") && !made.output.contains("ledger size 0,"), "\(made.output)")
+        let again = try CLITests.run(["backup", "--sqlite", db, "--to", backup])
+        #expect(again.status != 0 && again.output.contains("exists already"), "\(again.output)")
+
+        let back = try CLITests.run(["restore", "--sqlite", restored, "--from", backup])
+        #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
+        // Over a database that is there: only with --force.
+        let refused = try CLITests.run(["restore", "--sqlite", db, "--from", backup])
+        #expect(refused.status != 0 && refused.output.contains("--force"), "\(refused.output)")
+        let forced = try CLITests.run(["restore", "--sqlite", db, "--from", backup, "--force"])
+        #expect(forced.status == 0 && forced.output.contains("identical"), "\(forced.output)")
+        // A manifest the restore does not match (here: edited) is a failure naming the difference.
+        let manifest = backup + ".json"
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"ledgerSize\" : ", with: "\"ledgerSize\" : 9").write(toFile: manifest, atomically: true, encoding: .utf8)
+        let differs = try CLITests.run(["restore", "--sqlite", CLITests.temp("third.sqlite"), "--from", backup])
+        #expect(differs.status != 0 && differs.output.contains("ledger: size 9"), "\(differs.output)")
+    }
+
+    /// The same drill on PostgreSQL (pg_dump and pg_restore), when the tests have a cluster.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["JILIANG_TEST_POSTGRES"] != nil))
+    func aPostgreSQLBackupRestoresIdentical() throws {
+        let base = ProcessInfo.processInfo.environment["JILIANG_TEST_POSTGRES"]!
+        let suffix = String(UUID().uuidString.prefix(8)).lowercased()
+        let live = "drill_live_\(suffix)", restored = "drill_restored_\(suffix)"
+        for name in [live, restored] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+            p.arguments = ["--no-psqlrc", "--quiet", "--command", "CREATE DATABASE \(name)", base]
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+        }
+        func url(_ name: String) -> String { String(base[..<base.lastIndex(of: "/")!]) + "/" + name }
+        let key = CLITests.temp("pg-ledger.key"), backup = CLITests.temp("backup.pgdump")
+        #expect(try Self.run(["demo", "--instruments", "40"], databaseURL: url(live)).status == 0)
+        #expect(try Self.run(["ledger", "sync", "--ledger-key", key], databaseURL: url(live)).status == 0)
+        let made = try Self.run(["backup", "--to", backup], databaseURL: url(live))
+        #expect(made.status == 0, "\(made.output)")
+        let back = try Self.run(["restore", "--from", backup], databaseURL: url(restored))
+        #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
+        let refused = try Self.run(["restore", "--from", backup], databaseURL: url(live))
+        #expect(refused.status != 0 && refused.output.contains("--force"), "\(refused.output)")
+    }
+}
