@@ -26,14 +26,7 @@ public struct NDJSONBatch: Sendable {
         public var maxLineBytes = 8 << 10
         public var maxLines = 100_000
         public var allowedClockSkew: TimeInterval = 300
-        /// Days of raw readings the store keeps (nil: all): a reading dated before the first of
-        /// them (China days, as the retention run counts) is refused — its day was rolled up
-        /// already and would not be again.
-        public var rawDays: Int?
-        public init(rawDays: Int? = nil) { self.rawDays = rawDays }
-
-        /// The first instant kept, for a batch received now.
-        public func keptFrom(_ now: Date) -> Date? { rawDays.map { CalendarDay(instant: now).adding(days: -$0).startInstant } }
+        public init() {}
     }
 
     public static func parse(_ bytes: some Collection<UInt8>, receivedAt now: Date, limits: Limits = .init()) -> NDJSONBatch {
@@ -161,7 +154,6 @@ struct Fields {
         if let at, at.timeIntervalSince(now) > limits.allowedClockSkew {
             fail("at", .telemetry(.clockAhead(seconds: Int(at.timeIntervalSince(now)), allowed: Int(limits.allowedClockSkew))))
         }
-        if let at, let days = limits.rawDays, let first = limits.keptFrom(now), at < first { fail("at", .telemetry(.olderThanKept(days: days))) }
         guard let type = text("type", max: 20) else { return nil }
         let body: Reading.Body?
         switch type {

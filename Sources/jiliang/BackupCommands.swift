@@ -13,7 +13,18 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let url = ProcessInfo.processInfo.environment["DATABASE_URL"]
-        let summary = try await db.withStore { store in try await Backup.backup(store, to: to, databaseURL: url) }
+        _ = DatabaseOptions.logging
+        // The database as it is: not migrated or seeded first (a backup before an upgrade is of
+        // the version that wrote it).
+        let store = try Store(location: db.location)
+        let summary: Backup.Summary
+        do {
+            summary = try await Backup.backup(store, to: to, databaseURL: url)
+            await store.shutdown()
+        } catch {
+            await store.shutdown()
+            throw error
+        }
         print("backup of \(db.location) written to \(to)")
         print(BackupReport.figures(summary))
     }
@@ -30,34 +41,23 @@ struct RestoreCommand: AsyncParsableCommand {
     @Flag(help: "Replace a database that is there (stop the server first)") var force = false
 
     func run() async throws {
-        let expected = try Backup.manifest(of: from)
-        try await Backup.restore(from: from, into: db.location, force: force)
-        let found = try await db.withStore { store in try await Backup.summary(of: store) }
-        let differences = BackupReport.differences(expected, found)
-        guard differences.isEmpty else {
-            print("restored \(from) into \(db.location), but it does not match the backup's manifest:")
-            for d in differences { print("  " + d) }
+        _ = DatabaseOptions.logging
+        do {
+            try await Backup.restore(from: from, into: db.location, force: force)
+        } catch let failure as Backup.Failure {
+            print(failure.description)
             throw ExitCode.failure
         }
+        let expected = try Backup.manifest(of: from)
         print("restored \(from) into \(db.location): identical to the backup's manifest")
-        print(BackupReport.figures(found))
+        print(BackupReport.figures(expected))
+        // Then opened as the server would: a backup of an older version is migrated to this one.
+        try await db.withStore { _ in }
     }
 }
 
 enum BackupReport {
     static func figures(_ s: Backup.Summary) -> String {
         "\(s.tables.count) tables, \(s.tables.values.reduce(0, +)) rows; kept statistics \(s.keptCounts.prefix(16))…; ledger size \(s.ledgerSize), root \(s.ledgerRoot)"
-    }
-
-    static func differences(_ a: Backup.Summary, _ b: Backup.Summary) -> [String] {
-        var out: [String] = []
-        for name in Set(a.tables.keys).union(b.tables.keys).sorted() where a.tables[name] != b.tables[name] {
-            out.append("table \(name): \(a.tables[name].map(String.init) ?? "absent") rows in the backup, \(b.tables[name].map(String.init) ?? "absent") now")
-        }
-        if a.keptCounts != b.keptCounts { out.append("the kept statistics differ") }
-        if a.ledgerSize != b.ledgerSize || a.ledgerRoot != b.ledgerRoot {
-            out.append("ledger: size \(a.ledgerSize) root \(a.ledgerRoot) in the backup, size \(b.ledgerSize) root \(b.ledgerRoot) now")
-        }
-        return out
     }
 }

@@ -50,12 +50,15 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
+    /// Notices and above to standard error (once per process: a command may open more than one store).
+    static let logging: Void = LoggingSystem.bootstrap { label in
+        var h = StreamLogHandler.standardError(label: label)
+        h.logLevel = .notice
+        return h
+    }
+
     func openStore() async throws -> Store {
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = .notice
-            return h
-        }
+        _ = Self.logging
         let store = try Store(location: location)
         do {
             let config = AppConfiguration(database: location, today: try todayProvider())

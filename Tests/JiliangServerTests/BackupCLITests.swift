@@ -44,12 +44,21 @@ import Testing
         #expect(refused.status != 0 && refused.output.contains("--force"), "\(refused.output)")
         let forced = try CLITests.run(["restore", "--sqlite", db, "--from", backup, "--force"])
         #expect(forced.status == 0 && forced.output.contains("identical"), "\(forced.output)")
-        // A manifest the restore does not match (here: edited) is a failure naming the difference.
+        // A backup that does not match its manifest (here: the manifest edited) is refused naming the
+        // difference, and the database it was to replace is left as it was.
         let manifest = backup + ".json"
         let text = try String(contentsOfFile: manifest, encoding: .utf8)
         try text.replacingOccurrences(of: "\"ledgerSize\" : ", with: "\"ledgerSize\" : 9").write(toFile: manifest, atomically: true, encoding: .utf8)
-        let differs = try CLITests.run(["restore", "--sqlite", CLITests.temp("third.sqlite"), "--from", backup])
-        #expect(differs.status != 0 && differs.output.contains("ledger: size 9"), "\(differs.output)")
+        let before = try FileManager.default.attributesOfItem(atPath: db)[.modificationDate] as? Date
+        let differs = try CLITests.run(["restore", "--sqlite", db, "--from", backup, "--force"])
+        #expect(differs.status != 0 && differs.output.contains("ledger: size 9") && differs.output.contains("nothing was replaced"), "\(differs.output)")
+        #expect(try FileManager.default.attributesOfItem(atPath: db)[.modificationDate] as? Date == before)
+        // Not a database at all: refused, nothing replaced.
+        let junk = CLITests.temp("junk.sqlite")
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: junk))
+        try text.write(toFile: junk + ".json", atomically: true, encoding: .utf8)
+        let refusedJunk = try CLITests.run(["restore", "--sqlite", db, "--from", junk, "--force"])
+        #expect(refusedJunk.status != 0 && refusedJunk.output.contains("not a database"), "\(refusedJunk.output)")
     }
 
     /// The same drill on PostgreSQL (pg_dump and pg_restore), when the tests have a cluster.
@@ -76,5 +85,14 @@ import Testing
         #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
         let refused = try Self.run(["restore", "--from", backup], databaseURL: url(live))
         #expect(refused.status != 0 && refused.output.contains("--force"), "\(refused.output)")
+        let forced = try Self.run(["restore", "--from", backup, "--force"], databaseURL: url(live))
+        #expect(forced.status == 0 && forced.output.contains("identical"), "\(forced.output)")
+        for name in [live, restored] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+            p.arguments = ["--no-psqlrc", "--quiet", "--command", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)", base]
+            try p.run()
+            p.waitUntilExit()
+        }
     }
 }

@@ -8,8 +8,8 @@ import SQLKit
 import Testing
 
 /// Raw telemetry for a window, daily aggregates for years (issue #21, item 3), on SQLite and
-/// PostgreSQL: each China day that leaves the window is summed up by device and type, then its raw
-/// readings are removed; once a day; readings dated before the window refused at ingest; findings stay.
+/// PostgreSQL: readings that leave the window are summed up by device, China day and type and
+/// removed in the same transaction; once a day; a late reading added to its day; findings stay.
 @Suite struct TelemetryRetentionTests {
     static let today = CalendarDay("2026-12-05")!
     static let bureau = TelemetryStoreTests.bureau
@@ -38,6 +38,7 @@ import Testing
             let now = Self.today.startInstant.addingTimeInterval(23 * 3600)
             let kept = try await Telemetry.ingest(Array(Self.lines("RET-1").joined(separator: "\n").utf8), by: Self.bureau, receivedAt: now, on: db)
             #expect(kept.accepted == 15 && kept.findings == 1)
+            // Chunks of two: the run goes on until a chunk comes back short.
             let policy = TelemetryRetention(rawDays: 2, chunk: 2)
             // Today's run: the window starts two days back, so four and three days back leave it.
             let run = try await Telemetry.runRetentionIfDue(policy, today: Self.today, on: db)
@@ -51,8 +52,12 @@ import Testing
             struct Count: Decodable { var n: Int }
             let left = try await (db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM telemetry_readings").first(decoding: Count.self)
             #expect(left?.n == 9)
-            // The finding outlives its readings.
-            #expect(try await Telemetry.findings(deviceID: device.id, scope: Self.bureau.scope, on: db).count == 1)
+            // The finding outlives its readings; confirmed now, its frozen evidence says which are gone.
+            let found = try await Telemetry.findings(deviceID: device.id, scope: Self.bureau.scope, on: db)
+            #expect(found.count == 1)
+            let decided = try await Telemetry.decide(found[0].id!, decision: "confirm", reason: "现场核实：少收 6.12 元", today: Self.today, by: Self.bureau, on: db)
+            let frozen = Telemetry.FrozenEvidence(text: decided.finding.frozenEvidence)
+            #expect(frozen?.readings.isEmpty == true && frozen?.readings_missing == [3], "\(decided.finding.frozenEvidence ?? "")")
             // The next day rolls up the next day only; a day rolled once is not rolled again.
             let next = try await Telemetry.runRetentionIfDue(policy, today: Self.today.adding(days: 1), on: db)
             #expect(next == .init(cutoff: Self.today.adding(days: -1), rolledDays: 1, deleted: 3))
@@ -66,13 +71,29 @@ import Testing
         }
     }
 
-    /// A reading dated before the window is refused naming `at`: its day is summed up already.
-    @Test func aReadingOlderThanTheWindowIsRefused() {
-        let now = Self.today.startInstant.addingTimeInterval(23 * 3600)
-        let limits = NDJSONBatch.Limits(rawDays: 2)
-        let b = NDJSONBatch.parse(Array(Self.lines("RET-2").joined(separator: "\n").utf8), receivedAt: now, limits: limits)
-        // Four and three days back refused; two days back is the window's first day.
-        #expect(b.readings.count == 9 && b.errors.count == 6)
-        #expect(b.errors.allSatisfy { $0.field == "at" && $0.reason == .telemetry(.olderThanKept(days: 2)) })
+    /// A reading that comes late, for a day summed up already, is added to that day at the next run
+    /// — summed once, never lost; a day with nothing left and nothing new adds no row.
+    @Test func aLateReadingIsAddedToItsDay() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            let instrument = try await Fixtures.instrument(subNo: 2, serial: "CH-R", owner: owner, on: db)
+            let device = try await Telemetry.register(
+                name: "RET-S", instrumentID: instrument.id, kind: "scale", softwareID: nil, pulseEquivalent: nil, by: Self.bureau, on: db)
+            let old = Self.today.adding(days: -10).startInstant.addingTimeInterval(9 * 3600)
+            func weighing(_ seq: Int64, kg: Double) -> [UInt8] {
+                Array(Reading(device: "RET-S", seq: seq, at: old.addingTimeInterval(Double(seq)), body: .weighing(.init(kg: kg))).ndjson.utf8)
+            }
+            let policy = TelemetryRetention(rawDays: 2)
+            _ = try await Telemetry.ingest(weighing(1, kg: 2), by: Self.bureau, receivedAt: Self.today.startInstant, on: db)
+            #expect(try await Telemetry.runRetentionIfDue(policy, today: Self.today, on: db)?.deleted == 1)
+            // A gateway back from an outage sends the same day's second weighing.
+            _ = try await Telemetry.ingest(weighing(2, kg: 3.5), by: Self.bureau, receivedAt: Self.today.startInstant.addingTimeInterval(3600), on: db)
+            #expect(try await Telemetry.runRetentionIfDue(policy, today: Self.today.adding(days: 1), on: db)?.deleted == 1)
+            let day = try await Telemetry.daily(deviceID: device.id!, from: Self.today.adding(days: -10), to: Self.today.adding(days: -10), scope: Self.bureau.scope, on: db)
+            #expect(day.count == 1 && day.first?.count == 2 && day.first?.valueSum == 5.5 && day.first?.valueMin == 2 && day.first?.valueMax == 3.5, "\(day)")
+            let empty = try await Telemetry.runRetentionIfDue(policy, today: Self.today.adding(days: 2), on: db)
+            #expect(empty == .init(cutoff: Self.today, rolledDays: 0, deleted: 0))
+        }
     }
 }

@@ -16,8 +16,6 @@ public enum TelemetryRefusal: Sendable, Hashable, Codable {
     case notInRange(from: Double, to: Double, got: String)
     /// A range of days that ends before it starts or spans more than this many.
     case dayRange(maxDays: Int)
-    /// A reading dated before the raw-data window the store keeps (its day is rolled up already).
-    case olderThanKept(days: Int)
     /// A date-time that is not RFC 3339 (`2026-12-05T10:00:00+08:00`).
     case notADateTime(got: String)
     /// A device name no registered device has.

@@ -49,8 +49,7 @@ extension APIImplementation {
         }
         guard !bytes.isEmpty else { throw RegistryError.invalid("body", .request(.fileEmpty)) }
         let now = Date()
-        // Readings dated before the raw-data window are refused: their day is rolled up already.
-        let limits = NDJSONBatch.Limits(rawDays: config.telemetryRetention.rawDays)
+        let limits = NDJSONBatch.Limits()
         let batch: NDJSONBatch
         if binary {
             do { batch = try ProtobufBatch.parse(bytes, receivedAt: now, limits: limits) } catch { throw RegistryError.invalid("body", .telemetry(.notProtobuf)) }

@@ -12,8 +12,6 @@ extension RefusalText {
         case .clockAhead(let seconds, let allowed):
             zh ? "设备时钟比服务器快 \(seconds) 秒（允许 \(allowed) 秒），数据不予采信" : "the device's clock is \(seconds) s ahead of the server's (at most \(allowed) s); not trusted"
         case .dayRange(let max): zh ? "起始日期应不晚于截止日期，且相隔不超过 \(max) 天" : "must not be after the last day, nor more than \(max) days before it"
-        case .olderThanKept(let days):
-            zh ? "早于原始数据保留期（\(days) 天），该日已汇总，不再接收" : "is older than the \(days) days of raw readings kept; that day is already summed up"
         case .endsBeforeStart: zh ? "结束时间早于开始时间" : "ends before it starts"
         case .notInRange(let from, let to, let got):
             zh ? "应为 \(from.formatted) 至 \(to.formatted) 之间的数值，收到“\(got)”" : "must be a number from \(from.formatted) to \(to.formatted), got '\(got)'"

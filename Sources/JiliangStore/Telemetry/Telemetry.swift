@@ -334,13 +334,23 @@ public enum Telemetry {
     public static func findingsPage(
         deviceID: Int?, cursor: String?, limit: Int, scope: AccessScope, on db: any Database
     ) async throws -> Page<TelemetryFindingModel> {
-        let before = try Cursor.decode(cursor) ?? Int(Int32.max)
-        // (0 matches no device: ids start at 1.)
-        let ids = try await (db as! any SQLDatabase).raw("""
-            SELECT f.id FROM telemetry_findings f JOIN instruments ON instruments.id = f.instrument_id
-            WHERE f.id < \(bind: before) AND (\(bind: deviceID == nil) OR f.device_id = \(bind: deviceID ?? 0)) AND \(Registry.instrumentsVisible(scope))
-            ORDER BY f.id DESC LIMIT \(bind: limit + 1)
-            """).all().map { try $0.decode(column: "id", as: Int.self) }
+        let before = try Cursor.decode(cursor) ?? Int.max
+        let sql = db as! any SQLDatabase
+        // Two statements rather than one with an "any device" switch, so that each uses its index.
+        let rows = if let deviceID {
+            try await sql.raw("""
+                SELECT f.id FROM telemetry_findings f JOIN instruments ON instruments.id = f.instrument_id
+                WHERE f.device_id = \(bind: deviceID) AND f.id < \(bind: before) AND \(Registry.instrumentsVisible(scope))
+                ORDER BY f.id DESC LIMIT \(bind: limit + 1)
+                """).all()
+        } else {
+            try await sql.raw("""
+                SELECT f.id FROM telemetry_findings f JOIN instruments ON instruments.id = f.instrument_id
+                WHERE f.id < \(bind: before) AND \(Registry.instrumentsVisible(scope))
+                ORDER BY f.id DESC LIMIT \(bind: limit + 1)
+                """).all()
+        }
+        let ids = try rows.map { try $0.decode(column: "id", as: Int.self) }
         let page = Array(ids.prefix(limit))
         let items = page.isEmpty ? [] : try await TelemetryFindingModel.query(on: db).filter(\.$id ~~ page).sort(\.$id, .descending).all()
         return Page(items: items, nextCursor: ids.count > limit ? Cursor.encode(page.last!) : nil)

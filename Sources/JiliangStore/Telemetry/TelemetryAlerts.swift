@@ -257,6 +257,9 @@ extension Telemetry {
         public var seqs: [Int64]
         public var evidence: [String: String]
         public var readings: [Line]
+        /// The readings the finding rests on that were no longer kept when it was confirmed (past the
+        /// raw-data window): said, not silently left out. Absent when none is missing.
+        public var readings_missing: [Int64]?
 
         /// The frozen text as stored (nil: not frozen, or not readable as frozen evidence).
         public init?(text: String?) {
@@ -274,6 +277,9 @@ extension Telemetry {
             self.seqs = seqs
             self.evidence = evidence
             self.readings = readings
+            let kept = Set(readings.map(\.seq))
+            let missing = seqs.filter { !kept.contains($0) }
+            self.readings_missing = missing.isEmpty ? nil : missing
         }
     }
 

@@ -5,11 +5,10 @@ import JiliangTelemetry
 import SQLKit
 
 /// Raw readings for a window, daily aggregates for years (issue #21, item 3). Once a day the job
-/// worker rolls every China day that has left the window up into `telemetry_daily` (one row per
-/// device, day and type: how many, the main quantity's sum, least and greatest, and the money),
-/// then removes that day's raw readings in short transactions, so ingest is never held up for
-/// long. Readings dated before the window are refused at ingest (`NDJSONBatch.Limits.rawDays`):
-/// their day is already rolled up and would not be again.
+/// worker sums the readings dated before the window into `telemetry_daily` (one row per device,
+/// China day and type: how many, the main quantity's sum, least and greatest, and the money) and
+/// removes them, 10,000 to a transaction — summing and removing in the same one, so a reading is
+/// counted exactly once, also one that comes late for a day summed before.
 ///
 /// What stays: findings and their evidence figures; a confirmed alert's frozen evidence (the
 /// readings it rests on, as sent); a tank's reconciliation, which starts from the oldest reading
@@ -17,11 +16,13 @@ import SQLKit
 public struct TelemetryRetention: Sendable, Equatable {
     /// Days of raw readings kept (nil: all, forever). A configurable figure, not a rule.
     public var rawDays: Int?
-    /// Readings removed per transaction.
+    /// Readings summed and removed per transaction, and transactions per call of the worker.
     public var chunk: Int
-    public init(rawDays: Int? = 180, chunk: Int = 10_000) {
+    public var chunksPerRun: Int
+    public init(rawDays: Int? = 180, chunk: Int = 10_000, chunksPerRun: Int = 20) {
         self.rawDays = rawDays
         self.chunk = chunk
+        self.chunksPerRun = chunksPerRun
     }
 }
 
@@ -47,9 +48,18 @@ extension Telemetry {
         public var valueMin: Double?
         public var valueMax: Double?
         public var amountSum: Double?
+
+        public init(
+            deviceID: Int, day: String, type: String, count: Int, valueSum: Double? = nil, valueMin: Double? = nil, valueMax: Double? = nil, amountSum: Double? = nil
+        ) {
+            (self.deviceID, self.day, self.type, self.count, self.valueSum, self.valueMin, self.valueMax, self.amountSum) =
+                (deviceID, day, type, count, valueSum, valueMin, valueMax, amountSum)
+        }
     }
 
-    /// Rolls up and removes what left the window, once a day (nil: already run today, or no window).
+    /// Sums up and removes what left the window, once a day (nil: already done today, or no
+    /// window). A run does at most `policy.chunksPerRun` chunks; a backlog larger than that is
+    /// taken up on the next calls the same day (the worker calls again while there was work).
     @discardableResult
     public static func runRetentionIfDue(_ policy: TelemetryRetention, today: CalendarDay, now: Date = Date(), on db: any Database) async throws
         -> RetentionOutcome?
@@ -63,86 +73,108 @@ extension Telemetry {
             return nil
         }
         let cutoff = today.adding(days: -days)
-        let rolled = try await rollUp(before: cutoff, on: db)
-        let deleted = try await prune(before: cutoff.startInstant, chunk: policy.chunk, on: db)
+        var outcome = RetentionOutcome(cutoff: cutoff, rolledDays: 0, deleted: 0)
+        var summed = Set<String>()
+        for _ in 0..<policy.chunksPerRun {
+            try Task.checkCancellation()
+            let chunk = try await rollUpAndRemove(before: cutoff.startInstant, limit: policy.chunk, on: db)
+            outcome.deleted += chunk.removed
+            summed.formUnion(chunk.days)
+            outcome.rolledDays = summed.count
+            // Less than a chunk: nothing is left before the cutoff — today's run is done.
+            guard chunk.removed == policy.chunk else {
+                let done = outcome
+                try await db.writeTransaction { tx in
+                    try await (tx as! any SQLDatabase).insert(into: "telemetry_retention_runs")
+                        .columns("day", "cutoff", "rolled_through", "rolled_days", "deleted", "finished_at")
+                        .values(SQLBind(today.description), SQLBind(cutoff.startInstant), SQLBind(cutoff.adding(days: -1).description),
+                                SQLBind(done.rolledDays), SQLBind(Int64(done.deleted)), SQLBind(now))
+                        .ignoringConflicts(with: ["day"]).run()
+                }
+                return outcome
+            }
+        }
+        return outcome
+    }
+
+    /// One chunk: the oldest readings dated before `cutoff`, summed by device, China day and type
+    /// into `telemetry_daily` (added to what a day already holds) and removed, in one transaction —
+    /// each reading is summed exactly once, whenever it came and whatever crashed. The lines are
+    /// read by the same parser that checked them at ingest, not by the database's JSON functions.
+    static func rollUpAndRemove(before cutoff: Date, limit: Int, on db: any Database) async throws -> (removed: Int, days: Set<String>) {
         try await db.writeTransaction { tx in
-            try await (tx as! any SQLDatabase).insert(into: "telemetry_retention_runs")
-                .columns("day", "cutoff", "rolled_through", "rolled_days", "deleted", "finished_at")
-                .values(SQLBind(today.description), SQLBind(cutoff.startInstant), SQLBind(cutoff.adding(days: -1).description), SQLBind(rolled),
-                        SQLBind(Int64(deleted)), SQLBind(now))
-                .ignoringConflicts(with: ["day"]).run()
+            let sql = tx as! any SQLDatabase
+            let sqlite = sql.dialect.name == "sqlite"
+            // The physical row's own address (rowid, ctid): the table's key is (device_id, seq), not time.
+            struct Row: Decodable { var address: String; var device_id: Int; var type: String; var line: String }
+            let rows = try await sql.raw("""
+                SELECT CAST(\(unsafeRaw: sqlite ? "rowid" : "ctid") AS TEXT) AS address, device_id, type, line FROM telemetry_readings
+                WHERE at < \(bind: cutoff) ORDER BY at LIMIT \(bind: limit)
+                """).all(decoding: Row.self)
+            guard !rows.isEmpty else { return (0, []) }
+            struct Key: Hashable { var device: Int; var day: String; var type: String }
+            var sums: [Key: DailyAggregate] = [:]
+            for (row, r) in zip(rows, parse(rows.map(\.line), keepingOrder: true)) {
+                let key = Key(device: row.device_id, day: CalendarDay(instant: r?.at ?? cutoff.addingTimeInterval(-1)).description, type: row.type)
+                let (value, amount) = r.map(quantities) ?? (nil, nil)
+                var a = sums[key] ?? DailyAggregate(deviceID: key.device, day: key.day, type: key.type, count: 0)
+                a.count += 1
+                if let value {
+                    a.valueSum = (a.valueSum ?? 0) + value
+                    a.valueMin = min(a.valueMin ?? value, value)
+                    a.valueMax = max(a.valueMax ?? value, value)
+                }
+                if let amount { a.amountSum = (a.amountSum ?? 0) + amount }
+                sums[key] = a
+            }
+            let least = sqlite ? "min" : "LEAST", greatest = sqlite ? "max" : "GREATEST"
+            for part in stride(from: 0, to: sums.count, by: 100).map({ Array(Array(sums.values)[$0..<min($0 + 100, sums.count)]) }) {
+                var insert = sql.insert(into: "telemetry_daily").columns("device_id", "day", "type", "n", "value_sum", "value_min", "value_max", "amount_sum")
+                for a in part {
+                    insert = insert.values(SQLBind(a.deviceID), SQLBind(a.day), SQLBind(a.type), SQLBind(a.count), SQLBind(a.valueSum), SQLBind(a.valueMin),
+                                           SQLBind(a.valueMax), SQLBind(a.amountSum))
+                }
+                // Added to what the day holds already (a late reading, a backlog over several runs).
+                try await insert.onConflict(with: ["device_id", "day", "type"]) {
+                    $0.set("n", to: SQLRaw("telemetry_daily.n + excluded.n"))
+                        .set("value_sum", to: SQLRaw("COALESCE(telemetry_daily.value_sum + excluded.value_sum, telemetry_daily.value_sum, excluded.value_sum)"))
+                        .set("value_min", to: SQLRaw("\(least)(COALESCE(telemetry_daily.value_min, excluded.value_min), COALESCE(excluded.value_min, telemetry_daily.value_min))"))
+                        .set("value_max", to: SQLRaw("\(greatest)(COALESCE(telemetry_daily.value_max, excluded.value_max), COALESCE(excluded.value_max, telemetry_daily.value_max))"))
+                        .set("amount_sum", to: SQLRaw("COALESCE(telemetry_daily.amount_sum + excluded.amount_sum, telemetry_daily.amount_sum, excluded.amount_sum)"))
+                }.run()
+            }
+            for part in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
+                if sqlite {
+                    try await sql.raw("DELETE FROM telemetry_readings WHERE rowid IN \(SQLBind.group(part.compactMap { Int64($0.address) }))").run()
+                } else {
+                    try await sql.raw("DELETE FROM telemetry_readings WHERE ctid = ANY(CAST(\(bind: part.map(\.address)) AS tid[]))").run()
+                }
+            }
+            return (rows.count, Set(sums.keys.map(\.day)))
         }
-        return RetentionOutcome(cutoff: cutoff, rolledDays: rolled, deleted: deleted)
     }
 
-    /// Aggregates every day before `cutoff` not rolled up yet, from the day after the last one
-    /// rolled (or the oldest reading's). One statement a day; a day rolled before is kept as it was.
-    /// Returns the days rolled.
-    @discardableResult
-    public static func rollUp(before cutoff: CalendarDay, on db: any Database) async throws -> Int {
-        let sql = db as! any SQLDatabase
-        struct Last: Decodable { var rolled_through: String? }
-        struct Oldest: Decodable { var oldest: Date? }
-        let last = try await sql.raw("SELECT MAX(rolled_through) AS rolled_through FROM telemetry_retention_runs").first(decoding: Last.self)?
-            .rolled_through.flatMap { CalendarDay($0) }
-        var day: CalendarDay
-        if let last { day = last.adding(days: 1) } else {
-            guard let oldest = try await sql.raw("SELECT MIN(at) AS oldest FROM telemetry_readings").first(decoding: Oldest.self)?.oldest else { return 0 }
-            day = CalendarDay(instant: oldest)
-        }
-        let sqlite = sql.dialect.name == "sqlite"
-        func number(_ key: String) -> String {
-            sqlite ? "json_extract(line, '$.\(key)')" : "CAST(line::jsonb ->> '\(key)' AS DOUBLE PRECISION)"
-        }
-        // The type's main quantity, and its money.
-        let value = """
-            CASE type WHEN 'delivery' THEN \(number("volume")) WHEN 'trip' THEN \(number("meter_km")) WHEN 'weighing' THEN \(number("kg"))
-            WHEN 'meter_index' THEN \(number("index")) WHEN 'tank_level' THEN \(number("level_mm")) END
-            """
-        let amount = "CASE type WHEN 'delivery' THEN \(number("amount")) WHEN 'trip' THEN \(number("fare")) WHEN 'weighing' THEN \(number("amount")) END"
-        var rolled = 0
-        while day < cutoff {
-            let (from, to, label) = (day.startInstant, day.adding(days: 1).startInstant, day.description)
-            try await db.writeTransaction { tx in
-                try await (tx as! any SQLDatabase).raw("""
-                    INSERT INTO telemetry_daily (device_id, day, type, n, value_sum, value_min, value_max, amount_sum)
-                    SELECT device_id, \(bind: label), type, COUNT(*), SUM(v), MIN(v), MAX(v), SUM(a)
-                    FROM (SELECT device_id, type, \(unsafeRaw: value) AS v, \(unsafeRaw: amount) AS a
-                          FROM telemetry_readings WHERE at >= \(bind: from) AND at < \(bind: to)) r
-                    GROUP BY device_id, type
-                    ON CONFLICT (device_id, day, type) DO NOTHING
-                    """).run()
-            }
-            rolled += 1
-            day = day.adding(days: 1)
-        }
-        return rolled
-    }
-
-    /// Removes the raw readings dated before `cutoff`, `chunk` at a time, each in its own short
-    /// transaction. Returns how many.
-    @discardableResult
-    public static func prune(before cutoff: Date, chunk: Int = 10_000, on db: any Database) async throws -> Int {
-        let sqlite = (db as! any SQLDatabase).dialect.name == "sqlite"
-        var deleted = 0
-        while true {
-            let n = try await db.writeTransaction { tx in
-                let sql = tx as! any SQLDatabase
-                // The physical row's own address: the table's key is (device_id, seq), not time.
-                let query: SQLQueryString = sqlite
-                    ? "DELETE FROM telemetry_readings WHERE rowid IN (SELECT rowid FROM telemetry_readings WHERE at < \(bind: cutoff) LIMIT \(bind: chunk)) RETURNING 1 AS one"
-                    : "DELETE FROM telemetry_readings WHERE ctid = ANY(ARRAY(SELECT ctid FROM telemetry_readings WHERE at < \(bind: cutoff) LIMIT \(bind: chunk))) RETURNING 1 AS one"
-                return try await sql.raw(query).all().count
-            }
-            deleted += n
-            if n < chunk { return deleted }
+    /// A reading's main quantity and its money, as `telemetry_daily` sums them.
+    static func quantities(_ r: Reading) -> (value: Double?, amount: Double?) {
+        switch r.body {
+        case .delivery(let d): (d.volume, d.amount)
+        case .trip(let t): (t.meterKm, t.fare)
+        case .weighing(let w): (w.kg, w.amount)
+        case .meterIndex(let m): (m.index, nil)
+        case .tankLevel(let l): (l.levelMM, nil)
+        case .scaleEvent, .heartbeat: (nil, nil)
         }
     }
 
     /// A device's daily aggregates between two days (inclusive), for a caller who may see it;
     /// another's answers as unknown.
     public static func daily(deviceID: Int, from: CalendarDay, to: CalendarDay, scope: AccessScope, on db: any Database) async throws -> [DailyAggregate] {
-        guard try await devices(scope: scope, on: db).contains(where: { $0.id == deviceID }) else {
+        // The one device, through its instrument's scope (not every device the caller may see).
+        guard try await (db as! any SQLDatabase).raw("""
+            SELECT d.id FROM telemetry_devices d JOIN instruments ON instruments.id = d.instrument_id
+            WHERE d.id = \(bind: deviceID) AND \(Registry.instrumentsVisible(scope))
+            """).first() != nil
+        else {
             throw RegistryError.notFound(.telemetryDevice, key: String(deviceID))
         }
         struct Row: Decodable {

@@ -152,7 +152,8 @@ extension Telemetry {
     static let waitAtMost: TimeInterval = 6 * 3_600
     /// The longest delivery assumed (one ending this long after a moment may have begun before it).
     static let deliveryAtMost: TimeInterval = 900
-    /// A tank's levels read in one run (two weeks at one a minute).
+    /// A gauge's levels read in one run (three and a half days of four tanks at one a minute: more
+    /// than a day, so every window can close).
     static let levelLimit = 20_000
     /// A window is never judged sooner than this after its end.
     static let settleAtLeast: TimeInterval = 600
@@ -175,14 +176,15 @@ extension Telemetry {
             else { continue }
             let t = thresholds ?? ThresholdSettings.resolve(RegionCode(instrument.regionCode), settings)
             struct Line: Decodable { var line: String }
-            // This tank's levels only (a gauge reports several tanks), from the anchor on.
-            let tankNumber = sql.dialect.name == "sqlite" ? "CAST(json_extract(line, '$.tank') AS INTEGER)" : "CAST(line::jsonb ->> 'tank' AS INTEGER)"
+            // The gauge's levels from the anchor on (this tank's are picked out as they are read: the
+            // lines were checked at ingest by the same parser; the database's JSON functions would
+            // read them otherwise).
             let levelLines = try await sql.raw("""
                 SELECT line FROM telemetry_readings
-                WHERE device_id = \(bind: gauge.id!) AND type = 'tank_level' AND seq >= \(bind: tank.anchorSeq ?? 0) AND \(unsafeRaw: tankNumber) = \(bind: tank.tank)
+                WHERE device_id = \(bind: gauge.id!) AND type = 'tank_level' AND seq >= \(bind: tank.anchorSeq ?? 0)
                 ORDER BY seq LIMIT \(bind: levelLimit)
                 """).all(decoding: Line.self).map(\.line)
-            let levels = parse(levelLines)
+            let levels = parse(levelLines).filter { if case .tankLevel(let l) = $0.body { l.tank == tank.tank } else { false } }
             guard let first = levels.first?.at, let last = levels.last?.at, levels.count > 1 else { continue }
             let dispenserIDs = Array(Set(tank.nozzles.map(\.dispenserID)))
             let dispensers = try await TelemetryDeviceModel.query(on: db).filter(\.$id ~~ dispenserIDs).all()
@@ -230,5 +232,14 @@ extension Telemetry {
     /// Lines kept at ingest, read again (their clock is no longer in question).
     static func parse(_ lines: [String]) -> [Reading] {
         NDJSONBatch.parse(Array(lines.joined(separator: "\n").utf8), receivedAt: .distantFuture).readings.map(\.reading)
+    }
+
+    /// The same, one reading (or nil, for a line that no longer reads) per line, in order.
+    static func parse(_ lines: [String], keepingOrder: Bool) -> [Reading?] {
+        var out = [Reading?](repeating: nil, count: lines.count)
+        for r in NDJSONBatch.parse(Array(lines.joined(separator: "\n").utf8), receivedAt: .distantFuture).readings where r.line <= lines.count {
+            out[r.line - 1] = r.reading
+        }
+        return out
     }
 }

@@ -32,8 +32,10 @@ public enum Backup {
     }
 
     /// The figures of the database `store` opens.
-    public static func summary(of store: Store) async throws -> Summary {
-        let sql = store.sql
+    public static func summary(of store: Store) async throws -> Summary { try await summary(store.sql) }
+
+    /// The figures as one connection (a transaction's) sees them.
+    static func summary(_ sql: any SQLDatabase) async throws -> Summary {
         let sqlite = sql.dialect.name == "sqlite"
         struct Name: Decodable { var name: String }
         let names = try await sql.raw(
@@ -69,25 +71,72 @@ public enum Backup {
     }
 
     /// Writes a backup of the database `store` opens to `path` (refused if something is there),
-    /// and its manifest beside it (`path` + ".json"). Returns the figures.
+    /// and its manifest beside it (`path` + ".json"), taken from what the backup holds: the copy is
+    /// the database at one instant, and the manifest describes that instant. Returns the figures.
     @discardableResult
     public static func backup(_ store: Store, to path: String, databaseURL: String? = nil) async throws -> Summary {
         let manifest = path + ".json"
         for p in [path, manifest] where FileManager.default.fileExists(atPath: p) {
             throw Failure(description: "\(p) exists already: a backup never overwrites one")
         }
-        // The figures first, then the copy: a write between them shows as a difference when the
-        // backup is checked, never as a backup that silently misses it.
-        let summary = try await self.summary(of: store)
+        let summary: Summary
         if store.sql.dialect.name == "sqlite" {
+            // One read transaction; writers go on under WAL. Then the copy itself is counted.
             try await store.sql.raw("VACUUM INTO \(bind: path)").run()
+            try sync(path)
+            summary = try await withBareStore(.sqliteFile(path)) { try await Backup.summary(of: $0) }
         } else {
             guard let databaseURL else { throw Failure(description: "a PostgreSQL backup needs DATABASE_URL") }
-            try run("/usr/bin/pg_dump", ["--format=custom", "--no-owner", "--file", path, databaseURL])
+            // One snapshot for both: counted in a repeatable-read transaction whose snapshot
+            // pg_dump reads too, while the transaction is held open.
+            summary = try await store.db.transaction { tx in
+                let sql = tx as! any SQLDatabase
+                try await sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").run()
+                struct Snapshot: Decodable { var s: String }
+                guard let snapshot = try await sql.raw("SELECT pg_export_snapshot() AS s").first(decoding: Snapshot.self)?.s else {
+                    throw Failure(description: "PostgreSQL gave no snapshot to dump")
+                }
+                let figures = try await Backup.summary(sql)
+                try run("/usr/bin/pg_dump", ["--format=custom", "--no-owner", "--snapshot=\(snapshot)", "--file", path], databaseURL: databaseURL)
+                return figures
+            }
+            try sync(path)
         }
-        let data = try JSONEncoder.sortedPretty.encode(summary)
-        try data.write(to: URL(fileURLWithPath: manifest))
+        try JSONEncoder.sortedPretty.encode(summary).write(to: URL(fileURLWithPath: manifest))
         return summary
+    }
+
+    /// Opens a database without migrating or seeding it (a backup, a file about to be restored).
+    static func withBareStore<T: Sendable>(_ location: DatabaseLocation, _ body: (Store) async throws -> T) async throws -> T {
+        let store = try Store(location: location)
+        do {
+            let value = try await body(store)
+            await store.shutdown()
+            return value
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+    }
+
+    /// Flushes a written file to the disk (VACUUM INTO and a copy do not).
+    static func sync(_ path: String) throws {
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        try handle.synchronize()
+        try handle.close()
+    }
+
+    /// Where two sets of figures differ, in words.
+    public static func differences(_ a: Summary, _ b: Summary) -> [String] {
+        var out: [String] = []
+        for name in Set(a.tables.keys).union(b.tables.keys).sorted() where a.tables[name] != b.tables[name] {
+            out.append("table \(name): \(a.tables[name].map(String.init) ?? "absent") rows in the backup, \(b.tables[name].map(String.init) ?? "absent") here")
+        }
+        if a.keptCounts != b.keptCounts { out.append("the kept statistics differ") }
+        if a.ledgerSize != b.ledgerSize || a.ledgerRoot != b.ledgerRoot {
+            out.append("ledger: size \(a.ledgerSize) root \(a.ledgerRoot) in the backup, size \(b.ledgerSize) root \(b.ledgerRoot) here")
+        }
+        return out
     }
 
     /// The manifest written beside a backup.
@@ -98,55 +147,102 @@ public enum Backup {
         return try JSONDecoder().decode(Summary.self, from: data)
     }
 
-    /// Puts a backup in place of the database at `location`: an SQLite file is copied in (the old
-    /// one, with its journal files, replaced only with `force`); a PostgreSQL database is restored
-    /// with `pg_restore` (one that has tables, only with `force`). The store is opened afterwards
-    /// by the caller, which compares `summary(of:)` with the manifest.
+    /// Puts a backup in place of the database at `location`, after checking it against its
+    /// manifest. An SQLite backup is copied beside the target and checked there — a copy that does
+    /// not match leaves the target untouched — then the target's journal is checkpointed, the copy
+    /// renamed over it in one step, and its journal files removed. A PostgreSQL backup is restored
+    /// with `pg_restore` in one transaction, then checked. A database that is there is replaced only
+    /// with `force` (stop the server first). The caller then opens it as usual (migrating a backup
+    /// of an older version).
     public static func restore(from path: String, into location: DatabaseLocation, force: Bool) async throws {
         guard FileManager.default.fileExists(atPath: path) else { throw Failure(description: "no backup at \(path)") }
+        let expected = try manifest(of: path)
         switch location {
         case .sqliteFile(let target):
             let fm = FileManager.default
             if fm.fileExists(atPath: target), !force { throw Failure(description: "\(target) exists: give --force to replace it") }
-            // Copied beside the target, then renamed over it: a crash leaves the old file or the new.
             let temporary = target + ".restoring"
             try? fm.removeItem(atPath: temporary)
             try fm.copyItem(atPath: path, toPath: temporary)
-            for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: target + suffix) }
-            // rename(2) replaces the target in one step.
+            try sync(temporary)
+            let found: Summary
+            do { found = try await withBareStore(.sqliteFile(temporary)) { try await summary(of: $0) } } catch {
+                try? fm.removeItem(atPath: temporary)
+                throw Failure(description: "\(path) is not a database Jiliang can read: \(error)")
+            }
+            let differences = differences(expected, found)
+            guard differences.isEmpty else {
+                for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: temporary + suffix) }
+                throw Failure(description: "the backup does not match its manifest; nothing was replaced:\n  " + differences.joined(separator: "\n  "))
+            }
+            for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: temporary + suffix) }
+            if fm.fileExists(atPath: target) {
+                // Whatever the old database's journal holds goes into it first, so that no stale
+                // journal is left to be replayed onto the new file.
+                try await withBareStore(.sqliteFile(target)) { try await $0.sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run() }
+            }
             guard rename(temporary, target) == 0 else {
                 throw Failure(description: "could not put the backup in place of \(target) (errno \(errno))")
             }
+            for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: target + suffix) }
         case .sqliteMemory:
             throw Failure(description: "an in-memory database cannot be restored into")
         case .postgres(let url):
-            let listing = try output("/usr/bin/psql", ["--no-psqlrc", "--tuples-only", "--command",
-                                                       "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()", url])
-            if (Int(listing.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, !force {
-                throw Failure(description: "the database has tables: give --force to replace them")
+            let listing = try output("/usr/bin/psql", ["--no-psqlrc", "--tuples-only", "--command", "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()"],
+                                     databaseURL: url)
+            // Fail closed: an answer that is not a count is not "empty".
+            guard let tables = Int(listing.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw Failure(description: "could not tell whether the database is empty (psql said: \(listing.prefix(200)))")
             }
-            try run("/usr/bin/pg_restore", ["--clean", "--if-exists", "--no-owner", "--exit-on-error", "--dbname", url, path])
+            if tables > 0, !force { throw Failure(description: "the database has tables: give --force to replace them") }
+            try run("/usr/bin/pg_restore", ["--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error", path], databaseURL: url, dbnameFlag: true)
+            let found = try await withBareStore(location) { try await summary(of: $0) }
+            let differences = differences(expected, found)
+            guard differences.isEmpty else {
+                throw Failure(description: "restored, but the database does not match the backup's manifest:\n  " + differences.joined(separator: "\n  "))
+            }
         }
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws { _ = try output(tool, arguments) }
+    static func run(_ tool: String, _ arguments: [String], databaseURL: String, dbnameFlag: Bool = false) throws {
+        _ = try output(tool, arguments, databaseURL: databaseURL, dbnameFlag: dbnameFlag)
+    }
 
-    static func output(_ tool: String, _ arguments: [String]) throws -> String {
+    /// Runs a PostgreSQL client tool with the connection in its environment (PGHOST, PGPASSWORD, …),
+    /// not on its command line, where any user of the machine could read the password.
+    static func output(_ tool: String, _ arguments: [String], databaseURL: String, dbnameFlag: Bool = false) throws -> String {
         guard FileManager.default.isExecutableFile(atPath: tool) else {
             throw Failure(description: "\(tool) is not installed (Debian's postgresql-client; scripts/deps.sh installs it)")
         }
+        guard let url = URLComponents(string: databaseURL), let host = url.host else { throw Failure(description: "DATABASE_URL is not a postgres:// address") }
+        var env = ProcessInfo.processInfo.environment
+        env["PGHOST"] = host
+        if let port = url.port { env["PGPORT"] = String(port) }
+        if let user = url.user { env["PGUSER"] = user }
+        if let password = url.password { env["PGPASSWORD"] = password }
+        let database = String(url.path.drop { $0 == "/" })
+        if !database.isEmpty { env["PGDATABASE"] = database }
+        for item in url.queryItems ?? [] where item.name == "sslmode" { env["PGSSLMODE"] = item.value }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        // pg_restore reads its target from --dbname (the environment's PGDATABASE names it).
+        p.arguments = dbnameFlag ? ["--dbname", database] + arguments : arguments
+        p.environment = env
+        let out = Pipe()
+        // Messages go to a file: a tool that writes much to both streams cannot stall on a full pipe.
+        let messages = FileManager.default.temporaryDirectory.appendingPathComponent("jiliang-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: messages.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: messages) }
+        let err = try FileHandle(forWritingTo: messages)
         p.standardOutput = out
         p.standardError = err
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        let message = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        try? err.close()
         guard p.terminationStatus == 0 else {
-            throw Failure(description: "\(URL(fileURLWithPath: tool).lastPathComponent) failed: \(String(decoding: message, as: UTF8.self).prefix(2_000))")
+            let text = (try? String(contentsOf: messages, encoding: .utf8)) ?? ""
+            throw Failure(description: "\(URL(fileURLWithPath: tool).lastPathComponent) failed: \(text.prefix(2_000))")
         }
         return String(decoding: data, as: UTF8.self)
     }
