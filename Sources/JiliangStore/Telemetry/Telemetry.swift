@@ -79,6 +79,20 @@ public enum Telemetry {
         } else {
             devices = try await TelemetryDeviceModel.query(on: db).sort(\.$id).all()
         }
+        return try await visible(devices, scope: scope, on: db)
+    }
+
+    /// The devices of these ids the caller may see (unknown and outside the scope alike: absent).
+    public static func devices(ids: [Int], scope: AccessScope, on db: any Database) async throws -> [TelemetryDeviceModel] {
+        var devices: [TelemetryDeviceModel] = []
+        for part in stride(from: 0, to: ids.count, by: chunk).map({ Array(ids[$0..<min($0 + chunk, ids.count)]) }) {
+            devices += try await TelemetryDeviceModel.query(on: db).filter(\.$id ~~ part).all()
+        }
+        return try await visible(devices, scope: scope, on: db)
+    }
+
+    /// Those of `devices` whose instruments `Registry.scoped` shows the caller, by id.
+    static func visible(_ devices: [TelemetryDeviceModel], scope: AccessScope, on db: any Database) async throws -> [TelemetryDeviceModel] {
         guard !devices.isEmpty else { return [] }
         let instruments = Array(Set(devices.map(\.instrumentID)))
         var visible = Set<Int>()
@@ -356,15 +370,8 @@ public enum Telemetry {
         return Page(items: items, nextCursor: ids.count > limit ? Cursor.encode(page.last!) : nil)
     }
 
-    /// The findings on the devices the caller may see, newest first; of one device if given.
+    /// The first `limit` of `findingsPage`: the latest found first; of one device if given.
     public static func findings(deviceID: Int?, scope: AccessScope, limit: Int = 100, on db: any Database) async throws -> [TelemetryFindingModel] {
-        let visible = try await devices(scope: scope, on: db).map { $0.id! }
-        let ids = deviceID.map { visible.contains($0) ? [$0] : [] } ?? visible
-        var out: [TelemetryFindingModel] = []
-        for part in stride(from: 0, to: ids.count, by: chunk).map({ Array(ids[$0..<min($0 + chunk, ids.count)]) }) {
-            out += try await TelemetryFindingModel.query(on: db).filter(\.$deviceID ~~ part).sort(\.$at, .descending).sort(\.$id, .descending)
-                .limit(limit).all()
-        }
-        return Array(out.sorted { ($0.at, $0.id!) > ($1.at, $1.id!) }.prefix(limit))
+        try await findingsPage(deviceID: deviceID, cursor: nil, limit: limit, scope: scope, on: db).items
     }
 }

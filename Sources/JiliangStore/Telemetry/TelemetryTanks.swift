@@ -62,7 +62,7 @@ extension Telemetry {
             if let d = n.dispenserID, !seen.insert("\(d)/\(nozzle)").inserted { c.fail("nozzles[\(i + 1)]", .telemetry(.nozzleTaken(nozzle: nozzle))) }
         }
         try c.finish()
-        let visible = try await devices(scope: p.scope, on: db)
+        let visible = try await devices(ids: Array(Set([gaugeID!] + nozzles.compactMap(\.dispenserID))), scope: p.scope, on: db)
         let byID = Dictionary(uniqueKeysWithValues: visible.map { ($0.id!, $0) })
         // Unknown and outside the caller's scope answer alike.
         guard let gauge = byID[gaugeID!] else { throw RegistryError.invalid("gauge_id", .telemetry(.unknownDevice("#\(gaugeID!)"))) }
@@ -126,8 +126,9 @@ extension Telemetry {
 
     /// The tanks whose gauges the caller may see (all of them for `.everything`).
     public static func tanks(scope: AccessScope, on db: any Database) async throws -> [Tank] {
-        let visible = Set(try await devices(scope: scope, on: db).compactMap(\.id))
-        return try await allTanks(on: db).filter { visible.contains($0.gaugeID) }
+        let tanks = try await allTanks(on: db)
+        let visible = Set(try await devices(ids: Array(Set(tanks.map(\.gaugeID))), scope: scope, on: db).compactMap(\.id))
+        return tanks.filter { visible.contains($0.gaugeID) }
     }
 
     static func allTanks(involving devices: Set<Int>? = nil, on db: any Database) async throws -> [Tank] {
