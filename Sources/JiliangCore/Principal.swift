@@ -125,6 +125,9 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     /// Review what the detectors found on devices in the caller's region: confirm an alert (its
     /// evidence is frozen and ledgered, an inspection task opens) or dismiss it, with a reason.
     case reviewAlerts = "telemetry:review"
+    /// Scrape the operational metrics at `/metrics` (issue #22): counts and latencies, no
+    /// registry data. Held by administrators, and by a Prometheus scraper's token alone.
+    case readMetrics = "metrics:read"
 
     public static func < (a: Permission, b: Permission) -> Bool { a.rawValue < b.rawValue }
 }

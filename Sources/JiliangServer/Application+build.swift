@@ -74,6 +74,9 @@ public func prepare(_ store: Store, config: AppConfiguration) async throws {
 /// Every route of the application, in one place (STYLE.md idiom 3).
 public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    // First, so that every request is counted and timed whole (issue #22, item 6).
+    let metrics = ServerMetrics()
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
@@ -100,6 +103,9 @@ public func buildRouter(store: Store, config: AppConfiguration, ledger: Ledger) 
 
     // The tamper-evident ledger, public and read-only (C2SP tlog-tiles).
     LedgerRoutes(ledger: ledger).addRoutes(to: router)
+
+    // Operational metrics for Prometheus (metrics:read only).
+    MetricsRoute(metrics: metrics, ledger: ledger).addRoutes(to: router)
 
     // The API contract, served verbatim.
     let spec = try APISpec.yaml()

@@ -57,10 +57,17 @@ public final class Store: Sendable {
         case .sqliteMemory(let name):
             databases.use(.sqlite(.init(storage: .memory(identifier: name)), sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url):
-            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: Self.postgresConnectionsPerLoop, sqlLogLevel: .trace), as: .psql)
         }
         Store.registerAuditing(on: databases)
     }
+
+    /// The most connections the pool opens: one per event loop on SQLite (one writer at a time in
+    /// any case), `postgresConnectionsPerLoop` per loop on PostgreSQL.
+    public var poolSize: Int {
+        eventLoopGroup.makeIterator().reduce(0) { n, _ in n + (isPostgres ? Self.postgresConnectionsPerLoop : 1) }
+    }
+    static let postgresConnectionsPerLoop = 4
 
     /// A database handle. Cheap: a new context over the shared connection pool.
     public var db: any Database { databases.database(logger: logger, on: eventLoopGroup.any())! }

@@ -5,6 +5,7 @@ import JiliangCore
 import JiliangLedger
 import JiliangServer
 import JiliangStore
+import Logging
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the web server and the job worker")
@@ -27,6 +28,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The largest import file accepted, in MB") var importMaxMb = 512
     @Option(help: "The most data rows one import file may have") var importMaxRows = InstrumentImport.defaultMaxRows
     @Option(help: "Days of raw telemetry kept before it is summed up by day (0: keep all)") var telemetryRawDays = 180
+    @Option(help: "Log lines as text (for a terminal) or json (one object per line, for journald or a log store)") var logFormat: LogFormat = .text
+    @Option(help: "Least severe level logged: trace, debug, info, notice, warning, error, critical") var logLevel = "info"
 
     func run() async throws {
         guard (0...365).contains(dueSoonDays) else { throw ValidationError("--due-soon-days must be from 0 to 365") }
@@ -56,10 +59,30 @@ struct Serve: AsyncParsableCommand {
         config.importMaxRows = importMaxRows
         guard (0...36_500).contains(telemetryRawDays) else { throw ValidationError("--telemetry-raw-days must be from 0 to 36500") }
         config.telemetryRetention.rawDays = telemetryRawDays > 0 ? telemetryRawDays : nil
-        print("ledger log key: \(try config.ledgerConfiguration().signer.verifier)")
-        print("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got '\(logLevel)'")
+        }
+        config.logLevel = level
+        logFormat.bootstrap(level: level)
+        // Through the log, so that `--log-format json` writes nothing but JSON lines.
+        let log = Logger(label: "jiliang")
+        let logKey = try config.ledgerConfiguration().signer.verifier
+        log.notice("ledger log key: \(logKey)")
+        log.notice("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
         let app = try await buildApplication(config)
         try await app.runService()
+    }
+}
+
+/// How `serve` writes its log (issue #22, item 6).
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+
+    func bootstrap(level: Logger.Level) {
+        switch self {
+        case .text: LoggingSystem.bootstrap { var h = StreamLogHandler.standardOutput(label: $0); h.logLevel = level; return h }
+        case .json: LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+        }
     }
 }
 

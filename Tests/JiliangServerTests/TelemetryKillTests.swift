@@ -27,48 +27,6 @@ import FoundationNetworking
         }.joined(separator: "\n")
     }
 
-    final class Server: @unchecked Sendable {
-        let process = Process()
-        let port: Int
-        init(port: Int, location: DatabaseLocation, dir: String) throws {
-            self.port = port
-            process.executableURL = URL(fileURLWithPath: CLITests.binary)
-            var env = ProcessInfo.processInfo.environment
-            env.removeValue(forKey: "DATABASE_URL")
-            var args = ["serve", "--port", String(port), "--ledger-key", dir + "/ledger.key", "--no-background"]
-            switch location {
-            case .sqliteFile(let path): args += ["--sqlite", path]
-            case .postgres(let url): env["DATABASE_URL"] = url
-            default: break
-            }
-            process.arguments = args
-            process.environment = env
-            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try process.run()
-        }
-
-        func waitUntilServing() async throws {
-            for _ in 0..<240 {
-                if let (_, r) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v1/health")!),
-                   (r as? HTTPURLResponse)?.statusCode == 200 { return }
-                guard process.isRunning else { throw CancellationError() }
-                try await Task.sleep(for: .milliseconds(250))
-            }
-            throw CancellationError()
-        }
-
-        func kill() {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-
-        func stop() {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
-        }
-    }
-
     /// Sends one batch; the gateway's acknowledgement is a 200 whose counts cover the whole batch.
     static func send(_ body: String, port: Int, token: String) async -> (accepted: Int, duplicates: Int, errors: Int)? {
         var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/telemetry/readings")!)
@@ -98,7 +56,7 @@ import FoundationNetworking
             let bodies = (0..<Self.batches).map { Self.batch($0, start: start) }
             let port = Int.random(in: 20_000...29_000)
 
-            let first = try Server(port: port, location: store.location, dir: dir)
+            let first = try ServerProcess(port: port, location: store.location, dir: dir)
             defer { first.stop() }
             try await first.waitUntilServing()
             // Three batches in flight at a time; the server is killed once ten are acknowledged.
@@ -133,7 +91,7 @@ import FoundationNetworking
             }
 
             // Started again; the gateway sends everything again.
-            let second = try Server(port: port, location: store.location, dir: dir)
+            let second = try ServerProcess(port: port, location: store.location, dir: dir)
             defer { second.stop() }
             try await second.waitUntilServing()
             var accepted = 0, duplicates = 0

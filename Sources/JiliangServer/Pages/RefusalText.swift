@@ -243,6 +243,7 @@ enum RefusalText {
         case .applyForCredit: zh ? "诚信计量申请" : "applying for credit matters"
         case .submitReadings: zh ? "登记智能设备、报送监测数据" : "registering devices and sending their readings"
         case .reviewAlerts: zh ? "审核监测告警" : "reviewing telemetry alerts"
+        case .readMetrics: zh ? "读取运行指标" : "reading the operational metrics"
         }
     }
 }

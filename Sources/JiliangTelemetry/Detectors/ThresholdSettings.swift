@@ -24,13 +24,13 @@ public enum ThresholdSettings {
         public let basis: Basis
         /// Where the default comes from, in a few words (English; the docs say more).
         public let source: String
-        let keyPath: (WritableKeyPath<Thresholds, Double> & Sendable)?
-        let wholeKeyPath: (WritableKeyPath<Thresholds, Int> & Sendable)?
+        let keyPath: (any WritableKeyPath<Thresholds, Double> & Sendable)?
+        let wholeKeyPath: (any WritableKeyPath<Thresholds, Int> & Sendable)?
 
-        init(_ name: String, _ keyPath: WritableKeyPath<Thresholds, Double> & Sendable, _ range: ClosedRange<Double>, _ basis: Basis, _ source: String) {
+        init(_ name: String, _ keyPath: any WritableKeyPath<Thresholds, Double> & Sendable, _ range: ClosedRange<Double>, _ basis: Basis, _ source: String) {
             (self.name, self.range, self.whole, self.keyPath, self.wholeKeyPath, self.basis, self.source) = (name, range, false, keyPath, nil, basis, source)
         }
-        init(_ name: String, whole keyPath: WritableKeyPath<Thresholds, Int> & Sendable, _ range: ClosedRange<Double>, _ basis: Basis, _ source: String) {
+        init(_ name: String, whole keyPath: any WritableKeyPath<Thresholds, Int> & Sendable, _ range: ClosedRange<Double>, _ basis: Basis, _ source: String) {
             (self.name, self.range, self.whole, self.keyPath, self.wholeKeyPath, self.basis, self.source) = (name, range, true, nil, keyPath, basis, source)
         }
 

@@ -1,0 +1,113 @@
+import Foundation
+import JiliangStore
+import Prometheus
+
+/// The application's metrics (issue #22, item 6) in a Prometheus registry of its own (the mirrored
+/// swift-prometheus), not the process-wide swift-metrics bootstrap: tests run many applications in
+/// one process, and each reads its own. Request figures are recorded as requests finish; the
+/// figures that live in the database are read when `/metrics` is scraped, so every instance of
+/// several reports the same queue and ledger.
+public final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+
+    /// Latency buckets from half a millisecond (a cached public page) to ten seconds (a report).
+    static let buckets: [Duration] = [
+        .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    private let inFlight: Gauge
+
+    public init() {
+        _ = ProcessFigures.started
+        inFlight = registry.makeGauge(descriptor: Self.name("http_requests_in_flight", "", "Requests being answered now"))
+    }
+
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "jiliang", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    // MARK: Requests
+
+    func requestStarted() { inFlight.increment() }
+
+    /// One answered request. `route` is the route's pattern (`/p/i/{code}`), never the path, so the
+    /// number of series stays bounded whatever clients ask for.
+    func requestFinished(route: String, method: String, status: Int, nanoseconds: UInt64) {
+        inFlight.decrement()
+        registry.makeCounter(
+            descriptor: Self.name("http_requests", "total", "Requests answered, by route, method and status"),
+            labels: [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.name("http_request_duration", "seconds", "Time from the request's arrival to its answer, by route and method"),
+            labels: [("route", route), ("method", method)], buckets: Self.buckets
+        ).recordNanoseconds(Int64(clamping: nanoseconds))
+    }
+
+    // MARK: Scrape
+
+    /// The text a Prometheus server scrapes: the database's figures read now, this process's
+    /// memory and descriptors, then every series.
+    func exposition(ledger: Ledger) async throws -> [UInt8] {
+        let figures = try await OperationalFigures.read(from: ledger)
+        record(figures, poolSize: ledger.store.poolSize)
+        record(ProcessFigures.current())
+        return registry.emitToBuffer()
+    }
+
+    func record(_ f: OperationalFigures, poolSize: Int) {
+        for (state, n) in f.jobs {
+            gauge("jobs", "", "Jobs in the database-backed queue, by state", [("state", state)]).set(to: Double(n))
+        }
+        gauge("jobs_oldest_queued_wait", "seconds", "How long the oldest job due to run has waited (0 when none waits)")
+            .set(to: f.oldestQueuedJobSeconds)
+        gauge("warning_runs", "", "Early-warning runs recorded").set(to: Double(f.warningRuns))
+        if let run = f.lastWarningRun {
+            gauge("warning_last_run_found", "", "Warnings the latest finished early-warning run found").set(to: Double(run.found))
+            gauge("warning_last_run_raised", "", "Warnings the latest finished early-warning run raised for the first time").set(to: Double(run.raised))
+            gauge("warning_last_run_finished", "timestamp_seconds", "When the latest early-warning run finished (Unix time)")
+                .set(to: run.finishedAt.timeIntervalSince1970)
+            gauge("warning_last_run_alarm", "", "1 when the latest run found far fewer warnings than the one before it").set(to: run.alarm ? 1 : 0)
+        }
+        gauge("ledger_pending", "", "Facts written but not yet appended to the ledger").set(to: Double(f.ledgerPending))
+        gauge("ledger_size", "", "Entries in the ledger").set(to: Double(f.ledgerSize))
+        gauge("ledger_unpublished", "", "Entries not yet covered by a published checkpoint")
+            .set(to: Double(f.ledgerSize - (f.ledgerCheckpointSize ?? 0)))
+        if let at = f.ledgerCheckpointAt {
+            gauge("ledger_checkpoint_published", "timestamp_seconds", "When the latest checkpoint was published (Unix time)")
+                .set(to: at.timeIntervalSince1970)
+        }
+        gauge("database_ping", "seconds", "Time one SELECT 1 took through the connection pool at the last scrape").set(to: f.databasePingSeconds)
+        gauge("database_pool_connections_max", "", "Connections the pool may open").set(to: Double(poolSize))
+    }
+
+    func record(_ p: ProcessFigures) {
+        if let rss = p.residentBytes { gauge("process_resident_memory", "bytes", "Resident memory of this process").set(to: Double(rss)) }
+        if let fds = p.openDescriptors { gauge("process_open_fds", "", "Open file descriptors of this process").set(to: Double(fds)) }
+        gauge("process_start_time", "seconds", "When this process started (Unix time)").set(to: p.startTime)
+    }
+
+    private func gauge(_ metric: String, _ unit: String, _ help: String, _ labels: [(String, String)] = []) -> Gauge {
+        registry.makeGauge(descriptor: Self.name(metric, unit, help), labels: labels)
+    }
+}
+
+/// This process's resident memory and open descriptors, from `/proc/self` (Linux); nil elsewhere.
+struct ProcessFigures {
+    var residentBytes: Int?
+    var openDescriptors: Int?
+    var startTime: Double
+
+    static let started = Date().timeIntervalSince1970
+
+    static func current() -> ProcessFigures {
+        var rss: Int?
+        if let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) {
+            let fields = statm.split(separator: " ")
+            if fields.count > 1, let pages = Int(fields[1]) { rss = pages * Int(sysconf(Int32(_SC_PAGESIZE))) }
+        }
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")).map(\.count)
+        return ProcessFigures(residentBytes: rss, openDescriptors: fds, startTime: started)
+    }
+}
