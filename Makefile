@@ -6,7 +6,7 @@ DEMO_INSTRUMENTS ?= 20000
 PG_PORT ?= 54329
 PG_DIR ?= /tmp/jiliang-pg-$(shell id -u)-$(PG_PORT)
 
-.PHONY: run build test test-sqlite test-postgres test-browser test-schemathesis screenshots openapi openapi-validate protobuf bench bench-province migrate demo clean
+.PHONY: run build test test-sqlite test-postgres test-browser test-schemathesis crash screenshots openapi openapi-validate protobuf bench bench-province migrate demo clean
 
 ## Build, create ./data/jiliang.sqlite, migrate, load a demo province on first start, serve on :$(PORT).
 run: build
@@ -34,6 +34,19 @@ test-postgres:
 	@url=$$(bash scripts/pg.sh start $(PG_DIR) $(PG_PORT)) && \
 	  echo "PostgreSQL test cluster: $$url" && \
 	  JILIANG_TEST_POSTGRES=$$url $(SWIFT) test --skip-build --filter 'JiliangStoreTests|JiliangServerTests'; \
+	  status=$$?; bash scripts/pg.sh stop $(PG_DIR); exit $$status
+
+## The kill harness (issue #22, item 1): a real server SIGKILLed $(KILLS) times during each write path
+## (workflow writes, ledger publication, imports, telemetry ingest), on SQLite then PostgreSQL;
+## `make test` runs it with 3 kills per path.
+KILLS ?= 20
+crash:
+	@bash scripts/deps.sh test
+	$(SWIFT) build --build-tests
+	$(SWIFT) build --product jiliang
+	JILIANG_KILLS=$(KILLS) $(SWIFT) test --skip-build --filter CrashSafetyTests
+	@url=$$(bash scripts/pg.sh start $(PG_DIR) $(PG_PORT)) && \
+	  JILIANG_TEST_POSTGRES=$$url JILIANG_KILLS=$(KILLS) $(SWIFT) test --skip-build --filter CrashSafetyTests; \
 	  status=$$?; bash scripts/pg.sh stop $(PG_DIR); exit $$status
 
 ## The workflows end to end in headless Chromium (Selenium), against a server it starts itself.

@@ -22,6 +22,9 @@ public struct AppConfiguration: Sendable {
     public var demoSeed: UInt64
     /// Run the job worker (imports, daily early warnings) inside the server process.
     public var runWorker: Bool
+    /// How long the job worker's claim on a job lasts unless renewed (it renews every third of it):
+    /// after a crash, the job in hand runs again this long later (`JobWorker.lease`).
+    public var jobLease: TimeInterval = JobWorker.defaultLease
     public var logLevel: Logger.Level
     /// Working days an institution has to record a result after accepting an application
     /// (on site 10, laboratory 7: the figures of issue #3, to be confirmed by the province).

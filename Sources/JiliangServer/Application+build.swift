@@ -39,7 +39,7 @@ public func buildApplication(_ config: AppConfiguration, store: Store) throws ->
     if config.runWorker {
         app.addServices(JobWorker(
             store: store, today: config.today, warnings: WarningRunner(dueSoonWindow: config.dueSoonWindow), credit: config.credit,
-            telemetryRetention: config.telemetryRetention))
+            telemetryRetention: config.telemetryRetention, lease: config.jobLease))
         app.addServices(LedgerService(ledger: ledger, interval: config.ledgerInterval))
     }
     return app

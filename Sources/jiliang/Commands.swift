@@ -28,6 +28,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The largest import file accepted, in MB") var importMaxMb = 512
     @Option(help: "The most data rows one import file may have") var importMaxRows = InstrumentImport.defaultMaxRows
     @Option(help: "Days of raw telemetry kept before it is summed up by day (0: keep all)") var telemetryRawDays = 180
+    @Option(help: "Seconds the job worker's claim on a running job lasts unless renewed: after a crash, the job runs again this long later") var jobLeaseSeconds = Int(JobWorker.defaultLease)
     @Option(help: "Log lines as text (for a terminal) or json (one object per line, for journald or a log store)") var logFormat: LogFormat = .text
     @Option(help: "Least severe level logged: trace, debug, info, notice, warning, error, critical") var logLevel = "info"
 
@@ -59,6 +60,8 @@ struct Serve: AsyncParsableCommand {
         config.importMaxRows = importMaxRows
         guard (0...36_500).contains(telemetryRawDays) else { throw ValidationError("--telemetry-raw-days must be from 0 to 36500") }
         config.telemetryRetention.rawDays = telemetryRawDays > 0 ? telemetryRawDays : nil
+        guard (3...3_600).contains(jobLeaseSeconds) else { throw ValidationError("--job-lease-seconds must be from 3 to 3600") }
+        config.jobLease = TimeInterval(jobLeaseSeconds)
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got '\(logLevel)'")
         }

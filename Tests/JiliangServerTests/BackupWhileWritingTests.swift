@@ -23,7 +23,7 @@ import Testing
             let per = TelemetryKillTests.perBatch, count = TelemetryKillTests.batches
             let start = Date().addingTimeInterval(-Double(count * per) - 3_600)
             let bodies = (0..<count).map { TelemetryKillTests.batch($0, start: start) }
-            let port = Int.random(in: 30_000...39_000)
+            let port = ServerProcess.freePort()
             let server = try ServerProcess(port: port, location: store.location, dir: dir)
             defer { server.stop() }
             try await server.waitUntilServing()

@@ -55,8 +55,10 @@ import FoundationNetworking
             #expect(ok.text.contains("# TYPE jiliang_http_requests_total counter"))
             // The administrator holds every permission, metrics:read among them.
             #expect(try await client.send(.get, "/metrics").status == .ok)
-            // The scraper's token reads no registry data.
-            #expect(try await client.send(.get, "/api/v1/instruments", as: .bearer(scraper)).status == .forbidden)
+            // The scraper's token is no one anywhere else: it reads no registry row, job or page.
+            #expect(try await client.send(.get, "/api/v1/instruments", as: .bearer(scraper)).status == .unauthorized)
+            #expect(try await client.send(.get, "/api/v1/auth/me", as: .bearer(scraper)).status == .unauthorized)
+            #expect(try await client.send(.get, "//metrics/", as: .bearer(scraper)).status == .ok)
         }
     }
 
@@ -81,6 +83,10 @@ import FoundationNetworking
             #expect((Self.value(text, "jiliang_process_open_fds") ?? 0) > 3)
             #expect((Self.value(text, "jiliang_database_pool_connections_max") ?? 0) >= 1)
             #expect((Self.value(text, "jiliang_database_ping_seconds") ?? -1) >= 0)
+            #expect(Self.value(text, "jiliang_database_up") == 1)
+            // The process's own start, before this test began (not the first scrape's time).
+            let started = try #require(Self.value(text, "jiliang_process_start_time_seconds"))
+            #expect(started < Date().timeIntervalSince1970 - 0.5 && started > Date().timeIntervalSince1970 - 86_400)
         }
     }
 
@@ -164,8 +170,9 @@ extension MetricsEndpointTests {
         logger[metadataKey: "hb.request.id"] = "42"
         logger.debug("not written: below the level")
         logger.notice("引号 \" 反斜杠 \\ 换行\n制表\t控制\u{01}", metadata: ["route": "/p/i/{code}", "counts": .dictionary(["a": "1"]), "list": .array(["x", "y"])])
-        logger.error("with an error", error: CancellationError(), metadata: ["message": "shadowing is dropped"])
-        #expect(lines.all.count == 2 && lines.all.allSatisfy { $0.hasSuffix("}\n") && $0.dropLast().split(separator: "\n").count == 1 })
+        logger.error("with an error", error: CancellationError(), metadata: ["message": "kept aside", "error": "the cause, as metadata"])
+        logger.warning("a library's error field", metadata: ["error": "connection refused"])
+        #expect(lines.all.count == 3 && lines.all.allSatisfy { $0.hasSuffix("}\n") && $0.dropLast().split(separator: "\n").count == 1 })
         let first = try #require(try JSONSerialization.jsonObject(with: Data(lines.all[0].utf8)) as? [String: Any])
         #expect(first["message"] as? String == "引号 \" 反斜杠 \\ 换行\n制表\t控制\u{01}")
         #expect(first["level"] as? String == "notice" && first["logger"] as? String == "jiliang.test")
@@ -176,6 +183,11 @@ extension MetricsEndpointTests {
         #expect(try Date(time, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)).timeIntervalSinceNow.magnitude < 60)
         let second = try #require(try JSONSerialization.jsonObject(with: Data(lines.all[1].utf8)) as? [String: Any])
         #expect(second["message"] as? String == "with an error" && (second["error"] as? String)?.contains("CancellationError") == true)
+        #expect(second["metadata.message"] as? String == "kept aside" && second["metadata.error"] as? String == "the cause, as metadata")
+        // Without an error of the event's own, a metadata "error" (Hummingbird's and the pool's
+        // failures carry their cause so) is the line's "error".
+        let third = try #require(try JSONSerialization.jsonObject(with: Data(lines.all[2].utf8)) as? [String: Any])
+        #expect(third["error"] as? String == "connection refused")
     }
 }
 
@@ -188,7 +200,7 @@ extension MetricsEndpointTests {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let token = try await MetricsEndpointTests.metricsToken(store)
-            let port = Int.random(in: 30_000...39_000)
+            let port = ServerProcess.freePort()
             let server = try ServerProcess(
                 port: port, location: store.location, dir: dir, arguments: ["--log-format", "json", "--log-level", "debug"], output: dir + "/out.log")
             defer { server.stop() }

@@ -74,6 +74,9 @@ import Testing
     ]
 
     /// Operations only the party's own account may take.
+    /// What anyone may read without signing in — all a metrics-only token reads of the API.
+    static let anyCallerReads: Set<String> = ["GET /health", "GET /public/demonstration-units", "GET /public/dishonesty-list"]
+
     static let ownerOnly: Set<String> = ["POST /commitments", "POST /demo-rounds/{id}/applications", "POST /penalties/{id}/repair-application"]
 
     @Test func everyOperationAnswers() async throws {
@@ -83,6 +86,9 @@ import Testing
             let user = try await Accounts.createUser(
                 .init(login: "coverage", displayName: "覆盖", password: "coverage-password", role: "province_admin"), by: .system("tests"), on: store.db)
             var session = "", createdToken = 0
+            // A Prometheus scraper's token (metrics:read alone) must read nothing of the registry.
+            let scraper = try await MetricsEndpointTests.metricsToken(store)
+            var scraperRead: [String] = []
             let ids = try await APIFlowTests.seed(client)
             let record = try await client.send(.post, "/api/v1/verification-records", json: [
                 "instrument_id": ids.instrument, "institution_id": ids.institution, "date": "2026-11-20", "kind": "first", "result": "pass",
@@ -194,7 +200,11 @@ import Testing
                 #expect(r.json["type"] as? String != "/problems/http" || r.status != .notFound, "\(key) has no route")
                 // with good input, every operation succeeds (the job's error report waits for the job)
                 if !template.hasSuffix("/errors") { #expect((200..<300).contains(Int(r.status.code)), "\(key): \(r.status) \(r.text)") }
+                if method == "GET", (200..<300).contains(Int(try await client.send(.get, uri, as: .bearer(scraper)).status.code)) {
+                    scraperRead.append(key)
+                }
             }
+            #expect(Set(scraperRead).subtracting(Self.anyCallerReads).isEmpty, "a metrics:read token read \(scraperRead.sorted())")
         }
     }
 }

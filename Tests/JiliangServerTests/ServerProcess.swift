@@ -1,5 +1,8 @@
 import Foundation
 import JiliangStore
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -7,20 +10,39 @@ import FoundationNetworking
 /// A real `jiliang serve` process on a test's database (the built binary, as `CLITests` runs it),
 /// for what only a process can show: a SIGKILL, a restart, the log it writes.
 final class ServerProcess: @unchecked Sendable {
+    /// A port no one listens on now: the kernel's choice for a socket bound to port 0, closed again
+    /// (a test suite running beside another cannot pick the same one; fixed ranges collided).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...29_000)
+    }
+
     let process = Process()
     let port: Int
-    init(port: Int, location: DatabaseLocation, dir: String, arguments extra: [String] = [], output: String? = nil) throws {
+    /// `background`: run the job worker and the ledger sequencer too (off: the request path only).
+    init(port: Int, location: DatabaseLocation, dir: String, background: Bool = false, arguments extra: [String] = [], output: String? = nil) throws {
         self.port = port
         process.executableURL = URL(fileURLWithPath: CLITests.binary)
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "DATABASE_URL")
-        var args = ["serve", "--port", String(port), "--ledger-key", dir + "/ledger.key", "--no-background"]
+        var args = ["serve", "--port", String(port), "--ledger-key", dir + "/ledger.key"] + (background ? [] : ["--no-background"])
         switch location {
         case .sqliteFile(let path): args += ["--sqlite", path]
         case .postgres(let url): env["DATABASE_URL"] = url
         default: break
         }
         process.arguments = args + extra
+        // Uploads (`data/uploads`) land in the test's directory, not the checkout.
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
         process.environment = env
         if let output { FileManager.default.createFile(atPath: output, contents: nil) }
         process.standardOutput = FileHandle(forWritingAtPath: output ?? "/dev/null")

@@ -54,7 +54,7 @@ import FoundationNetworking
             let token = try await Accounts.createToken(.init(name: "gateway", role: "province_admin", permissions: ["telemetry:write"]), by: .system("tests"), on: db).token
             let start = Date().addingTimeInterval(-Double(Self.batches * Self.perBatch) - 3_600)
             let bodies = (0..<Self.batches).map { Self.batch($0, start: start) }
-            let port = Int.random(in: 20_000...29_000)
+            let port = ServerProcess.freePort()
 
             let first = try ServerProcess(port: port, location: store.location, dir: dir)
             defer { first.stop() }

@@ -118,6 +118,13 @@ import Testing
             // a crashed worker's lease expires and the job is claimed again
             let c = try await JobQueue.claim(now: Date().addingTimeInterval(3600), on: store.db)
             #expect(c?.id == job.id && c?.attempts == 2)
+            // The claim's renewal: only by the attempt holding it, and it moves the lease on.
+            let renewedAt = Date().addingTimeInterval(3600)
+            #expect(try await JobQueue.renew(job.id!, attempt: 1, lease: 60, now: renewedAt, on: store.db) == false)
+            #expect(try await JobQueue.renew(job.id!, attempt: 2, lease: 7200, now: renewedAt, on: store.db))
+            #expect(try await JobQueue.claim(now: renewedAt.addingTimeInterval(3600), on: store.db) == nil)
+            let lockedUntil = try #require(try await JobModel.find(job.id!, on: store.db)?.lockedUntil)
+            #expect(abs(lockedUntil.timeIntervalSince(renewedAt.addingTimeInterval(7200))) < 1)
             // progress never goes backwards, and a report arriving after the end changes nothing
             try await JobQueue.progress(job.id!, done: 50, total: 100, on: store.db)
             try await JobQueue.progress(job.id!, done: 20, total: 100, on: store.db)

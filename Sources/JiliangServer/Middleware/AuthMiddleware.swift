@@ -49,6 +49,9 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         // The API needs a caller everywhere but these, checked before any input is decoded.
         let path = Site.canonical(request.uri.path)
+        // A scraper's credential (metrics:read and nothing else) is no one anywhere but /metrics:
+        // whatever its role, it reads no registry row, job or credit record.
+        if let c = caller, c.permissions == [.readMetrics], path != MetricsRoute.path { caller = nil }
         if caller == nil, path.hasPrefix("/api/v1/"), !Self.publicPaths.contains(path), !path.hasPrefix("/api/v1/public/")
         {
             throw RegistryError.unauthenticated

@@ -42,15 +42,17 @@ public struct JSONLogHandler: LogHandler {
         line += ",\"module\":" + Self.quoted(event.source)
         line += ",\"file\":" + Self.quoted("\(event.file.split(separator: "/").last ?? ""):\(event.line)")
         if let error = event.error { line += ",\"error\":" + Self.quoted(String(reflecting: error)) }
-        for (key, value) in fields.sorted(by: { $0.key < $1.key }) where !Self.reserved.contains(key) {
-            line += "," + Self.quoted(key) + ":" + Self.json(value)
+        // A metadata key that would repeat one of the line's own fields keeps its value under
+        // "metadata.<key>" (a JSON object with a key twice is read differently by different tools).
+        let taken = event.error == nil ? Self.reserved : Self.reserved.union(["error"])
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            line += "," + Self.quoted(taken.contains(key) ? "metadata." + key : key) + ":" + Self.json(value)
         }
         write(line + "}\n")
     }
 
-    /// Metadata keys that would shadow the line's own fields are left out rather than duplicated
-    /// (a JSON object with a key twice is read differently by different tools).
-    static let reserved: Set<String> = ["time", "level", "logger", "message", "module", "file", "error"]
+    /// The line's own fields ("error" too when the event carries one).
+    static let reserved: Set<String> = ["time", "level", "logger", "message", "module", "file"]
 
     static func json(_ value: Logger.Metadata.Value) -> String {
         switch value {

@@ -15,7 +15,7 @@ struct MetricsRoute {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(RouterPath(stringLiteral: Self.path)) { _, _ -> Response in
             guard RequestCaller.principal?.permissions.contains(.readMetrics) == true else { throw HTTPError(.notFound) }
-            let body = try await metrics.exposition(ledger: ledger)
+            let body = await metrics.exposition(ledger: ledger)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: .init(bytes: body)))

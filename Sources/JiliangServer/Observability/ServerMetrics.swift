@@ -49,9 +49,16 @@ public final class ServerMetrics: Sendable {
 
     /// The text a Prometheus server scrapes: the database's figures read now, this process's
     /// memory and descriptors, then every series.
-    func exposition(ledger: Ledger) async throws -> [UInt8] {
-        let figures = try await OperationalFigures.read(from: ledger)
-        record(figures, poolSize: ledger.store.poolSize)
+    func exposition(ledger: Ledger) async -> [UInt8] {
+        // A database that cannot be read is itself the figure to show; the request and process
+        // figures are still there (the database's own keep their last values).
+        do {
+            let figures = try await OperationalFigures.read(from: ledger)
+            record(figures, poolSize: ledger.store.poolSize)
+            gauge("database_up", "", "1 when the last scrape could read the database").set(to: 1)
+        } catch {
+            gauge("database_up", "", "1 when the last scrape could read the database").set(to: 0)
+        }
         record(ProcessFigures.current())
         return registry.emitToBuffer()
     }
@@ -99,7 +106,19 @@ struct ProcessFigures {
     var openDescriptors: Int?
     var startTime: Double
 
-    static let started = Date().timeIntervalSince1970
+    /// When this process started: its start in clock ticks after boot (`/proc/self/stat`, field 22)
+    /// plus the boot time (`/proc/stat`, btime); the first use's time where /proc is not there.
+    static let started: Double = {
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+              let afterName = stat.lastIndex(of: ")"),
+              let boot = (try? String(contentsOfFile: "/proc/stat", encoding: .utf8))?
+                .split(separator: "\n").first(where: { $0.hasPrefix("btime ") }).flatMap({ Double($0.dropFirst(6)) })
+        else { return Date().timeIntervalSince1970 }
+        // Fields after the command name (which may hold spaces) start at field 3.
+        let fields = stat[stat.index(after: afterName)...].split(separator: " ")
+        guard fields.count > 19, let ticks = Double(fields[19]) else { return Date().timeIntervalSince1970 }
+        return boot + ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }()
 
     static func current() -> ProcessFigures {
         var rss: Int?

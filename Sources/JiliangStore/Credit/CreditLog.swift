@@ -61,7 +61,7 @@ enum CreditLog {
     /// Whether the caller may read the owner's credit record: its own owner account or staff of its region.
     static func mayRead(owner: OwnerModel, _ p: Principal) -> Bool {
         switch p.scope {
-        case .everything: return p.may(.manageCredit) || p.role == .provinceAdmin
+        case .everything: return p.may(.manageCredit) || (p.role == .provinceAdmin && p.may(.readRegistry))
         case .region(let r): return p.may(.manageCredit) && (RegionCode(owner.regionCode).map(r.contains) ?? false)
         case .owners(let ids): return ids.contains(owner.id!)
         case .institution, .nothing: return false

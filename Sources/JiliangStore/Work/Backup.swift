@@ -57,7 +57,14 @@ public enum Backup {
 
     /// The kept statistics as sorted lines of text, hashed: rows are compared as values, whatever
     /// order a database returns them in.
-    static func keptDigest(_ sql: any SQLDatabase) async throws -> String {
+    public static func keptDigest(_ sql: any SQLDatabase) async throws -> String {
+        let lines = try await keptLines(sql)
+        return SHA256.hash(data: Data(lines.joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The kept statistics' rows as sorted lines of text (`keptDigest` hashes them; a test shows
+    /// the lines that differ).
+    public static func keptLines(_ sql: any SQLDatabase) async throws -> [String] {
         var lines: [String] = []
         for table in ["metric_counts", "utility_counts"] {
             for row in try await sql.raw("SELECT * FROM \(ident: table)").all() {
@@ -67,7 +74,7 @@ public enum Backup {
                 lines.append(table + "\t" + text.joined(separator: "\t"))
             }
         }
-        return SHA256.hash(data: Data(lines.sorted().joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }.joined()
+        return lines.sorted()
     }
 
     /// Writes a backup of the database `store` opens to `path` (refused if something is there),

@@ -37,9 +37,11 @@ public enum ImportJobs {
     }
 
     /// A job its creator or an administrator may read; anyone else gets "not found", as if it did
-    /// not exist (the report holds rows of the creator's registry).
+    /// not exist (the report holds rows of the creator's registry). An administrator's token that
+    /// may not read the registry (a scraper's `metrics:read`, a gateway's `telemetry:write`) reads
+    /// only its own.
     public static func job(_ id: Int, visibleTo p: Principal, on db: any Database) async throws -> JobModel {
-        guard let j = try await JobModel.find(id, on: db), p.role == .provinceAdmin || j.createdBy == p.actor else {
+        guard let j = try await JobModel.find(id, on: db), (p.role == .provinceAdmin && p.may(.readRegistry)) || j.createdBy == p.actor else {
             throw RegistryError.notFound(.job, key: String(id))
         }
         return j

@@ -44,6 +44,25 @@ public enum JobQueue {
         }
     }
 
+    /// Extends a running job's claim to `now + lease` (the worker renews it while the job runs, so
+    /// that a short lease needs no long job to finish within it). Best effort and never a wait, as
+    /// `progress`: a renewal that meets the job's own import holding SQLite's write lock is skipped,
+    /// and the next one, a third of a lease later, carries on. Returns whether the claim was extended.
+    @discardableResult
+    public static func renew(_ id: Int, attempt: Int, lease: TimeInterval, now: Date = Date(), on db: any Database) async throws -> Bool {
+        try await db.writeTransaction(replayable: false, busyTimeoutMs: 0) { tx in
+            // Only the attempt that holds the claim renews it: one whose lease ran out and was
+            // claimed again (attempts went up) leaves the new claim alone.
+            let sql = tx as! any SQLDatabase
+            let held = try await sql.select().column("id").from("jobs")
+                .where("id", .equal, id).where("state", .equal, State.running.rawValue).where("attempts", .equal, attempt).first()
+            guard held != nil else { return false }
+            try await sql.update("jobs").set("locked_until", to: SQLBind(now.addingTimeInterval(lease)))
+                .where("id", .equal, id).where("state", .equal, State.running.rawValue).where("attempts", .equal, attempt).run()
+            return true
+        }
+    }
+
     /// Records progress of a running job. Reports may arrive out of order (they are sent without
     /// waiting), so one that arrives after the job finished, or behind a later one, changes nothing.
     ///

@@ -14,12 +14,18 @@ public struct JobWorker: Service {
     public let idleSleep: Duration
     public let credit: CreditConfiguration
     public let telemetryRetention: TelemetryRetention
+    /// How long a claim on a job lasts unless renewed. The worker renews it every third of a lease
+    /// while the job runs; a worker that died (a crash, SIGKILL, a lost machine) stops renewing, and
+    /// the job is claimed again — and run again whole, which adds nothing twice (an import skips
+    /// the instruments already registered) — once its lease has run out.
+    public let lease: TimeInterval
 
     public init(
         store: Store, today: @escaping @Sendable () -> CalendarDay, warnings: WarningRunner, idleSleep: Duration = .seconds(1), credit: CreditConfiguration = .init(),
-        telemetryRetention: TelemetryRetention = .init()
+        telemetryRetention: TelemetryRetention = .init(), lease: TimeInterval = JobWorker.defaultLease
     ) {
         self.store = store
+        self.lease = lease
         self.telemetryRetention = telemetryRetention
         self.credit = credit
         self.today = today
@@ -43,6 +49,8 @@ public struct JobWorker: Service {
             }
         }
     }
+
+    public static let defaultLease: TimeInterval = 60
 
     /// How many times a job that met write contention runs before it fails.
     static let contentionAttempts = 5
@@ -76,7 +84,7 @@ public struct JobWorker: Service {
             return true
         }
         if try await CreditScores.recomputeStale(rules: credit, today: day, on: db) > 0 { return true }
-        guard let job = try await JobQueue.claim(on: db) else {
+        guard let job = try await JobQueue.claim(lease: lease, on: db) else {
             // Idle: a smart device gone quiet is itself a finding (once per silence).
             if try await Telemetry.recordSilence(now: Date(), on: db) > 0 { return true }
             return false
@@ -88,6 +96,14 @@ public struct JobWorker: Service {
     /// Runs one claimed job to its end — or back into the queue, when it met write contention.
     public func run(_ job: JobModel, today day: CalendarDay) async throws {
         let db = store.db
+        let (id, attempt, lease) = (job.id!, job.attempts, lease)
+        let renewal = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(lease / 3))
+                _ = try? await JobQueue.renew(id, attempt: attempt, lease: lease, on: db)
+            }
+        }
+        defer { renewal.cancel() }
         do {
             switch job.kind {
             case let k where ImportJobs.kinds.contains(k): try await ImportJobs.run(job, today: day, on: db)
