@@ -6,7 +6,7 @@ DEMO_INSTRUMENTS ?= 20000
 PG_PORT ?= 54329
 PG_DIR ?= /tmp/jiliang-pg-$(shell id -u)-$(PG_PORT)
 
-.PHONY: run build test test-sqlite test-postgres test-browser test-schemathesis crash screenshots openapi openapi-validate protobuf bench bench-province migrate demo clean
+.PHONY: run build test test-sqlite test-postgres test-browser test-schemathesis test-instances crash screenshots openapi openapi-validate protobuf bench bench-province migrate demo clean
 
 ## Build, create ./data/jiliang.sqlite, migrate, load a demo province on first start, serve on :$(PORT).
 run: build
@@ -16,7 +16,8 @@ build:
 	@bash scripts/deps.sh run
 	$(SWIFT) build --product jiliang
 
-## The whole suite on SQLite, then the database-backed suites again on a throwaway PostgreSQL.
+## The whole suite on SQLite, then the database-backed suites again on a throwaway PostgreSQL, the
+## browser workflows on one instance and on two behind nginx, and Schemathesis.
 test:
 	@bash scripts/deps.sh test
 	$(MAKE) openapi-validate
@@ -25,6 +26,7 @@ test:
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 	$(MAKE) test-browser
+	$(MAKE) test-instances
 	$(MAKE) test-schemathesis
 
 test-sqlite:
@@ -48,6 +50,10 @@ crash:
 	@url=$$(bash scripts/pg.sh start $(PG_DIR) $(PG_PORT)) && \
 	  JILIANG_TEST_POSTGRES=$$url JILIANG_KILLS=$(KILLS) $(SWIFT) test --skip-build --filter CrashSafetyTests; \
 	  status=$$?; bash scripts/pg.sh stop $(PG_DIR); exit $$status
+
+## Two instances behind nginx on one PostgreSQL, the browser workflows through the proxy (issue #22, item 2).
+test-instances:
+	bash scripts/two-instances-test.sh
 
 ## The workflows end to end in headless Chromium (Selenium), against a server it starts itself.
 test-browser:

@@ -17,7 +17,7 @@ need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || want+=("$1"); }
 app_pkgs() { need_pkg libqrencode-dev; need_pkg libxml2-dev; need_pkg zlib1g-dev; need_pkg libxlsxwriter-dev; need_pkg libcairo2-dev; need_pkg libpango1.0-dev; need_pkg fonts-noto-cjk; }
 case "${1:-run}" in
   run) app_pkgs ;;
-  test) app_pkgs; need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg poppler-utils; need_pkg zbar-tools ;;
+  test) app_pkgs; need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg nginx-light; need_pkg poppler-utils; need_pkg zbar-tools ;;
   bench) app_pkgs; need_pkg postgresql; need_pkg sqlite3; need_pkg wrk; need_pkg nginx-light; need_pkg curl; need_pkg influxdb ;;
   screenshots) app_pkgs; need_pkg chromium; need_pkg chromium-driver; need_pkg curl ;;
 esac

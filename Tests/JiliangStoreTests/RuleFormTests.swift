@@ -98,4 +98,31 @@ import Testing
             #expect(try await DerivedData.refreshIfStale(on: db, logger: Logger(label: "test")) == nil)
         }
     }
+
+    /// One instance derives at a time (issue #22, item 2): while one holds the derivation, another
+    /// asking gets nothing to do — two that took turns marking each other's work stale derived for
+    /// ever. A holder that died (no sign of life for the lease) is taken over; a change during the
+    /// derivation leaves it stale for the next pass.
+    @Test func oneInstanceDerivesAtATime() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            _ = try await Fixtures.instrument(serial: "claimed", owner: owner, on: db)
+            try await DerivedData.markStale(on: db)
+            let now = Date()
+            #expect(try await DerivedData.claim("first", now: now, on: db))
+            #expect(try await DerivedData.claim("second", now: now.addingTimeInterval(60), on: db) == false)
+            #expect(try await DerivedData.refreshIfStale(on: db, logger: Logger(label: "test"), now: now.addingTimeInterval(60)) == nil)
+            // The holder gave no sign of life for the lease: the next asker takes over and derives.
+            let later = now.addingTimeInterval(DerivedData.claimLease + 1)
+            let outcome = try await DerivedData.refreshIfStale(on: db, logger: Logger(label: "test"), now: later)
+            #expect(outcome?.instruments == 1 && outcome?.recounted == true)
+            #expect(try await DerivedData.refreshIfStale(on: db, logger: Logger(label: "test")) == nil)
+            // A change marks it stale again, whoever held it.
+            try await DerivedData.markStale(on: db)
+            #expect(try await DerivedData.claim("third", now: Date(), on: db))
+            try await DerivedData.markStale(on: db)
+            #expect(try await DerivedData.claim("fourth", now: Date(), on: db))
+        }
+    }
 }

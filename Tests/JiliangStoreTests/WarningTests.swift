@@ -129,8 +129,13 @@ import Testing
             try await JobQueue.progress(job.id!, done: 50, total: 100, on: store.db)
             try await JobQueue.progress(job.id!, done: 20, total: 100, on: store.db)
             #expect(try await JobModel.find(job.id!, on: store.db)?.progressDone == 50)
+            // The first attempt, whose claim ran out, cannot finish the job the second now runs.
+            a!.progressDone = 10
+            try await JobQueue.finish(a!, result: "{\"stale\":true}", error: nil, on: store.db)
+            #expect(try await JobModel.find(job.id!, on: store.db)?.state == "running")
             c!.progressDone = 100
             try await JobQueue.finish(c!, result: "{}", error: nil, on: store.db)
+            #expect(try await JobModel.find(job.id!, on: store.db)?.result == "{}")
             try await JobQueue.progress(job.id!, done: 70, total: 100, on: store.db)
             #expect(try await JobModel.find(job.id!, on: store.db)?.progressDone == 100)
         }

@@ -39,7 +39,17 @@ public enum DerivedData {
             """).run()
     }
 
-    /// Re-derives everything if the stored version is older than `version`; a no-op otherwise.
+    /// How long a claim on the derivation lasts without a sign of life: each batch renews it, so
+    /// only an instance that died mid-way holds it this long (the recount at the end, one
+    /// transaction, is the longest step: about a minute at 10M instruments).
+    static let claimLease: TimeInterval = 300
+    /// The version stored while an instance derives (its token in `token`, its last sign of life in
+    /// `derived_at`).
+    static let deriving = -1
+
+    /// Re-derives everything if the stored version is older than `version`; a no-op otherwise, and
+    /// also when another instance is deriving now: one instance derives at a time (two that took
+    /// turns marking each other's work stale kept deriving for ever; issue #22, item 2).
     @discardableResult
     public static func refreshIfStale(on db: any Database, logger: Logger, now: Date = Date()) async throws -> Outcome? {
         let sql = db as! any SQLDatabase
@@ -47,20 +57,45 @@ public enum DerivedData {
             .decode(column: "version", as: Int.self)
         guard (stored ?? 0) < version else { return nil }
         let token = UUID().uuidString
-        try await sql.raw("DELETE FROM derived_versions WHERE name = \(bind: name)").run()
-        try await sql.raw("INSERT INTO derived_versions (name, version, derived_at, token) VALUES (\(bind: name), 0, \(bind: now), \(bind: token))").run()
-        let outcome = try await refresh(on: db, logger: logger)
-        // Current only if no change marked it stale meanwhile (a new token): else the next pass derives again.
-        try await sql.raw("""
-            UPDATE derived_versions SET version = \(bind: version), derived_at = \(bind: Date()) WHERE name = \(bind: name) AND token = \(bind: token)
-            """).run()
-        return outcome
+        guard try await claim(token, now: now, on: db) else { return nil }
+        do {
+            let outcome = try await refresh(on: db, logger: logger, claim: token)
+            // Current only if no change marked it stale meanwhile (a new token): else the next pass derives again.
+            try await sql.raw("""
+                UPDATE derived_versions SET version = \(bind: version), derived_at = \(bind: Date()) WHERE name = \(bind: name) AND token = \(bind: token)
+                """).run()
+            return outcome
+        } catch {
+            // Given back at once (as stale), so the next pass of any instance can derive.
+            try? await sql.raw("UPDATE derived_versions SET version = 0 WHERE name = \(bind: name) AND token = \(bind: token)").run()
+            throw error
+        }
+    }
+
+    /// Takes the derivation for `token` if it is stale and no one holds it, or its holder has given
+    /// no sign of life for `claimLease`. One statement per step in one write transaction: two
+    /// instances asking at once, one gets it.
+    static func claim(_ token: String, now: Date, on db: any Database) async throws -> Bool {
+        try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.raw("""
+                INSERT INTO derived_versions (name, version, derived_at, token) VALUES (\(bind: name), 0, \(bind: now), \(bind: UUID().uuidString))
+                ON CONFLICT (name) DO NOTHING
+                """).run()
+            try await sql.raw("""
+                UPDATE derived_versions SET version = \(bind: deriving), token = \(bind: token), derived_at = \(bind: now)
+                WHERE name = \(bind: name) AND ((version >= 0 AND version < \(bind: version))
+                   OR (version = \(bind: deriving) AND derived_at < \(bind: now.addingTimeInterval(-claimLease))))
+                """).run()
+            return try await sql.raw("SELECT token FROM derived_versions WHERE name = \(bind: name)").first()?
+                .decode(column: "token", as: String?.self) == token
+        }
     }
 
     /// Recomputes every instrument's stored compliance (writing only rows whose answer changed) and,
     /// if any instrument exists, recounts the statistics. Batches of `batch` instruments, each in one
     /// transaction, so a stop half-way leaves whole batches and the next start begins again.
-    public static func refresh(on db: any Database, logger: Logger) async throws -> Outcome {
+    public static func refresh(on db: any Database, logger: Logger, claim token: String? = nil) async throws -> Outcome {
         let sql = db as! any SQLDatabase
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM instruments").first()?.decode(column: "n", as: Int.self) ?? 0
         var outcome = Outcome()
@@ -74,7 +109,12 @@ public enum DerivedData {
             // A write transaction: on SQLite it holds the write lock from the first read, so a record
             // committed meanwhile is seen; on PostgreSQL the batch's rows are locked (FOR UPDATE).
             let (n, last, changed) = try await db.writeTransaction { tx in
-                try await refreshBatch(after: start, book: book, catalogue: catalogue, on: tx)
+                // The claim's sign of life, with each batch.
+                if let token {
+                    try await (tx as! any SQLDatabase).raw(
+                        "UPDATE derived_versions SET derived_at = \(bind: Date()) WHERE name = \(bind: name) AND token = \(bind: token)").run()
+                }
+                return try await refreshBatch(after: start, book: book, catalogue: catalogue, on: tx)
             }
             if n == 0 { break }
             after = last

@@ -86,7 +86,19 @@ public enum JobQueue {
         job.lockedUntil = nil
         job.progressDone = nil
         job.progressTotal = nil
-        try await db.writeTransaction { [job] tx in try await job.update(on: tx) }
+        try await db.writeTransaction { [job] tx in
+            guard try await stillHeld(job, on: tx) else { return }
+            try await job.update(on: tx)
+        }
+    }
+
+    /// Whether the attempt that claimed `job` still holds it: running, and not claimed again since
+    /// (with several instances, a claim whose lease ran out may have gone to another worker; the
+    /// later attempt's outcome is the one kept).
+    static func stillHeld(_ job: JobModel, on tx: any Database) async throws -> Bool {
+        let attempt = job.attempts
+        return try await JobModel.query(on: tx).filter(\.$id == job.id!).filter(\.$attempts == attempt)
+            .filter(\.$state == State.running.rawValue).count() == 1
     }
 
     /// Finishes a job that failed for a reason a person reads: the reason is kept as JSON of a
@@ -109,6 +121,9 @@ public enum JobQueue {
         job.lockedUntil = nil
         job.finishedAt = Date()
         // Through `writeTransaction`: on SQLite it waits for another writer by sleeping, not spinning.
-        try await db.writeTransaction { [job] tx in try await job.update(on: tx) }
+        try await db.writeTransaction { [job] tx in
+            guard try await stillHeld(job, on: tx) else { return }
+            try await job.update(on: tx)
+        }
     }
 }
