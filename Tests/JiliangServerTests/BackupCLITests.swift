@@ -1,4 +1,7 @@
+import FluentKit
 import Foundation
+import JiliangStore
+import SQLKit
 import Testing
 
 /// Backups and the restore drill (issue #22, item 4), on the built binary as an operator runs
@@ -8,20 +11,43 @@ import Testing
 /// match its manifest says so and fails.
 @Suite(.serialized) struct BackupCLITests {
     static func run(_ args: [String], databaseURL: String? = nil) throws -> CLITests.Result {
-        guard let databaseURL else { return try CLITests.run(args) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLITests.binary)
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["DATABASE_URL"] = databaseURL
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLITests.Result(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        try CLITests.run(args, databaseURL: databaseURL)
+    }
+
+    /// A backup made by the version before this one (its last migration not yet run) restores
+    /// identical to its manifest and is then migrated to this version: the drill of an upgrade
+    /// that goes wrong and is rolled back to last night's backup by the new binary.
+    @Test func aBackupOfTheVersionBeforeRestoresAndIsMigrated() async throws {
+        let db = CLITests.temp("old.sqlite"), backup = CLITests.temp("old-backup.sqlite"), restored = CLITests.temp("old-restored.sqlite")
+        #expect(try CLITests.run(["demo", "--instruments", "40", "--sqlite", db]).status == 0)
+        // The database as the version before wrote it: the newest migration undone and forgotten.
+        let newest = try #require(Store.migrations.last)
+        let old = try Store(location: .sqliteFile(db))
+        try await newest.revert(on: old.db).get()
+        try await old.sql.raw("DELETE FROM _fluent_migrations WHERE name = \(bind: newest.name)").run()
+        await old.shutdown()
+
+        let made = try CLITests.run(["backup", "--sqlite", db, "--to", backup])
+        #expect(made.status == 0, "\(made.output)")
+        let manifest = try Backup.manifest(of: backup)
+        #expect((manifest.tables["instruments"] ?? 0) >= 40)
+        let back = try CLITests.run(["restore", "--sqlite", restored, "--from", backup])
+        #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
+
+        // Migrated on opening: the newest migration is recorded and every table of this version
+        // is there, with the backup's rows.
+        let now = try Store(location: .sqliteFile(restored))
+        struct Count: Decodable { var n: Int }
+        let applied = try await now.sql.raw("SELECT COUNT(*) AS n FROM _fluent_migrations WHERE name = \(bind: newest.name)").first(decoding: Count.self)?.n
+        #expect(applied == 1)
+        let summary = try await Backup.summary(of: now)
+        await now.shutdown()
+        for (table, n) in manifest.tables {
+            // One row more where the migrations are recorded: the one the upgrade ran.
+            let expected = table == "_fluent_migrations" ? n + 1 : n
+            #expect(summary.tables[table] == expected, "\(table): \(summary.tables[table] ?? -1) rows after the upgrade, \(n) in the backup")
+        }
+        #expect(Set(summary.tables.keys).isStrictSuperset(of: manifest.tables.keys), "the newest migration's tables are there after the restore")
     }
 
     @Test func aSQLiteBackupRestoresIdentical() throws {

@@ -17,12 +17,15 @@ import Testing
         var output: String
     }
 
-    static func run(_ args: [String]) throws -> Result {
+    /// Runs the built binary: on SQLite (any `DATABASE_URL` of the test process removed), or on
+    /// the PostgreSQL database given.
+    static func run(_ args: [String], databaseURL: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "DATABASE_URL")
+        if let databaseURL { env["DATABASE_URL"] = databaseURL }
         p.environment = env
         let out = Pipe()
         p.standardOutput = out

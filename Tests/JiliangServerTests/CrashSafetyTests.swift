@@ -166,7 +166,7 @@ import FoundationNetworking
                     + (0..<Self.ledgerRows).map { "2,电子秤,LG\(round)-\($0),trade_settlement,350102,市场\($0)号,\(owner.creditCode),2025-01-01,2026-11-20,pass,LG-\(round)-\($0)" }
                     .joined(separator: "\n")
                 try csv.write(toFile: file, atomically: true, encoding: .utf8)
-                let imported = try Self.cli(["import", "instruments", file, "--verified-by", institution.name], store: store, dir: h.dir)
+                let imported = try Self.cli(["import", "instruments", file, "--verified-by", institution.name], store: store)
                 #expect(imported.status == 0, "\(imported.output)")
                 let pending = try await h.ledger.pendingCount()
                 #expect(pending >= Self.ledgerRows)
@@ -211,27 +211,12 @@ import FoundationNetworking
     static let ledgerRows = 6_000
 
     /// Runs the built `jiliang` on the test's database; its exit status and output.
-    static func cli(_ arguments: [String], store: Store, dir: String) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLITests.binary)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "DATABASE_URL")
-        var args = arguments
+    static func cli(_ arguments: [String], store: Store) throws -> CLITests.Result {
         switch store.location {
-        case .sqliteFile(let path): args += ["--sqlite", path]
-        case .postgres(let url): env["DATABASE_URL"] = url
-        default: break
+        case .sqliteFile(let path): try CLITests.run(arguments + ["--sqlite", path])
+        case .postgres(let url): try CLITests.run(arguments, databaseURL: url)
+        default: try CLITests.run(arguments)
         }
-        p.arguments = args
-        p.environment = env
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     // MARK: Import

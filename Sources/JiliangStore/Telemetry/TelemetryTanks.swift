@@ -135,12 +135,30 @@ extension Telemetry {
         let sql = db as! any SQLDatabase
         struct Row: Decodable { var id: Int; var gauge_id: Int; var tank: Int; var capacity_table: String; var anchor_seq: Int64? }
         struct NozzleRow: Decodable { var tank_id: Int; var dispenser_id: Int; var nozzle: Int }
-        let nozzles = Dictionary(grouping: try await sql.select().columns("tank_id", "dispenser_id", "nozzle").from("telemetry_tank_nozzles")
-            .orderBy("tank_id").orderBy("dispenser_id").orderBy("nozzle").all(decoding: NozzleRow.self), by: \.tank_id)
-        return try await sql.select().columns("id", "gauge_id", "tank", "capacity_table", "anchor_seq").from("telemetry_tanks").orderBy("id")
+        struct ID: Decodable { var id: Int }
+        // Only the tanks a batch touched, found in SQL (a gauge's tanks by their unique (gauge, tank)
+        // key, a dispenser's through the nozzles' (dispenser, nozzle) key): a busy province's
+        // batches do not each read every tank of it.
+        var ids: [Int]?
+        if let devices {
+            guard !devices.isEmpty else { return [] }
+            let list = SQLBind.group(Array(devices))
+            ids = try await sql.raw("""
+                SELECT id FROM telemetry_tanks WHERE gauge_id IN \(list)
+                UNION SELECT tank_id AS id FROM telemetry_tank_nozzles WHERE dispenser_id IN \(list)
+                """).all(decoding: ID.self).map(\.id)
+            guard !(ids ?? []).isEmpty else { return [] }
+        }
+        let nozzleQuery = sql.select().columns("tank_id", "dispenser_id", "nozzle").from("telemetry_tank_nozzles")
+        let tankQuery = sql.select().columns("id", "gauge_id", "tank", "capacity_table", "anchor_seq").from("telemetry_tanks")
+        if let ids {
+            nozzleQuery.where("tank_id", .in, SQLBind.group(ids))
+            tankQuery.where("id", .in, SQLBind.group(ids))
+        }
+        let nozzles = Dictionary(grouping: try await nozzleQuery.orderBy("tank_id").orderBy("dispenser_id").orderBy("nozzle").all(decoding: NozzleRow.self), by: \.tank_id)
+        return try await tankQuery.orderBy("id")
             .all(decoding: Row.self).compactMap { r in
                 let mine = (nozzles[r.id] ?? []).map { Nozzle(dispenserID: $0.dispenser_id, nozzle: $0.nozzle) }
-                if let devices, !devices.contains(r.gauge_id), !mine.contains(where: { devices.contains($0.dispenserID) }) { return nil }
                 let pairs = (try? JSONDecoder().decode([[Double]].self, from: Data(r.capacity_table.utf8))) ?? []
                 guard let table = try? CapacityTable(pairs.filter { $0.count == 2 }.map { .init(mm: $0[0], litres: $0[1]) }) else { return nil }
                 return Tank(id: r.id, gaugeID: r.gauge_id, tank: r.tank, capacityTable: table, nozzles: mine, anchorSeq: r.anchor_seq)
