@@ -6,7 +6,7 @@ DEMO_INSTRUMENTS ?= 20000
 PG_PORT ?= 54329
 PG_DIR ?= /tmp/jiliang-pg-$(shell id -u)-$(PG_PORT)
 
-.PHONY: run build test test-sqlite test-postgres test-browser test-schemathesis test-instances crash soak screenshots openapi openapi-validate protobuf bench bench-province migrate demo clean
+.PHONY: run build test test-sqlite test-postgres test-browser test-schemathesis test-instances test-failover crash soak screenshots openapi openapi-validate protobuf bench bench-province migrate demo clean
 
 ## Build, create ./data/jiliang.sqlite, migrate, load a demo province on first start, serve on :$(PORT).
 run: build
@@ -27,6 +27,7 @@ test:
 	$(MAKE) test-postgres
 	$(MAKE) test-browser
 	$(MAKE) test-instances
+	$(MAKE) test-failover
 	$(MAKE) test-schemathesis
 
 test-sqlite:
@@ -54,6 +55,10 @@ crash:
 ## Two instances behind nginx on one PostgreSQL, the browser workflows through the proxy (issue #22, item 2).
 test-instances:
 	bash scripts/two-instances-test.sh
+
+## PostgreSQL failover under a running server (Patroni, etcd, HAProxy; issue #22 item 3).
+test-failover:
+	bash scripts/failover-test.sh
 
 ## The soak (issue #22, item 5): an hour (SOAK_MINUTES) at half the measured peak of mixed traffic on
 ## PostgreSQL; memory, descriptors, connections and latency per 5-minute round. Not run by CI.

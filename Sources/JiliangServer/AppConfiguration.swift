@@ -11,6 +11,13 @@ public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var database: DatabaseLocation
+    /// A PostgreSQL streaming replica (`DATABASE_READ_URL`) for public lookups and statistics, read
+    /// while at most `replicaMaxLag` seconds behind (issue #22, item 3; docs/operations.md).
+    public var readReplicaURL: String?
+    public var replicaMaxLag: TimeInterval = ReadReplica.defaultMaxLag
+    /// How often the replica's lag is measured; a read may go there while the lag at the last
+    /// measurement plus the time since is within `replicaMaxLag`.
+    public var replicaCheckInterval: Duration = .seconds(1)
     /// Today in China, injected so that rules are testable on any date.
     public var today: @Sendable () -> CalendarDay
     /// Days before a due date that count as "due soon".

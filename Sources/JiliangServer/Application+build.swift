@@ -14,7 +14,7 @@ import ServiceLifecycle
 public func buildApplication(_ config: AppConfiguration) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "jiliang")
     logger.logLevel = config.logLevel
-    let store = try Store(location: config.database, logger: logger)
+    let store = try Store(location: config.database, readReplicaURL: config.readReplicaURL, replicaMaxLag: config.replicaMaxLag, logger: logger)
     var app: Application<RouterResponder<AppRequestContext>>
     do {
         try await prepare(store, config: config)
@@ -42,6 +42,7 @@ public func buildApplication(_ config: AppConfiguration, store: Store) throws ->
             telemetryRetention: config.telemetryRetention, lease: config.jobLease))
         app.addServices(LedgerService(ledger: ledger, interval: config.ledgerInterval))
     }
+    if store.replica != nil { app.addServices(ReplicaMonitor(store: store, interval: config.replicaCheckInterval)) }
     return app
 }
 

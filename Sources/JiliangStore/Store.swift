@@ -40,10 +40,18 @@ public final class Store: Sendable {
     let eventLoopGroup: any EventLoopGroup
     /// Prepared-statement reads for the public lookup (SQLite files only; see `SQLiteLookupReader`).
     let lookupReader: SQLiteLookupReader?
+    /// The PostgreSQL streaming replica that reads which may be a few seconds stale go to
+    /// (`reading`), when one is configured (`DATABASE_READ_URL`).
+    public let replica: ReadReplica?
 
     public var isPostgres: Bool { if case .postgres = location { true } else { false } }
 
-    public init(location: DatabaseLocation, logger: Logger = Logger(label: "jiliang.store")) throws {
+    /// `readReplicaURL` (PostgreSQL only) adds a streaming replica for reads that may be up to
+    /// `replicaMaxLag` seconds stale.
+    public init(
+        location: DatabaseLocation, readReplicaURL: String? = nil, replicaMaxLag: TimeInterval = ReadReplica.defaultMaxLag,
+        logger: Logger = Logger(label: "jiliang.store")
+    ) throws {
         self.location = location
         self.logger = logger
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
@@ -59,6 +67,14 @@ public final class Store: Sendable {
         case .postgres(let url):
             databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: Self.postgresConnectionsPerLoop, sqlLogLevel: .trace), as: .psql)
         }
+        if case .postgres = location, let readReplicaURL, !readReplicaURL.isEmpty {
+            databases.use(
+                try .postgres(url: readReplicaURL, maxConnectionsPerEventLoop: Self.replicaConnectionsPerLoop, sqlLogLevel: .trace),
+                as: ReadReplica.databaseID, isDefault: false)
+            replica = ReadReplica(url: readReplicaURL, maxLag: replicaMaxLag)
+        } else {
+            replica = nil
+        }
         Store.registerAuditing(on: databases)
     }
 
@@ -68,6 +84,8 @@ public final class Store: Sendable {
         eventLoopGroup.makeIterator().reduce(0) { n, _ in n + (isPostgres ? Self.postgresConnectionsPerLoop : 1) }
     }
     static let postgresConnectionsPerLoop = 4
+    /// As many as the primary's: a statistics page runs several queries at once.
+    static let replicaConnectionsPerLoop = postgresConnectionsPerLoop
 
     /// A database handle. Cheap: a new context over the shared connection pool.
     public var db: any Database { databases.database(logger: logger, on: eventLoopGroup.any())! }

@@ -29,6 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The most data rows one import file may have") var importMaxRows = InstrumentImport.defaultMaxRows
     @Option(help: "Days of raw telemetry kept before it is summed up by day (0: keep all)") var telemetryRawDays = 180
     @Option(help: "Seconds the job worker's claim on a running job lasts unless renewed: after a crash, the job runs again this long later") var jobLeaseSeconds = Int(JobWorker.defaultLease)
+    @Option(help: "Seconds a PostgreSQL read replica (DATABASE_READ_URL) may lag and still answer public lookups and statistics") var replicaMaxLagSeconds = ReadReplica.defaultMaxLag
     @Option(help: "Log lines as text (for a terminal) or json (one object per line, for journald or a log store)") var logFormat: LogFormat = .text
     @Option(help: "Least severe level logged: trace, debug, info, notice, warning, error, critical") var logLevel = "info"
 
@@ -62,6 +63,17 @@ struct Serve: AsyncParsableCommand {
         config.telemetryRetention.rawDays = telemetryRawDays > 0 ? telemetryRawDays : nil
         guard (3...3_600).contains(jobLeaseSeconds) else { throw ValidationError("--job-lease-seconds must be from 3 to 3600") }
         config.jobLease = TimeInterval(jobLeaseSeconds)
+        let readURL = ProcessInfo.processInfo.environment["DATABASE_READ_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let readURL {
+            guard case .postgres = db.location else { throw ValidationError("DATABASE_READ_URL needs DATABASE_URL: a read replica is PostgreSQL's") }
+            guard readURL.hasPrefix("postgres://") || readURL.hasPrefix("postgresql://") else {
+                throw ValidationError("DATABASE_READ_URL must be a postgres:// address")
+            }
+        }
+        // Above the one-second measurement interval, or no read would ever go to the replica.
+        guard (2...3_600).contains(replicaMaxLagSeconds) else { throw ValidationError("--replica-max-lag-seconds must be from 2 to 3600") }
+        config.readReplicaURL = readURL
+        config.replicaMaxLag = replicaMaxLagSeconds
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got '\(logLevel)'")
         }
@@ -72,6 +84,7 @@ struct Serve: AsyncParsableCommand {
         let logKey = try config.ledgerConfiguration().signer.verifier
         log.notice("ledger log key: \(logKey)")
         log.notice("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
+        if let readURL { log.notice("reads that may be \(replicaMaxLagSeconds) s stale: \(DatabaseLocation.postgres(url: readURL)) while it keeps up") }
         let app = try await buildApplication(config)
         try await app.runService()
     }

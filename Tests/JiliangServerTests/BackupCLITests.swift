@@ -10,10 +10,6 @@ import Testing
 /// overwrites, a restore never replaces a database without --force, and a restore that does not
 /// match its manifest says so and fails.
 @Suite(.serialized) struct BackupCLITests {
-    static func run(_ args: [String], databaseURL: String? = nil) throws -> CLITests.Result {
-        try CLITests.run(args, databaseURL: databaseURL)
-    }
-
     /// A backup made by the version before this one (its last migration not yet run) restores
     /// identical to its manifest and is then migrated to this version: the drill of an upgrade
     /// that goes wrong and is rolled back to last night's backup by the new binary.
@@ -103,15 +99,15 @@ import Testing
         }
         func url(_ name: String) -> String { String(base[..<base.lastIndex(of: "/")!]) + "/" + name }
         let key = CLITests.temp("pg-ledger.key"), backup = CLITests.temp("backup.pgdump")
-        #expect(try Self.run(["demo", "--instruments", "40"], databaseURL: url(live)).status == 0)
-        #expect(try Self.run(["ledger", "sync", "--ledger-key", key], databaseURL: url(live)).status == 0)
-        let made = try Self.run(["backup", "--to", backup], databaseURL: url(live))
+        #expect(try CLITests.run(["demo", "--instruments", "40"], databaseURL: url(live)).status == 0)
+        #expect(try CLITests.run(["ledger", "sync", "--ledger-key", key], databaseURL: url(live)).status == 0)
+        let made = try CLITests.run(["backup", "--to", backup], databaseURL: url(live))
         #expect(made.status == 0, "\(made.output)")
-        let back = try Self.run(["restore", "--from", backup], databaseURL: url(restored))
+        let back = try CLITests.run(["restore", "--from", backup], databaseURL: url(restored))
         #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
-        let refused = try Self.run(["restore", "--from", backup], databaseURL: url(live))
+        let refused = try CLITests.run(["restore", "--from", backup], databaseURL: url(live))
         #expect(refused.status != 0 && refused.output.contains("--force"), "\(refused.output)")
-        let forced = try Self.run(["restore", "--from", backup, "--force"], databaseURL: url(live))
+        let forced = try CLITests.run(["restore", "--from", backup, "--force"], databaseURL: url(live))
         #expect(forced.status == 0 && forced.output.contains("identical"), "\(forced.output)")
         for name in [live, restored] {
             let p = Process()

@@ -51,7 +51,7 @@ import Testing
                 // … and a backup once some batches are in.
                 group.addTask {
                     while await acknowledged.count < 4 { try? await Task.sleep(for: .milliseconds(5)) }
-                    return try? BackupCLITests.run(backupArgs, databaseURL: databaseURL)
+                    return try? CLITests.run(backupArgs, databaseURL: databaseURL)
                 }
                 var result: CLITests.Result?
                 for await r in group where r != nil { result = r }
@@ -77,7 +77,7 @@ import Testing
                 p.arguments = ["--no-psqlrc", "--quiet", "--command", "CREATE DATABASE \(name)", admin + "/postgres"]
                 try p.run()
                 p.waitUntilExit()
-                restored = try BackupCLITests.run(["restore", "--from", backup], databaseURL: admin + "/" + name)
+                restored = try CLITests.run(["restore", "--from", backup], databaseURL: admin + "/" + name)
                 let drop = Process()
                 drop.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
                 drop.arguments = ["--no-psqlrc", "--quiet", "--command", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)", admin + "/postgres"]

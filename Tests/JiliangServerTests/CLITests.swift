@@ -19,13 +19,14 @@ import Testing
 
     /// Runs the built binary: on SQLite (any `DATABASE_URL` of the test process removed), or on
     /// the PostgreSQL database given.
-    static func run(_ args: [String], databaseURL: String? = nil) throws -> Result {
+    static func run(_ args: [String], databaseURL: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "DATABASE_URL")
         if let databaseURL { env["DATABASE_URL"] = databaseURL }
+        env.merge(environment) { _, new in new }
         p.environment = env
         let out = Pipe()
         p.standardOutput = out
@@ -97,11 +98,24 @@ import Testing
         (["serve", "--offender-page-limit", "0"], "--offender-page-limit must be from 1 to 100000"),
         (["demo", "--history-years", "0"], "--history-years must be from 1 to 30"),
         (["serve", "--import-max-mb", "0"], "--import-max-mb must be from 1 to 4096"),
+        (["serve", "--log-format", "xml"], "'xml' is invalid for '--log-format"),
+        (["serve", "--log-level", "loud"], "--log-level must be one of trace, debug, info, notice, warning, error, critical, got 'loud'"),
+        (["serve", "--job-lease-seconds", "2"], "--job-lease-seconds must be from 3 to 3600"),
+        (["serve", "--replica-max-lag-seconds", "1"], "--replica-max-lag-seconds must be from 2 to 3600"),
     ])
     func refusesBadArguments(args: [String], message: String) throws {
         let r = try Self.run(args + ["--sqlite", Self.temp("db.sqlite")])
         #expect(r.status != 0)
         #expect(r.output.contains(message), "\(r.output)")
+    }
+
+    /// A read replica is PostgreSQL's (issue #22, item 3): named without `DATABASE_URL`, or not as
+    /// a postgres:// address, it is refused before anything starts.
+    @Test func aReadReplicaNeedsPostgreSQL() throws {
+        let alone = try Self.run(["serve", "--sqlite", Self.temp("db.sqlite")], environment: ["DATABASE_READ_URL": "postgres://127.0.0.1:1/x"])
+        #expect(alone.status != 0 && alone.output.contains("DATABASE_READ_URL needs DATABASE_URL"), "\(alone.output)")
+        let odd = try Self.run(["serve"], databaseURL: "postgres://127.0.0.1:1/x", environment: ["DATABASE_READ_URL": "mysql://127.0.0.1/x"])
+        #expect(odd.status != 0 && odd.output.contains("DATABASE_READ_URL must be a postgres:// address"), "\(odd.output)")
     }
 
     @Test func importRejectsAnUnreadableFileClearly() throws {

@@ -1,7 +1,7 @@
 import FluentKit
 import Foundation
 import JiliangCore
-import JiliangStore
+@testable import JiliangStore
 import JiliangTestSupport
 import SQLKit
 import Testing
@@ -138,6 +138,33 @@ import Testing
             #expect(try await JobModel.find(job.id!, on: store.db)?.result == "{}")
             try await JobQueue.progress(job.id!, done: 70, total: 100, on: store.db)
             #expect(try await JobModel.find(job.id!, on: store.db)?.progressDone == 100)
+        }
+    }
+
+    /// A job that runs longer than its lease keeps its claim (issue #22, item 1): the worker renews
+    /// it every third of a lease while the job runs, so no other worker claims it; once the job
+    /// ends the renewals stop, and a claim left behind (the worker died) runs out.
+    @Test func aLongJobKeepsItsClaimWhileItRuns() async throws {
+        try await TestDatabase.withStore { store in
+            let job = try await JobQueue.enqueue(kind: "import_instruments", payload: "{}", on: store.db)
+            let lease: TimeInterval = 3  // renewed every second
+            let claimed = try #require(try await JobQueue.claim(lease: lease, on: store.db))
+            #expect(claimed.id == job.id)
+            // MUT: a job over two leases long
+            let during = try await JobWorker.holdingClaim(on: claimed, lease: lease, db: store.db) { () async throws -> [Bool] in
+                var others: [Bool] = []
+                for _ in 0..<6 {
+                    try await Task.sleep(for: .milliseconds(1_200))
+                    others.append(try await JobQueue.claim(lease: lease, on: store.db) != nil)
+                }
+                return others
+            }
+            // validate: nobody else could claim it while it ran…
+            #expect(during == Array(repeating: false, count: 6))
+            // …and with the renewals stopped, the claim runs out and the job is claimed again.
+            try await Task.sleep(for: .seconds(lease + 0.5))
+            let again = try await JobQueue.claim(lease: lease, on: store.db)
+            #expect(again?.id == job.id && again?.attempts == 2)
         }
     }
 }

@@ -11,26 +11,47 @@ import NIOCore
 /// Boots the real application on a fresh database with a pinned clock, and hands the test a client
 /// (HummingbirdTesting's `.router` mode by default; `.live` for a real socket).
 public func withApp<T: Sendable>(
-    today: String = "2026-11-26", setup: TestingSetup = .router, configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in },
+    today: String = "2026-11-26", setup: TestingSetup = .router, readReplicaURL: (@Sendable (String) -> String)? = nil,
+    configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (Store, any TestClientProtocol) async throws -> T
 ) async throws -> T {
-    try await TestDatabase.withStore { store in
-        let day = CalendarDay(today)!
-        var config = AppConfiguration(
-            host: "127.0.0.1", port: 0, database: store.location, today: { day },
-            uploadDirectory: NSTemporaryDirectory() + "jiliang-uploads-\(UUID().uuidString)", runWorker: false)
-        config.ledgerKey = TestLedger.key
-        // Every test request comes from one client; the rate-limit tests set their own limits.
-        config.publicRateLimit = .init(perMinute: 0, burst: 0)
-        // Tests date readings by the calendar; the raw-data window's own tests set one.
-        config.telemetryRetention.rawDays = nil
-        configure(&config)
-        let app = try buildApplication(config, store: store)
-        // Requests go out as the province administrator unless a test says otherwise (`auth:`).
-        let admin = try await Accounts.createToken(.init(name: "tests", role: Role.provinceAdmin.rawValue), by: .system("tests"), on: store.db)
-        return try await TestAuth.$adminToken.withValue(admin.token) {
-            try await app.test(setup) { client in try await body(store, client) }
+    try await TestDatabase.withStore { testStore in
+        // A read replica (PostgreSQL): the same database through a second store whose replica
+        // address the test picks from the database's own URL.
+        guard let readReplicaURL, case .postgres(let url) = testStore.location else {
+            return try await app(testStore, today: today, setup: setup, configure: configure, body)
         }
+        let store = try Store(location: testStore.location, readReplicaURL: readReplicaURL(url), logger: testStore.logger)
+        do {
+            let value = try await app(store, today: today, setup: setup, configure: configure, body)
+            await store.shutdown()
+            return value
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+    }
+}
+
+private func app<T: Sendable>(
+    _ store: Store, today: String, setup: TestingSetup, configure: @escaping @Sendable (inout AppConfiguration) -> Void,
+    _ body: @escaping @Sendable (Store, any TestClientProtocol) async throws -> T
+) async throws -> T {
+    let day = CalendarDay(today)!
+    var config = AppConfiguration(
+        host: "127.0.0.1", port: 0, database: store.location, today: { day },
+        uploadDirectory: NSTemporaryDirectory() + "jiliang-uploads-\(UUID().uuidString)", runWorker: false)
+    config.ledgerKey = TestLedger.key
+    // Every test request comes from one client; the rate-limit tests set their own limits.
+    config.publicRateLimit = .init(perMinute: 0, burst: 0)
+    // Tests date readings by the calendar; the raw-data window's own tests set one.
+    config.telemetryRetention.rawDays = nil
+    configure(&config)
+    let app = try buildApplication(config, store: store)
+    // Requests go out as the province administrator unless a test says otherwise (`auth:`).
+    let admin = try await Accounts.createToken(.init(name: "tests", role: Role.provinceAdmin.rawValue), by: .system("tests"), on: store.db)
+    return try await TestAuth.$adminToken.withValue(admin.token) {
+        try await app.test(setup) { client in try await body(store, client) }
     }
 }
 

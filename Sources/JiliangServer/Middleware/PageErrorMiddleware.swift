@@ -12,6 +12,8 @@ import OpenAPIRuntime
 struct PageProblem: Error, Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         case notFound, forbidden, badInput, tooLarge, busy, fault
+        /// The database cannot be reached (a failover): the outcome of a write whose answer was lost is unknown.
+        case unavailable
         case tooManyRequests(wait: Int)
         /// A staff page asked for without signing in: answered by the sign-in page.
         case signIn
@@ -27,7 +29,7 @@ struct PageProblem: Error, Sendable, Equatable {
         case .forbidden: .forbidden
         case .badInput: .badRequest
         case .tooLarge: .contentTooLarge
-        case .busy: .serviceUnavailable
+        case .busy, .unavailable: .serviceUnavailable
         case .fault: .internalServerError
         case .tooManyRequests: .tooManyRequests
         case .signIn: .seeOther
@@ -60,6 +62,7 @@ struct PageProblem: Error, Sendable, Equatable {
             // The router's own refusals: an unknown path, or a path parameter of the wrong kind.
             self.init(e.status == .notFound || e.status == .methodNotAllowed ? .notFound : .badInput, e.body ?? "")
         case let e where WriteContention.isContention(e): self.init(.busy)
+        case let e where DatabaseAvailability.isUnavailable(e): self.init(.unavailable)
         default: return nil
         }
     }

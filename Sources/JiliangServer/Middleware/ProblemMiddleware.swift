@@ -113,6 +113,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             // timeout, or retries exhausted): nothing was written; the client may try again.
             logger.warning("write contention: \(String(reflecting: e))")
             return Problem(type: "/problems/busy", title: "Service Unavailable", status: 503, detail: "the database is busy; nothing was stored, try again", retryAfter: 1)
+        case let e where DatabaseAvailability.isUnavailable(e):
+            // The primary is gone or being replaced (issue #22, item 3): the pool reconnects on a
+            // later request. A write whose answer was lost on the way may have been committed.
+            logger.warning("database unavailable: \(String(reflecting: e))")
+            return Problem(
+                type: "/problems/unavailable", title: "Service Unavailable", status: 503,
+                detail: "the database cannot be reached just now (a failover may be under way); try again in a few seconds — a write whose answer was lost may have been stored, so look it up before repeating it",
+                retryAfter: 5)
         case let e as PageProblem:
             // A page's problem met on a route that answers JSON (a script's, or a rate limit).
             var p = Problem(type: "/problems/page", title: e.status.reasonPhrase, status: e.status.code, detail: e.detail.isEmpty ? e.status.reasonPhrase : e.detail)

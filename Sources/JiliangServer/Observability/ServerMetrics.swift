@@ -1,6 +1,7 @@
 import Foundation
 import JiliangStore
 import Prometheus
+import Synchronization
 
 /// The application's metrics (issue #22, item 6) in a Prometheus registry of its own (the mirrored
 /// swift-prometheus), not the process-wide swift-metrics bootstrap: tests run many applications in
@@ -32,18 +33,40 @@ public final class ServerMetrics: Sendable {
     func requestStarted() { inFlight.increment() }
 
     /// One answered request. `route` is the route's pattern (`/p/i/{code}`), never the path, so the
-    /// number of series stays bounded whatever clients ask for.
+    /// number of series stays bounded whatever clients ask for. The series' handles are kept per
+    /// (route, method, status): the registry looks a name up under its lock and checks its labels
+    /// on every `make…` call, which is work every request would otherwise repeat.
     func requestFinished(route: String, method: String, status: Int, nanoseconds: UInt64) {
         inFlight.decrement()
-        registry.makeCounter(
-            descriptor: Self.name("http_requests", "total", "Requests answered, by route, method and status"),
-            labels: [("route", route), ("method", method), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
-            descriptor: Self.name("http_request_duration", "seconds", "Time from the request's arrival to its answer, by route and method"),
-            labels: [("route", route), ("method", method)], buckets: Self.buckets
-        ).recordNanoseconds(Int64(clamping: nanoseconds))
+        let key = SeriesKey(route: route, method: method, status: status)
+        let series = requestSeries.withLock { cache in
+            if let found = cache[key] { return found }
+            let made = RequestSeries(
+                count: registry.makeCounter(
+                    descriptor: Self.name("http_requests", "total", "Requests answered, by route, method and status"),
+                    labels: [("route", route), ("method", method), ("status", String(status))]),
+                duration: registry.makeDurationHistogram(
+                    descriptor: Self.name("http_request_duration", "seconds", "Time from the request's arrival to its answer, by route and method"),
+                    labels: [("route", route), ("method", method)], buckets: Self.buckets))
+            cache[key] = made
+            return made
+        }
+        series.count.increment()
+        series.duration.recordNanoseconds(Int64(clamping: nanoseconds))
     }
+
+    struct SeriesKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
+    struct RequestSeries: Sendable {
+        var count: Counter
+        var duration: DurationHistogram
+    }
+
+    private let requestSeries = Mutex<[SeriesKey: RequestSeries]>([:])
 
     // MARK: Scrape
 
@@ -59,6 +82,7 @@ public final class ServerMetrics: Sendable {
         } catch {
             gauge("database_up", "", "1 when the last scrape could read the database").set(to: 0)
         }
+        if let replica = ledger.store.replica { record(replica.figures) }
         record(ProcessFigures.current())
         return registry.emitToBuffer()
     }
@@ -88,6 +112,26 @@ public final class ServerMetrics: Sendable {
         gauge("database_ping", "seconds", "Time one SELECT 1 took through the connection pool at the last scrape").set(to: f.databasePingSeconds)
         gauge("database_pool_connections_max", "", "Connections the pool may open").set(to: Double(poolSize))
     }
+
+    /// The read replica (issue #22, item 3): whether reads go there, how far behind it was at the
+    /// last check, and where the reads that may be stale went.
+    func record(_ r: ReadReplica.Figures) {
+        gauge("database_replica_fresh", "", "1 while the read replica keeps within its staleness bound and takes reads").set(to: r.fresh ? 1 : 0)
+        gauge("database_replica_lag", "seconds", "How far behind the read replica was at its last check (-1: unreachable or not a streaming standby)")
+            .set(to: r.lag ?? -1)
+        let totals = [("replica", r.replicaReads), ("primary", r.primaryReads), ("fallback", r.fallbacks)]
+        readsSeen.withLock { seen in
+            for (target, total) in totals where total > seen[target, default: 0] {
+                registry.makeCounter(
+                    descriptor: Self.name("database_reads", "total", "Reads that may be stale, by where they went (fallback: failed on the replica, answered by the primary)"),
+                    labels: [("target", target)]
+                ).increment(by: Int64(total - seen[target, default: 0]))
+                seen[target] = total
+            }
+        }
+    }
+
+    private let readsSeen = Mutex<[String: Int]>([:])
 
     func record(_ p: ProcessFigures) {
         if let rss = p.residentBytes { gauge("process_resident_memory", "bytes", "Resident memory of this process").set(to: Double(rss)) }

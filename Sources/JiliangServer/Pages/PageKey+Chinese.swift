@@ -407,6 +407,8 @@ extension PageKey {
         case .tooLarge: "提交的内容过大"
         case .busy: "系统繁忙"
         case .busyText: "数据库正忙，未保存任何内容，请稍后重试。"
+        case .unavailable: "数据库暂时无法访问"
+        case .unavailableText: "数据库暂时无法访问（可能正在主备切换），请几秒后重试。如果提交后没有看到结果，内容可能已经保存，请先查看再重新提交。"
         case .fault: "系统出错"
         case .faultText: "请求未能完成，已记录在日志中。请稍后重试，或联系管理员。"
         case .tooMany: "请求过于频繁"

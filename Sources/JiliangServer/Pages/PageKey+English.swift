@@ -407,6 +407,8 @@ extension PageKey {
         case .tooLarge: "Too large"
         case .busy: "Busy"
         case .busyText: "The database is busy; nothing was stored. Please try again."
+        case .unavailable: "Database unavailable"
+        case .unavailableText: "The database cannot be reached just now (a failover may be under way). Please try again in a few seconds. If you sent a form and saw no answer, it may have been stored: look before sending it again."
         case .fault: "Something went wrong"
         case .faultText: "The request could not be completed and has been logged. Try again later, or ask the administrator."
         case .tooMany: "Too many requests"

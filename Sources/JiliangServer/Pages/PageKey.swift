@@ -411,6 +411,8 @@ enum PageKey: String, CaseIterable, Sendable, StringKey {
     case tooLarge
     case busy
     case busyText
+    case unavailable
+    case unavailableText
     case fault
     case faultText
     case tooMany

@@ -16,16 +16,16 @@ struct StatisticsController: PageController {
         router.get(Site.statistics.path) { request, context in
             let p = context.principal, lang = app.language(request), today = app.today
             let s = try StatisticsQuery(request, p, today: today)
-            let view = try await StatisticsView.build(s, by: p, lang: lang, today: today, on: db)
+            let view = try await app.store.reading { db in try await StatisticsView.build(s, by: p, lang: lang, today: today, on: db) }
             return app.render("statistics", view: view, title: PageStrings.strings(lang)[.st_title], request: request, caller: p)
         }
         router.get(Site.statisticsBehind.path) { request, context in
             let p = context.principal, lang = app.language(request)
             let s = try StatisticsQuery(request, p, today: app.today)
             let q = request.uri.queryParameters
-            let view = try await StatisticsBehindView.build(
+            let view = try await app.store.reading { db in try await StatisticsBehindView.build(
                 s, metric: q["metric"].map(String.init), met: q["met"].map(String.init), page: q["page"].map(String.init), by: p, lang: lang,
-                plainPathLimit: app.config.plainPathLimit, on: db)
+                plainPathLimit: app.config.plainPathLimit, on: db) }
             return app.render("statistics-behind", view: view, title: PageStrings.strings(lang)[.st_behind], request: request, caller: p)
         }
         router.get(Site.statisticsUtilities.path) { request, context in try await utilities(request, context.principal) }
@@ -40,8 +40,9 @@ struct StatisticsController: PageController {
         // The page and the PDF list the first offending meters (a province's year can hold hundreds
         // of thousands); the CSV and XLSX files list every one.
         let all = s.format == "csv" || s.format == "xlsx"
-        let report = try await UtilityReport.counted(
-            region: s.region, period: s.period, offenderLimit: all ? nil : app.config.offenderPageLimit, by: p, on: db)
+        let report = try await app.store.reading { db in
+            try await UtilityReport.counted(region: s.region, period: s.period, offenderLimit: all ? nil : app.config.offenderPageLimit, by: p, on: db)
+        }
         let doc = StatisticsDocuments.utility(report, t)
         if let file = try StatisticsDocuments.file(doc, format: s.format, name: "utility-report-\(s.region)-\(s.period.start)") { return file }
         let view = StatisticsReportView(doc, t, base: Site.statisticsUtilities() + "?\(s.query)", back: Site.statistics() + "?\(s.query)", id: "utility-report")
@@ -56,12 +57,15 @@ struct StatisticsController: PageController {
         s.kind = "year"
         guard let year = MetricPeriod.year(of: s.day).through(today) else { throw RegistryError.invalid("year", .request(.yearNotBegun(s.day.year))) }
         s.period = year
-        let providers = try await Standards.providers(on: db)
-        let names = try await Registry.regionNames(on: db)
-        let items = Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.subName) })
-        // Rates, regions, trend, gaps and the utility companies' rates, all from the kept counts.
-        let utility = try await UtilityReport.counted(region: s.region, period: s.period, offenderLimit: 0, by: p, on: db)
-        let board = try await MetricCounts.dashboard(region: s.region, period: s.period, asOf: today, providers: providers, by: p, on: db)
+        let (providers, names, items, utility, board) = try await app.store.reading { db in
+            let providers = try await Standards.providers(on: db)
+            let names = try await Registry.regionNames(on: db)
+            let items = Dictionary(uniqueKeysWithValues: try await CatalogueEntryModel.query(on: db).all().map { ($0.id!, $0.subName) })
+            // Rates, regions, trend, gaps and the utility companies' rates, all from the kept counts.
+            let utility = try await UtilityReport.counted(region: s.region, period: s.period, offenderLimit: 0, by: p, on: db)
+            let board = try await MetricCounts.dashboard(region: s.region, period: s.period, asOf: today, providers: providers, by: p, on: db)
+            return (providers, names, items, utility, board)
+        }
         let annual = StatisticsDocuments.Annual(
             regionName: names[s.region.value] ?? s.region.value, report: board.report,
             children: board.children.map { (names[$0.region.value] ?? $0.region.value, $0) }, trend: board.trend,

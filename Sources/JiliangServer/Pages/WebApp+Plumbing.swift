@@ -35,11 +35,13 @@ extension WebApp {
         case .badInput, .signIn: (heading, message) = (t[.badInput], problem.detail)
         case .tooLarge: (heading, message) = (t[.tooLarge], problem.detail)
         case .busy: (heading, message) = (t[.busy], t[.busyText])
+        case .unavailable: (heading, message) = (t[.unavailable], t[.unavailableText])
         case .fault: (heading, message) = (t[.fault], t[.faultText])
         case .tooManyRequests(let wait): (heading, message) = (t[.tooMany], String(format: t[.tooManyText], wait))
         }
         var r = render("error", view: ErrorView(heading: heading, message: message), title: heading, request: request, caller: RequestCaller.principal, status: problem.status)
         if case .tooManyRequests(let wait) = problem.kind { r.headers[.retryAfter] = "\(max(wait, 1))" }
+        if problem.kind == .unavailable { r.headers[.retryAfter] = "5" }
         return r
     }
 

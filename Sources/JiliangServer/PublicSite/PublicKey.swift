@@ -182,6 +182,8 @@ enum PublicKey: String, CaseIterable, Sendable, StringKey {
     case tooLarge
     case busy
     case busyText
+    case unavailable
+    case unavailableText
     case fault
     case faultText
     case tooMany

@@ -86,6 +86,9 @@ extension PublicSite {
             return .verified(size: verified.checkpoint.size)
         } catch is Ledger.CertificateError {
             return .pending
+        } catch where DatabaseAvailability.isUnavailable(error) {
+            // The primary is away (a failover): not known now, which is not a failed proof.
+            return .pending
         } catch {
             store.logger.error("public certificate check failed for record \(recordID): \(error)")
             return .failed
@@ -108,22 +111,24 @@ extension PublicSite {
         }
     }
 
+    // Public reads that may be a few seconds stale go to the read replica when one keeps up
+    // (`Store.reading`, issue #22 item 3); the ledger's certificate checks stay on the primary.
     func businessPage(_ request: Request, credit: String) async throws -> Response {
-        let view = try await PublicBusinessView.build(
+        let view = try await store.reading { db in try await PublicBusinessView.build(
             credit: credit, cursor: request.uri.queryParameters["cursor"].map(String.init), lang: language(request), today: today,
-            window: config.dueSoonWindow, on: db)
+            window: config.dueSoonWindow, on: db) }
         return render("public-business", view: view, title: view.name, request: request, cache: 60)
     }
 
     func demonstrationUnitsPage(_ request: Request) async throws -> Response {
         let q = String((request.uri.queryParameters["q"].map(String.init) ?? "").prefix(40))
-        let view = try await PublicCreditListView.demonstrationUnits(search: q, lang: language(request), today: today, on: db)
+        let view = try await store.reading { db in try await PublicCreditListView.demonstrationUnits(search: q, lang: language(request), today: today, on: db) }
         return render("public-credit-list", view: view, title: view.heading, request: request, cache: 60)
     }
 
     func listedPartiesPage(_ request: Request) async throws -> Response {
         let q = String((request.uri.queryParameters["q"].map(String.init) ?? "").prefix(40))
-        let view = try await PublicCreditListView.listedParties(search: q, lang: language(request), today: today, on: db)
+        let view = try await store.reading { db in try await PublicCreditListView.listedParties(search: q, lang: language(request), today: today, on: db) }
         return render("public-credit-list", view: view, title: view.heading, request: request, cache: 60)
     }
 
@@ -134,7 +139,7 @@ extension PublicSite {
 
     func institutionsPage(_ request: Request) async throws -> Response {
         let lang = language(request)
-        let view = try await PublicInstitutionsView.build(lang: lang, today: today, on: db)
+        let view = try await store.reading { db in try await PublicInstitutionsView.build(lang: lang, today: today, on: db) }
         return render("public-institutions", view: view, title: PublicStrings.strings(lang)[.institutions], request: request, cache: 300)
     }
 }

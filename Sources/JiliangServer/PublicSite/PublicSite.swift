@@ -90,6 +90,7 @@ struct PublicSite {
         case .forbidden, .badInput, .signIn: (heading, message) = (t[.badInput], problem.detail)
         case .tooLarge: (heading, message) = (t[.tooLarge], problem.detail)
         case .busy: (heading, message) = (t[.busy], t[.busyText])
+        case .unavailable: (heading, message) = (t[.unavailable], t[.unavailableText])
         case .fault: (heading, message) = (t[.fault], t[.faultText])
         case .tooManyRequests(let wait): (heading, message) = (t[.tooMany], String(format: t[.tooManyText], wait))
         }
@@ -97,6 +98,7 @@ struct PublicSite {
         let status: HTTPResponse.Status = problem.kind == .forbidden || problem.kind == .signIn ? .badRequest : problem.status
         var r = render("public-message", view: PublicMessageView(heading: heading, message: message), title: heading, request: request, status: status)
         if case .tooManyRequests(let wait) = problem.kind { r.headers[.retryAfter] = "\(max(wait, 1))" }
+        if problem.kind == .unavailable { r.headers[.retryAfter] = "5" }
         return r
     }
 

@@ -76,7 +76,10 @@ public enum PublicLookup {
             }
         }
         let parts = instrumentSQL.components(separatedBy: "?")
-        let row = try await store.sql.raw(SQLQueryString(parts[0]) + "\(bind: code.value)" + SQLQueryString(parts[1])).first()
+        // PostgreSQL: on the read replica while it keeps up (`Store.reading`, issue #22 item 3).
+        let row = try await store.reading { db in
+            try await (db as! any SQLDatabase).raw(SQLQueryString(parts[0]) + "\(bind: code.value)" + SQLQueryString(parts[1])).first()
+        }
         guard let row else { return nil }
         return Instrument(
             code: try row.decode(column: "code", as: String.self), name: try row.decode(column: "name", as: String.self),

@@ -93,10 +93,13 @@ public struct JobWorker: Service {
         return true
     }
 
-    /// Runs one claimed job to its end — or back into the queue, when it met write contention.
-    public func run(_ job: JobModel, today day: CalendarDay) async throws {
-        let db = store.db
-        let (id, attempt, lease) = (job.id!, job.attempts, lease)
+    /// Runs `body` while renewing the claim on `job` every third of a lease, so that a job longer
+    /// than its lease is not claimed a second time while it runs; the renewals stop when `body`
+    /// ends, however it ends.
+    static func holdingClaim<T: Sendable>(
+        on job: JobModel, lease: TimeInterval, db: any Database, _ body: () async throws -> T
+    ) async throws -> T {
+        let (id, attempt) = (job.id!, job.attempts)
         let renewal = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(lease / 3))
@@ -104,10 +107,18 @@ public struct JobWorker: Service {
             }
         }
         defer { renewal.cancel() }
+        return try await body()
+    }
+
+    /// Runs one claimed job to its end — or back into the queue, when it met write contention.
+    public func run(_ job: JobModel, today day: CalendarDay) async throws {
+        let db = store.db
         do {
-            switch job.kind {
-            case let k where ImportJobs.kinds.contains(k): try await ImportJobs.run(job, today: day, on: db)
-            default: try await JobQueue.finish(job, result: nil, error: "unknown job kind \(job.kind)", on: db)
+            try await Self.holdingClaim(on: job, lease: lease, db: db) {
+                switch job.kind {
+                case let k where ImportJobs.kinds.contains(k): try await ImportJobs.run(job, today: day, on: db)
+                default: try await JobQueue.finish(job, result: nil, error: "unknown job kind \(job.kind)", on: db)
+                }
             }
         } catch where WriteContention.isContention(error) && job.attempts < Self.contentionAttempts {
             // Another writer held the database too long: the job wrote nothing (its transaction
@@ -116,6 +127,12 @@ public struct JobWorker: Service {
             try await JobQueue.retryLater(job, delay: Double(job.attempts), on: db)
         } catch where WriteContention.isContention(error) {
             try await JobQueue.fail(job, .importing(.databaseBusy(attempts: job.attempts)), on: db)
+        } catch where DatabaseAvailability.isUnavailable(error) {
+            // The database went away mid-job (a failover): the job's transaction was not committed,
+            // and it runs again once the database is back — not failed for good. If it is still
+            // away, this throws and the claim runs out instead; the job is claimed again then.
+            store.logger.warning("job \(job.id!) lost the database (attempt \(job.attempts)); it runs again")
+            try await JobQueue.retryLater(job, delay: 5, on: db)
         } catch let e as RegistryError {
             // A refusal met inside the job (a party import's owner already registered): kept as
             // its reason, worded when shown.
