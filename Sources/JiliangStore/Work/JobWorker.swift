@@ -95,7 +95,7 @@ public struct JobWorker: Service {
 
     /// Runs `body` while renewing the claim on `job` every third of a lease, so that a job longer
     /// than its lease is not claimed a second time while it runs; the renewals stop when `body`
-    /// ends, however it ends.
+    /// ends, however it ends (a renewal under way is waited for: none lands after this returns).
     static func holdingClaim<T: Sendable>(
         on job: JobModel, lease: TimeInterval, db: any Database, _ body: () async throws -> T
     ) async throws -> T {
@@ -106,8 +106,16 @@ public struct JobWorker: Service {
                 _ = try? await JobQueue.renew(id, attempt: attempt, lease: lease, on: db)
             }
         }
-        defer { renewal.cancel() }
-        return try await body()
+        do {
+            let answer = try await body()
+            renewal.cancel()
+            _ = await renewal.result
+            return answer
+        } catch {
+            renewal.cancel()
+            _ = await renewal.result
+            throw error
+        }
     }
 
     /// Runs one claimed job to its end — or back into the queue, when it met write contention.
