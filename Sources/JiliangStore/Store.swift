@@ -126,6 +126,7 @@ public final class Store: Sendable {
         M032_AlertReview(),  // a bureau confirms or dismisses an alert; confirmed ones are ledgered and open inspection tasks (#21)
         M033_TanksAndRegionThresholds(),  // tank reconciliation (tanks, their nozzles) and detector thresholds per region (#21)
         M034_TelemetryRetention(),  // raw telemetry for a window, daily aggregates for years (#21)
+        M035_RecordCertificateIndex(),  // an import's certificate check asks an index, not the whole records table (#19, #23)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

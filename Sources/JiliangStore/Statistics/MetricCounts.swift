@@ -268,14 +268,30 @@ public enum MetricCounts {
         try await insert(found, on: db)
     }
 
-    /// Adds the contribution of instruments just created (by code: what the bulk import knows).
-    public static func addNew(codes: [String], on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        var ids: [Int] = []
-        for chunk in stride(from: 0, to: codes.count, by: 500).map({ Array(codes[$0..<min($0 + 500, codes.count)]) }) {
-            ids += try await sql.select().column("id").from("instruments").where("code", .in, chunk).all().map { try $0.decode(column: "id", as: Int.self) }
-        }
-        try await applyChange(ids, before: [:], fresh: true, on: db)
+    /// New instruments' contribution to the counts: what `add` finds for them, with the 三表
+    /// offences it lists. Counted without the database, so the bulk import counts a slice while the
+    /// database writes it (issue #23: from the rows in hand, nothing read back).
+    struct Contribution: Sendable {
+        var delta = Counts()
+        var offences: [Offence] = []
+    }
+
+    static func contribution(of facts: [MetricInstrument], dayRowsFrom: CalendarDay?) -> Contribution {
+        var c = Contribution()
+        c.offences = add(facts, sign: 1, dayRowsFrom: dayRowsFrom, to: &c.delta)
+        return c
+    }
+
+    /// Adds the contribution of instruments just created. The facts may have been counted before
+    /// the rows had ids (ids only name an offence's meter): each offence takes its meter's id here,
+    /// by code.
+    static func addNew(_ c: Contribution, ids: [String: Int], on db: any Database) async throws {
+        try await apply(c.delta, on: db)
+        try await insert(c.offences.map { o in
+            var o = o
+            o.instrumentID = ids[o.code] ?? o.instrumentID
+            return o
+        }, on: db)
     }
 
     static func apply(_ delta: Counts, on db: any Database) async throws {

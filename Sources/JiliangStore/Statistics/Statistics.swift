@@ -167,19 +167,17 @@ public enum Statistics {
             SELECT i.id, i.code, i.sub_no, i.lifecycle, i.in_service_date, i.meter_type, i.dn, i.q3, i.medium, i.owner_id, i.region_code, i.created_at
             FROM instruments i WHERE \(filter)
             """).all() {
-            let id = try r.decode(column: "id", as: Int.self), sub = try r.decode(column: "sub_no", as: Int.self)
-            let meterType = try r.decode(column: "meter_type", as: String?.self), meter = meterType.flatMap(MeterType.init(rawValue:))
-            let attributes = MeterAttributes(
-                meterType: meter, dn: try r.decode(column: "dn", as: Int?.self), q3: try r.decode(column: "q3", as: Double?.self),
-                medium: try r.decode(column: "medium", as: String?.self).flatMap(GasMedium.init(rawValue:)))
-            instruments[id] = MetricInstrument(
-                id: id, subNo: sub, form: forms.rules.currentForm(subNo: sub, attributes: attributes, catalogueForm: forms.catalogue[sub] ?? nil), lifecycle: LifecycleStatus(rawValue: try r.decode(column: "lifecycle", as: String.self)) ?? .draft,
+            let id = try r.decode(column: "id", as: Int.self)
+            let meterType = try r.decode(column: "meter_type", as: String?.self)
+            instruments[id] = fact(
+                id: id, code: try r.decode(column: "code", as: String.self), subNo: try r.decode(column: "sub_no", as: Int.self),
+                attributes: MeterAttributes(
+                    meterType: meterType.flatMap(MeterType.init(rawValue:)), dn: try r.decode(column: "dn", as: Int?.self),
+                    q3: try r.decode(column: "q3", as: Double?.self), medium: try r.decode(column: "medium", as: String?.self).flatMap(GasMedium.init(rawValue:))),
+                lifecycle: LifecycleStatus(rawValue: try r.decode(column: "lifecycle", as: String.self)) ?? .draft,
                 inServiceOn: try r.decode(column: "in_service_date", as: String?.self).flatMap { CalendarDay($0) },
-                isUtilityMeter: meter != nil && meter != .heat, ownerID: try r.decode(column: "owner_id", as: Int?.self),
-                region: RegionCode(try r.decode(column: "region_code", as: String.self)), code: try r.decode(column: "code", as: String.self), meterType: meterType,
-                registeredOn: Self.surveyedFrom(
-                    created: try r.decode(column: "created_at", as: Date?.self).map { CalendarDay(instant: $0) },
-                    inService: try r.decode(column: "in_service_date", as: String?.self).flatMap { CalendarDay($0) }))
+                ownerID: try r.decode(column: "owner_id", as: Int?.self), region: RegionCode(try r.decode(column: "region_code", as: String.self)),
+                createdAt: try r.decode(column: "created_at", as: Date?.self), forms: forms)
         }
         guard !instruments.isEmpty else { return [] }
         for r in try await sql.raw("""
@@ -220,7 +218,7 @@ public enum Statistics {
         }
         // Filed spans from the changes into and out of draft; an instrument never a draft on record
         // (created filed, imported, a demo instrument) was filed from the day it counts as surveyed.
-        var draftChanges: [Int: [(day: CalendarDay, toDraft: Bool, toScrap: Bool)]] = [:]
+        var draftChanges: [Int: [DraftChange]] = [:]
         for r in try await sql.raw("""
             SELECT s.instrument_id, s.from_status, s.to_status, s.changed_on FROM status_changes s JOIN instruments i ON i.id = s.instrument_id
             WHERE (s.from_status = 'draft' OR s.to_status = 'draft') AND \(filter)
@@ -231,29 +229,46 @@ public enum Statistics {
             draftChanges[try r.decode(column: "instrument_id", as: Int.self), default: []].append(
                 (day, to == LifecycleStatus.draft.rawValue, to == LifecycleStatus.scrapped.rawValue))
         }
-        for (id, i) in instruments {
-            let changes = draftChanges[id] ?? []
-            // Filed before the first change if that change returned it to draft, or if there is none and it is not a draft.
-            var spans: [Suspension] = []
-            var open: CalendarDay? = (changes.first?.toDraft ?? (i.lifecycle != .draft)) ? (i.registeredOn ?? CalendarDay(year: 1900, month: 1, day: 1)!) : nil
-            for c in changes {
-                if c.toDraft {
-                    if let o = open { spans.append(Suspension(from: o, until: c.day)) }
-                    open = nil
-                } else if !c.toScrap, open == nil {
-                    open = c.day
-                }
+        for id in instruments.keys { finish(&instruments[id]!, draftChanges: draftChanges[id] ?? []) }
+        return instruments.values.sorted { $0.id < $1.id }
+    }
+
+    /// A change into or out of draft (or to scrapped), as the filed spans read them.
+    typealias DraftChange = (day: CalendarDay, toDraft: Bool, toScrap: Bool)
+
+    /// One instrument's facts from its registry row, before its records and status changes.
+    static func fact(
+        id: Int, code: String, subNo: Int, attributes: MeterAttributes, lifecycle: LifecycleStatus, inServiceOn: CalendarDay?, ownerID: Int?,
+        region: RegionCode?, createdAt: Date?, forms: Forms
+    ) -> MetricInstrument {
+        let meter = attributes.meterType
+        return MetricInstrument(
+            id: id, subNo: subNo, form: forms.rules.currentForm(subNo: subNo, attributes: attributes, catalogueForm: forms.catalogue[subNo] ?? nil),
+            lifecycle: lifecycle, inServiceOn: inServiceOn, isUtilityMeter: meter != nil && meter != .heat, ownerID: ownerID, region: region, code: code,
+            meterType: meter?.rawValue, registeredOn: surveyedFrom(created: createdAt.map { CalendarDay(instant: $0) }, inService: inServiceOn))
+    }
+
+    /// Completes an instrument's facts once its records are in: its filed spans from its draft
+    /// changes (issue #18, item 6), and a limited-life meter's life end.
+    static func finish(_ i: inout MetricInstrument, draftChanges changes: [DraftChange]) {
+        // Filed before the first change if that change returned it to draft, or if there is none and it is not a draft.
+        var spans: [Suspension] = []
+        var open: CalendarDay? = (changes.first?.toDraft ?? (i.lifecycle != .draft)) ? (i.registeredOn ?? CalendarDay(year: 1900, month: 1, day: 1)!) : nil
+        for c in changes {
+            if c.toDraft {
+                if let o = open { spans.append(Suspension(from: o, until: c.day)) }
+                open = nil
+            } else if !c.toScrap, open == nil {
+                open = c.day
             }
-            if let o = open { spans.append(Suspension(from: o, until: nil)) }
-            instruments[id]?.filedSpans = spans
         }
+        if let o = open { spans.append(Suspension(from: o, until: nil)) }
+        i.filedSpans = spans
         // A limited-life meter's life ends where the status engine says (`ComplianceEngine.lifeEnd`,
         // counted from the first verification), for meters whose governing form is rotation.
-        for (id, i) in instruments {
-            let passes = ComplianceEngine.effectiveRecords(i.records).filter { $0.kind != .spotCheck && $0.result == .pass }
-            guard ComplianceEngine.governingForm(passes: passes, current: i.form) == .firstOnlyRotation else { continue }
-            instruments[id]?.lifeEnds = ComplianceEngine.lifeEnd(passes: passes)
+        let passes = ComplianceEngine.effectiveRecords(i.records).filter { $0.kind != .spotCheck && $0.result == .pass }
+        if ComplianceEngine.governingForm(passes: passes, current: i.form) == .firstOnlyRotation {
+            i.lifeEnds = ComplianceEngine.lifeEnd(passes: passes)
         }
-        return instruments.values.sorted { $0.id < $1.id }
     }
 }

@@ -32,15 +32,39 @@ enum InstrumentBulkWriter {
 
     static func write(
         _ rows: [[Cell]], columns: [String], table: String, on db: any Database, logger: Logger,
-        progress: (Int) -> Void
+        progress: (Int) -> Void = { _ in }
     ) async throws {
         if let pg = db as? any PostgresDatabase {
             try await copy(rows, columns: columns, table: table, into: pg, logger: logger, progress: progress)
         } else if let sqlite = db as? any SQLiteDatabase {
-            try await insert(rows, columns: columns, table: table, into: sqlite, progress: progress)
+            _ = try await insert(rows, columns: columns, table: table, into: sqlite, progress: progress)
         } else {
             throw RegistryError.conflict(field: "database", reason: .importing(.bulkWritesNeedSQLiteOrPostgreSQL))
         }
+    }
+
+    /// Writes instrument rows and answers the id each new row got, by its code (the records and
+    /// the kept counts need them). SQLite answers with the insert (`RETURNING`), so a row the
+    /// insert ignored has no id here; PostgreSQL's `COPY` answers nothing, so the ids are read by
+    /// code afterwards (a conflict would have failed the `COPY`).
+    static func writeInstruments(_ rows: [[Cell]], codes: [String], on db: any Database, logger: Logger) async throws -> [String: Int] {
+        let columns = StoredInstrument.columnNames
+        var ids: [String: Int] = [:]
+        ids.reserveCapacity(rows.count)
+        if let sqlite = db as? any SQLiteDatabase {
+            for row in try await insert(rows, columns: columns, table: "instruments", into: sqlite, returning: "id, code", progress: { _ in }) {
+                guard let id = row.column("id")?.integer, let code = row.column("code")?.string else { continue }
+                ids[code] = id
+            }
+            return ids
+        }
+        try await write(rows, columns: columns, table: "instruments", on: db, logger: logger)
+        let sql = db as! any SQLDatabase
+        struct Row: Decodable { var id: Int; var code: String }
+        for chunk in codes.chunked(500) {
+            for r in try await sql.select().columns("id", "code").from("instruments").where("code", .in, Array(chunk)).all(decoding: Row.self) { ids[r.code] = r.id }
+        }
+        return ids
     }
 
     /// Runs `body` with the connection of `db` (a transaction) set up for bulk writes, and sets it
@@ -74,10 +98,15 @@ enum InstrumentBulkWriter {
     /// as the indexes grow).
     static let bulkCacheKiB = 512 * 1024
 
-    static func insert(_ rows: [[Cell]], columns: [String], table: String, into db: any SQLiteDatabase, progress: (Int) -> Void) async throws {
+    /// `returning`: columns of each inserted row to answer with (`RETURNING`); none by default.
+    static func insert(
+        _ rows: [[Cell]], columns: [String], table: String, into db: any SQLiteDatabase, returning: String? = nil, progress: (Int) -> Void
+    ) async throws -> [SQLiteRow] {
         let perStatement = max(1, min(500, 32_000 / columns.count))  // under SQLite's 32 766 variables
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
         let head = "INSERT OR IGNORE INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+        let tail = returning.map { " RETURNING \($0)" } ?? ""
+        var answered: [SQLiteRow] = []
         var fullSQL: String?
         for start in stride(from: 0, to: rows.count, by: perStatement) {
             let slice = rows[start..<min(start + perStatement, rows.count)]
@@ -97,12 +126,13 @@ enum InstrumentBulkWriter {
             if slice.count == perStatement, let f = fullSQL {
                 sql = f
             } else {
-                sql = head + Array(repeating: tuple, count: slice.count).joined(separator: ",")
+                sql = head + Array(repeating: tuple, count: slice.count).joined(separator: ",") + tail
                 if slice.count == perStatement { fullSQL = sql }
             }
-            _ = try await db.query(sql, binds)
+            answered += try await db.query(sql, binds)
             progress(start + slice.count)
         }
+        return answered
     }
 
     // MARK: PostgreSQL

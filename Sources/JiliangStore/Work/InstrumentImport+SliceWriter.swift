@@ -80,8 +80,8 @@ extension InstrumentImport {
             var result = Result()
             var cells: [[InstrumentBulkWriter.Cell]] = []
             cells.reserveCapacity(rows.count)
-            var insertedCodes: [String] = []
-            var records: [(code: String, line: Int, draft: InstrumentDraft)] = []
+            var inserted: [NewRow] = []
+            inserted.reserveCapacity(rows.count)
             for v in rows {
                 let owner = owners[v.draft.ownerCreditCode.value]!
                 if registered.contains(Key(owner_id: owner, sub_no: v.draft.subNo, serial_no: v.draft.serialNo)) {
@@ -91,17 +91,25 @@ extension InstrumentImport {
                 } else if let cert = v.draft.lastVerification?.certificateNo, takenCertificates.contains(cert) {
                     result.errors.append(RowError(row: v.line, column: columnName["certificate_no"] ?? "certificate_no", .certificateTaken(cert)))
                 } else {
-                    let history = record(of: v.draft).map { [$0.fact] } ?? []
+                    let history = record(of: v.draft)
                     cells.append(InstrumentBulkWriter.row(
-                        v.draft, code: v.code, ownerID: owner, entry: context.catalogue[v.draft.subNo], book: context.rules, records: history, now: now))
-                    insertedCodes.append(v.code.value)
-                    if v.draft.lastVerification != nil { records.append((v.code.value, v.line, v.draft)) }
+                        v.draft, code: v.code, ownerID: owner, entry: context.catalogue[v.draft.subNo], book: context.rules,
+                        records: history.map { [$0.fact] } ?? [], now: now))
+                    inserted.append((v, owner, history))
                 }
             }
-            try await InstrumentBulkWriter.write(cells, columns: InstrumentImport.columns, table: "instruments", on: tx, logger: logger) { _ in }
-            try await writeRecords(records, on: sql)
+            // The new instruments' events (with their records) join the statistics' counts in the
+            // same transaction, counted from the rows in hand (issue #23: nothing read back), on
+            // another core while the database writes them.
+            if forms == nil { forms = try await Statistics.forms(on: tx) }
+            let dayRowsFrom = try await MetricCounts.dayRowsFrom(on: tx)
+            let me = self
+            async let counting = MetricCounts.contribution(
+                of: inserted.map { me.fact(of: $0.row, id: 0, owner: $0.owner, record: $0.record) }, dayRowsFrom: dayRowsFrom)
+            let ids = try await InstrumentBulkWriter.writeInstruments(cells, codes: inserted.map(\.row.code.value), on: tx, logger: logger)
+            try await writeRecords(inserted, ids: ids, on: tx)
             if submitFilings {
-                let filed = try await writeFilings(insertedCodes, on: sql)
+                let filed = try await writeFilings(inserted.map(\.row.code.value), on: sql)
                 filingsSubmitted += filed.count
                 // Declared through a survey: counted for it in the same transaction (issue #19, item 6);
                 // a roll whose instruments are all registered already is an answer too.
@@ -109,10 +117,40 @@ extension InstrumentImport {
                     try await recordForSurvey(filed, invitation: invitation, on: sql)
                 }
             }
-            // The new instruments' events (with their records) join the statistics' counts in the same transaction.
-            try await MetricCounts.addNew(codes: insertedCodes, on: tx)
+            var counted = await counting
+            if ids.count < inserted.count {
+                // A row the database passed over (SQLite's INSERT OR IGNORE): counted again without it.
+                counted = MetricCounts.contribution(
+                    of: inserted.compactMap { n in ids[n.row.code.value].map { fact(of: n.row, id: $0, owner: n.owner, record: n.record) } }, dayRowsFrom: dayRowsFrom)
+            }
+            try await MetricCounts.addNew(counted, ids: ids, on: tx)
             result.inserted = cells.count
             return result
+        }
+
+        /// A row to be written: its owner's id, and the record its last verification becomes.
+        typealias NewRow = (row: ValidRow, owner: Int, record: (fact: VerificationFact, ruleID: Int?)?)
+
+        /// What decides the counted forms, read once per import (`Statistics.forms`).
+        private var forms: Statistics.Forms?
+
+        /// A new instrument's facts for the kept counts, as `Statistics.loadFacts` would read them
+        /// back: its row, its one record (no other record or status change exists yet). The record's
+        /// id is left 0: ids order and correct an instrument's records among themselves, and it has
+        /// one. The instrument's `id` may be 0 too: the counts never read it, and an offence takes
+        /// its meter's id by code (`MetricCounts.addNew`).
+        private func fact(of v: ValidRow, id: Int, owner: Int, record: (fact: VerificationFact, ruleID: Int?)?) -> MetricInstrument {
+            let d = v.draft
+            var i = Statistics.fact(
+                id: id, code: v.code.value, subNo: d.subNo, attributes: d.meter, lifecycle: d.status, inServiceOn: d.inServiceDate, ownerID: owner,
+                region: d.region, createdAt: now, forms: forms!)
+            if let record {
+                var fact = record.fact
+                fact.form = forms!.rules.form(ofRule: record.ruleID)
+                i.records = [fact]
+            }
+            Statistics.finish(&i, draftChanges: [])
+            return i
         }
 
         struct Key: Hashable, Decodable {
@@ -150,26 +188,25 @@ extension InstrumentImport {
 
         /// The rows' last verifications as records of the instruments just written, with the file and
         /// row as their provenance. The ledger's sequencer takes them up like any record.
-        private func writeRecords(_ rows: [(code: String, line: Int, draft: InstrumentDraft)], on sql: any SQLDatabase) async throws {
-            guard !rows.isEmpty else { return }
-            var ids: [String: Int] = [:]
-            struct Row: Decodable { var id: Int; var code: String }
-            for chunk in rows.map(\.code).chunked(500) {
-                for r in try await sql.select().columns("id", "code").from("instruments").where("code", .in, Array(chunk)).all(decoding: Row.self) { ids[r.code] = r.id }
+        private func writeRecords(
+            _ rows: [NewRow], ids: [String: Int], on db: any Database
+        ) async throws {
+            var cells: [[InstrumentBulkWriter.Cell]] = []
+            for r in rows {
+                guard let id = ids[r.row.code.value], let last = r.row.draft.lastVerification, let (fact, ruleID) = r.record else { continue }
+                cells.append([
+                    .int(id), .int(last.institutionID), .text(last.date.description), .text(fact.kind.rawValue), .text(last.result.rawValue),
+                    .text(last.certificateNo), .text(fact.validUntil?.description), .int(ruleID), .text("import"), .date(now),
+                    .text("sha256:\(fileDigest) row \(r.row.line)"),
+                ])
             }
-            for chunk in rows.chunked(300) {
-                let insert = sql.insert(into: "verification_records").columns(
+            guard !cells.isEmpty else { return }
+            try await InstrumentBulkWriter.write(
+                cells,
+                columns: [
                     "instrument_id", "institution_id", "verified_on", "kind", "result", "certificate_no", "valid_until", "rule_id", "recorded_by",
-                    "recorded_at", "import_source")
-                for r in chunk {
-                    guard let id = ids[r.code], let last = r.draft.lastVerification, let (fact, ruleID) = record(of: r.draft) else { continue }
-                    insert.values(
-                        SQLBind(id), SQLBind(last.institutionID), SQLBind(last.date.description), SQLBind(fact.kind.rawValue), SQLBind(last.result.rawValue),
-                        SQLBind(last.certificateNo), SQLBind(fact.validUntil?.description), SQLBind(ruleID), SQLBind("import"), SQLBind(now),
-                        SQLBind("sha256:\(fileDigest) row \(r.line)"))
-                }
-                try await insert.run()
-            }
+                    "recorded_at", "import_source",
+                ], table: "verification_records", on: db, logger: logger)
         }
 
         /// Filings submitted for the drafts just written, as `Filings.submit` would, for an owner's
@@ -204,7 +241,8 @@ extension InstrumentImport {
             struct Cert: Decodable { var certificate_no: String }
             var taken = Set<String>()
             for chunk in rows.compactMap(\.draft.lastVerification?.certificateNo).chunked(500) {
-                for c in try await sql.select().column("certificate_no").from("verification_records").where("certificate_no", .in, Array(chunk)).all(decoding: Cert.self) {
+                for c in try await sql.select().column("certificate_no").from("verification_records").where("certificate_no", .in, Array(chunk))
+                    .where("certificate_no", .isNot, SQLLiteral.null).all(decoding: Cert.self) {
                     taken.insert(c.certificate_no)
                 }
             }
