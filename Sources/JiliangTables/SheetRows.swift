@@ -20,68 +20,79 @@ struct SheetRows {
         var description: String { "\(reason)" }
     }
 
+    // Where the reading stands, so that it can stop after any row and go on (`SheetStream`).
+    private var fields: [String] = []
+    private var rowNumber = 0, column = 0, cells = 0
+    private var type = CellType.number, style = 0
+    private var value: [UInt8] = []
+    private var inValue = false, inInline = false, phonetic = 0, hasValue = false
+
+    init(strings: [String], dateStyles: Set<Int>, date1904: Bool) {
+        self.strings = strings
+        self.dateStyles = dateStyles
+        self.date1904 = date1904
+    }
+
     mutating func rows(of xml: Data, maxRows: Int) throws -> [CSVReader.Row] {
         try XMLPullReader.parse(xml) { r in
             var rows: [CSVReader.Row] = []
-            var fields: [String] = []
-            var rowNumber = 0, column = 0, cells = 0
-            var type = CellType.number, style = 0
-            var value: [UInt8] = []
-            var inValue = false, inInline = false, phonetic = 0, hasValue = false
-            while let e = try r.next() {
-                switch e {
-                case .start:
-                    if r.isNamed("c") {
-                        column = r.withAttribute("r") { Self.column(of: $0) } ?? column + 1
-                        type = r.withAttribute("t") { Self.type(of: $0) }
-                        style = r.withAttribute("s") { Self.int($0) } ?? 0
-                        value.removeAll(keepingCapacity: true)
-                        hasValue = false
-                    } else if r.isNamed("v") {
-                        inValue = true
-                        hasValue = true
-                    } else if r.isNamed("row") {
-                        rowNumber = r.withAttribute("r") { Self.int($0) } ?? rowNumber + 1
-                        fields = []  // a fresh array: the stored rows keep theirs
-                        column = 0
-                    } else if r.isNamed("is") {
-                        inInline = true
-                        hasValue = true
-                    } else if r.isNamed("rPh") {
-                        phonetic += 1
-                    } else if inInline, phonetic == 0, r.isNamed("t") {
-                        inValue = true
-                    }
-                case .end:
-                    if r.isNamed("v") || r.isNamed("t") {
-                        inValue = false
-                    } else if r.isNamed("rPh") {
-                        phonetic -= 1
-                    } else if r.isNamed("is") {
-                        inInline = false
-                    } else if r.isNamed("c") {
-                        guard hasValue, column >= 1 else { continue }
-                        guard column <= Self.maxColumns else {
-                            throw TooLarge(reason: .tooManyColumns(row: rowNumber, column: column, max: Self.maxColumns))
-                        }
-                        if fields.count < column { fields.append(contentsOf: repeatElement("", count: column - fields.count)) }
-                        fields[column - 1] = text(type: type, style: style, value: value)
-                    } else if r.isNamed("row") {
-                        if !fields.isEmpty {
-                            rows.append(CSVReader.Row(line: rowNumber, fields: fields))
-                            cells += fields.count
-                            if cells > Self.maxCells {
-                                throw TooLarge(reason: .tooManyCells(max: Self.maxCells))
-                            }
-                        }
-                        if rows.count >= maxRows { return rows }
-                    }
-                case .text:
-                    if inValue { r.appendText(to: &value) }
-                }
-            }
+            while rows.count < maxRows, let row = try nextRow(from: &r) { rows.append(row) }
             return rows
         }
+    }
+
+    /// The next row with a filled cell; nil at the end of the sheet.
+    mutating func nextRow(from r: inout XMLPullReader) throws -> CSVReader.Row? {
+        while let e = try r.next() {
+            switch e {
+            case .start:
+                if r.isNamed("c") {
+                    column = r.withAttribute("r") { Self.column(of: $0) } ?? column + 1
+                    type = r.withAttribute("t") { Self.type(of: $0) }
+                    style = r.withAttribute("s") { Self.int($0) } ?? 0
+                    value.removeAll(keepingCapacity: true)
+                    hasValue = false
+                } else if r.isNamed("v") {
+                    inValue = true
+                    hasValue = true
+                } else if r.isNamed("row") {
+                    rowNumber = r.withAttribute("r") { Self.int($0) } ?? rowNumber + 1
+                    fields = []  // a fresh array: the rows handed out keep theirs
+                    column = 0
+                } else if r.isNamed("is") {
+                    inInline = true
+                    hasValue = true
+                } else if r.isNamed("rPh") {
+                    phonetic += 1
+                } else if inInline, phonetic == 0, r.isNamed("t") {
+                    inValue = true
+                }
+            case .end:
+                if r.isNamed("v") || r.isNamed("t") {
+                    inValue = false
+                } else if r.isNamed("rPh") {
+                    phonetic -= 1
+                } else if r.isNamed("is") {
+                    inInline = false
+                } else if r.isNamed("c") {
+                    guard hasValue, column >= 1 else { continue }
+                    guard column <= Self.maxColumns else {
+                        throw TooLarge(reason: .tooManyColumns(row: rowNumber, column: column, max: Self.maxColumns))
+                    }
+                    if fields.count < column { fields.append(contentsOf: repeatElement("", count: column - fields.count)) }
+                    fields[column - 1] = text(type: type, style: style, value: value)
+                } else if r.isNamed("row"), !fields.isEmpty {
+                    cells += fields.count
+                    if cells > Self.maxCells {
+                        throw TooLarge(reason: .tooManyCells(max: Self.maxCells))
+                    }
+                    return CSVReader.Row(line: rowNumber, fields: fields)
+                }
+            case .text:
+                if inValue { r.appendText(to: &value) }
+            }
+        }
+        return nil
     }
 
     private func text(type: CellType, style: Int, value: [UInt8]) -> String {

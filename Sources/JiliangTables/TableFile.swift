@@ -22,10 +22,17 @@ public struct TableFile: Sendable {
     public var rows: TableRows
 
     /// Opens `bytes`. `maxRows` stops reading a workbook early (a header check needs its top only).
+    /// `streaming`: a workbook's rows are read as they are asked for (`SheetStream`); a sheet broken
+    /// part-way then ends the rows and says why in `rows.problem` instead of refusing the file here.
     public static func open(
-        _ bytes: [UInt8], sheet: String? = nil, maxRows: Int = .max, limits: WorkbookReader.Limits = .init()
+        _ bytes: [UInt8], sheet: String? = nil, maxRows: Int = .max, limits: WorkbookReader.Limits = .init(), streaming: Bool = false
     ) throws(Failure) -> TableFile {
         switch Kind(bytes) {
+        case .xlsx where streaming:
+            do {
+                let s = try WorkbookReader.stream(bytes, sheet: sheet, maxRows: maxRows, limits: limits)
+                return TableFile(format: .xlsx, sheet: s.name, sheetNames: s.sheetNames, rows: TableRows(stream: s.rows))
+            } catch { throw Failure(error.reason) }
         case .xlsx:
             do {
                 let s = try WorkbookReader.read(bytes, sheet: sheet, maxRows: maxRows, limits: limits)
@@ -85,12 +92,14 @@ public struct TableRows: Sendable {
     private enum Source: Sendable {
         case csv(CSVReader)
         case sheet([CSVReader.Row], next: Int, cells: Int, cellsRead: Int)
+        case stream(SheetStream)
     }
 
     private var source: Source
 
     init(csv: CSVReader) { source = .csv(csv) }
     init(sheet rows: [CSVReader.Row], cells: Int) { source = .sheet(rows, next: 0, cells: cells, cellsRead: 0) }
+    init(stream: SheetStream) { source = .stream(stream) }
 
     /// A table of rows already in memory (tests, the header check).
     public init(rows: [CSVReader.Row]) { self.init(sheet: rows, cells: rows.reduce(0) { $0 + $1.fields.count }) }
@@ -105,14 +114,17 @@ public struct TableRows: Sendable {
             guard i < rows.count else { return nil }
             source = .sheet(rows, next: i + 1, cells: cells, cellsRead: read + rows[i].fields.count)
             return rows[i]
+        case .stream(let s): return s.next()
         }
     }
 
-    /// How far through the file reading is, in the units of `total` (bytes of CSV, cells of a sheet).
+    /// How far through the file reading is, in the units of `total` (bytes of CSV, cells of a sheet
+    /// read whole, bytes of a streamed sheet's XML).
     public var offset: Int {
         switch source {
         case .csv(let r): r.offset
         case .sheet(_, _, _, let read): read
+        case .stream(let s): s.offset
         }
     }
 
@@ -120,12 +132,16 @@ public struct TableRows: Sendable {
         switch source {
         case .csv(let r): r.totalBytes
         case .sheet(_, _, let cells, _): cells
+        case .stream(let s): s.total
         }
     }
 
-    /// What stopped the reading of a broken CSV file (an unterminated quote), if anything.
+    /// What stopped the reading of a broken file (an unterminated quote, a sheet broken part-way), if anything.
     public var problem: ImportRefusal? {
-        if case .csv(let r) = source { return r.problem?.reason }
-        return nil
+        switch source {
+        case .csv(let r): r.problem?.reason
+        case .stream(let s): s.problem
+        case .sheet: nil
+        }
     }
 }

@@ -40,6 +40,32 @@ public enum WorkbookReader {
     /// Reads `sheet` (by name), or the first sheet, of the workbook in `bytes`. `maxRows` stops
     /// early (a header check needs only the top of the sheet).
     public static func read(_ bytes: [UInt8], sheet wanted: String? = nil, maxRows: Int = .max, limits: Limits = Limits()) throws(Failure) -> Sheet {
+        try open(bytes, sheet: wanted, limits: limits) { o in
+            var reader = o.rows
+            return Sheet(name: o.name, sheetNames: o.sheetNames, rows: try reader.rows(of: o.xml, maxRows: maxRows))
+        }
+    }
+
+    /// The sheet as a stream of rows, read as they are asked for (`SheetStream`).
+    static func stream(_ bytes: [UInt8], sheet wanted: String? = nil, maxRows: Int = .max, limits: Limits = Limits()) throws(Failure) -> (
+        name: String, sheetNames: [String], rows: SheetStream
+    ) {
+        try open(bytes, sheet: wanted, limits: limits) { o in
+            (o.name, o.sheetNames, try SheetStream(xml: o.xml, sheet: o.rows, maxRows: maxRows))
+        }
+    }
+
+    /// A sheet found and inflated, its rows not yet read.
+    struct Opened {
+        var name: String
+        var sheetNames: [String]
+        var xml: Data
+        var rows: SheetRows
+    }
+
+    /// Opens the package and the sheet, and hands them to `body`; every failure, of the package or
+    /// of `body`'s reading, as the import's refusal.
+    private static func open<T>(_ bytes: [UInt8], sheet wanted: String?, limits: Limits, _ body: (Opened) throws -> T) throws(Failure) -> T {
         do {
             let archive: Archive
             do { archive = try Archive(data: Data(bytes), accessMode: .read) } catch {
@@ -62,9 +88,8 @@ public enum WorkbookReader {
             let strings = try parts.sharedStrings(directory: directory, workbookPath: workbookPath)
             let dateStyles = try parts.dateStyles(directory: directory, workbookPath: workbookPath)
             guard let sheetXML = try parts.data(chosen.path) else { throw Failure(.sheetMissing(chosen.name)) }
-            var reader = SheetRows(strings: strings, dateStyles: dateStyles, date1904: date1904)
-            let rows = try reader.rows(of: sheetXML, maxRows: maxRows)
-            return Sheet(name: chosen.name, sheetNames: sheets.map(\.name), rows: rows)
+            let reader = SheetRows(strings: strings, dateStyles: dateStyles, date1904: date1904)
+            return try body(Opened(name: chosen.name, sheetNames: sheets.map(\.name), xml: sheetXML, rows: reader))
         } catch let f as Failure {
             throw f
         } catch let x as XMLPullReader.Failure {

@@ -19,8 +19,9 @@ struct XMLPullReader: ~Copyable {
     private var pendingEnd = false
     private(set) var isEmptyElement = false
 
-    /// `bytes` must stay alive and unmoved while the reader is used (see `XMLPullReader.parse`).
-    private init(_ bytes: UnsafeRawBufferPointer) throws(Failure) {
+    /// `bytes` must stay alive and unmoved while the reader is used (see `XMLPullReader.parse`
+    /// and `SheetStream`, which own theirs).
+    init(_ bytes: UnsafeRawBufferPointer) throws(Failure) {
         XMLPullReader.initialise
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
@@ -68,6 +69,9 @@ struct XMLPullReader: ~Copyable {
             }
         }
     }
+
+    /// How many bytes of the document have been read (for progress).
+    var bytesConsumed: Int { Int(xmlTextReaderByteConsumed(reader)) }
 
     /// Whether the current element's local name is `name`.
     func isNamed(_ name: StaticString) -> Bool {

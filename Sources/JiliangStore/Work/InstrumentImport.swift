@@ -352,12 +352,15 @@ public struct InstrumentImport: Sendable {
         throw FileError(.noHeaderRow(searched: headerSearchRows))
     }
 
-    static func open(_ bytes: [UInt8], options: Options, maxRows: Int = .max) throws(FileError) -> TableFile {
+    /// `streaming`: a workbook's rows are read as the import asks for them, so its first slices
+    /// are checked and written while the rest is unread; a sheet broken part-way ends in
+    /// `rows.problem`, and the import stores nothing.
+    static func open(_ bytes: [UInt8], options: Options, maxRows: Int = .max, streaming: Bool = false) throws(FileError) -> TableFile {
         var limits = WorkbookReader.Limits()
         if let mb = options.workbookMaxPartMB { limits.maxPartBytes = Swift.min(limits.maxPartBytes, mb << 20) }
         // A sheet is read no further than the rows an import may have (and its header's rows).
         let rows = Swift.min(maxRows, options.maxRows &+ headerSearchRows)
-        do { return try TableFile.open(bytes, sheet: options.sheet, maxRows: rows, limits: limits) } catch { throw FileError(error.reason) }
+        do { return try TableFile.open(bytes, sheet: options.sheet, maxRows: rows, limits: limits, streaming: streaming) } catch { throw FileError(error.reason) }
     }
 
     /// Checks a file's format and header before it is queued, so that a file that cannot be an
@@ -383,7 +386,7 @@ public struct InstrumentImport: Sendable {
         bytes: [UInt8], on db: any Database, today: CalendarDay, progress: @escaping Progress = { _, _ in },
         generator: inout some RandomNumberGenerator
     ) async throws -> Report {
-        let file = try Self.open(bytes, options: options)
+        let file = try Self.open(bytes, options: options, streaming: true)
         var reader = file.rows
         var columns: Columns
         do { columns = try Self.findHeader(in: &reader, mapping: options.mapping, provided: options.ownerDefaults?.fields ?? []) } catch {
