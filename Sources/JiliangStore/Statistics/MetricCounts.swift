@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import JiliangCore
+import Logging
 import SQLKit
 
 /// The fast path of issue #4: the events behind every rate (docs/metrics.md), counted in
@@ -343,16 +344,15 @@ public enum MetricCounts {
         var region: String, day: String, instrumentID: Int, problem: String, ownerID: Int, code: String, meterType: String?
     }
 
+    /// Through the bulk writer's native binds (PostgreSQL: `COPY`): an import of a utility's roll
+    /// adds an offence for nearly every meter, and SQLKit's per-value encoding and SQLite's
+    /// statement journal for a plain multi-row INSERT were a tenth of such an import (BENCHMARKS.md).
     static func insert(_ offences: [Offence], on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        for start in stride(from: 0, to: offences.count, by: 500) {
-            let insert = sql.insert(into: "utility_offences").columns("region_code", "day", "instrument_id", "problem", "owner_id", "code", "meter_type")
-            for o in offences[start..<min(start + 500, offences.count)] {
-                insert.values(
-                    SQLBind(o.region), SQLBind(o.day), SQLBind(o.instrumentID), SQLBind(o.problem), SQLBind(o.ownerID), SQLBind(o.code), SQLBind(o.meterType))
-            }
-            try await insert.run()
-        }
+        guard !offences.isEmpty else { return }
+        try await InstrumentBulkWriter.write(
+            offences.map { o in [.text(o.region), .text(o.day), .int(o.instrumentID), .text(o.problem), .int(o.ownerID), .text(o.code), .text(o.meterType)] },
+            columns: ["region_code", "day", "instrument_id", "problem", "owner_id", "code", "meter_type"], table: "utility_offences", on: db,
+            logger: Logger(label: "jiliang.counts"))
     }
 
     static func removeOffences(of ids: [Int], on db: any Database) async throws {
