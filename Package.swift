@@ -146,7 +146,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "JiliangStoreTests",
-            dependencies: ["JiliangStore", "JiliangTestSupport", "JiliangXLSX", "JiliangTelemetry", "JiliangLedger", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "JiliangStore", "JiliangTestSupport", "JiliangXLSX", "JiliangTelemetry", "JiliangLedger", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "JiliangServerTests",

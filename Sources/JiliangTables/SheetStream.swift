@@ -9,8 +9,7 @@ import JiliangCore
 ///
 /// One reader at a time: the rows of a table are read in order by one task (`TableRows`).
 final class SheetStream: @unchecked Sendable {
-    /// The sheet's XML, owned here: libxml2 reads it in place for as long as the stream lives.
-    private let bytes: UnsafeMutableRawBufferPointer
+    /// Reads the sheet's XML in place: a copy of it, owned by the reader.
     private var reader: XMLPullReader
     private var sheet: SheetRows
     private var rowsLeft: Int
@@ -19,18 +18,13 @@ final class SheetStream: @unchecked Sendable {
     let total: Int
 
     init(xml: Data, sheet: SheetRows, maxRows: Int) throws(XMLPullReader.Failure) {
-        bytes = .allocate(byteCount: max(1, xml.count), alignment: 1)
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, xml.count), alignment: 1)
         xml.copyBytes(to: bytes.bindMemory(to: UInt8.self))
+        reader = try XMLPullReader(owning: bytes, count: xml.count)
         total = xml.count
-        do { reader = try XMLPullReader(UnsafeRawBufferPointer(rebasing: bytes[0..<xml.count])) } catch {
-            bytes.deallocate()
-            throw error
-        }
         self.sheet = sheet
         rowsLeft = maxRows
     }
-
-    deinit { bytes.deallocate() }
 
     /// The next row with a filled cell; nil at the end, after `maxRows` rows, or once a problem is found.
     func next() -> CSVReader.Row? {

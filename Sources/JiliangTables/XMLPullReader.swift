@@ -16,21 +16,40 @@ struct XMLPullReader: ~Copyable {
     }
 
     private let reader: xmlTextReaderPtr
+    /// The document, when the reader owns it (`SheetStream`): freed after the reader, in `deinit`.
+    private let owned: UnsafeMutableRawBufferPointer?
     private var pendingEnd = false
     private(set) var isEmptyElement = false
 
-    /// `bytes` must stay alive and unmoved while the reader is used (see `XMLPullReader.parse`
-    /// and `SheetStream`, which own theirs).
+    /// `bytes` must stay alive and unmoved while the reader is used (see `XMLPullReader.parse`).
     init(_ bytes: UnsafeRawBufferPointer) throws(Failure) {
-        XMLPullReader.initialise
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
-            let r = xmlReaderForMemory(base, Int32(clamping: bytes.count), nil, nil, options)
-        else { throw Failure(reason: .xmlNotXML) }
+        guard let r = Self.open(bytes) else { throw Failure(reason: .xmlNotXML) }
         reader = r
+        owned = nil
     }
 
-    deinit { xmlFreeTextReader(reader) }
+    /// A reader over the first `count` bytes of `buffer`, which it owns from now on, failing or not.
+    init(owning buffer: UnsafeMutableRawBufferPointer, count: Int) throws(Failure) {
+        guard let r = Self.open(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) else {
+            buffer.deallocate()
+            throw Failure(reason: .xmlNotXML)
+        }
+        reader = r
+        owned = buffer
+    }
+
+    private static func open(_ bytes: UnsafeRawBufferPointer) -> xmlTextReaderPtr? {
+        XMLPullReader.initialise
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) else { return nil }
+        return xmlReaderForMemory(base, Int32(clamping: bytes.count), nil, nil, options)
+    }
+
+    deinit {
+        // The reader first: libxml2 may still point into the document while it is freed.
+        xmlFreeTextReader(reader)
+        owned?.deallocate()
+    }
 
     /// libxml2 must be initialised once before threads use it.
     private static let initialise: Void = xmlInitParser()

@@ -6,6 +6,7 @@ import JiliangTestSupport
 import JiliangXLSX
 import SQLKit
 import Testing
+import ZIPFoundation
 
 /// Files as bureaus send them (issue #19, items 2 and 4, and "Bad input"): a workbook and the same
 /// roll as a GB18030 CSV import alike; a preview stores nothing and shows what would be stored; a
@@ -35,6 +36,25 @@ import Testing
                 [.number(Double(i + 1)), "电子秤", "ACS-15", .text(r.0), "上海大华", "测试市场", .text(owner), .text("鼓楼区某市场\(i + 1)号"), "鼓楼区", "贸易结算",
                  .date(CalendarDay(r.1)!), r.2.isEmpty ? .empty : .date(CalendarDay(r.2)!), r.3.isEmpty ? .empty : .text(r.3), r.4.isEmpty ? .empty : .text(r.4)]
             })
+    }
+
+    /// `workbook` with its sheet's XML broken just after the first `cut`: an element left open.
+    static func breaking(_ workbook: [UInt8], at cut: String) throws -> [UInt8] {
+        let source = try Archive(data: Data(workbook), accessMode: .read)
+        let copy = try Archive(accessMode: .create)
+        for entry in source {
+            var data = Data()
+            _ = try source.extract(entry, skipCRC32: true) { data.append($0) }
+            if entry.path.hasPrefix("xl/worksheets/") {
+                let xml = String(decoding: data, as: UTF8.self)
+                let at = try #require(xml.range(of: cut))
+                data = Data((xml[..<at.upperBound] + "><c><v>1</x></row>" + xml[at.upperBound...]).utf8)
+            }
+            try copy.addEntry(with: entry.path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { pos, len in
+                data.subdata(in: Int(pos)..<Int(pos) + len)
+            }
+        }
+        return Array(try #require(copy.data))
     }
 
     /// The roll has no 检定机构 column (as in issue #19): the importer names the county's institute.
@@ -155,6 +175,16 @@ import Testing
                 try await run([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + [UInt8](repeating: 0, count: 512), on: store.db)
             }
             #expect(xls?.reason == .legacyExcelWorkbook)
+            // A workbook whose sheet breaks part-way (read as a stream while the first rows are
+            // written), and one broken among its title rows: refused with the break, nothing stored.
+            for cut in ["</row><row r=\"5\"", "<row r=\"3\""] {
+                let broken = try Self.breaking(try Self.xlsx(owner: owner.creditCode), at: cut)
+                let e = await #expect(throws: InstrumentImport.FileError.self) { try await run(broken, mode: .validRowsOnly, on: store.db) }
+                guard case .xmlMalformed = e?.reason else {
+                    Issue.record("a sheet broken at \(cut) is refused with its break, not \(String(describing: e?.reason))")
+                    continue
+                }
+            }
             let after = try await InstrumentModel.query(on: store.db).count()
             #expect(after == 0)
             // The header check before queueing sees the same.

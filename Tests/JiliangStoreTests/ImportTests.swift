@@ -210,4 +210,33 @@ import Testing
             }
         }
     }
+
+    /// A code issued by the import that is already another instrument's (codes are 60 random bits,
+    /// so only a generator that repeats itself makes this happen): the import fails whole, naming
+    /// the code, instead of losing the row or filing its record under the other instrument.
+    @Test func anIssuedCodeThatIsTakenFailsTheImportWhole() async throws {
+        struct Repeating: RandomNumberGenerator { mutating func next() -> UInt64 { 0x1234_5678_9ABC_DEF0 } }
+        try await TestDatabase.withStore { store in
+            let owner = try await Fixtures.owner(on: store.db)
+            let code = try CreditCode(validating: owner.creditCode)
+            var rng = Repeating()
+            func importing(_ serial: String) async throws -> InstrumentImport.Report {
+                try await Audit.$actor.withValue(.system("tests")) {
+                    try await InstrumentImport(mode: .allOrNothing).run(
+                        bytes: Array(Self.chineseCSV(owner: code, rows: ["2,电子计价秤,\(serial),贸易结算,350102,鼓楼区农贸市场A1,OWNER,2024-03-01,,"]).utf8),
+                        on: store.db, today: Self.today, generator: &rng)
+                }
+            }
+            #expect(try await importing("SN-1").inserted == 1)
+            let first = try #require(try await InstrumentModel.query(on: store.db).first())
+            let e = await #expect(throws: (any Error).self) { try await importing("SN-2") }
+            if case .conflict(_, let reason)? = e as? RegistryError {
+                #expect(reason == .importing(.instrumentCodeTaken(first.code)))
+            } else {
+                // PostgreSQL's COPY refuses the row itself (a unique violation): the import fails whole too.
+                #expect(store.sql.dialect.name != "sqlite", "\(String(describing: e))")
+            }
+            #expect(try await InstrumentModel.query(on: store.db).count() == 1)
+        }
+    }
 }

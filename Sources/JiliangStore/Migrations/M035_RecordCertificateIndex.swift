@@ -6,10 +6,12 @@ import SQLKit
 /// typing slip), and asks for each slice's numbers; without an index every question read the whole
 /// records table, so a roll imported into a province with millions of records slowed with its size
 /// (issue #19's speed; BENCHMARKS.md). Partial: failed verifications and spot checks carry none.
+/// `IF NOT EXISTS`: on a large PostgreSQL registry an operator may build it beforehand with
+/// `CREATE INDEX CONCURRENTLY` (docs/operations.md), so that the upgrade does not block writes.
 struct M035_RecordCertificateIndex: AsyncMigration {
     func prepare(on db: any Database) async throws {
         try await (db as! any SQLDatabase).raw(
-            "CREATE INDEX records_certificate ON verification_records (certificate_no) WHERE certificate_no IS NOT NULL"
+            "CREATE INDEX IF NOT EXISTS records_certificate ON verification_records (certificate_no) WHERE certificate_no IS NOT NULL"
         ).run()
     }
 

@@ -352,7 +352,7 @@ public enum MetricCounts {
         try await InstrumentBulkWriter.write(
             offences.map { o in [.text(o.region), .text(o.day), .int(o.instrumentID), .text(o.problem), .int(o.ownerID), .text(o.code), .text(o.meterType)] },
             columns: ["region_code", "day", "instrument_id", "problem", "owner_id", "code", "meter_type"], table: "utility_offences", on: db,
-            logger: Logger(label: "jiliang.counts"))
+            logger: Logger(label: "jiliang.counts"), orIgnore: false)
     }
 
     static func removeOffences(of ids: [Int], on db: any Database) async throws {

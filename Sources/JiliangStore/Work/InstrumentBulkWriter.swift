@@ -30,14 +30,17 @@ enum InstrumentBulkWriter {
         return StoredInstrument(d, code: code, ownerID: ownerID, evaluation: eval, now: now).cells
     }
 
+    /// `orIgnore` (SQLite): a row that breaks a unique key is passed over instead of failing the
+    /// statement — for instruments, whose keys the import checked in the same transaction; rows
+    /// that must never vanish (records, offences) are written plainly. `COPY` always fails loudly.
     static func write(
-        _ rows: [[Cell]], columns: [String], table: String, on db: any Database, logger: Logger,
+        _ rows: [[Cell]], columns: [String], table: String, on db: any Database, logger: Logger, orIgnore: Bool = true,
         progress: (Int) -> Void = { _ in }
     ) async throws {
         if let pg = db as? any PostgresDatabase {
             try await copy(rows, columns: columns, table: table, into: pg, logger: logger, progress: progress)
         } else if let sqlite = db as? any SQLiteDatabase {
-            _ = try await insert(rows, columns: columns, table: table, into: sqlite, progress: progress)
+            _ = try await insert(rows, columns: columns, table: table, into: sqlite, orIgnore: orIgnore, progress: progress)
         } else {
             throw RegistryError.conflict(field: "database", reason: .importing(.bulkWritesNeedSQLiteOrPostgreSQL))
         }
@@ -102,11 +105,12 @@ enum InstrumentBulkWriter {
 
     /// `returning`: columns of each inserted row to answer with (`RETURNING`); none by default.
     static func insert(
-        _ rows: [[Cell]], columns: [String], table: String, into db: any SQLiteDatabase, returning: String? = nil, progress: (Int) -> Void
+        _ rows: [[Cell]], columns: [String], table: String, into db: any SQLiteDatabase, returning: String? = nil, orIgnore: Bool = true,
+        progress: (Int) -> Void
     ) async throws -> [SQLiteRow] {
         let perStatement = max(1, min(500, 32_000 / columns.count))  // under SQLite's 32 766 variables
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-        let head = "INSERT OR IGNORE INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+        let head = (orIgnore ? "INSERT OR IGNORE INTO" : "INSERT INTO") + " \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
         let tail = returning.map { " RETURNING \($0)" } ?? ""
         var answered: [SQLiteRow] = []
         var fullSQL: String?
@@ -145,6 +149,8 @@ enum InstrumentBulkWriter {
         // Every row of a slice carries the same timestamps: format each distinct one once
         // (ICU's formatter was a visible share of the profile).
         let formatter = ISO8601DateFormatter()
+        // Milliseconds kept, as a bind would keep them (a record's recorded_at, an instrument's created_at).
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         var formatted: [Date: String] = [:]
         var chunks: [ByteBuffer] = []
         var buffer = ByteBuffer()

@@ -107,6 +107,12 @@ extension InstrumentImport {
             async let counting = MetricCounts.contribution(
                 of: inserted.map { me.fact(of: $0.row, id: 0, owner: $0.owner, record: $0.record) }, dayRowsFrom: dayRowsFrom)
             let ids = try await InstrumentBulkWriter.writeInstruments(cells, codes: inserted.map(\.row.code.value), on: tx, logger: logger)
+            // Every row was checked against the registry in this transaction, so SQLite passes over
+            // a row only when a code issued now is already another instrument's (codes are 60
+            // random bits): the import fails whole, naming it, rather than lose or misfile the row.
+            if let lost = inserted.first(where: { ids[$0.row.code.value] == nil }) {
+                throw RegistryError.conflict(field: columnName["code"] ?? "code", reason: .importing(.instrumentCodeTaken(lost.row.code.value)))
+            }
             try await writeRecords(inserted, ids: ids, on: tx)
             if submitFilings {
                 let filed = try await writeFilings(inserted.map(\.row.code.value), on: sql)
@@ -117,13 +123,7 @@ extension InstrumentImport {
                     try await recordForSurvey(filed, invitation: invitation, on: sql)
                 }
             }
-            var counted = await counting
-            if ids.count < inserted.count {
-                // A row the database passed over (SQLite's INSERT OR IGNORE): counted again without it.
-                counted = MetricCounts.contribution(
-                    of: inserted.compactMap { n in ids[n.row.code.value].map { fact(of: n.row, id: $0, owner: n.owner, record: n.record) } }, dayRowsFrom: dayRowsFrom)
-            }
-            try await MetricCounts.addNew(counted, ids: ids, on: tx)
+            try await MetricCounts.addNew(await counting, ids: ids, on: tx)
             result.inserted = cells.count
             return result
         }
@@ -206,7 +206,7 @@ extension InstrumentImport {
                 columns: [
                     "instrument_id", "institution_id", "verified_on", "kind", "result", "certificate_no", "valid_until", "rule_id", "recorded_by",
                     "recorded_at", "import_source",
-                ], table: "verification_records", on: db, logger: logger)
+                ], table: "verification_records", on: db, logger: logger, orIgnore: false)
         }
 
         /// Filings submitted for the drafts just written, as `Filings.submit` would, for an owner's

@@ -390,6 +390,8 @@ public struct InstrumentImport: Sendable {
         var reader = file.rows
         var columns: Columns
         do { columns = try Self.findHeader(in: &reader, mapping: options.mapping, provided: options.ownerDefaults?.fields ?? []) } catch {
+            // A streamed sheet that broke among its first rows says why, not that it has no header.
+            if let broken = reader.problem { throw FileError(broken) }
             // A preview shows the closest row's columns so that the missing field can be mapped.
             guard options.dryRun, let candidate = error.candidate else { throw error }
             var r = Report(
