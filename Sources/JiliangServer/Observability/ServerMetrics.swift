@@ -117,7 +117,7 @@ public final class ServerMetrics: Sendable {
     /// last check, and where the reads that may be stale went.
     func record(_ r: ReadReplica.Figures) {
         gauge("database_replica_fresh", "", "1 while the read replica keeps within its staleness bound and takes reads").set(to: r.fresh ? 1 : 0)
-        gauge("database_replica_lag", "seconds", "How far behind the read replica was at its last check (-1: unreachable or not a streaming standby)")
+        gauge("database_replica_lag", "seconds", "How far behind the read replica was at its last check (-1: not measured: unreachable, not a standby, or behind every position of the primary noted)")
             .set(to: r.lag ?? -1)
         let totals = [("replica", r.replicaReads), ("primary", r.primaryReads), ("fallback", r.fallbacks)]
         readsSeen.withLock { seen in
