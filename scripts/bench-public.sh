@@ -31,9 +31,11 @@ if [ ! -f "$DB.done" ]; then
   /usr/bin/time -f "demo: %e s, max RSS %M KiB" $BIN demo --sqlite "$DB" --instruments "$N" --today 2026-11-26
   touch "$DB.done"
 fi
-# 10,000 codes spread over the whole table, in random order.
-step=$(( N / 10000 > 0 ? N / 10000 : 1 ))
-sqlite3 "$DB" "SELECT code FROM instruments WHERE id % $step = 0 ORDER BY random() LIMIT 10000" > "$WORK/codes.txt"
+# Codes drawn from at least 1,000,000 distinct instruments (issue #23), or from all of a smaller
+# registry, in random order: the lookup must not be measured on a handful of hot pages.
+CODE_COUNT=${BENCH_PUBLIC_CODES:-1000000}
+step=$(( N / CODE_COUNT > 0 ? N / CODE_COUNT : 1 ))
+sqlite3 "$DB" "SELECT code FROM instruments WHERE id % $step = 0 ORDER BY random() LIMIT $CODE_COUNT" > "$WORK/codes.txt"
 first=$(head -1 "$WORK/codes.txt")
 
 cat > "$WORK/random.lua" <<'LUA'
@@ -97,6 +99,12 @@ $BIN bench http-floor --file "$WORK/www/p/i/$first" --port 18304 > "$WORK/floor.
 pids+=($!)
 wait_for "http://127.0.0.1:18304/p/i/$first"
 
+# The same, plus the lookup's one database read (`PublicLookup.instrument`) before those bytes: the
+# floor of the layers below Jiliang's own request path (issue #23).
+$BIN bench http-floor --file "$WORK/www/p/i/$first" --port 18305 --sqlite "$DB" > "$WORK/floor-db.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:18305/p/i/$first"
+
 # Datasette: a canned query with the same SQL as PublicLookup, on the same file, immutable mode.
 name=$(basename "$DB" .sqlite)
 cat > "$WORK/metadata.json" <<JSON
@@ -107,9 +115,20 @@ pids+=($!)
 wait_for "http://127.0.0.1:18303/$name/lookup.json?code=$first"
 
 echo "# public lookup, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $N instruments, wrk -t2 -c$CONNS -d${SECONDS_EACH}s; response $size bytes"
+echo "# $(wc -l < "$WORK/codes.txt") distinct codes at random"
 echo "# name requests/s p50 p99 non-2xx"
-CODES=$WORK/codes.txt PREFIX="/p/i/" load jiliang "http://127.0.0.1:18301" "$WORK/random.lua"
-load nginx "http://127.0.0.1:18302/p/i/$first"
-load hummingbird-floor "http://127.0.0.1:18304/p/i/$first"
-CODES=$WORK/codes.txt PREFIX="/$name/lookup.json?code=" SUFFIX="&_shape=objects" load datasette "http://127.0.0.1:18303" "$WORK/random.lua"
+{
+  CODES=$WORK/codes.txt PREFIX="/p/i/" load jiliang "http://127.0.0.1:18301" "$WORK/random.lua"
+  load nginx "http://127.0.0.1:18302/p/i/$first"
+  load hummingbird-floor "http://127.0.0.1:18304/p/i/$first"
+  CODES=$WORK/codes.txt PREFIX="/p/i/" load floor-with-db-read "http://127.0.0.1:18305" "$WORK/random.lua"
+  CODES=$WORK/codes.txt PREFIX="/$name/lookup.json?code=" SUFFIX="&_shape=objects" load datasette "http://127.0.0.1:18303" "$WORK/random.lua"
+} | tee "$WORK/figures.txt"
+# Issue #23's ratios, from this run only.
+awk '{rps[$1]=$2} END {
+  printf "# jiliang / hummingbird-floor = %.2f (target >= 0.6)\n", rps["jiliang"] / rps["hummingbird-floor"]
+  printf "# floor-with-db-read / hummingbird-floor = %.2f (what the layers below Jiliang leave)\n", rps["floor-with-db-read"] / rps["hummingbird-floor"]
+  printf "# jiliang / floor-with-db-read = %.2f (Jiliang'"'"'s own request path)\n", rps["jiliang"] / rps["floor-with-db-read"]
+  printf "# jiliang / nginx = %.2f; jiliang / datasette = %.1f\n", rps["jiliang"] / rps["nginx"], rps["jiliang"] / rps["datasette"]
+}' "$WORK/figures.txt"
 echo "# wrk outputs in $WORK"
