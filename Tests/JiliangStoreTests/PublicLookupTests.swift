@@ -31,6 +31,17 @@ import Testing
             if let reader = store.lookupReader {
                 let reprepares = try await reader.read { $0.reprepares(PublicLookup.instrumentSQL) }
                 #expect(reprepares == 0)
+                // Pages come through the memory map (issue #23), and it still shows what is written
+                // after the connection opened (the write sits in the WAL until a checkpoint).
+                let mapped = try await reader.read { c in
+                    var bytes: Int64?
+                    try c.query("PRAGMA mmap_size", []) { bytes = $0.int(0) }
+                    return bytes
+                }
+                #expect(mapped == SQLiteLookupReader.Connection.mapBytes)
+                let newer = try await Fixtures.record(b, institution: lab, date: "2026-04-01", on: db)
+                let seen = try await PublicLookup.instrument(code: b.code, store: store)
+                #expect(seen?.recordID == newer.id && seen?.lastVerifiedOn == "2026-04-01")
             }
         }
     }

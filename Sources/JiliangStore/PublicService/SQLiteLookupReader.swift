@@ -24,6 +24,9 @@ final class SQLiteLookupReader: @unchecked Sendable {
         let handle: OpaquePointer
         var statements: [String: OpaquePointer] = [:]
 
+        /// SQLite's default ceiling for a memory map (`SQLITE_MAX_MMAP_SIZE`).
+        static let mapBytes: Int64 = 0x7fff_0000
+
         init(path: String) throws {
             var h: OpaquePointer?
             let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
@@ -32,6 +35,12 @@ final class SQLiteLookupReader: @unchecked Sendable {
                 throw Failure.sqlite("cannot open \(path) read-only")
             }
             sqlite_nio_sqlite3_busy_timeout(h, 5000)
+            // Pages read through a memory map instead of `pread` into each connection's own cache:
+            // no system call and no copy per page, and the connections share the kernel's copy.
+            // Measured (BENCHMARKS.md, 2026-12-06, issue #23): the framework with this one read
+            // answered 20–21k requests/s with `pread`, 25–27k with the map. SQLite caps the map at
+            // its compile-time limit (2 GiB here); a larger file is read with `pread` beyond it.
+            sqlite_nio_sqlite3_exec(h, "PRAGMA mmap_size = \(Self.mapBytes)", nil, nil, nil)
             handle = h
         }
 
