@@ -18,8 +18,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Take the client's address from `X-Forwarded-For` (behind a trusted proxy only).
     let trustForwardedFor: Bool
     static var cookieName: String { "jiliang_session" }
-    static var publicPaths: Set<String> { ["/api/v1/health", "/api/v1/auth/sign-in", "/api/v1/openapi.yaml"] }
-    static var csrfHeader: HTTPField.Name { HTTPField.Name("X-CSRF-Token")! }
+    static var publicPaths: Set<String> { AuthNames.publicPaths }
+    static var csrfHeader: HTTPField.Name { AuthNames.csrfHeader }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var caller: Principal?
@@ -58,32 +58,45 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let jar = CookieJar()
         let client = ClientAddress.of(request, (context as? any RemoteAddressRequestContext)?.remoteAddress, trustForwardedFor: trustForwardedFor)
-        var response = try await RequestCaller.$client.withValue(client) { try await RequestCaller.$principal.withValue(caller) {
-            try await RequestCaller.$sessionToken.withValue(session) {
-                try await RequestCaller.$csrf.withValue(sessionCSRF) {
-                try await RequestCaller.$cookies.withValue(jar) {
-                    try await Audit.$actor.withValue(caller ?? .anonymous) { try await next(request, context) }
-                }
-                }
-            }
-        } }
+        let caught = RequestCaller.Values(principal: caller, sessionToken: session, csrf: sessionCSRF, cookies: jar, client: client)
+        var response = try await RequestCaller.$current.withValue(caught) {
+            try await Audit.$actor.withValue(caller ?? .anonymous) { try await next(request, context) }
+        }
         // Set here rather than through the generated response headers, which percent-encode values.
         for cookie in jar.all { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
         return response
     }
 }
 
+/// `AuthMiddleware`'s constants, kept once: a generic type cannot hold stored statics, and a
+/// `static var { … }` would rebuild them on every request.
+enum AuthNames {
+    static let publicPaths: Set<String> = ["/api/v1/health", "/api/v1/auth/sign-in", "/api/v1/openapi.yaml"]
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+}
+
 /// The caller of the request being handled (set by `AuthMiddleware`).
 enum RequestCaller {
-    @TaskLocal static var principal: Principal?
-    /// The session token when the caller came with one (sign-out needs it).
-    @TaskLocal static var sessionToken: String?
-    /// The session's CSRF token when the caller came with the session cookie (pages put it in forms).
-    @TaskLocal static var csrf: String?
-    /// `Set-Cookie` values a handler wants on its response.
-    @TaskLocal static var cookies: CookieJar?
-    /// The client's address (sign-in throttling keys on it).
-    @TaskLocal static var client: String?
+    /// Everything about the caller, in one task-local value: one push per request on the lookup's
+    /// hot path rather than one per fact (issue #23).
+    struct Values: Sendable {
+        var principal: Principal?
+        /// The session token when the caller came with one (sign-out needs it).
+        var sessionToken: String?
+        /// The session's CSRF token when the caller came with the session cookie (pages put it in forms).
+        var csrf: String?
+        /// `Set-Cookie` values a handler wants on its response.
+        var cookies: CookieJar?
+        /// The client's address (sign-in throttling keys on it).
+        var client: String?
+    }
+    @TaskLocal static var current = Values()
+
+    static var principal: Principal? { current.principal }
+    static var sessionToken: String? { current.sessionToken }
+    static var csrf: String? { current.csrf }
+    static var cookies: CookieJar? { current.cookies }
+    static var client: String? { current.client }
 }
 
 /// Who is at the other end, as the rate limits and the sign-in throttle key it: the connection's
@@ -103,7 +116,7 @@ enum ClientAddress {
 
     /// An IPv4 address as it is; an IPv6 address as its first 64 bits.
     static func key(_ address: String) -> String {
-        guard address.contains(":") else { return address }
+        guard address.utf8.contains(UInt8(ascii: ":")) else { return address }  // not Foundation's substring search
         var bytes = [UInt8](repeating: 0, count: 16)
         guard inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
         if bytes[0..<12] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] { return bytes[12...].map(String.init).joined(separator: ".") }  // v4-mapped
