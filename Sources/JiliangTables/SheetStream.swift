@@ -33,12 +33,8 @@ final class SheetStream: @unchecked Sendable {
             guard let row = try sheet.nextRow(from: &reader) else { return nil }
             rowsLeft -= 1
             return row
-        } catch let x as XMLPullReader.Failure {
-            problem = x.reason
-        } catch let x as SheetRows.TooLarge {
-            problem = x.reason
         } catch {
-            problem = .unreadableWorkbook(detail: "\(error)")
+            problem = WorkbookReader.refusal(for: error)
         }
         return nil
     }

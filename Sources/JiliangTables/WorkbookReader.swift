@@ -92,12 +92,18 @@ public enum WorkbookReader {
             return try body(Opened(name: chosen.name, sheetNames: sheets.map(\.name), xml: sheetXML, rows: reader))
         } catch let f as Failure {
             throw f
-        } catch let x as XMLPullReader.Failure {
-            throw Failure(x.reason)
-        } catch let x as SheetRows.TooLarge {
-            throw Failure(x.reason)
         } catch {
-            throw Failure(.unreadableWorkbook(detail: "\(error)"))
+            throw Failure(refusal(for: error))
+        }
+    }
+
+    /// Why a sheet could not be read, in the import's words: one mapping for the whole read here
+    /// and for a streamed sheet that breaks part-way (`SheetStream`).
+    static func refusal(for error: any Error) -> ImportRefusal {
+        switch error {
+        case let x as XMLPullReader.Failure: x.reason
+        case let x as SheetRows.TooLarge: x.reason
+        default: .unreadableWorkbook(detail: "\(error)")
         }
     }
 

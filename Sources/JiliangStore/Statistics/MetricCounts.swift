@@ -345,15 +345,17 @@ public enum MetricCounts {
     }
 
     /// Through the bulk writer's native binds (PostgreSQL: `COPY`): an import of a utility's roll
-    /// adds an offence for nearly every meter, and SQLKit's per-value encoding and SQLite's
-    /// statement journal for a plain multi-row INSERT were a tenth of such an import (BENCHMARKS.md).
+    /// adds an offence for nearly every meter, and leaving SQLKit's per-value encoding took a
+    /// 200,000-meter import from 14.7k to 22.0k rows/s (BENCHMARKS.md, 2026-12-06). A plain
+    /// INSERT, not OR IGNORE: an offence that breaks a key must fail the write, not vanish.
     static func insert(_ offences: [Offence], on db: any Database) async throws {
         guard !offences.isEmpty else { return }
         try await InstrumentBulkWriter.write(
             offences.map { o in [.text(o.region), .text(o.day), .int(o.instrumentID), .text(o.problem), .int(o.ownerID), .text(o.code), .text(o.meterType)] },
             columns: ["region_code", "day", "instrument_id", "problem", "owner_id", "code", "meter_type"], table: "utility_offences", on: db,
-            logger: Logger(label: "jiliang.counts"), orIgnore: false)
+            logger: offencesLogger, orIgnore: false)
     }
+    private static let offencesLogger = Logger(label: "jiliang.counts")
 
     static func removeOffences(of ids: [Int], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
