@@ -77,9 +77,10 @@ enum InstrumentBulkWriter {
         // The instrument indexes (random codes, natural keys) outgrow SQLite's default 2 MB page
         // cache within a few thousand rows; then every insert spills pages to the WAL and reads
         // them back (perf: pagerStress, readDbPage). A large cache for the import's connection
-        // keeps the work in RAM until commit. (`temp_store` moves temporary tables into memory; the
-        // main database's statement journal stays a file past 64 KiB, fixed when the connection
-        // opened: BENCHMARKS.md, 2026-12-06.)
+        // keeps the work in RAM until commit. (`temp_store` moves temporary tables into memory. The
+        // statement journal's place is fixed when the write transaction takes its lock, before
+        // this; moving it into memory for the whole transaction was tried and did not change the
+        // import's rate: BENCHMARKS.md, 2026-12-06.)
         _ = try await sqlite.query("PRAGMA cache_size = -\(bulkCacheKiB)", [])
         _ = try await sqlite.query("PRAGMA temp_store = MEMORY", [])
         // Foreign keys are checked at commit instead of per statement (still checked: a violation
