@@ -18,8 +18,6 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Take the client's address from `X-Forwarded-For` (behind a trusted proxy only).
     let trustForwardedFor: Bool
     static var cookieName: String { "jiliang_session" }
-    static var publicPaths: Set<String> { AuthNames.publicPaths }
-    static var csrfHeader: HTTPField.Name { AuthNames.csrfHeader }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var caller: Principal?
@@ -40,7 +38,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             // A cookie rides along with cross-site requests; a header the page must add cannot.
             // (Pages post forms: their token is checked by `FormCSRFMiddleware`.) The path as the
             // router matches it: "//api/…" is the API too.
-            if Site.canonical(request.uri.path).hasPrefix("/api/"), ![.get, .head, .options].contains(request.method), request.headers[Self.csrfHeader] != csrf {
+            if Site.canonical(request.uri.path).hasPrefix("/api/"), ![.get, .head, .options].contains(request.method), request.headers[AuthNames.csrfHeader] != csrf {
                 throw RegistryError.forbidden(.request(.cookieWithoutCSRFHeader))
             }
             caller = p
@@ -52,7 +50,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         // A scraper's credential (metrics:read and nothing else) is no one anywhere but /metrics:
         // whatever its role, it reads no registry row, job or credit record.
         if let c = caller, c.permissions == [.readMetrics], path != MetricsRoute.path { caller = nil }
-        if caller == nil, path.hasPrefix("/api/v1/"), !Self.publicPaths.contains(path), !path.hasPrefix("/api/v1/public/")
+        if caller == nil, path.hasPrefix("/api/v1/"), !AuthNames.publicPaths.contains(path), !path.hasPrefix("/api/v1/public/")
         {
             throw RegistryError.unauthenticated
         }

@@ -25,7 +25,7 @@ struct FormCSRFMiddleware: RouterMiddleware {
         // Anonymous: the sign-in page answers (`PageErrorMiddleware`), before any body is read.
         guard RequestCaller.principal != nil else { throw RegistryError.unauthenticated }
         let expected = RequestCaller.csrf
-        if let header = request.headers[AuthMiddleware<AppRequestContext>.csrfHeader], let expected, header == expected {
+        if let header = request.headers[AuthNames.csrfHeader], let expected, header == expected {
             return try await next(request, context)
         }
         let type = (request.headers[.contentType] ?? "").lowercased()

@@ -8,8 +8,6 @@ import Hummingbird
 /// another site. Inline `style` stays allowed: a few templates and the public frame use it, and
 /// every value in them is escaped; inline and foreign scripts are not.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var contentSecurityPolicy: String { SecurityHeaderValues.contentSecurityPolicy }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         response.headers[.xContentTypeOptions] = "nosniff"
