@@ -66,7 +66,6 @@ struct LedgerSync: AsyncParsableCommand {
         try await db.withStore { store in
             let ledger = try options.ledger(store)
             let total = try await ledger.pendingCount()
-            let barTotal = total
             let bar = ProgressBar(label: "ledgering")
             let n = try await ledger.sequenceAll { bar.update($0, total) }
             bar.finish()

@@ -22,7 +22,11 @@ import Testing
         try await newest.revert(on: old.db).get()
         try await old.sql.raw("DELETE FROM _fluent_migrations WHERE name = \(bind: newest.name)").run()
         struct Object: Decodable, Hashable { var type: String; var name: String }
-        let schemaQuery: SQLQueryString = "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index')"
+        // Tables, indexes and every table's columns (a migration may add only a column).
+        let schemaQuery: SQLQueryString = """
+            SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index')
+            UNION ALL SELECT 'column' AS type, m.name || '.' || p.name AS name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'
+            """
         let olderSchema = Set(try await old.sql.raw(schemaQuery).all(decoding: Object.self))
         await old.shutdown()
 
@@ -48,8 +52,8 @@ import Testing
             #expect(summary.tables[table] == expected, "\(table): \(summary.tables[table] ?? -1) rows after the upgrade, \(n) in the backup")
         }
         #expect(Set(summary.tables.keys).isSuperset(of: manifest.tables.keys))
-        // The newest migration's tables or indexes are there after the restore.
-        #expect(schema.isStrictSuperset(of: olderSchema), "the newest migration's tables or indexes are there after the restore")
+        // The newest migration's tables, indexes or columns are there after the restore.
+        #expect(schema.isStrictSuperset(of: olderSchema), "the newest migration's tables, indexes or columns are there after the restore")
     }
 
     @Test func aSQLiteBackupRestoresIdentical() throws {

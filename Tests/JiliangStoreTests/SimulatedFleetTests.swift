@@ -11,7 +11,7 @@ import Testing
 /// readings sent as gateways send them (NDJSON batches, interleaved by time), the findings kept by
 /// ingest — scored against what was injected. What the in-process detectors catch
 /// (FleetSimulatorTests), the stored path catches too: its context (authorised values, Q3,
-/// visits) comes from the registry, its window from the stored readings.
+/// visits) comes from the registry, and its detectors carry their state from batch to batch.
 @Suite struct SimulatedFleetTests {
     static let bureau = Principal(kind: .user, id: 901, label: "gulou", role: .bureauStaff, region: Fixtures.county)
 
@@ -67,6 +67,11 @@ import Testing
             // The stored path catches what the in-process one does (FleetScore.detect).
             let inProcess = FleetScore.score(fleet, flags: FleetScore.detect(fleet))
             #expect(score.line(.tankReconciliation) == inProcess.line(.tankReconciliation), "\(score.markdown)\n\(inProcess.markdown)")
+            // Every detector alike, batch by batch as over the whole history at once (silence is
+            // the clock's: the stored path asks it apart).
+            for d in DetectorKind.allCases where d != .deviceSilent {
+                #expect(score.line(d) == inProcess.line(d), "\(d): \(score.markdown)\n\(inProcess.markdown)")
+            }
             #expect((score.line(.tankReconciliation)?.cheats ?? 0) > 0, "\(score.markdown)")
             for line in score.lines where line.flagged > 0 && line.detector != .drift { #expect(line.precision == 1, "\(line.detector): \(score.markdown)") }
         }

@@ -132,4 +132,45 @@ import Testing
             #expect(found.map(\.detector) == ["device_silent", "device_silent"])
         }
     }
+
+    /// The detectors carry their state between batches (DetectorState), and it is written with the
+    /// readings it has seen. A reading that fills a gap after later ones were judged, and a device
+    /// whose readings were stored without detection, have the state built again from the stored
+    /// readings in the device's order — so what is found does not depend on how batches fell.
+    @Test func aGapFilledLateIsJudgedInTheDevicesOrder() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owner = try await Fixtures.owner(on: db)
+            let meter = try await Fixtures.instrument(subNo: 14, serial: "SB-9", owner: owner, meter: (.water, 20, nil), on: db)
+            let device = try await Telemetry.register(name: "SB-9-GW", instrumentID: meter.id, kind: "utility_meter", softwareID: nil, pulseEquivalent: nil, by: Self.bureau, on: db)
+            func index(_ seq: Int, _ value: Double) -> String {
+                // A day apart: a rule broken by single readings is one finding a day (Finding.subject).
+                #"{"device":"SB-9-GW","seq":\#(seq),"at":"2026-11-2\#(seq)T10:00:00+08:00","type":"meter_index","index":\#(value)}"#
+            }
+            struct State: Decodable { var detector_state: String? }
+            func state() async throws -> DetectorState? {
+                try await (db as! any SQLDatabase).raw("SELECT detector_state FROM telemetry_devices WHERE id = \(bind: device.id!)")
+                    .first(decoding: State.self)?.detector_state.map(DetectorState.decoded)
+            }
+            // Stored without detection (the benchmark's storage bound): no state is left.
+            _ = try await Telemetry.ingest(Self.bytes([index(1, 10), index(2, 11)]), by: Self.bureau, receivedAt: Self.now, detect: false, on: db)
+            #expect(try await state() == nil)
+            // The next batch builds it from all three stored readings: 2 → 3 runs backwards.
+            let built = try await Telemetry.ingest(Self.bytes([index(3, 10.5)]), by: Self.bureau, receivedAt: Self.now, on: db)
+            #expect(built.findings == 1)
+            #expect(try await state()?.lastSeq == 3)
+            // 4 is lost on the way; 5 and 6 come and are judged on what is new only.
+            #expect(try await Telemetry.ingest(Self.bytes([index(5, 12), index(6, 13)]), by: Self.bureau, receivedAt: Self.now, on: db).findings == 0)
+            #expect(try await state()?.lastSeq == 6)
+            // 4 comes late, below 3's index: judged between 3 and 5, not after 6.
+            let late = try await Telemetry.ingest(Self.bytes([index(4, 10.2)]), by: Self.bureau, receivedAt: Self.now, on: db)
+            #expect(late.accepted == 1 && late.findings == 1)
+            let found = try await Telemetry.findings(deviceID: device.id, scope: Self.bureau.scope, on: db)
+            #expect(Set(found.map(\.seqs)) == ["2,3", "3,4"] && found.allSatisfy { $0.detector == "meter_backwards" })
+            #expect(try await state()?.lastSeq == 6)
+            // Sent again, nothing is added and nothing found again.
+            let again = try await Telemetry.ingest(Self.bytes([index(4, 10.2), index(6, 13)]), by: Self.bureau, receivedAt: Self.now, on: db)
+            #expect(again.accepted == 0 && again.findings == 0)
+        }
+    }
 }

@@ -153,8 +153,8 @@ public enum Telemetry {
         }
         let devices = try await Telemetry.devices(named: names, scope: p.scope, on: db)
         let byName = Dictionary(uniqueKeysWithValues: devices.map { ($0.name, $0) })
-        var kept: [(line: Int, device: Int, seq: Int64, at: Date, type: String, text: String)] = []
-        var seen: [String: String] = [:]
+        var kept: [(line: Int, device: Int, seq: Int64, at: Date, type: String, text: String, reading: Reading)] = []
+        var seen: [DeviceSeq: String] = [:]
         for (line, r, text) in batch.readings {
             guard named.contains(r.device) else {
                 errors.append(.init(line: line, field: "device", reason: .telemetry(.tooManyDevices(max: maxDevicesPerBatch))))
@@ -165,29 +165,35 @@ public enum Telemetry {
                 errors.append(.init(line: line, field: "device", reason: .telemetry(.unknownDevice(r.device))))
                 continue
             }
-            let key = "\(d.id!)/\(r.seq)"
+            let key = DeviceSeq(device: d.id!, seq: r.seq)
             if let before = seen[key] {
                 if before != text { errors.append(.init(line: line, field: "seq", reason: .telemetry(.sequenceReused(seq: r.seq)))) }
                 continue
             }
             seen[key] = text
-            kept.append((line, d.id!, r.seq, r.at, r.type, text))
+            kept.append((line, d.id!, r.seq, r.at, r.type, text, r))
         }
         let rows = kept  // the transaction's body may run again (replayable): it reads, never changes, them
-        let (inserted, reused) = try await db.writeTransaction { tx in
+        let byID = Dictionary(uniqueKeysWithValues: devices.map { ($0.id!, $0) })
+        let sending = Set(rows.map(\.device)).sorted()
+        // (`runDetectors: false` only for the benchmark's storage bound: every other caller detects.)
+        let detections = runDetectors ? try await detections(for: sending.compactMap { byID[$0] }, thresholds: thresholds, on: db) : [:]
+        let (inserted, reused, detected) = try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
-            var inserted: [String: Bool] = [:]
+            // First, so that two batches of one device take their turns (PostgreSQL locks the rows).
+            let carried = runDetectors ? try await detectorStates(sending, on: sql) : [:]
+            var inserted = Set<DeviceSeq>()
             for part in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
                 var insert = sql.insert(into: "telemetry_readings").columns("device_id", "seq", "at", "type", "line", "received_at")
                 for r in part { insert = insert.values(SQLBind(r.device), SQLBind(r.seq), SQLBind(r.at), SQLBind(r.type), SQLBind(r.text), SQLBind(now)) }
                 struct Key: Decodable { var device_id: Int; var seq: Int64 }
                 for k in try await insert.ignoringConflicts(with: ["device_id", "seq"]).returning("device_id", "seq").all(decoding: Key.self) {
-                    inserted["\(k.device_id)/\(k.seq)"] = true
+                    inserted.insert(DeviceSeq(device: k.device_id, seq: k.seq))
                 }
             }
             // The rest were kept before: the same line is a retry; other contents are a reused number.
             var reused: [Int] = []
-            let already = rows.filter { inserted["\($0.device)/\($0.seq)"] == nil }
+            let already = rows.filter { !inserted.contains(DeviceSeq(device: $0.device, seq: $0.seq)) }
             for (device, group) in Dictionary(grouping: already, by: \.device) {
                 for part in stride(from: 0, to: group.count, by: chunk).map({ Array(group[$0..<min($0 + chunk, group.count)]) }) {
                     struct Stored: Decodable { var seq: Int64; var line: String }
@@ -200,35 +206,38 @@ public enum Telemetry {
                     reused += part.filter { r in lines[r.seq].map { $0 != r.text && !sameReading($0, r.text) } ?? false }.map(\.line)
                 }
             }
-            for (device, at) in Dictionary(rows.map { ($0.device, $0.at) }, uniquingKeysWith: max) {
+            // The detectors see what is new, in the same transaction as their state.
+            let new = Dictionary(grouping: rows.filter { inserted.contains(DeviceSeq(device: $0.device, seq: $0.seq)) }, by: \.device)
+                .mapValues { $0.map(\.reading) }
+            let (found, states) = runDetectors
+                ? try await detectNew(new, devices: byID, detections: detections, carried: carried, now: now, on: sql) : (0, [:])
+            let latest = Dictionary(rows.map { ($0.device, $0.at) }, uniquingKeysWith: max)
+            for device in sending {
+                let at = latest[device]!
                 try await sql.raw("""
                     UPDATE telemetry_devices SET last_seen_at = \(bind: at)
                     WHERE id = \(bind: device) AND (last_seen_at IS NULL OR last_seen_at < \(bind: at))
                     """).run()
                 // Heard from now — only with something new: a batch sent again does not keep a
-                // dispenser's tank windows waiting for it (TelemetryTanks).
-                if inserted.keys.contains(where: { $0.hasPrefix("\(device)/") }) {
-                    try await sql.update("telemetry_devices").set("last_received_at", to: SQLBind(now)).where("id", .equal, SQLBind(device)).run()
+                // dispenser's tank windows waiting for it (TelemetryTanks). Undetected readings
+                // (the benchmark's storage bound) leave no state: the next detection replays.
+                if new[device] != nil {
+                    try await sql.update("telemetry_devices").set("last_received_at", to: SQLBind(now))
+                        .set("detector_state", to: SQLBind(states[device])).where("id", .equal, SQLBind(device)).run()
                 }
             }
-            return (inserted.count, reused)
+            return (inserted.count, reused, found)
         }
         for line in reused {
             let r = rows.first { $0.line == line }!
             errors.append(.init(line: line, field: "seq", reason: .telemetry(.sequenceReused(seq: r.seq))))
         }
         errors.sort { ($0.line, $0.field) < ($1.line, $1.field) }
-        var found = 0
-        let fresh = Dictionary(grouping: rows, by: \.device).mapValues(\.count)
-        // (`runDetectors: false` only for the benchmark's storage bound: every other caller detects.)
+        var found = detected
+        let fresh = Set(rows.map(\.device))
         if runDetectors, !fresh.isEmpty {
-            let settings = thresholds == nil ? try await regionSettings(on: db) : [:]
-            for d in devices {
-                guard let count = fresh[d.id!] else { continue }
-                found += try await detect(d, newReadings: count, now: now, thresholds: thresholds, settings: settings, on: db)
-            }
             // A station's tanks whose gauge or dispensers sent something: their closed windows.
-            found += try await reconcileTanks(involving: Set(fresh.keys), now: now, thresholds: thresholds, on: db)
+            found += try await reconcileTanks(involving: fresh, now: now, thresholds: thresholds, on: db)
         }
         try await Audit.record(
             p, action: "telemetry.ingest", entity: "telemetry_readings", id: nil,
@@ -244,48 +253,23 @@ public enum Telemetry {
         return both.count == 2 && both[0].reading == both[1].reading
     }
 
-    // MARK: Detection
+    // MARK: Detection (TelemetryDetection.swift)
 
-    /// How many of a device's latest readings the detectors look at, beyond a batch's own.
-    static let window = 500
-
-    /// Runs the detectors over a device's latest readings (a batch's new ones and the `window`
-    /// before them) and keeps what is new: a finding is one per (device, detector, subject).
-    @discardableResult
-    public static func detect(
-        _ d: TelemetryDeviceModel, newReadings: Int = 0, now: Date, thresholds: Thresholds? = nil, settings: [String: [String: Double]]? = nil,
-        on db: any Database
-    ) async throws -> Int {
-        guard let kind = DeviceKind(rawValue: d.kind) else { return 0 }
-        let sql = db as! any SQLDatabase
-        struct Row: Decodable { var line: String }
-        let lines = try await sql.select().column("line").from("telemetry_readings").where("device_id", .equal, SQLBind(d.id!))
-            .orderBy("seq", .descending).limit(window + newReadings).all(decoding: Row.self).map(\.line)
-        // The lines were checked when they came; read again, the clock is no longer in question.
-        let readings = NDJSONBatch.parse(Array(lines.reversed().joined(separator: "\n").utf8), receivedAt: .distantFuture).readings.map(\.reading)
-        // Opening a scale is expected on the day of a recorded verification; a meter's step is
-        // judged against its own overload flow (Q4 = 1.25 × Q3, JJG 162-2019).
-        let instrument = try await InstrumentModel.find(d.instrumentID, on: db)
-        let visits = try await VerificationRecordModel.query(on: db).filter(\.$instrumentID == d.instrumentID).all(\.$verifiedOn)
-            .compactMap { CalendarDay($0).map { DateInterval(start: $0.startInstant, duration: 86_400) } }
-        let context = DeviceContext(
-            device: d.name, kind: kind, authorisedSoftwareIDs: d.softwareID.map { [$0] } ?? [], authorisedPulseEquivalent: d.pulseEquivalent,
-            visits: visits, maxPerHour: instrument?.q3.map { $0 * 1.25 })
-        // The instrument's region's thresholds (county over city over province over the defaults).
-        let t: Thresholds
-        if let thresholds { t = thresholds } else {
-            var byRegion: [String: [String: Double]]
-            if let settings { byRegion = settings } else { byRegion = try await regionSettings(on: db) }
-            t = ThresholdSettings.resolve(instrument.flatMap { RegionCode($0.regionCode) }, byRegion)
-        }
-        let findings = Detectors.run(readings, context: context, thresholds: t, now: now)
-            .filter { $0.detector != .deviceSilent }  // silence is judged by the clock, not by a batch that just came
-        guard !findings.isEmpty else { return 0 }
-        return try await db.writeTransaction { tx in try await keep(findings, device: d, now: now, on: tx as! any SQLDatabase) }
+    /// A reading's key: a device's sequence number is used once.
+    struct DeviceSeq: Hashable, Sendable {
+        var device: Int
+        var seq: Int64
     }
 
     /// Keeps findings on a device, once per (device, detector, subject); returns how many were new.
     static func keep(_ findings: [Finding], device d: TelemetryDeviceModel, now: Date, on sql: any SQLDatabase) async throws -> Int {
+        // 11 binds a row: a few hundred rows a statement stay under every database's bind limit
+        // (a device's state built again may find its whole history's).
+        guard findings.count <= 500 else {
+            var found = 0
+            for part in stride(from: 0, to: findings.count, by: 500) { found += try await keep(Array(findings[part..<min(part + 500, findings.count)]), device: d, now: now, on: sql) }
+            return found
+        }
         var insert = sql.insert(into: "telemetry_findings")
             .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
         for f in findings {

@@ -73,34 +73,56 @@ public struct DeviceContext: Sendable, Equatable {
 
 /// Every detector over one device's readings, in the device's own order (its sequence numbers: a
 /// device whose clock was reset still counts on). Pure: the same readings, context and thresholds
-/// give the same findings, so a finding can be recomputed from its evidence.
+/// give the same findings, so a finding can be recomputed from its evidence — and the same
+/// readings fed in any number of batches (`feed`) give the same findings as all of them at once
+/// (`run`).
 public enum Detectors {
+    /// Every detector over all of a device's readings at once.
     public static func run(_ readings: [Reading], context: DeviceContext, thresholds t: Thresholds, now: Date) -> [Finding] {
         let ordered = readings.sorted { $0.seq < $1.seq }
+        var state = DetectorState(basis: basis(context, t))
+        return firstPerSubject(feed(ordered, into: &state, context: context, thresholds: t) + Silence.detect(ordered, context: context, t, now: now))
+    }
+
+    /// Feeds a device's readings that come after `state.lastSeq` to every detector (the others are
+    /// passed over: the caller builds the state again for them) and returns what they found, one
+    /// finding per subject. Silence is not judged here: it is a matter of the clock.
+    public static func feed(_ readings: [Reading], into state: inout DetectorState, context c: DeviceContext, thresholds t: Thresholds) -> [Finding] {
         var out: [Finding] = []
-        switch context.kind {
-        case .fuelDispenser:
-            out += DispenserRules.priceArithmetic(ordered, context, t)
-            out += DispenserRules.identity(ordered, context)
-            out += DispenserRules.errorLock(ordered, context, t)
-            out += Drift.detect(ordered.compactMap { DispenserRules.encoderError($0, context) }, device: context.device, t)
-        case .taximeter:
-            out += TaximeterRules.distance(ordered, context, t)
-            out += TaximeterRules.speed(ordered, context, t)
-            out += Drift.detect(ordered.compactMap { TaximeterRules.distanceError($0, t) }, device: context.device, t)
-        case .scale:
-            out += ScaleRules.tamper(ordered, context)
-        case .utilityMeter:
-            out += MeterRules.backwards(ordered, context, t)
-            out += MeterRules.stopped(ordered, context, t)
-            out += MeterRules.step(ordered, context, t)
-        case .tankGauge:
-            break
+        for r in readings.sorted(by: { $0.seq < $1.seq }) where state.lastSeq.map({ r.seq > $0 }) ?? true {
+            state.lastSeq = r.seq
+            switch c.kind {
+            case .fuelDispenser:
+                if let f = DispenserRules.priceArithmetic(r, c, t) { out.append(f) }
+                out += DispenserRules.identity(r, c)
+                if let f = DispenserRules.errorLock(r, &state.lock, c, t) { out.append(f) }
+                if let e = DispenserRules.encoderError(r, c), let f = Drift.add(e, to: &state.drift, device: c.device, t) { out.append(f) }
+            case .taximeter:
+                if let f = TaximeterRules.distance(r, c, t) { out.append(f) }
+                if let f = TaximeterRules.speed(r, c, t) { out.append(f) }
+                if let e = TaximeterRules.distanceError(r, t), let f = Drift.add(e, to: &state.drift, device: c.device, t) { out.append(f) }
+            case .scale:
+                if let f = ScaleRules.tamper(r, c) { out.append(f) }
+            case .utilityMeter:
+                out += MeterRules.add(r, to: &state.meter, c, t)
+            case .tankGauge:
+                break
+            }
         }
-        out += Silence.detect(ordered, context: context, t, now: now)
-        // One finding per subject: the first (in the device's order) is the evidence.
+        return firstPerSubject(out)
+    }
+
+    /// What a carried state depends on: the thresholds and what the device is held to. A state
+    /// computed under another basis is built again (a region's thresholds changed, a repair set a
+    /// new pulse equivalent). The whole `Thresholds` counts, so a threshold added later is covered.
+    public static func basis(_ c: DeviceContext, _ t: Thresholds) -> String {
+        "\(c.kind.rawValue)|\(c.authorisedPulseEquivalent.map { "\($0)" } ?? "-")|\(t)"
+    }
+
+    /// One finding per subject: the first (in the device's order) is the evidence.
+    static func firstPerSubject(_ findings: [Finding]) -> [Finding] {
         var seen = Set<String>()
-        return out.filter { seen.insert("\($0.detector.rawValue)|\($0.subject)").inserted }
+        return findings.filter { seen.insert("\($0.detector.rawValue)|\($0.subject)").inserted }
     }
 }
 

@@ -4,10 +4,8 @@ import Foundation
 enum ScaleRules {
     /// The case opened or calibration mode entered outside a recorded verification or repair
     /// visit: an adjustment nobody authorised.
-    static func tamper(_ readings: [Reading], _ c: DeviceContext) -> [Finding] {
-        readings.compactMap { r in
-            guard case .scaleEvent(let e) = r.body, e == .caseOpened || e == .calibrationMode, !c.duringVisit(r.at) else { return nil }
-            return Finding(.scaleTamper, device: c.device, at: r.at, seqs: [r.seq], evidence: ["event": e.rawValue, "visits": String(c.visits.count)])
-        }
+    static func tamper(_ r: Reading, _ c: DeviceContext) -> Finding? {
+        guard case .scaleEvent(let e) = r.body, e == .caseOpened || e == .calibrationMode, !c.duringVisit(r.at) else { return nil }
+        return Finding(.scaleTamper, device: c.device, at: r.at, seqs: [r.seq], evidence: ["event": e.rawValue, "visits": String(c.visits.count)])
     }
 }
