@@ -75,11 +75,12 @@ struct Fields {
             if required { fail(key, .field(.required)) }
             return nil
         }
-        guard let s = raw as? String, !s.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let s = raw as? String, !Self.blank(s) else {
             fail(key, .field(.required))
             return nil
         }
-        guard s.count <= max else {
+        // Bytes bound characters from above: most fields are decided without counting characters.
+        guard s.utf8.count <= max || s.count <= max else {
             fail(key, .field(.tooLong(max: max)))
             return nil
         }
@@ -125,6 +126,13 @@ struct Fields {
             return false
         }
         return b
+    }
+
+    /// Nothing but spaces and tabs (`CharacterSet.whitespaces`: tab and Unicode's space separators,
+    /// the ideographic space among them), judged on the scalars without bridging to NSString — a
+    /// batch asks this of every text field of every line.
+    static func blank(_ s: String) -> Bool {
+        s.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
     }
 
     /// JSON's true and false, which Foundation hands over as numbers of the C type `char` ("c"); no

@@ -33,6 +33,11 @@ import Testing
         (#"not json"#, "", Refusal.telemetry(.notAJSONObject)),
         (#"[1,2]"#, "", .telemetry(.notAJSONObject)),
         (#"{"seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "device", .field(.required)),
+        // Blank is spaces and tabs, the ideographic space (U+3000) among them; 64 characters at most,
+        // counted as characters, not bytes.
+        (#"{"device":" \t\u3000","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "device", .field(.required)),
+        ("{\"device\":\"\(String(repeating: "D", count: 65))\",\"seq\":1,\"at\":\"2026-12-05T09:00:00+08:00\",\"type\":\"heartbeat\"}", "device", .field(.tooLong(max: 64))),
+        ("{\"device\":\"\(String(repeating: "加", count: 65))\",\"seq\":1,\"at\":\"2026-12-05T09:00:00+08:00\",\"type\":\"heartbeat\"}", "device", .field(.tooLong(max: 64))),
         (#"{"device":"D","seq":-1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_992, got: "-1"))),
         (#"{"device":"D","seq":1.5,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_992, got: "1.5"))),
         (#"{"device":"D","seq":1,"at":"yesterday","type":"heartbeat"}"#, "at", .telemetry(.notADateTime(got: "yesterday"))),
@@ -51,6 +56,14 @@ import Testing
         let b = Self.parse([good, line, good.replacingOccurrences(of: #""seq":1"#, with: #""seq":2"#)])
         #expect(b.readings.map(\.line) == [1, 3])
         #expect(b.errors.contains(.init(line: 2, field: field, reason: reason)), "\(b.errors)")
+    }
+
+    /// The other side of those boundaries: a name with a space inside, and 64 characters of three
+    /// bytes each (192 bytes), are names.
+    @Test(arguments: ["D 1", "\u{3000}D", String(repeating: "加", count: 64), String(repeating: "D", count: 64)])
+    func aNameAtTheLimitsIsKept(name: String) {
+        let b = Self.parse(["{\"device\":\"\(name)\",\"seq\":1,\"at\":\"2026-12-05T09:00:00+08:00\",\"type\":\"heartbeat\"}"])
+        #expect(b.errors.isEmpty && b.readings.map(\.reading.device) == [name], "\(b.errors)")
     }
 
     @Test func aLongLineAndTooManyLinesAreRefusedWithoutReadingThem() {
