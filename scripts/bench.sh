@@ -46,11 +46,15 @@ trap 'kill $INFLUX_PID 2>/dev/null; rm -rf "$INFLUX_DIR"; bash scripts/pg.sh sto
 for _ in $(seq 1 60); do curl -sf http://127.0.0.1:18086/ping >/dev/null && break; sleep 0.5; done
 TEL_DEVICES=${BENCH_TEL_DEVICES:-2000} TEL_READINGS=${BENCH_TEL_READINGS:-100}
 chmod o+rx bench-data
-DATABASE_URL=$url $BIN bench telemetry --devices "$TEL_DEVICES" --readings "$TEL_READINGS" --file "$PWD/bench-data/telemetry-pg.csv" \
-  --influx http://127.0.0.1:18086 --baseline "psql -q '$url' -c \"\\\\copy bench_telemetry_staging FROM 'FILE' WITH (FORMAT csv, HEADER true)\""
-rm -f bench-data/telemetry.sqlite*
-$BIN bench telemetry --sqlite bench-data/telemetry.sqlite --devices "$TEL_DEVICES" --readings "$TEL_READINGS" --file "$PWD/bench-data/telemetry.csv" \
-  --influx http://127.0.0.1:18086 --baseline "sqlite3 $PWD/bench-data/telemetry.sqlite '.import --csv --skip 1 FILE bench_telemetry_staging'"
+# Batches one at a time, then the gateways (500 devices each) all sending at once, as a
+# province's are; InfluxDB is sent to the same way in each run.
+for at_once in 1 4; do
+  DATABASE_URL=$url $BIN bench telemetry --devices "$TEL_DEVICES" --readings "$TEL_READINGS" --concurrent $at_once --file "$PWD/bench-data/telemetry-pg.csv" \
+    --influx http://127.0.0.1:18086 --baseline "psql -q '$url' -c \"\\\\copy bench_telemetry_staging FROM 'FILE' WITH (FORMAT csv, HEADER true)\""
+  rm -f bench-data/telemetry.sqlite*
+  $BIN bench telemetry --sqlite bench-data/telemetry.sqlite --devices "$TEL_DEVICES" --readings "$TEL_READINGS" --concurrent $at_once --file "$PWD/bench-data/telemetry.csv" \
+    --influx http://127.0.0.1:18086 --baseline "sqlite3 $PWD/bench-data/telemetry.sqlite '.import --csv --skip 1 FILE bench_telemetry_staging'"
+done
 
 echo "## Ledger (issue #5)"
 # The module alone, beside the raw SHA-256 rate of the same run.

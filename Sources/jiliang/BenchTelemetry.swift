@@ -25,6 +25,8 @@ struct BenchTelemetry: AsyncParsableCommand {
     @Option(help: "Shell command that bulk-loads FILE (CSV with a header) into table bench_telemetry_staging; FILE is substituted") var baseline: String
     @Option(help: "An InfluxDB 1.x to write the same readings to as line protocol, e.g. http://127.0.0.1:8086") var influx: String?
     @Option var file = "bench-data/telemetry.csv"
+    @Option(help: "Gateways sending at once, each its own batches in order (1: one batch at a time); InfluxDB is sent to the same way")
+    var concurrent = 1
 
     func run() async throws {
         let today = CalendarDay("2026-11-26")!
@@ -33,8 +35,11 @@ struct BenchTelemetry: AsyncParsableCommand {
                 devices: devices, cheatRate: 0.1, seed: 21, start: today.startInstant.addingTimeInterval(-Double(readings + 2) * 3_600),
                 readingsPerDevice: readings, prefix: prefix)
         }
-        let fleet = FleetSimulator.fleet(plan("BENCH")), raw = FleetSimulator.fleet(plan("BENCHRAW"))
-        let file = self.file, batch = self.batch, instruments = self.instruments
+        // Another run on the same database (make bench runs one batch at a time, then gateways at
+        // once) registers its own devices: names are unique.
+        let run = concurrent > 1 ? "C\(concurrent)" : ""
+        let fleet = FleetSimulator.fleet(plan("BENCH" + run)), raw = FleetSimulator.fleet(plan("BENCHRAW" + run))
+        let file = self.file, batch = self.batch, instruments = self.instruments, lanes = max(1, concurrent)
         let (ours, storage, total, latencies) = try await db.withStore { store -> (TimeInterval, TimeInterval, Int, [TimeInterval]) in
             if try await InstrumentModel.query(on: store.db).count() == 0 {
                 _ = try await DemoProvince(instruments: instruments, seed: 2022, today: today).load(into: store)
@@ -42,30 +47,49 @@ struct BenchTelemetry: AsyncParsableCommand {
             let system = Principal.system("bench")
             // A gateway serves 500 devices (a batch may name at most 1,000); the gateways' batches
             // arrive in turn, each in time order.
-            func batches(_ f: FleetSimulator.Fleet, _ bound: [FleetSimulator.Device]) -> [[UInt8]] {
+            // With `concurrent` lanes, gateway g sends on lane g % concurrent; a lane takes its
+            // gateways' batches in turn, one at a time.
+            func batches(_ f: FleetSimulator.Fleet, _ bound: [FleetSimulator.Device]) -> [[[UInt8]]] {
                 let gateways = stride(from: 0, to: bound.count, by: 500).map { g -> [[UInt8]] in
                     let lines = bound[g..<min(g + 500, bound.count)].flatMap { f.readings[$0.name]! }.sorted { ($0.at, $0.device, $0.seq) < ($1.at, $1.device, $1.seq) }
                     return stride(from: 0, to: lines.count, by: batch).map { Array(lines[$0..<min($0 + batch, lines.count)].map(\.ndjson).joined(separator: "\n").utf8) }
                 }
-                var out: [[UInt8]] = []
-                for i in 0..<(gateways.map(\.count).max() ?? 0) { for g in gateways where i < g.count { out.append(g[i]) } }
-                return out
+                return (0..<lanes).map { lane in
+                    let mine = gateways.indices.filter { $0 % lanes == lane }.map { gateways[$0] }
+                    var out: [[UInt8]] = []
+                    for i in 0..<(mine.map(\.count).max() ?? 0) { for g in mine where i < g.count { out.append(g[i]) } }
+                    return out
+                }
             }
             let bound = try await DemoTelemetry.bind(fleet, by: system, on: store.db)
             let rawBound = try await DemoTelemetry.bind(raw, by: system, on: store.db)
             let withDetectors = batches(fleet, bound), without = batches(raw, rawBound)
             let count = bound.reduce(0) { $0 + fleet.readings[$1.name]!.count }
-            var latencies: [TimeInterval] = []
+            let db = store.db, end = fleet.end, rawEnd = raw.end
             let t0 = Date()
-            for b in withDetectors {
-                let s = Date()
-                let r = try await Telemetry.ingest(b, by: system, receivedAt: fleet.end, on: store.db)
-                guard r.errors.isEmpty else { throw ValidationError("ingest refused lines: \(r.errors.prefix(3))") }
-                latencies.append(Date().timeIntervalSince(s))
+            let latencies = try await withThrowingTaskGroup(of: [TimeInterval].self) { group in
+                for lane in withDetectors {
+                    group.addTask {
+                        var took: [TimeInterval] = []
+                        for b in lane {
+                            let s = Date()
+                            let r = try await Telemetry.ingest(b, by: system, receivedAt: end, on: db)
+                            guard r.errors.isEmpty else { throw ValidationError("ingest refused lines: \(r.errors.prefix(3))") }
+                            took.append(Date().timeIntervalSince(s))
+                        }
+                        return took
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
             }
             let ours = Date().timeIntervalSince(t0)
             let t1 = Date()
-            for b in without { _ = try await Telemetry.ingest(b, by: system, receivedAt: raw.end, detect: false, on: store.db) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for lane in without {
+                    group.addTask { for b in lane { _ = try await Telemetry.ingest(b, by: system, receivedAt: rawEnd, detect: false, on: db) } }
+                }
+                try await group.waitForAll()
+            }
             let storage = Date().timeIntervalSince(t1)
             // The same rows for the database's own loader: the columns the ingest writes.
             _ = try await store.sql.raw("DROP TABLE IF EXISTS bench_telemetry_staging").all()
@@ -92,19 +116,19 @@ struct BenchTelemetry: AsyncParsableCommand {
         guard p.terminationStatus == 0 else { throw ValidationError("baseline failed: \(baseline)") }
         var influxLine = ""
         if let influx {
-            let seconds = try await Self.influx(influx, fleet: fleet, batch: batch)
+            let seconds = try await Self.influx(influx, fleet: fleet, batch: batch, lanes: lanes)
             influxLine = String(format: " influxdb=%.1fs (%.0f readings/s) ours/influxdb=%.3f", seconds, Double(total) / seconds, seconds / ours)
         }
         let sorted = latencies.sorted()
         func pct(_ q: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
-        print(String(format: "telemetry readings=%d devices=%d batch=%d ours(detectors on)=%.1fs (%.0f readings/s) storage(detectors off)=%.1fs (%.0f readings/s) baseline(bulk loader)=%.1fs (%.0f rows/s) ours/storage=%.3f ours/baseline=%.3f batch p50=%.2fs p99=%.2fs%@ maxrss=%d MB",
-                     total, fleet.devices.count, batch, ours, Double(total) / ours, storage, Double(total) / storage, base, Double(total) / base,
+        print(String(format: "telemetry readings=%d devices=%d batch=%d gateways-at-once=%d ours(detectors on)=%.1fs (%.0f readings/s) storage(detectors off)=%.1fs (%.0f readings/s) baseline(bulk loader)=%.1fs (%.0f rows/s) ours/storage=%.3f ours/baseline=%.3f batch p50=%.2fs p99=%.2fs%@ maxrss=%d MB",
+                     total, fleet.devices.count, batch, lanes, ours, Double(total) / ours, storage, Double(total) / storage, base, Double(total) / base,
                      storage / ours, base / ours, pct(0.5), pct(0.99), influxLine, BenchData.maxRSSMB()))
     }
 
     /// The same readings as InfluxDB line protocol (`reading,device=…,type=… field=… ts`), written in
     /// the same batches to a fresh database; seconds taken.
-    static func influx(_ base: String, fleet: FleetSimulator.Fleet, batch: Int) async throws -> TimeInterval {
+    static func influx(_ base: String, fleet: FleetSimulator.Fleet, batch: Int, lanes: Int) async throws -> TimeInterval {
         func post(_ path: String, _ body: String, form: Bool = false) async throws {
             var r = URLRequest(url: URL(string: base + path)!)
             r.httpMethod = "POST"
@@ -115,10 +139,21 @@ struct BenchTelemetry: AsyncParsableCommand {
             guard (200..<300).contains(status) else { throw ValidationError("InfluxDB \(path): HTTP \(status)") }
         }
         try await post("/query", "q=DROP%20DATABASE%20bench%3B%20CREATE%20DATABASE%20bench", form: true)
-        let lines = fleet.devices.flatMap { fleet.readings[$0.name]! }.sorted { ($0.at, $0.device, $0.seq) < ($1.at, $1.device, $1.seq) }.map(Self.lineProtocol)
+        // The same lanes as ours: the devices of gateway g (500 each) on lane g % lanes.
+        let perLane = (0..<lanes).map { lane in
+            fleet.devices.enumerated().filter { ($0.offset / 500) % lanes == lane }.flatMap { fleet.readings[$0.element.name]! }
+                .sorted { ($0.at, $0.device, $0.seq) < ($1.at, $1.device, $1.seq) }.map(Self.lineProtocol)
+        }
         let t0 = Date()
-        for part in stride(from: 0, to: lines.count, by: batch).map({ lines[$0..<min($0 + batch, lines.count)] }) {
-            try await post("/write?db=bench&precision=s", part.joined(separator: "\n"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lines in perLane {
+                group.addTask {
+                    for part in stride(from: 0, to: lines.count, by: batch).map({ lines[$0..<min($0 + batch, lines.count)] }) {
+                        try await post("/write?db=bench&precision=s", part.joined(separator: "\n"))
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
         return Date().timeIntervalSince(t0)
     }
