@@ -70,6 +70,13 @@ import Testing
         #expect(Detectors.basis(other, t) != b)
         t.driftWarmup = 40
         #expect(Detectors.basis(c, t) != b)
+        // Every threshold a region may set counts (the basis reads the whole `Thresholds`).
+        for setting in ThresholdSettings.all {
+            var changed = Thresholds()
+            let v = setting.value(changed)
+            setting.set(v == setting.range.upperBound ? setting.range.lowerBound : min(setting.range.upperBound, v + 1), on: &changed)
+            #expect(Detectors.basis(c, changed) != Detectors.basis(c, Thresholds()), "\(setting.name)")
+        }
         // What the rules read on each reading alone does not touch the state.
         var visited = c
         visited.visits = [DateInterval(start: Self.start, duration: 86_400)]

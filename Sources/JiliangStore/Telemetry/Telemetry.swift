@@ -1,4 +1,5 @@
 import FluentKit
+import FluentPostgresDriver
 import Foundation
 import JiliangCore
 import JiliangTelemetry
@@ -186,15 +187,7 @@ public enum Telemetry {
             let sql = tx as! any SQLDatabase
             // First, so that two batches of one device take their turns (PostgreSQL locks the rows).
             let carried = runDetectors ? try await detectorStates(sending, on: sql) : [:]
-            var inserted = Set<DeviceSeq>()
-            for part in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
-                var insert = sql.insert(into: "telemetry_readings").columns("device_id", "seq", "at", "type", "line", "received_at")
-                for r in part { insert = insert.values(SQLBind(r.device), SQLBind(r.seq), SQLBind(r.at), SQLBind(r.type), SQLBind(r.text), SQLBind(now)) }
-                struct Key: Decodable { var device_id: Int; var seq: Int64 }
-                for k in try await insert.ignoringConflicts(with: ["device_id", "seq"]).returning("device_id", "seq").all(decoding: Key.self) {
-                    inserted.insert(DeviceSeq(device: k.device_id, seq: k.seq))
-                }
-            }
+            let inserted = try await insertReadings(rows.map { ($0.device, $0.seq, $0.at, $0.type, $0.text) }, receivedAt: now, on: tx)
             // The rest were kept before: the same line is a retry; other contents are a reused number.
             var reused: [Int] = []
             let already = rows.filter { !inserted.contains(DeviceSeq(device: $0.device, seq: $0.seq)) }
@@ -236,6 +229,41 @@ public enum Telemetry {
                     "refused_lines": String(errors.count), "findings": String(found)],
             on: db)
         return IngestReport(accepted: inserted, duplicates: rows.count - inserted - reused.count, errors: errors, findings: found)
+    }
+
+    /// Keeps readings once per (device, seq) and answers which were new. PostgreSQL takes the
+    /// batch by `COPY` into a temporary table and keeps it with one `INSERT … SELECT … ON CONFLICT
+    /// DO NOTHING`: one statement, not ten of 3,000 parameters each, which both sides had to bind
+    /// (BENCHMARKS.md, 2026-12-06 evening). SQLite, in process, takes multi-row inserts.
+    static func insertReadings(
+        _ rows: [(device: Int, seq: Int64, at: Date, type: String, text: String)], receivedAt now: Date, on db: any Database
+    ) async throws -> Set<DeviceSeq> {
+        let sql = db as! any SQLDatabase
+        struct Key: Decodable { var device_id: Int; var seq: Int64 }
+        var inserted = Set<DeviceSeq>()
+        if let pg = db as? any PostgresDatabase {
+            guard !rows.isEmpty else { return [] }
+            // Dropped at commit: nothing of it outlives the batch's transaction.
+            try await sql.raw("CREATE TEMPORARY TABLE telemetry_incoming (LIKE telemetry_readings) ON COMMIT DROP").run()
+            try await InstrumentBulkWriter.copy(
+                rows.map { [.int($0.device), .int(Int($0.seq)), .date($0.at), .text($0.type), .text($0.text), .date(now)] },
+                columns: ["device_id", "seq", "at", "type", "line", "received_at"], table: "telemetry_incoming", into: pg, logger: db.logger,
+                progress: { _ in })
+            for k in try await sql.raw("""
+                INSERT INTO telemetry_readings (device_id, seq, at, type, line, received_at)
+                SELECT device_id, seq, at, type, line, received_at FROM telemetry_incoming
+                ON CONFLICT (device_id, seq) DO NOTHING RETURNING device_id, seq
+                """).all(decoding: Key.self) { inserted.insert(DeviceSeq(device: k.device_id, seq: k.seq)) }
+            return inserted
+        }
+        for part in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
+            var insert = sql.insert(into: "telemetry_readings").columns("device_id", "seq", "at", "type", "line", "received_at")
+            for r in part { insert = insert.values(SQLBind(r.device), SQLBind(r.seq), SQLBind(r.at), SQLBind(r.type), SQLBind(r.text), SQLBind(now)) }
+            for k in try await insert.ignoringConflicts(with: ["device_id", "seq"]).returning("device_id", "seq").all(decoding: Key.self) {
+                inserted.insert(DeviceSeq(device: k.device_id, seq: k.seq))
+            }
+        }
+        return inserted
     }
 
     /// What a batch changes on its devices, in one statement per 500 of them (not two per device:
