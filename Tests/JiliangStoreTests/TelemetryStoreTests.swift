@@ -58,6 +58,14 @@ import Testing
             let kept = try await (db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM telemetry_readings WHERE device_id = \(bind: device.id!)")
                 .first(decoding: Count.self)
             #expect(kept?.n == 3)
+            // A line is kept exactly as sent — tabs between tokens, escapes, a backslash — whichever
+            // way the database takes it (PostgreSQL's COPY text format escapes them).
+            let odd = "{\"device\":\"FZ-GL-0001\",\t\"seq\":5,\"at\":\"2026-12-05T09:05:00+08:00\",\"type\":\"delivery\",\"nozzle\":1,\"volume\":40.00,\"amount\":300.40,\"unit_price\":7.51,\"software_id\":\"A1\",\"note\":\"a\\\\N \\\"q\\\"\",\"start\":\"2026-12-05T09:00:00+08:00\",\"end\":\"2026-12-05T09:01:00+08:00\"}"
+            #expect(try await Telemetry.ingest(Self.bytes([odd]), by: Self.bureau, receivedAt: Self.now, on: db).accepted == 1)
+            struct Line: Decodable { var line: String }
+            let stored = try await (db as! any SQLDatabase).raw("SELECT line FROM telemetry_readings WHERE device_id = \(bind: device.id!) AND seq = 5")
+                .first(decoding: Line.self)
+            #expect(stored?.line == odd)
             let findings = try await Telemetry.findings(deviceID: nil, scope: Self.bureau.scope, on: db)
             #expect(findings.map(\.detector) == ["price_arithmetic"] && findings.first?.firstSeq == 4 && findings.first?.state == "open")
             #expect(findings.first?.evidence.contains(#""difference":"-10.4""#) == true, "\(findings.first?.evidence ?? "")")
