@@ -158,7 +158,7 @@ public enum Backup {
     /// manifest. An SQLite backup is copied beside the target and checked there — a copy that does
     /// not match leaves the target untouched — then the target's journal is checkpointed, the copy
     /// renamed over it in one step, and its journal files removed. A PostgreSQL backup is restored
-    /// with `pg_restore` in one transaction, then checked. A database that is there is replaced only
+    /// in one transaction (`pg_restore`'s SQL run by `psql` after the schema is emptied), then checked. A database that is there is replaced only
     /// with `force` (stop the server first). The caller then opens it as usual (migrating a backup
     /// of an older version).
     public static func restore(from path: String, into location: DatabaseLocation, force: Bool) async throws {
@@ -202,7 +202,18 @@ public enum Backup {
                 throw Failure(description: "could not tell whether the database is empty (psql said: \(listing.prefix(200)))")
             }
             if tables > 0, !force { throw Failure(description: "the database has tables: give --force to replace them") }
-            try run("/usr/bin/pg_restore", ["--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error", path], databaseURL: url, dbnameFlag: true)
+            // pg_restore's own `--clean` cannot drop a partitioned table's partitions (it drops the
+            // partition's inherited key first, which PostgreSQL refuses): the schema is emptied and
+            // made again instead, in the same transaction as the backup's SQL, which pg_restore
+            // writes and psql runs — all or nothing.
+            try piped(
+                ("/usr/bin/pg_restore", ["--no-owner", "--file", "-", path]),
+                into: ("/usr/bin/psql", [
+                    "--no-psqlrc", "--quiet", "--single-transaction", "--set", "ON_ERROR_STOP=1", "--output", "/dev/null",
+                    "--command", "DO $$ DECLARE s text := current_schema(); BEGIN EXECUTE format('DROP SCHEMA %I CASCADE', s); EXECUTE format('CREATE SCHEMA %I', s); END $$",
+                    "--file", "-",
+                ]),
+                databaseURL: url)
             let found = try await withBareStore(location) { try await summary(of: $0) }
             let differences = differences(expected, found)
             guard differences.isEmpty else {
@@ -215,9 +226,10 @@ public enum Backup {
         _ = try output(tool, arguments, databaseURL: databaseURL, dbnameFlag: dbnameFlag)
     }
 
-    /// Runs a PostgreSQL client tool with the connection in its environment (PGHOST, PGPASSWORD, …),
-    /// not on its command line, where any user of the machine could read the password.
-    static func output(_ tool: String, _ arguments: [String], databaseURL: String, dbnameFlag: Bool = false) throws -> String {
+    /// A PostgreSQL client tool, with the connection in its environment (PGHOST, PGPASSWORD, …),
+    /// not on its command line, where any user of the machine could read the password; its
+    /// messages go to a file (a tool that writes much to both streams cannot stall on a full pipe).
+    static func process(_ tool: String, _ arguments: [String], databaseURL: String, dbnameFlag: Bool = false) throws -> (Process, messages: URL) {
         guard FileManager.default.isExecutableFile(atPath: tool) else {
             throw Failure(description: "\(tool) is not installed (Debian's postgresql-client; scripts/deps.sh installs it)")
         }
@@ -235,23 +247,45 @@ public enum Backup {
         // pg_restore reads its target from --dbname (the environment's PGDATABASE names it).
         p.arguments = dbnameFlag ? ["--dbname", database] + arguments : arguments
         p.environment = env
-        let out = Pipe()
-        // Messages go to a file: a tool that writes much to both streams cannot stall on a full pipe.
         let messages = FileManager.default.temporaryDirectory.appendingPathComponent("jiliang-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: messages.path, contents: nil)
+        p.standardError = try FileHandle(forWritingTo: messages)
+        return (p, messages)
+    }
+
+    /// Why a tool failed, in its own words.
+    static func failure(_ tool: String, _ messages: URL) -> Failure {
+        let text = (try? String(contentsOf: messages, encoding: .utf8)) ?? ""
+        return Failure(description: "\(URL(fileURLWithPath: tool).lastPathComponent) failed: \(text.prefix(2_000))")
+    }
+
+    /// Runs a PostgreSQL client tool and answers what it wrote.
+    static func output(_ tool: String, _ arguments: [String], databaseURL: String, dbnameFlag: Bool = false) throws -> String {
+        let (p, messages) = try process(tool, arguments, databaseURL: databaseURL, dbnameFlag: dbnameFlag)
         defer { try? FileManager.default.removeItem(at: messages) }
-        let err = try FileHandle(forWritingTo: messages)
+        let out = Pipe()
         p.standardOutput = out
-        p.standardError = err
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        try? err.close()
-        guard p.terminationStatus == 0 else {
-            let text = (try? String(contentsOf: messages, encoding: .utf8)) ?? ""
-            throw Failure(description: "\(URL(fileURLWithPath: tool).lastPathComponent) failed: \(text.prefix(2_000))")
-        }
+        guard p.terminationStatus == 0 else { throw failure(tool, messages) }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Runs one tool into another (`a | b`); fails with the first one's words if either failed.
+    static func piped(_ a: (tool: String, arguments: [String]), into b: (tool: String, arguments: [String]), databaseURL: String) throws {
+        let (first, firstMessages) = try process(a.tool, a.arguments, databaseURL: databaseURL)
+        let (second, secondMessages) = try process(b.tool, b.arguments, databaseURL: databaseURL)
+        defer { for m in [firstMessages, secondMessages] { try? FileManager.default.removeItem(at: m) } }
+        let pipe = Pipe()
+        first.standardOutput = pipe
+        second.standardInput = pipe
+        try second.run()
+        try first.run()
+        first.waitUntilExit()
+        second.waitUntilExit()
+        guard first.terminationStatus == 0 else { throw failure(a.tool, firstMessages) }
+        guard second.terminationStatus == 0 else { throw failure(b.tool, secondMessages) }
     }
 }
 
