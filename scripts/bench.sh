@@ -55,6 +55,11 @@ for at_once in 1 4; do
   $BIN bench telemetry --sqlite bench-data/telemetry.sqlite --devices "$TEL_DEVICES" --readings "$TEL_READINGS" --concurrent $at_once --file "$PWD/bench-data/telemetry.csv" \
     --influx http://127.0.0.1:18086 --baseline "sqlite3 $PWD/bench-data/telemetry.sqlite '.import --csv --skip 1 FILE bench_telemetry_staging'"
 done
+# Readings leaving the window: PostgreSQL's day partitions dropped whole beside the row-by-row path,
+# in the same run (SQLite has the row-by-row path only).
+DATABASE_URL=$url $BIN bench telemetry-retention --devices "$TEL_DEVICES" --readings "$TEL_READINGS"
+rm -f bench-data/retention.sqlite*
+$BIN bench telemetry-retention --sqlite bench-data/retention.sqlite --devices "$TEL_DEVICES" --readings "$TEL_READINGS"
 
 echo "## Ledger (issue #5)"
 # The module alone, beside the raw SHA-256 rate of the same run.

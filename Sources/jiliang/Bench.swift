@@ -10,7 +10,7 @@ import SQLKit
 /// the same run (`make bench` drives them; see scripts/bench.sh). Not a test: numbers, not verdicts.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (run by make bench)", shouldDisplay: false, subcommands: [BenchImport.self, BenchImportXLSX.self, BenchLookup.self, BenchLedger.self, BenchLedgerDB.self, BenchStatistics.self, BenchHTTPFloor.self, BenchTelemetry.self])
+        abstract: "Benchmarks (run by make bench)", shouldDisplay: false, subcommands: [BenchImport.self, BenchImportXLSX.self, BenchLookup.self, BenchLedger.self, BenchLedgerDB.self, BenchStatistics.self, BenchHTTPFloor.self, BenchTelemetry.self, BenchTelemetryRetention.self])
 }
 
 /// Import of a generated instrument CSV with validation on, then the same file through the database's

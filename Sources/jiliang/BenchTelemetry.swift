@@ -66,6 +66,12 @@ struct BenchTelemetry: AsyncParsableCommand {
             let withDetectors = batches(fleet, bound), without = batches(raw, rawBound)
             let count = bound.reduce(0) { $0 + fleet.readings[$1.name]!.count }
             let db = store.db, end = fleet.end, rawEnd = raw.end
+            // PostgreSQL: the fleet's days have their partitions, as the job worker makes them ahead
+            // of each day in service (SQLite: nothing to make).
+            let instants = [fleet, raw].flatMap { f in f.readings.values.flatMap { $0.map(\.at) } }
+            if let first = instants.min(), let last = instants.max() {
+                try await Telemetry.ensurePartitions(CalendarDay(instant: first)...CalendarDay(instant: last), on: db)
+            }
             let t0 = Date()
             let latencies = try await withThrowingTaskGroup(of: [TimeInterval].self) { group in
                 for lane in withDetectors {

@@ -33,7 +33,11 @@ import Testing
         struct Name: Decodable { var name: String }
         let query: SQLQueryString = sql.dialect.name == "sqlite"
             ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            // A partition is its table's (telemetry_readings' days): it goes where the table goes.
+            : """
+              SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+              """
         return Set(try await sql.raw(query).all(decoding: Name.self).map(\.name))
     }
 

@@ -185,8 +185,9 @@ public enum Telemetry {
         let detections = runDetectors ? try await detections(for: sending.compactMap { byID[$0] }, thresholds: thresholds, on: db) : [:]
         let (inserted, reused, detected) = try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
-            // First, so that two batches of one device take their turns (PostgreSQL locks the rows).
-            let carried = runDetectors ? try await detectorStates(sending, on: sql) : [:]
+            // First, so that two batches of one device take their turns (PostgreSQL locks the rows):
+            // the detectors' state, and on PostgreSQL the check that a number is kept once, need it.
+            let carried = try await detectorStates(sending, on: sql)
             let inserted = try await insertReadings(rows.map { ($0.device, $0.seq, $0.at, $0.type, $0.text) }, receivedAt: now, on: tx)
             // The rest were kept before: the same line is a retry; other contents are a reused number.
             var reused: [Int] = []
@@ -209,7 +210,8 @@ public enum Telemetry {
             let (found, states) = runDetectors
                 ? try await detectNew(new, devices: byID, detections: detections, carried: carried, now: now, on: sql) : (0, [:])
             let latest = Dictionary(rows.map { ($0.device, $0.at) }, uniquingKeysWith: max)
-            try await heard(sending.map { ($0, latest[$0]!, new[$0] != nil, states[$0]) }, now: now, on: sql)
+            let highest = Dictionary(inserted.map { ($0.device, $0.seq) }, uniquingKeysWith: max)
+            try await heard(sending.map { ($0, latest[$0]!, highest[$0], states[$0]) }, now: now, on: sql)
             return (inserted.count, reused, found)
         }
         for line in reused {
@@ -232,9 +234,13 @@ public enum Telemetry {
     }
 
     /// Keeps readings once per (device, seq) and answers which were new. PostgreSQL takes the
-    /// batch by `COPY` into a temporary table and keeps it with one `INSERT … SELECT … ON CONFLICT
-    /// DO NOTHING`: one statement, not ten of 3,000 parameters each, which both sides had to bind
-    /// (BENCHMARKS.md, 2026-12-06 evening). SQLite, in process, takes multi-row inserts.
+    /// batch by `COPY` into a temporary table and keeps it with one `INSERT … SELECT`: one
+    /// statement, not ten of 3,000 parameters each, which both sides had to bind (BENCHMARKS.md,
+    /// 2026-12-06 evening). Its table is partitioned by time (M037), so its key holds the time too
+    /// and cannot say alone that a number is new: a reading numbered above its device's highest
+    /// (`max_seq`) is; one at or below it is looked for in the partitions. The batch's devices are
+    /// locked by then, so no other batch of theirs comes between the look and the insert. SQLite,
+    /// in process, takes multi-row inserts keyed (device, seq).
     static func insertReadings(
         _ rows: [(device: Int, seq: Int64, at: Date, type: String, text: String)], receivedAt now: Date, on db: any Database
     ) async throws -> Set<DeviceSeq> {
@@ -251,8 +257,11 @@ public enum Telemetry {
                 progress: { _ in })
             for k in try await sql.raw("""
                 INSERT INTO telemetry_readings (device_id, seq, at, type, line, received_at)
-                SELECT device_id, seq, at, type, line, received_at FROM telemetry_incoming
-                ON CONFLICT (device_id, seq) DO NOTHING RETURNING device_id, seq
+                SELECT i.device_id, i.seq, i.at, i.type, i.line, i.received_at FROM telemetry_incoming i
+                JOIN telemetry_devices d ON d.id = i.device_id
+                WHERE d.max_seq IS NULL OR i.seq > d.max_seq
+                   OR NOT EXISTS (SELECT 1 FROM telemetry_readings r WHERE r.device_id = i.device_id AND r.seq = i.seq)
+                RETURNING device_id, seq
                 """).all(decoding: Key.self) { inserted.insert(DeviceSeq(device: k.device_id, seq: k.seq)) }
             return inserted
         }
@@ -271,19 +280,23 @@ public enum Telemetry {
     /// device that sent something new, when it was heard from — a batch sent again does not keep a
     /// dispenser's tank windows waiting for it (TelemetryTanks) — and its detectors' state, which
     /// undetected readings (the benchmark's storage bound) leave empty, so the next detection builds
-    /// it again. The values travel as a VALUES list, whose columns both databases name column1….
-    static func heard(_ devices: [(id: Int, at: Date, new: Bool, state: String?)], now: Date, on sql: any SQLDatabase) async throws {
+    /// it again, and its highest sequence number kept (`max_seq`, see `insertReadings`). The values
+    /// travel as a VALUES list, whose columns both databases name column1….
+    static func heard(_ devices: [(id: Int, at: Date, highest: Int64?, state: String?)], now: Date, on sql: any SQLDatabase) async throws {
         for part in stride(from: 0, to: devices.count, by: 500).map({ devices[$0..<min($0 + 500, devices.count)] }) {
-            // No NULL among the values (PostgreSQL would have to guess its type): "" is no state.
+            // No NULL among the values (PostgreSQL would have to guess its type): "" is no state,
+            // and a device that sent nothing new has 0 new and its highest number kept as it was.
             let values = SQLList(part.map { d -> any SQLExpression in
-                SQLQueryString("(\(bind: d.id), \(bind: d.at), \(bind: d.new ? 1 : 0), \(bind: now), \(bind: d.state ?? ""))")
+                SQLQueryString("(\(bind: d.id), \(bind: d.at), \(bind: d.highest == nil ? 0 : 1), \(bind: now), \(bind: d.state ?? ""), \(bind: d.highest ?? 0))")
             })
             try await sql.raw("""
                 UPDATE telemetry_devices SET
                   last_seen_at = CASE WHEN telemetry_devices.last_seen_at IS NULL OR telemetry_devices.last_seen_at < v.column2
                     THEN v.column2 ELSE telemetry_devices.last_seen_at END,
                   last_received_at = CASE WHEN v.column3 = 1 THEN v.column4 ELSE telemetry_devices.last_received_at END,
-                  detector_state = CASE WHEN v.column3 = 1 THEN NULLIF(v.column5, '') ELSE telemetry_devices.detector_state END
+                  detector_state = CASE WHEN v.column3 = 1 THEN NULLIF(v.column5, '') ELSE telemetry_devices.detector_state END,
+                  max_seq = CASE WHEN v.column3 = 1 AND (telemetry_devices.max_seq IS NULL OR telemetry_devices.max_seq < v.column6)
+                    THEN v.column6 ELSE telemetry_devices.max_seq END
                 FROM (VALUES \(values)) AS v WHERE telemetry_devices.id = v.column1
                 """).run()
         }

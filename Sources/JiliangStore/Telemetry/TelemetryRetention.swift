@@ -8,7 +8,9 @@ import SQLKit
 /// worker sums the readings dated before the window into `telemetry_daily` (one row per device,
 /// China day and type: how many, the main quantity's sum, least and greatest, and the money) and
 /// removes them, 10,000 to a transaction — summing and removing in the same one, so a reading is
-/// counted exactly once, also one that comes late for a day summed before.
+/// counted exactly once, also one that comes late for a day summed before. On PostgreSQL a day's
+/// readings are a partition of their own, summed and then dropped whole (`TelemetryPartitions`);
+/// the row-by-row path clears what no day partition holds.
 ///
 /// What stays: findings and their evidence figures; a confirmed alert's frozen evidence (the
 /// readings it rests on, as sent); a tank's reconciliation, which starts from the oldest reading
@@ -74,8 +76,14 @@ extension Telemetry {
         }
         let cutoff = today.adding(days: -days)
         var outcome = RetentionOutcome(cutoff: cutoff, rolledDays: 0, deleted: 0)
-        var summed = Set<String>()
-        for _ in 0..<policy.chunksPerRun {
+        // PostgreSQL: the days wholly before the window go first, each a partition summed and dropped.
+        let whole = try await rollUpDays(before: cutoff, chunk: policy.chunk, chunks: policy.chunksPerRun, on: db)
+        outcome.deleted += whole.removed
+        var summed = whole.days
+        outcome.rolledDays = summed.count
+        guard whole.done else { return outcome }
+        // Then, row by row, what no day partition holds (SQLite: everything).
+        for _ in 0..<(policy.chunksPerRun - whole.chunksUsed) {
             try Task.checkCancellation()
             let chunk = try await rollUpAndRemove(before: cutoff.startInstant, limit: policy.chunk, on: db)
             outcome.deleted += chunk.removed
@@ -105,53 +113,67 @@ extension Telemetry {
         try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             let sqlite = sql.dialect.name == "sqlite"
-            // The physical row's own address (rowid, ctid): the table's key is (device_id, seq), not time.
-            struct Row: Decodable { var address: String; var device_id: Int; var type: String; var line: String }
+            // Another instance's worker takes its turn after: it will not find these rows.
+            try await retentionLock(sql)
+            // The physical row's own address (rowid; on PostgreSQL the partition and its ctid, which
+            // is unique within a partition only): the table's key does not lead with time.
+            struct Row: Decodable { var part: String; var address: String; var device_id: Int; var type: String; var line: String }
             let rows = try await sql.raw("""
-                SELECT CAST(\(unsafeRaw: sqlite ? "rowid" : "ctid") AS TEXT) AS address, device_id, type, line FROM telemetry_readings
-                WHERE at < \(bind: cutoff) ORDER BY at LIMIT \(bind: limit)
+                SELECT \(unsafeRaw: sqlite ? "'' AS part, CAST(rowid AS TEXT)" : "CAST(CAST(tableoid AS regclass) AS TEXT) AS part, CAST(ctid AS TEXT)") AS address,
+                device_id, type, line FROM telemetry_readings WHERE at < \(bind: cutoff) ORDER BY at LIMIT \(bind: limit)
                 """).all(decoding: Row.self)
             guard !rows.isEmpty else { return (0, []) }
-            struct Key: Hashable { var device: Int; var day: String; var type: String }
-            var sums: [Key: DailyAggregate] = [:]
-            for (row, r) in zip(rows, parse(rows.map(\.line), keepingOrder: true)) {
-                let key = Key(device: row.device_id, day: CalendarDay(instant: r?.at ?? cutoff.addingTimeInterval(-1)).description, type: row.type)
-                let (value, amount) = r.map(quantities) ?? (nil, nil)
-                var a = sums[key] ?? DailyAggregate(deviceID: key.device, day: key.day, type: key.type, count: 0)
-                a.count += 1
-                if let value {
-                    a.valueSum = (a.valueSum ?? 0) + value
-                    a.valueMin = min(a.valueMin ?? value, value)
-                    a.valueMax = max(a.valueMax ?? value, value)
-                }
-                if let amount { a.amountSum = (a.amountSum ?? 0) + amount }
-                sums[key] = a
-            }
-            let least = sqlite ? "min" : "LEAST", greatest = sqlite ? "max" : "GREATEST"
-            for part in stride(from: 0, to: sums.count, by: 100).map({ Array(Array(sums.values)[$0..<min($0 + 100, sums.count)]) }) {
-                var insert = sql.insert(into: "telemetry_daily").columns("device_id", "day", "type", "n", "value_sum", "value_min", "value_max", "amount_sum")
-                for a in part {
-                    insert = insert.values(SQLBind(a.deviceID), SQLBind(a.day), SQLBind(a.type), SQLBind(a.count), SQLBind(a.valueSum), SQLBind(a.valueMin),
-                                           SQLBind(a.valueMax), SQLBind(a.amountSum))
-                }
-                // Added to what the day holds already (a late reading, a backlog over several runs).
-                try await insert.onConflict(with: ["device_id", "day", "type"]) {
-                    $0.set("n", to: SQLRaw("telemetry_daily.n + excluded.n"))
-                        .set("value_sum", to: SQLRaw("COALESCE(telemetry_daily.value_sum + excluded.value_sum, telemetry_daily.value_sum, excluded.value_sum)"))
-                        .set("value_min", to: SQLRaw("\(least)(COALESCE(telemetry_daily.value_min, excluded.value_min), COALESCE(excluded.value_min, telemetry_daily.value_min))"))
-                        .set("value_max", to: SQLRaw("\(greatest)(COALESCE(telemetry_daily.value_max, excluded.value_max), COALESCE(excluded.value_max, telemetry_daily.value_max))"))
-                        .set("amount_sum", to: SQLRaw("COALESCE(telemetry_daily.amount_sum + excluded.amount_sum, telemetry_daily.amount_sum, excluded.amount_sum)"))
-                }.run()
-            }
-            for part in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
-                if sqlite {
-                    try await sql.raw("DELETE FROM telemetry_readings WHERE rowid IN \(SQLBind.group(part.compactMap { Int64($0.address) }))").run()
-                } else {
-                    try await sql.raw("DELETE FROM telemetry_readings WHERE ctid = ANY(CAST(\(bind: part.map(\.address)) AS tid[]))").run()
+            let days = try await addToDaily(rows.map { ($0.device_id, $0.type, $0.line) }, undated: cutoff.addingTimeInterval(-1), on: sql)
+            for (part, inPart) in Dictionary(grouping: rows, by: \.part) {
+                for chunk in stride(from: 0, to: inPart.count, by: 500).map({ Array(inPart[$0..<min($0 + 500, inPart.count)]) }) {
+                    if sqlite {
+                        try await sql.raw("DELETE FROM telemetry_readings WHERE rowid IN \(SQLBind.group(chunk.compactMap { Int64($0.address) }))").run()
+                    } else {
+                        try await sql.raw("DELETE FROM \(ident: part) WHERE ctid = ANY(CAST(\(bind: chunk.map(\.address)) AS tid[]))").run()
+                    }
                 }
             }
-            return (rows.count, Set(sums.keys.map(\.day)))
+            return (rows.count, days)
         }
+    }
+
+    /// Adds readings to their device's, China day's and type's sums in `telemetry_daily` (to what a
+    /// day holds already: a late reading, a backlog over several runs) and answers the days. The
+    /// lines are read by the same parser that checked them at ingest; one it cannot read counts on
+    /// the `undated` instant's day.
+    static func addToDaily(_ rows: [(device: Int, type: String, line: String)], undated: Date, on sql: any SQLDatabase) async throws -> Set<String> {
+        let sqlite = sql.dialect.name == "sqlite"
+        struct Key: Hashable { var device: Int; var day: String; var type: String }
+        var sums: [Key: DailyAggregate] = [:]
+        for (row, r) in zip(rows, parse(rows.map(\.line), keepingOrder: true)) {
+            let key = Key(device: row.device, day: CalendarDay(instant: r?.at ?? undated).description, type: row.type)
+            let (value, amount) = r.map(quantities) ?? (nil, nil)
+            var a = sums[key] ?? DailyAggregate(deviceID: key.device, day: key.day, type: key.type, count: 0)
+            a.count += 1
+            if let value {
+                a.valueSum = (a.valueSum ?? 0) + value
+                a.valueMin = min(a.valueMin ?? value, value)
+                a.valueMax = max(a.valueMax ?? value, value)
+            }
+            if let amount { a.amountSum = (a.amountSum ?? 0) + amount }
+            sums[key] = a
+        }
+        let least = sqlite ? "min" : "LEAST", greatest = sqlite ? "max" : "GREATEST"
+        for part in stride(from: 0, to: sums.count, by: 100).map({ Array(Array(sums.values)[$0..<min($0 + 100, sums.count)]) }) {
+            var insert = sql.insert(into: "telemetry_daily").columns("device_id", "day", "type", "n", "value_sum", "value_min", "value_max", "amount_sum")
+            for a in part {
+                insert = insert.values(SQLBind(a.deviceID), SQLBind(a.day), SQLBind(a.type), SQLBind(a.count), SQLBind(a.valueSum), SQLBind(a.valueMin),
+                                       SQLBind(a.valueMax), SQLBind(a.amountSum))
+            }
+            try await insert.onConflict(with: ["device_id", "day", "type"]) {
+                $0.set("n", to: SQLRaw("telemetry_daily.n + excluded.n"))
+                    .set("value_sum", to: SQLRaw("COALESCE(telemetry_daily.value_sum + excluded.value_sum, telemetry_daily.value_sum, excluded.value_sum)"))
+                    .set("value_min", to: SQLRaw("\(least)(COALESCE(telemetry_daily.value_min, excluded.value_min), COALESCE(excluded.value_min, telemetry_daily.value_min))"))
+                    .set("value_max", to: SQLRaw("\(greatest)(COALESCE(telemetry_daily.value_max, excluded.value_max), COALESCE(excluded.value_max, telemetry_daily.value_max))"))
+                    .set("amount_sum", to: SQLRaw("COALESCE(telemetry_daily.amount_sum + excluded.amount_sum, telemetry_daily.amount_sum, excluded.amount_sum)"))
+            }.run()
+        }
+        return Set(sums.keys.map(\.day))
     }
 
     /// A reading's main quantity and its money, as `telemetry_daily` sums them.

@@ -78,6 +78,10 @@ public struct JobWorker: Service {
             store.logger.info("monthly reports for \(day): \(o.reports) reports, \(o.messages) messages")
             return true
         }
+        // PostgreSQL: the readings' day partitions made ahead of their day (a query when none is due;
+        // quick when one is, so the pass goes on).
+        let made = try await Telemetry.ensurePartitions(Telemetry.partitionDays(around: day), on: db)
+        if !made.isEmpty { store.logger.info("telemetry readings: partitions made for \(made.map(\.description).joined(separator: ", "))") }
         // Once a day: raw telemetry past its window summed up by day, then removed.
         if let o = try await Telemetry.runRetentionIfDue(telemetryRetention, today: day, on: db), o.rolledDays + o.deleted > 0 {
             store.logger.info("telemetry retention for \(day): \(o.rolledDays) days summed up, \(o.deleted) readings before \(o.cutoff) removed")
