@@ -129,6 +129,7 @@ public final class Store: Sendable {
         M035_RecordCertificateIndex(),  // an import's certificate check asks an index, not the whole records table (#19, #23)
         M036_DetectorState(),  // the detectors carry their state between batches: ingest costs the new readings only (#21)
         M037_PartitionReadings(),  // PostgreSQL keeps readings in a partition a day, dropped whole when it leaves the window (#21)
+        M038_TelemetryMinuteCounts(),  // readings received per region and minute, for the live screen's last hour (#21)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

@@ -62,7 +62,7 @@ public enum TableDistribution: Sendable, Equatable {
         "telemetry_findings": .throughParent("instrument_id", parent: "instruments"),
         "telemetry_tanks": .throughParent("gauge_id", parent: "telemetry_devices"),
         "telemetry_tank_nozzles": .throughParent("dispenser_id", parent: "telemetry_devices"),
-        "telemetry_thresholds": .byRegion("region_code"), "inspection_tasks": .byRegion("region_code"),
+        "telemetry_thresholds": .byRegion("region_code"), "telemetry_minute_counts": .byRegion("region_code"), "inspection_tasks": .byRegion("region_code"),
         "telemetry_retention_runs": .deployment, "telemetry_partition_rollups": .deployment,
         // Messages: the recipient names an owner or a region ("owner:12", "region:350102").
         "inbox_messages": .deployment, "outbox_messages": .deployment,

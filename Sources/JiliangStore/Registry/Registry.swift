@@ -97,6 +97,20 @@ public enum Registry {
         }
     }
 
+    /// The same rules over a table's own region column, for figures kept by region (the live
+    /// screen's readings per minute); nil for a scope that is not a region's (an owner's, an
+    /// institution's), which counts through its instruments instead.
+    static func regionVisible(_ scope: AccessScope, column: String) -> SQLQueryString? {
+        switch scope {
+        case .everything: return "1 = 1"
+        case .region(let r):
+            let range = r.subtreeRange
+            return "\(ident: column) BETWEEN \(bind: range.lowerBound) AND \(bind: range.upperBound)"
+        case .nothing: return "1 = 0"
+        case .owners, .institution: return nil
+        }
+    }
+
     static func scoped(_ q: QueryBuilder<OwnerModel>, _ scope: AccessScope) -> QueryBuilder<OwnerModel> {
         switch scope {
         case .everything: return q

@@ -212,6 +212,8 @@ public enum Telemetry {
             let latest = Dictionary(rows.map { ($0.device, $0.at) }, uniquingKeysWith: max)
             let highest = Dictionary(inserted.map { ($0.device, $0.seq) }, uniquingKeysWith: max)
             try await heard(sending.map { ($0, latest[$0]!, highest[$0], states[$0]) }, now: now, on: sql)
+            // Last: the region's counter row is held only until the commit.
+            try await countReceived(Dictionary(grouping: inserted, by: \.device).mapValues(\.count), at: now, on: sql)
             return (inserted.count, reused, found)
         }
         for line in reused {

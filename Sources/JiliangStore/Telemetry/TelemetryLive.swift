@@ -45,7 +45,12 @@ extension Telemetry {
         let newest = try await sql.raw("""
             SELECT MAX(f.id) AS id FROM telemetry_findings f JOIN instruments ON instruments.id = f.instrument_id WHERE f.state = 'open' AND \(visible)
             """).first()
-        let lastHour = try await sql.raw("""
+        // Readings received in the last hour: from the counts kept per region and minute (at most
+        // 60 rows a region); a scope that is not a region's counts the readings themselves.
+        let minute = receivedMinute(now)
+        let lastHour = try await sql.raw(Registry.regionVisible(p.scope, column: "region_code").map { regions in
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM telemetry_minute_counts WHERE minute > \(bind: minute - 60) AND \(regions)"
+        } ?? """
             SELECT COUNT(*) AS n FROM telemetry_readings r JOIN telemetry_devices d ON d.id = r.device_id
               JOIN instruments ON instruments.id = d.instrument_id
             WHERE r.received_at >= \(bind: now.addingTimeInterval(-3_600)) AND \(visible)
@@ -54,6 +59,26 @@ extension Telemetry {
             devices: try counts?.decode(column: "n", as: Int.self) ?? 0, online: try counts?.decode(column: "online", as: Int?.self) ?? 0,
             openByPriority: byPriority, newestOpen: try newest?.decode(column: "id", as: Int?.self),
             readingsLastHour: try lastHour?.decode(column: "n", as: Int.self) ?? 0)
+    }
+
+    /// The minute a reading was received in, as `telemetry_minute_counts` keeps it (since 1970, UTC).
+    static func receivedMinute(_ instant: Date) -> Int64 { Int64((instant.timeIntervalSince1970 / 60).rounded(.down)) }
+
+    /// Counts a batch's new readings by their devices' regions in the minute they were received
+    /// (M038), in the batch's transaction: the live screen's last hour sums these, not the readings.
+    static func countReceived(_ perDevice: [Int: Int], at now: Date, on sql: any SQLDatabase) async throws {
+        let devices = perDevice.sorted { $0.key < $1.key }
+        for part in stride(from: 0, to: devices.count, by: 500).map({ devices[$0..<min($0 + 500, devices.count)] }) {
+            let values = SQLList(part.map { SQLQueryString("(\(bind: $0.key), \(bind: $0.value))") })
+            // (SQLite needs the WHERE to read ON CONFLICT after a join as the upsert's.)
+            try await sql.raw("""
+                INSERT INTO telemetry_minute_counts (region_code, minute, n)
+                SELECT instruments.region_code, \(bind: receivedMinute(now)), SUM(v.column2) FROM (VALUES \(values)) AS v
+                JOIN telemetry_devices d ON d.id = v.column1 JOIN instruments ON instruments.id = d.instrument_id
+                WHERE 1 = 1 GROUP BY instruments.region_code
+                ON CONFLICT (region_code, minute) DO UPDATE SET n = telemetry_minute_counts.n + excluded.n
+                """).run()
+        }
     }
 
     /// A device on the screen: its instrument, when it was last heard, its open alerts.
@@ -71,30 +96,75 @@ extension Telemetry {
         return try await Telemetry.thresholds(for: p.region, on: db).silentAfter
     }
 
-    /// The region's devices, those with open alerts first, then the silent, then by name.
+    /// The region's devices, those with open alerts first (most first), then the silent, then the
+    /// others, each group by name. Built to stay quick at a province's 100,000 devices, page after
+    /// page: the devices with open alerts are few (each is a bureau's work) and are put in order in
+    /// memory; the silent and the others are read in name order from where the last page stopped
+    /// (the cursor holds the group and the last name and id), never counted or sorted whole.
     public static func deviceStatuses(
         cursor: String? = nil, limit: Int = 50, thresholds: Thresholds? = nil, by p: Principal, now: Date = Date(), on db: any Database
     ) async throws -> Page<DeviceStatus> {
         guard p.may(.reviewAlerts) else { throw RegistryError.forbidden(.notAllowed(.reviewAlerts)) }
-        let offset = try Cursor.decode(cursor) ?? 0
+        let sql = db as! any SQLDatabase
+        let visible = Registry.instrumentsVisible(p.scope)
         let since = now.addingTimeInterval(-(try await silence(thresholds, p, on: db)))
-        let rows = try await (db as! any SQLDatabase).raw("""
-            SELECT d.id, (SELECT COUNT(*) FROM telemetry_findings f WHERE f.device_id = d.id AND f.state = 'open') AS open_alerts,
-              CASE WHEN d.last_seen_at >= \(bind: since) THEN 1 ELSE 0 END AS online
-            FROM telemetry_devices d JOIN instruments ON instruments.id = d.instrument_id
-            WHERE \(Registry.instrumentsVisible(p.scope))
-            ORDER BY open_alerts DESC, online ASC, d.name ASC LIMIT \(bind: limit + 1) OFFSET \(bind: offset)
-            """).all().map { (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "open_alerts", as: Int.self), try $0.decode(column: "online", as: Int.self) == 1) }
+        // Where the last page stopped: group 1 (open alerts) at a position, or group 2 (silent) or
+        // 3 (heard from) after a name and id.
+        let (group, after) = try DeviceCursor.decode(cursor)
+        struct Row: Decodable { var id: Int; var name: String; var open_alerts: Int; var online: Int }
+        var rows: [(row: Row, next: DeviceCursor)] = []
+        if group == 1 {
+            let alerted = try await sql.raw("""
+                SELECT d.id, d.name, COUNT(*) AS open_alerts, CASE WHEN d.last_seen_at >= \(bind: since) THEN 1 ELSE 0 END AS online
+                FROM telemetry_findings f JOIN telemetry_devices d ON d.id = f.device_id JOIN instruments ON instruments.id = d.instrument_id
+                WHERE f.state = 'open' AND \(visible) GROUP BY d.id, d.name, d.last_seen_at
+                """).all(decoding: Row.self)
+                .sorted { ($1.open_alerts, $0.online, $0.name, $0.id) < ($0.open_alerts, $1.online, $1.name, $1.id) }
+            let start = min(after?.id ?? 0, alerted.count)
+            for (i, r) in alerted[start...].prefix(limit + 1).enumerated() { rows.append((r, DeviceCursor(group: 1, name: "", id: start + i + 1))) }
+        }
+        for g in [2, 3] where g >= group && rows.count <= limit {
+            let heard: SQLQueryString = g == 2
+                ? "(d.last_seen_at IS NULL OR d.last_seen_at < \(bind: since))" : "d.last_seen_at >= \(bind: since)"
+            let past: SQLQueryString = g == group ? after.map { "AND (d.name > \(bind: $0.name) OR (d.name = \(bind: $0.name) AND d.id > \(bind: $0.id)))" } ?? "" : ""
+            for r in try await sql.raw("""
+                SELECT d.id, d.name, 0 AS open_alerts, \(unsafeRaw: g == 2 ? "0" : "1") AS online
+                FROM telemetry_devices d JOIN instruments ON instruments.id = d.instrument_id
+                WHERE \(visible) AND \(heard) \(past)
+                  AND NOT EXISTS (SELECT 1 FROM telemetry_findings f WHERE f.device_id = d.id AND f.state = 'open')
+                ORDER BY d.name, d.id LIMIT \(bind: limit + 1 - rows.count)
+                """).all(decoding: Row.self) {
+                rows.append((r, DeviceCursor(group: g, name: r.name, id: r.id)))
+            }
+        }
         let page = Array(rows.prefix(limit))
         guard !page.isEmpty else { return Page(items: [], nextCursor: nil) }
-        let devices = Dictionary(uniqueKeysWithValues: try await TelemetryDeviceModel.query(on: db).filter(\.$id ~~ page.map(\.0)).all().map { ($0.id!, $0) })
+        let devices = Dictionary(uniqueKeysWithValues: try await TelemetryDeviceModel.query(on: db).filter(\.$id ~~ page.map(\.row.id)).all().map { ($0.id!, $0) })
         let instruments = Dictionary(uniqueKeysWithValues: try await InstrumentModel.query(on: db)
             .filter(\.$id ~~ Array(Set(devices.values.map(\.instrumentID)))).all().map { ($0.id!, $0) })
-        let items = page.compactMap { id, open, online -> DeviceStatus? in
-            guard let d = devices[id], let i = instruments[d.instrumentID] else { return nil }
-            return DeviceStatus(device: d, instrument: i, online: online, openAlerts: open)
+        let items = page.compactMap { r, _ -> DeviceStatus? in
+            guard let d = devices[r.id], let i = instruments[d.instrumentID] else { return nil }
+            return DeviceStatus(device: d, instrument: i, online: r.online == 1, openAlerts: r.open_alerts)
         }
-        return Page(items: items, nextCursor: rows.count > limit ? Cursor.encode(offset + limit) : nil)
+        return Page(items: items, nextCursor: rows.count > limit ? page.last!.next.encoded : nil)
+    }
+
+    /// Where a page of the live screen's devices stopped: the group (1 open alerts, 2 silent, 3
+    /// heard from) and, in group 1, the position; in the others, the last name and id.
+    struct DeviceCursor {
+        var group: Int
+        var name: String
+        var id: Int
+
+        var encoded: String { Cursor.encodeKeyed("\(group)|\(name)", id: id) }
+
+        static func decode(_ s: String?) throws(RegistryError) -> (group: Int, after: DeviceCursor?) {
+            guard let (key, id) = try Cursor.decodeKeyed(s) else { return (1, nil) }
+            guard let g = key.first.flatMap({ Int(String($0)) }), (1...3).contains(g), key.dropFirst().first == "|" else {
+                throw .invalid("cursor", .notACursorForThisOrder)
+            }
+            return (g, DeviceCursor(group: g, name: String(key.dropFirst(2)), id: id))
+        }
     }
 
     /// One device's timeline: its latest readings (newest first) and every finding on it. A device

@@ -93,6 +93,9 @@ extension Telemetry {
             guard chunk.removed == policy.chunk else {
                 let done = outcome
                 try await db.writeTransaction { tx in
+                    // The live screen's counts per minute are kept two days (it reads the last hour).
+                    try await (tx as! any SQLDatabase).delete(from: "telemetry_minute_counts")
+                        .where("minute", .lessThan, SQLBind(receivedMinute(now) - 2 * 24 * 60)).run()
                     try await (tx as! any SQLDatabase).insert(into: "telemetry_retention_runs")
                         .columns("day", "cutoff", "rolled_through", "rolled_days", "deleted", "finished_at")
                         .values(SQLBind(today.description), SQLBind(cutoff.startInstant), SQLBind(cutoff.adding(days: -1).description),
