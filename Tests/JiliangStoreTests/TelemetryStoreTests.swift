@@ -181,4 +181,51 @@ import Testing
             #expect(again.accepted == 0 && again.findings == 0)
         }
     }
+    /// A device's name is unique per owner, not province-wide (M039): two owners may both have a
+    /// "PUMP-1", and registering one tells nobody of another owner's; a batch's name goes to the
+    /// one device of it the sender may send for — the one bound to its gateway credential, or the
+    /// only one it may see — and a name that is still several devices' is refused by line.
+    @Test func aDeviceNameIsUniquePerOwner() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let owners = [try await Fixtures.owner(1, on: db), try await Fixtures.owner(2, on: db), try await Fixtures.owner(3, on: db)]
+            var pumps: [Int] = []
+            for (i, o) in owners.enumerated() { pumps.append(try await Fixtures.instrument(subNo: 10, serial: "PUMP-\(i)", owner: o, on: db).id!) }
+            let token = APITokenModel()
+            (token.name, token.tokenHash, token.role, token.regionCode) = ("gateway B", "unused", "bureau_staff", Fixtures.county.value)
+            (token.permissions, token.createdBy, token.createdAt) = ("telemetry:write", "tests", Self.now)
+            try await token.save(on: db)
+            let a = try await Telemetry.register(
+                name: "PUMP-1", instrumentID: pumps[0], kind: "fuel_dispenser", softwareID: nil, pulseEquivalent: nil, by: Self.bureau, now: Self.now, on: db)
+            let b = try await Telemetry.register(
+                name: "PUMP-1", instrumentID: pumps[1], kind: "fuel_dispenser", softwareID: nil, pulseEquivalent: nil, gatewayTokenID: token.id, by: Self.bureau,
+                now: Self.now, on: db)
+            // Owner 3 registers its own PUMP-1: nothing tells it of the other owners' devices.
+            let ownerC = Principal(kind: .user, id: 803, label: "owner3", role: .owner, ownerIDs: [owners[2].id!])
+            let c = try await Telemetry.register(
+                name: "PUMP-1", instrumentID: pumps[2], kind: "fuel_dispenser", softwareID: nil, pulseEquivalent: nil, by: ownerC, now: Self.now, on: db)
+            #expect(Set([a.id, b.id, c.id]).count == 3 && [a, b, c].allSatisfy { $0.name == "PUMP-1" })
+            // The same owner twice: taken.
+            let second = try await Fixtures.instrument(subNo: 10, serial: "PUMP-0B", owner: owners[0], on: db)
+            await #expect(throws: RegistryError.conflict(field: "name", reason: .telemetry(.deviceNameTaken("PUMP-1")))) {
+                try await Telemetry.register(name: "PUMP-1", instrumentID: second.id, kind: "fuel_dispenser", softwareID: nil, pulseEquivalent: nil, by: Self.bureau, on: db)
+            }
+            func line(_ seq: Int) -> String {
+                #"{"device":"PUMP-1","seq":\#(seq),"at":"2026-12-05T09:00:0\#(seq)+08:00","type":"heartbeat"}"#
+            }
+            func stored(_ device: TelemetryDeviceModel) async throws -> Int {
+                try await Telemetry.timeline(device: device.id!, by: Self.bureau, on: db).readings.count
+            }
+            // The bureau sees A's and C's (B's is bound to the gateway's credential): which one is meant cannot be told.
+            let bureau = try await Telemetry.ingest(Self.bytes([line(1)]), by: Self.bureau, receivedAt: Self.now, on: db)
+            #expect(bureau.accepted == 0 && bureau.errors == [.init(line: 1, field: "device", reason: .telemetry(.deviceNameAmbiguous("PUMP-1")))])
+            // The gateway's credential: its bound device, B's.
+            let gateway = Principal(kind: .token, id: token.id!, label: "gateway B", role: .bureauStaff, region: Fixtures.county)
+            #expect(try await Telemetry.ingest(Self.bytes([line(2)]), by: gateway, receivedAt: Self.now, on: db).accepted == 1)
+            // Owner 3: its own.
+            #expect(try await Telemetry.ingest(Self.bytes([line(3)]), by: ownerC, receivedAt: Self.now, on: db).accepted == 1)
+            let counts = [try await stored(a), try await stored(b), try await stored(c)]
+            #expect(counts == [0, 1, 1])
+        }
+    }
 }

@@ -29,8 +29,11 @@ public enum TelemetryRefusal: Sendable, Hashable, Codable {
     case authorisedValuesStaffOnly
     /// A device of a kind its instrument is not (a tank gauge on a scale).
     case kindDoesNotFit(kind: String, instrument: String)
-    /// A device name already registered.
+    /// A device name the owner has already registered (names are unique per owner).
     case deviceNameTaken(String)
+    /// A name several devices the sender may see have (their owners differ): send with the
+    /// gateway credential bound to the device, or as its owner.
+    case deviceNameAmbiguous(String)
     /// A body said to be gzip that zlib cannot inflate (not gzip, truncated or corrupt).
     case notGzip
     /// A body sent as `application/x-protobuf` that is not a `Batch` message (proto/telemetry.proto).

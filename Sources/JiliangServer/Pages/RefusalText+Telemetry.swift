@@ -21,7 +21,10 @@ extension RefusalText {
         case .authorisedValuesStaffOnly:
             zh ? "软件标识、脉冲当量和网关以检定或初始化为准，由监管部门填写" : "the software ID, pulse equivalent and gateway come from the device's verification or initialisation: staff set them"
         case .kindDoesNotFit(let kind, let instrument): zh ? "“\(kind)”类设备不能绑定到\(instrument)" : "a \(kind) device cannot be bound to a \(instrument)"
-        case .deviceNameTaken(let name): zh ? "设备名“\(name)”已登记" : "a device named '\(name)' is already registered"
+        case .deviceNameTaken(let name): zh ? "该使用单位已登记名为“\(name)”的设备" : "this owner already has a device named '\(name)'"
+        case .deviceNameAmbiguous(let name):
+            zh ? "您可见的多台设备（属于不同使用单位）都名为“\(name)”：请用该设备绑定的网关凭证或其使用单位的账户报送"
+                : "several devices you may see (of different owners) are named '\(name)': send with the gateway credential bound to it, or as its owner"
         case .notGzip: zh ? "声明为 gzip 压缩，但无法解压（不是 gzip、不完整或已损坏）" : "is said to be gzip but cannot be inflated (not gzip, truncated or corrupt)"
         case .capacityTableTooShort: zh ? "容积表至少要有两个点（液位 mm 与容量 L）" : "a capacity table needs at least two points (level in mm, litres)"
         case .capacityTableNotRising: zh ? "容积表中每一点的液位和容量都应高于前一点" : "each point of a capacity table must be higher and hold more than the one before"

@@ -49,11 +49,15 @@ public enum Telemetry {
         }
         do {
             return try await db.auditedTransaction { tx in
-                if try await TelemetryDeviceModel.query(on: tx).filter(\.$name == name!).first() != nil {
+                // Unique per owner: another owner's device of this name is neither a conflict nor
+                // told (the caller may not see it).
+                let key = "\(instrument.ownerID)/\(name!)"
+                if try await TelemetryDeviceModel.query(on: tx).filter(\.$ownerAndName == key).first() != nil {
                     throw RegistryError.conflict(field: "name", reason: .telemetry(.deviceNameTaken(name!)))
                 }
                 let m = TelemetryDeviceModel()
                 m.name = name!
+                m.ownerAndName = key
                 m.instrumentID = instrument.id!
                 m.kind = kind!.rawValue
                 m.softwareID = software
@@ -65,7 +69,7 @@ public enum Telemetry {
                 return m
             }
         } catch let e as any DatabaseError where e.isConstraintFailure {
-            // Two registrations of one name at once: the database's unique key decided.
+            // Two registrations of one name for one owner at once: the database's unique key decided.
             throw RegistryError.conflict(field: "name", reason: .telemetry(.deviceNameTaken(name!)))
         }
     }
@@ -157,7 +161,20 @@ public enum Telemetry {
             names.append(r.device)
         }
         let devices = try await Telemetry.devices(named: names, scope: p.scope, on: db)
-        let byName = Dictionary(uniqueKeysWithValues: devices.map { ($0.name, $0) })
+        // A name is unique per owner: among the devices of a name the caller may see, those bound
+        // to another gateway's credential are not its (as unknown), one bound to this credential
+        // is, and otherwise the name must be the caller's one device of it.
+        var byName: [String: TelemetryDeviceModel] = [:]
+        var ambiguous = Set<String>()
+        for (name, group) in Dictionary(grouping: devices, by: \.name) {
+            let mine = group.filter { d in d.gatewayTokenID.map { p.kind == .token && p.id == $0 } ?? true }
+            let bound = mine.filter { $0.gatewayTokenID != nil }
+            if bound.count == 1 || mine.count == 1 {
+                byName[name] = bound.first ?? mine[0]
+            } else if mine.count > 1 {
+                ambiguous.insert(name)
+            }
+        }
         var kept: [(line: Int, device: Int, seq: Int64, at: Date, type: String, text: String, reading: Reading)] = []
         var seen: [DeviceSeq: String] = [:]
         for (line, r, text) in batch.readings {
@@ -165,8 +182,12 @@ public enum Telemetry {
                 errors.append(.init(line: line, field: "device", reason: .telemetry(.tooManyDevices(max: maxDevicesPerBatch))))
                 continue
             }
+            guard !ambiguous.contains(r.device) else {
+                errors.append(.init(line: line, field: "device", reason: .telemetry(.deviceNameAmbiguous(r.device))))
+                continue
+            }
             // Unknown, outside the caller's scope, or bound to another gateway's credential: alike.
-            guard let d = byName[r.device], d.gatewayTokenID.map({ p.kind == .token && p.id == $0 }) ?? true else {
+            guard let d = byName[r.device] else {
                 errors.append(.init(line: line, field: "device", reason: .telemetry(.unknownDevice(r.device))))
                 continue
             }

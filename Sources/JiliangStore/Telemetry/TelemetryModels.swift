@@ -6,7 +6,10 @@ import Foundation
 public final class TelemetryDeviceModel: Model, @unchecked Sendable {
     public static let schema = "telemetry_devices"
     @ID(custom: "id", generatedBy: .database) public var id: Int?
+    /// What its gateway calls it; unique per owner (M039).
     @Field(key: "name") public var name: String
+    /// "<owner id>/<name>", the owner being the instrument's at registration: the unique key.
+    @Field(key: "owner_and_name") public var ownerAndName: String
     @Field(key: "instrument_id") public var instrumentID: Int
     @Field(key: "kind") public var kind: String
     @OptionalField(key: "software_id") public var softwareID: String?
