@@ -144,7 +144,7 @@ enum BenchData {
             let sql = tx as! any SQLDatabase
             if !store.isPostgres {  // the same page cache the importer gives itself
                 _ = try await sql.raw("PRAGMA cache_size = -524288").all()
-                _ = try await sql.raw("PRAGMA temp_store = MEMORY").all()
+                _ = try? await sql.raw("PRAGMA temp_store = MEMORY").all()  // as the importer: a speed setting (InstrumentBulkWriter)
             }
             _ = try await sql.raw("INSERT INTO bench_floor SELECT * FROM instruments").all()
             if !store.isPostgres { _ = try await sql.raw("PRAGMA cache_size = -2000").all() }

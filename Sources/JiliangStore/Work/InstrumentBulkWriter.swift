@@ -82,7 +82,10 @@ enum InstrumentBulkWriter {
         // this; moving it into memory for the whole transaction was tried and did not change the
         // import's rate: BENCHMARKS.md, 2026-12-06.)
         _ = try await sqlite.query("PRAGMA cache_size = -\(bulkCacheKiB)", [])
-        _ = try await sqlite.query("PRAGMA temp_store = MEMORY", [])
+        // SQLite refuses to move temporary storage inside a transaction once the connection has
+        // opened it (an `ALTER TABLE … RENAME COLUMN` in the migrations does): then it stays where
+        // it is — a speed setting, not a condition of the write.
+        _ = try? await sqlite.query("PRAGMA temp_store = MEMORY", [])
         // Foreign keys are checked at commit instead of per statement (still checked: a violation
         // fails the commit), so a multi-row INSERT OR IGNORE cannot abort half-way and SQLite
         // needs no statement journal for it. Resets itself at the end of the transaction.
