@@ -110,6 +110,18 @@ import Testing
             // A batch sent again adds nothing to the count.
             try await send([line("P-B", seq: 1, minutesAgo: 5)], minutesAgo: 1)
             #expect(try await Telemetry.liveSummary(today: Self.today, by: Self.bureau, now: Self.now, on: db).readingsLastHour == 3)
+            // An alert opened between two pages, ahead of where the first page stopped (P-D, silent,
+            // its case opened): no device is shown twice, none after it is missed.
+            let first = try await Telemetry.deviceStatuses(limit: 2, by: Self.bureau, now: Self.now, on: db)
+            #expect(first.items.map(\.device.name) == ["P-G", "P-F"])
+            try await send([line("P-D", seq: 1, minutesAgo: 90, event: "case_opened")], minutesAgo: 1)
+            var seen = first.items.map(\.device.name), cursor = first.nextCursor
+            while let c = cursor {
+                let page = try await Telemetry.deviceStatuses(cursor: c, limit: 2, by: Self.bureau, now: Self.now, on: db)
+                seen += page.items.map(\.device.name)
+                cursor = page.nextCursor
+            }
+            #expect(seen == ["P-G", "P-F", "P-A", "P-C", "P-B", "P-E"], "\(seen)")
         }
     }
 }

@@ -3,9 +3,10 @@ import SQLKit
 
 /// 037: on PostgreSQL, the raw readings are partitioned by their time, one partition a China day,
 /// so that a day leaving the window is summed up and its partition dropped, not deleted row by row
-/// (issue #21, item 3; `TelemetryPartitions`). Readings with no day's partition (before the first
-/// one, or late for a day already dropped) go to a default partition, which the row-by-row path
-/// keeps clean. The day partitions are made by the job worker, ahead of their day.
+/// (issue #21, item 3; `TelemetryPartitions`). The readings already kept get their days'
+/// partitions here; later days' are made by the job worker, ahead of their day. Readings with no
+/// day's partition (late for a day already dropped, or from days the worker was down) go to a
+/// default partition, which the row-by-row path keeps clean.
 ///
 /// A partitioned table's key must hold its partition column, so the key becomes (device, seq, at).
 /// A sequence number is still kept once per device: the ingest locks the batch's devices and asks
@@ -19,6 +20,11 @@ import SQLKit
 /// The SQL is this migration's own (the schema of its day), not a call into code that may change.
 struct M037_PartitionReadings: AsyncMigration {
     func prepare(on db: any Database) async throws {
+        // One transaction: a failure half-way (a full disk) leaves the table as it was.
+        try await db.transaction { db in try await prepareSteps(on: db) }
+    }
+
+    func prepareSteps(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         try await db.schema("telemetry_devices").field("max_seq", .int64).update()
         try await sql.raw("""
@@ -28,7 +34,6 @@ struct M037_PartitionReadings: AsyncMigration {
             .field("partition_name", .string, .identifier(auto: false))
             .field("device_id", .int64, .required)
             .field("seq", .int64, .required)
-            .field("at", .datetime, .required)
             .field("summed", .int64, .required)
             .create()
         guard sql.dialect.name == "postgresql" else { return }
@@ -45,6 +50,18 @@ struct M037_PartitionReadings: AsyncMigration {
             ) PARTITION BY RANGE (at)
             """,
             "CREATE TABLE telemetry_readings_default PARTITION OF telemetry_readings DEFAULT",
+            // The readings already kept go to their own days' partitions, not to the default one:
+            // every day's partition made later would otherwise scan them all, under lock, to check
+            // that none belongs to it.
+            """
+            DO $$ DECLARE d date; BEGIN
+              FOR d IN SELECT DISTINCT CAST(at AT TIME ZONE 'Asia/Shanghai' AS date) FROM telemetry_readings_unpartitioned LOOP
+                EXECUTE format('CREATE TABLE %I PARTITION OF telemetry_readings FOR VALUES FROM (%L) TO (%L)',
+                  'telemetry_readings_p' || to_char(d, 'YYYYMMDD'),
+                  CAST(d AS timestamp) AT TIME ZONE 'Asia/Shanghai', CAST(d + 1 AS timestamp) AT TIME ZONE 'Asia/Shanghai');
+              END LOOP;
+            END $$
+            """,
             "INSERT INTO telemetry_readings SELECT device_id, seq, at, type, line, received_at FROM telemetry_readings_unpartitioned",
             "DROP TABLE telemetry_readings_unpartitioned",
             "ALTER TABLE telemetry_readings ADD CONSTRAINT telemetry_readings_device_id_fkey FOREIGN KEY (device_id) REFERENCES telemetry_devices (id)",

@@ -12,6 +12,11 @@ import SQLKit
 /// own for the ingest, which looks devices up by name. The same steps on both databases.
 struct M039_DeviceNamesPerOwner: AsyncMigration {
     func prepare(on db: any Database) async throws {
+        // One transaction: a failure half-way leaves the names as they were.
+        try await db.transaction { db in try await prepareSteps(on: db) }
+    }
+
+    func prepareSteps(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         try await sql.raw("ALTER TABLE telemetry_devices RENAME COLUMN name TO owner_and_name").run()
         if sql.dialect.name == "postgresql" {

@@ -96,11 +96,13 @@ extension Telemetry {
         return try await Telemetry.thresholds(for: p.region, on: db).silentAfter
     }
 
-    /// The region's devices, those with open alerts first (most first), then the silent, then the
-    /// others, each group by name. Built to stay quick at a province's 100,000 devices, page after
-    /// page: the devices with open alerts are few (each is a bureau's work) and are put in order in
-    /// memory; the silent and the others are read in name order from where the last page stopped
-    /// (the cursor holds the group and the last name and id), never counted or sorted whole.
+    /// The region's devices, those with open alerts first (most first, the silent before the
+    /// heard-from, then by name), then the silent, then the others, each by name. Built to stay
+    /// quick at a province's 100,000 devices, page after page: each group is read from where the
+    /// last page stopped (the cursor holds the group and its last device's place in it), so no page
+    /// counts or sorts the region's devices whole, and an alert opened or closed between two pages
+    /// neither skips nor repeats a device of the first group. The first group is as large as the
+    /// devices with open alerts (a silent device's own alert among them).
     public static func deviceStatuses(
         cursor: String? = nil, limit: Int = 50, thresholds: Thresholds? = nil, by p: Principal, now: Date = Date(), on db: any Database
     ) async throws -> Page<DeviceStatus> {
@@ -108,20 +110,28 @@ extension Telemetry {
         let sql = db as! any SQLDatabase
         let visible = Registry.instrumentsVisible(p.scope)
         let since = now.addingTimeInterval(-(try await silence(thresholds, p, on: db)))
-        // Where the last page stopped: group 1 (open alerts) at a position, or group 2 (silent) or
-        // 3 (heard from) after a name and id.
         let (group, after) = try DeviceCursor.decode(cursor)
         struct Row: Decodable { var id: Int; var name: String; var open_alerts: Int; var online: Int }
         var rows: [(row: Row, next: DeviceCursor)] = []
         if group == 1 {
-            let alerted = try await sql.raw("""
-                SELECT d.id, d.name, COUNT(*) AS open_alerts, CASE WHEN d.last_seen_at >= \(bind: since) THEN 1 ELSE 0 END AS online
-                FROM telemetry_findings f JOIN telemetry_devices d ON d.id = f.device_id JOIN instruments ON instruments.id = d.instrument_id
-                WHERE f.state = 'open' AND \(visible) GROUP BY d.id, d.name, d.last_seen_at
-                """).all(decoding: Row.self)
-                .sorted { ($1.open_alerts, $0.online, $0.name, $0.id) < ($0.open_alerts, $1.online, $1.name, $1.id) }
-            let start = min(after?.id ?? 0, alerted.count)
-            for (i, r) in alerted[start...].prefix(limit + 1).enumerated() { rows.append((r, DeviceCursor(group: 1, name: "", id: start + i + 1))) }
+            // After (open alerts, online, name, id) of the last page's last device, in that order
+            // (open alerts descending).
+            let past: SQLQueryString = after.map { a in
+                """
+                WHERE g.open_alerts < \(bind: a.openAlerts) OR (g.open_alerts = \(bind: a.openAlerts) AND (g.online > \(bind: a.online)
+                  OR (g.online = \(bind: a.online) AND (g.name > \(bind: a.name) OR (g.name = \(bind: a.name) AND g.id > \(bind: a.id))))))
+                """
+            } ?? ""
+            for r in try await sql.raw("""
+                SELECT g.id, g.name, g.open_alerts, g.online FROM (
+                  SELECT d.id, d.name, COUNT(*) AS open_alerts, CASE WHEN d.last_seen_at >= \(bind: since) THEN 1 ELSE 0 END AS online
+                  FROM telemetry_findings f JOIN telemetry_devices d ON d.id = f.device_id JOIN instruments ON instruments.id = d.instrument_id
+                  WHERE f.state = 'open' AND \(visible) GROUP BY d.id, d.name, d.last_seen_at
+                ) g \(past)
+                ORDER BY g.open_alerts DESC, g.online ASC, g.name ASC, g.id ASC LIMIT \(bind: limit + 1)
+                """).all(decoding: Row.self) {
+                rows.append((r, DeviceCursor(group: 1, openAlerts: r.open_alerts, online: r.online, name: r.name, id: r.id)))
+            }
         }
         for g in [2, 3] where g >= group && rows.count <= limit {
             let heard: SQLQueryString = g == 2
@@ -134,7 +144,7 @@ extension Telemetry {
                   AND NOT EXISTS (SELECT 1 FROM telemetry_findings f WHERE f.device_id = d.id AND f.state = 'open')
                 ORDER BY d.name, d.id LIMIT \(bind: limit + 1 - rows.count)
                 """).all(decoding: Row.self) {
-                rows.append((r, DeviceCursor(group: g, name: r.name, id: r.id)))
+                rows.append((r, DeviceCursor(group: g, openAlerts: 0, online: g == 2 ? 0 : 1, name: r.name, id: r.id)))
             }
         }
         let page = Array(rows.prefix(limit))
@@ -150,20 +160,26 @@ extension Telemetry {
     }
 
     /// Where a page of the live screen's devices stopped: the group (1 open alerts, 2 silent, 3
-    /// heard from) and, in group 1, the position; in the others, the last name and id.
+    /// heard from) and the last device's place in it (in group 1 its open alerts and whether it
+    /// was heard from too).
     struct DeviceCursor {
         var group: Int
+        var openAlerts: Int
+        var online: Int
         var name: String
         var id: Int
 
-        var encoded: String { Cursor.encodeKeyed("\(group)|\(name)", id: id) }
+        var encoded: String { Cursor.encodeKeyed("\(group)|\(openAlerts)|\(online)|\(name)", id: id) }
 
         static func decode(_ s: String?) throws(RegistryError) -> (group: Int, after: DeviceCursor?) {
             guard let (key, id) = try Cursor.decodeKeyed(s) else { return (1, nil) }
-            guard let g = key.first.flatMap({ Int(String($0)) }), (1...3).contains(g), key.dropFirst().first == "|" else {
+            let parts = key.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count == 4, let g = Int(parts[0]), (1...3).contains(g), let open = Int(parts[1]), open >= 0, let online = Int(parts[2]),
+                (0...1).contains(online)
+            else {
                 throw .invalid("cursor", .notACursorForThisOrder)
             }
-            return (g, DeviceCursor(group: g, name: String(key.dropFirst(2)), id: id))
+            return (g, DeviceCursor(group: g, openAlerts: open, online: online, name: String(parts[3]), id: id))
         }
     }
 

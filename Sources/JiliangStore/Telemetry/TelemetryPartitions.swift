@@ -76,6 +76,7 @@ extension Telemetry {
                 let sql = tx as! any SQLDatabase
                 // Another instance's worker may be making it too: one at a time, and asked again.
                 try await retentionLock(sql)
+                try await shortLockWait(sql)
                 guard try await !exists(name, on: sql) else { return false }
                 try await sql.raw("CREATE TABLE \(ident: name) (LIKE telemetry_readings INCLUDING DEFAULTS INCLUDING CONSTRAINTS)").run()
                 try await sql.raw("""
@@ -101,6 +102,13 @@ extension Telemetry {
         guard sql.dialect.name == "postgresql" else { return }
         // "JLTR" — a number of Jiliang's own for this lock.
         try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: 0x4A4C_5452))").run()
+    }
+
+    /// Attaching and detaching take the readings' table's lock, which a long reader (a `pg_dump`)
+    /// may hold: waiting behind it would queue every batch behind this. Waited for two seconds at
+    /// most, then given up for the next pass of the worker.
+    static func shortLockWait(_ sql: any SQLDatabase) async throws {
+        try await sql.raw("SET LOCAL lock_timeout = '2s'").run()
     }
 
     /// Whether a table of that name is there (it may have gone under another worker).
@@ -131,6 +139,7 @@ extension Telemetry {
                 try await db.writeTransaction { tx in
                     let sql = tx as! any SQLDatabase
                     try await retentionLock(sql)
+                    try await shortLockWait(sql)
                     struct Row: Decodable { var attached: Bool }
                     // Still attached (not detached, or dropped, by another worker meanwhile)?
                     guard try await sql.raw("""
@@ -161,13 +170,16 @@ extension Telemetry {
             let sql = tx as! any SQLDatabase
             try await retentionLock(sql)
             guard try await exists(table.name, on: sql) else { return (0, [], true) }  // another worker finished it
-            struct Progress: Decodable { var device_id: Int; var seq: Int64; var at: Date; var summed: Int64 }
-            let progress = try await sql.select().columns("device_id", "seq", "at", "summed").from("telemetry_partition_rollups")
+            // In key order by (device, seq), unique in a day (a number is kept once per device). Not
+            // by the time too: a time read back and bound again may come back a microsecond early
+            // (the driver's Date is a Double), and the chunk's last reading would be summed twice.
+            struct Progress: Decodable { var device_id: Int; var seq: Int64; var summed: Int64 }
+            let progress = try await sql.select().columns("device_id", "seq", "summed").from("telemetry_partition_rollups")
                 .where("partition_name", .equal, SQLBind(table.name)).first(decoding: Progress.self)
-            struct Row: Decodable { var device_id: Int; var seq: Int64; var at: Date; var type: String; var line: String }
-            let after: SQLQueryString = progress.map { "WHERE (device_id, seq, at) > (\(bind: $0.device_id), \(bind: $0.seq), \(bind: $0.at))" } ?? ""
+            struct Row: Decodable { var device_id: Int; var seq: Int64; var type: String; var line: String }
+            let after: SQLQueryString = progress.map { "WHERE (device_id, seq) > (\(bind: $0.device_id), \(bind: $0.seq))" } ?? ""
             let rows = try await sql.raw("""
-                SELECT device_id, seq, at, type, line FROM \(ident: table.name) \(after) ORDER BY device_id, seq, at LIMIT \(bind: limit)
+                SELECT device_id, seq, type, line FROM \(ident: table.name) \(after) ORDER BY device_id, seq LIMIT \(bind: limit)
                 """).all(decoding: Row.self)
             let days = try await addToDaily(rows.map { ($0.device_id, $0.type, $0.line) }, undated: table.day.startInstant, on: sql)
             // Less than a chunk: the day is all summed — it goes, with its progress.
@@ -176,10 +188,10 @@ extension Telemetry {
                 try await sql.delete(from: "telemetry_partition_rollups").where("partition_name", .equal, SQLBind(table.name)).run()
                 return (rows.count, days, true)
             }
-            try await sql.insert(into: "telemetry_partition_rollups").columns("partition_name", "device_id", "seq", "at", "summed")
-                .values(SQLBind(table.name), SQLBind(last.device_id), SQLBind(last.seq), SQLBind(last.at), SQLBind((progress?.summed ?? 0) + Int64(rows.count)))
+            try await sql.insert(into: "telemetry_partition_rollups").columns("partition_name", "device_id", "seq", "summed")
+                .values(SQLBind(table.name), SQLBind(last.device_id), SQLBind(last.seq), SQLBind((progress?.summed ?? 0) + Int64(rows.count)))
                 .onConflict(with: ["partition_name"]) {
-                    $0.set(excludedValueOf: "device_id").set(excludedValueOf: "seq").set(excludedValueOf: "at").set(excludedValueOf: "summed")
+                    $0.set(excludedValueOf: "device_id").set(excludedValueOf: "seq").set(excludedValueOf: "summed")
                 }.run()
             return (rows.count, days, false)
         }

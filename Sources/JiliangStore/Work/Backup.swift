@@ -203,14 +203,26 @@ public enum Backup {
             }
             if tables > 0, !force { throw Failure(description: "the database has tables: give --force to replace them") }
             // pg_restore's own `--clean` cannot drop a partitioned table's partitions (it drops the
-            // partition's inherited key first, which PostgreSQL refuses): the schema is emptied and
-            // made again instead, in the same transaction as the backup's SQL, which pg_restore
-            // writes and psql runs — all or nothing.
+            // partition's inherited key first, which PostgreSQL refuses): the schema's tables (with
+            // their keys, indexes and sequences) and its other sequences are dropped instead, in the
+            // same transaction as the backup's SQL, which pg_restore writes and psql runs — all or
+            // nothing. The schema itself stays (the role need not own it), with its grants.
             try piped(
                 ("/usr/bin/pg_restore", ["--no-owner", "--file", "-", path]),
                 into: ("/usr/bin/psql", [
                     "--no-psqlrc", "--quiet", "--single-transaction", "--set", "ON_ERROR_STOP=1", "--output", "/dev/null",
-                    "--command", "DO $$ DECLARE s text := current_schema(); BEGIN EXECUTE format('DROP SCHEMA %I CASCADE', s); EXECUTE format('CREATE SCHEMA %I', s); END $$",
+                    "--command", """
+                    DO $$ DECLARE t record; BEGIN
+                      FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                               WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition LOOP
+                        EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', t.relname);
+                      END LOOP;
+                      FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                               WHERE n.nspname = current_schema() AND c.relkind = 'S' LOOP
+                        EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', t.relname);
+                      END LOOP;
+                    END $$
+                    """,
                     "--file", "-",
                 ]),
                 databaseURL: url)
@@ -272,7 +284,8 @@ public enum Backup {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Runs one tool into another (`a | b`); fails with the first one's words if either failed.
+    /// Runs one tool into another (`a | b`); fails with the second one's words if it failed (the
+    /// first then usually dies of the broken pipe), else with the first one's.
     static func piped(_ a: (tool: String, arguments: [String]), into b: (tool: String, arguments: [String]), databaseURL: String) throws {
         let (first, firstMessages) = try process(a.tool, a.arguments, databaseURL: databaseURL)
         let (second, secondMessages) = try process(b.tool, b.arguments, databaseURL: databaseURL)
@@ -284,8 +297,8 @@ public enum Backup {
         try first.run()
         first.waitUntilExit()
         second.waitUntilExit()
-        guard first.terminationStatus == 0 else { throw failure(a.tool, firstMessages) }
         guard second.terminationStatus == 0 else { throw failure(b.tool, secondMessages) }
+        guard first.terminationStatus == 0 else { throw failure(a.tool, firstMessages) }
     }
 }
 

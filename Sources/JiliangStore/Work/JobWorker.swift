@@ -79,13 +79,23 @@ public struct JobWorker: Service {
             return true
         }
         // PostgreSQL: the readings' day partitions made ahead of their day (a query when none is due;
-        // quick when one is, so the pass goes on).
-        let made = try await Telemetry.ensurePartitions(Telemetry.partitionDays(around: day), on: db)
-        if !made.isEmpty { store.logger.info("telemetry readings: partitions made for \(made.map(\.description).joined(separator: ", "))") }
+        // quick when one is, so the pass goes on). Neither this nor the retention below holds up the
+        // queue when it cannot run now (a lock it waited for too long — a backup under way): it is
+        // tried again at the next pass.
+        do {
+            let made = try await Telemetry.ensurePartitions(Telemetry.partitionDays(around: day), on: db)
+            if !made.isEmpty { store.logger.info("telemetry readings: partitions made for \(made.map(\.description).joined(separator: ", "))") }
+        } catch {
+            store.logger.warning("telemetry readings: partitions not made now, tried again later: \(String(reflecting: error))")
+        }
         // Once a day: raw telemetry past its window summed up by day, then removed.
-        if let o = try await Telemetry.runRetentionIfDue(telemetryRetention, today: day, on: db), o.rolledDays + o.deleted > 0 {
-            store.logger.info("telemetry retention for \(day): \(o.rolledDays) days summed up, \(o.deleted) readings before \(o.cutoff) removed")
-            return true
+        do {
+            if let o = try await Telemetry.runRetentionIfDue(telemetryRetention, today: day, on: db), o.rolledDays + o.deleted > 0 {
+                store.logger.info("telemetry retention for \(day): \(o.rolledDays) days summed up, \(o.deleted) readings before \(o.cutoff) removed")
+                return true
+            }
+        } catch {
+            store.logger.warning("telemetry retention: not run now, tried again later: \(String(reflecting: error))")
         }
         if try await CreditScores.recomputeStale(rules: credit, today: day, on: db) > 0 { return true }
         guard let job = try await JobQueue.claim(lease: lease, on: db) else {
