@@ -56,9 +56,11 @@ struct M037_PartitionReadings: AsyncMigration {
             """
             DO $$ DECLARE d date; BEGIN
               FOR d IN SELECT DISTINCT CAST(at AT TIME ZONE 'Asia/Shanghai' AS date) FROM telemetry_readings_unpartitioned LOOP
+                -- Bounds written out with their offset (China has no daylight saving), whatever the
+                -- session's DateStyle and TimeZone.
                 EXECUTE format('CREATE TABLE %I PARTITION OF telemetry_readings FOR VALUES FROM (%L) TO (%L)',
                   'telemetry_readings_p' || to_char(d, 'YYYYMMDD'),
-                  CAST(d AS timestamp) AT TIME ZONE 'Asia/Shanghai', CAST(d + 1 AS timestamp) AT TIME ZONE 'Asia/Shanghai');
+                  to_char(d, 'YYYY-MM-DD') || ' 00:00:00+08', to_char(d + 1, 'YYYY-MM-DD') || ' 00:00:00+08');
               END LOOP;
             END $$
             """,

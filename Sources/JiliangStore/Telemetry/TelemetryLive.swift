@@ -100,9 +100,10 @@ extension Telemetry {
     /// heard-from, then by name), then the silent, then the others, each by name. Built to stay
     /// quick at a province's 100,000 devices, page after page: each group is read from where the
     /// last page stopped (the cursor holds the group and its last device's place in it), so no page
-    /// counts or sorts the region's devices whole, and an alert opened or closed between two pages
-    /// neither skips nor repeats a device of the first group. The first group is as large as the
-    /// devices with open alerts (a silent device's own alert among them).
+    /// counts or sorts the region's devices whole, and a device that keeps its place is shown once.
+    /// One whose place changes between two pages (an alert opened or closed, gone silent) may be
+    /// shown again or not at all in that walk, as on any live list. The first group is as large as
+    /// the devices with open alerts (a silent device's own alert among them).
     public static func deviceStatuses(
         cursor: String? = nil, limit: Int = 50, thresholds: Thresholds? = nil, by p: Principal, now: Date = Date(), on db: any Database
     ) async throws -> Page<DeviceStatus> {
@@ -172,6 +173,8 @@ extension Telemetry {
         var encoded: String { Cursor.encodeKeyed("\(group)|\(openAlerts)|\(online)|\(name)", id: id) }
 
         static func decode(_ s: String?) throws(RegistryError) -> (group: Int, after: DeviceCursor?) {
+            // A page link from before the upgrade (an offset, "c…") starts the list again.
+            if let s, s.first == "c", (try? Cursor.decode(s)) != nil { return (1, nil) }
             guard let (key, id) = try Cursor.decodeKeyed(s) else { return (1, nil) }
             let parts = key.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false)
             guard parts.count == 4, let g = Int(parts[0]), (1...3).contains(g), let open = Int(parts[1]), open >= 0, let online = Int(parts[2]),

@@ -104,9 +104,10 @@ extension Telemetry {
         try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: 0x4A4C_5452))").run()
     }
 
-    /// Attaching and detaching take the readings' table's lock, which a long reader (a `pg_dump`)
-    /// may hold: waiting behind it would queue every batch behind this. Waited for two seconds at
-    /// most, then given up for the next pass of the worker.
+    /// Attaching, detaching and dropping take the readings' tables' locks, which a long reader (a
+    /// `pg_dump`) may hold: waiting behind it would queue every batch behind this. Waited for two
+    /// seconds at most; then the transaction is undone (a chunk's sums with it) and the worker's
+    /// telemetry upkeep rests (JobWorker).
     static func shortLockWait(_ sql: any SQLDatabase) async throws {
         try await sql.raw("SET LOCAL lock_timeout = '2s'").run()
     }
@@ -169,6 +170,7 @@ extension Telemetry {
         try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             try await retentionLock(sql)
+            try await shortLockWait(sql)  // the drop below waits for the day table's readers (a pg_dump) no longer
             guard try await exists(table.name, on: sql) else { return (0, [], true) }  // another worker finished it
             // In key order by (device, seq), unique in a day (a number is kept once per device). Not
             // by the time too: a time read back and bound again may come back a microsecond early

@@ -205,27 +205,29 @@ public enum Backup {
             // pg_restore's own `--clean` cannot drop a partitioned table's partitions (it drops the
             // partition's inherited key first, which PostgreSQL refuses): the schema's tables (with
             // their keys, indexes and sequences) and its other sequences are dropped instead, in the
-            // same transaction as the backup's SQL, which pg_restore writes and psql runs — all or
-            // nothing. The schema itself stays (the role need not own it), with its grants.
-            try piped(
-                ("/usr/bin/pg_restore", ["--no-owner", "--file", "-", path]),
-                into: ("/usr/bin/psql", [
-                    "--no-psqlrc", "--quiet", "--single-transaction", "--set", "ON_ERROR_STOP=1", "--output", "/dev/null",
-                    "--command", """
-                    DO $$ DECLARE t record; BEGIN
-                      FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                               WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition LOOP
-                        EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', t.relname);
-                      END LOOP;
-                      FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                               WHERE n.nspname = current_schema() AND c.relkind = 'S' LOOP
-                        EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', t.relname);
-                      END LOOP;
-                    END $$
-                    """,
-                    "--file", "-",
-                ]),
-                databaseURL: url)
+            // same transaction as the backup's SQL — all or nothing. pg_restore writes that SQL to a
+            // file first, whole (psql reading a pipe from a pg_restore that died half-way would see
+            // the end of its input and commit what it had). The schema itself stays (the role need
+            // not own it), with its grants.
+            let script = FileManager.default.temporaryDirectory.appendingPathComponent("jiliang-restore-\(UUID().uuidString).sql").path
+            defer { try? FileManager.default.removeItem(atPath: script) }
+            try run("/usr/bin/pg_restore", ["--no-owner", "--file", script, path], databaseURL: url)
+            try run("/usr/bin/psql", [
+                "--no-psqlrc", "--quiet", "--single-transaction", "--set", "ON_ERROR_STOP=1", "--output", "/dev/null",
+                "--command", """
+                DO $$ DECLARE t record; BEGIN
+                  FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                           WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition LOOP
+                    EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', t.relname);
+                  END LOOP;
+                  FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                           WHERE n.nspname = current_schema() AND c.relkind = 'S' LOOP
+                    EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', t.relname);
+                  END LOOP;
+                END $$
+                """,
+                "--file", script,
+            ], databaseURL: url)
             let found = try await withBareStore(location) { try await summary(of: $0) }
             let differences = differences(expected, found)
             guard differences.isEmpty else {
@@ -282,23 +284,6 @@ public enum Backup {
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { throw failure(tool, messages) }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Runs one tool into another (`a | b`); fails with the second one's words if it failed (the
-    /// first then usually dies of the broken pipe), else with the first one's.
-    static func piped(_ a: (tool: String, arguments: [String]), into b: (tool: String, arguments: [String]), databaseURL: String) throws {
-        let (first, firstMessages) = try process(a.tool, a.arguments, databaseURL: databaseURL)
-        let (second, secondMessages) = try process(b.tool, b.arguments, databaseURL: databaseURL)
-        defer { for m in [firstMessages, secondMessages] { try? FileManager.default.removeItem(at: m) } }
-        let pipe = Pipe()
-        first.standardOutput = pipe
-        second.standardInput = pipe
-        try second.run()
-        try first.run()
-        first.waitUntilExit()
-        second.waitUntilExit()
-        guard second.terminationStatus == 0 else { throw failure(b.tool, secondMessages) }
-        guard first.terminationStatus == 0 else { throw failure(a.tool, firstMessages) }
     }
 }
 

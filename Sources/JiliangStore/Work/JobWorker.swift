@@ -3,6 +3,7 @@ import Foundation
 import JiliangCore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The background worker: claims jobs from the job table and runs them; once a day (and at start)
 /// it runs the early warnings. One `Service` in the application's `ServiceGroup`; it stops at
@@ -19,6 +20,18 @@ public struct JobWorker: Service {
     /// the job is claimed again — and run again whole, which adds nothing twice (an import skips
     /// the instruments already registered) — once its lease has run out.
     public let lease: TimeInterval
+    /// Until when the telemetry upkeep (day partitions, retention) rests after it failed: a lock it
+    /// could not get in time (a `pg_dump` holds the readings' tables for its whole run) would
+    /// otherwise be asked for at every pass, and every batch would queue behind each try.
+    let upkeepRestsUntil = UpkeepRest()
+    static let upkeepRest: TimeInterval = 600
+
+    /// Shared by the worker's copies (it is a value), behind a lock.
+    final class UpkeepRest: Sendable {
+        private let until = Mutex<Date?>(nil)
+        var due: Bool { until.withLock { $0.map { $0 <= Date() } ?? true } }
+        func rest(for seconds: TimeInterval) { until.withLock { $0 = Date().addingTimeInterval(seconds) } }
+    }
 
     public init(
         store: Store, today: @escaping @Sendable () -> CalendarDay, warnings: WarningRunner, idleSleep: Duration = .seconds(1), credit: CreditConfiguration = .init(),
@@ -79,23 +92,24 @@ public struct JobWorker: Service {
             return true
         }
         // PostgreSQL: the readings' day partitions made ahead of their day (a query when none is due;
-        // quick when one is, so the pass goes on). Neither this nor the retention below holds up the
-        // queue when it cannot run now (a lock it waited for too long — a backup under way): it is
-        // tried again at the next pass.
-        do {
-            let made = try await Telemetry.ensurePartitions(Telemetry.partitionDays(around: day), on: db)
-            if !made.isEmpty { store.logger.info("telemetry readings: partitions made for \(made.map(\.description).joined(separator: ", "))") }
-        } catch {
-            store.logger.warning("telemetry readings: partitions not made now, tried again later: \(String(reflecting: error))")
-        }
-        // Once a day: raw telemetry past its window summed up by day, then removed.
-        do {
-            if let o = try await Telemetry.runRetentionIfDue(telemetryRetention, today: day, on: db), o.rolledDays + o.deleted > 0 {
-                store.logger.info("telemetry retention for \(day): \(o.rolledDays) days summed up, \(o.deleted) readings before \(o.cutoff) removed")
-                return true
+        // quick when one is, so the pass goes on). Neither this nor the retention holds up the queue
+        // when it cannot run now (a lock it waited for too long — a backup under way): it rests ten
+        // minutes, then is tried again.
+        if upkeepRestsUntil.due {
+            do {
+                let made = try await Telemetry.ensurePartitions(Telemetry.partitionDays(around: day), on: db)
+                if !made.isEmpty { store.logger.info("telemetry readings: partitions made for \(made.map(\.description).joined(separator: ", "))") }
+                // Once a day: raw telemetry past its window summed up by day, then removed.
+                if let o = try await Telemetry.runRetentionIfDue(telemetryRetention, today: day, on: db), o.rolledDays + o.deleted > 0 {
+                    store.logger.info("telemetry retention for \(day): \(o.rolledDays) days summed up, \(o.deleted) readings before \(o.cutoff) removed")
+                    return true
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                upkeepRestsUntil.rest(for: Self.upkeepRest)
+                store.logger.error("telemetry upkeep (day partitions, retention) failed; tried again in \(Int(Self.upkeepRest)) s: \(String(reflecting: error))")
             }
-        } catch {
-            store.logger.warning("telemetry retention: not run now, tried again later: \(String(reflecting: error))")
         }
         if try await CreditScores.recomputeStale(rules: credit, today: day, on: db) > 0 { return true }
         guard let job = try await JobQueue.claim(lease: lease, on: db) else {
