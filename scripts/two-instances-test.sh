@@ -3,7 +3,8 @@
 # job worker and the ledger sequencer; nginx sends requests to either in turn, without stickiness.
 # The browser workflows (Tests/browser/workflows.py) and the simulated gateways run through the
 # proxy; then the ledger is verified from outside, and each instance's /metrics shows it answered
-# its share. Uploads go to one directory both instances share (in production: a shared volume).
+# its share. Each instance runs in its own working directory: an import's upload waits in the
+# database (migration 040), so an import queued through one is run by either, with no shared volume.
 set -euo pipefail
 BIN=.build/debug/jiliang
 A=${INSTANCE_A_PORT:-18191} B=${INSTANCE_B_PORT:-18192} PROXY=${PROXY_PORT:-18190} WPORT=${WITNESS_PORT:-18193}
@@ -23,7 +24,7 @@ trap cleanup EXIT
 command -v nginx >/dev/null || { echo "missing nginx (scripts/deps.sh test)"; exit 1; }
 
 export DATABASE_URL=$(bash scripts/pg.sh start "$PGDIR" "$PGPORT")
-cd "$DIR"  # the instances' working directory: data/uploads is shared
+cd "$DIR"
 BIN=$ROOT/$BIN
 
 # The log key (this also creates the schema), the witness, then the instances one after the other
@@ -34,8 +35,9 @@ pids+=($!)
 for _ in $(seq 1 60); do [ -s "$DIR/witness.key" ] && grep -q "^witness " "$DIR/witness.log" && break; sleep 0.5; done
 WKEY=$(awk '/^witness /{print $2; exit}' "$DIR/witness.log")
 serve() {
-  $BIN serve --port "$1" --demo-if-empty 300 --today 2026-11-26 --plain-path-limit 150 --trust-forwarded-for \
-    --public-url "http://127.0.0.1:$PROXY" --ledger-key "$DIR/ledger.key" --witness "$WKEY http://127.0.0.1:$WPORT" --witness-quorum 1 \
+  mkdir -p "$DIR/instance-$1"  # its own working directory: nothing on disk is shared
+  (cd "$DIR/instance-$1" && exec $BIN serve --port "$1" --demo-if-empty 300 --today 2026-11-26 --plain-path-limit 150 --trust-forwarded-for \
+    --public-url "http://127.0.0.1:$PROXY" --ledger-key "$DIR/ledger.key" --witness "$WKEY http://127.0.0.1:$WPORT" --witness-quorum 1) \
     >"$DIR/server-$1.log" 2>&1 &
   pids+=($!)
   local pid=$!
@@ -88,6 +90,33 @@ $BIN simulate --server "$URL" --token "$TOKEN" --devices 20 --cheat-rate 0.5 --s
 grep -q "^sent [0-9]* readings .*: [1-9][0-9]* kept" "$DIR/simulate.log" || { echo "the simulator kept nothing:"; cat "$DIR/simulate.log"; exit 1; }
 grep "^sent \|^bound " "$DIR/simulate.log"
 (cd "$ROOT" && python3 Tests/browser/workflows.py "$URL") || { tail -n 40 "$DIR/server-$A.log" "$DIR/server-$B.log"; exit 1; }
+
+# Imports through the proxy: queued by whichever instance nginx picks, run by whichever worker
+# claims first; each must finish with all its rows, whatever instance answers the polls.
+OWNER=$(curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/owners?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["credit_code"])')
+for n in 1 2 3 4; do
+  python3 -c '
+import sys
+owner, n = sys.argv[1], sys.argv[2]
+print("sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date")
+for i in range(200):
+    print(f"2,电子秤,TWO{n}-{i},trade_settlement,350102,市场{i}号,{owner},2025-01-01")' "$OWNER" "$n" >"$DIR/import-$n.csv"
+  job=$(curl -sf -H "Authorization: Bearer $TOKEN" -H 'content-type: text/csv' --data-binary @"$DIR/import-$n.csv" \
+    "$URL/api/v1/imports/instruments" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') \
+    || { echo "import $n was not queued"; tail -n 30 "$DIR/server-$A.log" "$DIR/server-$B.log"; exit 1; }
+  state=""
+  for _ in $(seq 1 120); do
+    state=$(curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/jobs/$job" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print(j["state"] + ("" if j["state"] != "done" else " %s" % json.loads(j["result"])["inserted"]))')
+    case $state in done*|failed) break ;; esac
+    sleep 0.5
+  done
+  [ "$state" = "done 200" ] || { echo "import $n (job $job) ended as '$state', not done with 200 rows"; tail -n 30 "$DIR/server-$A.log" "$DIR/server-$B.log"; exit 1; }
+done
+echo "4 imports through the proxy: each done with its 200 rows, no shared directory"
+if ls "$DIR"/instance-*/data/uploads >/dev/null 2>&1; then echo "an instance wrote an upload to its disk"; exit 1; fi
 
 # Both sequencers ran against one log: it verifies from the public endpoints, through the proxy.
 printf 'log %s\nwitness %s http://127.0.0.1:%s\nquorum 1\n' "$LOGKEY" "$WKEY" "$WPORT" >"$DIR/keys.txt"

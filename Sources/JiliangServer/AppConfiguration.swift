@@ -22,8 +22,6 @@ public struct AppConfiguration: Sendable {
     public var today: @Sendable () -> CalendarDay
     /// Days before a due date that count as "due soon".
     public var dueSoonWindow: Int
-    /// Where uploaded import files wait for the job worker.
-    public var uploadDirectory: String
     /// Load a demo province when the database has no instruments.
     public var demoInstrumentsIfEmpty: Int?
     public var demoSeed: UInt64
@@ -99,7 +97,7 @@ public struct AppConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqliteFile("data/jiliang.sqlite"),
         today: @escaping @Sendable () -> CalendarDay = { CalendarDay(instant: Date()) }, dueSoonWindow: Int = 30,
-        uploadDirectory: String = "data/uploads", demoInstrumentsIfEmpty: Int? = nil, demoSeed: UInt64 = 2022,
+        demoInstrumentsIfEmpty: Int? = nil, demoSeed: UInt64 = 2022,
         runWorker: Bool = true, logLevel: Logger.Level = .info, secureCookies: Bool = false
     ) {
         self.secureCookies = secureCookies
@@ -108,7 +106,6 @@ public struct AppConfiguration: Sendable {
         self.database = database
         self.today = today
         self.dueSoonWindow = dueSoonWindow
-        self.uploadDirectory = uploadDirectory
         self.demoInstrumentsIfEmpty = demoInstrumentsIfEmpty
         self.demoSeed = demoSeed
         self.runWorker = runWorker

@@ -72,7 +72,7 @@ public enum TableDistribution: Sendable, Equatable {
         "derived_versions": .reference, "metric_count_settings": .reference,
         // The deployment's machinery
         "_fluent_migrations": .deployment, "users": .deployment, "api_tokens": .deployment, "sessions": .deployment, "audit_log": .deployment,
-        "jobs": .deployment, "warning_runs": .deployment,
+        "jobs": .deployment, "job_uploads": .deployment, "warning_runs": .deployment,
         "ledger_state": .deployment, "ledger_tiles": .deployment, "ledger_checkpoints": .deployment, "ledger_witnesses": .deployment,
     ]
 }

@@ -41,7 +41,7 @@ final class ServerProcess: @unchecked Sendable {
         default: break
         }
         process.arguments = args + extra
-        // Uploads (`data/uploads`) land in the test's directory, not the checkout.
+        // The SQLite file and the ledger key (under `data/`) land in the test's directory, not the checkout.
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
         process.environment = env
         if let output { FileManager.default.createFile(atPath: output, contents: nil) }

@@ -4,12 +4,13 @@ import JiliangCore
 import JiliangStore
 import JiliangTestSupport
 import Logging
+import SQLKit
 import Testing
 
 /// Issue #20, item 9: the import streams its rows into one transaction, so it must never be run
 /// again on a half-read stream. Another writer holding SQLite's write lock (real SQLITE_BUSY, from a
 /// second connection pool on the same file) fails the import whole — promptly, nothing stored, no
-/// hang — and the job worker runs the job again from its file.
+/// hang — and the job worker runs the job again from its upload.
 @Suite(.timeLimit(.minutes(2))) struct ImportContentionTests {
     static let today = CalendarDay("2026-11-26")!
 
@@ -65,10 +66,8 @@ import Testing
                 release.finish()
                 try await holder.value
 
-                // Through the job worker: the job is put back (its file kept), then runs whole.
-                let job = try await ImportJobs.enqueue(
-                    bytes: bytes, mode: .allOrNothing, options: opts, by: .system("tests"),
-                    uploadDirectory: NSTemporaryDirectory() + "jiliang-contention-\(UUID().uuidString)", on: db)
+                // Through the job worker: the job is put back (its upload kept), then runs whole.
+                let job = try await ImportJobs.enqueue(bytes: bytes, mode: .allOrNothing, options: opts, by: .system("tests"), on: db)
                 let claimed = try #require(try await JobQueue.claim(on: db))
                 #expect(claimed.id == job.id)
                 // The worker's import fails (100 ms) and the worker says so; only then does the other
@@ -85,11 +84,15 @@ import Testing
                 await logged.shutdown()
                 let requeued = try #require(try await JobModel.find(job.id, on: db))
                 #expect(requeued.state == "queued" && requeued.error == nil && requeued.attempts == 1)
+                struct N: Decodable { var n: Int }
+                let parts = { try await store.sql.raw("SELECT COUNT(*) AS n FROM job_uploads WHERE job_id = \(bind: job.id!)").first(decoding: N.self)?.n }
+                #expect(try await parts() == 1, "the upload stays while the job may run again")
                 #expect(try await InstrumentModel.query(on: db).count() == 0)
                 let again = try #require(try await JobQueue.claim(now: Date().addingTimeInterval(5), on: db))
                 try await JobWorker(store: store, today: { Self.today }, warnings: WarningRunner()).run(again, today: Self.today)
                 let done = try #require(try await JobModel.find(job.id, on: db))
                 #expect(done.state == "done" && done.attempts == 2, "\(done.error ?? "")")
+                #expect(try await parts() == 0, "and goes with its end")
                 // validate: every row once
                 #expect(try await InstrumentModel.query(on: db).count() == 1_200)
                 #expect(try await InstrumentModel.query(on: db).unique().all(\.$serialNo).count == 1_200)

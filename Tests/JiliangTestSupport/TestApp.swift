@@ -39,8 +39,7 @@ private func app<T: Sendable>(
 ) async throws -> T {
     let day = CalendarDay(today)!
     var config = AppConfiguration(
-        host: "127.0.0.1", port: 0, database: store.location, today: { day },
-        uploadDirectory: NSTemporaryDirectory() + "jiliang-uploads-\(UUID().uuidString)", runWorker: false)
+        host: "127.0.0.1", port: 0, database: store.location, today: { day }, runWorker: false)
     config.ledgerKey = TestLedger.key
     // Every test request comes from one client; the rate-limit tests set their own limits.
     config.publicRateLimit = .init(perMinute: 0, burst: 0)

@@ -31,7 +31,7 @@ extension APIImplementation {
         options.maxRows = config.importMaxRows
         try InstrumentImport.checkHeader(of: bytes, options: options)
         let mode = InstrumentImport.Mode(rawValue: q.mode?.rawValue ?? "all_or_nothing")!
-        let job = try await ImportJobs.enqueue(bytes: bytes, mode: mode, options: options, by: p, uploadDirectory: config.uploadDirectory, on: db)
+        let job = try await ImportJobs.enqueue(bytes: bytes, mode: mode, options: options, by: p, on: db)
         return .accepted(.init(body: .json(dto(job))))
     }
 
@@ -62,8 +62,7 @@ extension APIImplementation {
         let options = InstrumentImport.Options(dryRun: dryRun, sheet: sheet)
         do { try PartyImport(kind: kind, sheet: sheet).checkHeader(of: bytes) } catch { throw RegistryError.invalid("body", error.refusal) }
         return try await ImportJobs.enqueue(
-            bytes: bytes, mode: InstrumentImport.Mode(rawValue: mode ?? "all_or_nothing") ?? .allOrNothing, options: options, party: kind, by: p,
-            uploadDirectory: config.uploadDirectory, on: db)
+            bytes: bytes, mode: InstrumentImport.Mode(rawValue: mode ?? "all_or_nothing") ?? .allOrNothing, options: options, party: kind, by: p, on: db)
     }
 
     func listImportProfiles(_ input: Operations.ListImportProfiles.Input) async throws -> Operations.ListImportProfiles.Output {

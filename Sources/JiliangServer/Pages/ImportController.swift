@@ -71,7 +71,7 @@ struct ImportController: PageController {
             if let party { try PartyImport(kind: party, sheet: options.sheet).checkHeader(of: bytes) } else { try InstrumentImport.checkHeader(of: bytes, options: options) }
         } catch { throw RegistryError.invalid("file", error.refusal) }
         let job = try await ImportJobs.enqueue(
-            bytes: bytes, mode: mode, options: options, party: party, by: p, uploadDirectory: app.config.uploadDirectory, on: db)
+            bytes: bytes, mode: mode, options: options, party: party, by: p, on: db)
         return ImportStarted(id: job.id!)
     }
 

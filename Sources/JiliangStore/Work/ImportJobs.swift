@@ -2,8 +2,8 @@ import FluentKit
 import Foundation
 import JiliangCore
 
-/// Import uploads run as jobs: the upload is written to a file, the worker imports it and keeps
-/// the job's progress up to date for the client to poll.
+/// Import uploads run as jobs: the upload is kept in the database with its job (`job_uploads`),
+/// any instance's worker imports it and keeps the job's progress up to date for the client to poll.
 public enum ImportJobs {
     public static let kind = "import_instruments"
     /// The owner and institution rolls (issue #19, item 5).
@@ -11,7 +11,9 @@ public enum ImportJobs {
     public static var kinds: Set<String> { Set(partyKinds.values).union([kind]) }
 
     struct Payload: Codable {
-        var path: String
+        /// The upload's file, for a job queued before migration 040 (its upload waits on disk);
+        /// nil for one whose upload is in `job_uploads`.
+        var path: String?
         var mode: InstrumentImport.Mode
         /// The importer's scope and name, kept for the worker that runs the job later.
         var scope: AccessScope?
@@ -20,20 +22,32 @@ public enum ImportJobs {
         var options: InstrumentImport.Options?
     }
 
+    /// The most bytes of an upload one `job_uploads` row holds: a 512 MB roll is 64 rows, so no
+    /// single statement carries (or makes the driver copy) the whole file.
+    public static let partSize = 8 << 20
+
+    /// Queues an import of `bytes`: the job and its upload in one transaction, so a worker never
+    /// claims a job whose file is not all there, and a failed enqueue leaves neither behind.
     public static func enqueue(
         bytes: [UInt8], mode: InstrumentImport.Mode, options: InstrumentImport.Options = .init(), party: PartyImport.Kind? = nil, by principal: Principal,
-        uploadDirectory: String, on db: any Database
+        partSize: Int = partSize, on db: any Database
     ) async throws -> JobModel {
         if let party { try PartyImport.authorise(party, principal) }
-        try FileManager.default.createDirectory(atPath: uploadDirectory, withIntermediateDirectories: true)
-        let path = (uploadDirectory as NSString).appendingPathComponent("import-\(UUID().uuidString).upload")
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
         let payload = String(
-            decoding: try JSONEncoder().encode(Payload(path: path, mode: mode, scope: principal.scope, actor: principal.actor, options: options)), as: UTF8.self)
-        let job = try await JobQueue.enqueue(kind: party.flatMap { partyKinds[$0] } ?? kind, payload: payload, on: db)
-        job.createdBy = principal.actor
-        try await job.save(on: db)
-        return job
+            decoding: try JSONEncoder().encode(Payload(path: nil, mode: mode, scope: principal.scope, actor: principal.actor, options: options)), as: UTF8.self)
+        let kind = party.flatMap { partyKinds[$0] } ?? kind
+        return try await db.writeTransaction { tx in
+            let job = JobModel()
+            job.kind = kind
+            job.payload = payload
+            job.state = JobQueue.State.queued.rawValue
+            job.runAfter = Date()
+            job.attempts = 0
+            job.createdBy = principal.actor
+            try await job.create(on: tx)
+            try await JobUploads.keep(bytes, for: job.id!, partSize: partSize, on: tx)
+            return job
+        }
     }
 
     /// A job its creator or an administrator may read; anyone else gets "not found", as if it did
@@ -92,11 +106,21 @@ public enum ImportJobs {
     /// Runs one claimed import job to its end, recording the report (or the file-level error).
     public static func run(_ job: JobModel, today: CalendarDay, on db: any Database) async throws {
         let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
-        // The upload stays while the job may run again (it met contention; `JobWorker`).
-        var again = false
-        defer { if !again { try? FileManager.default.removeItem(atPath: payload.path) } }
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: payload.path)))
         let jobID = job.id!
+        let bytes: [UInt8]
+        // A job queued before migration 040 reads its file. The file stays while the job may run
+        // again (it met contention, or lost the database: `JobWorker`).
+        var again = false
+        defer { if !again, let path = payload.path { try? FileManager.default.removeItem(atPath: path) } }
+        if let path = payload.path {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } else if let kept = try await JobUploads.read(for: jobID, on: db) {
+            bytes = kept
+        } else {
+            // Not a file the user can mend: the upload is gone (a restore from before it came).
+            try await JobQueue.fail(job, .importing(.uploadMissing), on: db)
+            return
+        }
         let reporter = ProgressThrottle { done, total in
             Task { try? await JobQueue.progress(jobID, done: done, total: total, on: db) }
         }
@@ -123,7 +147,7 @@ public enum ImportJobs {
             try await JobQueue.finish(job, result: String(decoding: try JSONEncoder().encode(report), as: UTF8.self), error: nil, on: db)
         } catch let e as InstrumentImport.FileError {
             try await JobQueue.fail(job, e.refusal, on: db)
-        } catch where WriteContention.isContention(error) && job.attempts < JobWorker.contentionAttempts {
+        } catch where WriteContention.isContention(error) || DatabaseAvailability.isUnavailable(error) {
             again = true
             throw error
         }

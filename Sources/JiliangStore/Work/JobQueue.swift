@@ -121,9 +121,12 @@ public enum JobQueue {
         job.lockedUntil = nil
         job.finishedAt = Date()
         // Through `writeTransaction`: on SQLite it waits for another writer by sleeping, not spinning.
+        // The job's upload goes with its end, in the same transaction: never before (a job that
+        // runs again reads it afresh), never left behind.
         try await db.writeTransaction { [job] tx in
             guard try await stillHeld(job, on: tx) else { return }
             try await job.update(on: tx)
+            try await JobUploads.remove(for: job.id!, on: tx)
         }
     }
 }
