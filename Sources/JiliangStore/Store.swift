@@ -62,6 +62,8 @@ public final class Store: Sendable {
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             databases.use(.sqlite(.init(storage: .file(path: path)), sqlLogLevel: .trace), as: .sqlite)
+            // The job worker's own connections (`workerDB`), to the same file.
+            databases.use(.sqlite(.init(storage: .file(path: path)), sqlLogLevel: .trace), as: Self.workerID, isDefault: false)
         case .sqliteMemory(let name):
             databases.use(.sqlite(.init(storage: .memory(identifier: name)), sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url):
@@ -75,11 +77,13 @@ public final class Store: Sendable {
         } else {
             replica = nil
         }
-        Store.registerAuditing(on: databases)
+        Store.registerAuditing(on: databases, id: nil)
+        if hasWorkerPool { Store.registerAuditing(on: databases, id: Self.workerID) }
     }
 
-    /// The most connections the pool opens: one per event loop on SQLite (one writer at a time in
-    /// any case), `postgresConnectionsPerLoop` per loop on PostgreSQL.
+    /// The most connections the requests' pool opens: one per event loop on SQLite (one writer at a
+    /// time in any case; the job worker has as many again, `workerDB`), `postgresConnectionsPerLoop`
+    /// per loop on PostgreSQL.
     public var poolSize: Int {
         eventLoopGroup.makeIterator().reduce(0) { n, _ in n + (isPostgres ? Self.postgresConnectionsPerLoop : 1) }
     }
@@ -89,6 +93,20 @@ public final class Store: Sendable {
 
     /// A database handle. Cheap: a new context over the shared connection pool.
     public var db: any Database { databases.database(logger: logger, on: eventLoopGroup.any())! }
+
+    /// The job worker's handle. On a SQLite file, a pool of its own: FluentSQLiteDriver keeps one
+    /// connection per event loop, and a job holds its connection for the whole of its transaction
+    /// (a roll of a million rows: a minute and more). On the shared pool, every request given that
+    /// event loop waited for it and was answered 503 after the pool's 10 s — half the pages and
+    /// API calls during a large import. With its own connections the worker's transactions leave
+    /// the requests' alone: reads go on beside them (WAL), writes wait for SQLite's one write lock
+    /// as before. PostgreSQL (a pool of several per loop) and in-memory SQLite share one pool.
+    public var workerDB: any Database { workerDB(on: eventLoopGroup.any()) }
+    func workerDB(on loop: any EventLoop) -> any Database {
+        databases.database(hasWorkerPool ? Self.workerID : nil, logger: logger, on: loop)!
+    }
+    static let workerID = DatabaseID(string: "sqlite-worker")
+    var hasWorkerPool: Bool { if case .sqliteFile = location { true } else { false } }
     public var sql: any SQLDatabase { db as! any SQLDatabase }
 
     public static let migrations: [any Migration] = [
@@ -156,23 +174,28 @@ public final class Store: Sendable {
     /// otherwise hold a core until the lock came free, and two of them starve the process on two
     /// cores. The pool keeps one connection per event loop: one statement on each sets it.
     public func prepareConnections() async throws {
-        guard !isPostgres else { return }
-        for loop in eventLoopGroup.makeIterator() {
-            let sql = databases.database(logger: logger, on: loop)! as! any SQLDatabase
+        for sql in pooledConnections() {
             try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(WriteContention.busyTimeoutMs))").run()
         }
     }
 
-    /// Each event loop's connection's busy timeout (tests).
+    /// Each pooled connection's busy timeout, the worker's included (tests).
     public func busyTimeouts() async throws -> [Int] {
-        guard !isPostgres else { return [] }
         var out: [Int] = []
-        for loop in eventLoopGroup.makeIterator() {
-            let sql = databases.database(logger: logger, on: loop)! as! any SQLDatabase
+        for sql in pooledConnections() {
             let row = try await sql.raw("PRAGMA busy_timeout").first()
             out.append(try row?.decode(column: "timeout", as: Int.self) ?? -1)
         }
         return out
+    }
+
+    /// SQLite: a handle on each event loop's connection, of each pool (none on PostgreSQL).
+    func pooledConnections() -> [any SQLDatabase] {
+        guard !isPostgres else { return [] }
+        let ids: [DatabaseID?] = hasWorkerPool ? [nil, Self.workerID] : [nil]
+        return eventLoopGroup.makeIterator().flatMap { loop in
+            ids.map { databases.database($0, logger: logger, on: loop)! as! any SQLDatabase }
+        }
     }
 
     public func shutdown() async { await databases.shutdownAsync() }

@@ -71,7 +71,7 @@ public struct JobWorker: Service {
     /// Runs the daily warnings, the daily credit run and the monthly reports if due, then at most one job. Returns whether anything was done.
     @discardableResult
     public func runOnce() async throws -> Bool {
-        let db = store.db
+        let db = store.workerDB
         let day = today()
         // A catalogue row or a rule changed: the stored compliance and counts are re-derived first.
         if try await DerivedData.refreshIfStale(on: db, logger: store.logger) != nil { return true }
@@ -148,7 +148,7 @@ public struct JobWorker: Service {
 
     /// Runs one claimed job to its end — or back into the queue, when it met write contention.
     public func run(_ job: JobModel, today day: CalendarDay) async throws {
-        let db = store.db
+        let db = store.workerDB
         do {
             try await Self.holdingClaim(on: job, lease: lease, db: db) {
                 switch job.kind {
