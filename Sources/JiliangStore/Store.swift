@@ -43,6 +43,8 @@ public final class Store: Sendable {
     /// The PostgreSQL streaming replica that reads which may be a few seconds stale go to
     /// (`reading`), when one is configured (`DATABASE_READ_URL`).
     public let replica: ReadReplica?
+    /// The progress of the jobs this process runs (SQLite cannot store it while they run).
+    public let runningJobs = RunningJobs()
 
     public var isPostgres: Bool { if case .postgres = location { true } else { false } }
 

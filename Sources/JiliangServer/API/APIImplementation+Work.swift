@@ -86,7 +86,7 @@ extension APIImplementation {
     }
 
     func visibleJob(_ id: Int) async throws -> JobModel {
-        try await ImportJobs.job(id, visibleTo: try caller(), on: db)
+        try await ImportJobs.job(id, visibleTo: try caller(), running: store.runningJobs, on: db)
     }
 
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {

@@ -29,10 +29,10 @@ struct ImportController: PageController {
         }
         router.get(Site.jobProgress.path) { request, context in
             let id = try context.parameters.require("id", as: Int.self)
-            return try Self.json(try await JobProgress.build(id, by: context.principal, lang: app.language(request), on: db))
+            return try Self.json(try await JobProgress.build(id, by: context.principal, lang: app.language(request), running: app.store.runningJobs, on: db))
         }
         router.get(Site.jobErrors.path) { request, context in
-            let job = try await ImportJobs.job(try context.parameters.require("id", as: Int.self), visibleTo: context.principal, on: db)
+            let job = try await ImportJobs.job(try context.parameters.require("id", as: Int.self), visibleTo: context.principal, running: app.store.runningJobs, on: db)
             guard let csv = ImportJobs.errors(of: job).map({ RefusalText.errorsCSV($0, app.language(request) == .zh) }) else {
                 throw RegistryError.conflict(field: "id", reason: .request(.importNotFinished))
             }

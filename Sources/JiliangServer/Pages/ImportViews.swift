@@ -121,8 +121,8 @@ struct JobProgress: Encodable, Sendable, Equatable {
     /// Why the job failed.
     var message: String?
 
-    static func build(_ id: Int, by p: Principal, lang: PageStrings.Language, on db: any Database) async throws -> JobProgress {
-        let j = try await ImportJobs.job(id, visibleTo: p, on: db)
+    static func build(_ id: Int, by p: Principal, lang: PageStrings.Language, running: RunningJobs, on db: any Database) async throws -> JobProgress {
+        let j = try await ImportJobs.job(id, visibleTo: p, running: running, on: db)
         var out = JobProgress(id: id, state: j.state, done: j.progressDone ?? 0, total: j.progressTotal ?? 0)
         if let result = j.result, let report = try? JSONDecoder().decode(InstrumentImport.Report.self, from: Data(result.utf8)) {
             out.inserted = report.inserted

@@ -56,7 +56,8 @@ extension Ledger {
         }
         let published = cosigners.count >= configuration.quorum
         if published {
-            try await store.sql.insert(into: "ledger_checkpoints").columns("size", "note", "published_at")
+            // As the sequencing: on the worker's connections (`Store.workerDB`).
+            try await (store.workerDB as! any SQLDatabase).insert(into: "ledger_checkpoints").columns("size", "note", "published_at")
                 .values(SQLBind(state.size), SQLBind(note.serialized), SQLBind(Date()))
                 .onConflict(with: ["size"]) { $0.set(excludedValueOf: "note").set(excludedValueOf: "published_at") }
                 .run()
@@ -88,7 +89,7 @@ extension Ledger {
                 guard let good = try opened.verified(by: [witness.key]).first else {
                     throw LedgerError.signature("witness answered without a cosignature of its key")
                 }
-                try await store.sql.insert(into: "ledger_witnesses").columns("name", "size")
+                try await (store.workerDB as! any SQLDatabase).insert(into: "ledger_witnesses").columns("name", "size")
                     .values(SQLBind(witness.key.name), SQLBind(checkpoint.size))
                     .onConflict(with: ["name"]) { $0.set(excludedValueOf: "size") }.run()
                 return good.signature

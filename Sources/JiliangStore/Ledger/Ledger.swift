@@ -76,7 +76,9 @@ public final class Ledger: Sendable {
         let isPostgres = store.isPostgres
         let encoder = self.encoder, version = configuration.entryVersion
         let start = cached.withLockedValue { $0 }
-        let db = store.db
+        // Background work: on SQLite the worker's connections, so that waiting for the write lock
+        // (an import holding it for a minute) never holds a request's connection (`Store.workerDB`).
+        let db = store.workerDB
         let result: (Int, LogAppender?) = try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             let lock = isPostgres ? " FOR UPDATE" : ""

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import JiliangCore
+import SQLKit
 
 /// Import uploads run as jobs: the upload is kept in the database with its job (`job_uploads`),
 /// any instance's worker imports it and keeps the job's progress up to date for the client to poll.
@@ -54,11 +55,12 @@ public enum ImportJobs {
     /// not exist (the report holds rows of the creator's registry). An administrator's token that
     /// may not read the registry (a scraper's `metrics:read`, a gateway's `telemetry:write`) reads
     /// only its own.
-    public static func job(_ id: Int, visibleTo p: Principal, on db: any Database) async throws -> JobModel {
+    /// While it runs in this process, with its progress as `running` has it.
+    public static func job(_ id: Int, visibleTo p: Principal, running: RunningJobs, on db: any Database) async throws -> JobModel {
         guard let j = try await JobModel.find(id, on: db), (p.role == .provinceAdmin && p.may(.readRegistry)) || j.createdBy == p.actor else {
             throw RegistryError.notFound(.job, key: String(id))
         }
-        return j
+        return running.show(j)
     }
 
     /// An upload's options from its request: a profile's, then the upload's own (`map` entries
@@ -104,7 +106,7 @@ public enum ImportJobs {
     }
 
     /// Runs one claimed import job to its end, recording the report (or the file-level error).
-    public static func run(_ job: JobModel, today: CalendarDay, on db: any Database) async throws {
+    public static func run(_ job: JobModel, today: CalendarDay, running: RunningJobs, on db: any Database) async throws {
         let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
         let jobID = job.id!
         let bytes: [UInt8]
@@ -121,9 +123,14 @@ public enum ImportJobs {
             try await JobQueue.fail(job, .importing(.uploadMissing), on: db)
             return
         }
+        // On SQLite the import's own transaction holds the write lock until it ends: its progress is
+        // kept in memory only (`RunningJobs`); a write of it would wait for a connection in vain.
+        let onSQLite = (db as? any SQLDatabase)?.dialect.name == "sqlite"
         let reporter = ProgressThrottle { done, total in
-            Task { try? await JobQueue.progress(jobID, done: done, total: total, on: db) }
+            running.note(jobID, done: done, total: total)
+            if !onSQLite { Task { try? await JobQueue.progress(jobID, done: done, total: total, on: db) } }
         }
+        defer { running.forget(jobID) }
         var rng = SystemRandomNumberGenerator()
         do {
             let importer = Principal.system("job \(jobID) for \(payload.actor ?? "unknown")")

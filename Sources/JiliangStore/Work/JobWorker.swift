@@ -152,7 +152,7 @@ public struct JobWorker: Service {
         do {
             try await Self.holdingClaim(on: job, lease: lease, db: db) {
                 switch job.kind {
-                case let k where ImportJobs.kinds.contains(k): try await ImportJobs.run(job, today: day, on: db)
+                case let k where ImportJobs.kinds.contains(k): try await ImportJobs.run(job, today: day, running: store.runningJobs, on: db)
                 default: try await JobQueue.finish(job, result: nil, error: "unknown job kind \(job.kind)", on: db)
                 }
             }
