@@ -4,10 +4,12 @@
 # The browser workflows (Tests/browser/workflows.py) and the simulated gateways run through the
 # proxy; then the ledger is verified from outside, and each instance's /metrics shows it answered
 # its share. Each instance runs in its own working directory: an import's upload waits in the
-# database (migration 040), so an import queued through one is run by either, with no shared volume.
+# database (migration 040), so imports queued on a third instance without a worker (C) are run by
+# A's or B's, with no shared volume.
 set -euo pipefail
 BIN=.build/debug/jiliang
 A=${INSTANCE_A_PORT:-18191} B=${INSTANCE_B_PORT:-18192} PROXY=${PROXY_PORT:-18190} WPORT=${WITNESS_PORT:-18193}
+C=${INSTANCE_C_PORT:-18194}
 PGPORT=${PG_INSTANCES_PORT:-54335}
 DIR=$(mktemp -d /tmp/jiliang-instances-XXXXXX)
 PGDIR=/tmp/jiliang-pg-instances-$(id -u)
@@ -36,7 +38,7 @@ for _ in $(seq 1 60); do [ -s "$DIR/witness.key" ] && grep -q "^witness " "$DIR/
 WKEY=$(awk '/^witness /{print $2; exit}' "$DIR/witness.log")
 serve() {
   mkdir -p "$DIR/instance-$1"  # its own working directory: nothing on disk is shared
-  (cd "$DIR/instance-$1" && exec $BIN serve --port "$1" --demo-if-empty 300 --today 2026-11-26 --plain-path-limit 150 --trust-forwarded-for \
+  (cd "$DIR/instance-$1" && exec $BIN serve --port "$1" "${@:2}" --demo-if-empty 300 --today 2026-11-26 --plain-path-limit 150 --trust-forwarded-for \
     --public-url "http://127.0.0.1:$PROXY" --ledger-key "$DIR/ledger.key" --witness "$WKEY http://127.0.0.1:$WPORT" --witness-quorum 1) \
     >"$DIR/server-$1.log" 2>&1 &
   pids+=($!)
@@ -91,8 +93,10 @@ grep -q "^sent [0-9]* readings .*: [1-9][0-9]* kept" "$DIR/simulate.log" || { ec
 grep "^sent \|^bound " "$DIR/simulate.log"
 (cd "$ROOT" && python3 Tests/browser/workflows.py "$URL") || { tail -n 40 "$DIR/server-$A.log" "$DIR/server-$B.log"; exit 1; }
 
-# Imports through the proxy: queued by whichever instance nginx picks, run by whichever worker
-# claims first; each must finish with all its rows, whatever instance answers the polls.
+# Imports queued on a third instance that runs no job worker (`--no-background`), in a directory
+# of its own: A's or B's worker must run each from the upload in the database. Each must finish
+# with all its rows.
+serve "$C" --no-background
 OWNER=$(curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/owners?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["credit_code"])')
 for n in 1 2 3 4; do
   python3 -c '
@@ -102,7 +106,7 @@ print("sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_se
 for i in range(200):
     print(f"2,电子秤,TWO{n}-{i},trade_settlement,350102,市场{i}号,{owner},2025-01-01")' "$OWNER" "$n" >"$DIR/import-$n.csv"
   job=$(curl -sf -H "Authorization: Bearer $TOKEN" -H 'content-type: text/csv' --data-binary @"$DIR/import-$n.csv" \
-    "$URL/api/v1/imports/instruments" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') \
+    "http://127.0.0.1:$C/api/v1/imports/instruments" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') \
     || { echo "import $n was not queued"; tail -n 30 "$DIR/server-$A.log" "$DIR/server-$B.log"; exit 1; }
   state=""
   for _ in $(seq 1 120); do
@@ -115,7 +119,7 @@ print(j["state"] + ("" if j["state"] != "done" else " %s" % json.loads(j["result
   done
   [ "$state" = "done 200" ] || { echo "import $n (job $job) ended as '$state', not done with 200 rows"; tail -n 30 "$DIR/server-$A.log" "$DIR/server-$B.log"; exit 1; }
 done
-echo "4 imports through the proxy: each done with its 200 rows, no shared directory"
+echo "4 imports queued on an instance without a worker: each run by another, done with its 200 rows, no shared directory"
 if ls "$DIR"/instance-*/data/uploads >/dev/null 2>&1; then echo "an instance wrote an upload to its disk"; exit 1; fi
 
 # Both sequencers ran against one log: it verifies from the public endpoints, through the proxy.

@@ -35,7 +35,7 @@ extension Database {
     ) async throws -> T {
         // Inside a transaction already: the outermost one holds the lock and owns the retry.
         if inTransaction { return try await body(self) }
-        let attempt = {
+        let attempt = { (busyTimeoutMs: Int) in
             try await self.transaction { tx in
                 if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
                     // SQLiteNIO's busy handler retries at once and for ever, holding a core and a
@@ -61,8 +61,27 @@ extension Database {
                 return try await body(tx)
             }
         }
-        return replayable ? try await retryingWhenBusy(attempt) : try await attempt()
+        guard replayable else { return try await attempt(busyTimeoutMs) }
+        if let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite", busyTimeoutMs > Self.lockStepMs {
+            // SQLite: the lock asked for in steps, the connection let go between them. A write that
+            // waited in one go held its connection — the only one of its event loop, for requests —
+            // for as long as another writer kept the lock (an import: a minute and more), and every
+            // request given that loop was answered 503 after the pool's 10 s. Between steps the
+            // requests waiting for the connection have it. Given up after `busyTimeoutMs` in all.
+            let deadline = ContinuousClock.now + .milliseconds(busyTimeoutMs)
+            while true {
+                do {
+                    return try await attempt(Self.lockStepMs)
+                } catch where WriteContention.isContention(error) && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 5...50)))
+                }
+            }
+        }
+        return try await retryingWhenBusy { try await attempt(busyTimeoutMs) }
     }
+
+    /// How long one step of a SQLite write waits for the lock before it lets its connection go.
+    static var lockStepMs: Int { 250 }
 
     /// `writeTransaction`, keeping the acting `Audit.actor`: Fluent runs the closure from an
     /// event-loop callback, outside the caller's task, where task-local values are gone.

@@ -31,8 +31,8 @@ import Testing
         (.importing(.mayNotImportOwners), "您的角色无权导入使用单位", "your role does not allow importing owners"),
         (.importing(.databaseBusy(attempts: 5)), "数据库在 5 次尝试中一直忙于其他写入；本文件未保存任何内容——请重新上传",
          "the database stayed busy with other writes through 5 attempts; nothing of this file was stored — upload it again"),
-        (.importing(.uploadMissing), "本任务上传的文件已不在数据库中（数据库可能已从上传之前的备份恢复）；未保存任何内容——请重新上传",
-         "this job's uploaded file is no longer in the database (it may have been restored from a backup taken before the upload); nothing was stored — upload it again"),
+        (.importing(.uploadMissing), "本任务上传的文件在数据库中已不完整或已被删除；未保存任何内容——请重新上传",
+         "this job's uploaded file is no longer whole in the database (part of it was removed); nothing was stored — upload it again"),
     ] as [(Refusal, String, String)])
     func aDraftOrImportRefusalIsWordedInBothLanguages(reason: Refusal, zh: String, en: String) throws {
         #expect(RefusalText.words(reason, .zh) == zh)

@@ -61,18 +61,32 @@ import Testing
         }
     }
 
-    /// A database restored from a backup older than the upload, with the job's row but not its
-    /// parts, cannot happen through `jiliang restore` (one snapshot holds both); a part removed by
-    /// hand can. The job fails with a reason, and nothing is stored.
-    @Test func aJobWhoseUploadIsGoneFailsWithItsReason() async throws {
+    /// A backup holds a job and its upload together (one snapshot), so a restore cannot part them;
+    /// a part removed or changed by hand can. The job fails with its reason, and nothing is stored:
+    /// the upload's length and SHA-256, kept with the job, are checked before the import.
+    @Test(arguments: ["all parts", "a middle part", "the last part", "a changed byte"])
+    func aJobWhoseUploadIsNotWholeFailsWithItsReason(damage: String) async throws {
         try await TestDatabase.withStore { store in
             let owner = try await Fixtures.owner(on: store.db)
-            let job = try await ImportJobs.enqueue(bytes: Self.roll(3, owner: owner.creditCode), mode: .allOrNothing, by: .system("tests"), on: store.db)
-            try await JobUploads.remove(for: job.id!, on: store.db)
+            // Six parts of 100 bytes or so: without its last part the file still ends on a row
+            // boundary more often than not, and would import as a shorter roll.
+            let bytes = Self.roll(8, owner: owner.creditCode)
+            let job = try await ImportJobs.enqueue(bytes: bytes, mode: .allOrNothing, by: .system("tests"), partSize: 100, on: store.db)
+            let parts = (bytes.count + 99) / 100
+            switch damage {
+            case "all parts": try await JobUploads.remove(for: job.id!, on: store.db)
+            case "a middle part": try await store.sql.raw("DELETE FROM job_uploads WHERE job_id = \(bind: job.id!) AND part = 2").run()
+            case "the last part": try await store.sql.raw("DELETE FROM job_uploads WHERE job_id = \(bind: job.id!) AND part = \(bind: parts - 1)").run()
+            default:
+                var part = Array(bytes[100..<200])
+                part[50] = part[50] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+                try await store.sql.raw("UPDATE job_uploads SET bytes = \(bind: Data(part)) WHERE job_id = \(bind: job.id!) AND part = 1").run()
+            }
             let failed = try await Self.runClaimed(store)
             #expect(failed.state == "failed")
             #expect(JobQueue.failure(of: failed) == .importing(.uploadMissing))
             #expect(try await InstrumentModel.query(on: store.db).count() == 0)
+            #expect(try await Self.parts(of: job.id!, on: store.sql) == 0, "what was left goes with the job")
         }
     }
 

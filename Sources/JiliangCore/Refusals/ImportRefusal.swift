@@ -119,8 +119,8 @@ public indirect enum ImportRefusal: Sendable, Hashable, Codable {
 
     /// The database stayed busy with other writes through every attempt; nothing was stored.
     case databaseBusy(attempts: Int)
-    /// The job's uploaded file is no longer kept (the database was restored from a backup taken
-    /// before the upload); nothing was stored.
+    /// The job's uploaded file is no longer kept whole (a part was removed by hand); nothing was
+    /// stored.
     case uploadMissing
     /// Bulk writes run on SQLite or PostgreSQL only.
     case bulkWritesNeedSQLiteOrPostgreSQL

@@ -113,8 +113,8 @@ extension RefusalText {
             zh ? "数据库在 \(attempts) 次尝试中一直忙于其他写入；本文件未保存任何内容——请重新上传"
                 : "the database stayed busy with other writes through \(attempts) attempts; nothing of this file was stored — upload it again"
         case .uploadMissing:
-            zh ? "本任务上传的文件已不在数据库中（数据库可能已从上传之前的备份恢复）；未保存任何内容——请重新上传"
-                : "this job's uploaded file is no longer in the database (it may have been restored from a backup taken before the upload); nothing was stored — upload it again"
+            zh ? "本任务上传的文件在数据库中已不完整或已被删除；未保存任何内容——请重新上传"
+                : "this job's uploaded file is no longer whole in the database (part of it was removed); nothing was stored — upload it again"
         case .bulkWritesNeedSQLiteOrPostgreSQL: zh ? "批量写入需要 SQLite 或 PostgreSQL 数据库" : "bulk writes need SQLite or PostgreSQL"
         }
     }

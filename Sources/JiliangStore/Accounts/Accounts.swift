@@ -329,8 +329,12 @@ public enum Accounts {
             let role = Role(rawValue: m.role)
         else { return nil }
         if m.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {  // at most one write a minute per token
-            m.lastUsedAt = now
-            try await m.save(on: db)
+            // Best effort, never a wait: while another writer holds SQLite's lock (an import) the
+            // request goes on and a later one notes the use.
+            let id = m.id!
+            try? await db.writeTransaction(replayable: false, busyTimeoutMs: 0) { tx in
+                try await (tx as! any SQLDatabase).update(APITokenModel.schema).set("last_used_at", to: SQLBind(now)).where("id", .equal, id).run()
+            }
         }
         var owners: [Int] = []
         if let o = m.ownerID { owners = [o] + (try await OwnerModel.query(on: db).filter(\.$parentID == o).all(\.$id)) }

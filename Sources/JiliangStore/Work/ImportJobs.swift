@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Crypto
 import JiliangCore
 import SQLKit
 
@@ -21,6 +22,19 @@ public enum ImportJobs {
         var actor: String?
         /// Sheet, mapping, preview, institution (issue #19). Optional: jobs queued before lack it.
         var options: InstrumentImport.Options?
+        /// The upload's length and SHA-256, checked before it is imported: a part missing or cut
+        /// short is refused, never imported as a shorter file (whose last row might look whole).
+        var upload: UploadCheck?
+    }
+
+    struct UploadCheck: Codable, Equatable {
+        var bytes: Int
+        var sha256: String
+
+        init(_ bytes: [UInt8]) {
+            self.bytes = bytes.count
+            sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        }
     }
 
     /// The most bytes of an upload one `job_uploads` row holds: a 512 MB roll is 64 rows, so no
@@ -35,7 +49,9 @@ public enum ImportJobs {
     ) async throws -> JobModel {
         if let party { try PartyImport.authorise(party, principal) }
         let payload = String(
-            decoding: try JSONEncoder().encode(Payload(path: nil, mode: mode, scope: principal.scope, actor: principal.actor, options: options)), as: UTF8.self)
+            decoding: try JSONEncoder().encode(
+                Payload(path: nil, mode: mode, scope: principal.scope, actor: principal.actor, options: options, upload: UploadCheck(bytes))),
+            as: UTF8.self)
         let kind = party.flatMap { partyKinds[$0] } ?? kind
         return try await db.writeTransaction { tx in
             let job = JobModel()
@@ -54,8 +70,7 @@ public enum ImportJobs {
     /// A job its creator or an administrator may read; anyone else gets "not found", as if it did
     /// not exist (the report holds rows of the creator's registry). An administrator's token that
     /// may not read the registry (a scraper's `metrics:read`, a gateway's `telemetry:write`) reads
-    /// only its own.
-    /// While it runs in this process, with its progress as `running` has it.
+    /// only its own. While it runs in this process, with its progress as `running` has it.
     public static func job(_ id: Int, visibleTo p: Principal, running: RunningJobs, on db: any Database) async throws -> JobModel {
         guard let j = try await JobModel.find(id, on: db), (p.role == .provinceAdmin && p.may(.readRegistry)) || j.createdBy == p.actor else {
             throw RegistryError.notFound(.job, key: String(id))
@@ -116,10 +131,12 @@ public enum ImportJobs {
         defer { if !again, let path = payload.path { try? FileManager.default.removeItem(atPath: path) } }
         if let path = payload.path {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } else if let kept = try await JobUploads.read(for: jobID, on: db) {
+        } else if let kept = try await JobUploads.read(for: jobID, expectedBytes: payload.upload?.bytes, on: db),
+            payload.upload.map({ $0 == UploadCheck(kept) }) ?? true
+        {
             bytes = kept
         } else {
-            // Not a file the user can mend: the upload is gone (a restore from before it came).
+            // Not a file the user can mend: its upload is gone or not whole (removed by hand).
             try await JobQueue.fail(job, .importing(.uploadMissing), on: db)
             return
         }
@@ -130,7 +147,6 @@ public enum ImportJobs {
             running.note(jobID, done: done, total: total)
             if !onSQLite { Task { try? await JobQueue.progress(jobID, done: done, total: total, on: db) } }
         }
-        defer { running.forget(jobID) }
         var rng = SystemRandomNumberGenerator()
         do {
             let importer = Principal.system("job \(jobID) for \(payload.actor ?? "unknown")")
@@ -154,8 +170,8 @@ public enum ImportJobs {
             try await JobQueue.finish(job, result: String(decoding: try JSONEncoder().encode(report), as: UTF8.self), error: nil, on: db)
         } catch let e as InstrumentImport.FileError {
             try await JobQueue.fail(job, e.refusal, on: db)
-        } catch where WriteContention.isContention(error) || DatabaseAvailability.isUnavailable(error) {
-            again = true
+        } catch where (WriteContention.isContention(error) && job.attempts < JobWorker.contentionAttempts) || DatabaseAvailability.isUnavailable(error) {
+            again = true  // `JobWorker` puts it back in the queue
             throw error
         }
     }

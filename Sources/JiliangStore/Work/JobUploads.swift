@@ -22,12 +22,13 @@ enum JobUploads {
         } while start < bytes.count
     }
 
-    /// The file kept for `job`, or nil when none is. Read a part at a time, so that the file is
-    /// held once in memory, not once as rows and again whole.
-    static func read(for job: Int, on db: any Database) async throws -> [UInt8]? {
+    /// The file kept for `job`, or nil when none is. Read a part at a time into room made for
+    /// `expectedBytes`, so that the file is held once in memory, not as rows and again whole.
+    static func read(for job: Int, expectedBytes: Int? = nil, on db: any Database) async throws -> [UInt8]? {
         struct Part: Decodable { var bytes: Data }
         let sql = db as! any SQLDatabase
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(expectedBytes ?? 0)
         var part = 0
         while let p = try await sql.select().column("bytes").from(table).where("job_id", .equal, job).where("part", .equal, part)
             .first(decoding: Part.self)

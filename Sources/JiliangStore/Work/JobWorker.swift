@@ -149,6 +149,8 @@ public struct JobWorker: Service {
     /// Runs one claimed job to its end — or back into the queue, when it met write contention.
     public func run(_ job: JobModel, today day: CalendarDay) async throws {
         let db = store.workerDB
+        // Its progress noted in memory (`RunningJobs`) goes once its row says how it ended.
+        defer { store.runningJobs.forget(job.id!) }
         do {
             try await Self.holdingClaim(on: job, lease: lease, db: db) {
                 switch job.kind {
