@@ -80,8 +80,11 @@ extension Database {
         return try await retryingWhenBusy { try await attempt(busyTimeoutMs) }
     }
 
-    /// How long one step of a SQLite write waits for the lock before it lets its connection go.
-    static var lockStepMs: Int { 250 }
+    /// How long one step of a SQLite write waits for the lock before it lets its connection go: a
+    /// read given the same connection waits at most this long. 250 ms cost four gateways' ingest up
+    /// to a fifth of its rate (their batches hold the lock about 0.2 s each, so a waiting writer
+    /// often let go just before its turn); at 1 s the rate is the one-go wait's (BENCHMARKS.md).
+    static var lockStepMs: Int { 1_000 }
 
     /// `writeTransaction`, keeping the acting `Audit.actor`: Fluent runs the closure from an
     /// event-loop callback, outside the caller's task, where task-local values are gone.

@@ -41,7 +41,7 @@ import Testing
                         try await (tx as! any SQLDatabase).update("owners").set("address", to: "新址\(turn)").where("id", .equal, owner.id!).run()
                     }
                 }
-                try await Task.sleep(for: .milliseconds(600))  // it has asked, been refused, and asks again
+                try await Task.sleep(for: .milliseconds(1_500))  // it has asked, been refused, and asks again
                 // The requests' side: a read on every event loop's connection (WAL lets it read
                 // beside the open write), seeing the last committed name.
                 let started = Date()
