@@ -14,8 +14,10 @@ import SQLiteNIO
 ///   handler is not consulted, since waiting cannot help a stale snapshot — and the caller saw a
 ///   500. So the first statement of every write transaction takes the write lock (a `DELETE` that
 ///   matches nothing, which SQLite compiles as a write): from then on the transaction holds the
-///   one writer slot, exactly as `BEGIN IMMEDIATE` would, and other writers wait in the busy
-///   handler instead of failing. Fluent's driver offers no way to choose the `BEGIN` kind.
+///   one writer slot, exactly as `BEGIN IMMEDIATE` would, and other writers wait instead of
+///   failing: a replayable one by asking again after a short sleep, holding neither its connection
+///   nor a thread meanwhile; one that cannot run twice (the import) in SQLite's busy handler.
+///   Fluent's driver offers no way to choose the `BEGIN` kind.
 /// - **PostgreSQL** (READ COMMITTED): two transactions that update the same kept-count rows in a
 ///   different order can deadlock (40P01); the loser is retried whole.
 ///
@@ -62,16 +64,18 @@ extension Database {
             }
         }
         guard replayable else { return try await attempt(busyTimeoutMs) }
-        if let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite", busyTimeoutMs > Self.lockStepMs {
-            // SQLite: the lock asked for in steps, the connection let go between them. A write that
-            // waited in one go held its connection — the only one of its event loop, for requests —
-            // for as long as another writer kept the lock (an import: a minute and more), and every
-            // request given that loop was answered 503 after the pool's 10 s. Between steps the
-            // requests waiting for the connection have it. Given up after `busyTimeoutMs` in all.
+        if let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite", busyTimeoutMs > 0 {
+            // SQLite: the lock asked for without waiting; refused, the write lets its connection go,
+            // sleeps a few milliseconds (a task's sleep, holding no thread) and asks again, for
+            // `busyTimeoutMs` in all. Waiting in SQLite's busy handler held two things for as long
+            // as another writer kept the lock (an import: a minute and more): the connection — the
+            // only one of its event loop, so every request given that loop was answered 503 after
+            // the pool's 10 s — and a thread of NIO's blocking pool, which has one per core, so two
+            // waiting writes stopped the import itself (a million rows took 144 s, not 40).
             let deadline = ContinuousClock.now + .milliseconds(busyTimeoutMs)
             while true {
                 do {
-                    return try await attempt(Self.lockStepMs)
+                    return try await attempt(0)
                 } catch where WriteContention.isContention(error) && ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(Int.random(in: 5...50)))
                 }
@@ -80,11 +84,7 @@ extension Database {
         return try await retryingWhenBusy { try await attempt(busyTimeoutMs) }
     }
 
-    /// How long one step of a SQLite write waits for the lock before it lets its connection go: a
-    /// read given the same connection waits at most this long. 250 ms cost four gateways' ingest up
-    /// to a fifth of its rate (their batches hold the lock about 0.2 s each, so a waiting writer
-    /// often let go just before its turn); at 1 s the rate is the one-go wait's (BENCHMARKS.md).
-    static var lockStepMs: Int { 1_000 }
+
 
     /// `writeTransaction`, keeping the acting `Audit.actor`: Fluent runs the closure from an
     /// event-loop callback, outside the caller's task, where task-local values are gone.

@@ -11,7 +11,7 @@ import Testing
 /// roll of a million rows: over a minute). On one shared pool every request given that event loop
 /// waited for it, and after the pool's 10 s was answered 503 "database unavailable" — measured on
 /// a release build: about half the API calls during a 1,000,000-row import. A request's own write
-/// waiting for the lock held its loop's connection the same way; it now waits in steps.
+/// waiting for the lock held its loop's connection the same way; it now asks again and again.
 @Suite struct WorkerPoolTests {
     @Test func aJobHoldingAWriteTransactionLeavesTheRequestsConnectionsFree() async throws {
         try await TestDatabase.withStore { store in
@@ -33,8 +33,8 @@ import Testing
                     }
                 }
                 for await _ in opened { break }
-                // A request's write on this loop waits for the lock — in steps, letting the loop's
-                // one connection go between them (`writeTransaction`), so it holds up no read.
+                // A request's write on this loop waits for the lock — asking again and again, letting
+                // the loop's one connection go between asks (`writeTransaction`): it holds up no read.
                 let requestsDB = store.databases.database(logger: store.logger, on: loop)!
                 let write = Task {
                     try await requestsDB.writeTransaction { tx in
