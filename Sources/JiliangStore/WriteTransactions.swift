@@ -71,7 +71,7 @@ extension Database {
             // as another writer kept the lock (an import: a minute and more): the connection — the
             // only one of its event loop, so every request given that loop was answered 503 after
             // the pool's 10 s — and a thread of NIO's blocking pool, which has one per core, so two
-            // waiting writes stopped the import itself (a million rows took 144 s, not 40).
+            // waiting writes stopped the import itself (a million rows took 124 s, not 40).
             let deadline = ContinuousClock.now + .milliseconds(busyTimeoutMs)
             while true {
                 do {
