@@ -30,8 +30,9 @@ extension Database {
 
     /// `replayable: false` for a body that cannot run twice (the import reads its rows from a
     /// stream): contention then fails it instead of running it again on what is left — the import
-    /// job is run again whole, with a fresh stream (`JobWorker`). `busyTimeoutMs`: how long SQLite
-    /// waits for another writer before it answers SQLITE_BUSY.
+    /// job is run again whole, with a fresh stream (`JobWorker`). `busyTimeoutMs`: how long a write
+    /// waits for another writer on SQLite before it answers SQLITE_BUSY — for a replayable write by
+    /// asking again (below), for one that cannot run twice in SQLite's busy handler.
     public func writeTransaction<T: Sendable>(
         replayable: Bool = true, busyTimeoutMs: Int = busyTimeoutMs, _ body: @escaping @Sendable (any Database) async throws -> T
     ) async throws -> T {
@@ -42,8 +43,9 @@ extension Database {
                 if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
                     // SQLiteNIO's busy handler retries at once and for ever, holding a core and a
                     // pool connection while another writer works; SQLite's own sleeps between tries
-                    // and gives up after 30 s with SQLITE_BUSY (answered 503). Set per connection, on
-                    // every write: cheap, and the pool's connections are opened out of our sight.
+                    // and gives up after the timeout with SQLITE_BUSY (0 for a replayable write,
+                    // which asks again itself; answered 503 in the end). Set per connection, on every
+                    // write: cheap, and the pool's connections are opened out of our sight.
                     try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(max(0, busyTimeoutMs)))").run()
                     guard busyTimeoutMs != Self.busyTimeoutMs else {
                         try await sql.raw(#"DELETE FROM "_fluent_migrations" WHERE 0"#).run()
