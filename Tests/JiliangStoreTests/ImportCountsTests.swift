@@ -1,7 +1,7 @@
 import FluentKit
 import Foundation
 import JiliangCore
-import JiliangStore
+@testable import JiliangStore
 import JiliangTestSupport
 import SQLKit
 import Testing
@@ -9,7 +9,9 @@ import Testing
 /// The statistics an import keeps are counted from the rows it holds, not read back from the
 /// database (issue #23's lead; issue #19's speed). Held here to what counts: after a bureau's roll
 /// with history and an owner's roll of drafts, the kept counts and the 三表 通报's offences equal a
-/// recount from the registry, row for row. On SQLite and PostgreSQL.
+/// recount from the registry, row for row. On SQLite and PostgreSQL. The import holds its slices'
+/// counts and applies them once at its end (issue #23): the bureau's roll is also imported in
+/// slices of 7 rows, so that 14 slices' counts are summed before they are written.
 @Suite struct ImportCountsTests {
     static let today = CalendarDay("2026-11-26")!
 
@@ -21,7 +23,8 @@ import Testing
         }.sorted()
     }
 
-    @Test func theCountsAnImportKeepsEqualARecount() async throws {
+    @Test(arguments: [InstrumentImport.sliceRows, 7])
+    func theCountsAnImportKeepsEqualARecount(rowsPerSlice: Int) async throws {
         try await TestDatabase.withStore { store in
             let db = store.db, sql = store.sql
             // The shape a server keeps (this month by day, earlier months by month), as the kill harness sets it.
@@ -51,8 +54,10 @@ import Testing
                 lines.append("\(name),\(meter),\(model),C-\(n),测试单位,\(owner),鼓楼区某路\(n)号,\(n % 3 == 0 ? "台江区" : "鼓楼区"),贸易结算,\(inService[n / 4 % 4]),\(history)")
             }
             var rng = SystemRandomNumberGenerator()
+            var bureauImport = InstrumentImport(mode: .allOrNothing)
+            bureauImport.rowsPerSlice = rowsPerSlice
             let bureau = try await Audit.$actor.withValue(.system("tests")) {
-                try await InstrumentImport(mode: .allOrNothing).run(bytes: Array(lines.joined(separator: "\n").utf8), on: db, today: Self.today, generator: &rng)
+                try await bureauImport.run(bytes: Array(lines.joined(separator: "\n").utf8), on: db, today: Self.today, generator: &rng)
             }
             #expect(bureau.errors.isEmpty && bureau.inserted == 96 && bureau.ownersCreated == 1, "\(bureau.errors.prefix(3))")
             #expect(try await VerificationRecordModel.query(on: db).count() == 64)
@@ -73,6 +78,29 @@ import Testing
             let recount = try await Backup.keptLines(sql)
             #expect(recount == kept, "kept only: \(Set(kept).subtracting(recount).sorted().prefix(5)); recounted only: \(Set(recount).subtracting(kept).sorted().prefix(5))")
             #expect(try await offences(sql) == keptOffences)
+        }
+    }
+
+    /// Offences and records are written `OR FAIL` on SQLite (no statement journal; issue #23): a row
+    /// that breaks the key stops its statement but leaves the rows before it in the transaction,
+    /// so the write must fail whole and leave nothing. On PostgreSQL the `COPY` fails the same way.
+    @Test func anOffenceThatBreaksItsKeyFailsTheWriteWhole() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db, sql = store.sql
+            let owner = try await Audit.$actor.withValue(.system("tests")) { try await Fixtures.owner(1, industry: .waterUtility, on: db) }
+            let before = try await offences(sql)
+            func offence(_ id: Int) -> MetricCounts.Offence {
+                .init(region: "350102", day: "2026-11-01", instrumentID: id, problem: "first_verification", ownerID: owner.id!, code: "T\(id)", meterType: "水表")
+            }
+            // Rows before the one that breaks the key, in the same statement, and a statement before it.
+            let rows = (1...600).map(offence) + [offence(599)]
+            await #expect(throws: (any Error).self) {
+                try await db.writeTransaction { tx in try await MetricCounts.insert(rows, on: tx) }
+            }
+            #expect(try await offences(sql) == before)
+            // The same rows without the repeated one are written whole.
+            try await db.writeTransaction { tx in try await MetricCounts.insert(Array(rows.dropLast()), on: tx) }
+            #expect(try await offences(sql).count == before.count + 600)
         }
     }
 }

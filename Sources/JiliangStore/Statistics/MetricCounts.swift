@@ -283,12 +283,19 @@ public enum MetricCounts {
         return c
     }
 
-    /// Adds the contribution of instruments just created. The facts may have been counted before
-    /// the rows had ids (ids only name an offence's meter): each offence takes its meter's id here,
-    /// by code.
-    static func addNew(_ c: Contribution, ids: [String: Int], on db: any Database) async throws {
-        try await apply(c.delta, on: db)
-        try await insert(c.offences.map { o in
+    /// Adds counts to counts (an import holds its slices' counts until its end, then applies them once).
+    static func add(_ delta: Counts, to counts: inout Counts) {
+        for (k, v) in delta {
+            counts[k, default: Count()].met += v.met
+            counts[k, default: Count()].total += v.total
+        }
+    }
+
+    /// Writes the offences of instruments just created. The facts may have been counted before the
+    /// rows had ids (ids only name an offence's meter): each offence takes its meter's id here, by
+    /// code.
+    static func addNewOffences(_ offences: [Offence], ids: [String: Int], on db: any Database) async throws {
+        try await insert(offences.map { o in
             var o = o
             o.instrumentID = ids[o.code] ?? o.instrumentID
             return o

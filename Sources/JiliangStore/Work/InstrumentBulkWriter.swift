@@ -31,8 +31,12 @@ enum InstrumentBulkWriter {
     }
 
     /// `orIgnore` (SQLite): a row that breaks a unique key is passed over instead of failing the
-    /// statement — for instruments, whose keys the import checked in the same transaction; rows
-    /// that must never vanish (records, offences) are written plainly. `COPY` always fails loudly.
+    /// statement — for instruments, whose keys the import checked in the same transaction. Rows
+    /// that must never vanish (records, offences) are written `OR FAIL`: a row that breaks a key
+    /// stops the statement with an error, which rolls the caller's transaction back whole. Unlike a
+    /// plain INSERT, which must undo its own earlier rows first, that needs no statement journal:
+    /// SQLite copied every page a statement touched into one (a temporary file) before changing
+    /// it, which was most of a million offences' time (issue #23). `COPY` always fails loudly.
     static func write(
         _ rows: [[Cell]], columns: [String], table: String, on db: any Database, logger: Logger, orIgnore: Bool = true,
         progress: (Int) -> Void = { _ in }
@@ -114,7 +118,7 @@ enum InstrumentBulkWriter {
     ) async throws -> [SQLiteRow] {
         let perStatement = max(1, min(500, 32_000 / columns.count))  // under SQLite's 32 766 variables
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-        let head = (orIgnore ? "INSERT OR IGNORE INTO" : "INSERT INTO") + " \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+        let head = (orIgnore ? "INSERT OR IGNORE INTO" : "INSERT OR FAIL INTO") + " \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
         let tail = returning.map { " RETURNING \($0)" } ?? ""
         var answered: [SQLiteRow] = []
         var fullSQL: String?

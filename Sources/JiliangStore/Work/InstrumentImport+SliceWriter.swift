@@ -123,7 +123,9 @@ extension InstrumentImport {
                     try await recordForSurvey(filed, invitation: invitation, on: sql)
                 }
             }
-            try await MetricCounts.addNew(await counting, ids: ids, on: tx)
+            let counted = await counting
+            MetricCounts.add(counted.delta, to: &counts)
+            try await MetricCounts.addNewOffences(counted.offences, ids: ids, on: tx)
             result.inserted = cells.count
             return result
         }
@@ -134,11 +136,25 @@ extension InstrumentImport {
         /// What decides the counted forms, read once per import (`Statistics.forms`).
         private var forms: Statistics.Forms?
 
+        /// The new instruments' kept counts, summed over the slices and applied once by `finish`:
+        /// a slice's counts touch most of the companies' day and month rows, so applying each
+        /// slice's upserted those rows again and again (a million meters: 9.7 s, against 2.4–3.1 s
+        /// applied once; issue #23). The same transaction either way, so no reader sees a
+        /// difference; on PostgreSQL the count rows are locked only for the import's last moments,
+        /// not from its first slice on.
+        private var counts = MetricCounts.Counts()
+
+        /// Applies the import's kept counts, in the transaction, before it commits.
+        mutating func finish(on tx: any Database) async throws {
+            try await MetricCounts.apply(counts, on: tx)
+            counts = [:]
+        }
+
         /// A new instrument's facts for the kept counts, as `Statistics.loadFacts` would read them
         /// back: its row, its one record (no other record or status change exists yet). The record's
         /// id is left 0: ids order and correct an instrument's records among themselves, and it has
         /// one. The instrument's `id` may be 0 too: the counts never read it, and an offence takes
-        /// its meter's id by code (`MetricCounts.addNew`).
+        /// its meter's id by code (`MetricCounts.addNewOffences`).
         private func fact(of v: ValidRow, id: Int, owner: Int, record: (fact: VerificationFact, ruleID: Int?)?) -> MetricInstrument {
             let d = v.draft
             var i = Statistics.fact(

@@ -281,6 +281,12 @@ public struct InstrumentImport: Sendable {
     /// writes happen in one transaction, so a failed import (a bad row in all-or-nothing mode, a
     /// broken file, a database error) is rolled back whole and nothing is half-written.
     static let sliceRows = 20_000
+    /// `sliceRows` unless a test asks for smaller slices, to import many slices from a small file.
+    var rowsPerSlice = InstrumentImport.sliceRows
+    /// The file's SHA-256 (lower-case hex) when the caller has it already: a job's upload was
+    /// hashed when it was queued and checked against that before it runs (`ImportJobs`), so the
+    /// import need not read half a gigabyte a third time for its records' provenance.
+    var knownDigest: String?
 
     /// How the header was understood: the field each column fills (nil: ignored), the header as
     /// written for each canonical field, the ignored headers, and the mapping for the report.
@@ -465,6 +471,7 @@ public struct InstrumentImport: Sendable {
                         case .slice(let rows, let newOwners): answerSink.yield(try await w.write(rows, newOwners: newOwners, on: tx))
                         case .finish(let commit, let summary):
                             guard commit else { throw SliceWriter.RolledBack() }
+                            try await w.finish(on: tx)
                             // One entry for the whole import: its rows bypass the models (bulk path).
                             var entry = summary
                             if w.submitFilings { entry["filings_submitted"] = "\(w.filingsSubmitted)" }
@@ -493,7 +500,7 @@ public struct InstrumentImport: Sendable {
         var writerFailed = false
         var sample: [Report.SampleRow] = []
         while true {
-            let slice = check.validate(from: &reader, rows: Self.sliceRows, generator: &generator)
+            let slice = check.validate(from: &reader, rows: rowsPerSlice, generator: &generator)
             if sample.count < 5 { sample += slice.prefix(5 - sample.count).map { Self.sample($0, context: context, today: today) } }
             tellProgress()
             if slice.isEmpty { break }
