@@ -1,3 +1,4 @@
+import Crypto
 import FluentKit
 import Foundation
 import JiliangCore
@@ -46,6 +47,25 @@ import Testing
             #expect(report.count == 1 && report.first?.row == 42)
             #expect(try await InstrumentModel.query(on: store.db).count() == 40)
             #expect(try await Self.parts(of: job.id!, on: store.sql) == 0, "the upload goes with the job's end")
+        }
+    }
+
+    /// A record imported through a job names the file it came from by the SHA-256 its upload was
+    /// checked against (the import takes it from the job instead of hashing the file again).
+    @Test func aJobsRecordsNameTheirUploadBySHA256AndRow() async throws {
+        try await TestDatabase.withStore { store in
+            let owner = try await Fixtures.owner(on: store.db)
+            _ = try await Fixtures.institution(on: store.db)
+            var csv = "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date,last_verified_on,last_result,certificate_no,verified_by\n"
+            for i in 0..<3 { csv += "2,电子秤,PV\(i),trade_settlement,350102,市场\(i)号,\(owner.creditCode),2025-01-01,2026-05-2\(i),合格,JD-PV-\(i),测试计量所\n" }
+            let bytes = Array(csv.utf8)
+            _ = try await ImportJobs.enqueue(bytes: bytes, mode: .allOrNothing, by: .system("tests"), on: store.db)
+            let done = try await Self.runClaimed(store)
+            #expect(done.state == "done", "\(done.error ?? "")")
+            struct Source: Decodable { var certificate_no: String; var import_source: String }
+            let sources = try await store.sql.raw("SELECT certificate_no, import_source FROM verification_records ORDER BY certificate_no").all(decoding: Source.self)
+            let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            #expect(sources.map(\.import_source) == (2...4).map { "sha256:\(digest) row \($0)" }, "\(sources)")
         }
     }
 

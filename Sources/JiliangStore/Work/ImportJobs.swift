@@ -161,9 +161,12 @@ public enum ImportJobs {
                 try await JobQueue.finish(job, result: String(decoding: try JSONEncoder().encode(report), as: UTF8.self), error: nil, on: db)
                 return
             }
+            var importer0 = InstrumentImport(mode: payload.mode, scope: payload.scope ?? .nothing, options: payload.options ?? .init())
+            // Checked against the upload above (a legacy file has none and is hashed by the import).
+            if payload.path == nil { importer0.knownDigest = payload.upload?.sha256 }
+            let instrumentImport = importer0
             let report = try await Audit.$actor.withValue(importer) {
-                try await InstrumentImport(mode: payload.mode, scope: payload.scope ?? .nothing, options: payload.options ?? .init()).run(
-                    bytes: bytes, on: db, today: today, progress: { reporter.report($0, $1) }, generator: &rng)
+                try await instrumentImport.run(bytes: bytes, on: db, today: today, progress: { reporter.report($0, $1) }, generator: &rng)
             }
             job.progressDone = report.rows * 2
             job.progressTotal = report.rows * 2

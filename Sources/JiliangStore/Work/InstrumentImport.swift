@@ -449,7 +449,7 @@ public struct InstrumentImport: Sendable {
         check.maxRows = options.maxRows
         check.tableRowsEndEarly = file.format == .xlsx
         // The file's fingerprint: an imported record keeps it (and its row) as its provenance.
-        let fileDigest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let fileDigest = knownDigest ?? SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 
         // The writer owns the transaction; slices go to it through a stream and its answers come
         // back through another. At most two slices are in flight, which bounds memory.
