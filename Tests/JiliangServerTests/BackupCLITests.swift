@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import JiliangCore
 import JiliangStore
 import SQLKit
 import Testing
@@ -91,6 +92,77 @@ import Testing
         try text.write(toFile: junk + ".json", atomically: true, encoding: .utf8)
         let refusedJunk = try CLITests.run(["restore", "--sqlite", db, "--from", junk, "--force"])
         #expect(refusedJunk.status != 0 && refusedJunk.output.contains("not a database"), "\(refusedJunk.output)")
+    }
+
+    /// An import queued before the backup — its job and its upload, which waits in the database
+    /// (migration 040) — is in the backup whole: restored into a fresh database, a worker there
+    /// runs it, stores every row and removes the upload with the job.
+    static func queuedImportDrill(live: DatabaseLocation, restored: DatabaseLocation, backUpAndRestore: () throws -> Void) async throws {
+        let rows = 25
+        let store = try Store(location: live)
+        let owner = try #require(try await OwnerModel.query(on: store.db).first())
+        var csv = "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,in_service_date\n"
+        for i in 0..<rows { csv += "2,电子秤,QD\(i),trade_settlement,\(owner.regionCode),市场\(i)号,\(owner.creditCode),2025-01-01\n" }
+        let queued = try await ImportJobs.enqueue(bytes: Array(csv.utf8), mode: .allOrNothing, by: .system("tests"), on: store.db)
+        let before = try await InstrumentModel.query(on: store.db).count()
+        await store.shutdown()
+
+        try backUpAndRestore()
+
+        let back = try Store(location: restored)
+        let today = CalendarDay("2026-11-26")!
+        // The demo may have queued work of its own: claim until the import comes up.
+        var claimed = try await JobQueue.claim(on: back.db)
+        while let other = claimed, other.id != queued.id { claimed = try await JobQueue.claim(on: back.db) }
+        let job = try #require(claimed, "the queued import was not in the restored database")
+        try await JobWorker(store: back, today: { today }, warnings: WarningRunner()).run(job, today: today)
+        let done = try #require(try await JobModel.find(job.id, on: back.db))
+        #expect(done.state == "done", "\(done.error ?? "")")
+        #expect(try await InstrumentModel.query(on: back.db).count() == before + rows)
+        #expect(try await InstrumentModel.query(on: back.db).filter(\.$serialNo == "QD\(rows - 1)").count() == 1)
+        struct Count: Decodable { var n: Int }
+        #expect(try await back.sql.raw("SELECT COUNT(*) AS n FROM job_uploads").first(decoding: Count.self)?.n == 0)
+        await back.shutdown()
+    }
+
+    @Test func aQueuedSQLiteImportIsRestoredWithItsUploadAndRuns() async throws {
+        let db = CLITests.temp("queued.sqlite"), backup = CLITests.temp("queued-backup.sqlite"), restored = CLITests.temp("queued-restored.sqlite")
+        #expect(try CLITests.run(["demo", "--instruments", "20", "--sqlite", db]).status == 0)
+        try await Self.queuedImportDrill(live: .sqliteFile(db), restored: .sqliteFile(restored)) {
+            let made = try CLITests.run(["backup", "--sqlite", db, "--to", backup])
+            #expect(made.status == 0, "\(made.output)")
+            let back = try CLITests.run(["restore", "--sqlite", restored, "--from", backup])
+            #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
+        }
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["JILIANG_TEST_POSTGRES"] != nil))
+    func aQueuedPostgreSQLImportIsRestoredWithItsUploadAndRuns() async throws {
+        let base = ProcessInfo.processInfo.environment["JILIANG_TEST_POSTGRES"]!
+        let suffix = String(UUID().uuidString.prefix(8)).lowercased()
+        let live = "queued_live_\(suffix)", restored = "queued_restored_\(suffix)"
+        try Self.psql("CREATE DATABASE \(live)", base)
+        try Self.psql("CREATE DATABASE \(restored)", base)
+        func url(_ name: String) -> String { String(base[..<base.lastIndex(of: "/")!]) + "/" + name }
+        #expect(try CLITests.run(["demo", "--instruments", "20"], databaseURL: url(live)).status == 0)
+        let backup = CLITests.temp("queued.pgdump")
+        try await Self.queuedImportDrill(live: .postgres(url: url(live)), restored: .postgres(url: url(restored))) {
+            let made = try CLITests.run(["backup", "--to", backup], databaseURL: url(live))
+            #expect(made.status == 0, "\(made.output)")
+            let back = try CLITests.run(["restore", "--from", backup], databaseURL: url(restored))
+            #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
+        }
+        try Self.psql("DROP DATABASE IF EXISTS \(live) WITH (FORCE)", base)
+        try Self.psql("DROP DATABASE IF EXISTS \(restored) WITH (FORCE)", base)
+    }
+
+    static func psql(_ command: String, _ url: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        p.arguments = ["--no-psqlrc", "--quiet", "--command", command, url]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "psql: \(command)")
     }
 
     /// The same drill on PostgreSQL (pg_dump and pg_restore), when the tests have a cluster.
