@@ -18,17 +18,18 @@ build:
 
 ## The whole suite on SQLite, then the database-backed suites again on a throwaway PostgreSQL, the
 ## browser workflows on one instance and on two behind nginx, and Schemathesis.
+## Each stage says how long it took (scripts/timed.sh).
 test:
-	@bash scripts/deps.sh test
-	$(MAKE) openapi-validate
-	$(SWIFT) build --build-tests
-	$(SWIFT) build --product jiliang
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
-	$(MAKE) test-browser
-	$(MAKE) test-instances
-	$(MAKE) test-failover
-	$(MAKE) test-schemathesis
+	@bash scripts/timed.sh deps bash scripts/deps.sh test
+	@bash scripts/timed.sh openapi-validate $(MAKE) openapi-validate
+	@bash scripts/timed.sh build-tests $(SWIFT) build --build-tests
+	@bash scripts/timed.sh build-jiliang $(SWIFT) build --product jiliang
+	@bash scripts/timed.sh test-sqlite $(MAKE) test-sqlite
+	@bash scripts/timed.sh test-postgres $(MAKE) test-postgres
+	@bash scripts/timed.sh test-browser $(MAKE) test-browser
+	@bash scripts/timed.sh test-instances $(MAKE) test-instances
+	@bash scripts/timed.sh test-failover $(MAKE) test-failover
+	@bash scripts/timed.sh test-schemathesis $(MAKE) test-schemathesis
 
 test-sqlite:
 	$(SWIFT) test --skip-build
