@@ -4,6 +4,7 @@ import JiliangCore
 @testable import JiliangStore
 import JiliangTestSupport
 import SQLKit
+import Synchronization
 import Testing
 
 /// The statistics an import keeps are counted from the rows it holds, not read back from the
@@ -101,6 +102,55 @@ import Testing
             // The same rows without the repeated one are written whole.
             try await db.writeTransaction { tx in try await MetricCounts.insert(Array(rows.dropLast()), on: tx) }
             #expect(try await offences(sql).count == before.count + 600)
+        }
+    }
+
+    /// PostgreSQL: a recount (`DerivedData.refresh`: the counts, then the offences, locked whole)
+    /// while an import runs (the offences with each slice, the counts at its end): neither may
+    /// deadlock. The import takes the counts' ordinary write lock first, so the recount waits for it.
+    /// (Without that lock this test fails with PostgreSQL's deadlock error; checked once. SQLite has
+    /// one writer at a time and cannot deadlock so.)
+    @Test(.enabled(if: TestDatabase.postgresAdminURL != nil))
+    func aRecountDuringAnImportWaitsForIt() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let water = try await Audit.$actor.withValue(.system("tests")) { try await Fixtures.owner(2, industry: .waterUtility, on: db) }
+            let head = "器具名称,表类型,型号规格,出厂编号,使用单位,统一社会信用代码,安装地点,所属区县,用途,启用日期"
+            func roll(_ prefix: String, _ n: Int) -> [UInt8] {
+                // Water meters in service for years and never verified: each is an offence.
+                Array(([head] + (0..<n).map { "智能水表,水表,LXS-20 DN20,\(prefix)\($0),测试单位,\(water.creditCode),鼓楼区某路\($0)号,鼓楼区,贸易结算,2015-05-10" })
+                    .joined(separator: "\n").utf8)
+            }
+            var rng = SystemRandomNumberGenerator()
+            // Something for the recount to count.
+            _ = try await Audit.$actor.withValue(.system("tests")) {
+                try await InstrumentImport(mode: .allOrNothing).run(bytes: roll("A-", 20), on: db, today: Self.today, generator: &rng)
+            }
+            var slow = InstrumentImport(mode: .allOrNothing)
+            slow.rowsPerSlice = 40  // 100 slices: the recount starts while they are written
+            let importer = slow
+            let (started, signal) = AsyncStream.makeStream(of: Void.self)
+            let calls = Mutex(0)
+            let importing = Task {
+                var rng = SystemRandomNumberGenerator()
+                return try await Audit.$actor.withValue(.system("tests")) {
+                    try await importer.run(bytes: roll("B-", 4_000), on: db, today: Self.today, progress: { _, _ in
+                        if calls.withLock({ $0 += 1; return $0 }) == 4 { signal.yield() }
+                    }, generator: &rng)
+                }
+            }
+            for await _ in started { break }
+            let recounting = Task { try await DerivedData.refresh(on: db, logger: store.logger) }
+            let report = try await importing.value
+            #expect(report.errors.isEmpty && report.inserted == 4_000, "\(report.errors.prefix(3))")
+            let outcome = try await recounting.value
+            #expect(outcome.recounted)
+            // And the counts are right: what is kept equals a recount made now.
+            let kept = try await Backup.keptLines(store.sql), keptOffences = try await offences(store.sql)
+            #expect(keptOffences.count >= 4_020)
+            try await MetricCounts.rebuild(on: db)
+            #expect(try await Backup.keptLines(store.sql) == kept)
+            #expect(try await offences(store.sql) == keptOffences)
         }
     }
 }

@@ -307,38 +307,41 @@ public enum MetricCounts {
         // jumping about it (a rebuild's batch touches a large part of it).
         // Sorted on the integer keys with the names' ranks, which orders exactly as the text columns
         // do (six-digit codes, and buckets whose text grows with their number) without comparing strings.
-        let changed = delta.filter { $0.value != Count() }
-        let rows = changed.filter { $0.key.level != companyLevel }
-            .sorted { a, b in
-                let (x, y) = (a.key, b.key)
-                return (levelRank[Int(x.level)], metricRank[Int(x.metric)], grainRank[Int(x.grain)], x.region, x.bucket, x.sub)
-                    < (levelRank[Int(y.level)], metricRank[Int(y.metric)], grainRank[Int(y.grain)], y.region, y.bucket, y.sub)
-            }
-            .map { k, v in
-                (levels[Int(k.level)], metrics[Int(k.metric)], grains[Int(k.grain)], String(k.region), bucketText(grain: k.grain, k.bucket), Int(k.sub), v)
-            }
-        let companyRows = changed.filter { $0.key.level == companyLevel }
-            .sorted { a, b in
-                let (x, y) = (a.key, b.key)
-                return (metricRank[Int(x.metric)], grainRank[Int(x.grain)], x.region, x.bucket, x.owner) < (metricRank[Int(y.metric)], grainRank[Int(y.grain)], y.region, y.bucket, y.owner)
-            }
-            .map { k, v in
-                (metrics[Int(k.metric)], grains[Int(k.grain)], String(k.region), bucketText(grain: k.grain, k.bucket), Int(k.owner), v)
-            }
-        try await upsert(
-            rows.map { [SQLBind($0.0), SQLBind($0.1), SQLBind($0.2), SQLBind($0.3), SQLBind($0.4), SQLBind($0.5), SQLBind($0.6.met), SQLBind($0.6.total)] },
-            into: "metric_counts", key: ["level", "metric", "grain", "region_code", "bucket", "sub_no"], on: db)
-        try await upsert(
-            companyRows.map { [SQLBind($0.0), SQLBind($0.1), SQLBind($0.2), SQLBind($0.3), SQLBind($0.4), SQLBind($0.5.met), SQLBind($0.5.total)] },
-            into: "utility_counts", key: ["metric", "grain", "region_code", "bucket", "owner_id"], on: db)
+        // Kept as keys until each statement's 500 rows are bound: an import applies the counts of
+        // a whole roll at once (hundreds of thousands of rows), and their binds built all at once
+        // would be held in memory all at once.
+        var rows: [(key: Key, value: Count)] = [], companyRows: [(key: Key, value: Count)] = []
+        for entry in delta where entry.value != Count() {
+            if entry.key.level == companyLevel { companyRows.append(entry) } else { rows.append(entry) }
+        }
+        rows.sort { a, b in
+            let (x, y) = (a.key, b.key)
+            return (levelRank[Int(x.level)], metricRank[Int(x.metric)], grainRank[Int(x.grain)], x.region, x.bucket, x.sub)
+                < (levelRank[Int(y.level)], metricRank[Int(y.metric)], grainRank[Int(y.grain)], y.region, y.bucket, y.sub)
+        }
+        companyRows.sort { a, b in
+            let (x, y) = (a.key, b.key)
+            return (metricRank[Int(x.metric)], grainRank[Int(x.grain)], x.region, x.bucket, x.owner) < (metricRank[Int(y.metric)], grainRank[Int(y.grain)], y.region, y.bucket, y.owner)
+        }
+        try await upsert(rows, into: "metric_counts", key: ["level", "metric", "grain", "region_code", "bucket", "sub_no"], on: db) { k, v in
+            [SQLBind(levels[Int(k.level)]), SQLBind(metrics[Int(k.metric)]), SQLBind(grains[Int(k.grain)]), SQLBind(String(k.region)),
+             SQLBind(bucketText(grain: k.grain, k.bucket)), SQLBind(Int(k.sub)), SQLBind(v.met), SQLBind(v.total)]
+        }
+        try await upsert(companyRows, into: "utility_counts", key: ["metric", "grain", "region_code", "bucket", "owner_id"], on: db) { k, v in
+            [SQLBind(metrics[Int(k.metric)]), SQLBind(grains[Int(k.grain)]), SQLBind(String(k.region)), SQLBind(bucketText(grain: k.grain, k.bucket)),
+             SQLBind(Int(k.owner)), SQLBind(v.met), SQLBind(v.total)]
+        }
     }
 
-    /// Adds rows of (key…, met, total), already in key order, to a counts table, 500 to a statement.
-    static func upsert(_ rows: [[SQLBind]], into table: String, key: [String], on db: any Database) async throws {
+    /// Adds rows of (key…, met, total), already in key order, to a counts table, 500 to a statement,
+    /// each statement's binds made as it is sent.
+    static func upsert(
+        _ rows: [(key: Key, value: Count)], into table: String, key: [String], on db: any Database, binds: (Key, Count) -> [SQLBind]
+    ) async throws {
         let sql = db as! any SQLDatabase
         for start in stride(from: 0, to: rows.count, by: 500) {
             let insert = sql.insert(into: table).columns(key + ["met_n", "total_n"])
-            for r in rows[start..<min(start + 500, rows.count)] { insert.values(r) }
+            for r in rows[start..<min(start + 500, rows.count)] { insert.values(binds(r.key, r.value)) }
             try await insert.onConflict(with: key) {
                 $0.set("met_n", to: SQLRaw("\(table).met_n + excluded.met_n")).set("total_n", to: SQLRaw("\(table).total_n + excluded.total_n"))
             }.run()

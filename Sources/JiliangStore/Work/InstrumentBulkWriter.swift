@@ -34,9 +34,11 @@ enum InstrumentBulkWriter {
     /// statement — for instruments, whose keys the import checked in the same transaction. Rows
     /// that must never vanish (records, offences) are written `OR FAIL`: a row that breaks a key
     /// stops the statement with an error, which rolls the caller's transaction back whole. Unlike a
-    /// plain INSERT, which must undo its own earlier rows first, that needs no statement journal:
-    /// SQLite copied every page a statement touched into one (a temporary file) before changing
-    /// it, which was most of a million offences' time (issue #23). `COPY` always fails loudly.
+    /// plain INSERT, which must be able to undo its own earlier rows, that needs no statement
+    /// journal (a copy of every page the statement touches, in a temporary file) — for a table
+    /// without foreign keys: the offences, 8.3 s → 6.6 s for a million meters (issue #23). A table
+    /// with foreign keys (records, instruments) keeps the journal either way. `COPY` always fails
+    /// loudly.
     static func write(
         _ rows: [[Cell]], columns: [String], table: String, on db: any Database, logger: Logger, orIgnore: Bool = true,
         progress: (Int) -> Void = { _ in }
@@ -91,8 +93,10 @@ enum InstrumentBulkWriter {
         // it is — a speed setting, not a condition of the write.
         _ = try? await sqlite.query("PRAGMA temp_store = MEMORY", [])
         // Foreign keys are checked at commit instead of per statement (still checked: a violation
-        // fails the commit), so a multi-row INSERT OR IGNORE cannot abort half-way and SQLite
-        // needs no statement journal for it. Resets itself at the end of the transaction.
+        // fails the commit), so a multi-row INSERT OR IGNORE cannot abort half-way on one. SQLite
+        // still keeps a statement journal for every multi-row insert into a table with foreign
+        // keys, deferred or not (measured: BENCHMARKS.md, 2026-12-07). Resets itself at the end
+        // of the transaction.
         _ = try await sqlite.query("PRAGMA defer_foreign_keys = ON", [])
         func reset() async { _ = try? await sqlite.query("PRAGMA cache_size = -2000", []) }
         do {

@@ -103,9 +103,11 @@ extension InstrumentImport {
             // another core while the database writes them.
             if forms == nil { forms = try await Statistics.forms(on: tx) }
             let dayRowsFrom = try await MetricCounts.dayRowsFrom(on: tx)
-            let me = self
+            // The counting task takes what it needs, not the writer: a copy of the writer would hold
+            // the import's summed counts, and adding to them below would copy them whole.
+            let (forms, now) = (forms!, now)
             async let counting = MetricCounts.contribution(
-                of: inserted.map { me.fact(of: $0.row, id: 0, owner: $0.owner, record: $0.record) }, dayRowsFrom: dayRowsFrom)
+                of: inserted.map { Self.fact(of: $0.row, id: 0, owner: $0.owner, record: $0.record, forms: forms, now: now) }, dayRowsFrom: dayRowsFrom)
             let ids = try await InstrumentBulkWriter.writeInstruments(cells, codes: inserted.map(\.row.code.value), on: tx, logger: logger)
             // Every row was checked against the registry in this transaction, so SQLite passes over
             // a row only when a code issued now is already another instrument's (codes are 60
@@ -155,14 +157,16 @@ extension InstrumentImport {
         /// id is left 0: ids order and correct an instrument's records among themselves, and it has
         /// one. The instrument's `id` may be 0 too: the counts never read it, and an offence takes
         /// its meter's id by code (`MetricCounts.addNewOffences`).
-        private func fact(of v: ValidRow, id: Int, owner: Int, record: (fact: VerificationFact, ruleID: Int?)?) -> MetricInstrument {
+        private static func fact(
+            of v: ValidRow, id: Int, owner: Int, record: (fact: VerificationFact, ruleID: Int?)?, forms: Statistics.Forms, now: Date
+        ) -> MetricInstrument {
             let d = v.draft
             var i = Statistics.fact(
                 id: id, code: v.code.value, subNo: d.subNo, attributes: d.meter, lifecycle: d.status, inServiceOn: d.inServiceDate, ownerID: owner,
-                region: d.region, createdAt: now, forms: forms!)
+                region: d.region, createdAt: now, forms: forms)
             if let record {
                 var fact = record.fact
-                fact.form = forms!.rules.form(ofRule: record.ruleID)
+                fact.form = forms.rules.form(ofRule: record.ruleID)
                 i.records = [fact]
             }
             Statistics.finish(&i, draftChanges: [])

@@ -1,5 +1,6 @@
 import Crypto
 import FluentKit
+import FluentPostgresDriver
 import Foundation
 import JiliangCore
 import JiliangTables
@@ -462,7 +463,14 @@ public struct InstrumentImport: Sendable {
             // Not replayable: its slices come from a stream that a second run would find half read.
             // Contention fails the whole import (nothing stored); the job worker runs it again.
             return try await db.auditedTransaction(replayable: false, busyTimeoutMs: options.busyTimeoutMs ?? 30_000) { tx in
-                try await InstrumentBulkWriter.withBulkSettings(on: tx) {
+                // PostgreSQL: the kept counts are written at the end (`SliceWriter.finish`), the
+                // offences with each slice. A recount locks the counts, then the offences
+                // (`DerivedData`); taking the counts' ordinary write lock first keeps that order, so
+                // the two wait for each other instead of deadlocking. It locks no row.
+                if tx is any PostgresDatabase {
+                    try await (tx as! any SQLDatabase).raw("LOCK TABLE metric_counts, utility_counts IN ROW EXCLUSIVE MODE").run()
+                }
+                return try await InstrumentBulkWriter.withBulkSettings(on: tx) {
                     var w = SliceWriter(owners: registeredOwners, context: context, columnName: names, fileDigest: fileDigest)
                     w.submitFilings = byOwner
                     w.surveyInvitationID = byOwner ? survey : nil
