@@ -176,7 +176,7 @@ enum BenchData {
         }
         struct Statement: Decodable { var type: String; var name: String; var sql: String }
         for s in try await sql.raw(
-            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = \(bind: table) AND sql IS NOT NULL ORDER BY type DESC"
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = \(bind: table) AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type DESC"
         ).all(decoding: Statement.self) {
             // The statement as written, with the clone's names: the table's name after CREATE TABLE,
             // an index's own name and the table it is ON.
@@ -185,7 +185,10 @@ enum BenchData {
                 let head = text.range(of: "(")!.lowerBound
                 text = "CREATE TABLE \"\(clone)\" " + text[head...]
             } else {
-                guard let on = text.range(of: " ON ", options: .caseInsensitive), let paren = text[on.upperBound...].range(of: "(") else { continue }
+                // An index left out would make the floor look better than it is: refuse instead.
+                guard let on = text.range(of: " ON ", options: .caseInsensitive), let paren = text[on.upperBound...].range(of: "(") else {
+                    throw ValidationError("cannot clone the index \(s.name) of \(table): \(s.sql)")
+                }
                 let unique = text.uppercased().hasPrefix("CREATE UNIQUE") ? "UNIQUE " : ""
                 text = "CREATE \(unique)INDEX \"bench_floor_\(s.name)\" ON \"\(clone)\" " + text[paren.lowerBound...]
             }
