@@ -143,6 +143,10 @@ import Testing
         let live = "queued_live_\(suffix)", restored = "queued_restored_\(suffix)"
         try Self.psql("CREATE DATABASE \(live)", base)
         try Self.psql("CREATE DATABASE \(restored)", base)
+        defer {
+            try? Self.psql("DROP DATABASE IF EXISTS \(live) WITH (FORCE)", base)
+            try? Self.psql("DROP DATABASE IF EXISTS \(restored) WITH (FORCE)", base)
+        }
         func url(_ name: String) -> String { String(base[..<base.lastIndex(of: "/")!]) + "/" + name }
         #expect(try CLITests.run(["demo", "--instruments", "20"], databaseURL: url(live)).status == 0)
         let backup = CLITests.temp("queued.pgdump")
@@ -152,8 +156,6 @@ import Testing
             let back = try CLITests.run(["restore", "--from", backup], databaseURL: url(restored))
             #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
         }
-        try Self.psql("DROP DATABASE IF EXISTS \(live) WITH (FORCE)", base)
-        try Self.psql("DROP DATABASE IF EXISTS \(restored) WITH (FORCE)", base)
     }
 
     static func psql(_ command: String, _ url: String) throws {
