@@ -11,8 +11,8 @@
 #   JILIANG_BIN             the binary (default .build/debug/jiliang)
 #   SCHEMATHESIS_PORT       the port to serve on (default: a free loopback port)
 #   SCHEMATHESIS_ROLES      demo accounts to test as (default: owner institute gulou fuzhou admin)
-#   SCHEMATHESIS_EXAMPLES   test cases per operation and phase (default 20: about 30 s per role, under
-#                           3 minutes in all on 2 cores)
+#   SCHEMATHESIS_EXAMPLES   test cases per operation and phase (default 20: 65–86 s per role and
+#                           404 s in all on 2 cores in CI on 2026-12-07, the second-longest stage)
 #   SCHEMATHESIS_SEED       the seed (default fixed, so that a failure reproduces; change it to explore)
 #   SCHEMATHESIS_CHECKS     the checks (default below). `all` also reports schema-valid requests the
 #                           server refuses and schema-violating ones it accepts; many of the former are
