@@ -11,6 +11,7 @@ INSTRUMENTS=${SOAK_INSTRUMENTS:-20000} CONNECTIONS=${SOAK_CONNECTIONS:-16}
 BIN=${SOAK_BIN:-.build/debug/jiliang}
 for tool in wrk curl python3; do command -v $tool >/dev/null || { echo "missing $tool (scripts/deps.sh bench)"; exit 1; }; done
 ROOT=$PWD
+case $BIN in /*) ;; *) BIN=$ROOT/$BIN ;; esac  # SOAK_BIN may be a path of its own (a saved release build)
 DIR=$(mktemp -d /tmp/jiliang-soak-XXXXXX)
 PGDIR=/tmp/jiliang-pg-soak-$(id -u)
 pids=()
@@ -18,7 +19,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 export DATABASE_URL=$(bash scripts/pg.sh start "$PGDIR" "$PGPORT")
 cd "$DIR"
-"$ROOT/$BIN" serve --port "$PORT" --demo-if-empty "$INSTRUMENTS" --public-rate-limit 0 --ledger-key "$DIR/ledger.key" >"$DIR/server.log" 2>&1 &
+"$BIN" serve --port "$PORT" --demo-if-empty "$INSTRUMENTS" --public-rate-limit 0 --ledger-key "$DIR/ledger.key" >"$DIR/server.log" 2>&1 &
 server=$!
 pids+=($server)
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 1; done
