@@ -37,12 +37,14 @@ let package = Package(
             name: "JiliangCore",
             swiftSettings: swiftSettings
         ),
+        // A gateway's NDJSON lines are read by Debian's cJSON (scripts/deps.sh).
+        .systemLibrary(name: "CCJSON", pkgConfig: "libcjson", providers: [.apt(["libcjson-dev"])]),
         // Smart supervision's domain (issue #21): readings, the NDJSON batch reader and the
         // detectors as pure functions with their thresholds. Core only, tested without a database.
         // Its binary wire format is protobuf (proto/telemetry.proto; generated code committed).
         .target(
             name: "JiliangTelemetry",
-            dependencies: ["JiliangCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["JiliangCore", "CCJSON", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings
         ),
         // The tamper-evident ledger: RFC 6962 Merkle log, C2SP tiles, notes, witnesses.

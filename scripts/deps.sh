@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Jiliang's commands need on a fresh Debian machine of this kind, only when missing.
-#   scripts/deps.sh run    — libqrencode-dev (QR codes), libxml2-dev + zlib1g-dev (reading XLSX uploads), libxlsxwriter-dev (XLSX reports), libcairo2-dev + libpango1.0-dev + fonts-noto-cjk
+#   scripts/deps.sh run    — libqrencode-dev (QR codes), libcjson-dev (a gateway's NDJSON lines), libxml2-dev + zlib1g-dev (reading XLSX uploads), libxlsxwriter-dev (XLSX reports), libcairo2-dev + libpango1.0-dev + fonts-noto-cjk
 #                            (PDF label sheets with Chinese text); SQLite is bundled by sqlite-nio
 #   scripts/deps.sh test   — PostgreSQL server (with Patroni, etcd and HAProxy for the failover test), headless Chromium and its driver, poppler-utils (the
 #                            tests read PDFs back), zbar-tools (the browser test scans a printed QR code), Python test tools (openapi-spec-validator, selenium,
@@ -14,7 +14,7 @@ set -euo pipefail
 SCHEMATHESIS_VERSION=4.32.5  # scripts/schemathesis.sh checks for the same
 want=()
 need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || want+=("$1"); }
-app_pkgs() { need_pkg libqrencode-dev; need_pkg libxml2-dev; need_pkg zlib1g-dev; need_pkg libxlsxwriter-dev; need_pkg libcairo2-dev; need_pkg libpango1.0-dev; need_pkg fonts-noto-cjk; }
+app_pkgs() { need_pkg libqrencode-dev; need_pkg libxml2-dev; need_pkg zlib1g-dev; need_pkg libxlsxwriter-dev; need_pkg libcairo2-dev; need_pkg libpango1.0-dev; need_pkg fonts-noto-cjk; need_pkg libcjson-dev; }
 case "${1:-run}" in
   run) app_pkgs ;;
   test) app_pkgs; need_pkg postgresql; need_pkg chromium; need_pkg chromium-driver; need_pkg curl; need_pkg nginx-light; need_pkg poppler-utils; need_pkg zbar-tools; need_pkg patroni; need_pkg etcd-server; need_pkg haproxy ;;

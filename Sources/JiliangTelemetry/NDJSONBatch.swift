@@ -51,16 +51,18 @@ public struct NDJSONBatch: Sendable {
                 batch.errors.append(.init(line: lineNo, field: "", reason: .telemetry(.lineTooLong(maxBytes: limits.maxLineBytes))))
                 continue
             }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
+            let read = JSONLine.withObject(line) { object, text in
+                var fields = Fields(source: object)
+                return (fields.reading(receivedAt: now, limits: limits), fields.errors, text)
+            }
+            guard let (reading, errors, text) = read else {
                 batch.errors.append(.init(line: lineNo, field: "", reason: .telemetry(.notAJSONObject)))
                 continue
             }
-            var fields = Fields(object: object)
-            let reading = fields.reading(receivedAt: now, limits: limits)
-            if let reading, fields.errors.isEmpty {
-                batch.readings.append((lineNo, reading, String(decoding: line, as: UTF8.self)))
+            if let reading, errors.isEmpty {
+                batch.readings.append((lineNo, reading, text))
             } else {
-                batch.errors += fields.errors.map { LineError(line: lineNo, field: $0.field, reason: $0.reason) }
+                batch.errors += errors.map { LineError(line: lineNo, field: $0.field, reason: $0.reason) }
             }
         }
         return batch
@@ -69,20 +71,31 @@ public struct NDJSONBatch: Sendable {
 
 /// One line's fields, checked as they are read; every problem is kept with its field.
 struct Fields {
-    let object: [String: Any]
+    let source: any FieldSource
     var errors: [FieldError] = []
+
+    init(source: any FieldSource) { self.source = source }
 
     static let types = ["delivery", "tank_level", "trip", "weighing", "scale_event", "meter_index", "heartbeat"]
 
     mutating func fail(_ field: String, _ reason: Refusal) { errors.append(FieldError(field, reason)) }
 
+    /// 2^53 − 1: the largest whole number a JSON reader holds exactly (RFC 7493). One above it
+    /// would arrive rounded, as another number than the one sent, and pass unnoticed.
+    static let largestWhole = Int64(1) << 53 - 1
+
     mutating func text(_ key: String, max: Int, required: Bool = true) -> String? {
-        guard let raw = object[key], !(raw is NSNull) else {
+        guard let raw = source.value(key) else {
             if required { fail(key, .field(.required)) }
             return nil
         }
-        guard let s = raw as? String, !Self.blank(s) else {
+        guard case .string(let s) = raw, !Self.blank(s) else {
             fail(key, .field(.required))
+            return nil
+        }
+        // Kept as an NDJSON line, which must read back as sent (a protobuf reading's text may hold one).
+        guard !s.utf8.contains(0) else {
+            fail(key, .telemetry(.holdsNUL))
             return nil
         }
         // Bytes bound characters from above: most fields are decided without counting characters.
@@ -94,17 +107,16 @@ struct Fields {
     }
 
     mutating func number(_ key: String, _ range: ClosedRange<Double>, required: Bool = true) -> Double? {
-        guard let raw = object[key], !(raw is NSNull) else {
+        guard let raw = source.value(key) else {
             if required { fail(key, .field(.required)) }
             return nil
         }
-        // JSONSerialization gives numbers as NSNumber; a Bool is one too, and is not a number here.
-        guard !Self.isBool(raw), let n = raw as? NSNumber, n.doubleValue.isFinite, range.contains(n.doubleValue)
-        else {
-            fail(key, .telemetry(.notInRange(from: range.lowerBound, to: range.upperBound, got: Self.given(raw))))
+        // true and false are not numbers here.
+        guard case .number(let n) = raw, n.isFinite, range.contains(n) else {
+            fail(key, .telemetry(.notInRange(from: range.lowerBound, to: range.upperBound, got: raw.given)))
             return nil
         }
-        return n.doubleValue
+        return n
     }
 
     mutating func whole(_ key: String, _ range: ClosedRange<Int64>, required: Bool = true) -> Int64? {
@@ -126,9 +138,9 @@ struct Fields {
     }
 
     mutating func flag(_ key: String) -> Bool {
-        guard let raw = object[key], !(raw is NSNull) else { return false }
-        guard Self.isBool(raw), let b = raw as? Bool else {
-            fail(key, .field(.notOneOf(["true", "false"], got: Self.given(raw))))
+        guard let raw = source.value(key) else { return false }
+        guard case .bool(let b) = raw else {
+            fail(key, .field(.notOneOf(["true", "false"], got: raw.given)))
             return false
         }
         return b
@@ -141,29 +153,12 @@ struct Fields {
         s.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
     }
 
-    /// JSON's true and false, which Foundation hands over as numbers of the C type `char` ("c"); no
-    /// JSON number is decoded as one.
-    static func isBool(_ value: Any) -> Bool {
-        guard let n = value as? NSNumber else { return false }
-        return String(cString: n.objCType) == "c"
-    }
-
-    /// A value as the line gave it, for a message.
-    static func given(_ value: Any) -> String {
-        if isBool(value), let n = value as? NSNumber { return n.boolValue ? "true" : "false" }
-        return "\(value)"
-    }
-
-    /// RFC 3339, with or without fractional seconds. Format styles are values (no formatter made
-    /// per field, none shared between threads).
-    static func rfc3339(_ s: String) -> Date? {
-        if let d = try? Date(s, strategy: Date.ISO8601FormatStyle()) { return d }
-        return try? Date(s, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    /// RFC 3339, with or without fractional seconds (`RFC3339`).
+    static func rfc3339(_ s: String) -> Date? { RFC3339.instant(s) }
 
     mutating func reading(receivedAt now: Date, limits: NDJSONBatch.Limits) -> Reading? {
         let device = text("device", max: 64)
-        let seq = whole("seq", 0...Int64(1) << 53)
+        let seq = whole("seq", 0...Self.largestWhole)
         let at = instant("at")
         if let at, at.timeIntervalSince(now) > limits.allowedClockSkew {
             fail("at", .telemetry(.clockAhead(seconds: Int(at.timeIntervalSince(now)), allowed: Int(limits.allowedClockSkew))))
@@ -177,7 +172,7 @@ struct Fields {
             let amount = number("amount", 0...100_000)
             let price = number("unit_price", 0...1_000)
             let pe = number("pulse_equivalent", 0.000_001...10, required: false)
-            let pulses = whole("pulses", 0...Int64(1) << 53, required: false)
+            let pulses = whole("pulses", 0...Self.largestWhole, required: false)
             let software = text("software_id", max: 64, required: false)
             let start = instant("start"), end = instant("end")
             if let start, let end, end < start { fail("end", .telemetry(.endsBeforeStart)) }

@@ -5,7 +5,9 @@ import SwiftProtobuf
 /// A gateway's batch in binary (protobuf, proto/telemetry.proto), for volume (issue #21, item 2).
 /// Each reading becomes the same field set an NDJSON line has and is checked by the same rules
 /// (`Fields.reading`), so the two encodings cannot drift apart: what one refuses, the other refuses
-/// with the same field and reason. A reading is kept as its canonical NDJSON line (`Reading.ndjson`),
+/// with the same field and reason — but for what only a line's JSON can get wrong (a text holding
+/// NUL is refused naming its field here, and as not one JSON object in a line, whose reader
+/// cannot hold it: `JSONLine`). A reading is kept as its canonical NDJSON line (`Reading.ndjson`),
 /// so everything downstream — detection, evidence, the ledger — reads one format. Refusals are
 /// numbered by the reading's position in the batch, from 1, as lines are.
 public enum ProtobufBatch {
@@ -35,7 +37,7 @@ public enum ProtobufBatch {
                 batch.errors.append(.init(line: number, field: "", reason: .telemetry(.notProtobuf)))
                 continue
             }
-            var fields = Fields(object: object(r))
+            var fields = Fields(source: object(r))
             guard let reading = fields.reading(receivedAt: now, limits: limits), fields.errors.isEmpty else {
                 batch.errors += fields.errors.map { NDJSONBatch.LineError(line: number, field: $0.field, reason: $0.reason) }
                 continue
@@ -80,51 +82,50 @@ public enum ProtobufBatch {
     }
 
     /// The reading's fields under their NDJSON names; an absent field stays absent.
-    static func object(_ r: Jiliang_Telemetry_V1_Reading) -> [String: Any] {
-        var o: [String: Any] = [:]
-        if r.hasDevice { o["device"] = r.device }
-        if r.hasSeq { o["seq"] = NSNumber(value: r.seq) }
-        if r.hasAt { o["at"] = time(r.at) }
-        func put(_ key: String, _ present: Bool, _ value: @autoclosure () -> Any) { if present { o[key] = value() } }
+    static func object(_ r: Jiliang_Telemetry_V1_Reading) -> [String: FieldValue] {
+        var o: [String: FieldValue] = [:]
+        if r.hasDevice { o["device"] = .string(r.device) }
+        if r.hasSeq { o["seq"] = .number(Double(r.seq)) }
+        if r.hasAt { o["at"] = .string(time(r.at)) }
+        func put(_ key: String, _ present: Bool, _ value: @autoclosure () -> FieldValue) { if present { o[key] = value() } }
         switch r.body {
         case .delivery(let d)?:
-            o["type"] = "delivery"
-            put("nozzle", d.hasNozzle, NSNumber(value: d.nozzle))
-            put("volume", d.hasVolume, NSNumber(value: d.volume))
-            put("amount", d.hasAmount, NSNumber(value: d.amount))
-            put("unit_price", d.hasUnitPrice, NSNumber(value: d.unitPrice))
-            put("pulse_equivalent", d.hasPulseEquivalent, NSNumber(value: d.pulseEquivalent))
-            put("pulses", d.hasPulses, NSNumber(value: d.pulses))
-            put("software_id", d.hasSoftwareID, d.softwareID)
-            put("start", d.hasStart, time(d.start))
-            put("end", d.hasEnd, time(d.end))
+            o["type"] = .string("delivery")
+            put("nozzle", d.hasNozzle, .number(Double(d.nozzle)))
+            put("volume", d.hasVolume, .number(Double(d.volume)))
+            put("amount", d.hasAmount, .number(Double(d.amount)))
+            put("unit_price", d.hasUnitPrice, .number(Double(d.unitPrice)))
+            put("pulse_equivalent", d.hasPulseEquivalent, .number(Double(d.pulseEquivalent)))
+            put("pulses", d.hasPulses, .number(Double(d.pulses)))
+            put("software_id", d.hasSoftwareID, .string(d.softwareID))
+            put("start", d.hasStart, .string(time(d.start)))
+            put("end", d.hasEnd, .string(time(d.end)))
         case .tankLevel(let t)?:
-            o["type"] = "tank_level"
-            put("tank", t.hasTank, NSNumber(value: t.tank))
-            put("level_mm", t.hasLevelMm, NSNumber(value: t.levelMm))
-            put("temperature", t.hasTemperature, NSNumber(value: t.temperature))
+            o["type"] = .string("tank_level")
+            put("tank", t.hasTank, .number(Double(t.tank)))
+            put("level_mm", t.hasLevelMm, .number(Double(t.levelMm)))
+            put("temperature", t.hasTemperature, .number(Double(t.temperature)))
         case .trip(let t)?:
-            o["type"] = "trip"
-            put("meter_km", t.hasMeterKm, NSNumber(value: t.meterKm))
-            put("meter_seconds", t.hasMeterSeconds, NSNumber(value: t.meterSeconds))
-            put("gnss_km", t.hasGnssKm, NSNumber(value: t.gnssKm))
-            put("gnss_max_kmh", t.hasGnssMaxKmh, NSNumber(value: t.gnssMaxKmh))
-            put("fare", t.hasFare, NSNumber(value: t.fare))
+            o["type"] = .string("trip")
+            put("meter_km", t.hasMeterKm, .number(Double(t.meterKm)))
+            put("meter_seconds", t.hasMeterSeconds, .number(Double(t.meterSeconds)))
+            put("gnss_km", t.hasGnssKm, .number(Double(t.gnssKm)))
+            put("gnss_max_kmh", t.hasGnssMaxKmh, .number(Double(t.gnssMaxKmh)))
+            put("fare", t.hasFare, .number(Double(t.fare)))
         case .weighing(let w)?:
-            o["type"] = "weighing"
-            put("kg", w.hasKg, NSNumber(value: w.kg))
-            put("amount", w.hasAmount, NSNumber(value: w.amount))
+            o["type"] = .string("weighing")
+            put("kg", w.hasKg, .number(Double(w.kg)))
+            put("amount", w.hasAmount, .number(Double(w.amount)))
         case .scaleEvent(let e)?:
-            o["type"] = "scale_event"
-            put("event", e.hasEvent, e.event)
+            o["type"] = .string("scale_event")
+            put("event", e.hasEvent, .string(e.event))
         case .meterIndex(let m)?:
-            o["type"] = "meter_index"
-            put("index", m.hasIndex, NSNumber(value: m.index))
-            put("flow", m.hasFlow, NSNumber(value: m.flow))
-            // A JSON true/false as Foundation gives it, so the shared rule reads it as a flag.
-            put("reverse", m.hasReverse, NSNumber(value: m.reverse))
+            o["type"] = .string("meter_index")
+            put("index", m.hasIndex, .number(Double(m.index)))
+            put("flow", m.hasFlow, .number(Double(m.flow)))
+            put("reverse", m.hasReverse, .bool(m.reverse))
         case .heartbeat?:
-            o["type"] = "heartbeat"
+            o["type"] = .string("heartbeat")
         case nil:
             break  // no body: refused naming `type`, as a line without one is
         }

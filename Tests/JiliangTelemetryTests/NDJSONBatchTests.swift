@@ -38,9 +38,12 @@ import Testing
         (#"{"device":" \t\u3000","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "device", .field(.required)),
         ("{\"device\":\"\(String(repeating: "D", count: 65))\",\"seq\":1,\"at\":\"2026-12-05T09:00:00+08:00\",\"type\":\"heartbeat\"}", "device", .field(.tooLong(max: 64))),
         ("{\"device\":\"\(String(repeating: "加", count: 65))\",\"seq\":1,\"at\":\"2026-12-05T09:00:00+08:00\",\"type\":\"heartbeat\"}", "device", .field(.tooLong(max: 64))),
-        (#"{"device":"D","seq":-1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_992, got: "-1"))),
-        (#"{"device":"D","seq":1.5,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_992, got: "1.5"))),
+        (#"{"device":"D","seq":-1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_991, got: "-1"))),
+        (#"{"device":"D","seq":1.5,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_991, got: "1.5"))),
         (#"{"device":"D","seq":1,"at":"yesterday","type":"heartbeat"}"#, "at", .telemetry(.notADateTime(got: "yesterday"))),
+        // RFC 3339 read strictly: no day past its month's end, nothing after the offset (RFC3339Tests).
+        (#"{"device":"D","seq":1,"at":"2026-02-30T09:00:00+08:00","type":"heartbeat"}"#, "at", .telemetry(.notADateTime(got: "2026-02-30T09:00:00+08:00"))),
+        (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00junk","type":"heartbeat"}"#, "at", .telemetry(.notADateTime(got: "2026-12-05T09:00:00+08:00junk"))),
         (#"{"device":"D","seq":1,"at":"2026-12-05T10:05:01+08:00","type":"heartbeat"}"#, "at", .telemetry(.clockAhead(seconds: 301, allowed: 300))),
         (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"teleport"}"#, "type", .telemetry(.unknownType("teleport", known: Fields.types))),
         (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"delivery","nozzle":17,"volume":1,"amount":7.5,"unit_price":7.5,"start":"2026-12-05T08:59:00+08:00","end":"2026-12-05T09:00:00+08:00"}"#,
@@ -50,12 +53,93 @@ import Testing
         (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"delivery","nozzle":1,"volume":1,"amount":7.5,"unit_price":7.5,"start":"2026-12-05T09:00:00+08:00","end":"2026-12-05T08:59:00+08:00"}"#,
          "end", .telemetry(.endsBeforeStart)),
         (#"{"device":"S","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"scale_event","event":"exploded"}"#, "event", .field(.notOneOf(ScaleEvent.allCases.map(\.rawValue), got: "exploded"))),
+        // A value of another kind than the field's is refused naming the field and quoting what came:
+        // a number as text, text as a number, an array or an object where a number belongs, a
+        // number where a flag belongs; null for a required field is as if it were absent.
+        (#"{"device":"D","seq":"1","at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_991, got: "1"))),
+        (#"{"device":7,"seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "device", .field(.required)),
+        (#"{"device":null,"seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "device", .field(.required)),
+        (#"{"device":"D","seq":1,"at":20261205,"type":"heartbeat"}"#, "at", .field(.required)),
+        (#"{"device":"S","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"weighing","kg":[1.5]}"#, "kg", .telemetry(.notInRange(from: 0, to: 100_000, got: "[…]"))),
+        (#"{"device":"S","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"weighing","kg":{"v":1.5}}"#, "kg", .telemetry(.notInRange(from: 0, to: 100_000, got: "{…}"))),
+        (#"{"device":"S","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"weighing","kg":null}"#, "kg", .field(.required)),
+        (#"{"device":"S","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"weighing","kg":100000.5}"#, "kg", .telemetry(.notInRange(from: 0, to: 100_000, got: "100000.5"))),
+        (#"{"device":"M","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"meter_index","index":5,"reverse":1}"#, "reverse", .field(.notOneOf(["true", "false"], got: "1"))),
+        (#"{"device":"M","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"meter_index","index":5,"reverse":"yes"}"#, "reverse", .field(.notOneOf(["true", "false"], got: "yes"))),
+        (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat""#, "", .telemetry(.notAJSONObject)),
+        (#""heartbeat""#, "", .telemetry(.notAJSONObject)),
+        // One object a line, and nothing after it; no NUL in any string (cJSON's strings end at one).
+        (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"} x"#, "", .telemetry(.notAJSONObject)),
+        (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}{"device":"D","seq":2,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "", .telemetry(.notAJSONObject)),
+        (#"{"device":"D\u0000X","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "", .telemetry(.notAJSONObject)),
+        ("{\"device\":\"D\u{0}X\",\"seq\":1,\"at\":\"2026-12-05T09:00:00+08:00\",\"type\":\"heartbeat\"}", "", .telemetry(.notAJSONObject)),
+        // cJSON reads a \u escape that is not four hex digits as NUL too, and takes raw control
+        // characters; JSON has neither. A member named twice says two things (readers differ on which).
+        (#"{"device":"D\uZZZZX","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "", .telemetry(.notAJSONObject)),
+        (#"{"device":"D\u12G4","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "", .telemetry(.notAJSONObject)),
+        (#"{"device":"D\u12"}"#, "", .telemetry(.notAJSONObject)),
+        ("{\"device\":\"D\u{1B}X\",\"seq\":1,\"at\":\"2026-12-05T09:00:00+08:00\",\"type\":\"heartbeat\"}", "", .telemetry(.notAJSONObject)),
+        ("{\"device\":\"D\",\u{1B}\"seq\":1,\"at\":\"2026-12-05T09:00:00+08:00\",\"type\":\"heartbeat\"}", "", .telemetry(.notAJSONObject)),
+        (#"{"device":"D","seq":1,"seq":2,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "", .telemetry(.notAJSONObject)),
+        (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat",}"#, "", .telemetry(.notAJSONObject)),
+        // A lone surrogate is no character.
+        (#"{"device":"D\ud800","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "", .telemetry(.notAJSONObject)),
+        // Past 2^53 − 1 a number is not held exactly; beyond a double's range it is infinite.
+        (#"{"device":"D","seq":9007199254740992,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_991, got: "9007199254740992"))),
+        (#"{"device":"D","seq":9007199254740993,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#, "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_991, got: "9007199254740992"))),
+        (#"{"device":"S","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"weighing","kg":1e400}"#, "kg", .telemetry(.notInRange(from: 0, to: 100_000, got: "inf"))),
+        (#"{"device":"S","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"weighing","kg":1e18}"#, "kg", .telemetry(.notInRange(from: 0, to: 100_000, got: "1000000000000000000"))),
     ] as [(String, String, Refusal)])
     func aBadLineIsNamedAndTheRestIsKept(line: String, field: String, reason: Refusal) {
         let good = #"{"device":"M1","seq":1,"at":"2026-12-05T09:30:00+08:00","type":"heartbeat"}"#
         let b = Self.parse([good, line, good.replacingOccurrences(of: #""seq":1"#, with: #""seq":2"#)])
         #expect(b.readings.map(\.line) == [1, 3])
         #expect(b.errors.contains(.init(line: 2, field: field, reason: reason)), "\(b.errors)")
+    }
+
+    /// A line that is not UTF-8 is not JSON; the lines around it are kept.
+    @Test func aLineThatIsNotUTF8IsRefused() {
+        let good = Array(#"{"device":"M1","seq":1,"at":"2026-12-05T09:30:00+08:00","type":"heartbeat"}"#.utf8)
+        var bad = Array(#"{"device":"M"#.utf8) + [0xFF, 0xFE] + Array(#"","seq":2,"at":"2026-12-05T09:30:00+08:00","type":"heartbeat"}"#.utf8)
+        bad += [0x0A]
+        let b = NDJSONBatch.parse(good + [0x0A] + bad + good, receivedAt: Self.now)
+        #expect(b.readings.map(\.line) == [1, 3])
+        #expect(b.errors == [.init(line: 2, field: "", reason: .telemetry(.notAJSONObject))])
+    }
+
+    /// The other side of the escapes' boundary: a backslash that is itself escaped, before `u0000`,
+    /// is text; a pair of surrogates is one character; the largest whole number is kept.
+    @Test func escapesThatAreTextAndTheLargestSeqAreKept() {
+        let b = Self.parse([
+            #"{"device":"D\\u0000","seq":9007199254740991,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#,
+            #"{"device":"D\ud83d\ude00","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#,
+        ])
+        #expect(b.errors.isEmpty, "\(b.errors)")
+        #expect(b.readings.map(\.reading.device) == [#"D\u0000"#, "D😀"])
+        #expect(b.readings.first?.reading.seq == 9_007_199_254_740_991)
+    }
+
+    /// Escapes are read as JSON reads them: a quote, a backslash and a CJK character written as
+    /// escapes give the name they stand for.
+    @Test func escapedCharactersAreReadAsTheyStandFor() {
+        let b = Self.parse([#"{"device":"\"\\\u52a0\u0041","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"heartbeat"}"#])
+        #expect(b.errors.isEmpty, "\(b.errors)")
+        #expect(b.readings.map(\.reading.device) == ["\"\\加A"])
+    }
+
+    /// Optional fields sent as null are absent, and a whole number may be written with an exponent
+    /// or a fraction of zero: the line is kept.
+    @Test func nullOptionalsAndWrittenOutNumbersAreKept() {
+        let b = Self.parse([
+            #"{"device":"D","seq":1e3,"at":"2026-12-05T09:00:00+08:00","type":"delivery","nozzle":2.0,"volume":1,"amount":7.5,"unit_price":7.5,"pulse_equivalent":null,"pulses":null,"software_id":null,"start":"2026-12-05T08:59:00+08:00","end":"2026-12-05T09:00:00+08:00"}"#,
+            #"{"device":"M","seq":2,"at":"2026-12-05T09:00:00+08:00","type":"meter_index","index":5,"flow":null,"reverse":null}"#,
+        ])
+        #expect(b.errors.isEmpty, "\(b.errors)")
+        #expect(b.readings.map(\.reading.seq) == [1000, 2])
+        guard case .delivery(let d) = b.readings.first?.reading.body else { Issue.record("not a delivery"); return }
+        #expect(d.nozzle == 2 && d.pulseEquivalent == nil && d.pulses == nil && d.softwareID == nil)
+        guard case .meterIndex(let m) = b.readings.last?.reading.body else { Issue.record("not a meter index"); return }
+        #expect(m.flow == nil && m.reverse == false)
     }
 
     /// The other side of those boundaries: a name with a space inside, and 64 characters of three

@@ -48,8 +48,12 @@ import Testing
         (delivery { $0.nozzle = 17 }, "nozzle", .telemetry(.notInRange(from: 1, to: 16, got: "17"))),
         (delivery { $0.end = 1_764_899_000 }, "end", .telemetry(.endsBeforeStart)),
         (delivery { $0.volume = .nan }, "volume", .telemetry(.notInRange(from: 0, to: 2000, got: "nan"))),
-        ({ var r = delivery { _ in }; r.seq = -1; return r }(), "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_992, got: "-1"))),
+        ({ var r = delivery { _ in }; r.seq = -1; return r }(), "seq", .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_991, got: "-1"))),
         ({ var r = delivery { _ in }; r.at = -5; return r }(), "at", .telemetry(.notADateTime(got: "-5"))),
+        // A number past 2^53 − 1 would be kept rounded; a NUL could not be read back from the stored line.
+        ({ var r = delivery { _ in }; r.seq = 9_007_199_254_740_993; return r }(), "seq",
+         .telemetry(.notInRange(from: 0, to: 9_007_199_254_740_991, got: "9007199254740992"))),
+        (delivery { $0.softwareID = "A1\u{0}B2" }, "software_id", .telemetry(.holdsNUL)),
         ({ var r = delivery { _ in }; r.at = Int64(NDJSONBatchTests.now.timeIntervalSince1970) + 301; return r }(), "at",
          .telemetry(.clockAhead(seconds: 301, allowed: 300))),
         ({ var r = delivery { _ in }; r.clearDevice(); return r }(), "device", .field(.required)),

@@ -3,6 +3,9 @@
 public enum TelemetryRefusal: Sendable, Hashable, Codable {
     /// A line that is not one JSON object.
     case notAJSONObject
+    /// A text holding the NUL character, which no field may (a reading is kept as its NDJSON line,
+    /// and that line's reader ends a text at NUL).
+    case holdsNUL
     case lineTooLong(maxBytes: Int)
     case tooManyLines(max: Int)
     /// A `type` the ingest does not know, with the ones it does.

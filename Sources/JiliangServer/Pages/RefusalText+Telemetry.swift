@@ -5,6 +5,7 @@ extension RefusalText {
     static func telemetry(_ r: TelemetryRefusal, _ zh: Bool) -> String {
         switch r {
         case .notAJSONObject: zh ? "不是一个 JSON 对象" : "is not one JSON object"
+        case .holdsNUL: zh ? "文本中含有空字符（NUL）" : "holds the NUL character"
         case .lineTooLong(let max): zh ? "行长度超过 \(max) 字节" : "the line is longer than \(max) bytes"
         case .tooManyLines(let max): zh ? "一批最多 \(max) 行，其余未读取" : "a batch takes at most \(max) lines; the rest was not read"
         case .unknownType(let type, let known):
