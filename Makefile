@@ -62,10 +62,12 @@ test-failover:
 	bash scripts/failover-test.sh
 
 ## The soak (issue #22, item 5): an hour (SOAK_MINUTES) at half the measured peak of mixed traffic on
-## PostgreSQL; memory, descriptors, connections and latency per 5-minute round. Not run by CI.
-soak: build
+## PostgreSQL; memory, descriptors, connections and latency per 5-minute round, on a release build
+## (SOAK_BIN=.build/debug/jiliang after `make build` for a debug one). Not run by CI.
+soak:
 	@bash scripts/deps.sh bench
-	bash scripts/soak.sh
+	$(SWIFT) build -c release --product jiliang
+	SOAK_BIN=$${SOAK_BIN:-.build/release/jiliang} bash scripts/soak.sh
 
 ## The workflows end to end in headless Chromium (Selenium), against a server it starts itself.
 test-browser:

@@ -8,7 +8,7 @@
 set -euo pipefail
 MINUTES=${SOAK_MINUTES:-60} ROUND=${SOAK_ROUND_SECONDS:-300} PORT=${SOAK_PORT:-18401} PGPORT=${SOAK_PG_PORT:-54341}
 INSTRUMENTS=${SOAK_INSTRUMENTS:-20000} CONNECTIONS=${SOAK_CONNECTIONS:-16}
-BIN=${SOAK_BIN:-.build/debug/jiliang}
+BIN=${SOAK_BIN:-.build/release/jiliang}
 for tool in wrk curl python3; do command -v $tool >/dev/null || { echo "missing $tool (scripts/deps.sh bench)"; exit 1; }; done
 ROOT=$PWD
 case $BIN in /*) ;; *) BIN=$ROOT/$BIN ;; esac  # SOAK_BIN may be a path of its own (a saved release build)
