@@ -66,7 +66,7 @@ test-failover:
 ## (SOAK_BIN=.build/debug/jiliang after `make build` for a debug one). Not run by CI.
 soak:
 	@bash scripts/deps.sh bench
-	$(SWIFT) build -c release --product jiliang
+	[ -n "$$SOAK_BIN" ] || $(SWIFT) build -c release --product jiliang
 	SOAK_BIN=$${SOAK_BIN:-.build/release/jiliang} bash scripts/soak.sh
 
 ## The workflows end to end in headless Chromium (Selenium), against a server it starts itself.

@@ -12,6 +12,7 @@ BIN=${SOAK_BIN:-.build/release/jiliang}
 for tool in wrk curl python3; do command -v $tool >/dev/null || { echo "missing $tool (scripts/deps.sh bench)"; exit 1; }; done
 ROOT=$PWD
 case $BIN in /*) ;; *) BIN=$ROOT/$BIN ;; esac  # SOAK_BIN may be a path of its own (a saved release build)
+[ -x "$BIN" ] || { echo "no server binary at $BIN (make soak builds one)"; exit 1; }
 DIR=$(mktemp -d /tmp/jiliang-soak-XXXXXX)
 PGDIR=/tmp/jiliang-pg-soak-$(id -u)
 pids=()

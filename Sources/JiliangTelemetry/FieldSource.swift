@@ -38,9 +38,10 @@ extension Dictionary: FieldSource where Key == String, Value == FieldValue {
 ///
 /// cJSON is more lenient than JSON in a few ways; the ones that could change what a line says are
 /// refused before it parses (`isStrict`) or after (a name given twice). Numbers are read by
-/// `strtod`, so `01` and `1.` are taken as 1 (their value is not in doubt). Concurrent parses are
-/// safe as used: cJSON's hooks are never set, and its global error pointer, which every parse
-/// writes, is never read.
+/// `strtod`, so `01` and `1.` are taken as 1 (their value is not in doubt). Concurrent parses, as
+/// cJSON's README allows them: its hooks are never set and its global error pointer is never read.
+/// Every parse still writes that pointer, a data race on a value no one reads (ThreadSanitizer
+/// would name it).
 struct JSONLine: FieldSource {
     private let object: UnsafeMutablePointer<cJSON>
 

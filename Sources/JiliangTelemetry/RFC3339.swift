@@ -41,6 +41,8 @@ enum RFC3339 {
             var n = 0, value = 0
             at += 1
             while at < b.count, b[at] &- UInt8(ascii: "0") < 10 {
+                // Refused at the tenth digit, before the value could overflow.
+                guard n < 9 else { return nil }
                 value = value * 10 + Int(b[at] &- UInt8(ascii: "0"))
                 n += 1
                 at += 1

@@ -21,7 +21,7 @@ import Testing
     static let otherBureau = Principal(kind: .user, id: 902, label: "siming", role: .bureauStaff, region: Fixtures.otherCounty)
 
     static func caseOpened(_ device: String, _ seq: Int) -> String {
-        #"{"device":"\#(device)","seq":\#(seq),"at":"2026-12-05T09:\#(String(format: "%02d", seq)):00+08:00","type":"scale_event","event":"case_opened"}"#
+        #"{"device":"\#(device)","seq":\#(seq),"at":"2026-12-05T09:\#(String(format: "%02d", seq % 60)):00+08:00","type":"scale_event","event":"case_opened"}"#
     }
 
     /// Two scales of one owner, each with a device that reports its case opened outside any visit:

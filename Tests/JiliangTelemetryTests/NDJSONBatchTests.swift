@@ -44,6 +44,7 @@ import Testing
         // RFC 3339 read strictly: no day past its month's end, nothing after the offset (RFC3339Tests).
         (#"{"device":"D","seq":1,"at":"2026-02-30T09:00:00+08:00","type":"heartbeat"}"#, "at", .telemetry(.notADateTime(got: "2026-02-30T09:00:00+08:00"))),
         (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00junk","type":"heartbeat"}"#, "at", .telemetry(.notADateTime(got: "2026-12-05T09:00:00+08:00junk"))),
+        (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00.9999999999999999999Z","type":"heartbeat"}"#, "at", .telemetry(.notADateTime(got: "2026-12-05T09:00:00.9999999999999999999Z"))),
         (#"{"device":"D","seq":1,"at":"2026-12-05T10:05:01+08:00","type":"heartbeat"}"#, "at", .telemetry(.clockAhead(seconds: 301, allowed: 300))),
         (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"teleport"}"#, "type", .telemetry(.unknownType("teleport", known: Fields.types))),
         (#"{"device":"D","seq":1,"at":"2026-12-05T09:00:00+08:00","type":"delivery","nozzle":17,"volume":1,"amount":7.5,"unit_price":7.5,"start":"2026-12-05T08:59:00+08:00","end":"2026-12-05T09:00:00+08:00"}"#,
