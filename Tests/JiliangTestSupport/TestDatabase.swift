@@ -145,9 +145,13 @@ actor Templates {
         let template = try await postgresTemplate!.value
         let name = "jiliang_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         // Serialised by the actor (no await between here and the end of the statement's task):
-        // PostgreSQL refuses concurrent copies of one template.
+        // PostgreSQL refuses concurrent copies of one template. From PostgreSQL 15 a copy is
+        // WAL-logged block by block unless it asks for FILE_COPY: 0.08 s against 0.25 s for this
+        // 11 MB template on the CI machine kind, ≈ 40 s of the suite's wall time over 250 copies.
         try await Self.admin(admin) { sql in
-            _ = try await sql.raw("CREATE DATABASE \(unsafeRaw: name) TEMPLATE \(unsafeRaw: template)").all()
+            let version = try await sql.raw("SHOW server_version_num").first()?.decode(column: "server_version_num", as: String.self)
+            let strategy = (version.flatMap { Int($0) } ?? 0) >= 150_000 ? " STRATEGY FILE_COPY" : ""
+            _ = try await sql.raw("CREATE DATABASE \(unsafeRaw: name) TEMPLATE \(unsafeRaw: template)\(unsafeRaw: strategy)").all()
         }
         return .postgres(url: Self.url(admin, database: name))
     }
