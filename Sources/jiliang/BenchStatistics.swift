@@ -77,6 +77,26 @@ struct BenchStatistics: AsyncParsableCommand {
             print(String(format: "utility report province, every offending meter listed (the CSV): %.0f ms, %d meters",
                          Double(DispatchTime.now().uptimeNanoseconds - whole) / 1e6, all.offenders.count))
 
+            // The drill-down page's counts (`/app/regions/{code}`: child region × sub-item × status
+            // today), one GROUP BY of the subtree's instruments — not kept counts, so linear in the
+            // region's instruments. Beside it, the seven filtered counts per child that the page ran
+            // before, on top of a GROUP BY by sub-item and status much like this one.
+            for (label, region) in [("province", province), ("city", cities[0]), ("county", counties[0])] {
+                var ms: [Double] = [], before: [Double] = []
+                let children = try await Registry.regions(parent: region.value, on: db).compactMap { RegionCode($0.id!) }
+                for _ in 0..<runs {
+                    var t = DispatchTime.now().uptimeNanoseconds
+                    _ = try await Registry.drillDownCounts(region: region, today: today, window: 30, scope: .everything, on: db)
+                    ms.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
+                    t = DispatchTime.now().uptimeNanoseconds
+                    for c in children.isEmpty ? [region] : children {
+                        _ = try await Registry.countsByStatus(today: today, window: 30, scope: .region(c), on: db)
+                    }
+                    before.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
+                }
+                print("drill-down counts \(label) " + BenchData.percentiles(ms) + "; the seven counts per child it replaced (the old page ran them and a GROUP BY like it): " + BenchData.percentiles(before))
+            }
+
             // Baseline: the plain GROUP BY a view would run over the same data — the year's
             // verifications by city (or county), sub-item and result — over the records themselves.
             func plain(_ r: RegionCode, prefix: Int) async throws {

@@ -47,8 +47,8 @@ import Testing
                     try await Registry.instruments(.init(), today: Self.today, window: 30, cursor: nil, limit: 100, scope: s, on: db).items.count
                 }),
                 ("counts by status", { s in try await Registry.countsByStatus(today: Self.today, window: 30, scope: s, on: db).map(\.1).reduce(0, +) }),
-                ("counts by sub-item", { s in
-                    try await Registry.countsBySubItem(region: RegionCode("350000")!, scope: s, on: db).map(\.count).reduce(0, +)
+                ("drill-down counts", { s in
+                    try await Registry.drillDownCounts(region: RegionCode("350000")!, today: Self.today, window: 30, scope: s, on: db).map(\.count).reduce(0, +)
                 }),
                 ("owner", { s in try await Self.found { try await Registry.owner(owner.id!, scope: s, on: db) } }),
                 ("owner list", { s in try await Registry.owners(.init(), cursor: nil, limit: 100, scope: s, on: db).items.count }),

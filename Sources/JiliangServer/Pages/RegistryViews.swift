@@ -241,21 +241,24 @@ struct RegionView: PageView {
         if case .region = p.scope, !p.scope.sees(region: rc) { throw RegistryError.notFound(.region, key: code) }
         guard p.role == .provinceAdmin || p.role == .bureauStaff else { throw RegistryError.forbidden(.request(.regionalStatisticsStaffOnly)) }
         let children = try await Registry.regions(parent: rc.value, on: db)
-        var rows: [Row] = []
-        for child in children.isEmpty ? [region] : children {
-            let childCode = RegionCode(child.id!)!
-            let counts = try await Registry.countsByStatus(today: today, window: window, scope: p.scope.narrowed(to: childCode), on: db)
-            rows.append(Row(
-                code: child.id!, link: Site.region(child.id!), name: child.name, drill: !children.isEmpty && childCode.level != .county,
-                cells: counts.map { Cell(code: child.id!, status: $0.0.rawValue, subNo: nil, count: $0.1) }))
+        // One read of the subtree: both tables are sums of its child × sub-item × status cells.
+        var byChild: [String: [ComplianceStatus: Int]] = [:], bySub: [Int: [ComplianceStatus: Int]] = [:]
+        for cell in try await Registry.drillDownCounts(region: rc, today: today, window: window, scope: p.scope, on: db) {
+            // A region without child regions (a county, or a city not yet divided) is its own one row.
+            byChild[children.isEmpty ? rc.value : cell.child, default: [:]][cell.status, default: 0] += cell.count
+            bySub[cell.subNo, default: [:]][cell.status, default: 0] += cell.count
+        }
+        let rows = (children.isEmpty ? [region] : children).map { child in
+            Row(
+                code: child.id!, link: Site.region(child.id!), name: child.name, drill: !children.isEmpty && RegionCode(child.id!)!.level != .county,
+                cells: statuses.map { Cell(code: child.id!, status: $0.rawValue, subNo: nil, count: byChild[child.id!]?[$0] ?? 0) })
         }
         var names: [Int: String] = [:]
         for e in try await Registry.catalogue(on: db) { names[e.id!] = e.subName }
-        let byStatus = try await Registry.countsBySubItemAndStatus(region: rc, today: today, window: window, scope: p.scope, on: db)
-        let items = try await Registry.countsBySubItem(region: rc, scope: p.scope, on: db).map { item in
+        let items = bySub.keys.sorted().map { subNo in
             Item(
-                subNo: "\(item.subNo)", name: names[item.subNo] ?? "", count: item.count,
-                cells: statuses.map { s in Cell(code: rc.value, status: s.rawValue, subNo: "\(item.subNo)", count: byStatus[item.subNo]?[s] ?? 0) })
+                subNo: "\(subNo)", name: names[subNo] ?? "", count: bySub[subNo]!.values.reduce(0, +),
+                cells: statuses.map { s in Cell(code: rc.value, status: s.rawValue, subNo: "\(subNo)", count: bySub[subNo]?[s] ?? 0) })
         }
         var parent: String?, parentLink: String?
         if let up = rc.parent, p.scope == .everything || p.region.map({ $0.contains(up) }) == true {

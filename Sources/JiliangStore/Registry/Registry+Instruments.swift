@@ -234,68 +234,6 @@ extension Registry {
         return out
     }
 
-    /// How many instruments of a region subtree, within the scope, use each catalogue sub-item.
-    public static func countsBySubItem(region: RegionCode, scope: AccessScope, on db: any Database) async throws -> [(subNo: Int, count: Int)] {
-        // Regulators' scopes are region ranges: one GROUP BY over the region index. Other scopes
-        // (an owner, an institute) are small: count their sub-items in memory.
-        var range = region.subtreeRange
-        switch scope {
-        case .everything: break
-        case .region(let r):
-            let own = r.subtreeRange
-            guard own.overlaps(range) else { return [] }
-            range = max(own.lowerBound, range.lowerBound)...min(own.upperBound, range.upperBound)
-        default:
-            var counts: [Int: Int] = [:]
-            for sub in try await scoped(InstrumentModel.query(on: db), scope).inSubtree(of: region, \.$regionCode).all(\.$subNo) {
-                counts[sub, default: 0] += 1
-            }
-            return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        }
-        struct Row: Decodable { var sub_no: Int; var n: Int }
-        let rows = try await (db as! any SQLDatabase).select().column("sub_no").column(SQLFunction("count", args: SQLLiteral.all), as: "n")
-            .from("instruments").where("region_code", .greaterThanOrEqual, range.lowerBound).where("region_code", .lessThanOrEqual, range.upperBound)
-            .groupBy("sub_no").orderBy("sub_no").all(decoding: Row.self)
-        return rows.map { ($0.sub_no, $0.n) }
-    }
-
-    /// How many instruments of a region subtree, within the scope, are in each status today, by
-    /// catalogue sub-item (the drill-down's item × status table).
-    public static func countsBySubItemAndStatus(
-        region: RegionCode, today: CalendarDay, window: Int, scope: AccessScope, on db: any Database
-    ) async throws -> [Int: [ComplianceStatus: Int]] {
-        var range = region.subtreeRange
-        switch scope {
-        case .everything: break
-        case .region(let r):
-            let own = r.subtreeRange
-            guard own.overlaps(range) else { return [:] }
-            range = max(own.lowerBound, range.lowerBound)...min(own.upperBound, range.upperBound)
-        default:
-            // Small scopes (an owner, an institute): one filtered query per status.
-            var out: [Int: [ComplianceStatus: Int]] = [:]
-            for status in ComplianceStatus.allCases {
-                let q = scoped(InstrumentModel.query(on: db), scope).inSubtree(of: region, \.$regionCode)
-                applyStatusFilter(q, status: status, today: today, window: window)
-                for sub in try await q.all(\.$subNo) { out[sub, default: [:]][status, default: 0] += 1 }
-            }
-            return out
-        }
-        // One GROUP BY over the region range, the status as one expression.
-        let status = statusExpression(today: today, window: window)
-        let rows = try await (db as! any SQLDatabase).raw("""
-            SELECT sub_no, \(status) AS status, COUNT(*) AS n FROM instruments
-            WHERE region_code >= \(bind: range.lowerBound) AND region_code <= \(bind: range.upperBound)
-            GROUP BY sub_no, status
-            """).all()
-        var out: [Int: [ComplianceStatus: Int]] = [:]
-        for r in rows {
-            guard let s = try r.decode(column: "status", as: String?.self).flatMap(ComplianceStatus.init(rawValue:)) else { continue }
-            out[try r.decode(column: "sub_no", as: Int.self), default: [:]][s, default: 0] += try r.decode(column: "n", as: Int.self)
-        }
-        return out
-    }
-
     /// `applyStatusFilter` written as one SQL expression over the instruments' stored columns, for
     /// grouping and sorting (StatusAgreementTests holds the two to the engine).
     static func statusExpression(today: CalendarDay, window: Int) -> SQLQueryString {
