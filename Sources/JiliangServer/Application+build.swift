@@ -18,24 +18,28 @@ public func buildApplication(_ config: AppConfiguration) async throws -> some Ap
     var app: Application<RouterResponder<AppRequestContext>>
     do {
         try await prepare(store, config: config)
-        app = try buildApplication(config, store: store)
+        // The application owns this store: its pool closes at graceful shutdown — after the job
+        // worker and the ledger's publisher, which still use it while they stop (a ServiceGroup
+        // stops its services in reverse order, so the pool goes first in the list). Added last, it
+        // closed first, and a worker stopping mid-job then crashed on the closed pool.
+        app = try buildApplication(config, store: store, services: [store.databases])
     } catch {
         await store.shutdown()  // a pool that was never started must still be closed
         throw error
     }
-    // The application owns this store: its pool closes at graceful shutdown.
-    app.addServices(store.databases)
     return app
 }
 
 /// The application over a store that the caller owns and closes (tests use this with a throwaway
-/// database already migrated).
-public func buildApplication(_ config: AppConfiguration, store: Store) throws -> Application<RouterResponder<AppRequestContext>> {
+/// database already migrated). `services` start before the application's own and stop after them.
+public func buildApplication(
+    _ config: AppConfiguration, store: Store, services: [any Service] = []
+) throws -> Application<RouterResponder<AppRequestContext>> {
     let ledger = Ledger(store: store, configuration: try config.ledgerConfiguration())
     let router = try buildRouter(store: store, config: config, ledger: ledger)
     var app = Application(
         router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Jiliang"),
-        logger: store.logger)
+        services: services, logger: store.logger)
     if config.runWorker {
         app.addServices(JobWorker(
             store: store, today: config.today, warnings: WarningRunner(dueSoonWindow: config.dueSoonWindow), credit: config.credit,
