@@ -29,17 +29,28 @@ public struct FieldChecker {
     public mutating func fail(_ field: String, _ reason: FieldRefusal) { fail(field, .field(reason)) }
 
     /// A required, trimmed, non-empty text of at most `max` characters.
+    ///
+    /// Characters as JSON Schema's `maxLength` counts them (the API's contract, `openapi.yaml`):
+    /// Unicode code points of the value as sent, before trimming. Swift's `count` counts grapheme
+    /// clusters — a letter and its combining marks, a flag, a family emoji are one — and the trimmed
+    /// value is shorter, so either way texts the document refuses were taken (Schemathesis sent
+    /// 501 code points led by a tab).
     public mutating func text(_ field: String, _ value: String?, max: Int = 200, required: Bool = true) -> String? {
         let t = value?.trimmingCharactersInWhitespace() ?? ""
         if t.isEmpty {
             if required { fail(field, .required) }
             return nil
         }
-        if t.utf8.count > max, t.count > max {  // utf8 count bounds the character count, and is O(1)
+        if let value, Self.longer(value, than: max) {
             fail(field, .tooLong(max: max))
             return nil
         }
         return t
+    }
+
+    /// More than `max` code points (the UTF-8 length bounds them from above and is O(1)).
+    public static func longer(_ s: String, than max: Int) -> Bool {
+        s.utf8.count > max && s.unicodeScalars.count > max
     }
 
     public mutating func day(_ field: String, _ value: String?, required: Bool = true) -> CalendarDay? {

@@ -98,8 +98,8 @@ struct Fields {
             fail(key, .telemetry(.holdsNUL))
             return nil
         }
-        // Bytes bound characters from above: most fields are decided without counting characters.
-        guard s.utf8.count <= max || s.count <= max else {
+        // Code points, as the API's texts are counted (`FieldChecker.longer`).
+        guard !FieldChecker.longer(s, than: max) else {
             fail(key, .field(.tooLong(max: max)))
             return nil
         }

@@ -83,6 +83,10 @@ import Testing
              body: #"{"name":"X","credit_code":"91330100716105852F","address":"A","region_code":"350102","industry":"market","parent_id":1e40}"#, status: .badRequest, field: nil),
         Case(name: "commitments of an owner not in scope", method: .get, uri: "/api/v1/commitments?owner_id=99999", body: nil, status: .notFound, field: nil),
         Case(name: "a body that is not an object", method: .post, uri: "/api/v1/owners", body: "[1,2]", status: .badRequest, field: "body"),
+        // 52 code points in 26 grapheme clusters (e + combining acute): over the name's 50 as JSON
+        // Schema counts (TextLengthTests); taken before, when the clusters were counted.
+        Case(name: "a name over its limit in code points", method: .put, uri: "/api/v1/regions/350102",
+             body: #"{"name":""# + String(repeating: #"e\u0301"#, count: 26) + #""}"#, status: .badRequest, field: "name"),
     ]
 
     @Test(arguments: cases)

@@ -36,7 +36,7 @@ public enum Filings {
         guard p.may(.reviewFilings) else { throw RegistryError.forbidden(.workflow(.mayNotDecideFilings)) }
         let why = reason?.trimmingCharactersInWhitespace() ?? ""
         if !approve, why.isEmpty { throw RegistryError.invalid("reason", .workflow(.returnReasonRequired)) }
-        if why.count > 500 { throw RegistryError.invalid("reason", .tooLong(max: 500)) }
+        if FieldChecker.longer(reason ?? "", than: 500) { throw RegistryError.invalid("reason", .tooLong(max: 500)) }
         return try await db.auditedTransaction { tx in
             let f = try await filing(id, scope: p.scope, on: tx)
             guard f.state == State.submitted.rawValue else {

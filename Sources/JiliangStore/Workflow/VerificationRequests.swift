@@ -90,7 +90,7 @@ public enum VerificationRequests {
 
     public static func decline(_ id: Int, reason: String?, by p: Principal, on db: any Database) async throws -> VerificationRequestModel {
         let why = reason?.trimmingCharactersInWhitespace() ?? ""
-        guard !why.isEmpty, why.count <= 500 else { throw RegistryError.invalid("reason", .workflow(.declineReasonRequired)) }
+        guard !why.isEmpty, !FieldChecker.longer(reason ?? "", than: 500) else { throw RegistryError.invalid("reason", .workflow(.declineReasonRequired)) }
         return try await db.auditedTransaction { tx in
             let r = try await ownRequest(id, by: p, on: tx)
             guard r.state == State.applied.rawValue || r.state == State.accepted.rawValue else {
