@@ -16,8 +16,10 @@
 #                           AccessMatrixTests)
 #   SCHEMATHESIS_EXAMPLES   test cases per operation and phase (default 20: 65–86 s per role and
 #                           404 s in all, one role at a time, on 2 cores in CI on 2026-12-07)
-#   SCHEMATHESIS_JOBS       roles run at once (default 2: 329 s for five roles against 404 s one at
-#                           a time on this machine kind; the server and the runs share the 2 cores)
+#   SCHEMATHESIS_JOBS       roles run at once (default 2: five roles took 329 s against 404 s one at
+#                           a time on this machine kind; the server and the runs share the 2 cores).
+#                           Runs side by side see each other's writes at varying moments, so a
+#                           failure reproduces surely only with SCHEMATHESIS_JOBS=1 and its role alone.
 #   SCHEMATHESIS_SEED       the seed (default fixed, so that a failure reproduces; change it to explore)
 #   SCHEMATHESIS_CHECKS     the checks (default below). `all` also reports schema-valid requests the
 #                           server refuses and schema-violating ones it accepts; many of the former are
@@ -93,7 +95,7 @@ printf '[cache]\nenabled = false\n' >"$DIR/schemathesis.toml"
 #   Unicode (RFC 8259 §8.2, I-JSON), Foundation refuses it with 400, and such bodies never reach the
 #   handlers.
 # --generation-database none: no examples carried from one run to the next; with the fixed seed a run
-#   is the same every time.
+#   generates the same requests every time (run alone, SCHEMATHESIS_JOBS=1, it meets the same data too).
 # The coverage phase and negative mode stay on (the default --mode all): with these checks an invalid
 # request only has to get a documented answer — a 4xx problem — and it does.
 # The roles' runs go JOBS at a time (default 2, one per core): each run is one Python process
@@ -133,7 +135,7 @@ done
 for lane in "${lanes[@]}"; do wait "$lane" || true; done
 failed=()
 for n in "${!labels[@]}"; do
-  cat "$DIR/log-$n"
+  cat "$DIR/log-$n" 2>/dev/null || echo "=== no log of the run as ${labels[$n]} ==="
   [ "$(cat "$DIR/status-$n" 2>/dev/null)" = 0 ] || failed+=("${labels[$n]}")
 done
 if [ -n "${TOKEN[admin]:-}" ] && [ -z "${SCHEMATHESIS_ARGS:-}" ]; then

@@ -23,7 +23,15 @@ import Testing
             // The worker is busy: the warnings run for the day has not finished.
             let text = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
             #expect(!text().contains("early warnings for 2026-11-26"), "the worker finished before the stop; the test needs more instruments")
-            server.stop()
+            // SIGTERM, then a minute at most: a stop that hangs is a failure, not a hung suite.
+            server.process.terminate()
+            for _ in 0..<600 where server.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+            if server.process.isRunning {
+                server.kill()
+                Issue.record("the server did not stop within 60 s of SIGTERM")
+                return
+            }
+            server.process.waitUntilExit()
             #expect(server.process.terminationReason == .exit, "the server stopped on a signal of its own, not by exiting")
             #expect(server.process.terminationStatus == 0)
             #expect(!text().contains("job worker: "), "the worker met the closed pool: \(text().suffix(600))")

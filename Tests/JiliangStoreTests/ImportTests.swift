@@ -41,6 +41,21 @@ import Testing
         }
     }
 
+    /// A spreadsheet's padding is no part of a cell: a region code or a date with spaces around it
+    /// is read as the value, not refused as longer than a code or a date can be.
+    @Test func paddedCellsImportAsTheirValues() async throws {
+        try await TestDatabase.withStore { store in
+            let owner = try await Fixtures.owner(on: store.db)
+            let csv = Self.chineseCSV(owner: try CreditCode(validating: owner.creditCode), rows: [
+                " 2 ,电子计价秤, SN-PAD ,贸易结算, 350102 ,鼓楼区农贸市场A1, OWNER ,\t2024-03-01  ,,",
+            ])
+            let report = try await run(csv, mode: .allOrNothing, on: store.db)
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            let m = try #require(try await InstrumentModel.query(on: store.db).filter(\.$serialNo == "SN-PAD").first())
+            #expect(m.regionCode == "350102" && m.inServiceDate == "2024-03-01" && m.subNo == 2)
+        }
+    }
+
     /// A county bureau's roll as it is (issue #19, items 1 and 2): no sub-item column — the names
     /// resolve through the shipped name table — and the county by name. An unknown name is a row
     /// error naming the closest names; the other rows are stored.

@@ -50,9 +50,17 @@ enum FormCSRF {
 
     /// Every field of an `application/x-www-form-urlencoded` body, in order, repeated names kept.
     static func fields(ofURLEncoded body: ByteBuffer) -> [(String, String)] {
-        String(buffer: body).split(separator: "&").map { pair -> (String, String) in
+        formText(body).split(separator: "&").map { pair -> (String, String) in
             let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
             return (kv[0], kv.count == 2 ? kv[1] : "")
         }
     }
+}
+
+/// A urlencoded form body as text, its line breaks as the page had them. A browser sends a
+/// textarea's line breaks as CRLF (`%0D%0A`, HTML's form serialisation) while its `maxlength`
+/// counts each as one character; read as LF, a text the page allowed fits the same limit here
+/// (`FieldChecker.text` counts code points).
+func formText(_ body: ByteBuffer) -> String {
+    String(buffer: body).replacingOccurrences(of: "%0D%0A", with: "%0A", options: .caseInsensitive)
 }

@@ -63,7 +63,7 @@ extension WebApp {
 /// body that is not a form (a name given twice, bad percent-encoding), is bad input naming it.
 func decodeForm<Form: Decodable>(_ type: Form.Type, from body: ByteBuffer) throws -> Form {
     do {
-        return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
+        return try URLEncodedFormDecoder().decode(Form.self, from: formText(body))
     } catch let e as DecodingError {
         throw RegistryError.invalid(e.fieldName, .couldNotBeRead)
     } catch let e as URLEncodedFormError {

@@ -112,7 +112,9 @@ extension InstrumentImport {
                 return nil
             }
             var raw = RawInstrument()
-            for (i, p) in paths.enumerated() { if let p { raw[keyPath: p] = row.fields[i] } }
+            // Cells trimmed here: a spreadsheet's padding is no part of the value, and the fields'
+            // limits count the value as given (`FieldChecker.text`) — "350102 " is a region code.
+            for (i, p) in paths.enumerated() { if let p { raw[keyPath: p] = row.fields[i].trimmingCharactersInWhitespace() } }
             if forceDraft { raw.status = LifecycleStatus.draft.rawValue }
             if let d = ownerDefaults {
                 if (raw.ownerCreditCode ?? "").trimmingCharactersInWhitespace().isEmpty { raw.ownerCreditCode = d.creditCode }

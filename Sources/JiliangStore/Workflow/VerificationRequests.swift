@@ -90,7 +90,8 @@ public enum VerificationRequests {
 
     public static func decline(_ id: Int, reason: String?, by p: Principal, on db: any Database) async throws -> VerificationRequestModel {
         let why = reason?.trimmingCharactersInWhitespace() ?? ""
-        guard !why.isEmpty, !FieldChecker.longer(reason ?? "", than: 500) else { throw RegistryError.invalid("reason", .workflow(.declineReasonRequired)) }
+        guard !why.isEmpty else { throw RegistryError.invalid("reason", .workflow(.declineReasonRequired)) }
+        if FieldChecker.longer(reason ?? "", than: 500) { throw RegistryError.invalid("reason", .tooLong(max: 500)) }
         return try await db.auditedTransaction { tx in
             let r = try await ownRequest(id, by: p, on: tx)
             guard r.state == State.applied.rawValue || r.state == State.accepted.rawValue else {
