@@ -8,38 +8,37 @@ import Logging
 import OpenAPIHummingbird
 import ServiceLifecycle
 
-/// Builds the whole application: opens and migrates the database, seeds the reference data (and a
-/// demo province when asked), mounts every route, and adds the long-running services (database
-/// pool, job worker) to the application's `ServiceGroup`. Tests call it with their own configuration.
-public func buildApplication(_ config: AppConfiguration) async throws -> some ApplicationProtocol {
+/// Runs the whole application until it stops: opens and migrates the database, seeds the reference
+/// data (and a demo province when asked), mounts every route, runs the long-running services (job
+/// worker, ledger publisher) in the application's `ServiceGroup`, and closes the database pool
+/// after every one of them has returned.
+///
+/// The pool is not one of the group's services: a group stops its services in reverse order when
+/// asked to (SIGTERM), but cancels them all at once when one fails (a port already taken), and the
+/// job worker, stopping mid-job, then met a closed pool and the process died on it (SIGILL) instead
+/// of saying why it stopped (`GracefulStopTests`).
+public func runApplication(_ config: AppConfiguration) async throws {
     var logger = Logger(label: "jiliang")
     logger.logLevel = config.logLevel
     let store = try Store(location: config.database, readReplicaURL: config.readReplicaURL, replicaMaxLag: config.replicaMaxLag, logger: logger)
-    var app: Application<RouterResponder<AppRequestContext>>
     do {
         try await prepare(store, config: config)
-        // The application owns this store: its pool closes at graceful shutdown — after the job
-        // worker and the ledger's publisher, which still use it while they stop (a ServiceGroup
-        // stops its services in reverse order, so the pool goes first in the list). Added last, it
-        // closed first, and a worker stopping mid-job then crashed on the closed pool.
-        app = try buildApplication(config, store: store, services: [store.databases])
+        try await buildApplication(config, store: store).runService()
     } catch {
-        await store.shutdown()  // a pool that was never started must still be closed
+        await store.shutdown()
         throw error
     }
-    return app
+    await store.shutdown()
 }
 
-/// The application over a store that the caller owns and closes (tests use this with a throwaway
-/// database already migrated). `services` start before the application's own and stop after them.
-public func buildApplication(
-    _ config: AppConfiguration, store: Store, services: [any Service] = []
-) throws -> Application<RouterResponder<AppRequestContext>> {
+/// The application over a store that the caller owns and closes (`runApplication`; tests use this
+/// with a throwaway database already migrated).
+public func buildApplication(_ config: AppConfiguration, store: Store) throws -> Application<RouterResponder<AppRequestContext>> {
     let ledger = Ledger(store: store, configuration: try config.ledgerConfiguration())
     let router = try buildRouter(store: store, config: config, ledger: ledger)
     var app = Application(
         router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Jiliang"),
-        services: services, logger: store.logger)
+        logger: store.logger)
     if config.runWorker {
         app.addServices(JobWorker(
             store: store, today: config.today, warnings: WarningRunner(dueSoonWindow: config.dueSoonWindow), credit: config.credit,

@@ -85,8 +85,7 @@ struct Serve: AsyncParsableCommand {
         log.notice("ledger log key: \(logKey)")
         log.notice("计量 Jiliang: \(db.location) — http://\(host):\(port)/")
         if let readURL { log.notice("reads that may be \(replicaMaxLagSeconds) s stale: \(DatabaseLocation.postgres(url: readURL)) while it keeps up") }
-        let app = try await buildApplication(config)
-        try await app.runService()
+        try await runApplication(config)
     }
 }
 

@@ -3,38 +3,78 @@ import JiliangCore
 import JiliangStore
 import JiliangTestSupport
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// A server asked to stop (SIGTERM, as systemd and `docker stop` ask) while its job worker is in
-/// the middle of a long job exits cleanly. The database pool used to close first and the worker,
-/// stopping after it, stopped the process on the closed pool ("Unexpectedly found nil").
+/// A server that stops while its job worker is in the middle of a long job exits as a process
+/// should: cleanly when asked to (SIGTERM, as systemd and `docker stop` ask), with an error when it
+/// cannot serve (its port taken). The database pool used to be one of the services: asked to stop,
+/// it closed first; failing, the group cancelled everything at once; either way the worker, still
+/// stopping, met the closed pool and the process died on a signal ("Unexpectedly found nil").
 @Suite struct GracefulStopTests {
+    /// A demo big enough that the worker's first pass (the day's early warnings) is still running
+    /// about 3 s after the server listens (2 idle cores), and a server with its worker on it.
+    static func busyServer(_ store: Store, dir: String, port: Int) async throws -> (ServerProcess, log: String) {
+        _ = try await DemoProvince(instruments: 6_000, seed: 3, today: CalendarDay("2026-11-26")!).load(into: store)
+        let log = dir + "/server.log"
+        let server = try ServerProcess(port: port, location: store.location, dir: dir, background: true, arguments: ["--today", "2026-11-26"], output: log)
+        return (server, log)
+    }
+
+    /// Waits a minute at most for the process to end: a stop that hangs is a failure, not a hung suite.
+    static func ended(_ server: ServerProcess) async throws -> Bool {
+        for _ in 0..<600 where server.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        if server.process.isRunning {
+            server.kill()
+            return false
+        }
+        server.process.waitUntilExit()
+        return true
+    }
+
+    static func directory() throws -> String {
+        let dir = NSTemporaryDirectory() + "jiliang-stop-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
     @Test func aServerStoppedWhileItsWorkerRunsExitsCleanly() async throws {
         try await TestDatabase.withStore { store in
-            // Enough instruments that the worker's first pass (the day's early warnings) is still
-            // running when the stop comes (about 3 s after the server listens, on 2 idle cores).
-            _ = try await DemoProvince(instruments: 6_000, seed: 3, today: CalendarDay("2026-11-26")!).load(into: store)
-            let dir = NSTemporaryDirectory() + "jiliang-stop-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let dir = try Self.directory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let log = dir + "/server.log"
-            let server = try ServerProcess(
-                port: ServerProcess.freePort(), location: store.location, dir: dir, background: true, arguments: ["--today", "2026-11-26"], output: log)
+            let (server, log) = try await Self.busyServer(store, dir: dir, port: ServerProcess.freePort())
             try await server.waitUntilServing()
-            // The worker is busy: the warnings run for the day has not finished.
             let text = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
             #expect(!text().contains("early warnings for 2026-11-26"), "the worker finished before the stop; the test needs more instruments")
-            // SIGTERM, then a minute at most: a stop that hangs is a failure, not a hung suite.
             server.process.terminate()
-            for _ in 0..<600 where server.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-            if server.process.isRunning {
-                server.kill()
-                Issue.record("the server did not stop within 60 s of SIGTERM")
-                return
-            }
-            server.process.waitUntilExit()
+            #expect(try await Self.ended(server), "the server did not stop within 60 s of SIGTERM")
             #expect(server.process.terminationReason == .exit, "the server stopped on a signal of its own, not by exiting")
             #expect(server.process.terminationStatus == 0)
             #expect(!text().contains("job worker: "), "the worker met the closed pool: \(text().suffix(600))")
+        }
+    }
+
+    @Test func aServerWhosePortIsTakenExitsWithAnError() async throws {
+        try await TestDatabase.withStore { store in
+            let dir = try Self.directory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            // Someone else listens on the port.
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let listening = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0 }
+            }
+            try #require(listening)
+            let (server, _) = try await Self.busyServer(store, dir: dir, port: Int(UInt16(bigEndian: address.sin_port)))
+            #expect(try await Self.ended(server), "the server did not give up within 60 s")
+            #expect(server.process.terminationReason == .exit, "the server died on a signal instead of saying why it stopped")
+            #expect(server.process.terminationStatus != 0)
         }
     }
 }
