@@ -60,18 +60,9 @@ import Glibc
             let dir = try Self.directory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             // Someone else listens on the port.
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let (fd, port) = try #require(ServerProcess.loopbackSocket(listening: true))
             defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let listening = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0 }
-            }
-            try #require(listening)
-            let (server, _) = try await Self.busyServer(store, dir: dir, port: Int(UInt16(bigEndian: address.sin_port)))
+            let (server, _) = try await Self.busyServer(store, dir: dir, port: port)
             #expect(try await Self.ended(server), "the server did not give up within 60 s")
             #expect(server.process.terminationReason == .exit, "the server died on a signal instead of saying why it stopped")
             #expect(server.process.terminationStatus != 0)

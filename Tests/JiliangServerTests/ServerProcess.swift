@@ -13,17 +13,29 @@ final class ServerProcess: @unchecked Sendable {
     /// A port no one listens on now: the kernel's choice for a socket bound to port 0, closed again
     /// (a test suite running beside another cannot pick the same one; fixed ranges collided).
     static func freePort() -> Int {
+        guard let (fd, port) = loopbackSocket(listening: false) else { return Int.random(in: 20_000...29_000) }
+        close(fd)
+        return port
+    }
+
+    /// A loopback TCP socket on a port the kernel chose, listening if asked; the caller closes it.
+    static func loopbackSocket(listening: Bool) -> (fd: Int32, port: Int)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && (!listening || listen(fd, 1) == 0) && getsockname(fd, $0, &length) == 0
+            }
         }
-        return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...29_000)
+        guard bound else {
+            close(fd)
+            return nil
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     let process = Process()
