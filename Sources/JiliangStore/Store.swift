@@ -31,8 +31,8 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The persistence layer: FluentKit's `Databases` plus the migrations, with SQLKit reachable for
-/// bulk and analytic paths. `Databases` is itself a swift-service-lifecycle `Service`, which the
-/// server puts into its `ServiceGroup` so that connections close on graceful shutdown.
+/// bulk and analytic paths. Whoever opens a store closes it (`shutdown`); the server does so after
+/// its `ServiceGroup` has ended (`runApplication`), when nothing can use the pool any more.
 public final class Store: Sendable {
     public let databases: Databases
     public let logger: Logger

@@ -15,11 +15,12 @@ import Glibc
 @Suite struct GracefulStopTests {
     /// A demo big enough that the worker's first pass (the day's early warnings) is still running
     /// about 3 s after the server listens (2 idle cores), and a server with its worker on it.
-    static func busyServer(_ store: Store, dir: String, port: Int) async throws -> (ServerProcess, log: String) {
+    static func busyServer(_ store: Store, dir: String, port: Int) async throws -> (ServerProcess, log: String, errors: String) {
         _ = try await DemoProvince(instruments: 6_000, seed: 3, today: CalendarDay("2026-11-26")!).load(into: store)
-        let log = dir + "/server.log"
-        let server = try ServerProcess(port: port, location: store.location, dir: dir, background: true, arguments: ["--today", "2026-11-26"], output: log)
-        return (server, log)
+        let (log, errors) = (dir + "/server.log", dir + "/server.err")
+        let server = try ServerProcess(
+            port: port, location: store.location, dir: dir, background: true, arguments: ["--today", "2026-11-26"], output: log, errors: errors)
+        return (server, log, errors)
     }
 
     /// Waits a minute at most for the process to end: a stop that hangs is a failure, not a hung suite.
@@ -43,7 +44,7 @@ import Glibc
         try await TestDatabase.withStore { store in
             let dir = try Self.directory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let (server, log) = try await Self.busyServer(store, dir: dir, port: ServerProcess.freePort())
+            let (server, log, _) = try await Self.busyServer(store, dir: dir, port: ServerProcess.freePort())
             try await server.waitUntilServing()
             let text = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
             #expect(!text().contains("early warnings for 2026-11-26"), "the worker finished before the stop; the test needs more instruments")
@@ -62,10 +63,12 @@ import Glibc
             // Someone else listens on the port.
             let (fd, port) = try #require(ServerProcess.loopbackSocket(listening: true))
             defer { close(fd) }
-            let (server, _) = try await Self.busyServer(store, dir: dir, port: port)
+            let (server, _, errors) = try await Self.busyServer(store, dir: dir, port: port)
             #expect(try await Self.ended(server), "the server did not give up within 60 s")
             #expect(server.process.terminationReason == .exit, "the server died on a signal instead of saying why it stopped")
             #expect(server.process.terminationStatus != 0)
+            let said = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+            #expect(said.contains("Address already in use"), "it stopped for another reason: \(said.suffix(400))")
         }
     }
 }

@@ -41,7 +41,10 @@ final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
     /// `background`: run the job worker and the ledger sequencer too (off: the request path only).
-    init(port: Int, location: DatabaseLocation, dir: String, background: Bool = false, arguments extra: [String] = [], output: String? = nil) throws {
+    init(
+        port: Int, location: DatabaseLocation, dir: String, background: Bool = false, arguments extra: [String] = [], output: String? = nil,
+        errors: String? = nil
+    ) throws {
         self.port = port
         process.executableURL = URL(fileURLWithPath: CLITests.binary)
         var env = ProcessInfo.processInfo.environment
@@ -58,7 +61,8 @@ final class ServerProcess: @unchecked Sendable {
         process.environment = env
         if let output { FileManager.default.createFile(atPath: output, contents: nil) }
         process.standardOutput = FileHandle(forWritingAtPath: output ?? "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        if let errors { FileManager.default.createFile(atPath: errors, contents: nil) }
+        process.standardError = FileHandle(forWritingAtPath: errors ?? "/dev/null")
         try process.run()
     }
 
