@@ -59,9 +59,9 @@ final class ServerProcess: @unchecked Sendable {
         // The SQLite file and the ledger key (under `data/`) land in the test's directory, not the checkout.
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
         process.environment = env
-        if let output { FileManager.default.createFile(atPath: output, contents: nil) }
+        if let output { _ = FileManager.default.createFile(atPath: output, contents: nil) }
         process.standardOutput = FileHandle(forWritingAtPath: output ?? "/dev/null")
-        if let errors { FileManager.default.createFile(atPath: errors, contents: nil) }
+        if let errors { _ = FileManager.default.createFile(atPath: errors, contents: nil) }
         process.standardError = FileHandle(forWritingAtPath: errors ?? "/dev/null")
         try process.run()
     }

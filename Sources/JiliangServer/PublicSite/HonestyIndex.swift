@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import JiliangCore
 import JiliangStore
@@ -29,13 +30,17 @@ final class HonestyIndex: Sendable {
             return (fresh, s.loadedFor == nil, start)
         }
         if !fresh && start {
-            if never { await reload(today: today, store: store) } else { Task { await reload(today: today, store: store) } }
+            // The handle is taken now, while the request holds the server open: a reload still
+            // running when the server stops then fails on the closed pool (and keeps the old
+            // summaries) instead of asking `Store.db` for a pool that is gone, which stops the process.
+            let db = store.db
+            if never { await reload(today: today, on: db) } else { Task { await reload(today: today, on: db) } }
         }
         return state.withLockedValue { $0.summaries[creditCode] }
     }
 
-    func reload(today: CalendarDay, store: Store) async {
-        let loaded = try? await PublicCredit.snapshot(today: today, on: store.db)
+    func reload(today: CalendarDay, on db: any Database) async {
+        let loaded = try? await PublicCredit.snapshot(today: today, on: db)
         state.withLockedValue { s in
             if let loaded {
                 s.summaries = loaded
