@@ -73,7 +73,7 @@ soak:
 test-browser:
 	bash scripts/browser-test.sh
 
-## Schemathesis against the served /api/v1/openapi.yaml as one demo account of each role, two at a time: no 5xx, every answer as documented (issue #17).
+## Schemathesis against the served /api/v1/openapi.yaml as one demo account of each role: no 5xx, every answer as documented (issue #17).
 test-schemathesis:
 	bash scripts/schemathesis.sh
 
