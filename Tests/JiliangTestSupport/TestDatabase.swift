@@ -5,6 +5,7 @@ import JiliangServer
 import JiliangStore
 import Logging
 import SQLKit
+import Synchronization
 
 /// A fresh, migrated and seeded database for each test, on the database the run is for:
 /// SQLite by default; PostgreSQL when `JILIANG_TEST_POSTGRES` holds an admin URL of a (throwaway)
@@ -89,7 +90,8 @@ actor PostgresGate {
 actor Templates {
     static let shared = Templates()
     private var sqliteTemplate: Task<String, any Error>?
-    private var postgresTemplate: Task<String, any Error>?
+    /// The template's name and how to copy it (` STRATEGY FILE_COPY` from PostgreSQL 15 on).
+    private var postgresTemplate: Task<(name: String, strategy: String), any Error>?
     private let directory = NSTemporaryDirectory() + "jiliang-tests-\(ProcessInfo.processInfo.processIdentifier)"
 
     func freshDatabase() async throws -> DatabaseLocation {
@@ -134,23 +136,24 @@ actor Templates {
         if postgresTemplate == nil {
             postgresTemplate = Task {
                 let template = "jiliang_template_\(ProcessInfo.processInfo.processIdentifier)"
+                let version = Mutex(0)
                 try await Self.admin(admin) { sql in
                     _ = try await sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: template)").all()
                     _ = try await sql.raw("CREATE DATABASE \(unsafeRaw: template)").all()
+                    let v = try await sql.raw("SHOW server_version_num").first()?.decode(column: "server_version_num", as: String.self)
+                    version.withLock { $0 = v.flatMap { Int($0) } ?? 0 }
                 }
                 try await Self.prepared(.postgres(url: Self.url(admin, database: template)))
-                return template
+                // From PostgreSQL 15 a copy is WAL-logged block by block unless it asks for
+                // FILE_COPY: 0.08 s against 0.25 s for this 11 MB template on the CI machine kind.
+                return (template, version.withLock { $0 } >= 150_000 ? " STRATEGY FILE_COPY" : "")
             }
         }
-        let template = try await postgresTemplate!.value
+        let (template, strategy) = try await postgresTemplate!.value
         let name = "jiliang_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         // Serialised by the actor (no await between here and the end of the statement's task):
-        // PostgreSQL refuses concurrent copies of one template. From PostgreSQL 15 a copy is
-        // WAL-logged block by block unless it asks for FILE_COPY: 0.08 s against 0.25 s for this
-        // 11 MB template on the CI machine kind, ≈ 40 s of the suite's wall time over 250 copies.
+        // PostgreSQL refuses concurrent copies of one template.
         try await Self.admin(admin) { sql in
-            let version = try await sql.raw("SHOW server_version_num").first()?.decode(column: "server_version_num", as: String.self)
-            let strategy = (version.flatMap { Int($0) } ?? 0) >= 150_000 ? " STRATEGY FILE_COPY" : ""
             _ = try await sql.raw("CREATE DATABASE \(unsafeRaw: name) TEMPLATE \(unsafeRaw: template)\(unsafeRaw: strategy)").all()
         }
         return .postgres(url: Self.url(admin, database: name))
