@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
+import SQLiteNIO
 
 /// Where the data lives: an SQLite file by default, PostgreSQL when `DATABASE_URL` is set.
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
@@ -63,11 +64,21 @@ public final class Store: Sendable {
         case .sqliteFile(let path):
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            databases.use(.sqlite(.init(storage: .file(path: path)), sqlLogLevel: .trace), as: .sqlite)
+            // One write gate for the file, shared by the requests' and the worker's connections.
+            let gate = WriteGate(logger: logger)
+            databases.use(
+                GatedConfiguration(inner: DatabaseConfigurationFactory.sqlite(.init(storage: .file(path: path)), sqlLogLevel: .trace).make(), gate: gate),
+                as: .sqlite)
             // The job worker's own connections (`workerDB`), to the same file.
-            databases.use(.sqlite(.init(storage: .file(path: path)), sqlLogLevel: .trace), as: Self.workerID, isDefault: false)
+            databases.use(
+                GatedConfiguration(inner: DatabaseConfigurationFactory.sqlite(.init(storage: .file(path: path)), sqlLogLevel: .trace).make(), gate: gate),
+                as: Self.workerID, isDefault: false)
         case .sqliteMemory(let name):
-            databases.use(.sqlite(.init(storage: .memory(identifier: name)), sqlLogLevel: .trace), as: .sqlite)
+            databases.use(
+                GatedConfiguration(
+                    inner: DatabaseConfigurationFactory.sqlite(.init(storage: .memory(identifier: name)), sqlLogLevel: .trace).make(),
+                    gate: WriteGate(logger: logger)),
+                as: .sqlite)
         case .postgres(let url):
             databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: Self.postgresConnectionsPerLoop, sqlLogLevel: .trace), as: .psql)
         }
@@ -178,8 +189,19 @@ public final class Store: Sendable {
     public func prepareConnections() async throws {
         for sql in pooledConnections() {
             try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(WriteContention.busyTimeoutMs))").run()
+            // Each row written is checked against the write gate's holder: a write outside
+            // `writeTransaction` is logged (`WriteGate.wrote`).
+            if let gate = (sql as? any Database)?.writeGate, let lite = sql as? any SQLiteDatabase {
+                try await lite.withConnection { conn in
+                    let id = ObjectIdentifier(conn)
+                    _ = try await conn.addUpdateObserver(lifetime: .pinned) { event in gate.wrote(event.table, on: id) }
+                }
+            }
         }
     }
+
+    /// The tables written outside `writeTransaction` since the store opened (SQLite; tests).
+    public var writesOutsideTransactions: [String: Int] { (db.writeGate)?.writesOutsideTransactions ?? [:] }
 
     /// Each pooled connection's busy timeout, the worker's included (tests).
     public func busyTimeouts() async throws -> [Int] {

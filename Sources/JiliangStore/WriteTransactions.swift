@@ -47,6 +47,11 @@ extension Database {
                     // which asks again itself; answered 503 in the end). Set per connection, on every
                     // write: cheap, and the pool's connections are opened out of our sight.
                     try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(max(0, busyTimeoutMs)))").run()
+                    if let gate = self.writeGate, let conn = tx as? any SQLiteDatabase {
+                        // Its writes are the gate's holder's (the others are strays: `WriteGate.wrote`).
+                        let id = try await conn.withConnection { ObjectIdentifier($0) }
+                        gate.held(on: id)
+                    }
                     guard busyTimeoutMs != Self.busyTimeoutMs else {
                         try await sql.raw(#"DELETE FROM "_fluent_migrations" WHERE 0"#).run()
                         return try await body(tx)
@@ -65,6 +70,18 @@ extension Database {
                 return try await body(tx)
             }
         }
+        if let gate = writeGate {
+            // SQLite: this process's writes take the file's lock in turn (`WriteGate`); holding the
+            // gate, a write meets SQLite's lock only when another process writes the file.
+            let deadline = ContinuousClock.now + .milliseconds(max(0, busyTimeoutMs))
+            return try await gate.withPermit(until: deadline) {
+                guard replayable else {
+                    // What is left of its timeout, waited in SQLite's busy handler (another process).
+                    return try await attempt(max(0, Int((deadline - ContinuousClock.now) / .milliseconds(1))))
+                }
+                return try await sqliteRetrying(until: deadline, attempt)
+            }
+        }
         guard replayable else { return try await attempt(busyTimeoutMs) }
         if let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite", busyTimeoutMs > 0 {
             // SQLite: the lock asked for without waiting; refused, the write lets its connection go,
@@ -74,16 +91,23 @@ extension Database {
             // only one of its event loop, so every request given that loop was answered 503 after
             // the pool's 10 s — and a thread of NIO's blocking pool, which has one per core, so two
             // waiting writes stopped the import itself (a million rows took 124 s, not 40).
-            let deadline = ContinuousClock.now + .milliseconds(busyTimeoutMs)
-            while true {
-                do {
-                    return try await attempt(0)
-                } catch where WriteContention.isContention(error) && ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(Int.random(in: 5...50)))
-                }
-            }
+            return try await sqliteRetrying(until: ContinuousClock.now + .milliseconds(busyTimeoutMs), attempt)
         }
         return try await retryingWhenBusy { try await attempt(busyTimeoutMs) }
+    }
+
+    /// SQLite: asks for the lock without waiting until `deadline`, sleeping a few milliseconds
+    /// between tries (see `writeTransaction`).
+    private func sqliteRetrying<T: Sendable>(
+        until deadline: ContinuousClock.Instant, _ attempt: (Int) async throws -> T
+    ) async throws -> T {
+        while true {
+            do {
+                return try await attempt(0)
+            } catch where WriteContention.isContention(error) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...50)))
+            }
+        }
     }
 
 
@@ -120,6 +144,7 @@ public enum WriteContention {
     public static let busyTimeoutMs = 30_000
 
     public static func isContention(_ error: any Error) -> Bool {
+        if error is WriteGate.Timeout { return true }
         if let e = error as? SQLiteError {
             switch e.reason {
             case .busy, .busyInSnapshot, .busyTimeout, .busyInRecovery, .locked, .lockedBySharedCache: return true

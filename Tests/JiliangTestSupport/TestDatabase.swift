@@ -6,6 +6,7 @@ import JiliangStore
 import Logging
 import SQLKit
 import Synchronization
+import Testing
 
 /// A fresh, migrated and seeded database for each test, on the database the run is for:
 /// SQLite by default; PostgreSQL when `JILIANG_TEST_POSTGRES` holds an admin URL of a (throwaway)
@@ -50,6 +51,12 @@ public enum TestDatabase {
         do {
             try await store.prepareConnections()  // as `migrate` does for the server
             let value = try await body(store)
+            if let file = ProcessInfo.processInfo.environment["JILIANG_TEST_STRAYS"], !store.writesOutsideTransactions.isEmpty,
+                let h = FileHandle(forWritingAtPath: file) ?? { FileManager.default.createFile(atPath: file, contents: nil); return FileHandle(forWritingAtPath: file) }() {
+                h.seekToEndOfFile()
+                h.write(Data("\(Test.current?.name ?? "?") \(Test.current?.sourceLocation.fileID ?? "") \(store.writesOutsideTransactions)\n".utf8))
+                try? h.close()
+            }
             await store.shutdown()
             await Templates.shared.discard(location)
             return value

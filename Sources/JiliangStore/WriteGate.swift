@@ -1,0 +1,161 @@
+import FluentKit
+import Foundation
+import Logging
+import SQLiteNIO
+import Synchronization
+
+/// SQLite's one writer, taken in turn (issue #22, the write gate). SQLite has no queue for its
+/// write lock: a writer that finds it taken sleeps and asks again (`writeTransaction`), so a
+/// writer that gives the lock back and takes it again at once — the job worker re-deriving every
+/// instrument in batches of 2,000 — wins every time, and a request's write waited through the
+/// whole job, past its 30 s timeout (two Schemathesis roles side by side, CI of 2026-12-07). Every
+/// write transaction of this process on a file first takes the file's gate, in the order asked,
+/// without holding a connection or a thread while it waits: a write asked for during the worker's
+/// job runs after the batch in progress, not after the job.
+///
+/// The gate is the store's (`Store` makes one per SQLite database, shared by its requests' and its
+/// worker's connections); another process writing the same file (a CLI import beside the server),
+/// or another store on it, still meets SQLite's lock and waits for it as before.
+public final class WriteGate: Sendable {
+    /// A write that waited its whole timeout for the gate (answered as contention: 503, or the job
+    /// tried again later).
+    public struct Timeout: Error, CustomStringConvertible {
+        public var description: String { "database is locked: waited for the other writes of this process" }
+    }
+
+    private struct State {
+        var held = false
+        var queue: [UInt64] = []
+        var waiting: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+        /// Asked for, not yet queued (the continuation is being made).
+        var asking: Set<UInt64> = []
+        /// Given up (timed out or cancelled) before it was queued.
+        var gaveUp: Set<UInt64> = []
+        var next: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+    /// The connection of the write transaction that holds the gate (to tell its writes from others').
+    private let holder = Mutex<ObjectIdentifier?>(nil)
+    /// Tables written on this store's connections outside a gated write transaction, and how often.
+    private let strays = Mutex<[String: Int]>([:])
+    private let logger: Logger?
+
+    public init(logger: Logger? = nil) { self.logger = logger }
+
+    /// Runs `body` holding the gate; waits for it in turn until `deadline`, then throws `Timeout`.
+    public func withPermit<T>(until deadline: ContinuousClock.Instant, _ body: () async throws -> T) async throws -> T {
+        try await acquire(until: deadline)
+        defer { release() }
+        return try await body()
+    }
+
+    /// How many writes wait for the gate now (tests, metrics).
+    public var waiting: Int { state.withLock { $0.queue.count + $0.asking.count } }
+
+    func acquire(until deadline: ContinuousClock.Instant) async throws {
+        // nil: had at once; 0: taken, and no time to wait (a best-effort write); else a place in line.
+        let ticket: UInt64? = state.withLock { s in
+            if !s.held {
+                s.held = true
+                return nil
+            }
+            guard deadline > .now else { return 0 }
+            s.next += 1
+            s.asking.insert(s.next)
+            return s.next
+        }
+        guard let ticket else { return }
+        guard ticket != 0 else { throw Timeout() }
+        // Gives the place up at the deadline; cancelled once the gate is had.
+        let timer = Task { [self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            giveUp(ticket)
+        }
+        defer { timer.cancel() }
+        let granted = await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+                let early = state.withLock { s in
+                    s.asking.remove(ticket)
+                    if s.gaveUp.remove(ticket) != nil { return true }
+                    s.queue.append(ticket)
+                    s.waiting[ticket] = c
+                    return false
+                }
+                if early { c.resume(returning: false) }
+            }
+        } onCancel: {
+            giveUp(ticket)
+        }
+        guard granted else {
+            try Task.checkCancellation()
+            throw Timeout()
+        }
+    }
+
+    /// The waiter leaves the queue (resumed with false); a waiter the gate was already given to
+    /// keeps it, and gives it back when its body ends.
+    private func giveUp(_ ticket: UInt64) {
+        let c: CheckedContinuation<Bool, Never>? = state.withLock { s in
+            if let c = s.waiting.removeValue(forKey: ticket) {
+                s.queue.removeAll { $0 == ticket }
+                return c
+            }
+            if s.asking.contains(ticket) { s.gaveUp.insert(ticket) }
+            return nil
+        }
+        c?.resume(returning: false)
+    }
+
+    /// The holder's write transaction runs on this connection.
+    func held(on connection: ObjectIdentifier) { holder.withLock { $0 = connection } }
+
+    /// A row of `table` was written on `connection` (SQLite's update hook, `Store.prepareConnections`).
+    /// A write that is not the gate holder's was made outside `writeTransaction`: it waited for
+    /// SQLite's lock in SQLite's busy handler, holding its connection — the only one of its event
+    /// loop — and a thread of the blocking pool while the gate's holder worked, so reads on that loop
+    /// failed after the pool's 10 s (issue #22). Logged once per table; listed for the tests.
+    func wrote(_ table: String, on connection: ObjectIdentifier) {
+        guard holder.withLock({ $0 }) != connection else { return }
+        let first = strays.withLock { s in
+            s[table, default: 0] += 1
+            return s[table] == 1
+        }
+        if first { logger?.warning("a write to \(table) outside writeTransaction: it waits for SQLite's lock holding a connection") }
+    }
+
+    /// The tables written outside `writeTransaction` on this store's connections since it opened.
+    public var writesOutsideTransactions: [String: Int] { strays.withLock { $0 } }
+
+    /// Hands the gate to the first waiter, or frees it.
+    func release() {
+        holder.withLock { $0 = nil }
+        let next: CheckedContinuation<Bool, Never>? = state.withLock { s in
+            guard !s.queue.isEmpty else {
+                s.held = false
+                return nil
+            }
+            return s.waiting.removeValue(forKey: s.queue.removeFirst())
+        }
+        next?.resume(returning: true)
+    }
+}
+
+/// An SQLite configuration that carries its file's write gate, so that `writeTransaction`, given
+/// only a `Database`, finds it (`context.configuration`).
+struct GatedConfiguration: DatabaseConfiguration {
+    var inner: any DatabaseConfiguration
+    let gate: WriteGate
+
+    var middleware: [any AnyModelMiddleware] {
+        get { inner.middleware }
+        set { inner.middleware = newValue }
+    }
+
+    func makeDriver(for databases: Databases) -> any DatabaseDriver { inner.makeDriver(for: databases) }
+}
+
+extension Database {
+    /// This database's write gate (SQLite), or nil (PostgreSQL: rows are locked, not the file).
+    var writeGate: WriteGate? { (context.configuration as? GatedConfiguration)?.gate }
+}
