@@ -73,26 +73,34 @@ public enum Accounts {
         guard actor.may(.manageAccounts) || (role == .owner && actor.may(.manageOwners)) else {
             throw RegistryError.forbidden(.account(.mayNotCreateAccounts(role!)))
         }
-        let m = UserModel()
-        m.login = login!.lowercased()
-        m.displayName = name!
-        m.role = role!.rawValue
+        // Hashed before the write transaction: bcrypt is slow on purpose, and SQLite's one writer
+        // must not wait for it.
+        let hash = Bcrypt.hash(password, cost: bcryptCost)
         // A bureau inviting an owner attaches it to an owner it can see; one outside its region
         // answers like one that does not exist.
         let attachScope: AccessScope = actor.may(.manageAccounts) ? .everything : actor.scope
-        try await attach(role!, region: u.regionCode, institutionID: u.institutionID, ownerID: u.ownerID, ownerScope: attachScope, on: db) { r, i, o in
-            m.regionCode = r
-            m.institutionID = i
-            m.ownerID = o
+        // One transaction: the login's check, the account and its audit entry (AuditMiddleware).
+        return try await Audit.$actor.withValue(actor) {
+            try await db.auditedTransaction { tx in
+                let m = UserModel()
+                m.login = login!.lowercased()
+                m.displayName = name!
+                m.role = role!.rawValue
+                try await attach(role!, region: u.regionCode, institutionID: u.institutionID, ownerID: u.ownerID, ownerScope: attachScope, on: tx) { r, i, o in
+                    m.regionCode = r
+                    m.institutionID = i
+                    m.ownerID = o
+                }
+                if try await UserModel.query(on: tx).filter(\.$login == m.login).count() > 0 {
+                    throw RegistryError.conflict(field: "login", reason: .account(.loginTaken(m.login)))
+                }
+                m.passwordHash = hash
+                m.failedLogins = 0
+                m.disabled = false
+                try await m.create(on: tx)
+                return m
+            }
         }
-        if try await UserModel.query(on: db).filter(\.$login == m.login).count() > 0 {
-            throw RegistryError.conflict(field: "login", reason: .account(.loginTaken(m.login)))
-        }
-        m.passwordHash = Bcrypt.hash(password, cost: bcryptCost)
-        m.failedLogins = 0
-        m.disabled = false
-        try await Audit.$actor.withValue(actor) { try await m.create(on: db) }  // audited by AuditMiddleware
-        return m
     }
 
     /// Checks the role's attachment: bureau staff need a region, institute staff an institution,

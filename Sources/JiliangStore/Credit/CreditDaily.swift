@@ -69,7 +69,9 @@ public enum CreditDaily {
         let key = "daily:\(today)"
         if try await (db as! any SQLDatabase).raw("SELECT key FROM credit_reminders WHERE key = \(bind: key)").first() != nil { return nil }
         let o = try await run(rules: rules, today: today, on: db)
-        try await (db as! any SQLDatabase).insert(into: "credit_reminders").columns("key", "created_at").values(SQLBind(key), SQLBind(Date())).run()
+        try await db.writeTransaction { tx in
+            try await (tx as! any SQLDatabase).insert(into: "credit_reminders").columns("key", "created_at").values(SQLBind(key), SQLBind(Date())).run()
+        }
         return o
     }
 }

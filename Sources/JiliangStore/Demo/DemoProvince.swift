@@ -99,18 +99,20 @@ public struct DemoProvince: Sendable {
         for c in cities.prefix(3) {
             institutions.append((baseInstitution + institutions.count + 1, "\(c.name)自来水公司水表检定站", .authorised, c.id!, [(14, c.id!)]))
         }
-        let insertInst = sql.insert(into: "institutions").columns("id", "name", "kind", "region_code", "address", "created_at", "updated_at")
-        for i in institutions {
-            insertInst.values(SQLBind(i.id), SQLBind(i.name), SQLBind(i.kind.rawValue), SQLBind(i.region), SQLBind("\(i.name)办公地址"), SQLBind(now), SQLBind(now))
-        }
-        try await insertInst.run()
+        var institutionRows: [[any SQLExpression]] = []
         var scopeRows: [[any SQLExpression]] = []
         for i in institutions {
+            institutionRows.append([SQLBind(i.id), SQLBind(i.name), SQLBind(i.kind.rawValue), SQLBind(i.region), SQLBind("\(i.name)办公地址"), SQLBind(now), SQLBind(now)])
             for (sub, region) in i.scopes {
                 scopeRows.append([SQLBind(i.id), SQLBind(sub), SQLBind(region), SQLBind("2018-01-01"), SQLBind("2030-12-31")])
             }
         }
-        try await insertRows(sql, "institution_scopes", ["institution_id", "sub_no", "region_code", "valid_from", "valid_until"], scopeRows)
+        // Every write in a write transaction, as everywhere (`WriteGate`: the worker may be writing).
+        try await store.db.writeTransaction { [institutionRows, scopeRows] tx in
+            let sql = tx as! any SQLDatabase
+            try await insertRows(sql, "institutions", ["id", "name", "kind", "region_code", "address", "created_at", "updated_at"], institutionRows)
+            try await insertRows(sql, "institution_scopes", ["institution_id", "sub_no", "region_code", "valid_from", "valid_until"], scopeRows)
+        }
         summary.institutions = institutions.count
         /// Which institution verifies sub-item `sub` in county `county`: an authorised lab if one covers it, else the city's.
         /// (The candidates depend on the sub-item and county only: found once per pair, not per record.)
@@ -174,12 +176,16 @@ public struct DemoProvince: Sendable {
             if industry == .market { markets[county.id!, default: []].append(id) }
             byCountyIndustry["\(county.id!)|\(industry.rawValue)", default: []].append(id)
         }
-        try await insertRows(
-            sql, "owners", ["id", "name", "credit_code", "address", "region_code", "industry", "contact_name", "contact_phone", "parent_id", "created_at", "updated_at"],
-            owners.map { o in
-                [SQLBind(o.id), SQLBind(o.name), SQLBind(o.code), SQLBind("\(o.name)经营地址"), SQLBind(o.region), SQLBind(o.industry.rawValue),
-                 SQLBind(o.phone == nil ? nil : "联系人"), SQLBind(o.phone), SQLBind(o.parent), SQLBind(now), SQLBind(now)]
-            })
+        let ownerRows: [[any SQLExpression]] = owners.map { o in
+            [SQLBind(o.id), SQLBind(o.name), SQLBind(o.code), SQLBind("\(o.name)经营地址"), SQLBind(o.region), SQLBind(o.industry.rawValue),
+             SQLBind(o.phone == nil ? nil : "联系人"), SQLBind(o.phone), SQLBind(o.parent), SQLBind(now), SQLBind(now)]
+        }
+        try await store.db.writeTransaction { tx in
+            try await insertRows(
+                tx as! any SQLDatabase, "owners",
+                ["id", "name", "credit_code", "address", "region_code", "industry", "contact_name", "contact_phone", "parent_id", "created_at", "updated_at"],
+                ownerRows)
+        }
         summary.owners = owners.count
 
         // Instruments and their history, written in slices to bound memory.

@@ -57,10 +57,13 @@ extension Ledger {
         let published = cosigners.count >= configuration.quorum
         if published {
             // As the sequencing: on the worker's connections (`Store.workerDB`).
-            try await (store.workerDB as! any SQLDatabase).insert(into: "ledger_checkpoints").columns("size", "note", "published_at")
-                .values(SQLBind(state.size), SQLBind(note.serialized), SQLBind(Date()))
-                .onConflict(with: ["size"]) { $0.set(excludedValueOf: "note").set(excludedValueOf: "published_at") }
-                .run()
+            let serialized = note.serialized
+            try await store.workerDB.writeTransaction { tx in
+                try await (tx as! any SQLDatabase).insert(into: "ledger_checkpoints").columns("size", "note", "published_at")
+                    .values(SQLBind(state.size), SQLBind(serialized), SQLBind(Date()))
+                    .onConflict(with: ["size"]) { $0.set(excludedValueOf: "note").set(excludedValueOf: "published_at") }
+                    .run()
+            }
         } else {
             store.logger.warning("ledger checkpoint \(state.size) not published: \(cosigners.count) of \(configuration.quorum) cosignatures; \(refusals)")
         }
@@ -89,9 +92,12 @@ extension Ledger {
                 guard let good = try opened.verified(by: [witness.key]).first else {
                     throw LedgerError.signature("witness answered without a cosignature of its key")
                 }
-                try await (store.workerDB as! any SQLDatabase).insert(into: "ledger_witnesses").columns("name", "size")
-                    .values(SQLBind(witness.key.name), SQLBind(checkpoint.size))
-                    .onConflict(with: ["name"]) { $0.set(excludedValueOf: "size") }.run()
+                let name = witness.key.name, size = checkpoint.size
+                try await store.workerDB.writeTransaction { tx in
+                    try await (tx as! any SQLDatabase).insert(into: "ledger_witnesses").columns("name", "size")
+                        .values(SQLBind(name), SQLBind(size))
+                        .onConflict(with: ["name"]) { $0.set(excludedValueOf: "size") }.run()
+                }
                 return good.signature
             case 409 where attempt == 0:
                 guard let known = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)), known <= checkpoint.size else {

@@ -55,13 +55,16 @@ public enum Campaigns {
         }
         try checker.finish()
         let score = Score(correct: given.filter(\.1).count, total: questions.count, answers: given)
+        let campaignID = c.id!
         try await Audit.$actor.withValue(.system("public-site")) {
-            let a = QuizAttemptModel()
-            a.campaignID = c.id!
-            a.score = score.correct
-            a.total = score.total
-            a.createdAt = Date()
-            try await a.create(on: db)
+            try await db.auditedTransaction { tx in
+                let a = QuizAttemptModel()
+                a.campaignID = campaignID
+                a.score = score.correct
+                a.total = score.total
+                a.createdAt = Date()
+                try await a.create(on: tx)
+            }
         }
         return (c, questions, score)
     }

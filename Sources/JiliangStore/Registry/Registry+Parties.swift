@@ -22,30 +22,36 @@ extension Registry {
     /// market organiser) the caller may see.
     public static func createOwner(_ d: OwnerDraft, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
         try checkOwnerPlacement(d, scope: scope)
-        if try await OwnerModel.query(on: db).filter(\.$creditCode == d.creditCode.value).first() != nil {
-            throw RegistryError.conflict(field: "credit_code", reason: .registry(.ownerExists(creditCode: d.creditCode.value)))
+        // One transaction: the check, the row and its audit entry (two callers with one credit code
+        // meet the check in turn, not the unique index).
+        return try await db.auditedTransaction { tx in
+            if try await OwnerModel.query(on: tx).filter(\.$creditCode == d.creditCode.value).first() != nil {
+                throw RegistryError.conflict(field: "credit_code", reason: .registry(.ownerExists(creditCode: d.creditCode.value)))
+            }
+            if let p = d.parentID { _ = try await parent(p, of: nil, scope: scope, on: tx) }
+            let m = OwnerModel()
+            apply(d, to: m)
+            try await m.create(on: tx)
+            return m
         }
-        if let p = d.parentID { _ = try await parent(p, of: nil, scope: scope, on: db) }
-        let m = OwnerModel()
-        apply(d, to: m)
-        try await m.create(on: db)
-        return m
     }
 
     public static func updateOwner(_ id: Int, _ d: OwnerDraft, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
-        let m = try await owner(id, scope: scope, on: db)
-        try checkOwnerPlacement(d, scope: scope)
-        if d.creditCode.value != m.creditCode,
-            try await OwnerModel.query(on: db).filter(\.$creditCode == d.creditCode.value).first() != nil
-        {
-            throw RegistryError.conflict(field: "credit_code", reason: .registry(.ownerExists(creditCode: d.creditCode.value)))
+        try await db.auditedTransaction { tx in
+            let m = try await owner(id, scope: scope, on: tx)
+            try checkOwnerPlacement(d, scope: scope)
+            if d.creditCode.value != m.creditCode,
+                try await OwnerModel.query(on: tx).filter(\.$creditCode == d.creditCode.value).first() != nil
+            {
+                throw RegistryError.conflict(field: "credit_code", reason: .registry(.ownerExists(creditCode: d.creditCode.value)))
+            }
+            // A parent the owner already has stays, even one outside the caller's area (an administrator
+            // may have set it); a new one must be visible.
+            if let p = d.parentID, p != m.parentID { _ = try await parent(p, of: id, scope: scope, on: tx) }
+            apply(d, to: m)
+            try await m.update(on: tx)
+            return m
         }
-        // A parent the owner already has stays, even one outside the caller's area (an administrator
-        // may have set it); a new one must be visible.
-        if let p = d.parentID, p != m.parentID { _ = try await parent(p, of: id, scope: scope, on: db) }
-        apply(d, to: m)
-        try await m.update(on: db)
-        return m
     }
 
     /// An owner stays in the caller's region: a bureau can neither register one elsewhere nor

@@ -184,14 +184,16 @@ public enum Registry {
         let n = c.text("name", name, max: 50)
         guard let rc = RegionCode(code) else { throw RegistryError.invalid("code", .registry(.notARegionCode)) }
         try c.finish()
-        if let parent = rc.parent, try await RegionModel.find(parent.value, on: db) == nil {
-            throw RegistryError.invalid("code", .registry(.noParentRegion(parent.value)))
+        return try await db.auditedTransaction { tx in
+            if let parent = rc.parent, try await RegionModel.find(parent.value, on: tx) == nil {
+                throw RegistryError.invalid("code", .registry(.noParentRegion(parent.value)))
+            }
+            let m = try await RegionModel.find(code, on: tx) ?? RegionModel(code: code, name: n!, level: rc.level.rawValue, parentCode: rc.parent?.value)
+            m.name = n!
+            if let operational { m.operational = operational }
+            try await m.save(on: tx)
+            return m
         }
-        let m = try await RegionModel.find(code, on: db) ?? RegionModel(code: code, name: n!, level: rc.level.rawValue, parentCode: rc.parent?.value)
-        m.name = n!
-        if let operational { m.operational = operational }
-        try await m.save(on: db)
-        return m
     }
 
     public static func catalogue(on db: any Database) async throws -> [CatalogueEntryModel] {

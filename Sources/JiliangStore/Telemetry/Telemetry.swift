@@ -248,11 +248,13 @@ public enum Telemetry {
             // A station's tanks whose gauge or dispensers sent something: their closed windows.
             found += try await reconcileTanks(involving: fresh, now: now, thresholds: thresholds, on: db)
         }
-        try await Audit.record(
-            p, action: "telemetry.ingest", entity: "telemetry_readings", id: nil,
-            after: ["devices": String(fresh.count), "accepted": String(inserted), "duplicates": String(rows.count - inserted - reused.count),
-                    "refused_lines": String(errors.count), "findings": String(found)],
-            on: db)
+        // The batch's summary entry, once its findings are known: a write transaction of its own, as
+        // every write (SQLite's lock is taken in turn, `WriteGate`).
+        let summary = ["devices": String(fresh.count), "accepted": String(inserted), "duplicates": String(rows.count - inserted - reused.count),
+                       "refused_lines": String(errors.count), "findings": String(found)]
+        try await db.writeTransaction { tx in
+            try await Audit.record(p, action: "telemetry.ingest", entity: "telemetry_readings", id: nil, after: summary, on: tx)
+        }
         return IngestReport(accepted: inserted, duplicates: rows.count - inserted - reused.count, errors: errors, findings: found)
     }
 

@@ -11,14 +11,16 @@ public enum JobQueue {
 
     @discardableResult
     public static func enqueue(kind: String, payload: String, runAfter: Date = Date(), on db: any Database) async throws -> JobModel {
-        let j = JobModel()
-        j.kind = kind
-        j.payload = payload
-        j.state = State.queued.rawValue
-        j.runAfter = runAfter
-        j.attempts = 0
-        try await j.create(on: db)
-        return j
+        try await db.writeTransaction { tx in
+            let j = JobModel()
+            j.kind = kind
+            j.payload = payload
+            j.state = State.queued.rawValue
+            j.runAfter = runAfter
+            j.attempts = 0
+            try await j.create(on: tx)
+            return j
+        }
     }
 
     /// Claims the oldest runnable job (queued and due, or running with an expired lock after a crash).

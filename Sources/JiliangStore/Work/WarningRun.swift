@@ -62,7 +62,7 @@ public struct WarningRunner: Sendable {
         run.found = 0
         run.raised = 0
         run.counts = "{}"
-        try await run.create(on: db)
+        try await db.writeTransaction { tx in try await run.create(on: tx) }
         let runID = run.id!
         let t = today.description, soon = today.adding(days: dueSoonWindow).description
         var counts: [String: Int] = [:]
@@ -109,17 +109,21 @@ public struct WarningRunner: Sendable {
         if let p = previous, p.found >= silenceThreshold, total == 0 {
             // For the operator's log and the API; the administrators' inbox gets the notice, worded when read.
             alarm = "the warning run found nothing where the previous run (#\(p.id!)) found \(p.found)"
-            try await Notices.send(.warningRunSilent(previousRun: p.id!, previousFound: p.found), to: "admin", now: now, on: db)
         }
+        let silent = previous.flatMap { p in alarm == nil ? nil : Notice.warningRunSilent(previousRun: p.id!, previousFound: p.found) }
         run.found = total
         run.raised = raised
         run.counts = String(decoding: try JSONEncoder.sorted.encode(counts), as: UTF8.self)
         run.alarm = alarm
         run.finishedAt = Date()
-        try await run.update(on: db)
-        try await Audit.record(
-            Audit.actor, action: "warning_run", entity: "warning_runs", id: "\(runID)",
-            after: ["as_of": today.description, "found": "\(total)", "raised": "\(raised)"], on: db)
+        // The run's end, its alarm and its audit entry together.
+        try await db.auditedTransaction { [run, raised] tx in
+            if let silent { try await Notices.send(silent, to: "admin", now: now, on: tx) }
+            try await run.update(on: tx)
+            try await Audit.record(
+                Audit.actor, action: "warning_run", entity: "warning_runs", id: "\(runID)",
+                after: ["as_of": today.description, "found": "\(total)", "raised": "\(raised)"], on: tx)
+        }
         return Outcome(runID: runID, found: total, raised: raised, counts: counts, alarm: alarm)
     }
 

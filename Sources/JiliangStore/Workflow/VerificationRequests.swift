@@ -246,20 +246,24 @@ public enum VerificationRequests {
         let k: WorkingCalendar.DayKind? = c.choice("kind", kind)
         let n = c.text("name", name, max: 50)
         try c.finish()
-        let m = try await CalendarDayModel.find(day.description, on: db) ?? CalendarDayModel()
-        m.id = day.description
-        m.kind = k!.rawValue
-        m.name = n!
-        m.source = nil  // now the administrator's day, whatever notice it came from
-        try await m.save(on: db)
-        return m
+        return try await db.auditedTransaction { tx in
+            let m = try await CalendarDayModel.find(day.description, on: tx) ?? CalendarDayModel()
+            m.id = day.description
+            m.kind = k!.rawValue
+            m.name = n!
+            m.source = nil  // now the administrator's day, whatever notice it came from
+            try await m.save(on: tx)
+            return m
+        }
     }
 
     public static func removeCalendarDay(_ date: String, by p: Principal, on db: any Database) async throws {
         guard p.may(.manageReference) else { throw RegistryError.forbidden(.workflow(.mayNotMaintainCalendar)) }
-        guard let day = CalendarDay(date), let m = try await CalendarDayModel.find(day.description, on: db) else {
-            throw RegistryError.notFound(.calendarDay, key: date)
+        try await db.auditedTransaction { tx in
+            guard let day = CalendarDay(date), let m = try await CalendarDayModel.find(day.description, on: tx) else {
+                throw RegistryError.notFound(.calendarDay, key: date)
+            }
+            try await m.delete(on: tx)
         }
-        try await m.delete(on: db)
     }
 }
