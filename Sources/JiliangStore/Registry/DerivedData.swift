@@ -21,6 +21,12 @@ public enum DerivedData {
     static let name = "compliance"
     static let batch = 2_000
 
+    /// How the kept counts are recounted after the instruments are re-derived: `whole`, in one
+    /// transaction (`MetricCounts.rebuild`: at start-up, before the server answers, and where a new
+    /// engine version may count other cells), or `byPlace`, a short transaction per place
+    /// (`MetricCounts.recountByPlace`: the job worker, while requests write; issue #22).
+    public enum Recount: Sendable { case whole, byPlace }
+
     public struct Outcome: Sendable, Equatable {
         public var instruments = 0
         public var changed = 0
@@ -51,7 +57,7 @@ public enum DerivedData {
     /// also when another instance is deriving now: one instance derives at a time (two that took
     /// turns marking each other's work stale kept deriving for ever; issue #22, item 2).
     @discardableResult
-    public static func refreshIfStale(on db: any Database, logger: Logger, now: Date = Date()) async throws -> Outcome? {
+    public static func refreshIfStale(on db: any Database, logger: Logger, now: Date = Date(), recount: Recount = .whole) async throws -> Outcome? {
         let sql = db as! any SQLDatabase
         let stored = try await sql.raw("SELECT version FROM derived_versions WHERE name = \(bind: name)").first()?
             .decode(column: "version", as: Int.self)
@@ -59,7 +65,7 @@ public enum DerivedData {
         let token = UUID().uuidString
         guard try await claim(token, now: now, on: db) else { return nil }
         do {
-            let outcome = try await refresh(on: db, logger: logger, claim: token)
+            let outcome = try await refresh(on: db, logger: logger, claim: token, recount: recount)
             // Current only if no change marked it stale meanwhile (a new token): else the next pass derives again.
             try await sql.raw("""
                 UPDATE derived_versions SET version = \(bind: version), derived_at = \(bind: Date()) WHERE name = \(bind: name) AND token = \(bind: token)
@@ -95,7 +101,7 @@ public enum DerivedData {
     /// Recomputes every instrument's stored compliance (writing only rows whose answer changed) and,
     /// if any instrument exists, recounts the statistics. Batches of `batch` instruments, each in one
     /// transaction, so a stop half-way leaves whole batches and the next start begins again.
-    public static func refresh(on db: any Database, logger: Logger, claim token: String? = nil) async throws -> Outcome {
+    public static func refresh(on db: any Database, logger: Logger, claim token: String? = nil, recount: Recount = .whole) async throws -> Outcome {
         let sql = db as! any SQLDatabase
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM instruments").first()?.decode(column: "n", as: Int.self) ?? 0
         var outcome = Outcome()
@@ -124,6 +130,12 @@ public enum DerivedData {
                 reported = outcome.instruments * 10 / total
                 logger.notice("  … \(outcome.instruments) of \(total) instruments (\(outcome.changed) changed)")
             }
+        }
+        if recount == .byPlace {
+            let places = try await MetricCounts.recountByPlace(on: db)
+            outcome.recounted = true
+            logger.notice("re-derived: \(outcome.changed) of \(total) instruments changed status or due date; statistics recounted in \(places) places")
+            return outcome
         }
         // One write transaction, the counts table locked: writes that would add their changes to the
         // counts wait for the recount (instead of being counted twice), and readers see the old

@@ -74,7 +74,8 @@ public struct JobWorker: Service {
         let db = store.workerDB
         let day = today()
         // A catalogue row or a rule changed: the stored compliance and counts are re-derived first.
-        if try await DerivedData.refreshIfStale(on: db, logger: store.logger) != nil { return true }
+        // By place: requests keep writing meanwhile, each waiting for one place's recount at most.
+        if try await DerivedData.refreshIfStale(on: db, logger: store.logger, recount: .byPlace) != nil { return true }
         // A run that failed half-way (no finished_at) does not count: the next pass tries again.
         if try await WarningRunModel.query(on: db).filter(\.$asOf == day.description).filter(\.$finishedAt != nil).first() == nil {
             // Once a day: a server running into a new month keeps that month's changes by day.
