@@ -106,7 +106,9 @@ TOML
 # One role at a time. Two side by side took 329 s for five roles against 404 s, but on SQLite one
 # role's writes then met another's: in one CI run of three (2026-12-07), the administrator's
 # catalogue change (the worker then re-derives every instrument) and a bureau's gateway batch each
-# waited past the 30 s request timeout for SQLite's one write lock (issue #22's write gate).
+# waited past the 30 s request timeout for SQLite's one write lock (issue #22). The write gate and
+# the recount by place since (docs/ARCHITECTURE.md) answer that contention; roles side by side have
+# not been tried again.
 failed=()
 run() {  # label token [schemathesis run arguments]
   local label=$1 token=$2

@@ -190,10 +190,12 @@ public final class Store: Sendable {
         for sql in pooledConnections() {
             try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(WriteContention.busyTimeoutMs))").run()
             // Each row written is checked against the write gate's holder: a write outside
-            // `writeTransaction` is logged (`WriteGate.wrote`).
+            // `writeTransaction` is logged (`WriteGate.wrote`). SQLite's update hook sees rowid
+            // tables only: the kept counts' tables (WITHOUT ROWID) are not checked.
             if let gate = (sql as? any Database)?.writeGate, let lite = sql as? any SQLiteDatabase {
                 try await lite.withConnection { conn in
                     let id = ObjectIdentifier(conn)
+                    guard gate.observe(id) else { return }  // `migrate` and the tests may both prepare
                     _ = try await conn.addUpdateObserver(lifetime: .pinned) { event in gate.wrote(event.table, on: id) }
                 }
             }

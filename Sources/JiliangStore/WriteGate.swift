@@ -25,11 +25,13 @@ public final class WriteGate: Sendable {
 
     private struct State {
         var held = false
+        /// The places in line, in the order asked (a place is taken before its waiter suspends).
         var queue: [UInt64] = []
+        /// The suspended waiters.
         var waiting: [UInt64: CheckedContinuation<Bool, Never>] = [:]
-        /// Asked for, not yet queued (the continuation is being made).
-        var asking: Set<UInt64> = []
-        /// Given up (timed out or cancelled) before it was queued.
+        /// Given the gate before their waiter had suspended (it takes the gate when it does).
+        var granted: Set<UInt64> = []
+        /// Gave up (timed out or cancelled) before their waiter had suspended.
         var gaveUp: Set<UInt64> = []
         var next: UInt64 = 0
     }
@@ -51,10 +53,12 @@ public final class WriteGate: Sendable {
     }
 
     /// How many writes wait for the gate now (tests, metrics).
-    public var waiting: Int { state.withLock { $0.queue.count + $0.asking.count } }
+    public var waiting: Int { state.withLock { $0.queue.count } }
 
     func acquire(until deadline: ContinuousClock.Instant) async throws {
-        // nil: had at once; 0: taken, and no time to wait (a best-effort write); else a place in line.
+        // nil: had at once; 0: taken, and no time to wait (a best-effort write); else a place in
+        // line, taken now — before suspending — so that the order is the order asked, and a
+        // release meanwhile hands the gate to this place (`granted`) instead of finding no one.
         let ticket: UInt64? = state.withLock { s in
             if !s.held {
                 s.held = true
@@ -62,7 +66,7 @@ public final class WriteGate: Sendable {
             }
             guard deadline > .now else { return 0 }
             s.next += 1
-            s.asking.insert(s.next)
+            s.queue.append(s.next)
             return s.next
         }
         guard let ticket else { return }
@@ -75,14 +79,13 @@ public final class WriteGate: Sendable {
         defer { timer.cancel() }
         let granted = await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
-                let early = state.withLock { s in
-                    s.asking.remove(ticket)
-                    if s.gaveUp.remove(ticket) != nil { return true }
-                    s.queue.append(ticket)
+                let now: Bool? = state.withLock { s in
+                    if s.granted.remove(ticket) != nil { return true }
+                    if s.gaveUp.remove(ticket) != nil { return false }
                     s.waiting[ticket] = c
-                    return false
+                    return nil
                 }
-                if early { c.resume(returning: false) }
+                if let now { c.resume(returning: now) }
             }
         } onCancel: {
             giveUp(ticket)
@@ -93,19 +96,23 @@ public final class WriteGate: Sendable {
         }
     }
 
-    /// The waiter leaves the queue (resumed with false); a waiter the gate was already given to
-    /// keeps it, and gives it back when its body ends.
+    /// The place is left (its waiter resumed with false); a place the gate was already given to
+    /// keeps it, and its waiter gives it back when its body ends.
     private func giveUp(_ ticket: UInt64) {
         let c: CheckedContinuation<Bool, Never>? = state.withLock { s in
-            if let c = s.waiting.removeValue(forKey: ticket) {
-                s.queue.removeAll { $0 == ticket }
-                return c
-            }
-            if s.asking.contains(ticket) { s.gaveUp.insert(ticket) }
+            guard s.queue.contains(ticket) else { return nil }  // given the gate already, or gone
+            s.queue.removeAll { $0 == ticket }
+            if let c = s.waiting.removeValue(forKey: ticket) { return c }
+            s.gaveUp.insert(ticket)
             return nil
         }
         c?.resume(returning: false)
     }
+
+    private let observed = Mutex(Set<ObjectIdentifier>())
+
+    /// Whether `connection` is to be given an update hook now (once per connection).
+    func observe(_ connection: ObjectIdentifier) -> Bool { observed.withLock { $0.insert(connection).inserted } }
 
     /// The holder's write transaction runs on this connection.
     func held(on connection: ObjectIdentifier) { holder.withLock { $0 = connection } }
@@ -127,7 +134,7 @@ public final class WriteGate: Sendable {
     /// The tables written outside `writeTransaction` on this store's connections since it opened.
     public var writesOutsideTransactions: [String: Int] { strays.withLock { $0 } }
 
-    /// Hands the gate to the first waiter, or frees it.
+    /// Hands the gate to the first place in line, or frees it.
     func release() {
         holder.withLock { $0 = nil }
         let next: CheckedContinuation<Bool, Never>? = state.withLock { s in
@@ -135,7 +142,10 @@ public final class WriteGate: Sendable {
                 s.held = false
                 return nil
             }
-            return s.waiting.removeValue(forKey: s.queue.removeFirst())
+            let first = s.queue.removeFirst()
+            if let c = s.waiting.removeValue(forKey: first) { return c }
+            s.granted.insert(first)  // its waiter has not suspended yet: it takes the gate when it does
+            return nil
         }
         next?.resume(returning: true)
     }

@@ -73,6 +73,10 @@ public enum Accounts {
         guard actor.may(.manageAccounts) || (role == .owner && actor.may(.manageOwners)) else {
             throw RegistryError.forbidden(.account(.mayNotCreateAccounts(role!)))
         }
+        // A taken login is answered at once (checked again inside the transaction).
+        if try await UserModel.query(on: db).filter(\.$login == login!.lowercased()).count() > 0 {
+            throw RegistryError.conflict(field: "login", reason: .account(.loginTaken(login!.lowercased())))
+        }
         // Hashed before the write transaction: bcrypt is slow on purpose, and SQLite's one writer
         // must not wait for it.
         let hash = Bcrypt.hash(password, cost: bcryptCost)

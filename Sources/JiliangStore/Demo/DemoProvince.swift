@@ -335,8 +335,9 @@ public struct DemoProvince: Sendable {
                 _ = try await sql.raw("SELECT setval(pg_get_serial_sequence('\(unsafeRaw: t)', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \(unsafeRaw: t)))").all()
             }
         }
-        // The rows went in without the models: count the statistics' events from scratch.
-        try await MetricCounts.rebuild(on: store.db)
+        // The rows went in without the models: count the statistics' events from scratch, in one
+        // write transaction (its deletes and rows together, SQLite's lock taken in turn).
+        try await store.db.writeTransaction(replayable: false) { tx in _ = try await MetricCounts.rebuild(on: tx) }
         return summary
     }
 

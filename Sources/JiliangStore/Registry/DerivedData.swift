@@ -64,16 +64,24 @@ public enum DerivedData {
         guard (stored ?? 0) < version else { return nil }
         let token = UUID().uuidString
         guard try await claim(token, now: now, on: db) else { return nil }
+        // By place only after a change marked it stale (version 0): an older engine's version (or
+        // none, or a claim whose holder died) may have counted other cells, which only a recount
+        // of everything removes.
+        let how: Recount = stored == 0 ? recount : .whole
         do {
-            let outcome = try await refresh(on: db, logger: logger, claim: token, recount: recount)
+            let outcome = try await refresh(on: db, logger: logger, claim: token, recount: how)
             // Current only if no change marked it stale meanwhile (a new token): else the next pass derives again.
-            try await sql.raw("""
-                UPDATE derived_versions SET version = \(bind: version), derived_at = \(bind: Date()) WHERE name = \(bind: name) AND token = \(bind: token)
-                """).run()
+            try await db.writeTransaction { tx in
+                try await (tx as! any SQLDatabase).raw("""
+                    UPDATE derived_versions SET version = \(bind: version), derived_at = \(bind: Date()) WHERE name = \(bind: name) AND token = \(bind: token)
+                    """).run()
+            }
             return outcome
         } catch {
             // Given back at once (as stale), so the next pass of any instance can derive.
-            try? await sql.raw("UPDATE derived_versions SET version = 0 WHERE name = \(bind: name) AND token = \(bind: token)").run()
+            try? await db.writeTransaction { tx in
+                try await (tx as! any SQLDatabase).raw("UPDATE derived_versions SET version = 0 WHERE name = \(bind: name) AND token = \(bind: token)").run()
+            }
             throw error
         }
     }
@@ -132,7 +140,13 @@ public enum DerivedData {
             }
         }
         if recount == .byPlace {
-            let places = try await MetricCounts.recountByPlace(on: db)
+            // The claim's sign of life, with each place.
+            let places = try await MetricCounts.recountByPlace(on: db) { tx in
+                if let token {
+                    try await (tx as! any SQLDatabase).raw(
+                        "UPDATE derived_versions SET derived_at = \(bind: Date()) WHERE name = \(bind: name) AND token = \(bind: token)").run()
+                }
+            }
             outcome.recounted = true
             logger.notice("re-derived: \(outcome.changed) of \(total) instruments changed status or due date; statistics recounted in \(places) places")
             return outcome

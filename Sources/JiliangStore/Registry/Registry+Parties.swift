@@ -22,8 +22,12 @@ extension Registry {
     /// market organiser) the caller may see.
     public static func createOwner(_ d: OwnerDraft, scope: AccessScope, on db: any Database) async throws -> OwnerModel {
         try checkOwnerPlacement(d, scope: scope)
-        // One transaction: the check, the row and its audit entry (two callers with one credit code
-        // meet the check in turn, not the unique index).
+        // Checked first outside the write transaction, so that a taken code is answered at once
+        // even while another writer holds SQLite's lock; then again inside, with the row and its
+        // audit entry (on SQLite two callers with one code meet the check in turn).
+        if try await OwnerModel.query(on: db).filter(\.$creditCode == d.creditCode.value).first() != nil {
+            throw RegistryError.conflict(field: "credit_code", reason: .registry(.ownerExists(creditCode: d.creditCode.value)))
+        }
         return try await db.auditedTransaction { tx in
             if try await OwnerModel.query(on: tx).filter(\.$creditCode == d.creditCode.value).first() != nil {
                 throw RegistryError.conflict(field: "credit_code", reason: .registry(.ownerExists(creditCode: d.creditCode.value)))

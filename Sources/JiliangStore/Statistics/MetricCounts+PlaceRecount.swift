@@ -20,9 +20,13 @@ import SQLKit
 /// transaction locks the counts tables as the whole recount does, so a write that changed an
 /// instrument meanwhile adds its difference after the place's recount, from what it read before.
 extension MetricCounts {
-    /// Recounts every place (each in its own write transaction); returns how many places.
+    /// Recounts every place (each in its own write transaction, which also runs `inEach`); returns
+    /// how many places.
     @discardableResult
-    public static func recountByPlace(on db: any Database, progress: (Int, Int) -> Void = { _, _ in }) async throws -> Int {
+    public static func recountByPlace(
+        on db: any Database, inEach: @escaping @Sendable (any Database) async throws -> Void = { _ in },
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) async throws -> Int {
         let sql = db as! any SQLDatabase
         // Every place that has instruments or stored rows (one whose instruments all moved away
         // keeps rows to bring to zero).
@@ -42,6 +46,7 @@ extension MetricCounts {
                     try await (tx as! any SQLDatabase).raw("LOCK TABLE metric_counts, utility_counts, utility_offences IN EXCLUSIVE MODE").run()
                 }
                 try await recount(place, on: tx)
+                try await inEach(tx)
             }
             progress(n + 1, ordered.count)
         }
@@ -61,15 +66,21 @@ extension MetricCounts {
         var delta = Counts()
         for (k, v) in fresh where k.level == 0 || k.level == companyLevel { delta[k] = v }
         guard let code = Int32(place.value) else { return }
+        // The key's leading columns named in full, so that both databases seek the place's rows
+        // through the primary key (level, metric, grain, region_code, …) instead of reading every
+        // place's.
+        let metricList = SQLList(metrics.map { SQLBind($0) }), grainList = SQLList(grains.map { SQLBind($0) })
         for r in try await sql.raw("""
-            SELECT metric, grain, bucket, sub_no, met_n, total_n FROM metric_counts WHERE level = 'place' AND region_code = \(bind: place.value)
+            SELECT metric, grain, bucket, sub_no, met_n, total_n FROM metric_counts
+            WHERE level = 'place' AND metric IN (\(metricList)) AND grain IN (\(grainList)) AND region_code = \(bind: place.value)
             """).all() {
             guard let k = try storedKey(r, level: 0, region: code, sub: Int32(try r.decode(column: "sub_no", as: Int.self)), owner: 0) else { continue }
             delta[k, default: Count()].met -= try r.decode(column: "met_n", as: Int.self)
             delta[k, default: Count()].total -= try r.decode(column: "total_n", as: Int.self)
         }
         for r in try await sql.raw("""
-            SELECT metric, grain, bucket, owner_id, met_n, total_n FROM utility_counts WHERE region_code = \(bind: place.value)
+            SELECT metric, grain, bucket, owner_id, met_n, total_n FROM utility_counts
+            WHERE metric IN (\(metricList)) AND grain IN (\(grainList)) AND region_code = \(bind: place.value)
             """).all() {
             guard let k = try storedKey(r, level: companyLevel, region: code, sub: 0, owner: Int32(try r.decode(column: "owner_id", as: Int.self)))
             else { continue }

@@ -56,14 +56,18 @@ public struct WarningRunner: Sendable {
 
     public func run(asOf today: CalendarDay, on db: any Database, now: Date = Date()) async throws -> Outcome {
         let sql = db as! any SQLDatabase
-        let run = WarningRunModel()
-        run.asOf = today.description
-        run.startedAt = now
-        run.found = 0
-        run.raised = 0
-        run.counts = "{}"
-        try await db.writeTransaction { tx in try await run.create(on: tx) }
-        let runID = run.id!
+        // Built inside the transaction, which may run again (a model created on a first try would
+        // count as saved on the second).
+        let runID = try await db.writeTransaction { tx in
+            let run = WarningRunModel()
+            run.asOf = today.description
+            run.startedAt = now
+            run.found = 0
+            run.raised = 0
+            run.counts = "{}"
+            try await run.create(on: tx)
+            return run.id!
+        }
         let t = today.description, soon = today.adding(days: dueSoonWindow).description
         var counts: [String: Int] = [:]
         var raised = 0
@@ -111,14 +115,16 @@ public struct WarningRunner: Sendable {
             alarm = "the warning run found nothing where the previous run (#\(p.id!)) found \(p.found)"
         }
         let silent = previous.flatMap { p in alarm == nil ? nil : Notice.warningRunSilent(previousRun: p.id!, previousFound: p.found) }
-        run.found = total
-        run.raised = raised
-        run.counts = String(decoding: try JSONEncoder.sorted.encode(counts), as: UTF8.self)
-        run.alarm = alarm
-        run.finishedAt = Date()
-        // The run's end, its alarm and its audit entry together.
-        try await db.auditedTransaction { [run, raised] tx in
+        let countsText = String(decoding: try JSONEncoder.sorted.encode(counts), as: UTF8.self)
+        // The run's end, its alarm and its audit entry together; the row read and changed inside.
+        try await db.auditedTransaction { [raised, alarm] tx in
             if let silent { try await Notices.send(silent, to: "admin", now: now, on: tx) }
+            guard let run = try await WarningRunModel.find(runID, on: tx) else { return }
+            run.found = total
+            run.raised = raised
+            run.counts = countsText
+            run.alarm = alarm
+            run.finishedAt = Date()
             try await run.update(on: tx)
             try await Audit.record(
                 Audit.actor, action: "warning_run", entity: "warning_runs", id: "\(runID)",
