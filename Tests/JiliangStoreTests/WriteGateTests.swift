@@ -5,6 +5,7 @@ import JiliangCore
 import JiliangTestSupport
 import Logging
 import SQLKit
+import Synchronization
 import Testing
 
 /// Issue #22, the write gate: SQLite's one writer taken in the order asked (`WriteGate`). Without
@@ -104,11 +105,12 @@ import Testing
 
             // The worker's connections, as the job worker re-derives.
             let worker = store.workerDB  // taken here: the task never touches the store itself
-            let deriving = Task { try await DerivedData.refresh(on: worker, logger: Logger(label: "test")) }
-            while try await left(db) == count {
-                if deriving.isCancelled { break }
-                try await Task.sleep(for: .milliseconds(2))
+            let ended = Ended()
+            let deriving = Task {
+                defer { ended.mark() }
+                return try await DerivedData.refresh(on: worker, logger: Logger(label: "test"))
             }
+            while try await left(db) == count, !ended.marked { try await Task.sleep(for: .milliseconds(2)) }
             // Three writes from the requests' connections, each noting what was left when it ran.
             let seen = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<3 {
@@ -173,4 +175,11 @@ import Testing
 private actor Order {
     var seen: [Int] = []
     func note(_ i: Int) { seen.append(i) }
+}
+
+/// Whether a task has ended (so that a loop waiting for its effect does not wait for ever).
+private final class Ended: Sendable {
+    private let state = Mutex(false)
+    func mark() { state.withLock { $0 = true } }
+    var marked: Bool { state.withLock { $0 } }
 }

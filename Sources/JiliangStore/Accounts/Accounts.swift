@@ -73,7 +73,9 @@ public enum Accounts {
         guard actor.may(.manageAccounts) || (role == .owner && actor.may(.manageOwners)) else {
             throw RegistryError.forbidden(.account(.mayNotCreateAccounts(role!)))
         }
-        // A taken login is answered at once (checked again inside the transaction).
+        // A taken login is answered at once (checked again inside the transaction) — before the
+        // attachment is: a caller allowed to create accounts may learn that a login is taken, as
+        // it could by naming any owner of its own.
         if try await UserModel.query(on: db).filter(\.$login == login!.lowercased()).count() > 0 {
             throw RegistryError.conflict(field: "login", reason: .account(.loginTaken(login!.lowercased())))
         }

@@ -337,7 +337,7 @@ public struct DemoProvince: Sendable {
         }
         // The rows went in without the models: count the statistics' events from scratch, in one
         // write transaction (its deletes and rows together, SQLite's lock taken in turn).
-        try await store.db.writeTransaction(replayable: false) { tx in _ = try await MetricCounts.rebuild(on: tx) }
+        try await store.db.writeTransaction { tx in _ = try await MetricCounts.rebuild(on: tx) }
         return summary
     }
 

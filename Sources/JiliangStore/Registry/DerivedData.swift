@@ -63,11 +63,12 @@ public enum DerivedData {
             .decode(column: "version", as: Int.self)
         guard (stored ?? 0) < version else { return nil }
         let token = UUID().uuidString
-        guard try await claim(token, now: now, on: db) else { return nil }
-        // By place only after a change marked it stale (version 0): an older engine's version (or
-        // none, or a claim whose holder died) may have counted other cells, which only a recount
-        // of everything removes.
-        let how: Recount = stored == 0 ? recount : .whole
+        let (claimed, replaced) = try await take(token, now: now, on: db)
+        guard claimed else { return nil }
+        // By place only after a change marked it stale (version 0, read as the claim replaced it):
+        // an older engine's version (or none, or a claim whose holder died) may have counted other
+        // cells, which only a recount of everything removes.
+        let how: Recount = replaced == 0 ? recount : .whole
         do {
             let outcome = try await refresh(on: db, logger: logger, claim: token, recount: how)
             // Current only if no change marked it stale meanwhile (a new token): else the next pass derives again.
@@ -78,10 +79,17 @@ public enum DerivedData {
             }
             return outcome
         } catch {
-            // Given back at once (as stale), so the next pass of any instance can derive.
-            try? await db.writeTransaction { tx in
-                try await (tx as! any SQLDatabase).raw("UPDATE derived_versions SET version = 0 WHERE name = \(bind: name) AND token = \(bind: token)").run()
-            }
+            // Given back at once, so the next pass of any instance can derive: as marked stale (0)
+            // when this was a recount by place, else as an older engine's (1), so that the next
+            // pass recounts everything too. In a task of its own: a stop cancels this one, and the
+            // hand-back would give up at the write gate (the others then wait out the lease).
+            let back = how == .byPlace ? 0 : 1
+            await Task {
+                try? await db.writeTransaction { tx in
+                    try await (tx as! any SQLDatabase).raw(
+                        "UPDATE derived_versions SET version = \(bind: back) WHERE name = \(bind: name) AND token = \(bind: token)").run()
+                }
+            }.value
             throw error
         }
     }
@@ -90,8 +98,15 @@ public enum DerivedData {
     /// no sign of life for `claimLease`. One statement per step in one write transaction: two
     /// instances asking at once, one gets it.
     static func claim(_ token: String, now: Date, on db: any Database) async throws -> Bool {
+        try await take(token, now: now, on: db).claimed
+    }
+
+    /// `claim`, also saying which version the claim replaced (nil: no row yet).
+    static func take(_ token: String, now: Date, on db: any Database) async throws -> (claimed: Bool, replaced: Int?) {
         try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
+            let replaced = try await sql.raw("SELECT version FROM derived_versions WHERE name = \(bind: name)").first()?
+                .decode(column: "version", as: Int.self)
             try await sql.raw("""
                 INSERT INTO derived_versions (name, version, derived_at, token) VALUES (\(bind: name), 0, \(bind: now), \(bind: UUID().uuidString))
                 ON CONFLICT (name) DO NOTHING
@@ -101,8 +116,9 @@ public enum DerivedData {
                 WHERE name = \(bind: name) AND ((version >= 0 AND version < \(bind: version))
                    OR (version = \(bind: deriving) AND derived_at < \(bind: now.addingTimeInterval(-claimLease))))
                 """).run()
-            return try await sql.raw("SELECT token FROM derived_versions WHERE name = \(bind: name)").first()?
+            let claimed = try await sql.raw("SELECT token FROM derived_versions WHERE name = \(bind: name)").first()?
                 .decode(column: "token", as: String?.self) == token
+            return (claimed, replaced)
         }
     }
 

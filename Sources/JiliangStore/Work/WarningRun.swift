@@ -119,7 +119,7 @@ public struct WarningRunner: Sendable {
         // The run's end, its alarm and its audit entry together; the row read and changed inside.
         try await db.auditedTransaction { [raised, alarm] tx in
             if let silent { try await Notices.send(silent, to: "admin", now: now, on: tx) }
-            guard let run = try await WarningRunModel.find(runID, on: tx) else { return }
+            guard let run = try await WarningRunModel.find(runID, on: tx) else { throw RunVanished(id: runID) }
             run.found = total
             run.raised = raised
             run.counts = countsText
@@ -185,4 +185,10 @@ extension Array {
     func chunked(_ n: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: n).map { self[$0..<Swift.min($0 + n, count)] }
     }
+}
+
+/// The warning run's own row was gone when the run ended (nothing deletes runs: a defect to see).
+struct RunVanished: Error, CustomStringConvertible {
+    var id: Int
+    var description: String { "warning run \(id) vanished before it ended" }
 }
