@@ -66,19 +66,11 @@ public final class Store: Sendable {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             // One write gate for the file, shared by the requests' and the worker's connections.
             let gate = WriteGate(logger: logger)
-            databases.use(
-                GatedConfiguration(inner: DatabaseConfigurationFactory.sqlite(.init(storage: .file(path: path)), sqlLogLevel: .trace).make(), gate: gate),
-                as: .sqlite)
+            databases.use(Self.gated(.file(path: path), gate), as: .sqlite)
             // The job worker's own connections (`workerDB`), to the same file.
-            databases.use(
-                GatedConfiguration(inner: DatabaseConfigurationFactory.sqlite(.init(storage: .file(path: path)), sqlLogLevel: .trace).make(), gate: gate),
-                as: Self.workerID, isDefault: false)
+            databases.use(Self.gated(.file(path: path), gate), as: Self.workerID, isDefault: false)
         case .sqliteMemory(let name):
-            databases.use(
-                GatedConfiguration(
-                    inner: DatabaseConfigurationFactory.sqlite(.init(storage: .memory(identifier: name)), sqlLogLevel: .trace).make(),
-                    gate: WriteGate(logger: logger)),
-                as: .sqlite)
+            databases.use(Self.gated(.memory(identifier: name), WriteGate(logger: logger)), as: .sqlite)
         case .postgres(let url):
             databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: Self.postgresConnectionsPerLoop, sqlLogLevel: .trace), as: .psql)
         }
@@ -92,6 +84,11 @@ public final class Store: Sendable {
         }
         Store.registerAuditing(on: databases, id: nil)
         if hasWorkerPool { Store.registerAuditing(on: databases, id: Self.workerID) }
+    }
+
+    /// Every SQLite pool's configuration: its writes take `gate` in turn (`writeTransaction`).
+    private static func gated(_ storage: SQLiteConfiguration.Storage, _ gate: WriteGate) -> GatedConfiguration {
+        GatedConfiguration(inner: DatabaseConfigurationFactory.sqlite(.init(storage: storage), sqlLogLevel: .trace).make(), gate: gate)
     }
 
     /// The most connections the requests' pool opens: one per event loop on SQLite (one writer at a

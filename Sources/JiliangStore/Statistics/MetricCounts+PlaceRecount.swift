@@ -40,12 +40,16 @@ extension MetricCounts {
             for r in try await sql.raw(SQLQueryString(query)).all() { places.insert(try r.decode(column: "region_code", as: String.self)) }
         }
         let ordered = places.compactMap(RegionCode.init).sorted { $0.value < $1.value }
+        // The catalogue and the rules read once for every place: a change to them meanwhile marks
+        // the derivation stale again, and the worker's next pass recounts with it. (The day rows'
+        // start is read in each place's transaction: the daily job may move it meanwhile.)
+        let forms = try await Statistics.forms(on: db)
         for (n, place) in ordered.enumerated() {
             try await db.writeTransaction { tx in
                 if tx is any PostgresDatabase {
                     try await (tx as! any SQLDatabase).raw("LOCK TABLE metric_counts, utility_counts, utility_offences IN EXCLUSIVE MODE").run()
                 }
-                try await recount(place, on: tx)
+                try await recount(place, forms: forms, on: tx)
                 try await inEach(tx)
             }
             progress(n + 1, ordered.count)
@@ -55,9 +59,10 @@ extension MetricCounts {
 
     /// Sets `place`'s rows to what its instruments count now, its city's and the province's rows by
     /// the same difference, and its 三表 offences to those it has now. Call in a write transaction.
-    static func recount(_ place: RegionCode, on db: any Database) async throws {
+    static func recount(
+        _ place: RegionCode, forms: Statistics.Forms, on db: any Database
+    ) async throws {
         let sql = db as! any SQLDatabase
-        let forms = try await Statistics.forms(on: db)
         let dayFrom = try await dayRowsFrom(on: db)
         let facts = try await Statistics.loadFacts(where: SQLRaw("i.region_code = '\(place.value)'"), forms: forms, on: db)
         var fresh = Counts()
