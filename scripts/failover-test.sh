@@ -19,9 +19,13 @@ DIR=$(mktemp -d /tmp/jiliang-failover-XXXXXX)
 HA=/tmp/jiliang-pg-ha-$(id -u)
 ROOT=$PWD
 pids=()
+SERVER=
 cleanup() {
   touch "$DIR/stop"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # A server that does not stop is killed: the stage must end (the check that it stops is below).
+  for _ in $(seq 1 20); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$SERVER" 2>/dev/null || true
   wait 2>/dev/null || true
   bash "$ROOT/scripts/pg-ha.sh" stop "$HA"
   if [ "${ok:-}" = 1 ]; then rm -rf "$DIR"; else echo "logs kept in $DIR"; fi
@@ -154,5 +158,10 @@ PY
 sleep 3
 printf 'log %s\nquorum 0\n' "$LOGKEY" >"$DIR/keys.txt"
 $BIN verify ledger --url "$URL" --keys "$DIR/keys.txt" || fail "the ledger does not verify"
+# Every request was answered, so the server stops when asked (graceful shutdown waits for the
+# requests in flight: one hung on a connection the dead primary closed kept it up for ever).
+kill -TERM $SERVER
+for _ in $(seq 1 60); do kill -0 $SERVER 2>/dev/null || break; sleep 0.5; done
+! kill -0 $SERVER 2>/dev/null || fail "the server did not stop within 30 s of SIGTERM (a request still waiting?)"
 ok=1
 echo "failover: no acknowledged write lost or doubled, the server reconnected by itself, reads followed the replica"

@@ -23,6 +23,9 @@ public enum DatabaseAvailability {
             default:
                 return false
             }
+        case is LiveConnection.ConnectionLost:
+            // A write transaction's connection closed under it (`LiveConnection`).
+            return true
         case is ConnectionPoolTimeoutError:
             // (Socket errors reach here wrapped in `PSQLError.connectionError`; a bare socket error
             // is the client's or another service's, not the database's.)

@@ -38,66 +38,59 @@ extension Database {
     ) async throws -> T {
         // Inside a transaction already: the outermost one holds the lock and owns the retry.
         if inTransaction { return try await body(self) }
+        guard let gate = writeGate else {
+            // PostgreSQL (every SQLite store's pools are gated: `Store.gated`), on a connection
+            // looked at before every statement (`LiveConnection`).
+            guard replayable else { return try await postgresTransaction(body) }
+            return try await retryingWhenBusy { try await postgresTransaction(body) }
+        }
         let attempt = { (busyTimeoutMs: Int) in
             try await self.transaction { tx in
-                if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
-                    // SQLiteNIO's busy handler retries at once and for ever, holding a core and a
-                    // pool connection while another writer works; SQLite's own sleeps between tries
-                    // and gives up after the timeout with SQLITE_BUSY (0 for a replayable write,
-                    // which asks again itself; answered 503 in the end). Set per connection, on every
-                    // write: cheap, and the pool's connections are opened out of our sight.
-                    try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(max(0, busyTimeoutMs)))").run()
-                    if let gate = self.writeGate, let conn = tx as? any SQLiteDatabase {
-                        // Its writes are the gate's holder's (the others are strays: `WriteGate.wrote`).
-                        let id = try await conn.withConnection { ObjectIdentifier($0) }
-                        gate.held(on: id)
-                    }
-                    guard busyTimeoutMs != Self.busyTimeoutMs else {
-                        try await sql.raw(#"DELETE FROM "_fluent_migrations" WHERE 0"#).run()
-                        return try await body(tx)
-                    }
-                    // A setting of the pooled connection: put back for the writes after this one.
-                    do {
-                        try await sql.raw(#"DELETE FROM "_fluent_migrations" WHERE 0"#).run()
-                        let result = try await body(tx)
-                        try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMs))").run()
-                        return result
-                    } catch {
-                        try? await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMs))").run()
-                        throw error
-                    }
+                let sql = tx as! any SQLDatabase
+                // SQLiteNIO's busy handler retries at once and for ever, holding a core and a
+                // pool connection while another writer works; SQLite's own sleeps between tries
+                // and gives up after the timeout with SQLITE_BUSY (0 for a replayable write,
+                // which asks again itself; answered 503 in the end). Set per connection, on every
+                // write: cheap, and the pool's connections are opened out of our sight.
+                try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(max(0, busyTimeoutMs)))").run()
+                if let conn = tx as? any SQLiteDatabase {
+                    // Its writes are the gate's holder's (the others are strays: `WriteGate.wrote`).
+                    let id = try await conn.withConnection { ObjectIdentifier($0) }
+                    gate.held(on: id)
                 }
-                return try await body(tx)
+                guard busyTimeoutMs != Self.busyTimeoutMs else {
+                    try await sql.raw(#"DELETE FROM "_fluent_migrations" WHERE 0"#).run()
+                    return try await body(tx)
+                }
+                // A setting of the pooled connection: put back for the writes after this one.
+                do {
+                    try await sql.raw(#"DELETE FROM "_fluent_migrations" WHERE 0"#).run()
+                    let result = try await body(tx)
+                    try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMs))").run()
+                    return result
+                } catch {
+                    try? await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMs))").run()
+                    throw error
+                }
             }
         }
-        if let gate = writeGate {
-            // SQLite: this process's writes take the file's lock in turn (`WriteGate`); holding the
-            // gate, a write meets SQLite's lock only when another process writes the file.
-            let deadline = ContinuousClock.now + .milliseconds(max(0, busyTimeoutMs))
-            return try await gate.withPermit(until: deadline) {
-                guard replayable else {
-                    // What is left of its timeout, waited in SQLite's busy handler (another process).
-                    return try await attempt(max(0, Int((deadline - ContinuousClock.now) / .milliseconds(1))))
-                }
-                return try await sqliteRetrying(until: deadline, attempt)
+        // SQLite: this process's writes take the file's lock in turn (`WriteGate`); holding the
+        // gate, a write meets SQLite's lock only when another process writes the file.
+        let deadline = ContinuousClock.now + .milliseconds(max(0, busyTimeoutMs))
+        return try await gate.withPermit(until: deadline) {
+            guard replayable else {
+                // What is left of its timeout, waited in SQLite's busy handler (another process).
+                return try await attempt(max(0, Int((deadline - ContinuousClock.now) / .milliseconds(1))))
             }
+            return try await sqliteRetrying(until: deadline, attempt)
         }
-        guard replayable else { return try await attempt(busyTimeoutMs) }
-        if let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite", busyTimeoutMs > 0 {
-            // SQLite: the lock asked for without waiting; refused, the write lets its connection go,
-            // sleeps a few milliseconds (a task's sleep, holding no thread) and asks again, for
-            // `busyTimeoutMs` in all. Waiting in SQLite's busy handler held two things for as long
-            // as another writer kept the lock (an import: a minute and more): the connection — the
-            // only one of its event loop, so every request given that loop was answered 503 after
-            // the pool's 10 s — and a thread of NIO's blocking pool, which has one per core, so two
-            // waiting writes stopped the import itself (a million rows took 124 s, not 40).
-            return try await sqliteRetrying(until: ContinuousClock.now + .milliseconds(busyTimeoutMs), attempt)
-        }
-        return try await retryingWhenBusy { try await attempt(busyTimeoutMs) }
     }
 
-    /// SQLite: asks for the lock without waiting until `deadline`, sleeping a few milliseconds
-    /// between tries (see `writeTransaction`).
+    /// SQLite, holding the gate: asks for the file's lock without waiting until `deadline` (another
+    /// process may hold it: a CLI import), sleeping a few milliseconds between tries — a task's
+    /// sleep, holding no thread. Waiting in SQLite's busy handler instead held a thread of NIO's
+    /// blocking pool, which has one per core: two waiting writes stopped the import itself (a
+    /// million rows took 124 s, not 40).
     private func sqliteRetrying<T: Sendable>(
         until deadline: ContinuousClock.Instant, _ attempt: (Int) async throws -> T
     ) async throws -> T {

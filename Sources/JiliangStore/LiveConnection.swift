@@ -1,0 +1,117 @@
+import FluentKit
+import FluentPostgresDriver
+import Logging
+import NIOCore
+import SQLKit
+
+/// A PostgreSQL write transaction's connection, looked at before every statement (issue #22, the
+/// failover test).
+///
+/// A statement written to a `PostgresConnection` whose channel has closed is lost without an
+/// answer: PostgresNIO writes it with `promise: nil`, and once a channel is closed NIO has taken its
+/// handlers away, so nothing fails the statement's promise. Its caller waited for ever — the
+/// request was never answered, the pool's slot for the connection was never given back, and the
+/// server could not stop (graceful shutdown waits for every request). A dying primary closes
+/// every connection, and a transaction is mid-way on some of them: the failover test met it once
+/// in five runs, and six primary kills under three writers met it twice. Fluent's own transaction
+/// made it likelier: after any failure it sends `ROLLBACK` on the same connection.
+///
+/// So `writeTransaction` runs PostgreSQL's transactions itself on this wrapper: every statement —
+/// the body's, and `BEGIN`, `COMMIT`, `ROLLBACK` — first asks whether the connection is still
+/// open, and fails at once with `ConnectionLost` (answered 503, like any lost connection) when it
+/// is not. What is left is the moment between that look and the write reaching the connection's
+/// event loop (`EndedConnectionTests`).
+struct LiveConnection: Database, SQLDatabase, PostgresDatabase {
+    /// The transaction's connection as Fluent hands it out (`withConnection`).
+    let inner: any Database
+    let connection: PostgresConnection
+
+    /// The connection `db` is bound to (a database from Fluent's `withConnection`).
+    static func on(_ db: any Database) async throws -> LiveConnection {
+        let connection = try await (db as! any PostgresDatabase).withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
+        return LiveConnection(inner: db, connection: connection)
+    }
+
+    /// The connection was closed before the statement was sent: it was not run.
+    struct ConnectionLost: Error, CustomStringConvertible {
+        var description: String { "the database connection was closed before the statement was sent" }
+    }
+
+    private func ifOpen<T>(_ send: () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        connection.isClosed ? eventLoop.makeFailedFuture(ConnectionLost()) : send()
+    }
+
+    private var sql: any SQLDatabase { inner as! any SQLDatabase }
+
+    // MARK: Database
+
+    var context: DatabaseContext { inner.context }
+    var inTransaction: Bool { true }
+
+    func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
+        ifOpen { inner.execute(query: query, onOutput: onOutput) }
+    }
+
+    func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> { ifOpen { inner.execute(schema: schema) } }
+
+    func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { ifOpen { inner.execute(enum: `enum`) } }
+
+    /// Inside this transaction already.
+    func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> { closure(self) }
+
+    func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> { closure(self) }
+
+    // MARK: SQLDatabase
+
+    var logger: Logger { context.logger }
+    var eventLoop: any EventLoop { context.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { sql.version }
+    var dialect: any SQLDialect { sql.dialect }
+    var queryLogLevel: Logger.Level? { sql.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        ifOpen { sql.execute(sql: query, onRow) }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        guard !connection.isClosed else { throw ConnectionLost() }
+        try await sql.execute(sql: query, onRow)
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R { try await closure(self) }
+
+    // MARK: PostgresDatabase (COPY and other driver-level work)
+
+    func send(_ request: any PostgresRequest, logger: Logger) -> EventLoopFuture<Void> {
+        ifOpen { connection.send(request, logger: logger) }
+    }
+
+    func withConnection<T>(_ closure: @escaping (PostgresConnection) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        ifOpen { closure(connection) }
+    }
+}
+
+extension Database {
+    /// PostgreSQL: `body` in a transaction on one connection, every statement sent only while the
+    /// connection is open (`LiveConnection`); `ROLLBACK` after a failure only on a connection
+    /// still open (the server rolls back a closed one's transaction itself).
+    func postgresTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await withConnection { conn in
+            let tx = try await LiveConnection.on(conn)
+            try await tx.raw("BEGIN").run()
+            do {
+                let result = try await body(tx)
+                try await tx.raw("COMMIT").run()
+                return result
+            } catch {
+                if !tx.connection.isClosed {
+                    do { try await tx.raw("ROLLBACK").run() } catch {
+                        // Not to be handed out again still inside this transaction.
+                        try? await tx.connection.close().get()
+                    }
+                }
+                throw error
+            }
+        }
+    }
+}

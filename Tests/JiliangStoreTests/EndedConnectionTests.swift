@@ -1,0 +1,99 @@
+import FluentKit
+import Foundation
+@testable import JiliangStore
+import JiliangTestSupport
+import SQLKit
+import Synchronization
+import Testing
+
+/// Issue #22, the failover test: a request in a write transaction when the PostgreSQL primary died
+/// was never answered, and the server then never stopped (graceful shutdown waited for it). A
+/// query written to a connection that PostgresNIO has already closed is dropped without failing
+/// its promise (`PostgresConnection` writes with `promise: nil`; once the channel is closed NIO has
+/// removed its handlers, so nothing answers the query): the caller waited for ever, and the
+/// pool's slot for that connection was never given back. Fluent's own transaction sends `ROLLBACK`
+/// on exactly such a connection after any failure. Here the server ends a transaction's
+/// connection (`pg_terminate_backend`, as a dying primary does) at the two moments that hung.
+/// PostgreSQL only: SQLite has no connection to lose.
+@Suite(.timeLimit(.minutes(10))) struct EndedConnectionTests {
+    /// The server ends the connection while a statement of the transaction runs: the statement
+    /// fails, and the transaction must fail with it, as a database that cannot be reached (503),
+    /// without a `ROLLBACK` left hanging on the closed connection.
+    @Test func aTransactionWhoseStatementTheServerEndsFails() async throws {
+        try await TestDatabase.withStore { store in
+            guard store.isPostgres else { return }
+            let outcome = await Self.within(.seconds(20)) {
+                try await store.db.writeTransaction { tx in
+                    let sql = tx as! any SQLDatabase
+                    let pid = try await Self.backend(of: sql)
+                    async let ended: Void = Self.terminate(pid, from: store, after: .milliseconds(300))
+                    _ = try await sql.raw("SELECT pg_sleep(5)").all()
+                    try await ended
+                }
+            }
+            #expect(outcome == .failed(unavailable: true), "\(outcome)")
+            try await Self.poolStillServes(store)
+        }
+    }
+
+    /// The server ends the connection between two statements of the transaction: the next one is
+    /// written to a connection already closed, and must fail (before `LiveConnection` it hung).
+    @Test func aStatementAfterTheServerEndedItsConnectionFails() async throws {
+        try await TestDatabase.withStore { store in
+            guard store.isPostgres else { return }
+            let outcome = await Self.within(.seconds(20)) {
+                try await store.db.writeTransaction { tx in
+                    let sql = tx as! any SQLDatabase
+                    try await Self.terminate(try await Self.backend(of: sql), from: store, after: .zero)
+                    // The close reaches the client, and NIO removes the channel's handlers.
+                    try await Task.sleep(for: .milliseconds(500))
+                    _ = try await sql.raw("SELECT 1").all()
+                }
+            }
+            #expect(outcome == .failed(unavailable: true), "\(outcome)")
+            try await Self.poolStillServes(store)
+        }
+    }
+
+    // MARK: helpers
+
+    /// `failed(unavailable:)`: whether the error is one answered 503 (`DatabaseAvailability`).
+    enum Outcome: Equatable { case succeeded, failed(unavailable: Bool), hung }
+
+    /// Runs `body` with a deadline that does not depend on it answering cancellation (a query
+    /// that hangs does not), so that a hang fails the test instead of stopping the suite.
+    static func within(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async -> Outcome {
+        let once = Mutex<CheckedContinuation<Outcome, Never>?>(nil)
+        return await withCheckedContinuation { (c: CheckedContinuation<Outcome, Never>) in
+            once.withLock { $0 = c }
+            let resume: @Sendable (Outcome) -> Void = { o in once.withLock { $0.take() }?.resume(returning: o) }
+            Task {
+                do { try await body(); resume(.succeeded) } catch { resume(.failed(unavailable: DatabaseAvailability.isUnavailable(error))) }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                resume(.hung)
+            }
+        }
+    }
+
+    static func backend(of sql: any SQLDatabase) async throws -> Int32 {
+        try await sql.raw("SELECT pg_backend_pid() AS pid").first()!.decode(column: "pid", as: Int32.self)
+    }
+
+    /// Ends backend `pid` from another of the pool's connections.
+    static func terminate(_ pid: Int32, from store: Store, after delay: Duration) async throws {
+        try await Task.sleep(for: delay)
+        _ = try await store.sql.raw("SELECT pg_terminate_backend(\(literal: Int(pid)))").all()
+    }
+
+    /// Every slot of the pool can still be had: a hung query would keep its slot for ever.
+    static func poolStillServes(_ store: Store) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<store.poolSize {
+                group.addTask { try await store.db.writeTransaction { tx in _ = try await (tx as! any SQLDatabase).raw("SELECT pg_sleep(0.2)").all() } }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
