@@ -16,6 +16,10 @@
 #                           AccessMatrixTests)
 #   SCHEMATHESIS_EXAMPLES   test cases per operation and phase (default 20: 65–86 s per role and
 #                           404 s in all, one role at a time, on 2 cores in CI on 2026-12-07)
+#   SCHEMATHESIS_JOBS       roles run at once (default 2, one per core: the server and the runs share
+#                           the 2 cores; five roles took 329 s against 404 s one at a time). Runs side
+#                           by side see each other's writes at varying moments, so a failure
+#                           reproduces surely only with SCHEMATHESIS_JOBS=1 and its role alone.
 #   SCHEMATHESIS_SEED       the seed (default fixed, so that a failure reproduces; change it to explore)
 #   SCHEMATHESIS_CHECKS     the checks (default below). `all` also reports schema-valid requests the
 #                           server refuses and schema-violating ones it accepts; many of the former are
@@ -103,29 +107,54 @@ TOML
 #   is the same every time.
 # The coverage phase and negative mode stay on (the default --mode all): with these checks an invalid
 # request only has to get a documented answer — a 4xx problem — and it does.
-# One role at a time. Two side by side took 329 s for five roles against 404 s, but on SQLite one
-# role's writes then met another's: in one CI run of three (2026-12-07), the administrator's
-# catalogue change (the worker then re-derives every instrument) and a bureau's gateway batch each
-# waited past the 30 s request timeout for SQLite's one write lock (issue #22). The write gate and
-# the recount by place since (docs/ARCHITECTURE.md) answer that contention; roles side by side have
-# not been tried again.
-failed=()
-run() {  # label token [schemathesis run arguments]
+# Two roles side by side (SCHEMATHESIS_JOBS): on SQLite one role's writes meet another's. Before the
+# write gate, in one CI run of three (2026-12-07), the administrator's catalogue change (the worker
+# then re-derives every instrument) and a bureau's gateway batch each waited past the 30 s request
+# timeout for SQLite's one write lock, and the roles went one at a time. The write gate and the
+# recount by place (docs/ARCHITECTURE.md, issue #22) answer that contention; side by side is the
+# default again, and the run checks it.
+# The roles' runs go JOBS at a time: each run is one Python process generating cases and waiting for
+# answers. Each run writes its own log, printed whole, in order, when it ends.
+JOBS=${SCHEMATHESIS_JOBS:-2}
+run() {  # label token [schemathesis run arguments]; the run's output goes to its log
   local label=$1 token=$2
   shift 2
   echo "=== schemathesis as $label (max $EXAMPLES examples per operation, seed $SEED) ==="
-  # In $DIR: Hypothesis keeps a Unicode table in ./.hypothesis whatever the options.
+  # In a directory of its own: Hypothesis keeps a Unicode table in ./.hypothesis whatever the options.
+  local dir
+  dir=$(mktemp -d "$DIR/run-XXXXXX")
   # shellcheck disable=SC2086
-  (cd "$DIR" && python3 -m schemathesis.cli --config-file "$DIR/schemathesis.toml" run "http://127.0.0.1:$PORT/api/v1/openapi.yaml" \
+  (cd "$dir" && python3 -m schemathesis.cli --config-file "$DIR/schemathesis.toml" run "http://127.0.0.1:$PORT/api/v1/openapi.yaml" \
     -H "Authorization: Bearer $token" \
     --checks "$CHECKS" --max-examples "$EXAMPLES" --seed "$SEED" -w 1 \
     --generation-codec utf-8 --generation-database none --request-timeout 30 \
-    --no-color --warnings off "$@" ${SCHEMATHESIS_ARGS:-}) || failed+=("$label")
+    --no-color --warnings off "$@" ${SCHEMATHESIS_ARGS:-})
 }
 exclude=() include=()
 for op in "${ENDING[@]}"; do exclude+=(--exclude-operation-id "$op"); include+=(--include-operation-id "$op"); done
-for role in $ROLES; do run "$role" "${TOKEN[$role]}" "${exclude[@]}"; done
-if [ -n "${TOKEN[admin]:-}" ] && [ -z "${SCHEMATHESIS_ARGS:-}" ]; then run "admin (operations that end sessions)" "${TOKEN[admin]}" "${include[@]}"; fi
+# Lane k runs roles k, k + JOBS, … one after another; the lanes run side by side. (A plain `wait`
+# would also wait for the server.)
+labels=($ROLES) lanes=()
+for ((lane = 0; lane < JOBS; lane++)); do
+  (
+    for ((n = lane; n < ${#labels[@]}; n += JOBS)); do
+      role=${labels[$n]}
+      status=0
+      run "$role" "${TOKEN[$role]}" "${exclude[@]}" >"$DIR/log-$n" 2>&1 || status=$?
+      echo "$status" >"$DIR/status-$n"
+    done
+  ) &
+  lanes+=($!)
+done
+for lane in "${lanes[@]}"; do wait "$lane" || true; done
+failed=()
+for n in "${!labels[@]}"; do
+  cat "$DIR/log-$n" 2>/dev/null || echo "=== no log of the run as ${labels[$n]} ==="
+  [ "$(cat "$DIR/status-$n" 2>/dev/null)" = 0 ] || failed+=("${labels[$n]}")
+done
+if [ -n "${TOKEN[admin]:-}" ] && [ -z "${SCHEMATHESIS_ARGS:-}" ]; then
+  run "admin (operations that end sessions)" "${TOKEN[admin]}" "${include[@]}" || failed+=("admin (operations that end sessions)")
+fi
 
 if ! kill -0 $pid 2>/dev/null; then
   echo "the server died during the runs"; tail -50 "$DIR/server.log"; exit 1
