@@ -160,7 +160,7 @@ printf 'log %s\nquorum 0\n' "$LOGKEY" >"$DIR/keys.txt"
 $BIN verify ledger --url "$URL" --keys "$DIR/keys.txt" || fail "the ledger does not verify"
 # Every request was answered, so the server stops when asked (graceful shutdown waits for the
 # requests in flight: one hung on a connection the dead primary closed kept it up for ever).
-kill -TERM $SERVER
+kill -TERM $SERVER 2>/dev/null || fail "the server had exited before it was asked to stop"
 for _ in $(seq 1 60); do kill -0 $SERVER 2>/dev/null || break; sleep 0.5; done
 ! kill -0 $SERVER 2>/dev/null || fail "the server did not stop within 30 s of SIGTERM (a request still waiting?)"
 ok=1

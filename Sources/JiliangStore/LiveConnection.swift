@@ -19,8 +19,12 @@ import SQLKit
 /// So `writeTransaction` runs PostgreSQL's transactions itself on this wrapper: every statement —
 /// the body's, and `BEGIN`, `COMMIT`, `ROLLBACK` — first asks whether the connection is still
 /// open, and fails at once with `ConnectionLost` (answered 503, like any lost connection) when it
-/// is not. What is left is the moment between that look and the write reaching the connection's
-/// event loop (`EndedConnectionTests`).
+/// is not. The look and the write happen in one task on the connection's event loop: NIO marks a
+/// closing channel inactive at once but takes its handlers away only in a later task, so a
+/// statement written after a look that found the channel active still meets PostgresNIO's
+/// handler, which fails it if the connection is closing. Driver-level work handed the connection
+/// itself (COPY) may write from another task later; it is also failed when the connection closes
+/// (`EndedConnectionTests`).
 struct LiveConnection: Database, SQLDatabase, PostgresDatabase {
     /// The transaction's connection as Fluent hands it out (`withConnection`).
     let inner: any Database
@@ -37,8 +41,12 @@ struct LiveConnection: Database, SQLDatabase, PostgresDatabase {
         var description: String { "the database connection was closed before the statement was sent" }
     }
 
-    private func ifOpen<T>(_ send: () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        connection.isClosed ? eventLoop.makeFailedFuture(ConnectionLost()) : send()
+    /// `send` run on the connection's event loop if the connection is open (see above).
+    private func ifOpen<T>(_ send: @escaping () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        let connection = connection
+        return connection.eventLoop.flatSubmit {
+            connection.isClosed ? connection.eventLoop.makeFailedFuture(ConnectionLost()) : send()
+        }
     }
 
     private var sql: any SQLDatabase { inner as! any SQLDatabase }
@@ -73,9 +81,9 @@ struct LiveConnection: Database, SQLDatabase, PostgresDatabase {
         ifOpen { sql.execute(sql: query, onRow) }
     }
 
+    /// Through the future-based path, which writes without leaving the event loop.
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        guard !connection.isClosed else { throw ConnectionLost() }
-        try await sql.execute(sql: query, onRow)
+        try await execute(sql: query, onRow).get()
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R { try await closure(self) }
@@ -86,8 +94,19 @@ struct LiveConnection: Database, SQLDatabase, PostgresDatabase {
         ifOpen { connection.send(request, logger: logger) }
     }
 
+    /// The closure may write from a task of its own later (COPY), after the look: its result is
+    /// also failed when the connection closes, so that a write lost then cannot leave the
+    /// transaction waiting. (The close callback stays with the connection until it closes: one
+    /// per call, and the calls are few — a COPY per import slice.)
     func withConnection<T>(_ closure: @escaping (PostgresConnection) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        ifOpen { closure(connection) }
+        let connection = connection
+        return ifOpen {
+            let promise = connection.eventLoop.makePromise(of: T.self)
+            closure(connection).cascade(to: promise)
+            // A no-op when the closure's result came first (a promise is completed once).
+            connection.closeFuture.whenComplete { _ in promise.fail(ConnectionLost()) }
+            return promise.futureResult
+        }
     }
 }
 

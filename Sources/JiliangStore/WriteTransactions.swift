@@ -41,6 +41,11 @@ extension Database {
         guard let gate = writeGate else {
             // PostgreSQL (every SQLite store's pools are gated: `Store.gated`), on a connection
             // looked at before every statement (`LiveConnection`).
+            guard self is any PostgresDatabase else {
+                // None today: a SQLite pool opened outside `Store` would have no gate.
+                guard replayable else { return try await transaction(body) }
+                return try await retryingWhenBusy { try await self.transaction(body) }
+            }
             guard replayable else { return try await postgresTransaction(body) }
             return try await retryingWhenBusy { try await postgresTransaction(body) }
         }

@@ -87,7 +87,8 @@ import Testing
         _ = try await store.sql.raw("SELECT pg_terminate_backend(\(literal: Int(pid)))").all()
     }
 
-    /// Every slot of the pool can still be had: a hung query would keep its slot for ever.
+    /// The pool gives the closed connection up and serves write transactions again, as many at once
+    /// as it has connections.
     static func poolStillServes(_ store: Store) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<store.poolSize {

@@ -95,8 +95,9 @@ public enum Backup {
         } else {
             guard let databaseURL else { throw Failure(description: "a PostgreSQL backup needs DATABASE_URL") }
             // One snapshot for both: counted in a repeatable-read transaction whose snapshot
-            // pg_dump reads too, while the transaction is held open.
-            summary = try await store.db.transaction { tx in
+            // pg_dump reads too, while the transaction is held open (on a `LiveConnection`: a
+            // primary lost meanwhile fails the backup instead of leaving it waiting).
+            summary = try await store.db.postgresTransaction { tx in
                 let sql = tx as! any SQLDatabase
                 try await sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").run()
                 struct Snapshot: Decodable { var s: String }
