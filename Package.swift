@@ -151,6 +151,7 @@ let package = Package(
             dependencies: [
                 "JiliangStore", "JiliangTestSupport", "JiliangXLSX", "JiliangTelemetry", "JiliangLedger", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

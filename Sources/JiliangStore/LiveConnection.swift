@@ -3,6 +3,7 @@ import FluentPostgresDriver
 import Logging
 import NIOCore
 import SQLKit
+import Synchronization
 
 /// A PostgreSQL write transaction's connection, looked at before every statement (issue #22, the
 /// failover test).
@@ -96,18 +97,56 @@ struct LiveConnection: Database, SQLDatabase, PostgresDatabase {
 
     /// The closure may write from a task of its own later (COPY), after the look: its result is
     /// also failed when the connection closes, so that a write lost then cannot leave the
-    /// transaction waiting. (The close callback stays with the connection until it closes: one
-    /// per call, and the calls are few — a COPY per import slice.)
+    /// transaction waiting (`ClosingWatch`).
     func withConnection<T>(_ closure: @escaping (PostgresConnection) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
         let connection = connection
-        return ifOpen {
-            let promise = connection.eventLoop.makePromise(of: T.self)
-            closure(connection).cascade(to: promise)
-            // A no-op when the closure's result came first (a promise is completed once).
-            connection.closeFuture.whenComplete { _ in promise.fail(ConnectionLost()) }
-            return promise.futureResult
-        }
+        return ifOpen { ClosingWatch.shared.failingOnClose(closure(connection), connection) }
     }
+}
+
+/// Fails the driver-level calls still running on a connection when it closes (`LiveConnection`).
+/// One close callback per connection, not per call: a telemetry batch COPYs on its transaction's
+/// connection, thousands of times an hour, and callbacks left on a long-lived connection's
+/// `closeFuture` would pile up until it closed.
+final class ClosingWatch: Sendable {
+    static let shared = ClosingWatch()
+
+    private struct Running {
+        var next = 0
+        var fail: [Int: @Sendable () -> Void] = [:]
+    }
+    /// Per open connection that has run a watched call: the calls still running.
+    private let running = Mutex<[ObjectIdentifier: Running]>([:])
+
+    /// `future`'s result, or `LiveConnection.ConnectionLost` if `connection` closes first.
+    func failingOnClose<T>(_ future: EventLoopFuture<T>, _ connection: PostgresConnection) -> EventLoopFuture<T> {
+        let id = ObjectIdentifier(connection)
+        let promise = connection.eventLoop.makePromise(of: T.self)
+        let (key, first) = running.withLock { r in
+            let first = r[id] == nil
+            var calls = r[id] ?? Running()
+            calls.next += 1
+            calls.fail[calls.next] = { promise.fail(LiveConnection.ConnectionLost()) }
+            r[id] = calls
+            return (calls.next, first)
+        }
+        if first {
+            // At once if it has closed already. The entry goes with the connection.
+            connection.closeFuture.whenComplete { [self] _ in
+                for fail in running.withLock({ $0.removeValue(forKey: id)?.fail.values.map { $0 } ?? [] }) { fail() }
+            }
+        }
+        future.whenComplete { [self] result in
+            _ = running.withLock { $0[id]?.fail.removeValue(forKey: key) }
+            promise.completeWith(result)  // a no-op after a close failed it (a promise completes once)
+        }
+        return promise.futureResult
+    }
+
+    /// Connections with an entry (tests: one per open connection, however many calls ran).
+    var watchedConnections: Int { running.withLock { $0.count } }
+    /// Calls not yet answered (tests).
+    var runningCalls: Int { running.withLock { $0.values.reduce(0) { $0 + $1.fail.count } } }
 }
 
 extension Database {

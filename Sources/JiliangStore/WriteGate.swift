@@ -34,6 +34,8 @@ public final class WriteGate: Sendable {
         /// Gave up (timed out or cancelled) before their waiter had suspended.
         var gaveUp: Set<UInt64> = []
         var next: UInt64 = 0
+        /// How often the gate went to a place whose waiter had not suspended yet (tests).
+        var handedBeforeSuspension = 0
     }
 
     private let state = Mutex(State())
@@ -42,8 +44,16 @@ public final class WriteGate: Sendable {
     /// Tables written on this store's connections outside a gated write transaction, and how often.
     private let strays = Mutex<[String: Int]>([:])
     private let logger: Logger?
+    /// Run by a waiter between taking its place and suspending (tests: a release there is the race
+    /// that once lost the wake-up).
+    private let beforeSuspending: (@Sendable () -> Void)?
 
-    public init(logger: Logger? = nil) { self.logger = logger }
+    public convenience init(logger: Logger? = nil) { self.init(logger: logger, beforeSuspending: nil) }
+
+    init(logger: Logger?, beforeSuspending: (@Sendable () -> Void)?) {
+        self.logger = logger
+        self.beforeSuspending = beforeSuspending
+    }
 
     /// Runs `body` holding the gate; waits for it in turn until `deadline`, then throws `Timeout`.
     public func withPermit<T>(until deadline: ContinuousClock.Instant, _ body: () async throws -> T) async throws -> T {
@@ -54,6 +64,10 @@ public final class WriteGate: Sendable {
 
     /// How many writes wait for the gate now (tests, metrics).
     public var waiting: Int { state.withLock { $0.queue.count } }
+
+    /// How often a release found the first place in line still on its way to suspending (tests:
+    /// the race that lost a wake-up before places were taken ahead of suspension).
+    var handedBeforeSuspension: Int { state.withLock { $0.handedBeforeSuspension } }
 
     func acquire(until deadline: ContinuousClock.Instant) async throws {
         // nil: had at once; 0: taken, and no time to wait (a best-effort write); else a place in
@@ -77,6 +91,7 @@ public final class WriteGate: Sendable {
             giveUp(ticket)
         }
         defer { timer.cancel() }
+        beforeSuspending?()
         let granted = await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
                 let now: Bool? = state.withLock { s in
@@ -145,6 +160,7 @@ public final class WriteGate: Sendable {
             let first = s.queue.removeFirst()
             if let c = s.waiting.removeValue(forKey: first) { return c }
             s.granted.insert(first)  // its waiter has not suspended yet: it takes the gate when it does
+            s.handedBeforeSuspension += 1
             return nil
         }
         next?.resume(returning: true)

@@ -1,4 +1,5 @@
 import FluentKit
+import FluentPostgresDriver
 import Foundation
 @testable import JiliangStore
 import JiliangTestSupport
@@ -52,6 +53,55 @@ import Testing
             }
             #expect(outcome == .failed(unavailable: true), "\(outcome)")
             try await Self.poolStillServes(store)
+        }
+    }
+
+    /// Driver-level work handed the connection itself writes from a task of its own (the import's
+    /// COPY), after `LiveConnection` looked at the connection: a COPY begun once the server had
+    /// ended it must fail too.
+    @Test func aCopyAfterTheServerEndedItsConnectionFails() async throws {
+        try await TestDatabase.withStore { store in
+            guard store.isPostgres else { return }
+            let outcome = await Self.within(.seconds(20)) {
+                try await store.db.writeTransaction { tx in
+                    let pid = try await Self.backend(of: tx as! any SQLDatabase)
+                    try await (tx as! any PostgresDatabase).withConnection { conn in
+                        conn.eventLoop.makeFutureWithTask {
+                            try await Self.terminate(pid, from: store, after: .zero)
+                            try await Task.sleep(for: .milliseconds(500))
+                            try await conn.copyFrom(table: "calendar_days", columns: ["id", "kind", "name"], logger: store.logger) { _ in }
+                        }
+                    }.get()
+                }
+            }
+            #expect(outcome == .failed(unavailable: true), "\(outcome)")
+            try await Self.poolStillServes(store)
+        }
+    }
+
+    /// The watch behind it keeps one entry per connection, not one per call (a telemetry batch
+    /// COPYs on every transaction), lets answered calls go, and fails the unanswered ones when the
+    /// connection closes.
+    @Test func theCloseWatchKeepsOneEntryPerConnectionAndFailsWhatIsLeftAtTheClose() async throws {
+        try await TestDatabase.withStore { store in
+            guard store.isPostgres else { return }
+            let watch = ClosingWatch()
+            let (entries, running, lost) = try await (store.db as! any PostgresDatabase).withConnection { conn in
+                conn.eventLoop.makeFutureWithTask {
+                    for n in 0..<100 { #expect(try await watch.failingOnClose(conn.eventLoop.makeSucceededFuture(n), conn).get() == n) }
+                    let entries = watch.watchedConnections, running = watch.runningCalls
+                    // A call that is never answered (a write the closed channel dropped).
+                    let never = watch.failingOnClose(conn.eventLoop.makePromise(of: Int.self).futureResult, conn)
+                    try await conn.close().get()
+                    let lost: Bool
+                    do { _ = try await never.get(); lost = false } catch { lost = error is LiveConnection.ConnectionLost }
+                    return (entries, running, lost)
+                }
+            }.get()
+            #expect(entries == 1)
+            #expect(running == 0)
+            #expect(lost)
+            #expect(watch.watchedConnections == 0)
         }
     }
 

@@ -77,6 +77,40 @@ import Testing
         #expect(try await gate.withPermit(until: .now) { 2 } == 2)
     }
 
+    /// The race a review found: a release between a waiter's taking its place and its suspending
+    /// found no one suspended, and the waiter then slept until its timeout (a lost wake-up). Here
+    /// the holder releases exactly then: the waiter must have the gate at once, not throw `Timeout`
+    /// after its 5 s.
+    @Test func aReleaseWhileTheWaiterIsOnItsWayToSuspendingHandsItTheGate() async throws {
+        let holder = Holder()
+        let gate = WriteGate(logger: nil, beforeSuspending: { holder.releaseOnce() })
+        holder.gate = gate
+        try await gate.acquire(until: .now + .seconds(60))
+        let start = ContinuousClock.now
+        #expect(try await gate.withPermit(until: .now + .seconds(5)) { 1 } == 1)
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(gate.handedBeforeSuspension == 1)
+        #expect(gate.waiting == 0)
+    }
+
+    /// Eight tasks take the gate 10,000 times each with no pause: every permit is had, none after
+    /// a wait of its whole deadline (releases meet waiters on their way to suspending a few times a
+    /// run here; the test above makes that moment happen).
+    @Test func manyWritersTakingTheGateWithoutPauseEachHaveIt() async throws {
+        let gate = WriteGate()
+        let had = Tally()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    for _ in 0..<10_000 { try await gate.withPermit(until: .now + .seconds(30)) { had.add() } }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(had.count == 80_000)
+        #expect(gate.waiting == 0)
+    }
+
     // MARK: the starvation it ends, end to end
 
     /// The worker's re-derivation takes SQLite's lock for one batch after another; a write asked
@@ -170,6 +204,22 @@ import Testing
             #expect(try await AuditEntryModel.query(on: db).filter(\.$actor == "unattributed").count() == 0)
         }
     }
+}
+
+/// Releases the gate it is given the first time it is asked (the holder, at the racy moment).
+private final class Holder: @unchecked Sendable {
+    var gate: WriteGate?
+    private let done = Mutex(false)
+    func releaseOnce() {
+        guard done.withLock({ d in defer { d = true }; return !d }) else { return }
+        gate?.release()
+    }
+}
+
+private final class Tally: Sendable {
+    private let state = Mutex(0)
+    func add() { state.withLock { $0 += 1 } }
+    var count: Int { state.withLock { $0 } }
 }
 
 private actor Order {
