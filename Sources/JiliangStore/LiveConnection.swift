@@ -97,7 +97,8 @@ struct LiveConnection: Database, SQLDatabase, PostgresDatabase {
 
     /// The closure may write from a task of its own later (COPY), after the look: its result is
     /// also failed when the connection closes, so that a write lost then cannot leave the
-    /// transaction waiting (`ClosingWatch`).
+    /// transaction waiting (`ClosingWatch`). The closure's own task, if its write was lost, stays
+    /// suspended: once per COPY cut off by a lost connection.
     func withConnection<T>(_ closure: @escaping (PostgresConnection) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
         let connection = connection
         return ifOpen { ClosingWatch.shared.failingOnClose(closure(connection), connection) }
@@ -112,41 +113,47 @@ final class ClosingWatch: Sendable {
     static let shared = ClosingWatch()
 
     private struct Running {
-        var next = 0
-        var fail: [Int: @Sendable () -> Void] = [:]
+        /// Held until it closes, so that its identifier cannot be given to another connection while
+        /// the entry stands.
+        let connection: PostgresConnection
+        var fail: [UInt64: @Sendable () -> Void] = [:]
     }
-    /// Per open connection that has run a watched call: the calls still running.
-    private let running = Mutex<[ObjectIdentifier: Running]>([:])
+    private struct State {
+        var next: UInt64 = 0
+        /// Per open connection that has run a watched call: the calls still running.
+        var running: [ObjectIdentifier: Running] = [:]
+    }
+    private let state = Mutex(State())
 
     /// `future`'s result, or `LiveConnection.ConnectionLost` if `connection` closes first.
     func failingOnClose<T>(_ future: EventLoopFuture<T>, _ connection: PostgresConnection) -> EventLoopFuture<T> {
         let id = ObjectIdentifier(connection)
         let promise = connection.eventLoop.makePromise(of: T.self)
-        let (key, first) = running.withLock { r in
-            let first = r[id] == nil
-            var calls = r[id] ?? Running()
-            calls.next += 1
-            calls.fail[calls.next] = { promise.fail(LiveConnection.ConnectionLost()) }
-            r[id] = calls
-            return (calls.next, first)
+        let (key, first) = state.withLock { s in
+            s.next += 1
+            let first = s.running[id] == nil
+            var calls = s.running[id] ?? Running(connection: connection)
+            calls.fail[s.next] = { promise.fail(LiveConnection.ConnectionLost()) }
+            s.running[id] = calls
+            return (s.next, first)
         }
         if first {
             // At once if it has closed already. The entry goes with the connection.
             connection.closeFuture.whenComplete { [self] _ in
-                for fail in running.withLock({ $0.removeValue(forKey: id)?.fail.values.map { $0 } ?? [] }) { fail() }
+                for fail in state.withLock({ $0.running.removeValue(forKey: id)?.fail.values.map { $0 } ?? [] }) { fail() }
             }
         }
         future.whenComplete { [self] result in
-            _ = running.withLock { $0[id]?.fail.removeValue(forKey: key) }
+            _ = state.withLock { $0.running[id]?.fail.removeValue(forKey: key) }
             promise.completeWith(result)  // a no-op after a close failed it (a promise completes once)
         }
         return promise.futureResult
     }
 
     /// Connections with an entry (tests: one per open connection, however many calls ran).
-    var watchedConnections: Int { running.withLock { $0.count } }
+    var watchedConnections: Int { state.withLock { $0.running.count } }
     /// Calls not yet answered (tests).
-    var runningCalls: Int { running.withLock { $0.values.reduce(0) { $0 + $1.fail.count } } }
+    var runningCalls: Int { state.withLock { $0.running.values.reduce(0) { $0 + $1.fail.count } } }
 }
 
 extension Database {

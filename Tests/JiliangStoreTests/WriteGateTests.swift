@@ -86,9 +86,7 @@ import Testing
         let gate = WriteGate(logger: nil, beforeSuspending: { holder.releaseOnce() })
         holder.gate = gate
         try await gate.acquire(until: .now + .seconds(60))
-        let start = ContinuousClock.now
         #expect(try await gate.withPermit(until: .now + .seconds(5)) { 1 } == 1)
-        #expect(ContinuousClock.now - start < .seconds(2))
         #expect(gate.handedBeforeSuspension == 1)
         #expect(gate.waiting == 0)
     }
