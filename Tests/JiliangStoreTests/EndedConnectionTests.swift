@@ -21,38 +21,24 @@ import Testing
     /// fails, and the transaction must fail with it, as a database that cannot be reached (503),
     /// without a `ROLLBACK` left hanging on the closed connection.
     @Test func aTransactionWhoseStatementTheServerEndsFails() async throws {
-        try await TestDatabase.withStore { store in
-            guard store.isPostgres else { return }
-            let outcome = await Self.within(.seconds(20)) {
-                try await store.db.writeTransaction { tx in
-                    let sql = tx as! any SQLDatabase
-                    let pid = try await Self.backend(of: sql)
-                    async let ended: Void = Self.terminate(pid, from: store, after: .milliseconds(300))
-                    _ = try await sql.raw("SELECT pg_sleep(5)").all()
-                    try await ended
-                }
-            }
-            #expect(outcome == .failed(unavailable: true), "\(outcome)")
-            try await Self.poolStillServes(store)
+        try await Self.expectUnavailable { store, tx in
+            let sql = tx as! any SQLDatabase
+            let pid = try await Self.backend(of: sql)
+            async let ended: Void = Self.terminate(pid, from: store, after: .milliseconds(300))
+            _ = try await sql.raw("SELECT pg_sleep(5)").all()
+            try await ended
         }
     }
 
     /// The server ends the connection between two statements of the transaction: the next one is
     /// written to a connection already closed, and must fail (before `LiveConnection` it hung).
     @Test func aStatementAfterTheServerEndedItsConnectionFails() async throws {
-        try await TestDatabase.withStore { store in
-            guard store.isPostgres else { return }
-            let outcome = await Self.within(.seconds(20)) {
-                try await store.db.writeTransaction { tx in
-                    let sql = tx as! any SQLDatabase
-                    try await Self.terminate(try await Self.backend(of: sql), from: store, after: .zero)
-                    // The close reaches the client, and NIO removes the channel's handlers.
-                    try await Task.sleep(for: .milliseconds(500))
-                    _ = try await sql.raw("SELECT 1").all()
-                }
-            }
-            #expect(outcome == .failed(unavailable: true), "\(outcome)")
-            try await Self.poolStillServes(store)
+        try await Self.expectUnavailable { store, tx in
+            let sql = tx as! any SQLDatabase
+            try await Self.terminate(try await Self.backend(of: sql), from: store, after: .zero)
+            // The close reaches the client, and NIO removes the channel's handlers.
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try await sql.raw("SELECT 1").all()
         }
     }
 
@@ -60,22 +46,15 @@ import Testing
     /// COPY), after `LiveConnection` looked at the connection: a COPY begun once the server had
     /// ended it must fail too.
     @Test func aCopyAfterTheServerEndedItsConnectionFails() async throws {
-        try await TestDatabase.withStore { store in
-            guard store.isPostgres else { return }
-            let outcome = await Self.within(.seconds(20)) {
-                try await store.db.writeTransaction { tx in
-                    let pid = try await Self.backend(of: tx as! any SQLDatabase)
-                    try await (tx as! any PostgresDatabase).withConnection { conn in
-                        conn.eventLoop.makeFutureWithTask {
-                            try await Self.terminate(pid, from: store, after: .zero)
-                            try await Task.sleep(for: .milliseconds(500))
-                            try await conn.copyFrom(table: "calendar_days", columns: ["id", "kind", "name"], logger: store.logger) { _ in }
-                        }
-                    }.get()
+        try await Self.expectUnavailable { store, tx in
+            let pid = try await Self.backend(of: tx as! any SQLDatabase)
+            try await (tx as! any PostgresDatabase).withConnection { conn in
+                conn.eventLoop.makeFutureWithTask {
+                    try await Self.terminate(pid, from: store, after: .zero)
+                    try await Task.sleep(for: .milliseconds(500))
+                    try await conn.copyFrom(table: "calendar_days", columns: ["id", "kind", "name"], logger: store.logger) { _ in }
                 }
-            }
-            #expect(outcome == .failed(unavailable: true), "\(outcome)")
-            try await Self.poolStillServes(store)
+            }.get()
         }
     }
 
@@ -106,6 +85,19 @@ import Testing
     }
 
     // MARK: helpers
+
+    /// Runs `body` in a write transaction (PostgreSQL only) and expects it to fail within 20 s as
+    /// a database that cannot be reached (503); the pool then serves again.
+    static func expectUnavailable(
+        _ body: @escaping @Sendable (Store, any Database) async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        try await TestDatabase.withStore { store in
+            guard store.isPostgres else { return }
+            let outcome = await within(.seconds(20)) { try await store.db.writeTransaction { tx in try await body(store, tx) } }
+            #expect(outcome == .failed(unavailable: true), "\(outcome)", sourceLocation: sourceLocation)
+            try await poolStillServes(store)
+        }
+    }
 
     /// `failed(unavailable:)`: whether the error is one answered 503 (`DatabaseAvailability`).
     enum Outcome: Equatable { case succeeded, failed(unavailable: Bool), hung }
