@@ -160,6 +160,7 @@ public final class Store: Sendable {
         M038_TelemetryMinuteCounts(),  // readings received per region and minute, for the live screen's last hour (#21)
         M039_DeviceNamesPerOwner(),  // a device's name is unique per owner, not province-wide (#21)
         M040_JobUploads(),  // an import's file waits in the database, not on one instance's disk (#22)
+        M041_RegionOnChildRows(),  // records, readings, bookings … carry their parent's region: the path to distribution by region (#22)
     ]
 
     /// Applies the migrations not yet applied; safe to call on every start.

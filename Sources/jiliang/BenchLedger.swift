@@ -125,8 +125,8 @@ struct BenchLedgerDB: AsyncParsableCommand {
             let lab = try await sql.raw("SELECT id FROM institutions ORDER BY id LIMIT 1").first()?.decode(column: "id", as: Int.self)
             guard let lab else { throw ValidationError("needs an institution") }
             try await sql.raw("""
-                INSERT INTO verification_records (instrument_id, institution_id, verified_on, kind, result, certificate_no, valid_until, recorded_by)
-                SELECT id, \(bind: lab), '2026-11-20', 'periodic', 'pass', 'JD-' || code, '2027-11-19', 'bench'
+                INSERT INTO verification_records (instrument_id, region_code, institution_id, verified_on, kind, result, certificate_no, valid_until, recorded_by)
+                SELECT id, region_code, \(bind: lab), '2026-11-20', 'periodic', 'pass', 'JD-' || code, '2027-11-19', 'bench'
                 FROM instruments ORDER BY id LIMIT \(unsafeRaw: String(records))
                 """).run()
             let key = try SignerKey(name: "bench.jiliang/ledger", type: .ed25519)

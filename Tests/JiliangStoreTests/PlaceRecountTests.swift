@@ -56,6 +56,7 @@ import Testing
             }
             // To another city: the cities' rows change too.
             try await sql.raw("UPDATE instruments SET region_code = '350203' WHERE region_code = '350102'").run()
+            try await RegionCopies.takeAllAgain(on: db)  // their records follow, as through the registry
 
             let worker = JobWorker(store: store, today: { Self.today }, warnings: WarningRunner())
             #expect(try await worker.runOnce(), "the worker re-derived")
@@ -84,6 +85,7 @@ import Testing
                 UPDATE instruments SET region_code = CASE region_code WHEN '350102' THEN '350203' ELSE '350102' END
                 WHERE region_code IN ('350102', '350203')
                 """).run()
+            try await RegionCopies.takeAllAgain(on: db)  // their records follow, as through the registry
             let rows = try await sql.raw("""
                 SELECT i.id, MAX(v.verified_on) AS day, MIN(v.institution_id) AS lab FROM instruments i
                 JOIN verification_records v ON v.instrument_id = i.id WHERE i.lifecycle = 'in_service' GROUP BY i.id ORDER BY i.id LIMIT 12

@@ -38,8 +38,8 @@ import Testing
         let lifeEnd = CalendarDay(first.validUntil!)!
         try await setLifecycle(rotated, "rotated_out", on: db)
         try await (db as! any SQLDatabase).raw("""
-            INSERT INTO status_changes (instrument_id, from_status, to_status, changed_on, changed_by) VALUES
-            (\(bind: rotated.id!), 'in_service', 'rotated_out', \(bind: lifeEnd.description), 'tests')
+            INSERT INTO status_changes (instrument_id, region_code, from_status, to_status, changed_on, changed_by) VALUES
+            (\(bind: rotated.id!), \(bind: rotated.regionCode), 'in_service', 'rotated_out', \(bind: lifeEnd.description), 'tests')
             """).run()
         return (water, missed, old, lifeEnd)
     }

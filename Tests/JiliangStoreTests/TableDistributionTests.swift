@@ -6,13 +6,10 @@ import Testing
 
 /// The path past one primary stays open (issue #22, item 7; docs/scaling.md): every table of the
 /// migrated schema says where its rows would go in a database distributed by region, and what it
-/// says is true of the schema — the column is there, never empty, and the parent it names exists.
-/// The tables still to be re-keyed before distribution (`throughParent`) may only become fewer.
+/// says is true of the schema: the column is there and never empty. No table reaches its region
+/// only through a parent row any more (M041): those carry a copy, which `RegionCopiesTests` holds
+/// to the parent.
 @Suite struct TableDistributionTests {
-    /// Tables that reach their region only through a parent today; docs/scaling.md lists the
-    /// re-keying each needs. A new table joins this list only by changing it here, in review.
-    static let toReKey = 18
-
     struct Column: Decodable { var name: String; var notnull: Int; var pk: Int }
 
     static func columns(_ table: String, on sql: any SQLDatabase) async throws -> [String: Bool] {
@@ -49,26 +46,16 @@ import Testing
             #expect(unclassified.isEmpty, "tables with no line in TableDistribution.tables: \(unclassified.sorted())")
             let gone = Set(TableDistribution.tables.keys).subtracting(tables)
             #expect(gone.isEmpty, "TableDistribution.tables names tables the schema does not have: \(gone.sorted())")
-            var reKey = 0
             for table in tables.sorted() {
                 guard let place = TableDistribution.tables[table] else { continue }
                 let columns = try await Self.columns(table, on: sql)
                 switch place {
                 case .byRegion(let c), .byOwner(let c):
                     #expect(columns[c] == true, "\(table).\(c) must be there and never empty to distribute by it")
-                case .throughParent(let c, let parent):
-                    reKey += 1
-                    #expect(columns[c] == true, "\(table).\(c) must be there and never empty to follow \(parent)")
-                    #expect(tables.contains(parent), "\(table)'s parent \(parent) is not a table")
-                    switch TableDistribution.tables[parent] {
-                    case .byRegion?, .byOwner?, .throughParent?: break
-                    default: Issue.record("\(table) follows \(parent), which is not distributed")
-                    }
                 case .reference, .deployment:
                     break
                 }
             }
-            #expect(reKey <= Self.toReKey, "\(reKey) tables reach their region only through a parent; no new one may (docs/scaling.md)")
         }
     }
 }

@@ -246,7 +246,10 @@ import Testing
         try await TestDatabase.withStore { store in
             let db = store.db
             let device = try await Self.device("PART-4", serial: "JY-P4", on: db)
-            let migration = M037_PartitionReadings()
+            // Back to before 037, the later migrations that change its table first (041 added the
+            // readings' region), and forward again after, as an upgrade from then would run.
+            let migration = M037_PartitionReadings(), later = M041_RegionOnChildRows()
+            try await later.revert(on: db)
             try await migration.revert(on: db)
             let now = Self.today.startInstant.addingTimeInterval(23 * 3600)
             let lines = TelemetryRetentionTests.lines("PART-4")
@@ -258,6 +261,7 @@ import Testing
                     .run()
             }
             try await migration.prepare(on: db)
+            try await later.prepare(on: db)
             #expect(try await Self.count("telemetry_readings", on: db) == 15)
             if Self.isPostgres(db) {
                 // In their day's partition (all were stored today), not the default one.

@@ -51,6 +51,7 @@ public enum TestDatabase {
         do {
             try await store.prepareConnections()  // as `migrate` does for the server
             let value = try await body(store)
+            try await expectRegionCopiesAgree(store)
             if let file = ProcessInfo.processInfo.environment["JILIANG_TEST_STRAYS"], !store.writesOutsideTransactions.isEmpty,
                 let h = FileHandle(forWritingAtPath: file) ?? { FileManager.default.createFile(atPath: file, contents: nil); return FileHandle(forWritingAtPath: file) }() {
                 h.seekToEndOfFile()
@@ -65,6 +66,23 @@ public enum TestDatabase {
             await Templates.shared.discard(location)
             throw error
         }
+    }
+}
+
+/// After every test's writes, each row that carries its parent's region (M041, `RegionCopies`)
+/// carries the parent's own: so every writer any test drives — the API, the pages, imports, the
+/// telemetry ingest, the demo — is held to it, on both databases. A test that dropped or reverted
+/// tables is not asked. (`JILIANG_TEST_COPIES=<file>` lists each table's rows seen, to show which
+/// writers the suite reached.)
+func expectRegionCopiesAgree(_ store: Store) async throws {
+    guard let copies = try? await RegionCopies.disagreements(on: store.db) else { return }
+    for c in copies where c.differing > 0 {
+        Issue.record("\(c.table): \(c.differing) of \(c.rows) rows carry another region (or owner) than their parent's")
+    }
+    // Appended (O_APPEND): tests run side by side.
+    if let file = ProcessInfo.processInfo.environment["JILIANG_TEST_COPIES"], let f = fopen(file, "a") {
+        fputs(copies.filter { $0.rows > 0 }.map { "\($0.table) \($0.rows)\n" }.joined(), f)
+        fclose(f)
     }
 }
 

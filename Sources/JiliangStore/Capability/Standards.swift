@@ -35,11 +35,11 @@ public enum Standards {
     public static func create(_ d: StandardDraft, by p: Principal, on db: any Database) async throws -> Entry {
         try requireWriter(p)
         let id = try await db.auditedTransaction { tx in
-            try await checkInstitutionAndCertificate(d, except: nil, on: tx)
+            let institution = try await checkInstitutionAndCertificate(d, except: nil, on: tx)
             let m = StandardModel()
-            apply(d, to: m)
+            apply(d, to: m, at: institution)
             try await m.create(on: tx)
-            try await replaceLinks(of: m.id!, d, on: tx)
+            try await replaceLinks(of: m.id!, region: m.regionCode, d, on: tx)
             return m.id!
         }
         return try await get(id, by: p, on: db)
@@ -49,25 +49,31 @@ public enum Standards {
         try requireWriter(p)
         try await db.auditedTransaction { tx in
             guard let m = try await StandardModel.find(id, on: tx) else { throw RegistryError.notFound(.standard, key: String(id)) }
-            try await checkInstitutionAndCertificate(d, except: id, on: tx)
-            apply(d, to: m)
+            let institution = try await checkInstitutionAndCertificate(d, except: id, on: tx)
+            let region = m.regionCode
+            apply(d, to: m, at: institution)
             try await m.update(on: tx)
-            try await replaceLinks(of: id, d, on: tx)
+            // Moved to an institution in another county: its items go with it (M041).
+            if m.regionCode != region { try await RegionCopies.moved("measurement_standards", id: id, on: tx) }
+            try await replaceLinks(of: id, region: m.regionCode, d, on: tx)
         }
         return try await get(id, by: p, on: db)
     }
 
-    static func checkInstitutionAndCertificate(_ d: StandardDraft, except id: Int?, on db: any Database) async throws {
-        guard try await InstitutionModel.find(d.institutionID, on: db) != nil else {
+    /// Answers the standard's institution.
+    static func checkInstitutionAndCertificate(_ d: StandardDraft, except id: Int?, on db: any Database) async throws -> InstitutionModel {
+        guard let institution = try await InstitutionModel.find(d.institutionID, on: db) else {
             throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: d.institutionID)))
         }
         if let other = try await StandardModel.query(on: db).filter(\.$certificateNo == d.certificateNo).first(), other.id != id {
             throw RegistryError.conflict(field: "certificate_no", reason: .registry(.certificateRegistered(certificateNo: d.certificateNo, standard: other.id!)))
         }
+        return institution
     }
 
-    static func apply(_ d: StandardDraft, to m: StandardModel) {
+    static func apply(_ d: StandardDraft, to m: StandardModel, at institution: InstitutionModel) {
         m.institutionID = d.institutionID
+        m.regionCode = institution.regionCode
         m.name = d.name
         m.certificateNo = d.certificateNo
         m.validFrom = d.validFrom.description
@@ -77,12 +83,13 @@ public enum Standards {
     }
 
     /// Replaces the served sub-items and regions, touching only what changed (each change audited).
-    static func replaceLinks(of id: Int, _ d: StandardDraft, on db: any Database) async throws {
+    static func replaceLinks(of id: Int, region: String, _ d: StandardDraft, on db: any Database) async throws {
         let items = try await StandardItemModel.query(on: db).filter(\.$standardID == id).all()
         for m in items where !d.subNos.contains(m.subNo) { try await m.delete(on: db) }
         for s in d.subNos where !items.contains(where: { $0.subNo == s }) {
             let m = StandardItemModel()
             m.standardID = id
+            m.regionCode = region
             m.subNo = s
             try await m.create(on: db)
         }

@@ -219,6 +219,7 @@ public enum Demonstration {
             for (i, (v, e)) in scored.enumerated() {
                 let s = DemoScoreModel()
                 s.applicationID = applicationID
+                s.ownerID = a.ownerID
                 s.criterion = i
                 s.points = v
                 s.evidence = e

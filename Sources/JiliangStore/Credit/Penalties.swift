@@ -120,6 +120,7 @@ public enum Penalties {
             for (a, t) in files {
                 let f = PenaltyAttachmentModel()
                 f.penaltyID = m.id!
+                f.regionCode = m.regionCode
                 f.filename = String(a.filename.prefix(120))
                 f.contentType = t
                 f.bytes = Data(a.bytes)

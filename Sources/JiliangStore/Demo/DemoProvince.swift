@@ -246,7 +246,7 @@ public struct DemoProvince: Sendable {
                         if first || day >= historyStart {
                             recordID += 1
                             facts.append(VerificationFact(id: Int64(recordID), date: day, kind: vKind, result: pass ? .pass : .fail, validUntil: until, form: rule?.form))
-                            recordRows.append(recordValues(recordID, instrumentID, verifier(kind.subNo, county, &rng), day, vKind, pass, until, rule?.id, now))
+                            recordRows.append(recordValues(recordID, instrumentID, county, verifier(kind.subNo, county, &rng), day, vKind, pass, until, rule?.id, now))
                         }
                         first = false
                         if !pass {
@@ -260,7 +260,7 @@ public struct DemoProvince: Sendable {
                             if day >= historyStart {  // like the failure it repairs, kept within the history only
                                 recordID += 1
                                 facts.append(VerificationFact(id: Int64(recordID), date: day, kind: .afterRepair, result: .pass, validUntil: u2, form: r2?.form))
-                                recordRows.append(recordValues(recordID, instrumentID, lab, day, .afterRepair, true, u2, r2?.id, now))
+                                recordRows.append(recordValues(recordID, instrumentID, county, lab, day, .afterRepair, true, u2, r2?.id, now))
                             }
                             guard let next = u2 else { break }
                             day = next.adding(days: -Int.random(in: 0...25, using: &rng))
@@ -280,7 +280,7 @@ public struct DemoProvince: Sendable {
                     if day <= today {
                         lifecycle = .rotatedOut
                         statusRows.append([
-                            SQLBind(instrumentID), SQLBind(LifecycleStatus.inService.rawValue), SQLBind(LifecycleStatus.rotatedOut.rawValue),
+                            SQLBind(instrumentID), SQLBind(county), SQLBind(LifecycleStatus.inService.rawValue), SQLBind(LifecycleStatus.rotatedOut.rawValue),
                             SQLBind(day.description), SQLBind("demo"), SQLBind("到期轮换"),
                         ])
                     }
@@ -289,7 +289,7 @@ public struct DemoProvince: Sendable {
                     // Taken out of use some months ago (its due dates then wait for its return, issue #18 item 4).
                     let day = today.adding(days: -Int.random(in: 30...400, using: &rng))
                     statusRows.append([
-                        SQLBind(instrumentID), SQLBind(LifecycleStatus.inService.rawValue), SQLBind(LifecycleStatus.suspended.rawValue),
+                        SQLBind(instrumentID), SQLBind(county), SQLBind(LifecycleStatus.inService.rawValue), SQLBind(LifecycleStatus.suspended.rawValue),
                         SQLBind(max(day, installed).description), SQLBind("demo"), SQLBind("停用"),
                     ])
                 }
@@ -321,7 +321,7 @@ public struct DemoProvince: Sendable {
                     if !store.isPostgres { _ = try await sql.raw("PRAGMA cache_size = -262144").all() }
                     try await insertRows(sql, "instruments", ["id"] + InstrumentImport.columns, slice)
                     try await insertRows(sql, "verification_records", DemoProvince.recordColumns, history)
-                    try await insertRows(sql, "status_changes", ["instrument_id", "from_status", "to_status", "changed_on", "changed_by", "reason"], changes)
+                    try await insertRows(sql, "status_changes", ["instrument_id", "region_code", "from_status", "to_status", "changed_on", "changed_by", "reason"], changes)
                 }
             }
             summary.instruments += instrumentRows.count
@@ -342,16 +342,16 @@ public struct DemoProvince: Sendable {
     }
 
     static let recordColumns = [
-        "id", "instrument_id", "institution_id", "verified_on", "kind", "result", "certificate_no", "result_notice_no", "valid_until",
+        "id", "instrument_id", "region_code", "institution_id", "verified_on", "kind", "result", "certificate_no", "result_notice_no", "valid_until",
         "rule_id", "recorded_by", "recorded_at",
     ]
 
     func recordValues(
-        _ id: Int, _ instrument: Int, _ institution: Int, _ day: CalendarDay, _ kind: VerificationKind, _ pass: Bool, _ until: CalendarDay?,
+        _ id: Int, _ instrument: Int, _ region: String, _ institution: Int, _ day: CalendarDay, _ kind: VerificationKind, _ pass: Bool, _ until: CalendarDay?,
         _ rule: Int?, _ now: Date
     ) -> [any SQLExpression] {
         [
-            SQLBind(id), SQLBind(instrument), SQLBind(institution), SQLBind(day.description), SQLBind(kind.rawValue),
+            SQLBind(id), SQLBind(instrument), SQLBind(region), SQLBind(institution), SQLBind(day.description), SQLBind(kind.rawValue),
             SQLBind(pass ? "pass" : "fail"), SQLBind(pass ? "JD\(day.year)-\(id)" : nil), SQLBind(pass ? nil : "TZ\(day.year)-\(id)"),
             SQLBind(until?.description), SQLBind(rule), SQLBind("demo"), SQLBind(now),
         ]

@@ -7,13 +7,13 @@ import SQLKit
 /// instrument row itself only holds the current status.
 enum StatusChanges {
     static func record(
-        instrumentID: Int, from: String, to: String, day: String? = nil, reason: String? = nil, on db: any Database
+        _ instrument: InstrumentModel, from: String, to: String, day: String? = nil, reason: String? = nil, on db: any Database
     ) async throws {
         guard from != to else { return }
         let changedOn = day ?? CalendarDay(instant: Date()).description
         try await (db as! any SQLDatabase).insert(into: "status_changes")
-            .columns("instrument_id", "from_status", "to_status", "changed_on", "changed_by", "reason")
-            .values(SQLBind(instrumentID), SQLBind(from), SQLBind(to), SQLBind(changedOn), SQLBind(Audit.actor.actor), SQLBind(reason))
+            .columns("instrument_id", "region_code", "from_status", "to_status", "changed_on", "changed_by", "reason")
+            .values(SQLBind(instrument.id!), SQLBind(instrument.regionCode), SQLBind(from), SQLBind(to), SQLBind(changedOn), SQLBind(Audit.actor.actor), SQLBind(reason))
             .run()
     }
 }

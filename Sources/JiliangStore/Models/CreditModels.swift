@@ -79,6 +79,8 @@ public final class DemoApplicationModel: Model, @unchecked Sendable {
 public final class DemoScoreModel: Model, @unchecked Sendable {
     public static let schema = "demo_scores"
     @ID(custom: .id, generatedBy: .database) public var id: Int?
+    /// Its application's owner, copied (M041: distributed by owner beside it).
+    @Field(key: "owner_id") public var ownerID: Int
     @Field(key: "application_id") public var applicationID: Int
     @Field(key: "criterion") public var criterion: Int
     @Field(key: "points") public var points: Int
@@ -126,6 +128,8 @@ public final class PenaltyModel: Model, @unchecked Sendable {
 public final class PenaltyAttachmentModel: Model, @unchecked Sendable {
     public static let schema = "penalty_attachments"
     @ID(custom: .id, generatedBy: .database) public var id: Int?
+    /// Its parent row's region, copied (M041: a database distributed by region places it there).
+    @Field(key: "region_code") public var regionCode: String
     @Field(key: "penalty_id") public var penaltyID: Int
     @Field(key: "filename") public var filename: String
     @Field(key: "content_type") public var contentType: String

@@ -43,6 +43,8 @@ public final class InstrumentModel: Model, @unchecked Sendable {
 public final class ScheduleModel: Model, @unchecked Sendable {
     public static let schema = "schedules"
     @ID(custom: .id, generatedBy: .database) public var id: Int?
+    /// Its parent row's region, copied (M041: a database distributed by region places it there).
+    @Field(key: "region_code") public var regionCode: String
     @Field(key: "instrument_id") public var instrumentID: Int
     @Field(key: "name") public var name: String
     @Field(key: "due_date") public var dueDate: String
@@ -54,6 +56,8 @@ public final class ScheduleModel: Model, @unchecked Sendable {
 public final class VerificationRecordModel: Model, @unchecked Sendable {
     public static let schema = "verification_records"
     @ID(custom: .id, generatedBy: .database) public var id: Int?
+    /// Its parent row's region, copied (M041: a database distributed by region places it there).
+    @Field(key: "region_code") public var regionCode: String
     @Field(key: "instrument_id") public var instrumentID: Int
     @Field(key: "institution_id") public var institutionID: Int
     @Field(key: "verified_on") public var verifiedOn: String

@@ -31,6 +31,8 @@ public final class ComplaintModel: Model, @unchecked Sendable {
 public final class ComplaintEventModel: Model, @unchecked Sendable {
     public static let schema = "complaint_events"
     @ID(custom: .id, generatedBy: .database) public var id: Int?
+    /// Its parent row's region, copied (M041: a database distributed by region places it there).
+    @Field(key: "region_code") public var regionCode: String
     @Field(key: "complaint_id") public var complaintID: Int
     @Field(key: "at") public var at: Date
     @Field(key: "actor") public var actor: String
@@ -44,6 +46,8 @@ public final class ComplaintEventModel: Model, @unchecked Sendable {
 public final class ComplaintPhotoModel: Model, @unchecked Sendable {
     public static let schema = "complaint_photos"
     @ID(custom: .id, generatedBy: .database) public var id: Int?
+    /// Its parent row's region, copied (M041: a database distributed by region places it there).
+    @Field(key: "region_code") public var regionCode: String
     @Field(key: "complaint_id") public var complaintID: Int
     @Field(key: "content_type") public var contentType: String
     @Field(key: "bytes") public var bytes: Data
@@ -54,6 +58,8 @@ public final class ComplaintPhotoModel: Model, @unchecked Sendable {
 public final class CheckSlotModel: Model, @unchecked Sendable {
     public static let schema = "check_slots"
     @ID(custom: .id, generatedBy: .database) public var id: Int?
+    /// Its parent row's region, copied (M041: a database distributed by region places it there).
+    @Field(key: "region_code") public var regionCode: String
     @Field(key: "institution_id") public var institutionID: Int
     @Field(key: "day") public var day: String
     @Field(key: "time") public var time: String
@@ -70,6 +76,8 @@ public final class CheckSlotModel: Model, @unchecked Sendable {
 public final class FreeCheckModel: Model, @unchecked Sendable {
     public static let schema = "free_checks"
     @ID(custom: .id, generatedBy: .database) public var id: Int?
+    /// Its parent row's region, copied (M041: a database distributed by region places it there).
+    @Field(key: "region_code") public var regionCode: String
     @Field(key: "code") public var code: String
     @Field(key: "kind") public var kind: String
     @OptionalField(key: "slot_id") public var slotID: Int?

@@ -5,6 +5,8 @@ import Foundation
 public final class StandardModel: Model, @unchecked Sendable {
     public static let schema = "measurement_standards"
     @ID(custom: .id, generatedBy: .database) public var id: Int?
+    /// Its parent row's region, copied (M041: a database distributed by region places it there).
+    @Field(key: "region_code") public var regionCode: String
     @Field(key: "institution_id") public var institutionID: Int
     @Field(key: "name") public var name: String
     @Field(key: "certificate_no") public var certificateNo: String
@@ -21,6 +23,8 @@ public final class StandardModel: Model, @unchecked Sendable {
 public final class StandardItemModel: Model, @unchecked Sendable {
     public static let schema = "standard_items"
     @ID(custom: .id, generatedBy: .database) public var id: Int?
+    /// Its parent row's region, copied (M041: a database distributed by region places it there).
+    @Field(key: "region_code") public var regionCode: String
     @Field(key: "standard_id") public var standardID: Int
     @Field(key: "sub_no") public var subNo: Int
     public init() {}

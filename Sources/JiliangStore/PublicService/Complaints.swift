@@ -134,11 +134,12 @@ public enum Complaints {
                 if let photoKind, let photo = s.photo {
                     let p = ComplaintPhotoModel()
                     p.complaintID = m.id!
+                    p.regionCode = m.regionCode
                     p.contentType = photoKind
                     p.bytes = Data(photo.bytes)
                     try await p.create(on: tx)
                 }
-                try await event(m.id!, "received", note: nil, on: tx)
+                try await event(m, "received", note: nil, on: tx)
                 try await warnOnRepeats(owner: owner, rules: rules, today: today, on: tx)
                 return m
             }
@@ -156,9 +157,10 @@ public enum Complaints {
             to: "region:\(owner.regionCode)", on: db)
     }
 
-    static func event(_ id: Int, _ action: String, note: String?, on db: any Database) async throws {
+    static func event(_ complaint: ComplaintModel, _ action: String, note: String?, on db: any Database) async throws {
         let e = ComplaintEventModel()
-        e.complaintID = id
+        e.complaintID = complaint.id!
+        e.regionCode = complaint.regionCode
         e.at = Date()
         e.actor = Audit.actor.actor
         e.action = action
@@ -237,7 +239,7 @@ public enum Complaints {
             m.assignedTo = u.login
             if m.state == State.received.rawValue { m.state = State.assigned.rawValue }
             try await m.save(on: tx)
-            try await event(id, "assigned", note: nil, on: tx)
+            try await event(m, "assigned", note: nil, on: tx)
             return m
         }
     }
@@ -254,7 +256,7 @@ public enum Complaints {
             m.state = State.replied.rawValue
             if m.assignedTo == nil { m.assignedTo = p.label }
             try await m.save(on: tx)
-            try await event(id, "replied", note: t, on: tx)
+            try await event(m, "replied", note: t, on: tx)
             return m
         }
     }
@@ -274,7 +276,7 @@ public enum Complaints {
             m.outcome = o!.rawValue
             m.closedOn = today.description
             try await m.save(on: tx)
-            try await event(id, "closed", note: o!.rawValue, on: tx)
+            try await event(m, "closed", note: o!.rawValue, on: tx)
             if o == .upheld { try await CreditLog.markStale(m.ownerID, on: tx) }  // upheld complaints count in the credit class
             return m
         }

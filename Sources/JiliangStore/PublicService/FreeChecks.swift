@@ -46,11 +46,12 @@ public enum FreeChecks {
         let cap = c.int("capacity", capacity, range: 1...1000, required: true)
         try c.finish()
         return try await db.auditedTransaction { tx in
-            guard try await InstitutionModel.find(institution!, on: tx) != nil else {
+            guard let at = try await InstitutionModel.find(institution!, on: tx) else {
                 throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: institution!)))
             }
             let s = CheckSlotModel()
             s.institutionID = institution!
+            s.regionCode = at.regionCode
             s.day = d!.description
             s.time = t!
             s.place = pl!
@@ -96,7 +97,7 @@ public enum FreeChecks {
                     "UPDATE check_slots SET booked = booked + 1 WHERE id = \(bind: slot.id!) AND booked < capacity RETURNING id"
                 ).all()
                 guard !taken.isEmpty else { throw RegistryError.conflict(field: "slot_id", reason: .publicService(.sessionFullyBooked)) }
-                let m = newCheck(.household, institutionID: slot.institutionID, item: it!, contactName: name, contactPhone: phone, today: today)
+                let m = newCheck(.household, institutionID: slot.institutionID, region: slot.regionCode, item: it!, contactName: name, contactPhone: phone, today: today)
                 m.slotID = slot.id
                 try await m.create(on: tx)
                 return m
@@ -127,10 +128,10 @@ public enum FreeChecks {
                 else {
                     throw RegistryError.invalid("utility_credit_code", .publicService(.noUtilityWithCode(meter: kind!.rawValue, code: credit!.value)))
                 }
-                guard try await InstitutionModel.find(institutionID!, on: tx) != nil else {
+                guard let at = try await InstitutionModel.find(institutionID!, on: tx) else {
                     throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: institutionID!)))
                 }
-                let m = newCheck(.meter, institutionID: institutionID!, item: kind!.rawValue, contactName: name, contactPhone: phone, today: today)
+                let m = newCheck(.meter, institutionID: institutionID!, region: at.regionCode, item: kind!.rawValue, contactName: name, contactPhone: phone, today: today)
                 m.utilityID = utility.id
                 m.meterNo = no
                 m.address = addr
@@ -141,12 +142,13 @@ public enum FreeChecks {
     }
 
     /// A booked check with a fresh booking code (80 random bits from the system CSPRNG).
-    static func newCheck(_ kind: Kind, institutionID: Int, item: String, contactName: String?, contactPhone: String?, today: CalendarDay) -> FreeCheckModel {
+    static func newCheck(_ kind: Kind, institutionID: Int, region: String, item: String, contactName: String?, contactPhone: String?, today: CalendarDay) -> FreeCheckModel {
         var rng = SystemRandomNumberGenerator()
         let m = FreeCheckModel()
         m.code = TrackingCode.issue(using: &rng).value
         m.kind = kind.rawValue
         m.institutionID = institutionID
+        m.regionCode = region
         m.item = item
         m.contactName = contactName
         m.contactPhone = contactPhone

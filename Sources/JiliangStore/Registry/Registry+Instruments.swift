@@ -117,9 +117,12 @@ extension Registry {
                 throw RegistryError.conflict(field: "serial_no", reason: .registry(.serialNumberTaken))
             }
             m.ownerID = owner.id!
-            try await StatusChanges.record(instrumentID: id, from: from.rawValue, to: d.status.rawValue, on: tx)
+            try await StatusChanges.record(m, from: from.rawValue, to: d.status.rawValue, on: tx)
+            let region = m.regionCode
             apply(d, to: m)
             try await m.update(on: tx)
+            // An instrument moved to another county takes its records, readings … along (M041).
+            if m.regionCode != region { try await RegionCopies.moved("instruments", id: id, on: tx) }
             try await recomputeCompliance(of: m, on: tx)
             try await MetricCounts.applyChange([id], before: counted, on: tx)
             return m
@@ -303,6 +306,7 @@ extension Registry {
             let inst = try await instrument(instrumentID, scope: scope, on: tx)
             let s = ScheduleModel()
             s.instrumentID = instrumentID
+            s.regionCode = inst.regionCode
             s.name = n!
             s.dueDate = d!.description
             s.intervalMonths = intervalMonths

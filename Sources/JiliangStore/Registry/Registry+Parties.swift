@@ -138,8 +138,11 @@ extension Registry {
             if d.name != m.name, try await InstitutionModel.query(on: tx).filter(\.$name == d.name).first() != nil {
                 throw RegistryError.conflict(field: "name", reason: .registry(.institutionExists(name: d.name)))
             }
+            let region = m.regionCode
             apply(d, to: m)
             try await m.update(on: tx)
+            // Its sessions, bookings and standards go with it to another county (M041).
+            if m.regionCode != region { try await RegionCopies.moved("institutions", id: id, on: tx) }
             try await replaceScopes(of: id, with: d.scopes, on: tx)
             return m
         }

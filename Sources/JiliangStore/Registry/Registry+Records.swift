@@ -46,6 +46,7 @@ extension Registry {
             let firstPass = ComplianceEngine.effectiveRecords(facts).first { $0.result == .pass && $0.kind != .spotCheck }?.date
             let m = VerificationRecordModel()
             m.instrumentID = d.instrumentID
+            m.regionCode = inst.regionCode
             m.institutionID = d.institutionID
             m.verifiedOn = d.date.description
             m.kind = d.kind.rawValue
@@ -64,7 +65,7 @@ extension Registry {
             // A passed verification puts a filed instrument into service.
             if inst.lifecycle == LifecycleStatus.filed.rawValue, d.result == .pass, d.kind != .spotCheck {
                 try await StatusChanges.record(
-                    instrumentID: d.instrumentID, from: inst.lifecycle, to: LifecycleStatus.inService.rawValue,
+                    inst, from: inst.lifecycle, to: LifecycleStatus.inService.rawValue,
                     day: d.date.description, reason: "verification record \(m.id!)", on: tx)
                 inst.lifecycle = LifecycleStatus.inService.rawValue
                 if inst.inServiceDate == nil { inst.inServiceDate = d.date.description }

@@ -59,6 +59,7 @@ public enum Telemetry {
                 m.name = name!
                 m.ownerAndName = key
                 m.instrumentID = instrument.id!
+                m.regionCode = instrument.regionCode
                 m.kind = kind!.rawValue
                 m.softwareID = software
                 m.pulseEquivalent = pulseEquivalent
@@ -209,7 +210,8 @@ public enum Telemetry {
             // First, so that two batches of one device take their turns (PostgreSQL locks the rows):
             // the detectors' state, and on PostgreSQL the check that a number is kept once, need it.
             let carried = try await detectorStates(sending, on: sql)
-            let inserted = try await insertReadings(rows.map { ($0.device, $0.seq, $0.at, $0.type, $0.text) }, receivedAt: now, on: tx)
+            let inserted = try await insertReadings(
+                rows.map { ($0.device, byID[$0.device]!.regionCode, $0.seq, $0.at, $0.type, $0.text) }, receivedAt: now, on: tx)
             // The rest were kept before: the same line is a retry; other contents are a reused number.
             var reused: [Int] = []
             let already = rows.filter { !inserted.contains(DeviceSeq(device: $0.device, seq: $0.seq)) }
@@ -267,7 +269,7 @@ public enum Telemetry {
     /// locked by then, so no other batch of theirs comes between the look and the insert. SQLite,
     /// in process, takes multi-row inserts keyed (device, seq).
     static func insertReadings(
-        _ rows: [(device: Int, seq: Int64, at: Date, type: String, text: String)], receivedAt now: Date, on db: any Database
+        _ rows: [(device: Int, region: String, seq: Int64, at: Date, type: String, text: String)], receivedAt now: Date, on db: any Database
     ) async throws -> Set<DeviceSeq> {
         let sql = db as! any SQLDatabase
         struct Key: Decodable { var device_id: Int; var seq: Int64 }
@@ -277,12 +279,12 @@ public enum Telemetry {
             // Dropped at commit: nothing of it outlives the batch's transaction.
             try await sql.raw("CREATE TEMPORARY TABLE telemetry_incoming (LIKE telemetry_readings) ON COMMIT DROP").run()
             try await InstrumentBulkWriter.copy(
-                rows.map { [.int($0.device), .int(Int($0.seq)), .date($0.at), .text($0.type), .text($0.text), .date(now)] },
-                columns: ["device_id", "seq", "at", "type", "line", "received_at"], table: "telemetry_incoming", into: pg, logger: db.logger,
+                rows.map { [.int($0.device), .text($0.region), .int(Int($0.seq)), .date($0.at), .text($0.type), .text($0.text), .date(now)] },
+                columns: ["device_id", "region_code", "seq", "at", "type", "line", "received_at"], table: "telemetry_incoming", into: pg, logger: db.logger,
                 progress: { _ in })
             for k in try await sql.raw("""
-                INSERT INTO telemetry_readings (device_id, seq, at, type, line, received_at)
-                SELECT i.device_id, i.seq, i.at, i.type, i.line, i.received_at FROM telemetry_incoming i
+                INSERT INTO telemetry_readings (device_id, region_code, seq, at, type, line, received_at)
+                SELECT i.device_id, i.region_code, i.seq, i.at, i.type, i.line, i.received_at FROM telemetry_incoming i
                 JOIN telemetry_devices d ON d.id = i.device_id
                 WHERE d.max_seq IS NULL OR i.seq > d.max_seq
                    OR NOT EXISTS (SELECT 1 FROM telemetry_readings r WHERE r.device_id = i.device_id AND r.seq = i.seq)
@@ -291,8 +293,8 @@ public enum Telemetry {
             return inserted
         }
         for part in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
-            var insert = sql.insert(into: "telemetry_readings").columns("device_id", "seq", "at", "type", "line", "received_at")
-            for r in part { insert = insert.values(SQLBind(r.device), SQLBind(r.seq), SQLBind(r.at), SQLBind(r.type), SQLBind(r.text), SQLBind(now)) }
+            var insert = sql.insert(into: "telemetry_readings").columns("device_id", "region_code", "seq", "at", "type", "line", "received_at")
+            for r in part { insert = insert.values(SQLBind(r.device), SQLBind(r.region), SQLBind(r.seq), SQLBind(r.at), SQLBind(r.type), SQLBind(r.text), SQLBind(now)) }
             for k in try await insert.ignoringConflicts(with: ["device_id", "seq"]).returning("device_id", "seq").all(decoding: Key.self) {
                 inserted.insert(DeviceSeq(device: k.device_id, seq: k.seq))
             }
@@ -351,11 +353,11 @@ public enum Telemetry {
             return found
         }
         var insert = sql.insert(into: "telemetry_findings")
-            .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
+            .columns("device_id", "instrument_id", "region_code", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
         for f in findings {
             let evidence = String(decoding: try JSONEncoder.sorted.encode(f.evidence), as: UTF8.self)
             insert = insert.values(
-                SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(f.detector.rawValue), SQLBind(f.seqs.first ?? 0), SQLBind(f.subject), SQLBind(f.at),
+                SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(d.regionCode), SQLBind(f.detector.rawValue), SQLBind(f.seqs.first ?? 0), SQLBind(f.subject), SQLBind(f.at),
                 SQLBind(f.seqs.map(String.init).joined(separator: ",")), SQLBind(evidence), SQLBind("open"), SQLBind(now),
                 SQLBind(f.detector.severity.rawValue))
         }
@@ -390,14 +392,14 @@ public enum Telemetry {
             var found = 0
             for part in stride(from: 0, to: silent.count, by: 500).map({ Array(silent[$0..<min($0 + 500, silent.count)]) }) {
             var insert = sql.insert(into: "telemetry_findings")
-                .columns("device_id", "instrument_id", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
+                .columns("device_id", "instrument_id", "region_code", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
             for d in part {
                 let last = d.lastSeenAt!
                 let evidence = String(decoding: try JSONEncoder.sorted.encode([
                     "last_seen": ISO8601DateFormatter().string(from: last), "silent_seconds": String(Int(now.timeIntervalSince(last))),
                 ]), as: UTF8.self)
                 insert = insert.values(
-                    SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(DetectorKind.deviceSilent.rawValue), SQLBind(Int64(0)),
+                    SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(d.regionCode), SQLBind(DetectorKind.deviceSilent.rawValue), SQLBind(Int64(0)),
                     SQLBind("silent:\(Int64(last.timeIntervalSince1970))"), SQLBind(now), SQLBind(""), SQLBind(evidence), SQLBind("open"), SQLBind(now),
                     SQLBind(DetectorKind.deviceSilent.severity.rawValue))
             }

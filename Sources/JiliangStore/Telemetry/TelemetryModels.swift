@@ -6,6 +6,8 @@ import Foundation
 public final class TelemetryDeviceModel: Model, @unchecked Sendable {
     public static let schema = "telemetry_devices"
     @ID(custom: "id", generatedBy: .database) public var id: Int?
+    /// Its parent row's region, copied (M041: a database distributed by region places it there).
+    @Field(key: "region_code") public var regionCode: String
     /// What its gateway calls it; unique per owner (M039).
     @Field(key: "name") public var name: String
     /// "<owner id>/<name>", the owner being the instrument's at registration: the unique key.
@@ -29,6 +31,8 @@ public final class TelemetryDeviceModel: Model, @unchecked Sendable {
 public final class TelemetryFindingModel: Model, @unchecked Sendable {
     public static let schema = "telemetry_findings"
     @ID(custom: "id", generatedBy: .database) public var id: Int?
+    /// Its parent row's region, copied (M041: a database distributed by region places it there).
+    @Field(key: "region_code") public var regionCode: String
     @Field(key: "device_id") public var deviceID: Int
     @Field(key: "instrument_id") public var instrumentID: Int
     @Field(key: "detector") public var detector: String

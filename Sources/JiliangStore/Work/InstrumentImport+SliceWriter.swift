@@ -215,7 +215,7 @@ extension InstrumentImport {
             for r in rows {
                 guard let id = ids[r.row.code.value], let last = r.row.draft.lastVerification, let (fact, ruleID) = r.record else { continue }
                 cells.append([
-                    .int(id), .int(last.institutionID), .text(last.date.description), .text(fact.kind.rawValue), .text(last.result.rawValue),
+                    .int(id), .text(r.row.draft.region.value), .int(last.institutionID), .text(last.date.description), .text(fact.kind.rawValue), .text(last.result.rawValue),
                     .text(last.certificateNo), .text(fact.validUntil?.description), .int(ruleID), .text("import"), .date(now),
                     .text("sha256:\(fileDigest) row \(r.row.line)"),
                 ])
@@ -224,8 +224,8 @@ extension InstrumentImport {
             try await InstrumentBulkWriter.write(
                 cells,
                 columns: [
-                    "instrument_id", "institution_id", "verified_on", "kind", "result", "certificate_no", "valid_until", "rule_id", "recorded_by",
-                    "recorded_at", "import_source",
+                    "instrument_id", "region_code", "institution_id", "verified_on", "kind", "result", "certificate_no", "valid_until", "rule_id",
+                    "recorded_by", "recorded_at", "import_source",
                 ], table: "verification_records", on: db, logger: logger, orIgnore: false)
         }
 
@@ -248,9 +248,12 @@ extension InstrumentImport {
         }
 
         private func recordForSurvey(_ ids: [Int], invitation: Int, on sql: any SQLDatabase) async throws {
+            struct Region: Decodable { var region_code: String }
+            let region = try await sql.select().column("region_code").from("survey_invitations").where("id", .equal, SQLBind(invitation))
+                .first(decoding: Region.self)!.region_code
             for chunk in ids.chunked(300) {
-                let insert = sql.insert(into: "survey_instruments").columns("invitation_id", "instrument_id")
-                for id in chunk { insert.values(SQLBind(invitation), SQLBind(id)) }
+                let insert = sql.insert(into: "survey_instruments").columns("invitation_id", "region_code", "instrument_id")
+                for id in chunk { insert.values(SQLBind(invitation), SQLBind(region), SQLBind(id)) }
                 try await insert.run()
             }
             try await sql.raw("UPDATE survey_invitations SET answered_at = \(bind: now) WHERE id = \(bind: invitation) AND answered_at IS NULL").run()

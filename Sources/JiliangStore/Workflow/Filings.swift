@@ -51,7 +51,7 @@ public enum Filings {
                 let inst = try await Registry.instrument(f.instrumentID, scope: p.scope, on: tx)
                 let counted = try await MetricCounts.snapshot([f.instrumentID], on: tx)
                 try await StatusChanges.record(
-                    instrumentID: f.instrumentID, from: inst.lifecycle, to: LifecycleStatus.filed.rawValue,
+                    inst, from: inst.lifecycle, to: LifecycleStatus.filed.rawValue,
                     reason: "filing \(id) approved", on: tx)
                 inst.lifecycle = LifecycleStatus.filed.rawValue
                 try await Registry.recomputeCompliance(of: inst, on: tx)

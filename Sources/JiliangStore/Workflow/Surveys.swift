@@ -282,8 +282,8 @@ public enum Surveys {
     static func record(_ instrumentIDs: [Int], for inv: SurveyInvitationModel, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         for chunk in instrumentIDs.chunked(300) {
-            let insert = sql.insert(into: "survey_instruments").columns("invitation_id", "instrument_id")
-            for id in chunk { insert.values(SQLBind(inv.id!), SQLBind(id)) }
+            let insert = sql.insert(into: "survey_instruments").columns("invitation_id", "region_code", "instrument_id")
+            for id in chunk { insert.values(SQLBind(inv.id!), SQLBind(inv.regionCode), SQLBind(id)) }
             try await insert.run()
         }
         if inv.answeredAt == nil {
