@@ -5,7 +5,8 @@ demo a second time in PostgreSQL would take an hour; this takes minutes).
 
     scripts/sqlite-to-pg.py SQLITE_FILE POSTGRES_URL
 
-The PostgreSQL database must be migrated (`jiliang migrate`) and hold no registry rows yet. Types
+The PostgreSQL database must be migrated (`jiliang migrate`) and hold no registry rows yet, and
+the SQLite file migrated by the same version (`jiliang migrate --sqlite FILE`). Types
 follow PostgreSQL's schema: SQLite keeps timestamps as seconds since 1970, PostgreSQL as
 `timestamptz`. Rows stream from `sqlite3 -csv` into `psql \\copy` (no intermediate file); foreign
 keys are not re-checked row by row (`session_replication_role = replica`), the data having come
@@ -41,7 +42,7 @@ def main():
         names, selects = [], []
         for name, kind in columns:
             if name not in sqlite_columns:
-                continue  # a column added by a later migration keeps its default
+                continue  # a column added by a later migration keeps its default (migrate the file first: 041's have none)
             names.append(f'"{name}"')
             if kind.startswith("timestamp"):
                 selects.append(f"strftime('%Y-%m-%dT%H:%M:%fZ', \"{name}\", 'unixepoch')")

@@ -1,4 +1,5 @@
 import FluentKit
+import JiliangCore
 import SQLKit
 
 /// The rows that carry a copy of their parent row's region (or, for `demo_scores`, its owner) so
@@ -26,7 +27,7 @@ public enum RegionCopies {
         .init(table: "telemetry_readings", column: "region_code", via: "device_id", parent: "telemetry_devices"),
         .init(table: "telemetry_daily", column: "region_code", via: "device_id", parent: "telemetry_devices"),
         .init(table: "telemetry_tanks", column: "region_code", via: "gauge_id", parent: "telemetry_devices"),
-        .init(table: "telemetry_tank_nozzles", column: "region_code", via: "dispenser_id", parent: "telemetry_devices"),
+        .init(table: "telemetry_tank_nozzles", column: "region_code", via: "tank_id", parent: "telemetry_tanks"),
         .init(table: "survey_instruments", column: "region_code", via: "invitation_id", parent: "survey_invitations"),
         .init(table: "complaint_events", column: "region_code", via: "complaint_id", parent: "complaints"),
         .init(table: "complaint_photos", column: "region_code", via: "complaint_id", parent: "complaints"),
@@ -37,6 +38,38 @@ public enum RegionCopies {
         .init(table: "penalty_attachments", column: "region_code", via: "penalty_id", parent: "penalties"),
         .init(table: "demo_scores", column: "owner_id", via: "application_id", parent: "demo_applications"),
     ]
+
+    /// The regions that rows written below `parent`'s rows `ids` must carry, read in the writer's
+    /// transaction under a row lock that a move of those rows waits for (PostgreSQL: `FOR NO KEY
+    /// UPDATE`, in id order, so two writers never wait on each other crosswise; SQLite writes one
+    /// transaction at a time). A region taken before the transaction, or without the lock, may be
+    /// the old one of a parent moving at that moment: the move's cascade cannot see a row not yet
+    /// committed, and the row would keep it.
+    public static func current(_ parent: String, ids: [Int], on db: any Database) async throws -> [Int: String] {
+        try await current(parent, ids: ids, on: db as! any SQLDatabase)
+    }
+
+    static func current(_ parent: String, ids: [Int], on sql: any SQLDatabase) async throws -> [Int: String] {
+        struct Row: Decodable { var id: Int; var region_code: String }
+        let lock = sql.dialect.name == "postgresql" ? " FOR NO KEY UPDATE" : ""
+        var out: [Int: String] = [:]
+        let unique = Array(Set(ids)).sorted()
+        for part in stride(from: 0, to: unique.count, by: 500).map({ Array(unique[$0..<min($0 + 500, unique.count)]) }) {
+            for r in try await sql.raw("""
+                SELECT id, region_code FROM \(ident: parent) WHERE id IN \(SQLBind.group(part)) ORDER BY id\(unsafeRaw: lock)
+                """).all(decoding: Row.self) { out[r.id] = r.region_code }
+        }
+        return out
+    }
+
+    /// One parent row's region, as `current`.
+    public static func current(_ parent: String, id: Int, on db: any Database) async throws -> String {
+        guard let region = try await current(parent, ids: [id], on: db)[id] else {
+            let entity: Entity = switch parent { case "institutions": .institution; case "telemetry_devices": .telemetryDevice; default: .instrument }
+            throw RegistryError.notFound(entity, key: String(id))
+        }
+        return region
+    }
 
     /// After the region of `table`'s row `id` changed (an instrument or an institution moved to
     /// another county), or, for a copying row, after its parent changed (a standard moved to

@@ -59,6 +59,34 @@ import Testing
         }
     }
 
+    /// A record written while its instrument is moving — the move's update done, not yet
+    /// committed — carries the region the move leaves: the writer reads its instrument's region
+    /// under a lock the move holds (PostgreSQL; SQLite takes writes in turn). Read without it, the
+    /// record took the old region after the move's cascade had passed, and kept it.
+    @Test func aRecordWrittenWhileItsInstrumentMovesCarriesTheNewRegion() async throws {
+        try await TestDatabase.withStore { store in
+            let db = store.db
+            let lab = try await Fixtures.institution(on: db)
+            let owner = try await Fixtures.owner(on: db)
+            let scale = try await Fixtures.instrument(subNo: 10, serial: "RACE-1", owner: owner, on: db)
+            let (moving, mover) = AsyncStream<Void>.makeStream()
+            let move = Task {
+                try await db.writeTransaction { tx in
+                    try await (tx as! any SQLDatabase).raw(
+                        "UPDATE instruments SET region_code = \(bind: Fixtures.otherCounty.value) WHERE id = \(bind: scale.id!)").run()
+                    try await RegionCopies.moved("instruments", id: scale.id!, on: tx)
+                    mover.yield()
+                    try await Task.sleep(for: .milliseconds(400))  // the record is written meanwhile
+                }
+            }
+            for await _ in moving { break }
+            let record = try await Fixtures.record(scale, institution: lab, date: "2026-01-10", on: db)
+            try await move.value
+            #expect(record.regionCode == Fixtures.otherCounty.value)
+            try await Self.expectAgreement(db, nonEmpty: ["verification_records"])
+        }
+    }
+
     /// An instrument moved to another county takes its records, schedules, status changes,
     /// devices, readings and findings along; an institution its sessions, bookings and standards
     /// and their items; a standard moved to another institution its items.

@@ -60,11 +60,13 @@ public enum Standards {
         return try await get(id, by: p, on: db)
     }
 
-    /// Answers the standard's institution.
+    /// Answers the standard's institution, its region as a move now would leave it (M041: the
+    /// standard and its items carry it).
     static func checkInstitutionAndCertificate(_ d: StandardDraft, except id: Int?, on db: any Database) async throws -> InstitutionModel {
         guard let institution = try await InstitutionModel.find(d.institutionID, on: db) else {
             throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: d.institutionID)))
         }
+        institution.regionCode = try await RegionCopies.current("institutions", id: d.institutionID, on: db)
         if let other = try await StandardModel.query(on: db).filter(\.$certificateNo == d.certificateNo).first(), other.id != id {
             throw RegistryError.conflict(field: "certificate_no", reason: .registry(.certificateRegistered(certificateNo: d.certificateNo, standard: other.id!)))
         }
@@ -73,7 +75,7 @@ public enum Standards {
 
     static func apply(_ d: StandardDraft, to m: StandardModel, at institution: InstitutionModel) {
         m.institutionID = d.institutionID
-        m.regionCode = institution.regionCode
+        m.regionCode = institution.regionCode  // read under a lock: see checkInstitutionAndCertificate
         m.name = d.name
         m.certificateNo = d.certificateNo
         m.validFrom = d.validFrom.description

@@ -9,15 +9,16 @@ import SQLKit
 /// `demo_applications` is itself placed.
 ///
 /// Each column is added and filled from the parent in one transaction, parents first (a tank takes
-/// its gauge's region, which the devices have just been given). A region never changes under a row
-/// (an instrument's, an institution's, a complaint's … region is fixed when it is created), so the
-/// copy stays true; the writers set it from the parent they already hold, and a test holds every
-/// copy to its parent on both databases. SQLite adds a `NOT NULL` column only with a default, so
-/// there it keeps `''`; on PostgreSQL the default is dropped, and a writer that forgot the column
-/// fails there.
+/// its gauge's region, which the devices have just been given; a nozzle its tank's). The writers
+/// set the copy from the parent's row, read under a lock (`RegionCopies.current`); an instrument,
+/// an institution or a standard that moves takes its rows along (`RegionCopies.moved`); and the
+/// tests hold every copy to its parent on both databases. SQLite adds a `NOT NULL` column only
+/// with a default, so there it keeps `''`; on PostgreSQL the default is dropped, and a writer that
+/// forgot the column fails there. The parent columns a move updates by that had no index get one.
 ///
-/// On a large database the fill rewrites every row once (the records and the readings above all):
-/// a one-off cost of the upgrade, like 015's, which docs/operations.md states.
+/// On a large database the fill rewrites every row of these tables once (the records and the
+/// readings above all), holding their write locks until it commits: a one-off cost of the
+/// upgrade, measured in docs/operations.md ("Upgrading").
 struct M041_RegionOnChildRows: AsyncMigration {
     /// (table, column added, the column naming the parent, the parent, the parent's column) — as
     /// the schema stood on the day of this migration; frozen here, not read from the code.
@@ -30,7 +31,7 @@ struct M041_RegionOnChildRows: AsyncMigration {
         ("telemetry_readings", "region_code", "device_id", "telemetry_devices", "region_code"),
         ("telemetry_daily", "region_code", "device_id", "telemetry_devices", "region_code"),
         ("telemetry_tanks", "region_code", "gauge_id", "telemetry_devices", "region_code"),
-        ("telemetry_tank_nozzles", "region_code", "dispenser_id", "telemetry_devices", "region_code"),
+        ("telemetry_tank_nozzles", "region_code", "tank_id", "telemetry_tanks", "region_code"),
         ("survey_instruments", "region_code", "invitation_id", "survey_invitations", "region_code"),
         ("complaint_events", "region_code", "complaint_id", "complaints", "region_code"),
         ("complaint_photos", "region_code", "complaint_id", "complaints", "region_code"),
@@ -58,13 +59,24 @@ struct M041_RegionOnChildRows: AsyncMigration {
                     try await sql.raw("ALTER TABLE \(ident: c.table) ALTER COLUMN \(ident: c.column) DROP DEFAULT").run()
                 }
             }
+            for (table, column) in Self.movedBy {
+                try await sql.create(index: "\(table)_\(column)").on(table).column(column).run()
+            }
         }
     }
 
+    /// Parent columns a move updates its rows by (`WHERE institution_id IN …`) that had no index.
+    static let movedBy = [("check_slots", "institution_id"), ("measurement_standards", "institution_id"), ("complaint_photos", "complaint_id")]
+
     func revert(on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        for c in Self.copies.reversed() {
-            try await sql.raw("ALTER TABLE \(ident: c.table) DROP COLUMN \(ident: c.column)").run()
+        try await db.transaction { db in
+            let sql = db as! any SQLDatabase
+            for (table, column) in Self.movedBy {
+                try await sql.drop(index: "\(table)_\(column)").ifExists().run()
+            }
+            for c in Self.copies.reversed() {
+                try await sql.raw("ALTER TABLE \(ident: c.table) DROP COLUMN \(ident: c.column)").run()
+            }
         }
     }
 }

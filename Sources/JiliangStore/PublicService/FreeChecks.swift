@@ -46,12 +46,12 @@ public enum FreeChecks {
         let cap = c.int("capacity", capacity, range: 1...1000, required: true)
         try c.finish()
         return try await db.auditedTransaction { tx in
-            guard let at = try await InstitutionModel.find(institution!, on: tx) else {
+            guard try await InstitutionModel.find(institution!, on: tx) != nil else {
                 throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: institution!)))
             }
             let s = CheckSlotModel()
             s.institutionID = institution!
-            s.regionCode = at.regionCode
+            s.regionCode = try await RegionCopies.current("institutions", id: institution!, on: tx)  // as a move now would leave it
             s.day = d!.description
             s.time = t!
             s.place = pl!
@@ -93,11 +93,13 @@ public enum FreeChecks {
                     throw RegistryError.invalid("slot_id", .publicService(.sessionNotOpen(id: slotID!)))
                 }
                 let sql = tx as! any SQLDatabase
-                let taken = try await sql.raw(
-                    "UPDATE check_slots SET booked = booked + 1 WHERE id = \(bind: slot.id!) AND booked < capacity RETURNING id"
-                ).all()
-                guard !taken.isEmpty else { throw RegistryError.conflict(field: "slot_id", reason: .publicService(.sessionFullyBooked)) }
-                let m = newCheck(.household, institutionID: slot.institutionID, region: slot.regionCode, item: it!, contactName: name, contactPhone: phone, today: today)
+                // The session's region as its row stands once it is taken (a move of its institution
+                // waits for this, or has finished): the booking carries it (M041).
+                struct Taken: Decodable { var region_code: String }
+                guard let taken = try await sql.raw(
+                    "UPDATE check_slots SET booked = booked + 1 WHERE id = \(bind: slot.id!) AND booked < capacity RETURNING region_code"
+                ).first(decoding: Taken.self) else { throw RegistryError.conflict(field: "slot_id", reason: .publicService(.sessionFullyBooked)) }
+                let m = newCheck(.household, institutionID: slot.institutionID, region: taken.region_code, item: it!, contactName: name, contactPhone: phone, today: today)
                 m.slotID = slot.id
                 try await m.create(on: tx)
                 return m
@@ -128,10 +130,11 @@ public enum FreeChecks {
                 else {
                     throw RegistryError.invalid("utility_credit_code", .publicService(.noUtilityWithCode(meter: kind!.rawValue, code: credit!.value)))
                 }
-                guard let at = try await InstitutionModel.find(institutionID!, on: tx) else {
+                guard try await InstitutionModel.find(institutionID!, on: tx) != nil else {
                     throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: institutionID!)))
                 }
-                let m = newCheck(.meter, institutionID: institutionID!, region: at.regionCode, item: kind!.rawValue, contactName: name, contactPhone: phone, today: today)
+                let region = try await RegionCopies.current("institutions", id: institutionID!, on: tx)  // as a move now would leave it
+                let m = newCheck(.meter, institutionID: institutionID!, region: region, item: kind!.rawValue, contactName: name, contactPhone: phone, today: today)
                 m.utilityID = utility.id
                 m.meterNo = no
                 m.address = addr

@@ -306,7 +306,7 @@ extension Registry {
             let inst = try await instrument(instrumentID, scope: scope, on: tx)
             let s = ScheduleModel()
             s.instrumentID = instrumentID
-            s.regionCode = inst.regionCode
+            s.regionCode = try await RegionCopies.current("instruments", id: instrumentID, on: tx)  // as a move now would leave it
             s.name = n!
             s.dueDate = d!.description
             s.intervalMonths = intervalMonths

@@ -46,7 +46,7 @@ extension Registry {
             let firstPass = ComplianceEngine.effectiveRecords(facts).first { $0.result == .pass && $0.kind != .spotCheck }?.date
             let m = VerificationRecordModel()
             m.instrumentID = d.instrumentID
-            m.regionCode = inst.regionCode
+            m.regionCode = try await RegionCopies.current("instruments", id: inst.id!, on: tx)  // as a move now would leave it
             m.institutionID = d.institutionID
             m.verifiedOn = d.date.description
             m.kind = d.kind.rawValue

@@ -59,7 +59,7 @@ public enum Telemetry {
                 m.name = name!
                 m.ownerAndName = key
                 m.instrumentID = instrument.id!
-                m.regionCode = instrument.regionCode
+                m.regionCode = try await RegionCopies.current("instruments", id: instrument.id!, on: tx)  // as a move now would leave it
                 m.kind = kind!.rawValue
                 m.softwareID = software
                 m.pulseEquivalent = pulseEquivalent
@@ -210,8 +210,11 @@ public enum Telemetry {
             // First, so that two batches of one device take their turns (PostgreSQL locks the rows):
             // the detectors' state, and on PostgreSQL the check that a number is kept once, need it.
             let carried = try await detectorStates(sending, on: sql)
+            // The devices' regions as their rows stand now that they are locked (a move of their
+            // instrument waits, or has finished): readings and findings carry them (M041).
+            for (id, c) in carried { if let d = byID[id] { d.regionCode = c.region } }
             let inserted = try await insertReadings(
-                rows.map { ($0.device, byID[$0.device]!.regionCode, $0.seq, $0.at, $0.type, $0.text) }, receivedAt: now, on: tx)
+                rows.map { ($0.device, carried[$0.device]!.region, $0.seq, $0.at, $0.type, $0.text) }, receivedAt: now, on: tx)
             // The rest were kept before: the same line is a retry; other contents are a reused number.
             var reused: [Int] = []
             let already = rows.filter { !inserted.contains(DeviceSeq(device: $0.device, seq: $0.seq)) }
@@ -277,14 +280,19 @@ public enum Telemetry {
         if let pg = db as? any PostgresDatabase {
             guard !rows.isEmpty else { return [] }
             // Dropped at commit: nothing of it outlives the batch's transaction.
-            try await sql.raw("CREATE TEMPORARY TABLE telemetry_incoming (LIKE telemetry_readings) ON COMMIT DROP").run()
+            try await sql.raw("""
+                CREATE TEMPORARY TABLE telemetry_incoming (
+                  device_id BIGINT NOT NULL, seq BIGINT NOT NULL, at TIMESTAMPTZ NOT NULL, type TEXT NOT NULL, line TEXT NOT NULL,
+                  received_at TIMESTAMPTZ NOT NULL
+                ) ON COMMIT DROP
+                """).run()
             try await InstrumentBulkWriter.copy(
-                rows.map { [.int($0.device), .text($0.region), .int(Int($0.seq)), .date($0.at), .text($0.type), .text($0.text), .date(now)] },
-                columns: ["device_id", "region_code", "seq", "at", "type", "line", "received_at"], table: "telemetry_incoming", into: pg, logger: db.logger,
+                rows.map { [.int($0.device), .int(Int($0.seq)), .date($0.at), .text($0.type), .text($0.text), .date(now)] },
+                columns: ["device_id", "seq", "at", "type", "line", "received_at"], table: "telemetry_incoming", into: pg, logger: db.logger,
                 progress: { _ in })
             for k in try await sql.raw("""
                 INSERT INTO telemetry_readings (device_id, region_code, seq, at, type, line, received_at)
-                SELECT i.device_id, i.region_code, i.seq, i.at, i.type, i.line, i.received_at FROM telemetry_incoming i
+                SELECT i.device_id, d.region_code, i.seq, i.at, i.type, i.line, i.received_at FROM telemetry_incoming i
                 JOIN telemetry_devices d ON d.id = i.device_id
                 WHERE d.max_seq IS NULL OR i.seq > d.max_seq
                    OR NOT EXISTS (SELECT 1 FROM telemetry_readings r WHERE r.device_id = i.device_id AND r.seq = i.seq)
@@ -390,6 +398,7 @@ public enum Telemetry {
         return try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             var found = 0
+            let regions = try await RegionCopies.current("telemetry_devices", ids: silent.map { $0.id! }, on: tx)  // as a move now would leave them
             for part in stride(from: 0, to: silent.count, by: 500).map({ Array(silent[$0..<min($0 + 500, silent.count)]) }) {
             var insert = sql.insert(into: "telemetry_findings")
                 .columns("device_id", "instrument_id", "region_code", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
@@ -399,7 +408,7 @@ public enum Telemetry {
                     "last_seen": ISO8601DateFormatter().string(from: last), "silent_seconds": String(Int(now.timeIntervalSince(last))),
                 ]), as: UTF8.self)
                 insert = insert.values(
-                    SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(d.regionCode), SQLBind(DetectorKind.deviceSilent.rawValue), SQLBind(Int64(0)),
+                    SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(regions[d.id!] ?? d.regionCode), SQLBind(DetectorKind.deviceSilent.rawValue), SQLBind(Int64(0)),
                     SQLBind("silent:\(Int64(last.timeIntervalSince1970))"), SQLBind(now), SQLBind(""), SQLBind(evidence), SQLBind("open"), SQLBind(now),
                     SQLBind(DetectorKind.deviceSilent.severity.rawValue))
             }

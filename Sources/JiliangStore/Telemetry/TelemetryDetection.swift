@@ -65,14 +65,14 @@ extension Telemetry {
     /// The carried states of these devices, locked for this transaction on PostgreSQL (in id
     /// order, so two batches never wait on each other crosswise); `heard` tells whether the device
     /// had sent anything before.
-    static func detectorStates(_ ids: [Int], on sql: any SQLDatabase) async throws -> [Int: (state: String?, heard: Bool)] {
-        struct Row: Decodable { var id: Int; var detector_state: String?; var last_seen_at: Date? }
-        var out: [Int: (String?, Bool)] = [:]
+    static func detectorStates(_ ids: [Int], on sql: any SQLDatabase) async throws -> [Int: (state: String?, heard: Bool, region: String)] {
+        struct Row: Decodable { var id: Int; var detector_state: String?; var last_seen_at: Date?; var region_code: String }
+        var out: [Int: (String?, Bool, String)] = [:]
         let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         for part in stride(from: 0, to: ids.count, by: chunk).map({ Array(ids[$0..<min($0 + chunk, ids.count)]) }) {
             for r in try await sql.raw("""
-                SELECT id, detector_state, last_seen_at FROM telemetry_devices WHERE id IN \(SQLBind.group(part)) ORDER BY id\(unsafeRaw: lock)
-                """).all(decoding: Row.self) { out[r.id] = (r.detector_state, r.last_seen_at != nil) }
+                SELECT id, detector_state, last_seen_at, region_code FROM telemetry_devices WHERE id IN \(SQLBind.group(part)) ORDER BY id\(unsafeRaw: lock)
+                """).all(decoding: Row.self) { out[r.id] = (r.detector_state, r.last_seen_at != nil, r.region_code) }
         }
         return out
     }
@@ -82,7 +82,7 @@ extension Telemetry {
     /// without a state under today's basis, or sent a reading older than one already fed (a
     /// gateway filling a gap), has its state built again from all its stored readings, in order.
     static func detectNew(
-        _ new: [Int: [Reading]], devices: [Int: TelemetryDeviceModel], detections: [Int: Detection], carried: [Int: (state: String?, heard: Bool)],
+        _ new: [Int: [Reading]], devices: [Int: TelemetryDeviceModel], detections: [Int: Detection], carried: [Int: (state: String?, heard: Bool, region: String)],
         now: Date, on sql: any SQLDatabase
     ) async throws -> (found: Int, states: [Int: String]) {
         var found = 0

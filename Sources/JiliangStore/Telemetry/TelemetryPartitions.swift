@@ -178,12 +178,12 @@ extension Telemetry {
             struct Progress: Decodable { var device_id: Int; var seq: Int64; var summed: Int64 }
             let progress = try await sql.select().columns("device_id", "seq", "summed").from("telemetry_partition_rollups")
                 .where("partition_name", .equal, SQLBind(table.name)).first(decoding: Progress.self)
-            struct Row: Decodable { var device_id: Int; var region_code: String; var seq: Int64; var type: String; var line: String }
+            struct Row: Decodable { var device_id: Int; var seq: Int64; var type: String; var line: String }
             let after: SQLQueryString = progress.map { "WHERE (device_id, seq) > (\(bind: $0.device_id), \(bind: $0.seq))" } ?? ""
             let rows = try await sql.raw("""
-                SELECT device_id, region_code, seq, type, line FROM \(ident: table.name) \(after) ORDER BY device_id, seq LIMIT \(bind: limit)
+                SELECT device_id, seq, type, line FROM \(ident: table.name) \(after) ORDER BY device_id, seq LIMIT \(bind: limit)
                 """).all(decoding: Row.self)
-            let days = try await addToDaily(rows.map { ($0.device_id, $0.region_code, $0.type, $0.line) }, undated: table.day.startInstant, on: sql)
+            let days = try await addToDaily(rows.map { ($0.device_id, $0.type, $0.line) }, undated: table.day.startInstant, on: sql)
             // Less than a chunk: the day is all summed — it goes, with its progress.
             guard let last = rows.last, rows.count == limit else {
                 try await sql.raw("DROP TABLE \(ident: table.name)").run()

@@ -120,13 +120,13 @@ extension Telemetry {
             try await retentionLock(sql)
             // The physical row's own address (rowid; on PostgreSQL the partition and its ctid, which
             // is unique within a partition only): the table's key does not lead with time.
-            struct Row: Decodable { var part: String; var address: String; var device_id: Int; var region_code: String; var type: String; var line: String }
+            struct Row: Decodable { var part: String; var address: String; var device_id: Int; var type: String; var line: String }
             let rows = try await sql.raw("""
                 SELECT \(unsafeRaw: sqlite ? "'' AS part, CAST(rowid AS TEXT)" : "CAST(CAST(tableoid AS regclass) AS TEXT) AS part, CAST(ctid AS TEXT)") AS address,
-                device_id, region_code, type, line FROM telemetry_readings WHERE at < \(bind: cutoff) ORDER BY at LIMIT \(bind: limit)
+                device_id, type, line FROM telemetry_readings WHERE at < \(bind: cutoff) ORDER BY at LIMIT \(bind: limit)
                 """).all(decoding: Row.self)
             guard !rows.isEmpty else { return (0, []) }
-            let days = try await addToDaily(rows.map { ($0.device_id, $0.region_code, $0.type, $0.line) }, undated: cutoff.addingTimeInterval(-1), on: sql)
+            let days = try await addToDaily(rows.map { ($0.device_id, $0.type, $0.line) }, undated: cutoff.addingTimeInterval(-1), on: sql)
             for (part, inPart) in Dictionary(grouping: rows, by: \.part) {
                 for chunk in stride(from: 0, to: inPart.count, by: 500).map({ Array(inPart[$0..<min($0 + 500, inPart.count)]) }) {
                     if sqlite {
@@ -144,11 +144,10 @@ extension Telemetry {
     /// day holds already: a late reading, a backlog over several runs) and answers the days. The
     /// lines are read by the same parser that checked them at ingest; one it cannot read counts on
     /// the `undated` instant's day.
-    static func addToDaily(_ rows: [(device: Int, region: String, type: String, line: String)], undated: Date, on sql: any SQLDatabase) async throws -> Set<String> {
+    static func addToDaily(_ rows: [(device: Int, type: String, line: String)], undated: Date, on sql: any SQLDatabase) async throws -> Set<String> {
         let sqlite = sql.dialect.name == "sqlite"
         struct Key: Hashable { var device: Int; var day: String; var type: String }
         var sums: [Key: DailyAggregate] = [:]
-        var regions: [Int: String] = [:]  // a device's (its readings carry it, M041)
         for (row, r) in zip(rows, parse(rows.map(\.line), keepingOrder: true)) {
             let key = Key(device: row.device, day: CalendarDay(instant: r?.at ?? undated).description, type: row.type)
             let (value, amount) = r.map(quantities) ?? (nil, nil)
@@ -161,13 +160,15 @@ extension Telemetry {
             }
             if let amount { a.amountSum = (a.amountSum ?? 0) + amount }
             sums[key] = a
-            regions[row.device] = row.region
         }
         let least = sqlite ? "min" : "LEAST", greatest = sqlite ? "max" : "GREATEST"
+        // Each device's region as its row stands now (M041): not the readings' own copy, which a
+        // day table detached before a move (PostgreSQL) still holds the old one of.
+        let regions = try await RegionCopies.current("telemetry_devices", ids: Array(Set(rows.map(\.device))), on: sql)
         for part in stride(from: 0, to: sums.count, by: 100).map({ Array(Array(sums.values)[$0..<min($0 + 100, sums.count)]) }) {
             var insert = sql.insert(into: "telemetry_daily").columns("device_id", "region_code", "day", "type", "n", "value_sum", "value_min", "value_max", "amount_sum")
             for a in part {
-                insert = insert.values(SQLBind(a.deviceID), SQLBind(regions[a.deviceID]!), SQLBind(a.day), SQLBind(a.type), SQLBind(a.count), SQLBind(a.valueSum), SQLBind(a.valueMin),
+                insert = insert.values(SQLBind(a.deviceID), SQLBind(regions[a.deviceID]), SQLBind(a.day), SQLBind(a.type), SQLBind(a.count), SQLBind(a.valueSum), SQLBind(a.valueMin),
                                        SQLBind(a.valueMax), SQLBind(a.amountSum))
             }
             try await insert.onConflict(with: ["device_id", "day", "type"]) {

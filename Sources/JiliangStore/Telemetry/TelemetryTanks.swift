@@ -82,8 +82,7 @@ extension Telemetry {
         try d.finish()
         let rows = nozzles.map { Nozzle(dispenserID: $0.dispenserID!, nozzle: $0.nozzle!) }
         let tableText = String(decoding: try JSONEncoder().encode(table!.points.map { [$0.mm, $0.litres] }), as: UTF8.self)
-        let number = tank!, gaugeID = gauge.id!, capacity = table!, gaugeRegion = gauge.regionCode
-        let regions = byID.mapValues(\.regionCode)
+        let number = tank!, gaugeID = gauge.id!, capacity = table!
         do {
             return try await db.auditedTransaction { tx in
                 let sql = tx as! any SQLDatabase
@@ -106,12 +105,14 @@ extension Telemetry {
                 let latest = try await sql.raw("""
                     SELECT MAX(seq) AS seq FROM telemetry_readings WHERE device_id = \(bind: gaugeID) AND type = 'tank_level'
                     """).first(decoding: Latest.self)?.seq
+                // The tank and its nozzles are placed with the gauge (M041), as its row stands now.
+                let gaugeRegion = try await RegionCopies.current("telemetry_devices", id: gaugeID, on: tx)
                 let id = try await sql.insert(into: "telemetry_tanks")
                     .columns("gauge_id", "region_code", "tank", "capacity_table", "anchor_seq", "registered_by", "registered_at")
                     .values(SQLBind(gaugeID), SQLBind(gaugeRegion), SQLBind(number), SQLBind(tableText), SQLBind(latest), SQLBind(p.label), SQLBind(now))
                     .returning("id").first(decoding: ID.self)!.id
-                var insert = sql.insert(into: "telemetry_tank_nozzles").columns("tank_id", "dispenser_id", "region_code", "nozzle")
-                for n in rows { insert = insert.values(SQLBind(id), SQLBind(n.dispenserID), SQLBind(regions[n.dispenserID]!), SQLBind(n.nozzle)) }
+                var insert = sql.insert(into: "telemetry_tank_nozzles").columns("tank_id", "region_code", "dispenser_id", "nozzle")
+                for n in rows { insert = insert.values(SQLBind(id), SQLBind(gaugeRegion), SQLBind(n.dispenserID), SQLBind(n.nozzle)) }
                 try await insert.run()
                 try await Audit.record(
                     p, action: "telemetry.tank.register", entity: "telemetry_tanks", id: String(id),
