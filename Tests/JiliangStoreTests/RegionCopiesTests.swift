@@ -22,6 +22,13 @@ import Testing
         }
     }
 
+    /// An institution, and an instrument of an owner in 鼓楼区 (Fixtures.county).
+    static func labAndInstrument(_ serial: String, on db: any Database) async throws -> (InstitutionModel, OwnerModel, InstrumentModel) {
+        let lab = try await Fixtures.institution(on: db)
+        let owner = try await Fixtures.owner(on: db)
+        return (lab, owner, try await Fixtures.instrument(subNo: 10, serial: serial, owner: owner, on: db))
+    }
+
     /// What TableDistribution says of a copying table agrees with the copy: it is placed by the
     /// copied column, and so is its parent.
     @Test func everyCopyIsPlacedByItsColumnBesideItsParent() {
@@ -66,9 +73,7 @@ import Testing
     @Test func aRecordWrittenWhileItsInstrumentMovesCarriesTheNewRegion() async throws {
         try await TestDatabase.withStore { store in
             let db = store.db
-            let lab = try await Fixtures.institution(on: db)
-            let owner = try await Fixtures.owner(on: db)
-            let scale = try await Fixtures.instrument(subNo: 10, serial: "RACE-1", owner: owner, on: db)
+            let (lab, _, scale) = try await Self.labAndInstrument("RACE-1", on: db)
             let (moving, mover) = AsyncStream<Void>.makeStream()
             let move = Task {
                 try await db.writeTransaction { tx in
@@ -93,9 +98,7 @@ import Testing
     @Test func aParentMovedToAnotherCountyTakesItsRowsAlong() async throws {
         try await TestDatabase.withStore { store in
             let db = store.db
-            let lab = try await Fixtures.institution(on: db)
-            let owner = try await Fixtures.owner(on: db)
-            let scale = try await Fixtures.instrument(subNo: 10, serial: "MOVE-1", owner: owner, on: db)
+            let (lab, owner, scale) = try await Self.labAndInstrument("MOVE-1", on: db)
             _ = try await Fixtures.record(scale, institution: lab, date: "2026-01-10", on: db)
             _ = try await Registry.addSchedule(
                 instrumentID: scale.id!, name: "铅封检查", dueDate: "2027-01-10", intervalMonths: 12, scope: .everything, on: db)
