@@ -71,6 +71,20 @@ public enum RegionCopies {
         return region
     }
 
+    /// Before the region of `table`'s row `id` changes (PostgreSQL): the rows just below it, which
+    /// other writers lock (a device while its batch is kept, a session while it is booked), locked
+    /// first, in id order. Otherwise a move that also changes a key column of the parent (an
+    /// instrument's owner or serial number: its row then takes the strongest lock) and a writer
+    /// holding one of those rows, whose insert checks its foreign key to the parent, would each
+    /// wait for the other, and PostgreSQL would end one of them.
+    public static func lockBelow(_ table: String, id: Int, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        guard sql.dialect.name == "postgresql" else { return }
+        for c in copies where c.parent == table {
+            _ = try await sql.raw("SELECT id FROM \(ident: c.table) WHERE \(ident: c.via) = \(bind: id) ORDER BY id FOR NO KEY UPDATE").all()
+        }
+    }
+
     /// After the region of `table`'s row `id` changed (an instrument or an institution moved to
     /// another county), or, for a copying row, after its parent changed (a standard moved to
     /// another institution): the row's own copy is taken again from its parent, and every row

@@ -76,12 +76,27 @@ import Testing
             let (lab, _, scale) = try await Self.labAndInstrument("RACE-1", on: db)
             let (moving, mover) = AsyncStream<Void>.makeStream()
             let move = Task {
+                defer { mover.finish() }  // a failed move ends the wait below too
                 try await db.writeTransaction { tx in
                     try await (tx as! any SQLDatabase).raw(
                         "UPDATE instruments SET region_code = \(bind: Fixtures.otherCounty.value) WHERE id = \(bind: scale.id!)").run()
                     try await RegionCopies.moved("instruments", id: scale.id!, on: tx)
                     mover.yield()
-                    try await Task.sleep(for: .milliseconds(400))  // the record is written meanwhile
+                    // The record's writer is then waiting for this move: on PostgreSQL for the
+                    // instrument's row lock (seen in pg_stat_activity, so the test does not rest on
+                    // timing); on SQLite for the write gate, for as long as this sleeps.
+                    if store.isPostgres {
+                        struct Waiting: Decodable { var n: Int }
+                        for _ in 0..<200 {
+                            let waiting = try await store.sql.raw("""
+                                SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                                """).first(decoding: Waiting.self)!.n
+                            if waiting > 0 { break }
+                            try await Task.sleep(for: .milliseconds(25))
+                        }
+                    } else {
+                        try await Task.sleep(for: .milliseconds(400))
+                    }
                 }
             }
             for await _ in moving { break }

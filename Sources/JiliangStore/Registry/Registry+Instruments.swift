@@ -94,6 +94,9 @@ extension Registry {
         _ id: Int, _ d: InstrumentDraft, scope: AccessScope, on db: any Database
     ) async throws -> InstrumentModel {
         try await db.auditedTransaction { tx in
+            // The instrument's row first, locked (M041): its scope, its counts and the region its
+            // rows carry are then read as a move now would leave them.
+            _ = try await RegionCopies.current("instruments", ids: [id], on: tx)
             let m = try await instrument(id, scope: scope, on: tx)
             let counted = try await MetricCounts.snapshot([id], on: tx)
             let from = LifecycleStatus(rawValue: m.lifecycle)!
@@ -119,6 +122,7 @@ extension Registry {
             m.ownerID = owner.id!
             try await StatusChanges.record(m, from: from.rawValue, to: d.status.rawValue, on: tx)
             let region = m.regionCode
+            if d.region.value != region { try await RegionCopies.lockBelow("instruments", id: id, on: tx) }
             apply(d, to: m)
             try await m.update(on: tx)
             // An instrument moved to another county takes its records, readings … along (M041).
@@ -303,10 +307,13 @@ extension Registry {
         if let i = intervalMonths, !(1...240).contains(i) { c.fail("interval_months", .outOfRange(from: 1, to: 240)) }
         try c.finish()
         return try await db.auditedTransaction { tx in
+            // The instrument's row first, locked (M041): its scope, its counts and the region its
+            // rows carry are then read as a move now would leave them.
+            _ = try await RegionCopies.current("instruments", ids: [instrumentID], on: tx)
             let inst = try await instrument(instrumentID, scope: scope, on: tx)
             let s = ScheduleModel()
             s.instrumentID = instrumentID
-            s.regionCode = try await RegionCopies.current("instruments", id: instrumentID, on: tx)  // as a move now would leave it
+            s.regionCode = inst.regionCode  // read under the lock above
             s.name = n!
             s.dueDate = d!.description
             s.intervalMonths = intervalMonths

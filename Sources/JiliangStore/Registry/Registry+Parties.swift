@@ -139,6 +139,7 @@ extension Registry {
                 throw RegistryError.conflict(field: "name", reason: .registry(.institutionExists(name: d.name)))
             }
             let region = m.regionCode
+            if d.region.value != region { try await RegionCopies.lockBelow("institutions", id: id, on: tx) }
             apply(d, to: m)
             try await m.update(on: tx)
             // Its sessions, bookings and standards go with it to another county (M041).

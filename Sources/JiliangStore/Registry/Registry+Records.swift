@@ -8,6 +8,9 @@ extension Registry {
     /// same transaction.
     public static func addRecord(_ d: RecordDraft, scope: AccessScope, on db: any Database) async throws -> VerificationRecordModel {
         try await db.auditedTransaction { tx in
+            // The instrument's row first, locked (M041): its scope, its counts and the region its
+            // rows carry are then read as a move now would leave them.
+            _ = try await RegionCopies.current("instruments", ids: [d.instrumentID], on: tx)
             let inst = try await instrument(d.instrumentID, scope: scope, on: tx)
             let counted = try await MetricCounts.snapshot([d.instrumentID], on: tx)
             guard try await InstitutionModel.find(d.institutionID, on: tx) != nil else {
@@ -46,7 +49,7 @@ extension Registry {
             let firstPass = ComplianceEngine.effectiveRecords(facts).first { $0.result == .pass && $0.kind != .spotCheck }?.date
             let m = VerificationRecordModel()
             m.instrumentID = d.instrumentID
-            m.regionCode = try await RegionCopies.current("instruments", id: inst.id!, on: tx)  // as a move now would leave it
+            m.regionCode = inst.regionCode  // read under the lock above
             m.institutionID = d.institutionID
             m.verifiedOn = d.date.description
             m.kind = d.kind.rawValue

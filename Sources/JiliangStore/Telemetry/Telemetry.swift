@@ -49,17 +49,21 @@ public enum Telemetry {
         }
         do {
             return try await db.auditedTransaction { tx in
+                // The instrument again, locked (M041): in scope, and its owner and region, as a
+                // move now would leave them.
+                _ = try await RegionCopies.current("instruments", ids: [instrument.id!], on: tx)
+                let inst = try await Registry.instrument(instrument.id!, scope: p.scope, on: tx)
                 // Unique per owner: another owner's device of this name is neither a conflict nor
                 // told (the caller may not see it).
-                let key = "\(instrument.ownerID)/\(name!)"
+                let key = "\(inst.ownerID)/\(name!)"
                 if try await TelemetryDeviceModel.query(on: tx).filter(\.$ownerAndName == key).first() != nil {
                     throw RegistryError.conflict(field: "name", reason: .telemetry(.deviceNameTaken(name!)))
                 }
                 let m = TelemetryDeviceModel()
                 m.name = name!
                 m.ownerAndName = key
-                m.instrumentID = instrument.id!
-                m.regionCode = try await RegionCopies.current("instruments", id: instrument.id!, on: tx)  // as a move now would leave it
+                m.instrumentID = inst.id!
+                m.regionCode = inst.regionCode  // read under the lock above
                 m.kind = kind!.rawValue
                 m.softwareID = software
                 m.pulseEquivalent = pulseEquivalent
@@ -392,6 +396,18 @@ public enum Telemetry {
                 return d.lastSeenAt! < now.addingTimeInterval(-t.silentAfter)
             }
         }
+        // A silence already found is not found again, nor its device locked for it (a device quiet
+        // for months would otherwise be locked, and its row written by the lock, on every pass).
+        let subject: @Sendable (TelemetryDeviceModel) -> String = { d in "silent:\(Int64(d.lastSeenAt!.timeIntervalSince1970))" }
+        var known = Set<Int>()
+        for part in stride(from: 0, to: quiet.count, by: 500).map({ Array(quiet[$0..<min($0 + 500, quiet.count)]) }) {
+            struct Found: Decodable { var device_id: Int }
+            let keys = part.map { d -> SQLQueryString in "(\(bind: d.id!), \(bind: subject(d)))" }
+            let query: SQLQueryString = "SELECT device_id FROM telemetry_findings WHERE detector = \(bind: DetectorKind.deviceSilent.rawValue) AND (device_id, subject) IN (VALUES "
+                + keys.joined(separator: ", ") + ")"
+            for f in try await (db as! any SQLDatabase).raw(query).all(decoding: Found.self) { known.insert(f.device_id) }
+        }
+        quiet.removeAll { known.contains($0.id!) }
         guard !quiet.isEmpty else { return 0 }
         let silent = quiet
         // 11 binds a row: a few hundred rows a statement stay under every database's bind limit.
@@ -409,7 +425,7 @@ public enum Telemetry {
                 ]), as: UTF8.self)
                 insert = insert.values(
                     SQLBind(d.id!), SQLBind(d.instrumentID), SQLBind(regions[d.id!] ?? d.regionCode), SQLBind(DetectorKind.deviceSilent.rawValue), SQLBind(Int64(0)),
-                    SQLBind("silent:\(Int64(last.timeIntervalSince1970))"), SQLBind(now), SQLBind(""), SQLBind(evidence), SQLBind("open"), SQLBind(now),
+                    SQLBind(subject(d)), SQLBind(now), SQLBind(""), SQLBind(evidence), SQLBind("open"), SQLBind(now),
                     SQLBind(DetectorKind.deviceSilent.severity.rawValue))
             }
             found += try await insert.ignoringConflicts(with: ["device_id", "detector", "subject"]).returning("id").all().count

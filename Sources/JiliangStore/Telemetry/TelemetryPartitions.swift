@@ -170,7 +170,6 @@ extension Telemetry {
         try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             try await retentionLock(sql)
-            try await shortLockWait(sql)  // the drop below waits for the day table's readers (a pg_dump) no longer
             guard try await exists(table.name, on: sql) else { return (0, [], true) }  // another worker finished it
             // In key order by (device, seq), unique in a day (a number is kept once per device). Not
             // by the time too: a time read back and bound again may come back a microsecond early
@@ -186,6 +185,10 @@ extension Telemetry {
             let days = try await addToDaily(rows.map { ($0.device_id, $0.type, $0.line) }, undated: table.day.startInstant, on: sql)
             // Less than a chunk: the day is all summed — it goes, with its progress.
             guard let last = rows.last, rows.count == limit else {
+                // The drop waits for the day table's readers (a pg_dump) no longer; set here, not
+                // before the devices' rows are locked for their regions, which an ingest batch
+                // holds while it writes.
+                try await shortLockWait(sql)
                 try await sql.raw("DROP TABLE \(ident: table.name)").run()
                 try await sql.delete(from: "telemetry_partition_rollups").where("partition_name", .equal, SQLBind(table.name)).run()
                 return (rows.count, days, true)

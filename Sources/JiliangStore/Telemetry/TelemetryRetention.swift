@@ -90,7 +90,7 @@ extension Telemetry {
             summed.formUnion(chunk.days)
             outcome.rolledDays = summed.count
             // Less than a chunk: nothing is left before the cutoff — today's run is done.
-            guard chunk.removed == policy.chunk else {
+            guard chunk.read == policy.chunk else {
                 let done = outcome
                 try await db.writeTransaction { tx in
                     // The live screen's counts per minute are kept two days (it reads the last hour).
@@ -112,7 +112,7 @@ extension Telemetry {
     /// into `telemetry_daily` (added to what a day already holds) and removed, in one transaction —
     /// each reading is summed exactly once, whenever it came and whatever crashed. The lines are
     /// read by the same parser that checked them at ingest, not by the database's JSON functions.
-    static func rollUpAndRemove(before cutoff: Date, limit: Int, on db: any Database) async throws -> (removed: Int, days: Set<String>) {
+    static func rollUpAndRemove(before cutoff: Date, limit: Int, on db: any Database) async throws -> (removed: Int, days: Set<String>, read: Int) {
         try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             let sqlite = sql.dialect.name == "sqlite"
@@ -120,23 +120,27 @@ extension Telemetry {
             try await retentionLock(sql)
             // The physical row's own address (rowid; on PostgreSQL the partition and its ctid, which
             // is unique within a partition only): the table's key does not lead with time.
-            struct Row: Decodable { var part: String; var address: String; var device_id: Int; var type: String; var line: String }
+            struct Row: Decodable { var part: String; var address: String }
             let rows = try await sql.raw("""
-                SELECT \(unsafeRaw: sqlite ? "'' AS part, CAST(rowid AS TEXT)" : "CAST(CAST(tableoid AS regclass) AS TEXT) AS part, CAST(ctid AS TEXT)") AS address,
-                device_id, type, line FROM telemetry_readings WHERE at < \(bind: cutoff) ORDER BY at LIMIT \(bind: limit)
+                SELECT \(unsafeRaw: sqlite ? "'' AS part, CAST(rowid AS TEXT)" : "CAST(CAST(tableoid AS regclass) AS TEXT) AS part, CAST(ctid AS TEXT)") AS address
+                FROM telemetry_readings WHERE at < \(bind: cutoff) ORDER BY at LIMIT \(bind: limit)
                 """).all(decoding: Row.self)
-            guard !rows.isEmpty else { return (0, []) }
-            let days = try await addToDaily(rows.map { ($0.device_id, $0.type, $0.line) }, undated: cutoff.addingTimeInterval(-1), on: sql)
+            guard !rows.isEmpty else { return (0, [], 0) }
+            // What is summed is what the deletes removed: a reading rewritten meanwhile (its device
+            // moved to another county, M041) has a new address on PostgreSQL, is not removed by the
+            // old one, and is summed by a later chunk instead of twice.
+            struct Gone: Decodable { var device_id: Int; var type: String; var line: String }
+            var gone: [Gone] = []
             for (part, inPart) in Dictionary(grouping: rows, by: \.part) {
                 for chunk in stride(from: 0, to: inPart.count, by: 500).map({ Array(inPart[$0..<min($0 + 500, inPart.count)]) }) {
-                    if sqlite {
-                        try await sql.raw("DELETE FROM telemetry_readings WHERE rowid IN \(SQLBind.group(chunk.compactMap { Int64($0.address) }))").run()
-                    } else {
-                        try await sql.raw("DELETE FROM \(ident: part) WHERE ctid = ANY(CAST(\(bind: chunk.map(\.address)) AS tid[]))").run()
-                    }
+                    let delete: SQLQueryString = sqlite
+                        ? "DELETE FROM telemetry_readings WHERE rowid IN \(SQLBind.group(chunk.compactMap { Int64($0.address) }))"
+                        : "DELETE FROM \(ident: part) WHERE ctid = ANY(CAST(\(bind: chunk.map(\.address)) AS tid[]))"
+                    gone += try await sql.raw(delete + " RETURNING device_id, type, line").all(decoding: Gone.self)
                 }
             }
-            return (rows.count, days)
+            let days = try await addToDaily(gone.map { ($0.device_id, $0.type, $0.line) }, undated: cutoff.addingTimeInterval(-1), on: sql)
+            return (gone.count, days, rows.count)
         }
     }
 

@@ -245,6 +245,9 @@ extension Telemetry {
                     try await sql.update("telemetry_tanks").set("anchor_seq", to: SQLBind(anchor)).where("id", .equal, SQLBind(tank.id)).run()
                 }
                 guard !findings.isEmpty else { return 0 }
+                // The findings carry the gauge's region as its row stands now (M041), not as read
+                // before the levels were.
+                gauge.regionCode = try await RegionCopies.current("telemetry_devices", id: gauge.id!, on: tx)
                 return try await keep(findings, device: gauge, now: now, on: sql)
             }
         }
