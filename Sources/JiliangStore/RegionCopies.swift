@@ -4,9 +4,10 @@ import SQLKit
 
 /// The rows that carry a copy of their parent row's region (or, for `demo_scores`, its owner) so
 /// that a database distributed by region can place them with their parent (M041; issue #22,
-/// item 7; docs/scaling.md). Writers set the copy from the parent they hold; this is the one place
-/// that knows the whole tree, so that a parent whose region changes takes its rows along, and so
-/// that a test can hold every copy to its parent.
+/// item 7; docs/scaling.md). Writers set the copy from the parent's row read in their own
+/// transaction (`current`); this is the one place that knows the whole tree, so that a parent whose
+/// region changes takes its rows along (`lockBelow`, `moved`), and so that the tests can hold every
+/// copy to its parent (`disagreements`).
 public enum RegionCopies {
     public struct Copy: Sendable, Equatable {
         public var table: String

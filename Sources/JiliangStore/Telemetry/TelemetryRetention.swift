@@ -120,12 +120,15 @@ extension Telemetry {
             try await retentionLock(sql)
             // The physical row's own address (rowid; on PostgreSQL the partition and its ctid, which
             // is unique within a partition only): the table's key does not lead with time.
-            struct Row: Decodable { var part: String; var address: String }
+            struct Row: Decodable { var part: String; var address: String; var device_id: Int }
             let rows = try await sql.raw("""
-                SELECT \(unsafeRaw: sqlite ? "'' AS part, CAST(rowid AS TEXT)" : "CAST(CAST(tableoid AS regclass) AS TEXT) AS part, CAST(ctid AS TEXT)") AS address
-                FROM telemetry_readings WHERE at < \(bind: cutoff) ORDER BY at LIMIT \(bind: limit)
+                SELECT \(unsafeRaw: sqlite ? "'' AS part, CAST(rowid AS TEXT)" : "CAST(CAST(tableoid AS regclass) AS TEXT) AS part, CAST(ctid AS TEXT)") AS address,
+                device_id FROM telemetry_readings WHERE at < \(bind: cutoff) ORDER BY at LIMIT \(bind: limit)
                 """).all(decoding: Row.self)
             guard !rows.isEmpty else { return (0, [], 0) }
+            // The devices first, locked in id order as every writer of theirs locks them (a move,
+            // an ingest), then their readings: never the other way round.
+            _ = try await RegionCopies.current("telemetry_devices", ids: rows.map(\.device_id), on: sql)
             // What is summed is what the deletes removed: a reading rewritten meanwhile (its device
             // moved to another county, M041) has a new address on PostgreSQL, is not removed by the
             // old one, and is summed by a later chunk instead of twice.

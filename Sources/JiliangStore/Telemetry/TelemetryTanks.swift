@@ -240,14 +240,14 @@ extension Telemetry {
             let findings = outcome.findings
             found += try await db.writeTransaction { tx in
                 let sql = tx as! any SQLDatabase
+                // The gauge's row first, locked (as a move of its instrument locks it before the
+                // tanks below it): the findings carry its region as it stands now (M041).
+                gauge.regionCode = try await RegionCopies.current("telemetry_devices", id: gauge.id!, on: tx)
                 // A span too long to read at once resumes from its open window instead.
                 if let anchor = levelLines.count == levelLimit ? outcome.windowStart : outcome.anchor {
                     try await sql.update("telemetry_tanks").set("anchor_seq", to: SQLBind(anchor)).where("id", .equal, SQLBind(tank.id)).run()
                 }
                 guard !findings.isEmpty else { return 0 }
-                // The findings carry the gauge's region as its row stands now (M041), not as read
-                // before the levels were.
-                gauge.regionCode = try await RegionCopies.current("telemetry_devices", id: gauge.id!, on: tx)
                 return try await keep(findings, device: gauge, now: now, on: sql)
             }
         }
