@@ -94,10 +94,7 @@ extension Registry {
         _ id: Int, _ d: InstrumentDraft, scope: AccessScope, on db: any Database
     ) async throws -> InstrumentModel {
         try await db.auditedTransaction { tx in
-            // The instrument's row first, locked (M041): its scope, its counts and the region its
-            // rows carry are then read as a move now would leave them.
-            _ = try await RegionCopies.current("instruments", ids: [id], on: tx)
-            let m = try await instrument(id, scope: scope, on: tx)
+            let m = try await lockedInstrument(id, scope: scope, on: tx)
             let counted = try await MetricCounts.snapshot([id], on: tx)
             let from = LifecycleStatus(rawValue: m.lifecycle)!
             if case .owners = scope, from == .draft, d.status != .draft {
@@ -162,6 +159,15 @@ extension Registry {
             throw RegistryError.notFound(.instrument, key: String(id))
         }
         return m
+    }
+
+    /// The instrument as `instrument(_:scope:on:)` reads it, inside a write transaction, after
+    /// locking its row (PostgreSQL `FOR NO KEY UPDATE`; SQLite's writer is alone anyway). Its
+    /// scope, its kept counts and the region its rows copy (M041) are then read as a concurrent
+    /// move would leave them: the move waits for this transaction, or this one for the move.
+    static func lockedInstrument(_ id: Int, scope: AccessScope, on tx: any Database) async throws -> InstrumentModel {
+        _ = try await RegionCopies.current("instruments", ids: [id], on: tx)
+        return try await instrument(id, scope: scope, on: tx)
     }
 
     /// Lookup by lifelong code (hyphens and case ignored).
@@ -307,13 +313,10 @@ extension Registry {
         if let i = intervalMonths, !(1...240).contains(i) { c.fail("interval_months", .outOfRange(from: 1, to: 240)) }
         try c.finish()
         return try await db.auditedTransaction { tx in
-            // The instrument's row first, locked (M041): its scope, its counts and the region its
-            // rows carry are then read as a move now would leave them.
-            _ = try await RegionCopies.current("instruments", ids: [instrumentID], on: tx)
-            let inst = try await instrument(instrumentID, scope: scope, on: tx)
+            let inst = try await lockedInstrument(instrumentID, scope: scope, on: tx)
             let s = ScheduleModel()
             s.instrumentID = instrumentID
-            s.regionCode = inst.regionCode  // read under the lock above
+            s.regionCode = inst.regionCode  // read under its row's lock
             s.name = n!
             s.dueDate = d!.description
             s.intervalMonths = intervalMonths

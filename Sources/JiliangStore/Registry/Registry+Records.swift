@@ -8,10 +8,7 @@ extension Registry {
     /// same transaction.
     public static func addRecord(_ d: RecordDraft, scope: AccessScope, on db: any Database) async throws -> VerificationRecordModel {
         try await db.auditedTransaction { tx in
-            // The instrument's row first, locked (M041): its scope, its counts and the region its
-            // rows carry are then read as a move now would leave them.
-            _ = try await RegionCopies.current("instruments", ids: [d.instrumentID], on: tx)
-            let inst = try await instrument(d.instrumentID, scope: scope, on: tx)
+            let inst = try await lockedInstrument(d.instrumentID, scope: scope, on: tx)
             let counted = try await MetricCounts.snapshot([d.instrumentID], on: tx)
             guard try await InstitutionModel.find(d.institutionID, on: tx) != nil else {
                 throw RegistryError.invalid("institution_id", .registry(.noSuchInstitution(id: d.institutionID)))

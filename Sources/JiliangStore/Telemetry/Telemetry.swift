@@ -49,10 +49,8 @@ public enum Telemetry {
         }
         do {
             return try await db.auditedTransaction { tx in
-                // The instrument again, locked (M041): in scope, and its owner and region, as a
-                // move now would leave them.
-                _ = try await RegionCopies.current("instruments", ids: [instrument.id!], on: tx)
-                let inst = try await Registry.instrument(instrument.id!, scope: p.scope, on: tx)
+                // The instrument again, under its row's lock: in scope, with its owner and region.
+                let inst = try await Registry.lockedInstrument(instrument.id!, scope: p.scope, on: tx)
                 // Unique per owner: another owner's device of this name is neither a conflict nor
                 // told (the caller may not see it).
                 let key = "\(inst.ownerID)/\(name!)"

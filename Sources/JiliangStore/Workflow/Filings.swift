@@ -48,8 +48,7 @@ public enum Filings {
             f.reason = why.isEmpty ? nil : why
             try await f.save(on: tx)
             if approve {
-                _ = try await RegionCopies.current("instruments", ids: [f.instrumentID], on: tx)  // locked first: read as a move leaves it (M041)
-                let inst = try await Registry.instrument(f.instrumentID, scope: p.scope, on: tx)
+                let inst = try await Registry.lockedInstrument(f.instrumentID, scope: p.scope, on: tx)
                 let counted = try await MetricCounts.snapshot([f.instrumentID], on: tx)
                 try await StatusChanges.record(
                     inst, from: inst.lifecycle, to: LifecycleStatus.filed.rawValue,
