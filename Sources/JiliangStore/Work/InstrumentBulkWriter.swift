@@ -56,15 +56,30 @@ enum InstrumentBulkWriter {
     /// the kept counts need them). SQLite answers with the insert (`RETURNING`), so a row the
     /// insert ignored has no id here; PostgreSQL's `COPY` answers nothing, so the ids are read by
     /// code afterwards (a conflict would have failed the `COPY`).
+    ///
+    /// SQLite: the rows go first into a temporary table without keys (`stagingTable`), then into
+    /// `instruments` with one `INSERT … SELECT` per call. The instruments table has foreign keys,
+    /// so SQLite keeps a statement journal for every statement that inserts into it: a copy of
+    /// each page the statement first changes. The codes are random, so a 500-row statement
+    /// changes pages all over the indexes and the same pages were copied again by each of a
+    /// slice's 40 statements; one statement per slice copies each once (issue #23).
     static func writeInstruments(_ rows: [[Cell]], codes: [String], on db: any Database, logger: Logger) async throws -> [String: Int] {
         let columns = StoredInstrument.columnNames
         var ids: [String: Int] = [:]
         ids.reserveCapacity(rows.count)
         if let sqlite = db as? any SQLiteDatabase {
-            for row in try await insert(rows, columns: columns, table: "instruments", into: sqlite, returning: "id, code", progress: { _ in }) {
+            let list = columns.map { "\"\($0)\"" }.joined(separator: ",")
+            _ = try await sqlite.query("CREATE TEMP TABLE IF NOT EXISTS temp.\(stagingTable) AS SELECT \(list) FROM instruments WHERE 0", [])
+            // No key to break in the staging table; OR FAIL spares the statement journal.
+            _ = try await insert(rows, columns: columns, table: stagingTable, into: sqlite, orIgnore: false, progress: { _ in })
+            // In the staging table's order (the file's), so ids follow the file as before.
+            for row in try await sqlite.query(
+                "INSERT OR IGNORE INTO instruments (\(list)) SELECT \(list) FROM temp.\(stagingTable) ORDER BY rowid RETURNING id, code", [])
+            {
                 guard let id = row.column("id")?.integer, let code = row.column("code")?.string else { continue }
                 ids[code] = id
             }
+            _ = try await sqlite.query("DELETE FROM temp.\(stagingTable)", [])
             return ids
         }
         try await write(rows, columns: columns, table: "instruments", on: db, logger: logger)
@@ -98,7 +113,10 @@ enum InstrumentBulkWriter {
         // keys, deferred or not (measured: BENCHMARKS.md, 2026-12-07). Resets itself at the end
         // of the transaction.
         _ = try await sqlite.query("PRAGMA defer_foreign_keys = ON", [])
-        func reset() async { _ = try? await sqlite.query("PRAGMA cache_size = -2000", []) }
+        func reset() async {
+            _ = try? await sqlite.query("PRAGMA cache_size = -2000", [])
+            _ = try? await sqlite.query("DROP TABLE IF EXISTS temp.\(stagingTable)", [])
+        }
         do {
             let value = try await body()
             await reset()
@@ -110,6 +128,10 @@ enum InstrumentBulkWriter {
     }
 
     // MARK: SQLite
+
+    /// The connection's own table (SQLite's `temp` schema, which a name without a schema finds
+    /// first) that a slice of instruments passes through.
+    static let stagingTable = "import_instruments"
 
     /// Page cache for the connection during a bulk write, in KiB (the pages are only allocated
     /// as the indexes grow).
