@@ -53,41 +53,45 @@ enum InstrumentBulkWriter {
     }
 
     /// Writes instrument rows and answers the id each new row got, by its code (the records and
-    /// the kept counts need them). SQLite answers with the insert (`RETURNING`), so a row the
-    /// insert ignored has no id here; PostgreSQL's `COPY` answers nothing, so the ids are read by
-    /// code afterwards (a conflict would have failed the `COPY`).
+    /// the kept counts need them).
     ///
-    /// SQLite: the rows go first into a temporary table without keys (`stagingTable`), then into
-    /// `instruments` with one `INSERT … SELECT` per call. The instruments table has foreign keys,
-    /// so SQLite keeps a statement journal for every statement that inserts into it: a copy of
-    /// each page the statement first changes. The codes are random, so a 500-row statement
-    /// changes pages all over the indexes and the same pages were copied again by each of a
-    /// slice's 40 statements; one statement per slice copies each once (issue #23).
-    static func writeInstruments(_ rows: [[Cell]], codes: [String], on db: any Database, logger: Logger) async throws -> [String: Int] {
+    /// The rows go first into the connection's own temporary table without keys (`stagingTable`:
+    /// SQLite multi-row inserts, PostgreSQL `COPY`), then into `instruments` with one
+    /// `INSERT … SELECT … RETURNING id, code` per slice (issue #23):
+    /// - SQLite keeps a statement journal for every statement that inserts into a table with
+    ///   foreign keys: a copy of each page the statement first changes. The codes are random, so
+    ///   each of a slice's 40 statements of 500 rows changed pages all over the indexes and copied
+    ///   them again; one statement per slice copies each page once.
+    /// - PostgreSQL's `COPY` into `instruments` answered nothing, so the new ids were read back by
+    ///   code, 500 at a time; the insert now answers them itself.
+    ///
+    /// A row that breaks a unique key is passed over on both (`OR IGNORE`, `ON CONFLICT DO
+    /// NOTHING`), so it has no id here and the caller names it.
+    static func writeInstruments(_ rows: [[Cell]], on db: any Database, logger: Logger) async throws -> [String: Int] {
         let columns = StoredInstrument.columnNames
+        let list = columns.map { "\"\($0)\"" }.joined(separator: ",")
+        let sql = db as! any SQLDatabase
+        let sqlite = db is any SQLiteDatabase
+        // Dropped at the commit or the rollback (PostgreSQL), by `withBulkSettings` (SQLite).
+        try await sql.raw(
+            sqlite
+                ? "CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stagingTable) AS SELECT \(unsafeRaw: list) FROM instruments WHERE 0"
+                : "CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stagingTable) ON COMMIT DROP AS SELECT \(unsafeRaw: list) FROM instruments WITH NO DATA"
+        ).run()
+        // No key to break in the staging table (SQLite: OR FAIL, which needs no statement journal).
+        try await write(rows, columns: columns, table: stagingTable, on: db, logger: logger, orIgnore: false)
+        // In the staging table's order (the file's), so ids follow the file as before.
+        struct Row: Decodable { var id: Int; var code: String }
         var ids: [String: Int] = [:]
         ids.reserveCapacity(rows.count)
-        if let sqlite = db as? any SQLiteDatabase {
-            let list = columns.map { "\"\($0)\"" }.joined(separator: ",")
-            _ = try await sqlite.query("CREATE TEMP TABLE IF NOT EXISTS temp.\(stagingTable) AS SELECT \(list) FROM instruments WHERE 0", [])
-            // No key to break in the staging table; OR FAIL spares the statement journal.
-            _ = try await insert(rows, columns: columns, table: stagingTable, into: sqlite, orIgnore: false, progress: { _ in })
-            // In the staging table's order (the file's), so ids follow the file as before.
-            for row in try await sqlite.query(
-                "INSERT OR IGNORE INTO instruments (\(list)) SELECT \(list) FROM temp.\(stagingTable) ORDER BY rowid RETURNING id, code", [])
-            {
-                guard let id = row.column("id")?.integer, let code = row.column("code")?.string else { continue }
-                ids[code] = id
-            }
-            _ = try await sqlite.query("DELETE FROM temp.\(stagingTable)", [])
-            return ids
+        for r in try await sql.raw(
+            sqlite
+                ? "INSERT OR IGNORE INTO instruments (\(unsafeRaw: list)) SELECT \(unsafeRaw: list) FROM temp.\(unsafeRaw: stagingTable) ORDER BY rowid RETURNING id, code"
+                : "INSERT INTO instruments (\(unsafeRaw: list)) SELECT \(unsafeRaw: list) FROM pg_temp.\(unsafeRaw: stagingTable) ON CONFLICT DO NOTHING RETURNING id, code"
+        ).all(decoding: Row.self) {
+            ids[r.code] = r.id
         }
-        try await write(rows, columns: columns, table: "instruments", on: db, logger: logger)
-        let sql = db as! any SQLDatabase
-        struct Row: Decodable { var id: Int; var code: String }
-        for chunk in codes.chunked(500) {
-            for r in try await sql.select().columns("id", "code").from("instruments").where("code", .in, Array(chunk)).all(decoding: Row.self) { ids[r.code] = r.id }
-        }
+        try await sql.raw(sqlite ? "DELETE FROM temp.\(unsafeRaw: stagingTable)" : "TRUNCATE pg_temp.\(unsafeRaw: stagingTable)").run()
         return ids
     }
 

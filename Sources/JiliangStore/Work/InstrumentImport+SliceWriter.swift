@@ -108,9 +108,9 @@ extension InstrumentImport {
             let (forms, now) = (forms!, now)
             async let counting = MetricCounts.contribution(
                 of: inserted.map { Self.fact(of: $0.row, id: 0, owner: $0.owner, record: $0.record, forms: forms, now: now) }, dayRowsFrom: dayRowsFrom)
-            let ids = try await InstrumentBulkWriter.writeInstruments(cells, codes: inserted.map(\.row.code.value), on: tx, logger: logger)
-            // Every row was checked against the registry in this transaction, so SQLite passes over
-            // a row only when a code issued now is already another instrument's (codes are 60
+            let ids = try await InstrumentBulkWriter.writeInstruments(cells, on: tx, logger: logger)
+            // Every row was checked against the registry in this transaction, so the insert passes
+            // over a row only when a code issued now is already another instrument's (codes are 60
             // random bits): the import fails whole, naming it, rather than lose or misfile the row.
             if let lost = inserted.first(where: { ids[$0.row.code.value] == nil }) {
                 throw RegistryError.conflict(field: columnName["code"] ?? "code", reason: .importing(.instrumentCodeTaken(lost.row.code.value)))
