@@ -226,32 +226,35 @@ import Testing
         }
     }
 
-    /// A code issued by the import that is already another instrument's (codes are 60 random bits,
-    /// so only a generator that repeats itself makes this happen): the import fails whole, naming
-    /// the code, instead of losing the row or filing its record under the other instrument.
-    @Test func anIssuedCodeThatIsTakenFailsTheImportWhole() async throws {
+    /// A code the import issues that is already taken — by another instrument, or by another row of
+    /// the same file (codes are 60 random bits, so only a generator that repeats itself makes this
+    /// happen): the import fails whole, naming the code, instead of losing the row, counting it as
+    /// inserted, or filing its record under the other instrument. `files`: the serial numbers of
+    /// each file imported in turn; all but the last go in.
+    @Test(arguments: [[["SN-1"], ["SN-2"]], [["SN-1", "SN-2"]]])
+    func anIssuedCodeThatIsTakenFailsTheImportWhole(files: [[String]]) async throws {
         struct Repeating: RandomNumberGenerator { mutating func next() -> UInt64 { 0x1234_5678_9ABC_DEF0 } }
         try await TestDatabase.withStore { store in
             let owner = try await Fixtures.owner(on: store.db)
             let code = try CreditCode(validating: owner.creditCode)
             var rng = Repeating()
-            func importing(_ serial: String) async throws -> InstrumentImport.Report {
+            func importing(_ serials: [String]) async throws -> InstrumentImport.Report {
                 try await Audit.$actor.withValue(.system("tests")) {
                     try await InstrumentImport(mode: .allOrNothing).run(
-                        bytes: Array(Self.chineseCSV(owner: code, rows: ["2,电子计价秤,\(serial),贸易结算,350102,鼓楼区农贸市场A1,OWNER,2024-03-01,,"]).utf8),
+                        bytes: Array(Self.chineseCSV(owner: code, rows: serials.map { "2,电子计价秤,\($0),贸易结算,350102,鼓楼区农贸市场A1,OWNER,2024-03-01,," }).utf8),
                         on: store.db, today: Self.today, generator: &rng)
                 }
             }
-            #expect(try await importing("SN-1").inserted == 1)
-            let first = try #require(try await InstrumentModel.query(on: store.db).first())
-            let e = await #expect(throws: (any Error).self) { try await importing("SN-2") }
-            // On both databases (the insert passes over the row and the import names it).
-            guard case .conflict(_, let reason)? = e as? RegistryError else {
+            for file in files.dropLast() { #expect(try await importing(file).inserted == file.count) }
+            let stored = try await InstrumentModel.query(on: store.db).all()
+            let e = await #expect(throws: (any Error).self) { try await importing(files.last!) }
+            // On both databases: the insert passes over the row and the import names its code.
+            guard case .conflict(_, .importing(.instrumentCodeTaken(let named)))? = e as? RegistryError else {
                 Issue.record("expected a conflict naming the code, got \(String(describing: e))")
                 return
             }
-            #expect(reason == .importing(.instrumentCodeTaken(first.code)))
-            #expect(try await InstrumentModel.query(on: store.db).count() == 1)
+            if let first = stored.first { #expect(named == first.code) }
+            #expect(try await InstrumentModel.query(on: store.db).count() == stored.count)
         }
     }
 }

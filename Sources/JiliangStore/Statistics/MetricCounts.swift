@@ -356,14 +356,14 @@ public enum MetricCounts {
 
     /// Through the bulk writer's native binds (PostgreSQL: `COPY`): an import of a utility's roll
     /// adds an offence for nearly every meter, and leaving SQLKit's per-value encoding took a
-    /// 200,000-meter import from 14.7k to 22.0k rows/s (BENCHMARKS.md, 2026-12-06). A plain
-    /// INSERT, not OR IGNORE: an offence that breaks a key must fail the write, not vanish.
+    /// 200,000-meter import from 14.7k to 22.0k rows/s (BENCHMARKS.md, 2026-12-06). An offence
+    /// that breaks a key fails the write (`OR FAIL`), never vanishes.
     static func insert(_ offences: [Offence], on db: any Database) async throws {
         guard !offences.isEmpty else { return }
         try await InstrumentBulkWriter.write(
             offences.map { o in [.text(o.region), .text(o.day), .int(o.instrumentID), .text(o.problem), .int(o.ownerID), .text(o.code), .text(o.meterType)] },
             columns: ["region_code", "day", "instrument_id", "problem", "owner_id", "code", "meter_type"], table: "utility_offences", on: db,
-            logger: offencesLogger, orIgnore: false)
+            logger: offencesLogger)
     }
     private static let offencesLogger = Logger(label: "jiliang.counts")
 

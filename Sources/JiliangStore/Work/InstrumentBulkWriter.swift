@@ -7,9 +7,9 @@ import Logging
 import NIOCore
 import SQLKit
 
-/// Writes many instrument rows in the fastest way each database offers, inside the caller's
-/// transaction: PostgreSQL `COPY … FROM STDIN` (text format), SQLite multi-row `INSERT OR IGNORE`
-/// statements through sqlite-nio with native binds. Both skip SQLKit's per-value `Encodable` path,
+/// Writes many rows in the fastest way each database offers, inside the caller's transaction:
+/// PostgreSQL `COPY … FROM STDIN` (text format), SQLite multi-row `INSERT OR FAIL` statements
+/// through sqlite-nio with native binds. Both skip SQLKit's per-value `Encodable` path,
 /// which dominated the import's time (BENCHMARKS.md). Rows must already be validated and free of
 /// natural-key duplicates; the caller checks that against the registry first.
 enum InstrumentBulkWriter {
@@ -30,23 +30,19 @@ enum InstrumentBulkWriter {
         return StoredInstrument(d, code: code, ownerID: ownerID, evaluation: eval, now: now).cells
     }
 
-    /// `orIgnore` (SQLite): a row that breaks a unique key is passed over instead of failing the
-    /// statement — for instruments, whose keys the import checked in the same transaction. Rows
-    /// that must never vanish (records, offences) are written `OR FAIL`: a row that breaks a key
-    /// stops the statement with an error, which rolls the caller's transaction back whole. Unlike a
-    /// plain INSERT, which must be able to undo its own earlier rows, that needs no statement
-    /// journal (a copy of every page the statement touches, in a temporary file) — for a table
-    /// without foreign keys: the offences, 8.3 s → 6.6 s for a million meters (issue #23). A table
-    /// with foreign keys (records, instruments) keeps the journal either way. `COPY` always fails
-    /// loudly.
+    /// A row that breaks a key fails the write (SQLite `INSERT OR FAIL`, PostgreSQL `COPY`), which
+    /// rolls the caller's transaction back whole. Unlike a plain INSERT, which must be able to undo
+    /// its own earlier rows, `OR FAIL` needs no statement journal (a copy of every page the
+    /// statement touches, in a temporary file) — for a table without foreign keys: the offences,
+    /// 8.3 s → 6.6 s for a million meters, and the instruments' staging table (issue #23). A table
+    /// with foreign keys (records) keeps the journal either way.
     static func write(
-        _ rows: [[Cell]], columns: [String], table: String, on db: any Database, logger: Logger, orIgnore: Bool = true,
-        progress: (Int) -> Void = { _ in }
+        _ rows: [[Cell]], columns: [String], table: String, on db: any Database, logger: Logger, progress: (Int) -> Void = { _ in }
     ) async throws {
         if let pg = db as? any PostgresDatabase {
             try await copy(rows, columns: columns, table: table, into: pg, logger: logger, progress: progress)
         } else if let sqlite = db as? any SQLiteDatabase {
-            _ = try await insert(rows, columns: columns, table: table, into: sqlite, orIgnore: orIgnore, progress: progress)
+            try await insert(rows, columns: columns, table: table, into: sqlite, progress: progress)
         } else {
             throw RegistryError.conflict(field: "database", reason: .importing(.bulkWritesNeedSQLiteOrPostgreSQL))
         }
@@ -65,8 +61,8 @@ enum InstrumentBulkWriter {
     /// - PostgreSQL's `COPY` into `instruments` answered nothing, so the new ids were read back by
     ///   code, 500 at a time; the insert now answers them itself.
     ///
-    /// A row that breaks a unique key is passed over on both (`OR IGNORE`, `ON CONFLICT DO
-    /// NOTHING`), so it has no id here and the caller names it.
+    /// A row whose code is taken is passed over (`ON CONFLICT (code) DO NOTHING`), so it has no
+    /// id here and the caller names it.
     static func writeInstruments(_ rows: [[Cell]], on db: any Database, logger: Logger) async throws -> [String: Int] {
         let columns = StoredInstrument.columnNames
         let list = columns.map { "\"\($0)\"" }.joined(separator: ",")
@@ -78,16 +74,20 @@ enum InstrumentBulkWriter {
                 ? "CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stagingTable) AS SELECT \(unsafeRaw: list) FROM instruments WHERE 0"
                 : "CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stagingTable) ON COMMIT DROP AS SELECT \(unsafeRaw: list) FROM instruments WITH NO DATA"
         ).run()
-        // No key to break in the staging table (SQLite: OR FAIL, which needs no statement journal).
-        try await write(rows, columns: columns, table: stagingTable, on: db, logger: logger, orIgnore: false)
-        // In the staging table's order (the file's), so ids follow the file as before.
+        // No key to break in the staging table, so no statement journal on SQLite.
+        try await write(rows, columns: columns, table: stagingTable, on: db, logger: logger)
+        // In the staging table's order, the file's, so ids follow the file as before (SQLite by
+        // rowid; PostgreSQL's scan of the table emptied before each slice reads it in that order).
+        // Only a taken code is passed over (the caller names it); any other key a row breaks — a
+        // natural key registered meanwhile by another transaction on PostgreSQL — fails the import
+        // with the database's error, as `COPY` did. `WHERE true`: SQLite's parser needs it before
+        // an upsert clause.
+        let (staged, order) = sqlite ? ("temp.\(stagingTable)", " ORDER BY rowid") : ("pg_temp.\(stagingTable)", "")
         struct Row: Decodable { var id: Int; var code: String }
         var ids: [String: Int] = [:]
         ids.reserveCapacity(rows.count)
         for r in try await sql.raw(
-            sqlite
-                ? "INSERT OR IGNORE INTO instruments (\(unsafeRaw: list)) SELECT \(unsafeRaw: list) FROM temp.\(unsafeRaw: stagingTable) ORDER BY rowid RETURNING id, code"
-                : "INSERT INTO instruments (\(unsafeRaw: list)) SELECT \(unsafeRaw: list) FROM pg_temp.\(unsafeRaw: stagingTable) ON CONFLICT DO NOTHING RETURNING id, code"
+            "INSERT INTO instruments (\(unsafeRaw: list)) SELECT \(unsafeRaw: list) FROM \(unsafeRaw: staged) WHERE true\(unsafeRaw: order) ON CONFLICT (code) DO NOTHING RETURNING id, code"
         ).all(decoding: Row.self) {
             ids[r.code] = r.id
         }
@@ -112,10 +112,9 @@ enum InstrumentBulkWriter {
         // it is — a speed setting, not a condition of the write.
         _ = try? await sqlite.query("PRAGMA temp_store = MEMORY", [])
         // Foreign keys are checked at commit instead of per statement (still checked: a violation
-        // fails the commit), so a multi-row INSERT OR IGNORE cannot abort half-way on one. SQLite
-        // still keeps a statement journal for every multi-row insert into a table with foreign
-        // keys, deferred or not (measured: BENCHMARKS.md, 2026-12-07). Resets itself at the end
-        // of the transaction.
+        // fails the commit), so the instruments' INSERT … SELECT cannot abort half-way on one. SQLite still keeps a statement journal for every insert into a table with foreign
+        // keys, deferred or not (measured: BENCHMARKS.md, 2026-12-07); hence one per slice
+        // (`writeInstruments`). Resets itself at the end of the transaction.
         _ = try await sqlite.query("PRAGMA defer_foreign_keys = ON", [])
         func reset() async {
             _ = try? await sqlite.query("PRAGMA cache_size = -2000", [])
@@ -141,16 +140,12 @@ enum InstrumentBulkWriter {
     /// as the indexes grow).
     static let bulkCacheKiB = 512 * 1024
 
-    /// `returning`: columns of each inserted row to answer with (`RETURNING`); none by default.
     static func insert(
-        _ rows: [[Cell]], columns: [String], table: String, into db: any SQLiteDatabase, returning: String? = nil, orIgnore: Bool = true,
-        progress: (Int) -> Void
-    ) async throws -> [SQLiteRow] {
+        _ rows: [[Cell]], columns: [String], table: String, into db: any SQLiteDatabase, progress: (Int) -> Void
+    ) async throws {
         let perStatement = max(1, min(500, 32_000 / columns.count))  // under SQLite's 32 766 variables
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-        let head = (orIgnore ? "INSERT OR IGNORE INTO" : "INSERT OR FAIL INTO") + " \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
-        let tail = returning.map { " RETURNING \($0)" } ?? ""
-        var answered: [SQLiteRow] = []
+        let head = "INSERT OR FAIL INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
         var fullSQL: String?
         for start in stride(from: 0, to: rows.count, by: perStatement) {
             let slice = rows[start..<min(start + perStatement, rows.count)]
@@ -170,13 +165,12 @@ enum InstrumentBulkWriter {
             if slice.count == perStatement, let f = fullSQL {
                 sql = f
             } else {
-                sql = head + Array(repeating: tuple, count: slice.count).joined(separator: ",") + tail
+                sql = head + Array(repeating: tuple, count: slice.count).joined(separator: ",")
                 if slice.count == perStatement { fullSQL = sql }
             }
-            answered += try await db.query(sql, binds)
+            _ = try await db.query(sql, binds)
             progress(start + slice.count)
         }
-        return answered
     }
 
     // MARK: PostgreSQL

@@ -109,10 +109,11 @@ extension InstrumentImport {
             async let counting = MetricCounts.contribution(
                 of: inserted.map { Self.fact(of: $0.row, id: 0, owner: $0.owner, record: $0.record, forms: forms, now: now) }, dayRowsFrom: dayRowsFrom)
             let ids = try await InstrumentBulkWriter.writeInstruments(cells, on: tx, logger: logger)
-            // Every row was checked against the registry in this transaction, so the insert passes
-            // over a row only when a code issued now is already another instrument's (codes are 60
-            // random bits): the import fails whole, naming it, rather than lose or misfile the row.
-            if let lost = inserted.first(where: { ids[$0.row.code.value] == nil }) {
+            // The insert passes over a row only when its code is taken: a code issued now that is
+            // already another instrument's, or another row's of this slice (codes are 60 random
+            // bits). The import fails whole, naming it, rather than lose or misfile the row.
+            var seen = Set<String>()
+            if let lost = inserted.first(where: { ids[$0.row.code.value] == nil || !seen.insert($0.row.code.value).inserted }) {
                 throw RegistryError.conflict(field: columnName["code"] ?? "code", reason: .importing(.instrumentCodeTaken(lost.row.code.value)))
             }
             try await writeRecords(inserted, ids: ids, on: tx)
@@ -226,7 +227,7 @@ extension InstrumentImport {
                 columns: [
                     "instrument_id", "region_code", "institution_id", "verified_on", "kind", "result", "certificate_no", "valid_until", "rule_id",
                     "recorded_by", "recorded_at", "import_source",
-                ], table: "verification_records", on: db, logger: logger, orIgnore: false)
+                ], table: "verification_records", on: db, logger: logger)
         }
 
         /// Filings submitted for the drafts just written, as `Filings.submit` would, for an owner's
