@@ -112,9 +112,10 @@ enum InstrumentBulkWriter {
         // it is — a speed setting, not a condition of the write.
         _ = try? await sqlite.query("PRAGMA temp_store = MEMORY", [])
         // Foreign keys are checked at commit instead of per statement (still checked: a violation
-        // fails the commit), so the instruments' INSERT … SELECT cannot abort half-way on one. SQLite still keeps a statement journal for every insert into a table with foreign
-        // keys, deferred or not (measured: BENCHMARKS.md, 2026-12-07); hence one per slice
-        // (`writeInstruments`). Resets itself at the end of the transaction.
+        // fails the commit, and the import with it). SQLite still keeps a statement journal for
+        // every insert into a table with foreign keys, deferred or not (measured: BENCHMARKS.md,
+        // 2026-12-07); hence one per slice (`writeInstruments`). Resets itself at the end of the
+        // transaction.
         _ = try await sqlite.query("PRAGMA defer_foreign_keys = ON", [])
         func reset() async {
             _ = try? await sqlite.query("PRAGMA cache_size = -2000", [])
