@@ -398,7 +398,7 @@ public enum Telemetry {
         // for months would otherwise be locked, and its row written by the lock, on every pass).
         let subject: @Sendable (TelemetryDeviceModel) -> String = { d in "silent:\(Int64(d.lastSeenAt!.timeIntervalSince1970))" }
         var known = Set<Int>()
-        for part in stride(from: 0, to: quiet.count, by: 500).map({ Array(quiet[$0..<min($0 + 500, quiet.count)]) }) {
+        for part in quiet.chunked(500) {
             struct Found: Decodable { var device_id: Int }
             let keys = part.map { d -> SQLQueryString in "(\(bind: d.id!), \(bind: subject(d)))" }
             let query: SQLQueryString = "SELECT device_id FROM telemetry_findings WHERE detector = \(bind: DetectorKind.deviceSilent.rawValue) AND (device_id, subject) IN (VALUES "

@@ -135,7 +135,7 @@ extension Telemetry {
             struct Gone: Decodable { var device_id: Int; var type: String; var line: String }
             var gone: [Gone] = []
             for (part, inPart) in Dictionary(grouping: rows, by: \.part) {
-                for chunk in stride(from: 0, to: inPart.count, by: 500).map({ Array(inPart[$0..<min($0 + 500, inPart.count)]) }) {
+                for chunk in inPart.chunked(500) {
                     let delete: SQLQueryString = sqlite
                         ? "DELETE FROM telemetry_readings WHERE rowid IN \(SQLBind.group(chunk.compactMap { Int64($0.address) }))"
                         : "DELETE FROM \(ident: part) WHERE ctid = ANY(CAST(\(bind: chunk.map(\.address)) AS tid[]))"
