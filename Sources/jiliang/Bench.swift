@@ -5,6 +5,7 @@ import JiliangCore
 import JiliangServer
 import JiliangStore
 import SQLKit
+import Synchronization
 
 /// `jiliang bench …`: the measurements behind BENCHMARKS.md, each beside its baseline measured in
 /// the same run (`make bench` drives them; see scripts/bench.sh). Not a test: numbers, not verdicts.
@@ -29,13 +30,16 @@ struct BenchImport: AsyncParsableCommand {
             if !FileManager.default.fileExists(atPath: file) { try BenchData.writeCSV(rows: rows, owners: owners, to: file) }
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
             var rng = SystemRandomNumberGenerator()
+            let told = Told()
+            var importer = InstrumentImport(mode: .allOrNothing)
+            importer.observeTimes = { times in told.times.withLock { $0 = times } }
             let start = Date()
-            let report = try await InstrumentImport(mode: .allOrNothing).run(
-                bytes: bytes, on: store.db, today: CalendarDay("2026-11-26")!, generator: &rng)
+            let report = try await importer.run(bytes: bytes, on: store.db, today: CalendarDay("2026-11-26")!, generator: &rng)
             let elapsed = Date().timeIntervalSince(start)
             guard report.errors.isEmpty, report.inserted == rows else {
                 throw ValidationError("import failed: inserted \(report.inserted) of \(rows); \(report.errors.prefix(3))")
             }
+            if let times = told.times.withLock({ $0 }) { print(Self.describe(times, elapsed: elapsed)) }
             let floor = try await BenchData.floorCopy(store, tables: ["instruments"])
             print(String(format: "  floor: the database itself copies the imported rows into an empty clone of the instruments table (same constraints and indexes) in %.1fs (%.0f rows/s); ours/floor=%.2f",
                          floor, Double(rows) / floor, floor / elapsed))
@@ -68,6 +72,25 @@ struct BenchImport: AsyncParsableCommand {
         let oursRate = Double(rows) / ours, baseRate = Double(rows) / base
         print(String(format: "import rows=%d ours=%.1fs (%.0f rows/s) baseline=%.1fs (%.0f rows/s) ratio=%.2f maxrss=%d MB",
                      rows, ours, oursRate, base, baseRate, oursRate / baseRate, BenchData.maxRSSMB()))
+    }
+}
+
+extension BenchImport {
+    /// What the import tells of its times when it ends.
+    final class Told: Sendable {
+        let times = Mutex<InstrumentImport.Times?>(nil)
+    }
+
+    /// The import's two chains of work (issue #23): the one that took longer bounds it.
+    static func describe(_ t: InstrumentImport.Times, elapsed: TimeInterval) -> String {
+        func s(_ d: Duration) -> String { String(format: "%.1fs", Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) }
+        let w = t.writer
+        return """
+              the writer (the transaction's one connection): busy \(s(w.total)) of the import's \(String(format: "%.1fs", elapsed)), waited \(s(t.writerWaiting)) for checked slices — \
+            instruments staged \(s(w.staging)), inserted \(s(w.instruments)); records \(s(w.records)); offences \(s(w.offences)); \
+            kept counts applied \(s(w.counts)), summed \(s(w.counting)); registry reads \(s(w.reads)); rows built \(s(w.rows))
+              the checks (read and validate the rows): \(s(t.checking)), waited \(s(t.checksWaiting)) for the writer
+            """
     }
 }
 

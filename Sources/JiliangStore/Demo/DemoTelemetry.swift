@@ -54,7 +54,7 @@ public enum DemoTelemetry {
         let lines = bound.flatMap { fleet.readings[$0.name]! }.sorted { ($0.at, $0.device, $0.seq) < ($1.at, $1.device, $1.seq) }
         var readings = 0, findings = 0
         try await Audit.$actor.withValue(demo) {
-            for part in stride(from: 0, to: lines.count, by: 2_000).map({ lines[$0..<min($0 + 2_000, lines.count)] }) {
+            for part in lines.chunked(2_000) {
                 let r = try await Telemetry.ingest(Array(part.map(\.ndjson).joined(separator: "\n").utf8), by: demo, receivedAt: fleet.end, on: db)
                 readings += r.accepted
                 findings += r.findings

@@ -241,7 +241,7 @@ extension Registry {
     public static func instruments(ids: [Int], scope: AccessScope, on db: any Database) async throws -> [InstrumentModel] {
         var out: [InstrumentModel] = []
         let unique = Array(Set(ids))
-        for part in stride(from: 0, to: unique.count, by: 500).map({ Array(unique[$0..<min($0 + 500, unique.count)]) }) {
+        for part in unique.chunked(500) {
             out += try await scoped(InstrumentModel.query(on: db), scope).filter(\.$id ~~ part).all()
         }
         return out

@@ -125,7 +125,7 @@ public enum Registry {
     /// Which of these owners the scope may see.
     static func visibleOwnerIDs(among ids: [Int], scope: AccessScope, on db: any Database) async throws -> [Int] {
         var found: [Int] = []
-        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+        for chunk in ids.chunked(500) {
             found += try await scoped(OwnerModel.query(on: db), scope).filter(\.$id ~~ chunk).all(\.$id)
         }
         return found

@@ -369,8 +369,8 @@ public enum MetricCounts {
 
     static func removeOffences(of ids: [Int], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-            try await sql.delete(from: "utility_offences").where("instrument_id", .in, chunk).run()
+        for chunk in ids.chunked(500) {
+            try await sql.delete(from: "utility_offences").where("instrument_id", .in, Array(chunk)).run()
         }
     }
 

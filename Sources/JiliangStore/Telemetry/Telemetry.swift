@@ -81,7 +81,7 @@ public enum Telemetry {
     public static func devices(named names: [String]? = nil, scope: AccessScope, on db: any Database) async throws -> [TelemetryDeviceModel] {
         var devices: [TelemetryDeviceModel] = []
         if let names {
-            for part in stride(from: 0, to: names.count, by: chunk).map({ Array(names[$0..<min($0 + chunk, names.count)]) }) {
+            for part in names.chunked(chunk) {
                 devices += try await TelemetryDeviceModel.query(on: db).filter(\.$name ~~ part).all()
             }
         } else {
@@ -93,7 +93,7 @@ public enum Telemetry {
     /// The devices of these ids the caller may see (unknown and outside the scope alike: absent).
     public static func devices(ids: [Int], scope: AccessScope, on db: any Database) async throws -> [TelemetryDeviceModel] {
         var devices: [TelemetryDeviceModel] = []
-        for part in stride(from: 0, to: ids.count, by: chunk).map({ Array(ids[$0..<min($0 + chunk, ids.count)]) }) {
+        for part in ids.chunked(chunk) {
             devices += try await TelemetryDeviceModel.query(on: db).filter(\.$id ~~ part).all()
         }
         return try await visible(devices, scope: scope, on: db)
@@ -106,9 +106,9 @@ public enum Telemetry {
         var visible = Set<Int>()
         // Ids only, in SQL: a batch asks this for every device it names (Fluent would build a whole
         // instrument model for each id).
-        for part in stride(from: 0, to: instruments.count, by: chunk).map({ Array(instruments[$0..<min($0 + chunk, instruments.count)]) }) {
+        for part in instruments.chunked(chunk) {
             visible.formUnion(try await (db as! any SQLDatabase).raw("""
-                SELECT id FROM instruments WHERE id IN \(SQLBind.group(part)) AND \(Registry.instrumentsVisible(scope))
+                SELECT id FROM instruments WHERE id IN \(SQLBind.group(Array(part))) AND \(Registry.instrumentsVisible(scope))
                 """).all().map { try $0.decode(column: "id", as: Int.self) })
         }
         return devices.filter { visible.contains($0.instrumentID) }.sorted { $0.id! < $1.id! }
@@ -221,7 +221,7 @@ public enum Telemetry {
             var reused: [Int] = []
             let already = rows.filter { !inserted.contains(DeviceSeq(device: $0.device, seq: $0.seq)) }
             for (device, group) in Dictionary(grouping: already, by: \.device) {
-                for part in stride(from: 0, to: group.count, by: chunk).map({ Array(group[$0..<min($0 + chunk, group.count)]) }) {
+                for part in group.chunked(chunk) {
                     struct Stored: Decodable { var seq: Int64; var line: String }
                     let stored = try await sql.select().column("seq").column("line").from("telemetry_readings")
                         .where("device_id", .equal, SQLBind(device)).where("seq", .in, SQLBind.group(part.map(\.seq)))
@@ -302,7 +302,7 @@ public enum Telemetry {
                 """).all(decoding: Key.self) { inserted.insert(DeviceSeq(device: k.device_id, seq: k.seq)) }
             return inserted
         }
-        for part in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
+        for part in rows.chunked(500) {
             var insert = sql.insert(into: "telemetry_readings").columns("device_id", "region_code", "seq", "at", "type", "line", "received_at")
             for r in part { insert = insert.values(SQLBind(r.device), SQLBind(r.region), SQLBind(r.seq), SQLBind(r.at), SQLBind(r.type), SQLBind(r.text), SQLBind(now)) }
             for k in try await insert.ignoringConflicts(with: ["device_id", "seq"]).returning("device_id", "seq").all(decoding: Key.self) {
@@ -320,7 +320,7 @@ public enum Telemetry {
     /// it again, and its highest sequence number kept (`max_seq`, see `insertReadings`). The values
     /// travel as a VALUES list, whose columns both databases name column1….
     static func heard(_ devices: [(id: Int, at: Date, highest: Int64?, state: String?)], now: Date, on sql: any SQLDatabase) async throws {
-        for part in stride(from: 0, to: devices.count, by: 500).map({ devices[$0..<min($0 + 500, devices.count)] }) {
+        for part in devices.chunked(500) {
             // No NULL among the values (PostgreSQL would have to guess its type): "" is no state,
             // and a device that sent nothing new has 0 new and its highest number kept as it was.
             let values = SQLList(part.map { d -> any SQLExpression in
@@ -386,7 +386,7 @@ public enum Telemetry {
         if thresholds == nil, !settings.isEmpty, !quiet.isEmpty {
             var regions: [Int: String] = [:]
             let ids = Array(Set(quiet.map(\.instrumentID)))
-            for part in stride(from: 0, to: ids.count, by: chunk).map({ Array(ids[$0..<min($0 + chunk, ids.count)]) }) {
+            for part in ids.chunked(chunk) {
                 for i in try await InstrumentModel.query(on: db).filter(\.$id ~~ part).all() { regions[i.id!] = i.regionCode }
             }
             quiet = quiet.filter { d in
@@ -413,7 +413,7 @@ public enum Telemetry {
             let sql = tx as! any SQLDatabase
             var found = 0
             let regions = try await RegionCopies.current("telemetry_devices", ids: silent.map { $0.id! }, on: tx)  // as a move now would leave them
-            for part in stride(from: 0, to: silent.count, by: 500).map({ Array(silent[$0..<min($0 + 500, silent.count)]) }) {
+            for part in silent.chunked(500) {
             var insert = sql.insert(into: "telemetry_findings")
                 .columns("device_id", "instrument_id", "region_code", "detector", "first_seq", "subject", "at", "seqs", "evidence", "state", "found_at", "severity")
             for d in part {

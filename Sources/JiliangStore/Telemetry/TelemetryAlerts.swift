@@ -182,9 +182,9 @@ extension Telemetry {
         let seqs = f.seqs.split(separator: ",").compactMap { Int64($0) }
         struct Row: Decodable { var seq: Int64; var line: String }
         var out: [(seq: Int64, line: String)] = []
-        for part in stride(from: 0, to: seqs.count, by: chunk).map({ Array(seqs[$0..<min($0 + chunk, seqs.count)]) }) {
+        for part in seqs.chunked(chunk) {
             out += try await (db as! any SQLDatabase).select().column("seq").column("line").from("telemetry_readings")
-                .where("device_id", .equal, SQLBind(f.deviceID)).where("seq", .in, SQLBind.group(part))
+                .where("device_id", .equal, SQLBind(f.deviceID)).where("seq", .in, SQLBind.group(Array(part)))
                 .orderBy("seq").all(decoding: Row.self).map { ($0.seq, $0.line) }
         }
         return out

@@ -62,38 +62,63 @@ enum InstrumentBulkWriter {
     ///   code, 500 at a time; the insert now answers them itself.
     ///
     /// A row whose code is taken is passed over (`ON CONFLICT (code) DO NOTHING`), so it has no
-    /// id here and the caller names it.
-    static func writeInstruments(_ rows: [[Cell]], on db: any Database, logger: Logger) async throws -> [String: Int] {
-        let columns = StoredInstrument.columnNames
-        let list = columns.map { "\"\($0)\"" }.joined(separator: ",")
-        let sql = db as! any SQLDatabase
-        let sqlite = db is any SQLiteDatabase
+    /// id here and the caller names it. `staged` is called between the two steps (the import
+    /// times each: `InstrumentImport.Times`).
+    static func writeInstruments(
+        _ rows: [[Cell]], on db: any Database, logger: Logger, staged: () -> Void = {}
+    ) async throws -> [String: Int] {
+        try await stageInstruments(rows, on: db, logger: logger)
+        staged()
+        return try await insertStagedInstruments(on: db, expected: rows.count)
+    }
+
+    /// The first step of `writeInstruments`: the rows into the connection's staging table.
+    private static func stageInstruments(_ rows: [[Cell]], on db: any Database, logger: Logger) async throws {
+        let list = instrumentColumnList
         // Dropped at the commit or the rollback (PostgreSQL), by `withBulkSettings` (SQLite).
-        try await sql.raw(
-            sqlite
+        try await (db as! any SQLDatabase).raw(
+            db is any SQLiteDatabase
                 ? "CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stagingTable) AS SELECT \(unsafeRaw: list) FROM instruments WHERE 0"
                 : "CREATE TEMP TABLE IF NOT EXISTS \(unsafeRaw: stagingTable) ON COMMIT DROP AS SELECT \(unsafeRaw: list) FROM instruments WITH NO DATA"
         ).run()
         // No key to break in the staging table, so no statement journal on SQLite.
-        try await write(rows, columns: columns, table: stagingTable, on: db, logger: logger)
+        try await write(rows, columns: StoredInstrument.columnNames, table: stagingTable, on: db, logger: logger)
+    }
+
+    /// The second step of `writeInstruments`: the staged rows into `instruments`, the staging table
+    /// emptied, and the new rows' ids by code.
+    private static func insertStagedInstruments(on db: any Database, expected: Int) async throws -> [String: Int] {
+        let list = instrumentColumnList
+        let sql = db as! any SQLDatabase
         // In the staging table's order, the file's, so ids follow the file as before (SQLite by
         // rowid; PostgreSQL's scan of the table emptied before each slice reads it in that order).
         // Only a taken code is passed over (the caller names it); any other key a row breaks — a
         // natural key registered meanwhile by another transaction on PostgreSQL — fails the import
         // with the database's error, as `COPY` did. `WHERE true`: SQLite's parser needs it before
         // an upsert clause.
-        let (staged, order) = sqlite ? ("temp.\(stagingTable)", " ORDER BY rowid") : ("pg_temp.\(stagingTable)", "")
-        struct Row: Decodable { var id: Int; var code: String }
+        let sqlite = db as? any SQLiteDatabase
+        let (staged, order) = sqlite != nil ? ("temp.\(stagingTable)", " ORDER BY rowid") : ("pg_temp.\(stagingTable)", "")
+        let insert = "INSERT INTO instruments (\(list)) SELECT \(list) FROM \(staged) WHERE true\(order) ON CONFLICT (code) DO NOTHING RETURNING id, code"
         var ids: [String: Int] = [:]
-        ids.reserveCapacity(rows.count)
-        for r in try await sql.raw(
-            "INSERT INTO instruments (\(unsafeRaw: list)) SELECT \(unsafeRaw: list) FROM \(unsafeRaw: staged) WHERE true\(unsafeRaw: order) ON CONFLICT (code) DO NOTHING RETURNING id, code"
-        ).all(decoding: Row.self) {
-            ids[r.code] = r.id
+        ids.reserveCapacity(expected)
+        if let sqlite {
+            // Read from sqlite-nio's rows as they are: through `Decodable`, a million answers took
+            // 1.8 s of the writer's chain, which bounds the import on SQLite (issue #23). Both
+            // columns are NOT NULL; were one ever missing, its row would have no id here and the
+            // caller would fail the import naming it: nothing would be stored half.
+            for r in try await sqlite.query(insert, []) {
+                if let id = r.column("id")?.integer, let code = r.column("code")?.string { ids[code] = Int(id) }
+            }
+        } else {
+            struct Row: Decodable { var id: Int; var code: String }
+            for r in try await sql.raw(SQLQueryString(stringLiteral: insert)).all(decoding: Row.self) { ids[r.code] = r.id }
         }
-        try await sql.raw(sqlite ? "DELETE FROM temp.\(unsafeRaw: stagingTable)" : "TRUNCATE pg_temp.\(unsafeRaw: stagingTable)").run()
+        try await sql.raw(sqlite != nil ? "DELETE FROM temp.\(unsafeRaw: stagingTable)" : "TRUNCATE pg_temp.\(unsafeRaw: stagingTable)").run()
         return ids
     }
+
+    /// The instruments table's columns, quoted, as the staging statements name them.
+    private static let instrumentColumnList = StoredInstrument.columnNames.map { "\"\($0)\"" }.joined(separator: ",")
 
     /// Runs `body` with the connection of `db` (a transaction) set up for bulk writes, and sets it
     /// back afterwards whatever happens.

@@ -60,7 +60,11 @@ extension InstrumentImport {
             return (VerificationFact(id: 0, date: last.date, kind: kind, result: last.result, validUntil: until, form: rule?.form), rule?.id)
         }
 
+        /// Where the writer's time went, step by step (`InstrumentImport.Times`).
+        private(set) var times = InstrumentImport.Times.Writer()
+
         mutating func write(_ rows: [ValidRow], newOwners: [NewOwner], on tx: any Database) async throws -> Result {
+            var laps = Laps()
             let sql = tx as! any SQLDatabase
             for o in newOwners {
                 let m = OwnerModel()
@@ -77,6 +81,7 @@ extension InstrumentImport {
             let registered = try await registeredKeys(of: rows, sql: sql)
             let takenCodes = try await takenCodes(in: rows, sql: sql)
             let takenCertificates = try await takenCertificates(in: rows, sql: sql)
+            laps.lap(&times.reads)
             var result = Result()
             var cells: [[InstrumentBulkWriter.Cell]] = []
             cells.reserveCapacity(rows.count)
@@ -108,7 +113,9 @@ extension InstrumentImport {
             let (forms, now) = (forms!, now)
             async let counting = MetricCounts.contribution(
                 of: inserted.map { Self.fact(of: $0.row, id: 0, owner: $0.owner, record: $0.record, forms: forms, now: now) }, dayRowsFrom: dayRowsFrom)
-            let ids = try await InstrumentBulkWriter.writeInstruments(cells, on: tx, logger: logger)
+            laps.lap(&times.rows)
+            let ids = try await InstrumentBulkWriter.writeInstruments(cells, on: tx, logger: logger) { laps.lap(&times.staging) }
+            laps.lap(&times.instruments)
             // The insert passes over a row only when its code is taken: a code issued now that is
             // already another instrument's, or another row's of this slice (codes are 60 random
             // bits). The import fails whole, naming it, rather than lose or misfile the row.
@@ -126,9 +133,12 @@ extension InstrumentImport {
                     try await recordForSurvey(filed, invitation: invitation, on: sql)
                 }
             }
+            laps.lap(&times.records)
             let counted = await counting
             MetricCounts.add(counted.delta, to: &counts)
+            laps.lap(&times.counting)
             try await MetricCounts.addNewOffences(counted.offences, ids: ids, on: tx)
+            laps.lap(&times.offences)
             result.inserted = cells.count
             return result
         }
@@ -149,7 +159,9 @@ extension InstrumentImport {
 
         /// Applies the import's kept counts, in the transaction, before it commits.
         mutating func finish(on tx: any Database) async throws {
+            var laps = Laps()
             try await MetricCounts.apply(counts, on: tx)
+            laps.lap(&times.counts)
             counts = [:]
         }
 

@@ -288,6 +288,8 @@ public struct InstrumentImport: Sendable {
     /// hashed when it was queued and checked against that before it runs (`ImportJobs`), so the
     /// import need not read half a gigabyte a third time for its records' provenance.
     var knownDigest: String?
+    /// Told where the import's time went when it ends (`jiliang bench import`).
+    public var observeTimes: (@Sendable (Times) -> Void)?
 
     /// How the header was understood: the field each column fills (nil: ignored), the header as
     /// written for each canonical field, the ignored headers, and the mapping for the report.
@@ -474,9 +476,13 @@ public struct InstrumentImport: Sendable {
                     var w = SliceWriter(owners: registeredOwners, context: context, columnName: names, fileDigest: fileDigest)
                     w.submitFilings = byOwner
                     w.surveyInvitationID = byOwner ? survey : nil
+                    var laps = Laps(), waiting = Duration.zero
                     for await message in slices {
+                        laps.lap(&waiting)
                         switch message {
-                        case .slice(let rows, let newOwners): answerSink.yield(try await w.write(rows, newOwners: newOwners, on: tx))
+                        case .slice(let rows, let newOwners):
+                            answerSink.yield(try await w.write(rows, newOwners: newOwners, on: tx))
+                            laps.restart()
                         case .finish(let commit, let summary):
                             guard commit else { throw SliceWriter.RolledBack() }
                             try await w.finish(on: tx)
@@ -484,7 +490,7 @@ public struct InstrumentImport: Sendable {
                             var entry = summary
                             if w.submitFilings { entry["filings_submitted"] = "\(w.filingsSubmitted)" }
                             try await Audit.record(Audit.actor, action: "import", entity: "instruments", id: nil, after: entry, on: tx)
-                            return w.ownersCreated
+                            return (w.ownersCreated, w.times, waiting)
                         }
                     }
                     throw SliceWriter.RolledBack()  // the producer went away
@@ -507,15 +513,19 @@ public struct InstrumentImport: Sendable {
         }
         var writerFailed = false
         var sample: [Report.SampleRow] = []
+        var times = Times(), laps = Laps()
         while true {
             let slice = check.validate(from: &reader, rows: rowsPerSlice, generator: &generator)
+            laps.lap(&times.checking)
             if sample.count < 5 { sample += slice.prefix(5 - sample.count).map { Self.sample($0, context: context, today: today) } }
             tellProgress()
             if slice.isEmpty { break }
             // All-or-nothing: once a row is bad nothing will be stored, so only checking goes on.
             guard mode == .validRowsOnly || check.errors.isEmpty else { continue }
             if inFlight == 2 {
+                laps.restart()
                 guard let r = await answerIterator.next() else { writerFailed = true; break }
+                laps.lap(&times.checksWaiting)
                 report(r)
             }
             sliceSink.yield(.slice(slice, newOwners: check.takeNewOwners()))
@@ -536,7 +546,8 @@ public struct InstrumentImport: Sendable {
         ]))
         sliceSink.finish()
         var ownersCreated = 0
-        do { ownersCreated = try await writer.value } catch is SliceWriter.RolledBack {}
+        do { (ownersCreated, times.writer, times.writerWaiting) = try await writer.value } catch is SliceWriter.RolledBack {}
+        observeTimes?(times)
         if let fileProblem { throw FileError(fileProblem) }
 
         let stored = commit && check.valid - lateErrors > 0
