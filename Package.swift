@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         .target(
@@ -86,6 +88,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             resources: [.copy("Resources/seed")],
             swiftSettings: swiftSettings
@@ -141,8 +145,8 @@ let package = Package(
         .testTarget(name: "JiliangLedgerTests", dependencies: ["JiliangLedger"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangTelemetryTests", dependencies: ["JiliangTelemetry"], swiftSettings: swiftSettings),
         .testTarget(name: "JiliangQRTests", dependencies: ["JiliangQR"], swiftSettings: swiftSettings),
-        .testTarget(name: "JiliangPDFTests", dependencies: ["JiliangPDF"], swiftSettings: swiftSettings),
-        .testTarget(name: "JiliangXLSXTests", dependencies: ["JiliangXLSX"], swiftSettings: swiftSettings),
+        .testTarget(name: "JiliangPDFTests", dependencies: ["JiliangPDF", "JiliangStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "JiliangXLSXTests", dependencies: ["JiliangXLSX", "JiliangStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JiliangTablesTests", dependencies: ["JiliangTables", "JiliangXLSX", "CXLSXWriter", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings),

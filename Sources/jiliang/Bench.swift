@@ -62,13 +62,9 @@ struct BenchImport: AsyncParsableCommand {
             return elapsed
         }
         let t0 = Date()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", baseline.replacingOccurrences(of: "FILE", with: file)]
-        try p.run()
-        p.waitUntilExit()
+        let loaded = try await ChildProcess.run("/bin/sh", ["-c", baseline.replacingOccurrences(of: "FILE", with: file)])
         let base = Date().timeIntervalSince(t0)
-        guard p.terminationStatus == 0 else { throw ValidationError("baseline failed: \(baseline)") }
+        guard loaded.status == 0 else { throw ValidationError("baseline failed: \(baseline): \(loaded.errorText.prefix(2_000))") }
         let oursRate = Double(rows) / ours, baseRate = Double(rows) / base
         print(String(format: "import rows=%d ours=%.1fs (%.0f rows/s) baseline=%.1fs (%.0f rows/s) ratio=%.2f maxrss=%d MB",
                      rows, ours, oursRate, base, baseRate, oursRate / baseRate, BenchData.maxRSSMB()))

@@ -113,13 +113,9 @@ struct BenchTelemetry: AsyncParsableCommand {
         }
         chmod(file, 0o644)
         let t2 = Date()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", baseline.replacingOccurrences(of: "FILE", with: file)]
-        try p.run()
-        p.waitUntilExit()
+        let loaded = try await ChildProcess.run("/bin/sh", ["-c", baseline.replacingOccurrences(of: "FILE", with: file)])
         let base = Date().timeIntervalSince(t2)
-        guard p.terminationStatus == 0 else { throw ValidationError("baseline failed: \(baseline)") }
+        guard loaded.status == 0 else { throw ValidationError("baseline failed: \(baseline): \(loaded.errorText.prefix(2_000))") }
         var influxLine = ""
         if let influx {
             let seconds = try await Self.influx(influx, fleet: fleet, batch: batch, lanes: lanes)

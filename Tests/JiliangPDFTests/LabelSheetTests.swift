@@ -1,4 +1,5 @@
 import Foundation
+import JiliangStore
 import JiliangPDF
 import Testing
 
@@ -12,33 +13,25 @@ import Testing
         }
     }
 
-    func tool(_ name: String, _ args: [String], input: [UInt8]) throws -> String {
+    func tool(_ name: String, _ args: [String], input: [UInt8]) async throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("labels-\(UUID().uuidString).pdf")
         try Data(input).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/\(name)")
-        p.arguments = args + [file.path] + (name == "pdftotext" ? ["-"] : [])
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        return try await ChildProcess.run("/usr/bin/\(name)", args + [file.path] + (name == "pdftotext" ? ["-"] : [])).text
     }
 
     @Test(arguments: [(1, 1), (24, 1), (25, 2), (48, 2), (49, 3)])
-    func pagesHoldTwentyFourLabels(count: Int, pages: Int) throws {
+    func pagesHoldTwentyFourLabels(count: Int, pages: Int) async throws {
         let pdf = try LabelSheet.pdf(labels(count), title: "标签 labels")
         #expect(pdf.starts(with: Array("%PDF-".utf8)))
-        let info = try tool("pdfinfo", [], input: pdf)
+        let info = try await tool("pdfinfo", [], input: pdf)
         #expect(info.contains("Pages:") && info.split(separator: "\n").contains { $0.hasPrefix("Pages:") && $0.hasSuffix(" \(pages)") })
         #expect(info.contains("A4"))
     }
 
-    @Test func chineseTextIsReadableFromThePDF() throws {
+    @Test func chineseTextIsReadableFromThePDF() async throws {
         // pdftotext spaces out monospaced glyphs; compare without whitespace.
-        let text = try tool("pdftotext", [], input: try LabelSheet.pdf(labels(3), title: "labels")).filter { !$0.isWhitespace }
+        let text = try await tool("pdftotext", [], input: try LabelSheet.pdf(labels(3), title: "labels")).filter { !$0.isWhitespace }
         #expect(text.contains("鼓楼区东街农贸市场"))
         #expect(text.contains("350102-ABCD-EFGH-JKMN-2"))
         #expect(text.contains("下次检定2027-05-20"))

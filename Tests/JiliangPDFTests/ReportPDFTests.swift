@@ -1,4 +1,5 @@
 import Foundation
+import JiliangStore
 import JiliangCore
 import JiliangPDF
 import Testing
@@ -15,23 +16,15 @@ import Testing
             ])
     }
 
-    func poppler(_ tool: String, _ pdf: [UInt8]) throws -> String {
+    func poppler(_ tool: String, _ pdf: [UInt8]) async throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).pdf")
         try Data(pdf).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
-        p.arguments = [file.path] + (tool == "pdftotext" ? ["-"] : [])
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        return try await ChildProcess.run("/usr/bin/\(tool)", [file.path] + (tool == "pdftotext" ? ["-"] : [])).text
     }
 
-    @Test func titleCellsAndNoteAreReadable() throws {
-        let text = try poppler("pdftotext", try ReportPDF.pdf(document(rows: 3), footer: "Jiliang")).filter { !$0.isWhitespace }
+    @Test func titleCellsAndNoteAreReadable() async throws {
+        let text = try await poppler("pdftotext", try ReportPDF.pdf(document(rows: 3), footer: "Jiliang")).filter { !$0.isWhitespace }
         #expect(text.contains("三表首次检定与到期轮换通报"))
         #expect(text.contains("福州水务集团2"))
         #expect(text.contains("2.0%"))
@@ -39,11 +32,11 @@ import Testing
     }
 
     @Test(arguments: [(10, 1), (200, 5)])
-    func longTablesRunOntoMorePagesWithTheirHeader(rows: Int, atLeastPages: Int) throws {
+    func longTablesRunOntoMorePagesWithTheirHeader(rows: Int, atLeastPages: Int) async throws {
         let pdf = try ReportPDF.pdf(document(rows: rows), footer: "Jiliang")
-        let pages = try poppler("pdfinfo", pdf).split(separator: "\n").first { $0.hasPrefix("Pages:") }.flatMap { Int($0.split(separator: " ").last!) } ?? 0
+        let pages = try await poppler("pdfinfo", pdf).split(separator: "\n").first { $0.hasPrefix("Pages:") }.flatMap { Int($0.split(separator: " ").last!) } ?? 0
         #expect(pages >= atLeastPages)
-        let text = try poppler("pdftotext", pdf).filter { !$0.isWhitespace }
+        let text = try await poppler("pdftotext", pdf).filter { !$0.isWhitespace }
         #expect(text.components(separatedBy: "应检due").count - 1 == pages)
     }
 }

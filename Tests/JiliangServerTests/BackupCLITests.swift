@@ -16,7 +16,7 @@ import Testing
     /// that goes wrong and is rolled back to last night's backup by the new binary.
     @Test func aBackupOfTheVersionBeforeRestoresAndIsMigrated() async throws {
         let db = CLITests.temp("old.sqlite"), backup = CLITests.temp("old-backup.sqlite"), restored = CLITests.temp("old-restored.sqlite")
-        #expect(try CLITests.run(["demo", "--instruments", "40", "--sqlite", db]).status == 0)
+        #expect(try await CLITests.run(["demo", "--instruments", "40", "--sqlite", db]).status == 0)
         // The database as the version before wrote it: the newest migration undone and forgotten.
         let newest = try #require(Store.migrations.last)
         let old = try Store(location: .sqliteFile(db))
@@ -31,11 +31,11 @@ import Testing
         let olderSchema = Set(try await old.sql.raw(schemaQuery).all(decoding: Object.self))
         await old.shutdown()
 
-        let made = try CLITests.run(["backup", "--sqlite", db, "--to", backup])
+        let made = try await CLITests.run(["backup", "--sqlite", db, "--to", backup])
         #expect(made.status == 0, "\(made.output)")
         let manifest = try Backup.manifest(of: backup)
         #expect((manifest.tables["instruments"] ?? 0) >= 40)
-        let back = try CLITests.run(["restore", "--sqlite", restored, "--from", backup])
+        let back = try await CLITests.run(["restore", "--sqlite", restored, "--from", backup])
         #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
 
         // Migrated on opening: the newest migration is recorded and every table of this version
@@ -57,25 +57,25 @@ import Testing
         #expect(schema.isStrictSuperset(of: olderSchema), "the newest migration's tables, indexes or columns are there after the restore")
     }
 
-    @Test func aSQLiteBackupRestoresIdentical() throws {
+    @Test func aSQLiteBackupRestoresIdentical() async throws {
         let db = CLITests.temp("live.sqlite"), key = CLITests.temp("ledger.key"), backup = CLITests.temp("backup.sqlite")
         let restored = CLITests.temp("restored.sqlite")
-        #expect(try CLITests.run(["demo", "--instruments", "40", "--sqlite", db]).status == 0)
-        let sync = try CLITests.run(["ledger", "sync", "--sqlite", db, "--ledger-key", key])
+        #expect(try await CLITests.run(["demo", "--instruments", "40", "--sqlite", db]).status == 0)
+        let sync = try await CLITests.run(["ledger", "sync", "--sqlite", db, "--ledger-key", key])
         #expect(sync.status == 0, "\(sync.output)")
-        let made = try CLITests.run(["backup", "--sqlite", db, "--to", backup])
+        let made = try await CLITests.run(["backup", "--sqlite", db, "--to", backup])
         #expect(made.status == 0 && FileManager.default.fileExists(atPath: backup + ".json"), "\(made.output)")
         // The ledger is in it: a size above zero.
         #expect(made.output.contains("ledger size") && !made.output.contains("ledger size 0,"), "\(made.output)")
-        let again = try CLITests.run(["backup", "--sqlite", db, "--to", backup])
+        let again = try await CLITests.run(["backup", "--sqlite", db, "--to", backup])
         #expect(again.status != 0 && again.output.contains("exists already"), "\(again.output)")
 
-        let back = try CLITests.run(["restore", "--sqlite", restored, "--from", backup])
+        let back = try await CLITests.run(["restore", "--sqlite", restored, "--from", backup])
         #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
         // Over a database that is there: only with --force.
-        let refused = try CLITests.run(["restore", "--sqlite", db, "--from", backup])
+        let refused = try await CLITests.run(["restore", "--sqlite", db, "--from", backup])
         #expect(refused.status != 0 && refused.output.contains("--force"), "\(refused.output)")
-        let forced = try CLITests.run(["restore", "--sqlite", db, "--from", backup, "--force"])
+        let forced = try await CLITests.run(["restore", "--sqlite", db, "--from", backup, "--force"])
         #expect(forced.status == 0 && forced.output.contains("identical"), "\(forced.output)")
         // A backup that does not match its manifest (here: the manifest edited) is refused naming the
         // difference, and the database it was to replace is left as it was.
@@ -83,21 +83,21 @@ import Testing
         let text = try String(contentsOfFile: manifest, encoding: .utf8)
         try text.replacingOccurrences(of: "\"ledgerSize\" : ", with: "\"ledgerSize\" : 9").write(toFile: manifest, atomically: true, encoding: .utf8)
         let before = try FileManager.default.attributesOfItem(atPath: db)[.modificationDate] as? Date
-        let differs = try CLITests.run(["restore", "--sqlite", db, "--from", backup, "--force"])
+        let differs = try await CLITests.run(["restore", "--sqlite", db, "--from", backup, "--force"])
         #expect(differs.status != 0 && differs.output.contains("ledger: size 9") && differs.output.contains("nothing was replaced"), "\(differs.output)")
         #expect(try FileManager.default.attributesOfItem(atPath: db)[.modificationDate] as? Date == before)
         // Not a database at all: refused, nothing replaced.
         let junk = CLITests.temp("junk.sqlite")
         try Data("not a database".utf8).write(to: URL(fileURLWithPath: junk))
         try text.write(toFile: junk + ".json", atomically: true, encoding: .utf8)
-        let refusedJunk = try CLITests.run(["restore", "--sqlite", db, "--from", junk, "--force"])
+        let refusedJunk = try await CLITests.run(["restore", "--sqlite", db, "--from", junk, "--force"])
         #expect(refusedJunk.status != 0 && refusedJunk.output.contains("not a database"), "\(refusedJunk.output)")
     }
 
     /// An import queued before the backup — its job and its upload, which waits in the database
     /// (migration 040) — is in the backup whole: restored into a fresh database, a worker there
     /// runs it, stores every row and removes the upload with the job.
-    static func queuedImportDrill(live: DatabaseLocation, restored: DatabaseLocation, backUpAndRestore: () throws -> Void) async throws {
+    static func queuedImportDrill(live: DatabaseLocation, restored: DatabaseLocation, backUpAndRestore: () async throws -> Void) async throws {
         let rows = 25
         let store = try Store(location: live)
         let owner = try #require(try await OwnerModel.query(on: store.db).first())
@@ -107,7 +107,7 @@ import Testing
         let before = try await InstrumentModel.query(on: store.db).count()
         await store.shutdown()
 
-        try backUpAndRestore()
+        try await backUpAndRestore()
 
         let back = try Store(location: restored)
         let today = CalendarDay("2026-11-26")!
@@ -127,11 +127,11 @@ import Testing
 
     @Test func aQueuedSQLiteImportIsRestoredWithItsUploadAndRuns() async throws {
         let db = CLITests.temp("queued.sqlite"), backup = CLITests.temp("queued-backup.sqlite"), restored = CLITests.temp("queued-restored.sqlite")
-        #expect(try CLITests.run(["demo", "--instruments", "20", "--sqlite", db]).status == 0)
+        #expect(try await CLITests.run(["demo", "--instruments", "20", "--sqlite", db]).status == 0)
         try await Self.queuedImportDrill(live: .sqliteFile(db), restored: .sqliteFile(restored)) {
-            let made = try CLITests.run(["backup", "--sqlite", db, "--to", backup])
+            let made = try await CLITests.run(["backup", "--sqlite", db, "--to", backup])
             #expect(made.status == 0, "\(made.output)")
-            let back = try CLITests.run(["restore", "--sqlite", restored, "--from", backup])
+            let back = try await CLITests.run(["restore", "--sqlite", restored, "--from", backup])
             #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
         }
     }
@@ -141,64 +141,50 @@ import Testing
         let base = ProcessInfo.processInfo.environment["JILIANG_TEST_POSTGRES"]!
         let suffix = String(UUID().uuidString.prefix(8)).lowercased()
         let live = "queued_live_\(suffix)", restored = "queued_restored_\(suffix)"
-        try Self.psql("CREATE DATABASE \(live)", base)
-        try Self.psql("CREATE DATABASE \(restored)", base)
-        defer {
-            try? Self.psql("DROP DATABASE IF EXISTS \(live) WITH (FORCE)", base)
-            try? Self.psql("DROP DATABASE IF EXISTS \(restored) WITH (FORCE)", base)
-        }
+        try await Self.psql("CREATE DATABASE \(live)", base)
+        try await Self.psql("CREATE DATABASE \(restored)", base)
         func url(_ name: String) -> String { String(base[..<base.lastIndex(of: "/")!]) + "/" + name }
-        #expect(try CLITests.run(["demo", "--instruments", "20"], databaseURL: url(live)).status == 0)
-        let backup = CLITests.temp("queued.pgdump")
-        try await Self.queuedImportDrill(live: .postgres(url: url(live)), restored: .postgres(url: url(restored))) {
-            let made = try CLITests.run(["backup", "--to", backup], databaseURL: url(live))
-            #expect(made.status == 0, "\(made.output)")
-            let back = try CLITests.run(["restore", "--from", backup], databaseURL: url(restored))
-            #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
+        let drill: () async throws -> Void = {
+            #expect(try await CLITests.run(["demo", "--instruments", "20"], databaseURL: url(live)).status == 0)
+            let backup = CLITests.temp("queued.pgdump")
+            try await Self.queuedImportDrill(live: .postgres(url: url(live)), restored: .postgres(url: url(restored))) {
+                let made = try await CLITests.run(["backup", "--to", backup], databaseURL: url(live))
+                #expect(made.status == 0, "\(made.output)")
+                let back = try await CLITests.run(["restore", "--from", backup], databaseURL: url(restored))
+                #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
+            }
         }
+        // The databases are dropped whether the drill passed or threw (a `defer` cannot wait).
+        let outcome: Result<Void, any Error>
+        do { try await drill(); outcome = .success(()) } catch { outcome = .failure(error) }
+        for name in [live, restored] { try? await Self.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", base) }
+        try outcome.get()
     }
 
-    static func psql(_ command: String, _ url: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        p.arguments = ["--no-psqlrc", "--quiet", "--command", command, url]
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "psql: \(command)")
+    static func psql(_ command: String, _ url: String) async throws {
+        let r = try await ChildProcess.run("/usr/bin/psql", ["--no-psqlrc", "--quiet", "--command", command, url])
+        #expect(r.status == 0, "psql: \(command): \(r.errorText)")
     }
 
     /// The same drill on PostgreSQL (pg_dump and pg_restore), when the tests have a cluster.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["JILIANG_TEST_POSTGRES"] != nil))
-    func aPostgreSQLBackupRestoresIdentical() throws {
+    func aPostgreSQLBackupRestoresIdentical() async throws {
         let base = ProcessInfo.processInfo.environment["JILIANG_TEST_POSTGRES"]!
         let suffix = String(UUID().uuidString.prefix(8)).lowercased()
         let live = "drill_live_\(suffix)", restored = "drill_restored_\(suffix)"
-        for name in [live, restored] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-            p.arguments = ["--no-psqlrc", "--quiet", "--command", "CREATE DATABASE \(name)", base]
-            try p.run()
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 0)
-        }
+        for name in [live, restored] { try await Self.psql("CREATE DATABASE \(name)", base) }
         func url(_ name: String) -> String { String(base[..<base.lastIndex(of: "/")!]) + "/" + name }
         let key = CLITests.temp("pg-ledger.key"), backup = CLITests.temp("backup.pgdump")
-        #expect(try CLITests.run(["demo", "--instruments", "40"], databaseURL: url(live)).status == 0)
-        #expect(try CLITests.run(["ledger", "sync", "--ledger-key", key], databaseURL: url(live)).status == 0)
-        let made = try CLITests.run(["backup", "--to", backup], databaseURL: url(live))
+        #expect(try await CLITests.run(["demo", "--instruments", "40"], databaseURL: url(live)).status == 0)
+        #expect(try await CLITests.run(["ledger", "sync", "--ledger-key", key], databaseURL: url(live)).status == 0)
+        let made = try await CLITests.run(["backup", "--to", backup], databaseURL: url(live))
         #expect(made.status == 0, "\(made.output)")
-        let back = try CLITests.run(["restore", "--from", backup], databaseURL: url(restored))
+        let back = try await CLITests.run(["restore", "--from", backup], databaseURL: url(restored))
         #expect(back.status == 0 && back.output.contains("identical to the backup's manifest"), "\(back.output)")
-        let refused = try CLITests.run(["restore", "--from", backup], databaseURL: url(live))
+        let refused = try await CLITests.run(["restore", "--from", backup], databaseURL: url(live))
         #expect(refused.status != 0 && refused.output.contains("--force"), "\(refused.output)")
-        let forced = try CLITests.run(["restore", "--from", backup, "--force"], databaseURL: url(live))
+        let forced = try await CLITests.run(["restore", "--from", backup, "--force"], databaseURL: url(live))
         #expect(forced.status == 0 && forced.output.contains("identical"), "\(forced.output)")
-        for name in [live, restored] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-            p.arguments = ["--no-psqlrc", "--quiet", "--command", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)", base]
-            try p.run()
-            p.waitUntilExit()
-        }
+        for name in [live, restored] { try await Self.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", base) }
     }
 }

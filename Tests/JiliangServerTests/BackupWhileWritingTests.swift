@@ -24,7 +24,7 @@ import Testing
             let start = Date().addingTimeInterval(-Double(count * per) - 3_600)
             let bodies = (0..<count).map { TelemetryKillTests.batch($0, start: start) }
             let port = ServerProcess.freePort()
-            let server = try ServerProcess(port: port, location: store.location, dir: dir)
+            let server = try await ServerProcess(port: port, location: store.location, dir: dir)
             defer { server.stop() }
             try await server.waitUntilServing()
 
@@ -51,7 +51,7 @@ import Testing
                 // … and a backup once some batches are in.
                 group.addTask {
                     while await acknowledged.count < 4 { try? await Task.sleep(for: .milliseconds(5)) }
-                    return try? CLITests.run(backupArgs, databaseURL: databaseURL)
+                    return try? await CLITests.run(backupArgs, databaseURL: databaseURL)
                 }
                 var result: CLITests.Result?
                 for await r in group where r != nil { result = r }
@@ -68,21 +68,13 @@ import Testing
             let restored: CLITests.Result
             switch store.location {
             case .sqliteFile:
-                restored = try CLITests.run(["restore", "--sqlite", dir + "/restored.sqlite", "--from", backup])
+                restored = try await CLITests.run(["restore", "--sqlite", dir + "/restored.sqlite", "--from", backup])
             case .postgres(let u):
                 let name = "restored_live_\(UUID().uuidString.prefix(8).lowercased())"
                 let admin = String(u[..<u.lastIndex(of: "/")!])
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-                p.arguments = ["--no-psqlrc", "--quiet", "--command", "CREATE DATABASE \(name)", admin + "/postgres"]
-                try p.run()
-                p.waitUntilExit()
-                restored = try CLITests.run(["restore", "--from", backup], databaseURL: admin + "/" + name)
-                let drop = Process()
-                drop.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-                drop.arguments = ["--no-psqlrc", "--quiet", "--command", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)", admin + "/postgres"]
-                try drop.run()
-                drop.waitUntilExit()
+                try await BackupCLITests.psql("CREATE DATABASE \(name)", admin + "/postgres")
+                restored = try await CLITests.run(["restore", "--from", backup], databaseURL: admin + "/" + name)
+                try await BackupCLITests.psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", admin + "/postgres")
             default: return
             }
             #expect(restored.status == 0 && restored.output.contains("identical"), "\(restored.output)")

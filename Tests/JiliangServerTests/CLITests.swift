@@ -1,4 +1,5 @@
 import Foundation
+import JiliangStore
 import JiliangCore
 import JiliangXLSX
 import Testing
@@ -19,30 +20,21 @@ import Testing
 
     /// Runs the built binary: on SQLite (any `DATABASE_URL` of the test process removed), or on
     /// the PostgreSQL database given.
-    static func run(_ args: [String], databaseURL: String? = nil, environment: [String: String] = [:]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
+    static func run(_ args: [String], databaseURL: String? = nil, environment: [String: String] = [:]) async throws -> Result {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "DATABASE_URL")
         if let databaseURL { env["DATABASE_URL"] = databaseURL }
         env.merge(environment) { _, new in new }
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let r = try await ChildProcess.run(binary, args, environment: env, errorsIntoOutput: true)
+        return Result(status: r.status, output: r.text)
     }
 
     static func temp(_ name: String) -> String { NSTemporaryDirectory() + "jiliang-cli-\(UUID().uuidString)-\(name)" }
 
     /// `jiliang simulate --evaluate` (issue #21, item 7): a seeded fleet scored in process — every
     /// injected cheat's detector in the table with its recall; bad options named, nothing run.
-    @Test func simulateScoresAFleetAndRefusesBadOptions() throws {
-        let r = try Self.run(["simulate", "--evaluate", "--devices", "200", "--cheat-rate", "0.3", "--seed", "1"])
+    @Test func simulateScoresAFleetAndRefusesBadOptions() async throws {
+        let r = try await Self.run(["simulate", "--evaluate", "--devices", "200", "--cheat-rate", "0.3", "--seed", "1"])
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.contains("fleet: 200 devices, seed 1"))
         let rows = r.output.split(separator: "\n").filter { $0.hasPrefix("| `") }
@@ -55,7 +47,7 @@ import Testing
             if !cells[0].contains("drift") { #expect(cells[4] == "0", "\(row)") }
         }
         // With stations, tank reconciliation has its row, and flags no honest station.
-        let stations = try Self.run(["simulate", "--evaluate", "--devices", "200", "--cheat-rate", "0.3", "--seed", "1", "--tanks"])
+        let stations = try await Self.run(["simulate", "--evaluate", "--devices", "200", "--cheat-rate", "0.3", "--seed", "1", "--tanks"])
         let tankRow = stations.output.split(separator: "\n").first { $0.hasPrefix("| `tank_reconciliation`") }
         #expect(stations.status == 0 && tankRow != nil, "\(stations.output)")
         #expect(tankRow.map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[4] == "0" } == true, "\(stations.output)")
@@ -65,16 +57,16 @@ import Testing
             (["simulate", "--server", "http://127.0.0.1:9"], "--server needs --token"),
             (["simulate", "--evaluate", "--readings", "10"], "--readings must be from 41"),
         ] {
-            let bad = try Self.run(args)
+            let bad = try await Self.run(args)
             #expect(bad.status != 0 && bad.output.contains(message), "\(args): \(bad.output)")
         }
     }
 
-    @Test func importReportsBadRowsAndStoresNothing() throws {
+    @Test func importReportsBadRowsAndStoresNothing() async throws {
         let db = Self.temp("db.sqlite"), csv = Self.temp("in.csv"), report = Self.temp("errors.csv")
         try "种别序号,器具名称,出厂编号,用途,行政区划代码,安装地点,统一社会信用代码,启用日期\n2,秤,A1,贸易结算,350102,摊,91330100716105852G,2026-01-01\n"
             .write(toFile: csv, atomically: true, encoding: .utf8)
-        let r = try Self.run(["import", "instruments", csv, "--sqlite", db, "--errors", report])
+        let r = try await Self.run(["import", "instruments", csv, "--sqlite", db, "--errors", report])
         #expect(r.status == 2, "\(r.output)")
         #expect(r.output.contains("row 2, 统一社会信用代码"))
         #expect(r.output.contains("stored: no"))
@@ -82,9 +74,9 @@ import Testing
         // a valid file, twice: the second time nothing new
         try "sub_no,name,serial_no,purpose,region_code,address,owner_credit_code,owner_name,in_service_date\n2,秤,A1,trade_settlement,350102,摊,91330100716105852F,阿里,2026-01-01\n"
             .write(toFile: csv, atomically: true, encoding: .utf8)
-        let ok = try Self.run(["import", "instruments", csv, "--sqlite", db])
+        let ok = try await Self.run(["import", "instruments", csv, "--sqlite", db])
         #expect(ok.status == 0 && ok.output.contains("new: 1"), "\(ok.output)")
-        let again = try Self.run(["import", "instruments", csv, "--sqlite", db])
+        let again = try await Self.run(["import", "instruments", csv, "--sqlite", db])
         #expect(again.status == 0 && again.output.contains("new: 0, already present: 1"), "\(again.output)")
     }
 
@@ -103,45 +95,45 @@ import Testing
         (["serve", "--job-lease-seconds", "2"], "--job-lease-seconds must be from 3 to 3600"),
         (["serve", "--replica-max-lag-seconds", "1"], "--replica-max-lag-seconds must be from 2 to 3600"),
     ])
-    func refusesBadArguments(args: [String], message: String) throws {
-        let r = try Self.run(args + ["--sqlite", Self.temp("db.sqlite")])
+    func refusesBadArguments(args: [String], message: String) async throws {
+        let r = try await Self.run(args + ["--sqlite", Self.temp("db.sqlite")])
         #expect(r.status != 0)
         #expect(r.output.contains(message), "\(r.output)")
     }
 
     /// A read replica is PostgreSQL's (issue #22, item 3): named without `DATABASE_URL`, or not as
     /// a postgres:// address, it is refused before anything starts.
-    @Test func aReadReplicaNeedsPostgreSQL() throws {
-        let alone = try Self.run(["serve", "--sqlite", Self.temp("db.sqlite")], environment: ["DATABASE_READ_URL": "postgres://127.0.0.1:1/x"])
+    @Test func aReadReplicaNeedsPostgreSQL() async throws {
+        let alone = try await Self.run(["serve", "--sqlite", Self.temp("db.sqlite")], environment: ["DATABASE_READ_URL": "postgres://127.0.0.1:1/x"])
         #expect(alone.status != 0 && alone.output.contains("DATABASE_READ_URL needs DATABASE_URL"), "\(alone.output)")
-        let odd = try Self.run(["serve"], databaseURL: "postgres://127.0.0.1:1/x", environment: ["DATABASE_READ_URL": "mysql://127.0.0.1/x"])
+        let odd = try await Self.run(["serve"], databaseURL: "postgres://127.0.0.1:1/x", environment: ["DATABASE_READ_URL": "mysql://127.0.0.1/x"])
         #expect(odd.status != 0 && odd.output.contains("DATABASE_READ_URL must be a postgres:// address"), "\(odd.output)")
     }
 
-    @Test func importRejectsAnUnreadableFileClearly() throws {
+    @Test func importRejectsAnUnreadableFileClearly() async throws {
         let db = Self.temp("db.sqlite"), csv = Self.temp("bin.csv")
         try Data([0x41, 0xFF, 0xFE, 0xFF, 0x0A]).write(to: URL(fileURLWithPath: csv))
-        let r = try Self.run(["import", "instruments", csv, "--sqlite", db])
+        let r = try await Self.run(["import", "instruments", csv, "--sqlite", db])
         #expect(r.status != 0)
         #expect(r.output.contains("neither UTF-8 nor GB18030"), "\(r.output)")
     }
 
     /// A workbook with a title row and an unknown county column (issue #19): the preview names the
     /// missing field, a mapping corrects it and is saved as a profile, the profile imports the file.
-    @Test func previewsMapsAndImportsAWorkbookWithAProfile() throws {
+    @Test func previewsMapsAndImportsAWorkbookWithAProfile() async throws {
         let db = Self.temp("db.sqlite"), xlsx = Self.temp("roll.xlsx")
         let bytes = try XLSXRoll.data(
             title: "鼓楼区强检器具台账", header: ["器具名称", "出厂编号", "使用单位", "统一社会信用代码", "安装地点", "辖区", "用途", "启用日期"],
             rows: [["电子秤", "CL-1", "阿里", "91330100716105852F", "摊位1", "鼓楼区", "贸易结算", .date(CalendarDay("2026-01-01")!)]])
         try Data(bytes).write(to: URL(fileURLWithPath: xlsx))
-        let refused = try Self.run(["import", "instruments", xlsx, "--sqlite", db, "--dry-run"])
+        let refused = try await Self.run(["import", "instruments", xlsx, "--sqlite", db, "--dry-run"])
         #expect(refused.status != 0 && refused.output.contains("region_code"), "\(refused.output)")
-        let preview = try Self.run(["import", "instruments", xlsx, "--sqlite", db, "--dry-run", "--map", "辖区=region_code", "--save-profile", "gulou"])
+        let preview = try await Self.run(["import", "instruments", xlsx, "--sqlite", db, "--dry-run", "--map", "辖区=region_code", "--save-profile", "gulou"])
         #expect(preview.status == 0 && preview.output.contains("PREVIEW — nothing stored") && preview.output.contains("would add: 1"), "\(preview.output)")
         #expect(preview.output.contains("辖区 → region_code (mapped)") && preview.output.contains("header on row 3"), "\(preview.output)")
-        let real = try Self.run(["import", "instruments", xlsx, "--sqlite", db, "--profile", "gulou"])
+        let real = try await Self.run(["import", "instruments", xlsx, "--sqlite", db, "--profile", "gulou"])
         #expect(real.status == 0 && real.output.contains("new: 1"), "\(real.output)")
-        let unknown = try Self.run(["import", "instruments", xlsx, "--sqlite", db, "--profile", "nope"])
+        let unknown = try await Self.run(["import", "instruments", xlsx, "--sqlite", db, "--profile", "nope"])
         #expect(unknown.status != 0 && unknown.output.contains("nope"), "\(unknown.output)")
     }
 }

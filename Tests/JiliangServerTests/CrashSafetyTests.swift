@@ -47,7 +47,7 @@ import FoundationNetworking
         /// Starts a server with its background services; a claim on a job lasts 3 s, so that a job
         /// the killed server held runs again within the test.
         func start() async throws {
-            let s = try ServerProcess(port: port, location: store.location, dir: dir, background: true, arguments: ["--job-lease-seconds", "3"])
+            let s = try await ServerProcess(port: port, location: store.location, dir: dir, background: true, arguments: ["--job-lease-seconds", "3"])
             server = s
             try await s.waitUntilServing()
         }
@@ -166,7 +166,7 @@ import FoundationNetworking
                     + (0..<Self.ledgerRows).map { "2,电子秤,LG\(round)-\($0),trade_settlement,350102,市场\($0)号,\(owner.creditCode),2025-01-01,2026-11-20,pass,LG-\(round)-\($0)" }
                     .joined(separator: "\n")
                 try csv.write(toFile: file, atomically: true, encoding: .utf8)
-                let imported = try Self.cli(["import", "instruments", file, "--verified-by", institution.name], store: store)
+                let imported = try await Self.cli(["import", "instruments", file, "--verified-by", institution.name], store: store)
                 #expect(imported.status == 0, "\(imported.output)")
                 let pending = try await h.ledger.pendingCount()
                 #expect(pending >= Self.ledgerRows)
@@ -174,7 +174,7 @@ import FoundationNetworking
                 // Killed from its launch on, not once it answers (its sequencer starts with it), at
                 // a random moment up to a little past when the last uncut round saw the ledger grow:
                 // the window follows the machine's speed, so kills land on both sides of the commit.
-                let server = try ServerProcess(port: h.port, location: store.location, dir: h.dir, background: true)
+                let server = try await ServerProcess(port: h.port, location: store.location, dir: h.dir, background: true)
                 let launched = ContinuousClock.now
                 let killAt = launched + .milliseconds(Int.random(in: 0...Int(Double(grewAfterMs) * 1.3)))
                 while ContinuousClock.now < killAt {
@@ -213,11 +213,11 @@ import FoundationNetworking
     static let ledgerRows = 6_000
 
     /// Runs the built `jiliang` on the test's database; its exit status and output.
-    static func cli(_ arguments: [String], store: Store) throws -> CLITests.Result {
+    static func cli(_ arguments: [String], store: Store) async throws -> CLITests.Result {
         switch store.location {
-        case .sqliteFile(let path): try CLITests.run(arguments + ["--sqlite", path])
-        case .postgres(let url): try CLITests.run(arguments, databaseURL: url)
-        default: try CLITests.run(arguments)
+        case .sqliteFile(let path): try await CLITests.run(arguments + ["--sqlite", path])
+        case .postgres(let url): try await CLITests.run(arguments, databaseURL: url)
+        default: try await CLITests.run(arguments)
         }
     }
 

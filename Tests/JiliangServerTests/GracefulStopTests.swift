@@ -18,19 +18,18 @@ import Glibc
     static func busyServer(_ store: Store, dir: String, port: Int) async throws -> (ServerProcess, log: String, errors: String) {
         _ = try await DemoProvince(instruments: 6_000, seed: 3, today: CalendarDay("2026-11-26")!).load(into: store)
         let (log, errors) = (dir + "/server.log", dir + "/server.err")
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             port: port, location: store.location, dir: dir, background: true, arguments: ["--today", "2026-11-26"], output: log, errors: errors)
         return (server, log, errors)
     }
 
     /// Waits a minute at most for the process to end: a stop that hangs is a failure, not a hung suite.
     static func ended(_ server: ServerProcess) async throws -> Bool {
-        for _ in 0..<600 where server.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        if server.process.isRunning {
+        for _ in 0..<600 where !server.process.hasEnded { try await Task.sleep(for: .milliseconds(100)) }
+        if !server.process.hasEnded {
             server.kill()
             return false
         }
-        server.process.waitUntilExit()
         return true
     }
 
@@ -48,10 +47,9 @@ import Glibc
             try await server.waitUntilServing()
             let text = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
             #expect(!text().contains("early warnings for 2026-11-26"), "the worker finished before the stop; the test needs more instruments")
-            server.process.terminate()
+            server.process.signal(SIGTERM)
             #expect(try await Self.ended(server), "the server did not stop within 60 s of SIGTERM")
-            #expect(server.process.terminationReason == .exit, "the server stopped on a signal of its own, not by exiting")
-            #expect(server.process.terminationStatus == 0)
+            #expect(try await server.process.end() == .exited(0), "the server stopped on a signal of its own, or with an error")
             #expect(!text().contains("job worker: "), "the worker met the closed pool: \(text().suffix(600))")
         }
     }
@@ -65,8 +63,9 @@ import Glibc
             defer { close(fd) }
             let (server, _, errors) = try await Self.busyServer(store, dir: dir, port: port)
             #expect(try await Self.ended(server), "the server did not give up within 60 s")
-            #expect(server.process.terminationReason == .exit, "the server died on a signal instead of saying why it stopped")
-            #expect(server.process.terminationStatus != 0)
+            let end = try await server.process.end()
+            #expect(end != .exited(0), "the server exited as if it had served")
+            if case .signalled(let signal) = end { Issue.record("the server died on signal \(signal) instead of saying why it stopped") }
             let said = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
             #expect(said.contains("Address already in use"), "it stopped for another reason: \(said.suffix(400))")
         }

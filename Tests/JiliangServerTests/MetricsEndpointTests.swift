@@ -209,7 +209,7 @@ extension MetricsEndpointTests {
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let token = try await MetricsEndpointTests.metricsToken(store)
             let port = ServerProcess.freePort()
-            let server = try ServerProcess(
+            let server = try await ServerProcess(
                 port: port, location: store.location, dir: dir, arguments: ["--log-format", "json", "--log-level", "debug"], output: dir + "/out.log")
             defer { server.stop() }
             try await server.waitUntilServing()

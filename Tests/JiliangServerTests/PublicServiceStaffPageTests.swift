@@ -33,14 +33,7 @@ import Testing
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("labels-\(UUID().uuidString).pdf")
             try Data(bytes).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/pdfinfo")
-            p.arguments = [file.path]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let info = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
+            let info = try await ChildProcess.run("/usr/bin/pdfinfo", [file.path]).text
             #expect(info.split(separator: "\n").contains { $0.hasPrefix("Pages:") && $0.hasSuffix(" 2") })  // 30 labels = 24 + 6
             // the Xiamen instrument is outside the bureau's scope: not printed even when asked for
             let outside = try await b.get("/app/labels?region=350203")

@@ -38,15 +38,15 @@ final class ServerProcess: @unchecked Sendable {
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
-    let process = Process()
+    /// The running server (through swift-subprocess: see `ChildProcess`).
+    let process: ChildProcess.Running
     let port: Int
     /// `background`: run the job worker and the ledger sequencer too (off: the request path only).
     init(
         port: Int, location: DatabaseLocation, dir: String, background: Bool = false, arguments extra: [String] = [], output: String? = nil,
         errors: String? = nil
-    ) throws {
+    ) async throws {
         self.port = port
-        process.executableURL = URL(fileURLWithPath: CLITests.binary)
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "DATABASE_URL")
         var args = ["serve", "--port", String(port), "--ledger-key", dir + "/ledger.key"] + (background ? [] : ["--no-background"])
@@ -55,34 +55,27 @@ final class ServerProcess: @unchecked Sendable {
         case .postgres(let url): env["DATABASE_URL"] = url
         default: break
         }
-        process.arguments = args + extra
         // The SQLite file and the ledger key (under `data/`) land in the test's directory, not the checkout.
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.environment = env
-        if let output { _ = FileManager.default.createFile(atPath: output, contents: nil) }
-        process.standardOutput = FileHandle(forWritingAtPath: output ?? "/dev/null")
-        if let errors { _ = FileManager.default.createFile(atPath: errors, contents: nil) }
-        process.standardError = FileHandle(forWritingAtPath: errors ?? "/dev/null")
-        try process.run()
+        process = try await ChildProcess.start(CLITests.binary, args + extra, environment: env, workingDirectory: dir, output: output, errors: errors)
     }
 
     func waitUntilServing() async throws {
         for _ in 0..<240 {
             if let (_, r) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v1/health")!),
                (r as? HTTPURLResponse)?.statusCode == 200 { return }
-            guard process.isRunning else { throw CancellationError() }
+            guard !process.hasEnded else { throw CancellationError() }
             try await Task.sleep(for: .milliseconds(250))
         }
         throw CancellationError()
     }
 
     func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        process.waitUntilEnded()
     }
 
     func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        if !process.hasEnded { process.signal(SIGTERM) }
+        process.waitUntilEnded()
     }
 }

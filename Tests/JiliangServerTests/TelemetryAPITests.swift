@@ -146,19 +146,8 @@ import Testing
     }
 
     /// gzip with Debian's gzip, as a gateway's own tools would compress.
-    static func gzip(_ data: [UInt8]) throws -> [UInt8] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        p.arguments = ["-c"]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        try p.run()
-        input.fileHandleForWriting.write(Data(data))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Array(out)
+    static func gzip(_ data: [UInt8]) async throws -> [UInt8] {
+        try await ChildProcess.run("/bin/gzip", ["-c"], input: data).output
     }
 
     /// A gzip-compressed batch (issue #21, item 2): kept as the plain one is, concatenated members
@@ -175,17 +164,17 @@ import Testing
                 if let encoding { headers[HTTPField.Name("Content-Encoding")!] = encoding }
                 return try await client.execute(uri: "/api/v1/telemetry/readings", method: .post, headers: headers, body: ByteBuffer(bytes: body))
             }
-            let one = try await send(try Self.gzip(Array((line(1) + line(2)).utf8)))
+            let one = try await send(try await Self.gzip(Array((line(1) + line(2)).utf8)))
             #expect(one.status == .ok && one.json["accepted"] as? Int == 2, "\(one.text)")
-            let two = try await send(try Self.gzip(Array(line(3).utf8)) + Self.gzip(Array(line(4).utf8)))
+            let two = try await send(try await Self.gzip(Array(line(3).utf8)) + Self.gzip(Array(line(4).utf8)))
             #expect(two.json["accepted"] as? Int == 2, "\(two.text)")
             let plain = try await send(Array(line(5).utf8))
             #expect(plain.status == .badRequest && plain.problemFields == ["body"] && plain.text.contains("gzip"), "\(plain.text)")
-            let whole = try Self.gzip(Array(line(6).utf8))
+            let whole = try await Self.gzip(Array(line(6).utf8))
             let cut = try await send(Array(whole.prefix(whole.count - 6)))
             #expect(cut.status == .badRequest && cut.problemFields == ["body"], "\(cut.text)")
             // 2 MB of readings in a few kilobytes: past the 1 MB cap once inflated.
-            let bomb = try Self.gzip(Array(String(repeating: line(7), count: 20_000).utf8))
+            let bomb = try await Self.gzip(Array(String(repeating: line(7), count: 20_000).utf8))
             #expect(bomb.count < 100_000)
             let big = try await send(bomb)
             #expect(big.status == .badRequest && big.problemFields == ["body"], "\(big.text)")
@@ -215,7 +204,7 @@ import Testing
             let again = try await client.sendRaw(.post, "/api/v1/telemetry/readings", contentType: "application/x-ndjson",
                                                  body: readings.prefix(2).map(\.ndjson).joined(separator: "\n"))
             #expect(again.json["accepted"] as? Int == 0 && again.json["duplicates"] as? Int == 2, "\(again.text)")
-            let zipped = try await send(try Self.gzip(try ProtobufBatch.encode(readings)), encoding: "gzip")
+            let zipped = try await send(try await Self.gzip(try ProtobufBatch.encode(readings)), encoding: "gzip")
             #expect(zipped.json["accepted"] as? Int == 1 && zipped.json["duplicates"] as? Int == 2, "\(zipped.text)")
             var bad = ProtobufBatch.message(Reading(device: "SC-PB", seq: 9, at: at, body: .weighing(.init(kg: 1))))
             bad.weighing.clearKg()

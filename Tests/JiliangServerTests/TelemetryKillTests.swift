@@ -56,7 +56,7 @@ import FoundationNetworking
             let bodies = (0..<Self.batches).map { Self.batch($0, start: start) }
             let port = ServerProcess.freePort()
 
-            let first = try ServerProcess(port: port, location: store.location, dir: dir)
+            let first = try await ServerProcess(port: port, location: store.location, dir: dir)
             defer { first.stop() }
             try await first.waitUntilServing()
             // Three batches in flight at a time; the server is killed once ten are acknowledged.
@@ -91,7 +91,7 @@ import FoundationNetworking
             }
 
             // Started again; the gateway sends everything again.
-            let second = try ServerProcess(port: port, location: store.location, dir: dir)
+            let second = try await ServerProcess(port: port, location: store.location, dir: dir)
             defer { second.stop() }
             try await second.waitUntilServing()
             var accepted = 0, duplicates = 0

@@ -75,7 +75,7 @@ import ZIPFoundation
         for format in ["xlsx", "csv"] {
             try await TestDatabase.withStore { store in
                 let owner = try await Fixtures.owner(on: store.db)
-                let bytes = format == "xlsx" ? try Self.xlsx(owner: owner.creditCode) : try TextFixtures.gb18030(Self.csv(owner: owner.creditCode))
+                let bytes = format == "xlsx" ? try Self.xlsx(owner: owner.creditCode) : try await TextFixtures.gb18030(Self.csv(owner: owner.creditCode))
                 let report = try await run(bytes, on: store.db)
                 #expect(report.errors.isEmpty && report.inserted == 3, "\(format): \(report.errors)")
                 #expect(report.encoding == (format == "xlsx" ? "xlsx" : "gb18030"))

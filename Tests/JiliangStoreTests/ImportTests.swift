@@ -17,7 +17,7 @@ import Testing
 
     func run(_ text: String, mode: InstrumentImport.Mode, encoding: String.Encoding = .utf8, on db: any Database) async throws -> InstrumentImport.Report {
         var rng = SystemRandomNumberGenerator()
-        let bytes: [UInt8] = encoding == .utf8 ? Array(text.utf8) : try TextFixtures.gb18030(text)
+        let bytes: [UInt8] = encoding == .utf8 ? Array(text.utf8) : try await TextFixtures.gb18030(text)
         return try await InstrumentImport(mode: mode).run(bytes: bytes, on: db, today: Self.today, generator: &rng)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import JiliangStore
 import JiliangCore
 @testable import JiliangXLSX
 import Testing
@@ -6,20 +7,14 @@ import Testing
 /// The workbook is a real XLSX: Python's zipfile opens it and its parts hold the sheets, the
 /// Chinese strings and the numbers as numbers.
 @Suite struct XLSXReportTests {
-    func part(_ name: String, of xlsx: [UInt8]) throws -> String {
+    func part(_ name: String, of xlsx: [UInt8]) async throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).xlsx")
         try Data(xlsx).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())", file.path, name]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "no part \(name)")
-        return String(decoding: data, as: UTF8.self)
+        let r = try await ChildProcess.run(
+            "/usr/bin/python3", ["-c", "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())", file.path, name])
+        #expect(r.status == 0, "no part \(name)")
+        return r.text
     }
 
     let doc = ReportDocument(
@@ -29,18 +24,18 @@ import Testing
             .init(title: "单位 companies", columns: ["编码"], rows: [["350102-A"]]),
         ])
 
-    @Test func sheetsStringsAndNumbers() throws {
+    @Test func sheetsStringsAndNumbers() async throws {
         let xlsx = try XLSXReport.data(doc)
         #expect(xlsx.starts(with: [0x50, 0x4B]))
-        let workbook = try part("xl/workbook.xml", of: xlsx)
+        let workbook = try await part("xl/workbook.xml", of: xlsx)
         #expect(workbook.contains("name=\"三表通报\""))
         #expect(workbook.contains("name=\"单位 companies\"") && workbook.contains("name=\"单位 companies-2\""))
-        #expect(try part("xl/sharedStrings.xml", of: xlsx).contains("福州水务集团"))
-        let sheet = try part("xl/worksheets/sheet2.xml", of: xlsx)
+        #expect(try await part("xl/sharedStrings.xml", of: xlsx).contains("福州水务集团"))
+        let sheet = try await part("xl/worksheets/sheet2.xml", of: xlsx)
         #expect(sheet.contains("<v>12</v>"))
         #expect(sheet.contains("<v>0.875</v>"))
         // A text cell that would be a formula once edited in Excel is defused like the CSV (#17 item 6).
-        #expect(try part("xl/sharedStrings.xml", of: xlsx).contains("<t>'=cmd</t>"))
+        #expect(try await part("xl/sharedStrings.xml", of: xlsx).contains("<t>'=cmd</t>"))
     }
 
     /// One function defuses every spreadsheet cell the project writes (OWASP "CSV Injection":

@@ -105,7 +105,7 @@ public enum Backup {
                     throw Failure(description: "PostgreSQL gave no snapshot to dump")
                 }
                 let figures = try await Backup.summary(sql)
-                try run("/usr/bin/pg_dump", ["--format=custom", "--no-owner", "--snapshot=\(snapshot)", "--file", path], databaseURL: databaseURL)
+                try await run("/usr/bin/pg_dump", ["--format=custom", "--no-owner", "--snapshot=\(snapshot)", "--file", path], databaseURL: databaseURL)
                 return figures
             }
             try sync(path)
@@ -196,7 +196,7 @@ public enum Backup {
         case .sqliteMemory:
             throw Failure(description: "an in-memory database cannot be restored into")
         case .postgres(let url):
-            let listing = try output("/usr/bin/psql", ["--no-psqlrc", "--tuples-only", "--command", "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()"],
+            let listing = try await output("/usr/bin/psql", ["--no-psqlrc", "--tuples-only", "--command", "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()"],
                                      databaseURL: url)
             // Fail closed: an answer that is not a count is not "empty".
             guard let tables = Int(listing.trimmingCharacters(in: .whitespacesAndNewlines)) else {
@@ -212,8 +212,8 @@ public enum Backup {
             // not own it), with its grants.
             let script = FileManager.default.temporaryDirectory.appendingPathComponent("jiliang-restore-\(UUID().uuidString).sql").path
             defer { try? FileManager.default.removeItem(atPath: script) }
-            try run("/usr/bin/pg_restore", ["--no-owner", "--file", script, path], databaseURL: url)
-            try run("/usr/bin/psql", [
+            try await run("/usr/bin/pg_restore", ["--no-owner", "--file", script, path], databaseURL: url)
+            try await run("/usr/bin/psql", [
                 "--no-psqlrc", "--quiet", "--single-transaction", "--set", "ON_ERROR_STOP=1", "--output", "/dev/null",
                 "--command", """
                 DO $$ DECLARE t record; BEGIN
@@ -237,14 +237,14 @@ public enum Backup {
         }
     }
 
-    static func run(_ tool: String, _ arguments: [String], databaseURL: String, dbnameFlag: Bool = false) throws {
-        _ = try output(tool, arguments, databaseURL: databaseURL, dbnameFlag: dbnameFlag)
+    static func run(_ tool: String, _ arguments: [String], databaseURL: String, dbnameFlag: Bool = false) async throws {
+        _ = try await output(tool, arguments, databaseURL: databaseURL, dbnameFlag: dbnameFlag)
     }
 
-    /// A PostgreSQL client tool, with the connection in its environment (PGHOST, PGPASSWORD, …),
-    /// not on its command line, where any user of the machine could read the password; its
-    /// messages go to a file (a tool that writes much to both streams cannot stall on a full pipe).
-    static func process(_ tool: String, _ arguments: [String], databaseURL: String, dbnameFlag: Bool = false) throws -> (Process, messages: URL) {
+    /// Runs a PostgreSQL client tool and answers what it wrote, with the connection in its
+    /// environment (PGHOST, PGPASSWORD, …), not on its command line, where any user of the machine
+    /// could read the password. A tool that fails is named with its own words.
+    static func output(_ tool: String, _ arguments: [String], databaseURL: String, dbnameFlag: Bool = false) async throws -> String {
         guard FileManager.default.isExecutableFile(atPath: tool) else {
             throw Failure(description: "\(tool) is not installed (Debian's postgresql-client; scripts/deps.sh installs it)")
         }
@@ -257,34 +257,12 @@ public enum Backup {
         let database = String(url.path.drop { $0 == "/" })
         if !database.isEmpty { env["PGDATABASE"] = database }
         for item in url.queryItems ?? [] where item.name == "sslmode" { env["PGSSLMODE"] = item.value }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
         // pg_restore reads its target from --dbname (the environment's PGDATABASE names it).
-        p.arguments = dbnameFlag ? ["--dbname", database] + arguments : arguments
-        p.environment = env
-        let messages = FileManager.default.temporaryDirectory.appendingPathComponent("jiliang-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: messages.path, contents: nil)
-        p.standardError = try FileHandle(forWritingTo: messages)
-        return (p, messages)
-    }
-
-    /// Why a tool failed, in its own words.
-    static func failure(_ tool: String, _ messages: URL) -> Failure {
-        let text = (try? String(contentsOf: messages, encoding: .utf8)) ?? ""
-        return Failure(description: "\(URL(fileURLWithPath: tool).lastPathComponent) failed: \(text.prefix(2_000))")
-    }
-
-    /// Runs a PostgreSQL client tool and answers what it wrote.
-    static func output(_ tool: String, _ arguments: [String], databaseURL: String, dbnameFlag: Bool = false) throws -> String {
-        let (p, messages) = try process(tool, arguments, databaseURL: databaseURL, dbnameFlag: dbnameFlag)
-        defer { try? FileManager.default.removeItem(at: messages) }
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw failure(tool, messages) }
-        return String(decoding: data, as: UTF8.self)
+        let r = try await ChildProcess.run(tool, dbnameFlag ? ["--dbname", database] + arguments : arguments, environment: env)
+        guard r.status == 0 else {
+            throw Failure(description: "\(URL(fileURLWithPath: tool).lastPathComponent) failed: \(r.errorText.prefix(2_000))")
+        }
+        return r.text
     }
 }
 
