@@ -1,5 +1,6 @@
 import Foundation
 import Subprocess
+import Synchronization
 import SystemPackage
 
 /// Another program run to its end: a PostgreSQL client tool for a backup, a loader for a benchmark,
@@ -23,7 +24,8 @@ public enum ChildProcess {
     }
 
     /// The most either stream may bring back: a larger answer is an error, not a truncated one.
-    public static let outputLimit = 512 << 20
+    /// (swift-subprocess reserves this much for each stream before it reads: keep it modest.)
+    public static let outputLimit = 32 << 20
 
     /// Runs `path` with `arguments`, writes `input` to its standard input, and collects both of its
     /// streams (at once, so a program that writes much to both cannot stall on a full pipe).
@@ -62,10 +64,20 @@ extension ChildProcess {
     public final class Running: Sendable {
         public let pid: Int32
         private let task: Task<End, any Error>
+        /// Set when its task has seen it end and reaped it: from then on its pid may be another
+        /// process's, so it is neither looked up nor signalled again.
+        private let reaped: Flag
 
-        fileprivate init(pid: Int32, task: Task<End, any Error>) {
+        final class Flag: Sendable {
+            private let value = Mutex(false)
+            func set() { value.withLock { $0 = true } }
+            var isSet: Bool { value.withLock { $0 } }
+        }
+
+        fileprivate init(pid: Int32, task: Task<End, any Error>, reaped: Flag) {
             self.pid = pid
             self.task = task
+            self.reaped = reaped
         }
 
         /// How a program ended: with an exit code, or on a signal.
@@ -79,13 +91,14 @@ extension ChildProcess {
 
         /// Whether it has ended: gone, or a zombie not yet reaped (its state in /proc says Z).
         public var hasEnded: Bool {
+            if reaped.isSet { return true }
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                 let close = stat.lastIndex(of: ")")
             else { return true }
             return stat[close...].dropFirst(2).first == "Z"
         }
 
-        public func signal(_ number: Int32) { _ = kill(pid, number) }
+        public func signal(_ number: Int32) { if !reaped.isSet { _ = kill(pid, number) } }
 
         /// Blocks until it has ended, looking every 10 ms: for a test's `defer`, which cannot wait
         /// for a task, and without needing a thread of the cooperative pool.
@@ -107,10 +120,19 @@ extension ChildProcess {
             try FileDescriptor.open(
                 FilePath(path ?? "/dev/null"), .writeOnly, options: path == nil ? [] : [.create, .truncate], permissions: [.ownerReadWrite, .groupRead, .otherRead])
         }
-        let (out, err) = (try file(output), try file(errors))
+        let out = try file(output)
+        let err: FileDescriptor
+        do { err = try file(errors) } catch {
+            try? out.close()
+            throw error
+        }
         let (started, startedSink) = AsyncStream.makeStream(of: Int32.self)
+        let reaped = Running.Flag()
         let task = Task { () throws -> Running.End in
-            defer { startedSink.finish() }
+            defer {
+                reaped.set()
+                startedSink.finish()
+            }
             let result = try await Subprocess.run(
                 .path(FilePath(path)), arguments: Arguments(arguments), environment: env, workingDirectory: workingDirectory.map { FilePath($0) },
                 input: .none, output: .fileDescriptor(out, closeAfterSpawningProcess: true),
@@ -124,8 +146,11 @@ extension ChildProcess {
             case .signaled(let signal): return .signalled(signal)
             }
         }
-        for await pid in started { return Running(pid: pid, task: task) }
-        _ = try await task.value  // it did not start: its error
+        for await pid in started { return Running(pid: pid, task: task, reaped: reaped) }
+        // Not started, or the caller was cancelled while it started: cancelling the task stops a
+        // program that did start (swift-subprocess ends it) rather than leave it running unseen.
+        task.cancel()
+        _ = try await task.value  // its error, if it did not start
         throw NotStarted(path: path)
     }
 

@@ -64,6 +64,7 @@ struct BenchImport: AsyncParsableCommand {
         let t0 = Date()
         let loaded = try await ChildProcess.run("/bin/sh", ["-c", baseline.replacingOccurrences(of: "FILE", with: file)])
         let base = Date().timeIntervalSince(t0)
+        print(loaded.text, terminator: "")  // the loader's own words, as before
         guard loaded.status == 0 else { throw ValidationError("baseline failed: \(baseline): \(loaded.errorText.prefix(2_000))") }
         let oursRate = Double(rows) / ours, baseRate = Double(rows) / base
         print(String(format: "import rows=%d ours=%.1fs (%.0f rows/s) baseline=%.1fs (%.0f rows/s) ratio=%.2f maxrss=%d MB",

@@ -115,6 +115,7 @@ struct BenchTelemetry: AsyncParsableCommand {
         let t2 = Date()
         let loaded = try await ChildProcess.run("/bin/sh", ["-c", baseline.replacingOccurrences(of: "FILE", with: file)])
         let base = Date().timeIntervalSince(t2)
+        print(loaded.text, terminator: "")  // the loader's own words, as before
         guard loaded.status == 0 else { throw ValidationError("baseline failed: \(baseline): \(loaded.errorText.prefix(2_000))") }
         var influxLine = ""
         if let influx {

@@ -7,11 +7,13 @@ extension InstrumentImport {
     public struct Times: Sendable {
         /// Reading and validating the file's rows, slice by slice.
         public var checking: Duration = .zero
-        /// The checks waiting for the writer to take a slice (two are in flight at most).
+        /// The checks waiting for the writer: to take a slice (two are in flight at most), and to
+        /// finish the last two once the file is read.
         public var checksWaiting: Duration = .zero
         /// The writer waiting for the next checked slice.
         public var writerWaiting: Duration = .zero
-        /// The writer's work, by step; `writer.values` summed is the time it was busy.
+        /// The writer's work, by step; `writer.total` is the time it was busy with the slices and
+        /// the counts (not the audit entry and the commit at the very end).
         public var writer = Writer()
 
         public struct Writer: Sendable {

@@ -531,11 +531,13 @@ public struct InstrumentImport: Sendable {
             sliceSink.yield(.slice(slice, newOwners: check.takeNewOwners()))
             inFlight += 1
         }
+        laps.restart()
         while inFlight > 0, !writerFailed {
             guard let r = await answerIterator.next() else { writerFailed = true; break }
             report(r)
             tellProgress()
         }
+        laps.lap(&times.checksWaiting)
         let fileProblem = reader.problem ?? check.tooManyRows
         let wouldCommit = !writerFailed && fileProblem == nil && (mode == .validRowsOnly || check.errors.isEmpty)
         // A preview rolls back what it wrote: the checks and the database's answers are the real ones.
