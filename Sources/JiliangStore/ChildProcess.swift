@@ -34,9 +34,7 @@ public enum ChildProcess {
         _ path: String, _ arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil,
         input: [UInt8] = [], errorsIntoOutput: Bool = false
     ) async throws -> Outcome {
-        let env: Environment = environment.map { values in
-            .custom(Dictionary(values.compactMap { k, v in Environment.Key(rawValue: k).map { ($0, v) } }, uniquingKeysWith: { a, _ in a }))
-        } ?? .inherit
+        let env = Self.environment(environment)
         let directory = workingDirectory.map { FilePath($0) }
         if errorsIntoOutput {
             let r = try await Subprocess.run(
@@ -48,6 +46,12 @@ public enum ChildProcess {
             .path(FilePath(path)), arguments: Arguments(arguments), environment: env, workingDirectory: directory,
             input: .array(input), output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
         return Outcome(status: code(r.terminationStatus), output: r.standardOutput, errors: r.standardError)
+    }
+
+    /// The given variables only, or (nil) this process's own.
+    static func environment(_ values: [String: String]?) -> Environment {
+        guard let values else { return .inherit }
+        return .custom(Dictionary(values.compactMap { k, v in Environment.Key(rawValue: k).map { ($0, v) } }, uniquingKeysWith: { a, _ in a }))
     }
 
     static func code(_ status: TerminationStatus) -> Int32 {
@@ -113,9 +117,7 @@ extension ChildProcess {
         _ path: String, _ arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil,
         output: String? = nil, errors: String? = nil
     ) async throws -> Running {
-        let env: Environment = environment.map { values in
-            .custom(Dictionary(values.compactMap { k, v in Environment.Key(rawValue: k).map { ($0, v) } }, uniquingKeysWith: { a, _ in a }))
-        } ?? .inherit
+        let env = Self.environment(environment)
         func file(_ path: String?) throws -> FileDescriptor {
             try FileDescriptor.open(
                 FilePath(path ?? "/dev/null"), .writeOnly, options: path == nil ? [] : [.create, .truncate], permissions: [.ownerReadWrite, .groupRead, .otherRead])
